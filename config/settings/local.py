@@ -1,0 +1,28 @@
+"""Local runs (the demo, development): a secret key generated once into var/."""
+
+import os
+import secrets
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env_bool
+
+
+def _local_secret_key() -> str:
+    key = os.environ.get("TRUSTWIDE_SECRET_KEY")
+    if key:
+        return key
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        # Exclusive create: two processes starting at once agree on one key.
+        try:
+            with open(path, "x", encoding="ascii") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            os.chmod(path, 0o600)
+        except FileExistsError:
+            pass
+    return path.read_text(encoding="ascii").strip()
+
+
+SECRET_KEY = _local_secret_key()
+DEBUG = env_bool("TRUSTWIDE_DEBUG", True)

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+# Django admin is for the deployment's superusers only, never for trust roles.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+admin.site.site_header = "Trustwide administration"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("trustwide.accounts.urls")),
+    path("", include("trustwide.trusts.urls")),
+    path("", include("trustwide.audit.urls")),
+]
+
+handler403 = "trustwide.common.errors.permission_denied"
+handler404 = "trustwide.common.errors.page_not_found"

@@ -1,0 +1,128 @@
+"""The permission matrix: for every URL pattern the project registers, the status each role
+gets on an object in its scope, on one outside it, and when anonymous.
+
+Each app declares its entries in a `MATRIX` dict: this file's FOUNDATION, and
+`trustwide/<app>/tests/matrix.py` for domain apps. A URL with no entry fails the suite.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+
+from trustwide.accounts.roles import Role
+
+ALL_ROLES = frozenset(r.value for r in Role)
+TRUST_ROLES = frozenset({"trust_leader", "trust_data_manager", "trust_administrator", "trustee"})
+SCHOOL_ROLES = frozenset({
+    "headteacher", "senior_leader", "middle_leader", "teacher", "school_data_manager",
+    "local_governor", "peer_reviewer",
+})
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a URL points at: in scope (trust A, hub H1, school A1) or out (trust B)."""
+
+    trust: object
+    hub: object
+    school: object
+    in_scope: bool
+
+
+@dataclass
+class Entry:
+    # Builds the URL kwargs for a target (may create objects, e.g. a plan of target.school).
+    kwargs: Callable[[object, Target], dict] = lambda world, target: {}
+    method: str = "get"
+    data: Callable[[object, Target], dict] = lambda world, target: {}
+    # In scope: role -> status. Roles not listed get `denied`.
+    ok: dict[str, int] | frozenset = field(default_factory=dict)
+    denied: int = 404
+    # Out of scope: the status every role gets (404: absent, never 403).
+    out_of_scope: int = 404
+    anonymous: int = 302
+    # Pages with no object in the URL (home, lists): out-of-scope names must not appear.
+    listing: bool = False
+    public: bool = False
+
+    def expected(self, role: str) -> int:
+        success = 302 if self.method == "post" else 200
+        if isinstance(self.ok, dict):
+            return self.ok.get(role, self.denied)
+        return success if role in self.ok else self.denied
+
+
+def t_kwargs(**builders):
+    """Shortcut: kwargs from attributes of the target, e.g. t_kwargs(pk="school.pk")."""
+
+    def build(world, target):
+        values = {}
+        for key, path in builders.items():
+            value = target
+            for part in path.split("."):
+                value = getattr(value, part)
+            values[key] = value
+        return values
+
+    return build
+
+
+FOUNDATION: dict[str, Entry] = {
+    "accounts:home": Entry(ok=ALL_ROLES, listing=True),
+    "accounts:login": Entry(public=True, anonymous=200),
+    "accounts:logout": Entry(public=True, method="post", anonymous=302),
+    "accounts:password-change": Entry(ok=ALL_ROLES, listing=True),
+    "accounts:password-change-done": Entry(ok=ALL_ROLES, listing=True),
+    "accounts:password-reset": Entry(public=True, anonymous=200),
+    "accounts:password-reset-done": Entry(public=True, anonymous=200),
+    "accounts:password-reset-confirm": Entry(
+        public=True, anonymous=200, kwargs=lambda w, t: {"uidb64": "MQ", "token": "bad-token"}
+    ),
+    "accounts:password-reset-complete": Entry(public=True, anonymous=200),
+    "accounts:membership-list": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_administrator"}, denied=403
+    ),
+    "accounts:membership-create": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_administrator"}, denied=403
+    ),
+    "accounts:membership-end": Entry(
+        method="post",
+        kwargs=lambda w, t: {"pk": t.school.memberships.first().pk if t.in_scope
+                             else w.extra["trust_b_leader"].memberships.first().pk},
+        data=lambda w, t: {"ends_on": "2030-01-01"},
+        ok={"trust_administrator"},
+    ),
+    "trusts:trust-detail": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=ALL_ROLES),
+    "trusts:hub-detail": Entry(kwargs=t_kwargs(pk="hub.pk"), ok=TRUST_ROLES | {"executive_headteacher"}),
+    "trusts:school-list": Entry(ok=ALL_ROLES, listing=True),
+    "trusts:school-detail": Entry(kwargs=t_kwargs(pk="school.pk"), ok=ALL_ROLES),
+    "trusts:school-edit": Entry(
+        kwargs=t_kwargs(pk="school.pk"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
+    "audit:trust-audit": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
+    "audit:object-history": Entry(
+        kwargs=lambda w, t: {"object_type": "trusts.school", "object_id": t.school.pk},
+        ok={"trust_leader", "trust_administrator", "executive_headteacher", "headteacher", "senior_leader"},
+    ),
+}
+
+
+def collect_matrix() -> dict[str, Entry]:
+    matrix = dict(FOUNDATION)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("trustwide."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.matrix")
+        except ModuleNotFoundError:
+            continue
+        overlap = set(matrix) & set(module.MATRIX)
+        assert not overlap, f"URL names declared twice in the matrix: {sorted(overlap)}"
+        matrix.update(module.MATRIX)
+    return matrix

@@ -1,0 +1,28 @@
+"""The one place that decides access. Roles map to permissions in policy.py (code);
+scope comes from memberships (data) in scope.py. Views, the API, reports, importers and
+commands all ask here."""
+
+from .policy import Perm, role_has
+from .scope import (
+    can,
+    can_in_school,
+    can_in_trust,
+    get_object_or_404_for,
+    hub_ids,
+    restrict,
+    school_ids,
+    trust_ids,
+)
+
+__all__ = [
+    "Perm",
+    "can",
+    "can_in_school",
+    "can_in_trust",
+    "get_object_or_404_for",
+    "hub_ids",
+    "restrict",
+    "role_has",
+    "school_ids",
+    "trust_ids",
+]

@@ -1,0 +1,125 @@
+"""Which role may do what. A fixed map in code, reviewed like code.
+
+Permissions say what kind of thing may be done; scope.py decides where (which trust,
+hub or school) from the user's memberships.
+"""
+
+from trustwide.accounts.roles import Role
+
+
+class Perm:
+    # Scope tree and people
+    TRUST_VIEW = "trust.view"
+    HUB_VIEW = "hub.view"
+    SCHOOL_VIEW = "school.view"
+    SCHOOL_EDIT = "school.edit"
+    PEOPLE_VIEW = "people.view"
+    MEMBERSHIP_MANAGE = "membership.manage"
+    AUDIT_VIEW_TRUST = "audit.view_trust"
+    HISTORY_VIEW = "history.view"
+    # Identifying pupil details (names, UPN, date of birth) and pupil lists.
+    PUPILS_VIEW = "pupils.view"
+    # Self-evaluation
+    SEF_VIEW = "sef.view"
+    SEF_EDIT = "sef.edit"
+    SEF_VALIDATE = "sef.validate"
+    FRAMEWORK_MANAGE = "framework.manage"
+    TRUST_SELF_REVIEW_EDIT = "trust_self_review.edit"
+    # Planning
+    STRATEGIC_PLAN_VIEW = "strategic_plan.view"
+    STRATEGIC_PLAN_EDIT = "strategic_plan.edit"
+    PLAN_VIEW = "plan.view"
+    PLAN_EDIT = "plan.edit"
+    PLAN_SUBMIT = "plan.submit"
+    PLAN_AGREE = "plan.agree"
+    PLAN_OVERRIDE_SMART = "plan.override_smart"
+    ACTION_UPDATE = "action.update"
+    MONITORING_VIEW = "monitoring.view"
+    MONITORING_RECORD = "monitoring.record"
+    RAG_RATE = "rag.rate"
+    # Pupil data and KPIs
+    DATA_IMPORT = "data.import"
+    DATA_VIEW_IMPORTS = "data.view_imports"
+    KPI_VIEW = "kpi.view"
+    KPI_TARGETS_EDIT = "kpi.targets_edit"
+    REPORT_VIEW = "report.view"
+    # Peer review and support
+    PEER_REVIEW_VIEW = "peer_review.view"
+    PEER_REVIEW_MANAGE = "peer_review.manage"
+    PEER_REVIEW_WRITE = "peer_review.write"
+    SUPPORT_VIEW = "support.view"
+    SUPPORT_MANAGE = "support.manage"
+    # Risk and governance
+    RISK_VIEW = "risk.view"
+    RISK_EDIT = "risk.edit"
+    GOVERNANCE_VIEW = "governance.view"
+    GOVERNANCE_EDIT = "governance.edit"
+
+
+P = Perm
+
+_READ_ALL = {
+    P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.HISTORY_VIEW, P.SEF_VIEW,
+    P.STRATEGIC_PLAN_VIEW, P.PLAN_VIEW, P.MONITORING_VIEW, P.KPI_VIEW, P.REPORT_VIEW,
+    P.PEER_REVIEW_VIEW, P.SUPPORT_VIEW, P.RISK_VIEW, P.GOVERNANCE_VIEW,
+}
+_SCHOOL_LEADER = _READ_ALL - {P.HUB_VIEW} | {
+    P.PUPILS_VIEW, P.SEF_EDIT, P.PLAN_EDIT, P.PLAN_SUBMIT, P.ACTION_UPDATE, P.MONITORING_RECORD,
+    P.RAG_RATE, P.DATA_VIEW_IMPORTS, P.PEER_REVIEW_WRITE, P.RISK_EDIT, P.GOVERNANCE_EDIT,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.TRUST_LEADER: frozenset(_READ_ALL | {
+        P.PUPILS_VIEW, P.SCHOOL_EDIT, P.AUDIT_VIEW_TRUST, P.SEF_VALIDATE, P.FRAMEWORK_MANAGE,
+        P.TRUST_SELF_REVIEW_EDIT, P.STRATEGIC_PLAN_EDIT, P.PLAN_OVERRIDE_SMART, P.RAG_RATE,
+        P.DATA_VIEW_IMPORTS, P.KPI_TARGETS_EDIT, P.PEER_REVIEW_MANAGE, P.PEER_REVIEW_WRITE,
+        P.SUPPORT_MANAGE, P.RISK_EDIT, P.GOVERNANCE_EDIT,
+    }),
+    Role.TRUST_DATA_MANAGER: frozenset({
+        P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.PUPILS_VIEW, P.DATA_IMPORT,
+        P.DATA_VIEW_IMPORTS, P.KPI_VIEW, P.KPI_TARGETS_EDIT, P.REPORT_VIEW,
+    }),
+    Role.TRUST_ADMINISTRATOR: frozenset({
+        P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.SCHOOL_EDIT, P.PEOPLE_VIEW,
+        P.MEMBERSHIP_MANAGE, P.AUDIT_VIEW_TRUST, P.HISTORY_VIEW, P.GOVERNANCE_VIEW,
+        P.GOVERNANCE_EDIT,
+    }),
+    # Trustees read the whole trust but never pupils' names.
+    Role.TRUSTEE: frozenset(_READ_ALL - {P.PEOPLE_VIEW, P.HISTORY_VIEW}),
+    Role.EXECUTIVE_HEADTEACHER: frozenset(_READ_ALL | _SCHOOL_LEADER | {
+        P.PLAN_OVERRIDE_SMART, P.PEER_REVIEW_MANAGE, P.SEF_VALIDATE,
+    }),
+    Role.HEADTEACHER: frozenset(_SCHOOL_LEADER | {P.PLAN_OVERRIDE_SMART}),
+    Role.SENIOR_LEADER: frozenset(_SCHOOL_LEADER),
+    Role.MIDDLE_LEADER: frozenset({
+        P.TRUST_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.PUPILS_VIEW, P.SEF_VIEW,
+        P.STRATEGIC_PLAN_VIEW, P.PLAN_VIEW, P.ACTION_UPDATE, P.MONITORING_VIEW,
+        P.MONITORING_RECORD, P.KPI_VIEW,
+    }),
+    Role.TEACHER: frozenset({
+        P.TRUST_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.PUPILS_VIEW, P.STRATEGIC_PLAN_VIEW,
+        P.PLAN_VIEW, P.ACTION_UPDATE, P.KPI_VIEW,
+    }),
+    Role.SCHOOL_DATA_MANAGER: frozenset({
+        P.TRUST_VIEW, P.SCHOOL_VIEW, P.PUPILS_VIEW, P.DATA_IMPORT, P.DATA_VIEW_IMPORTS, P.KPI_VIEW,
+        P.REPORT_VIEW,
+    }),
+    # Local governors read their school and agree its plan; never pupils' names.
+    Role.LOCAL_GOVERNOR: frozenset(
+        (_READ_ALL - {P.HUB_VIEW, P.HISTORY_VIEW}) | {P.PLAN_AGREE, P.GOVERNANCE_EDIT}
+    ),
+    # Peer reviewers read what a review needs in the schools they review, for a period.
+    Role.PEER_REVIEWER: frozenset({
+        P.TRUST_VIEW, P.SCHOOL_VIEW, P.SEF_VIEW, P.PLAN_VIEW, P.MONITORING_VIEW, P.KPI_VIEW,
+        P.PEER_REVIEW_VIEW, P.PEER_REVIEW_WRITE,
+    }),
+}
+
+
+def role_has(role: str, perm: str) -> bool:
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+# Roles that never see identifying pupil details, whatever else changes above.
+NEVER_SEE_PUPILS = {Role.LOCAL_GOVERNOR, Role.TRUSTEE, Role.PEER_REVIEWER}
+assert not any(role_has(role, Perm.PUPILS_VIEW) for role in NEVER_SEE_PUPILS)

@@ -1,0 +1,189 @@
+"""Scope: where a user may use a permission, from their active memberships.
+
+Every model that pages show declares how it hangs off the scope tree:
+    scope_school_path  lookup to its School ("pk" on School itself), if school-scoped
+    scope_hub_path     lookup to its Hub, if hub-scoped (Hub, School)
+    scope_trust_path   lookup to its Trust ("pk" on Trust itself)
+restrict() narrows a queryset with those paths; objects outside the scope are simply
+absent, so views answer 404 for them and lists, counts and searches never show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from trustwide.accounts.roles import ScopeLevel
+
+from .policy import role_has
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    level: str
+    trust_id: int
+    hub_id: int | None
+    school_id: int | None
+
+
+def _grants(user) -> list[Grant]:
+    """Active memberships of the user, read once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    today = timezone.localdate()
+    cached = getattr(user, "_trustwide_grants", None)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    from trustwide.accounts.models import Membership
+
+    grants = [
+        Grant(m.role, m.level, m.trust_id, m.hub_id, m.school_id)
+        for m in Membership.objects.active(today).filter(user=user).only(
+            "role", "trust_id", "hub_id", "school_id"
+        )
+    ]
+    user._trustwide_grants = (today, grants)
+    return grants
+
+
+def forget_cached_grants(user) -> None:
+    if hasattr(user, "_trustwide_grants"):
+        del user._trustwide_grants
+
+
+def grants_with(user, perm: str) -> list[Grant]:
+    return [g for g in _grants(user) if role_has(g.role, perm)]
+
+
+def trust_ids(user, perm: str) -> set[int]:
+    """Trusts in which the user holds the permission at any level."""
+    return {g.trust_id for g in grants_with(user, perm)}
+
+
+def _school_filter(user, perm: str, path: str) -> Q | None:
+    """Q over the school lookup `path` matching the schools the user covers with `perm`."""
+    whole_trusts, hubs, schools = set(), set(), set()
+    for g in grants_with(user, perm):
+        if g.level == ScopeLevel.TRUST:
+            whole_trusts.add(g.trust_id)
+        elif g.level == ScopeLevel.HUB:
+            hubs.add(g.hub_id)
+        else:
+            schools.add(g.school_id)
+    prefix = "" if path == "pk" else f"{path}__"
+    own = "pk" if path == "pk" else path
+    q = Q()
+    matched = False
+    if whole_trusts:
+        q |= Q(**{f"{prefix}trust_id__in": whole_trusts})
+        matched = True
+    if hubs:
+        q |= Q(**{f"{prefix}hub_id__in": hubs})
+        matched = True
+    if schools:
+        q |= Q(**{f"{own}__in": schools})
+        matched = True
+    return q if matched else None
+
+
+def school_ids(user, perm: str) -> set[int]:
+    from trustwide.trusts.models import School
+
+    q = _school_filter(user, perm, "pk")
+    if q is None:
+        return set()
+    return set(School.objects.filter(q).values_list("pk", flat=True))
+
+
+def hub_ids(user, perm: str) -> set[int]:
+    """Hubs the user covers whole: trust-level members see every hub, an EHT their hub."""
+    from trustwide.trusts.models import Hub
+
+    whole_trusts = {g.trust_id for g in grants_with(user, perm) if g.level == ScopeLevel.TRUST}
+    hubs = {g.hub_id for g in grants_with(user, perm) if g.level == ScopeLevel.HUB}
+    if not whole_trusts and not hubs:
+        return set()
+    return set(
+        Hub.objects.filter(Q(trust_id__in=whole_trusts) | Q(pk__in=hubs)).values_list("pk", flat=True)
+    )
+
+
+def restrict(queryset: QuerySet, user, perm: str) -> QuerySet:
+    """The part of `queryset` the user may use `perm` on. Empty for anonymous users."""
+    model = queryset.model
+    school_path = getattr(model, "scope_school_path", None)
+    hub_path = getattr(model, "scope_hub_path", None)
+    trust_path = getattr(model, "scope_trust_path", None)
+    if school_path:
+        q = _school_filter(user, perm, school_path)
+        return queryset.filter(q) if q is not None else queryset.none()
+    if hub_path:
+        ids = hub_ids(user, perm)
+        lookup = "pk__in" if hub_path == "pk" else f"{hub_path}__in"
+        return queryset.filter(**{lookup: ids}) if ids else queryset.none()
+    if trust_path:
+        ids = trust_ids(user, perm)
+        lookup = "pk__in" if trust_path == "pk" else f"{trust_path}__in"
+        return queryset.filter(**{lookup: ids}) if ids else queryset.none()
+    raise TypeError(f"{model.__name__} does not declare its scope (scope_*_path).")
+
+
+def _covers_school(user, perm: str, *, trust_id: int, hub_id: int | None, school_id: int) -> bool:
+    for g in grants_with(user, perm):
+        if g.trust_id != trust_id:
+            continue
+        if g.level == ScopeLevel.TRUST or (g.level == ScopeLevel.HUB and g.hub_id == hub_id) or (
+            g.level == ScopeLevel.SCHOOL and g.school_id == school_id
+        ):
+            return True
+    return False
+
+
+def can(user, perm: str, obj) -> bool:
+    """May the user use `perm` on this object? Answered from the memberships for the scope
+    tree itself; one query at most for other objects."""
+    if obj is None or obj.pk is None:
+        return False
+    from trustwide.trusts.models import Hub, School, Trust
+
+    if isinstance(obj, Trust):
+        return obj.pk in trust_ids(user, perm)
+    if isinstance(obj, School):
+        return _covers_school(user, perm, trust_id=obj.trust_id, hub_id=obj.hub_id, school_id=obj.pk)
+    if isinstance(obj, Hub):
+        return any(
+            g.trust_id == obj.trust_id
+            and (g.level == ScopeLevel.TRUST or (g.level == ScopeLevel.HUB and g.hub_id == obj.pk))
+            for g in grants_with(user, perm)
+        )
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, perm).exists()
+
+
+def can_in_school(user, perm: str, school_id: int) -> bool:
+    from trustwide.trusts.models import School
+
+    return restrict(School.objects.filter(pk=school_id), user, perm).exists()
+
+
+def can_in_trust(user, perm: str, trust_id: int) -> bool:
+    """For trust-wide actions: the permission held at trust level in that trust."""
+    return any(
+        g.trust_id == trust_id and g.level == ScopeLevel.TRUST for g in grants_with(user, perm)
+    )
+
+
+def get_object_or_404_for(user, perm: str, queryset_or_model, **lookup):
+    """Same answer for "missing" and "not yours": 404."""
+    queryset = (
+        queryset_or_model
+        if isinstance(queryset_or_model, QuerySet)
+        else queryset_or_model._default_manager.all()
+    )
+    try:
+        return restrict(queryset, user, perm).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} found.") from exc

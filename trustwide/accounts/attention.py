@@ -1,0 +1,67 @@
+"""What needs the user's attention on the home page.
+
+Each domain app may offer `attention.items(user) -> list[Attention]`; this module gathers them,
+so the home page grows with the product without knowing every app.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.utils import timezone
+
+from trustwide.access import Perm
+from trustwide.access.scope import grants_with
+
+
+@dataclass(frozen=True)
+class Attention:
+    title: str
+    detail: str
+    url: str = ""
+    severity: str = "info"  # info | due | overdue
+
+
+def _membership_items(user) -> list[Attention]:
+    from .models import Membership
+
+    items = []
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=14)
+    own = Membership.objects.active().filter(user=user, ends_on__isnull=False, ends_on__lte=soon)
+    for m in own.select_related("school", "hub", "trust"):
+        items.append(Attention(
+            title=f"Your {m.get_role_display().lower()} access ends on {m.ends_on:%d/%m/%Y}",
+            detail=str(m.scope_node), severity="due",
+        ))
+    managed = {g.trust_id for g in grants_with(user, Perm.MEMBERSHIP_MANAGE)}
+    if managed:
+        ending = (
+            Membership.objects.active()
+            .filter(trust_id__in=managed, ends_on__isnull=False, ends_on__lte=soon)
+            .exclude(user=user)
+            .select_related("user", "trust")
+        )
+        for m in ending[:20]:
+            items.append(Attention(
+                title=f"{m.user}'s {m.get_role_display().lower()} access ends on {m.ends_on:%d/%m/%Y}",
+                detail=str(m.trust), severity="due",
+            ))
+    return items
+
+
+def items_for(user) -> list[Attention]:
+    items = _membership_items(user)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("trustwide.") or config.name == "trustwide.accounts":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.attention")
+        except ModuleNotFoundError:
+            continue
+        items.extend(module.items(user))
+    order = {"overdue": 0, "due": 1, "info": 2}
+    return sorted(items, key=lambda item: order.get(item.severity, 3))

@@ -1,0 +1,57 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from trustwide.common.forms import DateInput
+
+from .models import Membership
+from .roles import ROLE_LEVEL, Role, ScopeLevel
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class MembershipForm(forms.Form):
+    """Give someone a role: an existing user by email, or a new one (they set a password by reset)."""
+
+    email = forms.EmailField(label="Email address")
+    full_name = forms.CharField(label="Full name", max_length=150, help_text="Used when the person is new.")
+    role = forms.ChoiceField(choices=Role.choices)
+    hub = forms.ModelChoiceField(queryset=None, required=False, help_text="For an executive headteacher.")
+    school = forms.ModelChoiceField(queryset=None, required=False, help_text="For a role held in one school.")
+    starts_on = forms.DateField(widget=DateInput())
+    ends_on = forms.DateField(widget=DateInput(), required=False, help_text="Required for peer reviewers.")
+
+    def __init__(self, *args, trust, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trust = trust
+        self.fields["hub"].queryset = trust.hubs.all()
+        self.fields["school"].queryset = trust.schools.all()
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if not role:
+            return data
+        level = ROLE_LEVEL[role]
+        if level != ScopeLevel.SCHOOL:
+            data["school"] = None
+        if level != ScopeLevel.HUB:
+            data["hub"] = None
+        candidate = Membership(
+            role=role, trust=self.trust, hub=data.get("hub"), school=data.get("school"),
+            starts_on=data.get("starts_on"), ends_on=data.get("ends_on"),
+        )
+        try:
+            candidate.clean()
+        except forms.ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    self.add_error(field if field in self.fields else None, error)
+        return data
+
+
+class EndMembershipForm(forms.Form):
+    ends_on = forms.DateField(widget=DateInput(), label="Access ends on")

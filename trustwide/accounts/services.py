@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from trustwide.access import Perm, can_in_trust
+from trustwide.access.scope import forget_cached_grants
+from trustwide.audit.services import audited_create, audited_update, record_event, snapshot
+from trustwide.common.services import require
+
+from .models import Membership, User
+
+
+@transaction.atomic
+def user_get_or_create(*, actor, trust, email: str, full_name: str, job_title: str = "",
+                       password: str | None = None, actor_label=None) -> User:
+    """Find a user by email or create one (no password: they set it through password reset)."""
+    email = email.strip().lower()
+    existing = User.objects.filter(email=email).first()
+    if existing:
+        return existing
+    user = User.objects.create_user(email=email, password=password, full_name=full_name, job_title=job_title)
+    # Users are global, so the event is recorded in the trust that added them.
+    record_event(actor=actor, action="create", instance=user, before=None, after=snapshot(user),
+                 actor_label=actor_label, scope=(trust.pk, None))
+    return user
+
+
+def membership_create(
+    *, actor, user: User, role: str, trust, hub=None, school=None,
+    starts_on: datetime.date | None = None, ends_on: datetime.date | None = None, actor_label=None,
+) -> Membership:
+    if actor is not None:
+        require(can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, trust.pk), "You may not manage people here.")
+    fields = {"user": user, "role": role, "trust": trust, "hub": hub, "school": school, "ends_on": ends_on}
+    if starts_on:
+        fields["starts_on"] = starts_on
+    membership = audited_create(actor=actor, model=Membership, actor_label=actor_label, **fields)
+    forget_cached_grants(user)
+    return membership
+
+
+def membership_end(*, actor, membership: Membership, ends_on: datetime.date) -> Membership:
+    require(
+        can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, membership.trust_id), "You may not manage people here."
+    )
+    membership = audited_update(actor=actor, instance=membership, action="end", ends_on=ends_on)
+    forget_cached_grants(membership.user)
+    return membership

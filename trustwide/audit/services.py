@@ -1,0 +1,124 @@
+"""The audit write path. Domain services call these helpers; nothing else writes AuditEvent.
+
+Each helper must run inside the caller's transaction (they open an atomic block of their own
+as well, so a failure after the change rolls back the change and its audit row together).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models, transaction
+
+from trustwide.common.request_context import current_request_id
+
+from .models import AuditAction, AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+        return value.name or None
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The object's own field values (foreign keys as ids), JSON-ready."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in {"password"}:
+            continue
+        data[field.attname] = _jsonable(getattr(instance, field.attname))
+    return data
+
+
+def _scope_of(instance) -> tuple[int | None, int | None]:
+    scope = getattr(instance, "audit_scope", None)
+    if scope is None:
+        raise TypeError(f"{type(instance).__name__} must define audit_scope() -> (trust_id, school_id)")
+    return scope()
+
+
+def record_event(
+    *,
+    actor,
+    action: str,
+    instance: models.Model,
+    before: dict | None,
+    after: dict | None,
+    actor_label: str | None = None,
+    scope: tuple[int | None, int | None] | None = None,
+) -> AuditEvent:
+    trust_id, school_id = scope or _scope_of(instance)
+    label = actor_label or (str(actor) if actor is not None else "system")
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=label[:200],
+        trust_id=trust_id,
+        school_id=school_id,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        before=before,
+        after=after,
+        request_id=current_request_id(),
+    )
+
+
+@transaction.atomic
+def audited_create(*, actor, model: type[models.Model], actor_label: str | None = None, **fields):
+    instance = model(**fields)
+    instance.full_clean()
+    instance.save()
+    record_event(
+        actor=actor, action=AuditAction.CREATE, instance=instance, before=None,
+        after=snapshot(instance), actor_label=actor_label,
+    )
+    return instance
+
+
+@transaction.atomic
+def audited_update(
+    *, actor, instance: models.Model, action: str = AuditAction.UPDATE,
+    actor_label: str | None = None, **changes,
+):
+    """Apply `changes`, validate, save, and record before/after. No-op changes write nothing."""
+    before = snapshot(instance)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    after = snapshot(instance)
+    if after == before and action == AuditAction.UPDATE:
+        return instance
+    instance.save()
+    record_event(
+        actor=actor, action=action, instance=instance, before=before, after=snapshot(instance),
+        actor_label=actor_label,
+    )
+    return instance
+
+
+@transaction.atomic
+def audited_delete(*, actor, instance: models.Model, actor_label: str | None = None) -> None:
+    before = snapshot(instance)
+    # Record first: the scope (trust/school) must still resolve.
+    record_event(
+        actor=actor, action=AuditAction.DELETE, instance=instance, before=before, after=None,
+        actor_label=actor_label,
+    )
+    instance.delete()

@@ -1,0 +1,199 @@
+"""The demo trust: deterministic, clearly fictional, with a user for every role.
+
+Domain apps add their own demo data by offering `demo.build(ctx: DemoContext)`; the `demo`
+command calls them in app order after this module has built the trust.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from trustwide.accounts.models import User
+from trustwide.accounts.roles import Role
+from trustwide.accounts.services import membership_create, user_get_or_create
+
+from . import services
+from .models import AcademyType, Hub, Phase, School, Trust
+from .utils import current_academic_start_year
+
+DEMO_PASSWORD = "demo-trustwide-2026"
+DEMO_EMAIL_DOMAIN = "larkspur.example"
+DEMO_TRUST_SLUG = "larkspur-valley"
+ACTOR = "demo builder"
+
+HUB_NAMES = ["North Vale", "Riverside", "Upland", "Coastal", "Eastmoor", "Westfield"]
+FIRST_NAMES = [
+    "Amara", "Ben", "Chloe", "Dev", "Ellie", "Farah", "George", "Hana", "Isaac", "Jas", "Kofi",
+    "Lena", "Marcus", "Niamh", "Owen", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Vik",
+    "Wren", "Yusuf", "Zoe",
+]
+SURNAMES = [
+    "Adeyemi", "Barker", "Chaudhry", "Davies", "Evans", "Fletcher", "Gill", "Hughes", "Iqbal",
+    "Jones", "Khan", "Lloyd", "Morgan", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Singh",
+    "Taylor", "Usman", "Vaughan", "Walsh", "Young",
+]
+SCHOOL_STEMS = [
+    "Ashcombe", "Beechwood", "Brookhollow", "Cedarfield", "Dunmere", "Elderbrook", "Foxlease",
+    "Glenhaven", "Hartwell", "Ivybridge Lane", "Juniper", "Kestrel Rise", "Larchmont", "Millbeck",
+    "Nettlecombe", "Oakhurst", "Pennyfield", "Quarrybank", "Rowanmoor", "Sandpiper", "Thornbury Vale",
+    "Upperlea", "Willowmere", "Yewtree",
+]
+
+
+@dataclass
+class DemoContext:
+    trust: Trust
+    rng: random.Random
+    seed: int
+    current_year: object
+    previous_year: object
+    schools: list[School]
+    hubs: list[Hub]
+    users: dict[str, User] = field(default_factory=dict)  # key -> user
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, where, email
+    actor_label: str = ACTOR
+
+
+def _phase_mix(count: int) -> list[str]:
+    """Mostly primary, some secondary, a special school per 6 (as in a typical mixed MAT)."""
+    phases = []
+    for i in range(count):
+        if i % 6 == 5:
+            phases.append(Phase.SPECIAL)
+        elif i % 3 == 2:
+            phases.append(Phase.SECONDARY)
+        else:
+            phases.append(Phase.PRIMARY)
+    return phases
+
+
+PHASE_PROFILE = {
+    Phase.PRIMARY: ("Primary Academy", 4, 11, (180, 460), (15, 40), (10, 20)),
+    Phase.SECONDARY: ("Academy", 11, 18, (700, 1500), (18, 38), (10, 18)),
+    Phase.SPECIAL: ("School", 3, 19, (60, 180), (30, 55), (100, 100)),
+}
+
+
+def _person(rng: random.Random, used: set[str]) -> tuple[str, str]:
+    while True:
+        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        email = f"{first}.{last}@{DEMO_EMAIL_DOMAIN}".lower()
+        if email not in used:
+            used.add(email)
+            return f"{first} {last}", email
+
+
+def reset_demo() -> None:
+    Trust.objects.filter(slug=DEMO_TRUST_SLUG).delete()
+    User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
+
+
+def build_trust(*, seed: int = 2026, schools: int = 12, hubs: int = 3) -> DemoContext:
+    rng = random.Random(seed)
+    trust = services.trust_create(
+        actor=None, actor_label=ACTOR, name="Larkspur Valley Learning Trust", slug=DEMO_TRUST_SLUG,
+        companies_house_number="00000000",
+    )
+    start = current_academic_start_year()
+    previous_year = services.academic_year_create(actor=None, actor_label=ACTOR, trust=trust, start_year=start - 1)
+    current_year = services.academic_year_create(
+        actor=None, actor_label=ACTOR, trust=trust, start_year=start, is_current=True
+    )
+    hub_objs = [
+        services.hub_create(actor=None, actor_label=ACTOR, trust=trust, name=HUB_NAMES[i % len(HUB_NAMES)] + ("" if i < len(HUB_NAMES) else f" {i}"))
+        for i in range(hubs)
+    ]
+    stems = SCHOOL_STEMS[:]
+    rng.shuffle(stems)
+    school_objs = []
+    for i, phase in enumerate(_phase_mix(schools)):
+        suffix, age_low, age_high, roll, disadv, sen = PHASE_PROFILE[phase]
+        stem = stems[i % len(stems)] + ("" if i < len(stems) else f" {i}")
+        on_roll = rng.randint(*roll)
+        school = services.school_create(
+            actor=None, actor_label=ACTOR, trust=trust,
+            hub=hub_objs[i % len(hub_objs)] if hub_objs else None,
+            urn=990000 + i + 1, la_code="990", establishment_number=f"{(2000 if phase == Phase.PRIMARY else 4000 if phase == Phase.SECONDARY else 7000) + i:04d}",
+            name=f"{stem} {suffix}", phase=phase, age_low=age_low,
+            age_high=16 if phase == Phase.SECONDARY and i % 2 else age_high,
+            academy_type=AcademyType.SPECIAL_CONVERTER if phase == Phase.SPECIAL else rng.choice([AcademyType.CONVERTER, AcademyType.SPONSOR_LED]),
+            pupils_on_roll=on_roll, capacity=int(on_roll * rng.uniform(1.0, 1.25)),
+            percent_disadvantaged=Decimal(f"{rng.uniform(*disadv):.1f}"), percent_sen=Decimal(f"{rng.uniform(*sen):.1f}"),
+            has_early_years=phase in (Phase.PRIMARY, Phase.SPECIAL),
+            has_sixth_form=phase == Phase.SECONDARY and not i % 2,
+            joined_trust_on=datetime.date(2014 + rng.randint(0, 10), 9, 1),
+        )
+        _record_inspection(rng, school)
+        school_objs.append(school)
+    ctx = DemoContext(trust=trust, rng=rng, seed=seed, current_year=current_year,
+                      previous_year=previous_year, schools=school_objs, hubs=hub_objs)
+    _build_people(ctx)
+    return ctx
+
+
+def _record_inspection(rng: random.Random, school: School) -> None:
+    grades = ["Outstanding", "Good", "Good", "Good", "Requires improvement", "Requires improvement", "Inadequate"]
+    overall = rng.choice(grades)
+    areas = ["quality-of-education", "behaviour-and-attitudes", "personal-development", "leadership-and-management"]
+    if school.has_early_years:
+        areas.append("early-years")
+    if school.has_sixth_form:
+        areas.append("sixth-form")
+    area_grades = {a: (overall if rng.random() < 0.7 else rng.choice(grades)) for a in areas}
+    services.inspection_record(
+        actor=None, actor_label=ACTOR, school=school, framework="ofsted-eif-2019",
+        inspected_on=datetime.date(2019 + rng.randint(0, 5), rng.randint(1, 12), rng.randint(1, 28)),
+        grades=area_grades,
+    )
+
+
+def _add(ctx: DemoContext, key: str, role: str, *, hub=None, school=None, title: str = "",
+         ends_on=None, used: set[str]) -> User:
+    name, email = _person(ctx.rng, used)
+    user = user_get_or_create(
+        actor=None, actor_label=ACTOR, trust=ctx.trust, email=email, full_name=name,
+        job_title=title, password=DEMO_PASSWORD,
+    )
+    membership_create(
+        actor=None, actor_label=ACTOR, user=user, role=role, trust=ctx.trust, hub=hub, school=school,
+        starts_on=ctx.current_year.starts_on - datetime.timedelta(days=365), ends_on=ends_on,
+    )
+    ctx.users[key] = user
+    where = school.name if school else (f"{hub.name} hub" if hub else ctx.trust.name)
+    ctx.logins.append((title or Role(role).label, where, email))
+    return user
+
+
+def _build_people(ctx: DemoContext) -> None:
+    used: set[str] = set()
+    _add(ctx, "ceo", Role.TRUST_LEADER, title="Chief executive officer", used=used)
+    _add(ctx, "director", Role.TRUST_LEADER, title="Director of education", used=used)
+    _add(ctx, "trust_data", Role.TRUST_DATA_MANAGER, title="Trust data manager", used=used)
+    _add(ctx, "trust_admin", Role.TRUST_ADMINISTRATOR, title="Trust administrator", used=used)
+    _add(ctx, "trustee", Role.TRUSTEE, title="Trustee", used=used)
+    for i, hub in enumerate(ctx.hubs):
+        eht = _add(ctx, f"eht_{i}", Role.EXECUTIVE_HEADTEACHER, hub=hub, title="Executive headteacher", used=used)
+        services_hub_lead(hub, eht)
+    for i, school in enumerate(ctx.schools):
+        _add(ctx, f"head_{i}", Role.HEADTEACHER, school=school, title="Headteacher", used=used)
+        _add(ctx, f"governor_{i}", Role.LOCAL_GOVERNOR, school=school, title="Chair of local governors", used=used)
+    first = ctx.schools[0]
+    _add(ctx, "senior", Role.SENIOR_LEADER, school=first, title="Deputy headteacher", used=used)
+    _add(ctx, "middle", Role.MIDDLE_LEADER, school=first, title="English lead", used=used)
+    _add(ctx, "teacher", Role.TEACHER, school=first, title="Year 5 teacher", used=used)
+    _add(ctx, "school_data", Role.SCHOOL_DATA_MANAGER, school=first, title="School data manager", used=used)
+    if len(ctx.schools) > 1:
+        # A leader of the second school reviews the first this term (time-boxed access).
+        from django.utils import timezone
+
+        _add(ctx, "peer_reviewer", Role.PEER_REVIEWER, school=first, title="Peer reviewer",
+             ends_on=timezone.localdate() + datetime.timedelta(days=60), used=used)
+
+
+def services_hub_lead(hub: Hub, user: User) -> None:
+    from trustwide.audit.services import audited_update
+
+    audited_update(actor=None, actor_label=ACTOR, instance=hub, executive_headteacher=user)

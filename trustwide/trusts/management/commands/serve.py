@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Trustwide with waitress (a production WSGI server), static files by WhiteNoise."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the background task worker.")
+
+    def handle(self, *args, host, port, threads, no_worker, **options):
+        import subprocess
+        import sys
+
+        from waitress import serve
+
+        from config.wsgi import application
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None
+        if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+            # Imports and KPI refreshes run in the database-backed queue; no extra server needed.
+            worker = subprocess.Popen([sys.executable, "-m", "trustwide.cli", "db_worker"])
+        self.stdout.write(f"Trustwide is at http://{host}:{port}/  (Ctrl+C to stop)")
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="Trustwide")
+        finally:
+            if worker:
+                worker.terminate()

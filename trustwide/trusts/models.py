@@ -1,0 +1,263 @@
+"""The scope tree: Trust > Hub (optional) > School, and the academic calendar."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+
+class Trust(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    companies_house_number = models.CharField(max_length=20, blank=True)
+    gias_group_uid = models.CharField("GIAS group UID", max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_trust_path = "pk"
+    view_permission = "trust.view"
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def audit_scope(self):
+        return self.pk, None
+
+
+class Hub(models.Model):
+    """A group of a trust's schools led together, usually by an executive headteacher."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="hubs")
+    name = models.CharField(max_length=120)
+    executive_headteacher = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="led_hubs"
+    )
+
+    scope_trust_path = "trust"
+    scope_hub_path = "pk"
+    view_permission = "hub.view"
+
+    class Meta:
+        ordering = ["trust", "name"]
+        constraints = [models.UniqueConstraint(fields=["trust", "name"], name="hub_name_unique_in_trust")]
+
+    def __str__(self):
+        return self.name
+
+    def audit_scope(self):
+        return self.trust_id, None
+
+
+class Phase(models.TextChoices):
+    NURSERY = "nursery", "Nursery"
+    PRIMARY = "primary", "Primary"
+    MIDDLE = "middle", "Middle"
+    SECONDARY = "secondary", "Secondary"
+    ALL_THROUGH = "all_through", "All-through"
+    SPECIAL = "special", "Special"
+    ALTERNATIVE_PROVISION = "alternative_provision", "Alternative provision"
+    SIXTEEN_PLUS = "16_plus", "16 plus"
+
+
+class AcademyType(models.TextChoices):
+    CONVERTER = "converter", "Academy converter"
+    SPONSOR_LED = "sponsor_led", "Academy sponsor led"
+    FREE_SCHOOL = "free_school", "Free school"
+    SPECIAL_CONVERTER = "special_converter", "Academy special converter"
+    SPECIAL_SPONSOR_LED = "special_sponsor_led", "Academy special sponsor led"
+    ALTERNATIVE_PROVISION = "ap_academy", "Academy alternative provision"
+    STUDIO_OR_UTC = "studio_utc", "Studio school or UTC"
+
+
+percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class School(models.Model):
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="schools")
+    hub = models.ForeignKey(Hub, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools")
+    urn = models.PositiveIntegerField("URN", unique=True, help_text="Unique reference number (6 digits).")
+    la_code = models.CharField(
+        "LA code", max_length=3, validators=[RegexValidator(r"^\d{3}$", "Three digits, e.g. 383.")]
+    )
+    establishment_number = models.CharField(
+        max_length=4, validators=[RegexValidator(r"^\d{4}$", "Four digits, e.g. 2358.")]
+    )
+    name = models.CharField(max_length=200)
+    phase = models.CharField(max_length=30, choices=Phase.choices)
+    age_low = models.PositiveSmallIntegerField(validators=[MaxValueValidator(19)])
+    age_high = models.PositiveSmallIntegerField(validators=[MaxValueValidator(25)])
+    academy_type = models.CharField(max_length=30, choices=AcademyType.choices)
+    pupils_on_roll = models.PositiveIntegerField(default=0)
+    capacity = models.PositiveIntegerField(default=0)
+    percent_disadvantaged = models.DecimalField(
+        "% disadvantaged", max_digits=5, decimal_places=1, null=True, blank=True, validators=percent_validators
+    )
+    percent_sen = models.DecimalField(
+        "% SEN", max_digits=5, decimal_places=1, null=True, blank=True, validators=percent_validators
+    )
+    has_early_years = models.BooleanField(default=False, help_text="Has nursery or Reception classes.")
+    has_sixth_form = models.BooleanField(default=False)
+    joined_trust_on = models.DateField(null=True, blank=True)
+
+    scope_trust_path = "trust"
+    scope_hub_path = "hub"
+    scope_school_path = "pk"
+    view_permission = "school.view"
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def laestab(self) -> str:
+        return f"{self.la_code}{self.establishment_number}"
+
+    @property
+    def age_range(self) -> str:
+        return f"{self.age_low}-{self.age_high}"
+
+    @property
+    def latest_inspection(self):
+        # Uses the prefetched list where a page prefetched it, so lists stay at a fixed query count.
+        inspections = list(self.inspections.all())
+        return max(inspections, key=lambda i: i.inspected_on) if inspections else None
+
+    def clean(self):
+        if self.age_low is not None and self.age_high is not None and self.age_low > self.age_high:
+            raise ValidationError({"age_high": "The upper age is below the lower age."})
+        if self.hub_id and self.trust_id and self.hub.trust_id != self.trust_id:
+            raise ValidationError({"hub": "The hub belongs to another trust."})
+
+    def audit_scope(self):
+        return self.trust_id, self.pk
+
+
+class Inspection(models.Model):
+    """An Ofsted inspection outcome: grades per area, keyed by the framework's area codes."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="inspections")
+    framework = models.CharField(max_length=60, help_text="Framework code, e.g. ofsted-eif-2019.")
+    inspected_on = models.DateField()
+    grades = models.JSONField(default=dict, help_text="Area code -> grade label.")
+    report_url = models.URLField(blank=True)
+
+    scope_trust_path = "school__trust"
+    scope_school_path = "school"
+    view_permission = "school.view"
+
+    class Meta:
+        ordering = ["school", "-inspected_on"]
+
+    def __str__(self):
+        return f"{self.school} inspection {self.inspected_on:%d/%m/%Y}"
+
+    def audit_scope(self):
+        return self.school.trust_id, self.school_id
+
+
+class AcademicYear(models.Model):
+    """1 September to 31 August; `start_year` 2026 is the academic year 2026/27."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="academic_years")
+    start_year = models.PositiveSmallIntegerField(validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    is_current = models.BooleanField(default=False)
+
+    scope_trust_path = "trust"
+    view_permission = "trust.view"
+
+    class Meta:
+        ordering = ["trust", "-start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "start_year"], name="academic_year_unique_in_trust")
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def starts_on(self) -> datetime.date:
+        return datetime.date(self.start_year, 9, 1)
+
+    @property
+    def ends_on(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, 8, 31)
+
+    def term_on(self, day: datetime.date):
+        for term in self.terms.all():
+            if term.starts_on <= day <= term.ends_on:
+                return term
+        return None
+
+    def audit_scope(self):
+        return self.trust_id, None
+
+
+class TermName(models.TextChoices):
+    AUTUMN = "autumn", "Autumn"
+    SPRING = "spring", "Spring"
+    SUMMER = "summer", "Summer"
+
+
+TERM_ORDER = {TermName.AUTUMN: 1, TermName.SPRING: 2, TermName.SUMMER: 3}
+
+
+class Term(models.Model):
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(max_length=10, choices=TermName.choices)
+    number = models.PositiveSmallIntegerField(editable=False)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    scope_trust_path = "academic_year__trust"
+    view_permission = "trust.view"
+
+    class Meta:
+        ordering = ["academic_year", "number"]
+        constraints = [models.UniqueConstraint(fields=["academic_year", "name"], name="term_unique_in_year")]
+
+    def __str__(self):
+        return f"{self.get_name_display()} {self.academic_year.label}"
+
+    def save(self, *args, **kwargs):
+        self.number = TERM_ORDER[self.name]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The term ends before it starts."})
+        year = self.academic_year
+        if self.starts_on and not (year.starts_on <= self.starts_on <= year.ends_on):
+            raise ValidationError({"starts_on": f"Outside the academic year {year.label}."})
+        if self.ends_on and not (year.starts_on <= self.ends_on <= year.ends_on):
+            raise ValidationError({"ends_on": f"Outside the academic year {year.label}."})
+
+    def audit_scope(self):
+        return self.academic_year.trust_id, None
+
+
+def default_term_dates(start_year: int) -> list[tuple[str, datetime.date, datetime.date]]:
+    """Typical English term dates: autumn from the first weekday of September to before
+    Christmas, spring from early January to the Easter break, summer to late July."""
+
+    def first_weekday(day: datetime.date) -> datetime.date:
+        while day.weekday() >= 5:
+            day += datetime.timedelta(days=1)
+        return day
+
+    autumn_start = first_weekday(datetime.date(start_year, 9, 2))
+    spring_start = first_weekday(datetime.date(start_year + 1, 1, 5))
+    summer_start = first_weekday(datetime.date(start_year + 1, 4, 20))
+    return [
+        (TermName.AUTUMN, autumn_start, datetime.date(start_year, 12, 19)),
+        (TermName.SPRING, spring_start, datetime.date(start_year + 1, 4, 2)),
+        (TermName.SUMMER, summer_start, datetime.date(start_year + 1, 7, 22)),
+    ]
