@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("trustwide.accounts.urls")),
     path("", include("trustwide.trusts.urls")),
     path("", include("trustwide.audit.urls")),
+    path("", include("trustwide.evaluation.urls")),
+    path("", include("trustwide.planning.urls")),
 ]
 
 handler403 = "trustwide.common.errors.permission_denied"

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "trustwide.accounts",
     "trustwide.audit",
     "trustwide.trusts",
+    "trustwide.evaluation",
+    "trustwide.planning",
 ]
 
 MIDDLEWARE = [
