@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("trustwide.audit.urls")),
     path("", include("trustwide.evaluation.urls")),
     path("", include("trustwide.planning.urls")),
+    path("", include("trustwide.data.urls")),
 ]
 
 handler403 = "trustwide.common.errors.permission_denied"

@@ -62,12 +62,12 @@ def test_school_edit_shows_field_errors_and_saves_nothing(world, login):
     assert response.status_code == 400
     body = response.content.decode()
     assert "This field is required." in body and "There is a problem" in body
-    assert AuditEvent.objects.count() == 0
+    assert not AuditEvent.objects.filter(object_type="trusts.school").exists()
     ok = client.post(url, {"name": "A1 Renamed", "phase": "primary", "age_low": 4, "age_high": 11,
                            "academy_type": "converter", "pupils_on_roll": 310, "capacity": 320,
                            "hub": world.hub_1.pk})
     assert ok.status_code == 302
-    assert AuditEvent.objects.get().after["name"] == "A1 Renamed"
+    assert AuditEvent.objects.get(object_type="trusts.school").after["name"] == "A1 Renamed"
 
 
 def test_membership_form_creates_user_and_role(world, login):

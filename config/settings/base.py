@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "trustwide.trusts",
     "trustwide.evaluation",
     "trustwide.planning",
+    "trustwide.data",
 ]
 
 MIDDLEWARE = [

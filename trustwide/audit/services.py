@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 
 from trustwide.common.request_context import current_request_id
 
@@ -31,7 +32,7 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):
         return value.name or None
     return value
 

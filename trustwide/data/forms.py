@@ -1,0 +1,46 @@
+from django import forms
+
+from .models import DATASET_CHOICES
+from .schemas import DATASETS
+
+MAX_UPLOAD_MB = 200
+ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+
+
+class UploadForm(forms.Form):
+    school = forms.ModelChoiceField(queryset=None, required=False, empty_label="Several schools (trust file)",
+                                    help_text="The school whose data this file holds.")
+    dataset = forms.ChoiceField(choices=DATASET_CHOICES, help_text="What the file holds; see the default headers below.")
+    academic_year = forms.TypedChoiceField(coerce=int, label="Academic year")
+    file = forms.FileField(help_text="CSV (comma, semicolon or tab; UTF-8 or Windows-1252) or Excel .xlsx, up to 200 MB.")
+
+    def __init__(self, *args, schools, years, trust_wide: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["school"].required = not trust_wide
+        if not trust_wide:
+            self.fields["school"].empty_label = None
+        self.fields["academic_year"].choices = [(y.start_year, y.label) for y in years]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith(ALLOWED_SUFFIXES):
+            raise forms.ValidationError(
+                f"'{upload.name}' is not a CSV or Excel file (expected a name ending {', '.join(ALLOWED_SUFFIXES)})."
+            )
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(f"'{upload.name}' is larger than {MAX_UPLOAD_MB} MB.")
+        return upload
+
+
+class ColumnMappingForm(forms.Form):
+    """One field per default header: the header this school's MIS uses instead (blank: same)."""
+
+    def __init__(self, *args, dataset: str, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for header in DATASETS[dataset].default_headers:
+            self.fields[header] = forms.CharField(
+                label=f"Default '{header}'", required=False, initial=current.get(header, ""),
+                help_text="Leave blank when the file uses the default header.",
+            )

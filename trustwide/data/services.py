@@ -1,0 +1,208 @@
+"""Pupil-data imports: validate a whole file, then store all of it or nothing.
+
+Order of writes, so that nothing is half-written:
+1. validate the whole file (every error collected; nothing written anywhere on any error);
+2. write the Parquet batch (atomic per partition; the batch manifest is written first);
+3. in one database transaction: upsert pupil identities, mark the ImportBatch stored, audit.
+If step 3 fails, the Parquet batch is rolled back before the error is raised.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from trustwide.access import Perm, school_ids
+from trustwide.access.scope import grants_with
+from trustwide.accounts.roles import ScopeLevel
+from trustwide.audit.services import audited_create, record_event, snapshot
+from trustwide.common.services import require
+from trustwide.trusts.models import School
+
+from .models import ColumnMapping, ImportBatch, ImportStatus, Pupil, TrustDataKey
+from .schemas import DATASETS, IMPORT_DATASETS
+from .store import AnalyticsStore
+from .validation import validate_file
+
+MAX_ERRORS_KEPT = 500
+
+
+def analytics_store() -> AnalyticsStore:
+    return AnalyticsStore(settings.TRUSTWIDE_DATA_DIR)
+
+
+def trust_key(trust) -> str:
+    key, _ = TrustDataKey.objects.get_or_create(trust=trust)
+    return key.key
+
+
+def importable_school_urns(*, actor, trust, school: School | None) -> set[int]:
+    """URNs a file may contain: the chosen school, or (trust data manager) any school they cover."""
+    if actor is None:
+        schools = School.objects.filter(trust=trust)
+    else:
+        schools = School.objects.filter(trust=trust, pk__in=school_ids(actor, Perm.DATA_IMPORT))
+    if school is not None:
+        schools = schools.filter(pk=school.pk)
+    return set(schools.values_list("urn", flat=True))
+
+
+def can_import_for_trust(actor, trust) -> bool:
+    return any(g.trust_id == trust.pk and g.level == ScopeLevel.TRUST for g in grants_with(actor, Perm.DATA_IMPORT))
+
+
+def import_batch_create(*, actor, trust, school: School | None, dataset: str, academic_year: int,
+                        file_name: str, upload=None, actor_label: str | None = None) -> ImportBatch:
+    """Record an upload (queued). The file is checked and stored by import_batch_run."""
+    if dataset not in IMPORT_DATASETS:
+        raise ValidationError({"dataset": f"Unknown dataset '{dataset}'. Expected one of: {', '.join(IMPORT_DATASETS)}."})
+    if actor is not None:
+        if school is None:
+            require(can_import_for_trust(actor, trust), "Only trust data managers import files for several schools.")
+        else:
+            require(school.pk in school_ids(actor, Perm.DATA_IMPORT), "You may not import data for this school.")
+    if school is not None and school.trust_id != trust.pk:
+        raise PermissionDenied("That school belongs to another trust.")
+    return audited_create(
+        actor=actor, actor_label=actor_label, model=ImportBatch, trust=trust, school=school, dataset=dataset,
+        academic_year=academic_year, file_name=Path(file_name).name[:255], upload=upload,
+        uploaded_by=actor if actor is not None else None,
+        uploaded_by_label=actor_label or (str(actor) if actor else "system"),
+    )
+
+
+def _set(batch: ImportBatch, **fields) -> None:
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+
+
+def import_batch_run(*, batch: ImportBatch, source=None, actor=None,
+                     today: datetime.date | None = None,
+                     progress: Callable[[int], None] | None = None) -> ImportBatch:
+    """Validate and store one batch. Returns the batch with its final status."""
+    _set(batch, status=ImportStatus.RUNNING, progress=5)
+    trust = batch.trust
+    allowed = importable_school_urns(actor=actor or batch.uploaded_by, trust=trust, school=batch.school)
+    mapping = {}
+    if batch.school_id:
+        found = ColumnMapping.objects.filter(school_id=batch.school_id, dataset=batch.dataset).first()
+        mapping = found.mapping if found else {}
+    if source is None:
+        source = batch.upload.path
+    result = validate_file(
+        source, dataset=batch.dataset, file_name=batch.file_name, academic_year=batch.academic_year,
+        allowed_school_urns=allowed, trust_key=trust_key(trust), mapping=mapping, today=today,
+    )
+    _set(batch, progress=60, encoding=result.encoding[:20], delimiter=result.delimiter[:8])
+    if not result.ok:
+        _set(batch, status=ImportStatus.FAILED, progress=100, rows=result.row_count,
+             error_count=result.error_count, errors=[e.message for e in result.errors[:MAX_ERRORS_KEPT]],
+             finished_at=timezone.now())
+        return batch
+    store = analytics_store()
+    store_batch_id = f"b{batch.pk}-{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    info = store.write_batch(
+        dataset=batch.dataset, trust_id=trust.pk, academic_year=batch.academic_year,
+        tables=result.tables, batch_id=store_batch_id,
+        meta={"import_batch": batch.pk, "file_name": batch.file_name},
+    )
+    _set(batch, progress=85)
+    try:
+        with transaction.atomic():
+            _upsert_pupils(trust=trust, identities=result.identities, batch=batch)
+            before = snapshot(batch)
+            _set(batch, status=ImportStatus.STORED, progress=100, rows=info.rows, replaced_rows=info.replaced_rows,
+                 school_urns=sorted(info.school_urns), store_batch_id=store_batch_id, finished_at=timezone.now())
+            record_event(actor=actor, actor_label=batch.uploaded_by_label, action="import", instance=batch,
+                         before=before, after=snapshot(batch))
+    except Exception:
+        store.rollback(store_batch_id)
+        _set(batch, status=ImportStatus.FAILED, progress=100, error_count=1,
+             errors=["The file was valid but could not be recorded; nothing was stored. Try again."],
+             finished_at=timezone.now())
+        raise
+    transaction.on_commit(lambda: _after_import(batch))
+    return batch
+
+
+def _after_import(batch: ImportBatch) -> None:
+    """Hook for recomputation after an import (KPIs subscribe here)."""
+    from .signals import batch_stored
+
+    batch_stored.send(sender=ImportBatch, batch=batch)
+
+
+def _upsert_pupils(*, trust, identities, batch: ImportBatch) -> None:
+    """New pupils are created; known pupils are updated only where the file says something new
+    (marks and results files carry UPNs but no names, so they rarely change anything)."""
+    if not identities:
+        return
+    schools = dict(School.objects.filter(trust=trust).values_list("urn", "pk"))
+    existing = {
+        p.pupil_key: p
+        for p in Pupil.objects.filter(trust=trust, pupil_key__in=[i.pupil_key for i in identities]).only(
+            "pk", "pupil_key", "school_id", "upn", "surname", "forename", "date_of_birth"
+        )
+    }
+    fields = ["school_id", "upn", "surname", "forename", "date_of_birth"]
+    new, changed = [], []
+    for ident in identities:
+        pupil = existing.get(ident.pupil_key)
+        values = {
+            "school_id": schools[ident.school_urn], "upn": ident.upn,
+            "surname": ident.surname or (pupil.surname if pupil else ""),
+            "forename": ident.forename or (pupil.forename if pupil else ""),
+            "date_of_birth": ident.dob or (pupil.date_of_birth if pupil else None),
+        }
+        if pupil is None:
+            new.append(Pupil(trust=trust, pupil_key=ident.pupil_key, last_import_id=batch.pk, **values))
+        elif any(getattr(pupil, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(pupil, name, value)
+            pupil.last_import_id = batch.pk
+            changed.append(pupil)
+    Pupil.objects.bulk_create(new, batch_size=2000)
+    Pupil.objects.bulk_update(changed, [*fields, "last_import_id"], batch_size=2000)
+
+
+@transaction.atomic
+def import_batch_rollback(*, actor, batch: ImportBatch, actor_label: str | None = None) -> ImportBatch:
+    """Take a stored batch out of the analytics store as a whole (restoring what it replaced)."""
+    if actor is not None:
+        if batch.school_id:
+            require(batch.school_id in school_ids(actor, Perm.DATA_IMPORT), "You may not roll back this import.")
+        else:
+            require(can_import_for_trust(actor, batch.trust), "You may not roll back this import.")
+    if batch.status != ImportStatus.STORED:
+        raise ValidationError("Only a stored import can be rolled back.")
+    before = snapshot(batch)
+    analytics_store().rollback(batch.store_batch_id)
+    _set(batch, status=ImportStatus.ROLLED_BACK, rolled_back_at=timezone.now(),
+         rolled_back_by_label=actor_label or str(actor))
+    record_event(actor=actor, actor_label=actor_label, action="rollback", instance=batch, before=before,
+                 after=snapshot(batch))
+    transaction.on_commit(lambda: _after_import(batch))
+    return batch
+
+
+def column_mapping_save(*, actor, school: School, dataset: str, mapping: dict[str, str]) -> ColumnMapping:
+    require(actor is None or school.pk in school_ids(actor, Perm.DATA_IMPORT), "You may not change this school's headers.")
+    known = set(DATASETS[dataset].default_headers)
+    unknown = sorted(set(mapping) - known)
+    if unknown:
+        raise ValidationError(f"Not default headers of {dataset}: {', '.join(unknown)}. Expected some of: {', '.join(sorted(known))}.")
+    cleaned = {k: v.strip() for k, v in mapping.items() if v and v.strip()}
+    from trustwide.audit.services import audited_update
+
+    existing = ColumnMapping.objects.filter(school=school, dataset=dataset).first()
+    if existing:
+        return audited_update(actor=actor, instance=existing, mapping=cleaned)
+    return audited_create(actor=actor, model=ColumnMapping, school=school, dataset=dataset, mapping=cleaned)

@@ -1,0 +1,337 @@
+"""The analytics store: pupil-level Parquet files, one per (dataset, trust, school, year).
+
+Layout (hive style, so DuckDB/Ibis read_parquet can prune by trust, school and year):
+
+    <root>/<dataset>/trust=<trust_id>/school=<urn>/year=<start year>/data.parquet
+    <root>/_batches/<batch_id>/manifest.json
+    <root>/_batches/<batch_id>/replaced/<dataset>/school=<urn>/year=<y>.parquet
+
+Each partition is ONE file, replaced whole with os.replace after an fsync: a reader opens
+either the old file or the new one, never a half-written file or a mix of two batches.
+A newer batch replaces older rows with the same natural key; the rows it replaced are kept
+in the batch's side file, so rolling the batch back restores them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from trustwide.data.schemas import DATASETS, Dataset
+
+DATA_FILE = "data.parquet"
+_BATCH_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+@dataclass
+class BatchInfo:
+    batch_id: str
+    dataset: str
+    trust_id: str
+    academic_year: int
+    school_urns: list[int]
+    rows: int
+    replaced_rows: int
+    created_at: str
+    status: str = "writing"  # writing -> active -> rolled_back
+    rolled_back_at: str | None = None
+    # (dataset, school_urn, rows written, rows replaced) for each partition touched.
+    partitions: list[list] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+
+class AnalyticsStore:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    # -- reading ---------------------------------------------------------------------------
+    def partition_dir(self, dataset: str, trust_id, school_urn: int, academic_year: int) -> Path:
+        return (self.root / dataset / f"trust={trust_id}" / f"school={int(school_urn)}"
+                / f"year={int(academic_year)}")
+
+    def glob(self, dataset: str, trust_id) -> str:
+        """Pattern for read_parquet over a whole trust (DuckDB, Ibis, pyarrow.dataset)."""
+        return str(self.root / dataset / f"trust={trust_id}" / "school=*" / "year=*" / DATA_FILE)
+
+    def paths(
+        self,
+        dataset: str,
+        trust_id,
+        school_urns: Iterable[int] | None = None,
+        years: Iterable[int] | None = None,
+    ) -> list[str]:
+        """Existing data files, sorted; pass the list to read_parquet (empty: no data)."""
+        base = self.root / dataset / f"trust={trust_id}"
+        urns = None if school_urns is None else {int(u) for u in school_urns}
+        wanted_years = None if years is None else {int(y) for y in years}
+        out = []
+        for path in sorted(base.glob(f"school=*/year=*/{DATA_FILE}")):
+            urn = int(path.parent.parent.name.removeprefix("school="))
+            year = int(path.parent.name.removeprefix("year="))
+            if (urns is None or urn in urns) and (wanted_years is None or year in wanted_years):
+                out.append(str(path))
+        return out
+
+    def read(self, dataset: str, trust_id, school_urn: int, academic_year: int) -> pa.Table:
+        path = self.partition_dir(dataset, trust_id, school_urn, academic_year) / DATA_FILE
+        return self._read(path, DATASETS[dataset])
+
+    # -- writing ---------------------------------------------------------------------------
+    def write_batch(
+        self,
+        *,
+        dataset: str,
+        trust_id,
+        academic_year: int,
+        tables: Mapping[int, pa.Table],
+        batch_id: str | None = None,
+        meta: Mapping | None = None,
+    ) -> BatchInfo:
+        """Store validated tables (school URN -> table, as ValidationResult.tables) as one batch.
+
+        Characteristics also refresh the `pupils` roster in the same batch.
+        """
+        spec = DATASETS[dataset]
+        batch_id = batch_id or _new_batch_id()
+        if not _BATCH_ID.match(batch_id):
+            raise ValueError(f"bad batch id {batch_id!r}")
+        if (self._batch_dir(batch_id) / "manifest.json").exists():
+            raise ValueError(f"batch {batch_id} already exists")
+        info = BatchInfo(
+            batch_id=batch_id, dataset=dataset, trust_id=str(trust_id),
+            academic_year=int(academic_year), school_urns=sorted(int(u) for u in tables),
+            rows=0, replaced_rows=0, created_at=_now(), meta=dict(meta or {}),
+        )
+        # The manifest goes first, so a crash mid-batch leaves a batch that can be rolled back.
+        self._save_manifest(info)
+        for urn, table in sorted(tables.items()):
+            parts = [(spec, table)]
+            if dataset == "characteristics":
+                parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
+            for part_spec, part_table in parts:
+                written, replaced = self._write_partition(
+                    part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
+                info.partitions.append([part_spec.name, int(urn), written, replaced])
+                if part_spec is spec:
+                    info.rows += written
+                    info.replaced_rows += replaced
+        info.status = "active"
+        self._save_manifest(info)
+        return info
+
+    def _write_partition(self, spec: Dataset, trust_id, urn: int, year: int,
+                         table: pa.Table, batch_id: str) -> tuple[int, int]:
+        new = _conform(spec, table, urn, year, batch_id)
+        directory = self.partition_dir(spec.name, trust_id, urn, year)
+        directory.mkdir(parents=True, exist_ok=True)
+        with _locked(directory):
+            path = directory / DATA_FILE
+            old = self._read(path, spec) if path.exists() else None
+            replaced = None
+            if old is not None and old.num_rows:
+                hit = _key_in(old, new, spec.natural_key)
+                replaced = old.filter(hit)
+                merged = pa.concat_tables([old.filter(pc.invert(hit)), new])
+            else:
+                merged = new
+            side = self._side_file(batch_id, spec.name, urn, year)
+            side.parent.mkdir(parents=True, exist_ok=True)
+            # Written even when empty: rollback then knows the partition's prior state.
+            _atomic_write(side, replaced.select(spec.schema.names).cast(spec.schema)
+                          if replaced is not None else spec.schema.empty_table())
+            _atomic_write(path, merged)
+        return new.num_rows, 0 if replaced is None else replaced.num_rows
+
+    # -- batches ---------------------------------------------------------------------------
+    def list_batches(self, *, trust_id=None, dataset: str | None = None) -> list[BatchInfo]:
+        out = []
+        for manifest in (self.root / "_batches").glob("*/manifest.json"):
+            info = _load_manifest(manifest)
+            if (trust_id is None or info.trust_id == str(trust_id)) and (
+                    dataset is None or info.dataset == dataset):
+                out.append(info)
+        return sorted(out, key=lambda b: (b.created_at, b.batch_id))
+
+    def get_batch(self, batch_id: str) -> BatchInfo:
+        return _load_manifest(self._batch_dir(batch_id) / "manifest.json")
+
+    def rollback(self, batch_id: str) -> BatchInfo:
+        """Remove a batch's rows and restore the rows it replaced (unless a later batch has
+        replaced them since, in which case the later batch's rows stay)."""
+        info = self.get_batch(batch_id)
+        if info.status == "rolled_back":
+            return info
+        year = info.academic_year
+        for name, urn, _written, _replaced in info.partitions:
+            spec = DATASETS[name]
+            directory = self.partition_dir(name, info.trust_id, urn, year)
+            directory.mkdir(parents=True, exist_ok=True)
+            with _locked(directory):
+                path = directory / DATA_FILE
+                current = self._read(path, spec) if path.exists() else spec.schema.empty_table()
+                remaining = current.filter(pc.not_equal(current["batch_id"], batch_id))
+                restore = self._resolve_restore(spec, info.trust_id, urn, year, batch_id, {batch_id})
+                if restore.num_rows and remaining.num_rows:
+                    restore = restore.filter(pc.invert(_key_in(restore, remaining, spec.natural_key)))
+                merged = pa.concat_tables([remaining, restore.select(spec.schema.names).cast(spec.schema)])
+                if merged.num_rows:
+                    _atomic_write(path, merged)
+                elif path.exists():
+                    os.remove(path)
+        info.status = "rolled_back"
+        info.rolled_back_at = _now()
+        self._save_manifest(info)
+        return info
+
+    def _resolve_restore(self, spec, trust_id, urn, year, batch_id, rolling: set[str]) -> pa.Table:
+        """Rows batch_id replaced; rows of batches already rolled back are swapped, key by key,
+        for the rows those batches had replaced in turn."""
+        side = self._side_file(batch_id, spec.name, urn, year)
+        rows = self._read(side, spec) if side.exists() else spec.schema.empty_table()
+        if not rows.num_rows:
+            return rows
+        parts = []
+        for other in pc.unique(rows["batch_id"]).to_pylist():
+            mine = rows.filter(pc.equal(rows["batch_id"], other))
+            if other in rolling or not self._is_rolled_back(other):
+                parts.append(mine)
+                continue
+            earlier = self._resolve_restore(spec, trust_id, urn, year, other, rolling | {other})
+            if earlier.num_rows:
+                parts.append(earlier.filter(_key_in(earlier, mine, spec.natural_key)))
+        return pa.concat_tables(parts) if parts else spec.schema.empty_table()
+
+    def _is_rolled_back(self, batch_id: str) -> bool:
+        manifest = self._batch_dir(batch_id) / "manifest.json"
+        return manifest.exists() and _load_manifest(manifest).status == "rolled_back"
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _batch_dir(self, batch_id: str) -> Path:
+        return self.root / "_batches" / batch_id
+
+    def _side_file(self, batch_id: str, dataset: str, urn: int, year: int) -> Path:
+        return self._batch_dir(batch_id) / "replaced" / dataset / f"school={urn}" / f"year={year}.parquet"
+
+    def _save_manifest(self, info: BatchInfo) -> None:
+        path = self._batch_dir(info.batch_id) / "manifest.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write_bytes(path, json.dumps(asdict(info), indent=1).encode())
+
+    @staticmethod
+    def _read(path: Path, spec: Dataset) -> pa.Table:
+        # ParquetFile, not read_table: no hive-partition guessing from the path.
+        return pq.ParquetFile(path).read().cast(spec.schema)
+
+
+def _conform(spec: Dataset, table: pa.Table, urn: int, year: int, batch_id: str) -> pa.Table:
+    n = table.num_rows
+    if n and "school_urn" in table.column_names:
+        urns = pc.unique(table["school_urn"]).to_pylist()
+        if urns != [urn]:
+            raise ValueError(f"table for school {urn} holds rows of schools {urns}")
+    columns = {}
+    for f in spec.schema:
+        if f.name == "school_urn":
+            columns[f.name] = pa.array(np.full(n, urn, dtype=np.int32))
+        elif f.name == "academic_year":
+            columns[f.name] = pa.array(np.full(n, year, dtype=np.int16))
+        elif f.name == "batch_id":
+            columns[f.name] = pa.repeat(pa.scalar(batch_id, pa.string()), n)
+        else:
+            columns[f.name] = table[f.name].cast(f.type)
+    return pa.Table.from_arrays([columns[f.name] for f in spec.schema], schema=spec.schema)
+
+
+def _key_in(table: pa.Table, other: pa.Table, keys: tuple[str, ...]) -> pa.Array:
+    """Boolean mask: does each row of `table` have its natural key in `other`?
+
+    Each key column is dictionary-encoded over both tables together and the codes packed
+    into one int64, so the test is one numpy isin: about 10x faster than a pyarrow join on
+    (string, date, string) keys for a million rows.
+    """
+    n = table.num_rows
+    packed = np.zeros(n + other.num_rows, dtype=np.int64)
+    radix = 1
+    for key in keys:
+        both = pa.chunked_array(table[key].chunks + other[key].chunks, type=table.schema.field(key).type)
+        encoded = pc.dictionary_encode(both.combine_chunks())
+        width = len(encoded.dictionary) + 1
+        if radix * width >= 2**62:
+            joined = table.append_column("_row", pa.array(np.arange(n))).join(
+                other.select(list(keys)), list(keys), join_type="left semi")
+            mask = np.zeros(n, dtype=bool)
+            mask[joined["_row"].to_numpy()] = True
+            return pa.array(mask)
+        codes = np.asarray(encoded.indices.fill_null(width - 1)).astype(np.int64)
+        packed += codes * radix
+        radix *= width
+    return pa.array(np.isin(packed[:n], packed[n:]))
+
+
+def _atomic_write(path: Path, table: pa.Table) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            pq.write_table(table, handle, compression="zstd", row_group_size=1 << 20)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; without it a crash can bring back the old file.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _locked(directory: Path):
+    """One writer per partition at a time (read-merge-write must not interleave)."""
+    with open(directory / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _load_manifest(path: Path) -> BatchInfo:
+    return BatchInfo(**json.loads(path.read_text()))
+
+
+def _new_batch_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")

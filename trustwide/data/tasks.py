@@ -1,0 +1,14 @@
+"""Background jobs: thin wrappers over services (django-tasks, database backend)."""
+
+from django_tasks import task
+
+from .models import ImportBatch
+
+
+@task()
+def run_import(batch_id: int) -> str:
+    from .services import import_batch_run
+
+    batch = ImportBatch.objects.select_related("trust", "school", "uploaded_by").get(pk=batch_id)
+    batch = import_batch_run(batch=batch)
+    return batch.status

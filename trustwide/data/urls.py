@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "data"
+urlpatterns = [
+    path("trusts/<slug:slug>/imports/", views.ImportListView.as_view(), name="import-list"),
+    path("trusts/<slug:slug>/imports/upload/", views.ImportUploadView.as_view(), name="import-upload"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/rollback/", views.ImportRollbackView.as_view(), name="import-rollback"),
+    path("schools/<int:pk>/headers/<str:dataset>/", views.ColumnMappingView.as_view(), name="column-mapping"),
+]
