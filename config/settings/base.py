@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "trustwide.evaluation",
     "trustwide.planning",
     "trustwide.data",
+    "trustwide.kpis",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,384 @@
+"""KPI refresh benchmark.
+
+    .venv/bin/python bench/kpis.py --size S|M|L|N [--runs 3] [--root var/bench]
+
+Generates (or reuses) a synthetic store under var/bench/<size>/, then times, in this process:
+the full refresh (compute_kpis, every KPI, group and period), the engine's attendance KPIs
+alone, the hand-written DuckDB SQL reference of the attendance KPIs
+(trustwide/kpis/reference_sql.py) and a raw scan of the marks (count(*) and count per code).
+The last line printed is one JSON object with the figures (best of --runs).
+
+The synthetic writer is our own, direct to Parquet with numpy, so it is fast and does not
+depend on the data package's generator: realistic code mix (pupil-level absence propensity
+drawn from a Beta distribution so persistent absence is around a fifth of pupils, lates,
+approved activities, dual registration, not-counted codes, a closure day), joiners and
+leavers, a few summaries-only schools, and termly assessments and statutory results.
+Generation runs in a child process so its memory does not count in peak_rss_mb.
+
+Size N (9 million pupils, 3.4 billion marks) is supported by the same streaming writer (one
+school at a time, bounded memory) but needs roughly 15-25 GB of disk and hours to generate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SIZES = {"S": 6_000, "M": 60_000, "L": 600_000, "N": 9_000_000}
+TRUST = 1
+YEAR = 2025
+TERMS = [
+    ("autumn", date(2025, 9, 3), date(2025, 12, 19)),
+    ("spring", date(2026, 1, 5), date(2026, 3, 27)),
+    ("summer", date(2026, 4, 13), date(2026, 7, 22)),
+]
+HOLIDAYS = [
+    (date(2025, 10, 27), date(2025, 10, 31)),
+    (date(2026, 2, 16), date(2026, 2, 20)),
+    (date(2026, 5, 25), date(2026, 5, 29)),
+]
+AS_OF = date(2026, 2, 13)
+FORMAT_VERSION = "1"
+
+PRESENT_MIX = {"/": 0.955, "L": 0.025, "B": 0.006, "V": 0.005, "P": 0.003, "K": 0.002,
+               "W": 0.001, "D": 0.003}
+ABSENT_MIX = {"I": 0.46, "M": 0.08, "O": 0.14, "G": 0.08, "N": 0.05, "C": 0.05, "U": 0.03,
+              "E": 0.02, "R": 0.02, "C2": 0.02, "S": 0.01, "J1": 0.005, "T": 0.005, "C1": 0.01}
+CODES = ["/", "\\", *[c for c in PRESENT_MIX if c != "/"], *ABSENT_MIX, "#", "X", "Y4"]
+CODE_INDEX = {c: i for i, c in enumerate(CODES)}
+
+
+def school_days() -> list[date]:
+    days = []
+    for _, start, end in TERMS:
+        d = start
+        while d <= end:
+            if d.weekday() < 5 and not any(a <= d <= b for a, b in HOLIDAYS):
+                days.append(d)
+            d += timedelta(days=1)
+    return days
+
+
+def _epoch_days(d: date) -> int:
+    return (d - date(1970, 1, 1)).days
+
+
+def _write(root: Path, dataset: str, urn: int, table: pa.Table) -> None:
+    out = root / dataset / f"trust={TRUST}" / f"school={urn}" / f"year={YEAR}"
+    out.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, out / "part-0.parquet", row_group_size=256 * 1024)
+
+
+def _common(n: int, urn: int) -> dict:
+    return {
+        "school_urn": pa.array(np.full(n, urn, np.int32)),
+        "academic_year": pa.array(np.full(n, YEAR, np.int16)),
+        "batch_id": pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(n, np.int32)), pa.array(["bench"])
+        ),
+    }
+
+
+def _choice(rng, mix: dict, n: int) -> np.ndarray:
+    codes = list(mix)
+    p = np.array([mix[c] for c in codes], float)
+    idx = rng.choice(len(codes), size=n, p=p / p.sum())
+    return np.array([CODE_INDEX[c] for c in codes], np.uint8)[idx]
+
+
+def generate_school(root: Path, urn: int, n: int, seed: int, *, primary: bool,
+                    summaries_only: bool) -> int:
+    rng = np.random.default_rng(seed)
+    days = school_days()
+    n_days = len(days)
+    keys = np.array([f"{urn:06d}{i:010x}"[-16:] for i in range(n)], dtype=object)
+    year_groups = rng.integers(0, 7, n) if primary else rng.integers(7, 12, n)
+    dis = rng.random(n) < 0.27
+    sen = rng.choice(np.array(["N", "K", "E"], dtype=object), size=n, p=[0.83, 0.13, 0.04])
+    start_day = np.where(rng.random(n) < 0.04, rng.integers(1, n_days, n), 0)
+    end_day = np.where(rng.random(n) < 0.04, rng.integers(1, n_days, n), n_days)
+    end_day = np.maximum(end_day, start_day + 1)
+    joined = np.array([_epoch_days(days[s]) for s in start_day], np.int32)
+    left = [None if e == n_days else days[e - 1] for e in end_day]
+
+    chars = pa.table({
+        **_common(n, urn),
+        "pupil_key": pa.array(keys, pa.string()),
+        "year_group": pa.array(year_groups.astype(np.int8)),
+        "sex": pa.array(rng.choice(np.array(["F", "M"], dtype=object), n), pa.string()),
+        "disadvantaged": pa.array(dis),
+        "fsm": pa.array(dis & (rng.random(n) < 0.8)),
+        "sen": pa.array(sen, pa.string()),
+        "eal": pa.array(rng.random(n) < 0.2),
+        "prior_band": pa.array(rng.choice(np.array(["low", "middle", "high"], dtype=object), n),
+                               pa.string()),
+        "joined_on": pa.array(joined, pa.int32()).cast(pa.date32()),
+        "left_on": pa.array(left, pa.date32()),
+    })
+    _write(root, "characteristics", urn, chars)
+
+    # Sessions: pupil-major, two per school day while on roll.
+    per_pupil = (end_day - start_day) * 2
+    total = int(per_pupil.sum())
+    pupil_idx = np.repeat(np.arange(n, dtype=np.int32), per_pupil)
+    offsets = np.arange(total) - np.repeat(np.cumsum(per_pupil) - per_pupil, per_pupil)
+    day_idx = np.repeat(start_day, per_pupil) + offsets // 2
+    is_pm = (offsets % 2).astype(bool)
+    propensity = rng.beta(1.3, 15.0 if primary else 12.0, n) * np.where(dis, 1.6, 1.0)
+    absent = rng.random(total) < propensity[pupil_idx]
+    code = _choice(rng, PRESENT_MIX, total)
+    code = np.where(is_pm & (code == CODE_INDEX["/"]), CODE_INDEX["\\"], code)
+    n_abs = int(absent.sum())
+    code[absent] = _choice(rng, ABSENT_MIX, n_abs)
+    closure = rng.integers(0, n_days)
+    code[day_idx == closure] = CODE_INDEX["#"]
+    if primary:  # Reception pupils below compulsory school age: some X sessions
+        code[(year_groups[pupil_idx] == 0) & (rng.random(total) < 0.01)] = CODE_INDEX["X"]
+    date_arr = np.array([_epoch_days(d) for d in days], np.int32)[day_idx]
+
+    if summaries_only:
+        _write_summaries(root, urn, n, keys, pupil_idx, day_idx, code, days)
+    else:
+        marks = pa.table({
+            **_common(total, urn),
+            "pupil_key": pa.DictionaryArray.from_arrays(pa.array(pupil_idx),
+                                                        pa.array(keys, pa.string())),
+            "date": pa.array(date_arr, pa.int32()).cast(pa.date32()),
+            "session": pa.DictionaryArray.from_arrays(pa.array(is_pm.astype(np.int8)),
+                                                      pa.array(["AM", "PM"])),
+            "code": pa.DictionaryArray.from_arrays(pa.array(code.astype(np.int8)),
+                                                   pa.array(CODES)),
+        })
+        _write(root, "attendance_marks", urn, marks)
+
+    _write_assessments(root, urn, n, keys, rng, propensity)
+    _write_statutory(root, urn, n, keys, year_groups, rng, primary)
+    return 0 if summaries_only else total
+
+
+def _write_summaries(root, urn, n, keys, pupil_idx, day_idx, code, days):
+    # One summary row per pupil per term.
+    term_of_day = np.array([next(i for i, (_, s, e) in enumerate(TERMS) if s <= d <= e)
+                            for d in days])
+    t = term_of_day[day_idx]
+    cls = np.zeros(len(CODES), np.int8)  # 0 present, 1 auth, 2 unauth, 3 not counted
+    for c, i in CODE_INDEX.items():
+        cls[i] = 1 if c in {"I", "M", "C", "E", "R", "C2", "S", "J1", "T", "C1"} else (
+            2 if c in {"O", "G", "N", "U"} else (3 if c in {"#", "X", "Y4", "D"} else 0))
+    k = cls[code]
+    out = {c: [] for c in ("pupil_key", "period_start", "period_end", "possible", "present",
+                           "authorised", "unauthorised", "not_counted")}
+    key_idx = pupil_idx.astype(np.int64) * 3 + t
+    counts = [np.bincount(key_idx[k == j], minlength=n * 3) for j in range(4)]
+    for p in range(n):
+        for ti, (_, s, e) in enumerate(TERMS):
+            j = p * 3 + ti
+            pres, au, un, nc = (int(c[j]) for c in counts)
+            if pres + au + un + nc == 0:
+                continue
+            out["pupil_key"].append(keys[p])
+            out["period_start"].append(s)
+            out["period_end"].append(e)
+            out["possible"].append(pres + au + un)
+            out["present"].append(pres)
+            out["authorised"].append(au)
+            out["unauthorised"].append(un)
+            out["not_counted"].append(nc)
+    m = len(out["pupil_key"])
+    table = pa.table({**_common(m, urn), "pupil_key": pa.array(out["pupil_key"], pa.string()),
+                      "period_start": pa.array(out["period_start"], pa.date32()),
+                      "period_end": pa.array(out["period_end"], pa.date32()),
+                      **{c: pa.array(out[c], pa.int32()) for c in
+                         ("possible", "present", "authorised", "unauthorised", "not_counted")}})
+    _write(root, "attendance_summaries", urn, table)
+
+
+def _write_assessments(root, urn, n, keys, rng, propensity):
+    subjects = ["reading", "writing", "maths"]
+    terms = ["autumn", "spring", "summer"]
+    start = np.clip(np.round(rng.normal(1.7, 0.8, n) - propensity * 5), 0, 3).astype(int)
+    rows_key, rows_term, rows_subj, rows_j = [], [], [], []
+    bands = np.array(["PRE", "WTS", "EXS", "GDS"], dtype=object)
+    for s in subjects:
+        cur = np.clip(start + rng.integers(-1, 2, n), 0, 3)
+        for t in terms:
+            cur = np.clip(cur + (rng.random(n) < 0.15) - (rng.random(n) < 0.05), 0, 3)
+            rows_key.append(keys)
+            rows_term.append(np.full(n, t, dtype=object))
+            rows_subj.append(np.full(n, s, dtype=object))
+            rows_j.append(bands[cur])
+    m = n * 9
+    table = pa.table({
+        **_common(m, urn),
+        "pupil_key": pa.array(np.concatenate(rows_key), pa.string()),
+        "term": pa.array(np.concatenate(rows_term), pa.string()),
+        "subject": pa.array(np.concatenate(rows_subj), pa.string()),
+        "judgement": pa.array(np.concatenate(rows_j), pa.string()),
+        "score": pa.nulls(m, pa.float64()),
+    })
+    _write(root, "assessments", urn, table)
+
+
+def _write_statutory(root, urn, n, keys, year_groups, rng, primary):
+    rec = {"pupil_key": [], "measure": [], "value_num": [], "value_text": []}
+
+    def add(mask, measure, nums=None, texts=None):
+        idx = np.flatnonzero(mask)
+        rec["pupil_key"] += list(keys[idx])
+        rec["measure"] += [measure] * len(idx)
+        rec["value_num"] += list(nums[idx]) if nums is not None else [None] * len(idx)
+        rec["value_text"] += list(texts[idx]) if texts is not None else [None] * len(idx)
+
+    if primary:
+        add(year_groups == 0, "EYFS_GLD",
+            texts=np.where(rng.random(n) < 0.68, "Y", "N").astype(object))
+        add(year_groups == 1, "PHONICS_Y1", nums=np.clip(rng.normal(34, 6, n), 0, 40).round())
+        y6 = year_groups == 6
+        add(y6, "KS2_READ", nums=np.clip(rng.normal(105, 7, n), 80, 120).round())
+        add(y6, "KS2_MAT", nums=np.clip(rng.normal(104, 7, n), 80, 120).round())
+        add(y6, "KS2_WRIT_TA", texts=rng.choice(np.array(["PKF", "WTS", "EXS", "GDS"], object),
+                                                n, p=[0.05, 0.23, 0.59, 0.13]))
+    else:
+        add(year_groups == 11, "KS4_ATT8", nums=np.clip(rng.normal(46, 15, n), 0, 90).round(1))
+    m = len(rec["pupil_key"])
+    _write(root, "statutory", urn, pa.table({
+        **_common(m, urn),
+        "pupil_key": pa.array(rec["pupil_key"], pa.string()),
+        "measure": pa.array(rec["measure"], pa.string()),
+        "value_num": pa.array(rec["value_num"], pa.float64()),
+        "value_text": pa.array(rec["value_text"], pa.string()),
+    }))
+    leavers = year_groups == (6 if primary else 11)
+    idx = np.flatnonzero(leavers)
+    sustained = rng.random(len(idx))
+    _write(root, "transitions", urn, pa.table({
+        **_common(len(idx), urn),
+        "pupil_key": pa.array(keys[idx], pa.string()),
+        "from_phase": pa.array(["primary" if primary else "secondary"] * len(idx)),
+        "destination": pa.array(["secondary school" if primary else "sixth form"] * len(idx)),
+        "destination_urn": pa.nulls(len(idx), pa.int32()),
+        "sustained": pa.array(np.where(sustained < 0.03, None, sustained < 0.9).tolist(),
+                              pa.bool_()),
+    }))
+
+
+def plan(pupils: int) -> list[tuple[int, int, bool, bool]]:
+    """(urn, pupils, primary, summaries_only) per school: 3 primaries (~330) per secondary
+    (~1,100), about 1 in 50 schools summaries-only."""
+    out, urn, left, i = [], 200000, pupils, 0
+    while left > 0:
+        primary = i % 4 != 3
+        size = min(left, 330 if primary else 1100)
+        out.append((urn, size, primary, i % 50 == 17))
+        urn, left, i = urn + 1, left - size, i + 1
+    return out
+
+
+def generate(root: Path, size: str) -> None:
+    schools = plan(SIZES[size])
+    marks = 0
+    t0 = time.perf_counter()
+    for k, (urn, n, primary, summ) in enumerate(schools):
+        marks += generate_school(root, urn, n, seed=urn, primary=primary, summaries_only=summ)
+        if k % 200 == 0:
+            print(f"  school {k + 1}/{len(schools)} ({time.perf_counter() - t0:.0f}s)",
+                  file=sys.stderr)
+    (root / "_BENCH.json").write_text(json.dumps({
+        "version": FORMAT_VERSION, "size": size, "pupils": SIZES[size], "marks": marks,
+        "schools": [[u, n, p, s] for u, n, p, s in schools],
+    }))
+
+
+def _timed(fn, runs: int) -> tuple[float, object, list[float]]:
+    times, out = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), out, times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", choices=SIZES, default="S")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--root", default=str(REPO / "var" / "bench"))
+    ap.add_argument("--generate-only", action="store_true")
+    args = ap.parse_args()
+    root = Path(args.root) / args.size
+    meta_path = root / "_BENCH.json"
+
+    if args.generate_only:
+        generate(root, args.size)
+        return
+    fresh = meta_path.exists() and json.loads(meta_path.read_text()).get("version") == FORMAT_VERSION
+    if not fresh:
+        print(f"generating size {args.size} under {root} ...", file=sys.stderr)
+        subprocess.run([sys.executable, __file__, "--size", args.size, "--root", args.root,
+                        "--generate-only"], check=True)
+    meta = json.loads(meta_path.read_text())
+
+    import duckdb
+
+    from trustwide.kpis.engine import compute_kpis
+    from trustwide.kpis.reference_sql import run_reference
+
+    # Hubs of about eight schools, like a regional structure in a large trust.
+    hubs = {u: (f"hub{k // 8}" if k % 9 else None) for k, (u, *_rest) in enumerate(meta["schools"])}
+    kw = dict(store_root=root, trust_id=TRUST, academic_year=YEAR, school_hubs=hubs,
+              terms=TERMS, as_of=AS_OF)
+    glob = str(root / "attendance_marks" / f"trust={TRUST}" / "*" / f"year={YEAR}" / "*.parquet")
+
+    def scan():
+        con = duckdb.connect()
+        try:
+            total = con.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()[0]
+            per_code = con.execute(
+                f"SELECT code, count(*) FROM read_parquet('{glob}') GROUP BY code"
+            ).fetchall()
+            return total, per_code
+        finally:
+            con.close()
+
+    scan_s, (n_marks, _), scan_runs = _timed(scan, args.runs)
+    reference_s, ref, ref_runs = _timed(lambda: run_reference(**kw), args.runs)
+    attendance_s, att, att_runs = _timed(lambda: compute_kpis(kpis=["attendance"], **kw),
+                                         args.runs)
+    refresh_s, full, refresh_runs = _timed(lambda: compute_kpis(**kw), args.runs)
+    if not att.equals(ref):
+        print("WARNING: engine attendance rows differ from the SQL reference", file=sys.stderr)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"runs: refresh {refresh_runs}, attendance {att_runs}, reference {ref_runs}, "
+          f"scan {scan_runs}; rows {full.num_rows}; threads {os.cpu_count()}", file=sys.stderr)
+    print(json.dumps({
+        "refresh_s": round(refresh_s, 3),
+        "attendance_s": round(attendance_s, 3),
+        "reference_s": round(reference_s, 3),
+        "scan_s": round(scan_s, 3),
+        "ratio_refresh_to_reference": round(refresh_s / reference_s, 3),
+        "ratio_attendance_to_reference": round(attendance_s / reference_s, 3),
+        "peak_rss_mb": round(peak, 1),
+        "size": args.size,
+        "pupils": meta["pupils"],
+        "marks": n_marks,
+        "rows": full.num_rows,
+        "reference_matches": att.equals(ref),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class KpisConfig(AppConfig):
+    name = "trustwide.kpis"
+    label = "kpis"
+    verbose_name = "KPIs"
+
+    def ready(self):
+        from trustwide.data.signals import batch_stored
+
+        from .receivers import recompute_after_import
+
+        batch_stored.connect(recompute_after_import, dispatch_uid="kpis-recompute-after-import")

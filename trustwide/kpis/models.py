@@ -1,0 +1,91 @@
+"""Computed KPI values (from the engine, one row per KPI x scope x period x group) and targets.
+
+Pages and reports read these rows, never the Parquet store, so trust and school figures come
+from the same numbers and agree.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class Level(models.TextChoices):
+    SCHOOL = "school", "School"
+    HUB = "hub", "Hub"
+    TRUST = "trust", "Trust"
+
+
+class KpiValue(models.Model):
+    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="kpi_values")
+    academic_year = models.PositiveSmallIntegerField()
+    kpi_code = models.CharField(max_length=60)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_values")
+    hub = models.ForeignKey("trusts.Hub", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_values")
+    period = models.CharField(max_length=10)
+    group = models.CharField(max_length=30)
+    value = models.FloatField(null=True, blank=True, help_text="Empty when suppressed.")
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    pupils = models.PositiveIntegerField(default=0, help_text="The n behind the value.")
+    suppressed = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    # School rows belong to their school; hub and trust rows are read through
+    # selectors.kpi_values_for, which adds the hub and trust levels for users who cover them.
+    scope_school_path = "school"
+    view_permission = "kpi.view"
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["trust", "academic_year", "level", "period", "group"]),
+            models.Index(fields=["school", "academic_year", "kpi_code"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi_code} {self.level} {self.period} {self.group}: {self.value}"
+
+
+class KpiTarget(models.Model):
+    """A target for a KPI in a year: the trust-wide default (school empty) or a school's own."""
+
+    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="kpi_targets")
+    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_targets")
+    academic_year = models.PositiveSmallIntegerField()
+    kpi_code = models.CharField(max_length=60)
+    group = models.CharField(max_length=30, default="all")
+    target = models.FloatField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    scope_trust_path = "trust"
+    view_permission = "kpi.view"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "school", "academic_year", "kpi_code", "group"], name="one_target_per_kpi"),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi_code} target {self.target}"
+
+    def audit_scope(self):
+        return self.trust_id, self.school_id
+
+
+class KpiRefresh(models.Model):
+    """When the values of a trust's year were last computed, and how long it took."""
+
+    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="kpi_refreshes")
+    academic_year = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    seconds = models.FloatField()
+    rows = models.PositiveIntegerField()
+    trigger = models.CharField(max_length=100)
+
+    scope_trust_path = "trust"
+    view_permission = "kpi.view"
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"KPI refresh of {self.trust_id} {self.academic_year} at {self.started_at:%Y-%m-%d %H:%M}"

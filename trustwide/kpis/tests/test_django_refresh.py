@@ -1,0 +1,87 @@
+"""Stored KPI values: recomputed after each import and by `trustwide kpis refresh`."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from trustwide.data.models import ImportStatus
+from trustwide.data.services import import_batch_create, import_batch_run
+from trustwide.kpis.models import KpiRefresh, KpiValue
+
+YEAR = 2025
+
+
+def _days(n):
+    day = datetime.date(2025, 9, 8)  # a Monday in the autumn term
+    out = []
+    while len(out) < n:
+        if day.weekday() < 5:
+            out.append(day)
+        day += datetime.timedelta(days=1)
+    return out
+
+
+def _import(world, dataset, text, capture):
+    batch = import_batch_create(actor=None, actor_label="test", trust=world.trust_a, school=world.school_a1,
+                                dataset=dataset, academic_year=YEAR, file_name=f"{dataset}.csv")
+    with capture(execute=True):
+        batch = import_batch_run(batch=batch, source=text.encode(), today=datetime.date(2026, 8, 31))
+    assert batch.status == ImportStatus.STORED, batch.errors
+    return batch
+
+
+@pytest.fixture
+def six_pupils(world, django_capture_on_commit_callbacks):
+    from tests.world import make_year
+
+    make_year(world.trust_a, YEAR, current=False)
+    urn = world.school_a1.urn
+    upns = [f"A1234567890{i:02d}" for i in range(6)]
+    chars = "URN,UPN,Surname,Forename,DOB,Year group,Sex,Disadvantaged,FSM,SEN,EAL\n" + "".join(
+        f"{urn},{u},S{i},F{i},01/01/2016,4,{'F' if i % 2 else 'M'},{'Y' if i < 3 else 'N'},N,N,N\n"
+        for i, u in enumerate(upns)
+    )
+    _import(world, "characteristics", chars, django_capture_on_commit_callbacks)
+    # Five school days = 10 sessions each. Pupil 0 is ill for half of them; the rest attend.
+    marks = ["URN,UPN,Date,Session,Code"]
+    for i, upn in enumerate(upns):
+        for d, day in enumerate(_days(5)):
+            for session in ("AM", "PM"):
+                code = "I" if i == 0 and d < 3 and not (d == 2 and session == "PM") else "/"
+                marks.append(f"{urn},{upn},{day:%d/%m/%Y},{session},{code}")
+    _import(world, "attendance_marks", "\n".join(marks) + "\n", django_capture_on_commit_callbacks)
+    return world
+
+
+def _value(world, kpi, level="school", group="all", period="year"):
+    filters = {"school": world.school_a1} if level == "school" else {}
+    return KpiValue.objects.get(trust=world.trust_a, academic_year=YEAR, kpi_code=kpi, level=level,
+                                period=period, group=group, **filters)
+
+
+def test_import_recomputes_the_stored_values(six_pupils):
+    world = six_pupils
+    absence = _value(world, "overall_absence")
+    # 5 illness sessions out of 6 pupils x 10 possible sessions.
+    assert absence.value == pytest.approx(100 * 5 / 60)
+    assert (absence.numerator, absence.denominator, absence.pupils) == (5, 60, 6)
+    # The trust row is the same pupils: trust and school figures agree.
+    assert _value(world, "overall_absence", level="trust").value == pytest.approx(absence.value)
+    # Persistent absence is a share of pupils: 6 is below the minimum group of 10.
+    pa = _value(world, "persistent_absence")
+    assert pa.suppressed and pa.value is None and pa.numerator is None
+    # The disadvantaged group (3 pupils) is below the minimum of 5 for session rates.
+    assert _value(world, "overall_absence", group="disadvantaged").suppressed
+    assert KpiRefresh.objects.filter(trust=world.trust_a, academic_year=YEAR).count() == 2
+
+
+def test_refresh_command_replaces_values(six_pupils):
+    world = six_pupils
+    before = KpiValue.objects.filter(trust=world.trust_a).count()
+    out = io.StringIO()
+    call_command("kpis", "refresh", trust=world.trust_a.slug, year=[YEAR], stdout=out)
+    assert f"{before} values" in out.getvalue()
+    assert KpiValue.objects.filter(trust=world.trust_a).count() == before
+    assert not KpiValue.objects.filter(trust=world.trust_b).exists()
