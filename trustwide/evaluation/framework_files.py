@@ -650,6 +650,12 @@ def validate_framework_data(data: Any, *, file_name: str) -> FrameworkDefinition
 def load_framework_file(path: str | Path) -> FrameworkDefinition:
     """Read, check and return one framework file. Its ``code`` must equal the file name without
     the extension. Raises :class:`FrameworkFileError` (also for unreadable or non-YAML files)."""
+    return read_framework_file(path)[0]
+
+
+def read_framework_file(path: str | Path) -> tuple[FrameworkDefinition, dict[str, Any]]:
+    """As :func:`load_framework_file`, also returning the file's parsed data (JSON-ready: dates
+    stay text), which the database keeps as the framework's definition."""
     path = Path(path)
     file_name = path.name
     try:
@@ -659,7 +665,8 @@ def load_framework_file(path: str | Path) -> FrameworkDefinition:
             file_name,
             [FrameworkProblem(_TOP_LEVEL, f"cannot be read: {error} (expected a UTF-8 text file)")],
         ) from error
-    definition = validate_framework_data(_parse_yaml(text, file_name), file_name=file_name)
+    data = _parse_yaml(text, file_name)
+    definition = validate_framework_data(data, file_name=file_name)
     if definition.code != path.stem:
         raise FrameworkFileError(
             file_name,
@@ -671,7 +678,7 @@ def load_framework_file(path: str | Path) -> FrameworkDefinition:
                 )
             ],
         )
-    return definition
+    return definition, data
 
 
 def framework_file_paths(folder: str | Path = FRAMEWORKS_DIR) -> tuple[Path, ...]:
