@@ -1,0 +1,39 @@
+from .monitoring import (
+    DEFAULT_SCALE,
+    ActivityKind,
+    MonitoringActivity,
+    MonitoringRecord,
+    MonitoringScale,
+)
+from .objectives import StaffObjective
+from .plans import (
+    NUMERIC_MEASURES,
+    OPEN_ACTION_STATUSES,
+    Action,
+    ActionStatus,
+    MeasureKind,
+    Milestone,
+    PlanStatus,
+    Priority,
+    SchoolPlan,
+    SuccessCriterion,
+    parse_number,
+)
+from .review import Rag, RagRating, RatedKind
+from .strategic import (
+    IndicatorStage,
+    PlanKind,
+    PocketGuide,
+    PocketGuideItem,
+    StrategicPlan,
+    SuccessIndicator,
+    TrustPriority,
+)
+
+__all__ = [
+    "DEFAULT_SCALE", "NUMERIC_MEASURES", "OPEN_ACTION_STATUSES", "Action", "ActionStatus",
+    "ActivityKind", "IndicatorStage", "MeasureKind", "Milestone", "MonitoringActivity",
+    "MonitoringRecord", "MonitoringScale", "PlanKind", "PlanStatus", "PocketGuide",
+    "PocketGuideItem", "Priority", "Rag", "RagRating", "RatedKind", "SchoolPlan", "StaffObjective",
+    "StrategicPlan", "SuccessCriterion", "SuccessIndicator", "TrustPriority", "parse_number",
+]

@@ -1,0 +1,133 @@
+"""Termly review: RAG ratings for actions, success criteria and priorities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from trustwide.access import Perm
+from trustwide.audit.services import audited_create, audited_update
+
+from .. import rag
+from ..models import (
+    Action,
+    ActionStatus,
+    Priority,
+    RagRating,
+    RatedKind,
+    SchoolPlan,
+    SuccessCriterion,
+)
+from ._common import require_school
+
+
+@dataclass
+class RatingInput:
+    """One line of a termly review. For a priority, rating None means "use the derived rating"."""
+
+    subject: object  # Priority, Action or SuccessCriterion
+    rating: str | None
+    commentary: str = ""
+    evidence: str = ""
+    override_reason: str = ""
+
+
+def _kind_of(subject) -> str:
+    if isinstance(subject, Priority):
+        return RatedKind.PRIORITY
+    if isinstance(subject, Action):
+        return RatedKind.ACTION
+    if isinstance(subject, SuccessCriterion):
+        return RatedKind.CRITERION
+    raise TypeError(f"Cannot rate a {type(subject).__name__}.")
+
+
+def _plan_id_of(subject) -> int:
+    return subject.plan_id if isinstance(subject, Priority) else subject.priority.plan_id
+
+
+def _save(*, actor, plan, term, subject, values: dict, existing: dict, actor_label) -> RagRating:
+    kind = _kind_of(subject)
+    current = existing.get((kind, subject.pk))
+    if current is None:
+        rating = audited_create(actor=actor, actor_label=actor_label, model=RagRating, plan=plan, term=term,
+                                kind=kind, **{kind: subject}, rated_by=actor, **values)
+        existing[(kind, subject.pk)] = rating
+        return rating
+    return audited_update(actor=actor, actor_label=actor_label, instance=current, rated_by=actor, **values)
+
+
+@transaction.atomic
+def termly_review_save(*, actor, plan: SchoolPlan, term, entries: list[RatingInput], actor_label=None,
+                       today=None) -> list[RagRating]:
+    """Save a term's ratings for a plan in one go. Every entry is checked first; if any is
+    wrong, a ValidationError names each problem and nothing is saved."""
+    require_school(actor, Perm.RAG_RATE, plan.school, "You may not RAG-rate this plan.")
+    if term.academic_year_id != plan.academic_year_id:
+        raise ValidationError({"term": "Choose a term of the plan's academic year."})
+    on = rag.review_date(term.ends_on, today or timezone.localdate())
+    errors: dict[str, str] = {}
+    child_entries, priority_entries = [], []
+    for entry in entries:
+        kind = _kind_of(entry.subject)
+        key = f"{kind}_{entry.subject.pk}"
+        if _plan_id_of(entry.subject) != plan.pk:
+            errors[key] = "That item belongs to another plan."
+            continue
+        if entry.rating in (None, "") and kind != RatedKind.PRIORITY:
+            continue  # not rated this time
+        if entry.rating not in (None, "") and not rag.is_valid(entry.rating):
+            errors[key] = f"'{entry.rating}' is not on the RAG scale (red, amber, green, blue)."
+            continue
+        if kind == RatedKind.ACTION:
+            problem = rag.action_rating_problem(
+                entry.rating, due_on=entry.subject.due_on,
+                complete=entry.subject.status == ActionStatus.COMPLETE, on=on,
+            )
+            if problem:
+                errors[key] = problem
+                continue
+        if kind == RatedKind.PRIORITY:
+            if entry.rating and not entry.override_reason.strip():
+                errors[key] = "Give a reason for overriding the derived rating, or leave it to be derived."
+                continue
+            priority_entries.append(entry)
+        else:
+            child_entries.append(entry)
+    if errors:
+        raise ValidationError(errors)
+
+    existing = {(r.kind, r.subject_id): r for r in RagRating.objects.filter(plan=plan, term=term).select_related("action", "criterion")}
+    saved = []
+    for entry in child_entries:
+        saved.append(_save(actor=actor, plan=plan, term=term, subject=entry.subject, existing=existing,
+                           actor_label=actor_label,
+                           values={"rating": entry.rating, "commentary": entry.commentary,
+                                   "evidence": entry.evidence}))
+    # Priorities last, derived from the children as they now stand.
+    by_priority: dict[int, list[str]] = {}
+    for r in existing.values():
+        if r.kind == RatedKind.ACTION:
+            by_priority.setdefault(_priority_id(r, "action"), []).append(r.rating)
+        elif r.kind == RatedKind.CRITERION:
+            by_priority.setdefault(_priority_id(r, "criterion"), []).append(r.rating)
+    for entry in priority_entries:
+        derived = rag.derive(by_priority.get(entry.subject.pk, []))
+        if entry.rating:
+            values = {"rating": entry.rating, "is_derived": False, "override_reason": entry.override_reason.strip()}
+        elif derived:
+            values = {"rating": derived, "is_derived": True, "override_reason": ""}
+        else:
+            continue  # nothing rated under it yet
+        values.update(commentary=entry.commentary, evidence=entry.evidence)
+        saved.append(_save(actor=actor, plan=plan, term=term, subject=entry.subject, existing=existing,
+                           actor_label=actor_label, values=values))
+    return saved
+
+
+def _priority_id(rating: RagRating, kind: str) -> int:
+    subject = rating.action if kind == "action" else rating.criterion
+    return subject.priority_id

@@ -1,0 +1,124 @@
+"""The plan workflow: draft > submitted > agreed by governors > in progress > evaluated.
+
+Each transition is an explicit service that checks who may make it and records a typed
+audit event on the plan ("submit", "agree", ...), so the plan's history tells the story.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from trustwide.access import Perm
+from trustwide.audit.services import audited_update, record_event
+from trustwide.common.services import require
+
+from ..models import PlanStatus, SchoolPlan, SuccessCriterion
+from ..smart import success_criterion_problems
+from ._common import require_school
+
+
+def _require_status(plan: SchoolPlan, *allowed: str, doing: str) -> None:
+    if plan.status not in allowed:
+        names = " or ".join(PlanStatus(s).label.lower() for s in allowed)
+        raise ValidationError(f"Only a plan that is {names} can be {doing}; this one is {plan.get_status_display().lower()}.")
+
+
+def failing_criteria(plan: SchoolPlan) -> list[tuple[SuccessCriterion, list]]:
+    criteria = SuccessCriterion.objects.filter(priority__plan=plan).select_related("priority")
+    return [(c, problems) for c in criteria if (problems := success_criterion_problems(c))]
+
+
+@transaction.atomic
+def plan_submit(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
+    """Headteacher or senior leader sends the plan to governors. Refused while a success
+    criterion is not SMART, unless a leader has overridden the check with a reason."""
+    require_school(actor, Perm.PLAN_SUBMIT, plan.school, "Only the headteacher or senior leaders submit the plan.")
+    _require_status(plan, PlanStatus.DRAFT, doing="submitted")
+    if not plan.priorities.exists():
+        raise ValidationError("Add at least one priority before submitting the plan.")
+    failing = failing_criteria(plan)
+    if failing and not plan.smart_override_reason:
+        raise ValidationError(
+            f"{len(failing)} success criteri{'on is' if len(failing) == 1 else 'a are'} not SMART yet. "
+            "Fix them, or ask a headteacher or trust leader to override the check with a reason."
+        )
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="submit",
+                          status=PlanStatus.SUBMITTED, submitted_at=timezone.now(),
+                          submitted_by=actor if actor is not None else None)
+
+
+@transaction.atomic
+def plan_smart_override(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> SchoolPlan:
+    require_school(actor, Perm.PLAN_OVERRIDE_SMART, plan.school, "You may not override the SMART check.")
+    _require_status(plan, PlanStatus.DRAFT, PlanStatus.SUBMITTED, doing="given a SMART override")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": "Give the reason for overriding the SMART check (a sentence)."})
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="override SMART check",
+                          smart_override_reason=reason, smart_override_by=actor, smart_override_at=timezone.now())
+
+
+@transaction.atomic
+def plan_agree(*, actor, plan: SchoolPlan, meeting: str, agreed_on: datetime.date, actor_label=None) -> SchoolPlan:
+    """A local governor records that the governing committee agreed the plan, at which meeting."""
+    require_school(actor, Perm.PLAN_AGREE, plan.school, "Only the school's local governors agree the plan.")
+    _require_status(plan, PlanStatus.SUBMITTED, doing="agreed")
+    errors = {}
+    if not (meeting or "").strip():
+        errors["meeting"] = "Name the meeting at which governors agreed the plan."
+    if agreed_on is None:
+        errors["agreed_on"] = "Give the date of the meeting."
+    elif agreed_on > timezone.localdate():
+        errors["agreed_on"] = "The meeting date is in the future."
+    if errors:
+        raise ValidationError(errors)
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="agree",
+                          status=PlanStatus.AGREED, agreed_by=actor, agreed_on=agreed_on,
+                          agreed_meeting=meeting.strip())
+
+
+@transaction.atomic
+def plan_return(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> SchoolPlan:
+    """Governors send a submitted plan back, or leaders withdraw it, to draft."""
+    from trustwide.access import can
+
+    allowed = actor is None or can(actor, Perm.PLAN_AGREE, plan.school) or can(actor, Perm.PLAN_SUBMIT, plan.school)
+    require(allowed, "Only the school's governors or its headteacher and senior leaders return a plan.")
+    _require_status(plan, PlanStatus.SUBMITTED, doing="returned to draft")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the plan goes back to draft."})
+    plan = audited_update(actor=actor, actor_label=actor_label, instance=plan, action="return to draft",
+                          status=PlanStatus.DRAFT)
+    record_event(actor=actor, actor_label=actor_label, action="comment", instance=plan,
+                 before=None, after={"reason": reason.strip()})
+    return plan
+
+
+@transaction.atomic
+def plan_start(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
+    require_school(actor, Perm.PLAN_SUBMIT, plan.school, "Only the headteacher or senior leaders start the plan.")
+    _require_status(plan, PlanStatus.AGREED, doing="started")
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="start",
+                          status=PlanStatus.IN_PROGRESS, started_at=timezone.now())
+
+
+@transaction.atomic
+def plan_evaluate(*, actor, plan: SchoolPlan, impact_statements: dict[int, str], actor_label=None) -> SchoolPlan:
+    """Close the year: an impact statement for every priority, then the plan is evaluated."""
+    require_school(actor, Perm.PLAN_SUBMIT, plan.school, "Only the headteacher or senior leaders evaluate the plan.")
+    _require_status(plan, PlanStatus.IN_PROGRESS, doing="evaluated")
+    priorities = list(plan.priorities.all())
+    missing = [p for p in priorities if not (impact_statements.get(p.pk) or "").strip()]
+    if missing:
+        raise ValidationError(
+            {f"impact_{p.pk}": "Write the impact statement for this priority." for p in missing}
+        )
+    for priority in priorities:
+        audited_update(actor=actor, actor_label=actor_label, instance=priority,
+                       impact_statement=impact_statements[priority.pk].strip())
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="evaluate",
+                          status=PlanStatus.EVALUATED, evaluated_at=timezone.now())

@@ -1,0 +1,126 @@
+"""Permission-matrix entries for every planning URL (see tests/matrix.py)."""
+
+from tests.matrix import ALL_ROLES, Entry, t_kwargs
+from trustwide.access.policy import ROLE_PERMISSIONS, Perm
+
+from .factories import first, plan_for, strategic_plan
+
+
+def roles_with(perm: str) -> set[str]:
+    return {role for role, perms in ROLE_PERMISSIONS.items() if perm in perms}
+
+
+def statuses(allowed: set[str], *, visible: str, method: str = "get", extra: dict | None = None) -> dict:
+    """Allowed roles succeed; roles that can see the object but not do this get 403; the rest 404."""
+    success = 302 if method == "post" else 200
+    seen = roles_with(visible)
+    result = {role: (success if role in allowed else 403 if role in seen else 404) for role in ALL_ROLES}
+    result.update(extra or {})
+    return result
+
+
+def trust_statuses(allowed: set[str], method: str = "get") -> dict:
+    """Trust-level pages: every role sees the trust (trust.view), so others get 403."""
+    success = 302 if method == "post" else 200
+    return {role: success if role in allowed else 403 for role in ALL_ROLES}
+
+
+def _plan(world, target):
+    return plan_for(target.school, owner=world.users["teacher"] if target.in_scope else None)
+
+
+def plan_kwargs(world, target):
+    return {"pk": _plan(world, target).pk}
+
+
+def plan_pk_kwargs(world, target):
+    return {"plan_pk": _plan(world, target).pk}
+
+
+def item_kwargs(related, key="pk"):
+    return lambda world, target: {key: first(_plan(world, target), related).pk}
+
+
+def priority_pk(world, target):
+    return {"priority_pk": first(_plan(world, target), "priority").pk}
+
+
+def trust_priority_kwargs(world, target):
+    return {"pk": strategic_plan(target.trust).priorities.first().pk}
+
+
+def trust_slug_with_plan(world, target):
+    strategic_plan(target.trust)
+    return {"slug": target.trust.slug}
+
+
+PLAN_VIEW = roles_with(Perm.PLAN_VIEW)
+PLAN_EDIT = roles_with(Perm.PLAN_EDIT)
+SP_VIEW = roles_with(Perm.STRATEGIC_PLAN_VIEW)
+TRUST_LEADERS = {"trust_leader"}
+
+view_plan = statuses(PLAN_VIEW, visible=Perm.PLAN_VIEW)
+edit_plan = statuses(PLAN_EDIT, visible=Perm.PLAN_VIEW)
+school_page = trust_statuses(PLAN_VIEW)  # the school is visible to every role in it
+school_edit_page = trust_statuses(PLAN_EDIT)
+
+MATRIX = {
+    "planning:strategic-plan": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
+    "planning:strategic-plan-edit": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
+    "planning:trust-priority-create": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
+    "planning:trust-priority-edit": Entry(
+        kwargs=trust_priority_kwargs, ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:pocket-guide": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
+    "planning:pocket-guide-edit": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
+    "planning:monitoring-scale": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=trust_statuses(TRUST_LEADERS)),
+    "planning:rollup": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(PLAN_VIEW)),
+    "planning:school-pocket-guide": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
+    "planning:school-pocket-guide-pdf": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
+    "planning:plan-list": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
+    "planning:plan-create": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_edit_page),
+    "planning:plan-detail": Entry(kwargs=plan_kwargs, ok=view_plan),
+    "planning:plan-edit": Entry(kwargs=plan_kwargs, ok=edit_plan),
+    "planning:plan-pdf": Entry(kwargs=plan_kwargs, ok=view_plan),
+    "planning:plan-xlsx": Entry(kwargs=plan_kwargs, ok=view_plan),
+    "planning:plan-submit": Entry(
+        kwargs=plan_kwargs, method="post",
+        ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW, method="post")),
+    "planning:plan-override-smart": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_OVERRIDE_SMART), visible=Perm.PLAN_VIEW)),
+    "planning:plan-agree": Entry(kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_AGREE), visible=Perm.PLAN_VIEW)),
+    "planning:plan-return": Entry(
+        kwargs=plan_kwargs,
+        ok=statuses(roles_with(Perm.PLAN_AGREE) | roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)),
+    "planning:plan-start": Entry(
+        kwargs=plan_kwargs, method="post",
+        ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW, method="post")),
+    "planning:plan-evaluate": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)),
+    "planning:plan-copy": Entry(kwargs=plan_kwargs, ok=edit_plan),
+    "planning:termly-review": Entry(kwargs=plan_kwargs, ok=statuses(roles_with(Perm.RAG_RATE), visible=Perm.PLAN_VIEW)),
+    "planning:objective-create": Entry(kwargs=plan_kwargs, ok=edit_plan),
+    "planning:priority-create": Entry(kwargs=plan_pk_kwargs, ok=edit_plan),
+    "planning:priority-edit": Entry(kwargs=item_kwargs("priority"), ok=edit_plan),
+    "planning:action-create": Entry(kwargs=priority_pk, ok=edit_plan),
+    "planning:action-edit": Entry(kwargs=item_kwargs("actions"), ok=edit_plan),
+    # Leaders update any action; a teacher only the action they own (the teacher owns this one).
+    "planning:action-progress": Entry(
+        kwargs=item_kwargs("actions"), ok=statuses(PLAN_EDIT | {"teacher"}, visible=Perm.PLAN_VIEW)),
+    "planning:criterion-create": Entry(kwargs=priority_pk, ok=edit_plan),
+    "planning:criterion-edit": Entry(kwargs=item_kwargs("criteria"), ok=edit_plan),
+    "planning:milestone-create": Entry(kwargs=priority_pk, ok=edit_plan),
+    "planning:milestone-edit": Entry(kwargs=item_kwargs("milestones"), ok=edit_plan),
+    # The confirmation page (the POST that deletes is tested in test_plans.py).
+    "planning:item-delete": Entry(
+        kwargs=lambda w, t: {"kind": "milestone", "pk": first(_plan(w, t), "milestones").pk}, ok=edit_plan),
+    "planning:monitoring-schedule": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW)),
+    "planning:monitoring-calendar": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW)),
+    "planning:activity-create": Entry(kwargs=plan_pk_kwargs, ok=edit_plan),
+    "planning:activity-edit": Entry(
+        kwargs=lambda w, t: {"pk": _plan(w, t).activities.first().pk}, ok=edit_plan),
+    "planning:record-create": Entry(
+        kwargs=lambda w, t: {"pk": _plan(w, t).activities.first().pk},
+        ok=statuses(roles_with(Perm.MONITORING_RECORD), visible=Perm.PLAN_VIEW)),
+}

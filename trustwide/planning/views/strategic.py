@@ -1,0 +1,241 @@
+"""Trust-level pages: strategic plan, pocket guide, judgement scale, roll-up."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for, trust_ids
+from trustwide.access.scope import school_ids
+from trustwide.common.exports import pdf_response, render_pdf
+from trustwide.common.views import ScopedViewMixin
+from trustwide.trusts.models import AcademicYear, School, Term, Trust
+
+from .. import rag, selectors, services
+from ..forms import PocketGuideForm, ScaleForm, StrategicPlanForm, TrustPriorityForm
+from ..models import PlanKind, SchoolPlan, TrustPriority
+from ._helpers import deny_unless, form_page
+
+
+def _trust(request, slug, perm=Perm.STRATEGIC_PLAN_VIEW) -> Trust:
+    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
+    deny_unless(trust.pk in trust_ids(request.user, perm), "You may not see this here.")
+    return trust
+
+
+def _year(trust, request) -> AcademicYear:
+    years = trust.academic_years.all()
+    wanted = request.GET.get("year")
+    if wanted and wanted.isdigit():
+        year = years.filter(start_year=int(wanted)).first()
+        if year is None:
+            raise Http404("No such academic year.")
+        return year
+    year = years.filter(is_current=True).first() or years.first()
+    if year is None:
+        raise Http404("The trust has no academic years yet.")
+    return year
+
+
+class StrategicPlanView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        trust = _trust(request, slug)
+        plan = selectors.current_strategic_plan(user=request.user, trust=trust)
+        themes: dict[str, list[TrustPriority]] = {}
+        if plan:
+            for p in plan.priorities.all():
+                themes.setdefault(p.theme, []).append(p)
+        return render(request, "planning/strategic_plan.html", {
+            "trust": trust, "plan": plan, "themes": themes,
+            "can_edit": can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk),
+            "guides": list(plan.pocket_guides.select_related("academic_year")) if plan else [],
+        })
+
+
+class StrategicPlanEditView(ScopedViewMixin, View):
+    def dispatch_trust(self, request, slug):
+        trust = _trust(request, slug)
+        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk), "Only trust leaders edit the strategic plan.")
+        return trust, selectors.current_strategic_plan(user=request.user, trust=trust)
+
+    def get(self, request, slug):
+        return self.handle(request, slug)
+
+    def post(self, request, slug):
+        return self.handle(request, slug)
+
+    def handle(self, request, slug):
+        trust, plan = self.dispatch_trust(request, slug)
+        form = StrategicPlanForm(request.POST or None, instance=type(plan).objects.get(pk=plan.pk) if plan else None)
+
+        def save(form):
+            data = {k: form.cleaned_data[k] for k in StrategicPlanForm.Meta.fields}
+            if plan:
+                services.strategic_plan_update(actor=request.user, plan=plan, **data)
+            else:
+                services.strategic_plan_create(actor=request.user, trust=trust, **data)
+
+        return form_page(request, form, save, success_url=reverse("planning:strategic-plan", args=[slug]),
+                         context={"title": "Edit the strategic plan" if plan else "Start the strategic plan",
+                                  "back_url": reverse("planning:strategic-plan", args=[slug]), "back": "Strategic plan"})
+
+
+class TrustPriorityFormView(ScopedViewMixin, View):
+    def _objects(self, request, slug=None, pk=None):
+        if pk is not None:
+            priority = get_object_or_404_for(
+                request.user, Perm.STRATEGIC_PLAN_VIEW,
+                TrustPriority.objects.select_related("strategic_plan__trust").prefetch_related("indicators"), pk=pk)
+            trust, plan = priority.strategic_plan.trust, priority.strategic_plan
+        else:
+            trust = _trust(request, slug)
+            plan = selectors.current_strategic_plan(user=request.user, trust=trust)
+            priority = None
+        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk), "Only trust leaders edit the strategic plan.")
+        if plan is None:
+            raise Http404("Start the strategic plan first.")
+        return trust, plan, priority
+
+    def get(self, request, slug=None, pk=None):
+        return self.handle(request, slug, pk)
+
+    def post(self, request, slug=None, pk=None):
+        return self.handle(request, slug, pk)
+
+    def handle(self, request, slug, pk):
+        trust, plan, priority = self._objects(request, slug, pk)
+        instance = TrustPriority.objects.prefetch_related("indicators").get(pk=priority.pk) if priority else TrustPriority(
+            strategic_plan=plan, number=(max((p.number for p in plan.priorities.all()), default=0) + 1))
+        form = TrustPriorityForm(request.POST or None, instance=instance)
+
+        def save(form):
+            if priority:
+                services.trust_priority_update(actor=request.user, priority=priority, indicators=form.indicators(),
+                                               **form.model_fields())
+            else:
+                services.trust_priority_create(actor=request.user, strategic_plan=plan, indicators=form.indicators(),
+                                               **form.model_fields())
+
+        url = reverse("planning:strategic-plan", args=[trust.slug])
+        return form_page(request, form, save, success_url=url, context={
+            "title": f"Edit {priority.code}" if priority else "Add a trust priority", "back_url": url,
+            "back": "Strategic plan"})
+
+
+class PocketGuideView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        trust = _trust(request, slug)
+        year = _year(trust, request)
+        guide = selectors.pocket_guide_for(trust=trust, academic_year=year)
+        return render(request, "planning/pocket_guide.html", {
+            "trust": trust, "year": year, "guide": guide, "groups": selectors.pocket_guide_groups(guide),
+            "years": list(trust.academic_years.all()),
+            "can_edit": can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk),
+            "schools": list(School.objects.filter(pk__in=school_ids(request.user, Perm.PLAN_VIEW), trust=trust)),
+        })
+
+
+class PocketGuideEditView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        return self.handle(request, slug)
+
+    def post(self, request, slug):
+        return self.handle(request, slug)
+
+    def handle(self, request, slug):
+        trust = _trust(request, slug)
+        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk), "Only trust leaders edit the pocket guide.")
+        year = _year(trust, request)
+        plan = selectors.current_strategic_plan(user=request.user, trust=trust)
+        if plan is None:
+            raise Http404("Start the strategic plan first.")
+        guide = selectors.pocket_guide_for(trust=trust, academic_year=year)
+        form = PocketGuideForm(request.POST or None, priorities=plan.priorities.all(), guide=guide)
+
+        def save(form):
+            services.pocket_guide_save(actor=request.user, strategic_plan=plan, academic_year=year,
+                                       items=form.items(), introduction=form.cleaned_data["introduction"])
+
+        url = reverse("planning:pocket-guide", args=[slug]) + f"?year={year.start_year}"
+        return form_page(request, form, save, template="planning/pocket_guide_form.html", success_url=url,
+                         context={"trust": trust, "year": year, "back_url": url})
+
+
+def _school_pocket_guide_context(request, pk):
+    school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+    deny_unless(can(request.user, Perm.PLAN_VIEW, school), "You may not see this school's plans.")
+    year = _year(school.trust, request)
+    guide = selectors.pocket_guide_for(trust=school.trust, academic_year=year)
+    plans = list(SchoolPlan.objects.filter(school=school, academic_year=year).order_by("kind"))
+    own = {plan.kind: [p for p in plan.priorities.all() if not p.from_pocket_guide] for plan in
+           SchoolPlan.objects.filter(pk__in=[p.pk for p in plans]).prefetch_related(
+               "priorities__trust_priorities")}
+    return {
+        "school": school, "trust": school.trust, "year": year, "guide": guide,
+        "groups": selectors.pocket_guide_groups(guide),
+        "school_priorities": own.get(PlanKind.SIP, []), "business_priorities": own.get(PlanKind.BDP, []),
+        "plans": plans,
+    }
+
+
+class SchoolPocketGuideView(ScopedViewMixin, View):
+    def get(self, request, pk):
+        return render(request, "planning/school_pocket_guide.html", _school_pocket_guide_context(request, pk))
+
+
+class SchoolPocketGuidePdfView(ScopedViewMixin, View):
+    def get(self, request, pk):
+        context = _school_pocket_guide_context(request, pk)
+        pdf = render_pdf("planning/pdf/pocket_guide.html", context, request=request)
+        return pdf_response(pdf, f"pocket-guide-{context['school'].urn}-{context['year'].start_year}.pdf")
+
+
+class MonitoringScaleView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        return self.handle(request, slug)
+
+    def post(self, request, slug):
+        return self.handle(request, slug)
+
+    def handle(self, request, slug):
+        trust = _trust(request, slug, Perm.TRUST_VIEW)
+        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk),
+                    "Only trust leaders choose the judgement scale.")
+        scale = services.scale_for_trust(trust.pk)
+        form = ScaleForm(request.POST or None, initial={
+            "grades": "\n".join(scale.grades), "good_or_better_count": scale.good_or_better_count})
+
+        def save(form):
+            services.monitoring_scale_save(actor=request.user, trust=trust, grades=form.grade_list(),
+                                           good_or_better_count=form.cleaned_data["good_or_better_count"])
+
+        url = reverse("planning:strategic-plan", args=[slug])
+        return form_page(request, form, save, success_url=url, context={
+            "title": "Lesson observation judgement scale", "back_url": url, "back": "Strategic plan",
+            "intro": "Lesson observations are judged on this scale. The top grades you choose count towards "
+                     "'% of teaching at least good'."})
+
+
+class RollupView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        trust = _trust(request, slug, Perm.TRUST_VIEW)
+        deny_unless(trust.pk in trust_ids(request.user, Perm.PLAN_VIEW), "You may not see plans in this trust.")
+        year = _year(trust, request)
+        terms = list(Term.objects.filter(academic_year=year).select_related("academic_year").order_by("number"))
+        term = next((t for t in terms if request.GET.get("term") == t.name), None)
+        if term is None:
+            from django.utils import timezone
+
+            today = timezone.localdate()
+            started = [t for t in terms if t.starts_on <= today]
+            term = started[-1] if started else terms[0]
+        rows, total, before = selectors.rollup(user=request.user, trust=trust, term=term)
+        overdue = selectors.overdue_actions_for(user=request.user, trust=trust, academic_year=year, limit=30)
+        return render(request, "planning/rollup.html", {
+            "trust": trust, "year": year, "terms": terms, "term": term, "rows": rows, "total": total,
+            "previous": before, "overdue": overdue, "rule": rag.DERIVATION_RULE,
+            "years": list(trust.academic_years.all()),
+        })
+
