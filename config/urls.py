@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("trustwide.evaluation.urls")),
     path("", include("trustwide.planning.urls")),
     path("", include("trustwide.data.urls")),
+    path("", include("trustwide.kpis.urls")),
 ]
 
 handler403 = "trustwide.common.errors.permission_denied"

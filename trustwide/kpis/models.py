@@ -89,3 +89,29 @@ class KpiRefresh(models.Model):
 
     def __str__(self):
         return f"KPI refresh of {self.trust_id} {self.academic_year} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SchoolPerformance(models.Model):
+    """A school's published figure from a DfE performance-table file (all schools in England),
+    for percentiles. A value or a marker (SUPP, NE, NA, NP, LOWCOV, x, c), never both."""
+
+    academic_year = models.PositiveSmallIntegerField()
+    urn = models.PositiveIntegerField()
+    phase = models.CharField(max_length=30)
+    fsm_ever_pct = models.FloatField(null=True, blank=True, help_text="PNUMFSMEVER from the census file.")
+    kpi_code = models.CharField(max_length=60)
+    value = models.FloatField(null=True, blank=True)
+    marker = models.CharField(max_length=10, blank=True)
+    source_file = models.CharField(max_length=200)
+
+    # Public national data: not scoped to a trust.
+    scope_trust_path = None
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "urn", "kpi_code"], name="one_published_value"),
+        ]
+        indexes = [models.Index(fields=["kpi_code", "academic_year", "phase"])]
+
+    def __str__(self):
+        return f"{self.urn} {self.kpi_code} {self.academic_year}: {self.value if self.value is not None else self.marker}"

@@ -53,3 +53,39 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
         KpiRefresh.objects.create(trust=trust, academic_year=academic_year, started_at=started_at,
                                   seconds=round(time.perf_counter() - started, 3), rows=len(rows), trigger=trigger[:100])
     return len(rows)
+
+
+def kpi_target_set(*, actor, trust, school, academic_year: int, kpi_code: str, target: float | None,
+                   group: str = "all"):
+    """Set (or with target=None remove) a trust default (school=None) or a school's own target."""
+    from django.core.exceptions import ValidationError
+
+    from trustwide.access import Perm, can, can_in_trust
+    from trustwide.audit.services import audited_create, audited_delete, audited_update
+    from trustwide.common.services import require
+
+    from . import definitions as d
+    from .models import KpiTarget
+
+    if actor is not None:
+        allowed = can(actor, Perm.KPI_TARGETS_EDIT, school) if school is not None else can_in_trust(
+            actor, Perm.KPI_TARGETS_EDIT, trust.pk)
+        require(allowed, "You may not set these targets.")
+    try:
+        kpi = d.kpi_by_code(kpi_code)
+    except KeyError as exc:
+        raise ValidationError({"kpi_code": f"Unknown KPI '{kpi_code}'."}) from exc
+    if target is not None and kpi.unit == "%" and not 0 <= target <= 100:
+        raise ValidationError({kpi_code: f"{kpi.name}: a percentage target must be between 0 and 100."})
+    if target is not None and kpi.code == "ks4_attainment8" and not 0 <= target <= 90:
+        raise ValidationError({kpi_code: f"{kpi.name}: Attainment 8 runs from 0 to 90."})
+    existing = KpiTarget.objects.filter(trust=trust, school=school, academic_year=academic_year,
+                                        kpi_code=kpi_code, group=group).first()
+    if target is None:
+        if existing:
+            audited_delete(actor=actor, instance=existing)
+        return None
+    if existing:
+        return audited_update(actor=actor, instance=existing, target=target)
+    return audited_create(actor=actor, model=KpiTarget, trust=trust, school=school, academic_year=academic_year,
+                          kpi_code=kpi_code, group=group, target=target, set_by=actor)

@@ -1,0 +1,272 @@
+"""Read API for pages and reports: KPI values with their context (target, national figure,
+percentile against all and similar schools, last year, n), narrowed to what the user may see.
+
+Every function reads the stored values (kpis.KpiValue): a trust figure and a school figure on
+two pages are the same rows.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Count, Max, Q
+
+from trustwide.access import Perm, can_in_trust, hub_ids, school_ids
+from trustwide.trusts.models import School
+
+from . import definitions as d
+from .models import KpiTarget, KpiValue, Level, SchoolPerformance
+from .national import BenchmarkMatch, lookup
+from .percentiles import SIMILAR_N, Placement
+from .rating import Rating, rate
+
+# The "big five" of seed 000, as the trust dashboard shows them.
+BIG_FIVE = (
+    "progress_expected_maths",
+    "progress_above_maths",
+    "teaching_at_least_good",
+    "overall_absence",
+    "persistent_absence",
+    "transition_sustained",
+)
+BENCHMARK_PHASES = {"primary", "secondary", "special"}
+
+
+@dataclass
+class Reading:
+    kpi: d.KPI
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    pupils: int = 0
+    suppressed: bool = False
+    computed: bool = False  # False: no value stored (no data imported)
+    target: float | None = None
+    target_source: str = ""
+    target_rating: Rating | None = None
+    national: BenchmarkMatch | None = None
+    national_rating: Rating | None = None
+    last_year: float | None = None
+    change: float | None = None
+    percentiles: dict[str, Placement] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        if not self.computed:
+            return "no data"
+        if self.suppressed or self.value is None:
+            return f"fewer than {self.kpi.min_group_size} pupils"
+        return f"{self.value:.1f}{'%' if self.kpi.unit == '%' else ''}"
+
+
+def _values(filters: Q, *, academic_year: int, period: str, groups, codes) -> list[KpiValue]:
+    return list(
+        KpiValue.objects.filter(filters, academic_year=academic_year, period=period, group__in=groups,
+                                kpi_code__in=codes)
+        .only("kpi_code", "school_id", "hub_id", "level", "group", "value", "numerator", "denominator",
+              "pupils", "suppressed", "academic_year")
+    )
+
+
+def _targets(trust_id: int, academic_year: int, codes, group: str) -> dict[tuple[int | None, str], float]:
+    rows = KpiTarget.objects.filter(trust_id=trust_id, academic_year=academic_year, kpi_code__in=codes, group=group)
+    return {(t.school_id, t.kpi_code): t.target for t in rows}
+
+
+def _benchmark_phase(school: School | None) -> str:
+    return school.phase if school is not None and school.phase in BENCHMARK_PHASES else "all"
+
+
+def _fill(reading: Reading, *, row: KpiValue | None, last: KpiValue | None, target: float | None,
+          target_source: str, phase: str, academic_year: int, period: str, group: str) -> Reading:
+    kpi = reading.kpi
+    if row is not None:
+        reading.computed = True
+        reading.value, reading.numerator, reading.denominator = row.value, row.numerator, row.denominator
+        reading.pupils, reading.suppressed = row.pupils, row.suppressed
+    if last is not None and not last.suppressed:
+        reading.last_year = last.value
+        if reading.value is not None and last.value is not None:
+            reading.change = reading.value - last.value
+    reading.target, reading.target_source = target, target_source
+    reading.target_rating = rate(value=reading.value, reference=target, kpi=kpi, against="target")
+    if period in ("year", "ytd"):
+        reading.national = lookup(measure=kpi.code, academic_year=academic_year, phase=phase, group=group)
+        if reading.national is not None:
+            reading.national_rating = rate(value=reading.value, reference=reading.national.value, kpi=kpi,
+                                           against="national")
+    return reading
+
+
+def school_readings(*, school: School, academic_year: int, period: str = "year", group: str = "all",
+                    codes=None, with_percentiles: bool = True) -> list[Reading]:
+    """Every KPI (or `codes`) for one school. The caller has checked KPI_VIEW on the school."""
+    codes = list(codes or [k.code for k in d.KPIS])
+    current = {v.kpi_code: v for v in _values(Q(school=school), academic_year=academic_year, period=period,
+                                              groups=[group], codes=codes)}
+    last = {v.kpi_code: v for v in _values(Q(school=school), academic_year=academic_year - 1, period=period,
+                                           groups=[group], codes=codes)}
+    targets = _targets(school.trust_id, academic_year, codes, group)
+    phase = _benchmark_phase(school)
+    readings = []
+    for code in codes:
+        kpi = d.kpi_by_code(code)
+        own = targets.get((school.pk, code))
+        target, source = (own, "school target") if own is not None else (targets.get((None, code)), "trust default")
+        reading = _fill(Reading(kpi), row=current.get(code), last=last.get(code), target=target,
+                        target_source=source if target is not None else "", phase=phase,
+                        academic_year=academic_year, period=period, group=group)
+        if with_percentiles and reading.value is not None and group == "all" and period in ("year", "ytd"):
+            reading.percentiles = place_school(kpi=kpi, value=reading.value, school=school)
+        readings.append(reading)
+    return readings
+
+
+def group_readings(*, school: School, academic_year: int, period: str, code: str) -> list[tuple[str, Reading]]:
+    """One KPI for every pupil group of a school (and the gap rows)."""
+    kpi = d.kpi_by_code(code)
+    rows = KpiValue.objects.filter(school=school, academic_year=academic_year, period=period, kpi_code=code)
+    by_group = {r.group: r for r in rows}
+    out = []
+    from .groups import GROUP_LABELS
+
+    for group, label in GROUP_LABELS.items():
+        if group.endswith("_gap"):
+            continue
+        reading = Reading(kpi)
+        row = by_group.get(group)
+        if row is not None:
+            reading.computed = True
+            reading.value, reading.pupils, reading.suppressed = row.value, row.pupils, row.suppressed
+        out.append((label, reading))
+    for gap in ("disadvantaged_gap", "sen_gap"):
+        row = by_group.get(gap)
+        reading = Reading(kpi)
+        if row is not None:
+            reading.computed = True
+            reading.value, reading.pupils, reading.suppressed = row.value, row.pupils, row.suppressed
+            reading.national = lookup(measure=kpi.code, academic_year=academic_year, phase=_benchmark_phase(school),
+                                      group=gap)
+        out.append((GROUP_LABELS[gap], reading))
+    return out
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    readings: dict[str, Reading]
+
+
+def trust_school_table(*, user, trust, academic_year: int, period: str = "year", group: str = "all",
+                       codes=BIG_FIVE, hub_id: int | None = None, phase: str | None = None) -> tuple[list[SchoolRow], dict[str, Reading]]:
+    """One row per school the user may see (KPI_VIEW), plus the trust-level readings.
+
+    A fixed number of queries whatever the number of schools."""
+    codes = list(codes)
+    visible = school_ids(user, Perm.KPI_VIEW)
+    schools = School.objects.filter(trust=trust, pk__in=visible).select_related("hub").order_by("name")
+    if hub_id:
+        schools = schools.filter(hub_id=hub_id)
+    if phase:
+        schools = schools.filter(phase=phase)
+    schools = list(schools)
+    ids = [s.pk for s in schools]
+    current, last = {}, {}
+    for store, year in ((current, academic_year), (last, academic_year - 1)):
+        for v in _values(Q(school_id__in=ids), academic_year=year, period=period, groups=[group], codes=codes):
+            store[(v.school_id, v.kpi_code)] = v
+    targets = _targets(trust.pk, academic_year, codes, group)
+    rows = []
+    for school in schools:
+        readings = {}
+        for code in codes:
+            own = targets.get((school.pk, code))
+            target, source = (own, "school target") if own is not None else (targets.get((None, code)), "trust default")
+            readings[code] = _fill(
+                Reading(d.kpi_by_code(code)), row=current.get((school.pk, code)), last=last.get((school.pk, code)),
+                target=target, target_source=source if target is not None else "", phase=_benchmark_phase(school),
+                academic_year=academic_year, period=period, group=group,
+            )
+        rows.append(SchoolRow(school, readings))
+    trust_readings = {}
+    if can_in_trust(user, Perm.KPI_VIEW, trust.pk):
+        now = {v.kpi_code: v for v in _values(Q(trust=trust, level=Level.TRUST), academic_year=academic_year,
+                                              period=period, groups=[group], codes=codes)}
+        before = {v.kpi_code: v for v in _values(Q(trust=trust, level=Level.TRUST), academic_year=academic_year - 1,
+                                                 period=period, groups=[group], codes=codes)}
+        for code in codes:
+            trust_readings[code] = _fill(Reading(d.kpi_by_code(code)), row=now.get(code), last=before.get(code),
+                                         target=targets.get((None, code)), target_source="trust default",
+                                         phase="all", academic_year=academic_year, period=period, group=group)
+    return rows, trust_readings
+
+
+def hub_values_visible(user) -> set[int]:
+    return hub_ids(user, Perm.KPI_VIEW)
+
+
+# -- percentiles against published school figures -----------------------------------------------
+
+def _points_version(code: str):
+    return SchoolPerformance.objects.filter(kpi_code=code).aggregate(n=Count("pk"), last=Max("pk"))
+
+
+@lru_cache(maxsize=64)
+def _population(code: str, version: tuple) -> dict:
+    """Published values of the latest year for `code`: per phase, values sorted, and
+    (fsm %, value) pairs sorted by fsm % for the similar-schools window."""
+    latest = SchoolPerformance.objects.filter(kpi_code=code).aggregate(y=Max("academic_year"))["y"]
+    by_phase: dict[str, list] = {}
+    for phase, value, fsm, urn in SchoolPerformance.objects.filter(
+        kpi_code=code, academic_year=latest, value__isnull=False
+    ).values_list("phase", "value", "fsm_ever_pct", "urn"):
+        by_phase.setdefault(phase, []).append((value, fsm, urn))
+    out = {"year": latest}
+    for phase, items in by_phase.items():
+        out[phase] = {
+            "sorted": sorted(v for v, _, _ in items),
+            "by_fsm": sorted(((f, v, u) for v, f, u in items if f is not None)),
+        }
+    return out
+
+
+def _rank(sorted_values: list[float], value: float, better: str) -> float | None:
+    if not sorted_values:
+        return None
+    below = bisect.bisect_left(sorted_values, value)
+    ties = bisect.bisect_right(sorted_values, value) - below
+    above = len(sorted_values) - below - ties
+    worse = below if better == "higher" else above
+    return 100.0 * (worse + 0.5 * ties) / len(sorted_values)
+
+
+def place_school(*, kpi: d.KPI, value: float, school: School) -> dict[str, Placement]:
+    """Percentile of the school's value among all schools of its phase nationally and among
+    the SIMILAR_N schools of its phase with the closest % disadvantaged (published figures of
+    the latest year imported; same ranking as percentiles.percentile_rank)."""
+    version = _points_version(kpi.code)
+    if not version["n"]:
+        return {}
+    population = _population(kpi.code, (version["n"], version["last"]))
+    year = population["year"]
+    phase_data = population.get(school.phase)
+    if not phase_data:
+        return {}
+    label = f"{year}/{(year + 1) % 100:02d}"
+    national = Placement(_rank(phase_data["sorted"], value, kpi.better), len(phase_data["sorted"]),
+                         f"all {school.phase} schools in England, {label} published figures")
+    out = {"national": national}
+    if school.percent_disadvantaged is not None and phase_data["by_fsm"]:
+        fsm = float(school.percent_disadvantaged)
+        by_fsm = phase_data["by_fsm"]
+        centre = bisect.bisect_left(by_fsm, (fsm,))
+        lo, hi = max(0, centre - SIMILAR_N), min(len(by_fsm), centre + SIMILAR_N)
+        window = sorted(by_fsm[lo:hi], key=lambda p: (abs(p[0] - fsm), p[2]))[:SIMILAR_N]
+        values = sorted(v for _, v, _ in window)
+        low, high = min(f for f, _, _ in window), max(f for f, _, _ in window)
+        out["similar"] = Placement(_rank(values, value, kpi.better), len(values),
+                                   f"the {len(values)} {school.phase} schools with the closest % disadvantaged "
+                                   f"({low:g}-{high:g}%), {label}")
+    return out

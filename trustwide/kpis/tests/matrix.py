@@ -1,0 +1,14 @@
+from tests.matrix import ALL_ROLES, Entry, t_kwargs
+
+KPI_VIEWERS = ALL_ROLES - {"trust_administrator"}
+TARGET_SETTERS = {"trust_leader", "trust_data_manager"}
+
+MATRIX = {
+    "kpis:definitions": Entry(ok=KPI_VIEWERS, denied=403, listing=True),
+    "kpis:school-kpis": Entry(kwargs=t_kwargs(pk="school.pk"), ok=KPI_VIEWERS),
+    "kpis:school-targets": Entry(
+        kwargs=t_kwargs(pk="school.pk"),
+        ok={**{r: 403 for r in KPI_VIEWERS}, **{r: 200 for r in TARGET_SETTERS}},
+    ),
+    "kpis:trust-targets": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=TARGET_SETTERS, denied=403),
+}
