@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include("trustwide.planning.urls")),
     path("", include("trustwide.data.urls")),
     path("", include("trustwide.kpis.urls")),
+    path("", include("trustwide.dashboards.urls")),
+    path("", include("trustwide.peer_review.urls")),
+    path("", include("trustwide.risks.urls")),
+    path("", include("trustwide.governance.urls")),
 ]
 
 handler403 = "trustwide.common.errors.permission_denied"

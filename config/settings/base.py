@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "trustwide.planning",
     "trustwide.data",
     "trustwide.kpis",
+    "trustwide.dashboards",
+    "trustwide.peer_review",
+    "trustwide.risks",
+    "trustwide.governance",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
+
 from trustwide.accounts.models import User
 from trustwide.accounts.roles import Role
 from trustwide.accounts.services import membership_create, user_get_or_create
@@ -131,6 +133,8 @@ def build_trust(*, seed: int = 2026, schools: int = 12, hubs: int = 3) -> DemoCo
     ctx = DemoContext(trust=trust, rng=rng, seed=seed, current_year=current_year,
                       previous_year=previous_year, schools=school_objs, hubs=hub_objs)
     _build_people(ctx)
+    # One Argon2 hash for every demo user: hashing is deliberately slow, once is enough.
+    User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").update(password=make_password(DEMO_PASSWORD))
     return ctx
 
 
@@ -155,7 +159,7 @@ def _add(ctx: DemoContext, key: str, role: str, *, hub=None, school=None, title:
     name, email = _person(ctx.rng, used)
     user = user_get_or_create(
         actor=None, actor_label=ACTOR, trust=ctx.trust, email=email, full_name=name,
-        job_title=title, password=DEMO_PASSWORD,
+        job_title=title,
     )
     membership_create(
         actor=None, actor_label=ACTOR, user=user, role=role, trust=ctx.trust, hub=hub, school=school,

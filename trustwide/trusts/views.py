@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from trustwide.access import Perm, can, get_object_or_404_for
+from trustwide.accounts import links
 from trustwide.audit.selectors import object_history
 from trustwide.common.views import ScopedViewMixin
 
@@ -24,6 +25,7 @@ class TrustDetailView(ScopedViewMixin, View):
             "people": list(selectors.people_of_trust(trust=trust)) if can(user, Perm.PEOPLE_VIEW, trust) else None,
             "can_manage_people": can(user, Perm.MEMBERSHIP_MANAGE, trust),
             "can_view_audit": can(user, Perm.AUDIT_VIEW_TRUST, trust),
+            "section_links": links.trust_links(user, trust),
         }
         return render(request, "trusts/trust_detail.html", context)
 
@@ -62,6 +64,7 @@ class SchoolDetailView(ScopedViewMixin, View):
             "people": list(selectors.people_of_school(school=school)) if can(user, Perm.PEOPLE_VIEW, school) else None,
             "can_edit": can(user, Perm.SCHOOL_EDIT, school),
             "history": list(object_history(instance=school)[:10]) if can(user, Perm.HISTORY_VIEW, school) else None,
+            "section_links": links.school_links(user, school),
         }
         return render(request, "trusts/school_detail.html", context)
 

@@ -1,0 +1,2 @@
+app_name = "peer_review"
+urlpatterns: list = []
