@@ -13,6 +13,7 @@ from trustwide.trusts.models import Phase
 from .generator import generate_trust
 from .models import ImportStatus
 from .services import import_batch_create, import_batch_run
+from .signals import batch_signals_suspended
 
 DATASET_ORDER = ("characteristics", "attendance_marks", "assessments", "statutory", "transitions")
 
@@ -25,7 +26,8 @@ def build(ctx) -> None:
     # The generator models primary and secondary pupils; special schools take the primary model.
     phases = ["secondary" if s.phase == Phase.SECONDARY else "primary" for s in schools]
     start = ctx.previous_year.start_year
-    with tempfile.TemporaryDirectory(prefix="trustwide-demo-") as tmp:
+    # KPIs are recomputed once by the KPI app's demo step, not after each of ~100 files.
+    with tempfile.TemporaryDirectory(prefix="trustwide-demo-") as tmp, batch_signals_suspended():
         generate_trust(
             tmp, seed=ctx.seed, schools=len(schools), pupils_per_school=260, academic_years=2,
             start_year=start, phases=phases, first_urn=urns[0],

@@ -129,8 +129,15 @@ def import_batch_run(*, batch: ImportBatch, source=None, actor=None,
              errors=["The file was valid but could not be recorded; nothing was stored. Try again."],
              finished_at=timezone.now())
         raise
-    transaction.on_commit(lambda: _after_import(batch))
+    _notify_on_commit(batch)
     return batch
+
+
+def _notify_on_commit(batch: ImportBatch) -> None:
+    from .signals import batch_signals_are_suspended
+
+    if not batch_signals_are_suspended():
+        transaction.on_commit(lambda: _after_import(batch))
 
 
 def _after_import(batch: ImportBatch) -> None:
@@ -189,7 +196,7 @@ def import_batch_rollback(*, actor, batch: ImportBatch, actor_label: str | None 
          rolled_back_by_label=actor_label or str(actor))
     record_event(actor=actor, actor_label=actor_label, action="rollback", instance=batch, before=before,
                  after=snapshot(batch))
-    transaction.on_commit(lambda: _after_import(batch))
+    _notify_on_commit(batch)
     return batch
 
 

@@ -12,3 +12,10 @@ class KpisConfig(AppConfig):
         from .receivers import recompute_after_import
 
         batch_stored.connect(recompute_after_import, dispatch_uid="kpis-recompute-after-import")
+
+        from trustwide.planning import hooks
+
+        from .criteria import criterion_statuses
+
+        if criterion_statuses not in hooks.criterion_status_providers:
+            hooks.criterion_status_providers.append(criterion_statuses)

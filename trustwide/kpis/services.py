@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime
 import time
 
+import pyarrow as pa
 from django.db import transaction
 from django.utils import timezone
 
 from trustwide.data.services import analytics_store
+from trustwide.planning.selectors import teaching_judgements
 from trustwide.trusts.models import AcademicYear, School
 
-from .engine import compute_kpis
+from .engine import compute_kpis, teaching_at_least_good
 from .models import KpiRefresh, KpiValue, Level
 
 
@@ -30,10 +32,18 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
     started_at = timezone.now()
     schools = list(School.objects.filter(trust=trust).values_list("pk", "urn", "hub_id"))
     school_by_urn = {urn: pk for pk, urn, _ in schools}
+    terms = _terms(trust, academic_year)
     table = compute_kpis(
         store_root=analytics_store().root, trust_id=trust.pk, academic_year=academic_year,
-        school_hubs={urn: hub for _, urn, hub in schools}, terms=_terms(trust, academic_year), as_of=as_of,
+        school_hubs={urn: hub for _, urn, hub in schools}, terms=terms, as_of=as_of,
     )
+    # '% of teaching at least good' comes from lesson-observation records, not the store.
+    year_start, year_end = datetime.date(academic_year, 9, 1), datetime.date(academic_year + 1, 8, 31)
+    teaching = teaching_at_least_good(
+        teaching_judgements(trust_id=trust.pk, start=year_start, end=year_end),
+        trust_id=trust.pk, academic_year=academic_year, terms=terms, as_of=as_of,
+    )
+    table = pa.concat_tables([table, teaching.select(table.schema.names).cast(table.schema)])
     rows = []
     columns = table.to_pydict()
     for i in range(table.num_rows):

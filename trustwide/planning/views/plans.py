@@ -15,7 +15,7 @@ from trustwide.audit.selectors import object_history
 from trustwide.common.views import ScopedViewMixin
 from trustwide.trusts.models import School
 
-from .. import rag, selectors, services
+from .. import hooks, rag, selectors, services
 from ..forms import (
     ActionForm,
     ActionProgressForm,
@@ -95,6 +95,8 @@ def _attach_ratings(plan, terms):
     """Give each priority, action and criterion its ratings per term (for the template)."""
     table = selectors.ratings_by_subject(plan)
     smart = selectors.smart_report(plan)
+    bound = [c for p in plan.priorities.all() for c in p.criteria.all() if c.kpi_code]
+    data_statuses = hooks.criterion_data_statuses(plan, bound) if bound else {}
     for priority in plan.priorities.all():
         priority.rag_terms = [table.get((RatedKind.PRIORITY, priority.pk), {}).get(t.pk) for t in terms]
         priority.rag_pairs = list(zip(terms, priority.rag_terms, strict=True))
@@ -104,6 +106,7 @@ def _attach_ratings(plan, terms):
         for criterion in priority.criteria.all():
             criterion.rag_terms = [table.get((RatedKind.CRITERION, criterion.pk), {}).get(t.pk) for t in terms]
             criterion.smart_problems = smart.get(criterion.pk, [])
+            criterion.data_status = data_statuses.get(criterion.pk)
         for item in list(priority.actions.all()) + list(priority.criteria.all()):
             rated = [r for r in item.rag_terms if r]
             if rated:
