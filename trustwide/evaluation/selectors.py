@@ -496,3 +496,37 @@ def sef_history(sef: SelfEvaluation) -> QuerySet:
     q |= Q(object_type="evaluation.evidence", object_id__in=evidence_ids)
     q |= Q(object_type="evaluation.evidence", before__sef_id=sef.pk)
     return AuditEvent.objects.filter(q, school_id=sef.school_id).select_related("actor")
+
+
+# --------------------------------------------------------------------------- for planning
+
+
+def development_areas_for_plan(*, school: School, academic_year: AcademicYear) -> list[tuple[str, str]]:
+    """(area code, label) of the school's SEF areas that name areas for development, from the
+    SEF of the plan's year or, failing that, the year before (plans are written from last
+    year's evaluation). Every area of that SEF is offered; those with development points first."""
+    sefs = (
+        SelfEvaluation.objects.filter(
+            school=school, academic_year__start_year__in=[academic_year.start_year, academic_year.start_year - 1],
+            framework__kind__in=[FrameworkKind.INSPECTION, FrameworkKind.TRUST],
+        )
+        .select_related("framework", "academic_year")
+        .prefetch_related("judgements")
+        .order_by("-academic_year__start_year", "-updated_at")
+    )
+    sef = sefs.first()
+    if sef is None:
+        return []
+    spec = sef.framework.spec
+    with_points, without = [], []
+    for judgement in sef.judgements.all():
+        try:
+            name = spec.area(judgement.area_code).name
+        except KeyError:
+            continue
+        points = " ".join(judgement.areas_for_development.split())
+        if points:
+            with_points.append((judgement.area_code, f"{name}: {points[:90]}{'…' if len(points) > 90 else ''}"))
+        else:
+            without.append((judgement.area_code, name))
+    return with_points + without

@@ -140,9 +140,9 @@ class PlanTitleForm(forms.Form):
 
 
 class PriorityForm(forms.ModelForm):
-    sef_area_codes_text = forms.CharField(
-        label="Self-evaluation areas for development", required=False,
-        help_text="Framework area codes, separated by commas (linked to the SEF when it is in use).")
+    sef_area_codes_text = forms.MultipleChoiceField(
+        label="Self-evaluation areas for development", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="The areas of the school's self-evaluation (this year's, or last year's) this priority addresses.")
 
     class Meta:
         model = Priority
@@ -158,11 +158,17 @@ class PriorityForm(forms.ModelForm):
             strategic_plan__trust_id=plan.school.trust_id).order_by("strategic_plan", "number")
         self.fields["trust_priorities"].label_from_instance = lambda tp: f"{tp.code}: {tp.title}"
         self.fields["lead"].queryset = staff_of(plan.school)
-        self.fields["sef_area_codes_text"].initial = ", ".join(self.instance.sef_area_codes or [])
+        from trustwide.evaluation.selectors import development_areas_for_plan
 
-    def clean_sef_area_codes_text(self):
-        raw = self.cleaned_data["sef_area_codes_text"]
-        return [c.strip() for c in raw.replace(";", ",").split(",") if c.strip()]
+        choices = development_areas_for_plan(school=plan.school, academic_year=plan.academic_year)
+        known = {code for code, _ in choices}
+        # Keep codes linked earlier even if the SEF has moved on, so saving does not drop them.
+        choices += [(code, code) for code in (self.instance.sef_area_codes or []) if code not in known]
+        self.fields["sef_area_codes_text"].choices = choices
+        self.fields["sef_area_codes_text"].initial = list(self.instance.sef_area_codes or [])
+        if not choices:
+            self.fields["sef_area_codes_text"].help_text = (
+                "No self-evaluation for this school yet: start one to link its areas for development.")
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
