@@ -1,12 +1,19 @@
 """Walks every URL pattern the project registers, for every role x (in scope, out of scope,
 anonymous). See tests/matrix.py for the entries."""
 
+import os
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.matrix import ALL_ROLES, SCHOOL_ROLES, Target, collect_matrix
 
-SKIPPED_NAMESPACES = {"admin"}  # Django admin: superusers only, tested on its own below.
+SKIPPED_NAMESPACES = {"admin"}
+# Every page a role can open answers in a bounded number of queries (list pages have their own,
+# tighter caps that also check the count does not grow with the rows; see tests/test_pages.py).
+PAGE_QUERY_CAP = 40  # Django admin: superusers only, tested on its own below.
 
 
 def registered_url_names() -> set[str]:
@@ -73,7 +80,13 @@ def test_permission_matrix(name, world, client):
         elif response.status_code != entry.out_of_scope:
             failures.append(f"{role} out of scope: got {response.status_code}, expected {entry.out_of_scope}")
         if not entry.listing:
-            response = _request(client, entry, url_in, entry.data(world, inside))
+            with CaptureQueriesContext(connection) as queries:
+                response = _request(client, entry, url_in, entry.data(world, inside))
+            if entry.method == "get" and response.status_code == 200:
+                if len(queries) > PAGE_QUERY_CAP:
+                    failures.append(f"{role}: {len(queries)} queries (cap {PAGE_QUERY_CAP})")
+                if os.environ.get("TRUSTWIDE_REPORT_QUERIES"):
+                    print(f"QUERIES {len(queries):3d} {name} {role}")
             if response.status_code != entry.expected(role):
                 failures.append(f"{role} in scope: got {response.status_code}, expected {entry.expected(role)}")
         client.logout()
