@@ -127,6 +127,20 @@ class SefCreateView(ScopedViewMixin, View):
         return render(request, "evaluation/sef_form.html", {"school": school, "form": form}, status=400)
 
 
+def _with_area_names(sef, evidence):
+    """Evidence is tagged with area codes; pages show the areas' names."""
+    spec = sef.framework.spec
+    for item in evidence:
+        names = []
+        for code in item.areas:
+            try:
+                names.append(spec.area(code).name)
+            except KeyError:
+                names.append(code)
+        item.area_names = names
+    return evidence
+
+
 class SefDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         user = request.user
@@ -151,7 +165,7 @@ class SefDetailView(ScopedViewMixin, View):
             "can_record_validation": bool(services.validator_roles(user, school)) and sef.status != SefStatus.DRAFT,
             "can_start_next": can_edit,
             "can_view_history": can(user, Perm.HISTORY_VIEW, school),
-            "evidence": list(sef.evidence.all()),
+            "evidence": _with_area_names(sef, list(sef.evidence.all())),
         }
         return render(request, "evaluation/sef_detail.html", context)
 
