@@ -6,8 +6,13 @@ Layout (hive style, so DuckDB/Ibis read_parquet can prune by trust, school and y
     <root>/_batches/<batch_id>/manifest.json
     <root>/_batches/<batch_id>/replaced/<dataset>/school=<urn>/year=<y>.parquet
 
-Each partition is ONE file, replaced whole with os.replace after an fsync: a reader opens
-either the old file or the new one, never a half-written file or a mix of two batches.
+Each partition is ONE file, replaced whole with os.replace after an fsync. A batch's new files
+are all written first, then swapped in together while the trust's swap lock is held
+exclusively; readers hold it shared (`with store.reading(trust_id): ...`), so a reader sees the
+whole of a batch or none of it, on every school the batch touches, even when its reader opens
+a file more than once (pyarrow datasets and DuckDB do). Writers of one trust are serialised.
+(flock works between processes of one machine; a hosted, multi-machine deployment needs an
+object store with versioned reads instead.)
 A newer batch replaces older rows with the same natural key; the rows it replaced are kept
 in the batch's side file, so rolling the batch back restores them.
 """
@@ -87,7 +92,8 @@ class AnalyticsStore:
 
     def read(self, dataset: str, trust_id, school_urn: int, academic_year: int) -> pa.Table:
         path = self.partition_dir(dataset, trust_id, school_urn, academic_year) / DATA_FILE
-        return self._read(path, DATASETS[dataset])
+        with self.reading(trust_id):
+            return self._read(path, DATASETS[dataset])
 
     # -- writing ---------------------------------------------------------------------------
     def write_batch(
@@ -115,45 +121,82 @@ class AnalyticsStore:
             academic_year=int(academic_year), school_urns=sorted(int(u) for u in tables),
             rows=0, replaced_rows=0, created_at=_now(), meta=dict(meta or {}),
         )
-        # The manifest goes first, so a crash mid-batch leaves a batch that can be rolled back.
-        self._save_manifest(info)
-        for urn, table in sorted(tables.items()):
-            parts = [(spec, table)]
-            if dataset == "characteristics":
-                parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
-            for part_spec, part_table in parts:
-                written, replaced = self._write_partition(
-                    part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
-                info.partitions.append([part_spec.name, int(urn), written, replaced])
-                if part_spec is spec:
-                    info.rows += written
-                    info.replaced_rows += replaced
-        info.status = "active"
-        self._save_manifest(info)
+        with self._writing(trust_id):
+            # The manifest goes first, so a crash mid-batch leaves a batch that can be rolled back.
+            self._save_manifest(info)
+            swaps = []
+            try:
+                for urn, table in sorted(tables.items()):
+                    parts = [(spec, table)]
+                    if dataset == "characteristics":
+                        parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
+                    for part_spec, part_table in parts:
+                        swap, written, replaced = self._prepare_partition(
+                            part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
+                        swaps.append(swap)
+                        info.partitions.append([part_spec.name, int(urn), written, replaced])
+                        if part_spec is spec:
+                            info.rows += written
+                            info.replaced_rows += replaced
+            except BaseException:
+                _discard(swaps)
+                raise
+            self._swap(trust_id, swaps)
+            info.status = "active"
+            self._save_manifest(info)
         return info
 
-    def _write_partition(self, spec: Dataset, trust_id, urn: int, year: int,
-                         table: pa.Table, batch_id: str) -> tuple[int, int]:
+    def _prepare_partition(self, spec: Dataset, trust_id, urn: int, year: int,
+                           table: pa.Table, batch_id: str) -> tuple[tuple[Path | None, Path], int, int]:
+        """Write the partition's next file beside the current one; swapped in by _swap."""
         new = _conform(spec, table, urn, year, batch_id)
         directory = self.partition_dir(spec.name, trust_id, urn, year)
         directory.mkdir(parents=True, exist_ok=True)
-        with _locked(directory):
-            path = directory / DATA_FILE
-            old = self._read(path, spec) if path.exists() else None
-            replaced = None
-            if old is not None and old.num_rows:
-                hit = _key_in(old, new, spec.natural_key)
-                replaced = old.filter(hit)
-                merged = pa.concat_tables([old.filter(pc.invert(hit)), new])
-            else:
-                merged = new
-            side = self._side_file(batch_id, spec.name, urn, year)
-            side.parent.mkdir(parents=True, exist_ok=True)
-            # Written even when empty: rollback then knows the partition's prior state.
-            _atomic_write(side, replaced.select(spec.schema.names).cast(spec.schema)
-                          if replaced is not None else spec.schema.empty_table())
-            _atomic_write(path, merged)
-        return new.num_rows, 0 if replaced is None else replaced.num_rows
+        path = directory / DATA_FILE
+        old = self._read(path, spec) if path.exists() else None
+        replaced = None
+        if old is not None and old.num_rows:
+            hit = _key_in(old, new, spec.natural_key)
+            replaced = old.filter(hit)
+            merged = pa.concat_tables([old.filter(pc.invert(hit)), new])
+        else:
+            merged = new
+        side = self._side_file(batch_id, spec.name, urn, year)
+        side.parent.mkdir(parents=True, exist_ok=True)
+        # Written even when empty: rollback then knows the partition's prior state.
+        _atomic_write(side, replaced.select(spec.schema.names).cast(spec.schema)
+                      if replaced is not None else spec.schema.empty_table())
+        return (_write_beside(path, merged), path), new.num_rows, 0 if replaced is None else replaced.num_rows
+
+    # -- locking ---------------------------------------------------------------------------
+    def _lock_file(self, trust_id, kind: str) -> Path:
+        path = self.root / "_locks" / f"trust={trust_id}.{kind}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @contextmanager
+    def reading(self, trust_id):
+        """Hold while reading a trust's files: no batch is swapped in meanwhile."""
+        with _flock(self._lock_file(trust_id, "swap"), fcntl.LOCK_SH):
+            yield
+
+    @contextmanager
+    def _writing(self, trust_id):
+        """One writer per trust at a time: read-merge-write must not interleave."""
+        with _flock(self._lock_file(trust_id, "write"), fcntl.LOCK_EX):
+            yield
+
+    def _swap(self, trust_id, swaps: list[tuple[Path | None, Path]]) -> None:
+        """Put every prepared file in place at once, as far as lock-holding readers can tell.
+        A None source removes the partition's file (a rollback that empties it)."""
+        with _flock(self._lock_file(trust_id, "swap"), fcntl.LOCK_EX):
+            for tmp, path in swaps:
+                if tmp is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    os.replace(tmp, path)
+        for directory in {path.parent for _, path in swaps}:
+            _fsync_dir(directory)
 
     # -- batches ---------------------------------------------------------------------------
     def list_batches(self, *, trust_id=None, dataset: str | None = None) -> list[BatchInfo]:
@@ -175,25 +218,28 @@ class AnalyticsStore:
         if info.status == "rolled_back":
             return info
         year = info.academic_year
-        for name, urn, _written, _replaced in info.partitions:
-            spec = DATASETS[name]
-            directory = self.partition_dir(name, info.trust_id, urn, year)
-            directory.mkdir(parents=True, exist_ok=True)
-            with _locked(directory):
-                path = directory / DATA_FILE
-                current = self._read(path, spec) if path.exists() else spec.schema.empty_table()
-                remaining = current.filter(pc.not_equal(current["batch_id"], batch_id))
-                restore = self._resolve_restore(spec, info.trust_id, urn, year, batch_id, {batch_id})
-                if restore.num_rows and remaining.num_rows:
-                    restore = restore.filter(pc.invert(_key_in(restore, remaining, spec.natural_key)))
-                merged = pa.concat_tables([remaining, restore.select(spec.schema.names).cast(spec.schema)])
-                if merged.num_rows:
-                    _atomic_write(path, merged)
-                elif path.exists():
-                    os.remove(path)
-        info.status = "rolled_back"
-        info.rolled_back_at = _now()
-        self._save_manifest(info)
+        with self._writing(info.trust_id):
+            swaps = []
+            try:
+                for name, urn, _written, _replaced in info.partitions:
+                    spec = DATASETS[name]
+                    directory = self.partition_dir(name, info.trust_id, urn, year)
+                    directory.mkdir(parents=True, exist_ok=True)
+                    path = directory / DATA_FILE
+                    current = self._read(path, spec) if path.exists() else spec.schema.empty_table()
+                    remaining = current.filter(pc.not_equal(current["batch_id"], batch_id))
+                    restore = self._resolve_restore(spec, info.trust_id, urn, year, batch_id, {batch_id})
+                    if restore.num_rows and remaining.num_rows:
+                        restore = restore.filter(pc.invert(_key_in(restore, remaining, spec.natural_key)))
+                    merged = pa.concat_tables([remaining, restore.select(spec.schema.names).cast(spec.schema)])
+                    swaps.append((_write_beside(path, merged) if merged.num_rows else None, path))
+            except BaseException:
+                _discard(swaps)
+                raise
+            self._swap(info.trust_id, swaps)
+            info.status = "rolled_back"
+            info.rolled_back_at = _now()
+            self._save_manifest(info)
         return info
 
     def _resolve_restore(self, spec, trust_id, urn, year, batch_id, rolling: set[str]) -> pa.Table:
@@ -315,14 +361,33 @@ def _fsync_dir(directory: Path) -> None:
 
 
 @contextmanager
-def _locked(directory: Path):
-    """One writer per partition at a time (read-merge-write must not interleave)."""
-    with open(directory / ".lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def _flock(path: Path, mode: int):
+    with open(path, "a") as handle:
+        fcntl.flock(handle, mode)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_beside(path: Path, table: pa.Table) -> Path:
+    """Write `table` fully (fsynced) to a temporary file beside `path`; return its path."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            pq.write_table(table, handle, compression="zstd", row_group_size=1 << 20)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _discard(swaps) -> None:
+    for tmp, _path in swaps:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def _load_manifest(path: Path) -> BatchInfo:

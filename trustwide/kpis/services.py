@@ -33,10 +33,13 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
     schools = list(School.objects.filter(trust=trust).values_list("pk", "urn", "hub_id"))
     school_by_urn = {urn: pk for pk, urn, _ in schools}
     terms = _terms(trust, academic_year)
-    table = compute_kpis(
-        store_root=analytics_store().root, trust_id=trust.pk, academic_year=academic_year,
-        school_hubs={urn: hub for _, urn, hub in schools}, terms=terms, as_of=as_of,
-    )
+    store = analytics_store()
+    # Read under the store's lock: an import swapping files in mid-scan is never half seen.
+    with store.reading(trust.pk):
+        table = compute_kpis(
+            store_root=store.root, trust_id=trust.pk, academic_year=academic_year,
+            school_hubs={urn: hub for _, urn, hub in schools}, terms=terms, as_of=as_of,
+        )
     # '% of teaching at least good' comes from lesson-observation records, not the store.
     year_start, year_end = datetime.date(academic_year, 9, 1), datetime.date(academic_year + 1, 8, 31)
     teaching = teaching_at_least_good(

@@ -102,21 +102,41 @@ def test_duplicate_batch_id_refused(store):
         write(store, marks([0], 0, "/"), "b1")
 
 
+def _school(table, urn):
+    n = table.num_rows
+    return table.set_column(table.schema.get_field_index("school_urn"), "school_urn", pa.array([urn] * n, pa.int32()))
+
+
 def test_atomic_swap_reader_never_sees_a_mix(store):
-    """A reader reading over and over while batches are written sees one whole batch each time."""
+    """A reader reading over and over (through the store's read lock, opening the files by path
+    as pyarrow datasets and DuckDB do) while batches covering two schools are written sees one
+    whole batch each time, on both schools."""
     n_pupils, n_days = 200, 20
-    write(store, marks(range(n_pupils), 0, "/", n_days), "w0")
-    path = store.paths("attendance_marks", 1)[0]
+    other = URN + 1
+
+    def write_both(code, batch_id):
+        table = marks(range(n_pupils), 0, code, n_days)
+        store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=2023,
+                          tables={URN: table, other: _school(table, other)}, batch_id=batch_id)
+
+    write_both("/", "w0")
+    paths = store.paths("attendance_marks", 1)
+    assert len(paths) == 2
     expected_rows = n_pupils * n_days * 2
     seen, problems, stop = set(), [], threading.Event()
 
     def reader():
         while not stop.is_set():
             try:
-                table = pq.read_table(path)
-                batches = set(table.column("batch_id").to_pylist())
-                if table.num_rows != expected_rows or len(batches) != 1:
-                    problems.append((table.num_rows, batches))
+                with store.reading(1):
+                    tables = [pq.read_table(path) for path in paths]
+                batches = set()
+                for table in tables:
+                    batches |= set(table.column("batch_id").to_pylist())
+                    if table.num_rows != expected_rows:
+                        problems.append(table.num_rows)
+                if len(batches) != 1:
+                    problems.append(batches)
                 seen.update(batches)
             except Exception as exc:  # noqa: BLE001 - any error at all is the failure
                 problems.append(repr(exc))
@@ -127,7 +147,7 @@ def test_atomic_swap_reader_never_sees_a_mix(store):
     try:
         # Keep writing until the reader has demonstrably read between writes.
         for last in range(1, 300):
-            write(store, marks(range(n_pupils), 0, "/I"[last % 2], n_days), f"w{last}")
+            write_both("/I"[last % 2], f"w{last}")
             if last >= 24 and len(seen) >= 3:
                 break
     finally:
