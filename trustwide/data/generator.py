@@ -580,8 +580,11 @@ class SchoolGenerator:
         if self.primary:
             dest_urn = (rng.choice(self.secondary_urns, n).astype(str) if self.secondary_urns
                         else np.full(n, ""))
+            # ASSUMPTION: about 97% of Year 6 leavers are still at their secondary school a
+            # term later (a "successful transition" in seed 000's big five); the rest moved on.
+            sustained = np.where(rng.random(n) < 0.97, "Y", "N")
             rows = zip([urn] * n, upn, ["primary"] * n, ["secondary school"] * n, dest_urn,
-                       [""] * n, strict=True)
+                       sustained, strict=True)
         else:
             names = np.array(list(_KS4_DESTINATIONS))
             dest = rng.choice(names, n, p=np.array(list(_KS4_DESTINATIONS.values())))
