@@ -2,11 +2,14 @@
 
     .venv/bin/python bench/kpis.py --size S|M|L|N [--runs 3] [--root var/bench]
 
-Generates (or reuses) a synthetic store under var/bench/<size>/, then times, in this process:
-the full refresh (compute_kpis, every KPI, group and period), the engine's attendance KPIs
-alone, the hand-written DuckDB SQL reference of the attendance KPIs
+Generates (or reuses) a synthetic store under var/bench/<size>/, then times, in this process
+and on the same store: the full refresh (compute_kpis, every KPI, group and period), the
+engine's attendance KPIs alone, the hand-written DuckDB SQL reference of the attendance KPIs
 (trustwide/kpis/reference_sql.py) and a raw scan of the marks (count(*) and count per code).
-The last line printed is one JSON object with the figures (best of --runs).
+Each is called once untimed as a warm-up (reported as *_cold_s for the engine: the first call
+in a process compiles the Ibis expressions), then --runs times, interleaved so that a change
+in the machine's load hits all four alike. The last line printed is one JSON object with the
+medians, the ratios refresh/reference and attendance/reference, peak RSS and the load average.
 
 The synthetic writer is our own, direct to Parquet with numpy, so it is fast and does not
 depend on the data package's generator: realistic code mix (pupil-level absence propensity
@@ -303,13 +306,14 @@ def generate(root: Path, size: str) -> None:
     }))
 
 
-def _timed(fn, runs: int) -> tuple[float, object, list[float]]:
-    times, out = [], None
-    for _ in range(runs):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out, times
+def _median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -354,29 +358,63 @@ def main() -> None:
         finally:
             con.close()
 
-    scan_s, (n_marks, _), scan_runs = _timed(scan, args.runs)
-    reference_s, ref, ref_runs = _timed(lambda: run_reference(**kw), args.runs)
-    attendance_s, att, att_runs = _timed(lambda: compute_kpis(kpis=["attendance"], **kw),
-                                         args.runs)
-    refresh_s, full, refresh_runs = _timed(lambda: compute_kpis(**kw), args.runs)
-    if not att.equals(ref):
+    jobs = {
+        "scan": scan,
+        "reference": lambda: run_reference(**kw),
+        "attendance": lambda: compute_kpis(kpis=["attendance"], **kw),
+        "refresh": lambda: compute_kpis(**kw),
+    }
+    load_before = os.getloadavg()
+    # Warm-up: one untimed call of each in this process (file cache, imports, and the
+    # engine's compiled-SQL cache). The first engine calls are reported as *_cold_s: they
+    # include compiling the Ibis expressions, which later refreshes in the same process skip.
+    out, cold, rss = {}, {}, {}
+    for name, fn in jobs.items():
+        t = time.perf_counter()
+        out[name] = fn()
+        cold[name] = time.perf_counter() - t
+        rss[name] = _rss_mb()
+    # Timed runs, interleaved so a change in the machine's load hits every job alike.
+    times: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(args.runs):
+        for name, fn in jobs.items():
+            t = time.perf_counter()
+            out[name] = fn()
+            times[name].append(time.perf_counter() - t)
+    load_after = os.getloadavg()
+    med = {name: _median(ts) for name, ts in times.items()}
+    n_marks = out["scan"][0]
+    att, ref, full = out["attendance"], out["reference"], out["refresh"]
+    matches = att.equals(ref)
+    if not matches:
         print("WARNING: engine attendance rows differ from the SQL reference", file=sys.stderr)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"runs: refresh {refresh_runs}, attendance {att_runs}, reference {ref_runs}, "
-          f"scan {scan_runs}; rows {full.num_rows}; threads {os.cpu_count()}", file=sys.stderr)
+    peak = _rss_mb()
+    print("runs (s): " + "; ".join(f"{n} {[round(x, 3) for x in ts]}" for n, ts in times.items())
+          + f"; cold (s): { {n: round(x, 3) for n, x in cold.items()} }"
+          + f"; peak RSS after each warm-up (MB): {rss}; rows {full.num_rows}; "
+          f"cpus {os.cpu_count()}; load average before {load_before}, after {load_after}",
+          file=sys.stderr)
     print(json.dumps({
-        "refresh_s": round(refresh_s, 3),
-        "attendance_s": round(attendance_s, 3),
-        "reference_s": round(reference_s, 3),
-        "scan_s": round(scan_s, 3),
-        "ratio_refresh_to_reference": round(refresh_s / reference_s, 3),
-        "ratio_attendance_to_reference": round(attendance_s / reference_s, 3),
+        "refresh_s": round(med["refresh"], 3),
+        "attendance_s": round(med["attendance"], 3),
+        "reference_s": round(med["reference"], 3),
+        "scan_s": round(med["scan"], 3),
+        "ratio_refresh_to_reference": round(med["refresh"] / med["reference"], 3),
+        "ratio_attendance_to_reference": round(med["attendance"] / med["reference"], 3),
+        "refresh_min_s": round(min(times["refresh"]), 3),
+        "attendance_min_s": round(min(times["attendance"]), 3),
+        "reference_min_s": round(min(times["reference"]), 3),
+        "refresh_cold_s": round(cold["refresh"], 3),
+        "attendance_cold_s": round(cold["attendance"], 3),
+        "runs": args.runs,
+        "statistic": "median",
         "peak_rss_mb": round(peak, 1),
+        "load_avg_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         "size": args.size,
         "pupils": meta["pupils"],
         "marks": n_marks,
         "rows": full.num_rows,
-        "reference_matches": att.equals(ref),
+        "reference_matches": matches,
     }))
 
 

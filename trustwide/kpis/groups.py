@@ -1,36 +1,54 @@
 """Pupil groups a KPI is broken down by.
 
-The engine aggregates pupils into cells (school, period and the characteristics below) and
-adds the groups up from the cells: each group is a predicate over the cell's
-characteristics. Pupils with no characteristics row have nulls there and so count in 'all'
-only.
+The engine aggregates pupils into cells (school, period and the pupil's characteristics) and
+adds the groups up from the cells: each group is a predicate over the characteristics. To keep
+the big GROUP BY narrow, a pupil's characteristics are packed into one small integer, the
+*cell code* (``cell_code``, an Ibis expression run by the backend); ``membership()`` gives,
+for every cell code, the groups a pupil with that code belongs to. Pupils with no
+characteristics row have a null cell code (``NO_CELL`` here) and so count in 'all' only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import itertools
 
-import pyarrow as pa
-import pyarrow.compute as pc
+import ibis
+import ibis.expr.types as ir
+import numpy as np
 
 # The characteristics that define the groups (columns of the characteristics dataset).
 CELL_COLUMNS = ("year_group", "sex", "disadvantaged", "sen", "eal")
 
 YEAR_GROUPS = {"year_R": 0, **{f"year_{n}": n for n in range(1, 14)}}
 
+# Each characteristic as a small code: the values a group can test for, in order, and one
+# last code for anything else (null, nursery, year 14, an unexpected value). No group
+# distinguishes between the values folded into that last code, so nothing is lost.
+_FIELDS: tuple[tuple[str, tuple], ...] = (
+    ("year_group", tuple(range(0, 14))),
+    ("sex", ("F", "M")),
+    ("disadvantaged", (False, True)),
+    ("sen", ("N", "K", "E")),
+    ("eal", (True,)),
+)
+_SIZES = tuple(len(values) + 1 for _, values in _FIELDS)
+N_CELLS = int(np.prod(_SIZES))
+NO_CELL = N_CELLS  # the cell code of a pupil with no characteristics row
+
 
 def _eq(col, value):
-    return lambda t: pc.equal(t[col], value)
+    return lambda c: c[col] == value
 
 
-# group code -> predicate over a table with CELL_COLUMNS (null counts as not in the group)
+# group code -> predicate over a dict of characteristics (None = unknown: not in the group)
 _PREDICATES = {
     "disadvantaged": _eq("disadvantaged", True),
     "not_disadvantaged": _eq("disadvantaged", False),
     "sen_support": _eq("sen", "K"),
     "ehc_plan": _eq("sen", "E"),
     # 'sen' (support or EHC plan) exists so the SEN gap can be computed; shown as a group too.
-    "sen": lambda t: pc.is_in(t["sen"], pa.array(["K", "E"])),
+    "sen": lambda c: c["sen"] in ("K", "E"),
     "no_sen": _eq("sen", "N"),
     "eal": _eq("eal", True),
     "boys": _eq("sex", "M"),
@@ -58,8 +76,31 @@ GROUP_LABELS = {
 }
 
 
-def group_masks(cells: pa.Table) -> Iterator[tuple[str, pa.ChunkedArray | None]]:
-    """(group, boolean mask over cells) for every group; None for 'all'."""
-    yield "all", None
-    for code, pred in _PREDICATES.items():
-        yield code, pc.fill_null(pred(cells), False)
+def cell_code(t: ir.Table) -> ir.IntegerValue:
+    """The cell code of each row of a table with CELL_COLUMNS (an Ibis expression).
+
+    Mixed radix over the fields' codes; a null or unexpected value takes the field's last
+    code (SQL CASE: a comparison with null is not true).
+    """
+    code = None
+    for (col, values), size in zip(_FIELDS, _SIZES, strict=True):
+        field = ibis.cases(*[(t[col] == v, i) for i, v in enumerate(values)],
+                           else_=len(values)).cast("int16")
+        code = field if code is None else code * size + field
+    return code.cast("int16")
+
+
+@functools.cache
+def membership() -> np.ndarray:
+    """Boolean matrix (N_CELLS + 1) x len(GROUPS): may a pupil with this cell code count in
+    the group? Row NO_CELL (no characteristics row) is in 'all' only."""
+    out = np.zeros((N_CELLS + 1, len(GROUPS)), dtype=bool)
+    out[:, 0] = True  # 'all'
+    ranges = [range(s) for s in _SIZES]
+    for code, digits in enumerate(itertools.product(*ranges)):
+        chars = {col: (values[i] if i < len(values) else None)
+                 for (col, values), i in zip(_FIELDS, digits, strict=True)}
+        for g, pred in enumerate(_PREDICATES.values(), start=1):
+            out[code, g] = pred(chars)
+    out.setflags(write=False)
+    return out
