@@ -1,0 +1,52 @@
+"""Expanding the annual cycle into dated tasks for an academic year.
+
+Once-a-year items fall in their month (September-December in the first calendar year of the
+academic year, January-August in the second); monthly items in every month September to
+August; termly items a number of days before each term ends. A day past the month's end is
+the month's last day; a date on a weekend moves back to the Friday before, unless that leaves
+the month (or, for termly items, the term): then it moves on to the Monday after."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from .models import CycleItem, Frequency
+
+
+def _year_of(month: int, start_year: int) -> int:
+    return start_year if month >= 9 else start_year + 1
+
+
+def _clamp(year: int, month: int, day: int) -> datetime.date:
+    return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def weekday_on_or_before(day: datetime.date, floor: datetime.date | None = None) -> datetime.date:
+    moved = day
+    while moved.weekday() >= 5:
+        moved -= datetime.timedelta(days=1)
+    if floor is not None and moved < floor:
+        moved = day
+        while moved.weekday() >= 5:
+            moved += datetime.timedelta(days=1)
+    return moved
+
+
+ACADEMIC_MONTHS = [9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8]
+
+
+def due_dates(item: CycleItem, academic_year, terms) -> list[datetime.date]:
+    """The dates an item falls on in an academic year (terms: that year's Term rows)."""
+    start = academic_year.start_year
+    if item.frequency == Frequency.ONCE:
+        day = _clamp(_year_of(item.month, start), item.month, item.day)
+        return [weekday_on_or_before(day, floor=day.replace(day=1))]
+    if item.frequency == Frequency.MONTHLY:
+        days = [_clamp(_year_of(m, start), m, item.day) for m in ACADEMIC_MONTHS]
+        return [weekday_on_or_before(d, floor=d.replace(day=1)) for d in days]
+    dates = []
+    for term in sorted(terms, key=lambda t: t.starts_on):
+        day = max(term.starts_on, term.ends_on - datetime.timedelta(days=item.days_before_term_end))
+        dates.append(weekday_on_or_before(day, floor=term.starts_on))
+    return dates

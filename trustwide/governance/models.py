@@ -1,0 +1,441 @@
+"""Governance: governing bodies (trust board, committees, local governing committees), their
+members and terms of office, meetings with agendas, minutes, attendance and actions, governor
+monitoring visits, the annual skills audit and training log; and the trust's annual cycle
+turned into dated tasks per school and role, with a per-user iCalendar token."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from trustwide.accounts.roles import Role
+
+User = settings.AUTH_USER_MODEL
+
+
+class BodyKind(models.TextChoices):
+    BOARD = "board", "Trust board"
+    COMMITTEE = "committee", "Trust board committee"
+    LGC = "lgc", "Local governing committee"
+
+
+class GoverningBody(models.Model):
+    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="governing_bodies")
+    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="governing_bodies", help_text="The school of a local governing committee.")
+    kind = models.CharField(max_length=10, choices=BodyKind.choices)
+    name = models.CharField(max_length=200)
+
+    scope_school_path = "school"
+    scope_trust_path = "trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["trust", "kind", "name"]
+        verbose_name_plural = "governing bodies"
+        constraints = [models.UniqueConstraint(fields=["trust", "name"], name="governing_body_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kind == BodyKind.LGC and not self.school_id:
+            raise ValidationError({"school": "A local governing committee belongs to a school."})
+        if self.kind != BodyKind.LGC and self.school_id:
+            raise ValidationError({"school": "Only a local governing committee belongs to a school."})
+        if self.school_id and self.trust_id and self.school.trust_id != self.trust_id:
+            raise ValidationError({"school": "That school belongs to another trust."})
+
+    def audit_scope(self):
+        return self.trust_id, self.school_id
+
+
+class MemberRole(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    VICE_CHAIR = "vice_chair", "Vice-chair"
+    MEMBER = "member", "Member"
+    CLERK = "clerk", "Clerk"
+
+
+class LinkRole(models.TextChoices):
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    SEND = "send", "SEND"
+    PUPIL_PREMIUM = "pupil_premium", "Pupil premium"
+    CURRICULUM = "curriculum", "Curriculum"
+    FINANCE = "finance", "Finance"
+    HEALTH_SAFETY = "health_safety", "Health and safety"
+    WELLBEING = "wellbeing", "Staff wellbeing"
+    EARLY_YEARS = "early_years", "Early years"
+
+
+class BodyMember(models.Model):
+    body = models.ForeignKey(GoverningBody, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="body_memberships")
+    role = models.CharField(max_length=12, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    link_roles = models.JSONField(default=list, blank=True, help_text="Link governor areas.")
+    starts_on = models.DateField("Term of office starts")
+    ends_on = models.DateField("Term of office ends", null=True, blank=True)
+
+    scope_school_path = "body__school"
+    scope_trust_path = "body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["body", "role", "user__full_name"]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.body})"
+
+    @property
+    def link_role_labels(self) -> list[str]:
+        labels = dict(LinkRole.choices)
+        return [labels.get(c, c) for c in self.link_roles]
+
+    def is_current(self, on) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+    def clean(self):
+        if not isinstance(self.link_roles, list) or any(c not in LinkRole.values for c in self.link_roles):
+            raise ValidationError({"link_roles": "Choose link roles from the list."})
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The term of office ends before it starts."})
+
+    def audit_scope(self):
+        return self.body.trust_id, self.body.school_id
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Meeting(models.Model):
+    body = models.ForeignKey(GoverningBody, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField("Date")
+    title = models.CharField(max_length=200)
+    location = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+
+    scope_school_path = "body__school"
+    scope_trust_path = "body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["-held_on", "pk"]
+
+    def __str__(self):
+        return f"{self.title} ({self.held_on:%d/%m/%Y})"
+
+    def audit_scope(self):
+        return self.body.trust_id, self.body.school_id
+
+
+class AgendaKind(models.TextChoices):
+    HEADS_REPORT = "heads_report", "Headteacher's report"
+    PLAN_RAG = "plan_rag", "Improvement plan RAG"
+    KPIS = "kpis", "KPIs"
+    RISKS = "risks", "Risk register"
+    POLICIES_DUE = "policies_due", "Policies and compliance due"
+    OTHER = "other", "Other business"
+
+
+STANDARD_ITEMS = [AgendaKind.HEADS_REPORT, AgendaKind.PLAN_RAG, AgendaKind.KPIS, AgendaKind.RISKS,
+                  AgendaKind.POLICIES_DUE]
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    kind = models.CharField(max_length=15, choices=AgendaKind.choices)
+    title = models.CharField(max_length=200)
+    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                               help_text="Whose data the item shows (plan RAG, KPIs, risks).")
+    notes = models.TextField(blank=True)
+
+    scope_school_path = "meeting__body__school"
+    scope_trust_path = "meeting__body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["meeting", "number", "pk"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def clean(self):
+        if not self.school_id or not self.meeting_id:
+            return
+        body = self.meeting.body
+        if body.school_id and self.school_id != body.school_id:
+            raise ValidationError({"school": "A local governing committee's agenda can only show its own school's data."})
+        if self.school.trust_id != body.trust_id:
+            raise ValidationError({"school": "That school belongs to another trust."})
+
+    def audit_scope(self):
+        return self.meeting.body.trust_id, self.meeting.body.school_id
+
+
+class MinuteKind(models.TextChoices):
+    QUESTION = "question", "Question"
+    CHALLENGE = "challenge", "Challenge"
+    DECISION = "decision", "Decision"
+    NOTE = "note", "Note"
+
+
+class MinuteEntry(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="minutes")
+    kind = models.CharField(max_length=10, choices=MinuteKind.choices)
+    text = models.TextField()
+    response = models.TextField(blank=True, help_text="The answer given, for a question or challenge.")
+    raised_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    scope_school_path = "meeting__body__school"
+    scope_trust_path = "meeting__body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["meeting", "agenda_item__number", "pk"]
+        verbose_name_plural = "minute entries"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+    def clean(self):
+        if self.agenda_item_id and self.meeting_id and self.agenda_item.meeting_id != self.meeting_id:
+            raise ValidationError({"agenda_item": "Choose an item of this meeting's agenda."})
+
+    def audit_scope(self):
+        return self.meeting.body.trust_id, self.meeting.body.school_id
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Apologies given"
+    ABSENT = "absent", "Absent"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+
+    scope_school_path = "meeting__body__school"
+    scope_trust_path = "meeting__body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_meeting")]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_status_display()}"
+
+    def audit_scope(self):
+        return self.meeting.body.trust_id, self.meeting.body.school_id
+
+
+class GovActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Complete"
+
+
+class MeetingAction(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=400)
+    owner = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="governance_actions")
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=6, choices=GovActionStatus.choices, default=GovActionStatus.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+
+    scope_school_path = "meeting__body__school"
+    scope_trust_path = "meeting__body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["status", "due_on", "pk"]
+
+    def __str__(self):
+        return self.description[:120]
+
+    def clean(self):
+        if self.status == GovActionStatus.DONE and not self.completed_on:
+            raise ValidationError({"completed_on": "Give the date the action was completed."})
+
+    def audit_scope(self):
+        return self.meeting.body.trust_id, self.meeting.body.school_id
+
+
+class GovernorVisit(models.Model):
+    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="governor_visits")
+    governor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="governor_visits")
+    visited_on = models.DateField()
+    priority = models.ForeignKey("planning.Priority", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="governor_visits", help_text="The plan priority the visit looked at.")
+    focus = models.CharField(max_length=300)
+    findings = models.TextField(help_text="What you saw and heard. No pupil names.")
+    next_steps = models.TextField(blank=True)
+
+    scope_school_path = "school"
+    scope_trust_path = "school__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["-visited_on", "pk"]
+
+    def __str__(self):
+        return f"Visit: {self.focus[:60]} ({self.visited_on:%d/%m/%Y})"
+
+    def clean(self):
+        if self.priority_id and self.school_id and self.priority.plan.school_id != self.school_id:
+            raise ValidationError({"priority": "Choose a priority from this school's plan."})
+
+    def audit_scope(self):
+        return self.school.trust_id, self.school_id
+
+
+class SkillRating(models.Model):
+    """One governor's self-rating on one skill of the framework (skills.py) for a year."""
+
+    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skill_ratings")
+    start_year = models.PositiveSmallIntegerField()
+    skill = models.CharField(max_length=40)
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+
+    scope_trust_path = "trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["trust", "user", "start_year", "skill"], name="skill_rating_unique")]
+
+    def __str__(self):
+        return f"{self.user} {self.skill} {self.rating}"
+
+    def clean(self):
+        from .skills import SKILL_CODES
+
+        if self.skill not in SKILL_CODES:
+            raise ValidationError({"skill": "Unknown skill."})
+
+    def audit_scope(self):
+        return self.trust_id, None
+
+
+class TrainingRecord(models.Model):
+    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="governor_training")
+    title = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200, blank=True)
+    completed_on = models.DateField()
+    hours = models.DecimalField(max_digits=5, decimal_places=1, default=1,
+                                validators=[MinValueValidator(0)])
+    skill = models.CharField(max_length=40, blank=True, help_text="The skill it develops, if any.")
+
+    scope_trust_path = "trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["-completed_on", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def audit_scope(self):
+        return self.trust_id, None
+
+
+# The annual cycle ---------------------------------------------------------------------------
+
+class Frequency(models.TextChoices):
+    ONCE = "once", "Once a year (month and day)"
+    MONTHLY = "monthly", "Every month (day)"
+    TERMLY = "termly", "Every term (days before the term ends)"
+
+
+class CycleCategory(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    GOVERNANCE = "governance", "Governance reporting"
+    COMPLIANCE = "compliance", "Compliance"
+    POLICY = "policy", "Policy review"
+    PEOPLE = "people", "Appraisal and people"
+
+
+class CycleItem(models.Model):
+    """One line of the trust's annual cycle, defined once; expanded to dated tasks each year."""
+
+    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="cycle_items")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=12, choices=CycleCategory.choices, default=CycleCategory.PLANNING)
+    role = models.CharField(max_length=30, choices=Role.choices, help_text="Who does it.")
+    per_school = models.BooleanField(default=True, help_text="One task per school (otherwise one for the trust).")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.ONCE)
+    month = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)])
+    day = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(31)],
+                                           help_text="Day of the month (the last day if the month is shorter).")
+    days_before_term_end = models.PositiveSmallIntegerField(default=10, help_text="For termly items.")
+
+    scope_trust_path = "trust"
+    view_permission = "strategic_plan.view"
+
+    class Meta:
+        ordering = ["trust", "month", "day", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.frequency == Frequency.ONCE and not self.month:
+            raise ValidationError({"month": "Choose the month of a once-a-year item."})
+
+    def audit_scope(self):
+        return self.trust_id, None
+
+
+class CycleTask(models.Model):
+    item = models.ForeignKey(CycleItem, on_delete=models.CASCADE, related_name="tasks")
+    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    title = models.CharField(max_length=200)
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    completed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    scope_school_path = "school"
+    scope_trust_path = "trust"
+    view_permission = "trust.view"
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["item", "academic_year", "school", "due_on"],
+                                               name="cycle_task_unique")]
+        indexes = [models.Index(fields=["trust", "role", "due_on"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.due_on:%d/%m/%Y})"
+
+    def audit_scope(self):
+        return self.trust_id, self.school_id
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarToken(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Calendar token of {self.user}"
+
+    def audit_scope(self):
+        return None, None

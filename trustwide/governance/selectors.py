@@ -1,0 +1,189 @@
+"""Read path for governance: bodies and meetings the user may see, attendance and
+participation figures, skills coverage and gaps, the user's cycle tasks. Fixed query counts."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from trustwide.access import Perm, restrict
+from trustwide.access.scope import grants_with
+
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    BodyMember,
+    CycleTask,
+    GovActionStatus,
+    GoverningBody,
+    Meeting,
+    MeetingAction,
+    MeetingStatus,
+    MinuteEntry,
+    MinuteKind,
+    SkillRating,
+)
+from .skills import SKILLS, SkillCoverage, coverage
+
+
+def _trust_level(user, perm) -> set[int]:
+    return {g.trust_id for g in grants_with(user, perm) if g.level == "trust"}
+
+
+def visible(qs: QuerySet, user, perm: str, *, school: str, trust: str) -> QuerySet:
+    """School-scoped rows through restrict(); trust-level rows (no school) for trust-level grants."""
+    schools = restrict(qs.filter(**{f"{school}__isnull": False}), user, perm)
+    return qs.filter(Q(pk__in=schools.values("pk"))
+                     | Q(**{f"{school}__isnull": True, f"{trust}__in": _trust_level(user, perm)}))
+
+
+def bodies_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
+    return visible(GoverningBody.objects.all(), user, perm, school="school", trust="trust_id")
+
+
+def meetings_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
+    return visible(Meeting.objects.all(), user, perm, school="body__school", trust="body__trust_id")
+
+
+def actions_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
+    return visible(MeetingAction.objects.all(), user, perm, school="meeting__body__school",
+                   trust="meeting__body__trust_id")
+
+
+# Attendance and participation --------------------------------------------------------------------
+
+@dataclass
+class AttendanceRow:
+    member: BodyMember
+    expected: int = 0
+    present: int = 0
+    apologies: int = 0
+    absent: int = 0
+    questions: int = 0  # questions and challenges raised
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.present / self.expected, 1) if self.expected else None
+
+
+def _held_meetings(body_ids, since, until):
+    qs = Meeting.objects.filter(body_id__in=body_ids, status=MeetingStatus.HELD)
+    if since:
+        qs = qs.filter(held_on__gte=since)
+    if until:
+        qs = qs.filter(held_on__lte=until)
+    return list(qs.values_list("pk", "body_id", "held_on"))
+
+
+def attendance_figures(body_ids, *, since=None, until=None) -> dict[int, tuple[list[AttendanceRow], AttendanceRow]]:
+    """For each body: a row per member (meetings held during their term of office, how many
+    they attended, gave apologies for or missed, questions and challenges they raised) and
+    the body total. Four queries for any number of bodies."""
+    body_ids = list(body_ids)
+    members = list(BodyMember.objects.filter(body_id__in=body_ids).select_related("user")
+                   .order_by("body_id", "role", "user__full_name"))
+    meetings = _held_meetings(body_ids, since, until)
+    meeting_ids = [m[0] for m in meetings]
+    marks = {(m, u): s for m, u, s in Attendance.objects.filter(meeting_id__in=meeting_ids)
+             .values_list("meeting_id", "user_id", "status")}
+    raised = dict(((m, u), n) for m, u, n in MinuteEntry.objects.filter(
+        meeting_id__in=meeting_ids, kind__in=[MinuteKind.QUESTION, MinuteKind.CHALLENGE], raised_by__isnull=False)
+        .values_list("meeting_id", "raised_by_id").annotate(n=Count("pk")).order_by())
+    out: dict[int, tuple[list[AttendanceRow], AttendanceRow]] = {b: ([], AttendanceRow(member=None)) for b in body_ids}
+    for member in members:
+        row = AttendanceRow(member=member)
+        for meeting_id, body_id, held_on in meetings:
+            if body_id != member.body_id or not member.is_current(held_on):
+                continue
+            row.expected += 1
+            status = marks.get((meeting_id, member.user_id), AttendanceStatus.ABSENT)
+            if status == AttendanceStatus.PRESENT:
+                row.present += 1
+            elif status == AttendanceStatus.APOLOGIES:
+                row.apologies += 1
+            else:
+                row.absent += 1
+            row.questions += raised.get((meeting_id, member.user_id), 0)
+        rows, total = out[member.body_id]
+        rows.append(row)
+        for name in ("expected", "present", "apologies", "absent", "questions"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return out
+
+
+# Skills ------------------------------------------------------------------------------------------
+
+def _ratings(trust_id: int, start_year: int, user_ids) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for user_id, skill, rating in SkillRating.objects.filter(trust_id=trust_id, start_year=start_year,
+                                                             user_id__in=user_ids).values_list("user_id", "skill", "rating"):
+        out.setdefault(user_id, {})[skill] = rating
+    return out
+
+
+def current_member_ids(bodies, on: datetime.date) -> dict[int, list[int]]:
+    by_body: dict[int, list[int]] = {b.pk: [] for b in bodies}
+    for body_id, user_id, role in (BodyMember.objects.filter(body__in=bodies, starts_on__lte=on)
+                                   .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+                                   .values_list("body_id", "user_id", "role")):
+        if role != "clerk":
+            by_body[body_id].append(user_id)
+    return by_body
+
+
+@dataclass
+class SkillsPicture:
+    by_body: dict[int, list[SkillCoverage]]
+    trust_wide: list[SkillCoverage]
+    gaps_by_skill: dict[str, int]  # skill -> number of bodies where it is a gap
+    responded: dict[int, int]  # body -> members who completed at least one rating
+    members: dict[int, int]
+
+
+def skills_picture(trust, bodies, start_year: int, on: datetime.date) -> SkillsPicture:
+    members = current_member_ids(bodies, on)
+    all_ids = {u for ids in members.values() for u in ids}
+    ratings = _ratings(trust.pk, start_year, all_ids)
+    by_body = {body_id: coverage(ratings, ids) for body_id, ids in members.items()}
+    gaps = {code: sum(1 for cov in by_body.values() if next(c for c in cov if c.code == code).status == "gap")
+            for code, _, _ in SKILLS}
+    return SkillsPicture(by_body=by_body, trust_wide=coverage(ratings, all_ids), gaps_by_skill=gaps,
+                         responded={b: sum(1 for u in ids if u in ratings) for b, ids in members.items()},
+                         members={b: len(ids) for b, ids in members.items()})
+
+
+# The annual cycle --------------------------------------------------------------------------------
+
+def tasks_for(user) -> QuerySet:
+    """Cycle tasks for the roles the user holds, where they hold them."""
+    q = Q(pk__in=[])
+    for g in grants_with(user, Perm.TRUST_VIEW):
+        base = Q(role=g.role, trust_id=g.trust_id)
+        if g.level == "trust":
+            q |= base
+        elif g.level == "hub":
+            q |= base & Q(school__hub_id=g.hub_id)
+        else:
+            q |= base & Q(school_id=g.school_id)
+    return CycleTask.objects.filter(q)
+
+
+def due_tasks(user, today: datetime.date, horizon_days: int = 14) -> tuple[list[CycleTask], list[CycleTask]]:
+    """(overdue, due within the horizon) open tasks of the user, oldest first."""
+    rows = list(tasks_for(user).filter(completed_on__isnull=True, due_on__lte=today + datetime.timedelta(days=horizon_days))
+                .select_related("school").order_by("due_on", "pk")[:200])
+    return [t for t in rows if t.due_on < today], [t for t in rows if t.due_on >= today]
+
+
+def open_actions_owned(user, today, horizon_days: int = 14) -> list[MeetingAction]:
+    return list(MeetingAction.objects.filter(owner=user, status=GovActionStatus.OPEN, due_on__isnull=False,
+                                             due_on__lte=today + datetime.timedelta(days=horizon_days))
+                .select_related("meeting__body").order_by("due_on")[:50])
+
+
+def meetings_of_member(user, since: datetime.date) -> list[Meeting]:
+    body_ids = BodyMember.objects.filter(user=user).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since)).values("body_id")
+    return list(Meeting.objects.filter(body_id__in=body_ids, held_on__gte=since)
+                .exclude(status=MeetingStatus.CANCELLED).select_related("body").order_by("held_on"))

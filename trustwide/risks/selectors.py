@@ -1,0 +1,147 @@
+"""Read path for the risk register: school registers, the trust register with the roll-up,
+the heatmap and movement since the last review. Fixed query counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from trustwide.access import Perm, can_in_trust, restrict
+
+from .models import DEFAULT_THRESHOLD, Risk, RiskReview, RiskSettings, RiskStatus, band
+
+ACTIVE = (RiskStatus.OPEN, RiskStatus.TOLERATED)
+
+
+def visible_risks(user, perm: str = Perm.RISK_VIEW) -> QuerySet:
+    """School risks in the user's school scope, and trust risks where the user holds `perm`
+    at trust level."""
+    from trustwide.access import scope
+
+    trusts = {g.trust_id for g in scope.grants_with(user, perm) if g.level == "trust"}
+    schools = restrict(Risk.objects.filter(school__isnull=False), user, perm)
+    return Risk.objects.filter(Q(pk__in=schools.values("pk")) | Q(school__isnull=True, trust_id__in=trusts))
+
+
+def threshold_for(trust) -> int:
+    value = RiskSettings.objects.filter(trust=trust).values_list("rollup_threshold", flat=True).first()
+    return value or DEFAULT_THRESHOLD
+
+
+def _with_related(qs: QuerySet) -> QuerySet:
+    return qs.select_related("school", "owner", "mitigating_action")
+
+
+def school_register(school) -> list[Risk]:
+    risks = list(_with_related(Risk.objects.filter(school=school)).order_by("status", "-residual_score", "title"))
+    attach_movement(risks)
+    return risks
+
+
+def trust_register(trust) -> tuple[list[Risk], list[Risk], int]:
+    """(trust risks, school risks rolled up at or above the threshold, threshold)."""
+    threshold = threshold_for(trust)
+    own = list(_with_related(Risk.objects.filter(trust=trust, school__isnull=True)).order_by("status", "-residual_score"))
+    rolled = list(
+        _with_related(Risk.objects.filter(trust=trust, school__isnull=False, status__in=ACTIVE,
+                                          residual_score__gte=threshold)).order_by("-residual_score", "school__name")
+    )
+    attach_movement(own + rolled)
+    return own, rolled, threshold
+
+
+def attach_movement(risks: list[Risk]) -> None:
+    """Set risk.previous_score (the score at the review before the latest) and risk.movement
+    ("up", "down", "same" or "new"). One query for any number of risks."""
+    ids = [r.pk for r in risks]
+    by_risk: dict[int, list[int]] = {}
+    for risk_id, score in RiskReview.objects.filter(risk_id__in=ids).order_by("risk_id", "-reviewed_on", "-pk").values_list("risk_id", "score"):
+        by_risk.setdefault(risk_id, []).append(score)
+    for r in risks:
+        scores = by_risk.get(r.pk, [])
+        previous = scores[1] if len(scores) > 1 else None
+        r.previous_score = previous
+        if previous is None:
+            r.movement = "new"
+        elif r.residual_score > previous:
+            r.movement = "up"
+        elif r.residual_score < previous:
+            r.movement = "down"
+        else:
+            r.movement = "same"
+
+
+MOVEMENT_WORDS = {"up": "Worse", "down": "Better", "same": "No change", "new": "New"}
+
+
+@dataclass
+class Heatmap:
+    """Counts of active risks by residual likelihood (rows, 5 at the top) and impact (columns)."""
+
+    cells: dict[tuple[int, int], int] = field(default_factory=dict)
+    movement: dict[str, int] = field(default_factory=lambda: {"up": 0, "down": 0, "same": 0, "new": 0})
+    total: int = 0
+
+    def rows(self):
+        for likelihood in range(5, 0, -1):
+            yield likelihood, [
+                (impact, self.cells.get((likelihood, impact), 0), *band(likelihood * impact))
+                for impact in range(1, 6)
+            ]
+
+    def count(self, likelihood: int, impact: int) -> int:
+        return self.cells.get((likelihood, impact), 0)
+
+    @property
+    def by_band(self) -> dict[str, int]:
+        out = {"High": 0, "Medium": 0, "Low": 0}
+        for (likelihood, impact), n in self.cells.items():
+            out[band(likelihood * impact)[1]] += n
+        return out
+
+
+def heatmap(risks: list[Risk]) -> Heatmap:
+    """Heatmap of the given risks (movement must be attached). Closed risks are left out."""
+    hm = Heatmap()
+    for r in risks:
+        if r.status not in ACTIVE:
+            continue
+        key = (r.residual_likelihood, r.residual_impact)
+        hm.cells[key] = hm.cells.get(key, 0) + 1
+        hm.total += 1
+        hm.movement[getattr(r, "movement", "new")] += 1
+    return hm
+
+
+def schools_heatmap(trust) -> tuple[Heatmap, list[dict]]:
+    """The heatmap of every school's active risks in the trust, and a per-school summary."""
+    risks = list(Risk.objects.filter(trust=trust, school__isnull=False).select_related("school")
+                 .only("pk", "school__name", "school__id", "status", "residual_likelihood", "residual_impact",
+                       "residual_score", "trust_id"))
+    attach_movement(risks)
+    summary: dict[int, dict] = {}
+    for r in risks:
+        row = summary.setdefault(r.school_id, {"school": r.school, "High": 0, "Medium": 0, "Low": 0, "up": 0,
+                                                "down": 0, "active": 0})
+        if r.status in ACTIVE:
+            row[band(r.residual_score)[1]] += 1
+            row["active"] += 1
+            if r.movement in ("up", "down"):
+                row[r.movement] += 1
+    return heatmap(risks), sorted(summary.values(), key=lambda row: row["school"].name)
+
+
+def may_see_trust_register(user, trust) -> bool:
+    return can_in_trust(user, Perm.RISK_VIEW, trust.pk)
+
+
+def active_school_risks(school, limit: int = 10) -> list[Risk]:
+    """For governance agendas: the school's active risks, highest first."""
+    return list(Risk.objects.filter(school=school, status__in=ACTIVE).select_related("owner")
+                .order_by("-residual_score")[:limit])
+
+
+def due_reviews_for(user, on, until) -> QuerySet:
+    """Active risks the user owns whose review is due by `until`."""
+    return visible_risks(user).filter(owner=user, status__in=ACTIVE, review_on__lte=until).select_related("school", "trust")
