@@ -1,0 +1,121 @@
+"""The head's termly report to local governors and the board report: one context builder
+each, read from selectors only, rendered as HTML, PDF (WeasyPrint) and, for the board, Excel."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from trustwide.access import Perm, can, can_in_trust
+from trustwide.common.exports import build_xlsx
+
+from . import charts, concerns, selectors
+
+
+def _rating(r) -> str:
+    return r.label if r else ""
+
+
+def head_report_context(*, user, school, term) -> dict:
+    """Exception-based: KPIs off target, the plan's RAG summary, monitoring done and due,
+    questions for governors (from the data and from the head), the head's commentary."""
+    year = term.academic_year if term else selectors.current_year(school.trust)
+    start_year = year.start_year if year else timezone.localdate().year
+    readings = selectors.headline_readings(school=school, academic_year=start_year, with_percentiles=False)
+    exceptions, on_track = selectors.target_exceptions(readings)
+    plan_row, previous = (selectors.school_rollup_row(user=user, school=school, term=term)
+                          if can(user, Perm.PLAN_VIEW, school) else (None, None))
+    monitoring = selectors.monitoring_for(user=user, school=school, term=term) \
+        if can(user, Perm.MONITORING_VIEW, school) else []
+    found = concerns.school_concerns(school=school, academic_year=start_year, readings=readings, limit=5)
+    questions = [_question(c) for c in found[:4]]
+    commentary = selectors.commentary_for(school=school, term=term)
+    if commentary and commentary.challenge.strip():
+        questions += [line.strip(" -•*") for line in commentary.challenge.splitlines() if line.strip(" -•*")]
+    chart = charts.bar_chart(
+        title=f"{school.name}: headline KPIs against target",
+        items=[(r.kpi.name, r.value, r.display) for r in exceptions],
+        summary=(f"{len(exceptions)} headline KPIs are below target or national; {on_track} are on or above."
+                 if exceptions else f"All {on_track} headline KPIs with a value are on or above target and national."),
+    ) if exceptions else None
+    return {
+        "school": school, "term": term, "year": year, "year_label": selectors.year_label(start_year),
+        "exceptions": exceptions, "on_track": on_track, "plan_row": plan_row, "previous_term": previous,
+        "monitoring_done": [m for m in monitoring if m.done], "monitoring_due": [m for m in monitoring if not m.done],
+        "questions": questions, "commentary": commentary, "chart": chart, "generated": timezone.now(),
+    }
+
+
+def _question(c: concerns.Concern) -> str:
+    return {
+        "national": f"{c.kpi.name} is below the national figure: what is the school doing about it, and by when?",
+        "target": f"{c.kpi.name} is short of its target: is the plan's action enough to close the gap?",
+        "trend": f"{c.kpi.name} fell since last year: why, and what has changed?",
+        "gap": f"{c.title}, wider than national: how is the pupil premium or SEN funding used to close it?",
+        "group": f"{c.title}: which pupils, and what support do they get?",
+    }.get(c.kind, c.title)
+
+
+def board_report_context(*, user, trust, year, term, hub_id=None, phase=None) -> dict:
+    start_year = year.start_year if year else timezone.localdate().year
+    rule = selectors.concern_rule(trust)
+    dashboard = selectors.trust_dashboard(user=user, trust=trust, academic_year=start_year, hub_id=hub_id,
+                                          phase=phase, rule=rule)
+    rollup_rows, total, previous = selectors.plan_rollup(user=user, trust=trust, term=term)
+    matrix = selectors.sef_matrix(user=user, trust=trust, year=year, hub_id=hub_id, phase=phase)
+    trend, years = selectors.trust_year_trend(user=user, trust=trust, codes=[k.code for k in dashboard.kpis])
+    trend_charts = []
+    for kpi in dashboard.kpis:
+        if kpi.code in trend and len(trend[kpi.code]) > 0:
+            trend_charts.append(charts.line_chart(
+                title=f"Trust {kpi.name.lower()} by year", x_labels=[selectors.year_label(y) for y in years],
+                series=[("Trust", [trend[kpi.code].get(y) for y in years])], unit=kpi.unit, better=kpi.better,
+            ))
+    return {
+        "trust": trust, "year": year, "year_label": selectors.year_label(start_year), "term": term,
+        "dashboard": dashboard, "rollup_rows": rollup_rows, "rollup_total": total, "previous_term": previous,
+        "matrix": matrix, "rule": rule,
+        "schools_of_concern": selectors.schools_of_concern(rule=rule, dashboard=dashboard, rollup_rows=rollup_rows),
+        "trust_concerns": concerns.trust_concerns(dashboard=dashboard, limit=8),
+        "trend_charts": trend_charts, "trust_level": can_in_trust(user, Perm.KPI_VIEW, trust.pk),
+        "generated": timezone.now(),
+    }
+
+
+def board_report_xlsx(context: dict) -> bytes:
+    dashboard = context["dashboard"]
+    kpis = dashboard.kpis
+    header = ["School", "Hub", "Phase"]
+    for k in kpis:
+        header += [f"{k.name}", f"{k.name}: pupils", f"{k.name}: vs target", f"{k.name}: vs national",
+                   f"{k.name}: change"]
+    header.append("Data missing or late")
+
+    def cells(readings):
+        out = []
+        for k in kpis:
+            r = readings.get(k.code)
+            out += [r.value if r else None, r.pupils if r and r.computed else None,
+                    _rating(r.target_rating) if r else "", _rating(r.national_rating) if r else "",
+                    round(r.change, 1) if r and r.change is not None else None]
+        return out
+
+    rows = [[row.school.name, row.school.hub.name if row.school.hub else "", row.school.get_phase_display(),
+             *cells(row.readings), ", ".join(p.label for p in row.completeness.problems) if row.completeness else ""]
+            for row in dashboard.rows]
+    if dashboard.trust_readings:
+        rows.append(["Trust", "", "", *cells(dashboard.trust_readings), ""])
+    rollup = [[row.label, kind, row.priorities["red"], row.priorities["amber"], row.priorities["green"],
+               row.priorities["blue"], row.overdue_actions] for kind, row in context["rollup_rows"]]
+    matrix = context["matrix"]
+    sef_header = ["School", *[a.name for a in matrix.areas]]
+    sef_rows = [[r.school.name, *[(c.grade.label if c.grade else "") if c.applies else "n/a" for c in r.cells]]
+                for r in matrix.rows]
+    concern_rows = [[s.school.name, "; ".join(s.reasons)] for s in context["schools_of_concern"]]
+    return build_xlsx([
+        (f"Schools {context['year_label'].replace('/', '-')}", header, rows),
+        ("Plan RAG", ["School or hub", "Row", "Red", "Amber", "Green", "Blue", "Overdue actions"], rollup),
+        ("SEF matrix", sef_header, sef_rows),
+        ("Schools of concern", ["School", "Why"], concern_rows),
+        ("Trust concerns", ["Concern", "Evidence"],
+         [[c.title, "; ".join(c.evidence)] for c in context["trust_concerns"]]),
+    ])

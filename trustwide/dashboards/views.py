@@ -1,0 +1,331 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views import View
+
+from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
+from trustwide.common.exports import pdf_response, render_pdf, xlsx_response
+from trustwide.common.views import ScopedViewMixin
+from trustwide.kpis import definitions as kd
+from trustwide.kpis.groups import GROUP_LABELS, YEAR_GROUPS
+from trustwide.trusts.models import AcademicYear, School, Term, Trust
+
+from . import charts, concerns, reports, selectors, services
+from .forms import (
+    CommentaryForm,
+    ConcernRuleForm,
+    SchoolDashboardFilterForm,
+    TermForm,
+    TrustDashboardFilterForm,
+)
+from .pupils import pupil_lists
+
+
+def _trust_for(request, slug, perm=Perm.KPI_VIEW) -> Trust:
+    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
+    if not selectors.sees_trust_dashboard(request.user, trust, perm):
+        raise PermissionDenied("Trust-wide pages are for trust and hub leaders.")
+    return trust
+
+
+def _school_for(request, pk, perm=Perm.KPI_VIEW) -> School:
+    return get_object_or_404_for(request.user, perm, School.objects.select_related("trust", "hub"), pk=pk)
+
+
+def _years(trust, *, terms: bool = False) -> list[AcademicYear]:
+    years = AcademicYear.objects.filter(trust=trust).order_by("-start_year")
+    return list(years.prefetch_related("terms") if terms else years)
+
+
+def _chosen_year(years, value) -> AcademicYear | None:
+    current = next((y for y in years if y.is_current), years[0] if years else None)
+    return next((y for y in years if y.start_year == value), current) if value else current
+
+
+def _term(request, trust, year) -> tuple[Term | None, TermForm, list[Term]]:
+    terms = selectors.terms_of(trust)
+    form = TermForm(request.GET or None, terms=terms)
+    term = None
+    if form.is_valid() and form.cleaned_data.get("term"):
+        term = next((t for t in terms if t.pk == form.cleaned_data["term"]), None)
+    term = term or selectors.current_term(year)
+    if term is not None:
+        form.initial["term"] = term.pk
+    return term, form, terms
+
+
+# --------------------------------------------------------------------------- trust dashboard
+
+
+class TrustDashboardView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        trust = _trust_for(request, slug)
+        years = _years(trust)
+        hubs = selectors.visible_hubs(request.user, trust)
+        form = TrustDashboardFilterForm(request.GET or None, years=years, hubs=hubs)
+        data = form.cleaned_data if form.is_valid() else {}
+        year = _chosen_year(years, data.get("year"))
+        if year is None:
+            return render(request, "dashboards/no_year.html", {"trust": trust})
+        dashboard = selectors.trust_dashboard(
+            user=request.user, trust=trust, academic_year=year.start_year, hub_id=data.get("hub"),
+            phase=data.get("phase") or None, sort=data.get("sort") or "school", direction=data.get("dir") or "asc",
+        )
+        query = request.GET.copy()
+        for key in ("sort", "dir"):
+            query.pop(key, None)
+        context = {"trust": trust, "form": form, "dashboard": dashboard, "year": year,
+                   "show_hub_filter": len(hubs) > 1, "base_query": query.urlencode(),
+                   "can_see_board_report": selectors.sees_trust_dashboard(request.user, trust, Perm.REPORT_VIEW)}
+        template = "dashboards/partials/_trust_table.html" if request.htmx else "dashboards/trust_dashboard.html"
+        return render(request, template, context)
+
+
+class TrustConcernsView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        trust = _trust_for(request, slug)
+        years = _years(trust)
+        year = _chosen_year(years, None)
+        if year is None:
+            return render(request, "dashboards/no_year.html", {"trust": trust})
+        term = selectors.current_term(year)
+        rule = selectors.concern_rule(trust)
+        dashboard = selectors.trust_dashboard(user=request.user, trust=trust, academic_year=year.start_year, rule=rule)
+        rollup_rows, total, previous = selectors.plan_rollup(user=request.user, trust=trust, term=term)
+        context = {
+            "trust": trust, "year": year, "term": term, "rule": rule, "dashboard": dashboard,
+            "trust_concerns": concerns.trust_concerns(dashboard=dashboard),
+            "schools_of_concern": selectors.schools_of_concern(rule=rule, dashboard=dashboard,
+                                                               rollup_rows=rollup_rows),
+            "rollup_rows": rollup_rows, "rollup_total": total, "previous_term": previous,
+            "can_change_rule": can_in_trust(request.user, Perm.SUPPORT_MANAGE, trust.pk),
+        }
+        return render(request, "dashboards/trust_concerns.html", context)
+
+
+class ConcernRuleView(ScopedViewMixin, View):
+    def _trust(self, request, slug):
+        trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
+        if not can_in_trust(request.user, Perm.SUPPORT_MANAGE, trust.pk):
+            raise PermissionDenied("Only trust leaders change the schools-of-concern rule.")
+        return trust
+
+    def get(self, request, slug):
+        trust = self._trust(request, slug)
+        form = ConcernRuleForm(instance=selectors.concern_rule(trust))
+        return render(request, "dashboards/concern_rule.html", {"trust": trust, "form": form})
+
+    def post(self, request, slug):
+        trust = self._trust(request, slug)
+        form = ConcernRuleForm(request.POST, instance=selectors.concern_rule(trust))
+        if not form.is_valid():
+            return render(request, "dashboards/concern_rule.html", {"trust": trust, "form": form}, status=400)
+        services.concern_rule_save(actor=request.user, trust=trust,
+                                   **{f: form.cleaned_data[f] for f in services.RULE_FIELDS})
+        messages.success(request, "Schools-of-concern rule saved.")
+        return redirect("dashboards:trust-concerns", slug=trust.slug)
+
+
+# --------------------------------------------------------------------------- school dashboard
+
+
+def _school_year(request, school):
+    years = _years(school.trust)
+    form = SchoolDashboardFilterForm(request.GET or None, years=years)
+    data = form.cleaned_data if form.is_valid() else {}
+    return years, form, _chosen_year(years, data.get("year")), data
+
+
+def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
+    kpi = kd.kpi_by_code(board.code)
+    out = []
+    main = next((r for _label, r in board.groups if _label == "All pupils"), None)
+    reference = ("National", main.national.value) if main is not None and main.national is not None else None
+    if reference is None:
+        reading = next((r for r in board.readings if r.kpi.code == board.code), None)
+        if reading is not None and reading.national is not None:
+            reference = ("National", reading.national.value)
+    out.append(charts.bar_chart(
+        title=f"{kpi.name} by pupil group", unit=kpi.unit, better=kpi.better, reference=reference,
+        items=[(label, r.value, r.display if r.computed else "no data") for label, r in board.groups
+               if not label.startswith(("Year", "Reception"))],
+    ))
+    terms = board.term_trend.get(board.code, {})
+    if terms:
+        series = [(f"{selectors.year_label(y)}", terms[y]) for y in sorted(terms)]
+        out.append(charts.line_chart(title=f"{kpi.name} by term", x_labels=["Autumn", "Spring", "Summer"],
+                                     series=series, unit=kpi.unit, better=kpi.better))
+    years = board.year_trend.get(board.code, {})
+    if years:
+        ys = sorted(years)
+        out.append(charts.line_chart(title=f"{kpi.name} by year", x_labels=[selectors.year_label(y) for y in ys],
+                                     series=[("School", [years[y] for y in ys])], unit=kpi.unit, better=kpi.better))
+    return out
+
+
+class SchoolDashboardView(ScopedViewMixin, View):
+    def get(self, request, pk):
+        school = _school_for(request, pk)
+        years, form, year, data = _school_year(request, school)
+        if year is None:
+            return render(request, "dashboards/no_year.html", {"trust": school.trust})
+        board = selectors.school_dashboard(school=school, academic_year=year.start_year,
+                                           period=data.get("period") or "year", code=data.get("kpi") or "overall_absence")
+        context = {"school": school, "form": form, "board": board, "year": year, "charts": _school_charts(board),
+                   "kpi": kd.kpi_by_code(board.code),
+                   "year_groups": selectors.year_groups_of(school, year.start_year),
+                   "query": request.GET.urlencode()}
+        template = "dashboards/partials/_school_body.html" if request.htmx else "dashboards/school_dashboard.html"
+        return render(request, template, context)
+
+
+class YearGroupView(ScopedViewMixin, View):
+    def get(self, request, pk, group):
+        school = _school_for(request, pk)
+        if group not in YEAR_GROUPS:
+            raise Http404("No such year group.")
+        years, form, year, data = _school_year(request, school)
+        if year is None:
+            return render(request, "dashboards/no_year.html", {"trust": school.trust})
+        period = data.get("period") or "year"
+        readings = selectors.headline_readings(school=school, academic_year=year.start_year, period=period,
+                                               group=group, with_percentiles=False)
+        term = selectors.current_term(year)
+        lists = pupil_lists(user=request.user, school=school, academic_year=year.start_year, term=term,
+                            year_group=YEAR_GROUPS[group])
+        shown = [r for r in readings if r.kpi.unit == "%"]
+        # KPIs point different ways (absence: lower is better), so the summary lists values
+        # rather than naming a "best" one.
+        chart = charts.bar_chart(
+            title=f"{GROUP_LABELS[group]}: headline KPIs", items=[(r.kpi.name, r.value, r.display) for r in shown],
+            summary=f"{GROUP_LABELS[group]}: " + "; ".join(f"{r.kpi.name.lower()} {r.display}" for r in shown) + ".",
+        )
+        context = {"school": school, "form": form, "year": year, "group": group, "group_label": GROUP_LABELS[group],
+                   "readings": readings, "lists": lists, "term": term, "chart": chart, "period": period}
+        return render(request, "dashboards/year_group.html", context)
+
+
+class SchoolConcernsView(ScopedViewMixin, View):
+    def get(self, request, pk):
+        school = _school_for(request, pk)
+        year = selectors.current_year(school.trust)
+        found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
+        return render(request, "dashboards/school_concerns.html", {
+            "school": school, "year": year, "concerns": found, "can_plan": can(request.user, Perm.PLAN_EDIT, school),
+        })
+
+
+class ConcernToPriorityView(ScopedViewMixin, View):
+    def post(self, request, pk):
+        school = _school_for(request, pk)
+        if not can(request.user, Perm.PLAN_EDIT, school):
+            raise PermissionDenied("You may not edit this school's plan.")
+        year = selectors.current_year(school.trust)
+        found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
+        concern = concerns.find(found, request.POST.get("key", ""))
+        if concern is None:
+            messages.error(request, "That concern is no longer in the list (the data may have changed).")
+            return redirect("dashboards:school-concerns", pk=school.pk)
+        try:
+            priority = services.concern_to_priority(actor=request.user, school=school, concern=concern,
+                                                    academic_year=year)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("dashboards:school-concerns", pk=school.pk)
+        messages.success(request, f"Added to the plan as draft priority {priority.number}: {priority.title}.")
+        return redirect(reverse("planning:plan-detail", args=[priority.plan_id]))
+
+
+# --------------------------------------------------------------------------- head's report
+
+
+def _head_report(request, pk):
+    school = _school_for(request, pk, Perm.REPORT_VIEW)
+    year = selectors.current_year(school.trust)
+    term, form, _terms = _term(request, school.trust, year)
+    context = reports.head_report_context(user=request.user, school=school, term=term)
+    context.update({"term_form": form, "can_edit": selectors.may_edit_commentary(request.user, school)})
+    return school, context
+
+
+class HeadReportView(ScopedViewMixin, View):
+    def get(self, request, pk):
+        _school, context = _head_report(request, pk)
+        return render(request, "dashboards/head_report.html", context)
+
+
+class HeadReportPdfView(ScopedViewMixin, View):
+    def get(self, request, pk):
+        school, context = _head_report(request, pk)
+        pdf = render_pdf("dashboards/pdf/head_report.html", context, request=request)
+        term = context["term"]
+        name = f"{slugify(school.name)}-head-report-{slugify(str(term)) if term else 'no-term'}.pdf"
+        return pdf_response(pdf, name)
+
+
+class CommentaryEditView(ScopedViewMixin, View):
+    def _load(self, request, pk):
+        school = _school_for(request, pk, Perm.REPORT_VIEW)
+        if not selectors.may_edit_commentary(request.user, school):
+            raise PermissionDenied("Only the school's leaders write the head's report.")
+        year = selectors.current_year(school.trust)
+        term, _form, terms = _term(request, school.trust, year)
+        if request.method == "POST":
+            chosen = next((t for t in terms if str(t.pk) == request.POST.get("term")), None)
+            term = chosen or term
+        if term is None:
+            raise Http404("No term is set up for this trust.")
+        return school, term
+
+    def get(self, request, pk):
+        school, term = self._load(request, pk)
+        form = CommentaryForm(instance=selectors.commentary_for(school=school, term=term))
+        return render(request, "dashboards/commentary_form.html", {"school": school, "term": term, "form": form})
+
+    def post(self, request, pk):
+        school, term = self._load(request, pk)
+        form = CommentaryForm(request.POST)
+        if not form.is_valid():
+            return render(request, "dashboards/commentary_form.html",
+                          {"school": school, "term": term, "form": form}, status=400)
+        services.commentary_save(actor=request.user, school=school, term=term, **form.cleaned_data)
+        messages.success(request, "Commentary saved.")
+        return redirect(f"{reverse('dashboards:head-report', args=[school.pk])}?term={term.pk}")
+
+
+# --------------------------------------------------------------------------- board report
+
+
+def _board(request, slug):
+    trust = _trust_for(request, slug, Perm.REPORT_VIEW)
+    years = _years(trust)
+    year = _chosen_year(years, None)
+    term, form, _terms = _term(request, trust, year)
+    if term is not None and year is not None and term.academic_year_id != year.pk:
+        year = next((y for y in years if y.pk == term.academic_year_id), year)
+    context = reports.board_report_context(user=request.user, trust=trust, year=year, term=term)
+    context["term_form"] = form
+    return trust, context
+
+
+class BoardReportView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        _trust, context = _board(request, slug)
+        return render(request, "dashboards/board_report.html", context)
+
+
+class BoardReportPdfView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        trust, context = _board(request, slug)
+        pdf = render_pdf("dashboards/pdf/board_report.html", context, request=request)
+        return pdf_response(pdf, f"{trust.slug}-board-report-{context['year_label'].replace('/', '-')}.pdf")
+
+
+class BoardReportXlsxView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        trust, context = _board(request, slug)
+        return xlsx_response(reports.board_report_xlsx(context),
+                             f"{trust.slug}-board-report-{context['year_label'].replace('/', '-')}.xlsx")
