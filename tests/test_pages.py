@@ -103,8 +103,11 @@ def test_school_list_filters_by_hub_and_phase_with_htmx(world, login):
     assert "A1 Primary" in body and "A2 Primary" not in body and "<html" in body
 
 
-# The cap: every page here ran in 12-15 queries when written, whatever the trust size.
+# The cap: every page here ran in 12-15 queries when written, whatever the trust size. The home
+# page gathers "needs your attention" items from every domain app (one or two queries each), so
+# it has its own cap; what matters is that no count grows with the rows.
 MAX_QUERIES = 15
+QUERY_CAPS = {"accounts:home": 25}
 
 LIST_PAGES = [
     ("accounts:home", lambda w: {}),
@@ -129,6 +132,6 @@ def test_list_pages_have_bounded_query_counts(name, kwargs, world, client, djang
                                    inspected_on=datetime.date(2024, 1, i % 9 + 1), grades={"quality-of-education": "Good"})
         grant(make_user(f"extra_{i}"), Role.TEACHER, trust=world.trust_a, school=school)
     client.force_login(world.user("trust_administrator") if name == "accounts:membership-list" else leader)
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(QUERY_CAPS.get(name, MAX_QUERIES)):
         response = client.get(reverse(name, kwargs=kwargs(world)))
     assert response.status_code == 200
