@@ -8,6 +8,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from trustwide.access import Perm, can, can_in_trust
 from trustwide.access.scope import grants_with
@@ -29,6 +30,7 @@ from .models import (
     GovernorVisit,
     Meeting,
     MeetingAction,
+    MeetingStatus,
     MinuteEntry,
     SkillRating,
     TrainingRecord,
@@ -162,6 +164,10 @@ def attendance_record(*, actor, meeting, statuses: dict, actor_label=None) -> li
         else:
             saved.append(audited_create(actor=actor, actor_label=actor_label, model=Attendance, meeting=meeting,
                                         user=user, status=status))
+    # Recording who attended a planned meeting that has taken place means it was held: its
+    # attendance then counts in the participation figures.
+    if statuses and meeting.status == MeetingStatus.PLANNED and meeting.held_on <= timezone.localdate():
+        audited_update(actor=actor, actor_label=actor_label, instance=meeting, action="held", status=MeetingStatus.HELD)
     return saved
 
 
