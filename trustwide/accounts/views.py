@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, can_in_trust, get_object_or_404_for
-from trustwide.access.scope import grants_with
 from trustwide.common.views import ScopedViewMixin
 from trustwide.trusts.models import Trust
 from trustwide.trusts.selectors import schools_for
@@ -100,7 +99,3 @@ class MembershipEndView(ScopedViewMixin, View):
         services.membership_end(actor=request.user, membership=membership, ends_on=ends_on)
         messages.success(request, f"Access for {membership.user} ends on {ends_on:%d/%m/%Y}.")
         return redirect("accounts:membership-list", slug=membership.trust.slug)
-
-
-def trusts_where_user_manages_people(user):
-    return {g.trust_id for g in grants_with(user, Perm.MEMBERSHIP_MANAGE)}

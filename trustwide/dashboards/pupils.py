@@ -56,40 +56,38 @@ def pupil_lists(*, user, school, academic_year: int, term, year_group: int | Non
     out = PupilLists(has_marks=bool(marks), has_assessments=bool(assessed))
     con = duckdb.connect()
     # Under the store's read lock: an import swapping files in is never seen half-way.
-    lock = store.reading(school.trust_id)
-    lock.__enter__()
-    try:
-        years = {}
-        if chars:
-            years = dict(con.execute(f"select pupil_key, year_group from read_parquet({_sql_list(chars)})").fetchall())
-        wanted = (lambda key: years.get(key) == year_group) if year_group is not None else (lambda key: True)
-        att = []
-        if marks and term is not None:
-            att = con.execute(f"""
-                select pupil_key,
-                  count(*) filter (where code in ({_POSSIBLE})) as possible,
-                  count(*) filter (where code in ({_ABSENT})) as absent,
-                  count(*) filter (where code in ({_POSSIBLE}) and date between ? and ?) as possible_term,
-                  count(*) filter (where code in ({_ABSENT}) and date between ? and ?) as absent_term,
-                  count(*) filter (where code in ({_POSSIBLE}) and date < ?) as possible_before,
-                  count(*) filter (where code in ({_ABSENT}) and date < ?) as absent_before
-                from read_parquet({_sql_list(marks)}) group by pupil_key
-            """, [term.starts_on, term.ends_on, term.starts_on, term.ends_on, term.starts_on, term.starts_on]).fetchall()
-        below = []
-        if assessed:
-            below = con.execute(f"""
-                with latest as (
-                  select pupil_key, subject,
-                    arg_max(judgement, case term when 'autumn' then 1 when 'spring' then 2 else 3 end) as j
-                  from read_parquet({_sql_list(assessed)})
-                  where subject in ('reading', 'writing', 'maths') and judgement is not null
-                  group by pupil_key, subject)
-                select pupil_key, string_agg(subject || ' ' || j, ', ' order by subject) as detail, count(*) as n
-                from latest where j in ('PRE', 'WTS') group by pupil_key
-            """).fetchall()
-    finally:
-        con.close()
-        lock.__exit__(None, None, None)
+    with store.reading(school.trust_id):
+        try:
+            years = {}
+            if chars:
+                years = dict(con.execute(f"select pupil_key, year_group from read_parquet({_sql_list(chars)})").fetchall())
+            wanted = (lambda key: years.get(key) == year_group) if year_group is not None else (lambda key: True)
+            att = []
+            if marks and term is not None:
+                att = con.execute(f"""
+                    select pupil_key,
+                      count(*) filter (where code in ({_POSSIBLE})) as possible,
+                      count(*) filter (where code in ({_ABSENT})) as absent,
+                      count(*) filter (where code in ({_POSSIBLE}) and date between ? and ?) as possible_term,
+                      count(*) filter (where code in ({_ABSENT}) and date between ? and ?) as absent_term,
+                      count(*) filter (where code in ({_POSSIBLE}) and date < ?) as possible_before,
+                      count(*) filter (where code in ({_ABSENT}) and date < ?) as absent_before
+                    from read_parquet({_sql_list(marks)}) group by pupil_key
+                """, [term.starts_on, term.ends_on, term.starts_on, term.ends_on, term.starts_on, term.starts_on]).fetchall()
+            below = []
+            if assessed:
+                below = con.execute(f"""
+                    with latest as (
+                      select pupil_key, subject,
+                        arg_max(judgement, case term when 'autumn' then 1 when 'spring' then 2 else 3 end) as j
+                      from read_parquet({_sql_list(assessed)})
+                      where subject in ('reading', 'writing', 'maths') and judgement is not null
+                      group by pupil_key, subject)
+                    select pupil_key, string_agg(subject || ' ' || j, ', ' order by subject) as detail, count(*) as n
+                    from latest where j in ('PRE', 'WTS') group by pupil_key
+                """).fetchall()
+        finally:
+            con.close()
     pa_rows, fell_rows = [], []
     for key, possible, absent, p_term, a_term, p_before, a_before in att:
         if not wanted(key) or not possible:
