@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import tempfile
 import time
+from pathlib import Path
 
 import pyarrow as pa
 from django.db import transaction
@@ -13,7 +15,7 @@ from trustwide.data.services import analytics_store
 from trustwide.planning.selectors import teaching_judgements
 from trustwide.trusts.models import AcademicYear, School
 
-from .engine import compute_kpis, teaching_at_least_good
+from .engine import iter_kpis, teaching_at_least_good
 from .models import KpiRefresh, KpiValue, Level
 
 
@@ -26,46 +28,83 @@ def _terms(trust, academic_year: int) -> list[tuple[str, datetime.date, datetime
     return [(t.name, t.starts_on, t.ends_on) for t in year.terms.all()]
 
 
+# Rows per bulk insert: Django model instances are built one chunk at a time.
+INSERT_CHUNK = 5000
+
+
 def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: datetime.date | None = None) -> int:
-    """Compute every KPI, group and period of one trust's year and replace its stored values."""
+    """Compute every KPI, group and period of one trust's year and replace its stored values.
+
+    Memory stays bounded whatever the trust's size: the engine yields one batch of schools at
+    a time (iter_kpis), each batch is spooled to a temporary Arrow IPC file, and the stored
+    values are then replaced from that file chunk by chunk in one transaction, so readers see
+    the old values or the new, never a mix, and the database is locked only while writing.
+    """
     started = time.perf_counter()
     started_at = timezone.now()
     schools = list(School.objects.filter(trust=trust).values_list("pk", "urn", "hub_id"))
     school_by_urn = {urn: pk for pk, urn, _ in schools}
     terms = _terms(trust, academic_year)
     store = analytics_store()
-    # Read under the store's lock: an import swapping files in mid-scan is never half seen.
-    with store.reading(trust.pk):
-        table = compute_kpis(
-            store_root=store.root, trust_id=trust.pk, academic_year=academic_year,
-            school_hubs={urn: hub for _, urn, hub in schools}, terms=terms, as_of=as_of,
-        )
     # '% of teaching at least good' comes from lesson-observation records, not the store.
     year_start, year_end = datetime.date(academic_year, 9, 1), datetime.date(academic_year + 1, 8, 31)
     teaching = teaching_at_least_good(
         teaching_judgements(trust_id=trust.pk, start=year_start, end=year_end),
         trust_id=trust.pk, academic_year=academic_year, terms=terms, as_of=as_of,
     )
-    table = pa.concat_tables([table, teaching.select(table.schema.names).cast(table.schema)])
-    rows = []
-    columns = table.to_pydict()
-    for i in range(table.num_rows):
+    with tempfile.TemporaryDirectory(prefix="kpis-") as spool_dir:
+        spool = Path(spool_dir) / "values.arrow"
+        writer = None
+        # Read under the store's lock: an import swapping files in mid-scan is never half seen.
+        with store.reading(trust.pk):
+            for table in iter_kpis(
+                store_root=store.root, trust_id=trust.pk, academic_year=academic_year,
+                school_hubs={urn: hub for _, urn, hub in schools}, terms=terms, as_of=as_of,
+            ):
+                if writer is None:
+                    writer = pa.ipc.new_file(str(spool), table.schema)
+                    teaching = teaching.select(table.schema.names).cast(table.schema)
+                writer.write_table(table)
+        if writer is None:  # no batches at all (a trust with no schools)
+            writer = pa.ipc.new_file(str(spool), teaching.schema)
+        writer.write_table(teaching)
+        writer.close()
+        with pa.memory_map(str(spool)) as source:
+            reader = pa.ipc.open_file(source)
+            with transaction.atomic():
+                KpiValue.objects.filter(trust=trust, academic_year=academic_year).delete()
+                rows = 0
+                for i in range(reader.num_record_batches):
+                    for chunk in _chunks(reader.get_batch(i), INSERT_CHUNK):
+                        KpiValue.objects.bulk_create(
+                            _values(chunk, trust, academic_year, school_by_urn, started_at))
+                        rows += chunk.num_rows
+                KpiRefresh.objects.create(trust=trust, academic_year=academic_year, started_at=started_at,
+                                          seconds=round(time.perf_counter() - started, 3), rows=rows,
+                                          trigger=trigger[:100])
+    return rows
+
+
+def _chunks(batch: pa.RecordBatch, size: int):
+    for offset in range(0, batch.num_rows, size):
+        yield batch.slice(offset, size)
+
+
+def _values(chunk: pa.RecordBatch, trust, academic_year: int, school_by_urn: dict, computed_at) -> list[KpiValue]:
+    columns = chunk.to_pydict()
+    out = []
+    for i in range(chunk.num_rows):
         level = columns["level"][i]
         scope = columns["scope_id"][i]
-        rows.append(KpiValue(
+        out.append(KpiValue(
             trust=trust, academic_year=academic_year, kpi_code=columns["kpi_code"][i], level=level,
             school_id=school_by_urn.get(int(scope)) if level == Level.SCHOOL else None,
             hub_id=int(scope) if level == Level.HUB else None,
             period=columns["period"][i], group=columns["group"][i], value=columns["value"][i],
             numerator=columns["numerator"][i], denominator=columns["denominator"][i],
-            pupils=columns["pupils"][i] or 0, suppressed=bool(columns["suppressed"][i]), computed_at=started_at,
+            pupils=columns["pupils"][i] or 0, suppressed=bool(columns["suppressed"][i]), computed_at=computed_at,
         ))
-    with transaction.atomic():
-        KpiValue.objects.filter(trust=trust, academic_year=academic_year).delete()
-        KpiValue.objects.bulk_create(rows, batch_size=5000)
-        KpiRefresh.objects.create(trust=trust, academic_year=academic_year, started_at=started_at,
-                                  seconds=round(time.perf_counter() - started, 3), rows=len(rows), trigger=trigger[:100])
-    return len(rows)
+    return out
 
 
 def kpi_target_set(*, actor, trust, school, academic_year: int, kpi_code: str, target: float | None,

@@ -85,3 +85,35 @@ def test_refresh_command_replaces_values(six_pupils):
     assert f"{before} values" in out.getvalue()
     assert KpiValue.objects.filter(trust=world.trust_a).count() == before
     assert not KpiValue.objects.filter(trust=world.trust_b).exists()
+
+
+def _stored(world):
+    return sorted(KpiValue.objects.filter(trust=world.trust_a, academic_year=YEAR).values_list(
+        "kpi_code", "level", "school_id", "hub_id", "period", "group", "value", "numerator", "denominator",
+        "pupils", "suppressed"), key=repr)
+
+
+def test_refresh_streams_batches_without_changing_values(six_pupils, monkeypatch):
+    """The refresh consumes the engine one batch of schools at a time and inserts in chunks
+    (bounded memory for large trusts): one school per batch and tiny insert chunks must store
+    exactly what one batch does."""
+    from trustwide.kpis import engine, services
+
+    world = six_pupils
+    whole = _stored(world)
+    assert len(whole) > 50
+    monkeypatch.setattr(engine, "BATCH_SCHOOLS", 1)
+    monkeypatch.setattr(services, "INSERT_CHUNK", 7)
+    batches = []
+    real_iter = services.iter_kpis
+
+    def counting_iter(**kwargs):
+        for table in real_iter(**kwargs):
+            batches.append(table.num_rows)
+            yield table
+
+    monkeypatch.setattr(services, "iter_kpis", counting_iter)
+    rows = services.kpis_refresh(trust=world.trust_a, academic_year=YEAR)
+    # One batch per school of the trust, then the hub and trust rows.
+    assert len(batches) == world.trust_a.schools.count() + 1
+    assert rows == len(whole) and _stored(world) == whole
