@@ -165,6 +165,11 @@ TASKS = {
     }
 }
 
+# The weekly email digest of due and overdue tasks: sent by the scheduler (`trustwide
+# scheduler`, started by `trustwide serve`) from this weekday (0 = Monday) and hour, local time.
+TRUSTWIDE_DIGEST_WEEKDAY = int(os.environ.get("TRUSTWIDE_DIGEST_WEEKDAY", "0"))
+TRUSTWIDE_DIGEST_HOUR = int(os.environ.get("TRUSTWIDE_DIGEST_HOUR", "7"))
+
 # Pupil-level analytics store (Parquet), see docs/DATA.md.
 TRUSTWIDE_DATA_DIR = Path(os.environ.get("TRUSTWIDE_DATA_DIR", VAR_DIR / "data"))
 

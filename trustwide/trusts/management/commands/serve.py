@@ -10,7 +10,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-worker", action="store_true", help="Do not start the background task worker.")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Do not start the background task worker and scheduler.")
 
     def handle(self, *args, host, port, threads, no_worker, **options):
         import subprocess
@@ -21,13 +22,15 @@ class Command(BaseCommand):
         from config.wsgi import application
 
         call_command("collectstatic", interactive=False, verbosity=0)
-        worker = None
+        helpers = []
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             # Imports and KPI refreshes run in the database-backed queue; no extra server needed.
-            worker = subprocess.Popen([sys.executable, "-m", "trustwide.cli", "db_worker"])
+            helpers.append(subprocess.Popen([sys.executable, "-m", "trustwide.cli", "db_worker"]))
+            # Scheduled jobs (the weekly digest) are enqueued on that queue when due.
+            helpers.append(subprocess.Popen([sys.executable, "-m", "trustwide.cli", "scheduler"]))
         self.stdout.write(f"Trustwide is at http://{host}:{port}/  (Ctrl+C to stop)")
         try:
             serve(application, host=host, port=port, threads=threads, ident="Trustwide")
         finally:
-            if worker:
-                worker.terminate()
+            for helper in helpers:
+                helper.terminate()

@@ -1,0 +1,78 @@
+"""Scheduled jobs: work the product does on a calendar (the weekly email digest) without cron.
+
+Each domain app may offer `schedule.JOBS`, a list of `Job`. `run_due(now)` enqueues, on the
+background queue (django-tasks), every job whose current period has not run yet, recording the
+run in `ScheduledRun` first so that a period runs once however many schedulers are started.
+`trustwide scheduler` calls it every minute (`trustwide serve` starts it beside the worker);
+`trustwide scheduler --once` is the same for a cron entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    # The period `now` falls in if the job is due in it (e.g. '2026-W48'), else None.
+    period: Callable[[datetime.datetime], str | None]
+    # Starts the work for that period (normally: enqueue a background task).
+    run: Callable[[str, datetime.datetime], None]
+
+
+def weekly(weekday: int, hour: int) -> Callable[[datetime.datetime], str | None]:
+    """Due once per ISO week from `weekday` (0 = Monday) at `hour` local time onwards; a
+    scheduler that was down at that moment catches up later in the same week, never for
+    earlier weeks."""
+
+    def period(now: datetime.datetime) -> str | None:
+        local = timezone.localtime(now)
+        if (local.weekday(), local.hour) < (weekday, hour):
+            return None
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    return period
+
+
+def jobs() -> list[Job]:
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("trustwide."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.schedule")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.schedule":
+                raise
+            continue
+        found.extend(getattr(module, "JOBS", []))
+    return found
+
+
+def run_due(now: datetime.datetime | None = None) -> list[tuple[str, str]]:
+    """Start every job due now whose period has not run; return the (job, period) started."""
+    from .models import ScheduledRun
+
+    now = now or timezone.now()
+    started = []
+    for job in jobs():
+        period = job.period(now)
+        if period is None or ScheduledRun.objects.filter(job=job.name, period=period).exists():
+            continue
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(job=job.name, period=period)
+                job.run(period, now)
+        except IntegrityError:  # another scheduler took this period first
+            continue
+        started.append((job.name, period))
+    return started
