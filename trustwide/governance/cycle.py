@@ -50,3 +50,17 @@ def due_dates(item: CycleItem, academic_year, terms) -> list[datetime.date]:
         day = max(term.starts_on, term.ends_on - datetime.timedelta(days=item.days_before_term_end))
         dates.append(weekday_on_or_before(day, floor=term.starts_on))
     return dates
+
+
+def occurrence(item: CycleItem, day: datetime.date, terms) -> object:
+    """Which occurrence of the item a date belongs to: the year for a once-a-year item, the
+    month for a monthly one, the term for a termly one. When an item's dates change, a task
+    already completed covers its occurrence, so no second task is made for it."""
+    if item.frequency == Frequency.ONCE:
+        return "year"
+    if item.frequency == Frequency.MONTHLY:
+        return (day.year, day.month)
+    for term in terms:
+        if term.starts_on <= day <= term.ends_on:
+            return term.pk
+    return day

@@ -28,9 +28,14 @@ class BodyForm(forms.Form):
     school = forms.ModelChoiceField(queryset=None, required=False,
                                     help_text="For a local governing committee: its school.")
 
-    def __init__(self, *args, trust, **kwargs):
+    def __init__(self, *args, trust, locked: str | None = None, **kwargs):
+        """locked: why kind and school can no longer change (they are then shown, not sent)."""
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = trust.schools.order_by("name")
+        if locked:
+            for name in ("kind", "school"):
+                self.fields[name].disabled = True
+            self.fields["school"].help_text = locked
 
 
 class MemberForm(forms.Form):
@@ -56,11 +61,26 @@ class MemberForm(forms.Form):
         return body
 
 
-class MeetingForm(forms.Form):
+class MemberEditForm(forms.Form):
+    """A member's role, link areas and term of office (the person and body stay)."""
+
+    role = forms.ChoiceField(choices=MemberRole.choices)
+    link_roles = forms.MultipleChoiceField(choices=LinkRole.choices, required=False, label="Link governor for",
+                                           widget=forms.CheckboxSelectMultiple)
+    starts_on = forms.DateField(label="Term of office starts", widget=DateInput())
+    ends_on = forms.DateField(label="Term of office ends", widget=DateInput(), required=False,
+                              help_text="Give the date to end a term of office: the member then stays in the "
+                                        "attendance record.")
+
+
+class MeetingEditForm(forms.Form):
     title = forms.CharField(max_length=200)
     held_on = forms.DateField(label="Date", widget=DateInput())
     location = forms.CharField(max_length=200, required=False)
     status = forms.ChoiceField(choices=MeetingStatus.choices, initial=MeetingStatus.PLANNED)
+
+
+class MeetingForm(MeetingEditForm):
     standard_items = forms.MultipleChoiceField(
         label="Standard agenda items", required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(k.value, k.label) for k in STANDARD_ITEMS], initial=[k.value for k in STANDARD_ITEMS])
@@ -78,6 +98,16 @@ class AgendaItemForm(forms.ModelForm):
         self.instance.number = 99
         self.fields["school"].queryset = meeting.body.trust.schools.order_by("name")
         self.fields["title"].required = False
+
+
+class AgendaItemEditForm(AgendaItemForm):
+    """The form validates a fresh instance (the item itself is changed by the service)."""
+
+    def __init__(self, *args, meeting, count: int, **kwargs):
+        super().__init__(*args, meeting=meeting, **kwargs)
+        self.fields["position"] = forms.IntegerField(
+            min_value=1, max_value=count, label="Position on the agenda",
+            help_text=f"1 to {count}: the rest of the agenda is renumbered around it.")
 
 
 class MinuteForm(forms.Form):
@@ -125,12 +155,17 @@ class VisitForm(forms.Form):
     findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="What you saw and heard. No pupil names.")
     next_steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school, keep_priority: int | None = None, **kwargs):
+        """keep_priority: a visit's own priority stays a choice when editing it, even from an
+        earlier year's plan."""
         super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
         from trustwide.planning.models import Priority
 
         field = self.fields["priority"]
-        field.queryset = (Priority.objects.filter(plan__school=school, plan__academic_year__is_current=True)
+        field.queryset = (Priority.objects.filter(Q(plan__school=school, plan__academic_year__is_current=True)
+                                                  | Q(pk=keep_priority, plan__school=school))
                           .select_related("plan").order_by("plan__kind", "number"))
         field.label_from_instance = lambda p: f"{p.plan.get_kind_short()} {p.number}. {p.title[:90]}"
 
@@ -164,6 +199,16 @@ class CycleItemForm(forms.ModelForm):
     def __init__(self, *args, trust, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.trust = trust
+
+
+class TaskAssignForm(forms.Form):
+    assignee = UserChoiceField(queryset=User.objects.none(), required=False, label="Assigned to",
+                               empty_label="Nobody by name: everyone who holds the role")
+    all_open = forms.BooleanField(required=False, label="Also assign this item's other open tasks this year here")
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = people
 
 
 class GenerateForm(forms.Form):

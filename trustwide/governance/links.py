@@ -11,6 +11,10 @@ def school_links(user, school):
         for body in GoverningBody.objects.filter(school=school).only("pk", "name"):
             links.append((reverse("governance:body-detail", args=[body.pk]), body.name))
         links.append((reverse("governance:visit-list", args=[school.pk]), "Governor monitoring visits"))
+    from .services import may_assign_at
+
+    if may_assign_at(user, school.trust_id, school):
+        links.append((reverse("governance:school-tasks", args=[school.pk]), "Annual-cycle tasks: who does what"))
     return links
 
 

@@ -398,7 +398,9 @@ class CycleItem(models.Model):
 
 
 class CycleTask(models.Model):
-    item = models.ForeignKey(CycleItem, on_delete=models.CASCADE, related_name="tasks")
+    # SET_NULL: deleting a cycle item removes its open tasks (services.cycle_item_delete) and
+    # keeps the completed ones as the record of work done; they carry their own title and role.
+    item = models.ForeignKey(CycleItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="+")
     academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -407,6 +409,10 @@ class CycleTask(models.Model):
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     completed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A named person: the task then shows only for them (and on managers' overviews); without
+    # one it shows for everyone who holds the role where the task is (selectors.tasks_for).
+    assignee = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="assigned_cycle_tasks", verbose_name="assigned to")
 
     scope_school_path = "school"
     scope_trust_path = "trust"

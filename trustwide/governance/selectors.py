@@ -10,8 +10,10 @@ from django.db.models import Count, Q, QuerySet
 
 from trustwide.access import Perm, restrict
 from trustwide.access.scope import grants_with
+from trustwide.accounts.models import Membership, User
 
 from .models import (
+    AgendaItem,
     Attendance,
     AttendanceStatus,
     BodyMember,
@@ -50,6 +52,26 @@ def meetings_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
 def actions_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
     return visible(MeetingAction.objects.all(), user, perm, school="meeting__body__school",
                    trust="meeting__body__trust_id")
+
+
+def members_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
+    return visible(BodyMember.objects.all(), user, perm, school="body__school", trust="body__trust_id")
+
+
+def agenda_items_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
+    return visible(AgendaItem.objects.all(), user, perm, school="meeting__body__school",
+                   trust="meeting__body__trust_id")
+
+
+def minutes_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
+    return visible(MinuteEntry.objects.all(), user, perm, school="meeting__body__school",
+                   trust="meeting__body__trust_id")
+
+
+def cycle_tasks_visible(user) -> QuerySet:
+    """Every cycle task in the user's scope (not only their own): for the managers' pages,
+    which then decide who may change it."""
+    return visible(CycleTask.objects.all(), user, Perm.TRUST_VIEW, school="school", trust="trust_id")
 
 
 # Attendance and participation --------------------------------------------------------------------
@@ -157,17 +179,24 @@ def skills_picture(trust, bodies, start_year: int, on: datetime.date) -> SkillsP
 # The annual cycle --------------------------------------------------------------------------------
 
 def tasks_for(user) -> QuerySet:
-    """Cycle tasks for the roles the user holds, where they hold them."""
-    q = Q(pk__in=[])
-    for g in grants_with(user, Perm.TRUST_VIEW):
+    """The user's cycle tasks: those assigned to them by name (in trusts where they still hold
+    a role), and unassigned ones for the roles they hold, where they hold them. A task with an
+    assignee shows for nobody else here (managers see it on the overview pages). No query of
+    its own: the grants are read once per request."""
+    grants = grants_with(user, Perm.TRUST_VIEW)
+    if not grants:
+        return CycleTask.objects.none()
+    by_role = Q(pk__in=[])
+    for g in grants:
         base = Q(role=g.role, trust_id=g.trust_id)
         if g.level == "trust":
-            q |= base
+            by_role |= base
         elif g.level == "hub":
-            q |= base & Q(school__hub_id=g.hub_id)
+            by_role |= base & Q(school__hub_id=g.hub_id)
         else:
-            q |= base & Q(school_id=g.school_id)
-    return CycleTask.objects.filter(q)
+            by_role |= base & Q(school_id=g.school_id)
+    named = Q(assignee_id=user.pk, trust_id__in={g.trust_id for g in grants})
+    return CycleTask.objects.filter((by_role & Q(assignee__isnull=True)) | named)
 
 
 def due_tasks(user, today: datetime.date, horizon_days: int = 14) -> tuple[list[CycleTask], list[CycleTask]]:
@@ -175,6 +204,27 @@ def due_tasks(user, today: datetime.date, horizon_days: int = 14) -> tuple[list[
     rows = list(tasks_for(user).filter(completed_on__isnull=True, due_on__lte=today + datetime.timedelta(days=horizon_days))
                 .select_related("school").order_by("due_on", "pk")[:200])
     return [t for t in rows if t.due_on < today], [t for t in rows if t.due_on >= today]
+
+
+def role_holders(task: CycleTask) -> QuerySet:
+    """Who may be named on a task: active members holding its role where it is (the school,
+    through a school, hub or trust membership) or, for a trust-level task, anywhere in the trust."""
+    memberships = Membership.objects.active().filter(trust_id=task.trust_id, role=task.role)
+    if task.school_id:
+        school = task.school
+        memberships = memberships.filter(Q(school_id=school.pk) | Q(hub_id=school.hub_id, hub__isnull=False)
+                                         | Q(school__isnull=True, hub__isnull=True))
+    return User.objects.filter(pk__in=memberships.values("user_id")).order_by("full_name", "email")
+
+
+def task_overview(*, trust, school=None, show_done=False, limit=500) -> list[CycleTask]:
+    """This year's tasks of a school (or the trust-level ones), with who they are assigned to:
+    the managers' overview. One query whatever the number of rows."""
+    tasks = CycleTask.objects.filter(trust=trust, academic_year__is_current=True)
+    tasks = tasks.filter(school=school) if school is not None else tasks.filter(school__isnull=True)
+    if not show_done:
+        tasks = tasks.filter(completed_on__isnull=True)
+    return list(tasks.select_related("school", "assignee", "completed_by").order_by("due_on", "title", "pk")[:limit])
 
 
 def open_actions_owned(user, today, horizon_days: int = 14) -> list[MeetingAction]:

@@ -339,7 +339,7 @@ class CycleView(ScopedViewMixin, View):
             n_done=Count("tasks", filter=Q(tasks__academic_year__is_current=True, tasks__completed_on__isnull=False))))
         today = timezone.localdate()
         overdue = (CycleTask.objects.filter(trust=trust, academic_year__is_current=True, completed_on__isnull=True,
-                                            due_on__lt=today).select_related("school").order_by("due_on")[:50])
+                                            due_on__lt=today).select_related("school", "assignee").order_by("due_on")[:50])
         return render(request, "governance/cycle.html", {
             "trust": trust, "items": items, "overdue": list(overdue),
             "can_edit": services.may_define_cycle(request.user, trust),

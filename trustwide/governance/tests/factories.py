@@ -14,8 +14,11 @@ from trustwide.governance.models import (
     CycleItem,
     CycleTask,
     GoverningBody,
+    GovernorVisit,
     Meeting,
     MeetingAction,
+    MinuteEntry,
+    TrainingRecord,
 )
 
 
@@ -73,6 +76,41 @@ def world_task(world, target) -> CycleTask:
     task, _ = CycleTask.objects.get_or_create(item=item, trust=trust, academic_year=year, school=target.school,
                                               role=item.role, title=item.title, due_on=year.starts_on)
     return task
+
+
+def world_member(world, target) -> BodyMember:
+    """A member of the target's LGC (out of scope: trust B's leader, so there is one)."""
+    body = world_body(world, target)
+    user = world.users["local_governor"] if target.in_scope else world.extra["trust_b_leader"]
+    member, _ = BodyMember.objects.get_or_create(body=body, user=user, defaults={
+        "starts_on": timezone.localdate() - datetime.timedelta(days=400)})
+    return member
+
+
+def world_agenda_item(world, target) -> AgendaItem:
+    return world_meeting(world, target).agenda_items.order_by("number").first()
+
+
+def world_minute(world, target) -> MinuteEntry:
+    m = world_meeting(world, target)
+    return m.minutes.first() or MinuteEntry.objects.create(meeting=m, kind="question", text="Why has reading dipped?")
+
+
+def world_cycle_item(world, target) -> CycleItem:
+    return world_task(world, target).item
+
+
+def world_visit(world, target) -> GovernorVisit:
+    return GovernorVisit.objects.filter(school=target.school).first() or GovernorVisit.objects.create(
+        school=target.school, governor=world.users["local_governor"], visited_on=timezone.localdate(),
+        focus="Reading", findings="Phonics is consistent.")
+
+
+def world_training(world, target) -> TrainingRecord:
+    """The local governor's own record in scope; trust B's leader's outside it."""
+    user = world.users["local_governor"] if target.in_scope else world.extra["trust_b_leader"]
+    return TrainingRecord.objects.filter(trust=target.trust, user=user).first() or TrainingRecord.objects.create(
+        trust=target.trust, user=user, title="Safeguarding for governors", completed_on=timezone.localdate())
 
 
 def token_for(user) -> CalendarToken:

@@ -3,7 +3,19 @@
 from tests.matrix import ALL_ROLES, Entry, t_kwargs
 from trustwide.access.policy import ROLE_PERMISSIONS, Perm
 
-from .factories import token_for, world_action, world_body, world_meeting, world_task
+from .factories import (
+    token_for,
+    world_action,
+    world_agenda_item,
+    world_body,
+    world_cycle_item,
+    world_meeting,
+    world_member,
+    world_minute,
+    world_task,
+    world_training,
+    world_visit,
+)
 
 
 def roles_with(perm: str) -> set[str]:
@@ -13,6 +25,8 @@ def roles_with(perm: str) -> set[str]:
 VIEWERS = roles_with(Perm.GOVERNANCE_VIEW)
 EDITORS = roles_with(Perm.GOVERNANCE_EDIT)  # leader, administrator, EHT, head, senior leader, governor
 MANAGERS = {"trust_leader", "trust_administrator"}
+# Who names the person for a school's cycle task: trust leaders and the school's leaders.
+ASSIGNERS = {"trust_leader", "executive_headteacher", "headteacher", "senior_leader"}
 
 
 def all_403(allowed, method="get"):
@@ -31,6 +45,10 @@ def body_kwargs(world, target):
 
 def meeting_kwargs(world, target):
     return {"pk": world_meeting(world, target).pk}
+
+
+def pk_of(factory):
+    return lambda world, target: {"pk": factory(world, target).pk}
 
 
 def trust_with_members(world, target):
@@ -65,6 +83,30 @@ MATRIX = {
     "governance:task-complete": Entry(method="post", kwargs=lambda w, t: {"pk": world_task(w, t).pk},
                                       ok={"local_governor": 302}),
     "governance:calendar": Entry(ok=ALL_ROLES, listing=True),
+    # Edit and delete pages (delete: the confirmation page; the POST is tested in test_editing.py).
+    "governance:body-edit": Entry(kwargs=body_kwargs, ok=on_object(MANAGERS)),
+    "governance:body-delete": Entry(kwargs=body_kwargs, ok=on_object(MANAGERS)),
+    "governance:member-edit": Entry(kwargs=pk_of(world_member), ok=on_object(MANAGERS)),
+    "governance:member-delete": Entry(kwargs=pk_of(world_member), ok=on_object(MANAGERS)),
+    "governance:meeting-edit": Entry(kwargs=meeting_kwargs, ok=on_object(EDITORS)),
+    "governance:meeting-delete": Entry(kwargs=meeting_kwargs, ok=on_object(MANAGERS)),
+    "governance:agenda-item-edit": Entry(kwargs=pk_of(world_agenda_item), ok=on_object(EDITORS)),
+    "governance:agenda-item-delete": Entry(kwargs=pk_of(world_agenda_item), ok=on_object(EDITORS)),
+    "governance:minute-edit": Entry(kwargs=pk_of(world_minute), ok=on_object(EDITORS)),
+    "governance:minute-delete": Entry(kwargs=pk_of(world_minute), ok=on_object(EDITORS)),
+    "governance:action-edit": Entry(kwargs=pk_of(world_action), ok=on_object(EDITORS)),
+    # Reopening an open action is refused with a message: still a redirect.
+    "governance:action-reopen": Entry(method="post", kwargs=pk_of(world_action), ok=on_object(EDITORS, "post")),
+    "governance:cycle-item-edit": Entry(kwargs=pk_of(world_cycle_item), ok=all_403({"trust_leader"})),
+    "governance:cycle-item-delete": Entry(kwargs=pk_of(world_cycle_item), ok=all_403({"trust_leader"})),
+    "governance:visit-edit": Entry(kwargs=pk_of(world_visit), ok=on_object(EDITORS)),
+    # Own record (the local governor's) or a trust manager.
+    "governance:training-delete": Entry(kwargs=pk_of(world_training),
+                                        ok=on_object({"local_governor"} | MANAGERS)),
+    # Assigning cycle tasks to named people, and the overviews that show who has what.
+    "governance:task-assign": Entry(kwargs=pk_of(world_task), ok=all_403(ASSIGNERS)),
+    "governance:school-tasks": Entry(kwargs=t_kwargs(pk="school.pk"), ok=all_403(ASSIGNERS)),
+    "governance:trust-tasks": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader"})),
     "governance:calendar-feed": Entry(public=True, anonymous=200,
                                       kwargs=lambda w, t: {"token": token_for(w.users["local_governor"]).token}),
 }
