@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("trustwide.dashboards.urls")),
     path("", include("trustwide.peer_review.urls")),
     path("", include("trustwide.risks.urls")),
+    path("", include("trustwide.policies.urls")),
     path("", include("trustwide.governance.urls")),
 ]
 

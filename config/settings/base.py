@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "trustwide.dashboards",
     "trustwide.peer_review",
     "trustwide.risks",
+    "trustwide.policies",
     "trustwide.governance",
 ]
 

@@ -1,15 +1,27 @@
 """What each standard agenda item shows, read from the other apps at the meeting's date:
-plan RAG (planning roll-up), KPIs (kpis selectors), risks (risk register) and policies and
-compliance tasks due (the annual cycle). Only what the viewer may see; never pupil names."""
+plan RAG (planning roll-up), KPIs (kpis selectors), risks (risk register), policies due for
+review (policy register) and compliance tasks due (the annual cycle). Only what the viewer may
+see; never pupil names."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
-from trustwide.access import Perm, can, can_in_trust
+from trustwide.access import Perm, can, can_in_trust, trust_ids
 
 from .models import AgendaKind, CycleCategory, CycleTask
+
+
+@dataclass
+class DueRow:
+    """One line of the "policies and compliance due" item: a policy review or a cycle task."""
+
+    title: str
+    due_on: datetime.date
+    kind: str  # "policy" | "task"
+    url: str = ""
+    overdue: bool = False
 
 
 @dataclass
@@ -24,9 +36,84 @@ class ItemData:
 def _term(trust, on: datetime.date):
     from trustwide.trusts.models import Term
 
-    term = (Term.objects.filter(academic_year__trust=trust, starts_on__lte=on).select_related("academic_year")
-            .order_by("-starts_on").first())
+    term = (
+        Term.objects.filter(academic_year__trust=trust, starts_on__lte=on)
+        .select_related("academic_year")
+        .order_by("-starts_on")
+        .first()
+    )
     return term
+
+
+def _due_until(trust, held_on: datetime.date) -> tuple[datetime.date, str]:
+    """The end of the term the meeting falls in (or of the next term, if held in a holiday);
+    60 days on when the trust has no term dates that far."""
+    from trustwide.trusts.models import Term
+
+    term = (
+        Term.objects.filter(academic_year__trust=trust, ends_on__gte=held_on)
+        .select_related("academic_year")
+        .order_by("ends_on")
+        .first()
+    )
+    if term is None:
+        until = held_on + datetime.timedelta(days=60)
+        return until, f"by {until:%d/%m/%Y}"
+    return term.ends_on, f"by the end of {term} ({term.ends_on:%d/%m/%Y})"
+
+
+def _policies_due(user, meeting, school, data: ItemData) -> None:
+    """Policies of the item's school (a local governing committee) or the trust-wide ones (the
+    board or a committee) due for review by the end of term, overdue ones included; and the open
+    compliance tasks of the annual cycle. A trust with no policy register yet still sees its
+    cycle's policy tasks instead."""
+    from django.urls import reverse
+
+    from trustwide.policies import selectors as policies
+
+    trust = meeting.body.trust
+    held_on = meeting.held_on
+    until, when = _due_until(trust, held_on)
+    if school is not None:
+        allowed = can(user, Perm.POLICY_VIEW, school)
+    else:
+        allowed = trust.pk in trust_ids(user, Perm.POLICY_VIEW)
+    rows: list[DueRow] = []
+    in_register = policies.has_register(trust)
+    if allowed and in_register:
+        for policy in policies.due_for_meeting(trust=trust, school=school, until=until):
+            rows.append(
+                DueRow(
+                    title=f"Policy review: {policy.title}",
+                    due_on=policy.next_review_on,
+                    kind="policy",
+                    url=reverse("policies:policy-detail", args=[policy.pk]),
+                    overdue=policy.next_review_on < held_on,
+                )
+            )
+    categories = (
+        [CycleCategory.COMPLIANCE]
+        if in_register
+        else [CycleCategory.POLICY, CycleCategory.COMPLIANCE]
+    )
+    tasks = CycleTask.objects.filter(
+        trust=trust, item__category__in=categories, completed_on__isnull=True, due_on__lte=until
+    )
+    tasks = tasks.filter(school=school) if school is not None else tasks.filter(school__isnull=True)
+    for task in tasks.order_by("due_on")[:20]:
+        rows.append(
+            DueRow(title=task.title, due_on=task.due_on, kind="task", overdue=task.due_on < held_on)
+        )
+    data.rows = sorted(rows, key=lambda row: (row.due_on, row.title))
+    if in_register:
+        data.note = (
+            f"Policies due for review {when} or overdue (policy register), and open compliance tasks "
+            "of the annual cycle."
+        )
+        if not allowed:
+            data.note += " You may not see the policy register here."
+    else:
+        data.note = f"Open policy and compliance tasks of the annual cycle due {when}."
 
 
 def item_data(user, meeting, item) -> ItemData:
@@ -42,7 +129,11 @@ def item_data(user, meeting, item) -> ItemData:
             data.note = "No term of the trust's calendar has started by this date."
             return data
         rows, total, before = planning.rollup(user=user, trust=trust, term=term)
-        schools = [row for level, row in rows if level == "school" and (school is None or row.school.pk == school.pk)]
+        schools = [
+            row
+            for level, row in rows
+            if level == "school" and (school is None or row.school.pk == school.pk)
+        ]
         data.rows, data.total = schools, (total if school is None else None)
         data.note = f"Ratings for {term}" + (f", change since {before}" if before else "") + "."
     elif item.kind == AgendaKind.KPIS:
@@ -53,10 +144,13 @@ def item_data(user, meeting, item) -> ItemData:
             if not can(user, Perm.KPI_VIEW, school):
                 data.note = "You may not see this school's KPIs."
                 return data
-            data.rows = kpis.school_readings(school=school, academic_year=year, codes=kpis.BIG_FIVE,
-                                             with_percentiles=False)
+            data.rows = kpis.school_readings(
+                school=school, academic_year=year, codes=kpis.BIG_FIVE, with_percentiles=False
+            )
         else:
-            rows, trust_readings = kpis.trust_school_table(user=user, trust=trust, academic_year=year)
+            rows, trust_readings = kpis.trust_school_table(
+                user=user, trust=trust, academic_year=year
+            )
             data.rows = list(trust_readings.values())
             data.note = "" if trust_readings else "You may not see the trust's KPIs."
     elif item.kind == AgendaKind.RISKS:
@@ -74,12 +168,5 @@ def item_data(user, meeting, item) -> ItemData:
         else:
             data.note = "You may not see the trust register."
     elif item.kind == AgendaKind.POLICIES_DUE:
-        until = meeting.held_on + datetime.timedelta(days=60)
-        tasks = CycleTask.objects.filter(
-            trust=trust, item__category__in=[CycleCategory.POLICY, CycleCategory.COMPLIANCE],
-            completed_on__isnull=True, due_on__lte=until)
-        tasks = tasks.filter(school=school) if school is not None else tasks.filter(school__isnull=True)
-        data.rows = list(tasks.select_related("school").order_by("due_on")[:20])
-        data.note = "Open policy and compliance tasks of the annual cycle due by " + until.strftime("%d/%m/%Y") + "."
+        _policies_due(user, meeting, school, data)
     return data
-

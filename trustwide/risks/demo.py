@@ -27,19 +27,40 @@ TRUST_RISKS = [
 
 def _add(ctx, school, title, category, inherent, residual, owner, today, drift):
     label = ctx.actor_label
-    earlier = (min(5, residual[0] + drift) if drift > 0 else max(1, residual[0] + drift), residual[1])
-    earlier = (min(earlier[0], inherent[0]) if earlier[1] == inherent[1] else earlier[0], earlier[1])
+    earlier = (
+        min(5, residual[0] + drift) if drift > 0 else max(1, residual[0] + drift),
+        residual[1],
+    )
+    earlier = (
+        min(earlier[0], inherent[0]) if earlier[1] == inherent[1] else earlier[0],
+        earlier[1],
+    )
     risk = services.risk_create(
-        actor=None, actor_label=label, trust=ctx.trust, school=school, title=title, category=category,
+        actor=None,
+        actor_label=label,
+        trust=ctx.trust,
+        school=school,
+        title=title,
+        category=category,
         description=f"{title}. Assessed by the {'headteacher' if school else 'executive team'}.",
-        owner=owner, inherent_likelihood=inherent[0], inherent_impact=inherent[1],
-        residual_likelihood=max(1, min(earlier[0], inherent[0])), residual_impact=residual[1],
-        controls="Termly monitoring; reported to governors.", mitigation="See the linked actions.",
+        owner=owner,
+        inherent_likelihood=inherent[0],
+        inherent_impact=inherent[1],
+        residual_likelihood=max(1, min(earlier[0], inherent[0])),
+        residual_impact=residual[1],
+        controls="Termly monitoring; reported to governors.",
+        mitigation="See the linked actions.",
         review_on=today + datetime.timedelta(days=ctx.rng.randint(10, 80)),
     )
-    services.risk_review(actor=None, actor_label=label, risk=risk, likelihood=residual[0], impact=residual[1],
-                         next_review_on=today + datetime.timedelta(days=ctx.rng.randint(5, 90)),
-                         note="Termly review.")
+    services.risk_review(
+        actor=None,
+        actor_label=label,
+        risk=risk,
+        likelihood=residual[0],
+        impact=residual[1],
+        next_review_on=today + datetime.timedelta(days=ctx.rng.randint(5, 90)),
+        note="Termly review.",
+    )
     return risk
 
 
@@ -49,10 +70,24 @@ def build(ctx) -> None:
     for i, school in enumerate(ctx.schools):
         head = ctx.users.get(f"head_{i}")
         for title, category, inherent, residual in rng.sample(SCHOOL_RISKS, 4):
-            _add(ctx, school, title, category, inherent, residual, head, today, rng.choice([-1, 0, 1]))
+            _add(
+                ctx,
+                school,
+                title,
+                category,
+                inherent,
+                residual,
+                head,
+                today,
+                rng.choice([-1, 0, 1]),
+            )
     ceo = ctx.users.get("ceo")
     for n, (title, category, inherent, residual) in enumerate(TRUST_RISKS):
         risk = _add(ctx, None, title, category, inherent, residual, ceo, today, [1, 0, -1, 1][n])
         if n == 0:  # one review overdue, for the home page
-            services.risk_update(actor=None, actor_label=ctx.actor_label, risk=risk,
-                                 review_on=today - datetime.timedelta(days=3))
+            services.risk_update(
+                actor=None,
+                actor_label=ctx.actor_label,
+                risk=risk,
+                review_on=today - datetime.timedelta(days=3),
+            )

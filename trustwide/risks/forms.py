@@ -19,8 +19,11 @@ class UserChoiceField(forms.ModelChoiceField):
 def people_for(trust, school=None):
     memberships = Membership.objects.active().filter(trust=trust)
     if school is not None:
-        memberships = memberships.filter(Q(school=school) | Q(hub_id=school.hub_id, hub__isnull=False)
-                                         | Q(school__isnull=True, hub__isnull=True))
+        memberships = memberships.filter(
+            Q(school=school)
+            | Q(hub_id=school.hub_id, hub__isnull=False)
+            | Q(school__isnull=True, hub__isnull=True)
+        )
     return User.objects.filter(pk__in=memberships.values("user_id")).order_by("full_name")
 
 
@@ -29,9 +32,21 @@ class RiskForm(forms.ModelForm):
 
     class Meta:
         model = Risk
-        fields = ["title", "category", "description", "owner", "inherent_likelihood", "inherent_impact",
-                  "residual_likelihood", "residual_impact", "controls", "mitigation", "mitigating_action",
-                  "review_on", "status"]
+        fields = [
+            "title",
+            "category",
+            "description",
+            "owner",
+            "inherent_likelihood",
+            "inherent_impact",
+            "residual_likelihood",
+            "residual_impact",
+            "controls",
+            "mitigation",
+            "mitigating_action",
+            "review_on",
+            "status",
+        ]
         widgets = {
             "review_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -39,7 +54,8 @@ class RiskForm(forms.ModelForm):
             "mitigation": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
-            "inherent_likelihood": "Inherent likelihood (1-5)", "inherent_impact": "Inherent impact (1-5)",
+            "inherent_likelihood": "Inherent likelihood (1-5)",
+            "inherent_impact": "Inherent impact (1-5)",
             "residual_likelihood": "Residual likelihood (1-5, after controls)",
             "residual_impact": "Residual impact (1-5, after controls)",
         }
@@ -55,11 +71,20 @@ class RiskForm(forms.ModelForm):
             from trustwide.planning.models import Action
 
             field = self.fields["mitigating_action"]
-            field.queryset = (Action.objects.filter(priority__plan__school=school)
-                              .select_related("priority__plan__academic_year")
-                              .order_by("-priority__plan__academic_year__start_year", "priority__number", "pk"))
-            field.label_from_instance = lambda a: f"{a.priority.plan.academic_year.label} P{a.priority.number}: {a.what[:80]}"
-        for name in ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"):
+            field.queryset = (
+                Action.objects.filter(priority__plan__school=school)
+                .select_related("priority__plan__academic_year")
+                .order_by("-priority__plan__academic_year__start_year", "priority__number", "pk")
+            )
+            field.label_from_instance = lambda a: (
+                f"{a.priority.plan.academic_year.label} P{a.priority.number}: {a.what[:80]}"
+            )
+        for name in (
+            "inherent_likelihood",
+            "inherent_impact",
+            "residual_likelihood",
+            "residual_impact",
+        ):
             self.fields[name].widget = forms.NumberInput(attrs={"min": 1, "max": 5})
 
     def values(self) -> dict:
@@ -70,11 +95,15 @@ class ReviewForm(forms.Form):
     likelihood = forms.IntegerField(label="Residual likelihood now (1-5)", min_value=1, max_value=5)
     impact = forms.IntegerField(label="Residual impact now (1-5)", min_value=1, max_value=5)
     next_review_on = forms.DateField(label="Next review date", widget=DateInput())
-    note = forms.CharField(label="What has changed", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label="What has changed", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class ThresholdForm(forms.Form):
     threshold = forms.IntegerField(
-        label="Roll-up threshold (residual score, 1-25)", min_value=1, max_value=25,
+        label="Roll-up threshold (residual score, 1-25)",
+        min_value=1,
+        max_value=25,
         help_text="School risks scoring this or more (likelihood x impact) appear on the trust register.",
     )

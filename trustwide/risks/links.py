@@ -10,6 +10,11 @@ def school_links(user, school):
 
 
 def trust_links(user, trust):
-    if can_in_trust(user, Perm.RISK_VIEW, trust.pk):
-        return [(reverse("risks:trust-register", args=[trust.slug]), "Trust risk register and heatmap")]
+    from .selectors import may_see_trust_register
+
+    if may_see_trust_register(user, trust):
+        label = "Trust risk register and heatmap"
+        if not can_in_trust(user, Perm.RISK_VIEW, trust.pk):
+            label = "Trust risk register (trust risks and your hub's schools)"
+        return [(reverse("risks:trust-register", args=[trust.slug]), label)]
     return []

@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-score_validators = [MinValueValidator(1, "Scores run from 1 to 5."), MaxValueValidator(5, "Scores run from 1 to 5.")]
+score_validators = [
+    MinValueValidator(1, "Scores run from 1 to 5."),
+    MaxValueValidator(5, "Scores run from 1 to 5."),
+]
 
 
 class Category(models.TextChoices):
@@ -40,14 +43,22 @@ def band(score: int) -> tuple[str, str]:
 class Risk(models.Model):
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="risks")
     school = models.ForeignKey(
-        "trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="risks",
+        "trusts.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="risks",
         help_text="Empty for a trust-level risk.",
     )
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=20, choices=Category.choices)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_risks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_risks",
     )
     inherent_likelihood = models.PositiveSmallIntegerField(validators=score_validators)
     inherent_impact = models.PositiveSmallIntegerField(validators=score_validators)
@@ -58,7 +69,11 @@ class Risk(models.Model):
     controls = models.TextField(blank=True, help_text="What is in place now.")
     mitigation = models.TextField("Further mitigating actions", blank=True)
     mitigating_action = models.ForeignKey(
-        "planning.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="risks",
+        "planning.Action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="risks",
         help_text="A plan action that mitigates this risk (the school's own plans only).",
     )
     review_on = models.DateField("Next review date")
@@ -107,8 +122,14 @@ class Risk(models.Model):
             plan_school = self.mitigating_action.priority.plan.school_id
             if plan_school != self.school_id:
                 errors["mitigating_action"] = "Choose an action from this school's own plan."
-        if (self.residual_score and self.inherent_score and self.residual_score > self.inherent_score):
-            errors["residual_impact"] = "The residual score (after controls) cannot exceed the inherent score."
+        if (
+            self.residual_score
+            and self.inherent_score
+            and self.residual_score > self.inherent_score
+        ):
+            errors["residual_impact"] = (
+                "The residual score (after controls) cannot exceed the inherent score."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -152,10 +173,16 @@ class RiskReview(models.Model):
 
 
 class RiskSettings(models.Model):
-    trust = models.OneToOneField("trusts.Trust", on_delete=models.CASCADE, related_name="risk_settings")
+    trust = models.OneToOneField(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="risk_settings"
+    )
     rollup_threshold = models.PositiveSmallIntegerField(
-        "Roll-up threshold", default=15,
-        validators=[MinValueValidator(1, "Between 1 and 25."), MaxValueValidator(25, "Between 1 and 25.")],
+        "Roll-up threshold",
+        default=15,
+        validators=[
+            MinValueValidator(1, "Between 1 and 25."),
+            MaxValueValidator(25, "Between 1 and 25."),
+        ],
         help_text="School risks with a residual score at or above this appear on the trust register.",
     )
 

@@ -21,7 +21,9 @@ def add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def form_page(request, form, save, *, template, context=None, success_url, success_message="Saved."):
+def form_page(
+    request, form, save, *, template, context=None, success_url, success_message="Saved."
+):
     """GET shows the form; a valid POST calls save(form) (a service), then redirects.
     Validation errors from the form or the service come back on the form (status 400)."""
     if request.method == "POST":

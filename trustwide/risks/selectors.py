@@ -8,24 +8,55 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from trustwide.access import Perm, can_in_trust, restrict
+from trustwide.trusts.models import School
 
 from .models import DEFAULT_THRESHOLD, Risk, RiskReview, RiskSettings, RiskStatus, band
 
 ACTIVE = (RiskStatus.OPEN, RiskStatus.TOLERATED)
 
 
-def visible_risks(user, perm: str = Perm.RISK_VIEW) -> QuerySet:
-    """School risks in the user's school scope, and trust risks where the user holds `perm`
-    at trust level."""
+def _register_trusts(user, perm: str) -> set[int]:
+    """Trusts whose trust-level risks the user may use `perm` on: those where they hold it at
+    trust level and, for reading only, at hub level (an executive headteacher reads the trust
+    register, limited to their hub's schools)."""
     from trustwide.access import scope
 
-    trusts = {g.trust_id for g in scope.grants_with(user, perm) if g.level == "trust"}
+    levels = {"trust", "hub"} if perm == Perm.RISK_VIEW else {"trust"}
+    return {g.trust_id for g in scope.grants_with(user, perm) if g.level in levels}
+
+
+def visible_risks(user, perm: str = Perm.RISK_VIEW) -> QuerySet:
+    """School risks in the user's school scope, and trust risks where the user holds `perm`
+    at trust level (or, to read them, at hub level)."""
+    trusts = _register_trusts(user, perm)
     schools = restrict(Risk.objects.filter(school__isnull=False), user, perm)
-    return Risk.objects.filter(Q(pk__in=schools.values("pk")) | Q(school__isnull=True, trust_id__in=trusts))
+    return Risk.objects.filter(
+        Q(pk__in=schools.values("pk")) | Q(school__isnull=True, trust_id__in=trusts)
+    )
+
+
+def may_see_trust_register(user, trust) -> bool:
+    """Trust leaders and trustees see the whole register; an executive headteacher sees it
+    read-only, limited to the trust risks and their hub's schools (see register_schools)."""
+    return trust.pk in _register_trusts(user, Perm.RISK_VIEW)
+
+
+def register_schools(user, trust) -> set[int] | None:
+    """The schools whose risks the user's view of the trust register rolls up: None for all
+    (trust-level readers), else the schools in their scope (an EHT's hub)."""
+    if can_in_trust(user, Perm.RISK_VIEW, trust.pk):
+        return None
+    return set(
+        restrict(School.objects.filter(trust=trust), user, Perm.RISK_VIEW).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def threshold_for(trust) -> int:
-    value = RiskSettings.objects.filter(trust=trust).values_list("rollup_threshold", flat=True).first()
+    value = (
+        RiskSettings.objects.filter(trust=trust).values_list("rollup_threshold", flat=True).first()
+    )
     return value or DEFAULT_THRESHOLD
 
 
@@ -34,18 +65,40 @@ def _with_related(qs: QuerySet) -> QuerySet:
 
 
 def school_register(school) -> list[Risk]:
-    risks = list(_with_related(Risk.objects.filter(school=school)).order_by("status", "-residual_score", "title"))
+    risks = list(
+        _with_related(Risk.objects.filter(school=school)).order_by(
+            "status", "-residual_score", "title"
+        )
+    )
     attach_movement(risks)
     return risks
 
 
-def trust_register(trust) -> tuple[list[Risk], list[Risk], int]:
-    """(trust risks, school risks rolled up at or above the threshold, threshold)."""
+def _of_schools(qs: QuerySet, schools: set[int] | None) -> QuerySet:
+    return qs if schools is None else qs.filter(school_id__in=schools)
+
+
+def trust_register(trust, schools: set[int] | None = None) -> tuple[list[Risk], list[Risk], int]:
+    """(trust risks, school risks rolled up at or above the threshold, threshold). `schools`
+    limits the roll-up to those schools (None: every school of the trust)."""
     threshold = threshold_for(trust)
-    own = list(_with_related(Risk.objects.filter(trust=trust, school__isnull=True)).order_by("status", "-residual_score"))
+    own = list(
+        _with_related(Risk.objects.filter(trust=trust, school__isnull=True)).order_by(
+            "status", "-residual_score"
+        )
+    )
     rolled = list(
-        _with_related(Risk.objects.filter(trust=trust, school__isnull=False, status__in=ACTIVE,
-                                          residual_score__gte=threshold)).order_by("-residual_score", "school__name")
+        _with_related(
+            _of_schools(
+                Risk.objects.filter(
+                    trust=trust,
+                    school__isnull=False,
+                    status__in=ACTIVE,
+                    residual_score__gte=threshold,
+                ),
+                schools,
+            )
+        ).order_by("-residual_score", "school__name")
     )
     attach_movement(own + rolled)
     return own, rolled, threshold
@@ -56,7 +109,11 @@ def attach_movement(risks: list[Risk]) -> None:
     ("up", "down", "same" or "new"). One query for any number of risks."""
     ids = [r.pk for r in risks]
     by_risk: dict[int, list[int]] = {}
-    for risk_id, score in RiskReview.objects.filter(risk_id__in=ids).order_by("risk_id", "-reviewed_on", "-pk").values_list("risk_id", "score"):
+    for risk_id, score in (
+        RiskReview.objects.filter(risk_id__in=ids)
+        .order_by("risk_id", "-reviewed_on", "-pk")
+        .values_list("risk_id", "score")
+    ):
         by_risk.setdefault(risk_id, []).append(score)
     for r in risks:
         scores = by_risk.get(r.pk, [])
@@ -80,15 +137,20 @@ class Heatmap:
     """Counts of active risks by residual likelihood (rows, 5 at the top) and impact (columns)."""
 
     cells: dict[tuple[int, int], int] = field(default_factory=dict)
-    movement: dict[str, int] = field(default_factory=lambda: {"up": 0, "down": 0, "same": 0, "new": 0})
+    movement: dict[str, int] = field(
+        default_factory=lambda: {"up": 0, "down": 0, "same": 0, "new": 0}
+    )
     total: int = 0
 
     def rows(self):
         for likelihood in range(5, 0, -1):
-            yield likelihood, [
-                (impact, self.cells.get((likelihood, impact), 0), *band(likelihood * impact))
-                for impact in range(1, 6)
-            ]
+            yield (
+                likelihood,
+                [
+                    (impact, self.cells.get((likelihood, impact), 0), *band(likelihood * impact))
+                    for impact in range(1, 6)
+                ],
+            )
 
     def count(self, likelihood: int, impact: int) -> int:
         return self.cells.get((likelihood, impact), 0)
@@ -114,16 +176,30 @@ def heatmap(risks: list[Risk]) -> Heatmap:
     return hm
 
 
-def schools_heatmap(trust) -> tuple[Heatmap, list[dict]]:
-    """The heatmap of every school's active risks in the trust, and a per-school summary."""
-    risks = list(Risk.objects.filter(trust=trust, school__isnull=False).select_related("school")
-                 .only("pk", "school__name", "school__id", "status", "residual_likelihood", "residual_impact",
-                       "residual_score", "trust_id"))
+def schools_heatmap(trust, schools: set[int] | None = None) -> tuple[Heatmap, list[dict]]:
+    """The heatmap of every school's active risks in the trust (or of `schools` only), and a
+    per-school summary."""
+    risks = list(
+        _of_schools(Risk.objects.filter(trust=trust, school__isnull=False), schools)
+        .select_related("school")
+        .only(
+            "pk",
+            "school__name",
+            "school__id",
+            "status",
+            "residual_likelihood",
+            "residual_impact",
+            "residual_score",
+            "trust_id",
+        )
+    )
     attach_movement(risks)
     summary: dict[int, dict] = {}
     for r in risks:
-        row = summary.setdefault(r.school_id, {"school": r.school, "High": 0, "Medium": 0, "Low": 0, "up": 0,
-                                                "down": 0, "active": 0})
+        row = summary.setdefault(
+            r.school_id,
+            {"school": r.school, "High": 0, "Medium": 0, "Low": 0, "up": 0, "down": 0, "active": 0},
+        )
         if r.status in ACTIVE:
             row[band(r.residual_score)[1]] += 1
             row["active"] += 1
@@ -132,16 +208,19 @@ def schools_heatmap(trust) -> tuple[Heatmap, list[dict]]:
     return heatmap(risks), sorted(summary.values(), key=lambda row: row["school"].name)
 
 
-def may_see_trust_register(user, trust) -> bool:
-    return can_in_trust(user, Perm.RISK_VIEW, trust.pk)
-
-
 def active_school_risks(school, limit: int = 10) -> list[Risk]:
     """For governance agendas: the school's active risks, highest first."""
-    return list(Risk.objects.filter(school=school, status__in=ACTIVE).select_related("owner")
-                .order_by("-residual_score")[:limit])
+    return list(
+        Risk.objects.filter(school=school, status__in=ACTIVE)
+        .select_related("owner")
+        .order_by("-residual_score")[:limit]
+    )
 
 
 def due_reviews_for(user, on, until) -> QuerySet:
     """Active risks the user owns whose review is due by `until`."""
-    return visible_risks(user).filter(owner=user, status__in=ACTIVE, review_on__lte=until).select_related("school", "trust")
+    return (
+        visible_risks(user)
+        .filter(owner=user, status__in=ACTIVE, review_on__lte=until)
+        .select_related("school", "trust")
+    )

@@ -7,14 +7,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustwide.access import Perm, can, can_in_trust
-from trustwide.audit.services import audited_create, audited_update
+from trustwide.audit.services import audited_create, audited_delete, audited_update
 
 from .models import Risk, RiskReview, RiskSettings
 
 FIELDS = (
-    "title", "category", "description", "owner", "inherent_likelihood", "inherent_impact",
-    "residual_likelihood", "residual_impact", "controls", "mitigation", "mitigating_action",
-    "review_on", "status",
+    "title",
+    "category",
+    "description",
+    "owner",
+    "inherent_likelihood",
+    "inherent_impact",
+    "residual_likelihood",
+    "residual_impact",
+    "controls",
+    "mitigation",
+    "mitigating_action",
+    "review_on",
+    "status",
 )
 
 
@@ -37,10 +47,18 @@ def risk_create(*, actor, trust, school=None, actor_label=None, **fields) -> Ris
     if review_on is not None and review_on < today:
         raise ValidationError({"review_on": "The review date of a new risk cannot be in the past."})
     fields = {k: v for k, v in fields.items() if k in FIELDS}
-    risk = audited_create(actor=actor, actor_label=actor_label, model=Risk, trust=trust, school=school, **fields)
+    risk = audited_create(
+        actor=actor, actor_label=actor_label, model=Risk, trust=trust, school=school, **fields
+    )
     audited_create(
-        actor=actor, actor_label=actor_label, model=RiskReview, risk=risk, reviewed_on=today,
-        likelihood=risk.residual_likelihood, impact=risk.residual_impact, note="Risk added to the register.",
+        actor=actor,
+        actor_label=actor_label,
+        model=RiskReview,
+        risk=risk,
+        reviewed_on=today,
+        likelihood=risk.residual_likelihood,
+        impact=risk.residual_impact,
+        note="Risk added to the register.",
         reviewed_by=actor,
     )
     return risk
@@ -54,19 +72,51 @@ def risk_update(*, actor, risk: Risk, actor_label=None, **changes) -> Risk:
 
 
 @transaction.atomic
-def risk_review(*, actor, risk: Risk, likelihood: int, impact: int, next_review_on, note: str = "",
-                reviewed_on=None, actor_label=None) -> RiskReview:
+def risk_delete(*, actor, risk: Risk, actor_label=None) -> None:
+    """Delete a risk entered in error, with its reviews; each deletion is audited (before
+    values kept). A risk that has ended is closed instead (risk_update status)."""
+    _check(actor, trust=risk.trust, school=risk.school)
+    for review in list(risk.reviews.all()):
+        audited_delete(actor=actor, actor_label=actor_label, instance=review)
+    audited_delete(actor=actor, actor_label=actor_label, instance=risk)
+
+
+@transaction.atomic
+def risk_review(
+    *,
+    actor,
+    risk: Risk,
+    likelihood: int,
+    impact: int,
+    next_review_on,
+    note: str = "",
+    reviewed_on=None,
+    actor_label=None,
+) -> RiskReview:
     """Record a review: the new residual scores, a note and the next review date."""
     _check(actor, trust=risk.trust, school=risk.school)
     reviewed_on = reviewed_on or timezone.localdate()
     if next_review_on is not None and next_review_on < reviewed_on:
         raise ValidationError({"next_review_on": "The next review date is before this review."})
     review = audited_create(
-        actor=actor, actor_label=actor_label, model=RiskReview, risk=risk, reviewed_on=reviewed_on,
-        likelihood=likelihood, impact=impact, note=note, reviewed_by=actor,
+        actor=actor,
+        actor_label=actor_label,
+        model=RiskReview,
+        risk=risk,
+        reviewed_on=reviewed_on,
+        likelihood=likelihood,
+        impact=impact,
+        note=note,
+        reviewed_by=actor,
     )
-    audited_update(actor=actor, actor_label=actor_label, instance=risk, residual_likelihood=likelihood,
-                   residual_impact=impact, review_on=next_review_on)
+    audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=risk,
+        residual_likelihood=likelihood,
+        residual_impact=impact,
+        review_on=next_review_on,
+    )
     return review
 
 
@@ -76,6 +126,13 @@ def threshold_set(*, actor, trust, threshold: int, actor_label=None) -> RiskSett
         raise PermissionDenied("Only trust leaders set the roll-up threshold.")
     current = RiskSettings.objects.filter(trust=trust).first()
     if current is None:
-        return audited_create(actor=actor, actor_label=actor_label, model=RiskSettings, trust=trust,
-                              rollup_threshold=threshold)
-    return audited_update(actor=actor, actor_label=actor_label, instance=current, rollup_threshold=threshold)
+        return audited_create(
+            actor=actor,
+            actor_label=actor_label,
+            model=RiskSettings,
+            trust=trust,
+            rollup_threshold=threshold,
+        )
+    return audited_update(
+        actor=actor, actor_label=actor_label, instance=current, rollup_threshold=threshold
+    )

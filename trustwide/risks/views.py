@@ -3,8 +3,9 @@ detail with reviews, forms, threshold and board-paper exports."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -23,19 +24,26 @@ FORM = "risks/form.html"
 
 
 def _school(request, pk) -> School:
-    school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+    school = get_object_or_404_for(
+        request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+    )
     deny_unless(can(request.user, Perm.RISK_VIEW, school), "You may not see this school's risks.")
     return school
 
 
 def _trust(request, slug) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    deny_unless(selectors.may_see_trust_register(request.user, trust), "The trust register is for trust leaders and trustees.")
+    deny_unless(
+        selectors.may_see_trust_register(request.user, trust),
+        "The trust register is for trust leaders, trustees and executive headteachers.",
+    )
     return trust
 
 
 def _risk(request, pk) -> Risk:
-    qs = selectors.visible_risks(request.user).select_related("trust", "school", "owner", "mitigating_action__priority__plan")
+    qs = selectors.visible_risks(request.user).select_related(
+        "trust", "school", "owner", "mitigating_action__priority__plan"
+    )
     try:
         return qs.get(pk=pk)
     except Risk.DoesNotExist as exc:
@@ -52,46 +60,85 @@ class SchoolRegisterView(ScopedViewMixin, View):
     def get(self, request, pk):
         school = _school(request, pk)
         risks = selectors.school_register(school)
-        return render(request, "risks/school_register.html", {
-            "school": school, "risks": risks, "heatmap": selectors.heatmap(risks),
-            "can_edit": can(request.user, Perm.RISK_EDIT, school), "today": timezone.localdate(),
-            "threshold": selectors.threshold_for(school.trust),
-        })
+        return render(
+            request,
+            "risks/school_register.html",
+            {
+                "school": school,
+                "risks": risks,
+                "heatmap": selectors.heatmap(risks),
+                "can_edit": can(request.user, Perm.RISK_EDIT, school),
+                "today": timezone.localdate(),
+                "threshold": selectors.threshold_for(school.trust),
+            },
+        )
 
 
 class TrustRegisterView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust(request, slug)
-        own, rolled, threshold = selectors.trust_register(trust)
-        hm, summary = selectors.schools_heatmap(trust)
-        return render(request, "risks/trust_register.html", {
-            "trust": trust, "own": own, "rolled": rolled, "threshold": threshold, "heatmap": hm,
-            "summary": summary, "can_edit": can_in_trust(request.user, Perm.RISK_EDIT, trust.pk),
-            "today": timezone.localdate(),
-        })
+        schools = selectors.register_schools(request.user, trust)
+        own, rolled, threshold = selectors.trust_register(trust, schools)
+        hm, summary = selectors.schools_heatmap(trust, schools)
+        return render(
+            request,
+            "risks/trust_register.html",
+            {
+                "trust": trust,
+                "own": own,
+                "rolled": rolled,
+                "threshold": threshold,
+                "heatmap": hm,
+                "summary": summary,
+                "can_edit": can_in_trust(request.user, Perm.RISK_EDIT, trust.pk),
+                "today": timezone.localdate(),
+                "limited": schools is not None,
+            },
+        )
 
 
 class RiskDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         risk = _risk(request, pk)
         selectors.attach_movement([risk])
-        return render(request, "risks/risk_detail.html", {
-            "risk": risk, "reviews": list(risk.reviews.select_related("reviewed_by")),
-            "can_edit": services.may_edit(request.user, trust=risk.trust, school=risk.school),
-            "register_url": _register_url(risk),
-            "threshold": selectors.threshold_for(risk.trust) if risk.school_id else None,
-        })
+        return render(
+            request,
+            "risks/risk_detail.html",
+            {
+                "risk": risk,
+                "reviews": list(risk.reviews.select_related("reviewed_by")),
+                "can_edit": services.may_edit(request.user, trust=risk.trust, school=risk.school),
+                "register_url": _register_url(risk),
+                "threshold": selectors.threshold_for(risk.trust) if risk.school_id else None,
+            },
+        )
 
 
 class RiskCreateView(ScopedViewMixin, View):
     def _where(self, request, pk=None, slug=None):
         if pk is not None:
             school = _school(request, pk)
-            deny_unless(can(request.user, Perm.RISK_EDIT, school), "Only school leaders edit the school's risks.")
-            return school.trust, school, reverse("risks:school-register", args=[school.pk]), school.name
+            deny_unless(
+                can(request.user, Perm.RISK_EDIT, school),
+                "Only school leaders edit the school's risks.",
+            )
+            return (
+                school.trust,
+                school,
+                reverse("risks:school-register", args=[school.pk]),
+                school.name,
+            )
         trust = _trust(request, slug)
-        deny_unless(can_in_trust(request.user, Perm.RISK_EDIT, trust.pk), "Only trust leaders edit trust risks.")
-        return trust, None, reverse("risks:trust-register", args=[trust.slug]), f"{trust.name} (trust register)"
+        deny_unless(
+            can_in_trust(request.user, Perm.RISK_EDIT, trust.pk),
+            "Only trust leaders edit trust risks.",
+        )
+        return (
+            trust,
+            None,
+            reverse("risks:trust-register", args=[trust.slug]),
+            f"{trust.name} (trust register)",
+        )
 
     def get(self, request, pk=None, slug=None):
         return self.handle(request, pk, slug)
@@ -104,11 +151,24 @@ class RiskCreateView(ScopedViewMixin, View):
         form = RiskForm(request.POST or None, trust=trust, school=school)
 
         def save(form):
-            return services.risk_create(actor=request.user, trust=trust, school=school, **form.values())
+            return services.risk_create(
+                actor=request.user, trust=trust, school=school, **form.values()
+            )
 
-        return form_page(request, form, save, template=FORM, success_url=lambda r: reverse("risks:risk-detail", args=[r.pk]),
-                         success_message="Risk added.",
-                         context={"title": "Add a risk", "subtitle": where, "back_url": back, "back": "Risk register"})
+        return form_page(
+            request,
+            form,
+            save,
+            template=FORM,
+            success_url=lambda r: reverse("risks:risk-detail", args=[r.pk]),
+            success_message="Risk added.",
+            context={
+                "title": "Add a risk",
+                "subtitle": where,
+                "back_url": back,
+                "back": "Risk register",
+            },
+        )
 
 
 class RiskEditView(ScopedViewMixin, View):
@@ -120,15 +180,30 @@ class RiskEditView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         risk = _risk(request, pk)
-        deny_unless(services.may_edit(request.user, trust=risk.trust, school=risk.school), "You may not edit this risk.")
-        form = RiskForm(request.POST or None, instance=Risk.objects.get(pk=risk.pk), trust=risk.trust, school=risk.school)
+        deny_unless(
+            services.may_edit(request.user, trust=risk.trust, school=risk.school),
+            "You may not edit this risk.",
+        )
+        form = RiskForm(
+            request.POST or None,
+            instance=Risk.objects.get(pk=risk.pk),
+            trust=risk.trust,
+            school=risk.school,
+        )
 
         def save(form):
             return services.risk_update(actor=request.user, risk=risk, **form.values())
 
         url = reverse("risks:risk-detail", args=[risk.pk])
-        return form_page(request, form, save, template=FORM, success_url=url, success_message="Risk updated.",
-                         context={"title": f"Edit risk: {risk.title}", "back_url": url, "back": risk.title})
+        return form_page(
+            request,
+            form,
+            save,
+            template=FORM,
+            success_url=url,
+            success_message="Risk updated.",
+            context={"title": f"Edit risk: {risk.title}", "back_url": url, "back": risk.title},
+        )
 
 
 class RiskReviewView(ScopedViewMixin, View):
@@ -140,17 +215,61 @@ class RiskReviewView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         risk = _risk(request, pk)
-        deny_unless(services.may_edit(request.user, trust=risk.trust, school=risk.school), "You may not review this risk.")
-        form = ReviewForm(request.POST or None, initial={"likelihood": risk.residual_likelihood, "impact": risk.residual_impact})
+        deny_unless(
+            services.may_edit(request.user, trust=risk.trust, school=risk.school),
+            "You may not review this risk.",
+        )
+        form = ReviewForm(
+            request.POST or None,
+            initial={"likelihood": risk.residual_likelihood, "impact": risk.residual_impact},
+        )
 
         def save(form):
             return services.risk_review(actor=request.user, risk=risk, **form.cleaned_data)
 
         url = reverse("risks:risk-detail", args=[risk.pk])
-        return form_page(request, form, save, template=FORM, success_url=url, success_message="Review recorded.",
-                         context={"title": f"Review risk: {risk.title}", "back_url": url, "back": risk.title,
-                                  "subtitle": f"Residual score now {risk.residual_score} "
-                                              f"({risk.residual_likelihood} x {risk.residual_impact})."})
+        return form_page(
+            request,
+            form,
+            save,
+            template=FORM,
+            success_url=url,
+            success_message="Review recorded.",
+            context={
+                "title": f"Review risk: {risk.title}",
+                "back_url": url,
+                "back": risk.title,
+                "subtitle": f"Residual score now {risk.residual_score} "
+                f"({risk.residual_likelihood} x {risk.residual_impact}).",
+            },
+        )
+
+
+class RiskDeleteView(ScopedViewMixin, View):
+    """Delete a risk entered in error: GET asks for confirmation, POST deletes. A risk that has
+    simply ended is closed (its status), which keeps it and its reviews on record."""
+
+    def _allowed(self, request, pk) -> Risk:
+        risk = _risk(request, pk)
+        deny_unless(
+            services.may_edit(request.user, trust=risk.trust, school=risk.school),
+            "You may not delete this risk.",
+        )
+        return risk
+
+    def get(self, request, pk):
+        risk = self._allowed(request, pk)
+        return render(
+            request, "risks/risk_delete.html", {"risk": risk, "review_count": risk.reviews.count()}
+        )
+
+    def post(self, request, pk):
+        risk = self._allowed(request, pk)
+        register_url = _register_url(risk)
+        title = risk.title
+        services.risk_delete(actor=request.user, risk=risk)
+        messages.success(request, f"Deleted the risk \u201c{title}\u201d.")
+        return redirect(register_url)
 
 
 class ThresholdView(ScopedViewMixin, View):
@@ -162,37 +281,90 @@ class ThresholdView(ScopedViewMixin, View):
 
     def handle(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(can_in_trust(request.user, Perm.RISK_EDIT, trust.pk), "Only trust leaders set the threshold.")
-        form = ThresholdForm(request.POST or None, initial={"threshold": selectors.threshold_for(trust)})
+        deny_unless(
+            can_in_trust(request.user, Perm.RISK_EDIT, trust.pk),
+            "Only trust leaders set the threshold.",
+        )
+        form = ThresholdForm(
+            request.POST or None, initial={"threshold": selectors.threshold_for(trust)}
+        )
         url = reverse("risks:trust-register", args=[trust.slug])
 
         def save(form):
-            return services.threshold_set(actor=request.user, trust=trust, threshold=form.cleaned_data["threshold"])
+            return services.threshold_set(
+                actor=request.user, trust=trust, threshold=form.cleaned_data["threshold"]
+            )
 
-        return form_page(request, form, save, template=FORM, success_url=url, success_message="Threshold saved.",
-                         context={"title": "Roll-up threshold", "back_url": url, "back": "Trust risk register"})
+        return form_page(
+            request,
+            form,
+            save,
+            template=FORM,
+            success_url=url,
+            success_message="Threshold saved.",
+            context={"title": "Roll-up threshold", "back_url": url, "back": "Trust risk register"},
+        )
 
 
-HEADER = ["Level", "School", "Title", "Category", "Owner", "Inherent L", "Inherent I", "Inherent score",
-          "Residual L", "Residual I", "Residual score", "Rating", "Movement", "Previous score", "Controls",
-          "Mitigation", "Plan action", "Review date", "Status"]
+HEADER = [
+    "Level",
+    "School",
+    "Title",
+    "Category",
+    "Owner",
+    "Inherent L",
+    "Inherent I",
+    "Inherent score",
+    "Residual L",
+    "Residual I",
+    "Residual score",
+    "Rating",
+    "Movement",
+    "Previous score",
+    "Controls",
+    "Mitigation",
+    "Plan action",
+    "Review date",
+    "Status",
+]
 
 
 def _row(r: Risk) -> list:
-    return [r.level.title(), r.school.name if r.school_id else "", r.title, r.get_category_display(),
-            r.owner.full_name if r.owner_id else "", r.inherent_likelihood, r.inherent_impact, r.inherent_score,
-            r.residual_likelihood, r.residual_impact, r.residual_score, r.residual_band[1],
-            selectors.MOVEMENT_WORDS[r.movement], r.previous_score, r.controls, r.mitigation,
-            str(r.mitigating_action) if r.mitigating_action_id else "", r.review_on.strftime("%d/%m/%Y"),
-            r.get_status_display()]
+    return [
+        r.level.title(),
+        r.school.name if r.school_id else "",
+        r.title,
+        r.get_category_display(),
+        r.owner.full_name if r.owner_id else "",
+        r.inherent_likelihood,
+        r.inherent_impact,
+        r.inherent_score,
+        r.residual_likelihood,
+        r.residual_impact,
+        r.residual_score,
+        r.residual_band[1],
+        selectors.MOVEMENT_WORDS[r.movement],
+        r.previous_score,
+        r.controls,
+        r.mitigation,
+        str(r.mitigating_action) if r.mitigating_action_id else "",
+        r.review_on.strftime("%d/%m/%Y"),
+        r.get_status_display(),
+    ]
 
 
 def _export(request, fmt, *, title, sheets, context, template, filename):
     if fmt == "xlsx":
-        return xlsx_response(build_xlsx([(name, HEADER, [_row(r) for r in risks]) for name, risks in sheets]),
-                             f"{filename}.xlsx")
+        return xlsx_response(
+            build_xlsx([(name, HEADER, [_row(r) for r in risks]) for name, risks in sheets]),
+            f"{filename}.xlsx",
+        )
     if fmt == "pdf":
-        pdf = render_pdf(template, {**context, "title": title, "generated": timezone.localdate()}, request=request)
+        pdf = render_pdf(
+            template,
+            {**context, "title": title, "generated": timezone.localdate()},
+            request=request,
+        )
         return pdf_response(pdf, f"{filename}.pdf")
     raise Http404("Unknown format.")
 
@@ -201,18 +373,36 @@ class SchoolExportView(ScopedViewMixin, View):
     def get(self, request, pk, fmt):
         school = _school(request, pk)
         risks = selectors.school_register(school)
-        return _export(request, fmt, title=f"Risk register: {school.name}", sheets=[("School risks", risks)],
-                       context={"school": school, "risks": risks, "heatmap": selectors.heatmap(risks)},
-                       template="risks/pdf/register.html", filename=f"risk-register-{school.urn}")
+        return _export(
+            request,
+            fmt,
+            title=f"Risk register: {school.name}",
+            sheets=[("School risks", risks)],
+            context={"school": school, "risks": risks, "heatmap": selectors.heatmap(risks)},
+            template="risks/pdf/register.html",
+            filename=f"risk-register-{school.urn}",
+        )
 
 
 class TrustExportView(ScopedViewMixin, View):
     def get(self, request, slug, fmt):
         trust = _trust(request, slug)
-        own, rolled, threshold = selectors.trust_register(trust)
-        hm, summary = selectors.schools_heatmap(trust)
-        return _export(request, fmt, title=f"Trust risk register: {trust.name}",
-                       sheets=[("Trust risks", own), (f"School risks {threshold}+", rolled)],
-                       context={"trust": trust, "own": own, "rolled": rolled, "threshold": threshold,
-                                "heatmap": hm, "summary": summary},
-                       template="risks/pdf/register.html", filename=f"trust-risk-register-{trust.slug}")
+        schools = selectors.register_schools(request.user, trust)
+        own, rolled, threshold = selectors.trust_register(trust, schools)
+        hm, summary = selectors.schools_heatmap(trust, schools)
+        return _export(
+            request,
+            fmt,
+            title=f"Trust risk register: {trust.name}",
+            sheets=[("Trust risks", own), (f"School risks {threshold}+", rolled)],
+            context={
+                "trust": trust,
+                "own": own,
+                "rolled": rolled,
+                "threshold": threshold,
+                "heatmap": hm,
+                "summary": summary,
+            },
+            template="risks/pdf/register.html",
+            filename=f"trust-risk-register-{trust.slug}",
+        )

@@ -10,9 +10,12 @@ def roles_with(perm: str) -> set[str]:
     return {role for role, perms in ROLE_PERMISSIONS.items() if perm in perms}
 
 
-VIEWERS = roles_with(Perm.RISK_VIEW)  # trust leader, trustee, EHT, head, senior leader, local governor
+VIEWERS = roles_with(
+    Perm.RISK_VIEW
+)  # trust leader, trustee, EHT, head, senior leader, local governor
 SCHOOL_EDITORS = roles_with(Perm.RISK_EDIT)  # trust leader, EHT, head, senior leader
-TRUST_VIEWERS = {"trust_leader", "trustee"}
+# The executive headteacher reads the trust register, limited to their hub's schools.
+TRUST_VIEWERS = {"trust_leader", "trustee", "executive_headteacher"}
 TRUST_EDITORS = {"trust_leader"}
 
 
@@ -33,12 +36,17 @@ def risk_kwargs(world, target):
 MATRIX = {
     "risks:school-register": Entry(kwargs=t_kwargs(pk="school.pk"), ok=all_403(VIEWERS)),
     "risks:school-risk-create": Entry(kwargs=t_kwargs(pk="school.pk"), ok=all_403(SCHOOL_EDITORS)),
-    "risks:school-export": Entry(kwargs=lambda w, t: {"pk": t.school.pk, "fmt": "xlsx"}, ok=all_403(VIEWERS)),
+    "risks:school-export": Entry(
+        kwargs=lambda w, t: {"pk": t.school.pk, "fmt": "xlsx"}, ok=all_403(VIEWERS)
+    ),
     "risks:trust-register": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403(TRUST_VIEWERS)),
     "risks:trust-risk-create": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403(TRUST_EDITORS)),
     "risks:threshold": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403(TRUST_EDITORS)),
-    "risks:trust-export": Entry(kwargs=lambda w, t: {"slug": t.trust.slug, "fmt": "xlsx"}, ok=all_403(TRUST_VIEWERS)),
+    "risks:trust-export": Entry(
+        kwargs=lambda w, t: {"slug": t.trust.slug, "fmt": "xlsx"}, ok=all_403(TRUST_VIEWERS)
+    ),
     "risks:risk-detail": Entry(kwargs=risk_kwargs, ok=on_risk(VIEWERS)),
     "risks:risk-edit": Entry(kwargs=risk_kwargs, ok=on_risk(SCHOOL_EDITORS)),
     "risks:risk-review": Entry(kwargs=risk_kwargs, ok=on_risk(SCHOOL_EDITORS)),
+    "risks:risk-delete": Entry(kwargs=risk_kwargs, ok=on_risk(SCHOOL_EDITORS)),
 }
