@@ -3,8 +3,7 @@
 import pytest
 
 from tests.browser.conftest import assert_accessible
-
-from .factories import due_in, make_policy
+from trustwide.policies.tests.factories import due_in, make_policy
 
 pytestmark = pytest.mark.browser
 
