@@ -39,6 +39,7 @@ import functools
 import operator
 import os
 import re
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -123,6 +124,10 @@ KEYS = ["school_urn", "pupil_key", "period"]
 BATCH_SCHOOLS = 500
 # DuckDB limits for connections the engine opens itself (a 4 GB budget for the whole process).
 DUCKDB_MEMORY_LIMIT = os.environ.get("TRUSTWIDE_KPI_DUCKDB_MEMORY", "2.5GB")
+# Where DuckDB spills beyond that limit (its default is a .tmp folder in the working directory).
+DUCKDB_TEMP_DIR = os.environ.get(
+    "TRUSTWIDE_KPI_DUCKDB_TEMP", os.path.join(tempfile.gettempdir(), "trustwide-duckdb")
+)
 
 _LEVELS = ("hub", "school", "trust")  # sorted, as the result is
 
@@ -213,6 +218,7 @@ class _Backend:
             # needed by any query here and costs memory in large materialisations.
             con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
             con.raw_sql("SET preserve_insertion_order = false")
+            con.raw_sql(f"SET temp_directory = '{DUCKDB_TEMP_DIR}'")
             return con
         return ibis.pyspark.connect(spark_session())
 
