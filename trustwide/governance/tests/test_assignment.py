@@ -224,3 +224,18 @@ def test_links_to_assignment_only_for_those_who_may(world, client):
         reverse("trusts:school-detail", args=[world.school_a1.pk])
     ).content.decode()
     assert reverse("governance:school-tasks", args=[world.school_a1.pk]) not in school_page
+
+
+def test_cycle_page_lists_overdue_tasks_assigned_or_not(world, client, second_head):
+    """The trust's cycle page shows each overdue task with who it is assigned to (the demo
+    found a page error when an overdue task had nobody named)."""
+    unassigned = _task(world, title="Safeguarding audit", days=-5)
+    named = _task(world, title="Appraisal targets set", days=-2)
+    named.assignee = second_head
+    named.save()
+    client.force_login(world.user("trust_leader"))
+    response = client.get(reverse("governance:cycle", args=[world.trust_a.slug]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert unassigned.title in html and named.title in html
+    assert (second_head.full_name or second_head.email) in html
