@@ -133,9 +133,14 @@ def build_trust(*, seed: int = 2026, schools: int = 12, hubs: int = 3) -> DemoCo
     ctx = DemoContext(trust=trust, rng=rng, seed=seed, current_year=current_year,
                       previous_year=previous_year, schools=school_objs, hubs=hub_objs)
     _build_people(ctx)
-    # One Argon2 hash for every demo user: hashing is deliberately slow, once is enough.
-    User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").update(password=make_password(DEMO_PASSWORD))
+    set_demo_passwords()
     return ctx
+
+
+def set_demo_passwords() -> None:
+    """Every demo user gets the demo password (run again after the apps add their people).
+    One Argon2 hash for all of them: hashing is deliberately slow, once is enough."""
+    User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").update(password=make_password(DEMO_PASSWORD))
 
 
 def _record_inspection(rng: random.Random, school: School) -> None:

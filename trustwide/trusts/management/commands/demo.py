@@ -30,6 +30,7 @@ class Command(BaseCommand):
                     continue
                 self.stdout.write(f"  adding {config.verbose_name.lower()} ...")
                 module.build(ctx)
+            demo.set_demo_passwords()  # people the apps added (e.g. parent governors) too
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             f"Demo trust '{ctx.trust.name}' built in {elapsed:.1f} s: "
