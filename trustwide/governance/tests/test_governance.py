@@ -360,3 +360,21 @@ def test_home_items_for_user_without_roles(world):
     from trustwide.governance import attention
 
     assert attention.items(make_user("nobody")) == []
+
+
+def test_board_agenda_risks_say_which_school(world, client):
+    """On a trust board agenda the rolled-up school risks name their school (several schools
+    often carry a risk with the same title)."""
+    from trustwide.risks.tests.factories import make_risk
+
+    b = board(world.trust_a, world.user("trustee"))
+    m = services.meeting_create(actor=world.user("trust_administrator"), body=b, held_on=timezone.localdate(),
+                                title="Board", standard_items=["risks"])
+    for school in (world.school_a1, world.school_a2):
+        risk = make_risk(world.trust_a, school, title="Falling rolls")
+        risk.residual_likelihood, risk.residual_impact = 5, 5
+        risk.save()
+    client.force_login(world.user("trustee"))
+    html = client.get(reverse("governance:meeting-detail", args=[m.pk])).content.decode()
+    assert html.count("Falling rolls") == 2
+    assert world.school_a1.name in html and world.school_a2.name in html
