@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from trustwide.access import Perm, can, can_in_trust
 from trustwide.common.exports import build_xlsx
+from trustwide.kpis.periods import PERIOD_CODES
 
 from . import charts, concerns, selectors
 
@@ -20,7 +21,7 @@ def head_report_context(*, user, school, term) -> dict:
     questions for governors (from the data and from the head), the head's commentary."""
     year = term.academic_year if term else selectors.current_year(school.trust)
     start_year = year.start_year if year else timezone.localdate().year
-    readings = selectors.headline_readings(school=school, academic_year=start_year, with_percentiles=False)
+    readings, period_label = _term_readings(school=school, start_year=start_year, term=term)
     exceptions, on_track = selectors.target_exceptions(readings)
     plan_row, previous = (selectors.school_rollup_row(user=user, school=school, term=term)
                           if can(user, Perm.PLAN_VIEW, school) else (None, None))
@@ -39,10 +40,27 @@ def head_report_context(*, user, school, term) -> dict:
     ) if exceptions else None
     return {
         "school": school, "term": term, "year": year, "year_label": selectors.year_label(start_year),
-        "exceptions": exceptions, "on_track": on_track, "plan_row": plan_row, "previous_term": previous,
+        "period_label": period_label, "exceptions": exceptions, "on_track": on_track, "plan_row": plan_row, "previous_term": previous,
         "monitoring_done": [m for m in monitoring if m.done], "monitoring_due": [m for m in monitoring if not m.done],
         "questions": questions, "commentary": commentary, "chart": chart, "generated": timezone.now(),
     }
+
+
+def _term_readings(*, school, start_year: int, term) -> tuple[list, str]:
+    """The headline KPIs for the report's term: each KPI's value over that term (last year's
+    column is the same term last year); KPIs measured once a year (statutory results, the next
+    phase) keep the year's value. No term chosen: the whole year."""
+    year_label = selectors.year_label(start_year)
+    yearly = selectors.headline_readings(school=school, academic_year=start_year, with_percentiles=False)
+    if term is None or term.name not in PERIOD_CODES:
+        return yearly, f"the whole of {year_label}"
+    termly = {r.kpi.code: r for r in selectors.headline_readings(
+        school=school, academic_year=start_year, period=term.name, with_percentiles=False)}
+    readings = [termly[r.kpi.code] if term.name in r.kpi.periods and termly.get(r.kpi.code, r).computed
+                else r for r in yearly]
+    if not any(t.computed for t in termly.values()):  # nothing computed per term (yet)
+        return yearly, f"the whole of {year_label} (no figures for the {term.get_name_display().lower()} term yet)"
+    return readings, f"the {term.get_name_display().lower()} term {year_label} (results measured once a year: {year_label})"
 
 
 def _question(c: concerns.Concern) -> str:

@@ -146,3 +146,24 @@ def test_board_report_pdf_and_excel_read_back(world, login):
     # A1: two KPIs red against national; both schools: no pupil data imported this year.
     assert "2 KPIs red against national" in why["A1 Primary"] and "red" not in why["A2 Primary"]
     assert "pupil data" in why["A2 Primary"]
+
+
+def test_head_report_shows_the_chosen_terms_figures(world, login):
+    """A termly report to governors shows that term's KPIs, not the whole year's; results
+    measured once a year keep the year's value."""
+    year = world.trust_a.academic_years.get(is_current=True)
+    autumn = year.terms.get(name="autumn")
+    kpi(world, world.school_a1, "overall_absence", 9.0, pupils=200)  # the year so far
+    kpi(world, world.school_a1, "overall_absence", 13.5, period="autumn", pupils=200)
+    kpi(world, world.school_a1, "ks2_rwm_expected", 40.0, pupils=60)  # a year-only result
+    # National figures are annual, so a term's value is rated against the target only.
+    from trustwide.kpis.services import kpi_target_set
+
+    kpi_target_set(actor=None, trust=world.trust_a, school=None, academic_year=year.start_year,
+                   kpi_code="overall_absence", target=6.0)
+    body = login(world.user("local_governor")).get(
+        reverse("dashboards:head-report", kwargs={"pk": world.school_a1.pk}) + f"?term={autumn.pk}"
+    ).content.decode()
+    assert "13.5%" in body and "9.0%" not in body
+    assert "40.0%" in body
+    assert "for the autumn term" in body
