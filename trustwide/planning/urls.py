@@ -34,6 +34,7 @@ urlpatterns = [
     path("plans/<int:pk>/copy/", plans.PlanCopyView.as_view(), name="plan-copy"),
     path("plans/<int:pk>/review/", review.TermlyReviewView.as_view(), name="termly-review"),
     path("plans/<int:pk>/objectives/new/", plans.StaffObjectiveCreateView.as_view(), name="objective-create"),
+    path("objectives/<int:pk>/edit/", plans.StaffObjectiveEditView.as_view(), name="objective-edit"),
     path("plans/<int:plan_pk>/priorities/new/", plans.PriorityFormView.as_view(), name="priority-create"),
     path("priorities/<int:pk>/edit/", plans.PriorityFormView.as_view(), name="priority-edit"),
     path("priorities/<int:priority_pk>/actions/new/", plans.ActionFormView.as_view(), name="action-create"),

@@ -29,6 +29,7 @@ from .plans import (
     priority_update,
     staff_objective_create,
     staff_objective_delete,
+    staff_objective_update,
 )
 from .review import RatingInput, termly_review_save
 from .strategic import (
@@ -56,6 +57,6 @@ __all__ = [
     "plan_return", "plan_smart_override", "plan_start", "plan_submit", "plan_update",
     "pocket_guide_save", "prefill_from_pocket_guide", "priority_create", "priority_delete",
     "priority_update", "record_create", "scale_for_trust", "staff_objective_create",
-    "staff_objective_delete", "strategic_plan_create", "strategic_plan_update", "termly_review_save",
+    "staff_objective_delete", "staff_objective_update", "strategic_plan_create", "strategic_plan_update", "termly_review_save",
     "trust_priority_create", "trust_priority_update",
 ]

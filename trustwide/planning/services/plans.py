@@ -286,6 +286,20 @@ def staff_objective_create(*, actor, school, academic_year, user, text: str, pri
                           criterion=criterion, created_by=actor)
 
 
+def staff_objective_update(*, actor, objective: StaffObjective, user, text: str, priority=None, criterion=None,
+                           actor_label=None) -> StaffObjective:
+    """Change an appraisal objective: its wording, whose it is, or what it cites (a priority or
+    success criterion of the same school's plan, checked by the model)."""
+    school = objective.school
+    require_school(actor, Perm.PLAN_EDIT, school, "Only school leaders set appraisal objectives here.")
+    if user.pk != objective.user_id and not user.memberships.filter(school=school).exists() and not (
+        user.memberships.filter(hub_id=school.hub_id, hub__isnull=False).exists()
+    ):
+        raise ValidationError({"user": "Choose a member of this school's staff."})
+    return audited_update(actor=actor, actor_label=actor_label, instance=objective, user=user, text=text,
+                          priority=priority, criterion=criterion)
+
+
 def staff_objective_delete(*, actor, objective: StaffObjective, actor_label=None) -> None:
     require_school(actor, Perm.PLAN_EDIT, objective.school, "Only school leaders set appraisal objectives here.")
     audited_delete(actor=actor, actor_label=actor_label, instance=objective)

@@ -25,6 +25,18 @@ def trust_statuses(allowed: set[str], method: str = "get") -> dict:
     return {role: success if role in allowed else 403 for role in ALL_ROLES}
 
 
+def _objective(world, target):
+    """An appraisal objective citing the target school's plan (its first priority)."""
+    from trustwide.planning.models import StaffObjective
+
+    plan = _plan(world, target)
+    priority = first(plan, "priority")
+    objective = StaffObjective.objects.filter(priority=priority).first()
+    return objective or StaffObjective.objects.create(
+        school=plan.school, academic_year=plan.academic_year, user=next(iter(world.users.values())),
+        text="Raise attendance in my class", priority=priority)
+
+
 def _plan(world, target):
     return plan_for(target.school, owner=world.users["teacher"] if target.in_scope else None)
 
@@ -111,6 +123,7 @@ MATRIX = {
     "planning:milestone-create": Entry(kwargs=priority_pk, ok=edit_plan),
     "planning:milestone-edit": Entry(kwargs=item_kwargs("milestones"), ok=edit_plan),
     # The confirmation page (the POST that deletes is tested in test_plans.py).
+    "planning:objective-edit": Entry(kwargs=lambda w, t: {"pk": _objective(w, t).pk}, ok=edit_plan),
     "planning:item-delete": Entry(
         kwargs=lambda w, t: {"kind": "milestone", "pk": first(_plan(w, t), "milestones").pk}, ok=edit_plan),
     "planning:monitoring-schedule": Entry(

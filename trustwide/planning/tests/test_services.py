@@ -235,6 +235,38 @@ def test_staff_objective_cites_a_criterion(world, plan):
     assert StaffObjective.objects.count() == 1
 
 
+def test_staff_objective_is_edited_and_removed_on_the_plan_page(world, plan, login):
+    criterion = plan.priorities.get().criteria.get()
+    objective = services.staff_objective_create(
+        actor=world.user("headteacher"), school=world.school_a1, academic_year=plan.academic_year,
+        user=world.user("teacher"), text="Raise reading in my class", priority=criterion.priority)
+    head = login(world.user("headteacher"))
+    assert reverse("planning:objective-edit", args=[objective.pk]) in head.get(
+        reverse("planning:plan-detail", args=[plan.pk])).content.decode()
+    # Bad input (no citation): the form says so and nothing changes.
+    response = head.post(reverse("planning:objective-edit", args=[objective.pk]),
+                         {"user": world.user("teacher").pk, "text": "Changed"})
+    assert response.status_code == 400 and "Cite a priority or a success criterion" in response.content.decode()
+    objective.refresh_from_db()
+    assert objective.text == "Raise reading in my class"
+    response = head.post(reverse("planning:objective-edit", args=[objective.pk]), {
+        "user": world.user("teacher").pk, "text": "Raise reading to 80% at the expected standard",
+        "criterion": criterion.pk})
+    assert response.status_code == 302
+    objective.refresh_from_db()
+    assert objective.text.startswith("Raise reading to 80%") and objective.criterion == criterion
+    event = AuditEvent.objects.filter(object_type="planning.staffobjective", object_id=str(objective.pk),
+                                      action="update").get()
+    assert event.before["text"] == "Raise reading in my class"
+    # A teacher reads the plan but may not change objectives.
+    assert login(world.user("teacher")).post(
+        reverse("planning:objective-edit", args=[objective.pk]), {"text": "x"}).status_code == 403
+    head = login(world.user("headteacher"))  # the login fixture shares one client
+    assert head.post(reverse("planning:item-delete", args=["objective", objective.pk])).status_code == 302
+    assert not StaffObjective.objects.filter(pk=objective.pk).exists()
+    assert AuditEvent.objects.filter(object_type="planning.staffobjective", action="delete").exists()
+
+
 def test_attention_items(world, plan, login):
     from trustwide.planning.attention import items
 

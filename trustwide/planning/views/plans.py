@@ -37,6 +37,7 @@ from ..models import (
     Priority,
     RatedKind,
     SchoolPlan,
+    StaffObjective,
     SuccessCriterion,
 )
 from ._helpers import (
@@ -258,6 +259,7 @@ class ActionProgressView(ScopedViewMixin, View):
 
 
 DELETABLE = {
+    "objective": (StaffObjective, services.staff_objective_delete),
     "priority": (Priority, services.priority_delete),
     "action": (Action, services.action_delete),
     "criterion": (SuccessCriterion, services.criterion_delete),
@@ -446,3 +448,30 @@ class StaffObjectiveCreateView(ScopedViewMixin, View):
         return form_page(request, form, save, success_url=plan_url(plan) + "#objectives", context={
             "title": "Add a staff appraisal objective", "subtitle": str(plan), "back_url": plan_url(plan),
             "back": str(plan), "intro": "An appraisal objective that cites a priority or success criterion of this plan."})
+
+
+class StaffObjectiveEditView(ScopedViewMixin, View):
+    def get(self, request, pk):
+        return self.handle(request, pk)
+
+    def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
+        objective = get_plan_item(request.user, StaffObjective, pk, related=("user", "criterion"))
+        plan = plan_of(objective)
+        require_edit(request.user, plan)
+        form = StaffObjectiveForm(request.POST or None, plan=plan, initial={
+            "user": objective.user_id, "text": objective.text, "priority": objective.priority_id,
+            "criterion": objective.criterion_id})
+
+        def save(form):
+            data = form.cleaned_data
+            services.staff_objective_update(
+                actor=request.user, objective=objective, user=data["user"], text=data["text"],
+                priority=data["priority"] or (data["criterion"].priority if data["criterion"] else None),
+                criterion=data["criterion"])
+
+        return form_page(request, form, save, success_url=plan_url(plan) + "#objectives", context={
+            "title": "Edit a staff appraisal objective", "subtitle": str(plan), "back_url": plan_url(plan),
+            "back": str(plan)})
