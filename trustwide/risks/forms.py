@@ -7,6 +7,7 @@ from trustwide.accounts.models import Membership, User
 from trustwide.common.forms import DateInput
 
 from .models import Risk
+from .services import FIELDS
 
 SCORE_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
@@ -32,21 +33,7 @@ class RiskForm(forms.ModelForm):
 
     class Meta:
         model = Risk
-        fields = [
-            "title",
-            "category",
-            "description",
-            "owner",
-            "inherent_likelihood",
-            "inherent_impact",
-            "residual_likelihood",
-            "residual_impact",
-            "controls",
-            "mitigation",
-            "mitigating_action",
-            "review_on",
-            "status",
-        ]
+        fields = list(FIELDS)  # the fields the services write
         widgets = {
             "review_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
