@@ -528,6 +528,17 @@ def validation_record(*, actor, judgement: AreaJudgement, role: str, agrees: boo
     )
 
 
+def validation_withdraw(*, actor, validation: Validation, actor_label=None) -> None:
+    """Withdraw a validation, so SEF accuracy stops counting it: its validator, or anyone who may
+    validate this school's SEF in the same role (e.g. a co-reviewer correcting a peer-review
+    finding). Audited."""
+    school = validation.judgement.sef.school
+    if actor is not None:
+        require(validation.validator_id == actor.pk or validation.role in validator_roles(actor, school),
+                "You may not withdraw this validation.")
+    audited_delete(actor=actor, actor_label=actor_label, instance=validation)
+
+
 # --------------------------------------------------------------------------- trust self-review
 
 

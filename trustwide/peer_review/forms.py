@@ -111,6 +111,22 @@ class ReviewActionForm(forms.Form):
         self.fields["finding"].queryset = findings
 
 
+class ReviewActionEditForm(ReviewActionForm):
+    """The action's fields; its status only once it is in the plan, for those who may change it there."""
+
+    def __init__(self, *args, findings, statuses=None, **kwargs):
+        super().__init__(*args, findings=findings, **kwargs)
+        if statuses:
+            self.fields["status"] = forms.ChoiceField(label="Status in the school's plan", choices=statuses)
+
+    def service_kwargs(self, item) -> dict:
+        d = dict(self.cleaned_data)
+        # The owner may be a named user (shown by name): keep them while the name is unchanged.
+        if item.owner_id and d["owner_name"].strip() == str(item.owner):
+            d.update(owner=item.owner, owner_name=item.owner_name)
+        return d
+
+
 class ReportForm(forms.Form):
     summary = forms.CharField(label="Overall summary", widget=forms.Textarea(attrs={"rows": 6}))
     strengths_to_share = forms.CharField(widget=TEXT, required=False)

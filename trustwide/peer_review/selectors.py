@@ -385,6 +385,21 @@ def collaboration_plans_for(*, user, trust: Trust) -> list[CollaborationPlan]:
     return [p for p in plans if any(s.pk in visible for s in p.schools.all())]
 
 
+def collaboration_plan_detail(*, user, pk: int) -> CollaborationPlan:
+    """One plan, for those who see it in collaboration_plans_for (else 404, as if absent)."""
+    from django.http import Http404
+
+    from trustwide.access import get_object_or_404_for
+
+    plan = get_object_or_404_for(
+        user, Perm.SUPPORT_VIEW, CollaborationPlan.objects.select_related("trust").prefetch_related("schools"), pk=pk)
+    if not can_in_trust(user, Perm.SUPPORT_VIEW, plan.trust_id) and not (
+        school_ids(user, Perm.SUPPORT_VIEW) & {s.pk for s in plan.schools.all()}
+    ):
+        raise Http404("No collaboration plan found.")
+    return plan
+
+
 def review_counts(reviews: list[Review]) -> dict[str, int]:
     today = timezone.localdate()
     done = sum(1 for r in reviews if r.is_done)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustwide.access import Perm, can, can_in_trust, trust_ids
+from trustwide.access.scope import forget_cached_grants
 from trustwide.accounts.models import Membership
 from trustwide.accounts.roles import Role
 from trustwide.accounts.services import membership_create
@@ -215,17 +216,24 @@ def rota_create(*, actor, trust: Trust, academic_year: AcademicYear, groups: lis
     return reviews
 
 
-def _remove_review_access(*, actor, actor_label, review: Review) -> None:
+def _end_access(*, actor, actor_label, membership: Membership) -> None:
+    """Take back the peer-reviewer access _give_access granted, recorded the same way (actor
+    None, labelled): access not yet begun (or begun only today) is deleted, since it cannot end
+    before it starts; access already used ends yesterday, so its use stays on record."""
     today = timezone.localdate()
-    for reviewer in review.reviewers.select_related("membership"):
-        m = reviewer.membership
-        if m is None:
-            continue
-        if m.starts_on > today:
-            audited_delete(actor=None, actor_label=f"{_label(actor, actor_label)} (peer review access)", instance=m)
-        elif m.ends_on is None or m.ends_on >= today:
-            audited_update(actor=None, actor_label=f"{_label(actor, actor_label)} (peer review access)",
-                           instance=m, action="end", ends_on=max(m.starts_on, today - datetime.timedelta(days=1)))
+    label = f"{_label(actor, actor_label)} (peer review access)"[:200]
+    if membership.starts_on >= today:
+        audited_delete(actor=None, actor_label=label, instance=membership)
+    elif membership.ends_on is None or membership.ends_on >= today:
+        audited_update(actor=None, actor_label=label, instance=membership, action="end",
+                       ends_on=today - datetime.timedelta(days=1))
+    forget_cached_grants(membership.user)
+
+
+def _remove_review_access(*, actor, actor_label, review: Review) -> None:
+    for reviewer in review.reviewers.select_related("membership__user"):
+        if reviewer.membership is not None:
+            _end_access(actor=actor, actor_label=actor_label, membership=reviewer.membership)
 
 
 def _require_manage(actor, review: Review) -> None:
@@ -262,6 +270,17 @@ def reviewer_add(*, actor, review: Review, user=None, name: str = "", from_schoo
         raise ValidationError({"user": f"{user} leads {review.school.name}: a school cannot review itself."})
     return _add_reviewer(actor=actor, actor_label=actor_label, review=review, user=user, name=name,
                          from_school=from_school, is_external=is_external, organisation=organisation)
+
+
+@transaction.atomic
+def reviewer_remove(*, actor, reviewer: Reviewer, actor_label=None) -> None:
+    """Take off a reviewer entered in error (whoever may add one). The time-boxed access given
+    for this visit goes with them; findings they recorded stay with the review."""
+    _require_manage(actor, reviewer.review)
+    membership = reviewer.membership
+    audited_delete(actor=actor, actor_label=actor_label, instance=reviewer)
+    if membership is not None:
+        _end_access(actor=actor, actor_label=actor_label, membership=membership)
 
 
 @transaction.atomic
@@ -307,10 +326,18 @@ def may_write_findings(user, review: Review) -> bool:
     return can(user, Perm.PEER_REVIEW_MANAGE, review.school) or is_reviewer(user, review)
 
 
+def write_blocker(review: Review) -> str | None:
+    """Why the review's findings and actions can no longer change, if they cannot."""
+    if review.status == ReviewStatus.AGREED:
+        return "The report has been agreed: it can no longer change."
+    return None
+
+
 def _require_write(actor, review: Review) -> None:
     require(may_write_findings(actor, review), "Only the review's reviewers write its findings.")
-    if review.status == ReviewStatus.AGREED:
-        raise ValidationError("The report has been agreed: it can no longer change.")
+    blocker = write_blocker(review)
+    if blocker:
+        raise ValidationError(blocker)
 
 
 def review_sef(review: Review):
@@ -344,17 +371,13 @@ def _feed_validation(*, actor, actor_label, review: Review, judgement, agrees: b
     )
 
 
-@transaction.atomic
-def finding_record(*, actor, review: Review, area_code: str = "", area_name: str = "", findings: str,
-                   strengths: str = "", agrees: bool | None = None, grade_code: str = "",
-                   actor_label=None) -> Finding:
-    """Findings on one focus area. With an SEF area and a view on the school's grade (agree, or
-    a different grade with the findings as rationale) it is also recorded as a validation of
-    the SEF, so it feeds SEF accuracy (peer or external validation)."""
+def _finding_fields(*, review: Review, area_code: str, area_name: str, findings: str, strengths: str,
+                    agrees: bool | None, grade_code: str) -> tuple[dict, object]:
+    """Validate a finding; return its fields and the SEF judgement to validate (None when the
+    finding is not fed to SEF accuracy, the reason being in validation_note)."""
     from trustwide.evaluation.models import SefStatus
     from trustwide.evaluation.services import check_area, check_grade
 
-    _require_write(actor, review)
     if not findings.strip():
         raise ValidationError({"findings": "Write the findings."})
     sef = review_sef(review) if area_code else None
@@ -377,24 +400,83 @@ def finding_record(*, actor, review: Review, area_code: str = "", area_name: str
             check_grade(sef.framework.spec, area_code, grade_code)
     if agrees is True:
         grade_code = school_grade
-    validation = None
+    to_validate = None
     if agrees is not None and judgement is not None:
         if not school_grade:
             note = "Not fed to SEF accuracy: the school has not graded this area."
         elif sef.status == SefStatus.DRAFT:
             note = "Not fed to SEF accuracy: the SEF is still a draft."
         else:
-            validation = _feed_validation(actor=actor, actor_label=actor_label, review=review, judgement=judgement,
-                                          agrees=agrees, grade_code=grade_code, rationale=findings)
+            to_validate = judgement
     elif agrees is not None:
         note = "Not fed to SEF accuracy: no SEF area chosen."
-    finding = audited_create(
-        actor=actor, actor_label=actor_label, model=Finding, review=review, area_code=area_code, area_name=area_name,
-        findings=findings, strengths=strengths, school_grade_code=school_grade, agrees=agrees,
-        grade_code=grade_code if agrees is not None else "", validation=validation, validation_note=note,
-        recorded_by=actor,
-    )
-    return finding
+    fields = dict(area_code=area_code, area_name=area_name, findings=findings, strengths=strengths,
+                  school_grade_code=school_grade, agrees=agrees, grade_code=grade_code if agrees is not None else "",
+                  validation_note=note)
+    return fields, to_validate
+
+
+@transaction.atomic
+def finding_record(*, actor, review: Review, area_code: str = "", area_name: str = "", findings: str,
+                   strengths: str = "", agrees: bool | None = None, grade_code: str = "",
+                   actor_label=None) -> Finding:
+    """Findings on one focus area. With an SEF area and a view on the school's grade (agree, or
+    a different grade with the findings as rationale) it is also recorded as a validation of
+    the SEF, so it feeds SEF accuracy (peer or external validation)."""
+    _require_write(actor, review)
+    fields, judgement = _finding_fields(review=review, area_code=area_code, area_name=area_name, findings=findings,
+                                        strengths=strengths, agrees=agrees, grade_code=grade_code)
+    validation = None
+    if judgement is not None:
+        validation = _feed_validation(actor=actor, actor_label=actor_label, review=review, judgement=judgement,
+                                      agrees=agrees, grade_code=fields["grade_code"], rationale=findings)
+    return audited_create(actor=actor, actor_label=actor_label, model=Finding, review=review, validation=validation,
+                          recorded_by=actor, **fields)
+
+
+def _withdraw_validation(*, actor, actor_label, validation) -> None:
+    """Remove the SEF validation a finding recorded, so SEF accuracy stops counting it."""
+    from trustwide.evaluation.services import validation_withdraw
+
+    validation_withdraw(actor=actor, actor_label=actor_label, validation=validation)
+
+
+@transaction.atomic
+def finding_update(*, actor, finding: Finding, area_code: str = "", area_name: str = "", findings: str,
+                   strengths: str = "", agrees: bool | None = None, grade_code: str = "",
+                   actor_label=None) -> Finding:
+    """Change a finding (whoever may record one). The SEF validation follows: when the area,
+    the view on the grade or the findings (its rationale) change, the old validation is
+    withdrawn and, if the finding still feeds SEF accuracy, a new one recorded."""
+    review = finding.review
+    _require_write(actor, review)
+    fields, judgement = _finding_fields(review=review, area_code=area_code, area_name=area_name, findings=findings,
+                                        strengths=strengths, agrees=agrees, grade_code=grade_code)
+    old = finding.validation
+    have = None if old is None else (old.judgement_id, old.agrees, old.grade_code, old.rationale)
+    want = None if judgement is None else (judgement.pk, agrees, fields["grade_code"], findings)
+    validation = old
+    if have != want:
+        if old is not None:
+            _withdraw_validation(actor=actor, actor_label=actor_label, validation=old)
+        validation = None
+        if judgement is not None:
+            validation = _feed_validation(actor=actor, actor_label=actor_label, review=review, judgement=judgement,
+                                          agrees=agrees, grade_code=fields["grade_code"], rationale=findings)
+    return audited_update(actor=actor, actor_label=actor_label, instance=finding, validation=validation, **fields)
+
+
+@transaction.atomic
+def finding_delete(*, actor, finding: Finding, actor_label=None) -> None:
+    """Delete a finding (whoever may record one) with the SEF validation it recorded. Actions
+    agreed from it stay on the review, no longer tied to it."""
+    _require_write(actor, finding.review)
+    validation = finding.validation
+    for action in finding.actions.all():
+        audited_update(actor=actor, actor_label=actor_label, instance=action, finding=None)
+    audited_delete(actor=actor, actor_label=actor_label, instance=finding)
+    if validation is not None:
+        _withdraw_validation(actor=actor, actor_label=actor_label, validation=validation)
 
 
 @transaction.atomic
@@ -405,6 +487,50 @@ def review_action_create(*, actor, review: Review, what: str, due_on: datetime.d
         raise ValidationError({"finding": "That finding belongs to another review."})
     return audited_create(actor=actor, actor_label=actor_label, model=ReviewAction, review=review, what=what,
                           due_on=due_on, owner=owner, owner_name=owner_name, finding=finding)
+
+
+@transaction.atomic
+def review_action_update(*, actor, review_action: ReviewAction, what: str, due_on: datetime.date, owner=None,
+                         owner_name: str = "", finding: Finding | None = None, status: str | None = None,
+                         actor_label=None) -> ReviewAction:
+    """Change a review action (whoever may add one). It has no status of its own: once it is in
+    the school's plan its status is the plan action's, changed here through planning's
+    progress service (so only by the plan action's owner or the school's leaders)."""
+    from trustwide.planning import services as planning
+
+    review = review_action.review
+    _require_write(actor, review)
+    if finding is not None and finding.review_id != review.pk:
+        raise ValidationError({"finding": "That finding belongs to another review."})
+    if not what.strip():
+        raise ValidationError({"what": "Say what the action is."})
+    item = audited_update(actor=actor, actor_label=actor_label, instance=review_action, what=what.strip(),
+                          due_on=due_on, owner=owner, owner_name=owner_name.strip(), finding=finding)
+    plan_action = item.plan_action
+    if status is not None and (plan_action is None or status != plan_action.status):
+        if plan_action is None:
+            raise ValidationError({"status": "Only an action in the school's plan has a status: add it to the plan."})
+        planning.action_progress_update(actor=actor, actor_label=actor_label, action=plan_action, status=status)
+    return item
+
+
+def review_action_delete_blocker(review_action: ReviewAction) -> str | None:
+    """Why the action cannot be deleted, if it cannot."""
+    if review_action.plan_action_id:
+        return ("This action is now an action of the school's plan, which tracks its progress, so it cannot be "
+                "deleted from the review: deleting it would lose the link between the review and the plan. "
+                "If it is no longer needed, the school's leaders mark the plan action as dropped.")
+    return None
+
+
+@transaction.atomic
+def review_action_delete(*, actor, review_action: ReviewAction, actor_label=None) -> None:
+    """Delete an action agreed in error (whoever may add one); refused once it is in the plan."""
+    _require_write(actor, review_action.review)
+    blocker = review_action_delete_blocker(review_action)
+    if blocker:
+        raise ValidationError(blocker)
+    audited_delete(actor=actor, actor_label=actor_label, instance=review_action)
 
 
 @transaction.atomic
@@ -499,6 +625,16 @@ def non_negotiable_create(*, actor, trust: Trust, category: str, kind: str, text
 
 
 @transaction.atomic
+def non_negotiable_update(*, actor, item: NonNegotiable, category: str, kind: str, text: str,
+                          actor_label=None) -> NonNegotiable:
+    _require_support_manage(actor, item.trust_id)
+    if not text.strip():
+        raise ValidationError({"text": "Write the non-negotiable."})
+    return audited_update(actor=actor, actor_label=actor_label, instance=item, category=category, kind=kind,
+                          text=text.strip())
+
+
+@transaction.atomic
 def non_negotiable_delete(*, actor, item: NonNegotiable, actor_label=None) -> None:
     _require_support_manage(actor, item.trust_id)
     audited_delete(actor=actor, actor_label=actor_label, instance=item)
@@ -547,18 +683,52 @@ def deployment_update(*, actor, deployment: Deployment, actor_label=None, **chan
     return audited_update(actor=actor, actor_label=actor_label, instance=deployment, **changes)
 
 
+def _check_collaboration_schools(trust_id: int, schools: list[School]) -> None:
+    if len(schools) < 2:
+        raise ValidationError({"schools": "A collaboration needs at least two schools."})
+    if any(s.trust_id != trust_id for s in schools):
+        raise ValidationError({"schools": "Choose schools of this trust."})
+
+
+def _record_schools(*, actor, actor_label, plan: CollaborationPlan, before: list[int] | None,
+                    schools: list[School]) -> None:
+    # The audit snapshot holds the plan's own fields only; its schools are recorded alongside.
+    after = sorted(s.pk for s in schools)
+    if after != before:
+        plan.schools.set(schools)
+        record_event(actor=actor, actor_label=actor_label, action="update", instance=plan,
+                     before=None if before is None else {"schools": before}, after={"schools": after})
+
+
 @transaction.atomic
 def collaboration_plan_create(*, actor, trust: Trust, title: str, schools: list[School], purpose: str,
                               mutuality: str, change: str, pace: str, prioritisation: str,
                               actor_label=None) -> CollaborationPlan:
     """Refused unless all five tests (purpose, mutuality, change, pace, prioritisation) are answered."""
     _require_support_manage(actor, trust.pk)
-    if len(schools) < 2:
-        raise ValidationError({"schools": "A collaboration needs at least two schools."})
-    if any(s.trust_id != trust.pk for s in schools):
-        raise ValidationError({"schools": "Choose schools of this trust."})
+    _check_collaboration_schools(trust.pk, schools)
     plan = audited_create(actor=actor, actor_label=actor_label, model=CollaborationPlan, trust=trust, title=title,
                           purpose=purpose, mutuality=mutuality, change=change, pace=pace,
                           prioritisation=prioritisation)
-    plan.schools.set(schools)
+    _record_schools(actor=actor, actor_label=actor_label, plan=plan, before=None, schools=schools)
     return plan
+
+
+@transaction.atomic
+def collaboration_plan_update(*, actor, plan: CollaborationPlan, title: str, schools: list[School], purpose: str,
+                              mutuality: str, change: str, pace: str, prioritisation: str,
+                              actor_label=None) -> CollaborationPlan:
+    """The same tests as a new plan: two schools of the trust and all five tests answered."""
+    _require_support_manage(actor, plan.trust_id)
+    _check_collaboration_schools(plan.trust_id, schools)
+    before = sorted(plan.schools.values_list("pk", flat=True))
+    audited_update(actor=actor, actor_label=actor_label, instance=plan, title=title, purpose=purpose,
+                   mutuality=mutuality, change=change, pace=pace, prioritisation=prioritisation)
+    _record_schools(actor=actor, actor_label=actor_label, plan=plan, before=before, schools=schools)
+    return plan
+
+
+@transaction.atomic
+def collaboration_plan_delete(*, actor, plan: CollaborationPlan, actor_label=None) -> None:
+    _require_support_manage(actor, plan.trust_id)
+    audited_delete(actor=actor, actor_label=actor_label, instance=plan)

@@ -310,3 +310,18 @@ def test_judgement_rows_keep_framework_order(world):
     spec = sef.framework.spec
     expected = [a.code for a in spec.areas_for(has_early_years=True, has_sixth_form=False)]
     assert list(AreaJudgement.objects.filter(sef=sef).values_list("area_code", flat=True)) == expected
+
+
+def test_a_validation_is_withdrawn_by_someone_who_may_validate_in_that_role(world):
+    sef = make_sef(world.school_a1, submit=True)
+    judgement = sef.judgements.get(area_code="achievement")
+    validation = services.validation_record(actor=world.user("peer_reviewer"), judgement=judgement,
+                                            role="peer_reviewer", agrees=True)
+    for role in ("headteacher", "local_governor", "trust_leader"):  # trust leaders validate as trust_leader
+        with pytest.raises(PermissionDenied):
+            services.validation_withdraw(actor=world.user(role), validation=validation)
+    assert Validation.objects.filter(pk=validation.pk).exists()
+    pk = validation.pk
+    services.validation_withdraw(actor=world.user("peer_reviewer"), validation=validation)
+    assert not Validation.objects.filter(pk=pk).exists()
+    assert AuditEvent.objects.filter(object_type="evaluation.validation", object_id=str(pk), action="delete").exists()

@@ -7,9 +7,11 @@ import datetime
 from django.utils import timezone
 
 from trustwide.peer_review.models import (
+    CollaborationPlan,
     Deployment,
     Expertise,
     Finding,
+    NonNegotiable,
     Review,
     ReviewAction,
     Reviewer,
@@ -52,3 +54,20 @@ def deployment_for(school: School, user) -> Deployment:
         trust=school.trust, user=user, subjects="reading", days_per_term=5)
     return Deployment.objects.create(expertise=expertise, to_school=school, academic_year=year, term=0, days=2,
                                      purpose="Reading fluency coaching")
+
+
+def non_negotiable_for(trust) -> NonNegotiable:
+    return NonNegotiable.objects.filter(trust=trust).first() or NonNegotiable.objects.create(
+        trust=trust, category="targeted", kind="strategy", text="Daily phonics for every pupil in Key Stage 1")
+
+
+def collaboration_for(school: School) -> CollaborationPlan:
+    """A plan between the school and another of its trust (if it has one)."""
+    existing = CollaborationPlan.objects.filter(schools=school).first()
+    if existing:
+        return existing
+    plan = CollaborationPlan.objects.create(
+        trust=school.trust, title="Reading together", purpose="Better reading", mutuality="Both gain",
+        change="Fluency lessons", pace="Termly milestones", prioritisation="Reading is the first priority")
+    plan.schools.set([school, *School.objects.filter(trust=school.trust).exclude(pk=school.pk)[:1]])
+    return plan

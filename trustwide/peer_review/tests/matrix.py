@@ -3,7 +3,7 @@
 from tests.matrix import ALL_ROLES, Entry, t_kwargs
 from trustwide.access.policy import ROLE_PERMISSIONS, Perm
 
-from .factories import deployment_for, review_for
+from .factories import collaboration_for, deployment_for, non_negotiable_for, review_for
 
 
 def roles_with(perm: str) -> set[str]:
@@ -33,6 +33,22 @@ def review_kwargs(world, target):
 
 def review_action_kwargs(world, target):
     return {"pk": _review(world, target).actions.first().pk}
+
+
+def reviewer_kwargs(world, target):
+    return {"pk": _review(world, target).reviewers.first().pk}
+
+
+def finding_kwargs(world, target):
+    return {"pk": _review(world, target).findings.first().pk}
+
+
+def non_negotiable_kwargs(world, target):
+    return {"pk": non_negotiable_for(target.trust).pk}
+
+
+def collaboration_kwargs(world, target):
+    return {"pk": collaboration_for(target.school).pk}
 
 
 def deployment_kwargs(world, target):
@@ -67,6 +83,23 @@ MATRIX = {
         ok=statuses(AGREE, visible=Perm.PEER_REVIEW_VIEW, method="post")),
     "peer_review:action-to-plan": Entry(
         kwargs=review_action_kwargs, ok=statuses(PLAN_EDIT, visible=Perm.PEER_REVIEW_VIEW)),
+    # Edit and delete pages mirror the create pages' checks (delete: the confirmation page;
+    # the POSTs are tested in test_editing.py).
+    "peer_review:reviewer-remove": Entry(
+        kwargs=reviewer_kwargs, ok=statuses(MANAGE_SCHOOL, visible=Perm.PEER_REVIEW_VIEW)),
+    "peer_review:finding-edit": Entry(kwargs=finding_kwargs, ok=statuses(WRITE, visible=Perm.PEER_REVIEW_VIEW)),
+    "peer_review:finding-delete": Entry(kwargs=finding_kwargs, ok=statuses(WRITE, visible=Perm.PEER_REVIEW_VIEW)),
+    "peer_review:action-edit": Entry(kwargs=review_action_kwargs, ok=statuses(WRITE, visible=Perm.PEER_REVIEW_VIEW)),
+    "peer_review:action-delete": Entry(
+        kwargs=review_action_kwargs, ok=statuses(WRITE, visible=Perm.PEER_REVIEW_VIEW)),
+    "peer_review:non-negotiable-edit": Entry(
+        kwargs=non_negotiable_kwargs, ok=statuses(SUPPORT_MANAGE, visible=Perm.SUPPORT_VIEW)),
+    "peer_review:non-negotiable-delete": Entry(
+        kwargs=non_negotiable_kwargs, ok=statuses(SUPPORT_MANAGE, visible=Perm.SUPPORT_VIEW)),
+    "peer_review:collaboration-edit": Entry(
+        kwargs=collaboration_kwargs, ok=statuses(SUPPORT_MANAGE, visible=Perm.SUPPORT_VIEW)),
+    "peer_review:collaboration-delete": Entry(
+        kwargs=collaboration_kwargs, ok=statuses(SUPPORT_MANAGE, visible=Perm.SUPPORT_VIEW)),
     "peer_review:school": Entry(kwargs=t_kwargs(pk="school.pk"), ok=trust_statuses(VIEW | SUPPORT_VIEW)),
     "peer_review:support": Entry(kwargs=slug, ok=trust_statuses(SUPPORT_VIEW)),
     "peer_review:support-assess": Entry(kwargs=slug, method="post", ok=trust_statuses(SUPPORT_MANAGE, "post")),
