@@ -14,17 +14,21 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from trustwide.access import Perm
 
-from .framework_files import FrameworkDefinition, validate_framework_data
+# Re-exported: the evidence forms, services and migration 0001 refer to them here.
+from trustwide.common.files import (  # noqa: F401
+    EVIDENCE_EXTENSIONS,
+    EVIDENCE_MAX_BYTES,
+    evidence_validators,
+    validate_evidence_size,
+)
 
-EVIDENCE_EXTENSIONS = ("pdf", "docx", "xlsx", "pptx", "jpg", "jpeg", "png", "csv", "txt")
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+from .framework_files import FrameworkDefinition, validate_framework_data
 
 
 @functools.lru_cache(maxsize=64)
@@ -209,14 +213,6 @@ class EvidenceKind(models.TextChoices):
     FILE = "file", "File"
 
 
-def validate_evidence_size(file) -> None:
-    if file and file.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            f"The file is {file.size / 1024 / 1024:.1f} MB; the largest allowed is "
-            f"{EVIDENCE_MAX_BYTES // 1024 // 1024} MB."
-        )
-
-
 def evidence_upload_to(instance, filename: str) -> str:
     base = os.path.basename(filename)
     return f"evidence/{timezone.now():%Y/%m}/{base}"
@@ -233,13 +229,7 @@ class Evidence(models.Model):
     url = models.URLField("link", blank=True, max_length=500)
     file = models.FileField(
         upload_to=evidence_upload_to, blank=True, max_length=300,
-        validators=[
-            FileExtensionValidator(
-                list(EVIDENCE_EXTENSIONS),
-                message="Files of type %(extension)s are not allowed. Allowed types: %(allowed_extensions)s.",
-            ),
-            validate_evidence_size,
-        ],
+        validators=evidence_validators(),
     )
     file_size = models.PositiveIntegerField(null=True, blank=True)
     added_by = models.ForeignKey(

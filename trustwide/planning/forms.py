@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from trustwide.accounts.models import User
+from trustwide.common.files import EVIDENCE_ACCEPT, EVIDENCE_HELP, evidence_validators
 from trustwide.common.forms import DateInput
 
 from .models import (
@@ -273,6 +274,10 @@ class RecordForm(forms.Form):
     next_steps = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     evidence_link = forms.URLField(required=False, assume_scheme="https")
     evidence_note = forms.CharField(required=False, max_length=300)
+    evidence_file = forms.FileField(
+        required=False, label="Evidence file", help_text=f"{EVIDENCE_HELP} No pupil names.",
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}), validators=evidence_validators(),
+    )
 
     def __init__(self, *args, activity, scale, **kwargs):
         super().__init__(*args, **kwargs)

@@ -51,4 +51,6 @@ urlpatterns = [
     path("plans/<int:plan_pk>/monitoring/new/", monitoring.ActivityFormView.as_view(), name="activity-create"),
     path("monitoring/<int:pk>/edit/", monitoring.ActivityFormView.as_view(), name="activity-edit"),
     path("monitoring/<int:pk>/record/", monitoring.RecordCreateView.as_view(), name="record-create"),
+    path("monitoring-records/<int:pk>/evidence/", monitoring.RecordEvidenceFileView.as_view(),
+         name="record-evidence"),
 ]

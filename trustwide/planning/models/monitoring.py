@@ -1,9 +1,14 @@
 """The monitoring schedule born from a plan, and the record of each activity."""
 
+import os
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
+
+from trustwide.common.files import evidence_validators
 
 DEFAULT_SCALE = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
 
@@ -94,6 +99,10 @@ class MonitoringActivity(models.Model):
         return self.plan.school.trust_id, self.plan.school_id
 
 
+def monitoring_upload_to(instance, filename: str) -> str:
+    return f"monitoring/{timezone.now():%Y/%m}/{os.path.basename(filename)}"
+
+
 class MonitoringRecord(models.Model):
     """What one activity found. Lesson observations carry a judgement on the trust's scale;
     whether that grade counted as "at least good" is kept with it, so a later change of
@@ -107,6 +116,10 @@ class MonitoringRecord(models.Model):
     next_steps = models.TextField(blank=True)
     evidence_link = models.URLField(blank=True, help_text="Link to notes, photos or the shared folder.")
     evidence_note = models.CharField(max_length=300, blank=True)
+    evidence_file = models.FileField(
+        upload_to=monitoring_upload_to, blank=True, max_length=300, validators=evidence_validators(),
+        help_text="Notes, a photo or a scan of the evidence (no pupil names).",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -121,6 +134,10 @@ class MonitoringRecord(models.Model):
 
     def __str__(self):
         return f"{self.activity} on {self.carried_out_on:%d/%m/%Y}"
+
+    @property
+    def evidence_file_name(self) -> str:
+        return os.path.basename(self.evidence_file.name) if self.evidence_file else ""
 
     def audit_scope(self):
         plan = self.activity.plan

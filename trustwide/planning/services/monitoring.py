@@ -58,7 +58,7 @@ def activity_update(*, actor, activity: MonitoringActivity, actor_label=None, **
 @transaction.atomic
 def record_create(*, actor, activity: MonitoringActivity, carried_out_on, findings: str, judgement: str = "",
                   next_steps: str = "", evidence_link: str = "", evidence_note: str = "",
-                  actor_label=None) -> MonitoringRecord:
+                  evidence_file=None, actor_label=None) -> MonitoringRecord:
     """Record what an activity found. Lesson observations need a judgement on the trust's scale."""
     plan = activity.plan
     require_school(actor, Perm.MONITORING_RECORD, plan.school, "You may not record monitoring here.")
@@ -80,5 +80,6 @@ def record_create(*, actor, activity: MonitoringActivity, carried_out_on, findin
     return audited_create(
         actor=actor, actor_label=actor_label, model=MonitoringRecord, activity=activity,
         carried_out_on=carried_out_on, findings=findings, judgement=judgement, good_or_better=good_or_better,
-        next_steps=next_steps, evidence_link=evidence_link, evidence_note=evidence_note, recorded_by=actor,
+        next_steps=next_steps, evidence_link=evidence_link, evidence_note=evidence_note,
+        evidence_file=evidence_file or "", recorded_by=actor,
     )

@@ -37,6 +37,20 @@ def _objective(world, target):
         text="Raise attendance in my class", priority=priority)
 
 
+def _record_with_file(world, target):
+    """A monitoring record of the target school's plan with an evidence file."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from trustwide.planning.models import MonitoringRecord
+
+    activity = _plan(world, target).activities.first()
+    record = MonitoringRecord(activity=activity, carried_out_on=datetime.date.today(), findings="Seen in class")
+    record.evidence_file.save("walk-notes.txt", ContentFile(b"Learning walk notes"), save=True)
+    return record
+
+
 def _plan(world, target):
     return plan_for(target.school, owner=world.users["teacher"] if target.in_scope else None)
 
@@ -136,4 +150,7 @@ MATRIX = {
     "planning:record-create": Entry(
         kwargs=lambda w, t: {"pk": _plan(w, t).activities.first().pk},
         ok=statuses(roles_with(Perm.MONITORING_RECORD), visible=Perm.PLAN_VIEW)),
+    "planning:record-evidence": Entry(
+        kwargs=lambda w, t: {"pk": _record_with_file(w, t).pk},
+        ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW)),
 }

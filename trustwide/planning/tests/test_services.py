@@ -290,3 +290,31 @@ def test_item_delete_after_agreement_is_noted(world, login):
     assert not Priority.objects.get(plan=plan).milestones.exists()
     assert AuditEvent.objects.filter(object_type="planning.schoolplan", action="removed after agreement").exists()
     assert client.post(reverse("planning:item-delete", args=["pupil", 1])).status_code == 404
+
+
+def test_monitoring_evidence_file_is_uploaded_checked_and_downloaded_in_scope(world, plan, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from trustwide.planning.models import MonitoringRecord
+
+    activity = MonitoringActivity.objects.get(plan=plan)
+    url = reverse("planning:record-create", args=[activity.pk])
+    client = login(world.user("middle_leader"))
+    data = {"carried_out_on": activity.term.starts_on.strftime("%d/%m/%Y"), "findings": "Strong questioning",
+            "judgement": "Good"}
+    # A file type outside the list: the form says which types are allowed and nothing is saved.
+    response = client.post(url, {**data, "evidence_file": SimpleUploadedFile("notes.exe", b"MZ")})
+    assert response.status_code == 400 and "Files of type" in response.content.decode()
+    assert not MonitoringRecord.objects.exists()
+    response = client.post(url, {**data, "evidence_file": SimpleUploadedFile("walk-notes.pdf", b"%PDF-1.4 notes")})
+    assert response.status_code == 302
+    record = MonitoringRecord.objects.get()
+    assert record.evidence_file_name == "walk-notes.pdf"
+    schedule = client.get(reverse("planning:monitoring-schedule", args=[plan.pk])).content.decode()
+    download = reverse("planning:record-evidence", args=[record.pk])
+    assert download in schedule
+    response = client.get(download)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 notes"
+    assert 'filename="walk-notes.pdf"' in response["Content-Disposition"]
+    # Another trust's leader: not found, never forbidden.
+    assert login(world.extra["trust_b_leader"]).get(download).status_code == 404

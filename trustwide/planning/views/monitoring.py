@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import mimetypes
 
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,7 @@ from trustwide.common.views import ScopedViewMixin
 
 from .. import selectors, services
 from ..forms import ActivityForm, RecordForm
-from ..models import ActivityKind, MonitoringActivity
+from ..models import ActivityKind, MonitoringActivity, MonitoringRecord
 from ._helpers import deny_unless, form_page, get_plan
 
 
@@ -131,7 +133,7 @@ class RecordCreateView(ScopedViewMixin, View):
         plan = activity.plan
         deny_unless(can(request.user, Perm.MONITORING_RECORD, plan.school), "You may not record monitoring here.")
         scale = services.scale_for_trust(plan.school.trust_id)
-        form = RecordForm(request.POST or None, activity=activity, scale=scale,
+        form = RecordForm(request.POST or None, request.FILES or None, activity=activity, scale=scale,
                           initial={"carried_out_on": min(timezone.localdate(), activity.due_by)})
 
         def save(form):
@@ -143,4 +145,20 @@ class RecordCreateView(ScopedViewMixin, View):
             intro += f" Judge on the trust's scale: {', '.join(scale.grades)}."
         return form_page(request, form, save, success_url=url, success_message="Monitoring recorded.", context={
             "title": f"Record: {activity.get_kind_display()}", "subtitle": activity.focus, "intro": intro.strip(),
-            "back_url": url, "back": "Monitoring schedule"})
+            "back_url": url, "back": "Monitoring schedule", "multipart": True})
+
+
+class RecordEvidenceFileView(ScopedViewMixin, View):
+    """The evidence file of a monitoring record, for whoever may see the school's monitoring."""
+
+    def get(self, request, pk):
+        record = get_object_or_404_for(
+            request.user, Perm.PLAN_VIEW,
+            MonitoringRecord.objects.select_related("activity__plan__school__trust"), pk=pk)
+        deny_unless(can(request.user, Perm.MONITORING_VIEW, record.activity.plan.school),
+                    "You may not see this school's monitoring.")
+        if not record.evidence_file:
+            raise Http404("This record has no evidence file.")
+        content_type = mimetypes.guess_type(record.evidence_file_name)[0] or "application/octet-stream"
+        return FileResponse(record.evidence_file.open("rb"), as_attachment=True,
+                            filename=record.evidence_file_name, content_type=content_type)
