@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from trustwide.access import Perm, restrict
 from trustwide.access.scope import grants_with
@@ -178,11 +178,32 @@ def skills_picture(trust, bodies, start_year: int, on: datetime.date) -> SkillsP
 
 # The annual cycle --------------------------------------------------------------------------------
 
+def _holding_role() -> Q:
+    """Memberships (of a task's role and trust) that cover the task's place: the school itself,
+    its hub, or the whole trust; for a trust-level task, any of them."""
+    return Q(school_id=OuterRef("school_id")) | Q(hub__isnull=False, hub_id=OuterRef("school__hub_id")) | Q(
+        school__isnull=True, hub__isnull=True)
+
+
+def _assignee_active():
+    """True while a task's named assignee still holds its role where it is (an active user
+    with an active membership). Otherwise the task falls back to every holder of the role, so
+    a task never vanishes when its assignee leaves or moves school."""
+    holds = Membership.objects.active().filter(
+        user_id=OuterRef("assignee_id"), user__is_active=True, role=OuterRef("role"), trust_id=OuterRef("trust_id"))
+    return (Q(school__isnull=True) & Exists(holds)) | (Q(school__isnull=False) & Exists(holds.filter(
+        _holding_role())))
+
+
+def assignee_holds_role(task: CycleTask) -> bool:
+    return CycleTask.objects.filter(pk=task.pk).filter(_assignee_active()).exists()
+
+
 def tasks_for(user) -> QuerySet:
-    """The user's cycle tasks: those assigned to them by name (in trusts where they still hold
-    a role), and unassigned ones for the roles they hold, where they hold them. A task with an
-    assignee shows for nobody else here (managers see it on the overview pages). No query of
-    its own: the grants are read once per request."""
+    """The user's cycle tasks: those assigned to them by name (while they hold the task's role
+    where it is), and for the roles they hold where they hold them, the unassigned ones and
+    those whose assignee no longer holds the role there. A task with an active assignee shows
+    for nobody else here (managers see it on the overview pages)."""
     grants = grants_with(user, Perm.TRUST_VIEW)
     if not grants:
         return CycleTask.objects.none()
@@ -195,8 +216,9 @@ def tasks_for(user) -> QuerySet:
             by_role |= base & Q(school__hub_id=g.hub_id)
         else:
             by_role |= base & Q(school_id=g.school_id)
-    named = Q(assignee_id=user.pk, trust_id__in={g.trust_id for g in grants})
-    return CycleTask.objects.filter((by_role & Q(assignee__isnull=True)) | named)
+    active = _assignee_active()
+    named = Q(assignee_id=user.pk) & active
+    return CycleTask.objects.filter((by_role & (Q(assignee__isnull=True) | ~active)) | named)
 
 
 def due_tasks(user, today: datetime.date, horizon_days: int = 14) -> tuple[list[CycleTask], list[CycleTask]]:

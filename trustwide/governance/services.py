@@ -508,14 +508,23 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
         raise ValidationError("That academic year belongs to another trust.")
     terms = list(academic_year.terms.all())
     schools = list(trust.schools.all())
-    existing = set(CycleTask.objects.filter(academic_year=academic_year)
-                   .values_list("item_id", "school_id", "due_on"))
+    items = list(trust.cycle_items.all())
+    by_pk = {item.pk: item for item in items}
+    existing = set()
+    done = set()  # a completed task covers its occurrence, even if the item's dates moved since
+    for item_id, school_id, due_on, completed_on in CycleTask.objects.filter(
+            academic_year=academic_year, item__isnull=False).values_list("item_id", "school_id", "due_on",
+                                                                         "completed_on"):
+        existing.add((item_id, school_id, due_on))
+        if completed_on and item_id in by_pk:
+            done.add((item_id, school_id, cycle.occurrence(by_pk[item_id], due_on, terms)))
     new = []
-    for item in trust.cycle_items.all():
+    for item in items:
         for due_on in cycle.due_dates(item, academic_year, terms):
             for school in (schools if item.per_school else [None]):
-                key = (item.pk, school.pk if school else None, due_on)
-                if key in existing:
+                school_id = school.pk if school else None
+                key = (item.pk, school_id, due_on)
+                if key in existing or (item.pk, school_id, cycle.occurrence(item, due_on, terms)) in done:
                     continue
                 existing.add(key)
                 new.append(CycleTask(item=item, trust=trust, academic_year=academic_year, school=school,
@@ -528,11 +537,11 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
 
 
 def may_complete(user, task: CycleTask) -> bool:
-    """Trust leaders; otherwise the named assignee, or for an unassigned task whoever holds
-    its role where it is."""
+    """Trust leaders; otherwise the named assignee while they hold the task's role where it
+    is, or (unassigned, or the assignee has moved on) whoever holds that role there."""
     if may_define_cycle(user, task.trust):
         return True
-    if task.assignee_id:
+    if task.assignee_id and selectors.assignee_holds_role(task):
         return user is not None and task.assignee_id == user.pk
     for g in grants_with(user, Perm.TRUST_VIEW):
         if g.role != task.role or g.trust_id != task.trust_id:

@@ -239,3 +239,37 @@ def test_cycle_page_lists_overdue_tasks_assigned_or_not(world, client, second_he
     html = response.content.decode()
     assert unassigned.title in html and named.title in html
     assert (second_head.full_name or second_head.email) in html
+
+
+def test_a_task_falls_back_to_the_role_when_its_assignee_leaves(world, second_head):
+    """An assigned task never vanishes: once the named person no longer holds the role at the
+    school, everyone who does sees it again and may complete it."""
+    head = world.user("headteacher")
+    task = _task(world, days=-3)
+    services.task_assign(actor=world.user("trust_leader"), task=task, assignee=second_head)
+    assert list(selectors.tasks_for(head)) == [] and list(selectors.tasks_for(second_head)) == [task]
+    membership = second_head.memberships.get()
+    membership.ends_on = timezone.localdate() - datetime.timedelta(days=1)
+    membership.save()
+    for user in (head, second_head):
+        user.__dict__.pop("_trustwide_grants", None)
+    assert list(selectors.tasks_for(second_head)) == []
+    assert list(selectors.tasks_for(head)) == [task]
+    assert services.may_complete(head, task)
+    overdue, _due = selectors.due_tasks(head, timezone.localdate(), 7)
+    assert overdue == [task]
+
+
+def test_generating_again_after_a_redate_keeps_a_completed_occurrence(world):
+    year = world.trust_a.academic_years.get(is_current=True)
+    leader = world.user("trust_leader")
+    item = services.cycle_item_create(actor=leader, trust=world.trust_a, title="Safeguarding audit", role="headteacher",
+                                      category="compliance", frequency="once", month=1, day=15, per_school=True)
+    services.cycle_generate(actor=leader, trust=world.trust_a, academic_year=year)
+    services.task_complete(actor=leader, task=CycleTask.objects.get(item=item, school=world.school_a1))
+    services.cycle_item_update(actor=leader, item=item, month=2)
+    services.cycle_generate(actor=leader, trust=world.trust_a, academic_year=year)
+    a1 = CycleTask.objects.filter(item=item, school=world.school_a1)
+    assert a1.count() == 1 and a1.get().completed_on is not None  # done once is done for the year
+    a2 = CycleTask.objects.get(item=item, school=world.school_a2)
+    assert a2.due_on.month == 2 and a2.completed_on is None
