@@ -435,10 +435,18 @@ def finding_record(*, actor, review: Review, area_code: str = "", area_name: str
 
 
 def _withdraw_validation(*, actor, actor_label, validation) -> None:
-    """Remove the SEF validation a finding recorded, so SEF accuracy stops counting it."""
-    from trustwide.evaluation.services import validation_withdraw
+    """Remove the SEF validation a finding recorded, so SEF accuracy stops counting it. As in
+    _feed_validation: a validator withdraws their own; for anyone else who may write the
+    review's findings (checked by the caller, e.g. a trust leader correcting the write-up) it
+    is withdrawn for the review, the actor named in the audit label."""
+    from trustwide.evaluation.services import validation_withdraw, validator_roles
 
-    validation_withdraw(actor=actor, actor_label=actor_label, validation=validation)
+    school = validation.judgement.sef.school
+    if actor is not None and (validation.validator_id == actor.pk or validation.role in validator_roles(actor, school)):
+        validation_withdraw(actor=actor, actor_label=actor_label, validation=validation)
+    else:
+        validation_withdraw(actor=None, actor_label=f"{_label(actor, actor_label)} (peer review write-up)"[:200],
+                            validation=validation)
 
 
 @transaction.atomic

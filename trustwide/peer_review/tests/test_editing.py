@@ -545,3 +545,29 @@ def test_support_page_with_edit_links_does_not_query_per_row(world, client, djan
     few = _count_queries(client, url, django_assert_max_num_queries)
     add(15)
     assert _count_queries(client, url, django_assert_max_num_queries) <= few
+
+
+def test_a_trust_leader_corrects_and_removes_findings_that_fed_sef_accuracy(world, client):
+    """Managers who may write up a review may edit or delete its findings, including ones a
+    reviewer recorded and their own write-up; the SEF validation follows either way."""
+    from trustwide.evaluation.models import Validation
+
+    _sef, judgement, finding, _head_a2 = _disagreeing_finding(world)
+    review = finding.review
+    leader = world.user("trust_leader")
+    client.force_login(leader)
+    response = client.post(reverse("peer_review:finding-edit", args=[finding.pk]), {
+        "area_code": judgement.area_code, "findings": "Corrected by the trust leader", "agrees": "yes"})
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert finding.validation is not None and finding.validation.agrees
+    old = finding.validation.pk
+    assert client.post(reverse("peer_review:finding-delete", args=[finding.pk])).status_code == 302
+    assert not Validation.objects.filter(pk=old).exists()
+
+    own_area = judgement
+    own = services.finding_record(actor=leader, review=review, area_code=own_area.area_code,
+                                  findings="Accurate.", agrees=True)
+    response = client.post(reverse("peer_review:finding-edit", args=[own.pk]), {
+        "area_code": own_area.area_code, "findings": "Accurate, with a typo fixed.", "agrees": "yes"})
+    assert response.status_code == 302
