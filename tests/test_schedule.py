@@ -68,3 +68,34 @@ def test_scheduler_once_for_cron(world, settings):
     out = io.StringIO()
     call_command("scheduler", "--once", stdout=out)
     assert out.getvalue() == "" and len(mail.outbox) == 1
+
+
+def test_the_scheduler_survives_a_failed_check(world, settings, monkeypatch):
+    """One failed check (e.g. 'database is locked') is logged and the next check runs."""
+    from django.db import OperationalError
+
+    from trustwide.common.management.commands import scheduler
+
+    settings.TRUSTWIDE_DIGEST_WEEKDAY, settings.TRUSTWIDE_DIGEST_HOUR = 0, 0
+    _due_task(world, datetime.date.today())
+    calls = []
+
+    def flaky_run_due():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return run_due()
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        if len(calls) >= 2:
+            raise Stop
+
+    monkeypatch.setattr(scheduler, "run_due", flaky_run_due)
+    monkeypatch.setattr(scheduler.time, "sleep", sleep)
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)  # keep the test's transaction
+    with pytest.raises(Stop):
+        call_command("scheduler", stdout=io.StringIO())
+    assert len(calls) == 2 and len(mail.outbox) == 1
