@@ -56,8 +56,8 @@ def _term_readings(*, school, start_year: int, term) -> tuple[list, str]:
         return yearly, f"the whole of {year_label}"
     termly = {r.kpi.code: r for r in selectors.headline_readings(
         school=school, academic_year=start_year, period=term.name, with_percentiles=False)}
-    readings = [termly[r.kpi.code] if term.name in r.kpi.periods and termly.get(r.kpi.code, r).computed
-                else r for r in yearly]
+    # A termly KPI with no figure for the term shows as such (no data), never the year's value.
+    readings = [termly.get(r.kpi.code, r) if term.name in r.kpi.periods else r for r in yearly]
     if not any(t.computed for t in termly.values()):  # nothing computed per term (yet)
         return yearly, f"the whole of {year_label} (no figures for the {term.get_name_display().lower()} term yet)"
     return readings, f"the {term.get_name_display().lower()} term {year_label} (results measured once a year: {year_label})"

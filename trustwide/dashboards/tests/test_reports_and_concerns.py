@@ -167,3 +167,12 @@ def test_head_report_shows_the_chosen_terms_figures(world, login):
     assert "13.5%" in body and "9.0%" not in body
     assert "40.0%" in body
     assert "for the autumn term" in body
+    # A termly KPI with no figure for this term is not filled in from the year.
+    kpi(world, world.school_a1, "teaching_at_least_good", 55.5, pupils=12)
+    kpi_target_set(actor=None, trust=world.trust_a, school=None, academic_year=year.start_year,
+                   kpi_code="teaching_at_least_good", target=80.0)
+    from trustwide.dashboards import reports
+
+    readings = {r.kpi.code: r for r in reports.head_report_context(
+        user=world.user("local_governor"), school=world.school_a1, term=autumn)["exceptions"]}
+    assert "teaching_at_least_good" not in readings and readings["overall_absence"].value == 13.5
