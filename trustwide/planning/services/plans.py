@@ -146,6 +146,13 @@ def priority_update(*, actor, priority: Priority, trust_priorities=None, actor_l
 
 
 def priority_delete(*, actor, priority: Priority, actor_label=None) -> None:
+    """Remove a priority, unless staff appraisal objectives cite it (they would lose what they
+    cite and drop off the plan page): those are changed or removed first."""
+    citing = StaffObjective.objects.filter(priority=priority).count()
+    if citing:
+        raise ValidationError(
+            f"{citing} staff appraisal objective{'s' if citing != 1 else ''} cite{'s' if citing == 1 else ''} "
+            "this priority: change or remove them first (Staff appraisal objectives on the plan page).")
     _delete_in_plan(actor=actor, instance=priority, actor_label=actor_label)
 
 

@@ -318,3 +318,18 @@ def test_monitoring_evidence_file_is_uploaded_checked_and_downloaded_in_scope(wo
     assert 'filename="walk-notes.pdf"' in response["Content-Disposition"]
     # Another trust's leader: not found, never forbidden.
     assert login(world.extra["trust_b_leader"]).get(download).status_code == 404
+
+
+def test_a_priority_cited_by_appraisal_objectives_is_not_deleted(world, plan, login):
+    priority = plan.priorities.get()
+    head = world.user("headteacher")
+    objective = services.staff_objective_create(actor=head, school=world.school_a1, academic_year=plan.academic_year,
+                                                user=world.user("teacher"), text="Reading", priority=priority)
+    with pytest.raises(ValidationError, match="1 staff appraisal objective cites this priority"):
+        services.priority_delete(actor=head, priority=priority)
+    assert Priority.objects.filter(pk=priority.pk).exists()
+    # An objective left without a priority (from before this rule) is not found, not an error.
+    StaffObjective.objects.filter(pk=objective.pk).update(priority=None, criterion=None)
+    client = login(head)
+    assert client.get(reverse("planning:objective-edit", args=[objective.pk])).status_code == 404
+    assert client.get(reverse("planning:item-delete", args=["objective", objective.pk])).status_code == 404

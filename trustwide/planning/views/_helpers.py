@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from trustwide.access import Perm, can, get_object_or_404_for
@@ -33,7 +34,11 @@ def get_plan_item(user, model, pk: int, *, related: tuple = ()):
 
 
 def plan_of(item) -> SchoolPlan:
-    return item.plan if hasattr(item, "plan") else item.priority.plan
+    if hasattr(item, "plan"):
+        return item.plan
+    if item.priority is None:  # e.g. an appraisal objective whose priority went before the rule
+        raise Http404("This no longer belongs to a plan.")
+    return item.priority.plan
 
 
 def require_edit(user, plan: SchoolPlan) -> None:
