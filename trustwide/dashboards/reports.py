@@ -67,7 +67,9 @@ def _question(c: concerns.Concern) -> str:
     return {
         "national": f"{c.kpi.name} is below the national figure: what is the school doing about it, and by when?",
         "target": f"{c.kpi.name} is short of its target: is the plan's action enough to close the gap?",
-        "trend": f"{c.kpi.name} fell since last year: why, and what has changed?",
+        # A decline: a fall where higher is better, a rise where lower is better (absence).
+        "trend": f"{c.kpi.name} {'rose' if c.kpi.better == 'lower' else 'fell'} since last year: why, and what has "
+                 "changed?",
         "gap": f"{c.title}, wider than national: how is the pupil premium or SEN funding used to close it?",
         "group": f"{c.title}: which pupils, and what support do they get?",
     }.get(c.kind, c.title)

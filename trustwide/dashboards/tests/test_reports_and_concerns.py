@@ -176,3 +176,15 @@ def test_head_report_shows_the_chosen_terms_figures(world, login):
     readings = {r.kpi.code: r for r in reports.head_report_context(
         user=world.user("local_governor"), school=world.school_a1, term=autumn)["exceptions"]}
     assert "teaching_at_least_good" not in readings and readings["overall_absence"].value == 13.5
+
+
+def test_questions_for_governors_say_which_way_a_kpi_declined():
+    from types import SimpleNamespace
+
+    from trustwide.dashboards.reports import _question
+    from trustwide.kpis import definitions as d
+
+    absence = SimpleNamespace(kind="trend", kpi=d.kpi_by_code("persistent_absence"), title="")
+    progress = SimpleNamespace(kind="trend", kpi=d.kpi_by_code("ks2_rwm_expected"), title="")
+    assert _question(absence).startswith("Persistent absence rose since last year")
+    assert " fell since last year" in _question(progress)
