@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, can, get_object_or_404_for, restrict
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, delete_page
 from trustwide.risks.pages import deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
@@ -37,8 +37,6 @@ from .forms import (
 from .models import CycleItem, GovernorVisit, TrainingRecord
 from .views import FORM, _body, _handle, _meeting
 
-CONFIRM = "governance/confirm_delete.html"
-
 
 def _get(queryset, pk, noun: str):
     """404 for missing and out of scope alike."""
@@ -46,41 +44,6 @@ def _get(queryset, pk, noun: str):
         return queryset.get(pk=pk)
     except ObjectDoesNotExist as exc:
         raise Http404(f"No {noun} found.") from exc
-
-
-def delete_page(
-    request,
-    *,
-    title: str,
-    delete,
-    back_url: str,
-    done_url: str,
-    done_message: str,
-    explanation: str = "",
-    blocker: str | None = None,
-    button: str = "Delete",
-    extra_url=None,
-):
-    """GET: the confirmation page (or, with a blocker, the reason the delete is refused).
-    POST: the service deletes, or refuses with a ValidationError shown on the page (400).
-    delete() may return the message to show instead of done_message."""
-    context = {
-        "title": title,
-        "explanation": explanation,
-        "back_url": back_url,
-        "button": button,
-        "extra_url": extra_url,
-    }
-    if request.method == "POST":
-        try:
-            done = delete()
-        except ValidationError as exc:
-            return render(
-                request, CONFIRM, {**context, "blocker": " ".join(exc.messages)}, status=400
-            )
-        messages.success(request, done if isinstance(done, str) else done_message)
-        return redirect(done_url)
-    return render(request, CONFIRM, {**context, "blocker": blocker})
 
 
 # Bodies and members -------------------------------------------------------------------------------

@@ -8,37 +8,17 @@ school's plan, a review whose report is agreed) that page says why and offers no
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, delete_page
 from trustwide.trusts.models import School
 
 from . import forms, selectors, services
 from .models import Finding, NonNegotiable, ReviewAction, Reviewer
 from .views import deny_unless, form_page
-
-CONFIRM = "peer_review/confirm_delete.html"
-
-
-def delete_page(request, *, title: str, delete, back_url: str, done_url: str, done_message: str,
-                explanation: str = "", blocker: str | None = None, button: str = "Delete"):
-    """GET: the confirmation page (or, with a blocker, why the delete is refused). POST: the
-    service deletes, or refuses with a ValidationError shown on the page (400)."""
-    context = {"title": title, "explanation": explanation, "back_url": back_url, "button": button}
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as exc:
-            return render(request, CONFIRM, {**context, "blocker": " ".join(exc.messages)}, status=400)
-        messages.success(request, done_message)
-        return redirect(done_url)
-    return render(request, CONFIRM, {**context, "blocker": blocker})
 
 
 class _Page(ScopedViewMixin, View):
