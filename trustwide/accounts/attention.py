@@ -7,14 +7,13 @@ so the home page grows with the product without knowing every app.
 from __future__ import annotations
 
 import datetime
-import importlib
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.utils import timezone
 
 from trustwide.access import Perm
 from trustwide.access.scope import grants_with
+from trustwide.common.extensions import app_modules
 
 
 @dataclass(frozen=True)
@@ -55,12 +54,8 @@ def _membership_items(user) -> list[Attention]:
 
 def items_for(user) -> list[Attention]:
     items = _membership_items(user)
-    for config in apps.get_app_configs():
-        if not config.name.startswith("trustwide.") or config.name == "trustwide.accounts":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.attention")
-        except ModuleNotFoundError:
+    for module in app_modules("attention"):
+        if module.__name__ == "trustwide.accounts.attention":
             continue
         items.extend(module.items(user))
     order = {"overdue": 0, "due": 1, "info": 2}

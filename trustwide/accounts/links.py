@@ -7,19 +7,11 @@ pages gather them, so they never import a domain app.
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps
+from trustwide.common.extensions import app_modules
 
 
 def _modules():
-    for config in apps.get_app_configs():
-        if not config.name.startswith("trustwide.") or config.name == "trustwide.accounts":
-            continue
-        try:
-            yield importlib.import_module(f"{config.name}.links")
-        except ModuleNotFoundError:
-            continue
+    return [m for m in app_modules("links") if m.__name__ != "trustwide.accounts.links"]
 
 
 def trust_links(user, trust) -> list[tuple[str, str]]:

@@ -10,13 +10,13 @@ run in `ScheduledRun` first so that a period runs once however many schedulers a
 from __future__ import annotations
 
 import datetime
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from .extensions import app_modules
 
 
 @dataclass(frozen=True)
@@ -44,18 +44,7 @@ def weekly(weekday: int, hour: int) -> Callable[[datetime.datetime], str | None]
 
 
 def jobs() -> list[Job]:
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("trustwide."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.schedule")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.schedule":
-                raise
-            continue
-        found.extend(getattr(module, "JOBS", []))
-    return found
+    return [job for module in app_modules("schedule") for job in getattr(module, "JOBS", [])]
 
 
 def run_due(now: datetime.datetime | None = None) -> list[tuple[str, str]]:

@@ -1,10 +1,10 @@
-import importlib
 import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from trustwide.common.extensions import app_modules
 from trustwide.trusts import demo
 
 
@@ -21,13 +21,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo.reset_demo()
             ctx = demo.build_trust(seed=seed, schools=schools, hubs=hubs)
-            for config in apps.get_app_configs():
-                if not config.name.startswith("trustwide.") or config.name == "trustwide.trusts":
+            for module in app_modules("demo"):
+                if module is demo:
                     continue
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError:
-                    continue
+                config = apps.get_containing_app_config(module.__name__)
                 self.stdout.write(f"  adding {config.verbose_name.lower()} ...")
                 module.build(ctx)
             demo.set_demo_passwords()  # people the apps added (e.g. parent governors) too
