@@ -15,6 +15,12 @@ a file more than once (pyarrow datasets and DuckDB do). Writers of one trust are
 object store with versioned reads instead.)
 A newer batch replaces older rows with the same natural key; the rows it replaced are kept
 in the batch's side file, so rolling the batch back restores them.
+
+Derived data (trustwide.data.derived): every change to attendance marks (import or rollback)
+also rewrites the attendance_weeks shards of the schools it touches, in the same swap, so a
+reader never sees marks and their weekly counts disagree. ``ensure_derived`` rebuilds shards
+that are missing or out of date (a store written before they existed, a new format version,
+files written by something other than the store).
 """
 
 from __future__ import annotations
@@ -35,9 +41,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from trustwide.data import derived
 from trustwide.data.schemas import DATASETS, Dataset
 
 DATA_FILE = "data.parquet"
+_MARK_COLUMNS = pa.schema([("pupil_key", pa.string()), ("date", pa.date32()), ("code", pa.string())])
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
@@ -125,19 +133,24 @@ class AnalyticsStore:
             # The manifest goes first, so a crash mid-batch leaves a batch that can be rolled back.
             self._save_manifest(info)
             swaps = []
+            marks: dict[int, tuple[pa.Table, Path | None]] = {}
             try:
                 for urn, table in sorted(tables.items()):
                     parts = [(spec, table)]
                     if dataset == "characteristics":
                         parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
                     for part_spec, part_table in parts:
-                        swap, written, replaced = self._prepare_partition(
+                        swap, written, replaced, merged = self._prepare_partition(
                             part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
                         swaps.append(swap)
+                        if part_spec.name == "attendance_marks":
+                            marks[int(urn)] = (merged, swap[0])
                         info.partitions.append([part_spec.name, int(urn), written, replaced])
                         if part_spec is spec:
                             info.rows += written
                             info.replaced_rows += replaced
+                if marks:
+                    swaps += self._prepare_weeks(trust_id, int(academic_year), marks)
             except BaseException:
                 _discard(swaps)
                 raise
@@ -147,8 +160,10 @@ class AnalyticsStore:
         return info
 
     def _prepare_partition(self, spec: Dataset, trust_id, urn: int, year: int,
-                           table: pa.Table, batch_id: str) -> tuple[tuple[Path | None, Path], int, int]:
-        """Write the partition's next file beside the current one; swapped in by _swap."""
+                           table: pa.Table, batch_id: str):
+        """Write the partition's next file beside the current one; swapped in by _swap.
+
+        Returns ((temporary file, final path), rows written, rows replaced, the new content)."""
         new = _conform(spec, table, urn, year, batch_id)
         directory = self.partition_dir(spec.name, trust_id, urn, year)
         directory.mkdir(parents=True, exist_ok=True)
@@ -166,7 +181,8 @@ class AnalyticsStore:
         # Written even when empty: rollback then knows the partition's prior state.
         _atomic_write(side, replaced.select(spec.schema.names).cast(spec.schema)
                       if replaced is not None else spec.schema.empty_table())
-        return (_write_beside(path, merged), path), new.num_rows, 0 if replaced is None else replaced.num_rows
+        swap = (_write_beside(path, merged), path)
+        return swap, new.num_rows, 0 if replaced is None else replaced.num_rows, merged
 
     # -- locking ---------------------------------------------------------------------------
     def _lock_file(self, trust_id, kind: str) -> Path:
@@ -196,7 +212,169 @@ class AnalyticsStore:
                 else:
                     os.replace(tmp, path)
         for directory in {path.parent for _, path in swaps}:
-            _fsync_dir(directory)
+            if directory.exists():
+                _fsync_dir(directory)
+
+    # -- derived data ----------------------------------------------------------------------
+    def shard_path(self, trust_id, shard: int, academic_year: int) -> Path:
+        return (self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}" / f"shard={int(shard)}"
+                / f"year={int(academic_year)}" / DATA_FILE)
+
+    def weeks_paths(self, trust_id, school_urns: Iterable[int], academic_year: int) -> list[str]:
+        """The attendance_weeks files holding these schools' rows (existing ones, sorted)."""
+        shards = sorted({derived.shard_of(u) for u in school_urns})
+        paths = (self.shard_path(trust_id, k, academic_year) for k in shards)
+        return [str(p) for p in paths if p.exists()]
+
+    def _marks_sources(self, trust_id, academic_year: int) -> dict[int, list[Path]]:
+        """School URN -> its attendance_marks files for the year: data.parquet, and any other
+        *.parquet a bulk load put in the partition (readers of the store read them all)."""
+        base = self.root / "attendance_marks" / f"trust={trust_id}"
+        out = {}
+        if not base.is_dir():
+            return out
+        for entry in os.scandir(base):
+            if entry.name.startswith("school="):
+                folder = os.path.join(entry.path, f"year={int(academic_year)}")
+                if os.path.isdir(folder):
+                    files = sorted(Path(folder) / n for n in os.listdir(folder)
+                                   if n.endswith(".parquet") and not n.startswith("."))
+                    if files:
+                        out[int(entry.name.removeprefix("school="))] = files
+        return out
+
+    @staticmethod
+    def _stamp(files: list[tuple[str, Path]]) -> list[list]:
+        """What a school's weekly counts were derived from: [file name, size, mtime_ns] each."""
+        out = []
+        for name, path in sorted(files):
+            st = path.stat()
+            out.append([name, st.st_size, st.st_mtime_ns])
+        return out
+
+    def stale_derived(self, trust_id, academic_year: int, school_urns: Iterable[int] | None = None) -> list[int]:
+        """Shards of attendance_weeks that do not match the marks they come from (missing, an
+        older format version, a school's marks file changed or gone, a school missing). Only
+        shards holding `school_urns` are checked when given. Read-only; hold store.reading()
+        for an answer that a concurrent import cannot change."""
+        sources = self._marks_sources(trust_id, academic_year)
+        wanted = None if school_urns is None else {derived.shard_of(u) for u in school_urns}
+        expected: dict[int, dict[str, list]] = {}
+        for urn, files in sources.items():
+            expected.setdefault(derived.shard_of(urn), {})[str(urn)] = self._stamp(
+                [(f.name, f) for f in files])
+        base = self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}"
+        present = set()
+        if base.is_dir():
+            for entry in os.scandir(base):
+                if entry.name.startswith("shard=") and (
+                        Path(entry.path) / f"year={int(academic_year)}" / DATA_FILE).exists():
+                    present.add(int(entry.name.removeprefix("shard=")))
+        stale = []
+        for shard in sorted(set(expected) | present):
+            if wanted is not None and shard not in wanted:
+                continue
+            path = self.shard_path(trust_id, shard, academic_year)
+            meta = derived.read_metadata(pq.read_schema(path)) if path.exists() else None
+            if (meta is None or meta.get("version") != derived.VERSION
+                    or meta.get("sources") != expected.get(shard, {})):
+                stale.append(shard)
+        return stale
+
+    def ensure_derived(self, trust_id, academic_year: int | None = None, *, rebuild: bool = False,
+                       processes: int = 1) -> list[tuple[int, int]]:
+        """Rebuild the attendance_weeks shards that are stale (all of them with rebuild=True),
+        for one academic year or every year with marks. Returns the (year, shard) rebuilt.
+        Takes the writer lock and swaps like an import: do not call it while holding
+        store.reading() for the same trust. processes > 1 derives shards in parallel (a whole
+        national-size store: about 3 billion marks)."""
+        if academic_year is None:
+            base = self.root / "attendance_marks" / f"trust={trust_id}"
+            years = sorted({int(p.name.removeprefix("year=")) for p in base.glob("school=*/year=*")}
+                           | {int(p.name.removeprefix("year="))
+                              for p in (self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}").glob("shard=*/year=*")})
+        else:
+            years = [int(academic_year)]
+        done = []
+        for year in years:
+            if not rebuild and not self.stale_derived(trust_id, year):
+                continue
+            with self._writing(trust_id):
+                sources = self._marks_sources(trust_id, year)
+                if rebuild:
+                    base = self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}"
+                    shards = sorted({derived.shard_of(u) for u in sources}
+                                    | {int(p.name.removeprefix("shard=")) for p in base.glob(f"shard=*/year={year}")})
+                else:
+                    shards = self.stale_derived(trust_id, year)
+                if not shards:
+                    continue
+                swaps = []
+                try:
+                    if processes > 1 and len(shards) > 1:
+                        from concurrent.futures import ProcessPoolExecutor
+
+                        with ProcessPoolExecutor(processes) as pool:
+                            jobs = [pool.submit(_write_shard_job, str(self.root), trust_id, year, shard, sources)
+                                    for shard in shards]
+                            for job in jobs:
+                                swaps.append(job.result())
+                    else:
+                        for shard in shards:
+                            swaps.append(self._write_shard(trust_id, year, shard, {}, sources))
+                except BaseException:
+                    _discard(swaps)
+                    raise
+                self._swap(trust_id, swaps)
+                done += [(year, shard) for shard in shards]
+        return done
+
+    def _prepare_weeks(self, trust_id, year: int, changed: dict[int, tuple[pa.Table, Path | None]]):
+        """Next attendance_weeks shard files for schools whose marks are changing: `changed` maps
+        URN -> (new marks content, its not yet swapped-in file or None when the partition empties)."""
+        sources = self._marks_sources(trust_id, year)
+        return [self._write_shard(trust_id, year, shard, changed, sources)
+                for shard in sorted({derived.shard_of(u) for u in changed})]
+
+    def _write_shard(self, trust_id, year: int, shard: int, changed: dict, sources: dict[int, list[Path]]):
+        """Derive one shard: the changed schools from their new marks, every other school of the
+        shard from the current shard file when it is up to date, else from its marks files."""
+        path = self.shard_path(trust_id, shard, year)
+        current, recorded = None, {}
+        if path.exists():
+            current = pq.ParquetFile(path).read()
+            meta = derived.read_metadata(current.schema) or {}
+            if meta.get("version") == derived.VERSION:
+                recorded = meta.get("sources", {})
+            else:
+                current = None
+        parts, stamps = [], {}
+        for urn in sorted({u for u in sources if derived.shard_of(u) == shard} | set(changed)):
+            # Files not written by the store (a bulk load) stay beside data.parquet.
+            foreign = [(f.name, f) for f in sources.get(urn, []) if f.name != DATA_FILE]
+            if urn in changed:
+                content, new_file = changed[urn]
+                files = foreign + ([(DATA_FILE, new_file)] if new_file is not None else [])
+                tables = [content] if new_file is not None else []
+                to_read = foreign
+            else:
+                files = [(f.name, f) for f in sources[urn]]
+                tables, to_read = [], files
+            if not files:  # the school's marks partition is emptied
+                continue
+            stamp = self._stamp(files)
+            stamps[str(urn)] = stamp
+            if urn not in changed and current is not None and recorded.get(str(urn)) == stamp:
+                parts.append(current.filter(pc.equal(current["school_urn"], urn)).cast(derived.SCHEMA))
+                continue
+            tables += [pq.ParquetFile(f).read(columns=_MARK_COLUMNS.names) for _name, f in to_read]
+            marks = pa.concat_tables([t.select(_MARK_COLUMNS.names).cast(_MARK_COLUMNS) for t in tables])
+            parts.append(derived.attendance_weeks(marks, school_urn=urn, academic_year=year))
+        merged = pa.concat_tables(parts) if parts else derived.SCHEMA.empty_table()
+        if not stamps:
+            return (None, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return (_write_beside(path, derived.with_metadata(merged, stamps)), path)
 
     # -- batches ---------------------------------------------------------------------------
     def list_batches(self, *, trust_id=None, dataset: str | None = None) -> list[BatchInfo]:
@@ -220,6 +398,7 @@ class AnalyticsStore:
         year = info.academic_year
         with self._writing(info.trust_id):
             swaps = []
+            marks: dict[int, tuple[pa.Table, Path | None]] = {}
             try:
                 for name, urn, _written, _replaced in info.partitions:
                     spec = DATASETS[name]
@@ -233,6 +412,10 @@ class AnalyticsStore:
                         restore = restore.filter(pc.invert(_key_in(restore, remaining, spec.natural_key)))
                     merged = pa.concat_tables([remaining, restore.select(spec.schema.names).cast(spec.schema)])
                     swaps.append((_write_beside(path, merged) if merged.num_rows else None, path))
+                    if name == "attendance_marks":
+                        marks[int(urn)] = (merged, swaps[-1][0])
+                if marks:
+                    swaps += self._prepare_weeks(info.trust_id, year, marks)
             except BaseException:
                 _discard(swaps)
                 raise
@@ -280,6 +463,10 @@ class AnalyticsStore:
     def _read(path: Path, spec: Dataset) -> pa.Table:
         # ParquetFile, not read_table: no hive-partition guessing from the path.
         return pq.ParquetFile(path).read().cast(spec.schema)
+
+
+def _write_shard_job(root: str, trust_id, year: int, shard: int, sources):
+    return AnalyticsStore(root)._write_shard(trust_id, year, shard, {}, sources)
 
 
 def _conform(spec: Dataset, table: pa.Table, urn: int, year: int, batch_id: str) -> pa.Table:

@@ -73,7 +73,7 @@ def test_rollback_of_an_older_batch_keeps_newer_rows(store):
 def test_paths_glob_and_duckdb(store):
     write(store, marks(range(2), 0, "/"), "b1")
     store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=2024,
-                      tables={URN + 1: marks(range(2), 0, "I").set_column(
+                      tables={URN + 1: marks(range(2), 366, "I").set_column(  # 4 Sep 2024
                           4, "school_urn", pa.array([URN + 1] * 4, pa.int32()))}, batch_id="b2")
     assert len(store.paths("attendance_marks", 1)) == 2
     assert len(store.paths("attendance_marks", 1, school_urns=[URN])) == 1

@@ -1,0 +1,180 @@
+"""Derived datasets the store keeps beside the imported ones.
+
+attendance_weeks: the attendance marks of a pupil at a school, reduced to cumulative session
+counts by week and weekday, so a KPI refresh reads one small row per pupil instead of every
+mark (about 380 a year), and still gets the exact count for any date range: a term with
+trust-set dates, the year to any cut-off date, the year.
+
+Format, per (school_urn, academic_year, pupil_key), for each class in CLASSES
+(possible, authorised, unauthorised; decided by codes.py exactly as DfE counts: attending
+and approved-activity codes and absence codes are possible sessions, D and the not-counted
+codes are not) and each week w = 0..WEEKS-1 (week 0 starts on the Monday on or before
+1 September), one int64 column ``<class>_w<ww>``: byte d (bits 8d..8d+7, d = 0 Monday ..
+6 Sunday) holds the number of the pupil's sessions of that class on weekday d in weeks
+0..w. A day has at most two sessions (AM, PM), so a byte holds at most 2 x 54 = 108.
+
+To count sessions on days a..b: with P(day) = C[w-1] + ((C[w] - C[w-1]) & low(d)) for
+day = (week w, weekday d), C[-1] = 0 and low(d) the bytes 0..d, the count is the byte sum of
+P(b) - P(a-1) (every byte only grows with the day, so the subtraction never borrows). See
+``sessions_between`` (numpy, for tests and readers) and the engine's Ibis version.
+
+Storage: one file per shard of schools, ``attendance_weeks/trust=<t>/shard=<k>/year=<y>/
+data.parquet`` with k = urn // SHARD_URNS, so a trust's derived rows are a few dozen files
+rather than one per school (a file's footer lists 165 columns; thousands of small files
+would cost more to open than to read). The store rewrites a shard in the same atomic swap as
+the marks partitions it is derived from (imports and rollbacks), and rebuilds any shard that
+is missing or stale (``AnalyticsStore.ensure_derived``). Each file's metadata records the
+format VERSION and the marks file (size, modification time) each school's rows come from.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from trustwide.data import codes
+
+ATTENDANCE_WEEKS = "attendance_weeks"
+VERSION = 1
+WEEKS = 54  # 1 Sep .. 31 Aug is at most 366 days from a Monday up to 6 days earlier
+CLASSES = ("possible", "authorised", "unauthorised")
+SHARD_URNS = 256
+BYTE = 8
+METADATA_KEY = b"trustwide"
+
+_EPOCH = date(1970, 1, 1)
+
+
+def week_origin(academic_year: int) -> date:
+    """Monday of week 0: the Monday on or before 1 September."""
+    first = date(academic_year, 9, 1)
+    return first - timedelta(days=first.weekday())
+
+
+def week_and_day(day: date, academic_year: int) -> tuple[int, int]:
+    offset = (day - week_origin(academic_year)).days
+    return offset // 7, offset % 7
+
+
+def column(cls: str, week: int) -> str:
+    return f"{cls}_w{week:02d}"
+
+
+COLUMNS = tuple(column(c, w) for c in CLASSES for w in range(WEEKS))
+
+SCHEMA = pa.schema(
+    [
+        pa.field("school_urn", pa.int32(), nullable=False),
+        pa.field("academic_year", pa.int16(), nullable=False),
+        pa.field("pupil_key", pa.string(), nullable=False),
+        *[pa.field(c, pa.int64(), nullable=False) for c in COLUMNS],
+    ]
+)
+
+
+def shard_of(urn: int) -> int:
+    return int(urn) // SHARD_URNS
+
+
+def low_mask(weekday: int) -> int:
+    """The bytes of weekdays 0..weekday."""
+    return (1 << (BYTE * (weekday + 1))) - 1
+
+
+# Class of each code: (possible, authorised, unauthorised).
+_CLASS_OF = {
+    c: (c in codes.ATTENDING or c in codes.ABSENT, c in codes.AUTHORISED, c in codes.UNAUTHORISED)
+    for c in codes.ALL_CODES
+}
+
+
+def attendance_weeks(marks: pa.Table, *, school_urn: int, academic_year: int) -> pa.Table:
+    """The attendance_weeks rows of one school's year from its marks (pupil_key, date, code).
+
+    One row per pupil with any mark (a pupil whose marks are all not-possible sessions has a
+    row of zeros), sorted by pupil_key. Raises ValueError for a date outside the academic
+    year or a code the store would not have accepted.
+    """
+    n_marks = marks.num_rows
+    if n_marks == 0:
+        return SCHEMA.empty_table()
+    pupils = pc.dictionary_encode(marks["pupil_key"].cast(pa.string()).combine_chunks())
+    keys = pupils.dictionary
+    order = pc.array_sort_indices(keys).to_numpy()
+    rank = np.empty(len(keys), np.int64)
+    rank[order] = np.arange(len(keys))  # pupils in key order
+    pupil = rank[pupils.indices.to_numpy()]
+
+    origin = (week_origin(academic_year) - _EPOCH).days
+    day = marks["date"].cast(pa.date32()).combine_chunks().cast(pa.int32()).to_numpy(
+        zero_copy_only=False).astype(np.int64) - origin
+    first = (date(academic_year, 9, 1) - week_origin(academic_year)).days
+    last = (date(academic_year + 1, 8, 31) - week_origin(academic_year)).days
+    if day.min() < first or day.max() > last:
+        raise ValueError(f"marks dated outside academic year {academic_year}/{academic_year + 1}")
+
+    code = pc.dictionary_encode(marks["code"].cast(pa.string()).combine_chunks())
+    try:
+        classes = np.array([_CLASS_OF[c] for c in code.dictionary.to_pylist()], bool)
+    except KeyError as exc:
+        raise ValueError(f"unknown attendance code {exc.args[0]!r}") from None
+    code_ix = code.indices.to_numpy()
+
+    n = len(keys)
+    slot = pupil * (WEEKS * 7) + day
+    shifts = np.left_shift(np.int64(1), BYTE * np.arange(7, dtype=np.int64))
+    columns: dict[str, pa.Array] = {
+        "school_urn": pa.array(np.full(n, school_urn, np.int32)),
+        "academic_year": pa.array(np.full(n, academic_year, np.int16)),
+        "pupil_key": keys.take(pa.array(order)),
+    }
+    for k, cls in enumerate(CLASSES):
+        hit = classes[code_ix, k]
+        counts = np.bincount(slot[hit], minlength=n * WEEKS * 7).reshape(n, WEEKS, 7)
+        if counts.max(initial=0) > 2:
+            raise ValueError("more than two sessions of a pupil on one day")
+        cumulative = np.cumsum(counts.astype(np.int64) @ shifts.reshape(7, 1), axis=1)[..., 0]
+        for w in range(WEEKS):
+            columns[column(cls, w)] = pa.array(cumulative[:, w])
+    return pa.table(columns, schema=SCHEMA)
+
+
+def with_metadata(table: pa.Table, sources: dict[str, list]) -> pa.Table:
+    """Record the format version and, per school (URN as text), the
+    marks files the rows were derived from ([name, size, mtime_ns] each): a changed, new or
+    missing file makes the shard stale."""
+    meta = {"version": VERSION, "sources": dict(sorted(sources.items()))}
+    return table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
+
+
+def read_metadata(schema: pa.Schema) -> dict | None:
+    raw = (schema.metadata or {}).get(METADATA_KEY)
+    return json.loads(raw) if raw else None
+
+
+def sessions_between(table: pa.Table, cls: str, start: date, end: date,
+                     academic_year: int) -> np.ndarray:
+    """Per row of an attendance_weeks table: sessions of class `cls` dated start..end.
+
+    The reference implementation of the read formula in the module docstring (numpy)."""
+    n = table.num_rows
+
+    def through(day: date) -> np.ndarray:
+        week, weekday = week_and_day(day, academic_year)
+        if week < 0:
+            return np.zeros(n, np.int64)
+        if week >= WEEKS:
+            week, weekday = WEEKS - 1, 6
+        this = table[column(cls, week)].to_numpy()
+        before = table[column(cls, week - 1)].to_numpy() if week else np.zeros(n, np.int64)
+        return before + ((this - before) & low_mask(weekday))
+
+    packed = through(end) - through(start - timedelta(days=1))
+    total = np.zeros(n, np.int64)
+    for d in range(7):
+        total += (packed >> (BYTE * d)) & 0xFF
+    return total

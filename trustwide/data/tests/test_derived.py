@@ -1,0 +1,155 @@
+"""attendance_weeks: weekly counts derived from the marks give the exact session count for any
+date range, and the store keeps them in step with the marks through imports and rollbacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from trustwide.data import codes, derived
+from trustwide.data.store import AnalyticsStore
+
+YEAR = 2023
+FIRST, LAST = dt.date(2023, 9, 1), dt.date(2024, 8, 31)
+ALL_CODES = sorted(codes.ALL_CODES)
+
+
+def random_marks(rng: random.Random, pupils: int, per_pupil: int):
+    """Marks on random days of the year (weekends and the first and last day included)."""
+    rows = []
+    days = (LAST - FIRST).days + 1
+    for p in range(pupils):
+        picked = set()
+        while len(picked) < per_pupil:
+            picked.add((rng.randrange(days), rng.choice(("AM", "PM"))))
+        if p == 0:
+            picked |= {(0, "AM"), (0, "PM"), (days - 1, "AM")}
+        for day, session in sorted(picked):
+            rows.append((f"k{p:03d}", FIRST + dt.timedelta(days=day), session, rng.choice(ALL_CODES)))
+    return rows
+
+
+def marks_table(rows, urn=100001):
+    keys, dates, sessions, marks = zip(*rows, strict=True)
+    n = len(rows)
+    return pa.table({
+        "pupil_key": list(keys), "date": pa.array(dates, pa.date32()), "session": list(sessions),
+        "code": list(marks), "school_urn": pa.array([urn] * n, pa.int32()),
+        "academic_year": pa.array([YEAR] * n, pa.int16()), "batch_id": [""] * n,
+    })
+
+
+def counted(rows, key, cls, start, end):
+    """The definition, mark by mark: sessions of the pupil in the class dated start..end."""
+    def in_class(code):
+        if cls == "possible":
+            return code in codes.ATTENDING or code in codes.ABSENT
+        return code in (codes.AUTHORISED if cls == "authorised" else codes.UNAUTHORISED)
+
+    return sum(1 for k, day, _s, code in rows if k == key and start <= day <= end and in_class(code))
+
+
+def test_weekly_counts_give_every_date_range_exactly():
+    rng = random.Random(7)
+    rows = random_marks(rng, pupils=6, per_pupil=300)
+    table = derived.attendance_weeks(marks_table(rows), school_urn=100001, academic_year=YEAR)
+    assert table.schema.equals(derived.SCHEMA)
+    keys = table["pupil_key"].to_pylist()
+    assert keys == sorted({r[0] for r in rows})
+    ranges = [(FIRST, LAST), (FIRST, FIRST), (LAST, LAST), (dt.date(2023, 9, 4), dt.date(2023, 9, 10)),
+              (dt.date(2023, 12, 20), dt.date(2024, 1, 3))]  # a week, a holiday across the new year
+    for _ in range(60):
+        a = FIRST + dt.timedelta(days=rng.randrange(366))
+        b = a + dt.timedelta(days=rng.randrange(60))
+        ranges.append((a, min(b, LAST)))
+    for start, end in ranges:
+        for cls in derived.CLASSES:
+            got = derived.sessions_between(table, cls, start, end, YEAR).tolist()
+            want = [counted(rows, k, cls, start, end) for k in keys]
+            assert got == want, (cls, start, end)
+
+
+def test_week_zero_starts_on_the_monday_before_1_september():
+    assert derived.week_origin(2023) == dt.date(2023, 8, 28)  # 1 Sep 2023 was a Friday
+    assert derived.week_and_day(dt.date(2023, 9, 1), 2023) == (0, 4)
+    assert derived.week_and_day(dt.date(2024, 8, 31), 2023) == (52, 5)
+    assert derived.week_origin(2025) == dt.date(2025, 9, 1)  # a Monday
+
+
+def test_refuses_marks_it_cannot_count():
+    table = marks_table([("k1", dt.date(2024, 9, 2), "AM", "/")])
+    with pytest.raises(ValueError, match="outside academic year 2023/2024"):
+        derived.attendance_weeks(table, school_urn=100001, academic_year=YEAR)
+    bad = marks_table([("k1", dt.date(2023, 9, 4), "AM", "H")])
+    with pytest.raises(ValueError, match="unknown attendance code 'H'"):
+        derived.attendance_weeks(bad, school_urn=100001, academic_year=YEAR)
+
+
+# -- the store keeps the shards in step --------------------------------------------------------
+
+A, B, OTHER = 100001, 100002, 100001 + derived.SHARD_URNS  # A and B share a shard
+
+
+def weeks_of(store, urn):
+    files = store.weeks_paths(1, [urn], YEAR)
+    table = pa.concat_tables([pq.read_table(f) for f in files]) if files else derived.SCHEMA.empty_table()
+    table = table.filter(pa.compute.equal(table["school_urn"], urn))
+    return {k: derived.sessions_between(table, "authorised", FIRST, LAST, YEAR)[i]
+            for i, k in enumerate(table["pupil_key"].to_pylist())}
+
+
+def write(store, urn, rows, batch_id):
+    return store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=YEAR,
+                             tables={urn: marks_table(rows, urn)}, batch_id=batch_id)
+
+
+def test_imports_and_rollbacks_rewrite_the_shards_in_the_same_swap(tmp_path):
+    store = AnalyticsStore(tmp_path)
+    day = dt.date(2023, 9, 4)
+    write(store, A, [("a", day, "AM", "I"), ("a", day, "PM", "/")], "b1")
+    write(store, B, [("b", day, "AM", "I"), ("b", day, "PM", "I")], "b2")
+    write(store, OTHER, [("c", day, "AM", "M")], "b3")
+    assert len(store.weeks_paths(1, [A, B, OTHER], YEAR)) == 2
+    assert (weeks_of(store, A), weeks_of(store, B), weeks_of(store, OTHER)) == ({"a": 1}, {"b": 2}, {"c": 1})
+    assert store.stale_derived(1, YEAR) == []
+
+    write(store, A, [("a", day, "PM", "C"), ("a2", day, "AM", "E")], "b4")  # replaces a PM, adds a2
+    assert weeks_of(store, A) == {"a": 2, "a2": 1}
+    assert weeks_of(store, B) == {"b": 2}  # the other school of the shard is kept
+    store.rollback("b4")
+    assert weeks_of(store, A) == {"a": 1}
+    store.rollback("b1")  # A's marks are gone, and so are its weekly counts
+    assert weeks_of(store, A) == {} and weeks_of(store, B) == {"b": 2}
+    store.rollback("b2")
+    assert store.weeks_paths(1, [A, B], YEAR) == []  # the emptied shard file is removed
+    assert store.stale_derived(1, YEAR) == []
+
+
+def test_ensure_derived_rebuilds_what_was_written_around_the_store(tmp_path):
+    store = AnalyticsStore(tmp_path)
+    day = dt.date(2023, 9, 4)
+    write(store, A, [("a", day, "AM", "I")], "b1")
+    assert store.ensure_derived(1) == []  # up to date: nothing to do
+
+    # Marks written straight to Parquet (a bulk load, a store from before weekly counts).
+    path = store.partition_dir("attendance_marks", 1, B, YEAR)
+    path.mkdir(parents=True)
+    pq.write_table(marks_table([("b", day, "AM", "O")], B), path / "data.parquet")
+    assert store.stale_derived(1, YEAR) == [derived.shard_of(B)]
+    assert store.ensure_derived(1) == [(YEAR, derived.shard_of(B))]
+    assert weeks_of(store, B) == {"b": 0} and weeks_of(store, A) == {"a": 1}
+    assert store.stale_derived(1, YEAR) == []
+
+    # An older format version is rebuilt too.
+    shard = store.shard_path(1, derived.shard_of(A), YEAR)
+    table = pq.read_table(shard)
+    meta = derived.read_metadata(table.schema)
+    pq.write_table(table.replace_schema_metadata({derived.METADATA_KEY: __import__("json").dumps(
+        {**meta, "version": 0}).encode()}), shard)
+    assert store.stale_derived(1, YEAR) == [derived.shard_of(A)]
+    assert store.ensure_derived(1, YEAR) == [(YEAR, derived.shard_of(A))]
+    assert weeks_of(store, A) == {"a": 1}
