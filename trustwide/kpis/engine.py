@@ -4,33 +4,35 @@ Written once as Ibis expressions; runs on DuckDB (default) or PySpark unchanged.
 
 How it is fast:
 
-- Attendance marks are scanned ONCE and reduced to per-pupil session counts per year segment
-  (term or outside any term, on/before as_of or after), with each mark's class found by an
-  integer lookup on its code's first character. Every period is a sum of segments on that
-  small table. The per-pupil segment table is materialised in the backend (DuckDB temp table,
-  Spark cached table) so the planner cannot inline and re-run the scan.
-- A pupil's characteristics are packed into one small integer (groups.cell_code), so each
-  family's per-pupil facts are summed per cell (school, period, cell code) in one narrow
-  GROUP BY for all its KPIs; periods are small integers too, never strings.
+- Every family first becomes ONE row per pupil and school, with a column per fact and period
+  (e.g. ``possible__3``): no per-period rows, no join to a periods table, one GROUP BY.
+- Attendance is read from the store's derived weekly counts (trustwide.data.derived,
+  attendance_weeks), not from the marks: per pupil, cumulative session counts by week and
+  weekday packed in one int64 per class and week. A period's count is two column reads, a
+  subtraction and a byte sum (integer and bitwise arithmetic, which both backends run), so
+  the cost is per pupil, not per mark, and still exact for any term dates and cut-off day.
+  The store keeps those counts in step with the marks on every import and rollback.
+- A pupil's characteristics are packed into one small integer (groups.cell_code); each
+  family's per-pupil facts are summed per (school, cell code) in one narrow GROUP BY for all
+  its KPIs and periods.
 - The expressions are built over placeholder table names and compiled to SQL once per
   (backend, year, terms, as_of, KPI selection), then cached: a refresh only binds the
-  placeholders to this run's tables and executes the SQL (Ibis compilation costs 0.1-0.5 s a
-  family; it is paid once per process and per set of parameters).
+  placeholders to this run's tables and executes the SQL.
 - Groups, roll-up (school -> hub -> trust), suppression and gaps run in numpy on the small cell
   table, identical for every backend: every group is a union of cells and every KPI a ratio of
-  sums, so the groups are dense sums over a cell x group membership matrix, and the result
-  rows are produced already in sorted order (no sort).
+  sums, so a school's groups are one small matrix product (cells x groups membership), and
+  the result rows are produced already in sorted order (no sort).
 
 Roll-up: KPIs are ratios of sums over pupils, so hub and trust rows sum the school rows'
 numerators, denominators and pupil counts: the same pupil-level facts, not averages of
 school rates. Pupils are counted per enrolment, as DfE does.
 
 Streaming: schools are processed in batches of at most ``batch_schools`` (default
-BATCH_SCHOOLS); each batch reads only its schools' files, and hub and trust sums accumulate
-across batches, so the backend's memory is bounded by the largest batch whatever the trust's
-size. ``iter_kpis`` yields each batch's school rows as soon as they are ready (and the hub
-and trust rows last) for callers that write them out incrementally; ``compute_kpis`` returns
-everything as one sorted table.
+BATCH_SCHOOLS, cut where the derived attendance shards end); each batch reads only its
+schools' files, and hub and trust sums accumulate across batches, so the backend's memory is
+bounded by the largest batch whatever the trust's size. ``iter_kpis`` yields each batch's
+school rows as soon as they are ready (and the hub and trust rows last) for callers that
+write them out incrementally; ``compute_kpis`` returns everything as one sorted table.
 """
 
 from __future__ import annotations
@@ -44,14 +46,17 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
+from trustwide.data import derived
+from trustwide.data.store import AnalyticsStore
 from trustwide.kpis import definitions as d
 from trustwide.kpis.groups import GROUPS, NO_CELL, cell_code, membership
 from trustwide.kpis.periods import (
@@ -59,7 +64,6 @@ from trustwide.kpis.periods import (
     Period,
     assessment_terms,
     build_periods,
-    mark_buckets,
     normalise_terms,
     resolve_as_of,
     year_bounds,
@@ -87,9 +91,9 @@ STORE_COLUMNS: dict[str, dict[str, str]] = {
         "year_group": "int8", "sex": "string", "disadvantaged": "boolean", "sen": "string",
         "eal": "boolean",
     },
-    "attendance_marks": {
-        "school_urn": "int32", "pupil_key": "string", "date": "date", "code": "string",
-    },
+    # Derived from the marks by the store (trustwide.data.derived); the week columns a plan
+    # needs are added per plan (see _Planner.read).
+    "attendance_weeks": {"school_urn": "int32", "pupil_key": "string"},
     "attendance_summaries": {
         "school_urn": "int32", "academic_year": "int16", "pupil_key": "string",
         "period_start": "date", "period_end": "date", "possible": "int32", "present": "int32",
@@ -109,19 +113,19 @@ STORE_COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 FAMILY_DATASETS = {
-    "attendance": ("attendance_marks", "attendance_summaries"),
+    "attendance": ("attendance_weeks", "attendance_summaries"),
     "assessment": ("assessments",),
     "statutory": ("statutory",),
     "transition": ("transitions",),
 }
 
-# Per-pupil facts are keyed by school, pupil and period (the index of the period in
-# periods.build_periods: an int8, not a string).
-KEYS = ["school_urn", "pupil_key", "period"]
+# Per-pupil facts are keyed by school and pupil; a fact of period i (the index of the period
+# in periods.build_periods) is the column "<fact>__<i>".
+KEYS = ["school_urn", "pupil_key"]
 
-# Schools per batch: ~500 schools is 150,000-300,000 pupils and 60-110 million marks, a few
-# hundred MB in DuckDB's hash tables; a trust of that size or smaller runs in one batch.
-BATCH_SCHOOLS = 500
+# Schools per batch: ~500 schools is 150,000-300,000 pupils, a few hundred MB in DuckDB's hash
+# tables; a trust of that size or smaller runs in one batch.
+BATCH_SCHOOLS = 1024
 # DuckDB limits for connections the engine opens itself (a 4 GB budget for the whole process).
 DUCKDB_MEMORY_LIMIT = os.environ.get("TRUSTWIDE_KPI_DUCKDB_MEMORY", "2.5GB")
 # Where DuckDB spills beyond that limit (its default is a .tmp folder in the working directory).
@@ -130,6 +134,10 @@ DUCKDB_TEMP_DIR = os.environ.get(
 )
 
 _LEVELS = ("hub", "school", "trust")  # sorted, as the result is
+
+
+class StaleDerivedData(RuntimeError):
+    """The store's derived weekly attendance counts do not match its marks."""
 
 
 def compute_kpis(
@@ -190,10 +198,10 @@ def iter_kpis(**kwargs) -> Iterator[pa.Table]:
 
 # SQL types of the store columns, per backend.
 _SQL_TYPES = {
-    "duckdb": {"int32": "INTEGER", "int16": "SMALLINT", "int8": "TINYINT",
+    "duckdb": {"int64": "BIGINT", "int32": "INTEGER", "int16": "SMALLINT", "int8": "TINYINT",
                "string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "float64": "DOUBLE"},
-    "pyspark": {"int32": "int", "int16": "smallint", "int8": "tinyint", "string": "string",
-                "date": "date", "boolean": "boolean", "float64": "double"},
+    "pyspark": {"int64": "bigint", "int32": "int", "int16": "smallint", "int8": "tinyint",
+                "string": "string", "date": "date", "boolean": "boolean", "float64": "double"},
 }
 
 
@@ -226,9 +234,10 @@ class _Backend:
         return self.con.compile(expr)
 
     def register_files(self, name: str, files: list[str], base: Path,
-                       columns: dict[str, str]) -> None:
+                       columns: dict[str, str], schools: list[int] | None = None) -> None:
         """A view `name` over the files with exactly `columns` (cast to the contract's types;
-        a cast to the same type is free). No files: an empty view of that schema."""
+        a cast to the same type is free), keeping only rows of `schools` when given (files
+        that hold several schools). No files: an empty view of that schema."""
         types = _SQL_TYPES[self.kind]
         if self.kind == "duckdb":
             cols = ", ".join(f'CAST("{c}" AS {types[t]}) AS "{c}"' for c, t in columns.items())
@@ -237,6 +246,8 @@ class _Backend:
                 # Hive partitioning off: rows carry school_urn and academic_year themselves.
                 src = f"read_parquet([{listed}], hive_partitioning = false)"
                 sql = f"SELECT {cols} FROM {src}"
+                if schools is not None:
+                    sql += f" WHERE school_urn IN ({', '.join(str(int(u)) for u in schools)})"
             else:
                 nulls = ", ".join(f'CAST(NULL AS {types[t]}) AS "{c}"'
                                   for c, t in columns.items())
@@ -246,6 +257,8 @@ class _Backend:
             session = self.con._session
             if files:
                 df = session.read.option("basePath", str(base)).parquet(*files)
+                if schools is not None:
+                    df = df.where(df["school_urn"].isin([int(u) for u in schools]))
                 df = df.selectExpr(*[f"CAST(`{c}` AS {types[t]}) AS `{c}`"
                                      for c, t in columns.items()])
             else:
@@ -352,14 +365,17 @@ class _Step:
     materialize: str | None  # placeholder role of a table to create, or None for a query
     sql: str
     schema: pa.Schema | None  # of a query's result
-    layout: tuple[tuple[str, str, str], ...] = ()  # per KPI: numerator, den sum, den count
+    # A query's cells: per KPI the (numerator, denominator sum, denominator count) column
+    # names, each present once per period index in `periods` as "<name>__<index>".
+    layout: tuple[tuple[str, str, str], ...] = ()
+    periods: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Plan:
     steps: tuple[_Step, ...]
-    lookups: dict[str, pa.Table]  # small tables bound per run (seg -> period etc.)
-    datasets: tuple[str, ...]
+    lookups: dict[str, pa.Table]  # small tables bound per run
+    datasets: dict[str, dict[str, str]]  # dataset -> the columns read (name -> type)
 
 
 _PLANS: dict[tuple, _Plan] = {}
@@ -382,7 +398,7 @@ def _plan(backend: _Backend, *, year: int, terms: tuple[Period, ...], as_of: dat
     return _Plan(
         steps=tuple(s for p in parts for s in p.steps),
         lookups={r: t for p in parts for r, t in p.lookups.items()},
-        datasets=tuple(ds for p in parts for ds in p.datasets),
+        datasets={ds: cols for p in parts for ds, cols in p.datasets.items()},
     )
 
 
@@ -397,6 +413,32 @@ def _cached(key, build, year, terms, as_of) -> _Plan:
     return plan
 
 
+class _PeriodFacts:
+    """The facts of one period, as the KPI measures see them: ``f.possible`` (or
+    ``f["possible"]``) is the per-pupil table's column ``possible__<period index>``."""
+
+    def __init__(self, table: ir.Table, period: int | None):
+        self._table = table
+        self._suffix = "" if period is None else f"__{period}"
+
+    def __getitem__(self, name: str) -> ir.Value:
+        return self._table[name + self._suffix]
+
+    def __getattr__(self, name: str) -> ir.Value:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """A family's per-pupil table (one row per school and pupil) and, per period index, how
+    the measures see it and which pupils are in the period (None: every row)."""
+
+    table: ir.Table
+    periods: tuple[tuple[int, _PeriodFacts, ir.BooleanValue | None], ...]
+
+
 class _Planner:
     def __init__(self, *, year: int, terms: list[Period], as_of: date):
         self.year = year
@@ -405,10 +447,12 @@ class _Planner:
         self.periods = build_periods(academic_year=year, terms=terms, as_of=as_of)
         self.period_index = {p.code: i for i, p in enumerate(self.periods)}
         self.lookups: dict[str, pa.Table] = {}
+        self.datasets: dict[str, dict[str, str]] = {}
 
-    def read(self, dataset: str) -> ir.Table:
-        cols = STORE_COLUMNS[dataset]
-        t = _table(dataset, cols)
+    def read(self, dataset: str, extra: dict[str, str] | None = None) -> ir.Table:
+        cols = {**STORE_COLUMNS[dataset], **(extra or {})}
+        self.datasets[dataset] = {**self.datasets.get(dataset, {}), **cols}
+        t = _table(dataset, self.datasets[dataset])
         if "academic_year" in cols:  # small datasets: cheap belt-and-braces filter
             t = t.filter(t.academic_year == self.year)
         return t
@@ -419,24 +463,24 @@ class _Planner:
 
     def chars_plan(self, compile_) -> _Plan:
         chars = self._characteristics()
-        return _Plan((_Step("", "chars", compile_(chars), None),), {}, ("characteristics",))
+        return _Plan((_Step("", "chars", compile_(chars), None),), {}, dict(self.datasets))
 
     def family_plan(self, kpis: tuple[d.KPI, ...], compile_) -> _Plan:
         """Steps of one family: tables to materialise, then the query of its cells."""
         family = kpis[0].family
         chars = _table("chars", self._characteristics().schema())
+        self.datasets = {}  # the characteristics belong to chars_plan
         builders = {
             "attendance": self._attendance_facts,
             "assessment": self._assessment_facts,
             "statutory": self._statutory_facts,
             "transition": self._transition_facts,
         }
-        facts, pre = builders[family]()
-        steps = [_Step(family, role, compile_(expr), None) for role, expr in pre]
-        expr, layout = _family_cells(facts, chars, list(kpis))
-        steps.append(_Step(family, None, compile_(expr), expr.schema().to_pyarrow(),
-                           tuple(layout)))
-        return _Plan(tuple(steps), dict(self.lookups), FAMILY_DATASETS[family])
+        facts = builders[family]()
+        expr, layout, periods = _family_cells(facts, chars, list(kpis))
+        step = _Step(family, None, compile_(expr), expr.schema().to_pyarrow(), tuple(layout),
+                     tuple(periods))
+        return _Plan((step,), dict(self.lookups), dict(self.datasets))
 
     def _characteristics(self) -> ir.Table:
         c = self.read("characteristics")
@@ -448,115 +492,140 @@ class _Planner:
         )
         return one.select("school_urn", "pupil_key", cell=cell_code(one))
 
-    def _period(self, code: str) -> ir.Value:
-        return ibis.literal(self.period_index[code], type="int8")
+    def _all_periods(self) -> list[int]:
+        return list(range(len(self.periods)))
 
     # -- attendance --------------------------------------------------------------------------
 
-    def _attendance_facts(self):
-        m = self.read("attendance_marks")
-        # Class of each mark from the first character of its code (see definitions.CODE_CLASS):
-        # an integer lookup is several times cheaper than string IN-lists over every mark.
-        first = ibis.least(m.code.ascii_str(), 127)
-        cls = ibis.literal(list(d.CODE_CLASS_BY_ASCII), type="array<int8>")[first]
-        # Segment of the year: term index (or outside every term) x on/before as_of.
-        if self.terms:
-            term = ibis.cases(
-                *[(m.date.between(p.start, p.end), i + 1) for i, p in enumerate(self.terms)],
-                else_=0,
-            )
-        else:
-            term = ibis.literal(0)
-        seg = (term * 2 + (m.date <= ibis.literal(self.as_of)).cast("int8")).cast("int8")
-        # The one scan of the marks: per pupil, school and segment, the session counts.
-        scan_expr = (
-            m.select("school_urn", "pupil_key", seg=seg, cls=cls)
-            .group_by("school_urn", "pupil_key", "seg")
-            .agg(
-                possible=ibis._.count(where=ibis._.cls <= d.CLASS_UNAUTHORISED),
-                authorised=ibis._.count(where=ibis._.cls == d.CLASS_AUTHORISED),
-                unauthorised=ibis._.count(where=ibis._.cls == d.CLASS_UNAUTHORISED),
-            )
-        )
-        scan = _table("scan", scan_expr.schema())
-        classes = ("possible", "authorised", "unauthorised")
-        # Periods are sums of segments, computed on the small per-segment table.
-        seg_rows = [((i + 1) * 2 + int(pre), self.period_index[period])
-                    for i, pre, period in mark_buckets(self.terms)]
-        mapping = self.lookup("segments", pa.table({
-            "seg": pa.array([r[0] for r in seg_rows], pa.int8()),
-            "period": pa.array([r[1] for r in seg_rows], pa.int8()),
-        }))
-        j = scan.inner_join(mapping, "seg")
-        from_marks = j.group_by(KEYS).agg(**{c: j[c].sum().cast("int64") for c in classes})
+    def _attendance_facts(self) -> _Facts:
+        classes = derived.CLASSES  # possible, authorised, unauthorised
+        periods = self._all_periods()
 
-        # Schools that export only summaries: use the rows whose dates overlap the period.
+        # Marks, through the store's weekly counts: for each period and class, the packed
+        # count through the period's last day minus through the day before its first, then
+        # the byte sum (trustwide.data.derived documents the format).
+        needed: dict[str, str] = {}
+
+        def through(cls: str, day: date) -> tuple | None:
+            """How to read the packed count through `day` (see packed() below)."""
+            week, weekday = derived.week_and_day(day, self.year)
+            if week < 0:
+                return None  # before week 0: nothing counted yet
+            if week >= derived.WEEKS:
+                week, weekday = derived.WEEKS - 1, 6
+            this = derived.column(cls, week)
+            needed[this] = "int64"
+            if weekday == 6:
+                return ("col", this)
+            if week == 0:
+                return ("and", this, derived.low_mask(weekday))
+            before = derived.column(cls, week - 1)
+            needed[before] = "int64"
+            return ("part", before, this, derived.low_mask(weekday))
+
+        plans = {}
+        for i in periods:
+            p = self.periods[i]
+            for cls in classes:
+                if p.end < p.start:  # an empty period (ytd before the year starts)
+                    plans[(cls, i)] = (None, None)
+                else:
+                    plans[(cls, i)] = (through(cls, p.end),
+                                       through(cls, p.start - timedelta(days=1)))
+        w = self.read(derived.ATTENDANCE_WEEKS, needed)
+
+        def packed(spec) -> ir.IntegerValue:
+            if spec is None:
+                return ibis.literal(0, type="int64")
+            kind, *args = spec
+            if kind == "col":
+                return w[args[0]]
+            if kind == "and":
+                return w[args[0]] & ibis.literal(args[1], type="int64")
+            before, this, mask = args
+            return w[before] + ((w[this] - w[before]) & ibis.literal(mask, type="int64"))
+
+        def byte_sum(v: ir.IntegerValue) -> ir.IntegerValue:
+            # Seven 8-bit fields (each <= 108) added pairwise: 16-bit, 32-bit, then the total.
+            m8, m16, m32 = 0x00FF00FF00FF00FF, 0x0000FFFF0000FFFF, 0xFFFFFFFF
+            v = (v & m8) + ((v >> 8) & m8)
+            v = (v & m16) + ((v >> 16) & m16)
+            return (v & m32) + (v >> 32)
+
+        from_marks = w.select(
+            "school_urn", "pupil_key",
+            **{f"{cls}__{i}": (ibis.literal(0, type="int64") if plans[(cls, i)][0] is None
+                               else byte_sum(packed(plans[(cls, i)][0])
+                                             - packed(plans[(cls, i)][1])))
+               for i in periods for cls in classes},
+        )
+
+        # Schools that export only summaries: the rows whose dates overlap the period.
         s = self.read("attendance_summaries")
-        s = s.anti_join(scan.select("school_urn").distinct(), "school_urn")
-        pt = self.lookup("periods", pa.table({
-            "period": pa.array(range(len(self.periods)), pa.int8()),
-            "p_start": pa.array([p.start for p in self.periods], pa.date32()),
-            "p_end": pa.array([p.end for p in self.periods], pa.date32()),
-        }))
-        sj = s.inner_join(pt, [s.period_start <= pt.p_end, s.period_end >= pt.p_start])
-        from_summaries = sj.group_by(KEYS).agg(
-            **{c: sj[c].sum().cast("int64") for c in classes}
+        s = s.anti_join(w.select("school_urn").distinct(), "school_urn")
+        overlap = {i: (s.period_start <= self.periods[i].end)
+                   & (s.period_end >= self.periods[i].start) for i in periods}
+        from_summaries = s.group_by(KEYS).agg(
+            **{f"{cls}__{i}": s[cls].sum(where=overlap[i]).fill_null(0).cast("int64")
+               for i in periods for cls in classes}
         )
         facts = ibis.union(from_marks, from_summaries, distinct=False)
-        return facts.filter(facts.possible > 0), [("scan", scan_expr)]
+        return _Facts(facts, tuple(
+            (i, _PeriodFacts(facts, i), facts[f"possible__{i}"] > 0) for i in periods))
 
     # -- termly teacher assessment -------------------------------------------------------------
 
-    def _assessment_facts(self):
+    def _assessment_facts(self) -> _Facts:
         a = self.read("assessments")
-        a = a.filter(
-            a.judgement.isin(tuple(d.BANDS)), a.subject.isin(d.SUBJECTS),
-            a.term.isin(tuple(TERM_ORDER)),
-        )
-        band = ibis.cases(*[(a.judgement == j, b) for j, b in d.BANDS.items()]).cast("int16")
-        # First, per pupil and term, the band of each subject (a pupil judged twice in one
-        # term counts with the higher band): one row per pupil and term, so the join to the
-        # periods below multiplies 3x fewer rows than one row per subject would.
-        per_term = a.group_by("school_urn", "pupil_key", "term").agg(
-            **{s: band.max(where=a.subject == s) for s in d.SUBJECTS}
-        )
-        order = ibis.cases(
-            *[(per_term.term == t, o) for t, o in TERM_ORDER.items()]
-        ).cast("int16")
+        # Per pupil, the band of each subject in each term (a pupil judged twice in one term
+        # counts with the higher band): one row per pupil. Subject and term become one small
+        # integer first, so the nine conditional maxima compare integers, not strings; rows of
+        # other subjects, terms or judgements are dropped.
+        subject = ibis.cases(*[(a.subject == s, i) for i, s in enumerate(d.SUBJECTS)])
+        term = ibis.cases(*[(a.term == t, o - 1) for t, o in TERM_ORDER.items()])
+        band = ibis.cases(*[(a.judgement == j, b) for j, b in d.BANDS.items()])
+        a = a.select(*KEYS, key=(subject * len(TERM_ORDER) + term).cast("int8"),
+                     band=band.cast("int16"))
+        a = a.filter(a.key.notnull(), a.band.notnull())
+        bands = a.group_by(KEYS).agg(**{
+            f"{s}_{t}": a.band.max(where=a.key == i * len(TERM_ORDER) + o - 1)
+            for i, s in enumerate(d.SUBJECTS) for t, o in TERM_ORDER.items()
+        })
         rows = assessment_terms(self.terms, self.as_of)
-        tp = self.lookup("terms", pa.table({
-            "term": pa.array([r[0] for r in rows], pa.string()),
-            "period": pa.array([self.period_index[r[1]] for r in rows], pa.int8()),
-            "inside": pa.array([r[2] for r in rows], pa.bool_()),
-        }))
-        # Term and band packed in one integer, so "the band of the latest term" is a plain
-        # max() (and "the first") a plain min(): arg_max/arg_min cost several times more.
-        keyed = per_term.select(
-            "school_urn", "pupil_key", "term",
-            **{f"{s}__lk": order * 4 + per_term[s] for s in d.SUBJECTS},
-            **{f"{s}__fk": order * 4 + (3 - per_term[s]) for s in d.SUBJECTS},
-        )
-        j = keyed.inner_join(tp, "term")
-        aggs = {}
-        for s in d.SUBJECTS:
-            # starting point: the first judgement up to the end of the period (for pupils
-            # with a later judgement this is their first judgement of the year)
-            aggs[f"{s}__fk"] = j[f"{s}__fk"].min()
-            aggs[f"{s}__lk"] = j[f"{s}__lk"].max(where=j.inside)
-        w = j.group_by(KEYS).agg(**aggs)
-        cols = {}
-        for s in d.SUBJECTS:
-            lk, fk = w[f"{s}__lk"], w[f"{s}__fk"]
-            cols[f"{s}_latest"] = lk % 4
-            cols[f"{s}_latest_order"] = lk // 4
-            cols[f"{s}_first"] = 3 - fk % 4
-            cols[f"{s}_first_order"] = fk // 4
-        has_any = functools.reduce(operator.or_, [w[f"{s}__lk"].notnull() for s in d.SUBJECTS])
-        return w.filter(has_any).select(*KEYS, **cols), []
+        cols: dict[str, ir.Value] = {}
+        periods = []
+        for i, p in enumerate(self.periods):
+            inside = [t for t, per, ins in rows if per == p.code and ins]
+            known = [t for t, per, _ins in rows if per == p.code]
+            if not inside:
+                continue
+            periods.append(i)
+            inside.sort(key=TERM_ORDER.get, reverse=True)  # latest first
+            known.sort(key=TERM_ORDER.get)  # earliest first
+            for s in d.SUBJECTS:
+                # latest: the band of the latest term inside the period with a judgement;
+                # first (the starting point): the band of the earliest term up to the
+                # period's end with a judgement.
+                cols[f"{s}_latest__{i}"] = ibis.coalesce(*[bands[f"{s}_{t}"] for t in inside])
+                cols[f"{s}_latest_order__{i}"] = ibis.cases(
+                    *[(bands[f"{s}_{t}"].notnull(), TERM_ORDER[t]) for t in inside]
+                ).cast("int16")
+                cols[f"{s}_first__{i}"] = ibis.coalesce(*[bands[f"{s}_{t}"] for t in known])
+                cols[f"{s}_first_order__{i}"] = ibis.cases(
+                    *[(bands[f"{s}_{t}"].notnull(), TERM_ORDER[t]) for t in known]
+                ).cast("int16")
+        facts = bands.select(*KEYS, **cols)
+        return _Facts(facts, tuple(
+            (i, _PeriodFacts(facts, i), functools.reduce(
+                operator.or_, [facts[f"{s}_latest__{i}"].notnull() for s in d.SUBJECTS]))
+            for i in periods))
 
-    # -- statutory and transition ------------------------------------------------------------
+    # -- statutory and transition (the year only) -------------------------------------------
 
-    def _statutory_facts(self):
+    def _year_only(self, facts: ir.Table) -> _Facts:
+        return _Facts(facts, ((self.period_index["year"], _PeriodFacts(facts, None), None),))
+
+    def _statutory_facts(self) -> _Facts:
         s = self.read("statutory")
 
         def num(measure):
@@ -565,7 +634,7 @@ class _Planner:
         def text(measure):
             return s.value_text.max(where=s.measure == measure)
 
-        facts = s.group_by("school_urn", "pupil_key").agg(
+        return self._year_only(s.group_by(KEYS).agg(
             gld=text("EYFS_GLD"),
             phonics=num("PHONICS_Y1"),
             phonics_n=s.count(where=s.measure == "PHONICS_Y1"),
@@ -574,51 +643,87 @@ class _Planner:
             ks2_writ=text("KS2_WRIT_TA"),
             ks2_n=s.count(where=s.measure.isin(("KS2_READ", "KS2_MAT", "KS2_WRIT_TA"))),
             a8=num("KS4_ATT8"),
-        )
-        return facts.mutate(period=self._period("year")), []
+        ))
 
-    def _transition_facts(self):
+    def _transition_facts(self) -> _Facts:
         t = self.read("transitions")
-        facts = t.group_by("school_urn", "pupil_key").agg(
+        return self._year_only(t.group_by(KEYS).agg(
             leavers=t.count(), sustained=t.sustained.any()
-        )
-        return facts.mutate(period=self._period("year")), []
+        ))
 
 
-def _family_cells(facts: ir.Table, chars: ir.Table, kpis: list[d.KPI]):
-    """Per-pupil facts -> sums per cell: (school_urn, period, cell code). Every group is a
-    union of cells and every KPI a ratio of sums, so the groups are added up from this small
-    table afterwards (in numpy) instead of joining every pupil to each of its ~6 groups. One
-    pass over the facts for all the family's KPIs.
+def _is_indicator(den: ir.Value) -> bool:
+    """Is a denominator 1 for every pupil it counts (the literal 1, or 1-or-null)? Then its
+    sum over pupils equals its count, and only the count is computed: one aggregate fewer
+    per period for every share-of-pupils KPI."""
+    def one(op) -> bool:
+        while isinstance(op, ops.Cast):
+            op = op.arg
+        return isinstance(op, ops.Literal) and op.value == 1
 
-    Returns the expression and, per KPI, the (numerator, denominator, count) column names;
-    identical denominators (e.g. % expected and % greater depth) share columns.
+    def null(op) -> bool:
+        while isinstance(op, ops.Cast):
+            op = op.arg
+        return isinstance(op, ops.Literal) and op.value is None
+
+    op = den.op()
+    while isinstance(op, ops.Cast):
+        op = op.arg
+    if one(op):
+        return True
+    return isinstance(op, ops.IfElse) and one(op.true_expr) and null(op.false_null_expr)
+
+
+def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
+    """Per-pupil facts -> sums per cell: (school_urn, cell code), a column per KPI quantity and
+    period. Every group is a union of cells and every KPI a ratio of sums, so the groups are
+    added up from this small table afterwards (in numpy) instead of joining every pupil to
+    each of its ~6 groups. One pass over the facts for all the family's KPIs and periods.
+
+    Returns the expression, per KPI the (numerator, denominator sum, denominator count) base
+    names (identical denominators, e.g. % expected and % greater depth, share columns), and
+    the period indexes present.
     """
+    t = facts.table
     cols: dict[str, ir.Value] = {}
-    seen: dict[object, str] = {}
-    layout = []
-    for i, k in enumerate(kpis):
-        num, den = k.measure(facts)
-        den = den.cast("float64")
-        key = den.op()
-        if key not in seen:
-            seen[key] = f"d{len(seen)}"
-            cols[seen[key]] = den
-        dname = seen[key]
-        cols[f"n{i}"] = ibis.ifelse(den.isnull(), ibis.null("float64"), num.cast("float64"))
-        layout.append((f"n{i}", f"s{dname}", f"c{dname}"))
-    nd = facts.select(*KEYS, **cols)
-    j = nd.left_join(chars, ["school_urn", "pupil_key"]).select(
-        nd.school_urn, nd.period, chars.cell, *[nd[c] for c in cols],
-    )
+    counts_only: set[str] = set()  # denominators of 1 (or null): their sum is their count
+    layout = None
+    for period, view, present in facts.periods:
+        seen: dict[object, str] = {}
+        names = []
+        for i, k in enumerate(kpis):
+            num, den = k.measure(view)
+            den = den.cast("float64")
+            key = den.op()
+            if key not in seen:
+                seen[key] = f"d{len(seen)}"
+                if _is_indicator(den):
+                    counts_only.add(seen[key])
+                if present is not None:
+                    den = ibis.ifelse(present, den, ibis.null("float64"))
+                cols[f"{seen[key]}__{period}"] = den
+            dname = seen[key]
+            den_col = cols[f"{dname}__{period}"]
+            cols[f"n{i}__{period}"] = ibis.ifelse(den_col.isnull(), ibis.null("float64"),
+                                                  num.cast("float64"))
+            total = f"c{dname}" if dname in counts_only else f"s{dname}"
+            names.append((f"n{i}", total, f"c{dname}"))
+        if layout is None:
+            layout = names
+        elif layout != names:
+            raise AssertionError("a family's KPIs must share denominators the same way in every period")
+    nd = t.select(*KEYS, **cols)
+    j = nd.left_join(chars, KEYS).select(nd.school_urn, chars.cell, *[nd[c] for c in cols])
     aggs = {}
     for name in cols:
         if name.startswith("n"):
             aggs[name] = j[name].sum()
         else:
-            aggs[f"s{name}"] = j[name].sum()
+            if name.split("__")[0] not in counts_only:
+                aggs[f"s{name}"] = j[name].sum()
             aggs[f"c{name}"] = j[name].count()
-    return j.group_by("school_urn", "period", "cell").agg(**aggs), layout
+    return (j.group_by("school_urn", "cell").agg(**aggs), layout,
+            [period for period, _view, _present in facts.periods])
 
 
 # ----------------------------------------------------------------------------------------
@@ -645,6 +750,36 @@ class _Block:
     suppressed: np.ndarray
 
 
+def _group_sums(school: np.ndarray, cell: np.ndarray, columns: list, rows: np.ndarray,
+                n_schools: int, member: np.ndarray, chunk: int = 128) -> np.ndarray:
+    """(schools, groups, columns) sums. `school` and `cell` are sorted by school; `rows` are
+    the positions of those rows in the arrow `columns`. Each row (one school and cell code)
+    counts in every group its cell is in: a stacked matrix product per chunk of schools,
+    (groups x cells) @ (cells x columns), cells padded to the widest school."""
+    n_cols, n_groups = len(columns), member.shape[1]
+    out = np.zeros((n_schools, n_groups, n_cols))
+    if not len(school):
+        return out
+    starts = np.flatnonzero(np.r_[True, school[1:] != school[:-1]])
+    seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(school)]))
+    pos = np.arange(len(school)) - starts[seg]
+    width = int(pos.max()) + 1
+    # Column-major and padded: values[j, segment * width + position].
+    values = np.zeros((n_cols, len(starts) * width))
+    slot = seg * width + pos
+    for j, col in enumerate(columns):
+        values[j, slot] = col.fill_null(0).to_numpy()[rows]
+    values = values.reshape(n_cols, len(starts), width)
+    groups = np.zeros((len(starts), width, n_groups))
+    groups[seg, pos] = member[cell]
+    for first in range(0, len(starts), chunk):
+        part = slice(first, first + chunk)
+        # (segments, groups, cells) @ (segments, cells, columns)
+        out[school[starts[part]]] = np.matmul(
+            groups[part].transpose(0, 2, 1), values[:, part].transpose(1, 2, 0))
+    return out
+
+
 class _Run:
     @classmethod
     def create(cls, *, store_root, trust_id, academic_year, school_hubs, terms,
@@ -652,6 +787,13 @@ class _Run:
         selected = d.engine_kpis(kpis)
         term_periods = normalise_terms(academic_year, terms)
         cut = resolve_as_of(academic_year, as_of)
+        if any(k.family == "attendance" for k in selected):
+            stale = AnalyticsStore(store_root).stale_derived(trust_id, academic_year, school_hubs)
+            if stale:
+                raise StaleDerivedData(
+                    f"the weekly attendance counts of trust {trust_id}, {academic_year}/"
+                    f"{academic_year + 1}, are missing or older than the marks (shards {stale}); "
+                    "AnalyticsStore.ensure_derived rebuilds them (the KPI refresh calls it)")
         return cls(
             store_root=Path(store_root), trust_id=str(trust_id), academic_year=academic_year,
             school_hubs=school_hubs, terms=term_periods, as_of=cut, kpis=selected,
@@ -698,6 +840,7 @@ class _Run:
         self.hub_sums: dict[str, np.ndarray] = {}
         self.trust_sums: dict[str, np.ndarray] = {}
         self.columns: dict[str, list[str]] = {}
+        self._listings: dict[str, dict[int, list[str]]] = {}
 
     def close(self) -> None:
         self.backend.close()
@@ -705,21 +848,57 @@ class _Run:
     # -- the backend's part, batch by batch ---------------------------------------------------
 
     def files(self, dataset: str, urns: list[int]) -> list[str]:
-        """Every *.parquet file of these schools' partitions of the year (os.walk: several
-        times faster than Path.rglob over thousands of partitions)."""
+        """Every *.parquet file of these schools' partitions of the year; for the derived weekly
+        attendance counts, the shard files holding these schools."""
+        if dataset == derived.ATTENDANCE_WEEKS:
+            return AnalyticsStore(self.root).weeks_paths(self.trust_id, urns, self.year)
+        listing = self._listings.get(dataset)
+        if listing is None:
+            listing = self._listings[dataset] = self._list_partitions(dataset)
+        return [f for urn in sorted(urns) for f in listing.get(urn, ())]
+
+    def _list_partitions(self, dataset: str) -> dict[int, list[str]]:
+        """URN -> the *.parquet files of its partition of the year, for the whole trust in one
+        directory scan (a national-size trust has 17,000 schools)."""
         base = self.root / dataset / f"trust={self.trust_id}"
-        out = []
-        for urn in sorted(urns):
+        out: dict[int, list[str]] = {}
+        if not base.is_dir():
+            return out
+        year = f"year={self.year}"
+        for entry in os.scandir(base):
+            if not entry.name.startswith("school="):
+                continue
             found = []
-            for folder, _dirs, names in os.walk(base / f"school={urn}" / f"year={self.year}"):
-                found += [os.path.join(folder, n) for n in names if n.endswith(".parquet")]
-            out += sorted(found)
+            for folder, _dirs, names in os.walk(os.path.join(entry.path, year)):
+                found += [os.path.join(folder, n) for n in names
+                          if n.endswith(".parquet") and not n.startswith(".")]
+            if found:
+                out[int(entry.name.removeprefix("school="))] = sorted(found)
+        return out
+
+    def batch_slices(self) -> list[slice]:
+        """Consecutive runs of self.urns of at most batch_schools schools, cut where a shard
+        of the derived attendance counts ends when possible, so a shard is read once."""
+        out, start = [], 0
+        n = len(self.urns)
+        while start < n:
+            end = min(start + self.batch_schools, n)
+            if end < n:
+                # Back off to the last shard boundary inside the batch, if there is one.
+                cut = end
+                while cut > start + 1 and (derived.shard_of(self.urns[cut - 1])
+                                           == derived.shard_of(self.urns[cut])):
+                    cut -= 1
+                if cut > start + 1 or derived.shard_of(self.urns[start]) != derived.shard_of(
+                        self.urns[start + 1]):
+                    end = cut
+            out.append(slice(start, end))
+            start = end
         return out
 
     def batches(self) -> Iterator[list[_Block]]:
         """Run the plan for each batch of schools; yield the batch's school-level blocks."""
-        for start in range(0, len(self.urns), self.batch_schools):
-            batch = slice(start, start + self.batch_schools)
+        for batch in self.batch_slices():
             cells = self._run_batch(self.urns[batch])
             yield self._school_level(batch, cells)
 
@@ -731,10 +910,11 @@ class _Run:
         def bind(sql: str) -> str:
             return _PLACEHOLDER.sub(lambda m: names[m.group(1)], sql)
 
-        for dataset in self.plan.datasets:
+        for dataset, columns in self.plan.datasets.items():
             names[dataset] = f"kpi_{dataset}_{run}"
+            shared = dataset == derived.ATTENDANCE_WEEKS  # a shard holds other schools too
             be.register_files(names[dataset], self.files(dataset, urns), self.root / dataset,
-                              STORE_COLUMNS[dataset])
+                              columns, schools=urns if shared else None)
         for role, table in self.plan.lookups.items():
             names[role] = f"kpi_{role}_{run}"
             be.register_table(names[role], table)
@@ -745,7 +925,7 @@ class _Run:
                     names[step.materialize] = f"kpi_{step.materialize}_{run}"
                     be.materialize(names[step.materialize], bind(step.sql))
                 else:
-                    cells[step.family] = (be.query(bind(step.sql), step.schema), step.layout)
+                    cells[step.family] = (be.query(bind(step.sql), step.schema), step)
         finally:
             be.drop_batch()
         return cells
@@ -757,12 +937,13 @@ class _Run:
         n_s, n_p = len(urns), len(self.periods)
         order = np.argsort(np.array(urns, np.int64))
         urn_sorted = np.array(urns, np.int64)[order]
-        member = membership()
+        member = membership().astype(np.float64)
         blocks = []
-        for family, (table, layout) in cells.items():
-            cols = sorted({c for trio in layout for c in trio})
+        for family, (table, step) in cells.items():
+            cols = sorted({c for trio in step.layout for c in trio})
             self.columns[family] = cols
-            sums = np.zeros((n_s * n_p, len(GROUPS), len(cols)))
+            periods = np.array(step.periods, np.int64)
+            sums = np.zeros((n_s, n_p, len(GROUPS), len(cols)))
             if table.num_rows:
                 urn = table["school_urn"].to_numpy()
                 pos = np.minimum(np.searchsorted(urn_sorted, urn), len(urn_sorted) - 1)
@@ -770,22 +951,17 @@ class _Run:
                 # school's partition is not one of this batch's schools and is left out.
                 ok = urn_sorted[pos] == urn
                 school = order[pos[ok]]
-                key = school.astype(np.int64) * n_p + table["period"].to_numpy()[ok]
                 cell = table["cell"].fill_null(NO_CELL).to_numpy()[ok].astype(np.int64)
-                values = np.column_stack([
-                    table[c].fill_null(0).to_numpy()[ok].astype(np.float64) for c in cols])
-                # Sum cells into (school, period) x group: each row is added to every group
-                # its cell code is in (about 6), one bincount per column. Rows are first
-                # sorted by key and cell so float sums do not depend on the backend's order.
-                rows = np.lexsort((cell, key))
-                row, group = np.nonzero(member[cell[rows]])
-                row = rows[row]
-                target = key[row] * len(GROUPS) + group
-                size = n_s * n_p * len(GROUPS)
-                for i in range(len(cols)):
-                    sums[..., i] = np.bincount(target, weights=values[row, i],
-                                               minlength=size).reshape(n_s * n_p, len(GROUPS))
-            sums = sums.reshape(n_s, n_p, len(GROUPS), len(cols))
+                # Each (school, cell) row adds to every group its cell code is in: per school,
+                # (groups x cells) @ (cells x periods.columns), as one stacked matrix product
+                # over schools. Rows are sorted by school and cell first, so float sums do not
+                # depend on the backend's row order.
+                by = np.lexsort((cell, school))
+                rows = np.flatnonzero(ok)[by]
+                columns = [table[f"{c}__{p}"] for p in step.periods for c in cols]
+                sums[:, periods] = _group_sums(
+                    school[by], cell[by], columns, rows, n_s, member,
+                ).reshape(n_s, len(GROUPS), len(periods), len(cols)).transpose(0, 2, 1, 3)
             self._accumulate(family, batch, sums)
             offset = self.school_offset + batch.start
             blocks += self._blocks(family, "school", sums, offset)
@@ -796,8 +972,11 @@ class _Run:
             self.hub_sums[family] = np.zeros((self.n_hubs, *sums.shape[1:]))
             self.trust_sums[family] = np.zeros((1, *sums.shape[1:]))
         hub = self.school_hub[batch]
-        has = hub >= 0
-        np.add.at(self.hub_sums[family], hub[has], sums[has])
+        has = np.flatnonzero(hub >= 0)
+        if len(has):
+            by_hub = has[np.argsort(hub[has], kind="stable")]
+            starts = np.flatnonzero(np.r_[True, np.diff(hub[by_hub]) != 0])
+            self.hub_sums[family][hub[by_hub[starts]]] += np.add.reduceat(sums[by_hub], starts, axis=0)
         self.trust_sums[family] += sums.sum(axis=0, keepdims=True)
 
     def rollup_blocks(self) -> list[_Block]:
@@ -809,50 +988,68 @@ class _Run:
         return blocks
 
     def _blocks(self, family: str, level: str, sums: np.ndarray, scope_offset: int):
-        """One block per KPI of the family from (scopes, periods, groups, columns) sums."""
+        """One block per KPI of the family from (scopes, periods, groups, columns) sums.
+
+        The rows are found first (every KPI x scope x period x group with at least one pupil,
+        and the gap groups where both groups have pupils), in result order; values, ratings of
+        size and suppression are then computed for those rows only."""
         cols = {c: i for i, c in enumerate(self.columns[family])}
         fam = [k for k in d.engine_kpis(self.kpi_codes) if k.family == family]
-        out = []
-        for k, (n, s, c) in zip(fam, self._layout(family), strict=True):
-            num, den, cnt = (sums[..., cols[x]] for x in (n, s, c))
-            sup = cnt < k.min_group_size
-            bad = sup | (den == 0)
+        layout = self._layout(family)
+        n_sc, n_p, n_g, n_c = sums.shape
+        ni, si, ci = (np.array([cols[trio[j]] for trio in layout]) for j in range(3))
+        ga = np.array([a for a, _b in self.gaps])
+        gb = np.array([b for _a, b in self.gaps])
+
+        present = sums[..., ci] > 0  # (scopes, periods, groups, KPIs)
+        present = np.concatenate([present, present[:, :, ga] & present[:, :, gb]], axis=2)
+        order = present.transpose(3, 0, 1, 2)[:, :, self.period_perm][:, :, :, self.group_perm]
+        kpi, scope, p_out, g_out = np.unravel_index(np.flatnonzero(order), order.shape)
+        period = self.period_perm[p_out]
+        group = self.group_perm[g_out]  # >= n_g: a gap group
+
+        flat = sums.reshape(-1)
+        base = (scope * n_p + period) * n_g
+
+        def quantities(rows, groups):
+            k = kpi[rows]
+            at = (base[rows] + groups) * n_c
+            num, den, cnt = flat[at + ni[k]], flat[at + si[k]], flat[at + ci[k]]
+            sup = cnt < mins[k]
             with np.errstate(divide="ignore", invalid="ignore"):
-                value = num / den * k.scale
-            present = cnt > 0
-            hidden = sup.copy()
-            # Gap groups: first group's value minus the second's, where both have rows.
-            g_val, g_bad, g_cnt, g_sup, g_present = [], [], [], [], []
-            for a, b in self.gaps:
-                g_val.append(value[..., a] - value[..., b])
-                g_bad.append(bad[..., a] | bad[..., b])
-                g_cnt.append(cnt[..., a] + cnt[..., b])
-                g_sup.append(sup[..., a] | sup[..., b])
-                g_present.append(present[..., a] & present[..., b])
+                value = num / den * scales[k]
+            return num, den, cnt, sup, sup | (den == 0), value
 
-            def widen(x, gap_values, _perm=self.group_perm):
-                return np.concatenate([x, np.stack(gap_values, axis=-1)], axis=-1)[..., _perm]
-
-            zeros = [np.zeros_like(num[..., 0])] * len(self.gaps)
-            trues = [np.ones_like(sup[..., 0])] * len(self.gaps)
-            arrays = {
-                "value": widen(value, g_val), "value_null": widen(bad, g_bad),
-                "numerator": widen(num, zeros), "denominator": widen(den, zeros),
-                "count_null": widen(hidden, trues), "pupils": widen(cnt, g_cnt),
-                "suppressed": widen(sup, g_sup), "present": widen(present, g_present),
-            }
-            arrays = {x: a[:, self.period_perm] for x, a in arrays.items()}
-            idx = np.flatnonzero(arrays.pop("present"))
-            shape = arrays["value"].shape
-            scope, period, group = np.unravel_index(idx, shape)
-            flat = {x: a.reshape(-1)[idx] for x, a in arrays.items()}
+        mins = np.array([k.min_group_size for k in fam])
+        scales = np.array([k.scale for k in fam])
+        n = len(kpi)
+        gap = group >= n_g
+        plain = np.flatnonzero(~gap)
+        num, den, cnt, sup, bad, value = (np.zeros(n), np.zeros(n), np.zeros(n),
+                                          np.ones(n, bool), np.ones(n, bool), np.zeros(n))
+        hidden = np.ones(n, bool)
+        (num[plain], den[plain], cnt[plain], sup[plain], bad[plain],
+         value[plain]) = quantities(plain, group[plain])
+        hidden[plain] = sup[plain]
+        gaps = np.flatnonzero(gap)
+        if len(gaps):
+            which = group[gaps] - n_g
+            _n, _d, cnt_a, sup_a, bad_a, val_a = quantities(gaps, ga[which])
+            _n, _d, cnt_b, sup_b, bad_b, val_b = quantities(gaps, gb[which])
+            value[gaps] = val_a - val_b
+            bad[gaps] = bad_a | bad_b
+            cnt[gaps] = cnt_a + cnt_b
+            sup[gaps] = sup_a | sup_b
+        bounds = np.searchsorted(kpi, np.arange(len(fam) + 1))
+        out = []
+        for j, k in enumerate(fam):
+            part = slice(bounds[j], bounds[j + 1])
             out.append(_Block(
                 kpi=self.kpi_codes.index(k.code), level=_LEVELS.index(level),
-                scope=scope + scope_offset, period=period, group=group,
-                value=flat["value"], value_null=flat["value_null"],
-                numerator=flat["numerator"], denominator=flat["denominator"],
-                count_null=flat["count_null"], pupils=flat["pupils"].astype(np.int64),
-                suppressed=flat["suppressed"],
+                scope=scope[part] + scope_offset, period=p_out[part], group=g_out[part],
+                value=value[part], value_null=bad[part], numerator=num[part],
+                denominator=den[part], count_null=hidden[part],
+                pupils=cnt[part].astype(np.int64), suppressed=sup[part],
             ))
         return out
 

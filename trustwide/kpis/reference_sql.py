@@ -4,6 +4,11 @@ Used only by bench/kpis.py (speed: the engine's attendance KPIs must take at mos
 and by the tests (correctness: both must return the same rows). It follows the same
 definitions as definitions.py but shares no code with engine.py, so a mistake in one shows up
 as a difference.
+
+Two sources: ``source="marks"`` counts every session mark (the definition itself, and an
+independent check of the store's derived weekly counts); ``source="weeks"`` reads those
+weekly counts (trustwide.data.derived), as the engine does, so the bench compares like with
+like.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from trustwide.data import derived
+from trustwide.data.store import AnalyticsStore
 from trustwide.kpis import definitions as d
 from trustwide.kpis.engine import RESULT_SCHEMA
 from trustwide.kpis.periods import (
@@ -59,7 +66,28 @@ def _source(files: list[str], empty_sql: str) -> str:
     return f"SELECT * FROM read_parquet([{listed}], hive_partitioning = false)"
 
 
-def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, as_of=None) -> str:
+def _sessions_sql(cls: str, start: date, end: date, year: int) -> str:
+    """SQL for the pupil's sessions of class `cls` dated start..end from the weekly counts:
+    the packed count through `end` minus through the day before `start`, then the sum of
+    its seven bytes (the format is documented in trustwide.data.derived)."""
+    def through(day: date) -> str:
+        week, weekday = derived.week_and_day(day, year)
+        if week < 0:
+            return "0"
+        if week >= derived.WEEKS:
+            week, weekday = derived.WEEKS - 1, 6
+        this = derived.column(cls, week)
+        before = derived.column(cls, week - 1) if week else "0"
+        return f"({before} + (({this} - {before}) & {derived.low_mask(weekday)}))"
+
+    if end < start:
+        return "0"
+    diff = f"({through(end)} - {through(date.fromordinal(start.toordinal() - 1))})"
+    return "(" + " + ".join(f"(({diff} >> {8 * i}) & 255)" for i in range(7)) + ")"
+
+
+def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, as_of=None,
+                   source: str = "marks") -> str:
     root = Path(store_root)
     urns = [int(u) for u in school_hubs]
     term_p = normalise_terms(academic_year, terms)
@@ -80,13 +108,15 @@ def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, a
     period_rows = ", ".join(
         f"({_lit(p.code)}, {_lit(p.start)}, {_lit(p.end)})" for p in periods
     )
+    if source not in ("marks", "weeks"):
+        raise ValueError("source must be 'marks' or 'weeks'")
     hubs = [(u, h) for u, h in school_hubs.items() if h is not None]
     hub_rows = ", ".join(f"({int(u)}, {_lit(str(h))})" for u, h in hubs) or "(NULL, NULL)"
     marks = _source(
         _files(root, "attendance_marks", trust_id, academic_year, urns),
         "SELECT NULL::INTEGER AS school_urn, NULL::VARCHAR AS pupil_key, NULL::DATE AS date, "
         "NULL::VARCHAR AS code WHERE FALSE",
-    )
+    ) if source == "marks" else None
     summaries = _source(
         _files(root, "attendance_summaries", trust_id, academic_year, urns),
         "SELECT NULL::INTEGER AS school_urn, NULL::SMALLINT AS academic_year, "
@@ -107,8 +137,29 @@ def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, a
     kpi_rows = ", ".join(
         f"({_lit(k.code)}, {k.min_group_size})" for k in d.ATTENDANCE
     )
-    return f"""
-WITH scan AS MATERIALIZED (
+    if source == "weeks":
+        files = AnalyticsStore(root).weeks_paths(trust_id, urns, academic_year)
+        listed = ", ".join(_lit(f) for f in files)
+        in_trust = ", ".join(str(u) for u in urns) or "NULL"
+        weeks = (f"SELECT * FROM read_parquet([{listed}], hive_partitioning = false) "
+                 f"WHERE school_urn IN ({in_trust})") if files else (
+            "SELECT NULL::INTEGER AS school_urn, NULL::VARCHAR AS pupil_key WHERE FALSE")
+        per_period = "\n    UNION ALL\n".join(
+            f"    SELECT school_urn, pupil_key, {_lit(p.code)} AS period, "
+            + ", ".join(f"{_sessions_sql(c, p.start, p.end, academic_year)} AS {c}"
+                        for c in derived.CLASSES)
+            + " FROM weeks"
+            for p in periods
+        ) if files else (
+            "    SELECT NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR, NULL::BIGINT, NULL::BIGINT, "
+            "NULL::BIGINT WHERE FALSE")
+        first = f"""WITH weeks AS ({weeks}),
+scan AS (SELECT DISTINCT school_urn FROM weeks),
+from_marks(school_urn, pupil_key, period, possible, authorised, unauthorised) AS (
+{per_period}
+),"""
+    else:
+        first = f"""WITH scan AS MATERIALIZED (
     SELECT school_urn, pupil_key, seg,
            count(*) FILTER (WHERE cls <= 2) AS possible,
            count(*) FILTER (WHERE cls = 1) AS authorised,
@@ -122,15 +173,17 @@ WITH scan AS MATERIALIZED (
     GROUP BY ALL
 ),
 segments(seg, period) AS (VALUES {segments}),
-periods(period, p_start, p_end) AS (VALUES {period_rows}),
-hubs(school_urn, hub_id) AS (VALUES {hub_rows}),
-kpis(kpi_code, min_n) AS (VALUES {kpi_rows}),
 from_marks AS (
     SELECT school_urn, pupil_key, period, sum(possible) AS possible,
            sum(authorised) AS authorised, sum(unauthorised) AS unauthorised
     FROM scan JOIN segments USING (seg)
     GROUP BY ALL
-),
+),"""
+    return f"""
+{first}
+periods(period, p_start, p_end) AS (VALUES {period_rows}),
+hubs(school_urn, hub_id) AS (VALUES {hub_rows}),
+kpis(kpi_code, min_n) AS (VALUES {kpi_rows}),
 from_summaries AS (
     SELECT s.school_urn, s.pupil_key, p.period, sum(s.possible) AS possible,
            sum(s.authorised) AS authorised, sum(s.unauthorised) AS unauthorised

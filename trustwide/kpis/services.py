@@ -52,6 +52,9 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
         teaching_judgements(trust_id=trust.pk, start=year_start, end=year_end),
         trust_id=trust.pk, academic_year=academic_year, terms=terms, as_of=as_of,
     )
+    # The weekly attendance counts the engine reads are kept in step by every import; a store
+    # from before them (or marks loaded around the store) is brought up to date first.
+    store.ensure_derived(trust.pk, academic_year)
     with tempfile.TemporaryDirectory(prefix="kpis-") as spool_dir:
         spool = Path(spool_dir) / "values.arrow"
         writer = None
