@@ -114,14 +114,17 @@ def attendance_weeks(marks: pa.Table, *, school_urn: int, academic_year: int) ->
         zero_copy_only=False).astype(np.int64) - origin
     first = (date(academic_year, 9, 1) - week_origin(academic_year)).days
     last = (date(academic_year + 1, 8, 31) - week_origin(academic_year)).days
-    if day.min() < first or day.max() > last:
-        raise ValueError(f"marks dated outside academic year {academic_year}/{academic_year + 1}")
+    outside = (day < first) | (day > last)
+    if outside.any():
+        bad = marks["date"].combine_chunks()[int(np.flatnonzero(outside)[0])].as_py()
+        raise ValueError(f"school {school_urn}: a mark dated {bad} is outside academic year "
+                         f"{academic_year}/{academic_year + 1}")
 
     code = pc.dictionary_encode(marks["code"].cast(pa.string()).combine_chunks())
     try:
         classes = np.array([_CLASS_OF[c] for c in code.dictionary.to_pylist()], bool)
     except KeyError as exc:
-        raise ValueError(f"unknown attendance code {exc.args[0]!r}") from None
+        raise ValueError(f"school {school_urn}: unknown attendance code {exc.args[0]!r}") from None
     code_ix = code.indices.to_numpy()
 
     n = len(keys)
@@ -136,7 +139,10 @@ def attendance_weeks(marks: pa.Table, *, school_urn: int, academic_year: int) ->
         hit = classes[code_ix, k]
         counts = np.bincount(slot[hit], minlength=n * WEEKS * 7).reshape(n, WEEKS, 7)
         if counts.max(initial=0) > 2:
-            raise ValueError("more than two sessions of a pupil on one day")
+            p, w, wd = np.unravel_index(int(np.argmax(counts)), counts.shape)
+            day_of = week_origin(academic_year) + timedelta(days=int(w) * 7 + int(wd))
+            raise ValueError(f"school {school_urn}: pupil {keys[int(order[p])].as_py()} has more "
+                             f"than two sessions on {day_of} (AM and PM at most)")
         cumulative = np.cumsum(counts.astype(np.int64) @ shifts.reshape(7, 1), axis=1)[..., 0]
         for w in range(WEEKS):
             columns[column(cls, w)] = pa.array(cumulative[:, w])

@@ -82,11 +82,17 @@ def test_week_zero_starts_on_the_monday_before_1_september():
 
 def test_refuses_marks_it_cannot_count():
     table = marks_table([("k1", dt.date(2024, 9, 2), "AM", "/")])
-    with pytest.raises(ValueError, match="outside academic year 2023/2024"):
+    with pytest.raises(ValueError, match="school 100001: a mark dated 2024-09-02 is outside "
+                       "academic year 2023/2024"):
         derived.attendance_weeks(table, school_urn=100001, academic_year=YEAR)
     bad = marks_table([("k1", dt.date(2023, 9, 4), "AM", "H")])
-    with pytest.raises(ValueError, match="unknown attendance code 'H'"):
+    with pytest.raises(ValueError, match="school 100001: unknown attendance code 'H'"):
         derived.attendance_weeks(bad, school_urn=100001, academic_year=YEAR)
+    # Three sessions on one day can only come from files written around the store.
+    tripled = marks_table([("k0", dt.date(2023, 9, 4), "AM", "/")]
+                          + [("k1", dt.date(2023, 9, 5), s, "/") for s in ("AM", "PM", "AM")])
+    with pytest.raises(ValueError, match="pupil k1 has more than two sessions on 2023-09-05"):
+        derived.attendance_weeks(tripled, school_urn=100001, academic_year=YEAR)
 
 
 # -- the store keeps the shards in step --------------------------------------------------------
