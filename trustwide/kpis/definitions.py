@@ -11,9 +11,12 @@ denominator expression is not null; ``pupils`` (the n used for suppression) coun
 pupils. Because numerators and denominators are sums over pupils, school, hub and trust
 values all come from the same pupil-level facts and always agree.
 
-The fact tables (one row per school_urn, pupil_key, period) are built in engine.py:
+The facts are built in engine.py, one row per school_urn and pupil_key; a measure sees the
+facts of one period at a time (``f.possible`` is that period's count) and a pupil counts in a
+period only if it has facts there (attendance: possible > 0; assessment: a judgement in the
+period):
 
-- attendance: possible, authorised, unauthorised (session counts, possible > 0);
+- attendance: possible, authorised, unauthorised (session counts);
 - assessment: for each subject in SUBJECTS, ``<s>_latest`` (band of the latest judgement in
   the period: PRE 0, WTS 1, EXS 2, GDS 3), ``<s>_latest_order`` (1 autumn, 2 spring,
   3 summer), ``<s>_first`` and ``<s>_first_order`` (the first judgement in the academic year);

@@ -484,13 +484,11 @@ class _Planner:
 
     def _characteristics(self) -> ir.Table:
         c = self.read("characteristics")
-        # One row per pupil and school is expected; if a re-import left more, pick one so a
-        # pupil is never counted twice in a group.
-        one = c.group_by("school_urn", "pupil_key").agg(
-            **{col: c[col].arbitrary() for col in
-               ("year_group", "sex", "disadvantaged", "sen", "eal")}
-        )
-        return one.select("school_urn", "pupil_key", cell=cell_code(one))
+        # One row per pupil and school is expected (the store's natural key); if files written
+        # around the store hold more, keep one (the highest cell code) so a pupil is never
+        # counted twice in a group.
+        c = c.select("school_urn", "pupil_key", cell=cell_code(c))
+        return c.group_by("school_urn", "pupil_key").agg(cell=c.cell.max())
 
     def _all_periods(self) -> list[int]:
         return list(range(len(self.periods)))
@@ -889,8 +887,7 @@ class _Run:
                 while cut > start + 1 and (derived.shard_of(self.urns[cut - 1])
                                            == derived.shard_of(self.urns[cut])):
                     cut -= 1
-                if cut > start + 1 or derived.shard_of(self.urns[start]) != derived.shard_of(
-                        self.urns[start + 1]):
+                if cut > start + 1:
                     end = cut
             out.append(slice(start, end))
             start = end

@@ -57,3 +57,20 @@ def test_engine_matches_marks_for_any_term_dates_and_cut_off(kwargs, terms, as_o
     engine = compute_kpis(kpis=["attendance"], **args)
     assert engine.num_rows > 100
     assert engine.equals(run_reference(**args))
+
+
+def test_batches_follow_the_weekly_count_shards_and_do_not_change_rows(kwargs, result):
+    from trustwide.data.derived import SHARD_URNS
+    from trustwide.kpis.engine import _Run
+
+    # 10 schools in each of three shards, batches of up to 25: cut where a shard ends.
+    urns = [100_000 + SHARD_URNS * k + i for k in range(1, 4) for i in range(10)]
+    run = _Run.create(**{**kwargs, "school_hubs": dict.fromkeys(urns)}, kpis=["statutory"],
+                      batch_schools=25)
+    try:
+        slices = run.batch_slices()
+    finally:
+        run.close()
+    assert [(s.start, s.stop) for s in slices] == [(0, 20), (20, 30)]
+    # A batch of one school at a time gives exactly the rows of one batch.
+    assert compute_kpis(batch_schools=1, **kwargs).equals(result)
