@@ -92,12 +92,54 @@ _CLASS_OF = {
 }
 
 
+MARK_COLUMNS = pa.schema([("pupil_key", pa.string()), ("date", pa.date32()),
+                          ("session", pa.string()), ("code", pa.string())])
+
+
+def clean_marks(tables: list[pa.Table], academic_year: int) -> tuple[pa.Table, int]:
+    """One school's marks as the weekly counts take them, from `tables` in order of priority
+    (the store's own data first, then any other files a bulk load left in the partition).
+
+    The store's own rows are validated on import; other files are read leniently, as a KPI
+    reader would: a row without a pupil, date or code, with a session other than AM or PM, a
+    code DfE does not define, or a date outside the academic year is left out, and a mark
+    given twice (same pupil, date and session) counts once, the first table's. Returns the
+    marks (MARK_COLUMNS) and how many rows were left out.
+    """
+    tables = [t.select(MARK_COLUMNS.names).cast(MARK_COLUMNS) for t in tables if t.num_rows]
+    if not tables:
+        return MARK_COLUMNS.empty_table(), 0
+    marks = pa.concat_tables(tables).combine_chunks()
+    total = marks.num_rows
+    session = pc.utf8_upper(marks["session"])
+    ok = pc.and_(
+        pc.and_(pc.is_valid(marks["pupil_key"]), pc.is_valid(marks["date"])),
+        pc.and_(pc.is_in(session, pa.array(["AM", "PM"])),
+                pc.is_in(marks["code"], pa.array(sorted(codes.ALL_CODES)))),
+    )
+    first, last = date(academic_year, 9, 1), date(academic_year + 1, 8, 31)
+    ok = pc.and_(ok, pc.and_(pc.greater_equal(marks["date"], pa.scalar(first, pa.date32())),
+                             pc.less_equal(marks["date"], pa.scalar(last, pa.date32()))))
+    ok = pc.fill_null(ok, False)
+    marks = marks.set_column(2, "session", session).filter(ok)
+    if marks.num_rows:
+        pupil = pc.dictionary_encode(marks["pupil_key"].combine_chunks()).indices.to_numpy().astype(np.int64)
+        day = marks["date"].cast(pa.int32()).to_numpy().astype(np.int64) - (first - _EPOCH).days
+        pm = pc.equal(marks["session"], "PM").to_numpy(zero_copy_only=False).astype(np.int64)
+        key = (pupil * 400 + day) * 2 + pm
+        _, keep = np.unique(key, return_index=True)  # the first occurrence of each mark
+        if len(keep) < marks.num_rows:
+            marks = marks.take(pa.array(np.sort(keep)))
+    return marks, total - marks.num_rows
+
+
 def attendance_weeks(marks: pa.Table, *, school_urn: int, academic_year: int) -> pa.Table:
-    """The attendance_weeks rows of one school's year from its marks (pupil_key, date, code).
+    """The attendance_weeks rows of one school's year from its marks (pupil_key, date, code;
+    clean_marks gives them for files written around the store).
 
     One row per pupil with any mark (a pupil whose marks are all not-possible sessions has a
     row of zeros), sorted by pupil_key. Raises ValueError for a date outside the academic
-    year or a code the store would not have accepted.
+    year, a code the store would not have accepted or more than two sessions on a day.
     """
     n_marks = marks.num_rows
     if n_marks == 0:
@@ -149,11 +191,12 @@ def attendance_weeks(marks: pa.Table, *, school_urn: int, academic_year: int) ->
     return pa.table(columns, schema=SCHEMA)
 
 
-def with_metadata(table: pa.Table, sources: dict[str, list]) -> pa.Table:
-    """Record the format version and, per school (URN as text), the
-    marks files the rows were derived from ([name, size, mtime_ns] each): a changed, new or
-    missing file makes the shard stale."""
-    meta = {"version": VERSION, "sources": dict(sorted(sources.items()))}
+def with_metadata(table: pa.Table, sources: dict[str, list], ignored: dict[str, int] | None = None) -> pa.Table:
+    """Record the format version and, per school (URN as text), the marks files the rows were
+    derived from ([path under the year folder, size, mtime_ns] each: a changed, new or missing
+    file makes the shard stale) and how many rows clean_marks left out, where any were."""
+    meta = {"version": VERSION, "sources": dict(sorted(sources.items())),
+            "ignored": dict(sorted((ignored or {}).items()))}
     return table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
 
 

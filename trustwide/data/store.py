@@ -45,7 +45,6 @@ from trustwide.data import derived
 from trustwide.data.schemas import DATASETS, Dataset
 
 DATA_FILE = "data.parquet"
-_MARK_COLUMNS = pa.schema([("pupil_key", pa.string()), ("date", pa.date32()), ("code", pa.string())])
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
@@ -226,9 +225,10 @@ class AnalyticsStore:
         paths = (self.shard_path(trust_id, k, academic_year) for k in shards)
         return [str(p) for p in paths if p.exists()]
 
-    def _marks_sources(self, trust_id, academic_year: int) -> dict[int, list[Path]]:
-        """School URN -> its attendance_marks files for the year: data.parquet, and any other
-        *.parquet a bulk load put in the partition (readers of the store read them all)."""
+    def _marks_sources(self, trust_id, academic_year: int) -> dict[int, dict[str, Path]]:
+        """School URN -> its attendance_marks files for the year, by path under the year folder:
+        data.parquet, and any other *.parquet a bulk load put there, in subfolders too (readers
+        of the store read them all)."""
         base = self.root / "attendance_marks" / f"trust={trust_id}"
         out = {}
         if not base.is_dir():
@@ -236,11 +236,14 @@ class AnalyticsStore:
         for entry in os.scandir(base):
             if entry.name.startswith("school="):
                 folder = os.path.join(entry.path, f"year={int(academic_year)}")
-                if os.path.isdir(folder):
-                    files = sorted(Path(folder) / n for n in os.listdir(folder)
-                                   if n.endswith(".parquet") and not n.startswith("."))
-                    if files:
-                        out[int(entry.name.removeprefix("school="))] = files
+                files = {}
+                for where, _dirs, names in os.walk(folder):
+                    for n in names:
+                        if n.endswith(".parquet") and not n.startswith("."):
+                            path = Path(where) / n
+                            files[path.relative_to(folder).as_posix()] = path
+                if files:
+                    out[int(entry.name.removeprefix("school="))] = dict(sorted(files.items()))
         return out
 
     @staticmethod
@@ -261,8 +264,7 @@ class AnalyticsStore:
         wanted = None if school_urns is None else {derived.shard_of(u) for u in school_urns}
         expected: dict[int, dict[str, list]] = {}
         for urn, files in sources.items():
-            expected.setdefault(derived.shard_of(urn), {})[str(urn)] = self._stamp(
-                [(f.name, f) for f in files])
+            expected.setdefault(derived.shard_of(urn), {})[str(urn)] = self._stamp(list(files.items()))
         base = self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}"
         present = set()
         if base.is_dir():
@@ -317,8 +319,14 @@ class AnalyticsStore:
                         with ProcessPoolExecutor(processes) as pool:
                             jobs = [pool.submit(_write_shard_job, str(self.root), trust_id, year, shard, sources)
                                     for shard in shards]
-                            for job in jobs:
-                                swaps.append(job.result())
+                            failed = None
+                            for job in jobs:  # collect every finished file, so none is left behind
+                                try:
+                                    swaps.append(job.result())
+                                except BaseException as exc:  # noqa: BLE001
+                                    failed = failed or exc
+                            if failed is not None:
+                                raise failed
                     else:
                         for shard in shards:
                             swaps.append(self._write_shard(trust_id, year, shard, {}, sources))
@@ -333,48 +341,66 @@ class AnalyticsStore:
         """Next attendance_weeks shard files for schools whose marks are changing: `changed` maps
         URN -> (new marks content, its not yet swapped-in file or None when the partition empties)."""
         sources = self._marks_sources(trust_id, year)
-        return [self._write_shard(trust_id, year, shard, changed, sources)
-                for shard in sorted({derived.shard_of(u) for u in changed})]
+        swaps = []
+        try:
+            for shard in sorted({derived.shard_of(u) for u in changed}):
+                mine = {u: c for u, c in changed.items() if derived.shard_of(u) == shard}
+                swaps.append(self._write_shard(trust_id, year, shard, mine, sources))
+        except BaseException:
+            _discard(swaps)
+            raise
+        return swaps
 
-    def _write_shard(self, trust_id, year: int, shard: int, changed: dict, sources: dict[int, list[Path]]):
-        """Derive one shard: the changed schools from their new marks, every other school of the
-        shard from the current shard file when it is up to date, else from its marks files."""
+    def _write_shard(self, trust_id, year: int, shard: int, changed: dict, sources: dict[int, dict[str, Path]]):
+        """Derive one shard: the changed schools (all of this shard) from their new marks, every
+        other school of the shard from the current shard file when it is up to date, else from
+        its marks files."""
         path = self.shard_path(trust_id, shard, year)
-        current, recorded = None, {}
+        current, recorded, was_ignored = None, {}, {}
         if path.exists():
             current = pq.ParquetFile(path).read()
             meta = derived.read_metadata(current.schema) or {}
             if meta.get("version") == derived.VERSION:
-                recorded = meta.get("sources", {})
+                recorded, was_ignored = meta.get("sources", {}), meta.get("ignored", {})
             else:
                 current = None
-        parts, stamps = [], {}
+        parts, stamps, ignored = [], {}, {}
         for urn in sorted({u for u in sources if derived.shard_of(u) == shard} | set(changed)):
             # Files not written by the store (a bulk load) stay beside data.parquet.
-            foreign = [(f.name, f) for f in sources.get(urn, []) if f.name != DATA_FILE]
+            foreign = [(name, f) for name, f in sources.get(urn, {}).items() if name != DATA_FILE]
             if urn in changed:
                 content, new_file = changed[urn]
                 files = foreign + ([(DATA_FILE, new_file)] if new_file is not None else [])
                 tables = [content] if new_file is not None else []
                 to_read = foreign
             else:
-                files = [(f.name, f) for f in sources[urn]]
-                tables, to_read = [], files
+                files = list(sources[urn].items())
+                tables, to_read = [], sorted(files, key=lambda nf: nf[0] != DATA_FILE)
             if not files:  # the school's marks partition is emptied
                 continue
             stamp = self._stamp(files)
             stamps[str(urn)] = stamp
             if urn not in changed and current is not None and recorded.get(str(urn)) == stamp:
                 parts.append(current.filter(pc.equal(current["school_urn"], urn)).cast(derived.SCHEMA))
+                if was_ignored.get(str(urn)):
+                    ignored[str(urn)] = was_ignored[str(urn)]
                 continue
-            tables += [pq.ParquetFile(f).read(columns=_MARK_COLUMNS.names) for _name, f in to_read]
-            marks = pa.concat_tables([t.select(_MARK_COLUMNS.names).cast(_MARK_COLUMNS) for t in tables])
+            unreadable = 0
+            for _name, f in to_read:
+                table = _read_marks(f)
+                if table is None:
+                    unreadable += pq.ParquetFile(f).metadata.num_rows if _has_footer(f) else 0
+                else:
+                    tables.append(table)
+            marks, left_out = derived.clean_marks(tables, year)
+            if left_out + unreadable:
+                ignored[str(urn)] = left_out + unreadable
             parts.append(derived.attendance_weeks(marks, school_urn=urn, academic_year=year))
         merged = pa.concat_tables(parts) if parts else derived.SCHEMA.empty_table()
         if not stamps:
             return (None, path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return (_write_beside(path, derived.with_metadata(merged, stamps)), path)
+        return (_write_beside(path, derived.with_metadata(merged, stamps, ignored)), path)
 
     # -- batches ---------------------------------------------------------------------------
     def list_batches(self, *, trust_id=None, dataset: str | None = None) -> list[BatchInfo]:
@@ -463,6 +489,25 @@ class AnalyticsStore:
     def _read(path: Path, spec: Dataset) -> pa.Table:
         # ParquetFile, not read_table: no hive-partition guessing from the path.
         return pq.ParquetFile(path).read().cast(spec.schema)
+
+
+def _read_marks(path: Path) -> pa.Table | None:
+    """The mark columns of a marks file, or None if it has not got them (a foreign file)."""
+    try:
+        file = pq.ParquetFile(path)
+        if not set(derived.MARK_COLUMNS.names) <= set(file.schema_arrow.names):
+            return None
+        return file.read(columns=derived.MARK_COLUMNS.names).cast(derived.MARK_COLUMNS)
+    except (pa.ArrowException, OSError):
+        return None
+
+
+def _has_footer(path: Path) -> bool:
+    try:
+        pq.ParquetFile(path)
+        return True
+    except (pa.ArrowException, OSError):
+        return False
 
 
 def _write_shard_job(root: str, trust_id, year: int, shard: int, sources):

@@ -761,20 +761,22 @@ def _group_sums(school: np.ndarray, cell: np.ndarray, columns: list, rows: np.nd
     starts = np.flatnonzero(np.r_[True, school[1:] != school[:-1]])
     seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(school)]))
     pos = np.arange(len(school)) - starts[seg]
-    width = int(pos.max()) + 1
-    # Column-major and padded: values[j, segment * width + position].
-    values = np.zeros((n_cols, len(starts) * width))
-    slot = seg * width + pos
+    values = np.empty((n_cols, len(school)))  # in row order: column-major
     for j, col in enumerate(columns):
-        values[j, slot] = col.fill_null(0).to_numpy()[rows]
-    values = values.reshape(n_cols, len(starts), width)
-    groups = np.zeros((len(starts), width, n_groups))
-    groups[seg, pos] = member[cell]
+        values[j] = col.fill_null(0).to_numpy()[rows]
+    bounds = np.r_[starts, len(school)]
     for first in range(0, len(starts), chunk):
-        part = slice(first, first + chunk)
-        # (segments, groups, cells) @ (segments, cells, columns)
-        out[school[starts[part]]] = np.matmul(
-            groups[part].transpose(0, 2, 1), values[:, part].transpose(1, 2, 0))
+        last = min(first + chunk, len(starts))
+        part = slice(bounds[first], bounds[last])
+        local, at = seg[part] - first, pos[part]
+        width = int(at.max()) + 1  # the widest school of this chunk (cells present)
+        stacked = np.zeros((n_cols, last - first, width))
+        stacked[:, local, at] = values[:, part]
+        groups = np.zeros((last - first, width, n_groups))
+        groups[local, at] = member[cell[part]]
+        # (schools, groups, cells) @ (schools, cells, columns)
+        out[school[starts[first:last]]] = np.matmul(groups.transpose(0, 2, 1),
+                                                    stacked.transpose(1, 2, 0))
     return out
 
 

@@ -159,3 +159,55 @@ def test_ensure_derived_rebuilds_what_was_written_around_the_store(tmp_path):
     assert store.stale_derived(1, YEAR) == [derived.shard_of(A)]
     assert store.ensure_derived(1, YEAR) == [(YEAR, derived.shard_of(A))]
     assert weeks_of(store, A) == {"a": 1}
+
+
+def test_a_batch_across_shards_writes_each_school_to_its_own_shard(tmp_path):
+    store = AnalyticsStore(tmp_path)
+    day = dt.date(2023, 9, 4)
+    store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=YEAR, batch_id="b1",
+                      tables={A: marks_table([("a", day, "AM", "I")], A),
+                              OTHER: marks_table([("c", day, "AM", "M"), ("c", day, "PM", "C")], OTHER)})
+    for urn, want in ((A, {"a": 1}), (OTHER, {"c": 2})):
+        shard = pq.read_table(store.shard_path(1, derived.shard_of(urn), YEAR))
+        assert set(shard["school_urn"].to_pylist()) == {urn}
+        assert list(derived.read_metadata(shard.schema)["sources"]) == [str(urn)]
+        assert weeks_of(store, urn) == want
+    assert store.stale_derived(1, YEAR) == []
+    store.rollback("b1")
+    assert store.weeks_paths(1, [A, OTHER], YEAR) == [] and store.stale_derived(1, YEAR) == []
+
+
+def test_files_written_around_the_store_are_read_leniently_and_never_block_an_import(tmp_path):
+    """A bulk load may leave other Parquet files in a school's partition (readers of the store
+    read them all). Their marks count once, bad rows are left out and counted, and nothing in
+    them stops another import or the refresh."""
+    store = AnalyticsStore(tmp_path)
+    day = dt.date(2023, 9, 4)
+    write(store, A, [("a", day, "AM", "I"), ("a", day, "PM", "/")], "b1")
+    folder = store.partition_dir("attendance_marks", 1, A, YEAR)
+    # The same two marks again (counted once), a mark a week later in a subfolder, and rows
+    # the store would never have accepted: outside the year, an unknown code, no pupil.
+    pq.write_table(marks_table([("a", day, "AM", "I"), ("a", day, "PM", "/"),
+                                ("a", dt.date(2024, 9, 2), "AM", "I"), ("a", day, "AM", "H")], A),
+                   folder / "history.parquet")
+    (folder / "load=2").mkdir()
+    pq.write_table(marks_table([("a", day + dt.timedelta(days=7), "AM", "O")], A),
+                   folder / "load=2" / "part-0.parquet")
+    pq.write_table(pa.table({"something": [1, 2]}), folder / "notes.parquet")  # not marks
+    table = marks_table([("x", day, "AM", "I")])
+    table = table.set_column(1, "date", pa.array([None], pa.date32()))
+    pq.write_table(table, folder / "broken.parquet")
+    assert store.stale_derived(1, YEAR) == [derived.shard_of(A)]
+    store.ensure_derived(1, YEAR)
+    weeks = pq.read_table(store.shard_path(1, derived.shard_of(A), YEAR))
+    a = weeks.filter(pa.compute.equal(weeks["pupil_key"], "a"))
+    assert derived.sessions_between(a, "authorised", FIRST, LAST, YEAR).tolist() == [1]
+    assert derived.sessions_between(a, "unauthorised", FIRST, LAST, YEAR).tolist() == [1]
+    assert derived.sessions_between(a, "possible", FIRST, LAST, YEAR).tolist() == [3]
+    # 2 repeated marks, 1 outside the year, 1 unknown code, 2 rows of a non-marks file, 1 without a date
+    assert derived.read_metadata(weeks.schema)["ignored"] == {str(A): 7}
+
+    # An import for another school of the same shard is not held up by A's files.
+    write(store, B, [("b", day, "AM", "I")], "b2")
+    assert weeks_of(store, B) == {"b": 1} and weeks_of(store, A) == {"a": 1}
+    assert store.stale_derived(1, YEAR) == []
