@@ -15,11 +15,11 @@ expressions), then --runs times, interleaved so that a change in the machine's l
 alike. The last line printed is one JSON object with the medians, the ratios, peak RSS and the
 load average.
 
-The weekly counts are derived from the marks when the store is written (imports do it
-batch by batch; here the generator's files are derived afterwards with
-AnalyticsStore.ensure_derived, in a child process): that cost moves from every refresh to the
-import, and is reported as derive_s when the store is generated (bench/imports.py times it as
-part of an import).
+The engine reads the store's shards (trustwide/data/derived.py: each dataset by group of 256
+schools, and the marks as weekly counts). Imports write them batch by batch; here the
+generator's files are sharded afterwards with AnalyticsStore.ensure_derived, in a child
+process: that cost moves from every refresh to the import, and is reported as derive_s when
+the store is first sharded (bench/imports.py times it as part of an import).
 
 The synthetic writer is our own, direct to Parquet with numpy, so it is fast and does not
 depend on the data package's generator: realistic code mix (pupil-level absence propensity
@@ -30,7 +30,7 @@ Generation runs in a child process so its memory does not count in peak_rss_mb.
 
 Size N (9 million pupils, 3.3 billion marks, 17,226 schools) is written by the same streaming
 writer (one school at a time, bounded memory): 2.7 GB of Parquet in 8-15 minutes on 2 cores,
-then about 5 minutes to derive the weekly counts. Run it as
+then about 6 minutes to shard it. Run it as
 `--size N --runs 1 --no-warmup --skip-reference`: the reference over the marks reads the whole
 trust in one query (it spilled 47 GB to disk within the engine's 2.5 GB DuckDB budget before it
 was stopped), so at N it is skipped and its ratio is null.
@@ -321,8 +321,8 @@ def generate(root: Path, size: str) -> None:
 
 
 def derive(root: Path) -> None:
-    """Derive the weekly attendance counts from the generated marks, as imports do; record the
-    cost in _BENCH.json the first time (what the imports of this store would have paid)."""
+    """Build the store's shards from the generated files, as imports do; record the cost in
+    _BENCH.json the first time (what the imports of this store would have paid)."""
     from trustwide.data.store import AnalyticsStore
 
     t = time.perf_counter()
@@ -332,7 +332,7 @@ def derive(root: Path) -> None:
         meta = json.loads(meta_path.read_text())
         meta.update(derive_s=round(time.perf_counter() - t, 1), derived_shards=len(done))
         meta_path.write_text(json.dumps(meta))
-        print(f"  derived {len(done)} shards of weekly counts in {meta['derive_s']} s",
+        print(f"  built {len(done)} shards in {meta['derive_s']} s",
               file=sys.stderr)
 
 
@@ -357,7 +357,7 @@ def main() -> None:
     ap.add_argument("--root", default=str(REPO / "var" / "bench"))
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--derive-only", action="store_true",
-                    help="derive the store's weekly attendance counts where they are missing")
+                    help="build the store's shards (and weekly attendance counts) where missing")
     ap.add_argument("--skip-reference", action="store_true",
                     help="do not run the hand-written SQL reference over the marks (size N: it "
                          "reads the whole trust in one query and spills tens of GB to disk in the "
@@ -380,7 +380,7 @@ def main() -> None:
         print(f"generating size {args.size} under {root} ...", file=sys.stderr)
         subprocess.run([sys.executable, __file__, "--size", args.size, "--root", args.root,
                         "--generate-only"], check=True)
-    # The weekly counts an import would have derived (a no-op when they are up to date).
+    # The shards imports would have written (a no-op when they are up to date).
     subprocess.run([sys.executable, __file__, "--size", args.size, "--root", args.root,
                     "--derive-only"], check=True)
     meta = json.loads(meta_path.read_text())

@@ -1,30 +1,38 @@
-"""Derived datasets the store keeps beside the imported ones.
+"""Derived datasets the store keeps beside the imported ones, for the KPI refresh.
 
-attendance_weeks: the attendance marks of a pupil at a school, reduced to cumulative session
-counts by week and weekday, so a KPI refresh reads one small row per pupil instead of every
-mark (about 380 a year), and still gets the exact count for any date range: a term with
-trust-set dates, the year to any cut-off date, the year.
+The imported datasets are stored one file per school (data/store.py). A national-size trust
+has 17,000 schools, and opening 17,000 small files costs more than reading their rows, so
+the store also keeps, for every dataset a KPI refresh reads, a *shard*: the rows of up to
+SHARD_URNS consecutive URNs in one file,
 
-Format, per (school_urn, academic_year, pupil_key), for each class in CLASSES
-(possible, authorised, unauthorised; decided by codes.py exactly as DfE counts: attending
-and approved-activity codes and absence codes are possible sessions, D and the not-counted
-codes are not) and each week w = 0..WEEKS-1 (week 0 starts on the Monday on or before
-1 September), one int64 column ``<class>_w<ww>``: byte d (bits 8d..8d+7, d = 0 Monday ..
-6 Sunday) holds the number of the pupil's sessions of that class on weekday d in weeks
-0..w. A day has at most two sessions (AM, PM), so a byte holds at most 2 x 54 = 108.
+    <root>/_shards/<name>/trust=<t>/shard=<urn // SHARD_URNS>/year=<y>/data.parquet
+
+rewritten in the same atomic swap as the school partitions it comes from (imports and
+rollbacks), and rebuilt where missing or stale (``AnalyticsStore.ensure_derived``). Each
+shard's metadata records the format VERSION and, per school, the files its rows come from
+(path, size, modification time), so a file written around the store makes it stale.
+
+Two kinds (SOURCES):
+
+- a copy (characteristics, attendance_summaries, assessments, statutory, transitions): the
+  school's rows as stored, in the dataset's schema (``shard_copy``);
+- attendance_weeks, from attendance_marks: the marks of a pupil at a school reduced to
+  cumulative session counts by week and weekday, so a refresh reads one small row per pupil
+  instead of every mark (about 380 a year), and still gets the exact count for any date
+  range: a term with trust-set dates, the year to any cut-off date, the year.
+
+attendance_weeks format, per (school_urn, academic_year, pupil_key), for each class in
+CLASSES (possible, authorised, unauthorised; decided by codes.py exactly as DfE counts:
+attending and approved-activity codes and absence codes are possible sessions, D and the
+not-counted codes are not) and each week w = 0..WEEKS-1 (week 0 starts on the Monday on or
+before 1 September), one int64 column ``<class>_w<ww>``: byte d (bits 8d..8d+7, d = 0
+Monday .. 6 Sunday) holds the number of the pupil's sessions of that class on weekday d in
+weeks 0..w. A day has at most two sessions (AM, PM), so a byte holds at most 2 x 54 = 108.
 
 To count sessions on days a..b: with P(day) = C[w-1] + ((C[w] - C[w-1]) & low(d)) for
 day = (week w, weekday d), C[-1] = 0 and low(d) the bytes 0..d, the count is the byte sum of
 P(b) - P(a-1) (every byte only grows with the day, so the subtraction never borrows). See
 ``sessions_between`` (numpy, for tests and readers) and the engine's Ibis version.
-
-Storage: one file per shard of schools, ``attendance_weeks/trust=<t>/shard=<k>/year=<y>/
-data.parquet`` with k = urn // SHARD_URNS, so a trust's derived rows are a few dozen files
-rather than one per school (a file's footer lists 165 columns; thousands of small files
-would cost more to open than to read). The store rewrites a shard in the same atomic swap as
-the marks partitions it is derived from (imports and rollbacks), and rebuilds any shard that
-is missing or stale (``AnalyticsStore.ensure_derived``). Each file's metadata records the
-format VERSION and the marks file (size, modification time) each school's rows come from.
 """
 
 from __future__ import annotations
@@ -37,9 +45,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trustwide.data import codes
+from trustwide.data.schemas import DATASETS
 
 ATTENDANCE_WEEKS = "attendance_weeks"
-VERSION = 1
+SHARDS_DIR = "_shards"
+# Derived dataset -> the imported dataset it comes from.
+SOURCES = {
+    "characteristics": "characteristics",
+    ATTENDANCE_WEEKS: "attendance_marks",
+    "attendance_summaries": "attendance_summaries",
+    "assessments": "assessments",
+    "statutory": "statutory",
+    "transitions": "transitions",
+}
+NAMES = tuple(SOURCES)
+VERSION = 2
 WEEKS = 54  # 1 Sep .. 31 Aug is at most 366 days from a Monday up to 6 days earlier
 CLASSES = ("possible", "authorised", "unauthorised")
 SHARD_URNS = 256
@@ -227,3 +247,65 @@ def sessions_between(table: pa.Table, cls: str, start: date, end: date,
     for d in range(7):
         total += (packed >> (BYTE * d)) & 0xFF
     return total
+
+
+def schema_of(name: str) -> pa.Schema:
+    return SCHEMA if name == ATTENDANCE_WEEKS else _nullable(DATASETS[name].schema)
+
+
+def source_columns(name: str) -> list[str] | None:
+    """Columns to read from a source file for `name` (None: whatever the file has)."""
+    return MARK_COLUMNS.names if name == ATTENDANCE_WEEKS else None
+
+
+def build(name: str, tables: list[pa.Table], *, school_urn: int, academic_year: int) -> tuple[pa.Table, int]:
+    """One school's rows of derived dataset `name` from its files' tables (the store's own
+    content first). Returns the rows and how many source rows were left out."""
+    if name == ATTENDANCE_WEEKS:
+        marks, left_out = clean_marks(tables, academic_year)
+        return attendance_weeks(marks, school_urn=school_urn, academic_year=academic_year), left_out
+    return shard_copy(name, tables, school_urn=school_urn, academic_year=academic_year)
+
+
+def shard_copy(dataset: str, tables: list[pa.Table], *, school_urn: int,
+               academic_year: int) -> tuple[pa.Table, int]:
+    """A school's rows of `dataset` in its stored schema, from the store's own file and any
+    other file a bulk load put in the partition (read as a KPI reader would: a column the file
+    lacks is null; a file without pupil_key, or whose columns do not convert, is left out, as
+    are rows filed under another school's URN)."""
+    schema = DATASETS[dataset].schema
+    parts, left_out = [], 0
+    for t in tables:
+        n = t.num_rows
+        if not n:
+            continue
+        if "pupil_key" not in t.column_names:
+            left_out += n
+            continue
+        try:
+            columns = [
+                t[f.name].cast(f.type) if f.name in t.column_names
+                else pa.nulls(n, f.type) if f.name not in ("school_urn", "academic_year")
+                else pa.array(np.full(n, school_urn if f.name == "school_urn" else academic_year,
+                                      np.int32 if f.name == "school_urn" else np.int16))
+                for f in schema
+            ]
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            left_out += n
+            continue
+        table = pa.Table.from_arrays(columns, schema=_nullable(schema))
+        mine = pc.fill_null(pc.equal(table["school_urn"], school_urn), False)
+        kept = table.filter(mine)
+        left_out += n - kept.num_rows
+        parts.append(kept)
+    if not parts:
+        return empty(dataset), left_out
+    return pa.concat_tables(parts), left_out
+
+
+def _nullable(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([f.with_nullable(True) for f in schema])
+
+
+def empty(name: str) -> pa.Table:
+    return schema_of(name).empty_table()

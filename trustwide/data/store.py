@@ -16,11 +16,12 @@ object store with versioned reads instead.)
 A newer batch replaces older rows with the same natural key; the rows it replaced are kept
 in the batch's side file, so rolling the batch back restores them.
 
-Derived data (trustwide.data.derived): every change to attendance marks (import or rollback)
-also rewrites the attendance_weeks shards of the schools it touches, in the same swap, so a
-reader never sees marks and their weekly counts disagree. ``ensure_derived`` rebuilds shards
-that are missing or out of date (a store written before they existed, a new format version,
-files written by something other than the store).
+Derived data (trustwide.data.derived): every import or rollback also rewrites, in the same
+swap, the shards derived from the partitions it touches (the KPI refresh's copies of each
+dataset by group of schools, and the weekly attendance counts), so a reader never sees a
+partition and what is derived from it disagree. ``ensure_derived`` rebuilds shards that are
+missing or out of date (a store written before they existed, a new format version, files
+written by something other than the store).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ class AnalyticsStore:
             # The manifest goes first, so a crash mid-batch leaves a batch that can be rolled back.
             self._save_manifest(info)
             swaps = []
-            marks: dict[int, tuple[pa.Table, Path | None]] = {}
+            changed: dict[str, dict[int, tuple[pa.Table, Path | None]]] = {}
             try:
                 for urn, table in sorted(tables.items()):
                     parts = [(spec, table)]
@@ -142,14 +143,13 @@ class AnalyticsStore:
                         swap, written, replaced, merged = self._prepare_partition(
                             part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
                         swaps.append(swap)
-                        if part_spec.name == "attendance_marks":
-                            marks[int(urn)] = (merged, swap[0])
+                        changed.setdefault(part_spec.name, {})[int(urn)] = (merged, swap[0])
                         info.partitions.append([part_spec.name, int(urn), written, replaced])
                         if part_spec is spec:
                             info.rows += written
                             info.replaced_rows += replaced
-                if marks:
-                    swaps += self._prepare_weeks(trust_id, int(academic_year), marks)
+                for name, schools in changed.items():
+                    swaps += self._prepare_derived(name, trust_id, int(academic_year), schools)
             except BaseException:
                 _discard(swaps)
                 raise
@@ -214,22 +214,23 @@ class AnalyticsStore:
             if directory.exists():
                 _fsync_dir(directory)
 
-    # -- derived data ----------------------------------------------------------------------
-    def shard_path(self, trust_id, shard: int, academic_year: int) -> Path:
-        return (self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}" / f"shard={int(shard)}"
+    # -- derived data (trustwide.data.derived) ----------------------------------------------
+    def shard_path(self, name: str, trust_id, shard: int, academic_year: int) -> Path:
+        return (self.root / derived.SHARDS_DIR / name / f"trust={trust_id}" / f"shard={int(shard)}"
                 / f"year={int(academic_year)}" / DATA_FILE)
 
-    def weeks_paths(self, trust_id, school_urns: Iterable[int], academic_year: int) -> list[str]:
-        """The attendance_weeks files holding these schools' rows (existing ones, sorted)."""
+    def shard_paths(self, name: str, trust_id, school_urns: Iterable[int], academic_year: int) -> list[str]:
+        """The shard files of derived dataset `name` holding these schools' rows (existing
+        ones, sorted); rows of other schools of the trust share them."""
         shards = sorted({derived.shard_of(u) for u in school_urns})
-        paths = (self.shard_path(trust_id, k, academic_year) for k in shards)
+        paths = (self.shard_path(name, trust_id, k, academic_year) for k in shards)
         return [str(p) for p in paths if p.exists()]
 
-    def _marks_sources(self, trust_id, academic_year: int) -> dict[int, dict[str, Path]]:
-        """School URN -> its attendance_marks files for the year, by path under the year folder:
+    def _sources(self, dataset: str, trust_id, academic_year: int) -> dict[int, dict[str, Path]]:
+        """School URN -> its files of `dataset` for the year, by path under the year folder:
         data.parquet, and any other *.parquet a bulk load put there, in subfolders too (readers
         of the store read them all)."""
-        base = self.root / "attendance_marks" / f"trust={trust_id}"
+        base = self.root / dataset / f"trust={trust_id}"
         out = {}
         if not base.is_dir():
             return out
@@ -248,77 +249,90 @@ class AnalyticsStore:
 
     @staticmethod
     def _stamp(files: list[tuple[str, Path]]) -> list[list]:
-        """What a school's weekly counts were derived from: [file name, size, mtime_ns] each."""
+        """What a school's derived rows come from: [path under the year folder, size, mtime_ns]."""
         out = []
         for name, path in sorted(files):
             st = path.stat()
             out.append([name, st.st_size, st.st_mtime_ns])
         return out
 
-    def stale_derived(self, trust_id, academic_year: int, school_urns: Iterable[int] | None = None) -> list[int]:
-        """Shards of attendance_weeks that do not match the marks they come from (missing, an
-        older format version, a school's marks file changed or gone, a school missing). Only
-        shards holding `school_urns` are checked when given. Read-only; hold store.reading()
-        for an answer that a concurrent import cannot change."""
-        sources = self._marks_sources(trust_id, academic_year)
-        wanted = None if school_urns is None else {derived.shard_of(u) for u in school_urns}
-        expected: dict[int, dict[str, list]] = {}
-        for urn, files in sources.items():
-            expected.setdefault(derived.shard_of(urn), {})[str(urn)] = self._stamp(list(files.items()))
-        base = self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}"
+    def _shards_present(self, name: str, trust_id, academic_year: int) -> set[int]:
+        base = self.root / derived.SHARDS_DIR / name / f"trust={trust_id}"
         present = set()
         if base.is_dir():
             for entry in os.scandir(base):
                 if entry.name.startswith("shard=") and (
                         Path(entry.path) / f"year={int(academic_year)}" / DATA_FILE).exists():
                     present.add(int(entry.name.removeprefix("shard=")))
+        return present
+
+    def stale_derived(self, trust_id, academic_year: int, school_urns: Iterable[int] | None = None,
+                      names: Iterable[str] = derived.NAMES) -> list[tuple[str, int]]:
+        """(derived dataset, shard) pairs that do not match the files they come from (missing, an
+        older format version, a school's file changed, added or gone). Only shards holding
+        `school_urns` are checked when given. Read-only; hold store.reading() for an answer
+        that a concurrent import cannot change."""
+        wanted = None if school_urns is None else {derived.shard_of(u) for u in school_urns}
         stale = []
-        for shard in sorted(set(expected) | present):
-            if wanted is not None and shard not in wanted:
-                continue
-            path = self.shard_path(trust_id, shard, academic_year)
-            meta = derived.read_metadata(pq.read_schema(path)) if path.exists() else None
-            if (meta is None or meta.get("version") != derived.VERSION
-                    or meta.get("sources") != expected.get(shard, {})):
-                stale.append(shard)
+        for name in names:
+            expected: dict[int, dict[str, list]] = {}
+            for urn, files in self._sources(derived.SOURCES[name], trust_id, academic_year).items():
+                if wanted is None or derived.shard_of(urn) in wanted:
+                    expected.setdefault(derived.shard_of(urn), {})[str(urn)] = self._stamp(
+                        list(files.items()))
+            present = self._shards_present(name, trust_id, academic_year)
+            for shard in sorted(set(expected) | present):
+                if wanted is not None and shard not in wanted:
+                    continue
+                path = self.shard_path(name, trust_id, shard, academic_year)
+                meta = derived.read_metadata(pq.read_schema(path)) if path.exists() else None
+                if (meta is None or meta.get("version") != derived.VERSION
+                        or meta.get("sources") != expected.get(shard, {})):
+                    stale.append((name, shard))
         return stale
 
     def ensure_derived(self, trust_id, academic_year: int | None = None, *, rebuild: bool = False,
-                       processes: int = 1) -> list[tuple[int, int]]:
-        """Rebuild the attendance_weeks shards that are stale (all of them with rebuild=True),
-        for one academic year or every year with marks. Returns the (year, shard) rebuilt.
+                       processes: int = 1, names: Iterable[str] = derived.NAMES) -> list[tuple[int, str, int]]:
+        """Rebuild the derived shards that are stale (all of them with rebuild=True), for one
+        academic year or every year with data. Returns the (year, name, shard) rebuilt.
         Takes the writer lock and swaps like an import: do not call it while holding
-        store.reading() for the same trust. processes > 1 derives shards in parallel (a whole
+        store.reading() for the same trust. processes > 1 builds shards in parallel (a whole
         national-size store: about 3 billion marks)."""
+        names = tuple(names)
         if academic_year is None:
-            base = self.root / "attendance_marks" / f"trust={trust_id}"
-            years = sorted({int(p.name.removeprefix("year=")) for p in base.glob("school=*/year=*")}
-                           | {int(p.name.removeprefix("year="))
-                              for p in (self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}").glob("shard=*/year=*")})
+            years = set()
+            for name in names:
+                for folder in (self.root / derived.SOURCES[name] / f"trust={trust_id}",
+                               self.root / derived.SHARDS_DIR / name / f"trust={trust_id}"):
+                    years |= {int(p.name.removeprefix("year=")) for p in folder.glob("*/year=*")}
+            years = sorted(years)
         else:
             years = [int(academic_year)]
         done = []
         for year in years:
-            if not rebuild and not self.stale_derived(trust_id, year):
+            if not rebuild and not self.stale_derived(trust_id, year, names=names):
                 continue
             with self._writing(trust_id):
-                sources = self._marks_sources(trust_id, year)
                 if rebuild:
-                    base = self.root / derived.ATTENDANCE_WEEKS / f"trust={trust_id}"
-                    shards = sorted({derived.shard_of(u) for u in sources}
-                                    | {int(p.name.removeprefix("shard=")) for p in base.glob(f"shard=*/year={year}")})
+                    todo = []
+                    for name in names:
+                        sources = self._sources(derived.SOURCES[name], trust_id, year)
+                        todo += [(name, k) for k in sorted({derived.shard_of(u) for u in sources}
+                                                           | self._shards_present(name, trust_id, year))]
                 else:
-                    shards = self.stale_derived(trust_id, year)
-                if not shards:
+                    todo = self.stale_derived(trust_id, year, names=names)
+                if not todo:
                     continue
+                sources = {name: self._sources(derived.SOURCES[name], trust_id, year)
+                           for name in {n for n, _k in todo}}
                 swaps = []
                 try:
-                    if processes > 1 and len(shards) > 1:
+                    if processes > 1 and len(todo) > 1:
                         from concurrent.futures import ProcessPoolExecutor
 
                         with ProcessPoolExecutor(processes) as pool:
-                            jobs = [pool.submit(_write_shard_job, str(self.root), trust_id, year, shard, sources)
-                                    for shard in shards]
+                            jobs = [pool.submit(_write_shard_job, str(self.root), name, trust_id, year,
+                                                shard, sources[name]) for name, shard in todo]
                             failed = None
                             for job in jobs:  # collect every finished file, so none is left behind
                                 try:
@@ -328,34 +342,38 @@ class AnalyticsStore:
                             if failed is not None:
                                 raise failed
                     else:
-                        for shard in shards:
-                            swaps.append(self._write_shard(trust_id, year, shard, {}, sources))
+                        for name, shard in todo:
+                            swaps.append(self._write_shard(name, trust_id, year, shard, {}, sources[name]))
                 except BaseException:
                     _discard(swaps)
                     raise
                 self._swap(trust_id, swaps)
-                done += [(year, shard) for shard in shards]
+                done += [(year, name, shard) for name, shard in todo]
         return done
 
-    def _prepare_weeks(self, trust_id, year: int, changed: dict[int, tuple[pa.Table, Path | None]]):
-        """Next attendance_weeks shard files for schools whose marks are changing: `changed` maps
-        URN -> (new marks content, its not yet swapped-in file or None when the partition empties)."""
-        sources = self._marks_sources(trust_id, year)
+    def _prepare_derived(self, dataset: str, trust_id, year: int,
+                         changed: dict[int, tuple[pa.Table, Path | None]]):
+        """Next shard files of every derived dataset of `dataset` for schools whose partitions
+        are changing: `changed` maps URN -> (new content, its not yet swapped-in file or None
+        when the partition empties)."""
         swaps = []
         try:
-            for shard in sorted({derived.shard_of(u) for u in changed}):
-                mine = {u: c for u, c in changed.items() if derived.shard_of(u) == shard}
-                swaps.append(self._write_shard(trust_id, year, shard, mine, sources))
+            for name in [n for n, source in derived.SOURCES.items() if source == dataset]:
+                sources = self._sources(dataset, trust_id, year)
+                for shard in sorted({derived.shard_of(u) for u in changed}):
+                    mine = {u: c for u, c in changed.items() if derived.shard_of(u) == shard}
+                    swaps.append(self._write_shard(name, trust_id, year, shard, mine, sources))
         except BaseException:
             _discard(swaps)
             raise
         return swaps
 
-    def _write_shard(self, trust_id, year: int, shard: int, changed: dict, sources: dict[int, dict[str, Path]]):
-        """Derive one shard: the changed schools (all of this shard) from their new marks, every
+    def _write_shard(self, name: str, trust_id, year: int, shard: int, changed: dict,
+                     sources: dict[int, dict[str, Path]]):
+        """Build one shard: the changed schools (all of this shard) from their new content, every
         other school of the shard from the current shard file when it is up to date, else from
-        its marks files."""
-        path = self.shard_path(trust_id, shard, year)
+        its files."""
+        path = self.shard_path(name, trust_id, shard, year)
         current, recorded, was_ignored = None, {}, {}
         if path.exists():
             current = pq.ParquetFile(path).read()
@@ -367,7 +385,7 @@ class AnalyticsStore:
         parts, stamps, ignored = [], {}, {}
         for urn in sorted({u for u in sources if derived.shard_of(u) == shard} | set(changed)):
             # Files not written by the store (a bulk load) stay beside data.parquet.
-            foreign = [(name, f) for name, f in sources.get(urn, {}).items() if name != DATA_FILE]
+            foreign = [(n, f) for n, f in sources.get(urn, {}).items() if n != DATA_FILE]
             if urn in changed:
                 content, new_file = changed[urn]
                 files = foreign + ([(DATA_FILE, new_file)] if new_file is not None else [])
@@ -376,27 +394,27 @@ class AnalyticsStore:
             else:
                 files = list(sources[urn].items())
                 tables, to_read = [], sorted(files, key=lambda nf: nf[0] != DATA_FILE)
-            if not files:  # the school's marks partition is emptied
+            if not files:  # the school's partition is emptied
                 continue
             stamp = self._stamp(files)
             stamps[str(urn)] = stamp
             if urn not in changed and current is not None and recorded.get(str(urn)) == stamp:
-                parts.append(current.filter(pc.equal(current["school_urn"], urn)).cast(derived.SCHEMA))
+                parts.append(current.filter(pc.equal(current["school_urn"], urn)).cast(derived.schema_of(name)))
                 if was_ignored.get(str(urn)):
                     ignored[str(urn)] = was_ignored[str(urn)]
                 continue
             unreadable = 0
-            for _name, f in to_read:
-                table = _read_marks(f)
+            for _n, f in to_read:
+                table = _read_columns(f, derived.source_columns(name))
                 if table is None:
-                    unreadable += pq.ParquetFile(f).metadata.num_rows if _has_footer(f) else 0
+                    unreadable += _row_count(f)
                 else:
                     tables.append(table)
-            marks, left_out = derived.clean_marks(tables, year)
+            rows, left_out = derived.build(name, tables, school_urn=urn, academic_year=year)
             if left_out + unreadable:
                 ignored[str(urn)] = left_out + unreadable
-            parts.append(derived.attendance_weeks(marks, school_urn=urn, academic_year=year))
-        merged = pa.concat_tables(parts) if parts else derived.SCHEMA.empty_table()
+            parts.append(rows.cast(derived.schema_of(name)))
+        merged = pa.concat_tables(parts) if parts else derived.empty(name)
         if not stamps:
             return (None, path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -424,7 +442,7 @@ class AnalyticsStore:
         year = info.academic_year
         with self._writing(info.trust_id):
             swaps = []
-            marks: dict[int, tuple[pa.Table, Path | None]] = {}
+            changed: dict[str, dict[int, tuple[pa.Table, Path | None]]] = {}
             try:
                 for name, urn, _written, _replaced in info.partitions:
                     spec = DATASETS[name]
@@ -438,10 +456,9 @@ class AnalyticsStore:
                         restore = restore.filter(pc.invert(_key_in(restore, remaining, spec.natural_key)))
                     merged = pa.concat_tables([remaining, restore.select(spec.schema.names).cast(spec.schema)])
                     swaps.append((_write_beside(path, merged) if merged.num_rows else None, path))
-                    if name == "attendance_marks":
-                        marks[int(urn)] = (merged, swaps[-1][0])
-                if marks:
-                    swaps += self._prepare_weeks(info.trust_id, year, marks)
+                    changed.setdefault(name, {})[int(urn)] = (merged, swaps[-1][0])
+                for dataset, schools in changed.items():
+                    swaps += self._prepare_derived(dataset, info.trust_id, year, schools)
             except BaseException:
                 _discard(swaps)
                 raise
@@ -491,27 +508,29 @@ class AnalyticsStore:
         return pq.ParquetFile(path).read().cast(spec.schema)
 
 
-def _read_marks(path: Path) -> pa.Table | None:
-    """The mark columns of a marks file, or None if it has not got them (a foreign file)."""
+def _read_columns(path: Path, columns: list[str] | None) -> pa.Table | None:
+    """The named columns of a file (those it has, when `columns` is None: every column), or
+    None if it is not a readable Parquet file or lacks a required column."""
     try:
         file = pq.ParquetFile(path)
-        if not set(derived.MARK_COLUMNS.names) <= set(file.schema_arrow.names):
+        if columns is None:
+            return file.read()
+        if not set(columns) <= set(file.schema_arrow.names):
             return None
-        return file.read(columns=derived.MARK_COLUMNS.names).cast(derived.MARK_COLUMNS)
+        return file.read(columns=columns)
     except (pa.ArrowException, OSError):
         return None
 
 
-def _has_footer(path: Path) -> bool:
+def _row_count(path: Path) -> int:
     try:
-        pq.ParquetFile(path)
-        return True
+        return pq.ParquetFile(path).metadata.num_rows
     except (pa.ArrowException, OSError):
-        return False
+        return 0
 
 
-def _write_shard_job(root: str, trust_id, year: int, shard: int, sources):
-    return AnalyticsStore(root)._write_shard(trust_id, year, shard, {}, sources)
+def _write_shard_job(root: str, name: str, trust_id, year: int, shard: int, sources):
+    return AnalyticsStore(root)._write_shard(name, trust_id, year, shard, {}, sources)
 
 
 def _conform(spec: Dataset, table: pa.Table, urn: int, year: int, batch_id: str) -> pa.Table:

@@ -137,7 +137,7 @@ _LEVELS = ("hub", "school", "trust")  # sorted, as the result is
 
 
 class StaleDerivedData(RuntimeError):
-    """The store's derived weekly attendance counts do not match its marks."""
+    """The store's shards (trustwide.data.derived) do not match the school files."""
 
 
 def compute_kpis(
@@ -711,16 +711,20 @@ def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
         elif layout != names:
             raise AssertionError("a family's KPIs must share denominators the same way in every period")
     nd = t.select(*KEYS, **cols)
-    j = nd.left_join(chars, KEYS).select(nd.school_urn, chars.cell, *[nd[c] for c in cols])
+    j = nd.left_join(chars, KEYS).select(
+        nd.school_urn, cell=chars.cell.fill_null(NO_CELL), **{c: nd[c] for c in cols})
     aggs = {}
     for name in cols:
+        # Sums of no value are 0, not null, so the numpy side reads the columns as they are.
         if name.startswith("n"):
-            aggs[name] = j[name].sum()
+            aggs[name] = j[name].sum().fill_null(0)
         else:
             if name.split("__")[0] not in counts_only:
-                aggs[f"s{name}"] = j[name].sum()
+                aggs[f"s{name}"] = j[name].sum().fill_null(0)
             aggs[f"c{name}"] = j[name].count()
-    return (j.group_by("school_urn", "cell").agg(**aggs), layout,
+    # Ordered by school and cell: numpy sums each school's rows in this order (float sums do
+    # not then depend on the backend's row order) without sorting them again.
+    return (j.group_by("school_urn", "cell").agg(**aggs).order_by("school_urn", "cell"), layout,
             [period for period, _view, _present in facts.periods])
 
 
@@ -762,8 +766,9 @@ def _group_sums(school: np.ndarray, cell: np.ndarray, columns: list, rows: np.nd
     seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(school)]))
     pos = np.arange(len(school)) - starts[seg]
     values = np.empty((n_cols, len(school)))  # in row order: column-major
+    whole = len(rows) == (len(columns[0]) if columns else 0)
     for j, col in enumerate(columns):
-        values[j] = col.fill_null(0).to_numpy()[rows]
+        values[j] = col.to_numpy() if whole else col.to_numpy()[rows]
     bounds = np.r_[starts, len(school)]
     for first in range(0, len(starts), chunk):
         last = min(first + chunk, len(starts))
@@ -787,13 +792,14 @@ class _Run:
         selected = d.engine_kpis(kpis)
         term_periods = normalise_terms(academic_year, terms)
         cut = resolve_as_of(academic_year, as_of)
-        if any(k.family == "attendance" for k in selected):
-            stale = AnalyticsStore(store_root).stale_derived(trust_id, academic_year, school_hubs)
-            if stale:
-                raise StaleDerivedData(
-                    f"the weekly attendance counts of trust {trust_id}, {academic_year}/"
-                    f"{academic_year + 1}, are missing or older than the marks (shards {stale}); "
-                    "AnalyticsStore.ensure_derived rebuilds them (the KPI refresh calls it)")
+        names = {"characteristics"} | {ds for k in selected for ds in FAMILY_DATASETS[k.family]}
+        stale = AnalyticsStore(store_root).stale_derived(trust_id, academic_year, school_hubs,
+                                                         names=sorted(names))
+        if stale:
+            raise StaleDerivedData(
+                f"the store's shards of trust {trust_id}, {academic_year}/{academic_year + 1}, "
+                f"are missing or older than the school files they come from {stale}; "
+                "AnalyticsStore.ensure_derived rebuilds them (the KPI refresh calls it)")
         return cls(
             store_root=Path(store_root), trust_id=str(trust_id), academic_year=academic_year,
             school_hubs=school_hubs, terms=term_periods, as_of=cut, kpis=selected,
@@ -840,7 +846,7 @@ class _Run:
         self.hub_sums: dict[str, np.ndarray] = {}
         self.trust_sums: dict[str, np.ndarray] = {}
         self.columns: dict[str, list[str]] = {}
-        self._listings: dict[str, dict[int, list[str]]] = {}
+        self.store = AnalyticsStore(store_root)
 
     def close(self) -> None:
         self.backend.close()
@@ -848,33 +854,9 @@ class _Run:
     # -- the backend's part, batch by batch ---------------------------------------------------
 
     def files(self, dataset: str, urns: list[int]) -> list[str]:
-        """Every *.parquet file of these schools' partitions of the year; for the derived weekly
-        attendance counts, the shard files holding these schools."""
-        if dataset == derived.ATTENDANCE_WEEKS:
-            return AnalyticsStore(self.root).weeks_paths(self.trust_id, urns, self.year)
-        listing = self._listings.get(dataset)
-        if listing is None:
-            listing = self._listings[dataset] = self._list_partitions(dataset)
-        return [f for urn in sorted(urns) for f in listing.get(urn, ())]
-
-    def _list_partitions(self, dataset: str) -> dict[int, list[str]]:
-        """URN -> the *.parquet files of its partition of the year, for the whole trust in one
-        directory scan (a national-size trust has 17,000 schools)."""
-        base = self.root / dataset / f"trust={self.trust_id}"
-        out: dict[int, list[str]] = {}
-        if not base.is_dir():
-            return out
-        year = f"year={self.year}"
-        for entry in os.scandir(base):
-            if not entry.name.startswith("school="):
-                continue
-            found = []
-            for folder, _dirs, names in os.walk(os.path.join(entry.path, year)):
-                found += [os.path.join(folder, n) for n in names
-                          if n.endswith(".parquet") and not n.startswith(".")]
-            if found:
-                out[int(entry.name.removeprefix("school="))] = sorted(found)
-        return out
+        """The store's shard files of `dataset` holding these schools (trustwide.data.derived:
+        a few files per batch, not one per school)."""
+        return self.store.shard_paths(dataset, self.trust_id, urns, self.year)
 
     def batch_slices(self) -> list[slice]:
         """Consecutive runs of self.urns of at most batch_schools schools, cut where a shard
@@ -911,9 +893,9 @@ class _Run:
 
         for dataset, columns in self.plan.datasets.items():
             names[dataset] = f"kpi_{dataset}_{run}"
-            shared = dataset == derived.ATTENDANCE_WEEKS  # a shard holds other schools too
-            be.register_files(names[dataset], self.files(dataset, urns), self.root / dataset,
-                              columns, schools=urns if shared else None)
+            # A shard holds other schools of the trust too: keep the batch's.
+            be.register_files(names[dataset], self.files(dataset, urns),
+                              self.root / derived.SHARDS_DIR / dataset, columns, schools=urns)
         for role, table in self.plan.lookups.items():
             names[role] = f"kpi_{role}_{run}"
             be.register_table(names[role], table)
@@ -950,16 +932,14 @@ class _Run:
                 # school's partition is not one of this batch's schools and is left out.
                 ok = urn_sorted[pos] == urn
                 school = order[pos[ok]]
-                cell = table["cell"].fill_null(NO_CELL).to_numpy()[ok].astype(np.int64)
+                cell = table["cell"].to_numpy()[ok].astype(np.int64)
                 # Each (school, cell) row adds to every group its cell code is in: per school,
                 # (groups x cells) @ (cells x periods.columns), as one stacked matrix product
-                # over schools. Rows are sorted by school and cell first, so float sums do not
-                # depend on the backend's row order.
-                by = np.lexsort((cell, school))
-                rows = np.flatnonzero(ok)[by]
+                # over schools. The backend returns the rows ordered by school and cell.
+                rows = np.flatnonzero(ok)
                 columns = [table[f"{c}__{p}"] for p in step.periods for c in cols]
                 sums[:, periods] = _group_sums(
-                    school[by], cell[by], columns, rows, n_s, member,
+                    school, cell, columns, rows, n_s, member,
                 ).reshape(n_s, len(GROUPS), len(periods), len(cols)).transpose(0, 2, 1, 3)
             self._accumulate(family, batch, sums)
             offset = self.school_offset + batch.start

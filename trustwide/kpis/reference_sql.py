@@ -141,9 +141,9 @@ def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, a
     )
     if source == "weeks":
         store = AnalyticsStore(root)
-        if store.stale_derived(trust_id, academic_year, urns):
+        if store.stale_derived(trust_id, academic_year, urns, names=[derived.ATTENDANCE_WEEKS]):
             raise ValueError("the weekly counts are older than the marks: ensure_derived first")
-        files = store.weeks_paths(trust_id, urns, academic_year)
+        files = store.shard_paths(derived.ATTENDANCE_WEEKS, trust_id, urns, academic_year)
         listed = ", ".join(_lit(f) for f in files)
         in_trust = ", ".join(str(u) for u in urns) or "NULL"
         weeks = (f"SELECT * FROM read_parquet([{listed}], hive_partitioning = false) "

@@ -100,8 +100,11 @@ def test_refuses_marks_it_cannot_count():
 A, B, OTHER = 100001, 100002, 100001 + derived.SHARD_URNS  # A and B share a shard
 
 
+W = derived.ATTENDANCE_WEEKS
+
+
 def weeks_of(store, urn):
-    files = store.weeks_paths(1, [urn], YEAR)
+    files = store.shard_paths(W, 1, [urn], YEAR)
     table = pa.concat_tables([pq.read_table(f) for f in files]) if files else derived.SCHEMA.empty_table()
     table = table.filter(pa.compute.equal(table["school_urn"], urn))
     return {k: derived.sessions_between(table, "authorised", FIRST, LAST, YEAR)[i]
@@ -119,7 +122,7 @@ def test_imports_and_rollbacks_rewrite_the_shards_in_the_same_swap(tmp_path):
     write(store, A, [("a", day, "AM", "I"), ("a", day, "PM", "/")], "b1")
     write(store, B, [("b", day, "AM", "I"), ("b", day, "PM", "I")], "b2")
     write(store, OTHER, [("c", day, "AM", "M")], "b3")
-    assert len(store.weeks_paths(1, [A, B, OTHER], YEAR)) == 2
+    assert len(store.shard_paths(W, 1, [A, B, OTHER], YEAR)) == 2
     assert (weeks_of(store, A), weeks_of(store, B), weeks_of(store, OTHER)) == ({"a": 1}, {"b": 2}, {"c": 1})
     assert store.stale_derived(1, YEAR) == []
 
@@ -131,7 +134,7 @@ def test_imports_and_rollbacks_rewrite_the_shards_in_the_same_swap(tmp_path):
     store.rollback("b1")  # A's marks are gone, and so are its weekly counts
     assert weeks_of(store, A) == {} and weeks_of(store, B) == {"b": 2}
     store.rollback("b2")
-    assert store.weeks_paths(1, [A, B], YEAR) == []  # the emptied shard file is removed
+    assert store.shard_paths(W, 1, [A, B], YEAR) == []  # the emptied shard file is removed
     assert store.stale_derived(1, YEAR) == []
 
 
@@ -145,19 +148,19 @@ def test_ensure_derived_rebuilds_what_was_written_around_the_store(tmp_path):
     path = store.partition_dir("attendance_marks", 1, B, YEAR)
     path.mkdir(parents=True)
     pq.write_table(marks_table([("b", day, "AM", "O")], B), path / "data.parquet")
-    assert store.stale_derived(1, YEAR) == [derived.shard_of(B)]
-    assert store.ensure_derived(1) == [(YEAR, derived.shard_of(B))]
+    assert store.stale_derived(1, YEAR) == [(W, derived.shard_of(B))]
+    assert store.ensure_derived(1) == [(YEAR, W, derived.shard_of(B))]
     assert weeks_of(store, B) == {"b": 0} and weeks_of(store, A) == {"a": 1}
     assert store.stale_derived(1, YEAR) == []
 
     # An older format version is rebuilt too.
-    shard = store.shard_path(1, derived.shard_of(A), YEAR)
+    shard = store.shard_path(W, 1, derived.shard_of(A), YEAR)
     table = pq.read_table(shard)
     meta = derived.read_metadata(table.schema)
     pq.write_table(table.replace_schema_metadata({derived.METADATA_KEY: __import__("json").dumps(
         {**meta, "version": 0}).encode()}), shard)
-    assert store.stale_derived(1, YEAR) == [derived.shard_of(A)]
-    assert store.ensure_derived(1, YEAR) == [(YEAR, derived.shard_of(A))]
+    assert store.stale_derived(1, YEAR) == [(W, derived.shard_of(A))]
+    assert store.ensure_derived(1, YEAR) == [(YEAR, W, derived.shard_of(A))]
     assert weeks_of(store, A) == {"a": 1}
 
 
@@ -168,13 +171,13 @@ def test_a_batch_across_shards_writes_each_school_to_its_own_shard(tmp_path):
                       tables={A: marks_table([("a", day, "AM", "I")], A),
                               OTHER: marks_table([("c", day, "AM", "M"), ("c", day, "PM", "C")], OTHER)})
     for urn, want in ((A, {"a": 1}), (OTHER, {"c": 2})):
-        shard = pq.read_table(store.shard_path(1, derived.shard_of(urn), YEAR))
+        shard = pq.read_table(store.shard_path(W, 1, derived.shard_of(urn), YEAR))
         assert set(shard["school_urn"].to_pylist()) == {urn}
         assert list(derived.read_metadata(shard.schema)["sources"]) == [str(urn)]
         assert weeks_of(store, urn) == want
     assert store.stale_derived(1, YEAR) == []
     store.rollback("b1")
-    assert store.weeks_paths(1, [A, OTHER], YEAR) == [] and store.stale_derived(1, YEAR) == []
+    assert store.shard_paths(W, 1, [A, OTHER], YEAR) == [] and store.stale_derived(1, YEAR) == []
 
 
 def test_files_written_around_the_store_are_read_leniently_and_never_block_an_import(tmp_path):
@@ -197,9 +200,9 @@ def test_files_written_around_the_store_are_read_leniently_and_never_block_an_im
     table = marks_table([("x", day, "AM", "I")])
     table = table.set_column(1, "date", pa.array([None], pa.date32()))
     pq.write_table(table, folder / "broken.parquet")
-    assert store.stale_derived(1, YEAR) == [derived.shard_of(A)]
+    assert store.stale_derived(1, YEAR) == [(W, derived.shard_of(A))]
     store.ensure_derived(1, YEAR)
-    weeks = pq.read_table(store.shard_path(1, derived.shard_of(A), YEAR))
+    weeks = pq.read_table(store.shard_path(W, 1, derived.shard_of(A), YEAR))
     a = weeks.filter(pa.compute.equal(weeks["pupil_key"], "a"))
     assert derived.sessions_between(a, "authorised", FIRST, LAST, YEAR).tolist() == [1]
     assert derived.sessions_between(a, "unauthorised", FIRST, LAST, YEAR).tolist() == [1]
@@ -211,3 +214,38 @@ def test_files_written_around_the_store_are_read_leniently_and_never_block_an_im
     write(store, B, [("b", day, "AM", "I")], "b2")
     assert weeks_of(store, B) == {"b": 1} and weeks_of(store, A) == {"a": 1}
     assert store.stale_derived(1, YEAR) == []
+
+
+def test_each_dataset_has_a_shard_copy_kept_in_step(tmp_path, validate):
+    """The refresh reads every dataset from shards of up to 256 schools (not one file per
+    school); imports and rollbacks rewrite the copies in the same swap."""
+    from trustwide.data.tests.conftest import CHAR_HEADER, URN, char_rows, to_csv
+
+    store = AnalyticsStore(tmp_path)
+    result = validate(to_csv(CHAR_HEADER, char_rows()), dataset="characteristics", file_name="c.csv")
+    store.write_batch(dataset="characteristics", trust_id=1, academic_year=YEAR,
+                      tables=result.tables, batch_id="c1")
+    copy = pq.read_table(store.shard_path("characteristics", 1, derived.shard_of(URN), YEAR))
+    stored = store.read("characteristics", 1, URN, YEAR)
+    assert copy.num_rows == 3
+    assert copy.select(stored.column_names).sort_by("pupil_key").to_pylist() == (
+        stored.sort_by("pupil_key").to_pylist())
+    assert store.stale_derived(1, YEAR) == []
+    store.rollback("c1")
+    assert store.shard_paths("characteristics", 1, [URN], YEAR) == []
+
+
+def test_a_copy_reads_other_files_as_a_kpi_reader_would(tmp_path):
+    store = AnalyticsStore(tmp_path)
+    folder = store.partition_dir("statutory", 1, A, YEAR)
+    folder.mkdir(parents=True)
+    # No value_text column (null in the copy) and one row filed under another school's URN.
+    pq.write_table(pa.table({"pupil_key": ["p1", "p2"], "school_urn": pa.array([A, B], pa.int32()),
+                             "measure": ["KS4_ATT8", "KS4_ATT8"], "value_num": [51.5, 40.0]}),
+                   folder / "bulk.parquet")
+    store.ensure_derived(1, YEAR)
+    copy = pq.read_table(store.shard_path("statutory", 1, derived.shard_of(A), YEAR))
+    assert copy.select(["pupil_key", "school_urn", "academic_year", "value_num", "value_text"]
+                       ).to_pylist() == [{"pupil_key": "p1", "school_urn": A, "academic_year": YEAR,
+                                          "value_num": 51.5, "value_text": None}]
+    assert derived.read_metadata(copy.schema)["ignored"] == {str(A): 1}
