@@ -50,13 +50,14 @@ def pupil_lists(*, user, school, academic_year: int, term, year_group: int | Non
     from trustwide.data.services import analytics_store
 
     store = analytics_store()
-    marks = store.paths("attendance_marks", school.trust_id, [school.urn], [academic_year])
-    chars = store.paths("characteristics", school.trust_id, [school.urn], [academic_year])
-    assessed = store.paths("assessments", school.trust_id, [school.urn], [academic_year])
-    out = PupilLists(has_marks=bool(marks), has_assessments=bool(assessed))
     con = duckdb.connect()
-    # Under the store's read lock: an import swapping files in is never seen half-way.
+    # Under the store's read lock, listing included: an import or rollback swapping files in
+    # (or removing an emptied partition) is never seen half-way.
     with store.reading(school.trust_id):
+        marks = store.paths("attendance_marks", school.trust_id, [school.urn], [academic_year])
+        chars = store.paths("characteristics", school.trust_id, [school.urn], [academic_year])
+        assessed = store.paths("assessments", school.trust_id, [school.urn], [academic_year])
+        out = PupilLists(has_marks=bool(marks), has_assessments=bool(assessed))
         try:
             years = {}
             if chars:

@@ -126,11 +126,17 @@ def clean_marks(tables: list[pa.Table], academic_year: int) -> tuple[pa.Table, i
     given twice (same pupil, date and session) counts once, the first table's. Returns the
     marks (MARK_COLUMNS) and how many rows were left out.
     """
-    tables = [t.select(MARK_COLUMNS.names).cast(MARK_COLUMNS) for t in tables if t.num_rows]
-    if not tables:
-        return MARK_COLUMNS.empty_table(), 0
-    marks = pa.concat_tables(tables).combine_chunks()
-    total = marks.num_rows
+    usable, unusable = [], 0
+    for t in tables:
+        converted = _conform(t, MARK_COLUMNS)
+        if converted is None:
+            unusable += t.num_rows
+        elif converted.num_rows:
+            usable.append(converted)
+    if not usable:
+        return MARK_COLUMNS.empty_table(), unusable
+    marks = pa.concat_tables(usable).combine_chunks()
+    total = marks.num_rows + unusable
     session = pc.utf8_upper(marks["session"])
     ok = pc.and_(
         pc.and_(pc.is_valid(marks["pupil_key"]), pc.is_valid(marks["date"])),
@@ -211,11 +217,25 @@ def attendance_weeks(marks: pa.Table, *, school_urn: int, academic_year: int) ->
     return pa.table(columns, schema=SCHEMA)
 
 
-def with_metadata(table: pa.Table, sources: dict[str, list], ignored: dict[str, int] | None = None) -> pa.Table:
+def fingerprint(name: str) -> str:
+    """Changes with the derived dataset's schema (a column added to a dataset, say), so its
+    shards are rebuilt even if VERSION was not raised."""
+    import hashlib
+
+    return hashlib.sha256(schema_of(name).to_string().encode()).hexdigest()[:16]
+
+
+def current(meta: dict | None, name: str) -> bool:
+    """Was a shard with this metadata written in the current format?"""
+    return bool(meta) and meta.get("version") == VERSION and meta.get("schema") == fingerprint(name)
+
+
+def with_metadata(table: pa.Table, sources: dict[str, list], ignored: dict[str, int] | None = None,
+                  name: str = ATTENDANCE_WEEKS) -> pa.Table:
     """Record the format version and, per school (URN as text), the marks files the rows were
     derived from ([path under the year folder, size, mtime_ns] each: a changed, new or missing
     file makes the shard stale) and how many rows clean_marks left out, where any were."""
-    meta = {"version": VERSION, "sources": dict(sorted(sources.items())),
+    meta = {"version": VERSION, "schema": fingerprint(name), "sources": dict(sorted(sources.items())),
             "ignored": dict(sorted((ignored or {}).items()))}
     return table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
 
@@ -279,21 +299,22 @@ def shard_copy(dataset: str, tables: list[pa.Table], *, school_urn: int,
         n = t.num_rows
         if not n:
             continue
-        if "pupil_key" not in t.column_names:
+        names = t.column_names
+        if "pupil_key" not in names or len(set(names)) < len(names):
+            left_out += n  # not this dataset's rows, or ambiguous columns
+            continue
+        filled = t
+        for f in schema:
+            if f.name not in names:
+                value = {"school_urn": (school_urn, pa.int32()),
+                         "academic_year": (academic_year, pa.int16())}.get(f.name)
+                filled = filled.append_column(
+                    f.name, pa.nulls(n, f.type) if value is None
+                    else pa.repeat(pa.scalar(value[0], value[1]), n))
+        table = _conform(filled, _nullable(schema))
+        if table is None:
             left_out += n
             continue
-        try:
-            columns = [
-                t[f.name].cast(f.type) if f.name in t.column_names
-                else pa.nulls(n, f.type) if f.name not in ("school_urn", "academic_year")
-                else pa.array(np.full(n, school_urn if f.name == "school_urn" else academic_year,
-                                      np.int32 if f.name == "school_urn" else np.int16))
-                for f in schema
-            ]
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            left_out += n
-            continue
-        table = pa.Table.from_arrays(columns, schema=_nullable(schema))
         mine = pc.fill_null(pc.equal(table["school_urn"], school_urn), False)
         kept = table.filter(mine)
         left_out += n - kept.num_rows
@@ -301,6 +322,15 @@ def shard_copy(dataset: str, tables: list[pa.Table], *, school_urn: int,
     if not parts:
         return empty(dataset), left_out
     return pa.concat_tables(parts), left_out
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table | None:
+    """`table` with exactly `schema`'s columns, converted; None if it has not got them or a
+    value does not convert (a file written around the store is then left out whole)."""
+    try:
+        return table.select(schema.names).cast(schema)
+    except (pa.ArrowException, KeyError, ValueError, TypeError):
+        return None
 
 
 def _nullable(schema: pa.Schema) -> pa.Schema:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import re
 import uuid
@@ -46,6 +47,7 @@ from trustwide.data import derived
 from trustwide.data.schemas import DATASETS, Dataset
 
 DATA_FILE = "data.parquet"
+log = logging.getLogger(__name__)
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
@@ -252,8 +254,11 @@ class AnalyticsStore:
         """What a school's derived rows come from: [path under the year folder, size, mtime_ns]."""
         out = []
         for name, path in sorted(files):
-            st = path.stat()
-            out.append([name, st.st_size, st.st_mtime_ns])
+            try:
+                st = path.stat()
+                out.append([name, st.st_size, st.st_mtime_ns])
+            except OSError:  # gone since it was listed, or a broken link: stale next time
+                out.append([name, -1, -1])
         return out
 
     def _shards_present(self, name: str, trust_id, academic_year: int) -> set[int]:
@@ -286,8 +291,7 @@ class AnalyticsStore:
                     continue
                 path = self.shard_path(name, trust_id, shard, academic_year)
                 meta = derived.read_metadata(pq.read_schema(path)) if path.exists() else None
-                if (meta is None or meta.get("version") != derived.VERSION
-                        or meta.get("sources") != expected.get(shard, {})):
+                if not derived.current(meta, name) or meta.get("sources") != expected.get(shard, {}):
                     stale.append((name, shard))
         return stale
 
@@ -332,7 +336,7 @@ class AnalyticsStore:
 
                         with ProcessPoolExecutor(processes) as pool:
                             jobs = [pool.submit(_write_shard_job, str(self.root), name, trust_id, year,
-                                                shard, sources[name]) for name, shard in todo]
+                                                shard, sources[name], rebuild) for name, shard in todo]
                             failed = None
                             for job in jobs:  # collect every finished file, so none is left behind
                                 try:
@@ -343,7 +347,8 @@ class AnalyticsStore:
                                 raise failed
                     else:
                         for name, shard in todo:
-                            swaps.append(self._write_shard(name, trust_id, year, shard, {}, sources[name]))
+                            swaps.append(self._write_shard(name, trust_id, year, shard, {}, sources[name],
+                                                           force=rebuild))
                 except BaseException:
                     _discard(swaps)
                     raise
@@ -369,16 +374,16 @@ class AnalyticsStore:
         return swaps
 
     def _write_shard(self, name: str, trust_id, year: int, shard: int, changed: dict,
-                     sources: dict[int, dict[str, Path]]):
+                     sources: dict[int, dict[str, Path]], *, force: bool = False):
         """Build one shard: the changed schools (all of this shard) from their new content, every
-        other school of the shard from the current shard file when it is up to date, else from
-        its files."""
+        other school of the shard from the current shard file when it is up to date (unless
+        `force`), else from its files."""
         path = self.shard_path(name, trust_id, shard, year)
         current, recorded, was_ignored = None, {}, {}
-        if path.exists():
+        if path.exists() and not force:
             current = pq.ParquetFile(path).read()
-            meta = derived.read_metadata(current.schema) or {}
-            if meta.get("version") == derived.VERSION:
+            meta = derived.read_metadata(current.schema)
+            if derived.current(meta, name):
                 recorded, was_ignored = meta.get("sources", {}), meta.get("ignored", {})
             else:
                 current = None
@@ -413,12 +418,15 @@ class AnalyticsStore:
             rows, left_out = derived.build(name, tables, school_urn=urn, academic_year=year)
             if left_out + unreadable:
                 ignored[str(urn)] = left_out + unreadable
+                log.warning("%s of school %s, %s: %d rows in files written around the store "
+                            "were left out (see docs/DATA.md, derived shards)", derived.SOURCES[name],
+                            urn, year, left_out + unreadable)
             parts.append(rows.cast(derived.schema_of(name)))
         merged = pa.concat_tables(parts) if parts else derived.empty(name)
         if not stamps:
             return (None, path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return (_write_beside(path, derived.with_metadata(merged, stamps, ignored)), path)
+        return (_write_beside(path, derived.with_metadata(merged, stamps, ignored, name)), path)
 
     # -- batches ---------------------------------------------------------------------------
     def list_batches(self, *, trust_id=None, dataset: str | None = None) -> list[BatchInfo]:
@@ -529,8 +537,8 @@ def _row_count(path: Path) -> int:
         return 0
 
 
-def _write_shard_job(root: str, name: str, trust_id, year: int, shard: int, sources):
-    return AnalyticsStore(root)._write_shard(name, trust_id, year, shard, {}, sources)
+def _write_shard_job(root: str, name: str, trust_id, year: int, shard: int, sources, force: bool):
+    return AnalyticsStore(root)._write_shard(name, trust_id, year, shard, {}, sources, force=force)
 
 
 def _conform(spec: Dataset, table: pa.Table, urn: int, year: int, batch_id: str) -> pa.Table:

@@ -928,8 +928,8 @@ class _Run:
             if table.num_rows:
                 urn = table["school_urn"].to_numpy()
                 pos = np.minimum(np.searchsorted(urn_sorted, urn), len(urn_sorted) - 1)
-                # Rows carry their school's URN (docs/DATA.md); a row filed under another
-                # school's partition is not one of this batch's schools and is left out.
+                # The views keep only the batch's schools (shards hold others too; rows filed
+                # under another school's URN never reach a shard): this is a safety net.
                 ok = urn_sorted[pos] == urn
                 school = order[pos[ok]]
                 cell = table["cell"].to_numpy()[ok].astype(np.int64)

@@ -15,7 +15,7 @@ from trustwide.data.services import analytics_store
 from trustwide.planning.selectors import teaching_judgements
 from trustwide.trusts.models import AcademicYear, School
 
-from .engine import iter_kpis, teaching_at_least_good
+from .engine import StaleDerivedData, iter_kpis, teaching_at_least_good
 from .models import KpiRefresh, KpiValue, Level
 
 
@@ -52,22 +52,32 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
         teaching_judgements(trust_id=trust.pk, start=year_start, end=year_end),
         trust_id=trust.pk, academic_year=academic_year, terms=terms, as_of=as_of,
     )
-    # The weekly attendance counts the engine reads are kept in step by every import; a store
-    # from before them (or marks loaded around the store) is brought up to date first.
-    store.ensure_derived(trust.pk, academic_year)
     with tempfile.TemporaryDirectory(prefix="kpis-") as spool_dir:
         spool = Path(spool_dir) / "values.arrow"
-        writer = None
-        # Read under the store's lock: an import swapping files in mid-scan is never half seen.
-        with store.reading(trust.pk):
-            for table in iter_kpis(
-                store_root=store.root, trust_id=trust.pk, academic_year=academic_year,
-                school_hubs={urn: hub for _, urn, hub in schools}, terms=terms, as_of=as_of,
-            ):
-                if writer is None:
-                    writer = pa.ipc.new_file(str(spool), table.schema)
-                    teaching = teaching.select(table.schema.names).cast(table.schema)
-                writer.write_table(table)
+        for attempt in range(3):
+            # The shards the engine reads (trustwide.data.derived) are kept in step by every
+            # import; a store from before them, or files loaded around the store, are brought
+            # up to date first. Files loaded around the store between this and the read make
+            # the engine refuse (StaleDerivedData): then bring them up to date and read again.
+            store.ensure_derived(trust.pk, academic_year)
+            writer = None
+            try:
+                # Under the store's lock: an import swapping files in is never half seen.
+                with store.reading(trust.pk):
+                    for table in iter_kpis(
+                        store_root=store.root, trust_id=trust.pk, academic_year=academic_year,
+                        school_hubs={urn: hub for _, urn, hub in schools}, terms=terms, as_of=as_of,
+                    ):
+                        if writer is None:
+                            writer = pa.ipc.new_file(str(spool), table.schema)
+                            teaching = teaching.select(table.schema.names).cast(table.schema)
+                        writer.write_table(table)
+                break
+            except StaleDerivedData:
+                if writer is not None:
+                    writer.close()
+                if attempt == 2:
+                    raise
         if writer is None:  # no batches at all (a trust with no schools)
             writer = pa.ipc.new_file(str(spool), teaching.schema)
         writer.write_table(teaching)

@@ -249,3 +249,66 @@ def test_a_copy_reads_other_files_as_a_kpi_reader_would(tmp_path):
                        ).to_pylist() == [{"pupil_key": "p1", "school_urn": A, "academic_year": YEAR,
                                           "value_num": 51.5, "value_text": None}]
     assert derived.read_metadata(copy.schema)["ignored"] == {str(A): 1}
+
+
+def test_an_unreadable_file_around_the_store_is_left_out_not_fatal(tmp_path):
+    """Values that do not convert, duplicated columns or a broken link in one school's folder:
+    that file is left out (and counted); other schools' imports, rollbacks and the rebuild
+    all still work."""
+    store = AnalyticsStore(tmp_path)
+    day = dt.date(2023, 9, 4)
+    write(store, B, [("b", day, "AM", "I")], "b1")
+    marks_folder = store.partition_dir("attendance_marks", 1, A, YEAR)
+    marks_folder.mkdir(parents=True)
+    pq.write_table(pa.table({"pupil_key": ["a"], "date": ["04/09/2023"], "session": ["AM"],
+                             "code": ["I"]}), marks_folder / "legacy.parquet")  # a text date
+    chars_folder = store.partition_dir("characteristics", 1, A, YEAR)
+    chars_folder.mkdir(parents=True)
+    duplicated = pa.Table.from_arrays([pa.array(["a"]), pa.array(["b"])], names=["pupil_key", "pupil_key"])
+    pq.write_table(duplicated, chars_folder / "twice.parquet")
+    (chars_folder / "gone.parquet").symlink_to(tmp_path / "nowhere.parquet")
+
+    write(store, B, [("b", day, "PM", "O")], "b2")  # same shard as A
+    assert weeks_of(store, B) == {"b": 1}
+    store.rollback("b2")
+    assert weeks_of(store, B) == {"b": 1}
+    store.ensure_derived(1, YEAR)
+    assert store.stale_derived(1, YEAR) == []  # the broken link is recorded as such
+    (chars_folder / "gone.parquet").unlink()
+    assert store.stale_derived(1, YEAR) == [("characteristics", derived.shard_of(A))]
+    store.ensure_derived(1, YEAR)
+    assert store.stale_derived(1, YEAR) == []
+    meta = derived.read_metadata(pq.read_schema(store.shard_path(W, 1, derived.shard_of(A), YEAR)))
+    assert meta["ignored"] == {str(A): 1}
+    meta = derived.read_metadata(pq.read_schema(
+        store.shard_path("characteristics", 1, derived.shard_of(A), YEAR)))
+    assert meta["ignored"] == {str(A): 1}
+
+
+def test_rebuild_rederives_and_a_schema_change_makes_shards_stale(tmp_path, monkeypatch):
+    store = AnalyticsStore(tmp_path)
+    day = dt.date(2023, 9, 4)
+    write(store, A, [("a", day, "AM", "I")], "b1")
+    real = derived.attendance_weeks
+
+    def doubled(marks, **kw):  # stands in for a corrected derivation
+        rows = real(marks, **kw)
+        for i in range(3, rows.num_columns):
+            rows = rows.set_column(i, rows.column_names[i], pa.compute.multiply(rows[i], 2))
+        return rows
+
+    monkeypatch.setattr(derived, "attendance_weeks", doubled)
+    assert store.ensure_derived(1, YEAR) == []  # nothing stale
+    assert store.ensure_derived(1, YEAR, rebuild=True, names=[W]) == [(YEAR, W, derived.shard_of(A))]
+    assert weeks_of(store, A) == {"a": 2}  # really derived again, not copied from the old shard
+    monkeypatch.undo()
+
+    # A shard written under another schema (a column added to a dataset) is stale.
+    shard = store.shard_path(W, 1, derived.shard_of(A), YEAR)
+    table = pq.read_table(shard)
+    meta = derived.read_metadata(table.schema)
+    pq.write_table(table.replace_schema_metadata({derived.METADATA_KEY: __import__("json").dumps(
+        {**meta, "schema": "another"}).encode()}), shard)
+    assert (W, derived.shard_of(A)) in store.stale_derived(1, YEAR)
+    store.ensure_derived(1, YEAR)
+    assert weeks_of(store, A) == {"a": 1} and store.stale_derived(1, YEAR) == []

@@ -117,3 +117,25 @@ def test_refresh_streams_batches_without_changing_values(six_pupils, monkeypatch
     # One batch per school of the trust, then the hub and trust rows.
     assert len(batches) == world.trust_a.schools.count() + 1
     assert rows == len(whole) and _stored(world) == whole
+
+
+def test_refresh_rebuilds_shards_and_reads_again_when_files_change_under_it(six_pupils, monkeypatch):
+    """Files loaded around the store between the shard check and the read make the engine
+    refuse; the refresh then brings the shards up to date and reads again."""
+    from trustwide.kpis import services
+    from trustwide.kpis.engine import StaleDerivedData
+
+    world = six_pupils
+    whole = _stored(world)
+    calls = []
+    real_iter = services.iter_kpis
+
+    def stale_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise StaleDerivedData("files changed")
+        yield from real_iter(**kwargs)
+
+    monkeypatch.setattr(services, "iter_kpis", stale_once)
+    services.kpis_refresh(trust=world.trust_a, academic_year=YEAR)
+    assert len(calls) == 2 and _stored(world) == whole
