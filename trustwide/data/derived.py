@@ -12,10 +12,14 @@ rollbacks), and rebuilt where missing or stale (``AnalyticsStore.ensure_derived`
 shard's metadata records the format VERSION and, per school, the files its rows come from
 (path, size, modification time), so a file written around the store makes it stale.
 
-Two kinds (SOURCES):
+Three kinds (SOURCES):
 
-- a copy (characteristics, attendance_summaries, assessments, statutory, transitions): the
-  school's rows as stored, in the dataset's schema (``shard_copy``);
+- a copy (characteristics, attendance_summaries, statutory, transitions): the school's rows as
+  stored, in the dataset's schema (``shard_copy``);
+- assessment_bands, from assessments: one row per pupil with, for each known subject
+  (schemas.SUBJECTS) and term, the band of the pupil's teacher-assessment judgement (PRE 0,
+  WTS 1, EXS 2, GDS 3; the higher if judged twice; null if none): the pivot a refresh would
+  otherwise do over every judgement (``assessment_bands``);
 - attendance_weeks, from attendance_marks: the marks of a pupil at a school reduced to
   cumulative session counts by week and weekday, so a refresh reads one small row per pupil
   instead of every mark (about 380 a year), and still gets the exact count for any date
@@ -45,16 +49,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trustwide.data import codes
-from trustwide.data.schemas import DATASETS
+from trustwide.data.schemas import DATASETS, JUDGEMENTS, SUBJECTS, TERMS
 
 ATTENDANCE_WEEKS = "attendance_weeks"
+ASSESSMENT_BANDS = "assessment_bands"
 SHARDS_DIR = "_shards"
 # Derived dataset -> the imported dataset it comes from.
 SOURCES = {
     "characteristics": "characteristics",
     ATTENDANCE_WEEKS: "attendance_marks",
     "attendance_summaries": "attendance_summaries",
-    "assessments": "assessments",
+    ASSESSMENT_BANDS: "assessments",
     "statutory": "statutory",
     "transitions": "transitions",
 }
@@ -269,8 +274,82 @@ def sessions_between(table: pa.Table, cls: str, start: date, end: date,
     return total
 
 
+def band_column(subject: str, term: str) -> str:
+    return f"{subject}_{term}"
+
+
+BANDS_SCHEMA = pa.schema(
+    [
+        pa.field("school_urn", pa.int32(), nullable=False),
+        pa.field("academic_year", pa.int16(), nullable=False),
+        pa.field("pupil_key", pa.string(), nullable=False),
+        *[pa.field(band_column(s, t), pa.int8()) for s in SUBJECTS for t in TERMS],
+    ]
+)
+_JUDGEMENT_COLUMNS = pa.schema([("pupil_key", pa.string()), ("term", pa.string()),
+                                ("subject", pa.string()), ("judgement", pa.string())])
+
+
+def assessment_bands(tables: list[pa.Table], *, school_urn: int, academic_year: int) -> tuple[pa.Table, int]:
+    """One school's assessment_bands rows from its assessments tables (the store's own first).
+
+    A row counts when its subject is one of schemas.SUBJECTS, its term one of TERMS and its
+    judgement one of JUDGEMENTS, exactly as stored (the importer normalises them); rows of
+    another school or academic year, without a pupil, or from a file whose columns do not
+    convert are left out and counted. A pupil judged twice in a subject and term has the
+    higher band."""
+    usable, left_out = [], 0
+    for t in tables:
+        if not t.num_rows:
+            continue
+        converted = _conform(t, _JUDGEMENT_COLUMNS)
+        if converted is None:
+            left_out += t.num_rows
+            continue
+        keep = pc.is_valid(converted["pupil_key"])
+        for column, value in (("school_urn", school_urn), ("academic_year", academic_year)):
+            if column in t.column_names:
+                try:
+                    keep = pc.and_(keep, pc.fill_null(pc.equal(t[column].cast(pa.int64()), value), False))
+                except (pa.ArrowException, KeyError):
+                    keep = pc.and_(keep, False)
+        kept = converted.filter(keep)
+        left_out += t.num_rows - kept.num_rows
+        usable.append(kept)
+    if not usable:
+        return BANDS_SCHEMA.empty_table(), left_out
+    rows = pa.concat_tables(usable).combine_chunks()
+    pupils = pc.dictionary_encode(rows["pupil_key"].combine_chunks())
+    keys = pupils.dictionary
+    pupil = pupils.indices.to_numpy().astype(np.int64)
+    subject, term, band = (
+        pc.index_in(rows[c].combine_chunks(), pa.array(values)).to_numpy(zero_copy_only=False)
+        for c, values in (("subject", SUBJECTS), ("term", TERMS), ("judgement", JUDGEMENTS)))
+    ok = ~(np.isnan(subject.astype(float)) | np.isnan(term.astype(float)) | np.isnan(band.astype(float)))
+    grid = np.full((len(keys), len(SUBJECTS) * len(TERMS)), -1, np.int8)
+    slot = (subject[ok].astype(np.int64) * len(TERMS) + term[ok].astype(np.int64))
+    np.maximum.at(grid, (pupil[ok], slot), band[ok].astype(np.int8))
+    # Only pupils with a counted judgement, in key order.
+    has = (grid >= 0).any(axis=1)
+    order = [i for i in pc.array_sort_indices(keys).to_pylist() if has[i]]
+    grid = grid[order]
+    n = len(order)
+    columns = {
+        "school_urn": pa.array(np.full(n, school_urn, np.int32)),
+        "academic_year": pa.array(np.full(n, academic_year, np.int16)),
+        "pupil_key": keys.take(pa.array(order, pa.int64())),
+    }
+    for j, (s, t) in enumerate((s, t) for s in SUBJECTS for t in TERMS):
+        columns[band_column(s, t)] = pa.array(grid[:, j], pa.int8(), mask=grid[:, j] < 0)
+    return pa.table(columns, schema=BANDS_SCHEMA), left_out
+
+
 def schema_of(name: str) -> pa.Schema:
-    return SCHEMA if name == ATTENDANCE_WEEKS else _nullable(DATASETS[name].schema)
+    if name == ATTENDANCE_WEEKS:
+        return SCHEMA
+    if name == ASSESSMENT_BANDS:
+        return BANDS_SCHEMA
+    return _nullable(DATASETS[name].schema)
 
 
 def source_columns(name: str) -> list[str] | None:
@@ -284,6 +363,8 @@ def build(name: str, tables: list[pa.Table], *, school_urn: int, academic_year: 
     if name == ATTENDANCE_WEEKS:
         marks, left_out = clean_marks(tables, academic_year)
         return attendance_weeks(marks, school_urn=school_urn, academic_year=academic_year), left_out
+    if name == ASSESSMENT_BANDS:
+        return assessment_bands(tables, school_urn=school_urn, academic_year=academic_year)
     return shard_copy(name, tables, school_urn=school_urn, academic_year=academic_year)
 
 

@@ -99,10 +99,8 @@ STORE_COLUMNS: dict[str, dict[str, str]] = {
         "period_start": "date", "period_end": "date", "possible": "int32", "present": "int32",
         "authorised": "int32", "unauthorised": "int32",
     },
-    "assessments": {
-        "school_urn": "int32", "academic_year": "int16", "pupil_key": "string",
-        "term": "string", "subject": "string", "judgement": "string",
-    },
+    # Pivoted by the store (trustwide.data.derived); the band columns are added per plan.
+    "assessment_bands": {"school_urn": "int32", "academic_year": "int16", "pupil_key": "string"},
     "statutory": {
         "school_urn": "int32", "academic_year": "int16", "pupil_key": "string",
         "measure": "string", "value_num": "float64", "value_text": "string",
@@ -112,9 +110,14 @@ STORE_COLUMNS: dict[str, dict[str, str]] = {
         "sustained": "boolean",
     },
 }
+# The store pivots judgements into bands (derived.assessment_bands) for its known subjects, in
+# the order of its judgements: the KPIs' subjects and bands must be those.
+if not set(d.SUBJECTS) <= set(derived.SUBJECTS) or tuple(d.BANDS) != tuple(derived.JUDGEMENTS):
+    raise ImportError("KPI subjects and bands must be among the store's (derived.assessment_bands)")
+
 FAMILY_DATASETS = {
     "attendance": ("attendance_weeks", "attendance_summaries"),
-    "assessment": ("assessments",),
+    "assessment": ("assessment_bands",),
     "statutory": ("statutory",),
     "transition": ("transitions",),
 }
@@ -574,21 +577,12 @@ class _Planner:
     # -- termly teacher assessment -------------------------------------------------------------
 
     def _assessment_facts(self) -> _Facts:
-        a = self.read("assessments")
         # Per pupil, the band of each subject in each term (a pupil judged twice in one term
-        # counts with the higher band): one row per pupil. Subject and term become one small
-        # integer first, so the nine conditional maxima compare integers, not strings; rows of
-        # other subjects, terms or judgements are dropped.
-        subject = ibis.cases(*[(a.subject == s, i) for i, s in enumerate(d.SUBJECTS)])
-        term = ibis.cases(*[(a.term == t, o - 1) for t, o in TERM_ORDER.items()])
-        band = ibis.cases(*[(a.judgement == j, b) for j, b in d.BANDS.items()])
-        a = a.select(*KEYS, key=(subject * len(TERM_ORDER) + term).cast("int8"),
-                     band=band.cast("int16"))
-        a = a.filter(a.key.notnull(), a.band.notnull())
-        bands = a.group_by(KEYS).agg(**{
-            f"{s}_{t}": a.band.max(where=a.key == i * len(TERM_ORDER) + o - 1)
-            for i, s in enumerate(d.SUBJECTS) for t, o in TERM_ORDER.items()
-        })
+        # counts with the higher band): pivoted by the store (derived.assessment_bands).
+        a = self.read(derived.ASSESSMENT_BANDS, {
+            derived.band_column(s, t): "int8" for s in d.SUBJECTS for t in TERM_ORDER})
+        bands = a.select(*KEYS, **{f"{s}_{t}": a[derived.band_column(s, t)].cast("int16")
+                                   for s in d.SUBJECTS for t in TERM_ORDER})
         rows = assessment_terms(self.terms, self.as_of)
         cols: dict[str, ir.Value] = {}
         periods = []

@@ -312,3 +312,23 @@ def test_rebuild_rederives_and_a_schema_change_makes_shards_stale(tmp_path, monk
     assert (W, derived.shard_of(A)) in store.stale_derived(1, YEAR)
     store.ensure_derived(1, YEAR)
     assert weeks_of(store, A) == {"a": 1} and store.stale_derived(1, YEAR) == []
+
+
+def test_assessment_bands_pivot_each_pupils_judgements():
+    def rows(*items):
+        keys, terms, subjects, judgements, *urns = zip(*[(*i, A)[:5] for i in items], strict=True)
+        return pa.table({"pupil_key": list(keys), "term": list(terms), "subject": list(subjects),
+                         "judgement": list(judgements), "school_urn": pa.array(urns[0], pa.int32()),
+                         "academic_year": pa.array([YEAR] * len(keys), pa.int16())})
+
+    store_rows = rows(("p1", "autumn", "reading", "WTS"), ("p1", "spring", "reading", "EXS"),
+                      ("p2", "summer", "maths", None),  # a score-only row: no judgement
+                      ("p3", "autumn", "drama", "GDS"))  # not a known subject
+    bulk = rows(("p1", "autumn", "reading", "GDS"),  # judged twice: the higher band
+                ("p4", "autumn", "reading", "EXS", B))  # another school's row
+    table, left_out = derived.assessment_bands([store_rows, bulk], school_urn=A, academic_year=YEAR)
+    assert table.schema.equals(derived.BANDS_SCHEMA)
+    assert table["pupil_key"].to_pylist() == ["p1"]
+    p1 = table.to_pylist()[0]
+    assert (p1["reading_autumn"], p1["reading_spring"], p1["reading_summer"]) == (3, 2, None)
+    assert p1["maths_autumn"] is None and left_out == 1
