@@ -372,6 +372,8 @@ class _Step:
     # names, each present once per period index in `periods` as "<name>__<index>".
     layout: tuple[tuple[str, str, str], ...] = ()
     periods: tuple[int, ...] = ()
+    # Columns "<p>__<index>" that hold several of those quantities in 16-bit fields.
+    packed: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -480,9 +482,9 @@ class _Planner:
             "transition": self._transition_facts,
         }
         facts = builders[family]()
-        expr, layout, periods = _family_cells(facts, chars, list(kpis))
+        expr, layout, periods, packed = _family_cells(facts, chars, list(kpis))
         step = _Step(family, None, compile_(expr), expr.schema().to_pyarrow(), tuple(layout),
-                     tuple(periods))
+                     tuple(periods), packed)
         return _Plan((step,), dict(self.lookups), dict(self.datasets))
 
     def _characteristics(self) -> ir.Table:
@@ -666,60 +668,88 @@ def _is_indicator(den: ir.Value) -> bool:
     return isinstance(op, ops.IfElse) and one(op.true_expr) and null(op.false_null_expr)
 
 
+# Share-of-pupils quantities (0 or 1 per pupil) are summed three to a column: 16-bit fields
+# of one float64 (exact below 2**53), so the backend's GROUP BY updates a third as many sums.
+# A (school, cell) group would need 65,536 pupils to overflow a field; the engine checks.
+PACK_BITS = 16
+PACK_FIELDS = 3
+PACK_LIMIT = 1 << PACK_BITS
+
+
+def _is_flag(num: ir.Value) -> bool:
+    """Is a numerator 0 or 1 for every pupil (a condition cast to an integer)?"""
+    op = num.op()
+    while isinstance(op, ops.Cast):
+        if op.arg.dtype.is_boolean():
+            return True
+        op = op.arg
+    return False
+
+
 def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
     """Per-pupil facts -> sums per cell: (school_urn, cell code), a column per KPI quantity and
     period. Every group is a union of cells and every KPI a ratio of sums, so the groups are
     added up from this small table afterwards (in numpy) instead of joining every pupil to
     each of its ~6 groups. One pass over the facts for all the family's KPIs and periods.
 
-    Returns the expression, per KPI the (numerator, denominator sum, denominator count) base
-    names (identical denominators, e.g. % expected and % greater depth, share columns), and
-    the period indexes present.
+    Returns the expression; per KPI the (numerator, denominator sum, denominator count) base
+    names (identical denominators, e.g. % expected and % greater depth, share columns); the
+    period indexes present; and the packed columns: (column, the quantities in its fields).
     """
     t = facts.table
-    cols: dict[str, ir.Value] = {}
-    counts_only: set[str] = set()  # denominators of 1 (or null): their sum is their count
+    sums: dict[str, ir.Value] = {}  # "<name>__<period>" -> per-pupil value to sum
+    flags: dict[int, dict[str, ir.Value]] = {}  # period -> name -> 0/1 per pupil
     layout = None
     for period, view, present in facts.periods:
         seen: dict[object, str] = {}
         names = []
+        dens: dict[str, ir.Value] = {}
+        mine = flags.setdefault(period, {})
         for i, k in enumerate(kpis):
             num, den = k.measure(view)
             den = den.cast("float64")
             key = den.op()
             if key not in seen:
-                seen[key] = f"d{len(seen)}"
-                if _is_indicator(den):
-                    counts_only.add(seen[key])
+                dname = seen[key] = f"d{len(seen)}"
+                indicator = _is_indicator(den)
                 if present is not None:
                     den = ibis.ifelse(present, den, ibis.null("float64"))
-                cols[f"{seen[key]}__{period}"] = den
+                dens[dname] = den
+                # Pupils counted: always a flag. A denominator of 1 (or null) sums to the
+                # same count, so its sum is not computed.
+                mine[f"c{dname}"] = den.notnull().cast("int64")
+                if not indicator:
+                    sums[f"s{dname}__{period}"] = den
             dname = seen[key]
-            den_col = cols[f"{dname}__{period}"]
-            cols[f"n{i}__{period}"] = ibis.ifelse(den_col.isnull(), ibis.null("float64"),
-                                                  num.cast("float64"))
-            total = f"c{dname}" if dname in counts_only else f"s{dname}"
+            counted = dens[dname].isnull()
+            if _is_flag(num):
+                mine[f"n{i}"] = ibis.ifelse(counted, 0, num.cast("int64"))
+            else:
+                sums[f"n{i}__{period}"] = ibis.ifelse(counted, ibis.null("float64"), num.cast("float64"))
+            total = f"s{dname}" if f"s{dname}__{period}" in sums else f"c{dname}"
             names.append((f"n{i}", total, f"c{dname}"))
         if layout is None:
             layout = names
         elif layout != names:
             raise AssertionError("a family's KPIs must share denominators the same way in every period")
+    # The flags of each period, PACK_FIELDS to a column (the same packing in every period).
+    order = list(next(iter(flags.values())))
+    packed = tuple((f"p{j}", tuple(order[j * PACK_FIELDS:(j + 1) * PACK_FIELDS]))
+                   for j in range((len(order) + PACK_FIELDS - 1) // PACK_FIELDS))
+    cols = dict(sums)
+    for period, mine in flags.items():
+        for name, fields in packed:
+            value = functools.reduce(operator.add, [
+                mine[f] * (PACK_LIMIT ** slot) for slot, f in enumerate(fields)])
+            cols[f"{name}__{period}"] = value.cast("float64")
     nd = t.select(*KEYS, **cols)
     j = nd.left_join(chars, KEYS).select(
         nd.school_urn, cell=chars.cell.fill_null(NO_CELL), **{c: nd[c] for c in cols})
-    aggs = {}
-    for name in cols:
-        # Sums of no value are 0, not null, so the numpy side reads the columns as they are.
-        if name.startswith("n"):
-            aggs[name] = j[name].sum().fill_null(0)
-        else:
-            if name.split("__")[0] not in counts_only:
-                aggs[f"s{name}"] = j[name].sum().fill_null(0)
-            aggs[f"c{name}"] = j[name].count()
-    # Ordered by school and cell: numpy sums each school's rows in this order (float sums do
-    # not then depend on the backend's row order) without sorting them again.
-    return (j.group_by("school_urn", "cell").agg(**aggs).order_by("school_urn", "cell"), layout,
-            [period for period, _view, _present in facts.periods])
+    # Sums of no value are 0, not null, so the numpy side reads the columns as they are.
+    aggs = {c: j[c].sum().fill_null(0) for c in cols}
+    aggs["pupil_rows"] = j.count()  # for the packing's overflow check
+    return (j.group_by("school_urn", "cell").agg(**aggs), layout,
+            [period for period, _view, _present in facts.periods], packed)
 
 
 # ----------------------------------------------------------------------------------------
@@ -746,23 +776,37 @@ class _Block:
     suppressed: np.ndarray
 
 
-def _group_sums(school: np.ndarray, cell: np.ndarray, columns: list, rows: np.ndarray,
-                n_schools: int, member: np.ndarray, chunk: int = 128) -> np.ndarray:
-    """(schools, groups, columns) sums. `school` and `cell` are sorted by school; `rows` are
-    the positions of those rows in the arrow `columns`. Each row (one school and cell code)
-    counts in every group its cell is in: a stacked matrix product per chunk of schools,
-    (groups x cells) @ (cells x columns), cells padded to the widest school."""
-    n_cols, n_groups = len(columns), member.shape[1]
+def _unpacked(table: pa.Table, step: _Step, cols: list[str], rows: np.ndarray) -> np.ndarray:
+    """The step's quantities for these rows of its cells table, unpacked: (periods x cols,
+    rows), period-major, in row order."""
+    field = {name: (packed, slot) for packed, names in step.packed for slot, name in enumerate(names)}
+    values = np.empty((len(step.periods) * len(cols), len(rows)))
+    cache: dict[str, np.ndarray] = {}
+    for i, (p, c) in enumerate((p, c) for p in step.periods for c in cols):
+        if c in field:
+            packed, slot = field[c]
+            key = f"{packed}__{p}"
+            if key not in cache:
+                cache[key] = table[key].to_numpy()[rows].astype(np.int64)  # exact below 2**53
+            values[i] = (cache[key] >> (PACK_BITS * slot)) & (PACK_LIMIT - 1)
+        else:
+            values[i] = table[f"{c}__{p}"].to_numpy()[rows]
+    return values
+
+
+def _group_sums(school: np.ndarray, cell: np.ndarray, values: np.ndarray, n_schools: int,
+                member: np.ndarray, chunk: int = 128) -> np.ndarray:
+    """(schools, groups, columns) sums. `school` and `cell` are sorted by school; `values`
+    (columns x rows) are in the same order. Each row (one school and cell code) counts in
+    every group its cell is in: a stacked matrix product per chunk of schools,
+    (groups x cells) @ (cells x columns), cells padded to the widest school of the chunk."""
+    n_cols, n_groups = values.shape[0], member.shape[1]
     out = np.zeros((n_schools, n_groups, n_cols))
     if not len(school):
         return out
     starts = np.flatnonzero(np.r_[True, school[1:] != school[:-1]])
     seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(school)]))
     pos = np.arange(len(school)) - starts[seg]
-    values = np.empty((n_cols, len(school)))  # in row order: column-major
-    whole = len(rows) == (len(columns[0]) if columns else 0)
-    for j, col in enumerate(columns):
-        values[j] = col.to_numpy() if whole else col.to_numpy()[rows]
     bounds = np.r_[starts, len(school)]
     for first in range(0, len(starts), chunk):
         last = min(first + chunk, len(starts))
@@ -929,12 +973,15 @@ class _Run:
                 cell = table["cell"].to_numpy()[ok].astype(np.int64)
                 # Each (school, cell) row adds to every group its cell code is in: per school,
                 # (groups x cells) @ (cells x periods.columns), as one stacked matrix product
-                # over schools. The backend returns the rows ordered by school and cell.
-                rows = np.flatnonzero(ok)
-                columns = [table[f"{c}__{p}"] for p in step.periods for c in cols]
-                sums[:, periods] = _group_sums(
-                    school, cell, columns, rows, n_s, member,
-                ).reshape(n_s, len(GROUPS), len(periods), len(cols)).transpose(0, 2, 1, 3)
+                # over schools. Rows are taken in school and cell order, so float sums do not
+                # depend on the backend's row order (sorting here is cheaper than ORDER BY).
+                by = np.lexsort((cell, school))
+                school, cell, rows = school[by], cell[by], np.flatnonzero(ok)[by]
+                if len(rows) and table["pupil_rows"].to_numpy()[rows].max() >= PACK_LIMIT:
+                    raise ValueError("a school has 65,536 or more pupils in one cell")
+                values = _unpacked(table, step, cols, rows)
+                sums[:, periods] = _group_sums(school, cell, values, n_s, member).reshape(
+                    n_s, len(GROUPS), len(periods), len(cols)).transpose(0, 2, 1, 3)
             self._accumulate(family, batch, sums)
             offset = self.school_offset + batch.start
             blocks += self._blocks(family, "school", sums, offset)
