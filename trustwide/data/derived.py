@@ -235,13 +235,13 @@ def current(meta: dict | None, name: str) -> bool:
     return bool(meta) and meta.get("version") == VERSION and meta.get("schema") == fingerprint(name)
 
 
-def with_metadata(table: pa.Table, sources: dict[str, list], ignored: dict[str, int] | None = None,
-                  name: str = ATTENDANCE_WEEKS) -> pa.Table:
+def with_metadata(table: pa.Table, name: str, sources: dict[str, list],
+                  ignored: dict[str, int]) -> pa.Table:
     """Record the format version and, per school (URN as text), the marks files the rows were
     derived from ([path under the year folder, size, mtime_ns] each: a changed, new or missing
     file makes the shard stale) and how many rows clean_marks left out, where any were."""
     meta = {"version": VERSION, "schema": fingerprint(name), "sources": dict(sorted(sources.items())),
-            "ignored": dict(sorted((ignored or {}).items()))}
+            "ignored": dict(sorted(ignored.items()))}
     return table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
 
 

@@ -495,58 +495,42 @@ class _Planner:
         c = c.select("school_urn", "pupil_key", cell=cell_code(c))
         return c.group_by("school_urn", "pupil_key").agg(cell=c.cell.max())
 
-    def _all_periods(self) -> list[int]:
-        return list(range(len(self.periods)))
-
     # -- attendance --------------------------------------------------------------------------
 
     def _attendance_facts(self) -> _Facts:
         classes = derived.CLASSES  # possible, authorised, unauthorised
-        periods = self._all_periods()
+        periods = list(range(len(self.periods)))
 
         # Marks, through the store's weekly counts: for each period and class, the packed
         # count through the period's last day minus through the day before its first, then
         # the byte sum (trustwide.data.derived documents the format).
-        needed: dict[str, str] = {}
-
-        def through(cls: str, day: date) -> tuple | None:
-            """How to read the packed count through `day` (see packed() below)."""
+        def point(day: date) -> tuple[int, int] | None:
+            """(week, weekday) of a day; None before week 0; the last week whole after it."""
             week, weekday = derived.week_and_day(day, self.year)
             if week < 0:
-                return None  # before week 0: nothing counted yet
-            if week >= derived.WEEKS:
-                week, weekday = derived.WEEKS - 1, 6
-            this = derived.column(cls, week)
-            needed[this] = "int64"
-            if weekday == 6:
-                return ("col", this)
-            if week == 0:
-                return ("and", this, derived.low_mask(weekday))
-            before = derived.column(cls, week - 1)
-            needed[before] = "int64"
-            return ("part", before, this, derived.low_mask(weekday))
+                return None
+            return (week, weekday) if week < derived.WEEKS else (derived.WEEKS - 1, 6)
 
-        plans = {}
-        for i in periods:
-            p = self.periods[i]
-            for cls in classes:
-                if p.end < p.start:  # an empty period (ytd before the year starts)
-                    plans[(cls, i)] = (None, None)
-                else:
-                    plans[(cls, i)] = (through(cls, p.end),
-                                       through(cls, p.start - timedelta(days=1)))
-        w = self.read(derived.ATTENDANCE_WEEKS, needed)
+        spans = {i: (point(p.end), point(p.start - timedelta(days=1)))
+                 for i, p in enumerate(self.periods) if p.start <= p.end}  # ytd may be empty
+        weeks = set()  # the week columns those reads need
+        for week, weekday in (at for span in spans.values() for at in span if at):
+            weeks |= {week} if weekday == 6 or not week else {week, week - 1}
+        w = self.read(derived.ATTENDANCE_WEEKS,
+                      {derived.column(cls, week): "int64" for cls in classes for week in sorted(weeks)})
 
-        def packed(spec) -> ir.IntegerValue:
-            if spec is None:
+        def through(cls: str, at: tuple[int, int] | None) -> ir.IntegerValue:
+            if at is None:
                 return ibis.literal(0, type="int64")
-            kind, *args = spec
-            if kind == "col":
-                return w[args[0]]
-            if kind == "and":
-                return w[args[0]] & ibis.literal(args[1], type="int64")
-            before, this, mask = args
-            return w[before] + ((w[this] - w[before]) & ibis.literal(mask, type="int64"))
+            week, weekday = at
+            this = w[derived.column(cls, week)]
+            if weekday == 6:
+                return this
+            low = ibis.literal(derived.low_mask(weekday), type="int64")
+            if week == 0:
+                return this & low
+            before = w[derived.column(cls, week - 1)]
+            return before + ((this - before) & low)
 
         def byte_sum(v: ir.IntegerValue) -> ir.IntegerValue:
             # Seven 8-bit fields (each <= 108) added pairwise: 16-bit, 32-bit, then the total.
@@ -557,9 +541,8 @@ class _Planner:
 
         from_marks = w.select(
             "school_urn", "pupil_key",
-            **{f"{cls}__{i}": (ibis.literal(0, type="int64") if plans[(cls, i)][0] is None
-                               else byte_sum(packed(plans[(cls, i)][0])
-                                             - packed(plans[(cls, i)][1])))
+            **{f"{cls}__{i}": (byte_sum(through(cls, spans[i][0]) - through(cls, spans[i][1]))
+                               if i in spans else ibis.literal(0, type="int64"))
                for i in periods for cls in classes},
         )
 
@@ -646,26 +629,23 @@ class _Planner:
         ))
 
 
+def _uncast(op):
+    while isinstance(op, ops.Cast):
+        op = op.arg
+    return op
+
+
 def _is_indicator(den: ir.Value) -> bool:
     """Is a denominator 1 for every pupil it counts (the literal 1, or 1-or-null)? Then its
     sum over pupils equals its count, and only the count is computed: one aggregate fewer
     per period for every share-of-pupils KPI."""
-    def one(op) -> bool:
-        while isinstance(op, ops.Cast):
-            op = op.arg
-        return isinstance(op, ops.Literal) and op.value == 1
+    def literal(op, value) -> bool:
+        op = _uncast(op)
+        return isinstance(op, ops.Literal) and op.value == value
 
-    def null(op) -> bool:
-        while isinstance(op, ops.Cast):
-            op = op.arg
-        return isinstance(op, ops.Literal) and op.value is None
-
-    op = den.op()
-    while isinstance(op, ops.Cast):
-        op = op.arg
-    if one(op):
-        return True
-    return isinstance(op, ops.IfElse) and one(op.true_expr) and null(op.false_null_expr)
+    op = _uncast(den.op())
+    return literal(op, 1) or (isinstance(op, ops.IfElse) and literal(op.true_expr, 1)
+                              and literal(op.false_null_expr, None))
 
 
 # Share-of-pupils quantities (0 or 1 per pupil) are summed three to a column: 16-bit fields
@@ -679,11 +659,7 @@ PACK_LIMIT = 1 << PACK_BITS
 def _is_flag(num: ir.Value) -> bool:
     """Is a numerator 0 or 1 for every pupil (a condition cast to an integer)?"""
     op = num.op()
-    while isinstance(op, ops.Cast):
-        if op.arg.dtype.is_boolean():
-            return True
-        op = op.arg
-    return False
+    return isinstance(op, ops.Cast) and _uncast(op).dtype.is_boolean()
 
 
 def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):

@@ -56,10 +56,12 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
         spool = Path(spool_dir) / "values.arrow"
         for attempt in range(3):
             # The shards the engine reads (trustwide.data.derived) are kept in step by every
-            # import; a store from before them, or files loaded around the store, are brought
-            # up to date first. Files loaded around the store between this and the read make
-            # the engine refuse (StaleDerivedData): then bring them up to date and read again.
-            store.ensure_derived(trust.pk, academic_year)
+            # import, and the engine checks them under the read lock. A store from before
+            # them, or files loaded around the store, make it refuse (StaleDerivedData): then
+            # bring them up to date and read again. (Checking here first as well would walk
+            # every school's folders twice: 2 s a walk for a national-size trust.)
+            if attempt:
+                store.ensure_derived(trust.pk, academic_year)
             writer = None
             try:
                 # Under the store's lock: an import swapping files in is never half seen.
