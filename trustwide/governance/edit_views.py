@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, can, get_object_or_404_for, restrict
-from trustwide.common.views import ScopedViewMixin, delete_page
-from trustwide.risks.pages import deny_unless, form_page
+from trustwide.common.views import ScopedViewMixin, delete_page, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
 from . import selectors, services
@@ -35,7 +34,7 @@ from .forms import (
     VisitForm,
 )
 from .models import CycleItem, GovernorVisit, TrainingRecord
-from .views import FORM, _body, _handle, _meeting
+from .views import _body, _handle, _meeting
 
 
 def _get(queryset, pk, noun: str):
@@ -79,7 +78,6 @@ class BodyEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Governing body saved.",
             context={"title": f"Edit {body.name}", "back_url": url, "back": body.name},
@@ -142,7 +140,6 @@ class MemberEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Member saved.",
             context={
@@ -206,7 +203,6 @@ class MeetingEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Meeting saved.",
             context={"title": f"Edit meeting: {meeting}", "back_url": url, "back": str(meeting)},
@@ -276,7 +272,6 @@ class AgendaItemEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Agenda item saved.",
             context={
@@ -345,7 +340,6 @@ class MinuteEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Minute saved.",
             context={"title": f"Edit minute: {meeting}", "back_url": url, "back": str(meeting)},
@@ -405,7 +399,6 @@ class ActionEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Action saved.",
             context={"title": f"Edit action: {meeting}", "back_url": url, "back": str(meeting)},
@@ -464,7 +457,6 @@ class CycleItemEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Cycle item saved; its open tasks this year follow the change.",
             context={
@@ -538,7 +530,6 @@ class TaskAssignView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Assignment saved.",
             context={
@@ -646,7 +637,6 @@ class VisitEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Visit saved.",
             context={

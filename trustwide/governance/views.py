@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for, trust_ids
-from trustwide.common.views import ScopedViewMixin
-from trustwide.risks.pages import deny_unless, form_page
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
 from . import agenda, ical, selectors, services
@@ -46,8 +45,6 @@ from .models import (
     TrainingRecord,
 )
 from .skills import SKILL_LABELS
-
-FORM = "governance/form.html"
 
 
 def _trust(request, slug, perm=Perm.GOVERNANCE_VIEW) -> Trust:
@@ -117,7 +114,7 @@ class BodyCreateView(ScopedViewMixin, View):
         def save(form):
             return services.body_create(actor=request.user, trust=trust, **form.cleaned_data)
 
-        return form_page(request, form, save, template=FORM, success_message="Governing body added.",
+        return form_page(request, form, save, success_message="Governing body added.",
                          success_url=lambda b: reverse("governance:body-detail", args=[b.pk]),
                          context={"title": "Add a governing body", "back_url": reverse("governance:trust", args=[slug]),
                                   "back": "Governance"})
@@ -154,7 +151,7 @@ class MemberAddView(ScopedViewMixin, View):
         def save(form):
             return services.member_add(actor=request.user, **form.cleaned_data)
 
-        return form_page(request, form, save, template=FORM, success_message="Member added.",
+        return form_page(request, form, save, success_message="Member added.",
                          success_url=lambda m: reverse("governance:body-detail", args=[m.body_id]),
                          context={"title": "Add a member to a governing body",
                                   "back_url": reverse("governance:trust", args=[slug]), "back": "Governance"})
@@ -171,7 +168,7 @@ class MeetingCreateView(ScopedViewMixin, View):
             return services.meeting_create(actor=request.user, body=body, **form.cleaned_data)
 
         url = reverse("governance:body-detail", args=[body.pk])
-        return form_page(request, form, save, template=FORM, success_message="Meeting added with its agenda.",
+        return form_page(request, form, save, success_message="Meeting added with its agenda.",
                          success_url=lambda m: reverse("governance:meeting-detail", args=[m.pk]),
                          context={"title": f"New meeting: {body.name}", "back_url": url, "back": body.name})
 
@@ -202,7 +199,7 @@ def _meeting_form(request, pk, form_class, save_fn, title, message, *, manage=Fa
     deny_unless(allowed, "You may not record this meeting.")
     form = form_class(request, meeting)
     url = reverse("governance:meeting-detail", args=[meeting.pk])
-    return form_page(request, form, lambda f: save_fn(meeting, f), template=FORM, success_url=url,
+    return form_page(request, form, lambda f: save_fn(meeting, f), success_url=url,
                      success_message=message, context={"title": f"{title}: {meeting}", "back_url": url, "back": str(meeting)})
 
 
@@ -279,7 +276,7 @@ class VisitCreateView(ScopedViewMixin, View):
             return services.visit_create(actor=request.user, school=school, governor=request.user, **form.cleaned_data)
 
         url = reverse("governance:visit-list", args=[school.pk])
-        return form_page(request, form, save, template=FORM, success_url=url, success_message="Visit recorded.",
+        return form_page(request, form, save, success_url=url, success_message="Visit recorded.",
                          context={"title": f"Record a governor visit: {school.name}", "back_url": url, "back": "Visits"})
 
 
@@ -324,7 +321,7 @@ class TrainingAddView(ScopedViewMixin, View):
             return services.training_add(actor=request.user, user=request.user, trust=trust, **form.cleaned_data)
 
         url = reverse("governance:skills", args=[slug])
-        return form_page(request, form, save, template=FORM, success_url=url, success_message="Training recorded.",
+        return form_page(request, form, save, success_url=url, success_message="Training recorded.",
                          context={"title": "Add training to your log", "back_url": url, "back": "Skills audit"})
 
 
@@ -359,7 +356,7 @@ class CycleItemCreateView(ScopedViewMixin, View):
             return services.cycle_item_create(actor=request.user, trust=trust, **data)
 
         url = reverse("governance:cycle", args=[slug])
-        return form_page(request, form, save, template=FORM, success_url=url, success_message="Cycle item added.",
+        return form_page(request, form, save, success_url=url, success_message="Cycle item added.",
                          context={"title": "Add to the annual cycle", "back_url": url, "back": "Annual cycle"})
 
 

@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
-from trustwide.common.views import ScopedViewMixin, delete_page
+from trustwide.common.views import ScopedViewMixin, delete_page, deny_unless, form_page
 from trustwide.trusts.models import School
 
 from . import forms, selectors, services
 from .models import Finding, NonNegotiable, ReviewAction, Reviewer
-from .views import deny_unless, form_page
 
 
 class _Page(ScopedViewMixin, View):

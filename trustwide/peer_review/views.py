@@ -4,7 +4,7 @@ visible but not allowed: 403); every write is a service call."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -19,47 +19,13 @@ from trustwide.access import (
     trust_ids,
 )
 from trustwide.common.exports import pdf_response, render_pdf
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
 from . import forms, selectors, services
 from . import rota as rota_rules
 from . import support as support_rules
 from .models import TERM_LABELS, Deployment, Expertise, ReviewAction, ReviewKind, ReviewStatus
-
-
-def deny_unless(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def form_page(request, form, save, *, title, back_url, success_url, context=None, success_message="Saved.",
-              template="peer_review/form.html"):
-    """GET shows the form; a valid POST calls save(form) (a service) and redirects. Errors from
-    the form or the service come back on the form with status 400."""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = save(form)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, success_message)
-                return redirect(success_url(result) if callable(success_url) else success_url)
-        status = 400
-    else:
-        status = 200
-    ctx = {"form": form, "title": title, "back_url": back_url}
-    ctx.update(context or {})
-    return render(request, template, ctx, status=status)
 
 
 def get_trust(user, slug) -> Trust:

@@ -13,15 +13,12 @@ from django.views import View
 
 from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
 from trustwide.common.exports import build_xlsx, xlsx_response
-from trustwide.common.views import ScopedViewMixin
-from trustwide.risks.pages import deny_unless, form_page
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
 from . import review_dates, selectors, services
 from .forms import PolicyForm, RegisterFilterForm, ReviewForm
 from .models import Policy
-
-FORM = "policies/form.html"
 
 
 def _school(request, pk) -> School:
@@ -204,7 +201,6 @@ class PolicyCreateView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=lambda p: reverse("policies:policy-detail", args=[p.pk]),
             success_message="Policy added.",
             context={
@@ -241,7 +237,6 @@ class PolicyEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Policy updated.",
             context={
@@ -279,7 +274,6 @@ class PolicyReviewView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Review recorded.",
             context={

@@ -12,15 +12,12 @@ from django.views import View
 
 from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
 from trustwide.common.exports import build_xlsx, pdf_response, render_pdf, xlsx_response
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
 from . import selectors, services
 from .forms import ReviewForm, RiskForm, ThresholdForm
 from .models import Risk
-from .pages import deny_unless, form_page
-
-FORM = "risks/form.html"
 
 
 def _school(request, pk) -> School:
@@ -159,7 +156,6 @@ class RiskCreateView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=lambda r: reverse("risks:risk-detail", args=[r.pk]),
             success_message="Risk added.",
             context={
@@ -199,7 +195,6 @@ class RiskEditView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Risk updated.",
             context={"title": f"Edit risk: {risk.title}", "back_url": url, "back": risk.title},
@@ -232,7 +227,6 @@ class RiskReviewView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Review recorded.",
             context={
@@ -299,7 +293,6 @@ class ThresholdView(ScopedViewMixin, View):
             request,
             form,
             save,
-            template=FORM,
             success_url=url,
             success_message="Threshold saved.",
             context={"title": "Roll-up threshold", "back_url": url, "back": "Trust risk register"},

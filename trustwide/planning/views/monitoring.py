@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, can, get_object_or_404_for
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 
 from .. import selectors, services
 from ..forms import ActivityForm, RecordForm
 from ..models import ActivityKind, MonitoringActivity, MonitoringRecord
-from ._helpers import deny_unless, form_page, get_plan
+from ._helpers import get_plan
 
 
 def _plan_for_monitoring(request, pk):

@@ -12,7 +12,7 @@ from django.views import View
 
 from trustwide.access import Perm, can, get_object_or_404_for
 from trustwide.audit.selectors import object_history
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page, messages_from
 from trustwide.trusts.models import School
 
 from .. import hooks, rag, selectors, services
@@ -40,15 +40,7 @@ from ..models import (
     StaffObjective,
     SuccessCriterion,
 )
-from ._helpers import (
-    deny_unless,
-    form_page,
-    get_plan,
-    get_plan_item,
-    messages_from,
-    plan_of,
-    require_edit,
-)
+from ._helpers import get_plan, get_plan_item, plan_of, require_edit
 
 
 def plan_url(plan) -> str:

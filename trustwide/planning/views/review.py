@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, can
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless
 
 from .. import rag, selectors, services
 from ..models import Rag, RatedKind
-from ._helpers import deny_unless
 
 
 def _term(plan, request, terms):

@@ -10,13 +10,12 @@ from django.views import View
 from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for, trust_ids
 from trustwide.access.scope import school_ids
 from trustwide.common.exports import pdf_response, render_pdf
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
 
 from .. import rag, selectors, services
 from ..forms import PocketGuideForm, ScaleForm, StrategicPlanForm, TrustPriorityForm
 from ..models import PlanKind, SchoolPlan, TrustPriority
-from ._helpers import deny_unless, form_page
 
 
 def _trust(request, slug, perm=Perm.STRATEGIC_PLAN_VIEW) -> Trust:
