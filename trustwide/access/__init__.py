@@ -12,6 +12,7 @@ from .scope import (
     restrict,
     school_ids,
     trust_ids,
+    trust_ids_at,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "role_has",
     "school_ids",
     "trust_ids",
+    "trust_ids_at",
 ]

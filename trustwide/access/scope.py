@@ -4,6 +4,11 @@ Every model that pages show declares how it hangs off the scope tree:
     scope_school_path  lookup to its School ("pk" on School itself), if school-scoped
     scope_hub_path     lookup to its Hub, if hub-scoped (Hub, School)
     scope_trust_path   lookup to its Trust ("pk" on Trust itself)
+    scope_trust_wide   True where a row with no school (scope_school_path is null) belongs to
+                       the whole trust (a trust risk, a trust-wide policy, the board)
+    scope_trust_wide_readers  the membership levels whose holders of the model's
+                       view_permission read those trust-wide rows (default: trust level only);
+                       every other permission on a trust-wide row needs it at trust level
 restrict() narrows a queryset with those paths; objects outside the scope are simply
 absent, so views answer 404 for them and lists, counts and searches never show them.
 """
@@ -64,6 +69,24 @@ def trust_ids(user, perm: str) -> set[int]:
     return {g.trust_id for g in grants_with(user, perm)}
 
 
+def trust_ids_at(user, perm: str, *, levels=(ScopeLevel.TRUST,)) -> set[int]:
+    """Trusts where the user holds `perm` through a membership at one of `levels` (by default
+    at trust level: "may do this for the whole trust")."""
+    return {g.trust_id for g in grants_with(user, perm) if g.level in levels}
+
+
+def _trust_wide_filter(model, user, perm: str, school_path: str) -> Q | None:
+    """Rows with no school that belong to the whole trust, for models that have them."""
+    if not getattr(model, "scope_trust_wide", False):
+        return None
+    levels = (getattr(model, "scope_trust_wide_readers", (ScopeLevel.TRUST,))
+              if perm == getattr(model, "view_permission", None) else (ScopeLevel.TRUST,))
+    trusts = trust_ids_at(user, perm, levels=levels)
+    if not trusts:
+        return None
+    return Q(**{f"{school_path}__isnull": True, f"{model.scope_trust_path}__in": trusts})
+
+
 def _school_filter(user, perm: str, path: str) -> Q | None:
     """Q over the school lookup `path` matching the schools the user covers with `perm`."""
     whole_trusts, hubs, schools = set(), set(), set()
@@ -120,6 +143,9 @@ def restrict(queryset: QuerySet, user, perm: str) -> QuerySet:
     trust_path = getattr(model, "scope_trust_path", None)
     if school_path:
         q = _school_filter(user, perm, school_path)
+        wide = _trust_wide_filter(model, user, perm, school_path)
+        if wide is not None:
+            q = wide if q is None else q | wide
         return queryset.filter(q) if q is not None else queryset.none()
     if hub_path:
         ids = hub_ids(user, perm)
