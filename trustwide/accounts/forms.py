@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateField, DateInput
 
 from .models import Membership
 from .roles import ROLE_LEVEL, Role, ScopeLevel
@@ -21,8 +21,8 @@ class MembershipForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     hub = forms.ModelChoiceField(queryset=None, required=False, help_text="For an executive headteacher.")
     school = forms.ModelChoiceField(queryset=None, required=False, help_text="For a role held in one school.")
-    starts_on = forms.DateField(widget=DateInput())
-    ends_on = forms.DateField(widget=DateInput(), required=False, help_text="Required for peer reviewers.")
+    starts_on = DateField(widget=DateInput())
+    ends_on = DateField(widget=DateInput(), required=False, help_text="Required for peer reviewers.")
 
     def __init__(self, *args, trust, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,4 +54,4 @@ class MembershipForm(forms.Form):
 
 
 class EndMembershipForm(forms.Form):
-    ends_on = forms.DateField(widget=DateInput(), label="Access ends on")
+    ends_on = DateField(widget=DateInput(), label="Access ends on")

@@ -91,7 +91,7 @@ class MembershipEndView(ScopedViewMixin, View):
         )
         form = EndMembershipForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Give the date the access ends.")
+            messages.error(request, " ".join(form.errors.get("ends_on", ["Give the date the access ends."])))
             return redirect("accounts:membership-list", slug=membership.trust.slug)
         ends_on = form.cleaned_data["ends_on"]
         if ends_on < membership.starts_on:

@@ -1,13 +1,13 @@
 from django import forms
 
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateField, DateInput
 
 
 class AuditFilterForm(forms.Form):
     school = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     person = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(required=False, widget=DateInput(), label="From")
-    date_to = forms.DateField(required=False, widget=DateInput(), label="To")
+    date_from = DateField(required=False, widget=DateInput(), label="From")
+    date_to = DateField(required=False, widget=DateInput(), label="To")
 
     def __init__(self, *args, schools=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)

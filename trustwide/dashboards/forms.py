@@ -1,5 +1,6 @@
 from django import forms
 
+from trustwide.common.forms import ModelForm
 from trustwide.kpis import definitions as kd
 from trustwide.kpis.periods import PERIOD_CODES
 from trustwide.trusts.models import Phase
@@ -41,14 +42,14 @@ class SchoolDashboardFilterForm(forms.Form):
         self.fields["kpi"].choices = [(c, kd.kpi_by_code(c).name) for c in HEADLINE]
 
 
-class ConcernRuleForm(forms.ModelForm):
+class ConcernRuleForm(ModelForm):
     class Meta:
         model = ConcernRule
         fields = ["min_red_kpis", "min_red_priorities", "min_overdue_actions", "min_missing_datasets",
                   "late_after_days"]
 
 
-class CommentaryForm(forms.ModelForm):
+class CommentaryForm(ModelForm):
     class Meta:
         model = HeadReportCommentary
         fields = ["summary", "challenge"]

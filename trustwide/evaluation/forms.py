@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateField, DateInput
 from trustwide.trusts.models import Phase
 
 from .framework_files import FrameworkDefinition
@@ -97,7 +97,7 @@ class ValidationForm(forms.Form):
     )
     rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                 help_text="Required when you give a different grade.")
-    validated_on = forms.DateField(widget=DateInput(), label="Date")
+    validated_on = DateField(widget=DateInput(), label="Date")
     validator_name = forms.CharField(
         required=False, max_length=200, label="Name of the validator",
         help_text="For an external audit partner or an inspection: who made the judgement (defaults to you).",

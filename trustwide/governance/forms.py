@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from trustwide.accounts.models import User
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateField, DateInput, ModelForm
 from trustwide.risks.forms import UserChoiceField, people_for
 
 from .models import (
@@ -46,8 +46,8 @@ class MemberForm(forms.Form):
     role = forms.ChoiceField(choices=MemberRole.choices, initial=MemberRole.MEMBER)
     link_roles = forms.MultipleChoiceField(choices=LinkRole.choices, required=False, label="Link governor for",
                                            widget=forms.CheckboxSelectMultiple)
-    starts_on = forms.DateField(label="Term of office starts", widget=DateInput())
-    ends_on = forms.DateField(label="Term of office ends", widget=DateInput(), required=False)
+    starts_on = DateField(label="Term of office starts", widget=DateInput())
+    ends_on = DateField(label="Term of office ends", widget=DateInput(), required=False)
 
     def __init__(self, *args, trust, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,15 +67,15 @@ class MemberEditForm(forms.Form):
     role = forms.ChoiceField(choices=MemberRole.choices)
     link_roles = forms.MultipleChoiceField(choices=LinkRole.choices, required=False, label="Link governor for",
                                            widget=forms.CheckboxSelectMultiple)
-    starts_on = forms.DateField(label="Term of office starts", widget=DateInput())
-    ends_on = forms.DateField(label="Term of office ends", widget=DateInput(), required=False,
+    starts_on = DateField(label="Term of office starts", widget=DateInput())
+    ends_on = DateField(label="Term of office ends", widget=DateInput(), required=False,
                               help_text="Give the date to end a term of office: the member then stays in the "
                                         "attendance record.")
 
 
 class MeetingEditForm(forms.Form):
     title = forms.CharField(max_length=200)
-    held_on = forms.DateField(label="Date", widget=DateInput())
+    held_on = DateField(label="Date", widget=DateInput())
     location = forms.CharField(max_length=200, required=False)
     status = forms.ChoiceField(choices=MeetingStatus.choices, initial=MeetingStatus.PLANNED)
 
@@ -86,7 +86,7 @@ class MeetingForm(MeetingEditForm):
         choices=[(k.value, k.label) for k in STANDARD_ITEMS], initial=[k.value for k in STANDARD_ITEMS])
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["kind", "title", "school", "notes"]
@@ -140,7 +140,7 @@ class AttendanceForm(forms.Form):
 class ActionForm(forms.Form):
     description = forms.CharField(max_length=400)
     owner = UserChoiceField(queryset=User.objects.none(), required=False)
-    due_on = forms.DateField(widget=DateInput(), required=False)
+    due_on = DateField(widget=DateInput(), required=False)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,7 +148,7 @@ class ActionForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(widget=DateInput(), label="Date of visit")
+    visited_on = DateField(widget=DateInput(), label="Date of visit")
     priority = forms.ModelChoiceField(queryset=None, required=False, label="Plan priority",
                                       help_text="The school improvement plan priority the visit looked at.")
     focus = forms.CharField(max_length=300)
@@ -184,12 +184,12 @@ class SkillsForm(forms.Form):
 class TrainingForm(forms.Form):
     title = forms.CharField(max_length=200, label="Course or session")
     provider = forms.CharField(max_length=200, required=False)
-    completed_on = forms.DateField(widget=DateInput())
+    completed_on = DateField(widget=DateInput())
     hours = forms.DecimalField(min_value=0, max_digits=5, decimal_places=1, initial=1)
     skill = forms.ChoiceField(choices=[("", "None")] + [(c, label) for c, label, _ in SKILLS], required=False)
 
 
-class CycleItemForm(forms.ModelForm):
+class CycleItemForm(ModelForm):
     class Meta:
         model = CycleItem
         fields = ["title", "description", "category", "role", "per_school", "frequency", "month", "day",

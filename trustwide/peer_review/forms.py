@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateField, DateInput
 
 from . import rota as rota_rules
 from . import support as support_rules
@@ -42,7 +42,7 @@ class TriadsForm(forms.Form):
 
 
 class ReviewEditForm(forms.Form):
-    visit_on = forms.DateField(label="Visit date", widget=DATE)
+    visit_on = DateField(label="Visit date", widget=DATE)
     focus = forms.CharField(max_length=400, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -59,7 +59,7 @@ class ReviewerAddForm(forms.Form):
 
 class ExternalReviewForm(forms.Form):
     school = forms.ModelChoiceField(queryset=None)
-    visit_on = forms.DateField(label="Visit date", widget=DATE)
+    visit_on = DateField(label="Visit date", widget=DATE)
     focus = forms.CharField(max_length=400, widget=forms.Textarea(attrs={"rows": 2}))
     partner_name = forms.CharField(label="External partner's name", max_length=200)
     organisation = forms.CharField(label="Partner's organisation", max_length=200)
@@ -103,7 +103,7 @@ class FindingForm(forms.Form):
 class ReviewActionForm(forms.Form):
     what = forms.CharField(max_length=400, widget=forms.Textarea(attrs={"rows": 2}))
     owner_name = forms.CharField(label="Owner", max_length=200, help_text="Who leads it, e.g. the English lead.")
-    due_on = forms.DateField(label="Due date", widget=DATE)
+    due_on = DateField(label="Due date", widget=DATE)
     finding = forms.ModelChoiceField(label="From the finding on", queryset=None, required=False)
 
     def __init__(self, *args, findings, **kwargs):

@@ -7,7 +7,7 @@ from django import forms
 
 from trustwide.accounts.models import User
 from trustwide.common.files import EVIDENCE_ACCEPT, EVIDENCE_HELP, evidence_validators
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateField, DateInput, ModelForm
 
 from .models import (
     Action,
@@ -42,13 +42,13 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.job_title})" if obj.job_title else obj.full_name
 
 
-class StrategicPlanForm(forms.ModelForm):
+class StrategicPlanForm(ModelForm):
     class Meta:
         model = StrategicPlan
         fields = ["title", "first_year", "years", "vision"]
 
 
-class TrustPriorityForm(forms.ModelForm):
+class TrustPriorityForm(ModelForm):
     indicators_y1_2 = forms.CharField(label="Success indicators, years 1 and 2", required=False,
                                       widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line.")
     indicators_y2_4 = forms.CharField(label="Success indicators, years 2 to 4", required=False,
@@ -140,7 +140,7 @@ class PlanTitleForm(forms.Form):
     title = forms.CharField(required=False, max_length=200)
 
 
-class PriorityForm(forms.ModelForm):
+class PriorityForm(ModelForm):
     sef_area_codes_text = forms.MultipleChoiceField(
         label="Self-evaluation areas for development", required=False, widget=forms.CheckboxSelectMultiple,
         help_text="The areas of the school's self-evaluation (this year's, or last year's) this priority addresses.")
@@ -178,7 +178,7 @@ class PriorityForm(forms.ModelForm):
                 "sef_area_codes": data["sef_area_codes_text"]}
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(ModelForm):
     class Meta:
         model = Action
         fields = ["what", "how", "why", "owner", "supporters", "starts_on", "due_on", "cost", "budget_line",
@@ -192,14 +192,14 @@ class ActionForm(forms.ModelForm):
         self.fields["owner"].queryset = staff_of(school)
 
 
-class ActionProgressForm(forms.ModelForm):
+class ActionProgressForm(ModelForm):
     class Meta:
         model = Action
         fields = ["status", "spent", "progress_note"]
         widgets = {"progress_note": forms.Textarea(attrs={"rows": 3})}
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(ModelForm):
     class Meta:
         model = SuccessCriterion
         fields = ["description", "measure", "measure_kind", "baseline", "target", "target_date", "owner", "kpi_code"]
@@ -212,7 +212,7 @@ class CriterionForm(forms.ModelForm):
         self.fields["kpi_code"].help_text = "Optional: the KPI this criterion is measured by, so its status can be computed from data."
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(ModelForm):
     class Meta:
         model = Milestone
         fields = ["term", "description", "achieved"]
@@ -229,7 +229,7 @@ class SmartOverrideForm(forms.Form):
 
 class AgreeForm(forms.Form):
     meeting = forms.CharField(max_length=200, help_text="e.g. Local governing committee, 14 October.")
-    agreed_on = forms.DateField(label="Date of the meeting", widget=DateInput())
+    agreed_on = DateField(label="Date of the meeting", widget=DateInput())
 
 
 class ReturnForm(forms.Form):
@@ -252,7 +252,7 @@ class EvaluateForm(forms.Form):
 RAG_CHOICES = [("", "Not rated")] + list(Rag.choices)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ModelForm):
     class Meta:
         model = MonitoringActivity
         fields = ["kind", "focus", "term", "planned_on", "lead", "priority", "cancelled"]
@@ -268,7 +268,7 @@ class ActivityForm(forms.ModelForm):
 
 
 class RecordForm(forms.Form):
-    carried_out_on = forms.DateField(label="Date carried out", widget=DateInput())
+    carried_out_on = DateField(label="Date carried out", widget=DateInput())
     findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
     judgement = forms.ChoiceField(required=False, help_text="Lesson observations only, on the trust's scale.")
     next_steps = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

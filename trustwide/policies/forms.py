@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateField, DateInput, ModelForm
 from trustwide.risks.forms import UserChoiceField, people_for
 from trustwide.trusts.models import School
 
@@ -12,7 +12,7 @@ from .models import MAX_MONTHS, MIN_MONTHS, Policy, PolicyCategory
 from .selectors import TRUST_WIDE
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(ModelForm):
     """Add or edit a policy. On the trust page the school is chosen (empty: trust-wide); on a
     school page, and when editing, it is fixed."""
 
@@ -79,8 +79,8 @@ class PolicyForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label="Reviewed on", widget=DateInput())
-    approved_on = forms.DateField(label="Approved on", widget=DateInput())
+    reviewed_on = DateField(label="Reviewed on", widget=DateInput())
+    approved_on = DateField(label="Approved on", widget=DateInput())
     approver = forms.CharField(
         label="Approved by",
         max_length=120,
@@ -93,7 +93,7 @@ class ReviewForm(forms.Form):
         required=False,
         help_text="What changed in this version, or \u201cno changes\u201d.",
     )
-    next_review_on = forms.DateField(
+    next_review_on = DateField(
         label="Next review due",
         widget=DateInput(),
         required=False,

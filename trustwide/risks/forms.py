@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from trustwide.accounts.models import Membership, User
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateField, DateInput, ModelForm
 
 from .models import Risk
 from .services import FIELDS
@@ -28,7 +28,7 @@ def people_for(trust, school=None):
     return User.objects.filter(pk__in=memberships.values("user_id")).order_by("full_name")
 
 
-class RiskForm(forms.ModelForm):
+class RiskForm(ModelForm):
     owner = UserChoiceField(queryset=User.objects.none(), required=False)
 
     class Meta:
@@ -81,7 +81,7 @@ class RiskForm(forms.ModelForm):
 class ReviewForm(forms.Form):
     likelihood = forms.IntegerField(label="Residual likelihood now (1-5)", min_value=1, max_value=5)
     impact = forms.IntegerField(label="Residual impact now (1-5)", min_value=1, max_value=5)
-    next_review_on = forms.DateField(label="Next review date", widget=DateInput())
+    next_review_on = DateField(label="Next review date", widget=DateInput())
     note = forms.CharField(
         label="What has changed", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

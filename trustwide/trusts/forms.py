@@ -1,11 +1,11 @@
 from django import forms
 
-from trustwide.common.forms import DateInput
+from trustwide.common.forms import DateInput, ModelForm
 
 from .models import School
 
 
-class SchoolProfileForm(forms.ModelForm):
+class SchoolProfileForm(ModelForm):
     class Meta:
         model = School
         fields = [
