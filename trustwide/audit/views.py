@@ -1,16 +1,15 @@
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views import View
 
-from trustwide.access import Perm, can_in_trust, get_object_or_404_for, restrict
+from trustwide.access import Perm, can_in_trust, get_object_or_404_for
 from trustwide.accounts.models import User
 from trustwide.common.views import ScopedViewMixin
 from trustwide.trusts.models import School, Trust
 
-from . import selectors
+from . import history, selectors
 from .forms import AuditFilterForm
 
 
@@ -32,17 +31,20 @@ class TrustAuditView(ScopedViewMixin, View):
 
 
 class ObjectHistoryView(ScopedViewMixin, View):
-    """History of any audited object the user may see (and whose history they may read)."""
+    """History of an audited object: only an object the user may open on its own page (the
+    app's rule in <app>/history.py) and whose history they may read (history.view there).
+    Anything else, whether missing, out of scope or without a page, is 404."""
 
     def get(self, request, object_type, object_id):
-        try:
-            model = apps.get_model(object_type)
-        except (LookupError, ValueError) as exc:
-            raise Http404("Unknown kind of object.") from exc
-        view_perm = getattr(model, "view_permission", None)
-        if not view_perm or not str(object_id).isdigit():
+        rule = history.rules().get(object_type.lower())
+        if rule is None or not str(object_id).isdigit():
             raise Http404("No history here.")
-        queryset = restrict(model._default_manager.all(), request.user, Perm.HISTORY_VIEW)
-        instance = get_object_or_404_for(request.user, view_perm, queryset, pk=int(object_id))
+        visible = rule(request.user)
+        try:
+            instance = visible.get(pk=int(object_id))
+        except visible.model.DoesNotExist as exc:
+            raise Http404("No history here.") from exc
+        if not history.may_read_history(request.user, instance):
+            raise Http404("No history here.")
         page = Paginator(selectors.object_history(instance=instance), 50).get_page(request.GET.get("page"))
         return render(request, "audit/object_history.html", {"object": instance, "page": page})

@@ -1,0 +1,28 @@
+"""History rules (see trustwide/audit/history.py): plans, the strategic plan and monitoring are
+shown to whoever holds their view permission where they hang on the scope tree."""
+
+from trustwide.audit.history import all_by_view_permission
+
+from .models import (
+    Action,
+    Milestone,
+    MonitoringActivity,
+    MonitoringRecord,
+    MonitoringScale,
+    PocketGuide,
+    PocketGuideItem,
+    Priority,
+    RagRating,
+    SchoolPlan,
+    StaffObjective,
+    StrategicPlan,
+    SuccessCriterion,
+    SuccessIndicator,
+    TrustPriority,
+)
+
+VISIBLE = all_by_view_permission(
+    SchoolPlan, Priority, Action, Milestone, SuccessCriterion, RagRating, StaffObjective,
+    MonitoringScale, MonitoringActivity, MonitoringRecord,
+    StrategicPlan, TrustPriority, SuccessIndicator, PocketGuide, PocketGuideItem,
+)

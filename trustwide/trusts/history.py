@@ -1,0 +1,7 @@
+"""History rules (see trustwide/audit/history.py): the trust, hub and school pages' own rules."""
+
+from trustwide.audit.history import all_by_view_permission
+
+from .models import AcademicYear, Hub, Inspection, School, Term, Trust
+
+VISIBLE = all_by_view_permission(Trust, Hub, School, Inspection, AcademicYear, Term)
