@@ -19,6 +19,8 @@ class Perm:
     HISTORY_VIEW = "history.view"
     # Identifying pupil details (names, UPN, date of birth) and pupil lists.
     PUPILS_VIEW = "pupils.view"
+    # The trust's data protection lead: who has looked at a pupil's data, subject access, erasure.
+    PUPIL_DATA_PROTECTION = "pupil.data_protection"
     # Self-evaluation
     SEF_VIEW = "sef.view"
     SEF_EDIT = "sef.edit"
@@ -76,7 +78,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         P.PUPILS_VIEW, P.SCHOOL_EDIT, P.AUDIT_VIEW_TRUST, P.SEF_VALIDATE, P.FRAMEWORK_MANAGE,
         P.TRUST_SELF_REVIEW_EDIT, P.STRATEGIC_PLAN_EDIT, P.PLAN_OVERRIDE_SMART, P.RAG_RATE,
         P.DATA_VIEW_IMPORTS, P.KPI_TARGETS_EDIT, P.PEER_REVIEW_MANAGE, P.PEER_REVIEW_WRITE,
-        P.SUPPORT_MANAGE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT,
+        P.SUPPORT_MANAGE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
     }),
     Role.TRUST_DATA_MANAGER: frozenset({
         P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.PUPILS_VIEW, P.DATA_IMPORT,
@@ -85,7 +87,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.TRUST_ADMINISTRATOR: frozenset({
         P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.SCHOOL_EDIT, P.PEOPLE_VIEW,
         P.MEMBERSHIP_MANAGE, P.AUDIT_VIEW_TRUST, P.HISTORY_VIEW, P.GOVERNANCE_VIEW,
-        P.GOVERNANCE_EDIT, P.POLICY_VIEW, P.POLICY_EDIT,
+        P.GOVERNANCE_EDIT, P.POLICY_VIEW, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
     }),
     # Trustees read the whole trust but never pupils' names.
     Role.TRUSTEE: frozenset(_READ_ALL - {P.PEOPLE_VIEW, P.HISTORY_VIEW}),

@@ -16,7 +16,7 @@ from django.db.models.fields.files import FieldFile
 
 from trustwide.common.request_context import current_request_id
 
-from .models import AuditAction, AuditEvent
+from .models import AuditAction, AuditEvent, PupilDataAccess, PupilDataAccessPupil
 
 
 def _jsonable(value: Any) -> Any:
@@ -123,3 +123,21 @@ def audited_delete(*, actor, instance: models.Model, actor_label: str | None = N
         actor_label=actor_label,
     )
     instance.delete()
+
+
+@transaction.atomic
+def record_pupil_access(*, actor, trust_id: int, school_id: int | None, kind: str, description: str,
+                        pupil_keys, path: str = "") -> PupilDataAccess:
+    """Record that `actor` was shown identifying data of these pupils (one row, plus one row per
+    pupil in a single insert). Called by every page, export and report that names pupils."""
+    keys = sorted(set(pupil_keys))
+    access = PupilDataAccess.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(str(actor) if actor is not None else "system")[:200],
+        trust_id=trust_id, school_id=school_id, kind=kind, description=description[:300],
+        path=path[:500], pupil_count=len(keys), request_id=current_request_id(),
+    )
+    PupilDataAccessPupil.objects.bulk_create(
+        [PupilDataAccessPupil(access=access, pupil_key=key) for key in keys]
+    )
+    return access

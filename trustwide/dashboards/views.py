@@ -7,6 +7,8 @@ from django.utils.text import slugify
 from django.views import View
 
 from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
+from trustwide.audit.models import PupilAccessKind
+from trustwide.audit.services import record_pupil_access
 from trustwide.common.exports import pdf_response, render_pdf, xlsx_response
 from trustwide.common.views import ScopedViewMixin
 from trustwide.kpis import definitions as kd
@@ -196,6 +198,14 @@ class YearGroupView(ScopedViewMixin, View):
         term = selectors.current_term(year)
         lists = pupil_lists(user=request.user, school=school, academic_year=year.start_year, term=term,
                             year_group=YEAR_GROUPS[group])
+        if lists is not None:
+            record_pupil_access(
+                actor=request.user, trust_id=school.trust_id, school_id=school.pk,
+                kind=PupilAccessKind.YEAR_GROUP_LISTS,
+                description=f"{GROUP_LABELS[group]} pupil lists, {year.label}", path=request.get_full_path(),
+                pupil_keys=[p.pupil_key for rows in (lists.persistent_absence, lists.attendance_fell,
+                                                      lists.not_on_track) for p in rows],
+            )
         shown = [r for r in readings if r.kpi.unit == "%"]
         # KPIs point different ways (absence: lower is better), so the summary lists values
         # rather than naming a "best" one.

@@ -2,11 +2,16 @@ from django.urls import reverse
 
 from trustwide.access import Perm, can, trust_ids
 
+from .access_log import may_read_access_log
+
 
 def trust_links(user, trust):
-    if trust.pk not in trust_ids(user, Perm.DATA_VIEW_IMPORTS):
-        return []
-    return [(reverse("data:import-list", kwargs={"slug": trust.slug}), "Pupil data imports")]
+    links = []
+    if trust.pk in trust_ids(user, Perm.DATA_VIEW_IMPORTS):
+        links.append((reverse("data:import-list", kwargs={"slug": trust.slug}), "Pupil data imports"))
+    if may_read_access_log(user, trust):
+        links.append((reverse("data:pupil-access-log", kwargs={"slug": trust.slug}), "Who has seen pupils' data"))
+    return links
 
 
 def school_links(user, school):

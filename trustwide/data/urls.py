@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import access_log, views
 
 app_name = "data"
 urlpatterns = [
@@ -8,5 +8,7 @@ urlpatterns = [
     path("trusts/<slug:slug>/imports/upload/", views.ImportUploadView.as_view(), name="import-upload"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/rollback/", views.ImportRollbackView.as_view(), name="import-rollback"),
+    path("trusts/<slug:slug>/data-protection/pupil-access/", access_log.PupilAccessLogView.as_view(),
+         name="pupil-access-log"),
     path("schools/<int:pk>/headers/<str:dataset>/", views.ColumnMappingView.as_view(), name="column-mapping"),
 ]

@@ -24,6 +24,9 @@ MATRIX = {
         method="post", kwargs=_batch,
         ok={**{r: 403 for r in VIEWERS}, **{r: 302 for r in IMPORTERS}},
     ),
+    "data:pupil-access-log": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
     "data:column-mapping": Entry(
         kwargs=lambda w, t: {"pk": t.school.pk, "dataset": "attendance_marks"}, ok=IMPORTERS
     ),
