@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "trustwide.accounts",
     "trustwide.audit",
     "trustwide.trusts",
+    "trustwide.sso",
     "trustwide.evaluation",
     "trustwide.planning",
     "trustwide.data",
@@ -133,6 +134,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Single sign-on (trustwide.sso): identity providers are configured per trust in the app.
+# Plain-http discovery URLs are refused unless this is on (local development and tests only).
+TRUSTWIDE_SSO_ALLOW_HTTP = env_bool("TRUSTWIDE_SSO_ALLOW_HTTP", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
