@@ -217,3 +217,23 @@ def test_entra_shared_endpoint_is_refused_on_saving(world, idp, make_provider, t
             client_id="x", client_secret="y", domains=["world.example"],
         )
     assert "tenant" in str(exc.value.message_dict["discovery_url"])
+
+
+def test_next_pointing_off_site_is_ignored(client, world, idp, make_provider):
+    make_provider()
+    head = world.user("headteacher")
+    idp.claims = google_claims(head.email)
+    response = client.get(at_provider(start(client, head.email, next="https://evil.example/")))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:home")
+
+
+def test_a_code_is_spent_once_replaying_the_callback_is_refused(client, world, idp, make_provider):
+    provider = make_provider()
+    head = world.user("headteacher")
+    idp.claims = google_claims(head.email)
+    callback = at_provider(start(client, head.email))
+    assert client.get(callback).status_code == 302
+    client.logout()
+    assert client.get(callback).status_code == 400  # no sign-in in progress any more
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="sso_login", object_id=str(provider.pk)).count() == 1
