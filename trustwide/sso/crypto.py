@@ -21,7 +21,9 @@ class SecretUnreadable(Exception):
 
 
 def _fernet(secret_key: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret_key.encode())
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
+        secret_key.encode()
+    )
     return Fernet(base64.urlsafe_b64encode(key))
 
 

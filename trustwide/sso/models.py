@@ -14,10 +14,13 @@ class ProviderKind(models.TextChoices):
 
 
 class IdentityProvider(models.Model):
-    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="identity_providers")
+    trust = models.ForeignKey(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="identity_providers"
+    )
     kind = models.CharField(max_length=20, choices=ProviderKind.choices)
     discovery_url = models.URLField(
-        "discovery URL", max_length=500,
+        "discovery URL",
+        max_length=500,
         help_text="The issuer's /.well-known/openid-configuration address.",
     )
     client_id = models.CharField("client ID", max_length=255)

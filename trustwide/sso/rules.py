@@ -27,18 +27,18 @@ class Refusal:
 
     MESSAGES = {
         NO_PROVIDER: "Sign-in with a school account is not set up for this address. "
-                     "Log in with your email and password instead.",
+        "Log in with your email and password instead.",
         PROVIDER_ERROR: "Your school account provider did not complete the sign-in.",
         PROTOCOL: "The sign-in could not be checked (it may have expired or been opened twice). "
-                  "Start again from the log-in page.",
+        "Start again from the log-in page.",
         NOT_VERIFIED: "Your school account provider did not confirm that your email address is "
-                      "verified, so Trustwide cannot tell whose account this is.",
+        "verified, so Trustwide cannot tell whose account this is.",
         NOT_WORKSPACE: "This is not an account managed by your school's Google Workspace.",
         DOMAIN: "Your address is not in an email domain your trust's sign-in accepts.",
         UNKNOWN_USER: "There is no Trustwide account for your address. Signing in never creates "
-                      "one: ask your trust administrator to give you a role.",
+        "one: ask your trust administrator to give you a role.",
         NO_ACTIVE_ROLE: "Your Trustwide account has no current role in this trust. Ask your trust "
-                        "administrator if you should still have access.",
+        "administrator if you should still have access.",
     }
 
     @classmethod

@@ -20,7 +20,8 @@ def provider_for_email(email: str) -> IdentityProvider | None:
         return None
     return (
         IdentityProvider.objects.select_related("trust")
-        .filter(is_enabled=True, domains__domain=domain).first()
+        .filter(is_enabled=True, domains__domain=domain)
+        .first()
     )
 
 

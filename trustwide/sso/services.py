@@ -33,7 +33,9 @@ _ENTRA_SHARED_TENANTS = {"common", "organizations", "consumers"}
 
 
 def parse_domains(text: str) -> list[str]:
-    return sorted({d.strip().lower().lstrip("@") for d in re.split(r"[\s,;]+", text or "") if d.strip()})
+    return sorted(
+        {d.strip().lower().lstrip("@") for d in re.split(r"[\s,;]+", text or "") if d.strip()}
+    )
 
 
 def _snapshot(provider: IdentityProvider, **extra) -> dict:
@@ -58,13 +60,16 @@ def _validate(provider: IdentityProvider, domains: list[str]) -> None:
                 "the shared endpoint accepts accounts from any organisation."
             )
     if not domains:
-        errors.setdefault("domains", []).append("List at least one email domain, e.g. school.org.uk.")
+        errors.setdefault("domains", []).append(
+            "List at least one email domain, e.g. school.org.uk."
+        )
     bad = [d for d in domains if not _DOMAIN.match(d)]
     if bad:
         errors.setdefault("domains", []).append(f"Not an email domain: {', '.join(bad)}.")
     taken = sorted(
         IdentityProviderDomain.objects.filter(domain__in=domains)
-        .exclude(provider_id=provider.pk).values_list("domain", flat=True)
+        .exclude(provider_id=provider.pk)
+        .values_list("domain", flat=True)
     )
     if taken:
         errors.setdefault("domains", []).append(
@@ -88,28 +93,55 @@ def _set_domains(provider: IdentityProvider, domains: list[str]) -> None:
 
 
 @transaction.atomic
-def provider_create(*, actor, trust, kind: str, discovery_url: str, client_id: str,
-                    client_secret: str, domains: list[str], is_enabled: bool = True) -> IdentityProvider:
+def provider_create(
+    *,
+    actor,
+    trust,
+    kind: str,
+    discovery_url: str,
+    client_id: str,
+    client_secret: str,
+    domains: list[str],
+    is_enabled: bool = True,
+) -> IdentityProvider:
     require(may_configure_sso(actor, trust), NOT_ALLOWED)
     provider = IdentityProvider(
-        trust=trust, kind=kind, discovery_url=discovery_url.strip(), client_id=client_id.strip(),
+        trust=trust,
+        kind=kind,
+        discovery_url=discovery_url.strip(),
+        client_id=client_id.strip(),
         is_enabled=is_enabled,
     )
     if not client_secret:
-        raise ValidationError({"client_secret": "Enter the client secret from your identity provider."})
+        raise ValidationError(
+            {"client_secret": "Enter the client secret from your identity provider."}
+        )
     provider.client_secret_encrypted = encrypt_secret(client_secret)
     _validate(provider, domains)
     provider.save()
     _set_domains(provider, domains)
-    record_event(actor=actor, action=AuditAction.CREATE, instance=provider, before=None,
-                 after=_snapshot(provider, client_secret="set"))
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=provider,
+        before=None,
+        after=_snapshot(provider, client_secret="set"),
+    )
     return provider
 
 
 @transaction.atomic
-def provider_update(*, actor, provider: IdentityProvider, kind: str, discovery_url: str,
-                    client_id: str, domains: list[str], is_enabled: bool,
-                    client_secret: str = "") -> IdentityProvider:
+def provider_update(
+    *,
+    actor,
+    provider: IdentityProvider,
+    kind: str,
+    discovery_url: str,
+    client_id: str,
+    domains: list[str],
+    is_enabled: bool,
+    client_secret: str = "",
+) -> IdentityProvider:
     """A blank client_secret keeps the saved one (it is never shown, so never re-posted)."""
     require(may_configure_sso(actor, provider.trust), NOT_ALLOWED)
     before = _snapshot(provider)
@@ -124,15 +156,22 @@ def provider_update(*, actor, provider: IdentityProvider, kind: str, discovery_u
     if client_secret:
         after["client_secret"] = "changed"
     if after != before:
-        record_event(actor=actor, action=AuditAction.UPDATE, instance=provider, before=before, after=after)
+        record_event(
+            actor=actor, action=AuditAction.UPDATE, instance=provider, before=before, after=after
+        )
     return provider
 
 
 @transaction.atomic
 def provider_delete(*, actor, provider: IdentityProvider) -> None:
     require(may_configure_sso(actor, provider.trust), NOT_ALLOWED)
-    record_event(actor=actor, action=AuditAction.DELETE, instance=provider,
-                 before=_snapshot(provider), after=None)
+    record_event(
+        actor=actor,
+        action=AuditAction.DELETE,
+        instance=provider,
+        before=_snapshot(provider),
+        after=None,
+    )
     provider.delete()
 
 
@@ -141,7 +180,10 @@ def sso_login(*, request, provider: IdentityProvider, user, email: str, subject:
     """Log the matched user in and record it. Roles are never created here: the caller has
     matched an existing active user with a current role in the provider's trust."""
     record_event(
-        actor=user, action=SSO_LOGIN, instance=provider, before=None,
+        actor=user,
+        action=SSO_LOGIN,
+        instance=provider,
+        before=None,
         after={"email": email, "subject": subject, "provider": provider.get_kind_display()},
     )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -149,14 +191,28 @@ def sso_login(*, request, provider: IdentityProvider, user, email: str, subject:
 
 
 @transaction.atomic
-def sso_refusal_record(*, provider: IdentityProvider, reason: str, email: str | None = None,
-                       detail: str = "") -> None:
+def sso_refusal_record(
+    *, provider: IdentityProvider, reason: str, email: str | None = None, detail: str = ""
+) -> None:
     """Audit a refused sign-in in the provider's trust (no actor: nobody signed in)."""
-    log.warning("SSO sign-in refused: trust=%s provider=%s reason=%s email=%s detail=%s",
-                provider.trust_id, provider.pk, reason, email, detail)
+    log.warning(
+        "SSO sign-in refused: trust=%s provider=%s reason=%s email=%s detail=%s",
+        provider.trust_id,
+        provider.pk,
+        reason,
+        email,
+        detail,
+    )
     record_event(
-        actor=None, actor_label=f"SSO sign-in: {email or 'address not given'}", action=SSO_REFUSED,
-        instance=provider, before=None,
-        after={"reason": reason, "email": email, "detail": detail[:300],
-               "provider": provider.get_kind_display()},
+        actor=None,
+        actor_label=f"SSO sign-in: {email or 'address not given'}",
+        action=SSO_REFUSED,
+        instance=provider,
+        before=None,
+        after={
+            "reason": reason,
+            "email": email,
+            "detail": detail[:300],
+            "provider": provider.get_kind_display(),
+        },
     )

@@ -33,8 +33,16 @@ log = logging.getLogger("trustwide.sso")
 _PENDING = "trustwide_sso_pending"  # {"provider": pk, "next": url} between start and callback
 # Anything the exchange with the provider can raise: protocol (state, nonce, signature,
 # claims), transport, or a malformed answer. None of it reaches the user as such.
-_EXCHANGE_ERRORS = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError,
-                    TypeError, RuntimeError, SecretUnreadable)
+_EXCHANGE_ERRORS = (
+    AuthlibBaseError,
+    JoseError,
+    requests.RequestException,
+    ValueError,
+    KeyError,
+    TypeError,
+    RuntimeError,
+    SecretUnreadable,
+)
 
 
 def _safe_next(request, url: str | None) -> str:
@@ -76,7 +84,9 @@ class StartView(View):
             )
         except _EXCHANGE_ERRORS as exc:
             services.sso_refusal_record(
-                provider=provider, reason=Refusal.PROVIDER_ERROR, email=email,
+                provider=provider,
+                reason=Refusal.PROVIDER_ERROR,
+                email=email,
                 detail=f"discovery: {type(exc).__name__}: {exc}",
             )
             return _refused(request, Refusal.PROVIDER_ERROR, status=502)
@@ -90,13 +100,17 @@ class CallbackView(View):
         pending = request.session.pop(_PENDING, None) or {}
         provider = selectors.enabled_provider(pending.get("provider"))
         if provider is None:
-            log.warning("SSO callback without a sign-in in progress (state=%s)", request.GET.get("state"))
+            log.warning(
+                "SSO callback without a sign-in in progress (state=%s)", request.GET.get("state")
+            )
             return _refused(request, Refusal.PROTOCOL, status=400)
         try:
             token = oidc_client(provider).authorize_access_token(request)
         except OAuthError as exc:
             code = Refusal.PROVIDER_ERROR if request.GET.get("error") else Refusal.PROTOCOL
-            services.sso_refusal_record(provider=provider, reason=code, detail=f"{exc.error}: {exc.description}")
+            services.sso_refusal_record(
+                provider=provider, reason=code, detail=f"{exc.error}: {exc.description}"
+            )
             return _refused(request, code)
         except _EXCHANGE_ERRORS as exc:
             services.sso_refusal_record(
@@ -105,24 +119,34 @@ class CallbackView(View):
             return _refused(request, Refusal.PROTOCOL)
         claims = token.get("userinfo")
         if not claims:
-            services.sso_refusal_record(provider=provider, reason=Refusal.PROTOCOL, detail="no ID token")
+            services.sso_refusal_record(
+                provider=provider, reason=Refusal.PROTOCOL, detail="no ID token"
+            )
             return _refused(request, Refusal.PROTOCOL)
         claimed = verified_email(provider.kind, claims)
         if claimed.refusal:
-            services.sso_refusal_record(provider=provider, reason=claimed.refusal, email=claimed.email)
+            services.sso_refusal_record(
+                provider=provider, reason=claimed.refusal, email=claimed.email
+            )
             return _refused(request, claimed.refusal)
         match = selectors.match_user(provider, claimed.email)
         if match.refusal:
-            services.sso_refusal_record(provider=provider, reason=match.refusal, email=claimed.email)
+            services.sso_refusal_record(
+                provider=provider, reason=match.refusal, email=claimed.email
+            )
             return _refused(request, match.refusal)
         services.sso_login(
-            request=request, provider=provider, user=match.user, email=claimed.email,
+            request=request,
+            provider=provider,
+            user=match.user,
+            email=claimed.email,
             subject=str(claims.get("sub", "")),
         )
         return redirect(_safe_next(request, pending.get("next")))
 
 
 # --- Trust administrator's settings -------------------------------------------------------
+
 
 def _trust_to_configure(request, slug) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
@@ -156,17 +180,26 @@ def _form_page(request, form, trust, save, title):
             messages.success(request, "Sign-in settings saved.")
             return redirect("sso:provider-list", slug=trust.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "sso/provider_form.html", {"form": form, "trust": trust, "title": title},
-                  status=status)
+    return render(
+        request,
+        "sso/provider_form.html",
+        {"form": form, "trust": trust, "title": title},
+        status=status,
+    )
 
 
 class ProviderListView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust_to_configure(request, slug)
-        return render(request, "sso/provider_list.html", {
-            "trust": trust, "providers": selectors.providers_for_trust(trust),
-            "callback_url": request.build_absolute_uri(reverse("sso:callback")),
-        })
+        return render(
+            request,
+            "sso/provider_list.html",
+            {
+                "trust": trust,
+                "providers": selectors.providers_for_trust(trust),
+                "callback_url": request.build_absolute_uri(reverse("sso:callback")),
+            },
+        )
 
 
 class ProviderCreateView(ScopedViewMixin, View):
@@ -176,7 +209,9 @@ class ProviderCreateView(ScopedViewMixin, View):
 
         def save(data):
             if not data["client_secret"]:
-                raise ValidationError({"client_secret": "Enter the client secret from your identity provider."})
+                raise ValidationError(
+                    {"client_secret": "Enter the client secret from your identity provider."}
+                )
             services.provider_create(actor=request.user, trust=trust, **data)
 
         return _form_page(request, form, trust, save, "Add a sign-in provider")
@@ -188,8 +223,10 @@ class ProviderEditView(ScopedViewMixin, View):
     def get(self, request, pk):
         provider = _provider_to_configure(request, pk)
         initial = {
-            "kind": provider.kind, "discovery_url": provider.discovery_url,
-            "client_id": provider.client_id, "domains": "\n".join(provider.domain_names),
+            "kind": provider.kind,
+            "discovery_url": provider.discovery_url,
+            "client_id": provider.client_id,
+            "domains": "\n".join(provider.domain_names),
             "is_enabled": provider.is_enabled,
         }
         form = ProviderForm(request.POST or None, initial=initial, secret_saved=True)
@@ -197,7 +234,9 @@ class ProviderEditView(ScopedViewMixin, View):
         def save(data):
             services.provider_update(actor=request.user, provider=provider, **data)
 
-        return _form_page(request, form, provider.trust, save, f"Edit {provider.get_kind_display()} sign-in")
+        return _form_page(
+            request, form, provider.trust, save, f"Edit {provider.get_kind_display()} sign-in"
+        )
 
     post = get
 
@@ -207,7 +246,10 @@ class ProviderDeleteView(ScopedViewMixin, View):
         provider = _provider_to_configure(request, pk)
         back = reverse("sso:provider-list", args=[provider.trust.slug])
         return delete_page(
-            request, title=f"Remove {provider}", back_url=back, done_url=back,
+            request,
+            title=f"Remove {provider}",
+            back_url=back,
+            done_url=back,
             delete=lambda: services.provider_delete(actor=request.user, provider=provider),
             done_message="Sign-in provider removed.",
             explanation="People with addresses in its domains will log in with their password.",

@@ -22,8 +22,12 @@ def make_provider(world, idp):
 
     def make(kind=ProviderKind.GOOGLE, domains=("world.example",), trust=None):
         return services.provider_create(
-            actor=world.user("trust_administrator"), trust=trust or world.trust_a, kind=kind,
-            discovery_url=idp.discovery_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+            actor=world.user("trust_administrator"),
+            trust=trust or world.trust_a,
+            kind=kind,
+            discovery_url=idp.discovery_url,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
             domains=list(domains),
         )
 

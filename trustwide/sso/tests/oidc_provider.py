@@ -71,12 +71,24 @@ class LocalOIDCProvider:
 
     def jwks(self) -> dict:
         numbers = self.key.public_key().public_numbers()
-        return {"keys": [{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid,
-                          "n": _int_b64(numbers.n), "e": _int_b64(numbers.e)}]}
+        return {
+            "keys": [
+                {
+                    "kty": "RSA",
+                    "use": "sig",
+                    "alg": "RS256",
+                    "kid": self.kid,
+                    "n": _int_b64(numbers.n),
+                    "e": _int_b64(numbers.e),
+                }
+            ]
+        }
 
     def sign(self, claims: dict) -> str:
         header = {"alg": "RS256", "typ": "JWT", "kid": self.kid}
-        signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
+        signing_input = (
+            f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
+        )
         key = self.sign_with or self.key
         signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{b64url(signature)}"
@@ -85,12 +97,17 @@ class LocalOIDCProvider:
         self.authorize_requests.append(query)
         if query.get("client_id") != self.client_id or query.get("response_type") != "code":
             return 400, {"error": "invalid_request"}
-        if "openid" not in query.get("scope", "").split() or query.get("code_challenge_method") != "S256":
+        if (
+            "openid" not in query.get("scope", "").split()
+            or query.get("code_challenge_method") != "S256"
+        ):
             return 400, {"error": "invalid_request"}
         code = secrets.token_urlsafe(16)
         self.codes[code] = {
-            "redirect_uri": query["redirect_uri"], "nonce": query.get("nonce"),
-            "code_challenge": query["code_challenge"], "claims": dict(self.claims),
+            "redirect_uri": query["redirect_uri"],
+            "nonce": query.get("nonce"),
+            "code_challenge": query["code_challenge"],
+            "claims": dict(self.claims),
         }
         params = urllib.parse.urlencode({"code": code, "state": query.get("state", "")})
         return 302, {"Location": f"{query['redirect_uri']}?{params}"}
@@ -112,12 +129,23 @@ class LocalOIDCProvider:
         if b64url(hashlib.sha256(verifier.encode()).digest()) != grant["code_challenge"]:
             return 400, {"error": "invalid_grant", "error_description": "PKCE"}
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + 300,
-                  "nonce": grant["nonce"], "sub": "subject-123", **grant["claims"],
-                  **self.id_token_overrides}
+        claims = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": grant["nonce"],
+            "sub": "subject-123",
+            **grant["claims"],
+            **self.id_token_overrides,
+        }
         claims = {k: v for k, v in claims.items() if v is not None}
-        return 200, {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer",
-                     "expires_in": 3600, "id_token": self.sign(claims)}
+        return 200, {
+            "access_token": secrets.token_urlsafe(16),
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "id_token": self.sign(claims),
+        }
 
     def _handler(self):
         provider = self

@@ -20,8 +20,14 @@ GOOGLE = "https://accounts.google.com/.well-known/openid-configuration"
 
 
 def form_data(**overrides):
-    data = {"kind": "google", "discovery_url": GOOGLE, "client_id": "abc.apps.googleusercontent.com",
-            "client_secret": SECRET, "domains": "World.example\noak.sch.uk", "is_enabled": "on"}
+    data = {
+        "kind": "google",
+        "discovery_url": GOOGLE,
+        "client_id": "abc.apps.googleusercontent.com",
+        "client_secret": SECRET,
+        "domains": "World.example\noak.sch.uk",
+        "is_enabled": "on",
+    }
     return data | overrides
 
 
@@ -37,9 +43,14 @@ def test_administrator_adds_a_provider_secret_encrypted_and_audited(client, worl
     assert decrypt_secret(provider.client_secret_encrypted) == SECRET
     event = AuditEvent.objects.get(object_type="sso.identityprovider", action="create")
     assert event.actor == admin and event.trust == world.trust_a
-    assert event.after["domains"] == ["oak.sch.uk", "world.example"] and event.after["client_secret"] == "set"
+    assert (
+        event.after["domains"] == ["oak.sch.uk", "world.example"]
+        and event.after["client_secret"] == "set"
+    )
     assert "client_secret_encrypted" not in event.after
-    assert SECRET not in str(event.after) and provider.client_secret_encrypted not in str(event.after)
+    assert SECRET not in str(event.after) and provider.client_secret_encrypted not in str(
+        event.after
+    )
 
 
 def test_secret_is_never_rendered_back(client, world):
@@ -66,7 +77,10 @@ def test_blank_secret_keeps_the_saved_one_and_a_new_one_replaces_it(client, worl
 
     assert client.post(edit, form_data(client_secret="", client_id="new-id")).status_code == 302
     provider.refresh_from_db()
-    assert provider.client_id == "new-id" and decrypt_secret(provider.client_secret_encrypted) == SECRET
+    assert (
+        provider.client_id == "new-id"
+        and decrypt_secret(provider.client_secret_encrypted) == SECRET
+    )
 
     assert client.post(edit, form_data(client_secret="rotated-secret")).status_code == 302
     provider.refresh_from_db()
@@ -78,10 +92,15 @@ def test_blank_secret_keeps_the_saved_one_and_a_new_one_replaces_it(client, worl
 def test_a_domain_belongs_to_one_provider_only(client, world):
     identity_provider(world.trust_b, domain="shared.example")
     client.force_login(world.user("trust_administrator"))
-    response = client.post(reverse("sso:provider-create", args=[world.trust_a.slug]),
-                           form_data(domains="shared.example"))
+    response = client.post(
+        reverse("sso:provider-create", args=[world.trust_a.slug]),
+        form_data(domains="shared.example"),
+    )
     assert response.status_code == 400
-    assert "Already set up for sign-in by another provider: shared.example" in response.content.decode()
+    assert (
+        "Already set up for sign-in by another provider: shared.example"
+        in response.content.decode()
+    )
     assert not IdentityProvider.objects.filter(trust=world.trust_a).exists()
 
 
@@ -91,15 +110,19 @@ def test_create_needs_a_secret_and_https(client, world, settings):
     url = reverse("sso:provider-create", args=[world.trust_a.slug])
     body = client.post(url, form_data(client_secret="")).content.decode()
     assert "Enter the client secret" in body
-    body = client.post(url, form_data(discovery_url="http://idp.example/.well-known/openid-configuration")).content.decode()
+    body = client.post(
+        url, form_data(discovery_url="http://idp.example/.well-known/openid-configuration")
+    ).content.decode()
     assert "must start with https://" in body
     assert not IdentityProvider.objects.exists()
 
 
 def test_settings_pages_are_for_the_trusts_administrators(client, world):
     provider = identity_provider(world.trust_a)
-    urls = [reverse("sso:provider-list", args=[world.trust_a.slug]),
-            reverse("sso:provider-edit", args=[provider.pk])]
+    urls = [
+        reverse("sso:provider-list", args=[world.trust_a.slug]),
+        reverse("sso:provider-edit", args=[provider.pk]),
+    ]
     client.force_login(world.user("trust_leader"))  # in the trust, not an administrator
     assert [client.get(u).status_code for u in urls] == [403, 403]
     other_admin = make_user("trust_b_admin")
@@ -113,8 +136,13 @@ def test_settings_pages_are_for_the_trusts_administrators(client, world):
 def test_services_refuse_others_and_write_nothing(world):
     with pytest.raises(PermissionDenied):
         services.provider_create(
-            actor=world.user("trust_leader"), trust=world.trust_a, kind=ProviderKind.GOOGLE,
-            discovery_url=GOOGLE, client_id="x", client_secret="y", domains=["world.example"],
+            actor=world.user("trust_leader"),
+            trust=world.trust_a,
+            kind=ProviderKind.GOOGLE,
+            discovery_url=GOOGLE,
+            client_id="x",
+            client_secret="y",
+            domains=["world.example"],
         )
     assert not IdentityProvider.objects.exists()
     assert not AuditEvent.objects.filter(object_type="sso.identityprovider").exists()
@@ -133,9 +161,17 @@ def test_remove_provider_is_audited(client, world):
 def test_trust_page_links_administrators_to_the_settings(client, world):
     url = reverse("sso:provider-list", args=[world.trust_a.slug])
     client.force_login(world.user("trust_administrator"))
-    assert url in client.get(reverse("trusts:trust-detail", args=[world.trust_a.slug])).content.decode()
+    assert (
+        url
+        in client.get(reverse("trusts:trust-detail", args=[world.trust_a.slug])).content.decode()
+    )
     client.force_login(world.user("trust_leader"))
-    assert url not in client.get(reverse("trusts:trust-detail", args=[world.trust_a.slug])).content.decode()
+    assert (
+        url
+        not in client.get(
+            reverse("trusts:trust-detail", args=[world.trust_a.slug])
+        ).content.decode()
+    )
 
 
 def test_login_page_offers_the_school_account_step(client):
@@ -158,7 +194,8 @@ def test_unreachable_provider_is_a_clear_refusal_and_audited(client, world, sett
     provider = identity_provider(world.trust_a, domain="world.example")
     # Port 9 on loopback: nothing listens there, so discovery fails at once.
     IdentityProvider.objects.filter(pk=provider.pk).update(
-        discovery_url="http://127.0.0.1:9/.well-known/openid-configuration")
+        discovery_url="http://127.0.0.1:9/.well-known/openid-configuration"
+    )
     response = client.post(reverse("sso:start"), {"email": world.user("headteacher").email})
     assert response.status_code == 502
     assert Refusal.message(Refusal.PROVIDER_ERROR) in response.content.decode()
@@ -169,7 +206,14 @@ def test_unreachable_provider_is_a_clear_refusal_and_audited(client, world, sett
 def test_validation_error_messages_name_the_field(world):
     with pytest.raises(ValidationError) as exc:
         services.provider_create(
-            actor=world.user("trust_administrator"), trust=world.trust_a, kind=ProviderKind.GOOGLE,
-            discovery_url=GOOGLE, client_id="x", client_secret="y", domains=[],
+            actor=world.user("trust_administrator"),
+            trust=world.trust_a,
+            kind=ProviderKind.GOOGLE,
+            discovery_url=GOOGLE,
+            client_id="x",
+            client_secret="y",
+            domains=[],
         )
-    assert exc.value.message_dict == {"domains": ["List at least one email domain, e.g. school.org.uk."]}
+    assert exc.value.message_dict == {
+        "domains": ["List at least one email domain, e.g. school.org.uk."]
+    }

@@ -61,7 +61,9 @@ def test_known_user_signs_in_and_it_is_audited(client, world, idp, make_provider
     assert client.session[SESSION_KEY] == provider.pk
     assert idp.token_requests[-1]["code_verifier"]
     event = AuditEvent.objects.get(action=SSO_LOGIN)
-    assert event.actor == head and event.trust == world.trust_a and event.object_id == str(provider.pk)
+    assert (
+        event.actor == head and event.trust == world.trust_a and event.object_id == str(provider.pk)
+    )
     assert event.after["email"] == head.email and event.after["subject"] == "subject-123"
     assert client.get(reverse("accounts:home")).status_code == 200
 
@@ -78,7 +80,10 @@ def test_unknown_email_is_refused_and_no_account_is_created(client, world, idp, 
     assert Refusal.message(Refusal.UNKNOWN_USER) in response.content.decode()
     assert "_auth_user_id" not in client.session and User.objects.count() == users_before
     [event] = refusals(provider)
-    assert event.after["reason"] == Refusal.UNKNOWN_USER and event.after["email"] == "stranger@world.example"
+    assert (
+        event.after["reason"] == Refusal.UNKNOWN_USER
+        and event.after["email"] == "stranger@world.example"
+    )
     assert event.actor is None and event.trust == world.trust_a
 
 
@@ -91,7 +96,9 @@ def test_unverified_email_is_refused(client, world, idp, make_provider):
     assert [e.after["reason"] for e in refusals(provider)] == [Refusal.NOT_VERIFIED]
 
 
-def test_personal_google_account_with_a_school_address_is_refused(client, world, idp, make_provider):
+def test_personal_google_account_with_a_school_address_is_refused(
+    client, world, idp, make_provider
+):
     provider = make_provider()
     head = world.user("headteacher")
     idp.claims = {"email": head.email, "email_verified": True}  # no `hd`: not the Workspace's
@@ -179,9 +186,13 @@ def test_disabled_provider_is_not_offered(client, world, idp, make_provider):
 
     provider = make_provider()
     services.provider_update(
-        actor=world.user("trust_administrator"), provider=provider, kind=provider.kind,
-        discovery_url=provider.discovery_url, client_id=provider.client_id,
-        domains=provider.domain_names, is_enabled=False,
+        actor=world.user("trust_administrator"),
+        provider=provider,
+        kind=provider.kind,
+        discovery_url=provider.discovery_url,
+        client_id=provider.client_id,
+        domains=provider.domain_names,
+        is_enabled=False,
     )
     response = client.post(reverse("sso:start"), {"email": world.user("headteacher").email})
     assert response.status_code == 400
@@ -199,7 +210,11 @@ def test_entra_uses_the_sign_in_name_not_the_editable_email(client, world, idp, 
 def test_entra_email_is_used_when_the_domain_owner_verified_it(client, world, idp, make_provider):
     make_provider(kind=ProviderKind.ENTRA)
     head = world.user("headteacher")
-    idp.claims = {"preferred_username": "h.t@tenant.onmicrosoft.com", "email": head.email, "xms_edov": True}
+    idp.claims = {
+        "preferred_username": "h.t@tenant.onmicrosoft.com",
+        "email": head.email,
+        "xms_edov": True,
+    }
     assert sign_in(client, head.email).status_code == 302
     assert int(client.session["_auth_user_id"]) == head.pk
 
@@ -212,9 +227,13 @@ def test_entra_shared_endpoint_is_refused_on_saving(world, idp, make_provider, t
 
     with pytest.raises(ValidationError) as exc:
         services.provider_create(
-            actor=world.user("trust_administrator"), trust=world.trust_a, kind=ProviderKind.ENTRA,
+            actor=world.user("trust_administrator"),
+            trust=world.trust_a,
+            kind=ProviderKind.ENTRA,
             discovery_url=f"https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration",
-            client_id="x", client_secret="y", domains=["world.example"],
+            client_id="x",
+            client_secret="y",
+            domains=["world.example"],
         )
     assert "tenant" in str(exc.value.message_dict["discovery_url"])
 
