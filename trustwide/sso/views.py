@@ -22,7 +22,7 @@ from trustwide.trusts.models import Trust
 
 from . import selectors, services
 from .claims import domain_of, verified_email
-from .client import oidc_client
+from .client import oidc_client, remember_metadata
 from .crypto import SecretUnreadable
 from .forms import ProviderForm, SchoolAccountEmailForm
 from .models import ProviderKind
@@ -79,7 +79,8 @@ class StartView(View):
         if provider.kind == ProviderKind.GOOGLE:
             extra["hd"] = domain_of(email)  # Google shows only that Workspace's accounts
         try:
-            return oidc_client(provider).authorize_redirect(
+            client = oidc_client(provider)
+            response = client.authorize_redirect(
                 request, request.build_absolute_uri(reverse("sso:callback")), **extra
             )
         except _EXCHANGE_ERRORS as exc:
@@ -90,6 +91,8 @@ class StartView(View):
                 detail=f"discovery: {type(exc).__name__}: {exc}",
             )
             return _refused(request, Refusal.PROVIDER_ERROR, status=502)
+        remember_metadata(provider, client)
+        return response
 
 
 class CallbackView(View):
@@ -105,7 +108,8 @@ class CallbackView(View):
             )
             return _refused(request, Refusal.PROTOCOL, status=400)
         try:
-            token = oidc_client(provider).authorize_access_token(request)
+            client = oidc_client(provider)
+            token = client.authorize_access_token(request)
         except OAuthError as exc:
             code = Refusal.PROVIDER_ERROR if request.GET.get("error") else Refusal.PROTOCOL
             services.sso_refusal_record(
@@ -117,6 +121,7 @@ class CallbackView(View):
                 provider=provider, reason=Refusal.PROTOCOL, detail=f"{type(exc).__name__}: {exc}"
             )
             return _refused(request, Refusal.PROTOCOL)
+        remember_metadata(provider, client)
         claims = token.get("userinfo")
         if not claims:
             services.sso_refusal_record(

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from trustwide.sso import services
 from trustwide.sso.models import ProviderKind
@@ -12,6 +13,7 @@ CLIENT_SECRET = "s3cret-from-the-idp-9f8e7d"
 @pytest.fixture
 def idp(settings):
     settings.TRUSTWIDE_SSO_ALLOW_HTTP = True  # the local provider speaks plain http
+    cache.clear()  # kept discovery/JWKS of an earlier test's provider (ports are reused)
     with LocalOIDCProvider(CLIENT_ID, CLIENT_SECRET) as provider:
         yield provider
 

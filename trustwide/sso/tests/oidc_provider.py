@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography.hazmat.primitives import hashes
@@ -41,6 +42,7 @@ class LocalOIDCProvider:
         self.codes: dict[str, dict] = {}
         self.authorize_requests: list[dict] = []
         self.token_requests: list[dict] = []
+        self.hits: Counter = Counter()  # requests per path, as the relying party made them
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.discovery_url = f"{self.issuer}/.well-known/openid-configuration"
@@ -164,6 +166,7 @@ class LocalOIDCProvider:
 
             def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
+                provider.hits[url.path] += 1
                 query = dict(urllib.parse.parse_qsl(url.query))
                 if url.path == "/.well-known/openid-configuration":
                     return self._json(200, provider.metadata())
@@ -180,6 +183,7 @@ class LocalOIDCProvider:
                 return self._json(404, {"error": "not_found"})
 
             def do_POST(self):
+                provider.hits[urllib.parse.urlsplit(self.path).path] += 1
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
                 if urllib.parse.urlsplit(self.path).path == "/token":

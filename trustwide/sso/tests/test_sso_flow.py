@@ -256,3 +256,14 @@ def test_a_code_is_spent_once_replaying_the_callback_is_refused(client, world, i
     assert client.get(callback).status_code == 400  # no sign-in in progress any more
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="sso_login", object_id=str(provider.pk)).count() == 1
+
+
+def test_discovery_and_keys_are_fetched_once_then_kept(client, world, idp, make_provider):
+    make_provider()
+    head = world.user("headteacher")
+    idp.claims = google_claims(head.email)
+    for _ in range(2):
+        assert sign_in(client, head.email).status_code == 302
+        client.logout()
+    assert idp.hits["/.well-known/openid-configuration"] == 1 and idp.hits["/jwks"] == 1
+    assert idp.hits["/token"] == 2
