@@ -41,6 +41,7 @@ def parse_domains(text: str) -> list[str]:
 def _snapshot(provider: IdentityProvider, **extra) -> dict:
     data = snapshot(provider)
     data.pop("client_secret_encrypted", None)  # ciphertext stays out of the audit log
+    data.pop("updated_at", None)  # so an unchanged save records nothing
     data["domains"] = sorted(provider.domain_names)
     data.update(extra)
     return data

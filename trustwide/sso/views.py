@@ -72,6 +72,8 @@ class StartView(View):
         email = form.cleaned_data["email"].strip().lower()
         provider = selectors.provider_for_email(email)
         if provider is None:
+            # No trust to audit in: the domain is set up nowhere. Logged, like every failure.
+            log.info("SSO start refused: no provider for domain %s", domain_of(email))
             form.add_error("email", Refusal.message(Refusal.NO_PROVIDER))
             return render(request, self.template, {"form": form, "next": next_url}, status=400)
         request.session[_PENDING] = {"provider": provider.pk, "next": next_url}

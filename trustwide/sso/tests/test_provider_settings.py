@@ -217,3 +217,13 @@ def test_validation_error_messages_name_the_field(world):
     assert exc.value.message_dict == {
         "domains": ["List at least one email domain, e.g. school.org.uk."]
     }
+
+
+def test_saving_unchanged_settings_records_nothing(client, world):
+    client.force_login(world.user("trust_administrator"))
+    provider = identity_provider(world.trust_a)
+    data = form_data(client_secret="", client_id=provider.client_id, domains="trust-a.example")
+    assert client.post(reverse("sso:provider-edit", args=[provider.pk]), data).status_code == 302
+    assert not AuditEvent.objects.filter(
+        object_type="sso.identityprovider", action="update"
+    ).exists()
