@@ -267,3 +267,21 @@ def test_discovery_and_keys_are_fetched_once_then_kept(client, world, idp, make_
         client.logout()
     assert idp.hits["/.well-known/openid-configuration"] == 1 and idp.hits["/jwks"] == 1
     assert idp.hits["/token"] == 2
+
+
+def test_cancelling_at_the_provider_is_a_refusal_with_the_providers_reason(
+    client, world, idp, make_provider
+):
+    provider = make_provider()
+    authorize_url = start(client, world.user("headteacher").email)
+    state = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url).query))["state"]
+    response = client.get(
+        reverse("sso:callback")
+        + f"?error=access_denied&error_description=User+cancelled&state={state}"
+    )
+    assert response.status_code == 403 and "_auth_user_id" not in client.session
+    assert Refusal.message(Refusal.PROVIDER_ERROR) in response.content.decode()
+    [event] = refusals(provider)
+    assert (
+        event.after["reason"] == Refusal.PROVIDER_ERROR and "access_denied" in event.after["detail"]
+    )
