@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("trustwide.accounts.urls")),
     path("", include("trustwide.trusts.urls")),
+    path("", include("trustwide.sso.urls")),
     path("", include("trustwide.audit.urls")),
     path("", include("trustwide.evaluation.urls")),
     path("", include("trustwide.planning.urls")),

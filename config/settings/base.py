@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "trustwide.accounts",
     "trustwide.audit",
     "trustwide.trusts",
+    "trustwide.sso",
     "trustwide.evaluation",
     "trustwide.planning",
     "trustwide.data",
@@ -133,6 +134,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Single sign-on (trustwide.sso): identity providers are configured per trust in the app.
+# Plain-http discovery URLs are refused unless this is on (local development and tests only).
+TRUSTWIDE_SSO_ALLOW_HTTP = env_bool("TRUSTWIDE_SSO_ALLOW_HTTP", False)
+# Old secret keys, still accepted after a rotation: sessions and saved SSO client secrets
+# (encrypted with a key derived from SECRET_KEY) stay readable.
+SECRET_KEY_FALLBACKS = env_list("TRUSTWIDE_SECRET_KEY_FALLBACKS")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
