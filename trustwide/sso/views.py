@@ -8,7 +8,6 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import OAuthError
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.views import View
 from joserfc.errors import JoseError
 
 from trustwide.access import Perm, get_object_or_404_for
-from trustwide.common.views import ScopedViewMixin, delete_page
+from trustwide.common.views import ScopedViewMixin, delete_page, form_page
 from trustwide.trusts.models import Trust
 
 from . import selectors, services
@@ -169,29 +168,12 @@ def _provider_to_configure(request, pk):
     return provider
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _form_page(request, form, trust, save, title):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "Sign-in settings saved.")
-            return redirect("sso:provider-list", slug=trust.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "sso/provider_form.html",
-        {"form": form, "trust": trust, "title": title},
-        status=status,
+    return form_page(
+        request, form, lambda f: save(f.cleaned_data), title=title,
+        back_url=reverse("sso:provider-list", args=[trust.slug]),
+        success_url=reverse("sso:provider-list", args=[trust.slug]),
+        success_message="Sign-in settings saved.", context={"back": "Single sign-on"},
     )
 
 
