@@ -1,9 +1,11 @@
 """`trustwide serve` as a trust runs it: product error pages (DEBUG off), several processes that
 all stop together on SIGTERM, and a task worker restarted when it dies."""
 
+import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -135,16 +137,38 @@ def test_serve_runs_processes_restarts_the_worker_and_stops_them_all(tmp_path):
         assert status == 404 and "Page not found" in body
         assert "URLconf" not in body and "urlpatterns" not in body
 
+        _, page = _get(f"{base}/login/")
+        script = page.split('<script src="', 1)[1].split('"', 1)[0]
+        assert _get(f"{base}{script}")[0] == 200, "htmx is served too"
+
         # Web server master + 2 gunicorn workers, task worker, scheduler.
         worker = _wait(lambda: _task_worker(parent), 30, "the task worker")
         children = parent.children(recursive=True)
         assert len(children) >= 5, [c.cmdline() for c in children]
         assert any(c.cmdline()[-1:] == ["scheduler"] for c in children)
 
+        # kill -9 the task worker in the middle of a task: serve restarts it, says so, and the
+        # new worker re-queues the task whose worker is gone and runs it again.
+        marker = tmp_path / "runs.txt"
+        enqueue = ("import django; django.setup(); from tests.serve_tasks import slow_marker; "
+                   f"print(slow_marker.enqueue({str(marker)!r}).id)")
+        task_id = subprocess.run([sys.executable, "-c", enqueue], cwd=ROOT, env=env, check=True,
+                                 capture_output=True, text=True, timeout=60).stdout.strip()
+        _wait(lambda: marker.exists() and marker.read_text().count("run") == 1, 60, "the task to start")
+        worker = _task_worker(parent)
         worker.kill()
         restarted = _wait(lambda: (w := _task_worker(parent)) and w.pid != worker.pid and w, 30,
                           "the task worker to be restarted")
         assert f"task worker (pid {worker.pid}) exited with code -9; restarting" in log.read_text()
+
+        def task_row():
+            with sqlite3.connect(tmp_path / "trustwide.sqlite3") as db:
+                return db.execute("select status, worker_ids from django_tasks_database_dbtaskresult where id = ?",
+                                  [task_id.replace("-", "")]).fetchone()
+
+        status, worker_ids = _wait(lambda: (row := task_row()) and row[0] == "SUCCESSFUL" and row, 60,
+                                   "the lost task to run again")
+        assert marker.read_text().count("run") == 2 and len(json.loads(worker_ids)) == 2
         all_pids = {c.pid for c in parent.children(recursive=True)} | {restarted.pid}
 
         server.send_signal(signal.SIGTERM)
