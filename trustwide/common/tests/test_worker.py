@@ -7,7 +7,7 @@ import socket
 import subprocess
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks import task
@@ -127,3 +127,22 @@ def test_a_task_interrupted_by_the_database_error_is_run_again(db_tasks, monkeyp
     worker.run()
     row = DBTaskResult.objects.get(id=result.id)
     assert row.status == TaskResultStatus.SUCCESSFUL and row.worker_ids == ["test-worker", "test-worker"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="kills a PostgreSQL backend")
+def test_worker_survives_postgresql_dropping_its_connection(db_tasks):
+    # What a PostgreSQL restart does to the worker: its server process is terminated.
+    import psycopg
+
+    result = record_run.enqueue("after the restart")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+    worker = _worker()
+    worker.run()
+    assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.SUCCESSFUL
+    assert worker.recoveries >= 1
