@@ -34,17 +34,22 @@ urlpatterns = [*product_urlpatterns, path("boom/", _boom)]
 
 def _local_env(tmp_path: Path, **extra) -> dict:
     """The environment `trustwide serve` runs in on a trust's machine: local settings, no DEBUG."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TRUSTWIDE_", "DJANGO_")) and k != "DATABASE_URL"}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "TRUSTWIDE_VAR_DIR": str(tmp_path),
-        "TRUSTWIDE_DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'trustwide.sqlite3'}",
-        "PYTHONPATH": str(ROOT),
-        "PYTHONUNBUFFERED": "1",
-        **extra,
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TRUSTWIDE_", "DJANGO_")) and k != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "TRUSTWIDE_VAR_DIR": str(tmp_path),
+            "TRUSTWIDE_DATA_DIR": str(tmp_path / "data"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'trustwide.sqlite3'}",
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+    )
     return env
 
 
@@ -52,8 +57,16 @@ def _local_env(tmp_path: Path, **extra) -> dict:
 def test_local_settings_serve_without_debug_unless_asked(tmp_path, value, expected):
     env = _local_env(tmp_path, **({"TRUSTWIDE_DEBUG": value} if value else {}))
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.stdout.strip() == expected, result.stderr
 
@@ -113,15 +126,23 @@ def _task_worker(parent: psutil.Process) -> psutil.Process | None:
 def test_serve_runs_processes_restarts_the_worker_and_stops_them_all(tmp_path):
     env = _local_env(tmp_path)
     cli = [sys.executable, "-m", "trustwide.cli"]
-    subprocess.run([*cli, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    subprocess.run(
+        [*cli, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
     port = _free_port()
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
-        server = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
-                                  cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [*cli, "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     parent = psutil.Process(server.pid)
     base = f"http://127.0.0.1:{port}"
     try:
+
         def login_page():
             try:
                 return _get(f"{base}/login/")[0] == 200
@@ -150,24 +171,45 @@ def test_serve_runs_processes_restarts_the_worker_and_stops_them_all(tmp_path):
         # kill -9 the task worker in the middle of a task: serve restarts it, says so, and the
         # new worker re-queues the task whose worker is gone and runs it again.
         marker = tmp_path / "runs.txt"
-        enqueue = ("import django; django.setup(); from tests.serve_tasks import slow_marker; "
-                   f"print(slow_marker.enqueue({str(marker)!r}).id)")
-        task_id = subprocess.run([sys.executable, "-c", enqueue], cwd=ROOT, env=env, check=True,
-                                 capture_output=True, text=True, timeout=60).stdout.strip()
-        _wait(lambda: marker.exists() and marker.read_text().count("run") == 1, 60, "the task to start")
+        enqueue = (
+            "import django; django.setup(); from tests.serve_tasks import slow_marker; "
+            f"print(slow_marker.enqueue({str(marker)!r}).id)"
+        )
+        task_id = subprocess.run(
+            [sys.executable, "-c", enqueue],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
+        _wait(
+            lambda: marker.exists() and marker.read_text().count("run") == 1,
+            60,
+            "the task to start",
+        )
         worker = _task_worker(parent)
         worker.kill()
-        restarted = _wait(lambda: (w := _task_worker(parent)) and w.pid != worker.pid and w, 30,
-                          "the task worker to be restarted")
+        restarted = _wait(
+            lambda: (w := _task_worker(parent)) and w.pid != worker.pid and w,
+            30,
+            "the task worker to be restarted",
+        )
         assert f"task worker (pid {worker.pid}) exited with code -9; restarting" in log.read_text()
 
         def task_row():
             with sqlite3.connect(tmp_path / "trustwide.sqlite3") as db:
-                return db.execute("select status, worker_ids from django_tasks_database_dbtaskresult where id = ?",
-                                  [task_id.replace("-", "")]).fetchone()
+                return db.execute(
+                    "select status, worker_ids from django_tasks_database_dbtaskresult where id = ?",
+                    [task_id.replace("-", "")],
+                ).fetchone()
 
-        status, worker_ids = _wait(lambda: (row := task_row()) and row[0] == "SUCCESSFUL" and row, 60,
-                                   "the lost task to run again")
+        status, worker_ids = _wait(
+            lambda: (row := task_row()) and row[0] == "SUCCESSFUL" and row,
+            60,
+            "the lost task to run again",
+        )
         assert marker.read_text().count("run") == 2 and len(json.loads(worker_ids)) == 2
         all_pids = {c.pid for c in parent.children(recursive=True)} | {restarted.pid}
 

@@ -8,7 +8,7 @@ log = logging.getLogger(__name__)
 
 # Served if even the 500 template cannot render (a broken template loader or static storage).
 _PLAIN_500 = (
-    "<!doctype html><html lang=\"en-GB\"><title>Something went wrong · Trustwide</title>"
+    '<!doctype html><html lang="en-GB"><title>Something went wrong · Trustwide</title>'
     "<h1>Something went wrong</h1><p>The error has been logged. Please try again in a moment.</p></html>"
 )
 

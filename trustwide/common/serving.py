@@ -59,8 +59,14 @@ class Child:
 
 
 class Supervisor:
-    def __init__(self, children: list[Child], *, log: Callable[[str], None],
-                 stop_timeout: float = 15.0, poll: float = 0.2):
+    def __init__(
+        self,
+        children: list[Child],
+        *,
+        log: Callable[[str], None],
+        stop_timeout: float = 15.0,
+        poll: float = 0.2,
+    ):
         self.children, self.log = children, log
         self.stop_timeout, self.poll = stop_timeout, poll
         self.stopping = False
@@ -94,8 +100,10 @@ class Supervisor:
             if process is not None and process.poll() is not None:
                 if now - child.started_at > HEALTHY_AFTER:
                     child.delay = BACKOFF_FIRST
-                self.log(f"{child.name} (pid {process.pid}) exited with code {process.returncode}; "
-                         f"restarting it in {child.delay:.0f} s")
+                self.log(
+                    f"{child.name} (pid {process.pid}) exited with code {process.returncode}; "
+                    f"restarting it in {child.delay:.0f} s"
+                )
                 self._signal_group(process.pid, signal.SIGKILL)  # anything it left behind
                 child.process, child.restart_at = None, now + child.delay
                 child.delay = min(child.delay * 2, BACKOFF_MAX)
@@ -153,8 +161,9 @@ class Supervisor:
 
 
 # -- the web server (runs in the "web server" child) -----------------------------------------
-def serve_web(*, host: str, port: int, workers: int, threads: int,
-              write: Callable[[str], None]) -> None:
+def serve_web(
+    *, host: str, port: int, workers: int, threads: int, write: Callable[[str], None]
+) -> None:
     from django.db import connections
 
     connections.close_all()  # nothing shared across gunicorn's fork
@@ -165,8 +174,10 @@ def serve_web(*, host: str, port: int, workers: int, threads: int,
 
         from config.wsgi import application
 
-        write(f"gunicorn is not available here; serving with waitress in one process "
-              f"({workers * threads} threads)")
+        write(
+            f"gunicorn is not available here; serving with waitress in one process "
+            f"({workers * threads} threads)"
+        )
         serve(application, host=host, port=port, threads=workers * threads, ident="Trustwide")
         return
 

@@ -95,7 +95,9 @@ def requeue_lost_tasks(
         worker = workers.get(worker_id)
         if worker is None:
             return started_at is None or started_at < stale_before
-        return worker.last_seen < stale_before or (worker.hostname == host and not alive(worker.pid))
+        return worker.last_seen < stale_before or (
+            worker.hostname == host and not alive(worker.pid)
+        )
 
     requeued, failed = [], []
     for task in DBTaskResult.objects.running().only("id", "worker_ids", "started_at"):
@@ -105,18 +107,28 @@ def requeue_lost_tasks(
         attempts = len(task.worker_ids)
         # Conditional on the claim we saw (started_at), so two reapers, or a worker that was
         # only slow, cannot both act on the same run.
-        same_run = DBTaskResult.objects.filter(id=task.id, status=TaskResultStatus.RUNNING,
-                                               started_at=task.started_at)
+        same_run = DBTaskResult.objects.filter(
+            id=task.id, status=TaskResultStatus.RUNNING, started_at=task.started_at
+        )
         if attempts >= max_attempts:
-            if same_run.update(status=TaskResultStatus.FAILED, finished_at=now,
-                               exception_class_path=f"{WorkerLost.__module__}.WorkerLost",
-                               traceback=lost_message(attempts), return_value=None):
+            if same_run.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=f"{WorkerLost.__module__}.WorkerLost",
+                traceback=lost_message(attempts),
+                return_value=None,
+            ):
                 failed.append(str(task.id))
                 log.error("Task %s lost its worker %s times; marked failed.", task.id, attempts)
         elif same_run.update(status=TaskResultStatus.READY, started_at=None):
             requeued.append(str(task.id))
-            log.warning("Task %s lost its worker (%s, attempt %s of %s); re-queued.",
-                        task.id, last_worker, attempts, max_attempts)
+            log.warning(
+                "Task %s lost its worker (%s, attempt %s of %s); re-queued.",
+                task.id,
+                last_worker,
+                attempts,
+                max_attempts,
+            )
     dead = [wid for wid in workers if wid not in lost_worker_ids and gone(wid, None)]
     TaskWorker.objects.filter(worker_id__in=dead).delete()
     return requeued, failed
@@ -150,10 +162,15 @@ class Heartbeat(threading.Thread):
 
 
 class RecoveringWorker(Worker):
-    def __init__(self, *, lease: datetime.timedelta = DEFAULT_LEASE,
-                 max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
-                 backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_MAX), **kwargs):
+    def __init__(
+        self,
+        *,
+        lease: datetime.timedelta = DEFAULT_LEASE,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
+        backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_MAX),
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.lease, self.max_attempts, self.backoff = lease, max_attempts, backoff
         self.heartbeat = Heartbeat(self, heartbeat_seconds)
@@ -164,12 +181,16 @@ class RecoveringWorker(Worker):
         try:
             TaskWorker.objects.update_or_create(
                 worker_id=self.worker_id,
-                defaults={"hostname": socket.gethostname(), "pid": os.getpid(),
-                          "last_seen": timezone.now()},
+                defaults={
+                    "hostname": socket.gethostname(),
+                    "pid": os.getpid(),
+                    "last_seen": timezone.now(),
+                },
             )
             with transaction.atomic():
                 requeue_lost_tasks(
-                    lease=self.lease, max_attempts=self.max_attempts,
+                    lease=self.lease,
+                    max_attempts=self.max_attempts,
                     lost_worker_ids=frozenset({self.worker_id}) if own_tasks_lost else frozenset(),
                 )
             return True
@@ -189,14 +210,23 @@ class RecoveringWorker(Worker):
                     if self.beat(own_tasks_lost=True):
                         return super().run()  # returns only in batch / max-tasks / shutdown
                 except DatabaseError as exc:
-                    log.warning("Task worker %s lost its database (%s: %s); retrying in %.0f s.",
-                                self.worker_id, type(exc).__name__, exc, delay)
+                    log.warning(
+                        "Task worker %s lost its database (%s: %s); retrying in %.0f s.",
+                        self.worker_id,
+                        type(exc).__name__,
+                        exc,
+                        delay,
+                    )
                 except Exception:
-                    log.exception("Task worker %s loop failed; retrying in %.0f s.",
-                                  self.worker_id, delay)
+                    log.exception(
+                        "Task worker %s loop failed; retrying in %.0f s.", self.worker_id, delay
+                    )
                 else:
-                    log.warning("Task worker %s cannot reach its database; retrying in %.0f s.",
-                                self.worker_id, delay)
+                    log.warning(
+                        "Task worker %s cannot reach its database; retrying in %.0f s.",
+                        self.worker_id,
+                        delay,
+                    )
                 if not self.running:
                     return None
                 self.recoveries += 1

@@ -39,8 +39,10 @@ def test_a_dying_child_is_restarted_with_a_growing_backoff_and_a_log_line(monkey
     crasher = Child("task worker", [sys.executable, "-c", "import sys; sys.exit(3)"], delay=0.2)
     supervisor = Supervisor([crasher], log=lines.append, poll=0.05, stop_timeout=5)
     supervisor.start(crasher)
-    assert _wait(lambda: (supervisor.check() or True)
-                 and sum("restarting" in line for line in lines) >= 3, 15), lines
+    assert _wait(
+        lambda: (supervisor.check() or True) and sum("restarting" in line for line in lines) >= 3,
+        15,
+    ), lines
     supervisor.stopping = True
     supervisor.stop()
     restarts = [line for line in lines if "restarting" in line]
@@ -51,8 +53,10 @@ def test_a_dying_child_is_restarted_with_a_growing_backoff_and_a_log_line(monkey
 
 def test_stop_ends_a_child_and_the_processes_it_started():
     # A child that starts a grandchild (as gunicorn starts its workers) and ignores SIGTERM.
-    code = ("import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-            f"p = subprocess.Popen({SLEEP!r}); print(p.pid, flush=True); time.sleep(60)")
+    code = (
+        "import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        f"p = subprocess.Popen({SLEEP!r}); print(p.pid, flush=True); time.sleep(60)"
+    )
     parent = Child("web server", [sys.executable, "-c", code])
     supervisor = Supervisor([parent], log=lambda line: None, stop_timeout=1)
     supervisor.start(parent)
@@ -62,7 +66,9 @@ def test_stop_ends_a_child_and_the_processes_it_started():
     started = time.monotonic()
     supervisor.stop()
     assert time.monotonic() - started < 5
-    assert _wait(lambda: all(_gone(pid) for pid in pids), 5), "SIGKILL after the timeout, whole group"
+    assert _wait(lambda: all(_gone(pid) for pid in pids), 5), (
+        "SIGKILL after the timeout, whole group"
+    )
 
 
 def test_children_stop_when_the_parent_is_killed_or_gets_sigterm(tmp_path):
@@ -73,8 +79,9 @@ def test_children_stop_when_the_parent_is_killed_or_gets_sigterm(tmp_path):
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for how in (signal.SIGTERM, signal.SIGKILL):
-        parent = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT,
-                                  stdout=subprocess.PIPE, text=True)
+        parent = subprocess.Popen(
+            [sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
         lines = [parent.stdout.readline(), parent.stdout.readline()]
         pids = [int(line.split("(pid ")[1].rstrip(")\n")) for line in lines]
         reader = threading.Thread(target=parent.stdout.read, daemon=True)

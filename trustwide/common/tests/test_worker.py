@@ -30,9 +30,15 @@ def record_run(label: str) -> str:
 def _worker(**options) -> RecoveringWorker:
     options = {"max_tasks": 1, "worker_id": "test-worker", **options}
     return RecoveringWorker(
-        queue_names=["default"], interval=0, batch=False, backend_name="default",
-        startup_delay=False, excluded_queue_names=[], backoff=(0.01, 0.01),
-        heartbeat_seconds=3600, **options,
+        queue_names=["default"],
+        interval=0,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        excluded_queue_names=[],
+        backoff=(0.01, 0.01),
+        heartbeat_seconds=3600,
+        **options,
     )
 
 
@@ -83,8 +89,12 @@ def test_running_task_of_a_gone_worker_is_requeued_then_failed_after_the_limit(d
     now = timezone.now()
     TaskWorker.objects.create(worker_id="killed", hostname=host, pid=_dead_pid(), last_seen=now)
     TaskWorker.objects.create(worker_id="alive", hostname=host, pid=os.getpid(), last_seen=now)
-    TaskWorker.objects.create(worker_id="silent", hostname="other-machine", pid=1,
-                              last_seen=now - datetime.timedelta(minutes=10))
+    TaskWorker.objects.create(
+        worker_id="silent",
+        hostname="other-machine",
+        pid=1,
+        last_seen=now - datetime.timedelta(minutes=10),
+    )
     lost = record_run.enqueue("lost")
     busy = record_run.enqueue("busy")
     stale = record_run.enqueue("stale")
@@ -95,14 +105,20 @@ def test_running_task_of_a_gone_worker_is_requeued_then_failed_after_the_limit(d
     requeued, failed = requeue_lost_tasks()
 
     assert sorted(requeued) == sorted([str(lost.id), str(stale.id)]) and failed == []
-    assert DBTaskResult.objects.get(id=busy.id).status == TaskResultStatus.RUNNING, "a live worker keeps its task"
+    assert DBTaskResult.objects.get(id=busy.id).status == TaskResultStatus.RUNNING, (
+        "a live worker keeps its task"
+    )
     row = DBTaskResult.objects.get(id=lost.id)
     assert row.status == TaskResultStatus.READY and row.started_at is None
-    assert set(TaskWorker.objects.values_list("worker_id", flat=True)) == {"alive"}, "dead workers forgotten"
+    assert set(TaskWorker.objects.values_list("worker_id", flat=True)) == {"alive"}, (
+        "dead workers forgotten"
+    )
 
     # Lost twice more (three runs in all): failed with a plain message, never run again.
     for attempt in (2, 3):
-        TaskWorker.objects.create(worker_id=f"killed-{attempt}", hostname=host, pid=_dead_pid(), last_seen=now)
+        TaskWorker.objects.create(
+            worker_id=f"killed-{attempt}", hostname=host, pid=_dead_pid(), last_seen=now
+        )
         _claim(lost, f"killed-{attempt}")
         requeued, failed = requeue_lost_tasks(max_attempts=3)
     assert failed == [str(lost.id)] and str(lost.id) not in requeued
@@ -126,7 +142,10 @@ def test_a_task_interrupted_by_the_database_error_is_run_again(db_tasks, monkeyp
     worker = _worker()
     worker.run()
     row = DBTaskResult.objects.get(id=result.id)
-    assert row.status == TaskResultStatus.SUCCESSFUL and row.worker_ids == ["test-worker", "test-worker"]
+    assert row.status == TaskResultStatus.SUCCESSFUL and row.worker_ids == [
+        "test-worker",
+        "test-worker",
+    ]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="kills a PostgreSQL backend")

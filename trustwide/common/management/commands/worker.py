@@ -26,15 +26,42 @@ class Command(DbWorkerCommand):
         # The autoreloader runs the worker in a thread that dies on an error while the process
         # lives on; this worker never reloads (the --reload option is accepted and ignored).
         parser.set_defaults(reload=False, worker_id=None)
-        parser.add_argument("--lease", type=float, default=120.0,
-                            help="Seconds without a heartbeat after which a worker counts as gone (default: 120).")
-        parser.add_argument("--heartbeat", type=float, default=DEFAULT_HEARTBEAT_SECONDS,
-                            help="Seconds between heartbeats (default: %(default)s).")
-        parser.add_argument("--max-attempts", type=int, default=DEFAULT_MAX_ATTEMPTS,
-                            help="Runs of a task lost with its worker before it is failed (default: %(default)s).")
+        parser.add_argument(
+            "--lease",
+            type=float,
+            default=120.0,
+            help="Seconds without a heartbeat after which a worker counts as gone (default: 120).",
+        )
+        parser.add_argument(
+            "--heartbeat",
+            type=float,
+            default=DEFAULT_HEARTBEAT_SECONDS,
+            help="Seconds between heartbeats (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--max-attempts",
+            type=int,
+            default=DEFAULT_MAX_ATTEMPTS,
+            help="Runs of a task lost with its worker before it is failed (default: %(default)s).",
+        )
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay,
-               max_tasks, worker_id, exclude_queues, lease, heartbeat, max_attempts, **options):
+    def handle(
+        self,
+        *,
+        verbosity,
+        queue_name,
+        interval,
+        batch,
+        backend_name,
+        startup_delay,
+        max_tasks,
+        worker_id,
+        exclude_queues,
+        lease,
+        heartbeat,
+        max_attempts,
+        **options,
+    ):
         self.configure_logging(verbosity)
         # Our recovery lines (backoff, re-queued tasks) go where the library's lines go.
         log.setLevel(library_logger.level)

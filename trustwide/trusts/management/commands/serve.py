@@ -19,13 +19,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=default_workers(),
-                            help="Web server processes (default: the number of cores, here %(default)s).")
-        parser.add_argument("--threads", type=int, default=4,
-                            help="Threads per web server process (default: %(default)s).")
-        parser.add_argument("--no-worker", action="store_true",
-                            help="Do not start the background task worker and scheduler (e.g. on a "
-                                 "second web machine whose worker runs elsewhere).")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="Web server processes (default: the number of cores, here %(default)s).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help="Threads per web server process (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start the background task worker and scheduler (e.g. on a "
+            "second web machine whose worker runs elsewhere).",
+        )
         # Internal: the parent runs the web server as a child with this flag.
         parser.add_argument("--web-only", action="store_true", help=argparse.SUPPRESS)
 
@@ -42,18 +53,37 @@ class Command(BaseCommand):
 
         call_command("collectstatic", interactive=False, verbosity=0)
         cli = [sys.executable, "-m", "trustwide.cli"]
-        children = [Child("web server", [*cli, "serve", "--web-only", "--host", host,
-                                         "--port", str(port), "--workers", str(workers),
-                                         "--threads", str(threads)])]
+        children = [
+            Child(
+                "web server",
+                [
+                    *cli,
+                    "serve",
+                    "--web-only",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    str(threads),
+                ],
+            )
+        ]
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             # Imports and KPI refreshes run in the database-backed queue; no extra server needed.
             children.append(Child("task worker", [*cli, "worker"]))
             # Scheduled jobs (the weekly digest) are enqueued on that queue when due.
             children.append(Child("scheduler", [*cli, "scheduler"]))
-        self._log(f"Trustwide is at http://{host}:{port}/  ({workers} web processes x {threads} "
-                  f"threads; Ctrl+C to stop)")
+        self._log(
+            f"Trustwide is at http://{host}:{port}/  ({workers} web processes x {threads} "
+            f"threads; Ctrl+C to stop)"
+        )
         if settings.DEBUG:
-            self._log("DEBUG is on (TRUSTWIDE_DEBUG): error pages show code and settings; never "
-                      "use it where others can reach the server")
+            self._log(
+                "DEBUG is on (TRUSTWIDE_DEBUG): error pages show code and settings; never "
+                "use it where others can reach the server"
+            )
         Supervisor(children, log=self._log).run()
         self._log("stopped")
