@@ -1,6 +1,8 @@
 # Trustwide: two commands on a fresh machine.
 #   make demo   set up .venv, build the demo trust, serve it at http://127.0.0.1:8000
 #   make test   set up .venv with test tools (and Chromium where missing), run every test
+# `make demo` serves like production (DEBUG off, one web process per core, worker and scheduler
+# restarted if they die); TRUSTWIDE_DEBUG=1 make demo shows Django's debug pages for development.
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)

@@ -24,3 +24,4 @@ urlpatterns = [
 
 handler403 = "trustwide.common.errors.permission_denied"
 handler404 = "trustwide.common.errors.page_not_found"
+handler500 = "trustwide.common.errors.server_error"

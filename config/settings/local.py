@@ -1,4 +1,9 @@
-"""Local runs (the demo, development): a secret key generated once into var/."""
+"""Local runs (the demo, development): a secret key generated once into var/.
+
+DEBUG is off unless a developer asks for it (TRUSTWIDE_DEBUG=1): `trustwide serve` and
+`make demo` show the product's error pages, never Django's technical ones (which list every
+URL and setting).
+"""
 
 import os
 import secrets
@@ -25,4 +30,4 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = _local_secret_key()
-DEBUG = env_bool("TRUSTWIDE_DEBUG", True)
+DEBUG = env_bool("TRUSTWIDE_DEBUG", False)
