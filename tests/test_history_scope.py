@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 # Models with no page of their own, hence no history page (404 for everyone).
 NO_HISTORY_PAGE = {
-    "common.scheduledrun", "accounts.user", "audit.auditevent", "data.trustdatakey", "data.pupil",
+    "common.scheduledrun", "common.taskworker", "accounts.user", "audit.auditevent", "data.trustdatakey", "data.pupil",
     "kpis.kpivalue", "kpis.kpirefresh", "kpis.schoolperformance", "governance.calendartoken",
     # The pupil-data access log is read on the data protection page, never changed.
     "audit.pupildataaccess", "audit.pupildataaccesspupil",
