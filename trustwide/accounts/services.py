@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 
 from trustwide.access.scope import forget_cached_grants
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_update, record_event, snapshot
 from trustwide.common.services import require
 
@@ -22,7 +23,7 @@ def user_get_or_create(*, actor, trust, email: str, full_name: str, job_title: s
         return existing
     user = User.objects.create_user(email=email, password=password, full_name=full_name, job_title=job_title)
     # Users are global, so the event is recorded in the trust that added them.
-    record_event(actor=actor, action="create", instance=user, before=None, after=snapshot(user),
+    record_event(actor=actor, action=AuditAction.CREATE, instance=user, before=None, after=snapshot(user),
                  actor_label=actor_label, scope=(trust.pk, None))
     return user
 
@@ -43,6 +44,6 @@ def membership_create(
 
 def membership_end(*, actor, membership: Membership, ends_on: datetime.date) -> Membership:
     require(rules.may_manage_people(actor, membership.trust), rules.PEOPLE_REFUSED)
-    membership = audited_update(actor=actor, instance=membership, action="end", ends_on=ends_on)
+    membership = audited_update(actor=actor, instance=membership, action=AuditAction.END, ends_on=ends_on)
     forget_cached_grants(membership.user)
     return membership

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustwide.access import Perm, school_ids
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, record_event, snapshot
 from trustwide.common.services import require
 from trustwide.trusts.models import School
@@ -116,7 +117,7 @@ def import_batch_run(*, batch: ImportBatch, source=None, actor=None,
             before = snapshot(batch)
             _set(batch, status=ImportStatus.STORED, progress=100, rows=info.rows, replaced_rows=info.replaced_rows,
                  school_urns=sorted(info.school_urns), store_batch_id=store_batch_id, finished_at=timezone.now())
-            record_event(actor=actor, actor_label=batch.uploaded_by_label, action="import", instance=batch,
+            record_event(actor=actor, actor_label=batch.uploaded_by_label, action=AuditAction.IMPORT, instance=batch,
                          before=before, after=snapshot(batch))
     except Exception:
         store.rollback(store_batch_id)
@@ -186,7 +187,7 @@ def import_batch_rollback(*, actor, batch: ImportBatch, actor_label: str | None 
     analytics_store().rollback(batch.store_batch_id)
     _set(batch, status=ImportStatus.ROLLED_BACK, rolled_back_at=timezone.now(),
          rolled_back_by_label=actor_label or str(actor))
-    record_event(actor=actor, actor_label=actor_label, action="rollback", instance=batch, before=before,
+    record_event(actor=actor, actor_label=actor_label, action=AuditAction.ROLLBACK, instance=batch, before=before,
                  after=snapshot(batch))
     _notify_on_commit(batch)
     return batch

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from trustwide.accounts.models import Membership
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import (
     audited_create,
     audited_delete,
@@ -292,7 +293,7 @@ def attendance_record(*, actor, meeting, statuses: dict, actor_label=None) -> li
     # Recording who attended a planned meeting that has taken place means it was held: its
     # attendance then counts in the participation figures.
     if statuses and meeting.status == MeetingStatus.PLANNED and meeting.held_on <= timezone.localdate():
-        audited_update(actor=actor, actor_label=actor_label, instance=meeting, action="held", status=MeetingStatus.HELD)
+        audited_update(actor=actor, actor_label=actor_label, instance=meeting, action=AuditAction.HELD, status=MeetingStatus.HELD)
     return saved
 
 
@@ -325,7 +326,7 @@ def action_reopen(*, actor, action: MeetingAction, actor_label=None) -> MeetingA
     _deny(actor, may_close_action(actor, action), rules.ACTION_REFUSED)
     if action.status != GovActionStatus.DONE:
         raise ValidationError("This action is already open.")
-    return audited_update(actor=actor, actor_label=actor_label, instance=action, action="reopen",
+    return audited_update(actor=actor, actor_label=actor_label, instance=action, action=AuditAction.REOPEN,
                           status=GovActionStatus.OPEN, completed_on=None)
 
 
@@ -451,7 +452,7 @@ def cycle_item_update(*, actor, item: CycleItem, actor_label=None, **changes) ->
         fields = {"title": item.title, "role": item.role} | ({"assignee": None} if role_changed else {})
         updated = item.tasks.filter(academic_year__in=years, completed_on__isnull=True).update(**fields)
         after = {"open_tasks_updated": updated, "title": item.title, "role": item.role}
-    record_event(actor=actor, action="update_tasks", instance=item, before=None, after=after,
+    record_event(actor=actor, action=AuditAction.UPDATE_TASKS, instance=item, before=None, after=after,
                  actor_label=actor_label)
     return item
 
@@ -468,7 +469,7 @@ def cycle_item_delete(*, actor, item: CycleItem, actor_label=None) -> int:
     _deny(actor, may_define_cycle(actor, item.trust), rules.CYCLE_REFUSED)
     removed, _ = item.tasks.filter(completed_on__isnull=True).delete()
     kept = item.tasks.count()
-    record_event(actor=actor, action="remove_tasks", instance=item, before=None,
+    record_event(actor=actor, action=AuditAction.REMOVE_TASKS, instance=item, before=None,
                  after={"open_tasks_removed": removed, "completed_tasks_kept": kept}, actor_label=actor_label)
     audited_delete(actor=actor, actor_label=actor_label, instance=item)
     return removed
@@ -506,7 +507,7 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
                                      role=item.role, title=item.title, due_on=due_on))
     CycleTask.objects.bulk_create(new, batch_size=500)
     # One audit event for the batch: the generation itself.
-    record_event(actor=actor, action="create", instance=academic_year, before=None,
+    record_event(actor=actor, action=AuditAction.CREATE, instance=academic_year, before=None,
                  after={"cycle_tasks_created": len(new)}, actor_label=actor_label)
     return len(new)
 
@@ -539,7 +540,7 @@ def task_assign(*, actor, task: CycleTask, assignee=None, all_open: bool = False
     changed = 0
     for t in tasks:
         if t.assignee_id != new_id:
-            audited_update(actor=actor, actor_label=actor_label, instance=t, action="assign", assignee=assignee)
+            audited_update(actor=actor, actor_label=actor_label, instance=t, action=AuditAction.ASSIGN, assignee=assignee)
             changed += 1
     return changed
 
@@ -552,7 +553,7 @@ def calendar_token_rotate(*, user) -> CalendarToken:
         before = snapshot(token)
         token.token = new_token()
         token.save()
-        record_event(actor=user, action="update", instance=token, before={"token": "(secret)"} if before else None,
+        record_event(actor=user, action=AuditAction.UPDATE, instance=token, before={"token": "(secret)"} if before else None,
                      after={"token": "(rotated)"}, scope=(None, None))
     return token
 
