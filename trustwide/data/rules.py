@@ -18,6 +18,11 @@ def may_see_imports(user, trust) -> bool:
     return bool(school_ids(user, Perm.DATA_VIEW_IMPORTS) & set(trust.schools.values_list("pk", flat=True)))
 
 
+def may_upload(user) -> bool:
+    """Offer the upload page: data.import for at least one school."""
+    return bool(school_ids(user, Perm.DATA_IMPORT))
+
+
 def may_import_for_trust(user, trust) -> bool:
     """Files covering several schools: data.import at trust level (trust data managers)."""
     return trust.pk in trust_ids_at(user, Perm.DATA_IMPORT)

@@ -24,7 +24,7 @@ class ImportListView(ScopedViewMixin, View):
         trust = _trust(request, slug)
         deny_unless(rules.may_see_imports(request.user, trust), rules.IMPORTS_REFUSED)
         batches = list(selectors.import_batches_for(user=request.user, trust=trust)[:200])
-        can_upload = bool(school_ids(request.user, Perm.DATA_IMPORT))
+        can_upload = rules.may_upload(request.user)
         return render(request, "data/import_list.html", {"trust": trust, "batches": batches, "can_upload": can_upload})
 
 
