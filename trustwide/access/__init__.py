@@ -5,11 +5,13 @@ commands all ask here."""
 from .policy import Perm, role_has
 from .scope import (
     can,
+    can_at,
     can_in_school,
     can_in_trust,
     get_object_or_404_for,
     holds_role_at,
     hub_ids,
+    reads_trust_wide,
     restrict,
     restrict_to_held_roles,
     school_ids,
@@ -20,11 +22,13 @@ from .scope import (
 __all__ = [
     "Perm",
     "can",
+    "can_at",
     "can_in_school",
     "can_in_trust",
     "get_object_or_404_for",
     "holds_role_at",
     "hub_ids",
+    "reads_trust_wide",
     "restrict",
     "restrict_to_held_roles",
     "role_has",

@@ -202,6 +202,20 @@ def can_in_trust(user, perm: str, trust_id: int) -> bool:
     )
 
 
+def can_at(user, perm: str, *, trust_id: int, school=None) -> bool:
+    """`perm` on a row of `school`, or on a trust-wide row (school None): at trust level."""
+    if school is not None:
+        return can(user, perm, school)
+    return can_in_trust(user, perm, trust_id)
+
+
+def reads_trust_wide(user, model, trust) -> bool:
+    """Does the user read `model`'s trust-wide rows in `trust` (its view_permission held at one
+    of its scope_trust_wide_readers levels)? For pages that list those rows."""
+    levels = getattr(model, "scope_trust_wide_readers", (ScopeLevel.TRUST,))
+    return trust.pk in trust_ids_at(user, model.view_permission, levels=levels)
+
+
 def holds_role_at(user, perm: str, role: str, *, trust_id: int, school=None) -> bool:
     """Does the user hold `role` (with `perm`) where a row is: for a school's row, through a
     membership covering the school; for a trust-wide row (school None), at trust level."""

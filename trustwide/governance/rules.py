@@ -9,7 +9,7 @@ import datetime
 
 from django.db.models import Q
 
-from trustwide.access import Perm, can, can_in_trust, holds_role_at, trust_ids
+from trustwide.access import Perm, can, can_at, can_in_trust, holds_role_at, trust_ids
 
 from .models import BodyMember, CycleTask, GoverningBody, Meeting, MeetingAction, TrainingRecord
 
@@ -67,9 +67,7 @@ def may_manage(user, trust) -> bool:
 def may_record(user, body: GoverningBody) -> bool:
     """Minutes, attendance and actions: governance editors of the body's school (local
     governors, school leaders) or, for trust bodies, at trust level."""
-    if body.school_id:
-        return can(user, Perm.GOVERNANCE_EDIT, body.school)
-    return can_in_trust(user, Perm.GOVERNANCE_EDIT, body.trust_id)
+    return can_at(user, Perm.GOVERNANCE_EDIT, trust_id=body.trust_id, school=body.school if body.school_id else None)
 
 
 def may_change_meeting(user, meeting: Meeting) -> bool:

@@ -4,7 +4,7 @@ answered by trustwide.access (trust-wide policies are Policy's trust-wide rows).
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can, can_in_trust, trust_ids_at
+from trustwide.access import Perm, can, can_at, reads_trust_wide
 
 from .models import Policy
 
@@ -20,11 +20,9 @@ def may_see_school_register(user, school) -> bool:
 
 def may_see_register(user, trust) -> bool:
     """The trust register: anyone who reads policies in the trust (each sees what they may)."""
-    return trust.pk in trust_ids_at(user, Perm.POLICY_VIEW, levels=Policy.scope_trust_wide_readers)
+    return reads_trust_wide(user, Policy, trust)
 
 
 def may_edit(user, *, trust, school=None) -> bool:
     """policy.edit on the school for a school's policy; at trust level for a trust-wide one."""
-    if school is not None:
-        return can(user, Perm.POLICY_EDIT, school)
-    return can_in_trust(user, Perm.POLICY_EDIT, trust.pk)
+    return can_at(user, Perm.POLICY_EDIT, trust_id=trust.pk, school=school)

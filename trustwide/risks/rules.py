@@ -4,7 +4,7 @@ by trustwide.access (trust risks are Risk's trust-wide rows)."""
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can, can_in_trust, trust_ids_at
+from trustwide.access import Perm, can, can_at, can_in_trust, reads_trust_wide
 
 from .models import Risk
 
@@ -21,7 +21,7 @@ def may_see_school_register(user, school) -> bool:
 def may_see_trust_register(user, trust) -> bool:
     """Trust leaders and trustees see the whole register; an executive headteacher sees it
     read-only, limited to the trust risks and their hub's schools (selectors.register_schools)."""
-    return trust.pk in trust_ids_at(user, Perm.RISK_VIEW, levels=Risk.scope_trust_wide_readers)
+    return reads_trust_wide(user, Risk, trust)
 
 
 def sees_whole_trust_register(user, trust) -> bool:
@@ -31,9 +31,7 @@ def sees_whole_trust_register(user, trust) -> bool:
 
 def may_edit(user, *, trust, school=None) -> bool:
     """A school's risks: risk.edit on the school; trust risks: risk.edit at trust level."""
-    if school is not None:
-        return can(user, Perm.RISK_EDIT, school)
-    return can_in_trust(user, Perm.RISK_EDIT, trust.pk)
+    return can_at(user, Perm.RISK_EDIT, trust_id=trust.pk, school=school)
 
 
 def may_set_threshold(user, trust) -> bool:

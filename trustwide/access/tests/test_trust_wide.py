@@ -13,7 +13,15 @@ from django.apps import apps
 from django.utils import timezone
 
 from tests.world import grant, make_user
-from trustwide.access import Perm, holds_role_at, restrict, restrict_to_held_roles, trust_ids_at
+from trustwide.access import (
+    Perm,
+    can_at,
+    holds_role_at,
+    reads_trust_wide,
+    restrict,
+    restrict_to_held_roles,
+    trust_ids_at,
+)
 from trustwide.accounts.roles import Role, ScopeLevel
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +143,23 @@ def test_roles_are_held_where_the_row_is(world):
     assert not holds_role_at(eht, Perm.TRUST_VIEW, Role.EXECUTIVE_HEADTEACHER, trust_id=world.trust_a.pk)
     assert holds_role_at(leader, Perm.TRUST_VIEW, Role.TRUST_LEADER, trust_id=world.trust_a.pk)
     assert at_a2 not in mine(head)
+
+
+def test_can_at_needs_trust_level_for_a_trust_wide_row(world):
+    head, leader = world.user("headteacher"), world.user("trust_leader")
+    assert can_at(head, Perm.RISK_EDIT, trust_id=world.trust_a.pk, school=world.school_a1)
+    assert not can_at(head, Perm.RISK_EDIT, trust_id=world.trust_a.pk, school=world.school_a2)
+    assert not can_at(head, Perm.RISK_EDIT, trust_id=world.trust_a.pk)
+    assert can_at(leader, Perm.RISK_EDIT, trust_id=world.trust_a.pk)
+    assert not can_at(leader, Perm.RISK_EDIT, trust_id=world.trust_b.pk)
+
+
+def test_reads_trust_wide_follows_the_models_readers(world):
+    Risk, Policy = apps.get_model("risks", "Risk"), apps.get_model("policies", "Policy")
+    GoverningBody = apps.get_model("governance", "GoverningBody")
+    eht, head = world.user("executive_headteacher"), world.user("headteacher")
+    assert reads_trust_wide(eht, Risk, world.trust_a) and not reads_trust_wide(head, Risk, world.trust_a)
+    assert reads_trust_wide(head, Policy, world.trust_a)
+    assert not reads_trust_wide(eht, GoverningBody, world.trust_a)
+    assert reads_trust_wide(world.user("trustee"), GoverningBody, world.trust_a)
+    assert not reads_trust_wide(world.user("trustee"), GoverningBody, world.trust_b)
