@@ -202,6 +202,51 @@ def can_in_trust(user, perm: str, trust_id: int) -> bool:
     )
 
 
+def can_at(user, perm: str, *, trust_id: int, school=None) -> bool:
+    """`perm` on a row of `school`, or on a trust-wide row (school None): at trust level."""
+    if school is not None:
+        return can(user, perm, school)
+    return can_in_trust(user, perm, trust_id)
+
+
+def reads_trust_wide(user, model, trust) -> bool:
+    """Does the user read `model`'s trust-wide rows in `trust` (its view_permission held at one
+    of its scope_trust_wide_readers levels)? For pages that list those rows."""
+    levels = getattr(model, "scope_trust_wide_readers", (ScopeLevel.TRUST,))
+    return trust.pk in trust_ids_at(user, model.view_permission, levels=levels)
+
+
+def holds_role_at(user, perm: str, role: str, *, trust_id: int, school=None) -> bool:
+    """Does the user hold `role` (with `perm`) where a row is: for a school's row, through a
+    membership covering the school; for a trust-wide row (school None), at trust level."""
+    for g in grants_with(user, perm):
+        if g.role != role or g.trust_id != trust_id:
+            continue
+        if g.level == ScopeLevel.TRUST or (school is not None and (
+                (g.level == ScopeLevel.HUB and g.hub_id == school.hub_id)
+                or (g.level == ScopeLevel.SCHOOL and g.school_id == school.pk))):
+            return True
+    return False
+
+
+def restrict_to_held_roles(queryset: QuerySet, user, perm: str, *, role_field: str = "role") -> QuerySet:
+    """Rows addressed to a role (`role_field`) that the user holds where the row is: the rule
+    of holds_role_at as one filter (school rows through a covering membership, trust-wide rows
+    at trust level)."""
+    model = queryset.model
+    school_path, trust_path = model.scope_school_path, model.scope_trust_path
+    q = Q(pk__in=[])
+    for g in grants_with(user, perm):
+        base = Q(**{role_field: g.role, f"{trust_path}_id": g.trust_id})
+        if g.level == ScopeLevel.TRUST:
+            q |= base
+        elif g.level == ScopeLevel.HUB:
+            q |= base & Q(**{f"{school_path}__hub_id": g.hub_id})
+        else:
+            q |= base & Q(**{f"{school_path}_id": g.school_id})
+    return queryset.filter(q)
+
+
 def get_object_or_404_for(user, perm: str, queryset_or_model, **lookup):
     """Same answer for "missing" and "not yours": 404."""
     queryset = (

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from trustwide.access import Perm
-from trustwide.access.scope import grants_with
 from trustwide.common.extensions import app_modules
+
+from . import rules
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def _membership_items(user) -> list[Attention]:
             title=f"Your {m.get_role_display().lower()} access ends on {m.ends_on:%d/%m/%Y}",
             detail=str(m.scope_node), severity="due",
         ))
-    managed = {g.trust_id for g in grants_with(user, Perm.MEMBERSHIP_MANAGE)}
+    managed = rules.trusts_managed(user)
     if managed:
         ending = (
             Membership.objects.active()

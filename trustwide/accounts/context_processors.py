@@ -1,5 +1,5 @@
 from trustwide.access import Perm
-from trustwide.access.scope import grants_with
+from trustwide.access import trust_ids as trusts_with
 
 
 def navigation(request):
@@ -9,6 +9,6 @@ def navigation(request):
         return {}
     from trustwide.trusts.models import Trust
 
-    trust_ids = sorted({g.trust_id for g in grants_with(user, Perm.TRUST_VIEW)})
+    trust_ids = sorted(trusts_with(user, Perm.TRUST_VIEW))
     trusts = list(Trust.objects.filter(pk__in=trust_ids).only("name", "slug")) if trust_ids else []
     return {"nav_trusts": trusts}

@@ -4,11 +4,12 @@ import datetime
 
 from django.db import transaction
 
-from trustwide.access import Perm, can_in_trust
 from trustwide.access.scope import forget_cached_grants
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_update, record_event, snapshot
 from trustwide.common.services import require
 
+from . import rules
 from .models import Membership, User
 
 
@@ -22,7 +23,7 @@ def user_get_or_create(*, actor, trust, email: str, full_name: str, job_title: s
         return existing
     user = User.objects.create_user(email=email, password=password, full_name=full_name, job_title=job_title)
     # Users are global, so the event is recorded in the trust that added them.
-    record_event(actor=actor, action="create", instance=user, before=None, after=snapshot(user),
+    record_event(actor=actor, action=AuditAction.CREATE, instance=user, before=None, after=snapshot(user),
                  actor_label=actor_label, scope=(trust.pk, None))
     return user
 
@@ -32,7 +33,7 @@ def membership_create(
     starts_on: datetime.date | None = None, ends_on: datetime.date | None = None, actor_label=None,
 ) -> Membership:
     if actor is not None:
-        require(can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, trust.pk), "You may not manage people here.")
+        require(rules.may_manage_people(actor, trust), rules.PEOPLE_REFUSED)
     fields = {"user": user, "role": role, "trust": trust, "hub": hub, "school": school, "ends_on": ends_on}
     if starts_on:
         fields["starts_on"] = starts_on
@@ -42,9 +43,7 @@ def membership_create(
 
 
 def membership_end(*, actor, membership: Membership, ends_on: datetime.date) -> Membership:
-    require(
-        can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, membership.trust_id), "You may not manage people here."
-    )
-    membership = audited_update(actor=actor, instance=membership, action="end", ends_on=ends_on)
+    require(rules.may_manage_people(actor, membership.trust), rules.PEOPLE_REFUSED)
+    membership = audited_update(actor=actor, instance=membership, action=AuditAction.END, ends_on=ends_on)
     forget_cached_grants(membership.user)
     return membership

@@ -2,18 +2,18 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can_in_trust, get_object_or_404_for
-from trustwide.common.views import ScopedViewMixin
+from trustwide.access import Perm, get_object_or_404_for
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import Trust
 from trustwide.trusts.selectors import schools_for
 
-from . import attention, services
+from . import attention, rules, services
 from .forms import EmailAuthenticationForm, EndMembershipForm, MembershipForm
 from .models import Membership
 
@@ -41,8 +41,7 @@ class HomeView(ScopedViewMixin, View):
 
 def _trust_for_people(request, slug) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    if not can_in_trust(request.user, Perm.MEMBERSHIP_MANAGE, trust.pk):
-        raise PermissionDenied("Only trust administrators manage memberships.")
+    deny_unless(rules.may_manage_people(request.user, trust), rules.PEOPLE_REFUSED)
     return trust
 
 
@@ -61,17 +60,18 @@ class MembershipListView(ScopedViewMixin, View):
 
 class MembershipCreateView(ScopedViewMixin, View):
     def get(self, request, slug):
-        trust = _trust_for_people(request, slug)
-        form = MembershipForm(trust=trust, initial={"starts_on": timezone.localdate()})
-        return render(request, "accounts/membership_form.html", {"trust": trust, "form": form})
+        return self.handle(request, slug)
 
     def post(self, request, slug):
+        return self.handle(request, slug)
+
+    def handle(self, request, slug):
         trust = _trust_for_people(request, slug)
-        form = MembershipForm(request.POST, trust=trust)
-        if not form.is_valid():
-            return render(request, "accounts/membership_form.html", {"trust": trust, "form": form}, status=400)
-        data = form.cleaned_data
-        with transaction.atomic():
+        form = MembershipForm(request.POST or None, trust=trust, initial={"starts_on": timezone.localdate()})
+
+        @transaction.atomic
+        def save(form):
+            data = form.cleaned_data
             user = services.user_get_or_create(
                 actor=request.user, trust=trust, email=data["email"], full_name=data["full_name"]
             )
@@ -79,8 +79,12 @@ class MembershipCreateView(ScopedViewMixin, View):
                 actor=request.user, user=user, role=data["role"], trust=trust, hub=data["hub"],
                 school=data["school"], starts_on=data["starts_on"], ends_on=data["ends_on"],
             )
-        messages.success(request, f"{user} now holds the role.")
-        return redirect("accounts:membership-list", slug=trust.slug)
+            return user
+
+        people = reverse("accounts:membership-list", args=[trust.slug])
+        return form_page(request, form, save, success_url=people,
+                         success_message=lambda user: f"{user} now holds the role.",
+                         title="Give someone a role", back_url=people, context={"back": "People"})
 
 
 class MembershipEndView(ScopedViewMixin, View):

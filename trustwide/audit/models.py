@@ -3,9 +3,39 @@ from django.db import models
 
 
 class AuditAction(models.TextChoices):
+    """Every verb an audit row may carry (record_event refuses any other). The values are the
+    stored words, kept as they were; the labels are what the audit pages show."""
+
     CREATE = "create", "Created"
     UPDATE = "update", "Updated"
     DELETE = "delete", "Deleted"
+    # People
+    END = "end", "Access ended"
+    # Plans and SEFs
+    SUBMIT = "submit", "Submitted"
+    OVERRIDE_SMART = "override SMART check", "SMART check overridden"
+    AGREE = "agree", "Agreed"
+    RETURN_TO_DRAFT = "return to draft", "Returned to draft"
+    COMMENT = "comment", "Commented"
+    START = "start", "Started"
+    EVALUATE = "evaluate", "Evaluated"
+    PROGRESS = "progress", "Progress updated"
+    VALIDATE = "validate", "Validated"
+    REOPEN = "reopen", "Reopened"
+    ADDED_AFTER_AGREEMENT = "added after agreement", "Added after agreement"
+    CHANGED_AFTER_AGREEMENT = "changed after agreement", "Changed after agreement"
+    REMOVED_AFTER_AGREEMENT = "removed after agreement", "Removed after agreement"
+    # Governance and the annual cycle
+    HELD = "held", "Marked as held"
+    ASSIGN = "assign", "Assigned"
+    UPDATE_TASKS = "update_tasks", "Cycle tasks updated"
+    REMOVE_TASKS = "remove_tasks", "Cycle tasks removed"
+    # Pupil data
+    IMPORT = "import", "Imported"
+    ROLLBACK = "rollback", "Rolled back"
+    # Sign-in
+    SSO_LOGIN = "sso_login", "Signed in with the school account"
+    SSO_REFUSED = "sso_refused", "School-account sign-in refused"
 
 
 class AuditEvent(models.Model):
@@ -25,7 +55,7 @@ class AuditEvent(models.Model):
     school = models.ForeignKey(
         "trusts.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
     )
-    action = models.CharField(max_length=40, help_text="create, update, delete or a domain verb.")
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
     object_type = models.CharField(max_length=100, help_text="app_label.model")
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)

@@ -54,16 +54,22 @@ def _scope_of(instance) -> tuple[int | None, int | None]:
     return scope()
 
 
+def _check_action(action) -> None:
+    if action not in AuditAction.values:
+        raise ValueError(f"Unknown audit action {action!r}: add it to audit.models.AuditAction first.")
+
+
 def record_event(
     *,
     actor,
-    action: str,
+    action: AuditAction,
     instance: models.Model,
     before: dict | None,
     after: dict | None,
     actor_label: str | None = None,
     scope: tuple[int | None, int | None] | None = None,
 ) -> AuditEvent:
+    _check_action(action)
     trust_id, school_id = scope or _scope_of(instance)
     label = actor_label or (str(actor) if actor is not None else "system")
     return AuditEvent.objects.create(
@@ -95,10 +101,11 @@ def audited_create(*, actor, model: type[models.Model], actor_label: str | None 
 
 @transaction.atomic
 def audited_update(
-    *, actor, instance: models.Model, action: str = AuditAction.UPDATE,
+    *, actor, instance: models.Model, action: AuditAction = AuditAction.UPDATE,
     actor_label: str | None = None, **changes,
 ):
     """Apply `changes`, validate, save, and record before/after. No-op changes write nothing."""
+    _check_action(action)
     before = snapshot(instance)
     for name, value in changes.items():
         setattr(instance, name, value)

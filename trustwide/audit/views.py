@@ -1,23 +1,21 @@
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views import View
 
-from trustwide.access import Perm, can_in_trust, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.accounts.models import User
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.trusts.models import School, Trust
 
-from . import history, selectors
+from . import history, rules, selectors
 from .forms import AuditFilterForm
 
 
 class TrustAuditView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-        if not can_in_trust(request.user, Perm.AUDIT_VIEW_TRUST, trust.pk):
-            raise PermissionDenied("Only trust leaders see the trust-wide audit.")
+        deny_unless(rules.may_see_trust_audit(request.user, trust), rules.TRUST_AUDIT_REFUSED)
         people = User.objects.filter(memberships__trust=trust).distinct().only("full_name", "email")
         form = AuditFilterForm(request.GET or None, schools=School.objects.filter(trust=trust).only("name"), people=people)
         filters = form.cleaned_data if form.is_valid() else {}

@@ -45,7 +45,7 @@ def messages_from(request, exc: ValidationError) -> None:
 def form_page(request, form, save, *, success_url, template=FORM_PAGE, context=None,
               success_message="Saved.", title=None, back_url=None):
     """GET shows the form; a valid POST calls save(form) (a service), then redirects to
-    success_url (or success_url(result) when it is callable). Validation errors from the form or
+    success_url (or success_url(result) when it is callable; success_message likewise). Validation errors from the form or
     the service come back on the form (status 400). title and back_url fill the standard form
     page (form_page.html: breadcrumb, heading, Save and Cancel); context adds to it."""
     status = 200
@@ -56,7 +56,7 @@ def form_page(request, form, save, *, success_url, template=FORM_PAGE, context=N
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, success_message)
+                messages.success(request, success_message(result) if callable(success_message) else success_message)
                 return redirect(success_url(result) if callable(success_url) else success_url)
         status = 400
     page = {"form": form}

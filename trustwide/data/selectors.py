@@ -1,8 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from trustwide.access import Perm, school_ids
-from trustwide.access.scope import grants_with
-from trustwide.accounts.roles import ScopeLevel
+from trustwide.access import Perm, school_ids, trust_ids_at
 
 from .models import ImportBatch, Pupil
 
@@ -10,7 +8,7 @@ from .models import ImportBatch, Pupil
 def import_batches_for(*, user, trust=None) -> QuerySet:
     """Batches of the schools the user covers; multi-school batches at trust level only."""
     perm = Perm.DATA_VIEW_IMPORTS
-    whole = {g.trust_id for g in grants_with(user, perm) if g.level == ScopeLevel.TRUST}
+    whole = trust_ids_at(user, perm)
     schools = school_ids(user, perm)
     batches = ImportBatch.objects.filter(Q(school_id__in=schools) | Q(school__isnull=True, trust_id__in=whole))
     if trust is not None:

@@ -20,12 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustwide.access import Perm, school_ids
-from trustwide.access.scope import grants_with
-from trustwide.accounts.roles import ScopeLevel
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, record_event, snapshot
 from trustwide.common.services import require
 from trustwide.trusts.models import School
 
+from . import rules
 from .models import ColumnMapping, ImportBatch, ImportStatus, Pupil, TrustDataKey
 from .schemas import DATASETS, IMPORT_DATASETS
 from .store import AnalyticsStore
@@ -54,10 +54,6 @@ def importable_school_urns(*, actor, trust, school: School | None) -> set[int]:
     return set(schools.values_list("urn", flat=True))
 
 
-def can_import_for_trust(actor, trust) -> bool:
-    return any(g.trust_id == trust.pk and g.level == ScopeLevel.TRUST for g in grants_with(actor, Perm.DATA_IMPORT))
-
-
 def import_batch_create(*, actor, trust, school: School | None, dataset: str, academic_year: int,
                         file_name: str, upload=None, actor_label: str | None = None) -> ImportBatch:
     """Record an upload (queued). The file is checked and stored by import_batch_run."""
@@ -65,9 +61,9 @@ def import_batch_create(*, actor, trust, school: School | None, dataset: str, ac
         raise ValidationError({"dataset": f"Unknown dataset '{dataset}'. Expected one of: {', '.join(IMPORT_DATASETS)}."})
     if actor is not None:
         if school is None:
-            require(can_import_for_trust(actor, trust), "Only trust data managers import files for several schools.")
+            require(rules.may_import_for_trust(actor, trust), rules.TRUST_IMPORT_REFUSED)
         else:
-            require(school.pk in school_ids(actor, Perm.DATA_IMPORT), "You may not import data for this school.")
+            require(rules.may_import_for_school(actor, school.pk), rules.SCHOOL_IMPORT_REFUSED)
     if school is not None and school.trust_id != trust.pk:
         raise PermissionDenied("That school belongs to another trust.")
     return audited_create(
@@ -121,7 +117,7 @@ def import_batch_run(*, batch: ImportBatch, source=None, actor=None,
             before = snapshot(batch)
             _set(batch, status=ImportStatus.STORED, progress=100, rows=info.rows, replaced_rows=info.replaced_rows,
                  school_urns=sorted(info.school_urns), store_batch_id=store_batch_id, finished_at=timezone.now())
-            record_event(actor=actor, actor_label=batch.uploaded_by_label, action="import", instance=batch,
+            record_event(actor=actor, actor_label=batch.uploaded_by_label, action=AuditAction.IMPORT, instance=batch,
                          before=before, after=snapshot(batch))
     except Exception:
         store.rollback(store_batch_id)
@@ -184,24 +180,21 @@ def _upsert_pupils(*, trust, identities, batch: ImportBatch) -> None:
 def import_batch_rollback(*, actor, batch: ImportBatch, actor_label: str | None = None) -> ImportBatch:
     """Take a stored batch out of the analytics store as a whole (restoring what it replaced)."""
     if actor is not None:
-        if batch.school_id:
-            require(batch.school_id in school_ids(actor, Perm.DATA_IMPORT), "You may not roll back this import.")
-        else:
-            require(can_import_for_trust(actor, batch.trust), "You may not roll back this import.")
+        require(rules.may_roll_back(actor, batch), rules.ROLLBACK_REFUSED)
     if batch.status != ImportStatus.STORED:
         raise ValidationError("Only a stored import can be rolled back.")
     before = snapshot(batch)
     analytics_store().rollback(batch.store_batch_id)
     _set(batch, status=ImportStatus.ROLLED_BACK, rolled_back_at=timezone.now(),
          rolled_back_by_label=actor_label or str(actor))
-    record_event(actor=actor, actor_label=actor_label, action="rollback", instance=batch, before=before,
+    record_event(actor=actor, actor_label=actor_label, action=AuditAction.ROLLBACK, instance=batch, before=before,
                  after=snapshot(batch))
     _notify_on_commit(batch)
     return batch
 
 
 def column_mapping_save(*, actor, school: School, dataset: str, mapping: dict[str, str]) -> ColumnMapping:
-    require(actor is None or school.pk in school_ids(actor, Perm.DATA_IMPORT), "You may not change this school's headers.")
+    require(actor is None or rules.may_import_for_school(actor, school.pk), rules.HEADERS_REFUSED)
     known = set(DATASETS[dataset].default_headers)
     unknown = sorted(set(mapping) - known)
     if unknown:

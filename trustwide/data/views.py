@@ -1,14 +1,14 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for, school_ids
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.trusts.models import School, Trust
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import ColumnMappingForm, UploadForm
 from .models import ColumnMapping, ImportBatch, ImportStatus
 from .schemas import DATASETS, IMPORT_DATASETS
@@ -22,10 +22,9 @@ def _trust(request, slug) -> Trust:
 class ImportListView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust(request, slug)
-        if not school_ids(request.user, Perm.DATA_VIEW_IMPORTS) & set(trust.schools.values_list("pk", flat=True)):
-            raise PermissionDenied("Your role does not see pupil-data imports.")
+        deny_unless(rules.may_see_imports(request.user, trust), rules.IMPORTS_REFUSED)
         batches = list(selectors.import_batches_for(user=request.user, trust=trust)[:200])
-        can_upload = bool(school_ids(request.user, Perm.DATA_IMPORT))
+        can_upload = rules.may_upload(request.user)
         return render(request, "data/import_list.html", {"trust": trust, "batches": batches, "can_upload": can_upload})
 
 
@@ -33,9 +32,8 @@ class ImportUploadView(ScopedViewMixin, View):
     def _setup(self, request, slug):
         trust = _trust(request, slug)
         schools = School.objects.filter(trust=trust, pk__in=school_ids(request.user, Perm.DATA_IMPORT))
-        if not schools.exists():
-            raise PermissionDenied("Only data managers import pupil data.")
-        trust_wide = services.can_import_for_trust(request.user, trust)
+        deny_unless(schools.exists(), rules.UPLOAD_REFUSED)
+        trust_wide = rules.may_import_for_trust(request.user, trust)
         years = list(trust.academic_years.all())
         return trust, schools, trust_wide, years
 
@@ -73,10 +71,7 @@ class ImportDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         batch = _batch(request, pk)
         template = "data/partials/_import_status.html" if request.htmx else "data/import_detail.html"
-        can_rollback = batch.status == ImportStatus.STORED and (
-            (batch.school_id and batch.school_id in school_ids(request.user, Perm.DATA_IMPORT))
-            or (not batch.school_id and services.can_import_for_trust(request.user, batch.trust))
-        )
+        can_rollback = batch.status == ImportStatus.STORED and rules.may_roll_back(request.user, batch)
         return render(request, template, {"batch": batch, "can_rollback": can_rollback})
 
 

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from trustwide.access import Perm, can, can_in_trust
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_delete, audited_update
 from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear, School, Trust
@@ -367,7 +368,7 @@ def sef_submit(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluatio
     if ungraded:
         raise ValidationError(f"Grade every area before submitting; not yet graded: {', '.join(ungraded)}.")
     return audited_update(
-        actor=actor, actor_label=actor_label, instance=sef, action="submit", status=SefStatus.SUBMITTED,
+        actor=actor, actor_label=actor_label, instance=sef, action=AuditAction.SUBMIT, status=SefStatus.SUBMITTED,
         submitted_by=actor, submitted_at=timezone.now(),
     )
 
@@ -380,7 +381,7 @@ def sef_validate(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluat
     if sef.status != SefStatus.SUBMITTED:
         raise ValidationError("Only a submitted self-evaluation can be validated.")
     return audited_update(
-        actor=actor, actor_label=actor_label, instance=sef, action="validate", status=SefStatus.VALIDATED,
+        actor=actor, actor_label=actor_label, instance=sef, action=AuditAction.VALIDATE, status=SefStatus.VALIDATED,
         validated_by=actor, validated_at=timezone.now(),
     )
 
@@ -397,7 +398,7 @@ def sef_reopen(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluatio
         require(validator or (editor and sef.status == SefStatus.SUBMITTED),
                 "Only a trust leader can reopen a validated self-evaluation.")
     return audited_update(
-        actor=actor, actor_label=actor_label, instance=sef, action="reopen", status=SefStatus.DRAFT,
+        actor=actor, actor_label=actor_label, instance=sef, action=AuditAction.REOPEN, status=SefStatus.DRAFT,
         submitted_at=None, validated_at=None, validated_by=None,
     )
 

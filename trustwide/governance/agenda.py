@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from trustwide.access import Perm, can, can_in_trust, trust_ids
+from trustwide.access import Perm, can
 
 from .models import AgendaKind, CycleCategory, CycleTask
 
@@ -69,15 +69,16 @@ def _policies_due(user, meeting, school, data: ItemData) -> None:
     cycle's policy tasks instead."""
     from django.urls import reverse
 
+    from trustwide.policies import rules as policy_rules
     from trustwide.policies import selectors as policies
 
     trust = meeting.body.trust
     held_on = meeting.held_on
     until, when = _due_until(trust, held_on)
     if school is not None:
-        allowed = can(user, Perm.POLICY_VIEW, school)
+        allowed = policy_rules.may_see_school_register(user, school)
     else:
-        allowed = trust.pk in trust_ids(user, Perm.POLICY_VIEW)
+        allowed = policy_rules.may_see_register(user, trust)
     rows: list[DueRow] = []
     in_register = policies.has_register(trust)
     if allowed and in_register:
@@ -154,14 +155,15 @@ def item_data(user, meeting, item) -> ItemData:
             data.rows = list(trust_readings.values())
             data.note = "" if trust_readings else "You may not see the trust's KPIs."
     elif item.kind == AgendaKind.RISKS:
+        from trustwide.risks import rules as risk_rules
         from trustwide.risks import selectors as risks
 
         if school is not None:
-            if not can(user, Perm.RISK_VIEW, school):
-                data.note = "You may not see this school's risks."
+            if not risk_rules.may_see_school_register(user, school):
+                data.note = risk_rules.SCHOOL_REGISTER_REFUSED
                 return data
             data.rows = risks.active_school_risks(school)
-        elif can_in_trust(user, Perm.RISK_VIEW, trust.pk):
+        elif risk_rules.sees_whole_trust_register(user, trust):
             own, rolled, threshold = risks.trust_register(trust)
             data.rows = [r for r in own if r.status != "closed"] + rolled
             data.note = f"Trust risks and school risks scoring {threshold} or more."

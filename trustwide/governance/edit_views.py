@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can, get_object_or_404_for, restrict
+from trustwide.access import Perm, get_object_or_404_for, restrict
 from trustwide.common.views import ScopedViewMixin, delete_page, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import (
     ActionForm,
     AgendaItemEditForm,
@@ -53,8 +53,8 @@ class BodyEditView(ScopedViewMixin, View):
     def handle(self, request, pk):
         body = _body(request, pk)
         deny_unless(
-            services.may_manage(request.user, body.trust),
-            "Only trust administrators and leaders manage bodies.",
+            rules.may_manage(request.user, body.trust),
+            rules.MANAGE_REFUSED,
         )
         locked = services.body_change_blocker(body)
         form = BodyForm(
@@ -89,8 +89,8 @@ class BodyDeleteView(ScopedViewMixin, View):
     def handle(self, request, pk):
         body = _body(request, pk)
         deny_unless(
-            services.may_manage(request.user, body.trust),
-            "Only trust administrators and leaders manage bodies.",
+            rules.may_manage(request.user, body.trust),
+            rules.MANAGE_REFUSED,
         )
         return delete_page(
             request,
@@ -111,8 +111,8 @@ def _member(request, pk):
         "member",
     )
     deny_unless(
-        services.may_manage(request.user, member.body.trust),
-        "Only trust administrators and leaders manage members.",
+        rules.may_manage(request.user, member.body.trust),
+        rules.MANAGE_REFUSED,
     )
     return member
 
@@ -183,7 +183,7 @@ class MeetingEditView(ScopedViewMixin, View):
     def handle(self, request, pk):
         meeting = _meeting(request, pk)
         deny_unless(
-            services.may_change_agenda(request.user, meeting), "You may not change this meeting."
+            rules.may_change_agenda(request.user, meeting), rules.MEETING_REFUSED
         )
         form = MeetingEditForm(
             request.POST or None,
@@ -214,8 +214,8 @@ class MeetingDeleteView(ScopedViewMixin, View):
     def handle(self, request, pk):
         meeting = _meeting(request, pk)
         deny_unless(
-            services.may_manage(request.user, meeting.body.trust),
-            "Only trust administrators and leaders delete meetings.",
+            rules.may_manage(request.user, meeting.body.trust),
+            rules.MANAGE_REFUSED,
         )
         return delete_page(
             request,
@@ -238,7 +238,7 @@ def _agenda_item(request, pk):
         "agenda item",
     )
     deny_unless(
-        services.may_change_agenda(request.user, item.meeting), "You may not change this agenda."
+        rules.may_change_agenda(request.user, item.meeting), rules.MEETING_REFUSED
     )
     return item
 
@@ -309,8 +309,8 @@ def _minute(request, pk):
         "minute",
     )
     deny_unless(
-        services.may_record(request.user, minute.meeting.body),
-        "You may not change this meeting's minutes.",
+        rules.may_record(request.user, minute.meeting.body),
+        rules.RECORD_REFUSED,
     )
     return minute
 
@@ -378,8 +378,8 @@ class ActionEditView(ScopedViewMixin, View):
         action = _action(request, pk)
         meeting = action.meeting
         deny_unless(
-            services.may_record(request.user, meeting.body),
-            "You may not change this meeting's actions.",
+            rules.may_record(request.user, meeting.body),
+            rules.RECORD_REFUSED,
         )
         form = ActionForm(
             request.POST or None,
@@ -409,9 +409,8 @@ class ActionReopenView(ScopedViewMixin, View):
     def post(self, request, pk):
         action = _action(request, pk)
         deny_unless(
-            services.may_record(request.user, action.meeting.body)
-            or action.owner_id == request.user.pk,
-            "You may not reopen this action.",
+            rules.may_close_action(request.user, action),
+            rules.ACTION_REFUSED,
         )
         try:
             services.action_reopen(actor=request.user, action=action)
@@ -432,8 +431,8 @@ def _cycle_item(request, pk):
         "cycle item",
     )
     deny_unless(
-        services.may_define_cycle(request.user, item.trust),
-        "Only trust leaders define the annual cycle.",
+        rules.may_define_cycle(request.user, item.trust),
+        rules.CYCLE_REFUSED,
     )
     return item
 
@@ -512,8 +511,8 @@ class TaskAssignView(ScopedViewMixin, View):
             "task",
         )
         deny_unless(
-            services.may_assign(request.user, task),
-            "Only trust leaders and the school's leaders assign tasks.",
+            rules.may_assign(request.user, task),
+            rules.ASSIGN_REFUSED,
         )
         form = TaskAssignForm(
             request.POST or None,
@@ -572,8 +571,8 @@ class SchoolTasksView(ScopedViewMixin, View):
             request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
         )
         deny_unless(
-            services.may_assign_at(request.user, school.trust_id, school),
-            "This page is for the school's leaders and trust leaders.",
+            rules.may_assign_at(request.user, school.trust_id, school),
+            rules.ASSIGN_REFUSED,
         )
         return _overview(
             request,
@@ -590,7 +589,7 @@ class TrustTasksView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
         deny_unless(
-            services.may_assign_at(request.user, trust.pk), "This page is for trust leaders."
+            rules.may_assign_at(request.user, trust.pk), rules.ASSIGN_REFUSED
         )
         return _overview(
             request,
@@ -614,7 +613,7 @@ class VisitEditView(ScopedViewMixin, View):
             pk=pk,
         )
         deny_unless(
-            can(request.user, Perm.GOVERNANCE_EDIT, visit.school), "You may not change visits here."
+            rules.may_record_visits(request.user, visit.school), rules.VISITS_REFUSED
         )
         form = VisitForm(
             request.POST or None,
@@ -657,8 +656,8 @@ class TrainingDeleteView(ScopedViewMixin, View):
             pk=pk,
         )
         deny_unless(
-            services.may_delete_training(request.user, record),
-            "You may not remove someone else's training.",
+            rules.may_delete_training(request.user, record),
+            rules.TRAINING_REFUSED,
         )
         url = reverse("governance:skills", args=[record.trust.slug])
         return delete_page(

@@ -33,6 +33,7 @@ class GoverningBody(models.Model):
     scope_school_path = "school"
     scope_trust_path = "trust"
     view_permission = "governance.view"
+    scope_trust_wide = True  # a trust board's rows (no school) belong to the whole trust
 
     class Meta:
         ordering = ["trust", "kind", "name"]
@@ -83,6 +84,7 @@ class BodyMember(models.Model):
     scope_school_path = "body__school"
     scope_trust_path = "body__trust"
     view_permission = "governance.view"
+    scope_trust_wide = True
 
     class Meta:
         ordering = ["body", "role", "user__full_name"]
@@ -124,6 +126,7 @@ class Meeting(models.Model):
     scope_school_path = "body__school"
     scope_trust_path = "body__trust"
     view_permission = "governance.view"
+    scope_trust_wide = True
 
     class Meta:
         ordering = ["-held_on", "pk"]
@@ -160,6 +163,7 @@ class AgendaItem(models.Model):
     scope_school_path = "meeting__body__school"
     scope_trust_path = "meeting__body__trust"
     view_permission = "governance.view"
+    scope_trust_wide = True
 
     class Meta:
         ordering = ["meeting", "number", "pk"]
@@ -198,6 +202,7 @@ class MinuteEntry(models.Model):
     scope_school_path = "meeting__body__school"
     scope_trust_path = "meeting__body__trust"
     view_permission = "governance.view"
+    scope_trust_wide = True
 
     class Meta:
         ordering = ["meeting", "agenda_item__number", "pk"]
@@ -228,6 +233,7 @@ class Attendance(models.Model):
     scope_school_path = "meeting__body__school"
     scope_trust_path = "meeting__body__trust"
     view_permission = "governance.view"
+    scope_trust_wide = True
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_meeting")]
@@ -255,6 +261,7 @@ class MeetingAction(models.Model):
     scope_school_path = "meeting__body__school"
     scope_trust_path = "meeting__body__trust"
     view_permission = "governance.view"
+    scope_trust_wide = True
 
     class Meta:
         ordering = ["status", "due_on", "pk"]
@@ -417,6 +424,7 @@ class CycleTask(models.Model):
     scope_school_path = "school"
     scope_trust_path = "trust"
     view_permission = "trust.view"
+    scope_trust_wide = True
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from trustwide.access import Perm, restrict
-from trustwide.access.scope import grants_with
+from trustwide.access import Perm, restrict, restrict_to_held_roles
 from trustwide.accounts.models import Membership, User
 
 from .models import (
@@ -30,48 +29,34 @@ from .models import (
 from .skills import SKILLS, SkillCoverage, coverage
 
 
-def _trust_level(user, perm) -> set[int]:
-    return {g.trust_id for g in grants_with(user, perm) if g.level == "trust"}
-
-
-def visible(qs: QuerySet, user, perm: str, *, school: str, trust: str) -> QuerySet:
-    """School-scoped rows through restrict(); trust-level rows (no school) for trust-level grants."""
-    schools = restrict(qs.filter(**{f"{school}__isnull": False}), user, perm)
-    return qs.filter(Q(pk__in=schools.values("pk"))
-                     | Q(**{f"{school}__isnull": True, f"{trust}__in": _trust_level(user, perm)}))
-
-
 def bodies_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
-    return visible(GoverningBody.objects.all(), user, perm, school="school", trust="trust_id")
+    return restrict(GoverningBody.objects.all(), user, perm)
 
 
 def meetings_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
-    return visible(Meeting.objects.all(), user, perm, school="body__school", trust="body__trust_id")
+    return restrict(Meeting.objects.all(), user, perm)
 
 
 def actions_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
-    return visible(MeetingAction.objects.all(), user, perm, school="meeting__body__school",
-                   trust="meeting__body__trust_id")
+    return restrict(MeetingAction.objects.all(), user, perm)
 
 
 def members_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
-    return visible(BodyMember.objects.all(), user, perm, school="body__school", trust="body__trust_id")
+    return restrict(BodyMember.objects.all(), user, perm)
 
 
 def agenda_items_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
-    return visible(AgendaItem.objects.all(), user, perm, school="meeting__body__school",
-                   trust="meeting__body__trust_id")
+    return restrict(AgendaItem.objects.all(), user, perm)
 
 
 def minutes_for(user, perm: str = Perm.GOVERNANCE_VIEW) -> QuerySet:
-    return visible(MinuteEntry.objects.all(), user, perm, school="meeting__body__school",
-                   trust="meeting__body__trust_id")
+    return restrict(MinuteEntry.objects.all(), user, perm)
 
 
 def cycle_tasks_visible(user) -> QuerySet:
     """Every cycle task in the user's scope (not only their own): for the managers' pages,
     which then decide who may change it."""
-    return visible(CycleTask.objects.all(), user, Perm.TRUST_VIEW, school="school", trust="trust_id")
+    return restrict(CycleTask.objects.all(), user, Perm.TRUST_VIEW)
 
 
 # Attendance and participation --------------------------------------------------------------------
@@ -204,21 +189,12 @@ def tasks_for(user) -> QuerySet:
     where it is), and for the roles they hold where they hold them, the unassigned ones and
     those whose assignee no longer holds the role there. A task with an active assignee shows
     for nobody else here (managers see it on the overview pages)."""
-    grants = grants_with(user, Perm.TRUST_VIEW)
-    if not grants:
+    if not user.is_authenticated:
         return CycleTask.objects.none()
-    by_role = Q(pk__in=[])
-    for g in grants:
-        base = Q(role=g.role, trust_id=g.trust_id)
-        if g.level == "trust":
-            by_role |= base
-        elif g.level == "hub":
-            by_role |= base & Q(school__hub_id=g.hub_id)
-        else:
-            by_role |= base & Q(school_id=g.school_id)
+    by_role = restrict_to_held_roles(CycleTask.objects.all(), user, Perm.TRUST_VIEW).values("pk")
     active = _assignee_active()
     named = Q(assignee_id=user.pk) & active
-    return CycleTask.objects.filter((by_role & (Q(assignee__isnull=True) | ~active)) | named)
+    return CycleTask.objects.filter((Q(pk__in=by_role) & (Q(assignee__isnull=True) | ~active)) | named)
 
 
 def due_tasks(user, today: datetime.date, horizon_days: int = 14) -> tuple[list[CycleTask], list[CycleTask]]:

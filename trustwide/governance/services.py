@@ -10,9 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from trustwide.access import Perm, can, can_in_trust
-from trustwide.access.scope import grants_with
 from trustwide.accounts.models import Membership
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import (
     audited_create,
     audited_delete,
@@ -22,7 +21,7 @@ from trustwide.audit.services import (
 )
 from trustwide.trusts.models import AcademicYear
 
-from . import cycle, selectors
+from . import cycle, rules, selectors
 from .models import (
     STANDARD_ITEMS,
     AgendaItem,
@@ -43,26 +42,21 @@ from .models import (
     TrainingRecord,
     new_token,
 )
+from .rules import (  # the decisions live in rules.py; imported by name where services use them
+    is_governor_in,
+    may_add_training,
+    may_assign,
+    may_change_agenda,
+    may_change_meeting,
+    may_close_action,
+    may_complete,
+    may_define_cycle,
+    may_delete_training,
+    may_manage,
+    may_record,
+    may_record_visits,
+)
 from .skills import SKILL_CODES
-
-# Who may do what -------------------------------------------------------------------------------
-
-def may_manage(user, trust) -> bool:
-    """Bodies, members and meetings: trust administrators and trust leaders."""
-    return can_in_trust(user, Perm.GOVERNANCE_EDIT, trust.pk)
-
-
-def may_record(user, body: GoverningBody) -> bool:
-    """Minutes, attendance and actions: governance editors of the body's school (local
-    governors, school leaders) or, for trust bodies, at trust level."""
-    if body.school_id:
-        return can(user, Perm.GOVERNANCE_EDIT, body.school)
-    return can_in_trust(user, Perm.GOVERNANCE_EDIT, body.trust_id)
-
-
-def may_define_cycle(user, trust) -> bool:
-    """The annual cycle is defined by trust leaders (strategic_plan.edit)."""
-    return can_in_trust(user, Perm.STRATEGIC_PLAN_EDIT, trust.pk)
 
 
 def _deny(actor, allowed: bool, message: str) -> None:
@@ -74,7 +68,7 @@ def _deny(actor, allowed: bool, message: str) -> None:
 
 @transaction.atomic
 def body_create(*, actor, trust, kind, name, school=None, actor_label=None) -> GoverningBody:
-    _deny(actor, may_manage(actor, trust), "Only trust administrators and leaders manage governing bodies.")
+    _deny(actor, may_manage(actor, trust), rules.MANAGE_REFUSED)
     return audited_create(actor=actor, actor_label=actor_label, model=GoverningBody, trust=trust, kind=kind,
                           name=name, school=school)
 
@@ -90,7 +84,7 @@ def body_change_blocker(body: GoverningBody) -> str | None:
 @transaction.atomic
 def body_update(*, actor, body: GoverningBody, actor_label=None, **changes) -> GoverningBody:
     """Rename a body; its kind and school may change only while it has no meetings or members."""
-    _deny(actor, may_manage(actor, body.trust), "Only trust administrators and leaders manage governing bodies.")
+    _deny(actor, may_manage(actor, body.trust), rules.MANAGE_REFUSED)
     school = changes.get("school", body.school)
     moved = changes.get("kind", body.kind) != body.kind or (school.pk if school else None) != body.school_id
     if moved:
@@ -112,7 +106,7 @@ def body_delete_blocker(body: GoverningBody) -> str | None:
 @transaction.atomic
 def body_delete(*, actor, body: GoverningBody, actor_label=None) -> None:
     """Delete a body set up in error: refused once it has meetings. Its members go with it."""
-    _deny(actor, may_manage(actor, body.trust), "Only trust administrators and leaders manage governing bodies.")
+    _deny(actor, may_manage(actor, body.trust), rules.MANAGE_REFUSED)
     blocker = body_delete_blocker(body)
     if blocker:
         raise ValidationError(blocker)
@@ -135,7 +129,7 @@ def _covers(user, body: GoverningBody, on: datetime.date) -> bool:
 def member_add(*, actor, body, user, role, starts_on, ends_on=None, link_roles=(), actor_label=None) -> BodyMember:
     if body is None:
         raise ValidationError({"body": "Choose the governing body this governor sits on."})
-    _deny(actor, may_manage(actor, body.trust), "Only trust administrators and leaders manage members.")
+    _deny(actor, may_manage(actor, body.trust), rules.MANAGE_REFUSED)
     if user is None:
         raise ValidationError({"user": "Choose the person."})
     if not _covers(user, body, starts_on or datetime.date.today()):
@@ -149,7 +143,7 @@ def member_add(*, actor, body, user, role, starts_on, ends_on=None, link_roles=(
 
 @transaction.atomic
 def member_update(*, actor, member: BodyMember, actor_label=None, **changes) -> BodyMember:
-    _deny(actor, may_manage(actor, member.body.trust), "Only trust administrators and leaders manage members.")
+    _deny(actor, may_manage(actor, member.body.trust), rules.MANAGE_REFUSED)
     if "link_roles" in changes:
         changes["link_roles"] = list(changes["link_roles"])
     if changes.get("ends_on", member.ends_on) is None and BodyMember.objects.filter(
@@ -163,7 +157,7 @@ def member_update(*, actor, member: BodyMember, actor_label=None, **changes) -> 
 def member_remove(*, actor, member: BodyMember, actor_label=None) -> None:
     """For an entry made in error. A governor who leaves keeps their entry with an end date, so
     their attendance stays in the figures."""
-    _deny(actor, may_manage(actor, member.body.trust), "Only trust administrators and leaders manage members.")
+    _deny(actor, may_manage(actor, member.body.trust), rules.MANAGE_REFUSED)
     audited_delete(actor=actor, actor_label=actor_label, instance=member)
 
 
@@ -173,7 +167,7 @@ def member_remove(*, actor, member: BodyMember, actor_label=None) -> None:
 def meeting_create(*, actor, body, held_on, title, location="", status="planned", standard_items=(),
                    school=None, actor_label=None) -> Meeting:
     """A meeting with its agenda built from the chosen standard items, numbered in order."""
-    _deny(actor, may_manage(actor, body.trust), "Only trust administrators and leaders set up meetings.")
+    _deny(actor, may_manage(actor, body.trust), rules.MANAGE_REFUSED)
     meeting = audited_create(actor=actor, actor_label=actor_label, model=Meeting, body=body, held_on=held_on,
                              title=title, location=location, status=status)
     labels = dict(AgendaKind.choices)
@@ -188,8 +182,7 @@ def meeting_create(*, actor, body, held_on, title, location="", status="planned"
 
 @transaction.atomic
 def meeting_update(*, actor, meeting, actor_label=None, **changes) -> Meeting:
-    _deny(actor, may_manage(actor, meeting.body.trust) or may_record(actor, meeting.body),
-          "You may not change this meeting.")
+    _deny(actor, may_change_meeting(actor, meeting), rules.MEETING_REFUSED)
     return audited_update(actor=actor, actor_label=actor_label, instance=meeting, **changes)
 
 
@@ -209,17 +202,13 @@ def meeting_delete_blocker(meeting: Meeting) -> str | None:
 
 @transaction.atomic
 def meeting_delete(*, actor, meeting: Meeting, actor_label=None) -> None:
-    _deny(actor, may_manage(actor, meeting.body.trust), "Only trust administrators and leaders delete meetings.")
+    _deny(actor, may_manage(actor, meeting.body.trust), rules.MANAGE_REFUSED)
     blocker = meeting_delete_blocker(meeting)
     if blocker:
         raise ValidationError(blocker)
     for item in meeting.agenda_items.all():
         audited_delete(actor=actor, actor_label=actor_label, instance=item)
     audited_delete(actor=actor, actor_label=actor_label, instance=meeting)
-
-
-def may_change_agenda(user, meeting: Meeting) -> bool:
-    return may_manage(user, meeting.body.trust) or may_record(user, meeting.body)
 
 
 def _renumber(*, actor, actor_label, items) -> None:
@@ -231,7 +220,7 @@ def _renumber(*, actor, actor_label, items) -> None:
 
 @transaction.atomic
 def agenda_item_add(*, actor, meeting, kind, title, school=None, notes="", actor_label=None) -> AgendaItem:
-    _deny(actor, may_change_agenda(actor, meeting), "You may not change this agenda.")
+    _deny(actor, may_change_agenda(actor, meeting), rules.MEETING_REFUSED)
     number = (max((i.number for i in meeting.agenda_items.all()), default=0)) + 1
     return audited_create(actor=actor, actor_label=actor_label, model=AgendaItem, meeting=meeting, number=number,
                           kind=kind, title=title or dict(AgendaKind.choices)[kind], school=school, notes=notes)
@@ -243,7 +232,7 @@ def agenda_item_update(*, actor, item: AgendaItem, position: int | None = None, 
     """Change an item (its school must still be the meeting's own for a local governing
     committee) and, given a position, move it there and renumber the agenda 1..n."""
     meeting = item.meeting
-    _deny(actor, may_change_agenda(actor, meeting), "You may not change this agenda.")
+    _deny(actor, may_change_agenda(actor, meeting), rules.MEETING_REFUSED)
     if "kind" in changes and not changes.get("title"):
         changes["title"] = dict(AgendaKind.choices).get(changes["kind"], "")
     item = audited_update(actor=actor, actor_label=actor_label, instance=item, **changes)
@@ -259,7 +248,7 @@ def agenda_item_delete(*, actor, item: AgendaItem, actor_label=None) -> None:
     """Remove an item; its minutes stay with the meeting (as other minutes) and the rest of
     the agenda is renumbered 1..n."""
     meeting = item.meeting
-    _deny(actor, may_change_agenda(actor, meeting), "You may not change this agenda.")
+    _deny(actor, may_change_agenda(actor, meeting), rules.MEETING_REFUSED)
     for minute in item.minutes.all():
         audited_update(actor=actor, actor_label=actor_label, instance=minute, agenda_item=None)
     audited_delete(actor=actor, actor_label=actor_label, instance=item)
@@ -269,27 +258,27 @@ def agenda_item_delete(*, actor, item: AgendaItem, actor_label=None) -> None:
 @transaction.atomic
 def minute_add(*, actor, meeting, kind, text, agenda_item=None, response="", raised_by=None,
                actor_label=None) -> MinuteEntry:
-    _deny(actor, may_record(actor, meeting.body), "You may not minute this meeting.")
+    _deny(actor, may_record(actor, meeting.body), rules.RECORD_REFUSED)
     return audited_create(actor=actor, actor_label=actor_label, model=MinuteEntry, meeting=meeting, kind=kind,
                           text=text, agenda_item=agenda_item, response=response, raised_by=raised_by)
 
 
 @transaction.atomic
 def minute_update(*, actor, minute: MinuteEntry, actor_label=None, **changes) -> MinuteEntry:
-    _deny(actor, may_record(actor, minute.meeting.body), "You may not change this meeting's minutes.")
+    _deny(actor, may_record(actor, minute.meeting.body), rules.RECORD_REFUSED)
     return audited_update(actor=actor, actor_label=actor_label, instance=minute, **changes)
 
 
 @transaction.atomic
 def minute_delete(*, actor, minute: MinuteEntry, actor_label=None) -> None:
-    _deny(actor, may_record(actor, minute.meeting.body), "You may not change this meeting's minutes.")
+    _deny(actor, may_record(actor, minute.meeting.body), rules.RECORD_REFUSED)
     audited_delete(actor=actor, actor_label=actor_label, instance=minute)
 
 
 @transaction.atomic
 def attendance_record(*, actor, meeting, statuses: dict, actor_label=None) -> list[Attendance]:
     """statuses: user -> AttendanceStatus. Members not given keep their record."""
-    _deny(actor, may_record(actor, meeting.body), "You may not record attendance for this meeting.")
+    _deny(actor, may_record(actor, meeting.body), rules.RECORD_REFUSED)
     member_ids = set(meeting.body.members.values_list("user_id", flat=True))
     existing = {a.user_id: a for a in meeting.attendance.all()}
     saved = []
@@ -304,21 +293,20 @@ def attendance_record(*, actor, meeting, statuses: dict, actor_label=None) -> li
     # Recording who attended a planned meeting that has taken place means it was held: its
     # attendance then counts in the participation figures.
     if statuses and meeting.status == MeetingStatus.PLANNED and meeting.held_on <= timezone.localdate():
-        audited_update(actor=actor, actor_label=actor_label, instance=meeting, action="held", status=MeetingStatus.HELD)
+        audited_update(actor=actor, actor_label=actor_label, instance=meeting, action=AuditAction.HELD, status=MeetingStatus.HELD)
     return saved
 
 
 @transaction.atomic
 def action_add(*, actor, meeting, description, owner=None, due_on=None, actor_label=None) -> MeetingAction:
-    _deny(actor, may_record(actor, meeting.body), "You may not record actions for this meeting.")
+    _deny(actor, may_record(actor, meeting.body), rules.RECORD_REFUSED)
     return audited_create(actor=actor, actor_label=actor_label, model=MeetingAction, meeting=meeting,
                           description=description, owner=owner, due_on=due_on)
 
 
 @transaction.atomic
 def action_complete(*, actor, action: MeetingAction, on=None, actor_label=None) -> MeetingAction:
-    allowed = may_record(actor, action.meeting.body) or (actor is not None and action.owner_id == actor.pk)
-    _deny(actor, allowed, "You may not complete this action.")
+    _deny(actor, may_close_action(actor, action), rules.ACTION_REFUSED)
     return audited_update(actor=actor, actor_label=actor_label, instance=action, status=GovActionStatus.DONE,
                           completed_on=on or datetime.date.today())
 
@@ -326,7 +314,7 @@ def action_complete(*, actor, action: MeetingAction, on=None, actor_label=None) 
 @transaction.atomic
 def action_update(*, actor, action: MeetingAction, actor_label=None, **changes) -> MeetingAction:
     """Description, owner and due date; completion has its own services."""
-    _deny(actor, may_record(actor, action.meeting.body), "You may not change this meeting's actions.")
+    _deny(actor, may_record(actor, action.meeting.body), rules.RECORD_REFUSED)
     unknown = set(changes) - {"description", "owner", "due_on"}
     if unknown:
         raise ValidationError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -335,11 +323,10 @@ def action_update(*, actor, action: MeetingAction, actor_label=None, **changes) 
 
 @transaction.atomic
 def action_reopen(*, actor, action: MeetingAction, actor_label=None) -> MeetingAction:
-    allowed = may_record(actor, action.meeting.body) or (actor is not None and action.owner_id == actor.pk)
-    _deny(actor, allowed, "You may not reopen this action.")
+    _deny(actor, may_close_action(actor, action), rules.ACTION_REFUSED)
     if action.status != GovActionStatus.DONE:
         raise ValidationError("This action is already open.")
-    return audited_update(actor=actor, actor_label=actor_label, instance=action, action="reopen",
+    return audited_update(actor=actor, actor_label=actor_label, instance=action, action=AuditAction.REOPEN,
                           status=GovActionStatus.OPEN, completed_on=None)
 
 
@@ -348,7 +335,7 @@ def action_reopen(*, actor, action: MeetingAction, actor_label=None) -> MeetingA
 @transaction.atomic
 def visit_create(*, actor, school, governor, visited_on, focus, findings, priority=None, next_steps="",
                  actor_label=None) -> GovernorVisit:
-    _deny(actor, can(actor, Perm.GOVERNANCE_EDIT, school) if actor else True, "You may not record visits here.")
+    _deny(actor, may_record_visits(actor, school), rules.VISITS_REFUSED)
     return audited_create(actor=actor, actor_label=actor_label, model=GovernorVisit, school=school,
                           governor=governor, visited_on=visited_on, focus=focus, findings=findings,
                           priority=priority, next_steps=next_steps)
@@ -356,22 +343,17 @@ def visit_create(*, actor, school, governor, visited_on, focus, findings, priori
 
 @transaction.atomic
 def visit_update(*, actor, visit: GovernorVisit, actor_label=None, **changes) -> GovernorVisit:
-    _deny(actor, can(actor, Perm.GOVERNANCE_EDIT, visit.school) if actor else True, "You may not change visits here.")
+    _deny(actor, may_record_visits(actor, visit.school), rules.VISITS_REFUSED)
     return audited_update(actor=actor, actor_label=actor_label, instance=visit, **changes)
-
-
-def is_governor_in(user, trust) -> bool:
-    return BodyMember.objects.filter(user=user, body__trust=trust, ends_on__isnull=True).exists() or \
-        BodyMember.objects.filter(user=user, body__trust=trust, ends_on__gte=datetime.date.today()).exists()
 
 
 @transaction.atomic
 def skills_save(*, actor, user, trust, start_year: int, ratings: dict[str, int], actor_label=None) -> int:
     """The user's own self-assessment for the year: skill -> 1..4. Returns the number saved."""
     if actor is not None and actor.pk != user.pk:
-        raise PermissionDenied("Governors record their own skills audit.")
+        raise PermissionDenied(rules.OWN_SKILLS_ONLY)
     if not is_governor_in(user, trust):
-        raise ValidationError("Only members of a governing body complete the skills audit.")
+        raise ValidationError(rules.MEMBERS_ONLY)
     unknown = set(ratings) - SKILL_CODES
     if unknown:
         raise ValidationError(f"Unknown skills: {', '.join(sorted(unknown))}.")
@@ -388,22 +370,16 @@ def skills_save(*, actor, user, trust, start_year: int, ratings: dict[str, int],
 @transaction.atomic
 def training_add(*, actor, user, trust, title, completed_on, provider="", hours=1, skill="",
                  actor_label=None) -> TrainingRecord:
-    if actor is not None and actor.pk != user.pk and not may_manage(actor, trust):
-        raise PermissionDenied("You may not add training for someone else.")
+    _deny(actor, may_add_training(actor, user=user, trust=trust), rules.TRAINING_REFUSED)
     if skill and skill not in SKILL_CODES:
         raise ValidationError({"skill": "Unknown skill."})
     return audited_create(actor=actor, actor_label=actor_label, model=TrainingRecord, trust=trust, user=user,
                           title=title, completed_on=completed_on, provider=provider, hours=hours, skill=skill)
 
 
-def may_delete_training(user, record: TrainingRecord) -> bool:
-    return user is not None and (record.user_id == user.pk
-                                 or can_in_trust(user, Perm.GOVERNANCE_EDIT, record.trust_id))
-
-
 @transaction.atomic
 def training_delete(*, actor, record: TrainingRecord, actor_label=None) -> None:
-    _deny(actor, may_delete_training(actor, record), "You may not remove someone else's training.")
+    _deny(actor, may_delete_training(actor, record), rules.TRAINING_REFUSED)
     audited_delete(actor=actor, actor_label=actor_label, instance=record)
 
 
@@ -411,7 +387,7 @@ def training_delete(*, actor, record: TrainingRecord, actor_label=None) -> None:
 
 @transaction.atomic
 def cycle_item_create(*, actor, trust, actor_label=None, **fields) -> CycleItem:
-    _deny(actor, may_define_cycle(actor, trust), "Only trust leaders define the annual cycle.")
+    _deny(actor, may_define_cycle(actor, trust), rules.CYCLE_REFUSED)
     return audited_create(actor=actor, actor_label=actor_label, model=CycleItem, trust=trust, **fields)
 
 
@@ -457,7 +433,7 @@ def cycle_item_update(*, actor, item: CycleItem, actor_label=None, **changes) ->
     title or role is copied onto them (a new role clears their assignees, who held the old
     one); new dates replace them by tasks on the new dates. Completed tasks keep what they
     were. One audit event records what happened to the tasks."""
-    _deny(actor, may_define_cycle(actor, item.trust), "Only trust leaders define the annual cycle.")
+    _deny(actor, may_define_cycle(actor, item.trust), rules.CYCLE_REFUSED)
     before = snapshot(item)
     item = audited_update(actor=actor, actor_label=actor_label, instance=item, **changes)
     role_changed = before["role"] != item.role
@@ -476,7 +452,7 @@ def cycle_item_update(*, actor, item: CycleItem, actor_label=None, **changes) ->
         fields = {"title": item.title, "role": item.role} | ({"assignee": None} if role_changed else {})
         updated = item.tasks.filter(academic_year__in=years, completed_on__isnull=True).update(**fields)
         after = {"open_tasks_updated": updated, "title": item.title, "role": item.role}
-    record_event(actor=actor, action="update_tasks", instance=item, before=None, after=after,
+    record_event(actor=actor, action=AuditAction.UPDATE_TASKS, instance=item, before=None, after=after,
                  actor_label=actor_label)
     return item
 
@@ -490,10 +466,10 @@ def cycle_item_delete(*, actor, item: CycleItem, actor_label=None) -> int:
     """Take a line out of the cycle: its open tasks go (one audit event counts them); the
     completed ones stay as the record of work done, no longer linked to an item. Returns the
     number of open tasks removed."""
-    _deny(actor, may_define_cycle(actor, item.trust), "Only trust leaders define the annual cycle.")
+    _deny(actor, may_define_cycle(actor, item.trust), rules.CYCLE_REFUSED)
     removed, _ = item.tasks.filter(completed_on__isnull=True).delete()
     kept = item.tasks.count()
-    record_event(actor=actor, action="remove_tasks", instance=item, before=None,
+    record_event(actor=actor, action=AuditAction.REMOVE_TASKS, instance=item, before=None,
                  after={"open_tasks_removed": removed, "completed_tasks_kept": kept}, actor_label=actor_label)
     audited_delete(actor=actor, actor_label=actor_label, instance=item)
     return removed
@@ -503,7 +479,7 @@ def cycle_item_delete(*, actor, item: CycleItem, actor_label=None) -> int:
 def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
     """Turn the trust's cycle into dated tasks per school and role for the year. Idempotent:
     tasks that exist already are kept (with their completion). Returns the number created."""
-    _deny(actor, may_define_cycle(actor, trust), "Only trust leaders generate the annual cycle.")
+    _deny(actor, may_define_cycle(actor, trust), rules.CYCLE_REFUSED)
     if academic_year.trust_id != trust.pk:
         raise ValidationError("That academic year belongs to another trust.")
     terms = list(academic_year.terms.all())
@@ -531,45 +507,16 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
                                      role=item.role, title=item.title, due_on=due_on))
     CycleTask.objects.bulk_create(new, batch_size=500)
     # One audit event for the batch: the generation itself.
-    record_event(actor=actor, action="create", instance=academic_year, before=None,
+    record_event(actor=actor, action=AuditAction.CREATE, instance=academic_year, before=None,
                  after={"cycle_tasks_created": len(new)}, actor_label=actor_label)
     return len(new)
 
 
-def may_complete(user, task: CycleTask) -> bool:
-    """Trust leaders; otherwise the named assignee while they hold the task's role where it
-    is, or (unassigned, or the assignee has moved on) whoever holds that role there."""
-    if may_define_cycle(user, task.trust):
-        return True
-    if task.assignee_id and selectors.assignee_holds_role(task):
-        return user is not None and task.assignee_id == user.pk
-    for g in grants_with(user, Perm.TRUST_VIEW):
-        if g.role != task.role or g.trust_id != task.trust_id:
-            continue
-        if g.level == "trust" or (task.school_id and (
-                (g.level == "hub" and task.school.hub_id == g.hub_id) or g.school_id == task.school_id)):
-            return True
-    return False
-
-
 @transaction.atomic
 def task_complete(*, actor, task: CycleTask, on=None, actor_label=None) -> CycleTask:
-    _deny(actor, may_complete(actor, task), "This task is for someone else.")
+    _deny(actor, may_complete(actor, task), rules.COMPLETE_REFUSED)
     return audited_update(actor=actor, actor_label=actor_label, instance=task,
                           completed_on=on or datetime.date.today(), completed_by=actor)
-
-
-def may_assign_at(user, trust_id: int, school=None) -> bool:
-    """Who names the person for a task: trust leaders anywhere in the trust; for a school's
-    tasks also its leaders (those who edit its improvement plan: headteacher, senior leaders
-    and the executive headteacher of its hub)."""
-    if can_in_trust(user, Perm.STRATEGIC_PLAN_EDIT, trust_id):
-        return True
-    return school is not None and can(user, Perm.PLAN_EDIT, school)
-
-
-def may_assign(user, task: CycleTask) -> bool:
-    return may_assign_at(user, task.trust_id, task.school if task.school_id else None)
 
 
 @transaction.atomic
@@ -577,7 +524,7 @@ def task_assign(*, actor, task: CycleTask, assignee=None, all_open: bool = False
     """Name the person for an open task (None: back to everyone who holds its role). With
     all_open, the item's other open tasks this year at the same school are assigned too.
     The person must hold the task's role there. Returns the number of tasks changed."""
-    _deny(actor, may_assign(actor, task), "Only trust leaders and the school's leaders assign tasks.")
+    _deny(actor, may_assign(actor, task), rules.ASSIGN_REFUSED)
     if task.completed_on:
         raise ValidationError("This task is done: there is nothing left to assign.")
     if assignee is not None and not selectors.role_holders(task).filter(pk=assignee.pk).exists():
@@ -593,7 +540,7 @@ def task_assign(*, actor, task: CycleTask, assignee=None, all_open: bool = False
     changed = 0
     for t in tasks:
         if t.assignee_id != new_id:
-            audited_update(actor=actor, actor_label=actor_label, instance=t, action="assign", assignee=assignee)
+            audited_update(actor=actor, actor_label=actor_label, instance=t, action=AuditAction.ASSIGN, assignee=assignee)
             changed += 1
     return changed
 
@@ -606,7 +553,7 @@ def calendar_token_rotate(*, user) -> CalendarToken:
         before = snapshot(token)
         token.token = new_token()
         token.save()
-        record_event(actor=user, action="update", instance=token, before={"token": "(secret)"} if before else None,
+        record_event(actor=user, action=AuditAction.UPDATE, instance=token, before={"token": "(secret)"} if before else None,
                      after={"token": "(rotated)"}, scope=(None, None))
     return token
 

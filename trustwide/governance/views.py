@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for, trust_ids
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
-from . import agenda, ical, selectors, services
+from . import agenda, ical, rules, selectors, services
 from .forms import (
     ActionForm,
     AgendaItemForm,
@@ -49,13 +49,13 @@ from .skills import SKILL_LABELS
 
 def _trust(request, slug, perm=Perm.GOVERNANCE_VIEW) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    deny_unless(trust.pk in trust_ids(request.user, perm), "You may not see this trust's governance.")
+    deny_unless(rules.may_see_trust(request.user, trust, perm), rules.TRUST_REFUSED)
     return trust
 
 
 def _school(request, pk) -> School:
     school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
-    deny_unless(can(request.user, Perm.GOVERNANCE_VIEW, school), "You may not see this school's governance.")
+    deny_unless(rules.may_see_school(request.user, school), rules.SCHOOL_REFUSED)
     return school
 
 
@@ -95,12 +95,12 @@ class TrustGovernanceView(ScopedViewMixin, View):
         rows = [{"body": b, "total": figures[b.pk][1], "members": picture.members[b.pk],
                  "responded": picture.responded[b.pk],
                  "gaps": [c.label for c in picture.by_body[b.pk] if c.status == "gap"]} for b in bodies]
-        trust_level = can_in_trust(request.user, Perm.GOVERNANCE_VIEW, trust.pk)
+        trust_level = rules.sees_whole_trust(request.user, trust)
         return render(request, "governance/trust.html", {
             "trust": trust, "rows": rows, "picture": picture, "trust_level": trust_level,
-            "can_manage": services.may_manage(request.user, trust), "year_label": f"{start}/{(start + 1) % 100:02d}",
-            "can_cycle": can_in_trust(request.user, Perm.STRATEGIC_PLAN_VIEW, trust.pk),
-            "is_governor": services.is_governor_in(request.user, trust),
+            "can_manage": rules.may_manage(request.user, trust), "year_label": f"{start}/{(start + 1) % 100:02d}",
+            "can_cycle": rules.may_see_cycle(request.user, trust),
+            "is_governor": rules.is_governor_in(request.user, trust),
         })
 
 
@@ -108,7 +108,7 @@ class TrustGovernanceView(ScopedViewMixin, View):
 class BodyCreateView(ScopedViewMixin, View):
     def handle(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(services.may_manage(request.user, trust), "Only trust administrators and leaders add bodies.")
+        deny_unless(rules.may_manage(request.user, trust), rules.MANAGE_REFUSED)
         form = BodyForm(request.POST or None, trust=trust)
 
         def save(form):
@@ -132,7 +132,7 @@ class BodyDetailView(ScopedViewMixin, View):
             "body": body, "rows": rows, "total": total, "meetings": meetings, "today": today,
             "skills": picture.by_body[body.pk], "responded": picture.responded[body.pk],
             "members_now": picture.members[body.pk], "year_label": f"{start}/{(start + 1) % 100:02d}",
-            "can_manage": services.may_manage(request.user, body.trust),
+            "can_manage": rules.may_manage(request.user, body.trust),
             "open_actions": list(MeetingAction.objects.filter(meeting__body=body, status=GovActionStatus.OPEN)
                                  .select_related("owner", "meeting")),
         })
@@ -142,7 +142,7 @@ class BodyDetailView(ScopedViewMixin, View):
 class MemberAddView(ScopedViewMixin, View):
     def handle(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(services.may_manage(request.user, trust), "Only trust administrators and leaders manage members.")
+        deny_unless(rules.may_manage(request.user, trust), rules.MANAGE_REFUSED)
         initial = {"starts_on": timezone.localdate()}
         if request.GET.get("body", "").isdigit():
             initial["body"] = int(request.GET["body"])
@@ -161,7 +161,7 @@ class MemberAddView(ScopedViewMixin, View):
 class MeetingCreateView(ScopedViewMixin, View):
     def handle(self, request, pk):
         body = _body(request, pk)
-        deny_unless(services.may_manage(request.user, body.trust), "Only trust administrators and leaders set up meetings.")
+        deny_unless(rules.may_manage(request.user, body.trust), rules.MANAGE_REFUSED)
         form = MeetingForm(request.POST or None)
 
         def save(form):
@@ -188,15 +188,15 @@ class MeetingDetailView(ScopedViewMixin, View):
             "meeting": meeting, "body": meeting.body, "sections": sections, "other_minutes": by_item.get(None, []),
             "attendance": [(m, marks.get(m.user_id)) for m in members if m.is_current(meeting.held_on)],
             "actions": list(meeting.actions.select_related("owner")), "today": timezone.localdate(),
-            "can_record": services.may_record(request.user, meeting.body),
-            "can_manage": services.may_manage(request.user, meeting.body.trust),
+            "can_record": rules.may_record(request.user, meeting.body),
+            "can_manage": rules.may_manage(request.user, meeting.body.trust),
         })
 
 
 def _meeting_form(request, pk, form_class, save_fn, title, message, *, manage=False):
     meeting = _meeting(request, pk)
-    allowed = services.may_record(request.user, meeting.body) or (manage and services.may_manage(request.user, meeting.body.trust))
-    deny_unless(allowed, "You may not record this meeting.")
+    allowed = rules.may_change_meeting(request.user, meeting) if manage else rules.may_record(request.user, meeting.body)
+    deny_unless(allowed, rules.RECORD_REFUSED)
     form = form_class(request, meeting)
     url = reverse("governance:meeting-detail", args=[meeting.pk])
     return form_page(request, form, lambda f: save_fn(meeting, f), success_url=url,
@@ -248,8 +248,8 @@ class ActionCompleteView(ScopedViewMixin, View):
             action = selectors.actions_for(request.user).select_related("meeting__body__trust", "meeting__body__school").get(pk=pk)
         except MeetingAction.DoesNotExist as exc:
             raise Http404("No action found.") from exc
-        deny_unless(services.may_record(request.user, action.meeting.body) or action.owner_id == request.user.pk,
-                    "You may not complete this action.")
+        deny_unless(rules.may_close_action(request.user, action),
+                    rules.ACTION_REFUSED)
         services.action_complete(actor=request.user, action=action)
         messages.success(request, "Action marked complete.")
         return redirect(reverse("governance:meeting-detail", args=[action.meeting_id]))
@@ -260,7 +260,7 @@ class VisitListView(ScopedViewMixin, View):
         school = _school(request, pk)
         visits = list(GovernorVisit.objects.filter(school=school).select_related("governor", "priority__plan"))
         return render(request, "governance/visits.html", {
-            "school": school, "visits": visits, "can_record": can(request.user, Perm.GOVERNANCE_EDIT, school),
+            "school": school, "visits": visits, "can_record": rules.may_record_visits(request.user, school),
             "bodies": list(selectors.bodies_for(request.user).filter(school=school)),
         })
 
@@ -269,7 +269,7 @@ class VisitListView(ScopedViewMixin, View):
 class VisitCreateView(ScopedViewMixin, View):
     def handle(self, request, pk):
         school = _school(request, pk)
-        deny_unless(can(request.user, Perm.GOVERNANCE_EDIT, school), "You may not record visits here.")
+        deny_unless(rules.may_record_visits(request.user, school), rules.VISITS_REFUSED)
         form = VisitForm(request.POST or None, school=school, initial={"visited_on": timezone.localdate()})
 
         def save(form):
@@ -289,14 +289,14 @@ class SkillsView(ScopedViewMixin, View):
         start = _year_start(timezone.localdate())
         current = dict(SkillRating.objects.filter(trust=trust, user=request.user, start_year=start)
                        .values_list("skill", "rating"))
-        member = services.is_governor_in(request.user, trust)
+        member = rules.is_governor_in(request.user, trust)
         form = SkillsForm(request.POST or None, current=current)
         context = {"trust": trust, "member": member, "year_label": f"{start}/{(start + 1) % 100:02d}",
                    "training": list(TrainingRecord.objects.filter(trust=trust, user=request.user)),
                    "skill_labels": SKILL_LABELS}
         if request.method == "POST":
             if not member:
-                deny_unless(False, "Only members of a governing body complete the skills audit.")
+                deny_unless(False, rules.MEMBERS_ONLY)
             if form.is_valid():
                 try:
                     services.skills_save(actor=request.user, user=request.user, trust=trust, start_year=start,
@@ -314,7 +314,7 @@ class SkillsView(ScopedViewMixin, View):
 class TrainingAddView(ScopedViewMixin, View):
     def handle(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(services.is_governor_in(request.user, trust), "The training log is for members of governing bodies.")
+        deny_unless(rules.is_governor_in(request.user, trust), rules.MEMBERS_ONLY)
         form = TrainingForm(request.POST or None)
 
         def save(form):
@@ -328,7 +328,7 @@ class TrainingAddView(ScopedViewMixin, View):
 class CycleView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust(request, slug, Perm.STRATEGIC_PLAN_VIEW)
-        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_VIEW, trust.pk), "The cycle is for trust leaders and trustees.")
+        deny_unless(rules.may_see_cycle(request.user, trust), rules.CYCLE_VIEW_REFUSED)
         from django.db.models import Count, Q
 
         items = list(trust.cycle_items.annotate(
@@ -339,7 +339,7 @@ class CycleView(ScopedViewMixin, View):
                                             due_on__lt=today).select_related("school", "assignee").order_by("due_on")[:50])
         return render(request, "governance/cycle.html", {
             "trust": trust, "items": items, "overdue": list(overdue),
-            "can_edit": services.may_define_cycle(request.user, trust),
+            "can_edit": rules.may_define_cycle(request.user, trust),
             "generate_form": GenerateForm(trust=trust),
         })
 
@@ -348,7 +348,7 @@ class CycleView(ScopedViewMixin, View):
 class CycleItemCreateView(ScopedViewMixin, View):
     def handle(self, request, slug):
         trust = _trust(request, slug, Perm.STRATEGIC_PLAN_VIEW)
-        deny_unless(services.may_define_cycle(request.user, trust), "Only trust leaders define the annual cycle.")
+        deny_unless(rules.may_define_cycle(request.user, trust), rules.CYCLE_REFUSED)
         form = CycleItemForm(request.POST or None, trust=trust)
 
         def save(form):
@@ -363,7 +363,7 @@ class CycleItemCreateView(ScopedViewMixin, View):
 class CycleGenerateView(ScopedViewMixin, View):
     def post(self, request, slug):
         trust = _trust(request, slug, Perm.STRATEGIC_PLAN_VIEW)
-        deny_unless(services.may_define_cycle(request.user, trust), "Only trust leaders generate the annual cycle.")
+        deny_unless(rules.may_define_cycle(request.user, trust), rules.CYCLE_REFUSED)
         form = GenerateForm(request.POST, trust=trust)
         if form.is_valid():
             n = services.cycle_generate(actor=request.user, trust=trust, academic_year=form.cleaned_data["academic_year"])

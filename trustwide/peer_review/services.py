@@ -16,6 +16,7 @@ from trustwide.access.scope import forget_cached_grants
 from trustwide.accounts.models import Membership
 from trustwide.accounts.roles import Role
 from trustwide.accounts.services import membership_create
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_delete, audited_update, record_event
 from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear, School, Trust
@@ -187,7 +188,7 @@ def rota_create(*, actor, trust: Trust, academic_year: AcademicYear, groups: lis
         triad = audited_create(actor=actor, actor_label=actor_label, model=Triad, trust=trust,
                                academic_year=academic_year, number=number)
         triad.schools.set(group)
-        record_event(actor=actor, actor_label=actor_label, action="update", instance=triad, before=None,
+        record_event(actor=actor, actor_label=actor_label, action=AuditAction.UPDATE, instance=triad, before=None,
                      after={"schools": sorted(s.pk for s in group)})
         for s in group:
             triad_of[s.pk] = (triad, number - 1)
@@ -225,7 +226,7 @@ def _end_access(*, actor, actor_label, membership: Membership) -> None:
     if membership.starts_on >= today:
         audited_delete(actor=None, actor_label=label, instance=membership)
     elif membership.ends_on is None or membership.ends_on >= today:
-        audited_update(actor=None, actor_label=label, instance=membership, action="end",
+        audited_update(actor=None, actor_label=label, instance=membership, action=AuditAction.END,
                        ends_on=today - datetime.timedelta(days=1))
     forget_cached_grants(membership.user)
 
@@ -557,7 +558,7 @@ def review_agree(*, actor, review: Review, actor_label=None) -> Review:
     _require_school(actor, Perm.PLAN_SUBMIT, review.school, "Only the school's headteacher agrees the report.")
     if review.status != ReviewStatus.DRAFTED:
         raise ValidationError("Only a drafted report can be agreed.")
-    return audited_update(actor=actor, actor_label=actor_label, instance=review, action="agree",
+    return audited_update(actor=actor, actor_label=actor_label, instance=review, action=AuditAction.AGREE,
                           status=ReviewStatus.AGREED, agreed_by=actor, agreed_on=timezone.localdate())
 
 
@@ -704,7 +705,7 @@ def _record_schools(*, actor, actor_label, plan: CollaborationPlan, before: list
     after = sorted(s.pk for s in schools)
     if after != before:
         plan.schools.set(schools)
-        record_event(actor=actor, actor_label=actor_label, action="update", instance=plan,
+        record_event(actor=actor, actor_label=actor_label, action=AuditAction.UPDATE, instance=plan,
                      before=None if before is None else {"schools": before}, after={"schools": after})
 
 

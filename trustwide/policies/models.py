@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from trustwide.accounts.roles import ScopeLevel
+
 from . import review_dates
 
 MIN_MONTHS, MAX_MONTHS = 1, 60
@@ -98,6 +100,10 @@ class Policy(models.Model):
     scope_school_path = "school"
     scope_trust_path = "trust"
     view_permission = "policy.view"
+    # Trust-wide policies (no school) apply to every school: everyone who reads policies in the
+    # trust reads them; changing them needs trust level.
+    scope_trust_wide = True
+    scope_trust_wide_readers = (ScopeLevel.TRUST, ScopeLevel.HUB, ScopeLevel.SCHOOL)
 
     class Meta:
         verbose_name_plural = "policies"
@@ -169,6 +175,8 @@ class PolicyReview(models.Model):
     scope_school_path = "policy__school"
     scope_trust_path = "policy__trust"
     view_permission = "policy.view"
+    scope_trust_wide = True  # as its policy
+    scope_trust_wide_readers = Policy.scope_trust_wide_readers
 
     class Meta:
         ordering = ["policy", "-approved_on", "-pk"]

@@ -1,9 +1,8 @@
 """Read path for the policy register. Fixed query counts: the rows, the counts by due state and
 the school choices are one query each, however many policies there are.
 
-Visibility: a school's policies follow the school scope (restrict); trust-wide policies apply to
-every school, so everyone who holds policy.view anywhere in the trust reads them. Editing a
-trust-wide policy needs policy.edit at trust level."""
+Visibility is Policy's scope through access.restrict (trust-wide rows included); who may do
+what is in rules.py."""
 
 from __future__ import annotations
 
@@ -14,32 +13,16 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from trustwide.access import Perm, restrict
-from trustwide.access.scope import grants_with
 from trustwide.trusts.models import School
 
 from . import review_dates
 from .models import Policy, PolicyStatus
 
 
-def _trust_wide_trusts(user, perm: str) -> set[int]:
-    """Trusts whose trust-wide policies the user may use `perm` on."""
-    if perm == Perm.POLICY_VIEW:
-        return {g.trust_id for g in grants_with(user, perm)}
-    return {g.trust_id for g in grants_with(user, perm) if g.level == "trust"}
-
-
 def visible_policies(user, perm: str = Perm.POLICY_VIEW) -> QuerySet:
-    """Policies of the schools in the user's scope, and trust-wide policies of their trusts."""
-    schools = restrict(School.objects.all(), user, perm).values("pk")
-    trusts = _trust_wide_trusts(user, perm)
-    return Policy.objects.filter(
-        Q(school_id__in=schools) | Q(school__isnull=True, trust_id__in=trusts)
-    )
-
-
-def may_see_register(user, trust) -> bool:
-    """The trust register: anyone who reads policies in the trust (each sees what they may)."""
-    return trust.pk in _trust_wide_trusts(user, Perm.POLICY_VIEW)
+    """Policies of the schools in the user's scope, and trust-wide policies of their trusts
+    (Policy's trust-wide rows, through access)."""
+    return restrict(Policy.objects.all(), user, perm)
 
 
 def register_schools(user, trust) -> list[School]:

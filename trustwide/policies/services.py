@@ -1,16 +1,16 @@
 """Write path for the policy register: permission, validation and audit in one transaction.
 
-Who may edit: policy.edit on the school for a school's policy; policy.edit at trust level for a
-trust-wide policy."""
+Who may edit: rules.may_edit."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from trustwide.access import Perm, can, can_in_trust
 from trustwide.audit.services import audited_create, audited_delete, audited_update
+from trustwide.common.services import require
 
+from . import rules
 from .models import Policy, PolicyReview, PolicyStatus
 from .review_dates import add_months
 
@@ -29,15 +29,12 @@ FIELDS = (
 )
 
 
-def may_edit(user, *, trust, school=None) -> bool:
-    if school is not None:
-        return can(user, Perm.POLICY_EDIT, school)
-    return can_in_trust(user, Perm.POLICY_EDIT, trust.pk)
-
-
 def _check(actor, *, trust, school) -> None:
-    if actor is not None and not may_edit(actor, trust=trust, school=school):
-        raise PermissionDenied("You may not edit this policy register.")
+    if actor is not None:
+        require(rules.may_edit(actor, trust=trust, school=school), rules.EDIT_REFUSED)
+
+
+may_edit = rules.may_edit  # kept here for the tests that ask the services
 
 
 @transaction.atomic

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.exports import build_xlsx, xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
-from . import review_dates, selectors, services
+from . import review_dates, rules, selectors, services
 from .forms import PolicyForm, RegisterFilterForm, ReviewForm
 from .models import Policy
 
@@ -25,17 +25,13 @@ def _school(request, pk) -> School:
     school = get_object_or_404_for(
         request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
     )
-    deny_unless(
-        can(request.user, Perm.POLICY_VIEW, school), "You may not see this school's policies."
-    )
+    deny_unless(rules.may_see_school_register(request.user, school), rules.SCHOOL_REGISTER_REFUSED)
     return school
 
 
 def _trust(request, slug) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    deny_unless(
-        selectors.may_see_register(request.user, trust), "You may not see the trust's policies."
-    )
+    deny_unless(rules.may_see_register(request.user, trust), rules.TRUST_REGISTER_REFUSED)
     return trust
 
 
@@ -49,10 +45,7 @@ def _policy(request, pk) -> Policy:
 
 def _editable(request, pk) -> Policy:
     policy = _policy(request, pk)
-    deny_unless(
-        services.may_edit(request.user, trust=policy.trust, school=policy.school),
-        "You may not change this policy.",
-    )
+    deny_unless(rules.may_edit(request.user, trust=policy.trust, school=policy.school), rules.EDIT_REFUSED)
     return policy
 
 
@@ -99,7 +92,7 @@ class TrustRegisterView(ScopedViewMixin, View):
             **_context(request, reg, form),
             "trust": trust,
             "show_school": True,
-            "can_add": can_in_trust(request.user, Perm.POLICY_EDIT, trust.pk),
+            "can_add": rules.may_edit(request.user, trust=trust),
             "filter_url": reverse("policies:trust-register", args=[trust.slug]),
             "export_url": reverse("policies:trust-export", args=[trust.slug]),
         }
@@ -119,7 +112,7 @@ class SchoolRegisterView(ScopedViewMixin, View):
             "school": school,
             "trust": school.trust,
             "show_school": True,
-            "can_add": can(request.user, Perm.POLICY_EDIT, school),
+            "can_add": rules.may_edit(request.user, trust=school.trust, school=school),
             "filter_url": reverse("policies:school-register", args=[school.pk]),
             "export_url": reverse("policies:school-export", args=[school.pk]),
         }
@@ -143,9 +136,7 @@ class PolicyDetailView(ScopedViewMixin, View):
                 "state": state,
                 "state_label": review_dates.DUE_STATE_LABELS[state],
                 "register_url": register_url(policy),
-                "can_edit": services.may_edit(
-                    request.user, trust=policy.trust, school=policy.school
-                ),
+                "can_edit": rules.may_edit(request.user, trust=policy.trust, school=policy.school),
                 "computed": policy.next_review_on == policy.computed_next_review(),
             },
         )
@@ -158,10 +149,7 @@ class PolicyCreateView(ScopedViewMixin, View):
     def _where(self, request, pk=None, slug=None):
         if pk is not None:
             school = _school(request, pk)
-            deny_unless(
-                can(request.user, Perm.POLICY_EDIT, school),
-                "You may not add this school's policies.",
-            )
+            deny_unless(rules.may_edit(request.user, trust=school.trust, school=school), rules.EDIT_REFUSED)
             return (
                 school.trust,
                 school,
@@ -169,10 +157,7 @@ class PolicyCreateView(ScopedViewMixin, View):
                 school.name,
             )
         trust = _trust(request, slug)
-        deny_unless(
-            can_in_trust(request.user, Perm.POLICY_EDIT, trust.pk),
-            "Only trust leaders add trust policies.",
-        )
+        deny_unless(rules.may_edit(request.user, trust=trust), rules.ADD_TRUST_POLICY_REFUSED)
         return (
             trust,
             None,

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from trustwide.accounts.roles import ScopeLevel
+
 score_validators = [
     MinValueValidator(1, "Scores run from 1 to 5."),
     MaxValueValidator(5, "Scores run from 1 to 5."),
@@ -83,6 +85,10 @@ class Risk(models.Model):
     scope_school_path = "school"
     scope_trust_path = "trust"
     view_permission = "risk.view"
+    # Trust risks (no school) belong to the trust register: read at trust or hub level (an
+    # executive headteacher reads it), changed at trust level only.
+    scope_trust_wide = True
+    scope_trust_wide_readers = (ScopeLevel.TRUST, ScopeLevel.HUB)
 
     class Meta:
         ordering = ["-residual_score", "title"]
@@ -153,6 +159,8 @@ class RiskReview(models.Model):
     scope_school_path = "risk__school"
     scope_trust_path = "risk__trust"
     view_permission = "risk.view"
+    scope_trust_wide = True  # as its risk
+    scope_trust_wide_readers = Risk.scope_trust_wide_readers
 
     class Meta:
         ordering = ["risk", "-reviewed_on", "-pk"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustwide.access import Perm, can, can_in_trust
 from trustwide.audit.services import audited_create, audited_delete, audited_update
+from trustwide.common.services import require
 
+from . import rules
 from .models import Risk, RiskReview, RiskSettings
 
 FIELDS = (
@@ -28,15 +29,9 @@ FIELDS = (
 )
 
 
-def may_edit(user, *, trust, school=None) -> bool:
-    if school is not None:
-        return can(user, Perm.RISK_EDIT, school)
-    return can_in_trust(user, Perm.RISK_EDIT, trust.pk)
-
-
 def _check(actor, *, trust, school) -> None:
-    if actor is not None and not may_edit(actor, trust=trust, school=school):
-        raise PermissionDenied("You may not edit this risk register.")
+    if actor is not None:
+        require(rules.may_edit(actor, trust=trust, school=school), rules.EDIT_REFUSED)
 
 
 @transaction.atomic
@@ -122,8 +117,8 @@ def risk_review(
 
 @transaction.atomic
 def threshold_set(*, actor, trust, threshold: int, actor_label=None) -> RiskSettings:
-    if actor is not None and not can_in_trust(actor, Perm.RISK_EDIT, trust.pk):
-        raise PermissionDenied("Only trust leaders set the roll-up threshold.")
+    if actor is not None:
+        require(rules.may_set_threshold(actor, trust), rules.THRESHOLD_REFUSED)
     current = RiskSettings.objects.filter(trust=trust).first()
     if current is None:
         return audited_create(

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.exports import build_xlsx, pdf_response, render_pdf, xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import ReviewForm, RiskForm, ThresholdForm
 from .models import Risk
 
@@ -24,16 +24,13 @@ def _school(request, pk) -> School:
     school = get_object_or_404_for(
         request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
     )
-    deny_unless(can(request.user, Perm.RISK_VIEW, school), "You may not see this school's risks.")
+    deny_unless(rules.may_see_school_register(request.user, school), rules.SCHOOL_REGISTER_REFUSED)
     return school
 
 
 def _trust(request, slug) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    deny_unless(
-        selectors.may_see_trust_register(request.user, trust),
-        "The trust register is for trust leaders, trustees and executive headteachers.",
-    )
+    deny_unless(rules.may_see_trust_register(request.user, trust), rules.TRUST_REGISTER_REFUSED)
     return trust
 
 
@@ -64,7 +61,7 @@ class SchoolRegisterView(ScopedViewMixin, View):
                 "school": school,
                 "risks": risks,
                 "heatmap": selectors.heatmap(risks),
-                "can_edit": can(request.user, Perm.RISK_EDIT, school),
+                "can_edit": rules.may_edit(request.user, trust=school.trust, school=school),
                 "today": timezone.localdate(),
                 "threshold": selectors.threshold_for(school.trust),
             },
@@ -87,7 +84,7 @@ class TrustRegisterView(ScopedViewMixin, View):
                 "threshold": threshold,
                 "heatmap": hm,
                 "summary": summary,
-                "can_edit": can_in_trust(request.user, Perm.RISK_EDIT, trust.pk),
+                "can_edit": rules.may_edit(request.user, trust=trust),
                 "today": timezone.localdate(),
                 "limited": schools is not None,
             },
@@ -104,7 +101,7 @@ class RiskDetailView(ScopedViewMixin, View):
             {
                 "risk": risk,
                 "reviews": list(risk.reviews.select_related("reviewed_by")),
-                "can_edit": services.may_edit(request.user, trust=risk.trust, school=risk.school),
+                "can_edit": rules.may_edit(request.user, trust=risk.trust, school=risk.school),
                 "register_url": _register_url(risk),
                 "threshold": selectors.threshold_for(risk.trust) if risk.school_id else None,
             },
@@ -115,10 +112,7 @@ class RiskCreateView(ScopedViewMixin, View):
     def _where(self, request, pk=None, slug=None):
         if pk is not None:
             school = _school(request, pk)
-            deny_unless(
-                can(request.user, Perm.RISK_EDIT, school),
-                "Only school leaders edit the school's risks.",
-            )
+            deny_unless(rules.may_edit(request.user, trust=school.trust, school=school), rules.EDIT_REFUSED)
             return (
                 school.trust,
                 school,
@@ -126,10 +120,7 @@ class RiskCreateView(ScopedViewMixin, View):
                 school.name,
             )
         trust = _trust(request, slug)
-        deny_unless(
-            can_in_trust(request.user, Perm.RISK_EDIT, trust.pk),
-            "Only trust leaders edit trust risks.",
-        )
+        deny_unless(rules.may_edit(request.user, trust=trust), rules.EDIT_REFUSED)
         return (
             trust,
             None,
@@ -176,10 +167,7 @@ class RiskEditView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         risk = _risk(request, pk)
-        deny_unless(
-            services.may_edit(request.user, trust=risk.trust, school=risk.school),
-            "You may not edit this risk.",
-        )
+        deny_unless(rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED)
         form = RiskForm(
             request.POST or None,
             instance=Risk.objects.get(pk=risk.pk),
@@ -210,10 +198,7 @@ class RiskReviewView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         risk = _risk(request, pk)
-        deny_unless(
-            services.may_edit(request.user, trust=risk.trust, school=risk.school),
-            "You may not review this risk.",
-        )
+        deny_unless(rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED)
         form = ReviewForm(
             request.POST or None,
             initial={"likelihood": risk.residual_likelihood, "impact": risk.residual_impact},
@@ -245,10 +230,7 @@ class RiskDeleteView(ScopedViewMixin, View):
 
     def _allowed(self, request, pk) -> Risk:
         risk = _risk(request, pk)
-        deny_unless(
-            services.may_edit(request.user, trust=risk.trust, school=risk.school),
-            "You may not delete this risk.",
-        )
+        deny_unless(rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED)
         return risk
 
     def get(self, request, pk):
@@ -275,10 +257,7 @@ class ThresholdView(ScopedViewMixin, View):
 
     def handle(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(
-            can_in_trust(request.user, Perm.RISK_EDIT, trust.pk),
-            "Only trust leaders set the threshold.",
-        )
+        deny_unless(rules.may_set_threshold(request.user, trust), rules.THRESHOLD_REFUSED)
         form = ThresholdForm(
             request.POST or None, initial={"threshold": selectors.threshold_for(trust)}
         )

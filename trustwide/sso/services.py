@@ -22,8 +22,8 @@ from .rules import NOT_ALLOWED, may_configure_sso
 log = logging.getLogger("trustwide.sso")
 
 # Audit verbs for sign-ins (alongside create/update/delete of the provider itself).
-SSO_LOGIN = "sso_login"
-SSO_REFUSED = "sso_refused"
+SSO_LOGIN = AuditAction.SSO_LOGIN
+SSO_REFUSED = AuditAction.SSO_REFUSED
 # Marks a session that started with SSO: the identity provider applied its own MFA.
 SESSION_KEY = "trustwide_sso_provider"
 

@@ -7,10 +7,10 @@ import datetime
 from django.db import transaction
 from django.utils.text import slugify
 
-from trustwide.access import Perm, can, can_in_trust
 from trustwide.audit.services import audited_create, audited_update
 from trustwide.common.services import require
 
+from . import rules
 from .models import AcademicYear, Hub, Inspection, School, Term, Trust, default_term_dates
 
 
@@ -24,7 +24,7 @@ def trust_create(*, actor, name: str, slug: str = "", actor_label: str | None = 
 
 def hub_create(*, actor, trust: Trust, name: str, executive_headteacher=None, actor_label=None) -> Hub:
     if actor is not None:
-        require(can_in_trust(actor, Perm.SCHOOL_EDIT, trust.pk))
+        require(rules.may_edit_trust(actor, trust), rules.EDIT_TRUST_REFUSED)
     return audited_create(
         actor=actor, model=Hub, trust=trust, name=name,
         executive_headteacher=executive_headteacher, actor_label=actor_label,
@@ -33,12 +33,12 @@ def hub_create(*, actor, trust: Trust, name: str, executive_headteacher=None, ac
 
 def school_create(*, actor, trust: Trust, actor_label=None, **fields) -> School:
     if actor is not None:
-        require(can_in_trust(actor, Perm.SCHOOL_EDIT, trust.pk))
+        require(rules.may_edit_trust(actor, trust), rules.EDIT_TRUST_REFUSED)
     return audited_create(actor=actor, model=School, trust=trust, actor_label=actor_label, **fields)
 
 
 def school_update(*, actor, school: School, **changes) -> School:
-    require(can(actor, Perm.SCHOOL_EDIT, school), "You may not edit this school's profile.")
+    require(rules.may_edit_school(actor, school), rules.EDIT_SCHOOL_REFUSED)
     return audited_update(actor=actor, instance=school, **changes)
 
 
@@ -47,7 +47,7 @@ def inspection_record(
     report_url: str = "", actor_label=None,
 ) -> Inspection:
     if actor is not None:
-        require(can(actor, Perm.SCHOOL_EDIT, school))
+        require(rules.may_edit_school(actor, school), rules.EDIT_SCHOOL_REFUSED)
     return audited_create(
         actor=actor, model=Inspection, school=school, framework=framework,
         inspected_on=inspected_on, grades=grades, report_url=report_url, actor_label=actor_label,
@@ -60,7 +60,7 @@ def academic_year_create(
     term_dates: list[tuple[str, datetime.date, datetime.date]] | None = None, actor_label=None,
 ) -> AcademicYear:
     if actor is not None:
-        require(can_in_trust(actor, Perm.SCHOOL_EDIT, trust.pk))
+        require(rules.may_edit_trust(actor, trust), rules.EDIT_TRUST_REFUSED)
     if is_current:
         for year in AcademicYear.objects.filter(trust=trust, is_current=True):
             audited_update(actor=actor, instance=year, is_current=False, actor_label=actor_label)

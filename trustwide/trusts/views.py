@@ -1,14 +1,15 @@
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views import View
 
-from trustwide.access import Perm, can, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.accounts import links
+from trustwide.accounts import rules as people_rules
+from trustwide.audit import rules as audit_rules
 from trustwide.audit.selectors import object_history
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import SchoolFilterForm, SchoolProfileForm
 from .models import Hub, School, Trust
 
@@ -22,9 +23,9 @@ class TrustDetailView(ScopedViewMixin, View):
             "hubs": list(selectors.hubs_for(user=user, trust=trust)),
             "schools": list(selectors.schools_for(user=user, trust=trust)),
             "academic_years": list(trust.academic_years.prefetch_related("terms")),
-            "people": list(selectors.people_of_trust(trust=trust)) if can(user, Perm.PEOPLE_VIEW, trust) else None,
-            "can_manage_people": can(user, Perm.MEMBERSHIP_MANAGE, trust),
-            "can_view_audit": can(user, Perm.AUDIT_VIEW_TRUST, trust),
+            "people": list(selectors.people_of_trust(trust=trust)) if rules.may_see_people(user, trust) else None,
+            "can_manage_people": people_rules.may_manage_people(user, trust),
+            "can_view_audit": audit_rules.may_see_trust_audit(user, trust),
             "section_links": links.trust_links(user, trust),
         }
         return render(request, "trusts/trust_detail.html", context)
@@ -61,31 +62,29 @@ class SchoolDetailView(ScopedViewMixin, View):
         context = {
             "school": school,
             "inspection": school.latest_inspection,
-            "people": list(selectors.people_of_school(school=school)) if can(user, Perm.PEOPLE_VIEW, school) else None,
-            "can_edit": can(user, Perm.SCHOOL_EDIT, school),
-            "history": list(object_history(instance=school)[:10]) if can(user, Perm.HISTORY_VIEW, school) else None,
+            "people": list(selectors.people_of_school(school=school)) if rules.may_see_people(user, school) else None,
+            "can_edit": rules.may_edit_school(user, school),
+            "history": list(object_history(instance=school)[:10]) if audit_rules.may_see_history(user, school) else None,
             "section_links": links.school_links(user, school),
         }
         return render(request, "trusts/school_detail.html", context)
 
 
 class SchoolUpdateView(ScopedViewMixin, View):
-    def _school(self, request, pk):
-        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
-        if not can(request.user, Perm.SCHOOL_EDIT, school):
-            raise PermissionDenied("You may not edit this school's profile.")
-        return school
-
     def get(self, request, pk):
-        school = self._school(request, pk)
-        return render(request, "trusts/school_form.html", {"school": school, "form": SchoolProfileForm(instance=school)})
+        return self.handle(request, pk)
 
     def post(self, request, pk):
-        school = self._school(request, pk)
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
+        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+        deny_unless(rules.may_edit_school(request.user, school), rules.EDIT_SCHOOL_REFUSED)
         # Bind a copy so a failed form does not leave the instance half-changed.
-        form = SchoolProfileForm(request.POST, instance=School.objects.get(pk=school.pk))
-        if form.is_valid():
-            services.school_update(actor=request.user, school=school, **form.cleaned_data)
-            messages.success(request, "School profile saved.")
-            return redirect("trusts:school-detail", pk=school.pk)
-        return render(request, "trusts/school_form.html", {"school": school, "form": form}, status=400)
+        form = SchoolProfileForm(request.POST or None, instance=School.objects.get(pk=school.pk))
+        url = reverse("trusts:school-detail", args=[school.pk])
+        return form_page(
+            request, form, lambda f: services.school_update(actor=request.user, school=school, **f.cleaned_data),
+            success_url=url, success_message="School profile saved.",
+            title=f"Edit profile: {school.name}", back_url=url, context={"back": school.name},
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from trustwide.access import Perm, can, can_in_trust
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import record_event, snapshot
 from trustwide.common.services import require
 
@@ -40,7 +41,7 @@ def note_edit_after_agreement(*, actor, plan: SchoolPlan, verb: str, instance, b
         return
     label = f"{instance._meta.verbose_name} '{str(instance)[:80]}'"
     record_event(
-        actor=actor, action=f"{verb} after agreement", instance=plan, actor_label=actor_label,
+        actor=actor, action=AuditAction(f"{verb} after agreement"), instance=plan, actor_label=actor_label,
         before={"item": label, **(before or {})}, after={"item": label, **(after or {})},
     )
 

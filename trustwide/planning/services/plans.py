@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from trustwide.access import Perm
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_delete, audited_update, snapshot
 from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear
@@ -137,7 +138,7 @@ def priority_update(*, actor, priority: Priority, trust_priorities=None, actor_l
         if before != after:
             from trustwide.audit.services import record_event
 
-            record_event(actor=actor, actor_label=actor_label, action="update", instance=priority,
+            record_event(actor=actor, actor_label=actor_label, action=AuditAction.UPDATE, instance=priority,
                          before={"trust_priorities": before}, after={"trust_priorities": after})
             note_edit_after_agreement(actor=actor, plan=priority.plan, verb="changed", instance=priority,
                                       before={"trust_priorities": before}, after={"trust_priorities": after},
@@ -185,7 +186,7 @@ def action_progress_update(*, actor, action: Action, status: str, spent=None, pr
         changes["spent"] = spent
     if progress_note is not None:
         changes["progress_note"] = progress_note
-    return audited_update(actor=actor, actor_label=actor_label, instance=action, action="progress", **changes)
+    return audited_update(actor=actor, actor_label=actor_label, instance=action, action=AuditAction.PROGRESS, **changes)
 
 
 def milestone_create(*, actor, priority: Priority, actor_label=None, **fields) -> Milestone:

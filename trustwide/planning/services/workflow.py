@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustwide.access import Perm
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_update, record_event
 from trustwide.common.services import require
 
@@ -46,7 +47,7 @@ def plan_submit(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
             f"{len(failing)} success criteri{'on is' if len(failing) == 1 else 'a are'} not SMART yet. "
             "Fix them, or ask a headteacher or trust leader to override the check with a reason."
         )
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="submit",
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.SUBMIT,
                           status=PlanStatus.SUBMITTED, submitted_at=timezone.now(),
                           submitted_by=actor if actor is not None else None)
 
@@ -58,7 +59,7 @@ def plan_smart_override(*, actor, plan: SchoolPlan, reason: str, actor_label=Non
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise ValidationError({"reason": "Give the reason for overriding the SMART check (a sentence)."})
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="override SMART check",
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.OVERRIDE_SMART,
                           smart_override_reason=reason, smart_override_by=actor, smart_override_at=timezone.now())
 
 
@@ -76,7 +77,7 @@ def plan_agree(*, actor, plan: SchoolPlan, meeting: str, agreed_on: datetime.dat
         errors["agreed_on"] = "The meeting date is in the future."
     if errors:
         raise ValidationError(errors)
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="agree",
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.AGREE,
                           status=PlanStatus.AGREED, agreed_by=actor, agreed_on=agreed_on,
                           agreed_meeting=meeting.strip())
 
@@ -91,9 +92,9 @@ def plan_return(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> Sc
     _require_status(plan, PlanStatus.SUBMITTED, doing="returned to draft")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the plan goes back to draft."})
-    plan = audited_update(actor=actor, actor_label=actor_label, instance=plan, action="return to draft",
+    plan = audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.RETURN_TO_DRAFT,
                           status=PlanStatus.DRAFT)
-    record_event(actor=actor, actor_label=actor_label, action="comment", instance=plan,
+    record_event(actor=actor, actor_label=actor_label, action=AuditAction.COMMENT, instance=plan,
                  before=None, after={"reason": reason.strip()})
     return plan
 
@@ -102,7 +103,7 @@ def plan_return(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> Sc
 def plan_start(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
     require_school(actor, Perm.PLAN_SUBMIT, plan.school, "Only the headteacher or senior leaders start the plan.")
     _require_status(plan, PlanStatus.AGREED, doing="started")
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="start",
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.START,
                           status=PlanStatus.IN_PROGRESS, started_at=timezone.now())
 
 
@@ -120,5 +121,5 @@ def plan_evaluate(*, actor, plan: SchoolPlan, impact_statements: dict[int, str],
     for priority in priorities:
         audited_update(actor=actor, actor_label=actor_label, instance=priority,
                        impact_statement=impact_statements[priority.pk].strip())
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action="evaluate",
+    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.EVALUATE,
                           status=PlanStatus.EVALUATED, evaluated_at=timezone.now())

@@ -1,0 +1,23 @@
+"""Who may change the scope tree (trust, hubs, schools, years) and see its people: the one
+home of these decisions and their refusal messages."""
+
+from __future__ import annotations
+
+from trustwide.access import Perm, can, can_in_trust
+
+EDIT_SCHOOL_REFUSED = "You may not edit this school's profile."
+EDIT_TRUST_REFUSED = "Only trust leaders and administrators change the trust's hubs, schools and years."
+
+
+def may_edit_school(user, school) -> bool:
+    return can(user, Perm.SCHOOL_EDIT, school)
+
+
+def may_edit_trust(user, trust) -> bool:
+    """Add hubs, schools and academic years: school.edit at trust level."""
+    return can_in_trust(user, Perm.SCHOOL_EDIT, trust.pk)
+
+
+def may_see_people(user, node) -> bool:
+    """The people list of a trust or school page."""
+    return can(user, Perm.PEOPLE_VIEW, node)
