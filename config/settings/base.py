@@ -126,11 +126,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
-# django-axes: lock an email + address pair after 5 failures for 15 minutes.
+# django-axes: lock an email (any case) + address pair after 5 failures (passwords or
+# second-factor codes) for 15 minutes, and an address after 50 failures across all emails
+# (a school shares one address). See accounts/lockout.py.
 AXES_FAILURE_LIMIT = int(os.environ.get("TRUSTWIDE_LOGIN_FAILURE_LIMIT", "5"))
+TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "trustwide.accounts.lockout.axes_username"
+AXES_HANDLER = "trustwide.accounts.lockout.TrustwideAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
