@@ -109,8 +109,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Applied wherever a password is set: password change, reset confirm, createsuperuser
+# (also non-interactive, through UserManager.create_superuser). Our User has full_name and
+# email, not first_name/last_name, so the similarity check is told what to compare.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("full_name", "email")},
+    },
+    {"NAME": "trustwide.accounts.password_validation.NameInPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -138,6 +145,9 @@ AXES_USERNAME_CALLABLE = "trustwide.accounts.lockout.axes_username"
 AXES_HANDLER = "trustwide.accounts.lockout.TrustwideAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Password reset: emails per address asked about, and requests per network address, per hour.
+TRUSTWIDE_RESET_PER_EMAIL = int(os.environ.get("TRUSTWIDE_RESET_PER_EMAIL", "3"))
+TRUSTWIDE_RESET_PER_ADDRESS = int(os.environ.get("TRUSTWIDE_RESET_PER_ADDRESS", "20"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
