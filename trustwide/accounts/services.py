@@ -7,6 +7,7 @@ from django.db import transaction
 from trustwide.access import Perm, can_in_trust
 from trustwide.access.scope import forget_cached_grants
 from trustwide.audit.services import audited_create, audited_update, record_event, snapshot
+from trustwide.common.extensions import app_modules
 from trustwide.common.services import require
 
 from .models import Membership, User
@@ -45,6 +46,10 @@ def membership_end(*, actor, membership: Membership, ends_on: datetime.date) -> 
     require(
         can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, membership.trust_id), "You may not manage people here."
     )
-    membership = audited_update(actor=actor, instance=membership, action="end", ends_on=ends_on)
+    with transaction.atomic():
+        membership = audited_update(actor=actor, instance=membership, action="end", ends_on=ends_on)
+        # Secrets that outlive a login (the calendar feed address) are rotated by their apps.
+        for module in app_modules("access_hooks"):
+            module.membership_ended(actor=actor, membership=membership)
     forget_cached_grants(membership.user)
     return membership
