@@ -5,7 +5,6 @@ from django.urls import reverse
 from trustwide.audit.models import AuditEvent
 
 
-
 def test_calendar_feed_404_once_access_has_ended(world, client):
     import datetime
 
