@@ -61,3 +61,12 @@ def record_failure(request, email: str) -> None:
     user_login_failed.send(
         sender=__name__, credentials={settings.AXES_USERNAME_FORM_FIELD: email}, request=request
     )
+
+
+def clear_failures(request, email: str) -> None:
+    """After a correct second factor: that account's failures from this address are forgiven
+    (as a correct password forgives them with AXES_RESET_ON_SUCCESS)."""
+    AxesProxyHandler.update_request(request)
+    AxesProxyHandler.get_implementation().reset_user_attempts(
+        request, {settings.AXES_USERNAME_FORM_FIELD: email}
+    )

@@ -13,7 +13,7 @@ from trustwide.common.views import ScopedViewMixin
 from trustwide.trusts.models import Trust
 from trustwide.trusts.selectors import schools_for
 
-from . import attention, services, throttle
+from . import attention, mfa, services, throttle
 from .forms import EmailAuthenticationForm, EndMembershipForm, MembershipForm
 from .models import Membership
 
@@ -71,9 +71,11 @@ class MembershipListView(ScopedViewMixin, View):
         memberships = Membership.objects.filter(trust=trust).select_related("user", "hub", "school")
         if show != "all":
             memberships = memberships.active()
+        memberships = list(memberships)
         return render(
             request, "accounts/membership_list.html",
-            {"trust": trust, "memberships": list(memberships), "show": show, "end_form": EndMembershipForm()},
+            {"trust": trust, "memberships": memberships, "show": show, "end_form": EndMembershipForm(),
+             "enrolled": mfa.enrolled_user_ids({m.user_id for m in memberships})},
         )
 
 
