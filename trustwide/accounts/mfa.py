@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trustwide.access import Perm, can_in_trust, role_has
-from trustwide.audit.services import record_event
+from trustwide.audit.services import audited_update, record_event
 from trustwide.common.services import require
 from trustwide.trusts.models import MfaPolicy
 
@@ -69,6 +69,14 @@ def enrolled_user_ids(user_ids) -> set[int]:
     return set(
         TOTPDevice.objects.filter(user_id__in=list(user_ids), confirmed=True).values_list("user_id", flat=True)
     )
+
+
+@transaction.atomic
+def trust_mfa_policy_set(*, actor: User, trust, policy: str):
+    """The trust's own setting (People page). Applies to each person from their next login."""
+    require(can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, trust.pk),
+            "Only the trust's administrators change who must use two-step login.")
+    return audited_update(actor=actor, instance=trust, mfa_policy=policy)
 
 
 # --- enrolment ---------------------------------------------------------------------------------

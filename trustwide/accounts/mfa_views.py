@@ -14,9 +14,11 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.views import ScopedViewMixin
+from trustwide.trusts.models import MfaPolicy
 
 from . import lockout, mfa
 from .models import Membership
+from .views import _trust_for_people
 
 
 class CodeForm(forms.Form):
@@ -25,6 +27,10 @@ class CodeForm(forms.Form):
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
     )
+
+
+class MfaPolicyForm(forms.Form):
+    mfa_policy = forms.ChoiceField(label="Two-step login is required for", choices=MfaPolicy.choices)
 
 
 class EnrolForm(forms.Form):
@@ -131,3 +137,18 @@ class MfaResetView(ScopedViewMixin, View):
         else:
             messages.info(request, f"{membership.user} had not set up two-step login.")
         return redirect("accounts:membership-list", slug=membership.trust.slug)
+
+
+class MfaPolicyView(ScopedViewMixin, View):
+    """People page: the trust administrator sets who must use two-step login."""
+
+    def post(self, request, slug):
+        trust = _trust_for_people(request, slug)
+        form = MfaPolicyForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose who must use two-step login.")
+            return redirect("accounts:membership-list", slug=trust.slug)
+        mfa.trust_mfa_policy_set(actor=request.user, trust=trust, policy=form.cleaned_data["mfa_policy"])
+        messages.success(request, f"Two-step login: {trust.get_mfa_policy_display().lower()}. "
+                                  "It applies to each person from their next login.")
+        return redirect("accounts:membership-list", slug=trust.slug)

@@ -47,6 +47,7 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("trusts/<slug:slug>/people/", views.MembershipListView.as_view(), name="membership-list"),
+    path("trusts/<slug:slug>/people/two-step/", mfa_views.MfaPolicyView.as_view(), name="mfa-policy"),
     path("trusts/<slug:slug>/people/add/", views.MembershipCreateView.as_view(), name="membership-create"),
     path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="membership-end"),
     path("memberships/<int:pk>/mfa-reset/", mfa_views.MfaResetView.as_view(), name="mfa-reset"),

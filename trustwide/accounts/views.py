@@ -75,7 +75,8 @@ class MembershipListView(ScopedViewMixin, View):
         return render(
             request, "accounts/membership_list.html",
             {"trust": trust, "memberships": memberships, "show": show, "end_form": EndMembershipForm(),
-             "enrolled": mfa.enrolled_user_ids({m.user_id for m in memberships})},
+             "enrolled": mfa.enrolled_user_ids({m.user_id for m in memberships}),
+             "mfa_policies": Trust._meta.get_field("mfa_policy").choices},
         )
 
 

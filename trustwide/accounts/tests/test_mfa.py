@@ -189,3 +189,23 @@ def test_only_trust_administrators_may_reset(world):
     with pytest.raises(PermissionDenied):
         mfa.mfa_reset(actor=world.user("headteacher"), membership=membership)
     assert mfa.has_device(teacher) and not AuditEvent.objects.filter(action="mfa_reset").exists()
+
+
+def test_trust_administrator_requires_two_step_login_for_everyone(world, login):
+    admin = world.user("trust_administrator")
+    client = login(admin)  # the world's trusts start with the policy off
+    response = client.post(reverse("accounts:mfa-policy", args=[world.trust_a.slug]), {"mfa_policy": "everyone"})
+    assert response.status_code == 302
+    world.trust_a.refresh_from_db()
+    assert world.trust_a.mfa_policy == MfaPolicy.EVERYONE and mfa.mfa_required(world.user("local_governor"))
+    event = AuditEvent.objects.get(object_type="trusts.trust", actor=admin)
+    assert (event.before["mfa_policy"], event.after["mfa_policy"]) == ("off", "everyone")
+    assert client.post(reverse("accounts:mfa-policy", args=[world.trust_a.slug]),
+                       {"mfa_policy": "nonsense"}).status_code == 302
+    world.trust_a.refresh_from_db()
+    assert world.trust_a.mfa_policy == MfaPolicy.EVERYONE
+
+
+def test_only_trust_administrators_set_the_policy(world):
+    with pytest.raises(PermissionDenied):
+        mfa.trust_mfa_policy_set(actor=world.user("trust_leader"), trust=world.trust_a, policy="off")
