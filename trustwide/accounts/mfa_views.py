@@ -58,7 +58,14 @@ class MfaVerifyView(LoginRequiredMixin, View):
     template = "accounts/mfa_verify.html"
 
     def _owes_code(self, request) -> bool:
-        return request.session.get(mfa.SESSION_KEY) == mfa.VERIFY and not request.user.is_verified()
+        if request.session.get(mfa.SESSION_KEY) != mfa.VERIFY or request.user.is_verified():
+            return False
+        if not mfa.has_device(request.user):
+            # Reset by an administrator since login: no code can match, so look again (the
+            # middleware then sends them to enrol if their trust requires it).
+            request.session[mfa.SESSION_KEY] = mfa.login_state(request.user)
+            return False
+        return True
 
     def get(self, request):
         if not self._owes_code(request):

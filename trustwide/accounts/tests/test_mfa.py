@@ -209,3 +209,14 @@ def test_trust_administrator_requires_two_step_login_for_everyone(world, login):
 def test_only_trust_administrators_set_the_policy(world):
     with pytest.raises(PermissionDenied):
         mfa.trust_mfa_policy_set(actor=world.user("trust_leader"), trust=world.trust_a, policy="off")
+
+
+def test_reset_during_a_session_sends_the_person_to_enrol_not_to_a_code_that_cannot_match(world, client):
+    require_mfa(world)
+    teacher = world.user("teacher")
+    enrolled(teacher)
+    password_login(client, teacher)
+    mfa.mfa_reset(actor=world.user("trust_administrator"), membership=Membership.objects.get(user=teacher))
+    response = client.get(reverse("accounts:mfa-verify"))
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:home"))["Location"].startswith(reverse("accounts:mfa-enrol"))
