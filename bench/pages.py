@@ -67,7 +67,7 @@ def build(n_schools: int):
 
     rng = random.Random(7)
     year = current_academic_start_year()
-    trust = Trust.objects.create(name="Bench Trust", slug="bench")
+    trust = Trust.objects.create(name="Bench Trust", slug="bench", mfa_policy="off")  # pages, not login
     hubs = [Hub.objects.create(trust=trust, name=f"Hub {i + 1}") for i in range(2)]
     for start, current in ((year - 1, False), (year, True)):
         ay = AcademicYear.objects.create(trust=trust, start_year=start, is_current=current)

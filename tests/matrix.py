@@ -83,6 +83,19 @@ FOUNDATION: dict[str, Entry] = {
         public=True, anonymous=200, kwargs=lambda w, t: {"uidb64": "MQ", "token": "bad-token"}
     ),
     "accounts:password-reset-complete": Entry(public=True, anonymous=200),
+    # Second step of login: with no device owed, both pages let the person through.
+    "accounts:mfa-verify": Entry(ok=dict.fromkeys(ALL_ROLES, 302), listing=True),
+    "accounts:mfa-enrol": Entry(ok=ALL_ROLES, listing=True),
+    "accounts:mfa-policy": Entry(
+        method="post", kwargs=t_kwargs(slug="trust.slug"), data=lambda w, t: {"mfa_policy": "off"},
+        ok={"trust_administrator"}, denied=403,
+    ),
+    "accounts:mfa-reset": Entry(
+        method="post",
+        kwargs=lambda w, t: {"pk": t.school.memberships.first().pk if t.in_scope
+                             else w.extra["trust_b_leader"].memberships.first().pk},
+        ok={"trust_administrator"},
+    ),
     "accounts:membership-list": Entry(
         kwargs=t_kwargs(slug="trust.slug"), ok={"trust_administrator"}, denied=403
     ),

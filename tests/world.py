@@ -71,8 +71,9 @@ def grant(user: User, role: str, *, trust: Trust, hub: Hub | None = None, school
 
 
 def build_world() -> World:
-    trust_a = Trust.objects.create(name="Trust A", slug="trust-a")
-    trust_b = Trust.objects.create(name="Trust B", slug="trust-b")
+    # Access tests log in without a second factor; two-step login has its own tests.
+    trust_a = Trust.objects.create(name="Trust A", slug="trust-a", mfa_policy="off")
+    trust_b = Trust.objects.create(name="Trust B", slug="trust-b", mfa_policy="off")
     hub_1 = Hub.objects.create(trust=trust_a, name="H1")
     hub_2 = Hub.objects.create(trust=trust_a, name="H2")
     hub_b = Hub.objects.create(trust=trust_b, name="HB")

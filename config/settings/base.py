@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "trustwide.common",
@@ -59,9 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After htmx and OTP: sends a user who owes a second factor to verify or enrol.
+    "trustwide.accounts.middleware.MfaRequiredMiddleware",
     "trustwide.common.middleware.SecurityHeadersMiddleware",
     # Last, so it sees the response of a failed login attempt.
     "axes.middleware.AxesMiddleware",
@@ -110,12 +116,21 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Applied wherever a password is set: password change, reset confirm, createsuperuser
+# (also non-interactive, through UserManager.create_superuser). Our User has full_name and
+# email, not first_name/last_name, so the similarity check is told what to compare.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("full_name", "email")},
+    },
+    {"NAME": "trustwide.accounts.password_validation.NameInPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-step login (django-otp: TOTP authenticator apps + one-time recovery codes).
+OTP_TOTP_ISSUER = "Trustwide"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -127,13 +142,21 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
-# django-axes: lock an email + address pair after 5 failures for 15 minutes.
+# django-axes: lock an email (any case) + address pair after 5 failures (passwords or
+# second-factor codes) for 15 minutes, and an address after 50 failures across all emails
+# (a school shares one address). See accounts/lockout.py.
 AXES_FAILURE_LIMIT = int(os.environ.get("TRUSTWIDE_LOGIN_FAILURE_LIMIT", "5"))
+TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "trustwide.accounts.lockout.axes_username"
+AXES_HANDLER = "trustwide.accounts.lockout.TrustwideAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Password reset: emails per address asked about, and requests per network address, per hour.
+TRUSTWIDE_RESET_PER_EMAIL = int(os.environ.get("TRUSTWIDE_RESET_PER_EMAIL", "3"))
+TRUSTWIDE_RESET_PER_ADDRESS = int(os.environ.get("TRUSTWIDE_RESET_PER_ADDRESS", "20"))
 
 # Single sign-on (trustwide.sso): identity providers are configured per trust in the app.
 # Plain-http discovery URLs are refused unless this is on (local development and tests only).

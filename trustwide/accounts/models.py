@@ -2,6 +2,7 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -29,6 +30,9 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=(username or "").strip())
 
     def create_superuser(self, email, password=None, **extra):
+        # createsuperuser --noinput takes DJANGO_SUPERUSER_PASSWORD without validating it.
+        if password:
+            validate_password(password, self.model(email=email, **extra))
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 

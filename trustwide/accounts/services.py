@@ -7,6 +7,7 @@ from django.db import transaction
 from trustwide.access.scope import forget_cached_grants
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_update, record_event, snapshot
+from trustwide.common.extensions import app_modules
 from trustwide.common.services import require
 
 from . import rules
@@ -44,6 +45,10 @@ def membership_create(
 
 def membership_end(*, actor, membership: Membership, ends_on: datetime.date) -> Membership:
     require(rules.may_manage_people(actor, membership.trust), rules.PEOPLE_REFUSED)
-    membership = audited_update(actor=actor, instance=membership, action=AuditAction.END, ends_on=ends_on)
+    with transaction.atomic():
+        membership = audited_update(actor=actor, instance=membership, action=AuditAction.END, ends_on=ends_on)
+        # Secrets that outlive a login (the calendar feed address) are rotated by their apps.
+        for module in app_modules("access_hooks"):
+            module.membership_ended(actor=actor, membership=membership)
     forget_cached_grants(membership.user)
     return membership

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import mfa_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/verify/", mfa_views.MfaVerifyView.as_view(), name="mfa-verify"),
+    path("account/two-step/", mfa_views.MfaEnrolView.as_view(), name="mfa-enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
@@ -23,12 +25,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password-reset-done"),
-        ),
+        views.PasswordResetView.as_view(success_url=reverse_lazy("accounts:password-reset-done")),
         name="password-reset",
     ),
     path(
@@ -50,6 +47,8 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("trusts/<slug:slug>/people/", views.MembershipListView.as_view(), name="membership-list"),
+    path("trusts/<slug:slug>/people/two-step/", mfa_views.MfaPolicyView.as_view(), name="mfa-policy"),
     path("trusts/<slug:slug>/people/add/", views.MembershipCreateView.as_view(), name="membership-create"),
     path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="membership-end"),
+    path("memberships/<int:pk>/mfa-reset/", mfa_views.MfaResetView.as_view(), name="mfa-reset"),
 ]

@@ -13,7 +13,7 @@ from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import Trust
 from trustwide.trusts.selectors import schools_for
 
-from . import attention, rules, services
+from . import attention, mfa, rules, services, throttle
 from .forms import EmailAuthenticationForm, EndMembershipForm, MembershipForm
 from .models import Membership
 
@@ -22,6 +22,24 @@ class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, throttled (accounts/throttle.py). A throttled request gets the
+    same polite answer whether or not the address has an account, and no email."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        if not throttle.password_reset_allowed(self.request, form.cleaned_data["email"]):
+            form.add_error(None, (
+                "We have already sent reset emails for this address recently. Please check your "
+                "inbox and spam folder, or try again in an hour."
+            ))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class HomeView(ScopedViewMixin, View):
@@ -52,9 +70,12 @@ class MembershipListView(ScopedViewMixin, View):
         memberships = Membership.objects.filter(trust=trust).select_related("user", "hub", "school")
         if show != "all":
             memberships = memberships.active()
+        memberships = list(memberships)
         return render(
             request, "accounts/membership_list.html",
-            {"trust": trust, "memberships": list(memberships), "show": show, "end_form": EndMembershipForm()},
+            {"trust": trust, "memberships": memberships, "show": show, "end_form": EndMembershipForm(),
+             "enrolled": mfa.enrolled_user_ids({m.user_id for m in memberships}),
+             "mfa_policies": Trust._meta.get_field("mfa_policy").choices},
         )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
-from trustwide.common.request_context import current_request_id
+from trustwide.common.request_context import current_client_request_id, current_request_id
 
 from .models import AuditAction, AuditEvent, PupilDataAccess, PupilDataAccessPupil
 
@@ -84,6 +84,7 @@ def record_event(
         before=before,
         after=after,
         request_id=current_request_id(),
+        client_request_id=current_client_request_id(),
     )
 
 

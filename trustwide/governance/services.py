@@ -546,14 +546,16 @@ def task_assign(*, actor, task: CycleTask, assignee=None, all_open: bool = False
 
 
 @transaction.atomic
-def calendar_token_rotate(*, user) -> CalendarToken:
-    """A new secret for the user's iCalendar feed; the old address stops working."""
+def calendar_token_rotate(*, user, actor=None) -> CalendarToken:
+    """A new secret for the user's iCalendar feed; the old address stops working. ``actor`` is
+    the user themselves, or whoever ended one of their memberships (access_hooks.py)."""
     token, created = CalendarToken.objects.get_or_create(user=user)
     if not created:
         before = snapshot(token)
         token.token = new_token()
         token.save()
-        record_event(actor=user, action=AuditAction.UPDATE, instance=token, before={"token": "(secret)"} if before else None,
+        record_event(actor=actor or user, action=AuditAction.UPDATE, instance=token,
+                     before={"token": "(secret)"} if before else None,
                      after={"token": "(rotated)"}, scope=(None, None))
     return token
 

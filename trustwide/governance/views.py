@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
+from trustwide.accounts.models import Membership
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
@@ -413,7 +414,9 @@ class CalendarFeedView(View):
 
     def get(self, request, token):
         found = CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
-        if found is None:
+        # The address is a secret that outlives a login: it works only while the person
+        # still holds a role somewhere (tokens also rotate when a membership ends).
+        if found is None or not Membership.objects.active().filter(user=found.user).exists():
             raise Http404("Unknown calendar.")
         body = ical.calendar_for(found.user, host=request.get_host().split(":")[0] or "trustwide")
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -11,6 +11,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from trustwide.accounts import mfa
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import record_event, snapshot
 from trustwide.common.services import require
@@ -189,6 +190,9 @@ def sso_login(*, request, provider: IdentityProvider, user, email: str, subject:
     )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_KEY] = provider.pk
+    # The school's identity provider enforces its own second factor (Entra Conditional Access,
+    # Google 2-Step Verification; README says so): Trustwide's TOTP step is not asked again.
+    request.session[mfa.SESSION_KEY] = mfa.NOT_NEEDED
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from trustwide.accounts.roles import Role
 from trustwide.accounts.services import membership_create, user_get_or_create
 
 from . import services
-from .models import AcademyType, Hub, Phase, School, Trust
+from .models import AcademyType, Hub, MfaPolicy, Phase, School, Trust
 from .utils import current_academic_start_year
 
 DEMO_PASSWORD = "demo-trustwide-2026"
@@ -98,6 +98,9 @@ def build_trust(*, seed: int = 2026, schools: int = 12, hubs: int = 3) -> DemoCo
     trust = services.trust_create(
         actor=None, actor_label=ACTOR, name="Larkspur Valley Learning Trust", slug=DEMO_TRUST_SLUG,
         companies_house_number="00000000",
+        # Off so the printed demo logins work with a password alone (a real trust's default
+        # requires two-step login for pupil-data and trust roles).
+        mfa_policy=MfaPolicy.OFF,
     )
     start = current_academic_start_year()
     previous_year = services.academic_year_create(actor=None, actor_label=ACTOR, trust=trust, start_year=start - 1)

@@ -7,12 +7,24 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 
+class MfaPolicy(models.TextChoices):
+    """Who must use a second factor (an authenticator app) to log in. See accounts/mfa.py."""
+
+    OFF = "off", "Nobody is required (people may still turn it on)"
+    PUPIL_AND_TRUST_ROLES = "pupil_and_trust_roles", "Everyone who may see pupils' data, and trust-level roles"
+    EVERYONE = "everyone", "Everyone"
+
+
 class Trust(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     companies_house_number = models.CharField(max_length=20, blank=True)
     gias_group_uid = models.CharField("GIAS group UID", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    mfa_policy = models.CharField(
+        "two-step login required for", max_length=30, choices=MfaPolicy.choices,
+        default=MfaPolicy.PUPIL_AND_TRUST_ROLES,
+    )
 
     scope_trust_path = "pk"
     view_permission = "trust.view"

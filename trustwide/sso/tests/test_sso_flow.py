@@ -68,6 +68,26 @@ def test_known_user_signs_in_and_it_is_audited(client, world, idp, make_provider
     assert client.get(reverse("accounts:home")).status_code == 200
 
 
+def test_sso_session_is_not_asked_for_trustwides_second_factor(client, world, idp, make_provider):
+    """The trust requires two-step login for everyone; the school's identity provider enforces
+    its own second factor, so a school-account sign-in lands on the page, while the same person
+    logging in with a password is sent to enrol."""
+    world.trust_a.mfa_policy = "everyone"
+    world.trust_a.save()
+    make_provider()
+    head = world.user("headteacher")
+    idp.claims = google_claims(head.email)
+    authorize_url = start(client, head.email, next="/")
+    client.get(at_provider(authorize_url))
+    assert client.get(reverse("accounts:home")).status_code == 200
+    client.logout()
+    head.set_password("a-long-Passphrase-9")
+    head.save()
+    client.post(reverse("accounts:login"), {"username": head.email, "password": "a-long-Passphrase-9"})
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:mfa-enrol"))
+
+
 def test_unknown_email_is_refused_and_no_account_is_created(client, world, idp, make_provider):
     from trustwide.accounts.models import User
 

@@ -33,7 +33,11 @@ class Command(BaseCommand):
             f"Demo trust '{ctx.trust.name}' built in {elapsed:.1f} s: "
             f"{len(ctx.hubs)} hubs, {len(ctx.schools)} schools, {len(ctx.logins)} users."
         ))
-        self.stdout.write(f"\nDemo logins (every password: {demo.DEMO_PASSWORD})\n")
+        self.stdout.write(f"\nDemo logins (every password: {demo.DEMO_PASSWORD})")
+        self.stdout.write(
+            "Two-step login (MFA) is OFF for the demo trust so these logins work with a password "
+            "alone;\na real trust requires it for pupil-data and trust roles (People page: trust setting).\n"
+        )
         width = max(len(role) for role, _, _ in ctx.logins)
         for role, where, email in ctx.logins:
             self.stdout.write(f"  {role:<{width}}  {email:<40} {where}")
