@@ -22,6 +22,13 @@ class Command(BaseCommand):
         from config.wsgi import application
 
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Finish what a kill left (half-swapped store batches, imports left "running",
+        # temporary files) before taking work. A failure is reported, not fatal.
+        for command in (["reconcile_imports"], ["kpis", "clean"]):
+            try:
+                call_command(*command, stdout=self.stdout)
+            except Exception as exc:  # noqa: BLE001
+                self.stderr.write(f"Start-up clean-up `{' '.join(command)}` failed: {exc}")
         helpers = []
         if not no_worker and settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
             # Imports and KPI refreshes run in the database-backed queue; no extra server needed.
