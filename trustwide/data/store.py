@@ -5,12 +5,15 @@ Layout (hive style, so DuckDB/Ibis read_parquet can prune by trust, school and y
     <root>/<dataset>/trust=<trust_id>/school=<urn>/year=<start year>/data.parquet
     <root>/_batches/<batch_id>/manifest.json
     <root>/_batches/<batch_id>/replaced/<dataset>/school=<urn>/year=<y>.parquet
+    <root>/_journal/trust=<trust_id>.json       (only while a write of the trust is under way)
 
 Each partition is ONE file, replaced whole with os.replace after an fsync. A batch's new files
 are all written first, then swapped in together while the trust's swap lock is held
 exclusively; readers hold it shared (`with store.reading(trust_id): ...`), so a reader sees the
 whole of a batch or none of it, on every school the batch touches, even when its reader opens
 a file more than once (pyarrow datasets and DuckDB do). Writers of one trust are serialised.
+A writer killed during its swap leaves a batch that the next writer, reader or start-up
+recovery rolls forward (store_journal.py); readers need no write access (store_io.py).
 (flock works between processes of one machine; a hosted, multi-machine deployment needs an
 object store with versioned reads instead.)
 A newer batch replaces older rows with the same natural key; the rows it replaced are kept
