@@ -102,6 +102,9 @@ SWAP_POINTS = [
     pytest.param("write", 0, "none", id="while-writing-the-journal"),
     pytest.param("write", 3, "old", id="while-preparing-a-partition-file"),
     pytest.param("write", 6, "old", id="while-preparing-a-shard-file"),
+    # Writes: journal 0, manifest 1, side file and partition of A 2-3 and of B 4-5, shards 6-7,
+    # then 8, the manifest listing the swap: the commit point.
+    pytest.param("write", 8, "old", id="while-writing-the-manifest-that-lists-the-swap"),
     pytest.param("swap_listed", None, "new", id="manifest-lists-files-before-first-replace"),
     pytest.param("replaced", 0, "new", id="between-partition-replaces"),
     pytest.param("replaced", 1, "new", id="between-partition-and-shard"),
