@@ -7,6 +7,9 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -306,3 +309,32 @@ def test_a_read_only_store_left_mid_swap_says_so(store, monkeypatch):
     monkeypatch.setattr(store_io.os, "open", read_only)
     with pytest.raises(StoreError, match="interrupted while its files were being swapped in.*read-only"):
         state(store)
+
+
+KILLER = """
+import os, signal, sys
+from trustwide.data import store_io
+from trustwide.data.store import AnalyticsStore
+from trustwide.data.tests.test_store_faults import write
+
+def hook(name, **detail):
+    if name == "replaced" and detail["index"] == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+store_io._fault = hook
+write(AnalyticsStore(sys.argv[1]), "I", "new")
+"""
+
+
+def test_a_real_kill_9_mid_swap(store, old_and_new):
+    """The same with a real SIGKILL of a separate process between two replaces: its locks
+    die with it, and the next reader finds the batch half swapped and rolls it forward."""
+    _old, new = old_and_new
+    result = subprocess.run([sys.executable, "-c", KILLER, str(store.root)],
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+                            capture_output=True, timeout=300)
+    assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
+    assert store.get_batch("new").status == "writing"
+    assert state(store) == new
+    assert_shards_agree(store)
+    assert temp_files(store.root) == []
