@@ -34,8 +34,10 @@ from .store import StoreError
 
 log = logging.getLogger(__name__)
 ACTOR = "import sweep"
-INTERRUPTED = ("The import was interrupted (its worker stopped) before it finished; nothing of it "
-               "is stored. Upload the file again.")
+INTERRUPTED = (
+    "The import was interrupted (its worker stopped) before it finished; nothing of it "
+    "is stored. Upload the file again."
+)
 
 
 def _worker_gone(worker: str) -> bool:
@@ -56,12 +58,19 @@ def _change(batch: ImportBatch, **fields) -> None:
     with transaction.atomic():
         before = snapshot(batch)
         _set(batch, **fields)
-        record_event(actor=None, actor_label=ACTOR, action="reconcile", instance=batch,
-                     before=before, after=snapshot(batch))
+        record_event(
+            actor=None,
+            actor_label=ACTOR,
+            action="reconcile",
+            instance=batch,
+            before=before,
+            after=snapshot(batch),
+        )
 
 
-def import_batches_reconcile(*, now: datetime.datetime | None = None,
-                             stale_after: datetime.timedelta | None = None) -> list[str]:
+def import_batches_reconcile(
+    *, now: datetime.datetime | None = None, stale_after: datetime.timedelta | None = None
+) -> list[str]:
     """Run the sweep once; returns one line per thing done."""
     now = now or timezone.now()
     stale_after = stale_after or datetime.timedelta(minutes=settings.TRUSTWIDE_IMPORT_STALE_MINUTES)
@@ -78,16 +87,30 @@ def import_batches_reconcile(*, now: datetime.datetime | None = None,
             if info is not None and info.status == "active":
                 info = manifests[info.batch_id] = store.rollback(info.batch_id)
         except StoreError as exc:
-            done.append(f"import {batch.pk}: left running, its store batch could not be rolled back: {exc}")
+            done.append(
+                f"import {batch.pk}: left running, its store batch could not be rolled back: {exc}"
+            )
             continue
-        _change(batch, status=ImportStatus.FAILED, progress=100, error_count=max(batch.error_count, 1),
-                errors=[INTERRUPTED], finished_at=now)
+        _change(
+            batch,
+            status=ImportStatus.FAILED,
+            progress=100,
+            error_count=max(batch.error_count, 1),
+            errors=[INTERRUPTED],
+            finished_at=now,
+        )
         if info is not None and info.status == "rolled_back":
             _notify_on_commit(batch)  # a refresh may have seen its rows meanwhile
         done.append(f"import {batch.pk} ({batch.file_name}): interrupted, marked failed")
 
-    rows = {b.pk: b for b in ImportBatch.objects.filter(
-        pk__in=[m.meta.get("import_batch") for m in manifests.values() if m.meta.get("import_batch")])}
+    rows = {
+        b.pk: b
+        for b in ImportBatch.objects.filter(
+            pk__in=[
+                m.meta.get("import_batch") for m in manifests.values() if m.meta.get("import_batch")
+            ]
+        )
+    }
     for info in manifests.values():
         pk = info.meta.get("import_batch")
         if not pk or info.status != "active":
@@ -99,7 +122,11 @@ def import_batches_reconcile(*, now: datetime.datetime | None = None,
             _change(batch, store_batch_id=info.batch_id)
             done.append(f"import {pk}: linked to store batch {info.batch_id}")
             continue
-        if batch is not None and batch.status == ImportStatus.STORED and batch.store_batch_id == info.batch_id:
+        if (
+            batch is not None
+            and batch.status == ImportStatus.STORED
+            and batch.store_batch_id == info.batch_id
+        ):
             continue
         try:
             store.rollback(info.batch_id)
@@ -114,8 +141,12 @@ def import_batches_reconcile(*, now: datetime.datetime | None = None,
     for batch in ImportBatch.objects.filter(status=ImportStatus.STORED).exclude(store_batch_id=""):
         info = manifests.get(batch.store_batch_id)
         if info is not None and info.status == "rolled_back":
-            _change(batch, status=ImportStatus.ROLLED_BACK, rolled_back_at=now,
-                    rolled_back_by_label=ACTOR)
+            _change(
+                batch,
+                status=ImportStatus.ROLLED_BACK,
+                rolled_back_at=now,
+                rolled_back_by_label=ACTOR,
+            )
             done.append(f"import {batch.pk}: its store batch was rolled back; marked rolled back")
     for line in done:
         log.warning("reconcile: %s", line)

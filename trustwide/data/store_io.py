@@ -111,7 +111,9 @@ def discard(swaps) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def remove_temp_files(directories: Iterable[Path], *, older_than: float | None = None) -> list[Path]:
+def remove_temp_files(
+    directories: Iterable[Path], *, older_than: float | None = None
+) -> list[Path]:
     """Remove the store's temporary files (``.*.tmp``) directly in `directories`; only those
     not modified for `older_than` seconds when given. The caller holds the lock that keeps
     live writers out of these folders (or passes an age no live write reaches)."""
@@ -123,7 +125,10 @@ def remove_temp_files(directories: Iterable[Path], *, older_than: float | None =
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
-            if not (entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX)) or not entry.is_file():
+            if (
+                not (entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX))
+                or not entry.is_file()
+            ):
                 continue
             try:
                 if cutoff is not None and entry.stat().st_mtime > cutoff:
@@ -199,6 +204,8 @@ def disk_full_message(root: Path, exc: OSError, what: str) -> str:
         free = f"{shutil.disk_usage(mount_point(root)).free / 1e6:,.0f} MB free"
     except OSError:
         free = "free space unknown"
-    return (f"The disk holding the analytics store is full: no space left on the disk mounted at "
-            f"{mount_point(root)} (store folder {root}; {free}) while writing {where}. Nothing of "
-            f"{what} was stored. Free space on that disk and try again.")
+    return (
+        f"The disk holding the analytics store is full: no space left on the disk mounted at "
+        f"{mount_point(root)} (store folder {root}; {free}) while writing {where}. Nothing of "
+        f"{what} was stored. Free space on that disk and try again."
+    )

@@ -69,12 +69,18 @@ class BatchJournal:
     def _journal_path(self, trust_id) -> Path:
         return self.root / "_journal" / f"trust={trust_id}.json"
 
-    def _journal_begin(self, trust_id, *, op: str, batch_id: str | None, dirs: Iterable[Path]) -> None:
+    def _journal_begin(
+        self, trust_id, *, op: str, batch_id: str | None, dirs: Iterable[Path]
+    ) -> None:
         path = self._journal_path(trust_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         rel = sorted({str(Path(d).relative_to(self.root)) for d in dirs})
-        store_io.atomic_write_bytes(path, json.dumps(
-            {"op": op, "batch_id": batch_id, "dirs": rel, "started_at": _now()}).encode())
+        store_io.atomic_write_bytes(
+            path,
+            json.dumps(
+                {"op": op, "batch_id": batch_id, "dirs": rel, "started_at": _now()}
+            ).encode(),
+        )
 
     def _journal_end(self, trust_id) -> None:
         path = self._journal_path(trust_id)
@@ -123,8 +129,11 @@ class BatchJournal:
         try:
             if info.status == "preparing":
                 info.status = "failed"
-                info.failure = (f"{type(exc).__name__}: {exc}"[:300] if exc is not None
-                                else "failed before its files were swapped in")
+                info.failure = (
+                    f"{type(exc).__name__}: {exc}"[:300]
+                    if exc is not None
+                    else "failed before its files were swapped in"
+                )
                 self._save_manifest(info)
                 shutil.rmtree(self._batch_dir(info.batch_id) / "replaced", ignore_errors=True)
             self._recover(info.trust_id)
@@ -149,8 +158,12 @@ class BatchJournal:
             info = _load_manifest(manifest)
             if info.status in _SWAPPING and info.swap is not None:
                 with store_io.flock(self._lock_file(trust_id, "swap"), fcntl.LOCK_EX):
-                    self._replace_all([(None if t is None else self.root / t, self.root / p)
-                                       for t, p in info.swap])
+                    self._replace_all(
+                        [
+                            (None if t is None else self.root / t, self.root / p)
+                            for t, p in info.swap
+                        ]
+                    )
                     self._finish(info, "active" if info.status == "writing" else "rolled_back")
                 done = f"rolled forward to {info.status}"
             elif info.status == "preparing":
@@ -160,9 +173,16 @@ class BatchJournal:
         store_io.remove_temp_files([self.root / d for d in journal.get("dirs", [])])
         path.unlink(missing_ok=True)
         store_io.remove_temp_files([path.parent])
-        log.warning("store: %s operation %s of trust %s was interrupted: %s",
-                    journal.get("op", "a"), batch_id or "", trust_id, done)
-        return f"{journal.get('op', 'write')} {batch_id or ''} of trust {trust_id}: {done}".replace("  ", " ")
+        log.warning(
+            "store: %s operation %s of trust %s was interrupted: %s",
+            journal.get("op", "a"),
+            batch_id or "",
+            trust_id,
+            done,
+        )
+        return f"{journal.get('op', 'write')} {batch_id or ''} of trust {trust_id}: {done}".replace(
+            "  ", " "
+        )
 
     def recover(self, *, temp_age: float = 3600) -> list[str]:
         """Start-up recovery: finish every interrupted batch (each under its trust's writer
@@ -170,8 +190,10 @@ class BatchJournal:
         temporary files: in every trust's folders under its writer lock, and in the batch
         folders when older than `temp_age` seconds. Returns what was done."""
         done = []
-        trusts = {p.name.removeprefix("trust=").removesuffix(".json")
-                  for p in (self.root / "_journal").glob("trust=*.json")}
+        trusts = {
+            p.name.removeprefix("trust=").removesuffix(".json")
+            for p in (self.root / "_journal").glob("trust=*.json")
+        }
         for top in self.root.iterdir() if self.root.is_dir() else ():
             if top.name == derived.SHARDS_DIR:
                 trusts |= {p.name.removeprefix("trust=") for p in top.glob("*/trust=*")}
@@ -182,21 +204,31 @@ class BatchJournal:
                 what = self._recover(trust_id)
                 if what:
                     done.append(what)
-                folders = [p for name in DATASETS for p in (self.root / name / f"trust={trust_id}").glob("*/*")]
+                folders = [
+                    p
+                    for name in DATASETS
+                    for p in (self.root / name / f"trust={trust_id}").glob("*/*")
+                ]
                 folders += list((self.root / derived.SHARDS_DIR).glob(f"*/trust={trust_id}/*/*"))
                 removed = store_io.remove_temp_files(folders)
                 if removed:
                     done.append(f"removed {len(removed)} temporary file(s) of trust {trust_id}")
         batch_dirs = [p for p in (self.root / "_batches").glob("*") if p.is_dir()]
         removed = store_io.remove_temp_files(
-            [d for b in batch_dirs for d in [b, *b.glob("replaced/*/*")]] + [self.root / "_journal"],
-            older_than=temp_age)
+            [d for b in batch_dirs for d in [b, *b.glob("replaced/*/*")]]
+            + [self.root / "_journal"],
+            older_than=temp_age,
+        )
         if removed:
             done.append(f"removed {len(removed)} temporary file(s) in batch folders")
         for info in self.list_batches():
-            if info.status == "writing" and info.swap is None:  # left by a version without a journal
+            if (
+                info.status == "writing" and info.swap is None
+            ):  # left by a version without a journal
                 self._save_manifest(_mark_interrupted(info))
-                done.append(f"batch {info.batch_id}: marked failed (interrupted, written by an older version)")
+                done.append(
+                    f"batch {info.batch_id}: marked failed (interrupted, written by an older version)"
+                )
         return done
 
 

@@ -26,7 +26,9 @@ from trustwide.data.tests.test_django_imports import YEAR, characteristics_csv, 
 def years(world, settings, tmp_path):
     from tests.world import make_year
 
-    settings.TRUSTWIDE_DATA_DIR = tmp_path / "data"  # the sweep looks at every batch: a store of its own
+    settings.TRUSTWIDE_DATA_DIR = (
+        tmp_path / "data"
+    )  # the sweep looks at every batch: a store of its own
     make_year(world.trust_a, YEAR, current=False)
     return world
 
@@ -34,8 +36,15 @@ def years(world, settings, tmp_path):
 def run(world, tmp_path, content=None, dataset="characteristics", name="roll.csv"):
     path = tmp_path / name
     path.write_bytes(content if content is not None else characteristics_csv(world.school_a1.urn))
-    batch = import_batch_create(actor=None, actor_label="test", trust=world.trust_a, school=world.school_a1,
-                                dataset=dataset, academic_year=YEAR, file_name=name)
+    batch = import_batch_create(
+        actor=None,
+        actor_label="test",
+        trust=world.trust_a,
+        school=world.school_a1,
+        dataset=dataset,
+        academic_year=YEAR,
+        file_name=name,
+    )
     return batch, path
 
 
@@ -48,6 +57,7 @@ def store_rows(world, dataset="characteristics"):
 def _raise(exc):
     def fail(*args, **kwargs):
         raise exc
+
     return fail
 
 
@@ -59,23 +69,57 @@ def _fault_at(point, exc, index=0):
             seen.append(name)
             if len(seen) - 1 == index:
                 raise exc(detail) if callable(exc) else exc
+
     return hook
 
 
 FAILURES = [
-    pytest.param(lambda mp: mp.setattr(services, "validate_file", _raise(ValueError("boom"))),
-                 ValueError, "unexpected error (ValueError)", id="validator-crashes"),
-    pytest.param(lambda mp: mp.setattr(store_io, "_fault", _fault_at("write", RuntimeError("io"), 3)),
-                 RuntimeError, "unexpected error (RuntimeError)", id="store-write-fails"),
-    pytest.param(lambda mp: mp.setattr(store_io, "_fault", _fault_at(
-        "write", lambda d: OSError(errno.ENOSPC, "No space left on device", str(d["path"])), 3)),
-        None, "The disk holding the analytics store is full", id="disk-full"),
-    pytest.param(lambda mp: mp.setattr(store_io, "_fault", _fault_at("replaced", RuntimeError("mid-swap"), 0)),
-                 RuntimeError, "unexpected error (RuntimeError)", id="fails-mid-swap"),
-    pytest.param(lambda mp: mp.setattr(services, "_upsert_pupils", _raise(OperationalError("db gone"))),
-                 OperationalError, "could not be recorded; nothing was stored", id="db-error-recording"),
-    pytest.param(lambda mp: mp.setattr(services, "record_event", _raise(RuntimeError("audit"))),
-                 RuntimeError, "could not be recorded; nothing was stored", id="audit-write-fails"),
+    pytest.param(
+        lambda mp: mp.setattr(services, "validate_file", _raise(ValueError("boom"))),
+        ValueError,
+        "unexpected error (ValueError)",
+        id="validator-crashes",
+    ),
+    pytest.param(
+        lambda mp: mp.setattr(store_io, "_fault", _fault_at("write", RuntimeError("io"), 3)),
+        RuntimeError,
+        "unexpected error (RuntimeError)",
+        id="store-write-fails",
+    ),
+    pytest.param(
+        lambda mp: mp.setattr(
+            store_io,
+            "_fault",
+            _fault_at(
+                "write",
+                lambda d: OSError(errno.ENOSPC, "No space left on device", str(d["path"])),
+                3,
+            ),
+        ),
+        None,
+        "The disk holding the analytics store is full",
+        id="disk-full",
+    ),
+    pytest.param(
+        lambda mp: mp.setattr(
+            store_io, "_fault", _fault_at("replaced", RuntimeError("mid-swap"), 0)
+        ),
+        RuntimeError,
+        "unexpected error (RuntimeError)",
+        id="fails-mid-swap",
+    ),
+    pytest.param(
+        lambda mp: mp.setattr(services, "_upsert_pupils", _raise(OperationalError("db gone"))),
+        OperationalError,
+        "could not be recorded; nothing was stored",
+        id="db-error-recording",
+    ),
+    pytest.param(
+        lambda mp: mp.setattr(services, "record_event", _raise(RuntimeError("audit"))),
+        RuntimeError,
+        "could not be recorded; nothing was stored",
+        id="audit-write-fails",
+    ),
 ]
 
 
@@ -93,7 +137,9 @@ def test_import_batch_is_never_left_running(years, tmp_path, monkeypatch, inject
     monkeypatch.undo()
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED and batch.finished_at is not None
-    assert len(batch.errors) == 1 and message in batch.errors[0] and "Traceback" not in batch.errors[0]
+    assert (
+        len(batch.errors) == 1 and message in batch.errors[0] and "Traceback" not in batch.errors[0]
+    )
     assert store_rows(world) == 0  # nothing of it in the store
     infos = analytics_store().list_batches(trust_id=world.trust_a.pk)
     assert all(i.status in ("failed", "rolled_back") for i in infos)
@@ -144,28 +190,39 @@ def _killed_after_swap(world, tmp_path, monkeypatch, name="roll.csv"):
 
 
 @pytest.mark.parametrize("gone", ["worker-process-dead", "running-too-long"])
-def test_sweep_fails_an_interrupted_import_and_takes_its_rows_out(years, tmp_path, monkeypatch, gone):
+def test_sweep_fails_an_interrupted_import_and_takes_its_rows_out(
+    years, tmp_path, monkeypatch, gone
+):
     world = years
     batch = _killed_after_swap(world, tmp_path, monkeypatch)
     assert store_rows(world) == 2
-    assert reconcile.import_batches_reconcile() == []  # its worker (this process) is alive, and recent
+    assert (
+        reconcile.import_batches_reconcile() == []
+    )  # its worker (this process) is alive, and recent
     if gone == "worker-process-dead":
-        ImportBatch.objects.filter(pk=batch.pk).update(worker=batch.worker.rsplit(":", 1)[0] + ":999999999")
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            worker=batch.worker.rsplit(":", 1)[0] + ":999999999"
+        )
         done = reconcile.import_batches_reconcile()
     else:
-        done = reconcile.import_batches_reconcile(now=timezone.now() + datetime.timedelta(minutes=31))
+        done = reconcile.import_batches_reconcile(
+            now=timezone.now() + datetime.timedelta(minutes=31)
+        )
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED and "interrupted" in batch.errors[0]
     assert any(f"import {batch.pk}" in line for line in done)
     assert store_rows(world) == 0
     assert analytics_store().get_batch(batch.store_batch_id).status == "rolled_back"
-    event = AuditEvent.objects.get(object_type="data.importbatch", object_id=str(batch.pk), action="reconcile")
+    event = AuditEvent.objects.get(
+        object_type="data.importbatch", object_id=str(batch.pk), action="reconcile"
+    )
     assert event.before["status"] == "running" and event.after["status"] == "failed"
     assert event.actor_label == reconcile.ACTOR
 
 
 def test_sweep_links_a_stored_import_without_its_store_id_so_the_page_rolls_it_back(
-        years, tmp_path, login, django_capture_on_commit_callbacks):
+    years, tmp_path, login, django_capture_on_commit_callbacks
+):
     world = years
     batch, path = run(world, tmp_path)
     import_batch_run(batch=batch, source=path)
@@ -176,7 +233,9 @@ def test_sweep_links_a_stored_import_without_its_store_id_so_the_page_rolls_it_b
     client.post(url)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.STORED  # refused with a message, not a crash
-    assert reconcile.import_batches_reconcile() == [f"import {batch.pk}: linked to store batch {store_id}"]
+    assert reconcile.import_batches_reconcile() == [
+        f"import {batch.pk}: linked to store batch {store_id}"
+    ]
     assert AuditEvent.objects.filter(object_id=str(batch.pk), action="reconcile").count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url).status_code == 302
@@ -188,23 +247,39 @@ def test_sweep_rolls_back_store_batches_no_import_owns(years, tmp_path):
     world = years
     batch, path = run(world, tmp_path)
     import_batch_run(batch=batch, source=path)
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED)  # e.g. a kill mid-failure
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.FAILED
+    )  # e.g. a kill mid-failure
     orphan = analytics_store().write_batch(
-        dataset="attendance_marks", trust_id=world.trust_a.pk, academic_year=YEAR,
-        tables=_marks_tables(world), batch_id="orphan", meta={"import_batch": 987654})
+        dataset="attendance_marks",
+        trust_id=world.trust_a.pk,
+        academic_year=YEAR,
+        tables=_marks_tables(world),
+        batch_id="orphan",
+        meta={"import_batch": 987654},
+    )
     done = reconcile.import_batches_reconcile()
-    assert sorted(done) == sorted([
-        f"store batch {batch.store_batch_id}: rolled back (import {batch.pk} is failed)",
-        f"store batch {orphan.batch_id}: rolled back (no import row)"])
+    assert sorted(done) == sorted(
+        [
+            f"store batch {batch.store_batch_id}: rolled back (import {batch.pk} is failed)",
+            f"store batch {orphan.batch_id}: rolled back (no import row)",
+        ]
+    )
     assert store_rows(world) == 0 and store_rows(world, "attendance_marks") == 0
 
 
 def _marks_tables(world):
     from trustwide.data.validation import validate_file
 
-    result = validate_file(marks_csv(world.school_a1.urn), dataset="attendance_marks", file_name="m.csv",
-                           academic_year=YEAR, allowed_school_urns={world.school_a1.urn}, trust_key="k",
-                           today=datetime.date(2026, 8, 31))
+    result = validate_file(
+        marks_csv(world.school_a1.urn),
+        dataset="attendance_marks",
+        file_name="m.csv",
+        academic_year=YEAR,
+        allowed_school_urns={world.school_a1.urn},
+        trust_key="k",
+        today=datetime.date(2026, 8, 31),
+    )
     assert result.ok, result.errors
     return result.tables
 
@@ -215,7 +290,8 @@ def test_sweep_marks_a_stored_import_whose_store_batch_was_rolled_back(years, tm
     import_batch_run(batch=batch, source=path)
     analytics_store().rollback(batch.store_batch_id)  # the page's rollback killed before its commit
     assert reconcile.import_batches_reconcile() == [
-        f"import {batch.pk}: its store batch was rolled back; marked rolled back"]
+        f"import {batch.pk}: its store batch was rolled back; marked rolled back"
+    ]
     batch.refresh_from_db()
     assert batch.status == ImportStatus.ROLLED_BACK
     assert AuditEvent.objects.filter(object_id=str(batch.pk), action="reconcile").count() == 1

@@ -29,8 +29,11 @@ URN_A, URN_B, URN_C = 137001, 137300, 137600
 
 
 def _for(table, urn):
-    return table.set_column(table.schema.get_field_index("school_urn"), "school_urn",
-                            pa.array([urn] * table.num_rows, pa.int32()))
+    return table.set_column(
+        table.schema.get_field_index("school_urn"),
+        "school_urn",
+        pa.array([urn] * table.num_rows, pa.int32()),
+    )
 
 
 class Killed(BaseException):
@@ -52,8 +55,13 @@ def kill_at(monkeypatch, point, index=None):
 
 def write(store, code, batch_id, urns=(URN_A, URN_B), pupils=range(3)):
     table = marks(pupils, 0, code, n_days=2)
-    return store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=YEAR,
-                             tables={u: _for(table, u) for u in urns}, batch_id=batch_id)
+    return store.write_batch(
+        dataset="attendance_marks",
+        trust_id=1,
+        academic_year=YEAR,
+        tables={u: _for(table, u) for u in urns},
+        batch_id=batch_id,
+    )
 
 
 def state(store, urns=(URN_A, URN_B)):
@@ -61,8 +69,10 @@ def state(store, urns=(URN_A, URN_B)):
     out = {}
     for urn in urns:
         table = store.read("attendance_marks", 1, urn, YEAR)
-        out[urn] = sorted((r["pupil_key"], r["date"], r["session"], r["code"], r["batch_id"])
-                          for r in table.to_pylist())
+        out[urn] = sorted(
+            (r["pupil_key"], r["date"], r["session"], r["code"], r["batch_id"])
+            for r in table.to_pylist()
+        )
     return out
 
 
@@ -73,9 +83,12 @@ def assert_shards_agree(store):
     for urn in (URN_A, URN_B):
         path = store.shard_path(derived.ATTENDANCE_WEEKS, 1, derived.shard_of(urn), YEAR)
         shard = pq.read_table(path)
-        shard = shard.filter(pa.compute.equal(shard["school_urn"], urn)).replace_schema_metadata(None)
-        expected = derived.attendance_weeks(store.read("attendance_marks", 1, urn, YEAR),
-                                            school_urn=urn, academic_year=YEAR)
+        shard = shard.filter(pa.compute.equal(shard["school_urn"], urn)).replace_schema_metadata(
+            None
+        )
+        expected = derived.attendance_weeks(
+            store.read("attendance_marks", 1, urn, YEAR), school_urn=urn, academic_year=YEAR
+        )
         assert shard.equals(expected.cast(shard.schema))
 
 
@@ -121,7 +134,8 @@ SWAP_POINTS = [
 @pytest.mark.parametrize("recovered_by", ["reader", "next-writer", "start-up"])
 @pytest.mark.parametrize(("point", "index", "ends"), SWAP_POINTS)
 def test_writer_killed_at_each_swap_point_leaves_old_or_new(
-        store, old_and_new, monkeypatch, point, index, ends, recovered_by):
+    store, old_and_new, monkeypatch, point, index, ends, recovered_by
+):
     old, new = old_and_new
     kill_at(monkeypatch, point, index)
     with pytest.raises(Killed):
@@ -164,7 +178,9 @@ def test_writer_killed_at_each_swap_point_leaves_old_or_new(
 
 
 @pytest.mark.parametrize("index", [0, 1, 3])
-def test_rollback_killed_mid_swap_is_finished_by_the_next_reader(store, old_and_new, monkeypatch, index):
+def test_rollback_killed_mid_swap_is_finished_by_the_next_reader(
+    store, old_and_new, monkeypatch, index
+):
     old, new = old_and_new
     write(store, "I", "new")
     kill_at(monkeypatch, "replaced", index)
@@ -184,11 +200,16 @@ def test_rollback_refuses_a_batch_it_cannot_act_on(store):
     write(store, "I", "new")
     side = store._side_file("new", "attendance_marks", URN_B, YEAR)
     side.unlink()
-    with pytest.raises(StoreError, match=r"cannot be rolled back safely: the copy of the rows it replaced "
-                                         r"in attendance_marks of school 137300 .* is missing"):
+    with pytest.raises(
+        StoreError,
+        match=r"cannot be rolled back safely: the copy of the rows it replaced "
+        r"in attendance_marks of school 137300 .* is missing",
+    ):
         store.rollback("new")
     assert store.get_batch("new").status == "active"  # nothing changed
-    assert state(store) != before and {r[3] for rows in state(store).values() for r in rows} == {"I"}
+    assert state(store) != before and {r[3] for rows in state(store).values() for r in rows} == {
+        "I"
+    }
 
 
 def test_a_full_disk_names_the_disk_leaves_the_store_old_and_the_batch_failed(store, monkeypatch):
@@ -275,7 +296,9 @@ def _read_as_nobody(root: Path) -> tuple[int, str]:
     return os.waitstatus_to_exitcode(status), output
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or os.geteuid() != 0, reason="needs root to become nobody")
+@pytest.mark.skipif(
+    not hasattr(os, "fork") or os.geteuid() != 0, reason="needs root to become nobody"
+)
 @pytest.mark.parametrize("lock_file", ["present", "missing"])
 def test_a_store_the_reader_may_not_write_is_readable(lock_file):
     """The reader runs as an unprivileged user on a store it can read but not write (root
@@ -307,7 +330,9 @@ def test_a_read_only_store_left_mid_swap_says_so(store, monkeypatch):
         raise PermissionError(errno.EROFS, "Read-only file system", str(path))
 
     monkeypatch.setattr(store_io.os, "open", read_only)
-    with pytest.raises(StoreError, match="interrupted while its files were being swapped in.*read-only"):
+    with pytest.raises(
+        StoreError, match="interrupted while its files were being swapped in.*read-only"
+    ):
         state(store)
 
 
@@ -330,9 +355,12 @@ def test_a_real_kill_9_mid_swap(store, old_and_new):
     """The same with a real SIGKILL of a separate process between two replaces: its locks
     die with it, and the next reader finds the batch half swapped and rolls it forward."""
     _old, new = old_and_new
-    result = subprocess.run([sys.executable, "-c", KILLER, str(store.root)],
-                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-                            capture_output=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", KILLER, str(store.root)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        capture_output=True,
+        timeout=300,
+    )
     assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
     assert store.get_batch("new").status == "writing"
     assert state(store) == new

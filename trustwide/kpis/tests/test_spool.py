@@ -41,7 +41,9 @@ def test_left_over_spool_folders_are_removed_and_live_ones_kept(temp):
     killed, _ = _spool(temp, "killed")  # its refresh died: nobody holds the lock
     running, handle = _spool(temp, "running", locked_by_us=True)  # a refresh still at work
     fresh, _ = _spool(temp, "fresh", lock=False, age=0)  # just made, lock not yet taken
-    old_style, _ = _spool(temp, "oldstyle", lock=False, age=2 * 24 * 3600)  # before the lock existed
+    old_style, _ = _spool(
+        temp, "oldstyle", lock=False, age=2 * 24 * 3600
+    )  # before the lock existed
     other = temp / "not-ours"
     other.mkdir()
     _age(other, 7200)
