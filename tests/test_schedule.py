@@ -8,12 +8,21 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from trustwide.common import schedule
 from trustwide.common.models import ScheduledRun
 from trustwide.common.schedule import run_due, weekly
 from trustwide.governance.models import CycleItem, CycleTask
 
 pytestmark = pytest.mark.django_db
 LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def only_the_digest(monkeypatch):
+    """These tests are about the digest; other jobs (the hourly import sweep) are tested with
+    their apps."""
+    every = schedule.jobs
+    monkeypatch.setattr(schedule, "jobs", lambda: [j for j in every() if j.name == "weekly-digest"])
 
 
 def at(*args):

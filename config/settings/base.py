@@ -204,6 +204,8 @@ TRUSTWIDE_DIGEST_HOUR = int(os.environ.get("TRUSTWIDE_DIGEST_HOUR", "7"))
 
 # Pupil-level analytics store (Parquet), see docs/DATA.md.
 TRUSTWIDE_DATA_DIR = Path(os.environ.get("TRUSTWIDE_DATA_DIR", VAR_DIR / "data"))
+# An import "running" this long without finishing is taken as interrupted by the import sweep.
+TRUSTWIDE_IMPORT_STALE_MINUTES = int(os.environ.get("TRUSTWIDE_IMPORT_STALE_MINUTES", "30"))
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

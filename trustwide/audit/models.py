@@ -33,6 +33,7 @@ class AuditAction(models.TextChoices):
     # Pupil data
     IMPORT = "import", "Imported"
     ROLLBACK = "rollback", "Rolled back"
+    RECONCILE = "reconcile", "Reconciled with the analytics store"
     # Sign-in
     MFA_ENROL = "mfa_enrol", "Two-step login set up"
     MFA_RESET = "mfa_reset", "Two-step login reset"

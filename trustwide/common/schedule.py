@@ -43,6 +43,15 @@ def weekly(weekday: int, hour: int) -> Callable[[datetime.datetime], str | None]
     return period
 
 
+def hourly() -> Callable[[datetime.datetime], str | None]:
+    """Due once per hour (the period is the hour, e.g. '2026-12-06T17')."""
+
+    def period(now: datetime.datetime) -> str:
+        return timezone.localtime(now).strftime("%Y-%m-%dT%H")
+
+    return period
+
+
 def jobs() -> list[Job]:
     return [job for module in app_modules("schedule") for job in getattr(module, "JOBS", [])]
 

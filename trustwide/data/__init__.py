@@ -6,6 +6,7 @@ or a benchmark. Entry points (import them from their modules; this package stays
 Django app can live here too):
 
 - trustwide.data.validation.validate_file -> ValidationResult
-- trustwide.data.store.AnalyticsStore (write_batch, rollback, list_batches, paths, glob)
+- trustwide.data.store.AnalyticsStore (write_batch, rollback, list_batches, paths, glob, reading,
+  recover; errors: StoreError, StoreFull, BatchNotFound)
 - trustwide.data.generator.generate_trust
 """

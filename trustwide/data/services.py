@@ -2,21 +2,28 @@
 
 Order of writes, so that nothing is half-written:
 1. validate the whole file (every error collected; nothing written anywhere on any error);
-2. write the Parquet batch (atomic per partition; the batch manifest is written first);
+2. record the store batch id on the ImportBatch, then write the Parquet batch (visible in one
+   step: store_journal.py);
 3. in one database transaction: upsert pupil identities, mark the ImportBatch stored, audit.
-If step 3 fails, the Parquet batch is rolled back before the error is raised.
+Any failure after the import starts marks the batch failed (retrying the database write) and
+takes its rows out of the store if they got there; a worker killed mid-way leaves a "running"
+batch that the reconcile sweep (reconcile.py) finishes.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
+import os
+import socket
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from trustwide.access import Perm, school_ids
@@ -28,10 +35,11 @@ from trustwide.trusts.models import School
 from . import rules
 from .models import ColumnMapping, ImportBatch, ImportStatus, Pupil, TrustDataKey
 from .schemas import DATASETS, IMPORT_DATASETS
-from .store import AnalyticsStore
+from .store import AnalyticsStore, BatchNotFound, StoreError
 from .validation import validate_file
 
 MAX_ERRORS_KEPT = 500
+log = logging.getLogger(__name__)
 
 
 def analytics_store() -> AnalyticsStore:
@@ -80,11 +88,86 @@ def _set(batch: ImportBatch, **fields) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(**fields)
 
 
+# Seconds to wait before each further try of a failed database write (a restart takes ~10 s).
+DB_RETRY_DELAYS = (0.5, 1, 2, 4, 8)
+
+
+def _set_retrying(batch: ImportBatch, **fields) -> bool:
+    """_set, retried with backoff when the database fails (restarting, connection broken:
+    a fresh connection is opened for the next try). False if every try failed; the reconcile
+    sweep then finds the batch later."""
+    for delay in (*DB_RETRY_DELAYS, None):
+        try:
+            _set(batch, **fields)
+            return True
+        except DatabaseError:
+            log.warning("import batch %s: could not record %s", batch.pk, sorted(fields), exc_info=True)
+            if delay is None:
+                return False
+            if not connection.in_atomic_block:
+                connection.close()  # Django opens a new connection on the next query
+            time.sleep(delay)
+    return False
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+STORE_FAILED = "The file was valid but could not be stored: {reason} Nothing was stored."
+RECORD_FAILED = "The file was valid but could not be recorded; nothing was stored. Try again."
+DB_FAILED = "The database could not be reached during the import; nothing was stored. Try again."
+CRASHED = ("The import stopped on an unexpected error ({error}); nothing was stored. Try again, "
+           "and tell your administrator if it happens again.")
+
+
 def import_batch_run(*, batch: ImportBatch, source=None, actor=None,
                      today: datetime.date | None = None,
                      progress: Callable[[int], None] | None = None) -> ImportBatch:
-    """Validate and store one batch. Returns the batch with its final status."""
-    _set(batch, status=ImportStatus.RUNNING, progress=5)
+    """Validate and store one batch. Returns the batch with its final status.
+
+    Never leaves the batch "running": any failure after it starts marks it failed with a plain
+    message (and takes its rows out of the store if they got there); a store failure (a full
+    disk) is returned as a failed batch, anything unexpected is raised after that."""
+    _set_retrying(batch, status=ImportStatus.RUNNING, progress=5, started_at=timezone.now(), worker=worker_id())
+    try:
+        return _run(batch=batch, source=source, actor=actor, today=today)
+    except StoreError as exc:
+        _fail(batch, STORE_FAILED.format(reason=str(exc)))
+        return batch
+    except _NotRecorded as exc:
+        _fail(batch, RECORD_FAILED)
+        raise exc.__cause__ from None
+    except DatabaseError:
+        log.exception("import batch %s: database error", batch.pk)
+        _fail(batch, DB_FAILED)
+        raise
+    except BaseException as exc:
+        log.exception("import batch %s failed", batch.pk)
+        _fail(batch, CRASHED.format(error=type(exc).__name__))
+        raise
+
+
+class _NotRecorded(Exception):
+    pass
+
+
+def _fail(batch: ImportBatch, message: str) -> None:
+    """Mark the batch failed; first take its rows out of the store if they are there."""
+    if batch.store_batch_id:
+        try:
+            info = analytics_store().get_batch(batch.store_batch_id)
+            if info.status in ("writing", "active"):
+                analytics_store().rollback(batch.store_batch_id)
+        except BatchNotFound:
+            pass  # the store never heard of it
+        except Exception:  # noqa: BLE001 - the sweep rolls an orphan back later
+            log.exception("import batch %s: could not roll back store batch %s", batch.pk, batch.store_batch_id)
+    _set_retrying(batch, status=ImportStatus.FAILED, progress=100, error_count=max(batch.error_count, 1),
+                  errors=[message], finished_at=timezone.now())
+
+
+def _run(*, batch: ImportBatch, source, actor, today) -> ImportBatch:
     trust = batch.trust
     allowed = importable_school_urns(actor=actor or batch.uploaded_by, trust=trust, school=batch.school)
     mapping = {}
@@ -104,10 +187,12 @@ def import_batch_run(*, batch: ImportBatch, source=None, actor=None,
              finished_at=timezone.now())
         return batch
     store = analytics_store()
-    store_batch_id = f"b{batch.pk}-{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    # Recorded BEFORE the swap: whatever happens next, the row names the store batch, so a
+    # failure (or the reconcile sweep after a kill) can take it out of the store.
+    _set(batch, store_batch_id=f"b{batch.pk}-{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}")
     info = store.write_batch(
         dataset=batch.dataset, trust_id=trust.pk, academic_year=batch.academic_year,
-        tables=result.tables, batch_id=store_batch_id,
+        tables=result.tables, batch_id=batch.store_batch_id,
         meta={"import_batch": batch.pk, "file_name": batch.file_name},
     )
     _set(batch, progress=85)
@@ -116,15 +201,11 @@ def import_batch_run(*, batch: ImportBatch, source=None, actor=None,
             _upsert_pupils(trust=trust, identities=result.identities, batch=batch)
             before = snapshot(batch)
             _set(batch, status=ImportStatus.STORED, progress=100, rows=info.rows, replaced_rows=info.replaced_rows,
-                 school_urns=sorted(info.school_urns), store_batch_id=store_batch_id, finished_at=timezone.now())
+                 school_urns=sorted(info.school_urns), finished_at=timezone.now())
             record_event(actor=actor, actor_label=batch.uploaded_by_label, action=AuditAction.IMPORT, instance=batch,
                          before=before, after=snapshot(batch))
-    except Exception:
-        store.rollback(store_batch_id)
-        _set(batch, status=ImportStatus.FAILED, progress=100, error_count=1,
-             errors=["The file was valid but could not be recorded; nothing was stored. Try again."],
-             finished_at=timezone.now())
-        raise
+    except Exception as exc:
+        raise _NotRecorded() from exc
     _notify_on_commit(batch)
     return batch
 
@@ -183,8 +264,14 @@ def import_batch_rollback(*, actor, batch: ImportBatch, actor_label: str | None 
         require(rules.may_roll_back(actor, batch), rules.ROLLBACK_REFUSED)
     if batch.status != ImportStatus.STORED:
         raise ValidationError("Only a stored import can be rolled back.")
+    if not batch.store_batch_id:
+        raise ValidationError("This import is not linked to its rows in the analytics store yet; "
+                              "the import sweep (trustwide reconcile_imports) links it.")
     before = snapshot(batch)
-    analytics_store().rollback(batch.store_batch_id)
+    try:
+        analytics_store().rollback(batch.store_batch_id)
+    except StoreError as exc:
+        raise ValidationError(str(exc)) from exc
     _set(batch, status=ImportStatus.ROLLED_BACK, rolled_back_at=timezone.now(),
          rolled_back_by_label=actor_label or str(actor))
     record_event(actor=actor, actor_label=actor_label, action=AuditAction.ROLLBACK, instance=batch, before=before,

@@ -5,12 +5,15 @@ Layout (hive style, so DuckDB/Ibis read_parquet can prune by trust, school and y
     <root>/<dataset>/trust=<trust_id>/school=<urn>/year=<start year>/data.parquet
     <root>/_batches/<batch_id>/manifest.json
     <root>/_batches/<batch_id>/replaced/<dataset>/school=<urn>/year=<y>.parquet
+    <root>/_journal/trust=<trust_id>.json       (only while a write of the trust is under way)
 
 Each partition is ONE file, replaced whole with os.replace after an fsync. A batch's new files
 are all written first, then swapped in together while the trust's swap lock is held
 exclusively; readers hold it shared (`with store.reading(trust_id): ...`), so a reader sees the
 whole of a batch or none of it, on every school the batch touches, even when its reader opens
 a file more than once (pyarrow datasets and DuckDB do). Writers of one trust are serialised.
+A writer killed during its swap leaves a batch that the next writer, reader or start-up
+recovery rolls forward (store_journal.py); readers need no write access (store_io.py).
 (flock works between processes of one machine; a hosted, multi-machine deployment needs an
 object store with versioned reads instead.)
 A newer batch replaces older rows with the same natural key; the rows it replaced are kept
@@ -35,7 +38,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -43,32 +46,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from trustwide.data import derived
+from trustwide.data import derived, store_io
 from trustwide.data.schemas import DATASETS, Dataset
+from trustwide.data.store_io import BatchNotFound, StoreError, StoreFull
+from trustwide.data.store_io import discard as _discard
+from trustwide.data.store_io import write_beside as _write_beside
+from trustwide.data.store_journal import BatchInfo, BatchJournal, _load_manifest, _now
 
 DATA_FILE = "data.parquet"
 log = logging.getLogger(__name__)
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
-@dataclass
-class BatchInfo:
-    batch_id: str
-    dataset: str
-    trust_id: str
-    academic_year: int
-    school_urns: list[int]
-    rows: int
-    replaced_rows: int
-    created_at: str
-    status: str = "writing"  # writing -> active -> rolled_back
-    rolled_back_at: str | None = None
-    # (dataset, school_urn, rows written, rows replaced) for each partition touched.
-    partitions: list[list] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)
-
-
-class AnalyticsStore:
+class AnalyticsStore(BatchJournal):
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
 
@@ -131,8 +121,18 @@ class AnalyticsStore:
             academic_year=int(academic_year), school_urns=sorted(int(u) for u in tables),
             rows=0, replaced_rows=0, created_at=_now(), meta=dict(meta or {}),
         )
-        with self._writing(trust_id):
-            # The manifest goes first, so a crash mid-batch leaves a batch that can be rolled back.
+        derived_names = [n for n, src in derived.SOURCES.items() if src in (dataset, "pupils")]
+        dirs = [self._batch_dir(batch_id)]
+        for urn in info.school_urns:
+            for name in [dataset] + (["pupils"] if dataset == "characteristics" else []):
+                dirs += [self.partition_dir(name, trust_id, urn, academic_year),
+                         self._side_file(batch_id, name, urn, academic_year).parent]
+            dirs += [self.shard_path(n, trust_id, derived.shard_of(urn), academic_year).parent
+                     for n in derived_names]
+        with self._writing(trust_id):  # finishes an interrupted batch of this trust first
+            # The journal names the folders this write may leave temporary files in; the
+            # manifest (status "preparing") says nothing of the batch is visible yet.
+            self._journal_begin(trust_id, op="write", batch_id=batch_id, dirs=dirs)
             self._save_manifest(info)
             swaps = []
             changed: dict[str, dict[int, tuple[pa.Table, Path | None]]] = {}
@@ -152,12 +152,13 @@ class AnalyticsStore:
                             info.replaced_rows += replaced
                 for name, schools in changed.items():
                     swaps += self._prepare_derived(name, trust_id, int(academic_year), schools)
-            except BaseException:
+            except Exception as exc:  # a kill leaves all this to the next writer's recovery
                 _discard(swaps)
+                self._abandon(info, exc)
+                if store_io.is_disk_full(exc):
+                    raise StoreFull(store_io.disk_full_message(self.root, exc, f"batch {batch_id}")) from exc
                 raise
-            self._swap(trust_id, swaps)
-            info.status = "active"
-            self._save_manifest(info)
+            self._commit(info, swaps, final="active")
         return info
 
     def _prepare_partition(self, spec: Dataset, trust_id, urn: int, year: int,
@@ -180,41 +181,64 @@ class AnalyticsStore:
         side = self._side_file(batch_id, spec.name, urn, year)
         side.parent.mkdir(parents=True, exist_ok=True)
         # Written even when empty: rollback then knows the partition's prior state.
-        _atomic_write(side, replaced.select(spec.schema.names).cast(spec.schema)
+        store_io.atomic_write(side, replaced.select(spec.schema.names).cast(spec.schema)
                       if replaced is not None else spec.schema.empty_table())
         swap = (_write_beside(path, merged), path)
         return swap, new.num_rows, 0 if replaced is None else replaced.num_rows, merged
 
     # -- locking ---------------------------------------------------------------------------
     def _lock_file(self, trust_id, kind: str) -> Path:
-        path = self.root / "_locks" / f"trust={trust_id}.{kind}.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+        return self.root / "_locks" / f"trust={trust_id}.{kind}.lock"
 
     @contextmanager
     def reading(self, trust_id):
-        """Hold while reading a trust's files: no batch is swapped in meanwhile."""
-        with _flock(self._lock_file(trust_id, "swap"), fcntl.LOCK_SH):
-            yield
+        """Hold while reading a trust's files: no batch is swapped in meanwhile.
+
+        Needs no write access: the lock file is opened read-only, and a read-only store is
+        read without it (nothing can write there). A batch whose writer died in the middle of
+        its swap is finished first (rolled forward), so a reader never sees part of one."""
+        while True:
+            with store_io.shared_lock_for_reading(self._lock_file(trust_id, "swap")) as locked:
+                interrupted = self._interrupted_swap(trust_id)
+                if interrupted is None:
+                    yield
+                    return
+                if not locked:
+                    raise StoreError(
+                        f"Batch {interrupted} of trust {trust_id} was interrupted while its files were "
+                        f"being swapped in, and the store at {self.root} is read-only here, so it cannot "
+                        "be finished: open the store once with write access (trustwide reconcile_imports).")
+            with self._writing(trust_id):  # recovers; then read again under the shared lock
+                pass
 
     @contextmanager
     def _writing(self, trust_id):
-        """One writer per trust at a time: read-merge-write must not interleave."""
-        with _flock(self._lock_file(trust_id, "write"), fcntl.LOCK_EX):
+        """One writer per trust at a time: read-merge-write must not interleave. Whatever a
+        killed writer of this trust left (a half-swapped batch, temporary files) is dealt with
+        first (_recover)."""
+        with store_io.flock(self._lock_file(trust_id, "write"), fcntl.LOCK_EX):
+            self._recover(trust_id)
             yield
 
     def _swap(self, trust_id, swaps: list[tuple[Path | None, Path]]) -> None:
-        """Put every prepared file in place at once, as far as lock-holding readers can tell.
-        A None source removes the partition's file (a rollback that empties it)."""
-        with _flock(self._lock_file(trust_id, "swap"), fcntl.LOCK_EX):
-            for tmp, path in swaps:
-                if tmp is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    os.replace(tmp, path)
+        """Put prepared files in place while readers are held off (ensure_derived's shards:
+        each is consistent with its sources by itself, so no journal is needed).
+        A None source removes the file."""
+        with store_io.flock(self._lock_file(trust_id, "swap"), fcntl.LOCK_EX):
+            self._replace_all(swaps)
+
+    def _replace_all(self, swaps) -> None:
+        for i, (tmp, path) in enumerate(swaps):
+            if tmp is None:
+                path.unlink(missing_ok=True)
+            elif tmp.exists():
+                os.replace(tmp, path)
+            elif not path.exists():  # on a replay a missing tmp was moved already; not both
+                raise StoreError(f"cannot finish the swap: {tmp} and {path} are both missing")
+            store_io.fault("replaced", index=i, path=path)
         for directory in {path.parent for _, path in swaps}:
             if directory.exists():
-                _fsync_dir(directory)
+                store_io.fsync_dir(directory)
 
     # -- derived data (trustwide.data.derived) ----------------------------------------------
     def shard_path(self, name: str, trust_id, shard: int, academic_year: int) -> Path:
@@ -322,6 +346,10 @@ class AnalyticsStore:
                     todo = self.stale_derived(trust_id, year, names=names)
                 if not todo:
                     continue
+                # Shards are each consistent with their sources by themselves, so the journal
+                # is only for the temporary files a kill would leave.
+                self._journal_begin(trust_id, op="derive", batch_id=None, dirs=[
+                    self.shard_path(name, trust_id, k, year).parent for name, k in todo])
                 sources = {name: self._sources(derived.SOURCES[name], trust_id, year)
                            for name in {n for n, _k in todo}}
                 swaps = []
@@ -344,10 +372,14 @@ class AnalyticsStore:
                         for name, shard in todo:
                             swaps.append(self._write_shard(name, trust_id, year, shard, {}, sources[name],
                                                            force=rebuild))
-                except BaseException:
+                except Exception as exc:
                     _discard(swaps)
+                    self._recover(trust_id)
+                    if store_io.is_disk_full(exc):
+                        raise StoreFull(store_io.disk_full_message(self.root, exc, "the rebuilt shards")) from exc
                     raise
                 self._swap(trust_id, swaps)
+                self._journal_end(trust_id)
                 done += [(year, name, shard) for name, shard in todo]
         return done
 
@@ -435,42 +467,91 @@ class AnalyticsStore:
         return sorted(out, key=lambda b: (b.created_at, b.batch_id))
 
     def get_batch(self, batch_id: str) -> BatchInfo:
-        return _load_manifest(self._batch_dir(batch_id) / "manifest.json")
+        """The batch's manifest; BatchNotFound (a StoreError) when there is none."""
+        if not batch_id or not _BATCH_ID.match(batch_id):
+            raise BatchNotFound(f"No batch {batch_id!r} in the analytics store.")
+        path = self._batch_dir(batch_id) / "manifest.json"
+        try:
+            return _load_manifest(path)
+        except FileNotFoundError:
+            raise BatchNotFound(f"No batch {batch_id!r} in the analytics store ({path} is missing).") from None
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"The manifest of batch {batch_id} ({path}) cannot be read: {exc}") from exc
 
     def rollback(self, batch_id: str) -> BatchInfo:
         """Remove a batch's rows and restore the rows it replaced (unless a later batch has
-        replaced them since, in which case the later batch's rows stay)."""
+        replaced them since, in which case the later batch's rows stay).
+
+        Refuses (StoreError, with the reason) a batch it cannot act on: one that never became
+        visible (failed, or interrupted before its swap), or whose manifest or copies of the
+        replaced rows are incomplete. A batch interrupted during its swap is first rolled
+        forward, then rolled back."""
         info = self.get_batch(batch_id)
         if info.status == "rolled_back":
             return info
-        year = info.academic_year
         with self._writing(info.trust_id):
-            swaps = []
-            changed: dict[str, dict[int, tuple[pa.Table, Path | None]]] = {}
+            info = self.get_batch(batch_id)  # as recovery left it
+            if info.status == "rolled_back":
+                return info
+            self._check_can_roll_back(info)
+            self._journal_begin(info.trust_id, op="rollback", batch_id=batch_id, dirs=[
+                self.partition_dir(name, info.trust_id, urn, info.academic_year)
+                for name, urn, *_ in info.partitions] + [
+                self.shard_path(n, info.trust_id, derived.shard_of(urn), info.academic_year).parent
+                for name, urn, *_ in info.partitions for n, src in derived.SOURCES.items() if src == name])
             try:
-                for name, urn, _written, _replaced in info.partitions:
-                    spec = DATASETS[name]
-                    directory = self.partition_dir(name, info.trust_id, urn, year)
-                    directory.mkdir(parents=True, exist_ok=True)
-                    path = directory / DATA_FILE
-                    current = self._read(path, spec) if path.exists() else spec.schema.empty_table()
-                    remaining = current.filter(pc.not_equal(current["batch_id"], batch_id))
-                    restore = self._resolve_restore(spec, info.trust_id, urn, year, batch_id, {batch_id})
-                    if restore.num_rows and remaining.num_rows:
-                        restore = restore.filter(pc.invert(_key_in(restore, remaining, spec.natural_key)))
-                    merged = pa.concat_tables([remaining, restore.select(spec.schema.names).cast(spec.schema)])
-                    swaps.append((_write_beside(path, merged) if merged.num_rows else None, path))
-                    changed.setdefault(name, {})[int(urn)] = (merged, swaps[-1][0])
-                for dataset, schools in changed.items():
-                    swaps += self._prepare_derived(dataset, info.trust_id, year, schools)
-            except BaseException:
-                _discard(swaps)
+                swaps = self._prepare_rollback(info)
+            except Exception as exc:
+                self._abandon(info, exc)  # nothing swapped: the batch stays active
+                if store_io.is_disk_full(exc):
+                    raise StoreFull(store_io.disk_full_message(
+                        self.root, exc, f"the rollback of batch {batch_id}")) from exc
                 raise
-            self._swap(info.trust_id, swaps)
-            info.status = "rolled_back"
-            info.rolled_back_at = _now()
-            self._save_manifest(info)
+            self._commit(info, swaps, final="rolled_back")
         return info
+
+    def _check_can_roll_back(self, info: BatchInfo) -> None:
+        if info.status != "active":
+            why = f" ({info.failure})" if info.failure else ""
+            raise StoreError(f"Batch {info.batch_id} cannot be rolled back: its status is "
+                             f"'{info.status}'{why}, so none of its rows are in the store.")
+        problems = []
+        if info.rows and not info.partitions:
+            problems.append(f"its manifest lists no partitions but {info.rows} rows")
+        for name, urn, *_ in info.partitions:
+            if name not in DATASETS:
+                problems.append(f"unknown dataset '{name}'")
+            elif not self._side_file(info.batch_id, name, urn, info.academic_year).exists():
+                problems.append(f"the copy of the rows it replaced in {name} of school {urn} "
+                                f"({self._side_file(info.batch_id, name, urn, info.academic_year)}) is missing")
+        if problems:
+            raise StoreError(f"Batch {info.batch_id} cannot be rolled back safely: "
+                             + "; ".join(problems) + ". Nothing was changed.")
+
+    def _prepare_rollback(self, info: BatchInfo):
+        batch_id, year = info.batch_id, info.academic_year
+        swaps = []
+        changed: dict[str, dict[int, tuple[pa.Table, Path | None]]] = {}
+        try:
+            for name, urn, _written, _replaced in info.partitions:
+                spec = DATASETS[name]
+                directory = self.partition_dir(name, info.trust_id, urn, year)
+                directory.mkdir(parents=True, exist_ok=True)
+                path = directory / DATA_FILE
+                current = self._read(path, spec) if path.exists() else spec.schema.empty_table()
+                remaining = current.filter(pc.not_equal(current["batch_id"], batch_id))
+                restore = self._resolve_restore(spec, info.trust_id, urn, year, batch_id, {batch_id})
+                if restore.num_rows and remaining.num_rows:
+                    restore = restore.filter(pc.invert(_key_in(restore, remaining, spec.natural_key)))
+                merged = pa.concat_tables([remaining, restore.select(spec.schema.names).cast(spec.schema)])
+                swaps.append((_write_beside(path, merged) if merged.num_rows else None, path))
+                changed.setdefault(name, {})[int(urn)] = (merged, swaps[-1][0])
+            for dataset, schools in changed.items():
+                swaps += self._prepare_derived(dataset, info.trust_id, year, schools)
+        except BaseException:
+            _discard(swaps)
+            raise
+        return swaps
 
     def _resolve_restore(self, spec, trust_id, urn, year, batch_id, rolling: set[str]) -> pa.Table:
         """Rows batch_id replaced; rows of batches already rolled back are swapped, key by key,
@@ -495,6 +576,9 @@ class AnalyticsStore:
         return manifest.exists() and _load_manifest(manifest).status == "rolled_back"
 
     # -- helpers ---------------------------------------------------------------------------
+    def _rel(self, path: Path) -> str:
+        return str(Path(path).relative_to(self.root))
+
     def _batch_dir(self, batch_id: str) -> Path:
         return self.root / "_batches" / batch_id
 
@@ -504,7 +588,7 @@ class AnalyticsStore:
     def _save_manifest(self, info: BatchInfo) -> None:
         path = self._batch_dir(info.batch_id) / "manifest.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write_bytes(path, json.dumps(asdict(info), indent=1).encode())
+        store_io.atomic_write_bytes(path, json.dumps(asdict(info), indent=1).encode())
 
     @staticmethod
     def _read(path: Path, spec: Dataset) -> pa.Table:
@@ -600,76 +684,5 @@ def _key_in(table: pa.Table, other: pa.Table, keys: tuple[str, ...]) -> pa.Array
     return pa.array(np.isin(packed[:n], packed[n:]))
 
 
-def _atomic_write(path: Path, table: pa.Table) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            pq.write_table(table, handle, compression="zstd", row_group_size=1 << 20)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable; without it a crash can bring back the old file.
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def _flock(path: Path, mode: int):
-    with open(path, "a") as handle:
-        fcntl.flock(handle, mode)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write_beside(path: Path, table: pa.Table) -> Path:
-    """Write `table` fully (fsynced) to a temporary file beside `path`; return its path."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            pq.write_table(table, handle, compression="zstd", row_group_size=1 << 20)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _discard(swaps) -> None:
-    for tmp, _path in swaps:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-
-
-def _load_manifest(path: Path) -> BatchInfo:
-    return BatchInfo(**json.loads(path.read_text()))
-
-
 def _new_batch_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")

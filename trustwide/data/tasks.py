@@ -12,3 +12,10 @@ def run_import(batch_id: int) -> str:
     batch = ImportBatch.objects.select_related("trust", "school", "uploaded_by").get(pk=batch_id)
     batch = import_batch_run(batch=batch)
     return batch.status
+
+
+@task()
+def reconcile_imports() -> int:
+    from .reconcile import import_batches_reconcile
+
+    return len(import_batches_reconcile())

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
+import logging
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +34,44 @@ def _terms(trust, academic_year: int) -> list[tuple[str, datetime.date, datetime
 
 # Rows per bulk insert: Django model instances are built one chunk at a time.
 INSERT_CHUNK = 5000
+log = logging.getLogger(__name__)
+SPOOL_PREFIX = "kpis-"
+SPOOL_LOCK = ".owner.lock"
+
+
+@contextlib.contextmanager
+def _spool_dir():
+    """A temporary folder for the refresh's spool, locked by this process while it lives, so
+    clean_spool_dirs can tell a killed refresh's folder from a running one's."""
+    with tempfile.TemporaryDirectory(prefix=SPOOL_PREFIX) as path:
+        with open(Path(path) / SPOOL_LOCK, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield path
+
+
+def clean_spool_dirs(*, unlocked_age: float = 24 * 3600) -> list[Path]:
+    """Remove `kpis-*` spool folders in the temp folder that a killed refresh left: those whose
+    lock no live process holds, and (from older versions, without a lock) those untouched for
+    `unlocked_age` seconds. Called at each refresh and at start-up (`trustwide kpis clean`)."""
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*"):
+        try:
+            if not path.is_dir() or path.stat().st_mtime > time.time() - 60:
+                continue  # just made: its refresh may not hold the lock yet
+            lock_path = path / SPOOL_LOCK
+            if lock_path.exists():
+                with open(lock_path) as lock:
+                    try:
+                        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue  # a running refresh
+            elif path.stat().st_mtime > time.time() - unlocked_age:
+                continue
+            shutil.rmtree(path)
+            removed.append(path)
+        except OSError:
+            log.warning("could not remove left-over KPI spool folder %s", path, exc_info=True)
+    return removed
 
 
 def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: datetime.date | None = None) -> int:
@@ -52,7 +94,8 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
         teaching_judgements(trust_id=trust.pk, start=year_start, end=year_end),
         trust_id=trust.pk, academic_year=academic_year, terms=terms, as_of=as_of,
     )
-    with tempfile.TemporaryDirectory(prefix="kpis-") as spool_dir:
+    clean_spool_dirs()
+    with _spool_dir() as spool_dir:
         spool = Path(spool_dir) / "values.arrow"
         for attempt in range(3):
             # The shards the engine reads (trustwide.data.derived) are kept in step by every

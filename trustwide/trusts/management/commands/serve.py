@@ -52,6 +52,13 @@ class Command(BaseCommand):
             return
 
         call_command("collectstatic", interactive=False, verbosity=0)
+        # Finish what a kill left (half-swapped store batches, imports left "running",
+        # temporary files) before taking work. A failure is reported, not fatal.
+        for command in (["reconcile_imports"], ["kpis", "clean"]):
+            try:
+                call_command(*command, stdout=self.stdout)
+            except Exception as exc:  # noqa: BLE001
+                self.stderr.write(f"Start-up clean-up `{' '.join(command)}` failed: {exc}")
         cli = [sys.executable, "-m", "trustwide.cli"]
         children = [
             Child(
