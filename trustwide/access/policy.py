@@ -19,6 +19,9 @@ class Perm:
     HISTORY_VIEW = "history.view"
     # Identifying pupil details (names, UPN, date of birth) and pupil lists.
     PUPILS_VIEW = "pupils.view"
+    # UK GDPR for pupils: find any pupil of the trust, export what is held, erase it, and set
+    # the retention rule (the trust's data protection lead: trust leaders and administrators).
+    PUPIL_DATA_PROTECTION = "pupils.data_protection"
     # Self-evaluation
     SEF_VIEW = "sef.view"
     SEF_EDIT = "sef.edit"
@@ -76,7 +79,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         P.PUPILS_VIEW, P.SCHOOL_EDIT, P.AUDIT_VIEW_TRUST, P.SEF_VALIDATE, P.FRAMEWORK_MANAGE,
         P.TRUST_SELF_REVIEW_EDIT, P.STRATEGIC_PLAN_EDIT, P.PLAN_OVERRIDE_SMART, P.RAG_RATE,
         P.DATA_VIEW_IMPORTS, P.KPI_TARGETS_EDIT, P.PEER_REVIEW_MANAGE, P.PEER_REVIEW_WRITE,
-        P.SUPPORT_MANAGE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT,
+        P.SUPPORT_MANAGE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
     }),
     Role.TRUST_DATA_MANAGER: frozenset({
         P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.PUPILS_VIEW, P.DATA_IMPORT,
@@ -85,7 +88,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.TRUST_ADMINISTRATOR: frozenset({
         P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.SCHOOL_EDIT, P.PEOPLE_VIEW,
         P.MEMBERSHIP_MANAGE, P.AUDIT_VIEW_TRUST, P.HISTORY_VIEW, P.GOVERNANCE_VIEW,
-        P.GOVERNANCE_EDIT, P.POLICY_VIEW, P.POLICY_EDIT,
+        P.GOVERNANCE_EDIT, P.POLICY_VIEW, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
     }),
     # Trustees read the whole trust but never pupils' names.
     Role.TRUSTEE: frozenset(_READ_ALL - {P.PEOPLE_VIEW, P.HISTORY_VIEW}),
@@ -125,4 +128,5 @@ def role_has(role: str, perm: str) -> bool:
 
 # Roles that never see identifying pupil details, whatever else changes above.
 NEVER_SEE_PUPILS = {Role.LOCAL_GOVERNOR, Role.TRUSTEE, Role.PEER_REVIEWER}
-assert not any(role_has(role, Perm.PUPILS_VIEW) for role in NEVER_SEE_PUPILS)
+assert not any(role_has(role, Perm.PUPILS_VIEW) or role_has(role, Perm.PUPIL_DATA_PROTECTION)
+               for role in NEVER_SEE_PUPILS)

@@ -4,9 +4,14 @@ from trustwide.access import Perm, can, trust_ids
 
 
 def trust_links(user, trust):
-    if trust.pk not in trust_ids(user, Perm.DATA_VIEW_IMPORTS):
-        return []
-    return [(reverse("data:import-list", kwargs={"slug": trust.slug}), "Pupil data imports")]
+    from .erasure import may_use_page
+
+    links = []
+    if trust.pk in trust_ids(user, Perm.DATA_VIEW_IMPORTS):
+        links.append((reverse("data:import-list", kwargs={"slug": trust.slug}), "Pupil data imports"))
+    if may_use_page(user, trust):
+        links.append((reverse("data:data-protection", kwargs={"slug": trust.slug}), "Pupil data protection"))
+    return links
 
 
 def school_links(user, school):

@@ -494,6 +494,52 @@ class AnalyticsStore:
         manifest = self._batch_dir(batch_id) / "manifest.json"
         return manifest.exists() and _load_manifest(manifest).status == "rolled_back"
 
+    # -- erasure (trustwide.data.erasure; kept apart so the swap internals can change) ------
+    def erase_pupils(self, trust_id, pupil_keys: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Remove every row of these pupils from the trust's store in one batch-like step,
+        under the trust's writer lock: the partitions of every dataset and year and their
+        derived shards (one swap, as an import), and the rollback copies of the trust's
+        batches (which hold rows later imports replaced). Returns rows removed, as
+        {"partitions": {dataset: n}, "rollback_copies": {dataset: n}}."""
+        keys = pa.array(sorted(set(pupil_keys)), pa.string())
+        removed: dict[str, dict[str, int]] = {"partitions": {}, "rollback_copies": {}}
+        if not len(keys):
+            return removed
+        with self._writing(trust_id):
+            swaps: list[tuple[Path | None, Path]] = []
+            changed: dict[tuple[str, int], dict[int, tuple[pa.Table, Path | None]]] = {}
+            try:
+                for name, spec in DATASETS.items():
+                    for path in map(Path, self.paths(name, trust_id)):
+                        table = self._read(path, spec)
+                        hit = pc.is_in(table["pupil_key"], value_set=keys)
+                        n = pc.sum(hit).as_py() or 0
+                        if not n:
+                            continue
+                        kept = table.filter(pc.invert(hit))
+                        swaps.append((_write_beside(path, kept) if kept.num_rows else None, path))
+                        urn = int(path.parent.parent.name.removeprefix("school="))
+                        year = int(path.parent.name.removeprefix("year="))
+                        changed.setdefault((name, year), {})[urn] = (kept, swaps[-1][0])
+                        removed["partitions"][name] = removed["partitions"].get(name, 0) + n
+                for (name, year), schools in sorted(changed.items()):
+                    swaps += self._prepare_derived(name, trust_id, year, schools)
+                # Rollback copies are read only by rollback (which holds the writer lock).
+                for info in self.list_batches(trust_id=trust_id):
+                    for side in sorted((self._batch_dir(info.batch_id) / "replaced").glob("*/*/*.parquet")):
+                        table = pq.ParquetFile(side).read()
+                        hit = pc.is_in(table["pupil_key"], value_set=keys)
+                        n = pc.sum(hit).as_py() or 0
+                        if n:
+                            _atomic_write(side, table.filter(pc.invert(hit)))
+                            name = side.parent.parent.name
+                            removed["rollback_copies"][name] = removed["rollback_copies"].get(name, 0) + n
+            except BaseException:
+                _discard(swaps)
+                raise
+            self._swap(trust_id, swaps)
+        return removed
+
     # -- helpers ---------------------------------------------------------------------------
     def _batch_dir(self, batch_id: str) -> Path:
         return self.root / "_batches" / batch_id

@@ -12,3 +12,13 @@ def run_import(batch_id: int) -> str:
     batch = ImportBatch.objects.select_related("trust", "school", "uploaded_by").get(pk=batch_id)
     batch = import_batch_run(batch=batch)
     return batch.status
+
+
+@task()
+def apply_retention_rules(day: str) -> dict:
+    """Erase pupils past their trust's retention rule (data/schedule.py starts it daily)."""
+    import datetime
+
+    from .erasure import retention_run
+
+    return retention_run(today=datetime.date.fromisoformat(day))
