@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "trustwide.risks",
     "trustwide.policies",
     "trustwide.governance",
+    "trustwide.ops",
 ]
 
 MIDDLEWARE = [
