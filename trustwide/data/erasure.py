@@ -97,6 +97,7 @@ class Holding:
     identity: dict
     store: dict[str, list[dict]]
     rollback_copies: dict[str, list[dict]]
+    uploads: list[dict]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -108,8 +109,10 @@ class Holding:
             "app_database": {"data.Pupil": self.identity},
             "analytics_store": self.store,
             "rollback_copies": self.rollback_copies,
+            "uploaded_files": self.uploads,
             "notes": "analytics_store rows are keyed by a pseudonymous key (pupil_key); rollback_copies "
-                     "are rows replaced by later imports, kept so an import can be rolled back.",
+                     "are rows replaced by later imports, kept so an import can be rolled back; "
+                     "uploaded_files are the import files as uploaded that name the pupil.",
         }, indent=1, default=_jsonable)
 
     def as_csv(self) -> str:
@@ -124,6 +127,9 @@ class Holding:
                 for i, row in enumerate(rows, 1):
                     for field, value in row.items():
                         writer.writerow([source, name, i, field, "" if value is None else _jsonable(value)])
+        for i, upload in enumerate(self.uploads, 1):
+            for field, value in upload.items():
+                writer.writerow(["uploaded_files", "data.ImportBatch", i, field, value])
         return out.getvalue()
 
 
@@ -140,11 +146,48 @@ def pupil_holding(*, actor, pupil: Pupil, actor_label: str | None = None, record
     identity = {k: v for k, v in snapshot(pupil).items() if k not in {"id", "last_import_id"}}
     identity["school_urn"] = pupil.school.urn
     held, copies = _store_rows(pupil.trust_id, [pupil.pupil_key])
-    holding = Holding(pupil=pupil, identity=identity, store=held, rollback_copies=copies)
+    uploads = [{"import_batch": b.pk, "file_name": b.file_name, "uploaded": b.created_at.isoformat()}
+               for b in uploads_naming(pupil.trust, {pupil.upn})]
+    holding = Holding(pupil=pupil, identity=identity, store=held, rollback_copies=copies, uploads=uploads)
     if record:
         record_event(actor=actor, actor_label=actor_label, action="pupil_data_export", instance=pupil.school,
                      before=None, after={"pupil_id": pupil.pk, "rows": holding.counts})
     return holding
+
+
+def _file_names_any(data: bytes, upns: set[str]) -> bool:
+    """Does an uploaded file mention any of these UPNs? CSV in any of the accepted encodings
+    (UPNs are ASCII: UTF-8 and Windows-1252 bytes agree; UTF-16 both ways), or .xlsx (a zip of
+    XML: every member searched)."""
+    if data[:2] == b"PK":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as book:
+                data = b"".join(book.read(n) for n in book.namelist() if n.endswith(".xml"))
+        except (zipfile.BadZipFile, OSError):
+            pass
+    for upn in upns:
+        for encoded in (upn.encode(), upn.encode("utf-16-le"), upn.encode("utf-16-be")):
+            if encoded in data:
+                return True
+    return False
+
+
+def uploads_naming(trust, upns: set[str]) -> list:
+    """The trust's uploaded import files (stored, refused or rolled back) that name these pupils."""
+    from .models import ImportBatch
+
+    found = []
+    for batch in ImportBatch.objects.filter(trust=trust).exclude(upload="").order_by("pk"):
+        try:
+            with batch.upload.open("rb") as handle:
+                named = _file_names_any(handle.read(), upns)
+        except OSError:  # already gone
+            continue
+        if named:
+            found.append(batch)
+    return found
 
 
 # -- erasure -------------------------------------------------------------------------------
@@ -166,10 +209,17 @@ def _erase(*, trust, pupils: list[Pupil], keys: set[str], actor, actor_label: st
     held, _copies = _store_rows(trust.pk, sorted(keys))
     years = _years_of(held)
     removed = analytics_store().erase_pupils(trust.pk, keys)
+    # Uploaded files that name the pupil go whole: what they held is in the store already.
+    uploads = uploads_naming(trust, {p.upn for p in pupils})
+    for batch in uploads:
+        batch.upload.delete(save=False)
     with transaction.atomic():
+        from .models import ImportBatch
+
+        ImportBatch.objects.filter(pk__in=[b.pk for b in uploads]).update(upload="")
         Pupil.objects.filter(pk__in=[p.pk for p in pupils]).delete()
         summary = {"pupils": len(keys), "reason": reason, **removed,
-                   "academic_years": sorted(years)}
+                   "uploaded_files_removed": [b.pk for b in uploads], "academic_years": sorted(years)}
         event = record_event(actor=actor, actor_label=actor_label, action="pupil_data_erase",
                              instance=instance,
                              before=None, after=summary)

@@ -10,12 +10,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from trustwide.audit.models import AuditEvent
 from trustwide.common.schedule import run_due
 from trustwide.data import erasure
-from trustwide.data.models import ImportStatus, Pupil, PupilRetentionRule
+from trustwide.data.models import ImportBatch, ImportStatus, Pupil, PupilRetentionRule
 from trustwide.data.services import analytics_store, import_batch_create, import_batch_run
 from trustwide.data.signals import batch_signals_suspended
 from trustwide.kpis.models import KpiRefresh, KpiValue
@@ -25,14 +26,29 @@ GONE = "A123456789000"  # the pupil whose data is erased
 OTHERS = [f"A1234567890{i:02d}" for i in range(1, 6)]
 
 
-def _import(world, dataset, text, capture, school=None):
+def _import(world, dataset, text, capture, school=None, upload=None):
     batch = import_batch_create(actor=None, actor_label="test", trust=world.trust_a,
                                 school=school or world.school_a1, dataset=dataset, academic_year=YEAR,
-                                file_name=f"{dataset}.csv")
+                                file_name=f"{dataset}.csv",
+                                upload=upload and SimpleUploadedFile(f"{dataset}{upload}", upload_bytes(text, upload)))
     with capture(execute=True):
         batch = import_batch_run(batch=batch, source=text.encode(), today=datetime.date(2026, 8, 31))
     assert batch.status == ImportStatus.STORED, batch.errors
     return batch
+
+
+def upload_bytes(text, suffix):
+    """The file as a school would upload it: CSV in UTF-16 (Excel's 'Unicode text'), or .xlsx."""
+    if suffix == ".csv":
+        return text.encode("utf-16")
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for line in text.strip().splitlines():
+        book.active.append(line.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _chars(urn, upns, left=""):
@@ -58,12 +74,12 @@ def stored(world, django_capture_on_commit_callbacks):
     cap = django_capture_on_commit_callbacks
     urn = world.school_a1.urn
     with batch_signals_suspended():  # no KPI refresh until the erasure's own
-        _import(world, "characteristics", _chars(urn, [GONE, *OTHERS]), cap)
-        _import(world, "attendance_marks", _marks(urn, [GONE, *OTHERS], code="I"), cap)
+        _import(world, "characteristics", _chars(urn, [GONE, *OTHERS]), cap, upload=".xlsx")
+        _import(world, "attendance_marks", _marks(urn, [GONE, *OTHERS], code="I"), cap, upload=".csv")
         _import(world, "attendance_marks", _marks(urn, [GONE, *OTHERS]), cap)
         # A second school's roll: the pupil is not there.
         _import(world, "characteristics", _chars(world.school_a2.urn, ["B123456789001"]), cap,
-                school=world.school_a2)
+                school=world.school_a2, upload=".xlsx")
     return world
 
 
@@ -112,6 +128,10 @@ def test_erasure_leaves_no_row_of_the_pupil_in_any_parquet_file(stored, login, d
     assert event.after["rollback_copies"] == {"attendance_marks": 4}
     assert event.after["reason"] == "SAR-2026-014 erasure request" and event.after["academic_years"] == [YEAR]
     assert GONE not in json.dumps(event.after) and key not in json.dumps(event.after)
+    # The uploaded files that named the pupil are gone (an .xlsx and a UTF-16 CSV); A2's stays.
+    uploads = dict(ImportBatch.objects.exclude(upload="").values_list("school__name", "upload"))
+    assert list(uploads) == ["A2 Primary"] and len(event.after["uploaded_files_removed"]) == 2
+    assert sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.*")) == [Path(uploads["A2 Primary"]).name]
     # The KPI values were recomputed without the pupil (5 pupils x 4 sessions).
     assert KpiRefresh.objects.count() == 1
     absence = KpiValue.objects.get(trust=world.trust_a, school=world.school_a1, academic_year=YEAR,
@@ -120,7 +140,6 @@ def test_erasure_leaves_no_row_of_the_pupil_in_any_parquet_file(stored, login, d
 
 
 def test_rolling_back_an_import_after_erasure_does_not_bring_the_pupil_back(stored):
-    from trustwide.data.models import ImportBatch
     from trustwide.data.services import import_batch_rollback
 
     key = _key(GONE)
@@ -197,6 +216,7 @@ def test_find_by_upn_and_subject_access_export(stored, login):
     assert {r["pupil_key"] for rows in store.values() for r in rows} == {pupil.pupil_key}
     assert sorted(r["date"] for r in store["attendance_marks"]) == ["2025-09-08"] * 2 + ["2025-09-09"] * 2
     assert len(data["rollback_copies"]["attendance_marks"]) == 4  # the first import's rows, replaced
+    assert sorted(u["file_name"] for u in data["uploaded_files"]) == ["attendance_marks.csv", "characteristics.csv"]
 
     rows = list(csv.DictReader(io.StringIO(
         client.get(reverse("data:pupil-data-export", kwargs={"pk": pupil.pk, "fmt": "csv"})).content.decode())))
