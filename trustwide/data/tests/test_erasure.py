@@ -264,3 +264,20 @@ def test_only_the_trust_level_lead_sets_the_retention_rule(stored, login):
     assert response.status_code == 302 and not PupilRetentionRule.objects.exists()
     login(stored.user("trust_leader")).post(url, {"years_after_leaving": 7})
     assert PupilRetentionRule.objects.get(trust=stored.trust_a).years_after_leaving == 7
+
+
+def test_erasure_reaches_files_written_around_the_store_and_their_shards(stored):
+    """A bulk load put a second file beside data.parquet; the shards were rebuilt from both."""
+    import shutil
+
+    store = analytics_store()
+    key, other = _key(GONE), _key(OTHERS[0])
+    [marks] = store.paths("attendance_marks", stored.trust_a.pk)
+    bulk = Path(marks).parent / "bulk" / "2025-load.parquet"
+    bulk.parent.mkdir()
+    shutil.copy(marks, bulk)
+    assert store.ensure_derived(stored.trust_a.pk, YEAR)
+    assert any("bulk" in p for p in _files_holding(key))
+    erasure.pupil_erase(actor=None, actor_label="test", pupil=Pupil.objects.get(upn=GONE), reason="request")
+    assert _files_holding(key) == []
+    assert other in set(pq.read_table(bulk)["pupil_key"].to_pylist())
