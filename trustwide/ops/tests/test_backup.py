@@ -150,6 +150,14 @@ def test_restore_refuses_wrong_and_corrupt_archives(world, tmp_path):
     with pytest.raises(CommandError, match="format 'something-else'; expected 'trustwide-backup'"):
         call_command("restore", str(other), force=True)
 
+    engine = tmp_path / "engine.tar"
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"format": "trustwide-backup", "version": 1, "database": {"engine": "oracle"}, "files": []}))
+    with tarfile.open(engine, "w") as tar:
+        tar.add(tmp_path / "manifest.json", arcname="manifest.json")
+    with pytest.raises(CommandError, match=f"a backup of a oracle database; this installation uses {connection.vendor}"):
+        call_command("restore", str(engine), force=True)
+
     good = tmp_path / "good.tar"
     call_command("backup", str(good), stdout=io.StringIO())
     # Same file list, one file's bytes changed: caught by its sha256 before anything is replaced.
