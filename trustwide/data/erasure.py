@@ -50,12 +50,16 @@ def pupils_visible(user) -> QuerySet:
     """Pupils the user may look up and export: pupils.view in their school, or data protection."""
     seen = restrict(Pupil.objects.all(), user, Perm.PUPILS_VIEW).values("pk")
     guarded = restrict(Pupil.objects.all(), user, Perm.PUPIL_DATA_PROTECTION).values("pk")
-    return Pupil.objects.filter(Q(pk__in=seen) | Q(pk__in=guarded)).select_related("school", "trust")
+    return Pupil.objects.filter(Q(pk__in=seen) | Q(pk__in=guarded)).select_related(
+        "school", "trust"
+    )
 
 
 def may_use_page(user, trust) -> bool:
     """The data protection page of a trust: anyone who may look up some of its pupils."""
-    return trust.pk in trust_ids(user, Perm.PUPILS_VIEW) | trust_ids(user, Perm.PUPIL_DATA_PROTECTION)
+    return trust.pk in trust_ids(user, Perm.PUPILS_VIEW) | trust_ids(
+        user, Perm.PUPIL_DATA_PROTECTION
+    )
 
 
 def may_erase(user, pupil: Pupil) -> bool:
@@ -75,13 +79,21 @@ def _store_rows(trust_id, keys: list[str]) -> tuple[dict[str, list[dict]], dict[
     copies: dict[str, list[dict]] = {}
     with store.reading(trust_id):
         for name in DATASETS:
-            for path in store.paths(name, trust_id):
+            # Every file of the dataset (files a bulk load put beside data.parquet too).
+            base = store.root / name / f"trust={trust_id}"
+            for path in sorted(base.glob("school=*/year=*/**/*.parquet")):
+                if path.name.startswith("."):
+                    continue
                 table = pq.ParquetFile(path).read()
+                if "pupil_key" not in table.column_names:
+                    continue
                 rows = table.filter(pc.is_in(table["pupil_key"], value_set=value_set)).to_pylist()
                 if rows:
                     held.setdefault(name, []).extend(rows)
         for info in store.list_batches(trust_id=trust_id):
-            for side in sorted((store.root / "_batches" / info.batch_id / "replaced").glob("*/*/*.parquet")):
+            for side in sorted(
+                (store.root / "_batches" / info.batch_id / "replaced").glob("*/*/*.parquet")
+            ):
                 table = pq.ParquetFile(side).read()
                 rows = table.filter(pc.is_in(table["pupil_key"], value_set=value_set)).to_pylist()
                 if rows:
@@ -104,16 +116,20 @@ class Holding:
         return {name: len(rows) for name, rows in sorted(self.store.items())}
 
     def as_json(self) -> str:
-        return json.dumps({
-            "generated_at": timezone.now().isoformat(timespec="seconds"),
-            "app_database": {"data.Pupil": self.identity},
-            "analytics_store": self.store,
-            "rollback_copies": self.rollback_copies,
-            "uploaded_files": self.uploads,
-            "notes": "analytics_store rows are keyed by a pseudonymous key (pupil_key); rollback_copies "
-                     "are rows replaced by later imports, kept so an import can be rolled back; "
-                     "uploaded_files are the import files as uploaded that name the pupil.",
-        }, indent=1, default=_jsonable)
+        return json.dumps(
+            {
+                "generated_at": timezone.now().isoformat(timespec="seconds"),
+                "app_database": {"data.Pupil": self.identity},
+                "analytics_store": self.store,
+                "rollback_copies": self.rollback_copies,
+                "uploaded_files": self.uploads,
+                "notes": "analytics_store rows are keyed by a pseudonymous key (pupil_key); rollback_copies "
+                "are rows replaced by later imports, kept so an import can be rolled back; "
+                "uploaded_files are the import files as uploaded that name the pupil.",
+            },
+            indent=1,
+            default=_jsonable,
+        )
 
     def as_csv(self) -> str:
         """One line per value: source, dataset, row, field, value (the datasets differ in columns)."""
@@ -122,11 +138,16 @@ class Holding:
         writer.writerow(["source", "dataset", "row", "field", "value"])
         for field, value in self.identity.items():
             writer.writerow(["app_database", "data.Pupil", 1, field, _jsonable(value)])
-        for source, datasets in (("analytics_store", self.store), ("rollback_copies", self.rollback_copies)):
+        for source, datasets in (
+            ("analytics_store", self.store),
+            ("rollback_copies", self.rollback_copies),
+        ):
             for name, rows in sorted(datasets.items()):
                 for i, row in enumerate(rows, 1):
                     for field, value in row.items():
-                        writer.writerow([source, name, i, field, "" if value is None else _jsonable(value)])
+                        writer.writerow(
+                            [source, name, i, field, "" if value is None else _jsonable(value)]
+                        )
         for i, upload in enumerate(self.uploads, 1):
             for field, value in upload.items():
                 writer.writerow(["uploaded_files", "data.ImportBatch", i, field, value])
@@ -139,19 +160,33 @@ def _jsonable(value):
     return value
 
 
-def pupil_holding(*, actor, pupil: Pupil, actor_label: str | None = None, record: bool = True) -> Holding:
+def pupil_holding(
+    *, actor, pupil: Pupil, actor_label: str | None = None, record: bool = True
+) -> Holding:
     """Everything held about the pupil (subject access). Exports are audited (no pupil named)."""
-    require(actor is None or pupils_visible(actor).filter(pk=pupil.pk).exists(),
-            "You may not see this pupil's data.")
+    require(
+        actor is None or pupils_visible(actor).filter(pk=pupil.pk).exists(),
+        "You may not see this pupil's data.",
+    )
     identity = {k: v for k, v in snapshot(pupil).items() if k not in {"id", "last_import_id"}}
     identity["school_urn"] = pupil.school.urn
     held, copies = _store_rows(pupil.trust_id, [pupil.pupil_key])
-    uploads = [{"import_batch": b.pk, "file_name": b.file_name, "uploaded": b.created_at.isoformat()}
-               for b in uploads_naming(pupil.trust, {pupil.upn})]
-    holding = Holding(pupil=pupil, identity=identity, store=held, rollback_copies=copies, uploads=uploads)
+    uploads = [
+        {"import_batch": b.pk, "file_name": b.file_name, "uploaded": b.created_at.isoformat()}
+        for b in uploads_naming(pupil.trust, {pupil.upn})
+    ]
+    holding = Holding(
+        pupil=pupil, identity=identity, store=held, rollback_copies=copies, uploads=uploads
+    )
     if record:
-        record_event(actor=actor, actor_label=actor_label, action="pupil_data_export", instance=pupil.school,
-                     before=None, after={"pupil_id": pupil.pk, "rows": holding.counts})
+        record_event(
+            actor=actor,
+            actor_label=actor_label,
+            action="pupil_data_export",
+            instance=pupil.school,
+            before=None,
+            after={"pupil_id": pupil.pk, "rows": holding.counts},
+        )
     return holding
 
 
@@ -204,8 +239,16 @@ def _years_of(rows: dict[str, list[dict]]) -> set[int]:
     return {int(r["academic_year"]) for rows_ in rows.values() for r in rows_}
 
 
-def _erase(*, trust, pupils: list[Pupil], keys: set[str], actor, actor_label: str | None, reason: str,
-           instance) -> dict:
+def _erase(
+    *,
+    trust,
+    pupils: list[Pupil],
+    keys: set[str],
+    actor,
+    actor_label: str | None,
+    reason: str,
+    instance,
+) -> dict:
     held, _copies = _store_rows(trust.pk, sorted(keys))
     years = _years_of(held)
     removed = analytics_store().erase_pupils(trust.pk, keys)
@@ -218,11 +261,21 @@ def _erase(*, trust, pupils: list[Pupil], keys: set[str], actor, actor_label: st
 
         ImportBatch.objects.filter(pk__in=[b.pk for b in uploads]).update(upload="")
         Pupil.objects.filter(pk__in=[p.pk for p in pupils]).delete()
-        summary = {"pupils": len(keys), "reason": reason, **removed,
-                   "uploaded_files_removed": [b.pk for b in uploads], "academic_years": sorted(years)}
-        event = record_event(actor=actor, actor_label=actor_label, action="pupil_data_erase",
-                             instance=instance,
-                             before=None, after=summary)
+        summary = {
+            "pupils": len(keys),
+            "reason": reason,
+            **removed,
+            "uploaded_files_removed": [b.pk for b in uploads],
+            "academic_years": sorted(years),
+        }
+        event = record_event(
+            actor=actor,
+            actor_label=actor_label,
+            action="pupil_data_erase",
+            instance=instance,
+            before=None,
+            after=summary,
+        )
         transaction.on_commit(lambda: _refresh(trust.pk, years, event.pk))
     return summary
 
@@ -242,15 +295,26 @@ def pupil_erase(*, actor, pupil: Pupil, reason: str, actor_label: str | None = N
     require(actor is None or may_erase(actor, pupil), ERASE_REFUSED)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why (e.g. the request's reference): the audit keeps it."})
+        raise ValidationError(
+            {"reason": "Say why (e.g. the request's reference): the audit keeps it."}
+        )
     if len(reason) > 200:
         raise ValidationError({"reason": f"At most 200 characters (this is {len(reason)})."})
-    return _erase(trust=pupil.trust, pupils=[pupil], keys={pupil.pupil_key}, actor=actor,
-                  actor_label=actor_label, reason=reason, instance=pupil.school)
+    return _erase(
+        trust=pupil.trust,
+        pupils=[pupil],
+        keys={pupil.pupil_key},
+        actor=actor,
+        actor_label=actor_label,
+        reason=reason,
+        instance=pupil.school,
+    )
 
 
 # -- retention -----------------------------------------------------------------------------
-def retention_rule_set(*, actor, trust, years_after_leaving: int | None) -> PupilRetentionRule | None:
+def retention_rule_set(
+    *, actor, trust, years_after_leaving: int | None
+) -> PupilRetentionRule | None:
     """Set (or with None, remove) the trust's retention rule; audited."""
     from trustwide.audit.services import audited_create, audited_delete, audited_update
 
@@ -261,11 +325,19 @@ def retention_rule_set(*, actor, trust, years_after_leaving: int | None) -> Pupi
             audited_delete(actor=actor, instance=current)
         return None
     if not 1 <= int(years_after_leaving) <= 50:
-        raise ValidationError({"years_after_leaving": "Expected a whole number of years from 1 to 50."})
+        raise ValidationError(
+            {"years_after_leaving": "Expected a whole number of years from 1 to 50."}
+        )
     if current:
-        return audited_update(actor=actor, instance=current, years_after_leaving=int(years_after_leaving))
-    return audited_create(actor=actor, model=PupilRetentionRule, trust=trust,
-                          years_after_leaving=int(years_after_leaving))
+        return audited_update(
+            actor=actor, instance=current, years_after_leaving=int(years_after_leaving)
+        )
+    return audited_create(
+        actor=actor,
+        model=PupilRetentionRule,
+        trust=trust,
+        years_after_leaving=int(years_after_leaving),
+    )
 
 
 def _cutoff(today: datetime.date, years: int) -> datetime.date:
@@ -283,7 +355,9 @@ def pupils_past_retention(trust, years: int, today: datetime.date) -> set[str]:
     with store.reading(trust.pk):
         for path in store.paths("characteristics", trust.pk):
             table = pq.ParquetFile(path).read(columns=["pupil_key", "left_on"])
-            for key, left in zip(table["pupil_key"].to_pylist(), table["left_on"].to_pylist(), strict=True):
+            for key, left in zip(
+                table["pupil_key"].to_pylist(), table["left_on"].to_pylist(), strict=True
+            ):
                 if key in last_left and last_left[key] is None:
                     continue
                 last_left[key] = None if left is None else max(left, last_left.get(key) or left)
@@ -301,8 +375,14 @@ def retention_run(*, today: datetime.date | None = None) -> dict[str, int]:
         if not keys:
             continue
         pupils = list(Pupil.objects.filter(trust=trust, pupil_key__in=keys))
-        _erase(trust=trust, pupils=pupils, keys=keys, actor=None, actor_label=ERASED_BY_RULE,
-               reason=f"left more than {rule.years_after_leaving} years before {today.isoformat()}",
-               instance=rule)
+        _erase(
+            trust=trust,
+            pupils=pupils,
+            keys=keys,
+            actor=None,
+            actor_label=ERASED_BY_RULE,
+            reason=f"left more than {rule.years_after_leaving} years before {today.isoformat()}",
+            instance=rule,
+        )
         done[trust.slug] = len(keys)
     return done

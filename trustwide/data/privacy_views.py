@@ -17,13 +17,19 @@ from .models import PupilRetentionRule
 
 
 class UpnSearchForm(forms.Form):
-    upn = forms.CharField(label="UPN", max_length=13, min_length=13,
-                          help_text="The pupil's unique pupil number (13 characters).")
+    upn = forms.CharField(
+        label="UPN",
+        max_length=13,
+        min_length=13,
+        help_text="The pupil's unique pupil number (13 characters).",
+    )
 
 
 class EraseForm(forms.Form):
     confirm_upn = forms.CharField(label="Type the pupil's UPN to confirm", max_length=13)
-    reason = forms.CharField(max_length=200, help_text="Why: e.g. the request's reference. Kept in the audit.")
+    reason = forms.CharField(
+        max_length=200, help_text="Why: e.g. the request's reference. Kept in the audit."
+    )
 
     def __init__(self, *args, upn: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,8 +44,12 @@ class EraseForm(forms.Form):
 
 class RetentionForm(forms.Form):
     years_after_leaving = forms.IntegerField(
-        min_value=1, max_value=50, required=False, label="Years after leaving",
-        help_text="Erase a pupil's data this many years after their last 'Date left'. Empty: keep.")
+        min_value=1,
+        max_value=50,
+        required=False,
+        label="Years after leaving",
+        help_text="Erase a pupil's data this many years after their last 'Date left'. Empty: keep.",
+    )
 
 
 def _trust(request, slug) -> Trust:
@@ -62,14 +72,27 @@ class DataProtectionView(ScopedViewMixin, View):
         form = UpnSearchForm(request.GET or None)
         found = None
         if form.is_valid():
-            found = list(erasure.pupils_visible(request.user).filter(
-                trust=trust, upn__iexact=form.cleaned_data["upn"].strip()))
+            found = list(
+                erasure.pupils_visible(request.user).filter(
+                    trust=trust, upn__iexact=form.cleaned_data["upn"].strip()
+                )
+            )
         rule = PupilRetentionRule.objects.filter(trust=trust).first()
-        return render(request, "data/data_protection.html", {
-            "trust": trust, "form": form, "found": found, "rule": rule,
-            "retention_form": RetentionForm(initial={"years_after_leaving": rule and rule.years_after_leaving})
-            if erasure.may_set_retention(request.user, trust) else None,
-        })
+        return render(
+            request,
+            "data/data_protection.html",
+            {
+                "trust": trust,
+                "form": form,
+                "found": found,
+                "rule": rule,
+                "retention_form": RetentionForm(
+                    initial={"years_after_leaving": rule and rule.years_after_leaving}
+                )
+                if erasure.may_set_retention(request.user, trust)
+                else None,
+            },
+        )
 
 
 class RetentionRuleView(ScopedViewMixin, View):
@@ -79,8 +102,11 @@ class RetentionRuleView(ScopedViewMixin, View):
             raise PermissionDenied(erasure.RETENTION_REFUSED)
         form = RetentionForm(request.POST)
         if form.is_valid():
-            erasure.retention_rule_set(actor=request.user, trust=trust,
-                                       years_after_leaving=form.cleaned_data["years_after_leaving"])
+            erasure.retention_rule_set(
+                actor=request.user,
+                trust=trust,
+                years_after_leaving=form.cleaned_data["years_after_leaving"],
+            )
             messages.success(request, "Retention rule saved: the daily job applies it.")
         else:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
@@ -91,8 +117,15 @@ class PupilDataView(ScopedViewMixin, View):
     def get(self, request, pk):
         pupil = _pupil(request, pk)
         holding = erasure.pupil_holding(actor=request.user, pupil=pupil, record=False)
-        return render(request, "data/pupil_data.html", {
-            "pupil": pupil, "holding": holding, "can_erase": erasure.may_erase(request.user, pupil)})
+        return render(
+            request,
+            "data/pupil_data.html",
+            {
+                "pupil": pupil,
+                "holding": holding,
+                "can_erase": erasure.may_erase(request.user, pupil),
+            },
+        )
 
 
 class PupilDataExportView(ScopedViewMixin, View):
@@ -101,7 +134,11 @@ class PupilDataExportView(ScopedViewMixin, View):
         if fmt not in {"json", "csv"}:
             raise Http404("Exports are .json or .csv.")
         holding = erasure.pupil_holding(actor=request.user, pupil=pupil)
-        body, kind = (holding.as_json(), "application/json") if fmt == "json" else (holding.as_csv(), "text/csv")
+        body, kind = (
+            (holding.as_json(), "application/json")
+            if fmt == "json"
+            else (holding.as_csv(), "text/csv")
+        )
         response = HttpResponse(body, content_type=f"{kind}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="pupil-{pupil.upn}.{fmt}"'
         return response
@@ -115,7 +152,9 @@ class PupilEraseView(ScopedViewMixin, View):
         return pupil
 
     def _render(self, request, pupil, form, status=200):
-        return render(request, "data/pupil_erase.html", {"pupil": pupil, "form": form}, status=status)
+        return render(
+            request, "data/pupil_erase.html", {"pupil": pupil, "form": form}, status=status
+        )
 
     def get(self, request, pk):
         pupil = self._setup(request, pk)
@@ -127,10 +166,13 @@ class PupilEraseView(ScopedViewMixin, View):
         if not form.is_valid():
             return self._render(request, pupil, form, status=400)
         trust = pupil.trust
-        summary = erasure.pupil_erase(actor=request.user, pupil=pupil, reason=form.cleaned_data["reason"])
+        summary = erasure.pupil_erase(
+            actor=request.user, pupil=pupil, reason=form.cleaned_data["reason"]
+        )
         rows = sum(summary["partitions"].values()) + sum(summary["rollback_copies"].values())
-        messages.success(request, f"The pupil's data was erased: {rows} stored rows and their identity. "
-                                  "KPI values are being recomputed.")
+        messages.success(
+            request,
+            f"The pupil's data was erased: {rows} stored rows and their identity. "
+            "KPI values are being recomputed.",
+        )
         return redirect("data:data-protection", slug=trust.slug)
-
-

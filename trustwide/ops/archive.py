@@ -104,7 +104,9 @@ def open_checked(path: Path, *, format_name: str, max_version: int) -> tuple[tar
     try:
         tar = tarfile.open(path, "r:")
     except tarfile.TarError as exc:
-        raise ArchiveError(f"{path}: not a Trustwide archive (expected a .tar file: {exc}).") from exc
+        raise ArchiveError(
+            f"{path}: not a Trustwide archive (expected a .tar file: {exc})."
+        ) from exc
     try:
         member = tar.getmember(MANIFEST)
         manifest = json.loads(tar.extractfile(member).read())
@@ -116,12 +118,16 @@ def open_checked(path: Path, *, format_name: str, max_version: int) -> tuple[tar
         raise ArchiveError(f"{path}: {MANIFEST} is unreadable ({exc}).") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != format_name:
         tar.close()
-        raise ArchiveError(f"{path}: {MANIFEST} says format {manifest.get('format') if isinstance(manifest, dict) else None!r}; "
-                           f"expected {format_name!r}.")
+        raise ArchiveError(
+            f"{path}: {MANIFEST} says format {manifest.get('format') if isinstance(manifest, dict) else None!r}; "
+            f"expected {format_name!r}."
+        )
     if not isinstance(manifest.get("version"), int) or manifest["version"] > max_version:
         tar.close()
-        raise ArchiveError(f"{path}: format version {manifest.get('version')!r}; this Trustwide reads "
-                           f"versions up to {max_version}.")
+        raise ArchiveError(
+            f"{path}: format version {manifest.get('version')!r}; this Trustwide reads "
+            f"versions up to {max_version}."
+        )
     listed = {f["path"] for f in manifest.get("files", [])}
     present = set()
     for m in tar.getmembers():
@@ -130,24 +136,30 @@ def open_checked(path: Path, *, format_name: str, max_version: int) -> tuple[tar
         pure = PurePosixPath(m.name)
         if pure.is_absolute() or ".." in pure.parts or not (m.isfile() or m.isdir()):
             tar.close()
-            raise ArchiveError(f"{path}: member {m.name!r} is not a plain file inside the archive; refused.")
+            raise ArchiveError(
+                f"{path}: member {m.name!r} is not a plain file inside the archive; refused."
+            )
         if m.isfile():
             present.add(m.name)
     if listed != present:
         missing, extra = sorted(listed - present), sorted(present - listed)
         tar.close()
-        raise ArchiveError(f"{path}: the files do not match {MANIFEST} (missing: {missing[:5]}, "
-                           f"not listed: {extra[:5]}); the archive is incomplete or altered.")
+        raise ArchiveError(
+            f"{path}: the files do not match {MANIFEST} (missing: {missing[:5]}, "
+            f"not listed: {extra[:5]}); the archive is incomplete or altered."
+        )
     return tar, manifest
 
 
-def extract_checked(tar: tarfile.TarFile, manifest: dict, prefix: str, target: Path, archive: Path) -> int:
+def extract_checked(
+    tar: tarfile.TarFile, manifest: dict, prefix: str, target: Path, archive: Path
+) -> int:
     """Extract the listed files under `prefix` into `target`, checking size and sha256 of each."""
     count = 0
     for entry in manifest["files"]:
         if not entry["path"].startswith(prefix):
             continue
-        dest = target / entry["path"][len(prefix):]
+        dest = target / entry["path"][len(prefix) :]
         dest.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         source = tar.extractfile(entry["path"])
@@ -156,7 +168,9 @@ def extract_checked(tar: tarfile.TarFile, manifest: dict, prefix: str, target: P
                 digest.update(chunk)
                 handle.write(chunk)
         if digest.hexdigest() != entry["sha256"] or dest.stat().st_size != entry["size"]:
-            raise ArchiveError(f"{archive}: {entry['path']} is corrupt (sha256 {digest.hexdigest()[:12]}..., "
-                               f"expected {entry['sha256'][:12]}... from {MANIFEST}).")
+            raise ArchiveError(
+                f"{archive}: {entry['path']} is corrupt (sha256 {digest.hexdigest()[:12]}..., "
+                f"expected {entry['sha256'][:12]}... from {MANIFEST})."
+            )
         count += 1
     return count

@@ -84,8 +84,10 @@ def _pg_env_args(settings_dict) -> tuple[dict, list[str]]:
 def pg_tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"{name} is not on PATH: install the PostgreSQL client tools "
-                          f"(the same major version as the server).")
+        raise BackupError(
+            f"{name} is not on PATH: install the PostgreSQL client tools "
+            f"(the same major version as the server)."
+        )
     return found
 
 
@@ -102,8 +104,19 @@ def _dump_database(target: Path) -> dict:
     if connection.vendor == "postgresql":
         env, args = _pg_env_args(connection.settings_dict)
         result = subprocess.run(
-            [pg_tool("pg_dump"), "-Fc", "--no-owner", "-f", str(target / PG_FILE), *args,
-             connection.settings_dict["NAME"]], env=env, capture_output=True, text=True)
+            [
+                pg_tool("pg_dump"),
+                "-Fc",
+                "--no-owner",
+                "-f",
+                str(target / PG_FILE),
+                *args,
+                connection.settings_dict["NAME"],
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if result.returncode:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()[:500]}")
         return {"engine": "postgresql", "file": f"database/{PG_FILE}"}
@@ -114,7 +127,11 @@ def _migrations() -> dict[str, str]:
     from django.db.migrations.recorder import MigrationRecorder
 
     latest: dict[str, str] = {}
-    for app, name in MigrationRecorder(connection).migration_qs.values_list("app", "name").order_by("app", "name"):
+    for app, name in (
+        MigrationRecorder(connection)
+        .migration_qs.values_list("app", "name")
+        .order_by("app", "name")
+    ):
         latest[app] = name
     return latest
 
@@ -129,13 +146,19 @@ def backup(out) -> dict:
     try:
         with store_fenced():
             database = _dump_database(staging / "database")
-            store_files = archive.copy_tree(Path(settings.TRUSTWIDE_DATA_DIR), staging / "data", skip=_store_skip)
+            store_files = archive.copy_tree(
+                Path(settings.TRUSTWIDE_DATA_DIR), staging / "data", skip=_store_skip
+            )
         media_files = archive.copy_tree(Path(settings.MEDIA_ROOT), staging / "media")
         manifest = {
-            "format": FORMAT, "version": VERSION, "created_at": archive.now(),
+            "format": FORMAT,
+            "version": VERSION,
+            "created_at": archive.now(),
             "database": {**database, "migrations": _migrations()},
-            "trust_data_keys": {"where": "database table data_trustdatakey",
-                                "count": TrustDataKey.objects.count()},
+            "trust_data_keys": {
+                "where": "database table data_trustdatakey",
+                "count": TrustDataKey.objects.count(),
+            },
             "counts": {"store_files": store_files, "media_files": media_files},
         }
         manifest = archive.write(staging, out, manifest)
@@ -169,10 +192,25 @@ def _load_database(source: Path, engine: str) -> None:
         name = connection.settings_dict["NAME"]
         connection.close()
         result = subprocess.run(
-            [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-             *args, "-d", name, str(source / PG_FILE)], env=env, capture_output=True, text=True)
+            [
+                pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                "-d",
+                name,
+                str(source / PG_FILE),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if result.returncode:
-            raise BackupError(f"pg_restore failed (the database is unchanged): {result.stderr.strip()[:500]}")
+            raise BackupError(
+                f"pg_restore failed (the database is unchanged): {result.stderr.strip()[:500]}"
+            )
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
@@ -187,7 +225,9 @@ def _replace_dir(new: Path, target: Path) -> None:
             os.rename(target, aside)
         except OSError:  # a mount point: empty it and move the contents in
             for child in list(target.iterdir()):
-                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+                shutil.rmtree(
+                    child
+                ) if child.is_dir() and not child.is_symlink() else child.unlink()
             for child in list(new.iterdir()):
                 shutil.move(str(child), target / child.name)
             shutil.rmtree(new, ignore_errors=True)
@@ -210,13 +250,19 @@ def restore(source, *, force: bool = False) -> dict:
     with tar:
         engine = manifest.get("database", {}).get("engine")
         if engine != connection.vendor:
-            raise BackupError(f"{source}: a backup of a {engine} database; this installation uses "
-                              f"{connection.vendor}. Restore it into a {engine} installation.")
+            raise BackupError(
+                f"{source}: a backup of a {engine} database; this installation uses "
+                f"{connection.vendor}. Restore it into a {engine} installation."
+            )
         if not force and database_has_data():
-            raise BackupError("The database already holds trusts or users: restoring would replace them. "
-                              "Use --force to replace them, or restore into an empty database.")
+            raise BackupError(
+                "The database already holds trusts or users: restoring would replace them. "
+                "Use --force to replace them, or restore into an empty database."
+            )
         data_dir, media_dir = Path(settings.TRUSTWIDE_DATA_DIR), Path(settings.MEDIA_ROOT)
-        stages = [archive.staging_dir(d.parent, f".{d.name}.restore-") for d in (data_dir, media_dir)]
+        stages = [
+            archive.staging_dir(d.parent, f".{d.name}.restore-") for d in (data_dir, media_dir)
+        ]
         db_stage = archive.staging_dir(data_dir.parent, ".database.restore-")
         try:
             archive.extract_checked(tar, manifest, "database/", db_stage, source)

@@ -59,7 +59,10 @@ def _store_folders(store, trust_id) -> list[tuple[Path, str]]:
         out.append((dataset / f"trust={trust_id}", f"{dataset.name}/trust={trust_id}"))
     shards = root / "_shards"
     if shards.is_dir():
-        out += [(n / f"trust={trust_id}", f"_shards/{n.name}/trust={trust_id}") for n in sorted(shards.iterdir())]
+        out += [
+            (n / f"trust={trust_id}", f"_shards/{n.name}/trust={trust_id}")
+            for n in sorted(shards.iterdir())
+        ]
     for info in store.list_batches(trust_id=trust_id):
         out.append((root / "_batches" / info.batch_id, f"_batches/{info.batch_id}"))
     return [(folder, rel) for folder, rel in out if folder.is_dir()]
@@ -78,32 +81,47 @@ def export_trust(trust, out) -> dict:
         database.mkdir()
         for model, instances in sorted(owned.items(), key=lambda kv: kv[0]._meta.label_lower):
             label = model._meta.label_lower
-            (database / f"{label}.json").write_text(serializers.serialize("json", instances, indent=1))
+            (database / f"{label}.json").write_text(
+                serializers.serialize("json", instances, indent=1)
+            )
             counts[label] = len(instances)
             for field in model._meta.concrete_fields:
                 if isinstance(field, models.FileField):
-                    media |= {getattr(o, field.attname).name for o in instances if getattr(o, field.attname)}
+                    media |= {
+                        getattr(o, field.attname).name
+                        for o in instances
+                        if getattr(o, field.attname)
+                    }
         member_ids = {m.user_id for m in owned.get(_membership_model(), [])}
         people = list(User.objects.filter(pk__in=member_ids).order_by("pk"))
         (database / "accounts.user.json").write_text(
-            serializers.serialize("json", people, fields=USER_FIELDS, indent=1))
+            serializers.serialize("json", people, fields=USER_FIELDS, indent=1)
+        )
         counts["accounts.user"] = len(people)
 
         store = analytics_store()
         with store.reading(trust.pk):
-            store_files = sum(archive.copy_tree(folder, staging / "store" / rel) for folder, rel in
-                              _store_folders(store, trust.pk))
+            store_files = sum(
+                archive.copy_tree(folder, staging / "store" / rel)
+                for folder, rel in _store_folders(store, trust.pk)
+            )
         media_root = Path(settings.MEDIA_ROOT)
         for name in sorted(media):
             if (media_root / name).is_file():
                 archive.link_or_copy(media_root / name, staging / "media" / name)
-        manifest = archive.write(staging, out, {
-            "format": FORMAT, "version": VERSION, "created_at": archive.now(),
-            "trust": {"id": trust.pk, "slug": trust.slug, "name": trust.name},
-            "counts": {"rows": counts, "store_files": store_files, "media_files": len(media)},
-            "notes": "database/*.json: Django JSON serializer; store/: Parquet, layout of docs/DATA.md; "
-                     "database/data.trustdatakey.json links the store's pupil keys to UPNs.",
-        })
+        manifest = archive.write(
+            staging,
+            out,
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "created_at": archive.now(),
+                "trust": {"id": trust.pk, "slug": trust.slug, "name": trust.name},
+                "counts": {"rows": counts, "store_files": store_files, "media_files": len(media)},
+                "notes": "database/*.json: Django JSON serializer; store/: Parquet, layout of docs/DATA.md; "
+                "database/data.trustdatakey.json links the store's pupil keys to UPNs.",
+            },
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest

@@ -5,19 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('data', '0001_initial'),
-        ('trusts', '0001_initial'),
+        ("data", "0001_initial"),
+        ("trusts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PupilRetentionRule',
+            name="PupilRetentionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('years_after_leaving', models.PositiveSmallIntegerField(help_text="Whole years after the pupil's last 'Date left' before their data is erased.")),
-                ('trust', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pupil_retention_rule', to='trusts.trust')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "years_after_leaving",
+                    models.PositiveSmallIntegerField(
+                        help_text="Whole years after the pupil's last 'Date left' before their data is erased."
+                    ),
+                ),
+                (
+                    "trust",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pupil_retention_rule",
+                        to="trusts.trust",
+                    ),
+                ),
             ],
         ),
     ]

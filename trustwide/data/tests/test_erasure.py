@@ -29,12 +29,20 @@ OTHERS = [f"A1234567890{i:02d}" for i in range(1, 6)]
 
 
 def _import(world, dataset, text, capture, school=None, upload=None):
-    batch = import_batch_create(actor=None, actor_label="test", trust=world.trust_a,
-                                school=school or world.school_a1, dataset=dataset, academic_year=YEAR,
-                                file_name=f"{dataset}.csv",
-                                upload=upload and SimpleUploadedFile(f"{dataset}{upload}", upload_bytes(text, upload)))
+    batch = import_batch_create(
+        actor=None,
+        actor_label="test",
+        trust=world.trust_a,
+        school=school or world.school_a1,
+        dataset=dataset,
+        academic_year=YEAR,
+        file_name=f"{dataset}.csv",
+        upload=upload and SimpleUploadedFile(f"{dataset}{upload}", upload_bytes(text, upload)),
+    )
     with capture(execute=True):
-        batch = import_batch_run(batch=batch, source=text.encode(), today=datetime.date(2026, 8, 31))
+        batch = import_batch_run(
+            batch=batch, source=text.encode(), today=datetime.date(2026, 8, 31)
+        )
     assert batch.status == ImportStatus.STORED, batch.errors
     return batch
 
@@ -54,8 +62,13 @@ def upload_bytes(text, suffix):
 
 
 def _chars(urn, upns, left=""):
-    return "URN,UPN,Surname,Forename,DOB,Year group,Sex,Disadvantaged,FSM,SEN,EAL,Date left\n" + "".join(
-        f"{urn},{u},S{i},F{i},01/01/2016,4,{'F' if i % 2 else 'M'},N,N,N,N,{left}\n" for i, u in enumerate(upns))
+    return (
+        "URN,UPN,Surname,Forename,DOB,Year group,Sex,Disadvantaged,FSM,SEN,EAL,Date left\n"
+        + "".join(
+            f"{urn},{u},S{i},F{i},01/01/2016,4,{'F' if i % 2 else 'M'},N,N,N,N,{left}\n"
+            for i, u in enumerate(upns)
+        )
+    )
 
 
 def _marks(urn, upns, code="/"):
@@ -77,11 +90,19 @@ def stored(world, django_capture_on_commit_callbacks):
     urn = world.school_a1.urn
     with batch_signals_suspended():  # no KPI refresh until the erasure's own
         _import(world, "characteristics", _chars(urn, [GONE, *OTHERS]), cap, upload=".xlsx")
-        _import(world, "attendance_marks", _marks(urn, [GONE, *OTHERS], code="I"), cap, upload=".csv")
+        _import(
+            world, "attendance_marks", _marks(urn, [GONE, *OTHERS], code="I"), cap, upload=".csv"
+        )
         _import(world, "attendance_marks", _marks(urn, [GONE, *OTHERS]), cap)
         # A second school's roll: the pupil is not there.
-        _import(world, "characteristics", _chars(world.school_a2.urn, ["B123456789001"]), cap,
-                school=world.school_a2, upload=".xlsx")
+        _import(
+            world,
+            "characteristics",
+            _chars(world.school_a2.urn, ["B123456789001"]),
+            cap,
+            school=world.school_a2,
+            upload=".xlsx",
+        )
     return world
 
 
@@ -99,11 +120,15 @@ def _files_holding(key) -> list[str]:
     return sorted(hits)
 
 
-def test_erasure_leaves_no_row_of_the_pupil_in_any_parquet_file(stored, login, django_capture_on_commit_callbacks):
+def test_erasure_leaves_no_row_of_the_pupil_in_any_parquet_file(
+    stored, login, django_capture_on_commit_callbacks
+):
     world = stored
     key = _key(GONE)
     before = _files_holding(key)
-    assert any(p.startswith("_shards/") for p in before) and any(p.startswith("_batches/") for p in before)
+    assert any(p.startswith("_shards/") for p in before) and any(
+        p.startswith("_batches/") for p in before
+    )
     assert any(p.startswith("attendance_marks/") for p in before)
     other_key = _key(OTHERS[0])
     other_before = _files_holding(other_key)
@@ -111,8 +136,10 @@ def test_erasure_leaves_no_row_of_the_pupil_in_any_parquet_file(stored, login, d
     pupil = Pupil.objects.get(upn=GONE)
     client = login(world.user("trust_leader"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("data:pupil-erase", kwargs={"pk": pupil.pk}),
-                               {"confirm_upn": GONE, "reason": "SAR-2026-014 erasure request"})
+        response = client.post(
+            reverse("data:pupil-erase", kwargs={"pk": pupil.pk}),
+            {"confirm_upn": GONE, "reason": "SAR-2026-014 erasure request"},
+        )
     assert response.status_code == 302
     assert _files_holding(key) == []
     assert not Pupil.objects.filter(upn=GONE).exists()
@@ -128,16 +155,27 @@ def test_erasure_leaves_no_row_of_the_pupil_in_any_parquet_file(stored, login, d
     assert event.actor == world.user("trust_leader") and event.school == world.school_a1
     assert event.after["partitions"] == {"characteristics": 1, "pupils": 1, "attendance_marks": 4}
     assert event.after["rollback_copies"] == {"attendance_marks": 4}
-    assert event.after["reason"] == "SAR-2026-014 erasure request" and event.after["academic_years"] == [YEAR]
+    assert event.after["reason"] == "SAR-2026-014 erasure request" and event.after[
+        "academic_years"
+    ] == [YEAR]
     assert GONE not in json.dumps(event.after) and key not in json.dumps(event.after)
     # The uploaded files that named the pupil are gone (an .xlsx and a UTF-16 CSV); A2's stays.
     uploads = dict(ImportBatch.objects.exclude(upload="").values_list("school__name", "upload"))
     assert list(uploads) == ["A2 Primary"] and len(event.after["uploaded_files_removed"]) == 2
-    assert sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.*")) == [Path(uploads["A2 Primary"]).name]
+    assert sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.*")) == [
+        Path(uploads["A2 Primary"]).name
+    ]
     # The KPI values were recomputed without the pupil (5 pupils x 4 sessions).
     assert KpiRefresh.objects.count() == 1
-    absence = KpiValue.objects.get(trust=world.trust_a, school=world.school_a1, academic_year=YEAR,
-                                   kpi_code="overall_absence", level="school", period="year", group="all")
+    absence = KpiValue.objects.get(
+        trust=world.trust_a,
+        school=world.school_a1,
+        academic_year=YEAR,
+        kpi_code="overall_absence",
+        level="school",
+        period="year",
+        group="all",
+    )
     assert absence.pupils == 5 and absence.denominator == 20
 
 
@@ -145,7 +183,9 @@ def test_rolling_back_an_import_after_erasure_does_not_bring_the_pupil_back(stor
     from trustwide.data.services import import_batch_rollback
 
     key = _key(GONE)
-    erasure.pupil_erase(actor=None, actor_label="test", pupil=Pupil.objects.get(upn=GONE), reason="request")
+    erasure.pupil_erase(
+        actor=None, actor_label="test", pupil=Pupil.objects.get(upn=GONE), reason="request"
+    )
     latest = ImportBatch.objects.filter(dataset="attendance_marks").order_by("-pk").first()
     import_batch_rollback(actor=None, actor_label="test", batch=latest)
     assert _files_holding(key) == []
@@ -159,7 +199,10 @@ def test_erase_needs_the_upn_typed_and_a_reason(stored, login):
     client = login(stored.user("trust_administrator"))
     url = reverse("data:pupil-erase", kwargs={"pk": pupil.pk})
     response = client.post(url, {"confirm_upn": OTHERS[0], "reason": "x"})
-    assert response.status_code == 400 and "This is not the pupil&#x27;s UPN" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "This is not the pupil&#x27;s UPN" in response.content.decode()
+    )
     response = client.post(url, {"confirm_upn": GONE, "reason": ""})
     assert response.status_code == 400
     assert Pupil.objects.filter(upn=GONE).exists() and _files_holding(pupil.pupil_key)
@@ -170,11 +213,21 @@ def test_erase_needs_the_upn_typed_and_a_reason(stored, login):
 def test_governors_trustees_and_peer_reviewers_are_refused(stored, login, role):
     pupil = Pupil.objects.get(upn=GONE)
     client = login(stored.user(role))
-    assert client.get(reverse("data:data-protection", kwargs={"slug": stored.trust_a.slug})).status_code == 403
+    assert (
+        client.get(
+            reverse("data:data-protection", kwargs={"slug": stored.trust_a.slug})
+        ).status_code
+        == 403
+    )
     for name in ("data:pupil-data", "data:pupil-erase"):
         assert client.get(reverse(name, kwargs={"pk": pupil.pk})).status_code == 404
-    assert client.post(reverse("data:pupil-erase", kwargs={"pk": pupil.pk}),
-                       {"confirm_upn": GONE, "reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("data:pupil-erase", kwargs={"pk": pupil.pk}),
+            {"confirm_upn": GONE, "reason": "x"},
+        ).status_code
+        == 404
+    )
     assert Pupil.objects.filter(upn=GONE).exists()
 
 
@@ -182,7 +235,9 @@ def test_pupil_access_without_the_data_protection_capability_cannot_erase(stored
     pupil = Pupil.objects.get(upn=GONE)
     client = login(stored.user("headteacher"))
     assert client.get(reverse("data:pupil-data", kwargs={"pk": pupil.pk})).status_code == 200
-    response = client.post(reverse("data:pupil-erase", kwargs={"pk": pupil.pk}), {"confirm_upn": GONE, "reason": "x"})
+    response = client.post(
+        reverse("data:pupil-erase", kwargs={"pk": pupil.pk}), {"confirm_upn": GONE, "reason": "x"}
+    )
     assert response.status_code == 403 and Pupil.objects.filter(upn=GONE).exists()
 
 
@@ -195,15 +250,24 @@ def test_other_trusts_lead_gets_404(stored, login):
     client = login(other)
     for name in ("data:pupil-data", "data:pupil-erase"):
         assert client.get(reverse(name, kwargs={"pk": pupil.pk})).status_code == 404
-    assert client.get(reverse("data:pupil-data-export", kwargs={"pk": pupil.pk, "fmt": "json"})).status_code == 404
-    found = client.get(reverse("data:data-protection", kwargs={"slug": stored.trust_b.slug}), {"upn": GONE})
+    assert (
+        client.get(
+            reverse("data:pupil-data-export", kwargs={"pk": pupil.pk, "fmt": "json"})
+        ).status_code
+        == 404
+    )
+    found = client.get(
+        reverse("data:data-protection", kwargs={"slug": stored.trust_b.slug}), {"upn": GONE}
+    )
     assert found.status_code == 200 and "No pupil with this UPN" in found.content.decode()
 
 
 def test_find_by_upn_and_subject_access_export(stored, login):
     pupil = Pupil.objects.get(upn=GONE)
     client = login(stored.user("school_data_manager"))
-    page = client.get(reverse("data:data-protection", kwargs={"slug": stored.trust_a.slug}), {"upn": GONE})
+    page = client.get(
+        reverse("data:data-protection", kwargs={"slug": stored.trust_a.slug}), {"upn": GONE}
+    )
     assert reverse("data:pupil-data", kwargs={"pk": pupil.pk}) in page.content.decode()
     held = client.get(reverse("data:pupil-data", kwargs={"pk": pupil.pk})).content.decode()
     assert "attendance_marks" in held and "Erase this pupil" not in held
@@ -214,32 +278,85 @@ def test_find_by_upn_and_subject_access_export(stored, login):
     assert data["app_database"]["data.Pupil"]["upn"] == GONE
     assert data["app_database"]["data.Pupil"]["date_of_birth"] == "2016-01-01"
     store = data["analytics_store"]
-    assert {k: len(v) for k, v in store.items()} == {"characteristics": 1, "pupils": 1, "attendance_marks": 4}
+    assert {k: len(v) for k, v in store.items()} == {
+        "characteristics": 1,
+        "pupils": 1,
+        "attendance_marks": 4,
+    }
     assert {r["pupil_key"] for rows in store.values() for r in rows} == {pupil.pupil_key}
-    assert sorted(r["date"] for r in store["attendance_marks"]) == ["2025-09-08"] * 2 + ["2025-09-09"] * 2
-    assert len(data["rollback_copies"]["attendance_marks"]) == 4  # the first import's rows, replaced
-    assert sorted(u["file_name"] for u in data["uploaded_files"]) == ["attendance_marks.csv", "characteristics.csv"]
+    assert (
+        sorted(r["date"] for r in store["attendance_marks"])
+        == ["2025-09-08"] * 2 + ["2025-09-09"] * 2
+    )
+    assert (
+        len(data["rollback_copies"]["attendance_marks"]) == 4
+    )  # the first import's rows, replaced
+    assert sorted(u["file_name"] for u in data["uploaded_files"]) == [
+        "attendance_marks.csv",
+        "characteristics.csv",
+    ]
 
-    rows = list(csv.DictReader(io.StringIO(
-        client.get(reverse("data:pupil-data-export", kwargs={"pk": pupil.pk, "fmt": "csv"})).content.decode())))
-    assert {"source": "app_database", "dataset": "data.Pupil", "row": "1", "field": "surname", "value": "S0"} in rows
-    assert sum(1 for r in rows if r["dataset"] == "attendance_marks" and r["field"] == "code"
-               and r["source"] == "analytics_store") == 4
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    reverse("data:pupil-data-export", kwargs={"pk": pupil.pk, "fmt": "csv"})
+                ).content.decode()
+            )
+        )
+    )
+    assert {
+        "source": "app_database",
+        "dataset": "data.Pupil",
+        "row": "1",
+        "field": "surname",
+        "value": "S0",
+    } in rows
+    assert (
+        sum(
+            1
+            for r in rows
+            if r["dataset"] == "attendance_marks"
+            and r["field"] == "code"
+            and r["source"] == "analytics_store"
+        )
+        == 4
+    )
     # Each export is audited, without naming the pupil.
     events = AuditEvent.objects.filter(action="pupil_data_export")
-    assert events.count() == 2 and events[0].after["pupil_id"] == pupil.pk and GONE not in json.dumps(events[0].after)
+    assert (
+        events.count() == 2
+        and events[0].after["pupil_id"] == pupil.pk
+        and GONE not in json.dumps(events[0].after)
+    )
 
 
-def test_retention_job_erases_pupils_who_left_long_enough_ago(stored, django_capture_on_commit_callbacks):
+def test_retention_job_erases_pupils_who_left_long_enough_ago(
+    stored, django_capture_on_commit_callbacks
+):
     world = stored
     cap = django_capture_on_commit_callbacks
     # Two pupils left (one in 2019, one last month); the rest are on roll.
     with batch_signals_suspended():
-        _import(world, "characteristics", _chars(world.school_a1.urn, [OTHERS[3]], left="20/07/2019"), cap)
-        _import(world, "characteristics", _chars(world.school_a1.urn, [OTHERS[4]], left="20/07/2026"), cap)
+        _import(
+            world,
+            "characteristics",
+            _chars(world.school_a1.urn, [OTHERS[3]], left="20/07/2019"),
+            cap,
+        )
+        _import(
+            world,
+            "characteristics",
+            _chars(world.school_a1.urn, [OTHERS[4]], left="20/07/2026"),
+            cap,
+        )
     old_key, recent_key = _key(OTHERS[3]), _key(OTHERS[4])
-    erasure.retention_rule_set(actor=world.user("trust_administrator"), trust=world.trust_a, years_after_leaving=6)
-    assert AuditEvent.objects.filter(object_type="data.pupilretentionrule", action="create").exists()
+    erasure.retention_rule_set(
+        actor=world.user("trust_administrator"), trust=world.trust_a, years_after_leaving=6
+    )
+    assert AuditEvent.objects.filter(
+        object_type="data.pupilretentionrule", action="create"
+    ).exists()
     now = datetime.datetime(2026, 9, 1, 3, 0, tzinfo=datetime.UTC)
     with cap(execute=True):
         assert ("pupil-data-retention", "2026-09-01") in run_due(now)
@@ -259,7 +376,9 @@ def test_no_retention_job_without_a_rule(stored):
 
 def test_only_the_trust_level_lead_sets_the_retention_rule(stored, login):
     url = reverse("data:retention-rule", kwargs={"slug": stored.trust_a.slug})
-    assert login(stored.user("headteacher")).post(url, {"years_after_leaving": 3}).status_code == 403
+    assert (
+        login(stored.user("headteacher")).post(url, {"years_after_leaving": 3}).status_code == 403
+    )
     response = login(stored.user("trust_leader")).post(url, {"years_after_leaving": 51})
     assert response.status_code == 302 and not PupilRetentionRule.objects.exists()
     login(stored.user("trust_leader")).post(url, {"years_after_leaving": 7})
@@ -278,6 +397,8 @@ def test_erasure_reaches_files_written_around_the_store_and_their_shards(stored)
     shutil.copy(marks, bulk)
     assert store.ensure_derived(stored.trust_a.pk, YEAR)
     assert any("bulk" in p for p in _files_holding(key))
-    erasure.pupil_erase(actor=None, actor_label="test", pupil=Pupil.objects.get(upn=GONE), reason="request")
+    erasure.pupil_erase(
+        actor=None, actor_label="test", pupil=Pupil.objects.get(upn=GONE), reason="request"
+    )
     assert _files_holding(key) == []
     assert other in set(pq.read_table(bulk)["pupil_key"].to_pylist())

@@ -29,11 +29,19 @@ UPNS = [f"A1234567890{i:02d}" for i in range(6)]
 
 def _import(world, dataset, text, capture, upload=False):
     batch = import_batch_create(
-        actor=None, actor_label="test", trust=world.trust_a, school=world.school_a1, dataset=dataset,
-        academic_year=YEAR, file_name=f"{dataset}.csv",
-        upload=SimpleUploadedFile(f"{dataset}.csv", text.encode()) if upload else None)
+        actor=None,
+        actor_label="test",
+        trust=world.trust_a,
+        school=world.school_a1,
+        dataset=dataset,
+        academic_year=YEAR,
+        file_name=f"{dataset}.csv",
+        upload=SimpleUploadedFile(f"{dataset}.csv", text.encode()) if upload else None,
+    )
     with capture(execute=True):
-        batch = import_batch_run(batch=batch, source=text.encode(), today=datetime.date(2026, 8, 31))
+        batch = import_batch_run(
+            batch=batch, source=text.encode(), today=datetime.date(2026, 8, 31)
+        )
     assert batch.status == ImportStatus.STORED, batch.errors
     return batch
 
@@ -44,13 +52,16 @@ def trust_with_data(world, django_capture_on_commit_callbacks):
     imports store Parquet batches and the KPI refresh writes KpiValue rows."""
     from tests.world import make_year
 
-    if connection.vendor == "postgresql" and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+    if connection.vendor == "postgresql" and not (
+        shutil.which("pg_dump") and shutil.which("pg_restore")
+    ):
         pytest.skip("pg_dump/pg_restore not on PATH: the PostgreSQL backup cannot be tested here")
     make_year(world.trust_a, YEAR, current=False)
     urn = world.school_a1.urn
     chars = "URN,UPN,Surname,Forename,DOB,Year group,Sex,Disadvantaged,FSM,SEN,EAL\n" + "".join(
         f"{urn},{u},S{i},F{i},01/01/2016,4,{'F' if i % 2 else 'M'},{'Y' if i < 3 else 'N'},N,N,N\n"
-        for i, u in enumerate(UPNS))
+        for i, u in enumerate(UPNS)
+    )
     _import(world, "characteristics", chars, django_capture_on_commit_callbacks, upload=True)
     marks = ["URN,UPN,Date,Session,Code"]
     for i, upn in enumerate(UPNS):
@@ -77,7 +88,9 @@ def _pages(client, world) -> dict[str, tuple[int, str]]:
         response = client.get(url)
         body = response.content.decode()
         # Per-request values only: CSRF tokens, CSP nonces, the chart id counter of the process.
-        body = re.sub(r'(csrfmiddlewaretoken" value=|nonce=|csrf-token" content=)"[^"]*"', r"\1", body)
+        body = re.sub(
+            r'(csrfmiddlewaretoken" value=|nonce=|csrf-token" content=)"[^"]*"', r"\1", body
+        )
         body = re.sub(r'"X-CSRFToken": "[^"]*"', "", body)
         body = re.sub(r"chart-(title|desc)-\d+", r"chart-\1", body)
         out[url] = (response.status_code, body)
@@ -85,9 +98,23 @@ def _pages(client, world) -> dict[str, tuple[int, str]]:
 
 
 def _kpi_rows():
-    return list(KpiValue.objects.order_by("pk").values_list(
-        "pk", "trust_id", "school_id", "level", "academic_year", "kpi_code", "period", "group",
-        "value", "numerator", "denominator", "pupils", "suppressed"))
+    return list(
+        KpiValue.objects.order_by("pk").values_list(
+            "pk",
+            "trust_id",
+            "school_id",
+            "level",
+            "academic_year",
+            "kpi_code",
+            "period",
+            "group",
+            "value",
+            "numerator",
+            "denominator",
+            "pupils",
+            "suppressed",
+        )
+    )
 
 
 def test_backup_wipe_restore_gives_the_same_pages_and_kpi_rows(trust_with_data, client, tmp_path):
@@ -95,7 +122,10 @@ def test_backup_wipe_restore_gives_the_same_pages_and_kpi_rows(trust_with_data, 
     client.force_login(world.user("trust_leader"))
     pages, kpis = _pages(client, world), _kpi_rows()
     assert all(status == 200 for status, _ in pages.values()), {u: s for u, (s, _) in pages.items()}
-    assert "attendance_marks" in pages[reverse("data:pupil-data", kwargs={"pk": Pupil.objects.get(upn=UPNS[0]).pk})][1]
+    assert (
+        "attendance_marks"
+        in pages[reverse("data:pupil-data", kwargs={"pk": Pupil.objects.get(upn=UPNS[0]).pk})][1]
+    )
     key = TrustDataKey.objects.get(trust=world.trust_a).key
     upload = Path(ImportBatch.objects.get(dataset="characteristics").upload.path)
     marks_file = analytics_store().paths("attendance_marks", world.trust_a.pk)[0]
@@ -109,10 +139,15 @@ def test_backup_wipe_restore_gives_the_same_pages_and_kpi_rows(trust_with_data, 
         manifest = json.load(tar.extractfile("manifest.json"))
         names = set(tar.getnames())
     assert manifest["format"] == "trustwide-backup" and manifest["version"] == 1
-    assert manifest["database"]["engine"] == connection.vendor and manifest["trust_data_keys"]["count"] == 1
+    assert (
+        manifest["database"]["engine"] == connection.vendor
+        and manifest["trust_data_keys"]["count"] == 1
+    )
     assert {f["path"] for f in manifest["files"]} | {"manifest.json"} == names
     assert not any("_locks" in n or "/." in n for n in names)
-    assert any(n.startswith("data/_shards/") for n in names) and any(n.startswith("data/_batches/") for n in names)
+    assert any(n.startswith("data/_shards/") for n in names) and any(
+        n.startswith("data/_batches/") for n in names
+    )
 
     # Wipe everything: the database, the store and the uploads.
     call_command("flush", interactive=False, verbosity=0)
@@ -121,7 +156,9 @@ def test_backup_wipe_restore_gives_the_same_pages_and_kpi_rows(trust_with_data, 
     assert not KpiValue.objects.exists()
 
     call_command("restore", str(out), stdout=io.StringIO())
-    client.force_login(world.user("trust_leader"))  # sessions are restored too; a fresh one is enough
+    client.force_login(
+        world.user("trust_leader")
+    )  # sessions are restored too; a fresh one is enough
     assert _kpi_rows() == kpis
     assert _pages(client, world) == pages
     assert TrustDataKey.objects.get(trust=world.trust_a).key == key
@@ -151,11 +188,22 @@ def test_restore_refuses_wrong_and_corrupt_archives(world, tmp_path):
         call_command("restore", str(other), force=True)
 
     engine = tmp_path / "engine.tar"
-    (tmp_path / "manifest.json").write_text(json.dumps(
-        {"format": "trustwide-backup", "version": 1, "database": {"engine": "oracle"}, "files": []}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "format": "trustwide-backup",
+                "version": 1,
+                "database": {"engine": "oracle"},
+                "files": [],
+            }
+        )
+    )
     with tarfile.open(engine, "w") as tar:
         tar.add(tmp_path / "manifest.json", arcname="manifest.json")
-    with pytest.raises(CommandError, match=f"a backup of a oracle database; this installation uses {connection.vendor}"):
+    with pytest.raises(
+        CommandError,
+        match=f"a backup of a oracle database; this installation uses {connection.vendor}",
+    ):
         call_command("restore", str(engine), force=True)
 
     good = tmp_path / "good.tar"
