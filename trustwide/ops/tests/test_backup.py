@@ -220,3 +220,41 @@ def test_restore_refuses_wrong_and_corrupt_archives(world, tmp_path):
     with pytest.raises(CommandError, match=r"database/db\.\w+ is corrupt"):
         call_command("restore", str(corrupt), force=True)
     assert list(world.trust_a.__class__.objects.values_list("slug", flat=True)) == trusts
+
+
+def test_backup_holds_every_trusts_swap_lock_while_copying_database_and_store(
+    world, tmp_path, monkeypatch
+):
+    """No import or rollback can swap files in between the database copy and the store copy."""
+    import fcntl
+
+    from trustwide.ops import backup as ops_backup
+
+    store = analytics_store()
+
+    def swap_blocked(trust) -> bool:
+        with open(store._lock_file(trust.pk, "swap"), "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+    blocked = []
+    real_dump, real_copy = ops_backup._dump_database, ops_backup.archive.copy_tree
+
+    def dump(target):
+        blocked.append(("database", [swap_blocked(t) for t in (world.trust_a, world.trust_b)]))
+        return real_dump(target)
+
+    def copy(source, target, **kw):
+        if source == Path(settings.TRUSTWIDE_DATA_DIR):
+            blocked.append(("store", [swap_blocked(t) for t in (world.trust_a, world.trust_b)]))
+        return real_copy(source, target, **kw)
+
+    monkeypatch.setattr(ops_backup, "_dump_database", dump)
+    monkeypatch.setattr(ops_backup.archive, "copy_tree", copy)
+    call_command("backup", str(tmp_path / "b.tar"), stdout=io.StringIO())
+    assert blocked == [("database", [True, True]), ("store", [True, True])]
+    assert not swap_blocked(world.trust_a)  # released afterwards
