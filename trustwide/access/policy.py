@@ -19,9 +19,8 @@ class Perm:
     HISTORY_VIEW = "history.view"
     # Identifying pupil details (names, UPN, date of birth) and pupil lists.
     PUPILS_VIEW = "pupils.view"
-    # UK GDPR for pupils: find any pupil of the trust, export what is held, erase it, and set
-    # the retention rule (the trust's data protection lead: trust leaders and administrators).
-    PUPIL_DATA_PROTECTION = "pupils.data_protection"
+    # The trust's data protection lead: who has looked at a pupil's data, subject access, erasure.
+    PUPIL_DATA_PROTECTION = "pupil.data_protection"
     # Self-evaluation
     SEF_VIEW = "sef.view"
     SEF_EDIT = "sef.edit"

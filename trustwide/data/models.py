@@ -146,7 +146,7 @@ class PupilRetentionRule(models.Model):
         help_text="Whole years after the pupil's last 'Date left' before their data is erased.")
 
     scope_trust_path = "trust"
-    view_permission = "pupils.data_protection"
+    view_permission = "pupil.data_protection"
 
     def __str__(self):
         return f"Pupil data kept {self.years_after_leaving} years after leaving ({self.trust})"

@@ -39,8 +39,8 @@ def _holders(perm):
     return {role for role, perms in ROLE_PERMISSIONS.items() if perm in perms}
 
 
-_SEE = _holders("pupils.view") | _holders("pupils.data_protection")
-_LEADS = _holders("pupils.data_protection")
+_SEE = _holders("pupils.view") | _holders("pupil.data_protection")
+_LEADS = _holders("pupil.data_protection")
 _pupil_numbers = iter(range(10**6))
 
 
