@@ -127,4 +127,5 @@ def role_has(role: str, perm: str) -> bool:
 
 # Roles that never see identifying pupil details, whatever else changes above.
 NEVER_SEE_PUPILS = {Role.LOCAL_GOVERNOR, Role.TRUSTEE, Role.PEER_REVIEWER}
-assert not any(role_has(role, Perm.PUPILS_VIEW) for role in NEVER_SEE_PUPILS)
+assert not any(role_has(role, Perm.PUPILS_VIEW) or role_has(role, Perm.PUPIL_DATA_PROTECTION)
+               for role in NEVER_SEE_PUPILS)

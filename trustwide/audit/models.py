@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", "Imported"
     ROLLBACK = "rollback", "Rolled back"
     RECONCILE = "reconcile", "Reconciled with the analytics store"
+    PUPIL_DATA_EXPORT = "pupil_data_export", "Pupil's data exported (subject access)"
+    PUPIL_DATA_ERASE = "pupil_data_erase", "Pupil's data erased"
     # Sign-in
     MFA_ENROL = "mfa_enrol", "Two-step login set up"
     MFA_RESET = "mfa_reset", "Two-step login reset"

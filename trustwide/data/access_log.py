@@ -8,26 +8,21 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views import View
 
-from trustwide.access import Perm, can_in_trust, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.accounts.models import User
 from trustwide.audit.models import PupilAccessKind, PupilDataAccess
 from trustwide.audit.services import record_pupil_access
 from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.trusts.models import Trust
 
+from . import rules
 from .models import Pupil
-
-REFUSED = "Only the trust's data protection lead (trust leaders and administrators) sees who looked at pupils' data."
-
-
-def may_read_access_log(user, trust) -> bool:
-    return can_in_trust(user, Perm.PUPIL_DATA_PROTECTION, trust.pk)
 
 
 class PupilAccessLogView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-        deny_unless(may_read_access_log(request.user, trust), REFUSED)
+        deny_unless(rules.may_read_access_log(request.user, trust), rules.ACCESS_LOG_REFUSED)
         upn = (request.GET.get("upn") or "").strip().upper()[:13]
         person_id = request.GET.get("person") or ""
         pupils, person, accesses = [], None, PupilDataAccess.objects.none()

@@ -2,13 +2,15 @@ from django.urls import reverse
 
 from trustwide.access import Perm, can, trust_ids
 
-from .access_log import may_read_access_log
+from .rules import may_read_access_log, may_use_page
 
 
 def trust_links(user, trust):
     links = []
     if trust.pk in trust_ids(user, Perm.DATA_VIEW_IMPORTS):
         links.append((reverse("data:import-list", kwargs={"slug": trust.slug}), "Pupil data imports"))
+    if may_use_page(user, trust):
+        links.append((reverse("data:data-protection", kwargs={"slug": trust.slug}), "Pupil data protection"))
     if may_read_access_log(user, trust):
         links.append((reverse("data:pupil-access-log", kwargs={"slug": trust.slug}), "Who has seen pupils' data"))
     return links

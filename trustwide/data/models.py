@@ -139,3 +139,21 @@ class ColumnMapping(models.Model):
 
     def audit_scope(self):
         return self.school.trust_id, self.school_id
+
+
+class PupilRetentionRule(models.Model):
+    """A trust's retention rule for pupil-level data: a pupil who left more than
+    `years_after_leaving` years ago is erased by the daily retention job (data/erasure.py)."""
+
+    trust = models.OneToOneField("trusts.Trust", on_delete=models.CASCADE, related_name="pupil_retention_rule")
+    years_after_leaving = models.PositiveSmallIntegerField(
+        help_text="Whole years after the pupil's last 'Date left' before their data is erased.")
+
+    scope_trust_path = "trust"
+    view_permission = "pupil.data_protection"
+
+    def __str__(self):
+        return f"Pupil data kept {self.years_after_leaving} years after leaving ({self.trust})"
+
+    def audit_scope(self):
+        return self.trust_id, None

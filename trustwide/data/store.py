@@ -575,6 +575,76 @@ class AnalyticsStore(BatchJournal):
         manifest = self._batch_dir(batch_id) / "manifest.json"
         return manifest.exists() and _load_manifest(manifest).status == "rolled_back"
 
+    # -- erasure (trustwide.data.erasure; kept apart so the swap internals can change) ------
+    def erase_pupils(self, trust_id, pupil_keys: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Remove every row of these pupils from the trust's store in one batch-like step,
+        under the trust's writer lock: every Parquet file of every dataset and year (files a
+        bulk load put beside data.parquet too) and every derived shard, in one swap as an
+        import; and the rollback copies of the trust's batches (which hold rows later imports
+        replaced). Returns rows removed, as {"partitions": {dataset: n}, "rollback_copies":
+        {dataset: n}}."""
+        keys = pa.array(sorted(set(pupil_keys)), pa.string())
+        removed: dict[str, dict[str, int]] = {"partitions": {}, "rollback_copies": {}}
+        if not len(keys):
+            return removed
+
+        def without(table: pa.Table) -> tuple[pa.Table, int]:
+            if "pupil_key" not in table.column_names:
+                return table, 0
+            hit = pc.is_in(table["pupil_key"], value_set=keys)
+            return table.filter(pc.invert(hit)), pc.sum(hit).as_py() or 0
+
+        with self._writing(trust_id):
+            swaps: list[tuple[Path | None, Path]] = []
+            changed: dict[tuple[str, int], dict[int, tuple[pa.Table, Path | None]]] = {}
+            try:
+                for name, spec in DATASETS.items():
+                    base = self.root / name / f"trust={trust_id}"
+                    for folder in sorted(base.glob("school=*/year=*")):
+                        urn = int(folder.parent.name.removeprefix("school="))
+                        year = int(folder.name.removeprefix("year="))
+                        for rel, path in _parquet_files(str(folder)).items():
+                            ours = rel == DATA_FILE
+                            kept, n = without(self._read(path, spec) if ours else pq.ParquetFile(path).read())
+                            if not n:
+                                continue
+                            swaps.append((_write_beside(path, kept) if kept.num_rows else None, path))
+                            if ours:
+                                changed.setdefault((name, year), {})[urn] = (kept, swaps[-1][0])
+                            removed["partitions"][name] = removed["partitions"].get(name, 0) + n
+                for (name, year), schools in sorted(changed.items()):
+                    swaps += self._prepare_derived(name, trust_id, year, schools)
+                # Every shard, as it will be after the swap, without the pupils: a shard built
+                # from a file written around the store still holds them until its rebuild.
+                next_of = {path: i for i, (_tmp, path) in enumerate(swaps)}
+                for shard in sorted((self.root / derived.SHARDS_DIR).glob(
+                        f"*/trust={trust_id}/shard=*/year=*/{DATA_FILE}")):
+                    current = swaps[next_of[shard]][0] if shard in next_of else shard
+                    if current is None:
+                        continue
+                    table = pq.ParquetFile(current).read()
+                    kept, n = without(table)
+                    if n:
+                        tmp = _write_beside(shard, kept.replace_schema_metadata(table.schema.metadata))
+                        if shard in next_of:
+                            current.unlink(missing_ok=True)
+                            swaps[next_of[shard]] = (tmp, shard)
+                        else:
+                            swaps.append((tmp, shard))
+                # Rollback copies are read only by rollback (which holds the writer lock).
+                for info in self.list_batches(trust_id=trust_id):
+                    for side in sorted((self._batch_dir(info.batch_id) / "replaced").glob("*/*/*.parquet")):
+                        kept, n = without(pq.ParquetFile(side).read())
+                        if n:
+                            store_io.atomic_write(side, kept)
+                            name = side.parent.parent.name
+                            removed["rollback_copies"][name] = removed["rollback_copies"].get(name, 0) + n
+            except BaseException:
+                _discard(swaps)
+                raise
+            self._swap(trust_id, swaps)
+        return removed
+
     # -- helpers ---------------------------------------------------------------------------
     def _rel(self, path: Path) -> str:
         return str(Path(path).relative_to(self.root))

@@ -19,3 +19,13 @@ def reconcile_imports() -> int:
     from .reconcile import import_batches_reconcile
 
     return len(import_batches_reconcile())
+
+
+@task()
+def apply_retention_rules(day: str) -> dict:
+    """Erase pupils past their trust's retention rule (data/schedule.py starts it daily)."""
+    import datetime
+
+    from .erasure import retention_run
+
+    return retention_run(today=datetime.date.fromisoformat(day))

@@ -31,3 +31,36 @@ MATRIX = {
         kwargs=lambda w, t: {"pk": t.school.pk, "dataset": "attendance_marks"}, ok=IMPORTERS
     ),
 }
+
+
+# UK GDPR pages (data/erasure.py): pupils.view staff see and export pupils of the schools they
+# cover; the data protection lead (trust leader, trust administrator) also erases and sets the
+# retention rule. Governors, trustees and peer reviewers see none of it.
+def _holders(perm):
+    from trustwide.access.policy import ROLE_PERMISSIONS
+
+    return {role for role, perms in ROLE_PERMISSIONS.items() if perm in perms}
+
+
+_SEE = _holders("pupils.view") | _holders("pupil.data_protection")
+_LEADS = _holders("pupil.data_protection")
+_pupil_numbers = iter(range(10**6))
+
+
+def _pupil(world, target):
+    from trustwide.data.models import Pupil
+
+    n = next(_pupil_numbers)
+    pupil = Pupil.objects.create(trust=target.trust, school=target.school, pupil_key=f"k{n:015d}",
+                                 upn=f"M{n:012d}", surname="Matrix", forename="Pupil")
+    return {"pk": pupil.pk}
+
+
+MATRIX.update({
+    "data:data-protection": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=_SEE, denied=403),
+    "data:retention-rule": Entry(method="post", kwargs=t_kwargs(slug="trust.slug"),
+                                 data=lambda w, t: {"years_after_leaving": 6}, ok=_LEADS, denied=403),
+    "data:pupil-data": Entry(kwargs=_pupil, ok=_SEE),
+    "data:pupil-data-export": Entry(kwargs=lambda w, t: {**_pupil(w, t), "fmt": "json"}, ok=_SEE),
+    "data:pupil-erase": Entry(kwargs=_pupil, ok={**{r: 403 for r in _SEE}, **{r: 200 for r in _LEADS}}),
+})
