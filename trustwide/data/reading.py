@@ -20,6 +20,7 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +39,7 @@ XLSX_MAX_ROWS = 1_048_576          # Excel's own sheet limit
 MAX_XLSX_UNPACKED = 256 * MB       # sum of the unpacked parts of an .xlsx
 MAX_XLSX_SHARED_STRINGS = 64 * MB  # openpyxl holds the shared-strings part in memory whole
 MAX_XLSX_RATIO = 100               # unpacked / packed, for parts over 1 MB (Excel writes ~5-20)
+MAX_MALFORMED_KEPT = 10_000        # rows with the wrong number of fields kept in detail
 _XLSX_CHUNK = 65_536               # rows kept as Python strings before becoming Arrow arrays
 
 # Signatures of files people upload by mistake: named, so the refusal says what was sent.
@@ -82,6 +84,8 @@ class RawFile:
     # File row number of each table row as the user sees it (header = row 1).
     row_numbers: np.ndarray
     malformed: list[MalformedRow] = field(default_factory=list)
+    # Malformed rows beyond MAX_MALFORMED_KEPT: counted, not kept.
+    malformed_more: int = 0
     encoding: str = "utf-8"
     delimiter: str = ","
 
@@ -98,15 +102,35 @@ def read_file(source: str | os.PathLike | bytes, *, file_name: str) -> RawFile:
             raise FileUnreadable(_too_big(len(data)))
     if not data.strip():
         raise FileUnreadable("the file is empty")
-    if data[:4] == b"PK\x03\x04":
+    refusal = early_refusal(data[:4096], file_name=file_name)
+    if refusal:
+        raise FileUnreadable(refusal)
+    if data[:4] == _ZIP:
         return _read_xlsx(data)
-    if file_name.lower().endswith((".xlsx", ".xlsm")):
-        raise FileUnreadable("the file has an .xlsx name but is not an Excel .xlsx workbook "
-                             "(a CSV renamed? upload it with a .csv name)")
-    for magic, what in _SIGNATURES:
-        if data.startswith(magic):
-            raise FileUnreadable(f"the file is not a CSV or Excel file: it is {what}")
     return _read_csv(data)
+
+
+_ZIP = b"PK\x03\x04"
+_BINARY = "the file is not a CSV or Excel file (it holds binary data)"
+
+
+def early_refusal(head: bytes, *, file_name: str) -> str | None:
+    """Why the file cannot be an import, judged from its first 4 KB (and its name), or None.
+
+    The upload form calls this too, so a PDF or an image is refused before it is queued.
+    """
+    if head[:4] == _ZIP:
+        return None
+    if file_name.lower().endswith((".xlsx", ".xlsm")):
+        return ("the file has an .xlsx name but is not an Excel .xlsx workbook "
+                "(a CSV renamed? upload it with a .csv name)")
+    for magic, what in _SIGNATURES:
+        if head.startswith(magic):
+            return f"the file is not a CSV or Excel file: it is {what}"
+    wide = any(head.startswith(bom) for bom, codec, _ in _BOMS if codec != "utf-8-sig")
+    if b"\x00" in head and not wide and not _utf16_without_bom(head):
+        return _BINARY
+    return None
 
 
 def _too_big(size: int) -> str:
@@ -149,10 +173,10 @@ def _decode(data: bytes) -> tuple[bytes, str]:
             raise FileUnreadable(f"the file looks like {label} text but is not valid {label} "
                                  "(save it again as CSV UTF-8)") from None
         if "\x00" in text:
-            raise FileUnreadable("the file is not a CSV or Excel file (it holds binary data)")
+            raise FileUnreadable(_BINARY)
         return text.encode("utf-8"), codec.removesuffix("-le").removesuffix("-be")
     if b"\x00" in data:
-        raise FileUnreadable("the file is not a CSV or Excel file (it holds binary data)")
+        raise FileUnreadable(_BINARY)
     try:
         data.decode("utf-8")
         return data, codec or "utf-8"
@@ -210,11 +234,18 @@ def _read_csv(data: bytes) -> RawFile:
                              f"{len(headers)} columns): send only the columns needed, or split it")
     names = [f"c{i}" for i in range(len(headers))]
 
+    blank_chars = " \t\r\n" + delimiter
+    more = [0]
+
     def read(use_threads: bool) -> tuple[pa.Table, list[MalformedRow]]:
         bad: list[MalformedRow] = []
+        more[0] = 0
 
         def on_invalid(row) -> str:
-            bad.append(MalformedRow(row.number, row.text[:200], row.actual_columns, row.expected_columns))
+            if len(bad) < MAX_MALFORMED_KEPT:
+                bad.append(MalformedRow(row.number, row.text[:200], row.actual_columns, row.expected_columns))
+            elif row.text.strip(blank_chars):
+                more[0] += 1
             return "skip"
 
         table = pacsv.read_csv(
@@ -247,9 +278,9 @@ def _read_csv(data: bytes) -> RawFile:
                              "separated text with one row per line") from exc
     row_numbers = _data_row_numbers(data, table.num_rows, malformed)
     # Whitespace-only lines are blank lines too, not errors.
-    malformed_real = [m for m in malformed if m.text.strip(" \t\r\n" + delimiter)]
-    return RawFile(headers=headers, table=table, row_numbers=row_numbers,
-                   malformed=malformed_real, encoding=encoding, delimiter=delimiter)
+    malformed_real = [m for m in malformed if m.text.strip(blank_chars)]
+    return RawFile(headers=headers, table=table, row_numbers=row_numbers, malformed=malformed_real,
+                   malformed_more=more[0], encoding=encoding, delimiter=delimiter)
 
 
 def _data_row_numbers(data: bytes, n_rows: int, malformed: list[MalformedRow]) -> np.ndarray:
@@ -303,14 +334,14 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _check_xlsx_parts(data: bytes) -> None:
+def check_xlsx_parts(data: bytes | BinaryIO) -> None:
     """Refuse a workbook that unpacks too far, from the ZIP directory alone.
 
     Python's zipfile never returns more than a part's declared size (and checks its CRC), so
     the declared sizes bound what openpyxl can unpack.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise FileUnreadable("the file is damaged: it starts like an .xlsx (ZIP) file but cannot be opened "
@@ -335,8 +366,8 @@ def _check_xlsx_parts(data: bytes) -> None:
 def _read_xlsx(data: bytes) -> RawFile:
     import openpyxl  # imported lazily: only Excel uploads need it
 
-    _check_xlsx_parts(data)
-    damaged = ("could not be read as Excel .xlsx: the workbook is damaged or not from Excel "
+    check_xlsx_parts(data)
+    damaged = ("the file could not be read as Excel .xlsx: the workbook is damaged or not from Excel "
                "(save it again from Excel, or as CSV)")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -27,6 +27,9 @@ from trustwide.data.schemas import DATASETS, IMPORT_DATASETS, MEASURES, Dataset,
 DEFAULT_MAX_ERRORS = 10_000
 ECHO_CHARS = 80  # of a value quoted back in a message: a 17 MB cell is not echoed whole
 _TEXT_CHARS = 500  # of a problem or expected text, which may embed values
+# Distinct values of one column become Python strings; a real file has a few per pupil at
+# most, a crafted one could make every cell distinct. Bounds the memory of a validation.
+MAX_DISTINCT = 1_000_000
 
 
 def shown(text: str, limit: int = ECHO_CHARS) -> str:
@@ -169,7 +172,13 @@ def validate_file(
     for bad in raw.malformed:
         run.add_single(bad.row, None, bad.text[:80],
                        f"has {bad.fields} fields", f"{bad.expected_fields} fields, like the header")
-    run.encode(raw.table, raw.row_numbers)
+    try:
+        run.encode(raw.table, raw.row_numbers)
+        run.uncounted = raw.malformed_more
+    except FileUnreadable as exc:
+        result.errors = [ValidationError(file_name, None, None, None, str(exc), "")]
+        result.error_count = 1
+        return result
     result.row_count = run.n_rows
     if run.n_rows == 0 and not raw.malformed:
         result.errors.append(ValidationError(file_name, None, None, None,
@@ -233,6 +242,7 @@ class _Run:
         # Error parts: arrays of row positions with one shared problem, or single errors.
         self._bulk: list[tuple[int, np.ndarray, str, np.ndarray, list, list]] = []
         self._single: list[ValidationError] = []
+        self.uncounted = 0  # errors counted but not kept in detail (malformed rows)
 
     # -- encoding --------------------------------------------------------------------------
     def encode(self, table: pa.Table, row_numbers: np.ndarray) -> None:
@@ -241,7 +251,7 @@ class _Run:
                 continue
             pos = self.positions[f.name]
             column = table.column(f"c{pos}")
-            uniques, idx = _dictionary(column)
+            uniques, idx = _dictionary(column, header=self.raw_headers[pos].strip())
             self.columns[f.name] = _Column(f, self.raw_headers[pos].strip(), uniques, idx)
         blank_rows = None
         for col in self.columns.values():
@@ -265,6 +275,9 @@ class _Run:
                 continue
             parse = self.parsers.parser(f.kind)
             parsed, problems = [], []
+            # One Invalid per distinct refusal, not per distinct value: a file of junk
+            # holds as many distinct values as cells.
+            same: dict[tuple[str, str], Invalid] = {}
             for value in col.uniques:
                 if "\n" in value or "\r" in value:
                     parsed.append(BAD)
@@ -283,7 +296,7 @@ class _Run:
                     parsed.append(parse(value))
                 except Invalid as exc:
                     parsed.append(BAD)
-                    problems.append((len(parsed) - 1, exc))
+                    problems.append((len(parsed) - 1, same.setdefault((exc.problem, exc.expected), exc)))
             col.parsed = parsed
             col.bad = np.zeros(len(parsed), dtype=bool)
             for u, _exc in problems:
@@ -450,7 +463,7 @@ class _Run:
         self._single.append(ValidationError(self.file_name, row, column, value, problem, expected))
 
     def collect_errors(self, limit: int) -> tuple[int, list[ValidationError]]:
-        total = len(self._single) + sum(len(b[1]) for b in self._bulk)
+        total = len(self._single) + sum(len(b[1]) for b in self._bulk) + self.uncounted
         if not total:
             return 0, []
         parts_row, parts_order, parts_part, parts_pos = [], [], [], []
@@ -533,10 +546,13 @@ class _Run:
         return out
 
 
-def _dictionary(column: pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
+def _dictionary(column: pa.ChunkedArray, *, header: str) -> tuple[list[str], np.ndarray]:
     """Distinct trimmed values and the index of each row's value among them."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     encoded = pc.dictionary_encode(array)
+    if len(encoded.dictionary) > MAX_DISTINCT:
+        raise FileUnreadable(f"the file's column '{shown(header, 40)}' holds more than "
+                             f"{MAX_DISTINCT:,} different values: split the file")
     raw_uniques = encoded.dictionary.to_pylist()
     indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     uniques: list[str] = []
