@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,7 +206,9 @@ def _sniff_delimiter(sample: str, header_line: str) -> str:
 
 def _read_csv(data: bytes) -> RawFile:
     data, encoding = _decode(data)
-    first_end = data.find(b"\n")
+    # pyarrow ends a row at \n, \r\n or a lone \r: so does the header row here.
+    ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+    first_end = min(ends) if ends else -1
     header_bytes = data if first_end < 0 else data[:first_end]
     if not header_bytes.strip(b" \t\r,;"):
         raise FileUnreadable("row 1 is blank: the header row must be row 1")
@@ -215,18 +218,22 @@ def _read_csv(data: bytes) -> RawFile:
     if not rest.strip(b" \t\r\n,;"):
         raise FileUnreadable("the file has a header row but no data rows")
     sample = data[:_SNIFF_BYTES].decode("utf-8", errors="ignore")
-    # Split on newlines only: str.splitlines() would also split on form feeds and the like.
-    lines = [line.rstrip("\r") for line in sample.split("\n")]
+    # Split on line ends only: str.splitlines() would also split on form feeds and the like.
+    lines = re.split(r"\r\n?|\n", sample)
     # A sample cut mid-line would confuse the sniffer; drop the partial last line.
     if len(data) > _SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]
     header_line = lines[0]
     delimiter = _sniff_delimiter("\n".join(lines[:50]), header_line)
-    headers = next(csv.reader([header_line], delimiter=delimiter), [])
+    try:
+        headers = next(csv.reader([header_line], delimiter=delimiter), [])
+    except csv.Error as exc:  # e.g. a header over csv's field limit (128 KB)
+        raise FileUnreadable("the file's header row could not be read: a header is too long "
+                             "or badly quoted") from exc
     if len(headers) > MAX_COLUMNS:
         raise FileUnreadable(f"the file has {len(headers):,} columns in its header row (at most {MAX_COLUMNS:,})")
     # A cheap upper bound on the rows before pyarrow allocates anything.
-    line_count = data.count(b"\n") + 1
+    line_count = max(data.count(b"\n"), data.count(b"\r")) + 1
     if line_count - 1 > MAX_ROWS:
         raise FileUnreadable(_rows_limit(line_count - 1, MAX_ROWS))
     if (line_count - 1) * len(headers) > MAX_CELLS:
