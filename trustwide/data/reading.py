@@ -233,7 +233,7 @@ def _read_csv(data: bytes) -> RawFile:
     if len(headers) > MAX_COLUMNS:
         raise FileUnreadable(f"the file has {len(headers):,} columns in its header row (at most {MAX_COLUMNS:,})")
     # A cheap upper bound on the rows before pyarrow allocates anything.
-    line_count = max(data.count(b"\n"), data.count(b"\r")) + 1
+    line_count = max(data.count(b"\n"), data.count(b"\r")) + (not data.endswith((b"\n", b"\r")))
     if line_count - 1 > MAX_ROWS:
         raise FileUnreadable(_rows_limit(line_count - 1, MAX_ROWS))
     if (line_count - 1) * len(headers) > MAX_CELLS:
