@@ -101,7 +101,7 @@ def read_file(source: str | os.PathLike | bytes, *, file_name: str) -> RawFile:
         data = bytes(source)
         if len(data) > MAX_FILE_BYTES:
             raise FileUnreadable(_too_big(len(data)))
-    if not data.strip():
+    if not _CONTENT.search(data):
         raise FileUnreadable("the file is empty")
     refusal = early_refusal(data[:4096], file_name=file_name)
     if refusal:
@@ -112,6 +112,9 @@ def read_file(source: str | os.PathLike | bytes, *, file_name: str) -> RawFile:
 
 
 _ZIP = b"PK\x03\x04"
+# Searches, not bytes.strip(): a strip copies the whole file to find one character.
+_CONTENT = re.compile(rb"\S")
+_CELL = re.compile(rb"[^ \t\r\n,;]")
 _BINARY = "the file is not a CSV or Excel file (it holds binary data)"
 
 
@@ -214,8 +217,7 @@ def _read_csv(data: bytes) -> RawFile:
         raise FileUnreadable("row 1 is blank: the header row must be row 1")
     if len(header_bytes) > _CSV_BLOCK // 2:
         raise FileUnreadable(f"the file has a header row of {len(header_bytes) / MB:,.0f} MB: not a header")
-    rest = b"" if first_end < 0 else data[first_end + 1:]
-    if not rest.strip(b" \t\r\n,;"):
+    if first_end < 0 or not _CELL.search(data, first_end + 1):
         raise FileUnreadable("the file has a header row but no data rows")
     sample = data[:_SNIFF_BYTES].decode("utf-8", errors="ignore")
     # Split on line ends only: str.splitlines() would also split on form feeds and the like.
