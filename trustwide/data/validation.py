@@ -52,6 +52,8 @@ class ValidationError:
         # Cut here, once, so no caller can store or show a value whole.
         if self.value is not None:
             object.__setattr__(self, "value", shown(str(self.value)))
+        if self.column is not None:
+            object.__setattr__(self, "column", shown(self.column))
         object.__setattr__(self, "problem", shown(self.problem, _TEXT_CHARS))
         object.__setattr__(self, "expected", shown(self.expected, _TEXT_CHARS))
 
