@@ -352,7 +352,7 @@ def check_xlsx_parts(data: bytes | BinaryIO) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except Exception as exc:  # zipfile also raises NotImplementedError, struct.error, ...
         raise FileUnreadable("the file is damaged: it starts like an .xlsx (ZIP) file but cannot be opened "
                              "(save it again from Excel, or as CSV)") from exc
     names = {p.filename for p in parts}

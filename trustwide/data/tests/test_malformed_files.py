@@ -102,6 +102,15 @@ def test_xlsx_with_bad_sheet_xml(validate, edit):
     assert "the workbook is damaged" in error.message
 
 
+def test_xlsx_needing_a_newer_zip_version_is_damaged_not_a_crash(validate):
+    """Found by bench/fuzz_imports.py --seed 2: zipfile raised NotImplementedError."""
+    data = bytearray(xlsx_bytes("attendance_marks"))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6:entry + 8] = (69).to_bytes(2, "little")  # "version needed to extract" 6.9
+    error = only_error(validate(bytes(data), file_name="marks.xlsx"))
+    assert error.message.startswith("marks.xlsx: the file is damaged: it starts like an .xlsx (ZIP) file")
+
+
 def test_xlsx_dimension_is_not_trusted(validate):
     """A <dimension> claiming A1:XFD1048576 neither pads rows to 16,384 columns nor drops rows."""
     data = rewrite_sheet(xlsx_bytes("attendance_marks"),
