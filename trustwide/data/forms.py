@@ -1,9 +1,10 @@
 from django import forms
 
 from .models import DATASET_CHOICES
+from .reading import MAX_FILE_BYTES, FileUnreadable, check_xlsx_parts, early_refusal
 from .schemas import DATASETS
 
-MAX_UPLOAD_MB = 200
+MAX_UPLOAD_MB = MAX_FILE_BYTES // (1024 * 1024)
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 
 
@@ -12,7 +13,7 @@ class UploadForm(forms.Form):
                                     help_text="The school whose data this file holds.")
     dataset = forms.ChoiceField(choices=DATASET_CHOICES, help_text="What the file holds; see the default headers below.")
     academic_year = forms.TypedChoiceField(coerce=int, label="Academic year")
-    file = forms.FileField(help_text="CSV (comma, semicolon or tab; UTF-8 or Windows-1252) or Excel .xlsx, up to 200 MB.")
+    file = forms.FileField(help_text=f"CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx, up to {MAX_UPLOAD_MB} MB.")
 
     def __init__(self, *args, schools, years, trust_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,8 +30,22 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 f"'{upload.name}' is not a CSV or Excel file (expected a name ending {', '.join(ALLOWED_SUFFIXES)})."
             )
-        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+        if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(f"'{upload.name}' is larger than {MAX_UPLOAD_MB} MB.")
+        # Refuse at once what the worker would refuse unread: a PDF, an image, binary data,
+        # an .xlsx that unpacks too far (judged from its ZIP directory, not by unpacking).
+        upload.seek(0)
+        head = upload.read(4096)
+        upload.seek(0)
+        refusal = early_refusal(head, file_name=upload.name)
+        if refusal is None and head[:4] == b"PK\x03\x04":
+            try:
+                check_xlsx_parts(upload.file)
+            except FileUnreadable as exc:
+                refusal = str(exc)
+            upload.seek(0)
+        if refusal:
+            raise forms.ValidationError(f"'{upload.name}': {refusal}.")
         return upload
 
 

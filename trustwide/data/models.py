@@ -117,6 +117,11 @@ class ImportBatch(models.Model):
     def is_finished(self) -> bool:
         return self.status in {ImportStatus.FAILED, ImportStatus.STORED, ImportStatus.ROLLED_BACK}
 
+    @property
+    def more_errors(self) -> int:
+        """Problems found but not listed: only the first MAX_ERRORS_KEPT are stored."""
+        return max(self.error_count - len(self.errors or ()), 0)
+
     def audit_scope(self):
         return self.trust_id, self.school_id
 

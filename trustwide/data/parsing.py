@@ -1,248 +1,43 @@
-"""Reading the files a school's MIS exports (CSV or Excel) into a table of strings.
+"""Parsing cell values of import files: one distinct trimmed cell text -> its stored value.
 
-Every cell stays a string here; validation.py decides what it means. CSV goes through
-pyarrow.csv (multi-threaded, no per-row Python), so a million-row register export reads in
-well under a second. Encoding: UTF-8 (with or without BOM), else Windows-1252.
+Reading the files themselves (CSV, Excel, encodings, limits) is in reading.py; the names it
+exports are re-exported here for older imports.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
-
-import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
+import re
 
 from trustwide.data import codes
+from trustwide.data.reading import (  # noqa: F401  (re-exported)
+    FileUnreadable,
+    MalformedRow,
+    RawFile,
+    read_file,
+)
 from trustwide.data.schemas import ASSESSMENT_SCORE_RANGE, DESTINATIONS, MEASURES, PHASES
-
-DELIMITERS = (",", ";", "\t")
-_SNIFF_BYTES = 64 * 1024
-
-
-class FileUnreadable(Exception):
-    """The file cannot be read as a table at all (empty, not CSV/Excel, corrupt)."""
-
-
-@dataclass
-class MalformedRow:
-    row: int | None
-    text: str
-    fields: int
-    expected_fields: int
-
-
-@dataclass
-class RawFile:
-    headers: list[str]
-    # One string column per header, named c0, c1, ...; blank cells are "".
-    table: pa.Table
-    # File row number of each table row as the user sees it (header = row 1).
-    row_numbers: np.ndarray
-    malformed: list[MalformedRow] = field(default_factory=list)
-    encoding: str = "utf-8"
-    delimiter: str = ","
-
-
-def read_file(source: str | os.PathLike | bytes, *, file_name: str) -> RawFile:
-    data = Path(source).read_bytes() if isinstance(source, str | os.PathLike) else bytes(source)
-    if not data.strip():
-        raise FileUnreadable("the file is empty")
-    if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(data)
-    return _read_csv(data)
-
-
-def _decode(data: bytes) -> tuple[bytes, str]:
-    """Return UTF-8 bytes without BOM and the encoding the file was in."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, encoding = data[3:], "utf-8-sig"
-    else:
-        encoding = "utf-8"
-    try:
-        data.decode("utf-8")
-        return data, encoding
-    except UnicodeDecodeError:
-        pass
-    # Excel on Windows saves "CSV" as Windows-1252. Five byte values are undefined there;
-    # latin-1 maps every byte, so it is the last resort rather than refusing the file.
-    try:
-        return data.decode("cp1252").encode("utf-8"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1").encode("utf-8"), "latin-1"
-
-
-def _sniff_delimiter(sample: str, header_line: str) -> str:
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
-        if delimiter in header_line:
-            return delimiter
-    except csv.Error:
-        pass
-    # Fallback: the delimiter that splits the header into the most columns.
-    return max(DELIMITERS, key=header_line.count)
-
-
-def _read_csv(data: bytes) -> RawFile:
-    data, encoding = _decode(data)
-    sample = data[:_SNIFF_BYTES].decode("utf-8", errors="ignore")
-    lines = sample.splitlines()
-    if not lines:
-        raise FileUnreadable("the file has no header row")
-    # A sample cut mid-line would confuse the sniffer; drop the partial last line.
-    if len(data) > _SNIFF_BYTES and len(lines) > 1:
-        lines = lines[:-1]
-    header_line = lines[0]
-    delimiter = _sniff_delimiter("\n".join(lines[:50]), header_line)
-    headers = next(csv.reader([header_line], delimiter=delimiter))
-    names = [f"c{i}" for i in range(len(headers))]
-
-    def convert() -> pacsv.ConvertOptions:
-        return pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        )
-
-    def read(use_threads: bool) -> tuple[pa.Table, list[MalformedRow]]:
-        bad: list[MalformedRow] = []
-
-        def on_invalid(row) -> str:
-            bad.append(MalformedRow(row.number, row.text, row.actual_columns, row.expected_columns))
-            return "skip"
-
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(
-                skip_rows=1, column_names=names, use_threads=use_threads,
-                block_size=16 << 20,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True,
-                newlines_in_values=False, ignore_empty_lines=True, invalid_row_handler=on_invalid,
-            ),
-            convert_options=convert(),
-        )
-        return table, bad
-
-    try:
-        table, malformed = read(True)
-        if malformed and any(m.row is None for m in malformed):
-            # Row numbers of bad rows are only known to a single-threaded read.
-            table, malformed = read(False)
-    except pa.ArrowInvalid as exc:
-        raise FileUnreadable(f"the file could not be read as CSV ({exc})") from exc
-    row_numbers = _data_row_numbers(data, table.num_rows, malformed)
-    # Whitespace-only lines are blank lines too, not errors.
-    malformed_real = [m for m in malformed if m.text.strip(" \t\r\n" + delimiter)]
-    return RawFile(
-        headers=headers,
-        table=table,
-        row_numbers=row_numbers,
-        malformed=malformed_real,
-        encoding=encoding,
-        delimiter=delimiter,
-    )
-
-
-def _data_row_numbers(data: bytes, n_rows: int, malformed: list[MalformedRow]) -> np.ndarray:
-    """File row numbers of the parsed rows (header = 1).
-
-    pyarrow skips blank lines and numbers rows among the non-blank ones, so both its row
-    numbers and ours need the physical line of each non-blank line. Rewrites the row of each
-    malformed row in place.
-    """
-    if not malformed and b"\n\n" not in data and b"\n\r\n" not in data and not data.startswith(b"\n"):
-        return np.arange(2, n_rows + 2, dtype=np.int64)
-    buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
-    if len(buf) and buf[-1] != 10:
-        ends = np.append(ends, len(buf))
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
-    first = buf[np.minimum(starts, len(buf) - 1)]
-    blank = (lengths == 0) | ((lengths == 1) & (first == 13))
-    lines = np.flatnonzero(~blank) + 1  # physical numbers of the lines pyarrow counts
-    dropped = []
-    for m in malformed:
-        if m.row is not None and 0 < m.row <= len(lines):
-            dropped.append(m.row - 1)
-            m.row = int(lines[m.row - 1])
-    keep = np.ones(len(lines), dtype=bool)
-    keep[0] = False  # header
-    keep[dropped] = False
-    numbers = lines[keep]
-    if len(numbers) != n_rows:
-        # Quoted values spanning lines: fall back to counting rows.
-        return np.arange(2, n_rows + 2, dtype=np.int64)
-    return numbers.astype(np.int64)
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Y" if value else "N"
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        # Excel stores URNs and marks as floats; 100001.0 must read as 100001.
-        return str(int(value))
-    return str(value)
-
-
-def _read_xlsx(data: bytes) -> RawFile:
-    import openpyxl  # imported lazily: only Excel uploads need it
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a corrupt file
-        raise FileUnreadable(f"the file could not be read as Excel .xlsx ({exc})") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            raise FileUnreadable("the first worksheet is empty")
-        headers = [_cell(v) for v in header_row]
-        while headers and headers[-1] == "":
-            headers.pop()
-        width = len(headers)
-        columns: list[list[str]] = [[] for _ in range(width)]
-        numbers: list[int] = []
-        for number, row in enumerate(rows, start=2):
-            cells = [_cell(v) for v in row[:width]]
-            if not any(cells):
-                continue
-            cells.extend([""] * (width - len(cells)))
-            for column, cell in zip(columns, cells, strict=True):
-                column.append(cell)
-            numbers.append(number)
-    finally:
-        workbook.close()
-    table = pa.table({f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
-    return RawFile(
-        headers=headers,
-        table=table,
-        row_numbers=np.array(numbers, dtype=np.int64),
-        encoding="xlsx",
-        delimiter="",
-    )
-
 
 # -- cell values ---------------------------------------------------------------------------
 # Parsers turn one distinct trimmed cell text into its stored value or raise Invalid.
 
 BAD = object()  # marks a value that failed to parse
+
+
+# str.isdigit() and float() accept more than a school's file means: '²', Arabic-Indic digits,
+# '1_000', 'nan', and int() refuses strings of over 4,300 digits. Numbers are ASCII, short.
+_WHOLE = re.compile(r"[0-9]{1,12}")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})")
+
+
+def whole_number(text: str) -> int | None:
+    """The value of a short run of ASCII digits, else None."""
+    return int(text) if _WHOLE.fullmatch(text) else None
+
+
+def decimal_number(text: str) -> float | None:
+    """The value of a plain decimal (no exponent, no 'nan' or 'inf'), else None."""
+    return float(text) if _NUMBER.fullmatch(text) else None
 
 
 class Invalid(Exception):
@@ -278,7 +73,7 @@ def parse_uk_date(text: str) -> dt.date | None:
         if time.strip() not in ("", "00:00", "00:00:00", "00:00:00.000"):
             return None
     parts = text.replace("/", "-").replace(".", "-").split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(_WHOLE.fullmatch(p) for p in parts):
         return None
     a, b, c = parts
     try:
@@ -308,10 +103,9 @@ def parse_result(measure, text: str) -> tuple[float | None, str | None]:
     expected_text = f"{measure.label}: " + " or ".join(expected)
     if measure.low is None:
         raise Invalid(f"is not a valid result for {measure.name}", expected_text)
-    try:
-        number = float(text)
-    except ValueError:
-        raise Invalid(f"is not a number or result code for {measure.name}", expected_text) from None
+    number = decimal_number(text)
+    if number is None:
+        raise Invalid(f"is not a number or result code for {measure.name}", expected_text)
     if measure.integer and not number.is_integer():
         raise Invalid(f"is not a whole number for {measure.name}", expected_text)
     if not measure.low <= number <= measure.high:
@@ -342,9 +136,9 @@ class ValueParsers:
         return "a value"
 
     def _p_urn(self, text: str) -> int:
-        if not (text.isdigit() and len(text) == 6):
+        urn = whole_number(text) if len(text) == 6 else None
+        if urn is None:
             raise Invalid("is not a school URN", "a 6-digit URN")
-        urn = int(text)
         if urn not in self.allowed_urns:
             allowed = sorted(self.allowed_urns)
             shown = ", ".join(map(str, allowed[:10])) + (" ..." if len(allowed) > 10 else "")
@@ -353,9 +147,10 @@ class ValueParsers:
         return urn
 
     def _p_opt_urn(self, text: str) -> int:
-        if not (text.isdigit() and len(text) == 6):
+        urn = whole_number(text) if len(text) == 6 else None
+        if urn is None:
             raise Invalid("is not a school URN", "a 6-digit URN, or blank")
-        return int(text)
+        return urn
 
     def _p_upn(self, text: str) -> str:
         upn = text.upper()
@@ -405,8 +200,9 @@ class ValueParsers:
         if key in _YEAR_GROUPS:
             return _YEAR_GROUPS[key]
         key = key[1:] if key.startswith("Y") else key
-        if key.isdigit() and 1 <= int(key) <= 14:
-            return int(key)
+        number = whole_number(key)
+        if number is not None and 1 <= number <= 14:
+            return number
         raise Invalid("is not a year group", "N1, N2, R, or 1 to 14 (Y1 and 'Year 1' also read)")
 
     def _p_sex(self, text: str) -> str:
@@ -437,9 +233,10 @@ class ValueParsers:
         raise Invalid("is not a DfE attendance code", codes.describe_unknown(code))
 
     def _p_count(self, text: str) -> int:
-        if not text.isdigit():
+        number = whole_number(text) if len(text) <= 9 else None
+        if number is None:
             raise Invalid("is not a whole number", "a whole number of sessions, 0 or more")
-        return int(text)
+        return number
 
     def _p_term(self, text: str) -> str:
         # 'Autumn', 'Aut', 'Autumn 2', 'Aut1' all mean the autumn term.
@@ -462,10 +259,9 @@ class ValueParsers:
 
     def _p_assessment_score(self, text: str) -> float:
         low, high = ASSESSMENT_SCORE_RANGE
-        try:
-            number = float(text)
-        except ValueError:
-            raise Invalid("is not a number", f"a score from {low:g} to {high:g}") from None
+        number = decimal_number(text)
+        if number is None:
+            raise Invalid("is not a number", f"a score from {low:g} to {high:g}")
         if not low <= number <= high:
             raise Invalid("is out of range", f"a score from {low:g} to {high:g}")
         return number

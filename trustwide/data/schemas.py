@@ -33,6 +33,8 @@ class Dataset:
     # older rows with the same key, and a file may not hold the same key twice.
     natural_key: tuple[str, ...]
     schema: pa.Schema
+    # Optional columns of which a file must hold at least one (e.g. Judgement or Score).
+    one_of: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -157,6 +159,7 @@ ASSESSMENTS = _register(Dataset(
         pa.field("judgement", pa.string()),
         pa.field("score", pa.float64()),
     ),
+    one_of=("judgement", "score"),
 ))
 
 STATUTORY = _register(Dataset(

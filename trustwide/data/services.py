@@ -179,6 +179,7 @@ def _run(*, batch: ImportBatch, source, actor, today) -> ImportBatch:
     result = validate_file(
         source, dataset=batch.dataset, file_name=batch.file_name, academic_year=batch.academic_year,
         allowed_school_urns=allowed, trust_key=trust_key(trust), mapping=mapping, today=today,
+        max_errors=MAX_ERRORS_KEPT,
     )
     _set(batch, progress=60, encoding=result.encoding[:20], delimiter=result.delimiter[:8])
     if not result.ok:

@@ -20,17 +20,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trustwide.data import codes
-from trustwide.data.parsing import (
-    BAD,
-    FileUnreadable,
-    Invalid,
-    ValueParsers,
-    parse_result,
-    read_file,
-)
+from trustwide.data.parsing import BAD, Invalid, ValueParsers, parse_result
+from trustwide.data.reading import FileUnreadable, read_file
 from trustwide.data.schemas import DATASETS, IMPORT_DATASETS, MEASURES, Dataset, Field
 
 DEFAULT_MAX_ERRORS = 10_000
+ECHO_CHARS = 80  # of a value quoted back in a message: a 17 MB cell is not echoed whole
+_TEXT_CHARS = 500  # of a problem or expected text, which may embed values
+# Distinct values of one column become Python strings; a real file has a few per pupil at
+# most, a crafted one could make every cell distinct. Bounds the memory of a validation.
+MAX_DISTINCT = 1_000_000
+
+
+def shown(text: str, limit: int = ECHO_CHARS) -> str:
+    """`text` as a message may quote it: at most `limit` characters, control characters
+    escaped (a NUL shows as \\x00), and the full length said when cut."""
+    head = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return head + (f"... ({len(text):,} characters)" if len(text) > limit else "")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,15 @@ class ValidationError:
     value: str | None
     problem: str
     expected: str
+
+    def __post_init__(self) -> None:
+        # Cut here, once, so no caller can store or show a value whole.
+        if self.value is not None:
+            object.__setattr__(self, "value", shown(str(self.value)))
+        if self.column is not None:
+            object.__setattr__(self, "column", shown(self.column))
+        object.__setattr__(self, "problem", shown(self.problem, _TEXT_CHARS))
+        object.__setattr__(self, "expected", shown(self.expected, _TEXT_CHARS))
 
     @property
     def message(self) -> str:
@@ -90,6 +105,11 @@ class ValidationResult:
     def truncated(self) -> bool:
         return self.error_count > len(self.errors)
 
+    @property
+    def more_errors(self) -> int:
+        """Errors found but not listed in `errors`."""
+        return max(self.error_count - len(self.errors), 0)
+
 
 def pupil_key(upn: str, *, trust_key: bytes | str) -> str:
     """Pseudonymous pupil id: first 16 hex chars of HMAC-SHA256(trust_key, UPN)."""
@@ -127,12 +147,18 @@ def validate_file(
     result.encoding, result.delimiter = raw.encoding, raw.delimiter
 
     positions, missing = _match_headers(spec, raw.headers, mapping or {})
+    if not missing and spec.one_of and not any(name in positions for name in spec.one_of):
+        headers = [spec.field(name).header for name in spec.one_of]
+        missing = [" or ".join(f"'{h}'" for h in headers)]
     if missing:
-        found = ", ".join(f"'{h.strip()}'" for h in raw.headers if h.strip()) or "none"
+        named = [h for h in raw.headers if h.strip()]
+        found = ", ".join(f"'{shown(h.strip(), 40)}'" for h in named[:30]) or "none"
+        if len(named) > 30:
+            found += f" and {len(named) - 30:,} more"
         result.errors.append(ValidationError(
             file_name, 1, None, None,
             "missing required column" + ("s " if len(missing) > 1 else " ")
-            + ", ".join(f"'{m}'" for m in missing),
+            + ", ".join(m if m.startswith("'") else f"'{m}'" for m in missing),
             f"headers found: {found}",
         ))
         result.error_count = 1
@@ -148,8 +174,19 @@ def validate_file(
     for bad in raw.malformed:
         run.add_single(bad.row, None, bad.text[:80],
                        f"has {bad.fields} fields", f"{bad.expected_fields} fields, like the header")
-    run.encode(raw.table, raw.row_numbers)
+    try:
+        run.encode(raw.table, raw.row_numbers)
+        run.uncounted = raw.malformed_more
+    except FileUnreadable as exc:
+        result.errors = [ValidationError(file_name, None, None, None, str(exc), "")]
+        result.error_count = 1
+        return result
     result.row_count = run.n_rows
+    if run.n_rows == 0 and not raw.malformed:
+        result.errors.append(ValidationError(file_name, None, None, None,
+                                             "the file has a header row but no data rows", ""))
+        result.error_count = 1
+        return result
     run.check_values()
     run.check_rows()
     run.check_duplicates()
@@ -207,6 +244,7 @@ class _Run:
         # Error parts: arrays of row positions with one shared problem, or single errors.
         self._bulk: list[tuple[int, np.ndarray, str, np.ndarray, list, list]] = []
         self._single: list[ValidationError] = []
+        self.uncounted = 0  # errors counted but not kept in detail (malformed rows)
 
     # -- encoding --------------------------------------------------------------------------
     def encode(self, table: pa.Table, row_numbers: np.ndarray) -> None:
@@ -215,7 +253,7 @@ class _Run:
                 continue
             pos = self.positions[f.name]
             column = table.column(f"c{pos}")
-            uniques, idx = _dictionary(column)
+            uniques, idx = _dictionary(column, header=self.raw_headers[pos].strip())
             self.columns[f.name] = _Column(f, self.raw_headers[pos].strip(), uniques, idx)
         blank_rows = None
         for col in self.columns.values():
@@ -239,7 +277,16 @@ class _Run:
                 continue
             parse = self.parsers.parser(f.kind)
             parsed, problems = [], []
+            # One Invalid per distinct refusal, not per distinct value: a file of junk
+            # holds as many distinct values as cells.
+            same: dict[tuple[str, str], Invalid] = {}
             for value in col.uniques:
+                if "\n" in value or "\r" in value:
+                    parsed.append(BAD)
+                    problems.append((len(parsed) - 1, Invalid(
+                        "spans more than one line",
+                        "each value on one line; values spanning lines are not supported")))
+                    continue
                 if value == "":
                     if f.blank_ok:
                         parsed.append(None)
@@ -251,7 +298,7 @@ class _Run:
                     parsed.append(parse(value))
                 except Invalid as exc:
                     parsed.append(BAD)
-                    problems.append((len(parsed) - 1, exc))
+                    problems.append((len(parsed) - 1, same.setdefault((exc.problem, exc.expected), exc)))
             col.parsed = parsed
             col.bad = np.zeros(len(parsed), dtype=bool)
             for u, _exc in problems:
@@ -404,7 +451,8 @@ class _Run:
         values, messages = [], []
         for r, first in zip(dup_rows.tolist(), first_rows.tolist(), strict=True):
             values.append(upn.uniques[upn.idx[r]])
-            detail = "".join(f" {self.columns[k].uniques[self.columns[k].idx[r]]}" for k in extra)
+            detail = "".join(f" {shown(self.columns[k].uniques[self.columns[k].idx[r]], 40)}"
+                             for k in extra)
             messages.append(Invalid(
                 f"appears twice: duplicate {what} for this pupil{(' on' + detail) if detail else ''}",
                 f"one {what} per pupil{' per ' + ' and '.join(extra) if extra else ''}; "
@@ -417,7 +465,7 @@ class _Run:
         self._single.append(ValidationError(self.file_name, row, column, value, problem, expected))
 
     def collect_errors(self, limit: int) -> tuple[int, list[ValidationError]]:
-        total = len(self._single) + sum(len(b[1]) for b in self._bulk)
+        total = len(self._single) + sum(len(b[1]) for b in self._bulk) + self.uncounted
         if not total:
             return 0, []
         parts_row, parts_order, parts_part, parts_pos = [], [], [], []
@@ -500,10 +548,13 @@ class _Run:
         return out
 
 
-def _dictionary(column: pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
+def _dictionary(column: pa.ChunkedArray, *, header: str) -> tuple[list[str], np.ndarray]:
     """Distinct trimmed values and the index of each row's value among them."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     encoded = pc.dictionary_encode(array)
+    if len(encoded.dictionary) > MAX_DISTINCT:
+        raise FileUnreadable(f"the file's column '{shown(header, 40)}' holds more than "
+                             f"{MAX_DISTINCT:,} different values: split the file")
     raw_uniques = encoded.dictionary.to_pylist()
     indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     uniques: list[str] = []

@@ -27,6 +27,11 @@ Roll-up: KPIs are ratios of sums over pupils, so hub and trust rows sum the scho
 numerators, denominators and pupil counts: the same pupil-level facts, not averages of
 school rates. Pupils are counted per enrolment, as DfE does.
 
+Determinism: every sum is of integers, so its value does not depend on the order the backend
+(parallel hash aggregation), the batches or numpy add in. Decimal quantities (Attainment 8)
+are summed in units of 1/SUM_UNITS (exact for up to 4 decimals) and divided back at the end;
+float sums of decimals once gave different last bits on refreshes of the same files.
+
 Streaming: schools are processed in batches of at most ``batch_schools`` (default
 BATCH_SCHOOLS, cut where the derived attendance shards end); each batch reads only its
 schools' files, and hub and trust sums accumulate across batches, so the backend's memory is
@@ -374,6 +379,8 @@ class _Step:
     periods: tuple[int, ...] = ()
     # Columns "<p>__<index>" that hold several of those quantities in 16-bit fields.
     packed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Quantities summed in units of 1/SUM_UNITS (decimals); the others are whole numbers.
+    in_units: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -482,9 +489,9 @@ class _Planner:
             "transition": self._transition_facts,
         }
         facts = builders[family]()
-        expr, layout, periods, packed = _family_cells(facts, chars, list(kpis))
+        expr, layout, periods, packed, in_units = _family_cells(facts, chars, list(kpis))
         step = _Step(family, None, compile_(expr), expr.schema().to_pyarrow(), tuple(layout),
-                     tuple(periods), packed)
+                     tuple(periods), packed, in_units)
         return _Plan((step,), dict(self.lookups), dict(self.datasets))
 
     def _characteristics(self) -> ir.Table:
@@ -655,6 +662,22 @@ PACK_BITS = 16
 PACK_FIELDS = 3
 PACK_LIMIT = 1 << PACK_BITS
 
+# Decimal per-pupil quantities are summed as integers of 1/SUM_UNITS: exact (so independent of
+# summation order) for values of up to 4 decimals, and far below 2**53 for any trust (an
+# Attainment 8 of 90 for 10 million pupils is 9e12 units).
+SUM_UNITS = 10_000
+
+
+def _whole(value: ir.Value) -> bool:
+    return value.type().is_integer() or value.type().is_boolean()
+
+
+def _summable(value: ir.Value, in_units: bool) -> ir.Value:
+    """A per-pupil quantity as an int64 whose sums are exact in any order."""
+    if in_units:
+        return (value.cast("float64") * SUM_UNITS).round().cast("int64")
+    return value.cast("int64")
+
 
 def _is_flag(num: ir.Value) -> bool:
     """Is a numerator 0 or 1 for every pupil (a condition cast to an integer)?"""
@@ -674,6 +697,7 @@ def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
     """
     t = facts.table
     sums: dict[str, ir.Value] = {}  # "<name>__<period>" -> per-pupil value to sum
+    in_units: set[str] = set()  # names summed in 1/SUM_UNITS
     flags: dict[int, dict[str, ir.Value]] = {}  # period -> name -> 0/1 per pupil
     layout = None
     for period, view, present in facts.periods:
@@ -683,6 +707,7 @@ def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
         mine = flags.setdefault(period, {})
         for i, k in enumerate(kpis):
             num, den = k.measure(view)
+            den_decimal = not _whole(den)
             den = den.cast("float64")
             key = den.op()
             if key not in seen:
@@ -695,13 +720,18 @@ def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
                 # same count, so its sum is not computed.
                 mine[f"c{dname}"] = den.notnull().cast("int64")
                 if not indicator:
-                    sums[f"s{dname}__{period}"] = den
+                    sums[f"s{dname}__{period}"] = _summable(den, den_decimal)
+                    if den_decimal:
+                        in_units.add(f"s{dname}")
             dname = seen[key]
             counted = dens[dname].isnull()
             if _is_flag(num):
                 mine[f"n{i}"] = ibis.ifelse(counted, 0, num.cast("int64"))
             else:
-                sums[f"n{i}__{period}"] = ibis.ifelse(counted, ibis.null("float64"), num.cast("float64"))
+                decimal = not _whole(num)
+                sums[f"n{i}__{period}"] = ibis.ifelse(counted, ibis.null("int64"), _summable(num, decimal))
+                if decimal:
+                    in_units.add(f"n{i}")
             total = f"s{dname}" if f"s{dname}__{period}" in sums else f"c{dname}"
             names.append((f"n{i}", total, f"c{dname}"))
         if layout is None:
@@ -725,7 +755,7 @@ def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
     aggs = {c: j[c].sum().fill_null(0) for c in cols}
     aggs["pupil_rows"] = j.count()  # for the packing's overflow check
     return (j.group_by("school_urn", "cell").agg(**aggs), layout,
-            [period for period, _view, _present in facts.periods], packed)
+            [period for period, _view, _present in facts.periods], packed, frozenset(in_units))
 
 
 # ----------------------------------------------------------------------------------------
@@ -860,6 +890,8 @@ class _Run:
         self.hub_sums: dict[str, np.ndarray] = {}
         self.trust_sums: dict[str, np.ndarray] = {}
         self.columns: dict[str, list[str]] = {}
+        # Per family, what each column's sums are divided by (SUM_UNITS or 1) at the end.
+        self.units: dict[str, np.ndarray] = {}
         self.store = AnalyticsStore(store_root)
 
     def close(self) -> None:
@@ -937,6 +969,7 @@ class _Run:
         for family, (table, step) in cells.items():
             cols = sorted({c for trio in step.layout for c in trio})
             self.columns[family] = cols
+            self.units[family] = np.array([SUM_UNITS if c in step.in_units else 1 for c in cols], np.float64)
             periods = np.array(step.periods, np.int64)
             sums = np.zeros((n_s, n_p, len(GROUPS), len(cols)))
             if table.num_rows:
@@ -992,6 +1025,8 @@ class _Run:
         cols = {c: i for i, c in enumerate(self.columns[family])}
         fam = [k for k in d.engine_kpis(self.kpi_codes) if k.family == family]
         layout = self._layout(family)
+        # The sums so far are exact integers (any order gives the same); one division each.
+        sums = sums / self.units[family]
         n_sc, n_p, n_g, n_c = sums.shape
         ni, si, ci = (np.array([cols[trio[j]] for trio in layout]) for j in range(3))
         ga = np.array([a for a, _b in self.gaps])

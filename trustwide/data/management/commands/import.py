@@ -40,7 +40,10 @@ class Command(BaseCommand):
             else:
                 failed += 1
                 self.stderr.write(f"{path.name}: refused, {batch.error_count} problem(s); nothing stored:")
-                for message in batch.errors[:50]:
+                shown = batch.errors[:50]
+                for message in shown:
                     self.stderr.write(f"  {message}")
+                if batch.error_count > len(shown):
+                    self.stderr.write(f"  ... and {batch.error_count - len(shown):,} more errors")
         if failed:
             raise CommandError(f"{failed} file(s) refused.")
