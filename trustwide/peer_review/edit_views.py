@@ -203,7 +203,7 @@ def _review_action(request, pk) -> ReviewAction:
 class ReviewActionEditView(_Page):
     def handle(self, request, pk):
         from trustwide.planning.models import ActionStatus
-        from trustwide.planning.services import may_update_progress
+        from trustwide.planning.rules import may_update_progress
 
         item = _review_action(request, pk)
         review = item.review
