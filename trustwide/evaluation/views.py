@@ -7,7 +7,7 @@ import mimetypes
 from collections import Counter
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for, trust_ids
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.exports import docx_response, pdf_response, render_pdf, xlsx_response
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.trusts.models import AcademicYear, School, Trust
 from trustwide.trusts.selectors import hubs_for
 
-from . import exports, selectors, services
+from . import exports, rules, selectors, services
 from .forms import (
     EvidenceForm,
     FrameworkCopyForm,
@@ -48,20 +48,19 @@ from .models import (
 # --------------------------------------------------------------------------- helpers
 
 
-def _school(request, pk, perm: str) -> School:
+def _school(request, pk, rule) -> School:
+    """The school if the user sees it (else 404) and `rule(user, school)` allows (else 403)."""
     school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust", "hub"), pk=pk)
-    if not can(request.user, perm, school):
-        raise PermissionDenied("You may not do this for this school's self-evaluation.")
+    deny_unless(rule(request.user, school), rules.SCHOOL_SEF_REFUSED)
     return school
 
 
-def _sef(request, pk, perm: str, *, details: bool = False) -> SelfEvaluation:
-    """The SEF if the user sees its school (else 404) and holds `perm` there (else 403)."""
+def _sef(request, pk, rule, *, details: bool = False) -> SelfEvaluation:
+    """The SEF if the user sees its school (else 404) and `rule(user, school)` allows (else 403)."""
     user = request.user
     queryset = selectors.sef_queryset()
     sef = get_object_or_404_for(user, Perm.SCHOOL_VIEW, queryset, pk=pk)
-    if not can(user, perm, sef.school):
-        raise PermissionDenied("You may not do this with this self-evaluation.")
+    deny_unless(rule(user, sef.school), rules.SEF_REFUSED)
     return selectors.sef_with_details(user=user, pk=pk) if details else sef
 
 
@@ -85,11 +84,11 @@ def _back_to_sef(sef) -> str:
 
 class SchoolSefListView(ScopedViewMixin, View):
     def get(self, request, pk):
-        school = _school(request, pk, Perm.SEF_VIEW)
+        school = _school(request, pk, rules.may_view_sef)
         context = {
             "school": school,
             "sefs": list(selectors.sefs_of_school(user=request.user, school=school)),
-            "can_edit": can(request.user, Perm.SEF_EDIT, school),
+            "can_edit": rules.may_edit_sef(request.user, school),
         }
         return render(request, "evaluation/school_sefs.html", context)
 
@@ -107,11 +106,11 @@ class SefCreateView(ScopedViewMixin, View):
         )
 
     def get(self, request, pk):
-        school = _school(request, pk, Perm.SEF_EDIT)
+        school = _school(request, pk, rules.may_edit_sef)
         return render(request, "evaluation/sef_form.html", {"school": school, "form": self._form(school)})
 
     def post(self, request, pk):
-        school = _school(request, pk, Perm.SEF_EDIT)
+        school = _school(request, pk, rules.may_edit_sef)
         form = self._form(school, request.POST)
         if form.is_valid():
             try:
@@ -144,13 +143,13 @@ def _with_area_names(sef, evidence):
 class SefDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         user = request.user
-        sef = _sef(request, pk, Perm.SEF_VIEW, details=True)
+        sef = _sef(request, pk, rules.may_view_sef, details=True)
         school = sef.school
         previous = selectors.previous_sef(sef)
         blocks = selectors.sef_area_blocks(sef, previous)
         spec = sef.framework.spec
-        can_edit = can(user, Perm.SEF_EDIT, school)
-        can_validate = can(user, Perm.SEF_VALIDATE, school)
+        can_edit = rules.may_edit_sef(user, school)
+        can_validate = rules.may_validate_sef(user, school)
         context = {
             "sef": sef,
             "school": school,
@@ -162,9 +161,9 @@ class SefDetailView(ScopedViewMixin, View):
             "can_submit": can_edit and sef.status == SefStatus.DRAFT,
             "can_reopen": (can_edit and sef.status == SefStatus.SUBMITTED) or (can_validate and sef.status != SefStatus.DRAFT),
             "can_sign_off": can_validate and sef.status == SefStatus.SUBMITTED,
-            "can_record_validation": bool(services.validator_roles(user, school)) and sef.status != SefStatus.DRAFT,
+            "can_record_validation": bool(rules.validator_roles(user, school)) and sef.status != SefStatus.DRAFT,
             "can_start_next": can_edit,
-            "can_view_history": can(user, Perm.HISTORY_VIEW, school),
+            "can_view_history": rules.may_see_sef_history(user, school),
             "evidence": _with_area_names(sef, list(sef.evidence.all())),
         }
         return render(request, "evaluation/sef_detail.html", context)
@@ -172,16 +171,14 @@ class SefDetailView(ScopedViewMixin, View):
 
 class SefHistoryView(ScopedViewMixin, View):
     def get(self, request, pk):
-        sef = _sef(request, pk, Perm.HISTORY_VIEW)
-        if not can(request.user, Perm.SEF_VIEW, sef.school):
-            raise PermissionDenied("You may not read this self-evaluation.")
+        sef = _sef(request, pk, rules.may_see_sef_history)
         page = Paginator(selectors.sef_history(sef), 50).get_page(request.GET.get("page"))
         return render(request, "evaluation/sef_history.html", {"sef": sef, "page": page})
 
 
 class JudgementEditView(ScopedViewMixin, View):
     def _setup(self, request, pk, area):
-        sef = _sef(request, pk, Perm.SEF_EDIT)
+        sef = _sef(request, pk, rules.may_edit_sef)
         judgement = _judgement(sef, area)
         spec = sef.framework.spec
         return sef, judgement, spec, spec.area(area)
@@ -214,12 +211,12 @@ class JudgementEditView(ScopedViewMixin, View):
 
 
 class _SefTransitionView(ScopedViewMixin, View):
-    perm = Perm.SEF_EDIT
+    rule = staticmethod(rules.may_edit_sef)
     service = None
     done = ""
 
     def post(self, request, pk):
-        sef = _sef(request, pk, self.perm)
+        sef = _sef(request, pk, self.rule)
         try:
             result = type(self).service(actor=request.user, sef=sef)
         except ValidationError as error:
@@ -236,27 +233,15 @@ class SefSubmitView(_SefTransitionView):
 
 
 class SefValidateView(_SefTransitionView):
-    perm = Perm.SEF_VALIDATE
+    rule = staticmethod(rules.may_validate_sef)
     service = staticmethod(services.sef_validate)
     done = "Self-evaluation signed off as validated."
 
 
 class SefReopenView(_SefTransitionView):
-    perm = Perm.SEF_VIEW  # the service decides: editors reopen submitted SEFs, validators any
+    rule = staticmethod(rules.may_try_reopen_sef)  # the service judges the status
+    service = staticmethod(services.sef_reopen)
     done = "Self-evaluation returned to draft."
-
-    def post(self, request, pk):
-        sef = _sef(request, pk, Perm.SEF_VIEW)
-        if not (can(request.user, Perm.SEF_EDIT, sef.school) or can(request.user, Perm.SEF_VALIDATE, sef.school)):
-            raise PermissionDenied("You may not reopen this self-evaluation.")
-        try:
-            services.sef_reopen(actor=request.user, sef=sef)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, self.done)
-        return redirect(_back_to_sef(sef))
 
 
 class SefNextYearView(_SefTransitionView):
@@ -266,7 +251,7 @@ class SefNextYearView(_SefTransitionView):
 
 class EvidenceCreateView(ScopedViewMixin, View):
     def _setup(self, request, pk):
-        sef = _sef(request, pk, Perm.SEF_EDIT)
+        sef = _sef(request, pk, rules.may_edit_sef)
         areas = services.applicable_areas(sef.framework.spec, sef.school)
         return sef, areas
 
@@ -294,18 +279,17 @@ class EvidenceCreateView(ScopedViewMixin, View):
         return render(request, "evaluation/evidence_form.html", {"sef": sef, "form": form}, status=400)
 
 
-def _evidence(request, pk, perm) -> Evidence:
+def _evidence(request, pk, rule) -> Evidence:
     evidence = get_object_or_404_for(
         request.user, Perm.SCHOOL_VIEW, Evidence.objects.select_related("sef__school__trust"), pk=pk
     )
-    if not can(request.user, perm, evidence.sef.school):
-        raise PermissionDenied("You may not do this with this evidence.")
+    deny_unless(rule(request.user, evidence.sef.school), rules.EVIDENCE_REFUSED)
     return evidence
 
 
 class EvidenceFileView(ScopedViewMixin, View):
     def get(self, request, pk):
-        evidence = _evidence(request, pk, Perm.SEF_VIEW)
+        evidence = _evidence(request, pk, rules.may_view_sef)
         if not evidence.file:
             raise Http404("This evidence has no file.")
         content_type = mimetypes.guess_type(evidence.file_name)[0] or "application/octet-stream"
@@ -315,11 +299,11 @@ class EvidenceFileView(ScopedViewMixin, View):
 
 class EvidenceDeleteView(ScopedViewMixin, View):
     def get(self, request, pk):
-        evidence = _evidence(request, pk, Perm.SEF_EDIT)
+        evidence = _evidence(request, pk, rules.may_edit_sef)
         return render(request, "evaluation/evidence_confirm_delete.html", {"evidence": evidence, "sef": evidence.sef})
 
     def post(self, request, pk):
-        evidence = _evidence(request, pk, Perm.SEF_EDIT)
+        evidence = _evidence(request, pk, rules.may_edit_sef)
         sef = evidence.sef
         services.evidence_delete(actor=request.user, evidence=evidence)
         messages.success(request, "Evidence removed.")
@@ -328,10 +312,9 @@ class EvidenceDeleteView(ScopedViewMixin, View):
 
 class ValidationCreateView(ScopedViewMixin, View):
     def _setup(self, request, pk, area):
-        sef = _sef(request, pk, Perm.SEF_VIEW)
-        roles = services.validator_roles(request.user, sef.school)
-        if not roles:
-            raise PermissionDenied("You may not validate this self-evaluation.")
+        sef = _sef(request, pk, rules.may_view_sef)
+        roles = rules.validator_roles(request.user, sef.school)
+        deny_unless(bool(roles), rules.VALIDATION_REFUSED)
         judgement = _judgement(sef, area)
         spec = sef.framework.spec
         return sef, judgement, spec, roles
@@ -371,7 +354,7 @@ class ValidationCreateView(ScopedViewMixin, View):
 
 class SefPdfView(ScopedViewMixin, View):
     def get(self, request, pk):
-        sef = _sef(request, pk, Perm.SEF_VIEW, details=True)
+        sef = _sef(request, pk, rules.may_view_sef, details=True)
         context = exports.sef_export_context(sef)
         pdf = render_pdf("evaluation/print/sef.html", context, request=request)
         return pdf_response(pdf, exports.sef_filename(sef, "pdf"))
@@ -379,7 +362,7 @@ class SefPdfView(ScopedViewMixin, View):
 
 class SefDocxView(ScopedViewMixin, View):
     def get(self, request, pk):
-        sef = _sef(request, pk, Perm.SEF_VIEW, details=True)
+        sef = _sef(request, pk, rules.may_view_sef, details=True)
         return docx_response(exports.sef_docx(exports.sef_export_context(sef)), exports.sef_filename(sef, "docx"))
 
 
@@ -388,8 +371,7 @@ class SefDocxView(ScopedViewMixin, View):
 
 def _overview_trust(request, slug) -> Trust:
     trust = _trust(request, slug)
-    if not selectors.sees_trust_overview(request.user, trust):
-        raise PermissionDenied("The trust-wide self-evaluation view is for trust and hub leaders and trustees.")
+    deny_unless(rules.may_see_trust_overview(request.user, trust), rules.OVERVIEW_HIDDEN)
     return trust
 
 
@@ -444,8 +426,7 @@ class TrustThemesView(ScopedViewMixin, View):
 
 def _framework_trust(request, slug) -> Trust:
     trust = _trust(request, slug)
-    if trust.pk not in trust_ids(request.user, Perm.SEF_VIEW):
-        raise PermissionDenied("Frameworks are for those who read self-evaluations.")
+    deny_unless(rules.may_see_frameworks(request.user, trust), rules.FRAMEWORKS_HIDDEN)
     return trust
 
 
@@ -457,8 +438,7 @@ def _framework(trust, pk) -> Framework:
 
 
 def _require_manage(request, trust) -> None:
-    if not can_in_trust(request.user, Perm.FRAMEWORK_MANAGE, trust.pk):
-        raise PermissionDenied("Only trust leaders manage frameworks.")
+    deny_unless(rules.may_manage_frameworks(request.user, trust.pk), rules.FRAMEWORK_MANAGE_REFUSED)
 
 
 class FrameworkListView(ScopedViewMixin, View):
@@ -467,7 +447,7 @@ class FrameworkListView(ScopedViewMixin, View):
         frameworks = list(selectors.frameworks_for(trust=trust, include_inactive=True))
         context = {"trust": trust, "builtin": [f for f in frameworks if f.is_builtin],
                    "own": [f for f in frameworks if not f.is_builtin],
-                   "can_manage": can_in_trust(request.user, Perm.FRAMEWORK_MANAGE, trust.pk)}
+                   "can_manage": rules.may_manage_frameworks(request.user, trust.pk)}
         return render(request, "evaluation/framework_list.html", context)
 
 
@@ -476,7 +456,7 @@ class FrameworkDetailView(ScopedViewMixin, View):
         trust = _framework_trust(request, slug)
         framework = _framework(trust, pk)
         context = {"trust": trust, "framework": framework, "spec": framework.spec,
-                   "can_manage": can_in_trust(request.user, Perm.FRAMEWORK_MANAGE, trust.pk),
+                   "can_manage": rules.may_manage_frameworks(request.user, trust.pk),
                    "in_use": services.framework_in_use(framework)}
         return render(request, "evaluation/framework_detail.html", context)
 
@@ -514,8 +494,7 @@ class FrameworkEditView(ScopedViewMixin, View):
         trust = _framework_trust(request, slug)
         _require_manage(request, trust)
         framework = _framework(trust, pk)
-        if framework.is_builtin:
-            raise PermissionDenied("Built-in frameworks are never edited: copy it into your trust first.")
+        deny_unless(not framework.is_builtin, rules.BUILTIN_FRAMEWORK_REFUSED)
         return trust, framework
 
     def _render(self, request, trust, framework, form, status=200):
@@ -551,19 +530,17 @@ class FrameworkEditView(ScopedViewMixin, View):
 # --------------------------------------------------------------------------- trust self-review
 
 
-def _self_review_trust(request, slug, perm=Perm.SEF_VIEW) -> Trust:
+def _self_review_trust(request, slug, rule=rules.may_see_self_review) -> Trust:
     trust = _trust(request, slug)
-    if not can_in_trust(request.user, perm, trust.pk):
-        raise PermissionDenied("The trust self-review is for trust leaders and trustees.")
+    deny_unless(rule(request.user, trust.pk), rules.SELF_REVIEW_HIDDEN)
     return trust
 
 
-def _self_review(request, pk, perm=Perm.SEF_VIEW) -> TrustSelfReview:
+def _self_review(request, pk, rule=rules.may_see_self_review) -> TrustSelfReview:
     review = get_object_or_404_for(
         request.user, Perm.TRUST_VIEW, TrustSelfReview.objects.select_related("trust", "academic_year", "framework"), pk=pk
     )
-    if not can_in_trust(request.user, perm, review.trust_id):
-        raise PermissionDenied("The trust self-review is for trust leaders and trustees.")
+    deny_unless(rule(request.user, review.trust_id), rules.SELF_REVIEW_HIDDEN)
     return review
 
 
@@ -577,7 +554,7 @@ def _self_review_create_form(trust, data=None):
 class TrustSelfReviewListView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _self_review_trust(request, slug)
-        can_edit = can_in_trust(request.user, Perm.TRUST_SELF_REVIEW_EDIT, trust.pk)
+        can_edit = rules.may_edit_self_review(request.user, trust.pk)
         context = {"trust": trust, "reviews": list(selectors.trust_self_reviews(trust=trust)), "can_edit": can_edit,
                    "form": _self_review_create_form(trust) if can_edit else None}
         return render(request, "evaluation/trust_self_review_list.html", context)
@@ -585,7 +562,7 @@ class TrustSelfReviewListView(ScopedViewMixin, View):
 
 class TrustSelfReviewCreateView(ScopedViewMixin, View):
     def post(self, request, slug):
-        trust = _self_review_trust(request, slug, Perm.TRUST_SELF_REVIEW_EDIT)
+        trust = _self_review_trust(request, slug, rules.may_edit_self_review)
         form = _self_review_create_form(trust, request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -619,13 +596,13 @@ class TrustSelfReviewDetailView(ScopedViewMixin, View):
         scale = spec.scales[0]
         legend = [(selectors.grade_view(spec, rows[0][0].code, g.code), counts.get(g.code, 0)) for g in scale.grades] if rows else []
         context = {"review": review, "trust": review.trust, "spec": spec, "rows": rows, "legend": legend,
-                   "can_edit": can_in_trust(request.user, Perm.TRUST_SELF_REVIEW_EDIT, review.trust_id)}
+                   "can_edit": rules.may_edit_self_review(request.user, review.trust_id)}
         return render(request, "evaluation/trust_self_review_detail.html", context)
 
 
 class TrustStatementEditView(ScopedViewMixin, View):
     def _setup(self, request, pk, area):
-        review = _self_review(request, pk, Perm.TRUST_SELF_REVIEW_EDIT)
+        review = _self_review(request, pk, rules.may_edit_self_review)
         rating = TrustStatementRating.objects.filter(review=review, area_code=area).first()
         if rating is None:
             raise Http404("No such statement in this self-review.")

@@ -353,6 +353,7 @@ def review_sef(review: Review):
 def _feed_validation(*, actor, actor_label, review: Review, judgement, agrees: bool, grade_code: str,
                      rationale: str):
     """Record the reviewers' view as a SEF validation through the evaluation services."""
+    from trustwide.evaluation import rules as evaluation_rules
     from trustwide.evaluation import services as evaluation
     from trustwide.evaluation.models import ValidatorRole
 
@@ -361,7 +362,7 @@ def _feed_validation(*, actor, actor_label, review: Review, judgement, agrees: b
     validated_on = min(review.visit_on, timezone.localdate())
     common = dict(judgement=judgement, role=role, agrees=agrees, grade_code=grade_code, rationale=rationale,
                   validated_on=validated_on, validator_name=names[:200])
-    if actor is not None and role in evaluation.validator_roles(actor, review.school):
+    if actor is not None and role in evaluation_rules.validator_roles(actor, review.school):
         return evaluation.validation_record(actor=actor, **common)
     # A trust leader writing up a peer review, or an external partner: this service has
     # checked that the actor may write the review's findings; the validation carries the
@@ -439,10 +440,11 @@ def _withdraw_validation(*, actor, actor_label, validation) -> None:
     _feed_validation: a validator withdraws their own; for anyone else who may write the
     review's findings (checked by the caller, e.g. a trust leader correcting the write-up) it
     is withdrawn for the review, the actor named in the audit label."""
-    from trustwide.evaluation.services import validation_withdraw, validator_roles
+    from trustwide.evaluation.rules import may_withdraw_validation
+    from trustwide.evaluation.services import validation_withdraw
 
     school = validation.judgement.sef.school
-    if actor is not None and (validation.validator_id == actor.pk or validation.role in validator_roles(actor, school)):
+    if actor is not None and may_withdraw_validation(actor, validation, school):
         validation_withdraw(actor=actor, actor_label=actor_label, validation=validation)
     else:
         validation_withdraw(actor=None, actor_label=f"{_label(actor, actor_label)} (peer review write-up)"[:200],
