@@ -13,10 +13,11 @@ from functools import lru_cache
 
 from django.db.models import Count, Max, Q
 
-from trustwide.access import Perm, can_in_trust, hub_ids, school_ids
+from trustwide.access import Perm, hub_ids, school_ids
 from trustwide.trusts.models import School
 
 from . import definitions as d
+from . import rules
 from .models import KpiTarget, KpiValue, Level, SchoolPerformance
 from .national import BenchmarkMatch, lookup
 from .percentiles import SIMILAR_N, Placement
@@ -191,7 +192,7 @@ def trust_school_table(*, user, trust, academic_year: int, period: str = "year",
             )
         rows.append(SchoolRow(school, readings))
     trust_readings = {}
-    if can_in_trust(user, Perm.KPI_VIEW, trust.pk):
+    if rules.reads_trust_figures(user, trust.pk):
         now = {v.kpi_code: v for v in _values(Q(trust=trust, level=Level.TRUST), academic_year=academic_year,
                                               period=period, groups=[group], codes=codes)}
         before = {v.kpi_code: v for v in _values(Q(trust=trust, level=Level.TRUST), academic_year=academic_year - 1,
