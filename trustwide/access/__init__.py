@@ -9,8 +9,10 @@ from .scope import (
     can_in_trust,
     get_object_or_404_for,
     hub_ids,
+    hub_ids_at,
     restrict,
     school_ids,
+    school_ids_at,
     trust_ids,
     trust_ids_at,
 )
@@ -22,9 +24,11 @@ __all__ = [
     "can_in_trust",
     "get_object_or_404_for",
     "hub_ids",
+    "hub_ids_at",
     "restrict",
     "role_has",
     "school_ids",
+    "school_ids_at",
     "trust_ids",
     "trust_ids_at",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from trustwide.access import Perm, can, can_in_trust
 from trustwide.common.exports import build_xlsx
+from trustwide.kpis import rules as kpi_rules
 from trustwide.kpis.periods import PERIOD_CODES
+from trustwide.planning import rules as planning_rules
 
 from . import charts, concerns, selectors
 
@@ -24,9 +25,9 @@ def head_report_context(*, user, school, term) -> dict:
     readings, period_label = _term_readings(school=school, start_year=start_year, term=term)
     exceptions, on_track = selectors.target_exceptions(readings)
     plan_row, previous = (selectors.school_rollup_row(user=user, school=school, term=term)
-                          if can(user, Perm.PLAN_VIEW, school) else (None, None))
+                          if planning_rules.may_view_plans(user, school) else (None, None))
     monitoring = selectors.monitoring_for(user=user, school=school, term=term) \
-        if can(user, Perm.MONITORING_VIEW, school) else []
+        if planning_rules.may_view_monitoring(user, school) else []
     found = concerns.school_concerns(school=school, academic_year=start_year, readings=readings, limit=5)
     questions = [_question(c) for c in found[:4]]
     commentary = selectors.commentary_for(school=school, term=term)
@@ -96,7 +97,7 @@ def board_report_context(*, user, trust, year, term, hub_id=None, phase=None) ->
         "matrix": matrix, "rule": rule,
         "schools_of_concern": selectors.schools_of_concern(rule=rule, dashboard=dashboard, rollup_rows=rollup_rows),
         "trust_concerns": concerns.trust_concerns(dashboard=dashboard, limit=8),
-        "trend_charts": trend_charts, "trust_level": can_in_trust(user, Perm.KPI_VIEW, trust.pk),
+        "trend_charts": trend_charts, "trust_level": kpi_rules.reads_trust_figures(user, trust.pk),
         "generated": timezone.now(),
     }
 

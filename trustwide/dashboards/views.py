@@ -1,19 +1,19 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.exports import pdf_response, render_pdf, xlsx_response
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.kpis import definitions as kd
 from trustwide.kpis.groups import GROUP_LABELS, YEAR_GROUPS
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
 
-from . import charts, concerns, reports, selectors, services
+from . import charts, concerns, reports, rules, selectors, services
 from .forms import (
     CommentaryForm,
     ConcernRuleForm,
@@ -26,8 +26,7 @@ from .pupils import pupil_lists
 
 def _trust_for(request, slug, perm=Perm.KPI_VIEW) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    if not selectors.sees_trust_dashboard(request.user, trust, perm):
-        raise PermissionDenied("Trust-wide pages are for trust and hub leaders.")
+    deny_unless(rules.sees_trust_dashboard(request.user, trust, perm), rules.TRUST_PAGES_HIDDEN)
     return trust
 
 
@@ -79,7 +78,7 @@ class TrustDashboardView(ScopedViewMixin, View):
             query.pop(key, None)
         context = {"trust": trust, "form": form, "dashboard": dashboard, "year": year,
                    "show_hub_filter": len(hubs) > 1, "base_query": query.urlencode(),
-                   "can_see_board_report": selectors.sees_trust_dashboard(request.user, trust, Perm.REPORT_VIEW)}
+                   "can_see_board_report": rules.sees_board_report(request.user, trust)}
         template = "dashboards/partials/_trust_table.html" if request.htmx else "dashboards/trust_dashboard.html"
         return render(request, template, context)
 
@@ -101,7 +100,7 @@ class TrustConcernsView(ScopedViewMixin, View):
             "schools_of_concern": selectors.schools_of_concern(rule=rule, dashboard=dashboard,
                                                                rollup_rows=rollup_rows),
             "rollup_rows": rollup_rows, "rollup_total": total, "previous_term": previous,
-            "can_change_rule": can_in_trust(request.user, Perm.SUPPORT_MANAGE, trust.pk),
+            "can_change_rule": rules.may_change_concern_rule(request.user, trust.pk),
         }
         return render(request, "dashboards/trust_concerns.html", context)
 
@@ -109,8 +108,7 @@ class TrustConcernsView(ScopedViewMixin, View):
 class ConcernRuleView(ScopedViewMixin, View):
     def _trust(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-        if not can_in_trust(request.user, Perm.SUPPORT_MANAGE, trust.pk):
-            raise PermissionDenied("Only trust leaders change the schools-of-concern rule.")
+        deny_unless(rules.may_change_concern_rule(request.user, trust.pk), rules.CONCERN_RULE_REFUSED)
         return trust
 
     def get(self, request, slug):
@@ -214,15 +212,14 @@ class SchoolConcernsView(ScopedViewMixin, View):
         year = selectors.current_year(school.trust)
         found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
         return render(request, "dashboards/school_concerns.html", {
-            "school": school, "year": year, "concerns": found, "can_plan": can(request.user, Perm.PLAN_EDIT, school),
+            "school": school, "year": year, "concerns": found, "can_plan": rules.may_plan_from_concern(request.user, school),
         })
 
 
 class ConcernToPriorityView(ScopedViewMixin, View):
     def post(self, request, pk):
         school = _school_for(request, pk)
-        if not can(request.user, Perm.PLAN_EDIT, school):
-            raise PermissionDenied("You may not edit this school's plan.")
+        deny_unless(rules.may_plan_from_concern(request.user, school), rules.PLAN_EDIT_REFUSED)
         year = selectors.current_year(school.trust)
         found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
         concern = concerns.find(found, request.POST.get("key", ""))
@@ -247,7 +244,7 @@ def _head_report(request, pk):
     year = selectors.current_year(school.trust)
     term, form, _terms = _term(request, school.trust, year)
     context = reports.head_report_context(user=request.user, school=school, term=term)
-    context.update({"term_form": form, "can_edit": selectors.may_edit_commentary(request.user, school)})
+    context.update({"term_form": form, "can_edit": rules.may_edit_commentary(request.user, school)})
     return school, context
 
 
@@ -269,8 +266,7 @@ class HeadReportPdfView(ScopedViewMixin, View):
 class CommentaryEditView(ScopedViewMixin, View):
     def _load(self, request, pk):
         school = _school_for(request, pk, Perm.REPORT_VIEW)
-        if not selectors.may_edit_commentary(request.user, school):
-            raise PermissionDenied("Only the school's leaders write the head's report.")
+        deny_unless(rules.may_edit_commentary(request.user, school), rules.COMMENTARY_REFUSED)
         year = selectors.current_year(school.trust)
         term, _form, terms = _term(request, school.trust, year)
         if request.method == "POST":

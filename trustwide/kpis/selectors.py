@@ -208,6 +208,61 @@ def hub_values_visible(user) -> set[int]:
     return hub_ids(user, Perm.KPI_VIEW)
 
 
+# -- stored values by school and trust, for the dashboards and reports --------------------------
+# The dashboards read KpiValue and KpiTarget only through these, so a KPI's read rule has one home.
+
+def trust_target_codes(*, trust, academic_year: int) -> set[str]:
+    """KPIs the trust set a trust-wide target for (all pupils) in the year."""
+    return set(KpiTarget.objects.filter(trust=trust, academic_year=academic_year, school__isnull=True, group="all")
+               .values_list("kpi_code", flat=True).distinct())
+
+
+def school_values(*, school: School, academic_year: int, groups=None, period: str | None = None,
+                  codes) -> dict[tuple[str, str], KpiValue]:
+    """(code, group) -> stored value of the school for the year (one query). groups: the groups
+    wanted (all when None); period: one period (every period when None: the caller filters)."""
+    qs = KpiValue.objects.filter(school=school, academic_year=academic_year, kpi_code__in=list(codes))
+    if period is not None:
+        qs = qs.filter(period=period)
+    if groups is not None:
+        qs = qs.filter(group__in=list(groups))
+    return {(v.kpi_code, v.group): v for v in qs}
+
+
+def school_history(*, school: School, academic_year: int, codes, term_periods) -> list[KpiValue]:
+    """All pupils: the full-year value of every stored year, and term values of this year and
+    last (one query)."""
+    return list(KpiValue.objects.filter(school=school, group="all", kpi_code__in=list(codes)).filter(
+        Q(period="year") | Q(period__in=term_periods, academic_year__in=[academic_year - 1, academic_year])
+    ).only("kpi_code", "period", "academic_year", "value", "suppressed"))
+
+
+def school_year_groups(*, school: School, academic_year: int) -> set[str]:
+    """The year groups ("year_7"...) the school has values for."""
+    return set(KpiValue.objects.filter(school=school, academic_year=academic_year, group__startswith="year_")
+               .values_list("group", flat=True).distinct())
+
+
+def trust_year_values(*, user, trust, codes) -> list[tuple[str, int, float | None]]:
+    """(code, year, value) of the trust's own full-year figures, every stored year; empty for
+    those who do not read trust-level figures."""
+    if not rules.reads_trust_figures(user, trust.pk):
+        return []
+    return list(KpiValue.objects.filter(
+        trust=trust, level=Level.TRUST, period="year", group="all", kpi_code__in=list(codes)
+    ).values_list("kpi_code", "academic_year", "value"))
+
+
+def trust_group_values(*, user, trust, academic_year: int, groups, codes) -> dict[tuple[str, str], KpiValue]:
+    """(code, group) -> the trust's own full-year value; empty for those who do not read
+    trust-level figures."""
+    if not rules.reads_trust_figures(user, trust.pk):
+        return {}
+    return {(v.kpi_code, v.group): v for v in KpiValue.objects.filter(
+        trust=trust, level=Level.TRUST, academic_year=academic_year, period="year", group__in=list(groups),
+        kpi_code__in=list(codes))}
+
+
 # -- percentiles against published school figures -----------------------------------------------
 
 def _points_version(code: str):
