@@ -31,30 +31,6 @@ GAP_GROUPS = ("disadvantaged_gap", "sen_gap")
 COMPARED_GROUPS = ("disadvantaged", "sen", "eal", "boys", "girls")
 
 
-def year_label(start_year: int) -> str:
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
-# --------------------------------------------------------------------------- calendar
-
-
-def current_year(trust: Trust) -> AcademicYear | None:
-    years = list(AcademicYear.objects.filter(trust=trust).prefetch_related("terms").order_by("-start_year"))
-    return next((y for y in years if y.is_current), years[0] if years else None)
-
-
-def current_term(year: AcademicYear | None, today: datetime.date | None = None) -> Term | None:
-    """The term containing today; else the latest term that has started; else the first."""
-    if year is None:
-        return None
-    today = today or timezone.localdate()
-    terms = sorted(year.terms.all(), key=lambda t: t.number)
-    if not terms:
-        return None
-    started = [t for t in terms if t.starts_on <= today]
-    return started[-1] if started else terms[0]
-
-
 def terms_of(trust: Trust) -> list[Term]:
     return list(Term.objects.filter(academic_year__trust=trust).select_related("academic_year")
                 .order_by("-academic_year__start_year", "-number"))

@@ -12,6 +12,7 @@ from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.kpis import definitions as kd
 from trustwide.kpis.groups import GROUP_LABELS, YEAR_GROUPS
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
+from trustwide.trusts.utils import chosen_year, current_term, current_year, year_label
 
 from . import charts, concerns, reports, rules, selectors, services
 from .forms import (
@@ -39,18 +40,13 @@ def _years(trust, *, terms: bool = False) -> list[AcademicYear]:
     return list(years.prefetch_related("terms") if terms else years)
 
 
-def _chosen_year(years, value) -> AcademicYear | None:
-    current = next((y for y in years if y.is_current), years[0] if years else None)
-    return next((y for y in years if y.start_year == value), current) if value else current
-
-
 def _term(request, trust, year) -> tuple[Term | None, TermForm, list[Term]]:
     terms = selectors.terms_of(trust)
     form = TermForm(request.GET or None, terms=terms)
     term = None
     if form.is_valid() and form.cleaned_data.get("term"):
         term = next((t for t in terms if t.pk == form.cleaned_data["term"]), None)
-    term = term or selectors.current_term(year)
+    term = term or current_term(year.terms.all() if year else ())
     if term is not None:
         form.initial["term"] = term.pk
     return term, form, terms
@@ -66,7 +62,7 @@ class TrustDashboardView(ScopedViewMixin, View):
         hubs = selectors.visible_hubs(request.user, trust)
         form = TrustDashboardFilterForm(request.GET or None, years=years, hubs=hubs)
         data = form.cleaned_data if form.is_valid() else {}
-        year = _chosen_year(years, data.get("year"))
+        year = chosen_year(years, data.get("year"))
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": trust})
         dashboard = selectors.trust_dashboard(
@@ -87,10 +83,10 @@ class TrustConcernsView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust_for(request, slug)
         years = _years(trust)
-        year = _chosen_year(years, None)
+        year = chosen_year(years, None)
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": trust})
-        term = selectors.current_term(year)
+        term = current_term(year.terms.all() if year else ())
         rule = selectors.concern_rule(trust)
         dashboard = selectors.trust_dashboard(user=request.user, trust=trust, academic_year=year.start_year, rule=rule)
         rollup_rows, total, previous = selectors.plan_rollup(user=request.user, trust=trust, term=term)
@@ -134,7 +130,7 @@ def _school_year(request, school):
     years = _years(school.trust)
     form = SchoolDashboardFilterForm(request.GET or None, years=years)
     data = form.cleaned_data if form.is_valid() else {}
-    return years, form, _chosen_year(years, data.get("year")), data
+    return years, form, chosen_year(years, data.get("year")), data
 
 
 def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
@@ -153,13 +149,13 @@ def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
     ))
     terms = board.term_trend.get(board.code, {})
     if terms:
-        series = [(f"{selectors.year_label(y)}", terms[y]) for y in sorted(terms)]
+        series = [(f"{year_label(y)}", terms[y]) for y in sorted(terms)]
         out.append(charts.line_chart(title=f"{kpi.name} by term", x_labels=["Autumn", "Spring", "Summer"],
                                      series=series, unit=kpi.unit, better=kpi.better))
     years = board.year_trend.get(board.code, {})
     if years:
         ys = sorted(years)
-        out.append(charts.line_chart(title=f"{kpi.name} by year", x_labels=[selectors.year_label(y) for y in ys],
+        out.append(charts.line_chart(title=f"{kpi.name} by year", x_labels=[year_label(y) for y in ys],
                                      series=[("School", [years[y] for y in ys])], unit=kpi.unit, better=kpi.better))
     return out
 
@@ -191,7 +187,7 @@ class YearGroupView(ScopedViewMixin, View):
         period = data.get("period") or "year"
         readings = selectors.headline_readings(school=school, academic_year=year.start_year, period=period,
                                                group=group, with_percentiles=False)
-        term = selectors.current_term(year)
+        term = current_term(year.terms.all() if year else ())
         lists = pupil_lists(user=request.user, school=school, academic_year=year.start_year, term=term,
                             year_group=YEAR_GROUPS[group])
         shown = [r for r in readings if r.kpi.unit == "%"]
@@ -209,7 +205,7 @@ class YearGroupView(ScopedViewMixin, View):
 class SchoolConcernsView(ScopedViewMixin, View):
     def get(self, request, pk):
         school = _school_for(request, pk)
-        year = selectors.current_year(school.trust)
+        year = current_year(school.trust)
         found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
         return render(request, "dashboards/school_concerns.html", {
             "school": school, "year": year, "concerns": found, "can_plan": rules.may_plan_from_concern(request.user, school),
@@ -220,7 +216,7 @@ class ConcernToPriorityView(ScopedViewMixin, View):
     def post(self, request, pk):
         school = _school_for(request, pk)
         deny_unless(rules.may_plan_from_concern(request.user, school), rules.PLAN_EDIT_REFUSED)
-        year = selectors.current_year(school.trust)
+        year = current_year(school.trust)
         found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
         concern = concerns.find(found, request.POST.get("key", ""))
         if concern is None:
@@ -241,7 +237,7 @@ class ConcernToPriorityView(ScopedViewMixin, View):
 
 def _head_report(request, pk):
     school = _school_for(request, pk, Perm.REPORT_VIEW)
-    year = selectors.current_year(school.trust)
+    year = current_year(school.trust)
     term, form, _terms = _term(request, school.trust, year)
     context = reports.head_report_context(user=request.user, school=school, term=term)
     context.update({"term_form": form, "can_edit": rules.may_edit_commentary(request.user, school)})
@@ -267,7 +263,7 @@ class CommentaryEditView(ScopedViewMixin, View):
     def _load(self, request, pk):
         school = _school_for(request, pk, Perm.REPORT_VIEW)
         deny_unless(rules.may_edit_commentary(request.user, school), rules.COMMENTARY_REFUSED)
-        year = selectors.current_year(school.trust)
+        year = current_year(school.trust)
         term, _form, terms = _term(request, school.trust, year)
         if request.method == "POST":
             chosen = next((t for t in terms if str(t.pk) == request.POST.get("term")), None)
@@ -298,7 +294,7 @@ class CommentaryEditView(ScopedViewMixin, View):
 def _board(request, slug):
     trust = _trust_for(request, slug, Perm.REPORT_VIEW)
     years = _years(trust)
-    year = _chosen_year(years, None)
+    year = chosen_year(years, None)
     term, form, _terms = _term(request, trust, year)
     if term is not None and year is not None and term.academic_year_id != year.pk:
         year = next((y for y in years if y.pk == term.academic_year_id), year)

@@ -464,10 +464,6 @@ def trust_years(trust: Trust) -> list[AcademicYear]:
     return list(AcademicYear.objects.filter(trust=trust).order_by("-start_year"))
 
 
-def default_year(years: list[AcademicYear]) -> AcademicYear | None:
-    return next((y for y in years if y.is_current), years[0] if years else None)
-
-
 
 def sef_history(sef: SelfEvaluation) -> QuerySet:
     """Every audited change to the SEF, its judgements, evidence and validations, newest first.

@@ -21,6 +21,7 @@ from trustwide.common.exports import docx_response, pdf_response, render_pdf, xl
 from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.trusts.models import AcademicYear, School, Trust
 from trustwide.trusts.selectors import hubs_for
+from trustwide.trusts.utils import default_year
 
 from . import exports, rules, selectors, services
 from .forms import (
@@ -382,7 +383,7 @@ def _matrix(request, trust):
     hubs = list(hubs_for(user=user, trust=trust))
     form = MatrixFilterForm(request.GET or None, years=years, frameworks=frameworks, hubs=hubs)
     filters = form.cleaned_data if form.is_valid() else {}
-    year = next((y for y in years if y.pk == filters.get("year")), None) or selectors.default_year(years)
+    year = next((y for y in years if y.pk == filters.get("year")), None) or default_year(years)
     codes = [code for code, _ in frameworks]
     code = filters.get("framework") or (selectors.DEFAULT_FRAMEWORK_CODE if selectors.DEFAULT_FRAMEWORK_CODE in codes else (codes[0] if codes else ""))
     matrix = selectors.trust_matrix(user=user, trust=trust, year=year, framework_code=code,

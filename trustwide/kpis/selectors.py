@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Q
 
 from trustwide.access import Perm, hub_ids, school_ids
 from trustwide.trusts.models import School
+from trustwide.trusts.utils import year_label
 
 from . import definitions as d
 from . import rules
@@ -310,7 +311,7 @@ def place_school(*, kpi: d.KPI, value: float, school: School) -> dict[str, Place
     phase_data = population.get(school.phase)
     if not phase_data:
         return {}
-    label = f"{year}/{(year + 1) % 100:02d}"
+    label = year_label(year)
     national = Placement(_rank(phase_data["sorted"], value, kpi.better), len(phase_data["sorted"]),
                          f"all {school.phase} schools in England, {label} published figures")
     out = {"national": national}

@@ -7,6 +7,7 @@ from django.views import View
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.trusts.models import School, Trust
+from trustwide.trusts.utils import default_year
 
 from . import definitions as d
 from . import rules, selectors, services
@@ -15,8 +16,7 @@ from .models import KpiTarget
 
 
 def _current_year(trust) -> int | None:
-    years = list(trust.academic_years.all())
-    current = next((y for y in years if y.is_current), years[0] if years else None)
+    current = default_year(trust.academic_years.all())
     return current.start_year if current else None
 
 

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from trustwide.access import Perm, restrict, school_ids
+from trustwide.trusts import utils as academic
 from trustwide.trusts.models import AcademicYear, School, Trust
 
 from . import rota as rota_rules
@@ -34,11 +35,7 @@ def trust_years(trust: Trust) -> list[AcademicYear]:
 
 
 def chosen_year(trust: Trust, start_year) -> AcademicYear | None:
-    years = trust_years(trust)
-    for y in years:
-        if str(y.start_year) == str(start_year or ""):
-            return y
-    return next((y for y in years if y.is_current), years[0] if years else None)
+    return academic.chosen_year(trust_years(trust), start_year)
 
 
 def review_queryset() -> QuerySet:

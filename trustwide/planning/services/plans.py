@@ -10,6 +10,7 @@ from django.db import transaction
 from trustwide.audit.services import audited_create, audited_delete, audited_update, snapshot
 from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear
+from trustwide.trusts.utils import year_label
 
 from .. import rules
 from ..models import (
@@ -227,7 +228,7 @@ def plan_copy_to_next_year(*, actor, plan: SchoolPlan, prefill: bool = True, act
     ).prefetch_related("terms").first()
     if next_year is None:
         raise ValidationError(
-            f"The academic year {plan.academic_year.start_year + 1}/{(plan.academic_year.start_year + 2) % 100:02d} "
+            f"The academic year {year_label(plan.academic_year.start_year + 1)} "
             "does not exist yet: ask a trust administrator to add it."
         )
     if SchoolPlan.objects.filter(school=plan.school, academic_year=next_year, kind=plan.kind).exists():

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.common.views import ScopedViewMixin, deny_unless
+from trustwide.trusts.utils import current_term
 
 from .. import rag, rules, selectors, services
 from ..models import Rag, RatedKind
@@ -23,9 +24,7 @@ def _term(plan, request, terms):
             if t.name == wanted:
                 return t
         raise Http404("No such term.")
-    today = timezone.localdate()
-    started = [t for t in terms if t.starts_on <= today]
-    return started[-1] if started else terms[0]
+    return current_term(terms)
 
 
 def _rows(plan, term, terms, posted=None, errors=None):

@@ -12,6 +12,7 @@ from trustwide.access.scope import school_ids
 from trustwide.common.exports import pdf_response, render_pdf
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
+from trustwide.trusts.utils import default_year
 
 from .. import rag, rules, selectors, services
 from ..forms import PocketGuideForm, ScaleForm, StrategicPlanForm, TrustPriorityForm
@@ -32,7 +33,7 @@ def _year(trust, request) -> AcademicYear:
         if year is None:
             raise Http404("No such academic year.")
         return year
-    year = years.filter(is_current=True).first() or years.first()
+    year = default_year(years)
     if year is None:
         raise Http404("The trust has no academic years yet.")
     return year
