@@ -17,6 +17,7 @@ from trustwide.kpis import definitions as kd
 from trustwide.kpis import selectors as kpi_selectors
 from trustwide.kpis.groups import GROUP_LABELS
 from trustwide.kpis.national import lookup
+from trustwide.trusts import utils as academic
 from trustwide.trusts.models import AcademicYear, Hub, School, Term, Trust
 
 from . import rules
@@ -29,6 +30,11 @@ TERM_PERIODS = ("autumn", "spring", "summer")
 GAP_GROUPS = ("disadvantaged_gap", "sen_gap")
 # Groups compared with all pupils for "groups below others".
 COMPARED_GROUPS = ("disadvantaged", "sen", "eal", "boys", "girls")
+
+
+def current_term(year: AcademicYear | None, today: datetime.date | None = None) -> Term | None:
+    """The year's term under way (see trusts.utils.current_term); None without a year."""
+    return academic.current_term(year.terms.all(), today) if year is not None else None
 
 
 def terms_of(trust: Trust) -> list[Term]:

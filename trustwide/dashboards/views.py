@@ -8,7 +8,7 @@ from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.exports import pdf_response, render_pdf, xlsx_response
-from trustwide.common.views import ScopedViewMixin, deny_unless
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.kpis import definitions as kd
 from trustwide.kpis.groups import GROUP_LABELS, YEAR_GROUPS
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
@@ -108,19 +108,24 @@ class ConcernRuleView(ScopedViewMixin, View):
         return trust
 
     def get(self, request, slug):
-        trust = self._trust(request, slug)
-        form = ConcernRuleForm(instance=selectors.concern_rule(trust))
-        return render(request, "dashboards/concern_rule.html", {"trust": trust, "form": form})
+        return self.handle(request, slug)
 
     def post(self, request, slug):
+        return self.handle(request, slug)
+
+    def handle(self, request, slug):
         trust = self._trust(request, slug)
-        form = ConcernRuleForm(request.POST, instance=selectors.concern_rule(trust))
-        if not form.is_valid():
-            return render(request, "dashboards/concern_rule.html", {"trust": trust, "form": form}, status=400)
-        services.concern_rule_save(actor=request.user, trust=trust,
-                                   **{f: form.cleaned_data[f] for f in services.RULE_FIELDS})
-        messages.success(request, "Schools-of-concern rule saved.")
-        return redirect("dashboards:trust-concerns", slug=trust.slug)
+        form = ConcernRuleForm(request.POST or None, instance=selectors.concern_rule(trust))
+
+        def save(form):
+            services.concern_rule_save(actor=request.user, trust=trust,
+                                       **{f: form.cleaned_data[f] for f in services.RULE_FIELDS})
+
+        url = reverse("dashboards:trust-concerns", kwargs={"slug": trust.slug})
+        return form_page(request, form, save, success_url=url, success_message="Schools-of-concern rule saved.",
+                         title="Schools-of-concern rule", back_url=url, context={
+                             "back": "Priorities from data", "submit_label": "Save rule",
+                             "intro": "A school is listed when it meets any test that is switched on (0 switches a test off)."})
 
 
 # --------------------------------------------------------------------------- school dashboard
@@ -273,19 +278,22 @@ class CommentaryEditView(ScopedViewMixin, View):
         return school, term
 
     def get(self, request, pk):
-        school, term = self._load(request, pk)
-        form = CommentaryForm(instance=selectors.commentary_for(school=school, term=term))
-        return render(request, "dashboards/commentary_form.html", {"school": school, "term": term, "form": form})
+        return self.handle(request, pk)
 
     def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
+        """The form posts back to its own address, ?term= included, so the term chosen stays."""
         school, term = self._load(request, pk)
-        form = CommentaryForm(request.POST)
-        if not form.is_valid():
-            return render(request, "dashboards/commentary_form.html",
-                          {"school": school, "term": term, "form": form}, status=400)
-        services.commentary_save(actor=request.user, school=school, term=term, **form.cleaned_data)
-        messages.success(request, "Commentary saved.")
-        return redirect(f"{reverse('dashboards:head-report', args=[school.pk])}?term={term.pk}")
+        form = CommentaryForm(request.POST or None, instance=selectors.commentary_for(school=school, term=term))
+        report = f"{reverse('dashboards:head-report', args=[school.pk])}?term={term.pk}"
+        return form_page(
+            request, form,
+            lambda f: services.commentary_save(actor=request.user, school=school, term=term, **f.cleaned_data),
+            success_url=report, success_message="Commentary saved.", title=f"Commentary for {term}",
+            back_url=report, context={"back": "Head's report", "subtitle": school.name,
+                                      "submit_label": "Save commentary"})
 
 
 # --------------------------------------------------------------------------- board report

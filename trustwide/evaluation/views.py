@@ -18,7 +18,7 @@ from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.exports import docx_response, pdf_response, render_pdf, xlsx_response
-from trustwide.common.views import ScopedViewMixin, deny_unless
+from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Trust
 from trustwide.trusts.selectors import hubs_for
 from trustwide.trusts.utils import default_year
@@ -34,7 +34,6 @@ from .forms import (
     StatementRatingForm,
     TrustSelfReviewCreateForm,
     ValidationForm,
-    add_service_errors,
 )
 from .models import (
     Evidence,
@@ -107,24 +106,25 @@ class SefCreateView(ScopedViewMixin, View):
         )
 
     def get(self, request, pk):
-        school = _school(request, pk, rules.may_edit_sef)
-        return render(request, "evaluation/sef_form.html", {"school": school, "form": self._form(school)})
+        return self.handle(request, pk)
 
     def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
         school = _school(request, pk, rules.may_edit_sef)
-        form = self._form(school, request.POST)
-        if form.is_valid():
-            try:
-                sef = services.sef_create(
-                    actor=request.user, school=school, academic_year=form.cleaned_data["academic_year"],
-                    framework=form.cleaned_data["framework"], start_from=form.cleaned_data["start_from"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Self-evaluation started.")
-                return redirect(_back_to_sef(sef))
-        return render(request, "evaluation/sef_form.html", {"school": school, "form": form}, status=400)
+        form = self._form(school, request.POST or None)
+
+        def save(form):
+            return services.sef_create(
+                actor=request.user, school=school, academic_year=form.cleaned_data["academic_year"],
+                framework=form.cleaned_data["framework"], start_from=form.cleaned_data["start_from"],
+            )
+
+        return form_page(request, form, save, success_url=_back_to_sef, success_message="Self-evaluation started.",
+                         title=f"Start a self-evaluation for {school.name}",
+                         back_url=reverse("evaluation:school-sefs", kwargs={"pk": school.pk}),
+                         context={"back": "Self-evaluation", "submit_label": "Start"})
 
 
 def _with_area_names(sef, evidence):
@@ -204,7 +204,7 @@ class JudgementEditView(ScopedViewMixin, View):
             try:
                 services.judgement_update(actor=request.user, judgement=judgement, **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, f"{area_def.name} saved.")
                 return redirect(_back_to_sef(sef) + f"#area-{area}")
@@ -257,27 +257,28 @@ class EvidenceCreateView(ScopedViewMixin, View):
         return sef, areas
 
     def get(self, request, pk):
-        sef, areas = self._setup(request, pk)
-        initial = {"areas": [request.GET["area"]]} if request.GET.get("area") else {}
-        form = EvidenceForm(areas=areas, initial=initial)
-        return render(request, "evaluation/evidence_form.html", {"sef": sef, "form": form})
+        return self.handle(request, pk)
 
     def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
         sef, areas = self._setup(request, pk)
-        form = EvidenceForm(request.POST, request.FILES, areas=areas)
-        if form.is_valid():
+        if request.method == "POST":
+            form = EvidenceForm(request.POST, request.FILES, areas=areas)
+        else:
+            form = EvidenceForm(areas=areas, initial={"areas": [request.GET["area"]]} if request.GET.get("area") else {})
+
+        def save(form):
             data = form.cleaned_data
-            try:
-                services.evidence_add(
-                    actor=request.user, sef=sef, kind=data["kind"], title=data["title"], areas=data["areas"],
-                    text=data["text"], url=data["url"], file=data["file"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Evidence added.")
-                return redirect(_back_to_sef(sef) + "#evidence")
-        return render(request, "evaluation/evidence_form.html", {"sef": sef, "form": form}, status=400)
+            services.evidence_add(actor=request.user, sef=sef, kind=data["kind"], title=data["title"],
+                                  areas=data["areas"], text=data["text"], url=data["url"], file=data["file"])
+
+        return form_page(request, form, save, success_url=_back_to_sef(sef) + "#evidence",
+                         success_message="Evidence added.", title="Add evidence", back_url=_back_to_sef(sef),
+                         context={"back": f"SEF {sef.academic_year.label}: {sef.school.name}", "multipart": True,
+                                  "submit_label": "Add evidence",
+                                  "intro": "Evidence can be text, a link or a file, and is tagged to the areas it supports."})
 
 
 def _evidence(request, pk, rule) -> Evidence:
@@ -346,7 +347,7 @@ class ValidationCreateView(ScopedViewMixin, View):
             except ValidationError as error:
                 if hasattr(error, "error_dict") and "agrees" in error.error_dict:
                     error.error_dict["verdict"] = error.error_dict.pop("agrees")
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, "Validation recorded.")
                 return redirect(_back_to_sef(sef) + f"#area-{area}")
@@ -469,25 +470,28 @@ class FrameworkCopyView(ScopedViewMixin, View):
         return trust, _framework(trust, pk)
 
     def get(self, request, slug, pk):
-        trust, framework = self._setup(request, slug, pk)
-        form = FrameworkCopyForm(initial={"name": f"{framework.name} ({trust.name})",
-                                          "code": slugify(f"{trust.slug}-{framework.code}")[:80]})
-        return render(request, "evaluation/framework_copy.html", {"trust": trust, "framework": framework, "form": form})
+        return self.handle(request, slug, pk)
 
     def post(self, request, slug, pk):
+        return self.handle(request, slug, pk)
+
+    def handle(self, request, slug, pk):
         trust, framework = self._setup(request, slug, pk)
-        form = FrameworkCopyForm(request.POST)
-        if form.is_valid():
-            try:
-                copy = services.framework_copy(actor=request.user, framework=framework, trust=trust,
-                                               code=form.cleaned_data["code"], name=form.cleaned_data["name"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Framework copied into your trust: edit it below.")
-                return redirect("evaluation:framework-edit", slug=trust.slug, pk=copy.pk)
-        return render(request, "evaluation/framework_copy.html",
-                      {"trust": trust, "framework": framework, "form": form}, status=400)
+        form = FrameworkCopyForm(request.POST or None, initial={
+            "name": f"{framework.name} ({trust.name})", "code": slugify(f"{trust.slug}-{framework.code}")[:80]})
+
+        def save(form):
+            return services.framework_copy(actor=request.user, framework=framework, trust=trust,
+                                           code=form.cleaned_data["code"], name=form.cleaned_data["name"])
+
+        return form_page(
+            request, form, save, success_message="Framework copied into your trust: edit it below.",
+            success_url=lambda copy: reverse("evaluation:framework-edit", kwargs={"slug": trust.slug, "pk": copy.pk}),
+            title=f"Copy {framework.name} into {trust.name}",
+            back_url=reverse("evaluation:framework-list", kwargs={"slug": trust.slug}),
+            context={"back": "Frameworks", "submit_label": "Copy",
+                     "intro": "The copy belongs to your trust; you can then rename it and edit its areas and prompts. "
+                              "Its grade scales stay as they are."})
 
 
 class FrameworkEditView(ScopedViewMixin, View):
@@ -518,7 +522,7 @@ class FrameworkEditView(ScopedViewMixin, View):
                 edited = services.framework_edit(actor=request.user, framework=framework,
                                                  name=form.cleaned_data["name"], areas=form.area_changes())
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 if edited.pk != framework.pk:
                     messages.success(request, f"Saved as version {edited.version}: version {framework.version} is in use and stays as it was.")
@@ -577,7 +581,7 @@ class TrustSelfReviewCreateView(ScopedViewMixin, View):
                     framework=data["framework"], start_from=earlier,
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, "Trust self-review started.")
                 return redirect("evaluation:trust-self-review-detail", pk=review.pk)
@@ -610,25 +614,19 @@ class TrustStatementEditView(ScopedViewMixin, View):
         spec = review.framework.spec
         return review, rating, spec
 
-    def _render(self, request, review, rating, spec, form, status=200):
-        context = {"review": review, "rating": rating, "area": spec.area(rating.area_code), "form": form}
-        return render(request, "evaluation/statement_form.html", context, status=status)
-
     def get(self, request, pk, area):
-        review, rating, spec = self._setup(request, pk, area)
-        form = StatementRatingForm(spec=spec, area_code=area, initial={
-            "grade_code": rating.grade_code, "current_position": rating.current_position, "actions": rating.actions})
-        return self._render(request, review, rating, spec, form)
+        return self.handle(request, pk, area)
 
     def post(self, request, pk, area):
+        return self.handle(request, pk, area)
+
+    def handle(self, request, pk, area):
         review, rating, spec = self._setup(request, pk, area)
-        form = StatementRatingForm(request.POST, spec=spec, area_code=area)
-        if form.is_valid():
-            try:
-                services.trust_statement_rate(actor=request.user, rating=rating, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Statement saved.")
-                return redirect(reverse("evaluation:trust-self-review-detail", kwargs={"pk": review.pk}) + f"#s-{area}")
-        return self._render(request, review, rating, spec, form, status=400)
+        form = StatementRatingForm(request.POST or None, spec=spec, area_code=area, initial={
+            "grade_code": rating.grade_code, "current_position": rating.current_position, "actions": rating.actions})
+        back = reverse("evaluation:trust-self-review-detail", kwargs={"pk": review.pk})
+        statement = spec.area(rating.area_code)
+        return form_page(
+            request, form, lambda f: services.trust_statement_rate(actor=request.user, rating=rating, **f.cleaned_data),
+            success_url=f"{back}#s-{area}", success_message="Statement saved.", title=statement.name,
+            back_url=back, context={"back": str(review), "intro": statement.description})
