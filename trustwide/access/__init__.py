@@ -4,6 +4,8 @@ commands all ask here."""
 
 from .policy import Perm, role_has
 from .scope import (
+    actor_can,
+    actor_can_in_trust,
     can,
     can_in_school,
     can_in_trust,
@@ -19,6 +21,8 @@ from .scope import (
 
 __all__ = [
     "Perm",
+    "actor_can",
+    "actor_can_in_trust",
     "can",
     "can_in_school",
     "can_in_trust",

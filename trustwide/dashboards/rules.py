@@ -6,7 +6,13 @@ scope itself is answered by trustwide.access, other apps' decisions by their own
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can, can_in_trust, school_ids_at, trust_ids_at
+from trustwide.access import (
+    Perm,
+    actor_can_in_trust,
+    can,
+    school_ids_at,
+    trust_ids_at,
+)
 from trustwide.accounts.roles import ScopeLevel
 from trustwide.kpis import rules as kpi_rules
 from trustwide.planning import rules as planning_rules
@@ -39,7 +45,7 @@ def sees_every_hub(user, trust) -> bool:
 
 
 def may_change_concern_rule(user, trust_id: int) -> bool:
-    return user is None or can_in_trust(user, Perm.SUPPORT_MANAGE, trust_id)
+    return actor_can_in_trust(user, Perm.SUPPORT_MANAGE, trust_id)
 
 
 def may_plan_from_concern(user, school) -> bool:

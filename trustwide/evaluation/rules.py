@@ -7,7 +7,14 @@ pages always pass the signed-in user."""
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can, can_in_trust, trust_ids, trust_ids_at
+from trustwide.access import (
+    Perm,
+    actor_can,
+    actor_can_in_trust,
+    can,
+    trust_ids,
+    trust_ids_at,
+)
 from trustwide.accounts.roles import ScopeLevel
 
 from .models import SefStatus, ValidatorRole
@@ -28,31 +35,23 @@ SELF_REVIEW_EDIT_REFUSED = "Only trust leaders edit the trust self-review."
 WITHDRAW_REFUSED = "You may not withdraw this validation."
 
 
-def _at_school(user, perm: str, school) -> bool:
-    return user is None or can(user, perm, school)
-
-
-def _for_trust(user, perm: str, trust_id: int) -> bool:
-    return user is None or can_in_trust(user, perm, trust_id)
-
-
 # --------------------------------------------------------------------------- school SEFs
 
 def may_view_sef(user, school) -> bool:
-    return _at_school(user, Perm.SEF_VIEW, school)
+    return actor_can(user, Perm.SEF_VIEW, school)
 
 
 def may_edit_sef(user, school) -> bool:
-    return _at_school(user, Perm.SEF_EDIT, school)
+    return actor_can(user, Perm.SEF_EDIT, school)
 
 
 def may_validate_sef(user, school) -> bool:
     """Sign a SEF off as validated (trust leaders)."""
-    return _at_school(user, Perm.SEF_VALIDATE, school)
+    return actor_can(user, Perm.SEF_VALIDATE, school)
 
 
 def may_see_sef_history(user, school) -> bool:
-    return _at_school(user, Perm.HISTORY_VIEW, school) and may_view_sef(user, school)
+    return actor_can(user, Perm.HISTORY_VIEW, school) and may_view_sef(user, school)
 
 
 def may_reopen_sef(user, sef) -> bool:
@@ -94,15 +93,15 @@ def may_see_frameworks(user, trust) -> bool:
 
 
 def may_manage_frameworks(user, trust_id: int) -> bool:
-    return _for_trust(user, Perm.FRAMEWORK_MANAGE, trust_id)
+    return actor_can_in_trust(user, Perm.FRAMEWORK_MANAGE, trust_id)
 
 
 def may_see_self_review(user, trust_id: int) -> bool:
-    return _for_trust(user, Perm.SEF_VIEW, trust_id)
+    return actor_can_in_trust(user, Perm.SEF_VIEW, trust_id)
 
 
 def may_edit_self_review(user, trust_id: int) -> bool:
-    return _for_trust(user, Perm.TRUST_SELF_REVIEW_EDIT, trust_id)
+    return actor_can_in_trust(user, Perm.TRUST_SELF_REVIEW_EDIT, trust_id)
 
 
 # --------------------------------------------------------------------------- home page

@@ -6,7 +6,7 @@ trustwide.access.
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can, can_in_trust, school_ids
+from trustwide.access import Perm, actor_can, actor_can_in_trust, can, can_in_trust, school_ids
 
 KPIS_HIDDEN = "Your role does not see KPIs."
 TRUST_TARGETS_REFUSED = "Only trust leaders and data managers set trust-wide targets."
@@ -27,11 +27,11 @@ def reads_trust_figures(user, trust_id: int) -> bool:
 
 
 def may_set_school_targets(user, school) -> bool:
-    return user is None or can(user, Perm.KPI_TARGETS_EDIT, school)
+    return actor_can(user, Perm.KPI_TARGETS_EDIT, school)
 
 
 def may_set_trust_targets(user, trust_id: int) -> bool:
-    return user is None or can_in_trust(user, Perm.KPI_TARGETS_EDIT, trust_id)
+    return actor_can_in_trust(user, Perm.KPI_TARGETS_EDIT, trust_id)
 
 
 def may_set_targets(user, trust, school=None) -> bool:

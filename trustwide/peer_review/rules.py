@@ -7,7 +7,7 @@ pages always pass the signed-in user."""
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can, can_in_trust, trust_ids
+from trustwide.access import Perm, actor_can, actor_can_in_trust, can, trust_ids
 
 PEER_REVIEW_HIDDEN = "You may not read peer review in this trust."
 SCHOOL_HIDDEN = "You may not read this school's peer review or support."
@@ -20,14 +20,6 @@ AGREE_REFUSED = "Only the school's headteacher agrees the report."
 TO_PLAN_REFUSED = "Only the school's leaders add actions to its plan."
 SUPPORT_MANAGE_REFUSED = "Only trust leaders manage support."
 EXPERTISE_REFUSED = "You may edit only your own expertise."
-
-
-def _at_school(user, perm: str, school) -> bool:
-    return user is None or can(user, perm, school)
-
-
-def _for_trust(user, perm: str, trust_id: int) -> bool:
-    return user is None or can_in_trust(user, perm, trust_id)
 
 
 # --------------------------------------------------------------------------- reviews
@@ -44,16 +36,16 @@ def may_read_school(user, school) -> bool:
 
 
 def may_read_reviews(user, school) -> bool:
-    return _at_school(user, Perm.PEER_REVIEW_VIEW, school)
+    return actor_can(user, Perm.PEER_REVIEW_VIEW, school)
 
 
 def may_form_rota(user, trust_id: int) -> bool:
-    return _for_trust(user, Perm.PEER_REVIEW_MANAGE, trust_id)
+    return actor_can_in_trust(user, Perm.PEER_REVIEW_MANAGE, trust_id)
 
 
 def may_manage_review(user, school) -> bool:
     """Arrange, move and staff a school's reviews (trust and hub leaders)."""
-    return _at_school(user, Perm.PEER_REVIEW_MANAGE, school)
+    return actor_can(user, Perm.PEER_REVIEW_MANAGE, school)
 
 
 def is_reviewer(user, review) -> bool:
@@ -71,11 +63,11 @@ def may_write_findings(user, review) -> bool:
 
 def may_agree_report(user, school) -> bool:
     """The reviewed school's headteacher (plan.submit: head and senior leaders)."""
-    return _at_school(user, Perm.PLAN_SUBMIT, school)
+    return actor_can(user, Perm.PLAN_SUBMIT, school)
 
 
 def may_add_to_plan(user, school) -> bool:
-    return _at_school(user, Perm.PLAN_EDIT, school)
+    return actor_can(user, Perm.PLAN_EDIT, school)
 
 
 def leads_school(user, school) -> bool:
@@ -86,7 +78,7 @@ def leads_school(user, school) -> bool:
 # --------------------------------------------------------------------------- support
 
 def may_read_support(user, school) -> bool:
-    return _at_school(user, Perm.SUPPORT_VIEW, school)
+    return actor_can(user, Perm.SUPPORT_VIEW, school)
 
 
 def may_read_support_in_trust(user, trust) -> bool:
@@ -95,11 +87,11 @@ def may_read_support_in_trust(user, trust) -> bool:
 
 def reads_all_support(user, trust_id: int) -> bool:
     """Support read across the whole trust (otherwise only what touches the user's schools)."""
-    return _for_trust(user, Perm.SUPPORT_VIEW, trust_id)
+    return actor_can_in_trust(user, Perm.SUPPORT_VIEW, trust_id)
 
 
 def may_manage_support(user, trust_id: int) -> bool:
-    return _for_trust(user, Perm.SUPPORT_MANAGE, trust_id)
+    return actor_can_in_trust(user, Perm.SUPPORT_MANAGE, trust_id)
 
 
 def may_edit_expertise(user, trust, person) -> bool:

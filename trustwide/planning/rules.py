@@ -8,7 +8,7 @@ actor_label): services allow it, as they always have; pages always pass the sign
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can, can_in_trust, trust_ids
+from trustwide.access import Perm, actor_can, actor_can_in_trust, trust_ids
 
 PLANS_HIDDEN = "You may not see this school's plans."
 TRUST_PLANS_HIDDEN = "You may not see plans in this trust."
@@ -31,23 +31,15 @@ STRATEGIC_EDIT_REFUSED = "Only trust leaders edit the strategic plan and pocket 
 SCALE_REFUSED = "Only trust leaders choose the judgement scale."
 
 
-def _at_school(user, perm: str, school) -> bool:
-    return user is None or can(user, perm, school)
-
-
-def _for_trust(user, perm: str, trust_id: int) -> bool:
-    return user is None or can_in_trust(user, perm, trust_id)
-
-
 # --------------------------------------------------------------------------- school plans
 
 def may_view_plans(user, school) -> bool:
-    return _at_school(user, Perm.PLAN_VIEW, school)
+    return actor_can(user, Perm.PLAN_VIEW, school)
 
 
 def may_edit_plans(user, school) -> bool:
     """Create plans, change their contents, the monitoring schedule and appraisal objectives."""
-    return _at_school(user, Perm.PLAN_EDIT, school)
+    return actor_can(user, Perm.PLAN_EDIT, school)
 
 
 def may_update_progress(user, action) -> bool:
@@ -55,16 +47,16 @@ def may_update_progress(user, action) -> bool:
     school = action.priority.plan.school
     if may_edit_plans(user, school):
         return True
-    return _at_school(user, Perm.ACTION_UPDATE, school) and action.owner_id == user.pk
+    return actor_can(user, Perm.ACTION_UPDATE, school) and action.owner_id == user.pk
 
 
 def may_lead_plan(user, school) -> bool:
     """Submit, start and evaluate the plan (headteacher and senior leaders)."""
-    return _at_school(user, Perm.PLAN_SUBMIT, school)
+    return actor_can(user, Perm.PLAN_SUBMIT, school)
 
 
 def may_agree_plan(user, school) -> bool:
-    return _at_school(user, Perm.PLAN_AGREE, school)
+    return actor_can(user, Perm.PLAN_AGREE, school)
 
 
 def may_return_plan(user, school) -> bool:
@@ -72,15 +64,15 @@ def may_return_plan(user, school) -> bool:
 
 
 def may_override_smart(user, school) -> bool:
-    return _at_school(user, Perm.PLAN_OVERRIDE_SMART, school)
+    return actor_can(user, Perm.PLAN_OVERRIDE_SMART, school)
 
 
 def may_rag_rate(user, school) -> bool:
-    return _at_school(user, Perm.RAG_RATE, school)
+    return actor_can(user, Perm.RAG_RATE, school)
 
 
 def may_see_plan_history(user, school) -> bool:
-    return _at_school(user, Perm.HISTORY_VIEW, school)
+    return actor_can(user, Perm.HISTORY_VIEW, school)
 
 
 def plan_permissions(user, school) -> dict[str, bool]:
@@ -89,18 +81,18 @@ def plan_permissions(user, school) -> dict[str, bool]:
         "edit": may_edit_plans(user, school), "submit": may_lead_plan(user, school),
         "agree": may_agree_plan(user, school), "override": may_override_smart(user, school),
         "rate": may_rag_rate(user, school), "monitoring": may_view_monitoring(user, school),
-        "history": may_see_plan_history(user, school), "update": _at_school(user, Perm.ACTION_UPDATE, school),
+        "history": may_see_plan_history(user, school), "update": actor_can(user, Perm.ACTION_UPDATE, school),
     }
 
 
 # --------------------------------------------------------------------------- monitoring
 
 def may_view_monitoring(user, school) -> bool:
-    return _at_school(user, Perm.MONITORING_VIEW, school)
+    return actor_can(user, Perm.MONITORING_VIEW, school)
 
 
 def may_record_monitoring(user, school) -> bool:
-    return _at_school(user, Perm.MONITORING_RECORD, school)
+    return actor_can(user, Perm.MONITORING_RECORD, school)
 
 
 # --------------------------------------------------------------------------- trust pages
@@ -121,4 +113,4 @@ def may_view_rollup(user, trust) -> bool:
 
 def may_edit_strategic_plan(user, trust_id: int) -> bool:
     """The strategic plan, its pocket guides and the judgement scale: trust leaders."""
-    return _for_trust(user, Perm.STRATEGIC_PLAN_EDIT, trust_id)
+    return actor_can_in_trust(user, Perm.STRATEGIC_PLAN_EDIT, trust_id)
