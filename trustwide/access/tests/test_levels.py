@@ -15,12 +15,12 @@ from trustwide.accounts.roles import ScopeLevel
 
 
 def test_school_ids_at_is_own_school_only_not_schools_covered_from_above(world):
-    assert school_ids_at(world.user("headteacher"), Perm.PLAN_EDIT) == {world.school_a1.pk}
-    # A trust leader and an executive headteacher cover A1 too, but not as its own leaders:
-    # the head's commentary reminder (dashboards) is for the school's own leaders only.
-    assert world.school_a1.pk in school_ids(world.user("trust_leader"), Perm.PLAN_EDIT)
-    assert school_ids_at(world.user("trust_leader"), Perm.PLAN_EDIT) == set()
-    assert school_ids_at(world.user("executive_headteacher"), Perm.PLAN_EDIT) == set()
+    assert school_ids_at(world.user("headteacher"), Perm.PLAN_VIEW) == {world.school_a1.pk}
+    # A trust leader and an executive headteacher read A1's plans too, but not as its own
+    # leaders: the head's commentary reminder (dashboards) is for the school's own leaders only.
+    for role in ("trust_leader", "executive_headteacher"):
+        assert world.school_a1.pk in school_ids(world.user(role), Perm.PLAN_VIEW)
+        assert school_ids_at(world.user(role), Perm.PLAN_VIEW) == set()
 
 
 def test_hub_ids_at_is_the_hub_membership_only(world):
