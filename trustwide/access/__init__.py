@@ -4,6 +4,8 @@ commands all ask here."""
 
 from .policy import Perm, role_has
 from .scope import (
+    actor_can,
+    actor_can_in_trust,
     can,
     can_at,
     can_in_school,
@@ -11,16 +13,20 @@ from .scope import (
     get_object_or_404_for,
     holds_role_at,
     hub_ids,
+    hub_ids_at,
     reads_trust_wide,
     restrict,
     restrict_to_held_roles,
     school_ids,
+    school_ids_at,
     trust_ids,
     trust_ids_at,
 )
 
 __all__ = [
     "Perm",
+    "actor_can",
+    "actor_can_in_trust",
     "can",
     "can_at",
     "can_in_school",
@@ -29,10 +35,12 @@ __all__ = [
     "holds_role_at",
     "hub_ids",
     "reads_trust_wide",
+    "hub_ids_at",
     "restrict",
     "restrict_to_held_roles",
     "role_has",
     "school_ids",
+    "school_ids_at",
     "trust_ids",
     "trust_ids_at",
 ]

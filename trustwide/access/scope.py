@@ -75,6 +75,17 @@ def trust_ids_at(user, perm: str, *, levels=(ScopeLevel.TRUST,)) -> set[int]:
     return {g.trust_id for g in grants_with(user, perm) if g.level in levels}
 
 
+def hub_ids_at(user, perm: str) -> set[int]:
+    """Hubs where the user holds `perm` through a hub-level membership (no query)."""
+    return {g.hub_id for g in grants_with(user, perm) if g.level == ScopeLevel.HUB and g.hub_id}
+
+
+def school_ids_at(user, perm: str) -> set[int]:
+    """Schools where the user holds `perm` through a school-level membership (no query): "their
+    own school", as against schools they cover from the hub or trust."""
+    return {g.school_id for g in grants_with(user, perm) if g.level == ScopeLevel.SCHOOL and g.school_id}
+
+
 def _trust_wide_filter(model, user, perm: str, school_path: str) -> Q | None:
     """Rows with no school that belong to the whole trust, for models that have them."""
     if not getattr(model, "scope_trust_wide", False):
@@ -245,6 +256,17 @@ def restrict_to_held_roles(queryset: QuerySet, user, perm: str, *, role_field: s
         else:
             q |= base & Q(**{f"{school_path}_id": g.school_id})
     return queryset.filter(q)
+
+
+def actor_can(actor, perm: str, obj) -> bool:
+    """can() as the apps' rules and services ask it: actor None is a command or the demo builder
+    acting for the trust (recorded with its actor_label), which may."""
+    return actor is None or can(actor, perm, obj)
+
+
+def actor_can_in_trust(actor, perm: str, trust_id: int) -> bool:
+    """can_in_trust() with the same allowance for actor None."""
+    return actor is None or can_in_trust(actor, perm, trust_id)
 
 
 def get_object_or_404_for(user, perm: str, queryset_or_model, **lookup):

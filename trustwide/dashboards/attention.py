@@ -6,21 +6,17 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from trustwide.access import Perm
-from trustwide.access.scope import grants_with
 from trustwide.accounts.attention import Attention
-from trustwide.accounts.roles import ScopeLevel
 from trustwide.trusts.models import School, Term
 
+from . import rules
 from .models import HeadReportCommentary
 
 
 def items(user) -> list[Attention]:
     if not user.is_authenticated:
         return []
-    school_ids = {g.school_id for g in grants_with(user, Perm.PLAN_EDIT)
-                  if g.level == ScopeLevel.SCHOOL and g.school_id} & {
-        g.school_id for g in grants_with(user, Perm.REPORT_VIEW) if g.school_id}
+    school_ids = rules.commentary_schools(user)
     if not school_ids:
         return []
     today = timezone.localdate()

@@ -3,7 +3,9 @@ in the first schools, written through the services (actor=None, the demo's label
 
 from __future__ import annotations
 
-from . import selectors, services
+from trustwide.trusts.utils import current_term
+
+from . import services
 
 SUMMARIES = [
     "Attendance has improved since autumn after first-day calling and the breakfast club; reading in Year 4 "
@@ -21,7 +23,7 @@ def build(ctx) -> None:
     services.concern_rule_save(actor=None, actor_label=ctx.actor_label, trust=ctx.trust, min_red_kpis=2,
                                min_red_priorities=1, min_overdue_actions=3, min_missing_datasets=2,
                                late_after_days=35)
-    term = selectors.current_term(ctx.current_year)
+    term = current_term(ctx.current_year.terms.all() if ctx.current_year else ())
     if term is None:
         return
     for school, summary, challenge in zip(ctx.schools, SUMMARIES, CHALLENGES, strict=False):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from trustwide.access import Perm, can, can_in_trust
 from trustwide.common.exports import build_xlsx
+from trustwide.kpis import rules as kpi_rules
 from trustwide.kpis.periods import PERIOD_CODES
+from trustwide.planning import rules as planning_rules
+from trustwide.trusts.utils import current_year, year_label
 
 from . import charts, concerns, selectors
 
@@ -19,14 +21,14 @@ def _rating(r) -> str:
 def head_report_context(*, user, school, term) -> dict:
     """Exception-based: KPIs off target, the plan's RAG summary, monitoring done and due,
     questions for governors (from the data and from the head), the head's commentary."""
-    year = term.academic_year if term else selectors.current_year(school.trust)
+    year = term.academic_year if term else current_year(school.trust)
     start_year = year.start_year if year else timezone.localdate().year
     readings, period_label = _term_readings(school=school, start_year=start_year, term=term)
     exceptions, on_track = selectors.target_exceptions(readings)
     plan_row, previous = (selectors.school_rollup_row(user=user, school=school, term=term)
-                          if can(user, Perm.PLAN_VIEW, school) else (None, None))
+                          if planning_rules.may_view_plans(user, school) else (None, None))
     monitoring = selectors.monitoring_for(user=user, school=school, term=term) \
-        if can(user, Perm.MONITORING_VIEW, school) else []
+        if planning_rules.may_view_monitoring(user, school) else []
     found = concerns.school_concerns(school=school, academic_year=start_year, readings=readings, limit=5)
     questions = [_question(c) for c in found[:4]]
     commentary = selectors.commentary_for(school=school, term=term)
@@ -39,7 +41,7 @@ def head_report_context(*, user, school, term) -> dict:
                  if exceptions else f"All {on_track} headline KPIs with a value are on or above target and national."),
     ) if exceptions else None
     return {
-        "school": school, "term": term, "year": year, "year_label": selectors.year_label(start_year),
+        "school": school, "term": term, "year": year, "year_label": year_label(start_year),
         "period_label": period_label, "exceptions": exceptions, "on_track": on_track, "plan_row": plan_row, "previous_term": previous,
         "monitoring_done": [m for m in monitoring if m.done], "monitoring_due": [m for m in monitoring if not m.done],
         "questions": questions, "commentary": commentary, "chart": chart, "generated": timezone.now(),
@@ -50,17 +52,17 @@ def _term_readings(*, school, start_year: int, term) -> tuple[list, str]:
     """The headline KPIs for the report's term: each KPI's value over that term (last year's
     column is the same term last year); KPIs measured once a year (statutory results, the next
     phase) keep the year's value. No term chosen: the whole year."""
-    year_label = selectors.year_label(start_year)
+    label = year_label(start_year)
     yearly = selectors.headline_readings(school=school, academic_year=start_year, with_percentiles=False)
     if term is None or term.name not in PERIOD_CODES:
-        return yearly, f"the whole of {year_label}"
+        return yearly, f"the whole of {label}"
     termly = {r.kpi.code: r for r in selectors.headline_readings(
         school=school, academic_year=start_year, period=term.name, with_percentiles=False)}
     # A termly KPI with no figure for the term shows as such (no data), never the year's value.
     readings = [termly.get(r.kpi.code, r) if term.name in r.kpi.periods else r for r in yearly]
     if not any(t.computed for t in termly.values()):  # nothing computed per term (yet)
-        return yearly, f"the whole of {year_label} (no figures for the {term.get_name_display().lower()} term yet)"
-    return readings, f"the {term.get_name_display().lower()} term {year_label} (results measured once a year: {year_label})"
+        return yearly, f"the whole of {label} (no figures for the {term.get_name_display().lower()} term yet)"
+    return readings, f"the {term.get_name_display().lower()} term {label} (results measured once a year: {label})"
 
 
 def _question(c: concerns.Concern) -> str:
@@ -87,16 +89,16 @@ def board_report_context(*, user, trust, year, term, hub_id=None, phase=None) ->
     for kpi in dashboard.kpis:
         if kpi.code in trend and len(trend[kpi.code]) > 0:
             trend_charts.append(charts.line_chart(
-                title=f"Trust {kpi.name.lower()} by year", x_labels=[selectors.year_label(y) for y in years],
+                title=f"Trust {kpi.name.lower()} by year", x_labels=[year_label(y) for y in years],
                 series=[("Trust", [trend[kpi.code].get(y) for y in years])], unit=kpi.unit, better=kpi.better,
             ))
     return {
-        "trust": trust, "year": year, "year_label": selectors.year_label(start_year), "term": term,
+        "trust": trust, "year": year, "year_label": year_label(start_year), "term": term,
         "dashboard": dashboard, "rollup_rows": rollup_rows, "rollup_total": total, "previous_term": previous,
         "matrix": matrix, "rule": rule,
         "schools_of_concern": selectors.schools_of_concern(rule=rule, dashboard=dashboard, rollup_rows=rollup_rows),
         "trust_concerns": concerns.trust_concerns(dashboard=dashboard, limit=8),
-        "trend_charts": trend_charts, "trust_level": can_in_trust(user, Perm.KPI_VIEW, trust.pk),
+        "trend_charts": trend_charts, "trust_level": kpi_rules.reads_trust_figures(user, trust.pk),
         "generated": timezone.now(),
     }
 

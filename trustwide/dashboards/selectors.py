@@ -1,6 +1,6 @@
-"""Reads for the dashboards and reports. Every figure comes from another app's selector or
-from the stored KPI rows those selectors read (kpis.KpiValue), narrowed to what the user may
-see: the trust table and a school page show the same rows, so they always agree."""
+"""Reads for the dashboards and reports. Every figure comes from another app's selector: KPI
+values and targets only through trustwide.kpis.selectors (never KpiValue directly), narrowed to
+what the user may see, so the trust table and a school page show the same rows and agree."""
 
 from __future__ import annotations
 
@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from trustwide.access import Perm, can, restrict
-from trustwide.access.scope import grants_with
-from trustwide.accounts.roles import ScopeLevel
+from trustwide.access import Perm, hub_ids_at, restrict
 from trustwide.data.models import ImportBatch, ImportStatus
 from trustwide.kpis import definitions as kd
 from trustwide.kpis import selectors as kpi_selectors
 from trustwide.kpis.groups import GROUP_LABELS
-from trustwide.kpis.models import KpiTarget, KpiValue, Level
 from trustwide.kpis.national import lookup
+from trustwide.trusts import utils as academic
 from trustwide.trusts.models import AcademicYear, Hub, School, Term, Trust
 
+from . import rules
 from .models import ConcernRule
 
 BIG_FIVE = kpi_selectors.BIG_FIVE
@@ -33,28 +32,9 @@ GAP_GROUPS = ("disadvantaged_gap", "sen_gap")
 COMPARED_GROUPS = ("disadvantaged", "sen", "eal", "boys", "girls")
 
 
-def year_label(start_year: int) -> str:
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
-# --------------------------------------------------------------------------- calendar
-
-
-def current_year(trust: Trust) -> AcademicYear | None:
-    years = list(AcademicYear.objects.filter(trust=trust).prefetch_related("terms").order_by("-start_year"))
-    return next((y for y in years if y.is_current), years[0] if years else None)
-
-
 def current_term(year: AcademicYear | None, today: datetime.date | None = None) -> Term | None:
-    """The term containing today; else the latest term that has started; else the first."""
-    if year is None:
-        return None
-    today = today or timezone.localdate()
-    terms = sorted(year.terms.all(), key=lambda t: t.number)
-    if not terms:
-        return None
-    started = [t for t in terms if t.starts_on <= today]
-    return started[-1] if started else terms[0]
+    """The year's term under way (see trusts.utils.current_term); None without a year."""
+    return academic.current_term(year.terms.all(), today) if year is not None else None
 
 
 def terms_of(trust: Trust) -> list[Term]:
@@ -65,17 +45,12 @@ def terms_of(trust: Trust) -> list[Term]:
 # --------------------------------------------------------------------------- who sees what
 
 
-def sees_trust_dashboard(user, trust: Trust, perm: str = Perm.KPI_VIEW) -> bool:
-    """Trust-wide pages are for those holding the permission at trust or hub level."""
-    return any(g.trust_id == trust.pk and g.level in (ScopeLevel.TRUST, ScopeLevel.HUB)
-               for g in grants_with(user, perm))
-
-
 def visible_hubs(user, trust: Trust) -> list[Hub]:
-    grants = [g for g in grants_with(user, Perm.KPI_VIEW) if g.trust_id == trust.pk]
-    if any(g.level == ScopeLevel.TRUST for g in grants):
-        return list(Hub.objects.filter(trust=trust).order_by("name"))
-    return list(Hub.objects.filter(pk__in={g.hub_id for g in grants if g.hub_id}).order_by("name"))
+    """The hub filter's choices: every hub for trust-level readers, else the user's own hubs."""
+    hubs = Hub.objects.filter(trust=trust)
+    if not rules.sees_every_hub(user, trust):
+        hubs = hubs.filter(pk__in=hub_ids_at(user, Perm.KPI_VIEW))
+    return list(hubs.order_by("name"))
 
 
 # --------------------------------------------------------------------------- data completeness
@@ -174,8 +149,7 @@ class TrustDashboard:
 
 def trust_codes(trust: Trust, academic_year: int) -> list[str]:
     """The big five, then any KPI the trust added by setting a trust-wide target for the year."""
-    added = (KpiTarget.objects.filter(trust=trust, academic_year=academic_year, school__isnull=True, group="all")
-             .exclude(kpi_code__in=BIG_FIVE).values_list("kpi_code", flat=True).distinct())
+    added = kpi_selectors.trust_target_codes(trust=trust, academic_year=academic_year) - set(BIG_FIVE)
     known = {k.code for k in kd.KPIS}
     return [*BIG_FIVE, *sorted(c for c in added if c in known)]
 
@@ -270,8 +244,8 @@ def headline_readings(*, school: School, academic_year: int, period: str = "year
 
 
 def gap_rows(*, school: School, academic_year: int, period: str, codes) -> list[GapRow]:
-    rows = {(v.kpi_code, v.group): v for v in KpiValue.objects.filter(
-        school=school, academic_year=academic_year, period=period, group__in=GAP_GROUPS, kpi_code__in=list(codes))}
+    rows = kpi_selectors.school_values(school=school, academic_year=academic_year, period=period, groups=GAP_GROUPS,
+                                       codes=codes)
     out = []
     for code in codes:
         kpi = kd.kpi_by_code(code)
@@ -290,9 +264,8 @@ def school_trends(*, school: School, academic_year: int, codes) -> tuple[dict, d
     term_trend: dict = defaultdict(dict)
     year_trend: dict = defaultdict(dict)
     years = set()
-    for v in KpiValue.objects.filter(school=school, group="all", kpi_code__in=list(codes)).filter(
-        Q(period="year") | Q(period__in=TERM_PERIODS, academic_year__in=[academic_year - 1, academic_year])
-    ).only("kpi_code", "period", "academic_year", "value", "suppressed"):
+    for v in kpi_selectors.school_history(school=school, academic_year=academic_year, codes=codes,
+                                          term_periods=TERM_PERIODS):
         if v.period == "year":
             year_trend[v.kpi_code][v.academic_year] = v.value
             years.add(v.academic_year)
@@ -322,8 +295,7 @@ def school_dashboard(*, school: School, academic_year: int, period: str = "year"
 
 def year_groups_of(school: School, academic_year: int) -> list[tuple[str, str]]:
     """(group code, label) of the year groups the school has values for."""
-    found = set(KpiValue.objects.filter(school=school, academic_year=academic_year, group__startswith="year_")
-                .values_list("group", flat=True).distinct())
+    found = kpi_selectors.school_year_groups(school=school, academic_year=academic_year)
     order = list(GROUP_LABELS)
     return [(g, GROUP_LABELS[g]) for g in sorted(found, key=order.index) if g in GROUP_LABELS]
 
@@ -385,34 +357,22 @@ def schools_of_concern(*, rule: ConcernRule, dashboard: TrustDashboard, rollup_r
 
 def trust_year_trend(*, user, trust: Trust, codes) -> tuple[dict, list[int]]:
     """Trust-level full-year values of every stored year (trust-level viewers only)."""
-    from trustwide.access import can_in_trust
-
-    if not can_in_trust(user, Perm.KPI_VIEW, trust.pk):
-        return {}, []
     trend: dict = defaultdict(dict)
     years = set()
-    for code, year, value in KpiValue.objects.filter(
-        trust=trust, level=Level.TRUST, period="year", group="all", kpi_code__in=list(codes)
-    ).values_list("kpi_code", "academic_year", "value"):
+    for code, year, value in kpi_selectors.trust_year_values(user=user, trust=trust, codes=codes):
         trend[code][year] = value
         years.add(year)
     return dict(trend), sorted(years)
 
 
 def trust_gap_values(*, user, trust: Trust, academic_year: int, codes) -> dict:
-    from trustwide.access import can_in_trust
-
-    if not can_in_trust(user, Perm.KPI_VIEW, trust.pk):
-        return {}
-    return {(v.kpi_code, v.group): v for v in KpiValue.objects.filter(
-        trust=trust, level=Level.TRUST, academic_year=academic_year, period="year", group__in=GAP_GROUPS,
-        kpi_code__in=list(codes))}
+    return kpi_selectors.trust_group_values(user=user, trust=trust, academic_year=academic_year, groups=GAP_GROUPS,
+                                            codes=codes)
 
 
 def school_group_values(*, school: School, academic_year: int, codes) -> dict:
     """(code, group) -> KpiValue for the headline codes, full year, every group: one query."""
-    return {(v.kpi_code, v.group): v for v in KpiValue.objects.filter(
-        school=school, academic_year=academic_year, period="year", kpi_code__in=list(codes))}
+    return kpi_selectors.school_values(school=school, academic_year=academic_year, period="year", codes=codes)
 
 
 # --------------------------------------------------------------------------- head's report
@@ -464,6 +424,4 @@ def commentary_for(*, school: School, term: Term | None):
     return HeadReportCommentary.objects.filter(school=school, term=term).select_related("updated_by").first()
 
 
-def may_edit_commentary(user, school: School) -> bool:
-    return can(user, Perm.PLAN_EDIT, school) and can(user, Perm.REPORT_VIEW, school)
 

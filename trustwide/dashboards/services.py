@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from trustwide.access import Perm, can, can_in_trust
 from trustwide.audit.services import audited_create, audited_update
 from trustwide.common.services import require
 
+from . import rules
 from .models import ConcernRule, HeadReportCommentary
 
 RULE_FIELDS = ("min_red_kpis", "min_red_priorities", "min_overdue_actions", "min_missing_datasets", "late_after_days")
@@ -17,8 +17,7 @@ RULE_FIELDS = ("min_red_kpis", "min_red_priorities", "min_overdue_actions", "min
 
 @transaction.atomic
 def concern_rule_save(*, actor, trust, actor_label=None, **values) -> ConcernRule:
-    require(actor is None or can_in_trust(actor, Perm.SUPPORT_MANAGE, trust.pk),
-            "Only trust leaders change the schools-of-concern rule.")
+    require(rules.may_change_concern_rule(actor, trust.pk), rules.CONCERN_RULE_REFUSED)
     bad = set(values) - set(RULE_FIELDS)
     if bad:
         raise ValueError(f"Unknown rule fields: {sorted(bad)}")
@@ -31,8 +30,7 @@ def concern_rule_save(*, actor, trust, actor_label=None, **values) -> ConcernRul
 
 @transaction.atomic
 def commentary_save(*, actor, school, term, summary: str, challenge: str, actor_label=None) -> HeadReportCommentary:
-    require(actor is None or (can(actor, Perm.PLAN_EDIT, school) and can(actor, Perm.REPORT_VIEW, school)),
-            "Only the school's leaders write the head's report.")
+    require(rules.may_edit_commentary(actor, school), rules.COMMENTARY_REFUSED)
     if term.academic_year.trust_id != school.trust_id:
         raise ValidationError({"term": "That term belongs to another trust."})
     existing = HeadReportCommentary.objects.select_for_update().filter(school=school, term=term).first()
@@ -51,7 +49,7 @@ def concern_to_priority(*, actor, school, concern, academic_year, actor_label=No
     from trustwide.planning import services as planning
     from trustwide.planning.models import PlanKind, SchoolPlan
 
-    require(actor is None or can(actor, Perm.PLAN_EDIT, school), "You may not edit this school's plan.")
+    require(rules.may_plan_from_concern(actor, school), rules.PLAN_EDIT_REFUSED)
     plan = (SchoolPlan.objects.select_related("school", "academic_year")
             .filter(school=school, academic_year=academic_year, kind=PlanKind.SIP).first())
     if plan is None:

@@ -1,21 +1,22 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.audit.models import PupilAccessKind
 from trustwide.audit.services import record_pupil_access
 from trustwide.common.exports import pdf_response, render_pdf, xlsx_response
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.kpis import definitions as kd
 from trustwide.kpis.groups import GROUP_LABELS, YEAR_GROUPS
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
+from trustwide.trusts.utils import chosen_year, current_term, current_year, year_label
 
-from . import charts, concerns, reports, selectors, services
+from . import charts, concerns, reports, rules, selectors, services
 from .forms import (
     CommentaryForm,
     ConcernRuleForm,
@@ -28,8 +29,7 @@ from .pupils import pupil_lists
 
 def _trust_for(request, slug, perm=Perm.KPI_VIEW) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    if not selectors.sees_trust_dashboard(request.user, trust, perm):
-        raise PermissionDenied("Trust-wide pages are for trust and hub leaders.")
+    deny_unless(rules.sees_trust_dashboard(request.user, trust, perm), rules.TRUST_PAGES_HIDDEN)
     return trust
 
 
@@ -42,18 +42,13 @@ def _years(trust, *, terms: bool = False) -> list[AcademicYear]:
     return list(years.prefetch_related("terms") if terms else years)
 
 
-def _chosen_year(years, value) -> AcademicYear | None:
-    current = next((y for y in years if y.is_current), years[0] if years else None)
-    return next((y for y in years if y.start_year == value), current) if value else current
-
-
 def _term(request, trust, year) -> tuple[Term | None, TermForm, list[Term]]:
     terms = selectors.terms_of(trust)
     form = TermForm(request.GET or None, terms=terms)
     term = None
     if form.is_valid() and form.cleaned_data.get("term"):
         term = next((t for t in terms if t.pk == form.cleaned_data["term"]), None)
-    term = term or selectors.current_term(year)
+    term = term or current_term(year.terms.all() if year else ())
     if term is not None:
         form.initial["term"] = term.pk
     return term, form, terms
@@ -69,7 +64,7 @@ class TrustDashboardView(ScopedViewMixin, View):
         hubs = selectors.visible_hubs(request.user, trust)
         form = TrustDashboardFilterForm(request.GET or None, years=years, hubs=hubs)
         data = form.cleaned_data if form.is_valid() else {}
-        year = _chosen_year(years, data.get("year"))
+        year = chosen_year(years, data.get("year"))
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": trust})
         dashboard = selectors.trust_dashboard(
@@ -81,7 +76,7 @@ class TrustDashboardView(ScopedViewMixin, View):
             query.pop(key, None)
         context = {"trust": trust, "form": form, "dashboard": dashboard, "year": year,
                    "show_hub_filter": len(hubs) > 1, "base_query": query.urlencode(),
-                   "can_see_board_report": selectors.sees_trust_dashboard(request.user, trust, Perm.REPORT_VIEW)}
+                   "can_see_board_report": rules.sees_board_report(request.user, trust)}
         template = "dashboards/partials/_trust_table.html" if request.htmx else "dashboards/trust_dashboard.html"
         return render(request, template, context)
 
@@ -90,10 +85,10 @@ class TrustConcernsView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust_for(request, slug)
         years = _years(trust)
-        year = _chosen_year(years, None)
+        year = chosen_year(years, None)
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": trust})
-        term = selectors.current_term(year)
+        term = current_term(year.terms.all() if year else ())
         rule = selectors.concern_rule(trust)
         dashboard = selectors.trust_dashboard(user=request.user, trust=trust, academic_year=year.start_year, rule=rule)
         rollup_rows, total, previous = selectors.plan_rollup(user=request.user, trust=trust, term=term)
@@ -103,7 +98,7 @@ class TrustConcernsView(ScopedViewMixin, View):
             "schools_of_concern": selectors.schools_of_concern(rule=rule, dashboard=dashboard,
                                                                rollup_rows=rollup_rows),
             "rollup_rows": rollup_rows, "rollup_total": total, "previous_term": previous,
-            "can_change_rule": can_in_trust(request.user, Perm.SUPPORT_MANAGE, trust.pk),
+            "can_change_rule": rules.may_change_concern_rule(request.user, trust.pk),
         }
         return render(request, "dashboards/trust_concerns.html", context)
 
@@ -111,24 +106,28 @@ class TrustConcernsView(ScopedViewMixin, View):
 class ConcernRuleView(ScopedViewMixin, View):
     def _trust(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-        if not can_in_trust(request.user, Perm.SUPPORT_MANAGE, trust.pk):
-            raise PermissionDenied("Only trust leaders change the schools-of-concern rule.")
+        deny_unless(rules.may_change_concern_rule(request.user, trust.pk), rules.CONCERN_RULE_REFUSED)
         return trust
 
     def get(self, request, slug):
-        trust = self._trust(request, slug)
-        form = ConcernRuleForm(instance=selectors.concern_rule(trust))
-        return render(request, "dashboards/concern_rule.html", {"trust": trust, "form": form})
+        return self.handle(request, slug)
 
     def post(self, request, slug):
+        return self.handle(request, slug)
+
+    def handle(self, request, slug):
         trust = self._trust(request, slug)
-        form = ConcernRuleForm(request.POST, instance=selectors.concern_rule(trust))
-        if not form.is_valid():
-            return render(request, "dashboards/concern_rule.html", {"trust": trust, "form": form}, status=400)
-        services.concern_rule_save(actor=request.user, trust=trust,
-                                   **{f: form.cleaned_data[f] for f in services.RULE_FIELDS})
-        messages.success(request, "Schools-of-concern rule saved.")
-        return redirect("dashboards:trust-concerns", slug=trust.slug)
+        form = ConcernRuleForm(request.POST or None, instance=selectors.concern_rule(trust))
+
+        def save(form):
+            services.concern_rule_save(actor=request.user, trust=trust,
+                                       **{f: form.cleaned_data[f] for f in services.RULE_FIELDS})
+
+        url = reverse("dashboards:trust-concerns", kwargs={"slug": trust.slug})
+        return form_page(request, form, save, success_url=url, success_message="Schools-of-concern rule saved.",
+                         title="Schools-of-concern rule", back_url=url, context={
+                             "back": "Priorities from data", "submit_label": "Save rule",
+                             "intro": "A school is listed when it meets any test that is switched on (0 switches a test off)."})
 
 
 # --------------------------------------------------------------------------- school dashboard
@@ -138,7 +137,7 @@ def _school_year(request, school):
     years = _years(school.trust)
     form = SchoolDashboardFilterForm(request.GET or None, years=years)
     data = form.cleaned_data if form.is_valid() else {}
-    return years, form, _chosen_year(years, data.get("year")), data
+    return years, form, chosen_year(years, data.get("year")), data
 
 
 def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
@@ -157,13 +156,13 @@ def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
     ))
     terms = board.term_trend.get(board.code, {})
     if terms:
-        series = [(f"{selectors.year_label(y)}", terms[y]) for y in sorted(terms)]
+        series = [(f"{year_label(y)}", terms[y]) for y in sorted(terms)]
         out.append(charts.line_chart(title=f"{kpi.name} by term", x_labels=["Autumn", "Spring", "Summer"],
                                      series=series, unit=kpi.unit, better=kpi.better))
     years = board.year_trend.get(board.code, {})
     if years:
         ys = sorted(years)
-        out.append(charts.line_chart(title=f"{kpi.name} by year", x_labels=[selectors.year_label(y) for y in ys],
+        out.append(charts.line_chart(title=f"{kpi.name} by year", x_labels=[year_label(y) for y in ys],
                                      series=[("School", [years[y] for y in ys])], unit=kpi.unit, better=kpi.better))
     return out
 
@@ -195,7 +194,7 @@ class YearGroupView(ScopedViewMixin, View):
         period = data.get("period") or "year"
         readings = selectors.headline_readings(school=school, academic_year=year.start_year, period=period,
                                                group=group, with_percentiles=False)
-        term = selectors.current_term(year)
+        term = current_term(year.terms.all() if year else ())
         lists = pupil_lists(user=request.user, school=school, academic_year=year.start_year, term=term,
                             year_group=YEAR_GROUPS[group])
         if lists is not None:
@@ -221,19 +220,18 @@ class YearGroupView(ScopedViewMixin, View):
 class SchoolConcernsView(ScopedViewMixin, View):
     def get(self, request, pk):
         school = _school_for(request, pk)
-        year = selectors.current_year(school.trust)
+        year = current_year(school.trust)
         found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
         return render(request, "dashboards/school_concerns.html", {
-            "school": school, "year": year, "concerns": found, "can_plan": can(request.user, Perm.PLAN_EDIT, school),
+            "school": school, "year": year, "concerns": found, "can_plan": rules.may_plan_from_concern(request.user, school),
         })
 
 
 class ConcernToPriorityView(ScopedViewMixin, View):
     def post(self, request, pk):
         school = _school_for(request, pk)
-        if not can(request.user, Perm.PLAN_EDIT, school):
-            raise PermissionDenied("You may not edit this school's plan.")
-        year = selectors.current_year(school.trust)
+        deny_unless(rules.may_plan_from_concern(request.user, school), rules.PLAN_EDIT_REFUSED)
+        year = current_year(school.trust)
         found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
         concern = concerns.find(found, request.POST.get("key", ""))
         if concern is None:
@@ -254,10 +252,10 @@ class ConcernToPriorityView(ScopedViewMixin, View):
 
 def _head_report(request, pk):
     school = _school_for(request, pk, Perm.REPORT_VIEW)
-    year = selectors.current_year(school.trust)
+    year = current_year(school.trust)
     term, form, _terms = _term(request, school.trust, year)
     context = reports.head_report_context(user=request.user, school=school, term=term)
-    context.update({"term_form": form, "can_edit": selectors.may_edit_commentary(request.user, school)})
+    context.update({"term_form": form, "can_edit": rules.may_edit_commentary(request.user, school)})
     return school, context
 
 
@@ -279,9 +277,8 @@ class HeadReportPdfView(ScopedViewMixin, View):
 class CommentaryEditView(ScopedViewMixin, View):
     def _load(self, request, pk):
         school = _school_for(request, pk, Perm.REPORT_VIEW)
-        if not selectors.may_edit_commentary(request.user, school):
-            raise PermissionDenied("Only the school's leaders write the head's report.")
-        year = selectors.current_year(school.trust)
+        deny_unless(rules.may_edit_commentary(request.user, school), rules.COMMENTARY_REFUSED)
+        year = current_year(school.trust)
         term, _form, terms = _term(request, school.trust, year)
         if request.method == "POST":
             chosen = next((t for t in terms if str(t.pk) == request.POST.get("term")), None)
@@ -291,19 +288,22 @@ class CommentaryEditView(ScopedViewMixin, View):
         return school, term
 
     def get(self, request, pk):
-        school, term = self._load(request, pk)
-        form = CommentaryForm(instance=selectors.commentary_for(school=school, term=term))
-        return render(request, "dashboards/commentary_form.html", {"school": school, "term": term, "form": form})
+        return self.handle(request, pk)
 
     def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
+        """The form posts back to its own address, ?term= included, so the term chosen stays."""
         school, term = self._load(request, pk)
-        form = CommentaryForm(request.POST)
-        if not form.is_valid():
-            return render(request, "dashboards/commentary_form.html",
-                          {"school": school, "term": term, "form": form}, status=400)
-        services.commentary_save(actor=request.user, school=school, term=term, **form.cleaned_data)
-        messages.success(request, "Commentary saved.")
-        return redirect(f"{reverse('dashboards:head-report', args=[school.pk])}?term={term.pk}")
+        form = CommentaryForm(request.POST or None, instance=selectors.commentary_for(school=school, term=term))
+        report = f"{reverse('dashboards:head-report', args=[school.pk])}?term={term.pk}"
+        return form_page(
+            request, form,
+            lambda f: services.commentary_save(actor=request.user, school=school, term=term, **f.cleaned_data),
+            success_url=report, success_message="Commentary saved.", title=f"Commentary for {term}",
+            back_url=report, context={"back": "Head's report", "subtitle": school.name,
+                                      "submit_label": "Save commentary"})
 
 
 # --------------------------------------------------------------------------- board report
@@ -312,7 +312,7 @@ class CommentaryEditView(ScopedViewMixin, View):
 def _board(request, slug):
     trust = _trust_for(request, slug, Perm.REPORT_VIEW)
     years = _years(trust)
-    year = _chosen_year(years, None)
+    year = chosen_year(years, None)
     term, form, _terms = _term(request, trust, year)
     if term is not None and year is not None and term.academic_year_id != year.pk:
         year = next((y for y in years if y.pk == term.academic_year_id), year)

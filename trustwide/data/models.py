@@ -8,6 +8,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from trustwide.trusts.utils import year_label
+
 from .schemas import IMPORT_DATASETS
 
 
@@ -111,7 +113,7 @@ class ImportBatch(models.Model):
 
     @property
     def academic_year_label(self) -> str:
-        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return year_label(self.academic_year)
 
     @property
     def is_finished(self) -> bool:

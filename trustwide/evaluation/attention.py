@@ -6,17 +6,17 @@ from __future__ import annotations
 from django.urls import reverse
 
 from trustwide.access import Perm, restrict
-from trustwide.access.scope import grants_with
 from trustwide.accounts.attention import Attention
 
+from . import rules
 from .models import SefStatus, SelfEvaluation
 
 LIMIT = 20
 
 
 def items(user) -> list[Attention]:
-    validates = bool(grants_with(user, Perm.SEF_VALIDATE))
-    edits = bool(grants_with(user, Perm.SEF_EDIT))
+    validates = rules.validates_somewhere(user)
+    edits = rules.edits_somewhere(user)
     if not (validates or edits):
         return []
     base = SelfEvaluation.objects.select_related("school", "academic_year", "framework")

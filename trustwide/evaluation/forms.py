@@ -1,20 +1,10 @@
 from django import forms
-from django.core.exceptions import ValidationError
 
 from trustwide.common.forms import DateField, DateInput
 from trustwide.trusts.models import Phase
 
 from .framework_files import FrameworkDefinition
 from .models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, EvidenceKind, ValidatorRole
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else at the top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def grade_choices(spec: FrameworkDefinition, area_code: str, *, blank: str | None = "Not graded yet"):

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from trustwide.access import Perm, restrict
-from trustwide.access.scope import grants_with
-from trustwide.accounts.roles import ScopeLevel
 from trustwide.trusts.models import AcademicYear, Inspection, School, Trust
 
 from .accuracy import JudgementPair, SefAccuracy, sef_accuracy, trust_sef_accuracy
@@ -264,14 +262,6 @@ def school_frameworks(*, trust: Trust) -> QuerySet:
 # --------------------------------------------------------------------------- trust view
 
 
-def sees_trust_overview(user, trust: Trust) -> bool:
-    """The cross-school pages are for those who read SEFs at trust or hub level."""
-    return any(
-        g.trust_id == trust.pk and g.level in (ScopeLevel.TRUST, ScopeLevel.HUB)
-        for g in grants_with(user, Perm.SEF_VIEW)
-    )
-
-
 @dataclass
 class MatrixCell:
     applies: bool
@@ -472,10 +462,6 @@ def trust_self_reviews(*, trust: Trust) -> QuerySet:
 
 def trust_years(trust: Trust) -> list[AcademicYear]:
     return list(AcademicYear.objects.filter(trust=trust).order_by("-start_year"))
-
-
-def default_year(years: list[AcademicYear]) -> AcademicYear | None:
-    return next((y for y in years if y.is_current), years[0] if years else None)
 
 
 

@@ -15,12 +15,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from trustwide.access import Perm, can, can_in_trust
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_delete, audited_update
 from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear, School, Trust
 
+from . import rules
 from .framework_files import (
     FRAMEWORKS_DIR,
     Area,
@@ -143,8 +143,7 @@ def _framework_errors(error: FrameworkFileError) -> ValidationError:
 def framework_copy(*, actor, framework: Framework, trust: Trust, code: str, name: str,
                    actor_label=None) -> Framework:
     """Copy a framework (built-in or the trust's own) into a new trust-owned framework."""
-    if actor is not None:
-        require(can_in_trust(actor, Perm.FRAMEWORK_MANAGE, trust.pk), "Only trust leaders manage frameworks.")
+    require(rules.may_manage_frameworks(actor, trust.pk), rules.FRAMEWORK_MANAGE_REFUSED)
     if framework.trust_id not in (None, trust.pk):
         raise ValidationError({"framework": "That framework belongs to another trust."})
     if Framework.objects.filter(trust=trust, code=code).exists():
@@ -188,8 +187,7 @@ def framework_edit(*, actor, framework: Framework, name: str, areas: dict[str, d
     version (the used version is never changed in place)."""
     if framework.is_builtin:
         raise ValidationError("Built-in frameworks are never edited: copy it into your trust first.")
-    if actor is not None:
-        require(can_in_trust(actor, Perm.FRAMEWORK_MANAGE, framework.trust_id), "Only trust leaders manage frameworks.")
+    require(rules.may_manage_frameworks(actor, framework.trust_id), rules.FRAMEWORK_MANAGE_REFUSED)
     unknown = sorted(set(areas) - {a.code for a in framework.spec.all_areas()})
     if unknown:
         raise ValidationError({"areas": f"{', '.join(unknown)} is not an area of {framework.name}."})
@@ -267,8 +265,7 @@ def check_grade(spec: FrameworkDefinition, area_code: str, grade_code: str, *, f
 
 
 def _require_edit(actor, school: School) -> None:
-    if actor is not None:
-        require(can(actor, Perm.SEF_EDIT, school), "Only the school's leaders edit its self-evaluation.")
+    require(rules.may_edit_sef(actor, school), rules.SEF_EDIT_REFUSED)
 
 
 def _require_draft(sef: SelfEvaluation) -> None:
@@ -376,8 +373,7 @@ def sef_submit(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluatio
 @transaction.atomic
 def sef_validate(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluation:
     """Sign the SEF off as validated (area validations are recorded with validation_record)."""
-    if actor is not None:
-        require(can(actor, Perm.SEF_VALIDATE, sef.school), "Only trust leaders validate self-evaluations.")
+    require(rules.may_validate_sef(actor, sef.school), rules.SEF_VALIDATE_REFUSED)
     if sef.status != SefStatus.SUBMITTED:
         raise ValidationError("Only a submitted self-evaluation can be validated.")
     return audited_update(
@@ -392,11 +388,7 @@ def sef_reopen(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluatio
     validated one."""
     if sef.status == SefStatus.DRAFT:
         raise ValidationError("This self-evaluation is already a draft.")
-    if actor is not None:
-        validator = can(actor, Perm.SEF_VALIDATE, sef.school)
-        editor = can(actor, Perm.SEF_EDIT, sef.school)
-        require(validator or (editor and sef.status == SefStatus.SUBMITTED),
-                "Only a trust leader can reopen a validated self-evaluation.")
+    require(rules.may_reopen_sef(actor, sef), rules.SEF_REOPEN_REFUSED)
     return audited_update(
         actor=actor, actor_label=actor_label, instance=sef, action=AuditAction.REOPEN, status=SefStatus.DRAFT,
         submitted_at=None, validated_at=None, validated_by=None,
@@ -480,26 +472,13 @@ def evidence_delete(*, actor, evidence: Evidence, actor_label=None) -> None:
 # --------------------------------------------------------------------------- validation
 
 
-def validator_roles(actor, school: School) -> list[str]:
-    """The roles in which the actor may validate this school's SEF. A school's own leaders never
-    validate it: peer review is by leaders of other schools."""
-    if actor is None:
-        return list(ValidatorRole.values)
-    if can(actor, Perm.SEF_VALIDATE, school):
-        return [ValidatorRole.TRUST_LEADER, ValidatorRole.EXTERNAL, ValidatorRole.INSPECTION]
-    if can(actor, Perm.PEER_REVIEW_WRITE, school) and not can(actor, Perm.SEF_EDIT, school):
-        return [ValidatorRole.PEER_REVIEWER]
-    return []
-
-
 @transaction.atomic
 def validation_record(*, actor, judgement: AreaJudgement, role: str, agrees: bool, grade_code: str = "",
                       rationale: str = "", validated_on: datetime.date | None = None,
                       validator_name: str = "", actor_label=None) -> Validation:
     sef = judgement.sef
-    roles = validator_roles(actor, sef.school)
-    if actor is not None:
-        require(bool(roles), "You may not validate this self-evaluation.")
+    roles = rules.validator_roles(actor, sef.school)
+    require(bool(roles), rules.VALIDATION_REFUSED)
     if role not in roles:
         allowed = ", ".join(ValidatorRole(r).label for r in roles)
         raise ValidationError({"role": f"You cannot record a validation as {role!r} (expected one of: {allowed})."})
@@ -534,9 +513,7 @@ def validation_withdraw(*, actor, validation: Validation, actor_label=None) -> N
     validate this school's SEF in the same role (e.g. a co-reviewer correcting a peer-review
     finding). Audited."""
     school = validation.judgement.sef.school
-    if actor is not None:
-        require(validation.validator_id == actor.pk or validation.role in validator_roles(actor, school),
-                "You may not withdraw this validation.")
+    require(rules.may_withdraw_validation(actor, validation, school), rules.WITHDRAW_REFUSED)
     audited_delete(actor=actor, actor_label=actor_label, instance=validation)
 
 
@@ -546,8 +523,7 @@ def validation_withdraw(*, actor, validation: Validation, actor_label=None) -> N
 @transaction.atomic
 def trust_self_review_create(*, actor, trust: Trust, academic_year: AcademicYear, framework: Framework,
                              start_from: TrustSelfReview | None = None, actor_label=None) -> TrustSelfReview:
-    if actor is not None:
-        require(can_in_trust(actor, Perm.TRUST_SELF_REVIEW_EDIT, trust.pk), "Only trust leaders edit the trust self-review.")
+    require(rules.may_edit_self_review(actor, trust.pk), rules.SELF_REVIEW_EDIT_REFUSED)
     if framework.kind != FrameworkKind.TRUST_SELF_REVIEW:
         raise ValidationError({"framework": "Choose a trust self-review framework."})
     if framework.trust_id not in (None, trust.pk):
@@ -575,8 +551,7 @@ def trust_self_review_create(*, actor, trust: Trust, academic_year: AcademicYear
 def trust_statement_rate(*, actor, rating: TrustStatementRating, grade_code: str, current_position: str = "",
                          actions: str = "", actor_label=None) -> TrustStatementRating:
     review = rating.review
-    if actor is not None:
-        require(can_in_trust(actor, Perm.TRUST_SELF_REVIEW_EDIT, review.trust_id), "Only trust leaders edit the trust self-review.")
+    require(rules.may_edit_self_review(actor, review.trust_id), rules.SELF_REVIEW_EDIT_REFUSED)
     spec = review.framework.spec
     check_area(spec, None, rating.area_code)
     if grade_code:

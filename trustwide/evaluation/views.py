@@ -7,7 +7,7 @@ import mimetypes
 from collections import Counter
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for, trust_ids
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.exports import docx_response, pdf_response, render_pdf, xlsx_response
-from trustwide.common.views import ScopedViewMixin
+from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Trust
 from trustwide.trusts.selectors import hubs_for
+from trustwide.trusts.utils import default_year
 
-from . import exports, selectors, services
+from . import exports, rules, selectors, services
 from .forms import (
     EvidenceForm,
     FrameworkCopyForm,
@@ -33,7 +34,6 @@ from .forms import (
     StatementRatingForm,
     TrustSelfReviewCreateForm,
     ValidationForm,
-    add_service_errors,
 )
 from .models import (
     Evidence,
@@ -48,20 +48,19 @@ from .models import (
 # --------------------------------------------------------------------------- helpers
 
 
-def _school(request, pk, perm: str) -> School:
+def _school(request, pk, rule) -> School:
+    """The school if the user sees it (else 404) and `rule(user, school)` allows (else 403)."""
     school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust", "hub"), pk=pk)
-    if not can(request.user, perm, school):
-        raise PermissionDenied("You may not do this for this school's self-evaluation.")
+    deny_unless(rule(request.user, school), rules.SCHOOL_SEF_REFUSED)
     return school
 
 
-def _sef(request, pk, perm: str, *, details: bool = False) -> SelfEvaluation:
-    """The SEF if the user sees its school (else 404) and holds `perm` there (else 403)."""
+def _sef(request, pk, rule, *, details: bool = False) -> SelfEvaluation:
+    """The SEF if the user sees its school (else 404) and `rule(user, school)` allows (else 403)."""
     user = request.user
     queryset = selectors.sef_queryset()
     sef = get_object_or_404_for(user, Perm.SCHOOL_VIEW, queryset, pk=pk)
-    if not can(user, perm, sef.school):
-        raise PermissionDenied("You may not do this with this self-evaluation.")
+    deny_unless(rule(user, sef.school), rules.SEF_REFUSED)
     return selectors.sef_with_details(user=user, pk=pk) if details else sef
 
 
@@ -85,11 +84,11 @@ def _back_to_sef(sef) -> str:
 
 class SchoolSefListView(ScopedViewMixin, View):
     def get(self, request, pk):
-        school = _school(request, pk, Perm.SEF_VIEW)
+        school = _school(request, pk, rules.may_view_sef)
         context = {
             "school": school,
             "sefs": list(selectors.sefs_of_school(user=request.user, school=school)),
-            "can_edit": can(request.user, Perm.SEF_EDIT, school),
+            "can_edit": rules.may_edit_sef(request.user, school),
         }
         return render(request, "evaluation/school_sefs.html", context)
 
@@ -107,24 +106,25 @@ class SefCreateView(ScopedViewMixin, View):
         )
 
     def get(self, request, pk):
-        school = _school(request, pk, Perm.SEF_EDIT)
-        return render(request, "evaluation/sef_form.html", {"school": school, "form": self._form(school)})
+        return self.handle(request, pk)
 
     def post(self, request, pk):
-        school = _school(request, pk, Perm.SEF_EDIT)
-        form = self._form(school, request.POST)
-        if form.is_valid():
-            try:
-                sef = services.sef_create(
-                    actor=request.user, school=school, academic_year=form.cleaned_data["academic_year"],
-                    framework=form.cleaned_data["framework"], start_from=form.cleaned_data["start_from"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Self-evaluation started.")
-                return redirect(_back_to_sef(sef))
-        return render(request, "evaluation/sef_form.html", {"school": school, "form": form}, status=400)
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
+        school = _school(request, pk, rules.may_edit_sef)
+        form = self._form(school, request.POST or None)
+
+        def save(form):
+            return services.sef_create(
+                actor=request.user, school=school, academic_year=form.cleaned_data["academic_year"],
+                framework=form.cleaned_data["framework"], start_from=form.cleaned_data["start_from"],
+            )
+
+        return form_page(request, form, save, success_url=_back_to_sef, success_message="Self-evaluation started.",
+                         title=f"Start a self-evaluation for {school.name}",
+                         back_url=reverse("evaluation:school-sefs", kwargs={"pk": school.pk}),
+                         context={"back": "Self-evaluation", "submit_label": "Start"})
 
 
 def _with_area_names(sef, evidence):
@@ -144,13 +144,13 @@ def _with_area_names(sef, evidence):
 class SefDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         user = request.user
-        sef = _sef(request, pk, Perm.SEF_VIEW, details=True)
+        sef = _sef(request, pk, rules.may_view_sef, details=True)
         school = sef.school
         previous = selectors.previous_sef(sef)
         blocks = selectors.sef_area_blocks(sef, previous)
         spec = sef.framework.spec
-        can_edit = can(user, Perm.SEF_EDIT, school)
-        can_validate = can(user, Perm.SEF_VALIDATE, school)
+        can_edit = rules.may_edit_sef(user, school)
+        can_validate = rules.may_validate_sef(user, school)
         context = {
             "sef": sef,
             "school": school,
@@ -162,9 +162,9 @@ class SefDetailView(ScopedViewMixin, View):
             "can_submit": can_edit and sef.status == SefStatus.DRAFT,
             "can_reopen": (can_edit and sef.status == SefStatus.SUBMITTED) or (can_validate and sef.status != SefStatus.DRAFT),
             "can_sign_off": can_validate and sef.status == SefStatus.SUBMITTED,
-            "can_record_validation": bool(services.validator_roles(user, school)) and sef.status != SefStatus.DRAFT,
+            "can_record_validation": bool(rules.validator_roles(user, school)) and sef.status != SefStatus.DRAFT,
             "can_start_next": can_edit,
-            "can_view_history": can(user, Perm.HISTORY_VIEW, school),
+            "can_view_history": rules.may_see_sef_history(user, school),
             "evidence": _with_area_names(sef, list(sef.evidence.all())),
         }
         return render(request, "evaluation/sef_detail.html", context)
@@ -172,16 +172,14 @@ class SefDetailView(ScopedViewMixin, View):
 
 class SefHistoryView(ScopedViewMixin, View):
     def get(self, request, pk):
-        sef = _sef(request, pk, Perm.HISTORY_VIEW)
-        if not can(request.user, Perm.SEF_VIEW, sef.school):
-            raise PermissionDenied("You may not read this self-evaluation.")
+        sef = _sef(request, pk, rules.may_see_sef_history)
         page = Paginator(selectors.sef_history(sef), 50).get_page(request.GET.get("page"))
         return render(request, "evaluation/sef_history.html", {"sef": sef, "page": page})
 
 
 class JudgementEditView(ScopedViewMixin, View):
     def _setup(self, request, pk, area):
-        sef = _sef(request, pk, Perm.SEF_EDIT)
+        sef = _sef(request, pk, rules.may_edit_sef)
         judgement = _judgement(sef, area)
         spec = sef.framework.spec
         return sef, judgement, spec, spec.area(area)
@@ -206,7 +204,7 @@ class JudgementEditView(ScopedViewMixin, View):
             try:
                 services.judgement_update(actor=request.user, judgement=judgement, **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, f"{area_def.name} saved.")
                 return redirect(_back_to_sef(sef) + f"#area-{area}")
@@ -214,12 +212,12 @@ class JudgementEditView(ScopedViewMixin, View):
 
 
 class _SefTransitionView(ScopedViewMixin, View):
-    perm = Perm.SEF_EDIT
+    rule = staticmethod(rules.may_edit_sef)
     service = None
     done = ""
 
     def post(self, request, pk):
-        sef = _sef(request, pk, self.perm)
+        sef = _sef(request, pk, self.rule)
         try:
             result = type(self).service(actor=request.user, sef=sef)
         except ValidationError as error:
@@ -236,27 +234,15 @@ class SefSubmitView(_SefTransitionView):
 
 
 class SefValidateView(_SefTransitionView):
-    perm = Perm.SEF_VALIDATE
+    rule = staticmethod(rules.may_validate_sef)
     service = staticmethod(services.sef_validate)
     done = "Self-evaluation signed off as validated."
 
 
 class SefReopenView(_SefTransitionView):
-    perm = Perm.SEF_VIEW  # the service decides: editors reopen submitted SEFs, validators any
+    rule = staticmethod(rules.may_try_reopen_sef)  # the service judges the status
+    service = staticmethod(services.sef_reopen)
     done = "Self-evaluation returned to draft."
-
-    def post(self, request, pk):
-        sef = _sef(request, pk, Perm.SEF_VIEW)
-        if not (can(request.user, Perm.SEF_EDIT, sef.school) or can(request.user, Perm.SEF_VALIDATE, sef.school)):
-            raise PermissionDenied("You may not reopen this self-evaluation.")
-        try:
-            services.sef_reopen(actor=request.user, sef=sef)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, self.done)
-        return redirect(_back_to_sef(sef))
 
 
 class SefNextYearView(_SefTransitionView):
@@ -266,46 +252,46 @@ class SefNextYearView(_SefTransitionView):
 
 class EvidenceCreateView(ScopedViewMixin, View):
     def _setup(self, request, pk):
-        sef = _sef(request, pk, Perm.SEF_EDIT)
+        sef = _sef(request, pk, rules.may_edit_sef)
         areas = services.applicable_areas(sef.framework.spec, sef.school)
         return sef, areas
 
     def get(self, request, pk):
-        sef, areas = self._setup(request, pk)
-        initial = {"areas": [request.GET["area"]]} if request.GET.get("area") else {}
-        form = EvidenceForm(areas=areas, initial=initial)
-        return render(request, "evaluation/evidence_form.html", {"sef": sef, "form": form})
+        return self.handle(request, pk)
 
     def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
         sef, areas = self._setup(request, pk)
-        form = EvidenceForm(request.POST, request.FILES, areas=areas)
-        if form.is_valid():
+        if request.method == "POST":
+            form = EvidenceForm(request.POST, request.FILES, areas=areas)
+        else:
+            form = EvidenceForm(areas=areas, initial={"areas": [request.GET["area"]]} if request.GET.get("area") else {})
+
+        def save(form):
             data = form.cleaned_data
-            try:
-                services.evidence_add(
-                    actor=request.user, sef=sef, kind=data["kind"], title=data["title"], areas=data["areas"],
-                    text=data["text"], url=data["url"], file=data["file"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Evidence added.")
-                return redirect(_back_to_sef(sef) + "#evidence")
-        return render(request, "evaluation/evidence_form.html", {"sef": sef, "form": form}, status=400)
+            services.evidence_add(actor=request.user, sef=sef, kind=data["kind"], title=data["title"],
+                                  areas=data["areas"], text=data["text"], url=data["url"], file=data["file"])
+
+        return form_page(request, form, save, success_url=_back_to_sef(sef) + "#evidence",
+                         success_message="Evidence added.", title="Add evidence", back_url=_back_to_sef(sef),
+                         context={"back": f"SEF {sef.academic_year.label}: {sef.school.name}", "multipart": True,
+                                  "submit_label": "Add evidence",
+                                  "intro": "Evidence can be text, a link or a file, and is tagged to the areas it supports."})
 
 
-def _evidence(request, pk, perm) -> Evidence:
+def _evidence(request, pk, rule) -> Evidence:
     evidence = get_object_or_404_for(
         request.user, Perm.SCHOOL_VIEW, Evidence.objects.select_related("sef__school__trust"), pk=pk
     )
-    if not can(request.user, perm, evidence.sef.school):
-        raise PermissionDenied("You may not do this with this evidence.")
+    deny_unless(rule(request.user, evidence.sef.school), rules.EVIDENCE_REFUSED)
     return evidence
 
 
 class EvidenceFileView(ScopedViewMixin, View):
     def get(self, request, pk):
-        evidence = _evidence(request, pk, Perm.SEF_VIEW)
+        evidence = _evidence(request, pk, rules.may_view_sef)
         if not evidence.file:
             raise Http404("This evidence has no file.")
         content_type = mimetypes.guess_type(evidence.file_name)[0] or "application/octet-stream"
@@ -315,11 +301,11 @@ class EvidenceFileView(ScopedViewMixin, View):
 
 class EvidenceDeleteView(ScopedViewMixin, View):
     def get(self, request, pk):
-        evidence = _evidence(request, pk, Perm.SEF_EDIT)
+        evidence = _evidence(request, pk, rules.may_edit_sef)
         return render(request, "evaluation/evidence_confirm_delete.html", {"evidence": evidence, "sef": evidence.sef})
 
     def post(self, request, pk):
-        evidence = _evidence(request, pk, Perm.SEF_EDIT)
+        evidence = _evidence(request, pk, rules.may_edit_sef)
         sef = evidence.sef
         services.evidence_delete(actor=request.user, evidence=evidence)
         messages.success(request, "Evidence removed.")
@@ -328,10 +314,9 @@ class EvidenceDeleteView(ScopedViewMixin, View):
 
 class ValidationCreateView(ScopedViewMixin, View):
     def _setup(self, request, pk, area):
-        sef = _sef(request, pk, Perm.SEF_VIEW)
-        roles = services.validator_roles(request.user, sef.school)
-        if not roles:
-            raise PermissionDenied("You may not validate this self-evaluation.")
+        sef = _sef(request, pk, rules.may_view_sef)
+        roles = rules.validator_roles(request.user, sef.school)
+        deny_unless(bool(roles), rules.VALIDATION_REFUSED)
         judgement = _judgement(sef, area)
         spec = sef.framework.spec
         return sef, judgement, spec, roles
@@ -362,7 +347,7 @@ class ValidationCreateView(ScopedViewMixin, View):
             except ValidationError as error:
                 if hasattr(error, "error_dict") and "agrees" in error.error_dict:
                     error.error_dict["verdict"] = error.error_dict.pop("agrees")
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, "Validation recorded.")
                 return redirect(_back_to_sef(sef) + f"#area-{area}")
@@ -371,7 +356,7 @@ class ValidationCreateView(ScopedViewMixin, View):
 
 class SefPdfView(ScopedViewMixin, View):
     def get(self, request, pk):
-        sef = _sef(request, pk, Perm.SEF_VIEW, details=True)
+        sef = _sef(request, pk, rules.may_view_sef, details=True)
         context = exports.sef_export_context(sef)
         pdf = render_pdf("evaluation/print/sef.html", context, request=request)
         return pdf_response(pdf, exports.sef_filename(sef, "pdf"))
@@ -379,7 +364,7 @@ class SefPdfView(ScopedViewMixin, View):
 
 class SefDocxView(ScopedViewMixin, View):
     def get(self, request, pk):
-        sef = _sef(request, pk, Perm.SEF_VIEW, details=True)
+        sef = _sef(request, pk, rules.may_view_sef, details=True)
         return docx_response(exports.sef_docx(exports.sef_export_context(sef)), exports.sef_filename(sef, "docx"))
 
 
@@ -388,8 +373,7 @@ class SefDocxView(ScopedViewMixin, View):
 
 def _overview_trust(request, slug) -> Trust:
     trust = _trust(request, slug)
-    if not selectors.sees_trust_overview(request.user, trust):
-        raise PermissionDenied("The trust-wide self-evaluation view is for trust and hub leaders and trustees.")
+    deny_unless(rules.may_see_trust_overview(request.user, trust), rules.OVERVIEW_HIDDEN)
     return trust
 
 
@@ -400,7 +384,7 @@ def _matrix(request, trust):
     hubs = list(hubs_for(user=user, trust=trust))
     form = MatrixFilterForm(request.GET or None, years=years, frameworks=frameworks, hubs=hubs)
     filters = form.cleaned_data if form.is_valid() else {}
-    year = next((y for y in years if y.pk == filters.get("year")), None) or selectors.default_year(years)
+    year = next((y for y in years if y.pk == filters.get("year")), None) or default_year(years)
     codes = [code for code, _ in frameworks]
     code = filters.get("framework") or (selectors.DEFAULT_FRAMEWORK_CODE if selectors.DEFAULT_FRAMEWORK_CODE in codes else (codes[0] if codes else ""))
     matrix = selectors.trust_matrix(user=user, trust=trust, year=year, framework_code=code,
@@ -444,8 +428,7 @@ class TrustThemesView(ScopedViewMixin, View):
 
 def _framework_trust(request, slug) -> Trust:
     trust = _trust(request, slug)
-    if trust.pk not in trust_ids(request.user, Perm.SEF_VIEW):
-        raise PermissionDenied("Frameworks are for those who read self-evaluations.")
+    deny_unless(rules.may_see_frameworks(request.user, trust), rules.FRAMEWORKS_HIDDEN)
     return trust
 
 
@@ -457,8 +440,7 @@ def _framework(trust, pk) -> Framework:
 
 
 def _require_manage(request, trust) -> None:
-    if not can_in_trust(request.user, Perm.FRAMEWORK_MANAGE, trust.pk):
-        raise PermissionDenied("Only trust leaders manage frameworks.")
+    deny_unless(rules.may_manage_frameworks(request.user, trust.pk), rules.FRAMEWORK_MANAGE_REFUSED)
 
 
 class FrameworkListView(ScopedViewMixin, View):
@@ -467,7 +449,7 @@ class FrameworkListView(ScopedViewMixin, View):
         frameworks = list(selectors.frameworks_for(trust=trust, include_inactive=True))
         context = {"trust": trust, "builtin": [f for f in frameworks if f.is_builtin],
                    "own": [f for f in frameworks if not f.is_builtin],
-                   "can_manage": can_in_trust(request.user, Perm.FRAMEWORK_MANAGE, trust.pk)}
+                   "can_manage": rules.may_manage_frameworks(request.user, trust.pk)}
         return render(request, "evaluation/framework_list.html", context)
 
 
@@ -476,7 +458,7 @@ class FrameworkDetailView(ScopedViewMixin, View):
         trust = _framework_trust(request, slug)
         framework = _framework(trust, pk)
         context = {"trust": trust, "framework": framework, "spec": framework.spec,
-                   "can_manage": can_in_trust(request.user, Perm.FRAMEWORK_MANAGE, trust.pk),
+                   "can_manage": rules.may_manage_frameworks(request.user, trust.pk),
                    "in_use": services.framework_in_use(framework)}
         return render(request, "evaluation/framework_detail.html", context)
 
@@ -488,25 +470,28 @@ class FrameworkCopyView(ScopedViewMixin, View):
         return trust, _framework(trust, pk)
 
     def get(self, request, slug, pk):
-        trust, framework = self._setup(request, slug, pk)
-        form = FrameworkCopyForm(initial={"name": f"{framework.name} ({trust.name})",
-                                          "code": slugify(f"{trust.slug}-{framework.code}")[:80]})
-        return render(request, "evaluation/framework_copy.html", {"trust": trust, "framework": framework, "form": form})
+        return self.handle(request, slug, pk)
 
     def post(self, request, slug, pk):
+        return self.handle(request, slug, pk)
+
+    def handle(self, request, slug, pk):
         trust, framework = self._setup(request, slug, pk)
-        form = FrameworkCopyForm(request.POST)
-        if form.is_valid():
-            try:
-                copy = services.framework_copy(actor=request.user, framework=framework, trust=trust,
-                                               code=form.cleaned_data["code"], name=form.cleaned_data["name"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Framework copied into your trust: edit it below.")
-                return redirect("evaluation:framework-edit", slug=trust.slug, pk=copy.pk)
-        return render(request, "evaluation/framework_copy.html",
-                      {"trust": trust, "framework": framework, "form": form}, status=400)
+        form = FrameworkCopyForm(request.POST or None, initial={
+            "name": f"{framework.name} ({trust.name})", "code": slugify(f"{trust.slug}-{framework.code}")[:80]})
+
+        def save(form):
+            return services.framework_copy(actor=request.user, framework=framework, trust=trust,
+                                           code=form.cleaned_data["code"], name=form.cleaned_data["name"])
+
+        return form_page(
+            request, form, save, success_message="Framework copied into your trust: edit it below.",
+            success_url=lambda copy: reverse("evaluation:framework-edit", kwargs={"slug": trust.slug, "pk": copy.pk}),
+            title=f"Copy {framework.name} into {trust.name}",
+            back_url=reverse("evaluation:framework-list", kwargs={"slug": trust.slug}),
+            context={"back": "Frameworks", "submit_label": "Copy",
+                     "intro": "The copy belongs to your trust; you can then rename it and edit its areas and prompts. "
+                              "Its grade scales stay as they are."})
 
 
 class FrameworkEditView(ScopedViewMixin, View):
@@ -514,8 +499,7 @@ class FrameworkEditView(ScopedViewMixin, View):
         trust = _framework_trust(request, slug)
         _require_manage(request, trust)
         framework = _framework(trust, pk)
-        if framework.is_builtin:
-            raise PermissionDenied("Built-in frameworks are never edited: copy it into your trust first.")
+        deny_unless(not framework.is_builtin, rules.BUILTIN_FRAMEWORK_REFUSED)
         return trust, framework
 
     def _render(self, request, trust, framework, form, status=200):
@@ -538,7 +522,7 @@ class FrameworkEditView(ScopedViewMixin, View):
                 edited = services.framework_edit(actor=request.user, framework=framework,
                                                  name=form.cleaned_data["name"], areas=form.area_changes())
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 if edited.pk != framework.pk:
                     messages.success(request, f"Saved as version {edited.version}: version {framework.version} is in use and stays as it was.")
@@ -551,19 +535,17 @@ class FrameworkEditView(ScopedViewMixin, View):
 # --------------------------------------------------------------------------- trust self-review
 
 
-def _self_review_trust(request, slug, perm=Perm.SEF_VIEW) -> Trust:
+def _self_review_trust(request, slug, rule=rules.may_see_self_review) -> Trust:
     trust = _trust(request, slug)
-    if not can_in_trust(request.user, perm, trust.pk):
-        raise PermissionDenied("The trust self-review is for trust leaders and trustees.")
+    deny_unless(rule(request.user, trust.pk), rules.SELF_REVIEW_HIDDEN)
     return trust
 
 
-def _self_review(request, pk, perm=Perm.SEF_VIEW) -> TrustSelfReview:
+def _self_review(request, pk, rule=rules.may_see_self_review) -> TrustSelfReview:
     review = get_object_or_404_for(
         request.user, Perm.TRUST_VIEW, TrustSelfReview.objects.select_related("trust", "academic_year", "framework"), pk=pk
     )
-    if not can_in_trust(request.user, perm, review.trust_id):
-        raise PermissionDenied("The trust self-review is for trust leaders and trustees.")
+    deny_unless(rule(request.user, review.trust_id), rules.SELF_REVIEW_HIDDEN)
     return review
 
 
@@ -577,7 +559,7 @@ def _self_review_create_form(trust, data=None):
 class TrustSelfReviewListView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _self_review_trust(request, slug)
-        can_edit = can_in_trust(request.user, Perm.TRUST_SELF_REVIEW_EDIT, trust.pk)
+        can_edit = rules.may_edit_self_review(request.user, trust.pk)
         context = {"trust": trust, "reviews": list(selectors.trust_self_reviews(trust=trust)), "can_edit": can_edit,
                    "form": _self_review_create_form(trust) if can_edit else None}
         return render(request, "evaluation/trust_self_review_list.html", context)
@@ -585,7 +567,7 @@ class TrustSelfReviewListView(ScopedViewMixin, View):
 
 class TrustSelfReviewCreateView(ScopedViewMixin, View):
     def post(self, request, slug):
-        trust = _self_review_trust(request, slug, Perm.TRUST_SELF_REVIEW_EDIT)
+        trust = _self_review_trust(request, slug, rules.may_edit_self_review)
         form = _self_review_create_form(trust, request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -599,7 +581,7 @@ class TrustSelfReviewCreateView(ScopedViewMixin, View):
                     framework=data["framework"], start_from=earlier,
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, "Trust self-review started.")
                 return redirect("evaluation:trust-self-review-detail", pk=review.pk)
@@ -619,38 +601,32 @@ class TrustSelfReviewDetailView(ScopedViewMixin, View):
         scale = spec.scales[0]
         legend = [(selectors.grade_view(spec, rows[0][0].code, g.code), counts.get(g.code, 0)) for g in scale.grades] if rows else []
         context = {"review": review, "trust": review.trust, "spec": spec, "rows": rows, "legend": legend,
-                   "can_edit": can_in_trust(request.user, Perm.TRUST_SELF_REVIEW_EDIT, review.trust_id)}
+                   "can_edit": rules.may_edit_self_review(request.user, review.trust_id)}
         return render(request, "evaluation/trust_self_review_detail.html", context)
 
 
 class TrustStatementEditView(ScopedViewMixin, View):
     def _setup(self, request, pk, area):
-        review = _self_review(request, pk, Perm.TRUST_SELF_REVIEW_EDIT)
+        review = _self_review(request, pk, rules.may_edit_self_review)
         rating = TrustStatementRating.objects.filter(review=review, area_code=area).first()
         if rating is None:
             raise Http404("No such statement in this self-review.")
         spec = review.framework.spec
         return review, rating, spec
 
-    def _render(self, request, review, rating, spec, form, status=200):
-        context = {"review": review, "rating": rating, "area": spec.area(rating.area_code), "form": form}
-        return render(request, "evaluation/statement_form.html", context, status=status)
-
     def get(self, request, pk, area):
-        review, rating, spec = self._setup(request, pk, area)
-        form = StatementRatingForm(spec=spec, area_code=area, initial={
-            "grade_code": rating.grade_code, "current_position": rating.current_position, "actions": rating.actions})
-        return self._render(request, review, rating, spec, form)
+        return self.handle(request, pk, area)
 
     def post(self, request, pk, area):
+        return self.handle(request, pk, area)
+
+    def handle(self, request, pk, area):
         review, rating, spec = self._setup(request, pk, area)
-        form = StatementRatingForm(request.POST, spec=spec, area_code=area)
-        if form.is_valid():
-            try:
-                services.trust_statement_rate(actor=request.user, rating=rating, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Statement saved.")
-                return redirect(reverse("evaluation:trust-self-review-detail", kwargs={"pk": review.pk}) + f"#s-{area}")
-        return self._render(request, review, rating, spec, form, status=400)
+        form = StatementRatingForm(request.POST or None, spec=spec, area_code=area, initial={
+            "grade_code": rating.grade_code, "current_position": rating.current_position, "actions": rating.actions})
+        back = reverse("evaluation:trust-self-review-detail", kwargs={"pk": review.pk})
+        statement = spec.area(rating.area_code)
+        return form_page(
+            request, form, lambda f: services.trust_statement_rate(actor=request.user, rating=rating, **f.cleaned_data),
+            success_url=f"{back}#s-{area}", success_message="Statement saved.", title=statement.name,
+            back_url=back, context={"back": str(review), "intro": statement.description})

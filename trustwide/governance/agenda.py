@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from trustwide.access import Perm, can
+from trustwide.trusts.utils import academic_start_year
 
 from .models import AgendaKind, CycleCategory, CycleTask
 
@@ -140,7 +141,7 @@ def item_data(user, meeting, item) -> ItemData:
     elif item.kind == AgendaKind.KPIS:
         from trustwide.kpis import selectors as kpis
 
-        year = meeting.held_on.year if meeting.held_on.month >= 9 else meeting.held_on.year - 1
+        year = academic_start_year(meeting.held_on)
         if school is not None:
             if not can(user, Perm.KPI_VIEW, school):
                 data.note = "You may not see this school's KPIs."

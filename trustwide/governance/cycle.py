@@ -11,11 +11,9 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from trustwide.trusts.utils import calendar_year_of
+
 from .models import CycleItem, Frequency
-
-
-def _year_of(month: int, start_year: int) -> int:
-    return start_year if month >= 9 else start_year + 1
 
 
 def _clamp(year: int, month: int, day: int) -> datetime.date:
@@ -40,10 +38,10 @@ def due_dates(item: CycleItem, academic_year, terms) -> list[datetime.date]:
     """The dates an item falls on in an academic year (terms: that year's Term rows)."""
     start = academic_year.start_year
     if item.frequency == Frequency.ONCE:
-        day = _clamp(_year_of(item.month, start), item.month, item.day)
+        day = _clamp(calendar_year_of(item.month, start), item.month, item.day)
         return [weekday_on_or_before(day, floor=day.replace(day=1))]
     if item.frequency == Frequency.MONTHLY:
-        days = [_clamp(_year_of(m, start), m, item.day) for m in ACADEMIC_MONTHS]
+        days = [_clamp(calendar_year_of(m, start), m, item.day) for m in ACADEMIC_MONTHS]
         return [weekday_on_or_before(d, floor=d.replace(day=1)) for d in days]
     dates = []
     for term in sorted(terms, key=lambda t: t.starts_on):

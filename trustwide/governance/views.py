@@ -18,6 +18,7 @@ from trustwide.access import Perm, get_object_or_404_for
 from trustwide.accounts.models import Membership
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
+from trustwide.trusts.utils import academic_start_year, year_label
 
 from . import agenda, ical, rules, selectors, services
 from .forms import (
@@ -74,10 +75,6 @@ def _meeting(request, pk):
         raise Http404("No meeting found.") from exc
 
 
-def _year_start(today: datetime.date) -> int:
-    return today.year if today.month >= 9 else today.year - 1
-
-
 def _handle(view):
     """GET and POST both go to view.handle."""
     view.get = lambda self, request, *a, **kw: self.handle(request, *a, **kw)
@@ -89,7 +86,7 @@ class TrustGovernanceView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust(request, slug)
         today = timezone.localdate()
-        start = _year_start(today)
+        start = academic_start_year(today)
         bodies = list(selectors.bodies_for(request.user).filter(trust=trust).select_related("school"))
         figures = selectors.attendance_figures([b.pk for b in bodies], since=datetime.date(start, 9, 1))
         picture = selectors.skills_picture(trust, bodies, start, today)
@@ -99,7 +96,7 @@ class TrustGovernanceView(ScopedViewMixin, View):
         trust_level = rules.sees_whole_trust(request.user, trust)
         return render(request, "governance/trust.html", {
             "trust": trust, "rows": rows, "picture": picture, "trust_level": trust_level,
-            "can_manage": rules.may_manage(request.user, trust), "year_label": f"{start}/{(start + 1) % 100:02d}",
+            "can_manage": rules.may_manage(request.user, trust), "year_label": year_label(start),
             "can_cycle": rules.may_see_cycle(request.user, trust),
             "is_governor": rules.is_governor_in(request.user, trust),
         })
@@ -125,14 +122,14 @@ class BodyDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         body = _body(request, pk)
         today = timezone.localdate()
-        start = _year_start(today)
+        start = academic_start_year(today)
         rows, total = selectors.attendance_figures([body.pk], since=datetime.date(start, 9, 1))[body.pk]
         picture = selectors.skills_picture(body.trust, [body], start, today)
         meetings = list(body.meetings.all())
         return render(request, "governance/body_detail.html", {
             "body": body, "rows": rows, "total": total, "meetings": meetings, "today": today,
             "skills": picture.by_body[body.pk], "responded": picture.responded[body.pk],
-            "members_now": picture.members[body.pk], "year_label": f"{start}/{(start + 1) % 100:02d}",
+            "members_now": picture.members[body.pk], "year_label": year_label(start),
             "can_manage": rules.may_manage(request.user, body.trust),
             "open_actions": list(MeetingAction.objects.filter(meeting__body=body, status=GovActionStatus.OPEN)
                                  .select_related("owner", "meeting")),
@@ -287,12 +284,12 @@ class SkillsView(ScopedViewMixin, View):
 
     def handle(self, request, slug):
         trust = _trust(request, slug)
-        start = _year_start(timezone.localdate())
+        start = academic_start_year(timezone.localdate())
         current = dict(SkillRating.objects.filter(trust=trust, user=request.user, start_year=start)
                        .values_list("skill", "rating"))
         member = rules.is_governor_in(request.user, trust)
         form = SkillsForm(request.POST or None, current=current)
-        context = {"trust": trust, "member": member, "year_label": f"{start}/{(start + 1) % 100:02d}",
+        context = {"trust": trust, "member": member, "year_label": year_label(start),
                    "training": list(TrainingRecord.objects.filter(trust=trust, user=request.user)),
                    "skill_labels": SKILL_LABELS}
         if request.method == "POST":

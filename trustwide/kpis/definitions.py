@@ -11,7 +11,7 @@ denominator expression is not null; ``pupils`` (the n used for suppression) coun
 pupils. Because numerators and denominators are sums over pupils, school, hub and trust
 values all come from the same pupil-level facts and always agree.
 
-The facts are built in engine.py, one row per school_urn and pupil_key; a measure sees the
+The facts are built in engine/plan.py, one row per school_urn and pupil_key; a measure sees the
 facts of one period at a time (``f.possible`` is that period's count) and a pupil counts in a
 period only if it has facts there (attendance: possible > 0; assessment: a judgement in the
 period):

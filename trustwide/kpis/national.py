@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from trustwide.trusts.utils import year_label
+
 CSV_PATH = Path(__file__).with_name("national_benchmarks.csv")
 # Preference when two rows fit equally well: accredited census statistics over daily data.
 _BASIS_RANK = {"census": 0, "tests": 0, "exams": 0, "teacher_assessment": 0, "daily": 1,
@@ -61,10 +63,6 @@ def load_benchmarks(path: str | None = None) -> tuple[Benchmark, ...]:
         )
 
 
-def _year_label(y: int) -> str:
-    return f"{y}/{(y + 1) % 100:02d}"
-
-
 def lookup(*, measure: str, academic_year: int, phase: str = "all", group: str = "all",
            period: str = "year", allow_unverified: bool = True,
            rows: tuple[Benchmark, ...] | None = None) -> BenchmarkMatch | None:
@@ -92,9 +90,9 @@ def lookup(*, measure: str, academic_year: int, phase: str = "all", group: str =
 
     _, best = min(enumerate(candidates), key=rank)
     exact = best.academic_year == academic_year and best.phase == phase
-    parts = [f"{_year_label(best.academic_year)} {best.basis} figure"]
+    parts = [f"{year_label(best.academic_year)} {best.basis} figure"]
     if best.academic_year != academic_year:
-        parts.append(f"(no {_year_label(academic_year)} figure)")
+        parts.append(f"(no {year_label(academic_year)} figure)")
     if best.phase != phase:
         parts.append(f"for all phases (no {phase} figure)")
     if not best.verified:

@@ -2,7 +2,7 @@
 
 Used only by bench/kpis.py (speed: the engine's attendance KPIs must take at most 1.3x this)
 and by the tests (correctness: both must return the same rows). It follows the same
-definitions as definitions.py but shares no code with engine.py, so a mistake in one shows up
+definitions as definitions.py but shares no code with the engine package, so a mistake in one shows up
 as a difference.
 
 Two sources: ``source="marks"`` counts every session mark (the definition itself, and an

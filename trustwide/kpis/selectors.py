@@ -13,10 +13,12 @@ from functools import lru_cache
 
 from django.db.models import Count, Max, Q
 
-from trustwide.access import Perm, can_in_trust, hub_ids, school_ids
+from trustwide.access import Perm, hub_ids, school_ids
 from trustwide.trusts.models import School
+from trustwide.trusts.utils import year_label
 
 from . import definitions as d
+from . import rules
 from .models import KpiTarget, KpiValue, Level, SchoolPerformance
 from .national import BenchmarkMatch, lookup
 from .percentiles import SIMILAR_N, Placement
@@ -191,7 +193,7 @@ def trust_school_table(*, user, trust, academic_year: int, period: str = "year",
             )
         rows.append(SchoolRow(school, readings))
     trust_readings = {}
-    if can_in_trust(user, Perm.KPI_VIEW, trust.pk):
+    if rules.reads_trust_figures(user, trust.pk):
         now = {v.kpi_code: v for v in _values(Q(trust=trust, level=Level.TRUST), academic_year=academic_year,
                                               period=period, groups=[group], codes=codes)}
         before = {v.kpi_code: v for v in _values(Q(trust=trust, level=Level.TRUST), academic_year=academic_year - 1,
@@ -205,6 +207,61 @@ def trust_school_table(*, user, trust, academic_year: int, period: str = "year",
 
 def hub_values_visible(user) -> set[int]:
     return hub_ids(user, Perm.KPI_VIEW)
+
+
+# -- stored values by school and trust, for the dashboards and reports --------------------------
+# The dashboards read KpiValue and KpiTarget only through these, so a KPI's read rule has one home.
+
+def trust_target_codes(*, trust, academic_year: int) -> set[str]:
+    """KPIs the trust set a trust-wide target for (all pupils) in the year."""
+    return set(KpiTarget.objects.filter(trust=trust, academic_year=academic_year, school__isnull=True, group="all")
+               .values_list("kpi_code", flat=True).distinct())
+
+
+def school_values(*, school: School, academic_year: int, groups=None, period: str | None = None,
+                  codes) -> dict[tuple[str, str], KpiValue]:
+    """(code, group) -> stored value of the school for the year (one query). groups: the groups
+    wanted (all when None); period: one period (every period when None: the caller filters)."""
+    qs = KpiValue.objects.filter(school=school, academic_year=academic_year, kpi_code__in=list(codes))
+    if period is not None:
+        qs = qs.filter(period=period)
+    if groups is not None:
+        qs = qs.filter(group__in=list(groups))
+    return {(v.kpi_code, v.group): v for v in qs}
+
+
+def school_history(*, school: School, academic_year: int, codes, term_periods) -> list[KpiValue]:
+    """All pupils: the full-year value of every stored year, and term values of this year and
+    last (one query)."""
+    return list(KpiValue.objects.filter(school=school, group="all", kpi_code__in=list(codes)).filter(
+        Q(period="year") | Q(period__in=term_periods, academic_year__in=[academic_year - 1, academic_year])
+    ).only("kpi_code", "period", "academic_year", "value", "suppressed"))
+
+
+def school_year_groups(*, school: School, academic_year: int) -> set[str]:
+    """The year groups ("year_7"...) the school has values for."""
+    return set(KpiValue.objects.filter(school=school, academic_year=academic_year, group__startswith="year_")
+               .values_list("group", flat=True).distinct())
+
+
+def trust_year_values(*, user, trust, codes) -> list[tuple[str, int, float | None]]:
+    """(code, year, value) of the trust's own full-year figures, every stored year; empty for
+    those who do not read trust-level figures."""
+    if not rules.reads_trust_figures(user, trust.pk):
+        return []
+    return list(KpiValue.objects.filter(
+        trust=trust, level=Level.TRUST, period="year", group="all", kpi_code__in=list(codes)
+    ).values_list("kpi_code", "academic_year", "value"))
+
+
+def trust_group_values(*, user, trust, academic_year: int, groups, codes) -> dict[tuple[str, str], KpiValue]:
+    """(code, group) -> the trust's own full-year value; empty for those who do not read
+    trust-level figures."""
+    if not rules.reads_trust_figures(user, trust.pk):
+        return {}
+    return {(v.kpi_code, v.group): v for v in KpiValue.objects.filter(
+        trust=trust, level=Level.TRUST, academic_year=academic_year, period="year", group__in=list(groups),
+        kpi_code__in=list(codes))}
 
 
 # -- percentiles against published school figures -----------------------------------------------
@@ -254,7 +311,7 @@ def place_school(*, kpi: d.KPI, value: float, school: School) -> dict[str, Place
     phase_data = population.get(school.phase)
     if not phase_data:
         return {}
-    label = f"{year}/{(year + 1) % 100:02d}"
+    label = year_label(year)
     national = Placement(_rank(phase_data["sorted"], value, kpi.better), len(phase_data["sorted"]),
                          f"all {school.phase} schools in England, {label} published figures")
     out = {"national": national}

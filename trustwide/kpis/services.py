@@ -170,17 +170,15 @@ def kpi_target_set(*, actor, trust, school, academic_year: int, kpi_code: str, t
     """Set (or with target=None remove) a trust default (school=None) or a school's own target."""
     from django.core.exceptions import ValidationError
 
-    from trustwide.access import Perm, can, can_in_trust
     from trustwide.audit.services import audited_create, audited_delete, audited_update
     from trustwide.common.services import require
 
     from . import definitions as d
+    from . import rules
     from .models import KpiTarget
 
-    if actor is not None:
-        allowed = can(actor, Perm.KPI_TARGETS_EDIT, school) if school is not None else can_in_trust(
-            actor, Perm.KPI_TARGETS_EDIT, trust.pk)
-        require(allowed, "You may not set these targets.")
+    require(rules.may_set_targets(actor, trust, school),
+            rules.SCHOOL_TARGETS_REFUSED if school is not None else rules.TRUST_TARGETS_REFUSED)
     try:
         kpi = d.kpi_by_code(kpi_code)
     except KeyError as exc:

@@ -1,29 +1,28 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for, school_ids
-from trustwide.common.views import ScopedViewMixin
+from trustwide.access import Perm, get_object_or_404_for
+from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.trusts.models import School, Trust
+from trustwide.trusts.utils import default_year
 
 from . import definitions as d
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import ReadingFilterForm, TargetsForm
 from .models import KpiTarget
 
 
 def _current_year(trust) -> int | None:
-    years = list(trust.academic_years.all())
-    current = next((y for y in years if y.is_current), years[0] if years else None)
+    current = default_year(trust.academic_years.all())
     return current.start_year if current else None
 
 
 class KpiDefinitionsView(ScopedViewMixin, View):
     def get(self, request):
-        if not school_ids(request.user, Perm.KPI_VIEW):
-            raise PermissionDenied("Your role does not see KPIs.")
+        deny_unless(rules.sees_kpis_somewhere(request.user), rules.KPIS_HIDDEN)
         return render(request, "kpis/definitions.html", {"kpis": d.KPIS})
 
 
@@ -42,7 +41,7 @@ class SchoolKpiView(ScopedViewMixin, View):
             group = form.cleaned_data["group"] or "all"
         readings = selectors.school_readings(school=school, academic_year=year, period=period, group=group) if year else []
         context = {"school": school, "form": form, "readings": readings, "year": year, "period": period, "group": group,
-                   "can_set_targets": can(request.user, Perm.KPI_TARGETS_EDIT, school)}
+                   "can_set_targets": rules.may_set_school_targets(request.user, school)}
         template = "kpis/partials/_readings.html" if request.htmx else "kpis/school_kpis.html"
         return render(request, template, context)
 
@@ -85,8 +84,7 @@ class _TargetsView(ScopedViewMixin, View):
 class TrustTargetsView(_TargetsView):
     def _trust(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-        if not can_in_trust(request.user, Perm.KPI_TARGETS_EDIT, trust.pk):
-            raise PermissionDenied("Only trust leaders and data managers set trust-wide targets.")
+        deny_unless(rules.may_set_trust_targets(request.user, trust.pk), rules.TRUST_TARGETS_REFUSED)
         return trust
 
     def get(self, request, slug):
@@ -104,8 +102,7 @@ class TrustTargetsView(_TargetsView):
 class SchoolTargetsView(_TargetsView):
     def _school(self, request, pk):
         school = get_object_or_404_for(request.user, Perm.KPI_VIEW, School.objects.select_related("trust"), pk=pk)
-        if not can(request.user, Perm.KPI_TARGETS_EDIT, school):
-            raise PermissionDenied("Only trust leaders and data managers set targets.")
+        deny_unless(rules.may_set_school_targets(request.user, school), rules.SCHOOL_TARGETS_REFUSED)
         return school
 
     def get(self, request, pk):

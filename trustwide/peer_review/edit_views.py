@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.views import ScopedViewMixin, delete_page, deny_unless, form_page
 from trustwide.trusts.models import School
 
-from . import forms, selectors, services
+from . import forms, rules, selectors, services
 from .models import Finding, NonNegotiable, ReviewAction, Reviewer
 
 
@@ -39,7 +39,7 @@ def _support_url(trust) -> str:
 
 def _non_negotiable(request, pk) -> NonNegotiable:
     item = get_object_or_404_for(request.user, Perm.SUPPORT_VIEW, NonNegotiable.objects.select_related("trust"), pk=pk)
-    deny_unless(can_in_trust(request.user, Perm.SUPPORT_MANAGE, item.trust_id), "Only trust leaders manage support.")
+    deny_unless(rules.may_manage_support(request.user, item.trust_id), rules.SUPPORT_MANAGE_REFUSED)
     return item
 
 
@@ -72,7 +72,7 @@ class NonNegotiableDeleteView(_Page):
 
 def _collaboration(request, pk):
     plan = selectors.collaboration_plan_detail(user=request.user, pk=pk)
-    deny_unless(can_in_trust(request.user, Perm.SUPPORT_MANAGE, plan.trust_id), "Only trust leaders manage support.")
+    deny_unless(rules.may_manage_support(request.user, plan.trust_id), rules.SUPPORT_MANAGE_REFUSED)
     return plan
 
 
@@ -124,7 +124,7 @@ class ReviewerRemoveView(_Page):
             Reviewer.objects.select_related("review__school__trust", "from_school", "membership"), pk=pk,
         )
         review = reviewer.review
-        deny_unless(can(request.user, Perm.PEER_REVIEW_MANAGE, review.school), "Only trust and hub leaders manage reviews.")
+        deny_unless(rules.may_manage_review(request.user, review.school), rules.REVIEW_MANAGE_REFUSED)
         url = _review_url(review)
         explanation = "For a reviewer entered in error. "
         m = reviewer.membership
@@ -142,7 +142,7 @@ class ReviewerRemoveView(_Page):
 
 
 def _for_writing(request, obj):
-    deny_unless(services.may_write_findings(request.user, obj.review), "Only the review's reviewers write its findings.")
+    deny_unless(rules.may_write_findings(request.user, obj.review), rules.FINDINGS_REFUSED)
     return obj
 
 
@@ -203,7 +203,7 @@ def _review_action(request, pk) -> ReviewAction:
 class ReviewActionEditView(_Page):
     def handle(self, request, pk):
         from trustwide.planning.models import ActionStatus
-        from trustwide.planning.services import may_update_progress
+        from trustwide.planning.rules import may_update_progress
 
         item = _review_action(request, pk)
         review = item.review

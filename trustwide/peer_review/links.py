@@ -2,14 +2,16 @@
 
 from django.urls import reverse
 
-from trustwide.access import Perm, can, can_in_trust, trust_ids
+from trustwide.access import Perm, trust_ids
+
+from . import rules
 
 
 def school_links(user, school):
-    if not (can(user, Perm.PEER_REVIEW_VIEW, school) or can(user, Perm.SUPPORT_VIEW, school)):
+    if not rules.may_read_school(user, school):
         return []
     label = "Peer review and support"
-    if can(user, Perm.SUPPORT_VIEW, school):
+    if rules.may_read_support(user, school):
         from .selectors import school_non_negotiables
 
         latest, items = school_non_negotiables(user=user, school=school)
@@ -21,11 +23,11 @@ def school_links(user, school):
 
 def trust_links(user, trust):
     links = []
-    if trust.pk in trust_ids(user, Perm.PEER_REVIEW_VIEW):
+    if rules.may_read_in_trust(user, trust):
         links.append((reverse("peer_review:overview", kwargs={"slug": trust.slug}), "Peer review: triads and rota"))
-    if trust.pk in trust_ids(user, Perm.SUPPORT_VIEW):
+    if rules.may_read_support_in_trust(user, trust):
         links.append((reverse("peer_review:support", kwargs={"slug": trust.slug}), "Support levels"))
-    if can_in_trust(user, Perm.SUPPORT_MANAGE, trust.pk):
+    if rules.may_manage_support(user, trust.pk):
         links.append((reverse("peer_review:expertise-register", kwargs={"slug": trust.slug}), "Expertise register"))
     if trust.pk in trust_ids(user, Perm.TRUST_VIEW):
         links.append((reverse("peer_review:expertise-mine", kwargs={"slug": trust.slug}), "My expertise"))

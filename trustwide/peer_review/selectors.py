@@ -10,11 +10,12 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from trustwide.access import Perm, can, can_in_trust, restrict, school_ids
-from trustwide.access.scope import grants_with
+from trustwide.access import Perm, restrict, school_ids
+from trustwide.trusts import utils as academic
 from trustwide.trusts.models import AcademicYear, School, Trust
 
 from . import rota as rota_rules
+from . import rules
 from . import support as support_rules
 from .models import (
     CollaborationPlan,
@@ -29,22 +30,12 @@ from .models import (
 )
 
 
-def sees_trust_pages(user, trust: Trust) -> bool:
-    """The trust's peer-review pages: anyone who may read peer review somewhere in the trust
-    (each page then shows only the schools they may see)."""
-    return any(g.trust_id == trust.pk for g in grants_with(user, Perm.PEER_REVIEW_VIEW))
-
-
 def trust_years(trust: Trust) -> list[AcademicYear]:
     return list(trust.academic_years.prefetch_related("terms").order_by("-start_year"))
 
 
 def chosen_year(trust: Trust, start_year) -> AcademicYear | None:
-    years = trust_years(trust)
-    for y in years:
-        if str(y.start_year) == str(start_year or ""):
-            return y
-    return next((y for y in years if y.is_current), years[0] if years else None)
+    return academic.chosen_year(trust_years(trust), start_year)
 
 
 def review_queryset() -> QuerySet:
@@ -118,17 +109,20 @@ def open_actions_by_school(*, user, trust: Trust, academic_year: AcademicYear | 
 
 def pre_visit_pack(*, user, review: Review) -> dict:
     """Links to the reviewed school's SEF and plans, and its headline KPIs (what the user may read)."""
+    from trustwide.evaluation import rules as evaluation_rules
     from trustwide.evaluation.models import SelfEvaluation
+    from trustwide.kpis import rules as kpi_rules
     from trustwide.kpis.selectors import BIG_FIVE, school_readings
+    from trustwide.planning import rules as planning_rules
     from trustwide.planning.models import SchoolPlan
 
     school = review.school
     pack = {"sef": None, "plans": [], "readings": []}
-    if can(user, Perm.SEF_VIEW, school):
+    if evaluation_rules.may_view_sef(user, school):
         pack["sef"] = SelfEvaluation.objects.filter(school=school, academic_year=review.academic_year).first()
-    if can(user, Perm.PLAN_VIEW, school):
+    if planning_rules.may_view_plans(user, school):
         pack["plans"] = list(SchoolPlan.objects.filter(school=school, academic_year=review.academic_year))
-    if can(user, Perm.KPI_VIEW, school):
+    if kpi_rules.may_view_kpis(user, school):
         readings = school_readings(school=school, academic_year=review.academic_year.start_year, codes=BIG_FIVE,
                                    with_percentiles=False)
         if not any(r.computed for r in readings):
@@ -266,7 +260,7 @@ def non_negotiables_for(*, trust: Trust, category: str | None = None) -> list[No
 
 
 def school_non_negotiables(*, user, school: School) -> tuple[SupportAssessment | None, list[NonNegotiable]]:
-    if not can(user, Perm.SUPPORT_VIEW, school):
+    if not rules.may_read_support(user, school):
         return None, []
     latest = restrict(SupportAssessment.objects.filter(school=school), user, Perm.SUPPORT_VIEW).first()
     if latest is None:
@@ -284,7 +278,7 @@ def deployments_for(*, user, trust: Trust, academic_year: AcademicYear | None = 
         "expertise__user", "from_school", "to_school", "academic_year")
     if academic_year is not None:
         qs = qs.filter(academic_year=academic_year)
-    if not can_in_trust(user, Perm.SUPPORT_VIEW, trust.pk):
+    if not rules.reads_all_support(user, trust.pk):
         from django.db.models import Q
 
         qs = qs.filter(Q(to_school_id__in=visible) | Q(from_school_id__in=visible))
@@ -292,7 +286,7 @@ def deployments_for(*, user, trust: Trust, academic_year: AcademicYear | None = 
 
 
 def school_deployments(*, user, school: School) -> list[Deployment]:
-    if not can(user, Perm.SUPPORT_VIEW, school):
+    if not rules.may_read_support(user, school):
         return []
     from django.db.models import Q
 
@@ -380,7 +374,7 @@ def collaboration_plans_for(*, user, trust: Trust) -> list[CollaborationPlan]:
     visible = school_ids(user, Perm.SUPPORT_VIEW)
     plans = list(restrict(CollaborationPlan.objects.filter(trust=trust), user, Perm.SUPPORT_VIEW)
                  .prefetch_related("schools"))
-    if can_in_trust(user, Perm.SUPPORT_VIEW, trust.pk):
+    if rules.reads_all_support(user, trust.pk):
         return plans
     return [p for p in plans if any(s.pk in visible for s in p.schools.all())]
 
@@ -393,7 +387,7 @@ def collaboration_plan_detail(*, user, pk: int) -> CollaborationPlan:
 
     plan = get_object_or_404_for(
         user, Perm.SUPPORT_VIEW, CollaborationPlan.objects.select_related("trust").prefetch_related("schools"), pk=pk)
-    if not can_in_trust(user, Perm.SUPPORT_VIEW, plan.trust_id) and not (
+    if not rules.reads_all_support(user, plan.trust_id) and not (
         school_ids(user, Perm.SUPPORT_VIEW) & {s.pk for s in plan.schools.all()}
     ):
         raise Http404("No collaboration plan found.")

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustwide.access import Perm, can, can_in_trust, trust_ids
 from trustwide.access.scope import forget_cached_grants
 from trustwide.accounts.models import Membership
 from trustwide.accounts.roles import Role
@@ -22,6 +21,7 @@ from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear, School, Trust
 
 from . import rota as rota_rules
+from . import rules
 from . import support as support_rules
 from .models import (
     CollaborationPlan,
@@ -45,14 +45,6 @@ REPORT_DAYS = 21  # and write the report after it
 
 def _label(actor, actor_label):
     return actor_label or (str(actor) if actor is not None else "system")
-
-
-def _require_trust(actor, perm: str, trust_id: int, message: str) -> None:
-    require(actor is None or can_in_trust(actor, perm, trust_id), message)
-
-
-def _require_school(actor, perm: str, school, message: str) -> None:
-    require(actor is None or can(actor, perm, school), message)
 
 
 # --------------------------------------------------------------------------- rota
@@ -139,7 +131,7 @@ def _add_reviewer(*, actor, actor_label, review: Review, user=None, name: str = 
         name=name or (str(user) if user else ""), from_school=from_school, is_external=is_external,
         organisation=organisation,
     )
-    if user is not None and not can(user, Perm.SEF_EDIT, review.school):
+    if user is not None and not rules.leads_school(user, review.school):
         membership = _give_access(actor=actor, actor_label=actor_label, reviewer_user=user, review=review)
         audited_update(actor=actor, actor_label=actor_label, instance=reviewer, membership=membership)
     return reviewer
@@ -160,7 +152,7 @@ def rota_create(*, actor, trust: Trust, academic_year: AcademicYear, groups: lis
                 visits: list[rota_rules.Visit] | None = None, actor_label=None) -> list[Review]:
     """Form the year's triads and their reviews. Refused, with the reasons, if any school of the
     trust would go unreviewed, review itself, or be reviewed from outside its triad."""
-    _require_trust(actor, Perm.PEER_REVIEW_MANAGE, trust.pk, "Only trust leaders form triads and rotas.")
+    require(rules.may_form_rota(actor, trust.pk), rules.ROTA_REFUSED)
     if academic_year.trust_id != trust.pk:
         raise ValidationError({"academic_year": "That academic year belongs to another trust."})
     schools = list(School.objects.filter(trust=trust))
@@ -238,7 +230,7 @@ def _remove_review_access(*, actor, actor_label, review: Review) -> None:
 
 
 def _require_manage(actor, review: Review) -> None:
-    _require_school(actor, Perm.PEER_REVIEW_MANAGE, review.school, "Only trust and hub leaders manage reviews.")
+    require(rules.may_manage_review(actor, review.school), rules.REVIEW_MANAGE_REFUSED)
 
 
 @transaction.atomic
@@ -267,7 +259,7 @@ def reviewer_add(*, actor, review: Review, user=None, name: str = "", from_schoo
     if review.kind == ReviewKind.PEER and not is_external:
         if from_school is None or not review.triad.schools.filter(pk=from_school.pk).exists():
             raise ValidationError({"from_school": "Peer reviewers come from the other schools of the triad."})
-    if user is not None and can(user, Perm.SEF_EDIT, review.school):
+    if user is not None and rules.leads_school(user, review.school):
         raise ValidationError({"user": f"{user} leads {review.school.name}: a school cannot review itself."})
     return _add_reviewer(actor=actor, actor_label=actor_label, review=review, user=user, name=name,
                          from_school=from_school, is_external=is_external, organisation=organisation)
@@ -289,7 +281,7 @@ def external_review_create(*, actor, school: School, academic_year: AcademicYear
                            focus: str, partners: list[dict], actor_label=None) -> Review:
     """An external audit: partners from outside the trust, the same report form; their
     judgements count as external validation."""
-    _require_school(actor, Perm.PEER_REVIEW_MANAGE, school, "Only trust and hub leaders arrange external audits.")
+    require(rules.may_manage_review(actor, school), rules.EXTERNAL_REFUSED)
     if not partners:
         raise ValidationError({"partners": "Name at least one external audit partner."})
     review = audited_create(
@@ -314,19 +306,6 @@ def _term_index(academic_year: AcademicYear, day: datetime.date) -> int:
 # --------------------------------------------------------------------------- findings and report
 
 
-def is_reviewer(user, review: Review) -> bool:
-    return user is not None and user.is_authenticated and review.reviewers.filter(user=user).exists()
-
-
-def may_write_findings(user, review: Review) -> bool:
-    """Named reviewers (within their access window) and the trust's or hub's leaders."""
-    if user is None:
-        return True
-    if not can(user, Perm.PEER_REVIEW_WRITE, review.school):
-        return False
-    return can(user, Perm.PEER_REVIEW_MANAGE, review.school) or is_reviewer(user, review)
-
-
 def write_blocker(review: Review) -> str | None:
     """Why the review's findings and actions can no longer change, if they cannot."""
     if review.status == ReviewStatus.AGREED:
@@ -335,7 +314,7 @@ def write_blocker(review: Review) -> str | None:
 
 
 def _require_write(actor, review: Review) -> None:
-    require(may_write_findings(actor, review), "Only the review's reviewers write its findings.")
+    require(rules.may_write_findings(actor, review), rules.FINDINGS_REFUSED)
     blocker = write_blocker(review)
     if blocker:
         raise ValidationError(blocker)
@@ -354,6 +333,7 @@ def review_sef(review: Review):
 def _feed_validation(*, actor, actor_label, review: Review, judgement, agrees: bool, grade_code: str,
                      rationale: str):
     """Record the reviewers' view as a SEF validation through the evaluation services."""
+    from trustwide.evaluation import rules as evaluation_rules
     from trustwide.evaluation import services as evaluation
     from trustwide.evaluation.models import ValidatorRole
 
@@ -362,7 +342,7 @@ def _feed_validation(*, actor, actor_label, review: Review, judgement, agrees: b
     validated_on = min(review.visit_on, timezone.localdate())
     common = dict(judgement=judgement, role=role, agrees=agrees, grade_code=grade_code, rationale=rationale,
                   validated_on=validated_on, validator_name=names[:200])
-    if actor is not None and role in evaluation.validator_roles(actor, review.school):
+    if actor is not None and role in evaluation_rules.validator_roles(actor, review.school):
         return evaluation.validation_record(actor=actor, **common)
     # A trust leader writing up a peer review, or an external partner: this service has
     # checked that the actor may write the review's findings; the validation carries the
@@ -440,10 +420,11 @@ def _withdraw_validation(*, actor, actor_label, validation) -> None:
     _feed_validation: a validator withdraws their own; for anyone else who may write the
     review's findings (checked by the caller, e.g. a trust leader correcting the write-up) it
     is withdrawn for the review, the actor named in the audit label."""
-    from trustwide.evaluation.services import validation_withdraw, validator_roles
+    from trustwide.evaluation.rules import may_withdraw_validation
+    from trustwide.evaluation.services import validation_withdraw
 
     school = validation.judgement.sef.school
-    if actor is not None and (validation.validator_id == actor.pk or validation.role in validator_roles(actor, school)):
+    if actor is not None and may_withdraw_validation(actor, validation, school):
         validation_withdraw(actor=actor, actor_label=actor_label, validation=validation)
     else:
         validation_withdraw(actor=None, actor_label=f"{_label(actor, actor_label)} (peer review write-up)"[:200],
@@ -555,7 +536,7 @@ def review_report_save(*, actor, review: Review, summary: str, strengths_to_shar
 @transaction.atomic
 def review_agree(*, actor, review: Review, actor_label=None) -> Review:
     """The reviewed school's headteacher (plan.submit: head and senior leaders) agrees the report."""
-    _require_school(actor, Perm.PLAN_SUBMIT, review.school, "Only the school's headteacher agrees the report.")
+    require(rules.may_agree_report(actor, review.school), rules.AGREE_REFUSED)
     if review.status != ReviewStatus.DRAFTED:
         raise ValidationError("Only a drafted report can be agreed.")
     return audited_update(actor=actor, actor_label=actor_label, instance=review, action=AuditAction.AGREE,
@@ -569,7 +550,7 @@ def review_action_to_plan(*, actor, review_action: ReviewAction, priority, actor
     from trustwide.planning import services as planning
 
     review = review_action.review
-    _require_school(actor, Perm.PLAN_EDIT, review.school, "Only the school's leaders add actions to its plan.")
+    require(rules.may_add_to_plan(actor, review.school), rules.TO_PLAN_REFUSED)
     if review_action.plan_action_id:
         raise ValidationError("This action is already in the plan.")
     if priority.plan.school_id != review.school_id:
@@ -587,7 +568,7 @@ def review_action_to_plan(*, actor, review_action: ReviewAction, priority, actor
 
 
 def _require_support_manage(actor, trust_id: int) -> None:
-    _require_trust(actor, Perm.SUPPORT_MANAGE, trust_id, "Only trust leaders manage support.")
+    require(rules.may_manage_support(actor, trust_id), rules.SUPPORT_MANAGE_REFUSED)
 
 
 def rule_for(trust: Trust) -> SupportRule:
@@ -652,18 +633,10 @@ def non_negotiable_delete(*, actor, item: NonNegotiable, actor_label=None) -> No
 # --------------------------------------------------------------------------- expertise and deployments
 
 
-def may_edit_expertise(actor, trust: Trust, user) -> bool:
-    if actor is None:
-        return True
-    if can_in_trust(actor, Perm.SUPPORT_MANAGE, trust.pk):
-        return True
-    return actor.pk == user.pk and trust.pk in trust_ids(actor, Perm.TRUST_VIEW)
-
-
 @transaction.atomic
 def expertise_save(*, actor, trust: Trust, user, actor_label=None, **fields) -> Expertise:
     """Staff keep their own entry; trust leaders (support.manage) may keep anyone's."""
-    require(may_edit_expertise(actor, trust, user), "You may edit only your own expertise.")
+    require(rules.may_edit_expertise(actor, trust, user), rules.EXPERTISE_REFUSED)
     existing = Expertise.objects.filter(trust=trust, user=user).first()
     if fields.get("home_school") is not None and fields["home_school"].trust_id != trust.pk:
         raise ValidationError({"home_school": "That school belongs to another trust."})

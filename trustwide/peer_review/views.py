@@ -11,18 +11,15 @@ from django.views import View
 
 from trustwide.access import (
     Perm,
-    can,
-    can_in_trust,
     get_object_or_404_for,
     restrict,
     school_ids,
-    trust_ids,
 )
 from trustwide.common.exports import pdf_response, render_pdf
 from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
-from . import forms, selectors, services
+from . import forms, rules, selectors, services
 from . import rota as rota_rules
 from . import support as support_rules
 from .models import TERM_LABELS, Deployment, Expertise, ReviewAction, ReviewKind, ReviewStatus
@@ -50,7 +47,7 @@ class OverviewView(ScopedViewMixin, View):
     def get(self, request, slug):
         user = request.user
         trust = get_trust(user, slug)
-        deny_unless(selectors.sees_trust_pages(user, trust), "You may not read peer review in this trust.")
+        deny_unless(rules.may_read_in_trust(user, trust), rules.PEER_REVIEW_HIDDEN)
         year = selectors.chosen_year(trust, request.GET.get("year"))
         reviews = list(selectors.reviews_for(user=user, trust=trust, academic_year=year)) if year else []
         triads = selectors.triads_for(user=user, trust=trust, academic_year=year) if year else []
@@ -72,7 +69,7 @@ class OverviewView(ScopedViewMixin, View):
             "givers": sorted(givers, key=lambda a: a.school.name), "takers": sorted(takers, key=lambda a: a.school.name),
             "hub_map": _hub_map(latest.values()),
             "deployments_by_school": sorted(by_school.values(), key=lambda r: r["school"].name),
-            "can_manage": can_in_trust(user, Perm.PEER_REVIEW_MANAGE, trust.pk),
+            "can_manage": rules.may_form_rota(user, trust.pk),
             "can_arrange_external": bool(_managed_schools(user, trust)),
         }
         return render(request, "peer_review/overview.html", context)
@@ -95,7 +92,7 @@ class RotaView(ScopedViewMixin, View):
 
     def _setup(self, request, slug):
         trust = get_trust(request.user, slug)
-        deny_unless(can_in_trust(request.user, Perm.PEER_REVIEW_MANAGE, trust.pk), "Only trust leaders form triads.")
+        deny_unless(rules.may_form_rota(request.user, trust.pk), rules.ROTA_REFUSED)
         year = selectors.chosen_year(trust, request.GET.get("year") or request.POST.get("year"))
         schools = list(trust_schools(trust))
         return trust, year, schools
@@ -177,7 +174,7 @@ class ExternalReviewCreateView(ScopedViewMixin, View):
     def dispatch_setup(self, request, slug):
         trust = get_trust(request.user, slug)
         schools = _managed_schools(request.user, trust)
-        deny_unless(schools.exists(), "Only trust and hub leaders arrange external audits.")
+        deny_unless(schools.exists(), rules.EXTERNAL_REFUSED)
         return trust, schools
 
     def get(self, request, slug):
@@ -224,10 +221,10 @@ class ReviewDetailView(ScopedViewMixin, View):
             "review": review, "school": school, "findings": findings,
             "actions": list(review.actions.all()), "reviewers": list(review.reviewers.all()),
             "pack": selectors.pre_visit_pack(user=user, review=review),
-            "can_write": services.may_write_findings(user, review) and review.status != ReviewStatus.AGREED,
-            "can_manage": can(user, Perm.PEER_REVIEW_MANAGE, school),
-            "can_agree": can(user, Perm.PLAN_SUBMIT, school) and review.status == ReviewStatus.DRAFTED,
-            "can_plan": can(user, Perm.PLAN_EDIT, school),
+            "can_write": rules.may_write_findings(user, review) and review.status != ReviewStatus.AGREED,
+            "can_manage": rules.may_manage_review(user, school),
+            "can_agree": rules.may_agree_report(user, school) and review.status == ReviewStatus.DRAFTED,
+            "can_plan": rules.may_add_to_plan(user, school),
         }
         return render(request, "peer_review/review_detail.html", context)
 
@@ -241,7 +238,7 @@ class ReviewEditView(ScopedViewMixin, View):
 
     def _page(self, request, pk):
         review = get_review(request.user, pk)
-        deny_unless(can(request.user, Perm.PEER_REVIEW_MANAGE, review.school), "Only trust and hub leaders manage reviews.")
+        deny_unless(rules.may_manage_review(request.user, review.school), rules.REVIEW_MANAGE_REFUSED)
         form = forms.ReviewEditForm(request.POST or None, initial={"visit_on": review.visit_on, "focus": review.focus})
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
         return form_page(request, form, lambda f: services.review_update(actor=request.user, review=review, **f.cleaned_data),
@@ -253,7 +250,7 @@ class ReviewEditView(ScopedViewMixin, View):
 class ReviewerAddView(ReviewEditView):
     def _page(self, request, pk):
         review = get_review(request.user, pk)
-        deny_unless(can(request.user, Perm.PEER_REVIEW_MANAGE, review.school), "Only trust and hub leaders manage reviews.")
+        deny_unless(rules.may_manage_review(request.user, review.school), rules.REVIEW_MANAGE_REFUSED)
         schools = review.triad.schools.exclude(pk=review.school_id) if review.triad_id else School.objects.none()
         form = forms.ReviewerAddForm(request.POST or None, schools=schools)
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
@@ -274,7 +271,7 @@ class ReviewerAddView(ReviewEditView):
 class _WriteView(ReviewEditView):
     def review_for_writing(self, request, pk):
         review = get_review(request.user, pk)
-        deny_unless(services.may_write_findings(request.user, review), "Only the review's reviewers write its findings.")
+        deny_unless(rules.may_write_findings(request.user, review), rules.FINDINGS_REFUSED)
         return review
 
 
@@ -334,7 +331,7 @@ class ReportPdfView(ScopedViewMixin, View):
 class ReportAgreeView(ScopedViewMixin, View):
     def post(self, request, pk):
         review = get_review(request.user, pk)
-        deny_unless(can(request.user, Perm.PLAN_SUBMIT, review.school), "Only the school's headteacher agrees the report.")
+        deny_unless(rules.may_agree_report(request.user, review.school), rules.AGREE_REFUSED)
         try:
             services.review_agree(actor=request.user, review=review)
         except ValidationError as exc:
@@ -351,7 +348,7 @@ class ActionToPlanView(ReviewEditView):
             ReviewAction.objects.select_related("review__school__trust", "review__academic_year", "owner"), pk=pk,
         )
         review = item.review
-        deny_unless(can(request.user, Perm.PLAN_EDIT, review.school), "Only the school's leaders add actions to its plan.")
+        deny_unless(rules.may_add_to_plan(request.user, review.school), rules.TO_PLAN_REFUSED)
         form = forms.ToPlanForm(request.POST or None, priorities=selectors.plan_priority_choices(review))
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
         return form_page(request, form, lambda f: services.review_action_to_plan(
@@ -368,9 +365,9 @@ class SchoolView(ScopedViewMixin, View):
     def get(self, request, pk):
         user = request.user
         school = get_object_or_404_for(user, Perm.SCHOOL_VIEW, School.objects.select_related("trust", "hub"), pk=pk)
-        sees_reviews = can(user, Perm.PEER_REVIEW_VIEW, school)
-        sees_support = can(user, Perm.SUPPORT_VIEW, school)
-        deny_unless(sees_reviews or sees_support, "You may not read this school's peer review or support.")
+        sees_reviews = rules.may_read_reviews(user, school)
+        sees_support = rules.may_read_support(user, school)
+        deny_unless(sees_reviews or sees_support, rules.SCHOOL_HIDDEN)
         reviews = []
         if sees_reviews:
             reviews = list(
@@ -397,9 +394,9 @@ class SchoolView(ScopedViewMixin, View):
 def _support_trust(request, slug, *, manage: bool = False) -> Trust:
     trust = get_trust(request.user, slug)
     if manage:
-        deny_unless(can_in_trust(request.user, Perm.SUPPORT_MANAGE, trust.pk), "Only trust leaders manage support.")
+        deny_unless(rules.may_manage_support(request.user, trust.pk), rules.SUPPORT_MANAGE_REFUSED)
     else:
-        deny_unless(trust.pk in trust_ids(request.user, Perm.SUPPORT_VIEW), "You may not read support levels here.")
+        deny_unless(rules.may_read_support_in_trust(request.user, trust), rules.SUPPORT_HIDDEN)
     return trust
 
 
@@ -417,7 +414,7 @@ class SupportView(ScopedViewMixin, View):
             "non_negotiables": [(label, [n for n in nn if n.category == code])
                                 for code, label in support_rules.CATEGORY_LABELS.items()],
             "collaborations": selectors.collaboration_plans_for(user=user, trust=trust),
-            "can_manage": can_in_trust(user, Perm.SUPPORT_MANAGE, trust.pk),
+            "can_manage": rules.may_manage_support(user, trust.pk),
         }
         return render(request, "peer_review/support.html", context)
 
@@ -533,7 +530,7 @@ class DeploymentEditView(ReviewEditView):
             Deployment.objects.select_related("expertise__user", "to_school__trust", "from_school"), pk=pk,
         )
         trust = deployment.to_school.trust
-        deny_unless(can_in_trust(request.user, Perm.SUPPORT_MANAGE, trust.pk), "Only trust leaders manage support.")
+        deny_unless(rules.may_manage_support(request.user, trust.pk), rules.SUPPORT_MANAGE_REFUSED)
         form = forms.DeploymentOutcomeForm(request.POST or None, initial={"status": deployment.status,
                                                                           "outcome": deployment.outcome})
         url = reverse("peer_review:school", kwargs={"pk": deployment.to_school_id})

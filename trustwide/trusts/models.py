@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from .utils import year_label
+
 
 class MfaPolicy(models.TextChoices):
     """Who must use a second factor (an authenticator app) to log in. See accounts/mfa.py."""
@@ -193,7 +195,7 @@ class AcademicYear(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+        return year_label(self.start_year)
 
     @property
     def starts_on(self) -> datetime.date:

@@ -16,7 +16,6 @@ from .plans import (
     criterion_create,
     criterion_delete,
     criterion_update,
-    may_update_progress,
     milestone_create,
     milestone_delete,
     milestone_update,
@@ -52,7 +51,7 @@ from .workflow import (
 __all__ = [
     "RatingInput", "action_create", "action_delete", "action_progress_update", "action_update",
     "activity_create", "activity_update", "criterion_create", "criterion_delete", "criterion_update",
-    "failing_criteria", "may_update_progress", "milestone_create", "milestone_delete", "milestone_update",
+    "failing_criteria", "milestone_create", "milestone_delete", "milestone_update",
     "monitoring_scale_save", "plan_agree", "plan_copy_to_next_year", "plan_create", "plan_evaluate",
     "plan_return", "plan_smart_override", "plan_start", "plan_submit", "plan_update",
     "pocket_guide_save", "prefill_from_pocket_guide", "priority_create", "priority_delete",

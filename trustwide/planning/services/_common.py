@@ -4,29 +4,16 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from trustwide.access import Perm, can, can_in_trust
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import record_event, snapshot
 from trustwide.common.services import require
 
+from .. import rules
 from ..models import PlanStatus, SchoolPlan
 
 
-def may(actor, perm: str, school) -> bool:
-    """actor=None is a command or the demo builder (recorded with its actor_label)."""
-    return actor is None or can(actor, perm, school)
-
-
-def require_school(actor, perm: str, school, message: str) -> None:
-    require(may(actor, perm, school), message)
-
-
-def require_trust(actor, perm: str, trust_id: int, message: str) -> None:
-    require(actor is None or can_in_trust(actor, perm, trust_id), message)
-
-
 def require_plan_edit(actor, plan: SchoolPlan) -> None:
-    require_school(actor, Perm.PLAN_EDIT, plan.school, "You may not edit this plan.")
+    require(rules.may_edit_plans(actor, plan.school), rules.PLAN_EDIT_REFUSED)
     # Read the status afresh: the caller's copy may predate a transition.
     plan.status = SchoolPlan.objects.filter(pk=plan.pk).values_list("status", flat=True).first() or plan.status
     if plan.status == PlanStatus.EVALUATED:
@@ -51,5 +38,4 @@ def changed_only(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-__all__ = ["changed_only", "may", "note_edit_after_agreement", "require_plan_edit", "require_school",
-           "require_trust", "snapshot"]
+__all__ = ["changed_only", "note_edit_after_agreement", "require_plan_edit", "snapshot"]

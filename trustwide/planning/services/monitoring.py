@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from trustwide.access import Perm
 from trustwide.audit.services import audited_create, audited_update
+from trustwide.common.services import require
 
+from .. import rules
 from ..models import (
     DEFAULT_SCALE,
     ActivityKind,
@@ -16,7 +17,6 @@ from ..models import (
     MonitoringScale,
     PlanStatus,
 )
-from ._common import require_school, require_trust
 
 
 def scale_for_trust(trust_id: int) -> MonitoringScale:
@@ -29,7 +29,7 @@ def scale_for_trust(trust_id: int) -> MonitoringScale:
 @transaction.atomic
 def monitoring_scale_save(*, actor, trust, grades: list[str], good_or_better_count: int,
                           actor_label=None) -> MonitoringScale:
-    require_trust(actor, Perm.STRATEGIC_PLAN_EDIT, trust.pk, "Only trust leaders choose the judgement scale.")
+    require(rules.may_edit_strategic_plan(actor, trust.pk), rules.SCALE_REFUSED)
     grades = [g.strip() for g in grades if g.strip()]
     scale = MonitoringScale.objects.filter(trust=trust).first()
     if scale is None:
@@ -40,7 +40,7 @@ def monitoring_scale_save(*, actor, trust, grades: list[str], good_or_better_cou
 
 
 def _require_schedule_edit(actor, plan) -> None:
-    require_school(actor, Perm.PLAN_EDIT, plan.school, "Only school leaders change the monitoring schedule.")
+    require(rules.may_edit_plans(actor, plan.school), rules.MONITORING_SCHEDULE_REFUSED)
     if plan.status == PlanStatus.EVALUATED:
         raise ValidationError("This plan has been evaluated and is closed.")
 
@@ -61,7 +61,7 @@ def record_create(*, actor, activity: MonitoringActivity, carried_out_on, findin
                   evidence_file=None, actor_label=None) -> MonitoringRecord:
     """Record what an activity found. Lesson observations need a judgement on the trust's scale."""
     plan = activity.plan
-    require_school(actor, Perm.MONITORING_RECORD, plan.school, "You may not record monitoring here.")
+    require(rules.may_record_monitoring(actor, plan.school), rules.MONITORING_RECORD_REFUSED)
     if activity.cancelled:
         raise ValidationError("This activity was cancelled.")
     judgement = (judgement or "").strip()

@@ -7,12 +7,13 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from trustwide.access import Perm
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_delete, audited_update, snapshot
 from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear
+from trustwide.trusts.utils import year_label
 
+from .. import rules
 from ..models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -23,7 +24,7 @@ from ..models import (
     StaffObjective,
     SuccessCriterion,
 )
-from ._common import changed_only, may, note_edit_after_agreement, require_plan_edit, require_school
+from ._common import changed_only, note_edit_after_agreement, require_plan_edit
 
 
 def _plan_of(instance) -> SchoolPlan:
@@ -64,7 +65,7 @@ def _delete_in_plan(*, actor, instance, actor_label=None) -> None:
 def plan_create(*, actor, school, academic_year: AcademicYear, kind: str, title: str = "",
                 prefill: bool = True, actor_label=None) -> SchoolPlan:
     """A new draft plan; the year's pocket guide priorities for this kind of plan are pre-filled."""
-    require_school(actor, Perm.PLAN_EDIT, school, "You may not create plans for this school.")
+    require(rules.may_edit_plans(actor, school), rules.PLAN_CREATE_REFUSED)
     if SchoolPlan.objects.filter(school=school, academic_year=academic_year, kind=kind).exists():
         raise ValidationError({"kind": f"This school already has that plan for {academic_year.label}."})
     plan = audited_create(actor=actor, actor_label=actor_label, model=SchoolPlan, school=school,
@@ -170,17 +171,9 @@ def action_delete(*, actor, action: Action, actor_label=None) -> None:
     _delete_in_plan(actor=actor, instance=action, actor_label=actor_label)
 
 
-def may_update_progress(actor, action: Action) -> bool:
-    """Leaders update any action; staff with action.update only the actions they own."""
-    school = action.priority.plan.school
-    if may(actor, Perm.PLAN_EDIT, school):
-        return True
-    return may(actor, Perm.ACTION_UPDATE, school) and action.owner_id == actor.pk
-
-
 def action_progress_update(*, actor, action: Action, status: str, spent=None, progress_note: str | None = None,
                            actor_label=None) -> Action:
-    require(may_update_progress(actor, action), "Only the action's owner or a leader updates its progress.")
+    require(rules.may_update_progress(actor, action), rules.PROGRESS_REFUSED)
     changes = {"status": status}
     if spent is not None:
         changes["spent"] = spent
@@ -230,13 +223,13 @@ def _shift_year(day: datetime.date | None, years: int = 1) -> datetime.date | No
 def plan_copy_to_next_year(*, actor, plan: SchoolPlan, prefill: bool = True, actor_label=None) -> SchoolPlan:
     """A draft plan for the following year with the same priorities, criteria (dates moved on a
     year) and milestones, carrying forward every action not complete or dropped."""
-    require_school(actor, Perm.PLAN_EDIT, plan.school, "You may not create plans for this school.")
+    require(rules.may_edit_plans(actor, plan.school), rules.PLAN_CREATE_REFUSED)
     next_year = AcademicYear.objects.filter(
         trust_id=plan.school.trust_id, start_year=plan.academic_year.start_year + 1
     ).prefetch_related("terms").first()
     if next_year is None:
         raise ValidationError(
-            f"The academic year {plan.academic_year.start_year + 1}/{(plan.academic_year.start_year + 2) % 100:02d} "
+            f"The academic year {year_label(plan.academic_year.start_year + 1)} "
             "does not exist yet: ask a trust administrator to add it."
         )
     if SchoolPlan.objects.filter(school=plan.school, academic_year=next_year, kind=plan.kind).exists():
@@ -284,7 +277,7 @@ def plan_copy_to_next_year(*, actor, plan: SchoolPlan, prefill: bool = True, act
 
 def staff_objective_create(*, actor, school, academic_year, user, text: str, priority=None, criterion=None,
                            actor_label=None) -> StaffObjective:
-    require_school(actor, Perm.PLAN_EDIT, school, "Only school leaders set appraisal objectives here.")
+    require(rules.may_edit_plans(actor, school), rules.OBJECTIVES_REFUSED)
     if not user.memberships.filter(school=school).exists() and not user.memberships.filter(
         hub_id=school.hub_id, hub__isnull=False
     ).exists():
@@ -299,7 +292,7 @@ def staff_objective_update(*, actor, objective: StaffObjective, user, text: str,
     """Change an appraisal objective: its wording, whose it is, or what it cites (a priority or
     success criterion of the same school's plan, checked by the model)."""
     school = objective.school
-    require_school(actor, Perm.PLAN_EDIT, school, "Only school leaders set appraisal objectives here.")
+    require(rules.may_edit_plans(actor, school), rules.OBJECTIVES_REFUSED)
     if user.pk != objective.user_id and not user.memberships.filter(school=school).exists() and not (
         user.memberships.filter(hub_id=school.hub_id, hub__isnull=False).exists()
     ):
@@ -309,5 +302,5 @@ def staff_objective_update(*, actor, objective: StaffObjective, user, text: str,
 
 
 def staff_objective_delete(*, actor, objective: StaffObjective, actor_label=None) -> None:
-    require_school(actor, Perm.PLAN_EDIT, objective.school, "Only school leaders set appraisal objectives here.")
+    require(rules.may_edit_plans(actor, objective.school), rules.OBJECTIVES_REFUSED)
     audited_delete(actor=actor, actor_label=actor_label, instance=objective)

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustwide.access import Perm
 from trustwide.audit.services import audited_create, audited_update
+from trustwide.common.services import require
 
-from .. import rag
+from .. import rag, rules
 from ..models import (
     Action,
     ActionStatus,
@@ -21,7 +21,6 @@ from ..models import (
     SchoolPlan,
     SuccessCriterion,
 )
-from ._common import require_school
 
 
 @dataclass
@@ -65,7 +64,7 @@ def termly_review_save(*, actor, plan: SchoolPlan, term, entries: list[RatingInp
                        today=None) -> list[RagRating]:
     """Save a term's ratings for a plan in one go. Every entry is checked first; if any is
     wrong, a ValidationError names each problem and nothing is saved."""
-    require_school(actor, Perm.RAG_RATE, plan.school, "You may not RAG-rate this plan.")
+    require(rules.may_rag_rate(actor, plan.school), rules.RAG_RATE_REFUSED)
     if term.academic_year_id != plan.academic_year_id:
         raise ValidationError({"term": "Choose a term of the plan's academic year."})
     on = rag.review_date(term.ends_on, today or timezone.localdate())

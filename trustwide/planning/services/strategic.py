@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from trustwide.access import Perm
 from trustwide.audit.services import audited_create, audited_delete, audited_update
+from trustwide.common.services import require
 
+from .. import rules
 from ..models import (
     IndicatorStage,
     PocketGuide,
@@ -15,20 +16,17 @@ from ..models import (
     SuccessIndicator,
     TrustPriority,
 )
-from ._common import require_trust
-
-EDIT_MESSAGE = "Only trust leaders edit the strategic plan."
 
 
 def strategic_plan_create(*, actor, trust, title: str, first_year: int, years: int = 5, vision: str = "",
                           actor_label=None) -> StrategicPlan:
-    require_trust(actor, Perm.STRATEGIC_PLAN_EDIT, trust.pk, EDIT_MESSAGE)
+    require(rules.may_edit_strategic_plan(actor, trust.pk), rules.STRATEGIC_EDIT_REFUSED)
     return audited_create(actor=actor, actor_label=actor_label, model=StrategicPlan, trust=trust, title=title,
                           first_year=first_year, years=years, vision=vision)
 
 
 def strategic_plan_update(*, actor, plan: StrategicPlan, actor_label=None, **changes) -> StrategicPlan:
-    require_trust(actor, Perm.STRATEGIC_PLAN_EDIT, plan.trust_id, EDIT_MESSAGE)
+    require(rules.may_edit_strategic_plan(actor, plan.trust_id), rules.STRATEGIC_EDIT_REFUSED)
     return audited_update(actor=actor, actor_label=actor_label, instance=plan, **changes)
 
 
@@ -52,7 +50,7 @@ def _sync_indicators(*, actor, priority: TrustPriority, indicators: dict[str, li
 @transaction.atomic
 def trust_priority_create(*, actor, strategic_plan: StrategicPlan, indicators: dict[str, list[str]] | None = None,
                           actor_label=None, **fields) -> TrustPriority:
-    require_trust(actor, Perm.STRATEGIC_PLAN_EDIT, strategic_plan.trust_id, EDIT_MESSAGE)
+    require(rules.may_edit_strategic_plan(actor, strategic_plan.trust_id), rules.STRATEGIC_EDIT_REFUSED)
     if not fields.get("code") and fields.get("number"):
         fields["code"] = f"MSP{fields['number']}"
     priority = audited_create(actor=actor, actor_label=actor_label, model=TrustPriority,
@@ -64,7 +62,7 @@ def trust_priority_create(*, actor, strategic_plan: StrategicPlan, indicators: d
 @transaction.atomic
 def trust_priority_update(*, actor, priority: TrustPriority, indicators: dict[str, list[str]] | None = None,
                           actor_label=None, **changes) -> TrustPriority:
-    require_trust(actor, Perm.STRATEGIC_PLAN_EDIT, priority.strategic_plan.trust_id, EDIT_MESSAGE)
+    require(rules.may_edit_strategic_plan(actor, priority.strategic_plan.trust_id), rules.STRATEGIC_EDIT_REFUSED)
     audited_update(actor=actor, actor_label=actor_label, instance=priority, **changes)
     if indicators is not None:
         _sync_indicators(actor=actor, priority=priority, indicators=indicators, actor_label=actor_label)
@@ -76,7 +74,7 @@ def pocket_guide_save(*, actor, strategic_plan: StrategicPlan, academic_year, it
                       introduction: str = "", actor_label=None) -> PocketGuide:
     """items: dicts of priority, headline, focus_learning, focus_leadership, focus_parental,
     plan_kind. Priorities not listed leave the guide."""
-    require_trust(actor, Perm.STRATEGIC_PLAN_EDIT, strategic_plan.trust_id, EDIT_MESSAGE)
+    require(rules.may_edit_strategic_plan(actor, strategic_plan.trust_id), rules.STRATEGIC_EDIT_REFUSED)
     guide = PocketGuide.objects.filter(strategic_plan=strategic_plan, academic_year=academic_year).first()
     if guide is None:
         guide = audited_create(actor=actor, actor_label=actor_label, model=PocketGuide,

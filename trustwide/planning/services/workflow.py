@@ -12,14 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustwide.access import Perm
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_update, record_event
 from trustwide.common.services import require
 
+from .. import rules
 from ..models import PlanStatus, SchoolPlan, SuccessCriterion
 from ..smart import success_criterion_problems
-from ._common import require_school
 
 
 def _require_status(plan: SchoolPlan, *allowed: str, doing: str) -> None:
@@ -37,7 +36,7 @@ def failing_criteria(plan: SchoolPlan) -> list[tuple[SuccessCriterion, list]]:
 def plan_submit(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
     """Headteacher or senior leader sends the plan to governors. Refused while a success
     criterion is not SMART, unless a leader has overridden the check with a reason."""
-    require_school(actor, Perm.PLAN_SUBMIT, plan.school, "Only the headteacher or senior leaders submit the plan.")
+    require(rules.may_lead_plan(actor, plan.school), rules.SUBMIT_REFUSED)
     _require_status(plan, PlanStatus.DRAFT, doing="submitted")
     if not plan.priorities.exists():
         raise ValidationError("Add at least one priority before submitting the plan.")
@@ -54,7 +53,7 @@ def plan_submit(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
 
 @transaction.atomic
 def plan_smart_override(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> SchoolPlan:
-    require_school(actor, Perm.PLAN_OVERRIDE_SMART, plan.school, "You may not override the SMART check.")
+    require(rules.may_override_smart(actor, plan.school), rules.SMART_OVERRIDE_REFUSED)
     _require_status(plan, PlanStatus.DRAFT, PlanStatus.SUBMITTED, doing="given a SMART override")
     reason = (reason or "").strip()
     if len(reason) < 10:
@@ -66,7 +65,7 @@ def plan_smart_override(*, actor, plan: SchoolPlan, reason: str, actor_label=Non
 @transaction.atomic
 def plan_agree(*, actor, plan: SchoolPlan, meeting: str, agreed_on: datetime.date, actor_label=None) -> SchoolPlan:
     """A local governor records that the governing committee agreed the plan, at which meeting."""
-    require_school(actor, Perm.PLAN_AGREE, plan.school, "Only the school's local governors agree the plan.")
+    require(rules.may_agree_plan(actor, plan.school), rules.AGREE_REFUSED)
     _require_status(plan, PlanStatus.SUBMITTED, doing="agreed")
     errors = {}
     if not (meeting or "").strip():
@@ -85,10 +84,7 @@ def plan_agree(*, actor, plan: SchoolPlan, meeting: str, agreed_on: datetime.dat
 @transaction.atomic
 def plan_return(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> SchoolPlan:
     """Governors send a submitted plan back, or leaders withdraw it, to draft."""
-    from trustwide.access import can
-
-    allowed = actor is None or can(actor, Perm.PLAN_AGREE, plan.school) or can(actor, Perm.PLAN_SUBMIT, plan.school)
-    require(allowed, "Only the school's governors or its headteacher and senior leaders return a plan.")
+    require(rules.may_return_plan(actor, plan.school), rules.RETURN_REFUSED)
     _require_status(plan, PlanStatus.SUBMITTED, doing="returned to draft")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the plan goes back to draft."})
@@ -101,7 +97,7 @@ def plan_return(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> Sc
 
 @transaction.atomic
 def plan_start(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
-    require_school(actor, Perm.PLAN_SUBMIT, plan.school, "Only the headteacher or senior leaders start the plan.")
+    require(rules.may_lead_plan(actor, plan.school), rules.START_REFUSED)
     _require_status(plan, PlanStatus.AGREED, doing="started")
     return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.START,
                           status=PlanStatus.IN_PROGRESS, started_at=timezone.now())
@@ -110,7 +106,7 @@ def plan_start(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
 @transaction.atomic
 def plan_evaluate(*, actor, plan: SchoolPlan, impact_statements: dict[int, str], actor_label=None) -> SchoolPlan:
     """Close the year: an impact statement for every priority, then the plan is evaluated."""
-    require_school(actor, Perm.PLAN_SUBMIT, plan.school, "Only the headteacher or senior leaders evaluate the plan.")
+    require(rules.may_lead_plan(actor, plan.school), rules.EVALUATE_REFUSED)
     _require_status(plan, PlanStatus.IN_PROGRESS, doing="evaluated")
     priorities = list(plan.priorities.all())
     missing = [p for p in priorities if not (impact_statements.get(p.pk) or "").strip()]

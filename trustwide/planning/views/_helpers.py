@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from trustwide.access import Perm, can, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.views import deny_unless
 
+from .. import rules
 from ..models import SchoolPlan
 
 
@@ -34,4 +35,4 @@ def plan_of(item) -> SchoolPlan:
 
 
 def require_edit(user, plan: SchoolPlan) -> None:
-    deny_unless(can(user, Perm.PLAN_EDIT, plan.school), "Only school leaders edit this plan.")
+    deny_unless(rules.may_edit_plans(user, plan.school), rules.PLAN_EDIT_REFUSED)

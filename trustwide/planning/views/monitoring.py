@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms import ActivityForm, RecordForm
 from ..models import ActivityKind, MonitoringActivity, MonitoringRecord
 from ._helpers import get_plan
@@ -23,7 +23,7 @@ from ._helpers import get_plan
 
 def _plan_for_monitoring(request, pk):
     plan = get_plan(request.user, pk)
-    deny_unless(can(request.user, Perm.MONITORING_VIEW, plan.school), "You may not see monitoring here.")
+    deny_unless(rules.may_view_monitoring(request.user, plan.school), rules.MONITORING_HIDDEN)
     return plan
 
 
@@ -49,8 +49,8 @@ class MonitoringScheduleView(ScopedViewMixin, View):
         return render(request, "planning/monitoring_schedule.html", {
             "plan": plan, "by_term": by_term, "today": today,
             "overdue_count": sum(1 for a in activities if a.overdue),
-            "can_edit": can(request.user, Perm.PLAN_EDIT, plan.school),
-            "can_record": can(request.user, Perm.MONITORING_RECORD, plan.school),
+            "can_edit": rules.may_edit_plans(request.user, plan.school),
+            "can_record": rules.may_record_monitoring(request.user, plan.school),
             "teaching": _teaching_summary(activities),
         })
 
@@ -102,7 +102,7 @@ class ActivityFormView(ScopedViewMixin, View):
         else:
             activity, plan = None, get_plan(request.user, plan_pk)
             instance = MonitoringActivity(plan=plan)
-        deny_unless(can(request.user, Perm.PLAN_EDIT, plan.school), "Only school leaders change the monitoring schedule.")
+        deny_unless(rules.may_edit_plans(request.user, plan.school), rules.MONITORING_SCHEDULE_REFUSED)
         form = ActivityForm(request.POST or None, instance=instance, plan=plan)
 
         def save(form):
@@ -131,7 +131,7 @@ class RecordCreateView(ScopedViewMixin, View):
             MonitoringActivity.objects.select_related("plan__school__trust", "plan__academic_year", "term", "priority"),
             pk=pk)
         plan = activity.plan
-        deny_unless(can(request.user, Perm.MONITORING_RECORD, plan.school), "You may not record monitoring here.")
+        deny_unless(rules.may_record_monitoring(request.user, plan.school), rules.MONITORING_RECORD_REFUSED)
         scale = services.scale_for_trust(plan.school.trust_id)
         form = RecordForm(request.POST or None, request.FILES or None, activity=activity, scale=scale,
                           initial={"carried_out_on": min(timezone.localdate(), activity.due_by)})
@@ -155,8 +155,7 @@ class RecordEvidenceFileView(ScopedViewMixin, View):
         record = get_object_or_404_for(
             request.user, Perm.PLAN_VIEW,
             MonitoringRecord.objects.select_related("activity__plan__school__trust"), pk=pk)
-        deny_unless(can(request.user, Perm.MONITORING_VIEW, record.activity.plan.school),
-                    "You may not see this school's monitoring.")
+        deny_unless(rules.may_view_monitoring(request.user, record.activity.plan.school), rules.MONITORING_HIDDEN)
         if not record.evidence_file:
             raise Http404("This record has no evidence file.")
         content_type = mimetypes.guess_type(record.evidence_file_name)[0] or "application/octet-stream"

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can, get_object_or_404_for
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.audit.selectors import object_history
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page, messages_from
 from trustwide.trusts.models import School
 
-from .. import hooks, rag, selectors, services
+from .. import hooks, rag, rules, selectors, services
 from ..forms import (
     ActionForm,
     ActionProgressForm,
@@ -50,11 +50,11 @@ def plan_url(plan) -> str:
 class PlanListView(ScopedViewMixin, View):
     def get(self, request, pk):
         school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
-        deny_unless(can(request.user, Perm.PLAN_VIEW, school), "You may not see this school's plans.")
+        deny_unless(rules.may_view_plans(request.user, school), rules.PLANS_HIDDEN)
         plans = list(SchoolPlan.objects.filter(school=school).select_related("academic_year")
                      .order_by("-academic_year__start_year", "kind"))
         return render(request, "planning/plan_list.html", {
-            "school": school, "plans": plans, "can_create": can(request.user, Perm.PLAN_EDIT, school),
+            "school": school, "plans": plans, "can_create": rules.may_edit_plans(request.user, school),
         })
 
 
@@ -67,7 +67,7 @@ class PlanCreateView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
-        deny_unless(can(request.user, Perm.PLAN_EDIT, school), "Only school leaders create plans.")
+        deny_unless(rules.may_edit_plans(request.user, school), rules.PLAN_CREATE_REFUSED)
         form = PlanCreateForm(request.POST or None, school=school)
         created = {}
 
@@ -119,11 +119,7 @@ class PlanDetailView(ScopedViewMixin, View):
         today = timezone.localdate()
         school = plan.school
         failing = sum(1 for p in priorities for c in p.criteria.all() if c.smart_problems)
-        perms = {name: can(user, perm, school) for name, perm in (
-            ("edit", Perm.PLAN_EDIT), ("submit", Perm.PLAN_SUBMIT), ("agree", Perm.PLAN_AGREE),
-            ("override", Perm.PLAN_OVERRIDE_SMART), ("rate", Perm.RAG_RATE),
-            ("monitoring", Perm.MONITORING_VIEW), ("history", Perm.HISTORY_VIEW), ("update", Perm.ACTION_UPDATE),
-        )}
+        perms = rules.plan_permissions(user, school)
         for p in priorities:
             for a in p.actions.all():
                 a.overdue = a.is_overdue(today)
@@ -238,8 +234,7 @@ class ActionProgressView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         action = get_plan_item(request.user, Action, pk)
-        deny_unless(services.may_update_progress(request.user, action),
-                    "Only the action's owner or a leader updates its progress.")
+        deny_unless(rules.may_update_progress(request.user, action), rules.PROGRESS_REFUSED)
         form = ActionProgressForm(request.POST or None, instance=Action.objects.select_related("priority__plan").get(pk=pk))
 
         def save(form):
@@ -289,9 +284,9 @@ class ItemDeleteView(ScopedViewMixin, View):
 
 # Workflow -------------------------------------------------------------------------------------
 
-def _transition(request, pk, perm, service, done_message, denied_message):
+def _transition(request, pk, rule, service, done_message, denied_message):
     plan = get_plan(request.user, pk)
-    deny_unless(can(request.user, perm, plan.school), denied_message)
+    deny_unless(rule(request.user, plan.school), denied_message)
     try:
         service(actor=request.user, plan=plan)
     except ValidationError as exc:
@@ -303,18 +298,18 @@ def _transition(request, pk, perm, service, done_message, denied_message):
 
 class PlanSubmitView(ScopedViewMixin, View):
     def post(self, request, pk):
-        return _transition(request, pk, Perm.PLAN_SUBMIT, services.plan_submit, "Plan submitted to governors.",
-                           "Only the headteacher or senior leaders submit the plan.")
+        return _transition(request, pk, rules.may_lead_plan, services.plan_submit, "Plan submitted to governors.",
+                           rules.SUBMIT_REFUSED)
 
 
 class PlanStartView(ScopedViewMixin, View):
     def post(self, request, pk):
-        return _transition(request, pk, Perm.PLAN_SUBMIT, services.plan_start, "The plan is now in progress.",
-                           "Only the headteacher or senior leaders start the plan.")
+        return _transition(request, pk, rules.may_lead_plan, services.plan_start, "The plan is now in progress.",
+                           rules.START_REFUSED)
 
 
 class _PlanFormView(ScopedViewMixin, View):
-    perm = ""
+    rule = None  # a rules.may_* taking (user, school)
     denied = ""
     title = ""
     intro = ""
@@ -333,7 +328,7 @@ class _PlanFormView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         plan = get_plan(request.user, pk)
-        deny_unless(can(request.user, self.perm, plan.school), self.denied)
+        deny_unless(type(self).rule(request.user, plan.school), self.denied)
         form = self.form(request, plan)
         return form_page(request, form, lambda f: self.save(request, plan, f), success_url=plan_url(plan),
                          context={"title": self.title, "subtitle": str(plan), "intro": self.intro,
@@ -342,8 +337,8 @@ class _PlanFormView(ScopedViewMixin, View):
 
 
 class PlanSmartOverrideView(_PlanFormView):
-    perm = Perm.PLAN_OVERRIDE_SMART
-    denied = "Only headteachers, executive headteachers and trust leaders override the SMART check."
+    rule = rules.may_override_smart
+    denied = rules.SMART_OVERRIDE_REFUSED
     title = "Override the SMART check"
     intro = "The plan may then go to governors although some success criteria are not SMART. Your name and reason are recorded."
 
@@ -355,8 +350,8 @@ class PlanSmartOverrideView(_PlanFormView):
 
 
 class PlanAgreeView(_PlanFormView):
-    perm = Perm.PLAN_AGREE
-    denied = "Only the school's local governors agree the plan."
+    rule = rules.may_agree_plan
+    denied = rules.AGREE_REFUSED
     title = "Record governors' agreement"
     intro = "Record the meeting at which the local governing committee agreed this plan."
 
@@ -369,15 +364,9 @@ class PlanAgreeView(_PlanFormView):
 
 
 class PlanReturnView(_PlanFormView):
-    perm = Perm.PLAN_VIEW
-    denied = ""
+    rule = rules.may_return_plan
+    denied = rules.RETURN_REFUSED
     title = "Return the plan to draft"
-
-    def handle(self, request, pk):
-        plan = get_plan(request.user, pk)
-        deny_unless(can(request.user, Perm.PLAN_AGREE, plan.school) or can(request.user, Perm.PLAN_SUBMIT, plan.school),
-                    "Only the school's governors or its leaders return a plan to draft.")
-        return super().handle(request, pk)
 
     def form(self, request, plan):
         return ReturnForm(request.POST or None)
@@ -387,8 +376,8 @@ class PlanReturnView(_PlanFormView):
 
 
 class PlanEvaluateView(_PlanFormView):
-    perm = Perm.PLAN_SUBMIT
-    denied = "Only the headteacher or senior leaders evaluate the plan."
+    rule = rules.may_lead_plan
+    denied = rules.EVALUATE_REFUSED
     title = "Evaluate the plan"
     intro = "Write the impact of each priority. The plan is then closed; copy it into next year to carry on."
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.access import Perm, can
 from trustwide.common.views import ScopedViewMixin, deny_unless
+from trustwide.trusts.utils import current_term
 
-from .. import rag, selectors, services
+from .. import rag, rules, selectors, services
 from ..models import Rag, RatedKind
 
 
@@ -24,9 +24,7 @@ def _term(plan, request, terms):
             if t.name == wanted:
                 return t
         raise Http404("No such term.")
-    today = timezone.localdate()
-    started = [t for t in terms if t.starts_on <= today]
-    return started[-1] if started else terms[0]
+    return current_term(terms)
 
 
 def _rows(plan, term, terms, posted=None, errors=None):
@@ -74,7 +72,7 @@ def _rows(plan, term, terms, posted=None, errors=None):
 class TermlyReviewView(ScopedViewMixin, View):
     def _plan(self, request, pk):
         plan = selectors.plan_with_contents(user=request.user, pk=pk)
-        deny_unless(can(request.user, Perm.RAG_RATE, plan.school), "You may not RAG-rate this plan.")
+        deny_unless(rules.may_rag_rate(request.user, plan.school), rules.RAG_RATE_REFUSED)
         terms = list(plan.academic_year.terms.all())
         return plan, terms, _term(plan, request, terms)
 

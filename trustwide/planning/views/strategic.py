@@ -7,20 +7,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from trustwide.access import Perm, can, can_in_trust, get_object_or_404_for, trust_ids
+from trustwide.access import Perm, get_object_or_404_for
 from trustwide.access.scope import school_ids
 from trustwide.common.exports import pdf_response, render_pdf
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
+from trustwide.trusts.utils import default_year
 
-from .. import rag, selectors, services
+from .. import rag, rules, selectors, services
 from ..forms import PocketGuideForm, ScaleForm, StrategicPlanForm, TrustPriorityForm
 from ..models import PlanKind, SchoolPlan, TrustPriority
 
 
 def _trust(request, slug, perm=Perm.STRATEGIC_PLAN_VIEW) -> Trust:
     trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    deny_unless(trust.pk in trust_ids(request.user, perm), "You may not see this here.")
+    deny_unless(rules.may_view_in_trust(request.user, trust, perm), rules.TRUST_PAGE_HIDDEN)
     return trust
 
 
@@ -32,7 +33,7 @@ def _year(trust, request) -> AcademicYear:
         if year is None:
             raise Http404("No such academic year.")
         return year
-    year = years.filter(is_current=True).first() or years.first()
+    year = default_year(years)
     if year is None:
         raise Http404("The trust has no academic years yet.")
     return year
@@ -48,7 +49,7 @@ class StrategicPlanView(ScopedViewMixin, View):
                 themes.setdefault(p.theme, []).append(p)
         return render(request, "planning/strategic_plan.html", {
             "trust": trust, "plan": plan, "themes": themes,
-            "can_edit": can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk),
+            "can_edit": rules.may_edit_strategic_plan(request.user, trust.pk),
             "guides": list(plan.pocket_guides.select_related("academic_year")) if plan else [],
         })
 
@@ -56,7 +57,7 @@ class StrategicPlanView(ScopedViewMixin, View):
 class StrategicPlanEditView(ScopedViewMixin, View):
     def dispatch_trust(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk), "Only trust leaders edit the strategic plan.")
+        deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED)
         return trust, selectors.current_strategic_plan(user=request.user, trust=trust)
 
     def get(self, request, slug):
@@ -92,7 +93,7 @@ class TrustPriorityFormView(ScopedViewMixin, View):
             trust = _trust(request, slug)
             plan = selectors.current_strategic_plan(user=request.user, trust=trust)
             priority = None
-        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk), "Only trust leaders edit the strategic plan.")
+        deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED)
         if plan is None:
             raise Http404("Start the strategic plan first.")
         return trust, plan, priority
@@ -131,7 +132,7 @@ class PocketGuideView(ScopedViewMixin, View):
         return render(request, "planning/pocket_guide.html", {
             "trust": trust, "year": year, "guide": guide, "groups": selectors.pocket_guide_groups(guide),
             "years": list(trust.academic_years.all()),
-            "can_edit": can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk),
+            "can_edit": rules.may_edit_strategic_plan(request.user, trust.pk),
             "schools": list(School.objects.filter(pk__in=school_ids(request.user, Perm.PLAN_VIEW), trust=trust)),
         })
 
@@ -145,7 +146,7 @@ class PocketGuideEditView(ScopedViewMixin, View):
 
     def handle(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk), "Only trust leaders edit the pocket guide.")
+        deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED)
         year = _year(trust, request)
         plan = selectors.current_strategic_plan(user=request.user, trust=trust)
         if plan is None:
@@ -164,7 +165,7 @@ class PocketGuideEditView(ScopedViewMixin, View):
 
 def _school_pocket_guide_context(request, pk):
     school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
-    deny_unless(can(request.user, Perm.PLAN_VIEW, school), "You may not see this school's plans.")
+    deny_unless(rules.may_view_plans(request.user, school), rules.PLANS_HIDDEN)
     year = _year(school.trust, request)
     guide = selectors.pocket_guide_for(trust=school.trust, academic_year=year)
     plans = list(SchoolPlan.objects.filter(school=school, academic_year=year).order_by("kind"))
@@ -200,8 +201,7 @@ class MonitoringScaleView(ScopedViewMixin, View):
 
     def handle(self, request, slug):
         trust = _trust(request, slug, Perm.TRUST_VIEW)
-        deny_unless(can_in_trust(request.user, Perm.STRATEGIC_PLAN_EDIT, trust.pk),
-                    "Only trust leaders choose the judgement scale.")
+        deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.SCALE_REFUSED)
         scale = services.scale_for_trust(trust.pk)
         form = ScaleForm(request.POST or None, initial={
             "grades": "\n".join(scale.grades), "good_or_better_count": scale.good_or_better_count})
@@ -220,7 +220,7 @@ class MonitoringScaleView(ScopedViewMixin, View):
 class RollupView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust(request, slug, Perm.TRUST_VIEW)
-        deny_unless(trust.pk in trust_ids(request.user, Perm.PLAN_VIEW), "You may not see plans in this trust.")
+        deny_unless(rules.may_view_rollup(request.user, trust), rules.TRUST_PLANS_HIDDEN)
         year = _year(trust, request)
         terms = list(Term.objects.filter(academic_year=year).select_related("academic_year").order_by("number"))
         term = next((t for t in terms if request.GET.get("term") == t.name), None)

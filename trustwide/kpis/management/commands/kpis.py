@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trustwide.kpis.services import clean_spool_dirs, kpis_refresh
 from trustwide.trusts.models import Trust
+from trustwide.trusts.utils import year_label
 
 
 class Command(BaseCommand):
@@ -25,4 +26,4 @@ class Command(BaseCommand):
             years = year or list(trust_obj.academic_years.values_list("start_year", flat=True))
             for start_year in sorted(years):
                 rows = kpis_refresh(trust=trust_obj, academic_year=start_year, trigger="trustwide kpis refresh")
-                self.stdout.write(f"{trust_obj}: {start_year}/{(start_year + 1) % 100:02d}: {rows} values")
+                self.stdout.write(f"{trust_obj}: {year_label(start_year)}: {rows} values")

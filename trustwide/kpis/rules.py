@@ -1,0 +1,39 @@
+"""Who may do what with KPIs: the one home of every KPI decision and of each refusal's message.
+Views, services, selectors, links and the dashboards ask here; scope itself is answered by
+trustwide.access.
+
+`user=None` is a command or the demo builder: services allow it; pages pass the signed-in user."""
+
+from __future__ import annotations
+
+from trustwide.access import Perm, actor_can, actor_can_in_trust, can, can_in_trust, school_ids
+
+KPIS_HIDDEN = "Your role does not see KPIs."
+TRUST_TARGETS_REFUSED = "Only trust leaders and data managers set trust-wide targets."
+SCHOOL_TARGETS_REFUSED = "Only trust leaders and data managers set targets."
+
+
+def may_view_kpis(user, school) -> bool:
+    return can(user, Perm.KPI_VIEW, school)
+
+
+def sees_kpis_somewhere(user) -> bool:
+    return bool(school_ids(user, Perm.KPI_VIEW))
+
+
+def reads_trust_figures(user, trust_id: int) -> bool:
+    """The trust's own figures (level trust) are for those reading KPIs at trust level."""
+    return can_in_trust(user, Perm.KPI_VIEW, trust_id)
+
+
+def may_set_school_targets(user, school) -> bool:
+    return actor_can(user, Perm.KPI_TARGETS_EDIT, school)
+
+
+def may_set_trust_targets(user, trust_id: int) -> bool:
+    return actor_can_in_trust(user, Perm.KPI_TARGETS_EDIT, trust_id)
+
+
+def may_set_targets(user, trust, school=None) -> bool:
+    """A school's own targets, or the trust's defaults when school is None."""
+    return may_set_school_targets(user, school) if school is not None else may_set_trust_targets(user, trust.pk)
