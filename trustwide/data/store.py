@@ -120,15 +120,30 @@ class AnalyticsStore:
 
         Characteristics also refresh the `pupils` roster in the same batch.
         """
-        spec = DATASETS[dataset]
+        return self.write_datasets(label=dataset, trust_id=trust_id, academic_year=academic_year,
+                                   datasets={dataset: tables}, batch_id=batch_id, meta=meta)
+
+    def write_datasets(
+        self,
+        *,
+        label: str,
+        trust_id,
+        academic_year: int,
+        datasets: Mapping[str, Mapping[int, pa.Table]],
+        batch_id: str | None = None,
+        meta: Mapping | None = None,
+    ) -> BatchInfo:
+        """Store several datasets' tables (a CTF holds characteristics, marks and results) as ONE
+        batch: swapped in together, rolled back together. `label` is the batch's dataset name."""
         batch_id = batch_id or _new_batch_id()
         if not _BATCH_ID.match(batch_id):
             raise ValueError(f"bad batch id {batch_id!r}")
         if (self._batch_dir(batch_id) / "manifest.json").exists():
             raise ValueError(f"batch {batch_id} already exists")
         info = BatchInfo(
-            batch_id=batch_id, dataset=dataset, trust_id=str(trust_id),
-            academic_year=int(academic_year), school_urns=sorted(int(u) for u in tables),
+            batch_id=batch_id, dataset=label, trust_id=str(trust_id),
+            academic_year=int(academic_year),
+            school_urns=sorted({int(u) for tables in datasets.values() for u in tables}),
             rows=0, replaced_rows=0, created_at=_now(), meta=dict(meta or {}),
         )
         with self._writing(trust_id):
@@ -137,19 +152,21 @@ class AnalyticsStore:
             swaps = []
             changed: dict[str, dict[int, tuple[pa.Table, Path | None]]] = {}
             try:
-                for urn, table in sorted(tables.items()):
-                    parts = [(spec, table)]
-                    if dataset == "characteristics":
-                        parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
-                    for part_spec, part_table in parts:
-                        swap, written, replaced, merged = self._prepare_partition(
-                            part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
-                        swaps.append(swap)
-                        changed.setdefault(part_spec.name, {})[int(urn)] = (merged, swap[0])
-                        info.partitions.append([part_spec.name, int(urn), written, replaced])
-                        if part_spec is spec:
-                            info.rows += written
-                            info.replaced_rows += replaced
+                for dataset, tables in datasets.items():
+                    spec = DATASETS[dataset]
+                    for urn, table in sorted(tables.items()):
+                        parts = [(spec, table)]
+                        if dataset == "characteristics":
+                            parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
+                        for part_spec, part_table in parts:
+                            swap, written, replaced, merged = self._prepare_partition(
+                                part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
+                            swaps.append(swap)
+                            changed.setdefault(part_spec.name, {})[int(urn)] = (merged, swap[0])
+                            info.partitions.append([part_spec.name, int(urn), written, replaced])
+                            if part_spec is spec:
+                                info.rows += written
+                                info.replaced_rows += replaced
                 for name, schools in changed.items():
                     swaps += self._prepare_derived(name, trust_id, int(academic_year), schools)
             except BaseException:
