@@ -234,22 +234,20 @@ class _MarkRows:
         self._cache: tuple | None = None
 
     def add_string(self, upn: str, start: dt.date, marks: str) -> None:
-        if marks.isascii():
-            chars = np.frombuffer(marks.encode("ascii"), dtype="S1")
-            digit = (chars >= b"0") & (chars <= b"9")
-            starts = np.flatnonzero(~digit)
-            codes = chars[starts].astype("U2")
-            # The 2024 codes C1, C2, J1, Y1..Y7: a letter with the digit after it.
-            joined = starts[(starts + 1 < len(chars))]
-            joined = joined[digit[joined + 1]]
-            if len(joined):
-                at = np.searchsorted(starts, joined)
-                codes[at] = np.char.add(codes[at], chars[joined + 1].astype("U1"))
-        else:
-            codes = np.array(_tokens(marks), dtype="U4")
-        keep = np.flatnonzero((codes != "#") & (codes != " "))  # no session: weekend, holiday, not on roll
+        # Codes as 2-byte strings (a letter or symbol, and the digit of C1, J1, Y1..Y7), so the
+        # whole file's codes are compared as 16-bit integers. Non-ASCII characters read as '?'.
+        chars = np.frombuffer(marks.encode("ascii", "replace"), dtype="S1")
+        digit = (chars >= b"0") & (chars <= b"9")
+        starts = np.flatnonzero(~digit)
+        codes = np.zeros((len(starts), 2), dtype=np.uint8)
+        codes[:, 0] = chars[starts].view(np.uint8)
+        joined = np.flatnonzero(starts + 1 < len(chars))
+        joined = joined[digit[starts[joined] + 1]]
+        codes[joined, 1] = chars[starts[joined] + 1].view(np.uint8)
+        packed = codes.view("<u2").reshape(-1)
+        keep = np.flatnonzero((packed != ord("#")) & (packed != ord(" ")))  # no session: weekend, holiday...
         self.upns.append(upn)
-        self.parts.append((len(self.upns) - 1, start.toordinal(), keep, codes[keep]))
+        self.parts.append((len(self.upns) - 1, start.toordinal(), keep, packed[keep]))
 
     def __len__(self) -> int:
         return sum(len(p[2]) for p in self.parts)
@@ -272,18 +270,20 @@ class _MarkRows:
         pupil, day, session, code = self._columns()
         days, day_idx = np.unique(day, return_inverse=True)
         codes, code_idx = np.unique(code, return_inverse=True)
+        code_text = [int(c).to_bytes(2, "little").rstrip(b"\0").decode("ascii") for c in codes]
 
         def column(indices: np.ndarray, values: list[str]) -> pa.Array:
-            return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)),
-                                                  pa.array(values, pa.string())).cast(pa.string())
+            # Dictionary-encoded already: validate_file encodes each column once, and a
+            # dictionary array passes through that step as it is.
+            return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)), pa.array(values, pa.string()))
 
         n = len(pupil)
         table = pa.table({
-            "c0": pa.array(np.full(n, self.urn, dtype=object), pa.string()),
+            "c0": column(np.zeros(n, dtype=np.int32), [self.urn]),
             "c1": column(pupil, self.upns),
             "c2": column(day_idx.reshape(-1), [dt.date.fromordinal(int(d)).isoformat() for d in days]),
             "c3": column(session, ["AM", "PM"]),
-            "c4": column(code_idx.reshape(-1), codes.tolist()),
+            "c4": column(code_idx.reshape(-1), code_text),
         })
         return RawFile(headers=self.headers, table=table, row_numbers=np.arange(n, dtype=np.int64))
 
@@ -294,18 +294,6 @@ def _date(text: str) -> dt.date | None:
 
 def _flag(value: bool) -> str:
     return "Y" if value else "N"
-
-
-def _tokens(marks: str) -> list[str]:
-    """Session codes in a mark string: a letter or symbol, joined with a following digit (the
-    2024 codes C1, C2, J1, Y1..Y7). No attendance code starts with a digit, so this is exact."""
-    out: list[str] = []
-    for ch in marks:
-        if ch.isdigit() and out:
-            out[-1] += ch
-        else:
-            out.append(ch)
-    return out
 
 
 class _Reader:
