@@ -6,6 +6,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Updated"
     DELETE = "delete", "Deleted"
+    IMPORT = "import", "Imported"
 
 
 class AuditEvent(models.Model):

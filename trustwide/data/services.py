@@ -22,6 +22,7 @@ from django.utils import timezone
 from trustwide.access import Perm, school_ids
 from trustwide.access.scope import grants_with
 from trustwide.accounts.roles import ScopeLevel
+from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, record_event, snapshot
 from trustwide.common.services import require
 from trustwide.trusts.models import School
@@ -151,7 +152,7 @@ def _store_and_record(batch: ImportBatch, *, actor, identities, write) -> Import
             before = snapshot(batch)
             _set(batch, status=ImportStatus.STORED, progress=100, rows=info.rows, replaced_rows=info.replaced_rows,
                  school_urns=sorted(info.school_urns), store_batch_id=store_batch_id, finished_at=timezone.now())
-            record_event(actor=actor, actor_label=batch.uploaded_by_label, action="import", instance=batch,
+            record_event(actor=actor, actor_label=batch.uploaded_by_label, action=AuditAction.IMPORT, instance=batch,
                          before=before, after=snapshot(batch))
     except Exception:
         store.rollback(store_batch_id)
