@@ -79,7 +79,7 @@ class CtfUploadForm(forms.Form):
 
     def clean_files(self):
         uploads = self.cleaned_data["files"]
-        problems, seen, headers = [], {}, []
+        problems, seen = [], {}
         for upload in uploads:
             if not upload.name.lower().endswith(".xml"):
                 problems.append(f"'{upload.name}' is not a CTF (expected a name ending .xml).")
@@ -102,7 +102,6 @@ class CtfUploadForm(forms.Form):
                                 "upload one file per school.")
             else:
                 seen[header.urn] = upload.name
-                headers.append(header)
         if problems:
             raise forms.ValidationError(problems)
         return uploads
