@@ -1,5 +1,6 @@
 from django import forms
 
+from . import ctf
 from .models import DATASET_CHOICES
 from .reading import MAX_FILE_BYTES, FileUnreadable, check_xlsx_parts, early_refusal
 from .schemas import DATASETS
@@ -59,3 +60,63 @@ class ColumnMappingForm(forms.Form):
                 label=f"Default '{header}'", required=False, initial=current.get(header, ""),
                 help_text="Leave blank when the file uses the default header.",
             )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class CtfUploadForm(forms.Form):
+    """Common Transfer Files, one per school: school and academic year come from each header."""
+
+    files = MultipleFileField(
+        label="Common Transfer Files",
+        help_text=f"One CTF (.xml) per school, CTF version {', '.join(map(str, ctf.SUPPORTED_VERSIONS))}; "
+                  f"up to {MAX_UPLOAD_MB} MB each.")
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schools = {s.urn: s for s in schools}
+
+    def clean_files(self):
+        uploads = self.cleaned_data["files"]
+        problems, seen = [], {}
+        for upload in uploads:
+            if not upload.name.lower().endswith(".xml"):
+                problems.append(f"'{upload.name}' is not a CTF (expected a name ending .xml).")
+                continue
+            if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+                problems.append(f"'{upload.name}' is larger than {MAX_UPLOAD_MB} MB.")
+                continue
+            try:
+                header = ctf.peek_header(upload.read())
+            except ctf.CtfRefused as exc:
+                problems.append(f"{upload.name}: {exc}.")
+                continue
+            finally:
+                upload.seek(0)
+            if header.urn not in self.schools:
+                problems.append(f"{upload.name}: Header/SourceSchool/URN {header.urn or '(missing)'} "
+                                f"({header.school_name or 'unnamed school'}) is not a school you may import data for.")
+            elif header.urn in seen:
+                problems.append(f"{upload.name}: {seen[header.urn]} is also a CTF of URN {header.urn}; "
+                                "upload one file per school.")
+            else:
+                seen[header.urn] = upload.name
+        if problems:
+            raise forms.ValidationError(problems)
+        return uploads

@@ -58,6 +58,9 @@ class Pupil(models.Model):
 
 
 DATASET_CHOICES = [(name, name.replace("_", " ").capitalize()) for name in IMPORT_DATASETS]
+# A Common Transfer File feeds several datasets in one batch (data/ctf.py).
+CTF = "ctf"
+BATCH_DATASET_CHOICES = [*DATASET_CHOICES, (CTF, "Common Transfer File (CTF)")]
 
 
 class ImportStatus(models.TextChoices):
@@ -74,7 +77,7 @@ class ImportBatch(models.Model):
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="import_batches")
     # The school the uploader chose; a trust data manager's file may cover several schools.
     school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="import_batches")
-    dataset = models.CharField(max_length=40, choices=DATASET_CHOICES)
+    dataset = models.CharField(max_length=40, choices=BATCH_DATASET_CHOICES)
     academic_year = models.PositiveSmallIntegerField(help_text="Start year: 2025 = 2025/26.")
     file_name = models.CharField(max_length=255)
     upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)

@@ -32,8 +32,8 @@ from trustwide.audit.services import audited_create, record_event, snapshot
 from trustwide.common.services import require
 from trustwide.trusts.models import School
 
-from . import rules
-from .models import ColumnMapping, ImportBatch, ImportStatus, Pupil, TrustDataKey
+from . import ctf, rules
+from .models import CTF, ColumnMapping, ImportBatch, ImportStatus, Pupil, TrustDataKey
 from .schemas import DATASETS, IMPORT_DATASETS
 from .store import AnalyticsStore, BatchNotFound, StoreError
 from .validation import validate_file
@@ -65,8 +65,10 @@ def importable_school_urns(*, actor, trust, school: School | None) -> set[int]:
 def import_batch_create(*, actor, trust, school: School | None, dataset: str, academic_year: int,
                         file_name: str, upload=None, actor_label: str | None = None) -> ImportBatch:
     """Record an upload (queued). The file is checked and stored by import_batch_run."""
-    if dataset not in IMPORT_DATASETS:
+    if dataset not in IMPORT_DATASETS and dataset != CTF:
         raise ValidationError({"dataset": f"Unknown dataset '{dataset}'. Expected one of: {', '.join(IMPORT_DATASETS)}."})
+    if dataset == CTF and school is None:
+        raise ValidationError("A Common Transfer File belongs to the school in its header.")
     if actor is not None:
         if school is None:
             require(rules.may_import_for_trust(actor, trust), rules.TRUST_IMPORT_REFUSED)
@@ -176,6 +178,8 @@ def _run(*, batch: ImportBatch, source, actor, today) -> ImportBatch:
         mapping = found.mapping if found else {}
     if source is None:
         source = batch.upload.path
+    if batch.dataset == CTF:
+        return _run_ctf(batch, source=source, allowed=allowed, actor=actor, today=today)
     result = validate_file(
         source, dataset=batch.dataset, file_name=batch.file_name, academic_year=batch.academic_year,
         allowed_school_urns=allowed, trust_key=trust_key(trust), mapping=mapping, today=today,
@@ -187,19 +191,44 @@ def _run(*, batch: ImportBatch, source, actor, today) -> ImportBatch:
              error_count=result.error_count, errors=[e.message for e in result.errors[:MAX_ERRORS_KEPT]],
              finished_at=timezone.now())
         return batch
+    return _store_and_record(
+        batch, actor=actor, identities=result.identities,
+        write=lambda store, batch_id: store.write_batch(
+            dataset=batch.dataset, trust_id=trust.pk, academic_year=batch.academic_year,
+            tables=result.tables, batch_id=batch_id,
+            meta={"import_batch": batch.pk, "file_name": batch.file_name}))
+
+
+def _run_ctf(batch: ImportBatch, *, source, allowed: set[int], actor, today) -> ImportBatch:
+    """A CTF: every dataset it feeds is validated, then stored as ONE store batch, or nothing."""
+    result = ctf.validate_ctf(source, file_name=batch.file_name, allowed_school_urns=allowed,
+                              trust_key=trust_key(batch.trust), academic_year=batch.academic_year, today=today,
+                              max_errors=MAX_ERRORS_KEPT)
+    _set(batch, progress=60, encoding="utf-8")
+    if not result.ok:
+        _set(batch, status=ImportStatus.FAILED, progress=100, rows=sum(result.rows.values()),
+             error_count=result.error_count, errors=result.errors[:MAX_ERRORS_KEPT], finished_at=timezone.now())
+        return batch
+    return _store_and_record(
+        batch, actor=actor, identities=result.identities,
+        write=lambda store, batch_id: store.write_datasets(
+            label=CTF, trust_id=batch.trust_id, academic_year=batch.academic_year, datasets=result.tables,
+            batch_id=batch_id, meta={"import_batch": batch.pk, "file_name": batch.file_name,
+                                     "ctf_version": result.header.version_text, "pupils": result.pupils}))
+
+
+def _store_and_record(batch: ImportBatch, *, actor, identities, write) -> ImportBatch:
+    """Write the Parquet batch, then identities + status + audit in one transaction; if that
+    transaction fails, the Parquet batch is rolled back before the error is raised."""
     store = analytics_store()
     # Recorded BEFORE the swap: whatever happens next, the row names the store batch, so a
     # failure (or the reconcile sweep after a kill) can take it out of the store.
     _set(batch, store_batch_id=f"b{batch.pk}-{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}")
-    info = store.write_batch(
-        dataset=batch.dataset, trust_id=trust.pk, academic_year=batch.academic_year,
-        tables=result.tables, batch_id=batch.store_batch_id,
-        meta={"import_batch": batch.pk, "file_name": batch.file_name},
-    )
+    info = write(store, batch.store_batch_id)
     _set(batch, progress=85)
     try:
         with transaction.atomic():
-            _upsert_pupils(trust=trust, identities=result.identities, batch=batch)
+            _upsert_pupils(trust=batch.trust, identities=identities, batch=batch)
             before = snapshot(batch)
             _set(batch, status=ImportStatus.STORED, progress=100, rows=info.rows, replaced_rows=info.replaced_rows,
                  school_urns=sorted(info.school_urns), finished_at=timezone.now())
@@ -209,6 +238,28 @@ def _run(*, batch: ImportBatch, source, actor, today) -> ImportBatch:
         raise _NotRecorded() from exc
     _notify_on_commit(batch)
     return batch
+
+
+def ctf_batch_create(*, actor, trust, file_name: str, source, upload=None,
+                     actor_label: str | None = None) -> ImportBatch:
+    """Record a CTF upload for the school and academic year its header names.
+
+    Refuses (ValidationError / PermissionDenied, nothing recorded) a file that is not a usable
+    CTF or comes from a school outside the trust or outside the actor's import scope."""
+    try:
+        header = ctf.peek_header(source)
+    except ctf.CtfRefused as exc:
+        raise ValidationError(f"{Path(file_name).name}: {exc}") from None
+    school = School.objects.filter(trust=trust, urn=header.urn).first() if header.urn else None
+    if school is None:
+        raise PermissionDenied(
+            f"{Path(file_name).name}: Header/SourceSchool/URN {header.urn or '(missing)'} "
+            f"({header.school_name or 'unnamed school'}) is not a school of {trust}.")
+    if actor is not None and school.pk not in school_ids(actor, Perm.DATA_IMPORT):
+        raise PermissionDenied(f"{Path(file_name).name}: you may not import data for {school} (URN {school.urn}).")
+    return import_batch_create(actor=actor, trust=trust, school=school, dataset=CTF,
+                               academic_year=header.academic_year, file_name=file_name, upload=upload,
+                               actor_label=actor_label)
 
 
 def _notify_on_commit(batch: ImportBatch) -> None:

@@ -110,23 +110,41 @@ class AnalyticsStore(BatchJournal):
 
         Characteristics also refresh the `pupils` roster in the same batch.
         """
-        spec = DATASETS[dataset]
+        return self.write_datasets(label=dataset, trust_id=trust_id, academic_year=academic_year,
+                                   datasets={dataset: tables}, batch_id=batch_id, meta=meta)
+
+    def write_datasets(
+        self,
+        *,
+        label: str,
+        trust_id,
+        academic_year: int,
+        datasets: Mapping[str, Mapping[int, pa.Table]],
+        batch_id: str | None = None,
+        meta: Mapping | None = None,
+    ) -> BatchInfo:
+        """Store several datasets' tables (a CTF holds characteristics, marks and results) as ONE
+        batch: swapped in together, rolled back together. `label` is the batch's dataset name."""
         batch_id = batch_id or _new_batch_id()
         if not _BATCH_ID.match(batch_id):
             raise ValueError(f"bad batch id {batch_id!r}")
         if (self._batch_dir(batch_id) / "manifest.json").exists():
             raise ValueError(f"batch {batch_id} already exists")
         info = BatchInfo(
-            batch_id=batch_id, dataset=dataset, trust_id=str(trust_id),
-            academic_year=int(academic_year), school_urns=sorted(int(u) for u in tables),
+            batch_id=batch_id, dataset=label, trust_id=str(trust_id),
+            academic_year=int(academic_year),
+            school_urns=sorted({int(u) for tables in datasets.values() for u in tables}),
             rows=0, replaced_rows=0, created_at=_now(), meta=dict(meta or {}),
         )
-        derived_names = [n for n, src in derived.SOURCES.items() if src in (dataset, "pupils")]
+        # Every folder this write may leave temporary files in (named in the journal).
+        names = set(datasets) | ({"pupils"} if "characteristics" in datasets else set())
+        derived_names = [n for n, src in derived.SOURCES.items() if src in names]
         dirs = [self._batch_dir(batch_id)]
-        for urn in info.school_urns:
-            for name in [dataset] + (["pupils"] if dataset == "characteristics" else []):
+        for name in sorted(names):
+            for urn in sorted(datasets.get(name, datasets.get("characteristics", {}))):
                 dirs += [self.partition_dir(name, trust_id, urn, academic_year),
                          self._side_file(batch_id, name, urn, academic_year).parent]
+        for urn in info.school_urns:
             dirs += [self.shard_path(n, trust_id, derived.shard_of(urn), academic_year).parent
                      for n in derived_names]
         with self._writing(trust_id):  # finishes an interrupted batch of this trust first
@@ -137,19 +155,21 @@ class AnalyticsStore(BatchJournal):
             swaps = []
             changed: dict[str, dict[int, tuple[pa.Table, Path | None]]] = {}
             try:
-                for urn, table in sorted(tables.items()):
-                    parts = [(spec, table)]
-                    if dataset == "characteristics":
-                        parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
-                    for part_spec, part_table in parts:
-                        swap, written, replaced, merged = self._prepare_partition(
-                            part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
-                        swaps.append(swap)
-                        changed.setdefault(part_spec.name, {})[int(urn)] = (merged, swap[0])
-                        info.partitions.append([part_spec.name, int(urn), written, replaced])
-                        if part_spec is spec:
-                            info.rows += written
-                            info.replaced_rows += replaced
+                for dataset, tables in datasets.items():
+                    spec = DATASETS[dataset]
+                    for urn, table in sorted(tables.items()):
+                        parts = [(spec, table)]
+                        if dataset == "characteristics":
+                            parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
+                        for part_spec, part_table in parts:
+                            swap, written, replaced, merged = self._prepare_partition(
+                                part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
+                            swaps.append(swap)
+                            changed.setdefault(part_spec.name, {})[int(urn)] = (merged, swap[0])
+                            info.partitions.append([part_spec.name, int(urn), written, replaced])
+                            if part_spec is spec:
+                                info.rows += written
+                                info.replaced_rows += replaced
                 for name, schools in changed.items():
                     swaps += self._prepare_derived(name, trust_id, int(academic_year), schools)
             except Exception as exc:  # a kill leaves all this to the next writer's recovery

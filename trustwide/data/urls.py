@@ -6,6 +6,7 @@ app_name = "data"
 urlpatterns = [
     path("trusts/<slug:slug>/imports/", views.ImportListView.as_view(), name="import-list"),
     path("trusts/<slug:slug>/imports/upload/", views.ImportUploadView.as_view(), name="import-upload"),
+    path("trusts/<slug:slug>/imports/ctf/", views.ImportCtfUploadView.as_view(), name="import-ctf"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/rollback/", views.ImportRollbackView.as_view(), name="import-rollback"),
     path("trusts/<slug:slug>/data-protection/pupil-access/", access_log.PupilAccessLogView.as_view(),

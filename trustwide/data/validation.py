@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from trustwide.data import codes
 from trustwide.data.parsing import BAD, Invalid, ValueParsers, parse_result
-from trustwide.data.reading import FileUnreadable, read_file
+from trustwide.data.reading import FileUnreadable, RawFile, read_file
 from trustwide.data.schemas import DATASETS, IMPORT_DATASETS, MEASURES, Dataset, Field
 
 DEFAULT_MAX_ERRORS = 10_000
@@ -118,7 +118,7 @@ def pupil_key(upn: str, *, trust_key: bytes | str) -> str:
 
 
 def validate_file(
-    source: str | os.PathLike | bytes,
+    source: str | os.PathLike | bytes | RawFile,
     *,
     dataset: str,
     file_name: str,
@@ -133,13 +133,14 @@ def validate_file(
 
     `mapping` maps a default header to the header used in this school's file. Nothing is
     written anywhere: pass `result.tables` to AnalyticsStore.write_batch when `result.ok`.
+    A RawFile (string columns already read, as the CTF reader builds them) skips reading.
     """
     if dataset not in IMPORT_DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {IMPORT_DATASETS}")
     spec = DATASETS[dataset]
     result = ValidationResult(dataset=dataset, file_name=file_name, academic_year=academic_year)
     try:
-        raw = read_file(source, file_name=file_name)
+        raw = source if isinstance(source, RawFile) else read_file(source, file_name=file_name)
     except FileUnreadable as exc:
         result.errors.append(ValidationError(file_name, None, None, None, str(exc), ""))
         result.error_count = 1

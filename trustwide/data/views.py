@@ -9,7 +9,7 @@ from trustwide.common.views import ScopedViewMixin, deny_unless
 from trustwide.trusts.models import School, Trust
 
 from . import rules, selectors, services
-from .forms import ColumnMappingForm, UploadForm
+from .forms import ColumnMappingForm, CtfUploadForm, UploadForm
 from .models import ColumnMapping, ImportBatch, ImportStatus
 from .schemas import DATASETS, IMPORT_DATASETS
 from .tasks import run_import
@@ -33,19 +33,26 @@ class ImportUploadView(ScopedViewMixin, View):
         trust = _trust(request, slug)
         schools = School.objects.filter(trust=trust, pk__in=school_ids(request.user, Perm.DATA_IMPORT))
         deny_unless(schools.exists(), rules.UPLOAD_REFUSED)
+        self._schools = schools
         trust_wide = rules.may_import_for_trust(request.user, trust)
         years = list(trust.academic_years.all())
         return trust, schools, trust_wide, years
 
-    def _render(self, request, trust, form, status=200):
+    def _render(self, request, trust, form, status=200, ctf_form=None):
         datasets = [(name, DATASETS[name].default_headers) for name in IMPORT_DATASETS]
-        return render(request, "data/import_upload.html", {"trust": trust, "form": form, "datasets": datasets}, status=status)
+        if ctf_form is None:
+            ctf_form = CtfUploadForm(schools=self._schools)
+        return render(request, "data/import_upload.html", {
+            "trust": trust, "form": form, "ctf_form": ctf_form, "datasets": datasets,
+        }, status=status)
+
+    def _csv_form(self, years, schools, trust_wide):
+        current = next((y.start_year for y in years if y.is_current), None)
+        return UploadForm(schools=schools, years=years, trust_wide=trust_wide, initial={"academic_year": current})
 
     def get(self, request, slug):
         trust, schools, trust_wide, years = self._setup(request, slug)
-        current = next((y.start_year for y in years if y.is_current), None)
-        form = UploadForm(schools=schools, years=years, trust_wide=trust_wide, initial={"academic_year": current})
-        return self._render(request, trust, form)
+        return self._render(request, trust, self._csv_form(years, schools, trust_wide))
 
     def post(self, request, slug):
         trust, schools, trust_wide, years = self._setup(request, slug)
@@ -61,6 +68,31 @@ class ImportUploadView(ScopedViewMixin, View):
             transaction.on_commit(lambda: run_import.enqueue(batch.pk))
         messages.info(request, f"'{batch.file_name}' is being checked. Nothing is stored unless the whole file is valid.")
         return redirect("data:import-detail", pk=batch.pk)
+
+
+class ImportCtfUploadView(ImportUploadView):
+    """Several Common Transfer Files at once, one per school: each becomes its own batch,
+    stored whole or not at all; files naming a school outside the uploader's scope are refused."""
+
+    def post(self, request, slug):
+        trust, schools, trust_wide, years = self._setup(request, slug)
+        form = CtfUploadForm(request.POST, request.FILES, schools=schools)
+        if not form.is_valid():
+            return self._render(request, trust, self._csv_form(years, schools, trust_wide), status=400, ctf_form=form)
+        batches = []
+        with transaction.atomic():
+            for upload in form.cleaned_data["files"]:
+                source = upload.read()
+                upload.seek(0)
+                batches.append(services.ctf_batch_create(
+                    actor=request.user, trust=trust, file_name=upload.name, source=source, upload=upload))
+            for batch in batches:
+                transaction.on_commit(lambda pk=batch.pk: run_import.enqueue(pk))
+        names = ", ".join(f"'{b.file_name}'" for b in batches)
+        messages.info(request, f"{names}: being checked. Nothing from a file is stored unless the whole file is valid.")
+        if len(batches) == 1:
+            return redirect("data:import-detail", pk=batches[0].pk)
+        return redirect("data:import-list", slug=trust.slug)
 
 
 def _batch(request, pk) -> ImportBatch:

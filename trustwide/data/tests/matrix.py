@@ -17,6 +17,7 @@ def _batch(world, target):
 MATRIX = {
     "data:import-list": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=VIEWERS, denied=403),
     "data:import-upload": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=IMPORTERS, denied=403),
+    "data:import-ctf": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=IMPORTERS, denied=403),
     "data:import-detail": Entry(kwargs=_batch, ok=VIEWERS),
     # A queued batch cannot be rolled back: importers are told so (redirect with a message);
     # viewers who may not import are refused (403); everyone else never sees it (404).
