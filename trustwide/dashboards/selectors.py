@@ -290,9 +290,11 @@ def school_trends(*, school: School, academic_year: int, codes) -> tuple[dict, d
     term_trend: dict = defaultdict(dict)
     year_trend: dict = defaultdict(dict)
     years = set()
-    for v in KpiValue.objects.filter(school=school, group="all", kpi_code__in=list(codes)).filter(
+    history = kpi_selectors.school_history_ids(school)  # earlier URNs continue the trend
+    values = KpiValue.objects.filter(school_id__in=history, group="all", kpi_code__in=list(codes)).filter(
         Q(period="year") | Q(period__in=TERM_PERIODS, academic_year__in=[academic_year - 1, academic_year])
-    ).only("kpi_code", "period", "academic_year", "value", "suppressed"):
+    ).only("kpi_code", "period", "academic_year", "value", "suppressed", "school_id")
+    for v in sorted(values, key=lambda v: history.index(v.school_id)):
         if v.period == "year":
             year_trend[v.kpi_code][v.academic_year] = v.value
             years.add(v.academic_year)
