@@ -39,9 +39,20 @@ def main() -> None:
     result = gias.read_establishments(io.BytesIO(data), trust_code="4015")
     seconds = time.perf_counter() - started
     assert not result.errors and len(result.establishments) == 12
-    print(f"read for one trust: {seconds:.2f} s ({result.rows_read / seconds:,.0f} rows/s, {result.encoding})")
-    print(json.dumps({"rows": result.rows_read, "mb": round(len(data) / 1e6, 1), "seconds": round(seconds, 2),
-                      "target_s": TARGET_S, "ok": seconds <= TARGET_S}))
+    print(
+        f"read for one trust: {seconds:.2f} s ({result.rows_read / seconds:,.0f} rows/s, {result.encoding})"
+    )
+    print(
+        json.dumps(
+            {
+                "rows": result.rows_read,
+                "mb": round(len(data) / 1e6, 1),
+                "seconds": round(seconds, 2),
+                "target_s": TARGET_S,
+                "ok": seconds <= TARGET_S,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

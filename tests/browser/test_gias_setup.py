@@ -13,7 +13,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_administrator_imports_schools_from_gias_and_adds_a_hub(live_server, page, db, tmp_path):
-    call_command("createtrust", "Oak Learning Trust", "--admin-email", "admin@oak.example", "--slug", "oak")
+    call_command(
+        "createtrust", "Oak Learning Trust", "--admin-email", "admin@oak.example", "--slug", "oak"
+    )
     trust = Trust.objects.get(slug="oak")
     trust.mfa_policy = "off"  # two-step login has its own browser test
     trust.save()
@@ -21,12 +23,28 @@ def test_administrator_imports_schools_from_gias_and_adds_a_hub(live_server, pag
     admin.set_password("a-long-browser-password")
     admin.save()
     gias_file = tmp_path / "edubasealldata20250422.csv"
-    gias_file.write_bytes(gias_bytes([
-        establishment(149001, name="Ashgrove Primary Académie"),
-        establishment(149002, name="Beech Secondary", **{"PhaseOfEducation (code)": "4", "StatutoryLowAge": "11",
-                                                          "StatutoryHighAge": "16"}),
-        establishment(149500, name="Someone Else's School", trust_code="9999", trust_name="Other Trust"),
-    ]))
+    gias_file.write_bytes(
+        gias_bytes(
+            [
+                establishment(149001, name="Ashgrove Primary Académie"),
+                establishment(
+                    149002,
+                    name="Beech Secondary",
+                    **{
+                        "PhaseOfEducation (code)": "4",
+                        "StatutoryLowAge": "11",
+                        "StatutoryHighAge": "16",
+                    },
+                ),
+                establishment(
+                    149500,
+                    name="Someone Else's School",
+                    trust_code="9999",
+                    trust_name="Other Trust",
+                ),
+            ]
+        )
+    )
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Email address").fill("admin@oak.example")

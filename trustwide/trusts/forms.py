@@ -6,10 +6,29 @@ from . import gias
 from .models import Hub, Phase, School
 
 SCHOOL_FIELDS = [
-    "name", "urn", "la_code", "establishment_number", "ukprn", "phase", "establishment_type",
-    "academy_type", "age_low", "age_high", "has_sixth_form", "has_nursery", "has_early_years",
-    "street", "town", "postcode", "headteacher", "joined_trust_on", "hub", "pupils_on_roll",
-    "capacity", "percent_disadvantaged", "percent_sen",
+    "name",
+    "urn",
+    "la_code",
+    "establishment_number",
+    "ukprn",
+    "phase",
+    "establishment_type",
+    "academy_type",
+    "age_low",
+    "age_high",
+    "has_sixth_form",
+    "has_nursery",
+    "has_early_years",
+    "street",
+    "town",
+    "postcode",
+    "headteacher",
+    "joined_trust_on",
+    "hub",
+    "pupils_on_roll",
+    "capacity",
+    "percent_disadvantaged",
+    "percent_sen",
 ]
 
 
@@ -19,8 +38,12 @@ class SchoolProfileForm(ModelForm):
     class Meta:
         model = School
         fields = SCHOOL_FIELDS
-        labels = {"la_code": "LA code", "establishment_number": "Establishment number (LAESTAB is LA code + this)",
-                  "age_low": "Statutory lowest age", "age_high": "Statutory highest age"}
+        labels = {
+            "la_code": "LA code",
+            "establishment_number": "Establishment number (LAESTAB is LA code + this)",
+            "age_low": "Statutory lowest age",
+            "age_high": "Statutory highest age",
+        }
 
     def __init__(self, *args, trust=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,7 +54,9 @@ class SchoolProfileForm(ModelForm):
         if current and current not in names:
             names.append(current)
         self.fields["establishment_type"] = forms.ChoiceField(
-            label="Type of establishment", required=False, choices=[("", "–")] + [(n, n) for n in names],
+            label="Type of establishment",
+            required=False,
+            choices=[("", "–")] + [(n, n) for n in names],
         )
 
 
@@ -58,17 +83,27 @@ class GiasUploadForm(forms.Form):
         label="GIAS establishment data (CSV)",
         help_text="GIAS's 'all establishment data' download (edubasealldata*.csv) or an extract with the same columns.",
     )
-    trust_code = forms.CharField(label="GIAS trust code", required=False, max_length=20,
-                                 help_text="The 'Trusts (code)' column, e.g. 4015.")
-    trust_name = forms.CharField(label="or the trust's name as GIAS spells it", required=False, max_length=200)
+    trust_code = forms.CharField(
+        label="GIAS trust code",
+        required=False,
+        max_length=20,
+        help_text="The 'Trusts (code)' column, e.g. 4015.",
+    )
+    trust_name = forms.CharField(
+        label="or the trust's name as GIAS spells it", required=False, max_length=200
+    )
     links_file = forms.FileField(
-        label="GIAS links file (optional)", required=False,
+        label="GIAS links file (optional)",
+        required=False,
         help_text="links_edubasealldata*.csv: records each school's earlier URNs so KPI history continues.",
     )
 
     def clean(self):
         data = super().clean()
-        if not (data.get("trust_code") or "").strip() and not (data.get("trust_name") or "").strip():
+        if (
+            not (data.get("trust_code") or "").strip()
+            and not (data.get("trust_name") or "").strip()
+        ):
             raise forms.ValidationError("Give the trust's GIAS code or its name.")
         return data
 

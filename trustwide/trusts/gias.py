@@ -23,39 +23,90 @@ TYPES_FILE = Path(__file__).with_name("gias_establishment_types.csv")
 
 # The columns the importer reads; a file without any of them is not the GIAS download.
 COLUMNS = [
-    "URN", "LA (code)", "EstablishmentNumber", "EstablishmentName",
-    "TypeOfEstablishment (code)", "TypeOfEstablishment (name)", "EstablishmentTypeGroup (code)",
-    "EstablishmentStatus (code)", "EstablishmentStatus (name)", "OpenDate", "CloseDate",
-    "PhaseOfEducation (code)", "PhaseOfEducation (name)", "StatutoryLowAge", "StatutoryHighAge",
-    "NurseryProvision (name)", "OfficialSixthForm (code)", "Trusts (code)", "Trusts (name)",
-    "UKPRN", "OfstedLastInsp", "Street", "Town", "Postcode", "HeadFirstName", "HeadLastName",
+    "URN",
+    "LA (code)",
+    "EstablishmentNumber",
+    "EstablishmentName",
+    "TypeOfEstablishment (code)",
+    "TypeOfEstablishment (name)",
+    "EstablishmentTypeGroup (code)",
+    "EstablishmentStatus (code)",
+    "EstablishmentStatus (name)",
+    "OpenDate",
+    "CloseDate",
+    "PhaseOfEducation (code)",
+    "PhaseOfEducation (name)",
+    "StatutoryLowAge",
+    "StatutoryHighAge",
+    "NurseryProvision (name)",
+    "OfficialSixthForm (code)",
+    "Trusts (code)",
+    "Trusts (name)",
+    "UKPRN",
+    "OfstedLastInsp",
+    "Street",
+    "Town",
+    "Postcode",
+    "HeadFirstName",
+    "HeadLastName",
     "OfstedRating (name)",
 ]
 OPEN_STATUSES = {"1", "3"}  # Open; Open, but proposed to close
 CLOSED_STATUS = "2"
 PHASES = {
-    "1": Phase.NURSERY, "2": Phase.PRIMARY, "3": Phase.MIDDLE, "4": Phase.SECONDARY,
-    "5": Phase.MIDDLE, "6": Phase.SIXTEEN_PLUS, "7": Phase.ALL_THROUGH,
+    "1": Phase.NURSERY,
+    "2": Phase.PRIMARY,
+    "3": Phase.MIDDLE,
+    "4": Phase.SECONDARY,
+    "5": Phase.MIDDLE,
+    "6": Phase.SIXTEEN_PLUS,
+    "7": Phase.ALL_THROUGH,
 }
 SPECIAL_TYPES = {"7", "8", "10", "12", "33", "36", "44"}
 AP_TYPES = {"14", "38", "42", "43"}
 ACADEMY_TYPES = {
-    "34": AcademyType.CONVERTER, "28": AcademyType.SPONSOR_LED, "35": AcademyType.FREE_SCHOOL,
-    "39": AcademyType.FREE_SCHOOL, "36": AcademyType.FREE_SCHOOL, "44": AcademyType.SPECIAL_CONVERTER,
-    "33": AcademyType.SPECIAL_SPONSOR_LED, "38": AcademyType.ALTERNATIVE_PROVISION,
-    "42": AcademyType.ALTERNATIVE_PROVISION, "43": AcademyType.ALTERNATIVE_PROVISION,
-    "40": AcademyType.STUDIO_OR_UTC, "41": AcademyType.STUDIO_OR_UTC, "45": AcademyType.CONVERTER,
-    "46": AcademyType.SPONSOR_LED, "57": AcademyType.SPONSOR_LED,
+    "34": AcademyType.CONVERTER,
+    "28": AcademyType.SPONSOR_LED,
+    "35": AcademyType.FREE_SCHOOL,
+    "39": AcademyType.FREE_SCHOOL,
+    "36": AcademyType.FREE_SCHOOL,
+    "44": AcademyType.SPECIAL_CONVERTER,
+    "33": AcademyType.SPECIAL_SPONSOR_LED,
+    "38": AcademyType.ALTERNATIVE_PROVISION,
+    "42": AcademyType.ALTERNATIVE_PROVISION,
+    "43": AcademyType.ALTERNATIVE_PROVISION,
+    "40": AcademyType.STUDIO_OR_UTC,
+    "41": AcademyType.STUDIO_OR_UTC,
+    "45": AcademyType.CONVERTER,
+    "46": AcademyType.SPONSOR_LED,
+    "57": AcademyType.SPONSOR_LED,
 }
 OFSTED_GRADES = {
-    "outstanding": "Outstanding", "good": "Good", "requires improvement": "Requires improvement",
-    "inadequate": "Inadequate", "serious weaknesses": "Inadequate", "special measures": "Inadequate",
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires improvement": "Requires improvement",
+    "inadequate": "Inadequate",
+    "serious weaknesses": "Inadequate",
+    "special measures": "Inadequate",
 }
 REPORT_CARDS_FROM = datetime.date(2025, 11, 10)
 # What a re-import may change on an existing school (hub, roll and percentages are the trust's own).
 UPDATABLE = [
-    "name", "la_code", "establishment_number", "ukprn", "phase", "establishment_type", "academy_type",
-    "age_low", "age_high", "has_sixth_form", "has_nursery", "street", "town", "postcode", "headteacher",
+    "name",
+    "la_code",
+    "establishment_number",
+    "ukprn",
+    "phase",
+    "establishment_type",
+    "academy_type",
+    "age_low",
+    "age_high",
+    "has_sixth_form",
+    "has_nursery",
+    "street",
+    "town",
+    "postcode",
+    "headteacher",
 ]
 
 
@@ -91,8 +142,10 @@ class Establishment:
 
     def as_session(self) -> dict:
         """JSON-ready, so a preview can be confirmed without uploading the file again."""
+
         def plain(v):
             return v.isoformat() if isinstance(v, datetime.date) else v
+
         data = {k: plain(v) for k, v in self.__dict__.items() if k != "fields"}
         data["fields"] = {k: plain(v) for k, v in self.fields.items()}
         return data
@@ -101,6 +154,7 @@ class Establishment:
     def from_session(cls, data: dict) -> Establishment:
         def day(v):
             return datetime.date.fromisoformat(v) if v else None
+
         data = dict(data)
         for key in ("close_date", "open_date", "ofsted_inspected_on"):
             data[key] = day(data[key])
@@ -120,7 +174,10 @@ def establishment_types() -> dict[str, tuple[str, str]]:
     """Type code -> (type name, group code), from the shipped GIAS list."""
     with TYPES_FILE.open(encoding="utf-8", newline="") as handle:
         return {
-            row["type-of-establishment-code"]: (row["type-of-establishment-name"], row["establishment-type-group-code"])
+            row["type-of-establishment-code"]: (
+                row["type-of-establishment-name"],
+                row["establishment-type-group-code"],
+            )
             for row in csv.DictReader(handle)
         }
 
@@ -170,11 +227,15 @@ def _phase(rec: dict, row: int, errors: list) -> str | None:
         return Phase.SPECIAL
     if type_code in AP_TYPES:
         return Phase.ALTERNATIVE_PROVISION
-    errors.append(GiasError(
-        row, "PhaseOfEducation (code)", f"{code} ({rec['PhaseOfEducation (name)'].strip()})".strip(),
-        "a phase code 1-7 (Nursery, Primary, Middle, Secondary, 16 plus, All-through), "
-        "or a special or alternative-provision type of establishment",
-    ))
+    errors.append(
+        GiasError(
+            row,
+            "PhaseOfEducation (code)",
+            f"{code} ({rec['PhaseOfEducation (name)'].strip()})".strip(),
+            "a phase code 1-7 (Nursery, Primary, Middle, Secondary, 16 plus, All-through), "
+            "or a special or alternative-provision type of establishment",
+        )
+    )
     return None
 
 
@@ -193,8 +254,12 @@ def _establishment(rec: dict, row: int, errors: list) -> Establishment | None:
     ukprn = rec["UKPRN"].strip()
     if ukprn and not (len(ukprn) == 8 and ukprn.isdigit()):
         errors.append(GiasError(row, "UKPRN", ukprn, "eight digits, or empty"))
-    age_low = _int(rec["StatutoryLowAge"], row, "StatutoryLowAge", errors, "an age in whole years, e.g. 4")
-    age_high = _int(rec["StatutoryHighAge"], row, "StatutoryHighAge", errors, "an age in whole years, e.g. 11")
+    age_low = _int(
+        rec["StatutoryLowAge"], row, "StatutoryLowAge", errors, "an age in whole years, e.g. 4"
+    )
+    age_high = _int(
+        rec["StatutoryHighAge"], row, "StatutoryHighAge", errors, "an age in whole years, e.g. 11"
+    )
     phase = _phase(rec, row, errors)
     close_date = _date(rec["CloseDate"], row, "CloseDate", errors)
     open_date = _date(rec["OpenDate"], row, "OpenDate", errors)
@@ -202,24 +267,39 @@ def _establishment(rec: dict, row: int, errors: list) -> Establishment | None:
     if len(errors) > before:
         return None
     type_code = rec["TypeOfEstablishment (code)"].strip()
-    type_name = rec["TypeOfEstablishment (name)"].strip() or establishment_types().get(type_code, ("", ""))[0]
+    type_name = (
+        rec["TypeOfEstablishment (name)"].strip()
+        or establishment_types().get(type_code, ("", ""))[0]
+    )
     head = " ".join(p for p in (rec["HeadFirstName"].strip(), rec["HeadLastName"].strip()) if p)
     return Establishment(
-        row=row, urn=urn,
+        row=row,
+        urn=urn,
         fields={
-            "name": name[:200], "la_code": la, "establishment_number": number, "ukprn": ukprn,
-            "phase": phase, "establishment_type": type_name[:100], "academy_type": ACADEMY_TYPES.get(type_code, ""),
-            "age_low": age_low, "age_high": age_high,
+            "name": name[:200],
+            "la_code": la,
+            "establishment_number": number,
+            "ukprn": ukprn,
+            "phase": phase,
+            "establishment_type": type_name[:100],
+            "academy_type": ACADEMY_TYPES.get(type_code, ""),
+            "age_low": age_low,
+            "age_high": age_high,
             "has_sixth_form": rec["OfficialSixthForm (code)"].strip() == "1",
             "has_nursery": rec["NurseryProvision (name)"].strip().lower() == "has nursery classes",
-            "street": rec["Street"].strip()[:200], "town": rec["Town"].strip()[:100],
-            "postcode": rec["Postcode"].strip()[:10], "headteacher": head[:200],
+            "street": rec["Street"].strip()[:200],
+            "town": rec["Town"].strip()[:100],
+            "postcode": rec["Postcode"].strip()[:10],
+            "headteacher": head[:200],
         },
         status_code=rec["EstablishmentStatus (code)"].strip(),
         status_name=rec["EstablishmentStatus (name)"].strip(),
-        close_date=close_date, open_date=open_date,
-        trust_code=rec["Trusts (code)"].strip(), trust_name=rec["Trusts (name)"].strip(),
-        ofsted_rating=rec["OfstedRating (name)"].strip(), ofsted_inspected_on=inspected_on,
+        close_date=close_date,
+        open_date=open_date,
+        trust_code=rec["Trusts (code)"].strip(),
+        trust_name=rec["Trusts (name)"].strip(),
+        ofsted_rating=rec["OfstedRating (name)"].strip(),
+        ofsted_inspected_on=inspected_on,
     )
 
 
@@ -237,10 +317,17 @@ def read_establishments(binary, *, trust_code: str = "", trust_name: str = "") -
         header = [h.strip() for h in next(reader, [])]
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-            result.errors.append(GiasError(
-                1, "header", shown, "GIAS's 'all establishment data' header (edubasealldata*.csv) with these columns",
-            ))
+            shown = ", ".join(missing[:5]) + (
+                f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            )
+            result.errors.append(
+                GiasError(
+                    1,
+                    "header",
+                    shown,
+                    "GIAS's 'all establishment data' header (edubasealldata*.csv) with these columns",
+                )
+            )
             return result
         index = {name: header.index(name) for name in COLUMNS}
         code_at, name_at = index["Trusts (code)"], index["Trusts (name)"]
@@ -253,28 +340,44 @@ def read_establishments(binary, *, trust_code: str = "", trust_name: str = "") -
             elif name_at >= len(values) or values[name_at].strip().casefold() != trust_name:
                 continue
             if len(values) != len(header):
-                result.errors.append(GiasError(line, "row", f"{len(values)} values", f"{len(header)} values, one per column"))
+                result.errors.append(
+                    GiasError(
+                        line,
+                        "row",
+                        f"{len(values)} values",
+                        f"{len(header)} values, one per column",
+                    )
+                )
                 continue
             rec = {name: values[i] for name, i in index.items()}
             est = _establishment(rec, line, result.errors)
             if est is None:
                 continue
             if est.urn in seen:
-                result.errors.append(GiasError(line, "URN", str(est.urn), f"each URN once (also on row {seen[est.urn]})"))
+                result.errors.append(
+                    GiasError(
+                        line, "URN", str(est.urn), f"each URN once (also on row {seen[est.urn]})"
+                    )
+                )
                 continue
             seen[est.urn] = line
             result.establishments.append(est)
     except csv.Error as exc:
-        result.errors.append(GiasError(result.rows_read + 2, "row", str(exc), "a well-formed CSV row"))
+        result.errors.append(
+            GiasError(result.rows_read + 2, "row", str(exc), "a well-formed CSV row")
+        )
     finally:
         text.detach()  # leave the uploaded file open for its owner
     if not result.errors and not result.establishments:
         asked = ("Trusts (code)", trust_code) if trust_code else ("Trusts (name)", trust_name)
-        result.errors.append(GiasError(None, asked[0], asked[1], f"a value found in the file's {asked[0]!r} column"))
+        result.errors.append(
+            GiasError(None, asked[0], asked[1], f"a value found in the file's {asked[0]!r} column")
+        )
     return result
 
 
 # --------------------------------------------------------------------------- the plan
+
 
 @dataclass
 class PlannedChange:
@@ -303,10 +406,14 @@ def plan_import(trust, establishments: list[Establishment]) -> ImportPlan:
     for est in establishments:
         school = existing.get(est.urn)
         if school is not None and school.trust_id != trust.pk:
-            plan.errors.append(GiasError(
-                est.row, "URN", str(est.urn),
-                f"a URN not already held by another trust on this site ({school.name} is in {school.trust.name})",
-            ))
+            plan.errors.append(
+                GiasError(
+                    est.row,
+                    "URN",
+                    str(est.urn),
+                    f"a URN not already held by another trust on this site ({school.name} is in {school.trust.name})",
+                )
+            )
             continue
         if school is None:
             if est.is_open:
@@ -315,7 +422,8 @@ def plan_import(trust, establishments: list[Establishment]) -> ImportPlan:
                 plan.skipped_closed += 1
             continue
         diff = {
-            name: (getattr(school, name), value) for name, value in est.fields.items()
+            name: (getattr(school, name), value)
+            for name, value in est.fields.items()
             if name in UPDATABLE and getattr(school, name) != value
         }
         if not est.is_open and est.status_code == CLOSED_STATUS and school.left_trust_on is None:
@@ -329,6 +437,7 @@ def plan_import(trust, establishments: list[Establishment]) -> ImportPlan:
 
 
 # --------------------------------------------------------------------------- links
+
 
 @dataclass(frozen=True)
 class Link:
@@ -352,7 +461,14 @@ def read_predecessor_links(binary, urns: set[int]) -> tuple[list[Link], list[Gia
         header = [h.strip() for h in next(reader, [])]
         missing = [c for c in LINK_COLUMNS if c not in header]
         if missing:
-            return [], [GiasError(1, "header", ", ".join(missing), "GIAS's links file header: " + ", ".join(LINK_COLUMNS))]
+            return [], [
+                GiasError(
+                    1,
+                    "header",
+                    ", ".join(missing),
+                    "GIAS's links file header: " + ", ".join(LINK_COLUMNS),
+                )
+            ]
         at = {name: header.index(name) for name in LINK_COLUMNS}
         for line, values in enumerate(reader, start=2):
             if len(values) < len(header) or not values[at["URN"]].strip().isdigit():
@@ -360,11 +476,20 @@ def read_predecessor_links(binary, urns: set[int]) -> tuple[list[Link], list[Gia
             urn = int(values[at["URN"]])
             if urn not in urns or not values[at["LinkType"]].strip().startswith("Predecessor"):
                 continue
-            linked_on = _date(values[at["LinkEstablishedDate"]], line, "LinkEstablishedDate", errors)
+            linked_on = _date(
+                values[at["LinkEstablishedDate"]], line, "LinkEstablishedDate", errors
+            )
             other = _int(values[at["LinkURN"]], line, "LinkURN", errors, "a URN of six digits")
             if other is not None:
-                links.append(Link(urn, other, values[at["LinkName"]].strip()[:200],
-                                  values[at["LinkType"]].strip()[:80], linked_on))
+                links.append(
+                    Link(
+                        urn,
+                        other,
+                        values[at["LinkName"]].strip()[:200],
+                        values[at["LinkType"]].strip()[:80],
+                        linked_on,
+                    )
+                )
     finally:
         text.detach()
     return links, errors

@@ -35,11 +35,16 @@ class SchoolCreateView(ScopedViewMixin, View):
         form = SchoolProfileForm(request.POST or None, instance=School(trust=trust), trust=trust)
         back = reverse("trusts:trust-detail", args=[trust.slug])
         return form_page(
-            request, form, lambda f: services.school_create(
-                actor=request.user, trust=trust, **{k: v for k, v in f.cleaned_data.items()}),
+            request,
+            form,
+            lambda f: services.school_create(
+                actor=request.user, trust=trust, **{k: v for k, v in f.cleaned_data.items()}
+            ),
             success_url=lambda school: reverse("trusts:school-detail", args=[school.pk]),
             success_message=lambda school: f"{school.name} added.",
-            title="Add a school", back_url=back, context={"back": trust.name},
+            title="Add a school",
+            back_url=back,
+            context={"back": trust.name},
         )
 
 
@@ -51,7 +56,9 @@ class SchoolCloseView(ScopedViewMixin, View):
         return self.handle(request, pk)
 
     def handle(self, request, pk):
-        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+        school = get_object_or_404_for(
+            request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+        )
         deny_unless(rules.may_edit_trust(request.user, school.trust), rules.EDIT_TRUST_REFUSED)
         form = SchoolCloseForm(request.POST or None)
         return _close_page(request, form, school, reverse("trusts:school-detail", args=[school.pk]))
@@ -59,14 +66,22 @@ class SchoolCloseView(ScopedViewMixin, View):
 
 def _close_page(request, form, school, url):
     return form_page(
-        request, form, lambda f: services.school_close(
-            actor=request.user, school=school, left_trust_on=f.cleaned_data["left_trust_on"]),
-        success_url=url, success_message=f"{school.name} has left the trust; its records stay readable.",
-        title=f"Close {school.name}", back_url=url,
-        context={"back": school.name, "submit_label": "Close the school",
-                 "intro": "A school that leaves the trust is closed, not deleted: its history, SEFs, plans "
-                          "and pupil data stay readable to trust leaders, and it leaves current dashboards "
-                          "and roll-ups after its last day."},
+        request,
+        form,
+        lambda f: services.school_close(
+            actor=request.user, school=school, left_trust_on=f.cleaned_data["left_trust_on"]
+        ),
+        success_url=url,
+        success_message=f"{school.name} has left the trust; its records stay readable.",
+        title=f"Close {school.name}",
+        back_url=url,
+        context={
+            "back": school.name,
+            "submit_label": "Close the school",
+            "intro": "A school that leaves the trust is closed, not deleted: its history, SEFs, plans "
+            "and pupil data stay readable to trust leaders, and it leaves current dashboards "
+            "and roll-ups after its last day.",
+        },
     )
 
 
@@ -82,9 +97,14 @@ class HubCreateView(ScopedViewMixin, View):
         form = HubForm(request.POST or None, trust=trust)
         back = reverse("trusts:trust-detail", args=[trust.slug])
         return form_page(
-            request, form, lambda f: services.hub_create(actor=request.user, trust=trust, **f.cleaned_data),
-            success_url=back, success_message=lambda hub: f"Hub {hub.name} added.",
-            title="Add a hub", back_url=back, context={"back": trust.name},
+            request,
+            form,
+            lambda f: services.hub_create(actor=request.user, trust=trust, **f.cleaned_data),
+            success_url=back,
+            success_message=lambda hub: f"Hub {hub.name} added.",
+            title="Add a hub",
+            back_url=back,
+            context={"back": trust.name},
         )
 
 
@@ -96,14 +116,21 @@ class HubUpdateView(ScopedViewMixin, View):
         return self.handle(request, pk)
 
     def handle(self, request, pk):
-        hub = get_object_or_404_for(request.user, Perm.HUB_VIEW, Hub.objects.select_related("trust"), pk=pk)
+        hub = get_object_or_404_for(
+            request.user, Perm.HUB_VIEW, Hub.objects.select_related("trust"), pk=pk
+        )
         deny_unless(rules.may_edit_trust(request.user, hub.trust), rules.EDIT_TRUST_REFUSED)
         # Bind a copy so a failed form does not leave the instance half-changed.
         form = HubForm(request.POST or None, instance=Hub.objects.get(pk=hub.pk), trust=hub.trust)
         url = reverse("trusts:hub-detail", args=[hub.pk])
         return form_page(
-            request, form, lambda f: services.hub_update(actor=request.user, hub=hub, **f.cleaned_data),
-            success_url=url, success_message="Hub saved.", title=f"Edit hub: {hub.name}", back_url=url,
+            request,
+            form,
+            lambda f: services.hub_update(actor=request.user, hub=hub, **f.cleaned_data),
+            success_url=url,
+            success_message="Hub saved.",
+            title=f"Edit hub: {hub.name}",
+            back_url=url,
             context={"back": hub.name},
         )
 
@@ -127,7 +154,10 @@ class GiasImportView(ScopedViewMixin, View):
         form = GiasUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return render(request, self.template, {"trust": trust, "form": form}, status=400)
-        code, name = form.cleaned_data["trust_code"].strip(), form.cleaned_data["trust_name"].strip()
+        code, name = (
+            form.cleaned_data["trust_code"].strip(),
+            form.cleaned_data["trust_name"].strip(),
+        )
         read = gias.read_establishments(form.cleaned_data["file"], trust_code=code, trust_name=name)
         errors = [str(e) for e in read.errors]
         plan = links = None
@@ -140,19 +170,44 @@ class GiasImportView(ScopedViewMixin, View):
             errors = [f"Links file: {e}" for e in link_errors]
         if errors:
             request.session.pop(key, None)
-            return render(request, self.template, {"trust": trust, "form": form, "errors": errors,
-                                                   "file_name": form.cleaned_data["file"].name}, status=400)
+            return render(
+                request,
+                self.template,
+                {
+                    "trust": trust,
+                    "form": form,
+                    "errors": errors,
+                    "file_name": form.cleaned_data["file"].name,
+                },
+                status=400,
+            )
         request.session[key] = {
-            "trust_code": code or (read.establishments[0].trust_code if read.establishments else ""),
+            "trust_code": code
+            or (read.establishments[0].trust_code if read.establishments else ""),
             "establishments": [e.as_session() for e in read.establishments],
-            "links": [[lk.urn, lk.predecessor_urn, lk.predecessor_name, lk.link_type,
-                       lk.linked_on.isoformat() if lk.linked_on else None] for lk in links or []],
+            "links": [
+                [
+                    lk.urn,
+                    lk.predecessor_urn,
+                    lk.predecessor_name,
+                    lk.link_type,
+                    lk.linked_on.isoformat() if lk.linked_on else None,
+                ]
+                for lk in links or []
+            ],
         }
-        return render(request, self.template, {
-            "trust": trust, "plan": plan, "links": links or [], "rows_read": read.rows_read,
-            "file_name": form.cleaned_data["file"].name,
-            "gias_trust_name": read.establishments[0].trust_name if read.establishments else "",
-        })
+        return render(
+            request,
+            self.template,
+            {
+                "trust": trust,
+                "plan": plan,
+                "links": links or [],
+                "rows_read": read.rows_read,
+                "file_name": form.cleaned_data["file"].name,
+                "gias_trust_name": read.establishments[0].trust_name if read.establishments else "",
+            },
+        )
 
     def confirm(self, request, trust, key):
         import datetime
@@ -162,19 +217,31 @@ class GiasImportView(ScopedViewMixin, View):
             messages.error(request, "The preview has expired: upload the file again.")
             return redirect("trusts:gias-import", slug=trust.slug)
         establishments = [gias.Establishment.from_session(e) for e in stored["establishments"]]
-        links = [gias.Link(u, p, n, t, datetime.date.fromisoformat(d) if d else None)
-                 for u, p, n, t, d in stored["links"]]
+        links = [
+            gias.Link(u, p, n, t, datetime.date.fromisoformat(d) if d else None)
+            for u, p, n, t, d in stored["links"]
+        ]
         try:
             plan = services.gias_import_with_links(
-                actor=request.user, trust=trust, establishments=establishments, links=links,
+                actor=request.user,
+                trust=trust,
+                establishments=establishments,
+                links=links,
                 trust_code=stored["trust_code"],
             )
         except ValidationError as exc:
-            return render(request, self.template, {"trust": trust, "form": GiasUploadForm(),
-                                                   "errors": exc.messages}, status=400)
+            return render(
+                request,
+                self.template,
+                {"trust": trust, "form": GiasUploadForm(), "errors": exc.messages},
+                status=400,
+            )
         del request.session[key]
-        messages.success(request, (
-            f"GIAS import done: {plan.count('create')} schools added, {plan.count('update')} updated, "
-            f"{plan.count('close')} closed, {plan.count('unchanged')} unchanged."
-        ))
+        messages.success(
+            request,
+            (
+                f"GIAS import done: {plan.count('create')} schools added, {plan.count('update')} updated, "
+                f"{plan.count('close')} closed, {plan.count('unchanged')} unchanged."
+            ),
+        )
         return redirect("trusts:trust-detail", slug=trust.slug)

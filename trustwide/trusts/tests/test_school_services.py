@@ -14,10 +14,24 @@ from trustwide.trusts.models import Hub, School
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = dict(urn=141999, la_code="383", establishment_number="4001", name="Elm Academy", phase="primary",
-              age_low=3, age_high=11, academy_type="converter", establishment_type="Academy converter",
-              ukprn="10054321", has_nursery=True, street="2 Elm Road", town="Leeds", postcode="LS2 2BB",
-              headteacher="Kim Lee", joined_trust_on=datetime.date(2024, 9, 1))
+FIELDS = dict(
+    urn=141999,
+    la_code="383",
+    establishment_number="4001",
+    name="Elm Academy",
+    phase="primary",
+    age_low=3,
+    age_high=11,
+    academy_type="converter",
+    establishment_type="Academy converter",
+    ukprn="10054321",
+    has_nursery=True,
+    street="2 Elm Road",
+    town="Leeds",
+    postcode="LS2 2BB",
+    headteacher="Kim Lee",
+    joined_trust_on=datetime.date(2024, 9, 1),
+)
 
 
 def last_event(**filters):
@@ -31,8 +45,12 @@ def test_school_create_is_audited_and_refuses_a_urn_of_another_trust(world):
     assert event.action == "create" and event.actor == admin and event.after["ukprn"] == "10054321"
     assert event.trust_id == world.trust_a.pk and event.school_id == school.pk
     with pytest.raises(ValidationError) as exc:
-        services.school_create(actor=admin, trust=world.trust_a, **{**FIELDS, "urn": world.school_b1.urn})
-    assert exc.value.message_dict["urn"] == [f"URN {world.school_b1.urn} already belongs to a school in Trust B on this site."]
+        services.school_create(
+            actor=admin, trust=world.trust_a, **{**FIELDS, "urn": world.school_b1.urn}
+        )
+    assert exc.value.message_dict["urn"] == [
+        f"URN {world.school_b1.urn} already belongs to a school in Trust B on this site."
+    ]
 
 
 def test_school_create_needs_school_edit_at_trust_level(world):
@@ -45,7 +63,9 @@ def test_school_create_needs_school_edit_at_trust_level(world):
 def test_bad_ukprn_and_ages_are_refused_with_the_field(world):
     admin = world.user("trust_administrator")
     with pytest.raises(ValidationError) as exc:
-        services.school_create(actor=admin, trust=world.trust_a, **{**FIELDS, "ukprn": "123", "age_high": 2})
+        services.school_create(
+            actor=admin, trust=world.trust_a, **{**FIELDS, "ukprn": "123", "age_high": 2}
+        )
     assert "ukprn" in exc.value.message_dict and "age_high" in exc.value.message_dict
 
 
@@ -61,15 +81,21 @@ def test_school_close_keeps_the_school_and_is_audited(world):
     with pytest.raises(ValidationError, match="already left"):
         services.school_close(actor=leader, school=school, left_trust_on=datetime.date(2026, 1, 1))
     with pytest.raises(PermissionDenied):
-        services.school_close(actor=world.user("headteacher"), school=world.school_a1,
-                              left_trust_on=datetime.date(2026, 1, 1))
+        services.school_close(
+            actor=world.user("headteacher"),
+            school=world.school_a1,
+            left_trust_on=datetime.date(2026, 1, 1),
+        )
 
 
 def test_close_before_joining_is_refused(world):
     school = make_school(world.trust_a, joined_trust_on=datetime.date(2024, 9, 1))
     with pytest.raises(ValidationError) as exc:
-        services.school_close(actor=world.user("trust_administrator"), school=school,
-                              left_trust_on=datetime.date(2024, 1, 1))
+        services.school_close(
+            actor=world.user("trust_administrator"),
+            school=school,
+            left_trust_on=datetime.date(2024, 1, 1),
+        )
     assert "left_trust_on" in exc.value.message_dict
 
 
@@ -77,11 +103,22 @@ def test_hub_create_and_update_are_audited(world):
     admin = world.user("trust_administrator")
     hub = services.hub_create(actor=admin, trust=world.trust_a, name="North")
     assert last_event(object_type="trusts.hub", object_id=str(hub.pk)).action == "create"
-    services.hub_update(actor=admin, hub=hub, name="North hub", executive_headteacher=world.user("executive_headteacher"))
+    services.hub_update(
+        actor=admin,
+        hub=hub,
+        name="North hub",
+        executive_headteacher=world.user("executive_headteacher"),
+    )
     event = last_event(object_type="trusts.hub", object_id=str(hub.pk))
-    assert event.action == "update" and event.before["name"] == "North" and event.after["name"] == "North hub"
+    assert (
+        event.action == "update"
+        and event.before["name"] == "North"
+        and event.after["name"] == "North hub"
+    )
     with pytest.raises(PermissionDenied):
-        services.hub_update(actor=world.user("executive_headteacher"), hub=Hub.objects.get(pk=hub.pk), name="Mine")
+        services.hub_update(
+            actor=world.user("executive_headteacher"), hub=Hub.objects.get(pk=hub.pk), name="Mine"
+        )
 
 
 def test_open_on_and_schools_open_on(world):
