@@ -116,6 +116,23 @@ FOUNDATION: dict[str, Entry] = {
     "trusts:school-edit": Entry(
         kwargs=t_kwargs(pk="school.pk"), ok={"trust_leader", "trust_administrator"}, denied=403
     ),
+    "trusts:school-add": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
+    "trusts:gias-import": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
+    "trusts:hub-add": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
+    "trusts:hub-edit": Entry(
+        kwargs=t_kwargs(pk="hub.pk"),
+        ok={"trust_leader": 200, "trust_administrator": 200, "trustee": 403, "trust_data_manager": 403,
+            "executive_headteacher": 403},
+    ),
+    "trusts:school-close": Entry(
+        kwargs=t_kwargs(pk="school.pk"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
     "audit:trust-audit": Entry(
         kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
     ),

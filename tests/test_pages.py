@@ -63,7 +63,11 @@ def test_school_edit_shows_field_errors_and_saves_nothing(world, login):
     body = response.content.decode()
     assert "This field is required." in body and "There is a problem" in body
     assert not AuditEvent.objects.filter(object_type="trusts.school").exists()
+    # The form carries GIAS's identifiers too (URN, LA code, establishment number).
+    school = world.school_a1
     ok = client.post(url, {"name": "A1 Renamed", "phase": "primary", "age_low": 4, "age_high": 11,
+                           "urn": school.urn, "la_code": school.la_code,
+                           "establishment_number": school.establishment_number,
                            "academy_type": "converter", "pupils_on_roll": 310, "capacity": 320,
                            "hub": world.hub_1.pk})
     assert ok.status_code == 302

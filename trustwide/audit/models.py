@@ -11,6 +11,8 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", "Deleted"
     # People
     END = "end", "Access ended"
+    # The scope tree
+    CLOSE = "close", "Closed (left the trust)"
     # Plans and SEFs
     SUBMIT = "submit", "Submitted"
     OVERRIDE_SMART = "override SMART check", "SMART check overridden"

@@ -316,6 +316,8 @@ def trust_matrix(*, user, trust: Trust, year: AcademicYear | None, framework_cod
     """Schools x areas for one year and framework (by code: versions share area codes), with
     last year's grades, the last inspection on the same framework and SEF accuracy."""
     schools = restrict(School.objects.filter(trust=trust), user, Perm.SEF_VIEW)
+    if year is not None:  # the schools in the trust during that year (trusts: School.objects.open_between)
+        schools = schools.open_between(year.starts_on, year.ends_on)
     if hub_id:
         schools = schools.filter(hub_id=hub_id)
     if phase:

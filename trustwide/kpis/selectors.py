@@ -8,6 +8,7 @@ two pages are the same rows.
 from __future__ import annotations
 
 import bisect
+import datetime
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -102,14 +103,45 @@ def _fill(reading: Reading, *, row: KpiValue | None, last: KpiValue | None, targ
     return reading
 
 
+def predecessors_of(school_ids) -> dict[int, int]:
+    """Predecessor school id -> successor school id, following GIAS URN links (trusts.SchoolLink)
+    back through every earlier URN held by a school on this site, so a converted or re-brokered
+    school's earlier years read as its own. Values stored under a URN that was never a school
+    here do not exist, so nothing continues for those."""
+    from trustwide.trusts.models import SchoolLink
+
+    out: dict[int, int] = {}
+    frontier = {pk: pk for pk in school_ids}  # school -> the successor it belongs to
+    for _ in range(5):  # a school rarely changes URN more than twice; stop on any loop
+        links = SchoolLink.objects.filter(school_id__in=frontier).values_list("school_id", "predecessor_urn")
+        urns: dict[int, int] = {}
+        for school_id, urn in links:
+            urns[urn] = frontier[school_id]
+        found = dict(School.objects.filter(urn__in=urns).values_list("pk", "urn"))
+        frontier = {pk: urns[urn] for pk, urn in found.items() if pk not in out and pk not in school_ids}
+        if not frontier:
+            break
+        out.update(frontier)
+    return out
+
+
+def school_history_ids(school: School) -> list[int]:
+    """The school and its predecessors (own id last, so its own values win where both exist)."""
+    return [*predecessors_of([school.pk]), school.pk]
+
+
 def school_readings(*, school: School, academic_year: int, period: str = "year", group: str = "all",
                     codes=None, with_percentiles: bool = True) -> list[Reading]:
     """Every KPI (or `codes`) for one school. The caller has checked KPI_VIEW on the school."""
     codes = list(codes or [k.code for k in d.KPIS])
     current = {v.kpi_code: v for v in _values(Q(school=school), academic_year=academic_year, period=period,
                                               groups=[group], codes=codes)}
-    last = {v.kpi_code: v for v in _values(Q(school=school), academic_year=academic_year - 1, period=period,
-                                           groups=[group], codes=codes)}
+    # Last year reads through URN links: a school that converted last year compares with its predecessor.
+    history = school_history_ids(school)
+    last = {v.kpi_code: v for v in sorted(
+        _values(Q(school_id__in=history), academic_year=academic_year - 1, period=period, groups=[group], codes=codes),
+        key=lambda v: history.index(v.school_id),
+    )}
     targets = _targets(school.trust_id, academic_year, codes, group)
     phase = _benchmark_phase(school)
     readings = []
@@ -168,7 +200,13 @@ def trust_school_table(*, user, trust, academic_year: int, period: str = "year",
     A fixed number of queries whatever the number of schools."""
     codes = list(codes)
     visible = school_ids(user, Perm.KPI_VIEW)
-    schools = School.objects.filter(trust=trust, pk__in=visible).select_related("hub").order_by("name")
+    # Schools in the trust at some time in the academic year: one that joined mid-year shows from
+    # its joining date, one that left shows for the years it belonged.
+    schools = (
+        School.objects.filter(trust=trust, pk__in=visible)
+        .open_between(datetime.date(academic_year, 9, 1), datetime.date(academic_year + 1, 8, 31))
+        .select_related("hub").order_by("name")
+    )
     if hub_id:
         schools = schools.filter(hub_id=hub_id)
     if phase:
@@ -176,9 +214,13 @@ def trust_school_table(*, user, trust, academic_year: int, period: str = "year",
     schools = list(schools)
     ids = [s.pk for s in schools]
     current, last = {}, {}
-    for store, year in ((current, academic_year), (last, academic_year - 1)):
-        for v in _values(Q(school_id__in=ids), academic_year=year, period=period, groups=[group], codes=codes):
-            store[(v.school_id, v.kpi_code)] = v
+    for v in _values(Q(school_id__in=ids), academic_year=academic_year, period=period, groups=[group], codes=codes):
+        current[(v.school_id, v.kpi_code)] = v
+    successors = predecessors_of(ids)
+    # Predecessors first, so a school's own value wins where both were stored.
+    for v in sorted(_values(Q(school_id__in=[*successors, *ids]), academic_year=academic_year - 1, period=period,
+                            groups=[group], codes=codes), key=lambda v: v.school_id not in successors):
+        last[(successors.get(v.school_id, v.school_id), v.kpi_code)] = v
     targets = _targets(trust.pk, academic_year, codes, group)
     rows = []
     for school in schools:
@@ -232,10 +274,13 @@ def school_values(*, school: School, academic_year: int, groups=None, period: st
 
 def school_history(*, school: School, academic_year: int, codes, term_periods) -> list[KpiValue]:
     """All pupils: the full-year value of every stored year, and term values of this year and
-    last (one query)."""
-    return list(KpiValue.objects.filter(school=school, group="all", kpi_code__in=list(codes)).filter(
+    last (one query), earlier URNs of the school first (GIAS links), so its own values come last
+    and win where both exist."""
+    history = school_history_ids(school)
+    values = KpiValue.objects.filter(school_id__in=history, group="all", kpi_code__in=list(codes)).filter(
         Q(period="year") | Q(period__in=term_periods, academic_year__in=[academic_year - 1, academic_year])
-    ).only("kpi_code", "period", "academic_year", "value", "suppressed"))
+    ).only("kpi_code", "period", "academic_year", "value", "suppressed", "school_id")
+    return sorted(values, key=lambda v: history.index(v.school_id))
 
 
 def school_year_groups(*, school: School, academic_year: int) -> set[str]:

@@ -182,7 +182,9 @@ def support_signals(*, trust: Trust) -> list[tuple[School, support_rules.Signals
     from trustwide.kpis.selectors import BIG_FIVE, school_readings
     from trustwide.planning.models import RagRating, RatedKind
 
-    schools = list(School.objects.filter(trust=trust).prefetch_related("inspections").order_by("name"))
+    schools = list(
+        School.objects.filter(trust=trust).open_on(timezone.localdate()).prefetch_related("inspections").order_by("name")
+    )
     current = trust.academic_years.filter(is_current=True).first()
     sefs = {}
     for sef in (

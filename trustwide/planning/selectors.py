@@ -232,7 +232,9 @@ def rollup(*, user, trust, term: Term, kind: str | None = None) -> tuple[list[Ro
     from django.db.models import Count
 
     schools = list(
-        restrict(School.objects.filter(trust=trust), user, Perm.PLAN_VIEW).select_related("hub").order_by(
+        # Schools in the trust at any time during the term (joined or left mid-term included).
+        restrict(School.objects.filter(trust=trust).open_between(term.starts_on, term.ends_on), user, Perm.PLAN_VIEW)
+        .select_related("hub").order_by(
             "hub__name", "name"
         )
     )

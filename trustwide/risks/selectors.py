@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from trustwide.access import Perm, restrict
 from trustwide.trusts.models import School
@@ -59,6 +60,9 @@ def school_register(school) -> list[Risk]:
 
 
 def _of_schools(qs: QuerySet, schools: set[int] | None) -> QuerySet:
+    """School risks of the schools in the trust today (a closed school's register stays on its
+    own page, out of the roll-up), limited to `schools` when given."""
+    qs = qs.filter(school__in=School.objects.open_on(timezone.localdate()))
     return qs if schools is None else qs.filter(school_id__in=schools)
 
 

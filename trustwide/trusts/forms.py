@@ -1,23 +1,111 @@
 from django import forms
 
-from trustwide.common.forms import DateInput, ModelForm
+from trustwide.common.forms import DateField, ModelForm
 
-from .models import School
+from . import gias
+from .models import Hub, Phase, School
+
+SCHOOL_FIELDS = [
+    "name",
+    "urn",
+    "la_code",
+    "establishment_number",
+    "ukprn",
+    "phase",
+    "establishment_type",
+    "academy_type",
+    "age_low",
+    "age_high",
+    "has_sixth_form",
+    "has_nursery",
+    "has_early_years",
+    "street",
+    "town",
+    "postcode",
+    "headteacher",
+    "joined_trust_on",
+    "hub",
+    "pupils_on_roll",
+    "capacity",
+    "percent_disadvantaged",
+    "percent_sen",
+]
 
 
 class SchoolProfileForm(ModelForm):
+    """Add or edit a school: GIAS's identifiers and profile, and the trust's own figures."""
+
     class Meta:
         model = School
-        fields = [
-            "name", "hub", "phase", "age_low", "age_high", "academy_type", "pupils_on_roll",
-            "capacity", "percent_disadvantaged", "percent_sen", "has_early_years",
-            "has_sixth_form", "joined_trust_on",
-        ]
-        widgets = {"joined_trust_on": DateInput()}
+        fields = SCHOOL_FIELDS
+        labels = {
+            "la_code": "LA code",
+            "establishment_number": "Establishment number (LAESTAB is LA code + this)",
+            "age_low": "Statutory lowest age",
+            "age_high": "Statutory highest age",
+        }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, trust=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hub"].queryset = self.instance.trust.hubs.all()
+        trust = trust or self.instance.trust
+        self.fields["hub"].queryset = trust.hubs.all()
+        names = sorted({name for name, _ in gias.establishment_types().values()})
+        current = self.instance.establishment_type
+        if current and current not in names:
+            names.append(current)
+        self.fields["establishment_type"] = forms.ChoiceField(
+            label="Type of establishment",
+            required=False,
+            choices=[("", "–")] + [(n, n) for n in names],
+        )
+
+
+class SchoolCloseForm(forms.Form):
+    left_trust_on = DateField(label="Last day in the trust")
+
+
+class HubForm(ModelForm):
+    class Meta:
+        model = Hub
+        fields = ["name", "executive_headteacher"]
+
+    def __init__(self, *args, trust, **kwargs):
+        super().__init__(*args, **kwargs)
+        from trustwide.accounts.models import User
+
+        self.fields["executive_headteacher"].queryset = (
+            User.objects.filter(memberships__trust=trust).distinct().order_by("full_name")
+        )
+
+
+class GiasUploadForm(forms.Form):
+    file = forms.FileField(
+        label="GIAS establishment data (CSV)",
+        help_text="GIAS's 'all establishment data' download (edubasealldata*.csv) or an extract with the same columns.",
+    )
+    trust_code = forms.CharField(
+        label="GIAS trust code",
+        required=False,
+        max_length=20,
+        help_text="The 'Trusts (code)' column, e.g. 4015.",
+    )
+    trust_name = forms.CharField(
+        label="or the trust's name as GIAS spells it", required=False, max_length=200
+    )
+    links_file = forms.FileField(
+        label="GIAS links file (optional)",
+        required=False,
+        help_text="links_edubasealldata*.csv: records each school's earlier URNs so KPI history continues.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not (data.get("trust_code") or "").strip()
+            and not (data.get("trust_name") or "").strip()
+        ):
+            raise forms.ValidationError("Give the trust's GIAS code or its name.")
+        return data
 
 
 class SchoolFilterForm(forms.Form):
@@ -26,7 +114,5 @@ class SchoolFilterForm(forms.Form):
 
     def __init__(self, *args, hubs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Phase
-
         self.fields["hub"].choices = [("", "All hubs")] + [(h.pk, h.name) for h in hubs]
         self.fields["phase"].choices = [("", "All phases")] + list(Phase.choices)

@@ -2,6 +2,6 @@
 
 from trustwide.audit.history import all_by_view_permission
 
-from .models import AcademicYear, Hub, Inspection, School, Term, Trust
+from .models import AcademicYear, Hub, Inspection, School, SchoolLink, Term, Trust
 
-VISIBLE = all_by_view_permission(Trust, Hub, School, Inspection, AcademicYear, Term)
+VISIBLE = all_by_view_permission(Trust, Hub, School, SchoolLink, Inspection, AcademicYear, Term)

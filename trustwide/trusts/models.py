@@ -89,6 +89,22 @@ class AcademyType(models.TextChoices):
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+class SchoolQuerySet(models.QuerySet):
+    """Which schools belong to the trust on a day or in a period: the one rule every current
+    page, dashboard and roll-up uses (a closed school stays readable on its own pages)."""
+
+    def open_on(self, day: datetime.date):
+        return self.open_between(day, day)
+
+    def open_between(self, first: datetime.date, last: datetime.date):
+        """In the trust at any time from `first` to `last` (inclusive): joined on or before
+        `last` (or no date recorded) and not left before `first`."""
+        return self.filter(
+            models.Q(joined_trust_on__isnull=True) | models.Q(joined_trust_on__lte=last),
+            models.Q(left_trust_on__isnull=True) | models.Q(left_trust_on__gte=first),
+        )
+
+
 class School(models.Model):
     trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="schools")
     hub = models.ForeignKey(Hub, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools")
@@ -103,7 +119,16 @@ class School(models.Model):
     phase = models.CharField(max_length=30, choices=Phase.choices)
     age_low = models.PositiveSmallIntegerField(validators=[MaxValueValidator(19)])
     age_high = models.PositiveSmallIntegerField(validators=[MaxValueValidator(25)])
-    academy_type = models.CharField(max_length=30, choices=AcademyType.choices)
+    academy_type = models.CharField(
+        max_length=30, choices=AcademyType.choices, blank=True, help_text="Empty for a school that is not an academy."
+    )
+    establishment_type = models.CharField(
+        "type of establishment", max_length=100, blank=True,
+        help_text="GIAS's type of establishment, e.g. Academy converter.",
+    )
+    ukprn = models.CharField(
+        "UKPRN", max_length=8, blank=True, validators=[RegexValidator(r"^1\d{7}$", "Eight digits starting with 1.")]
+    )
     pupils_on_roll = models.PositiveIntegerField(default=0)
     capacity = models.PositiveIntegerField(default=0)
     percent_disadvantaged = models.DecimalField(
@@ -114,7 +139,17 @@ class School(models.Model):
     )
     has_early_years = models.BooleanField(default=False, help_text="Has nursery or Reception classes.")
     has_sixth_form = models.BooleanField(default=False)
+    has_nursery = models.BooleanField(default=False, help_text="Has nursery classes (GIAS nursery provision).")
+    street = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    headteacher = models.CharField("headteacher's name", max_length=200, blank=True)
     joined_trust_on = models.DateField(null=True, blank=True)
+    left_trust_on = models.DateField(
+        null=True, blank=True, help_text="Last day in the trust. A closed school stays readable, out of current pages."
+    )
+
+    objects = SchoolQuerySet.as_manager()
 
     scope_trust_path = "trust"
     scope_hub_path = "hub"
@@ -131,6 +166,11 @@ class School(models.Model):
     def laestab(self) -> str:
         return f"{self.la_code}{self.establishment_number}"
 
+    def is_open_on(self, day: datetime.date) -> bool:
+        return (self.joined_trust_on is None or self.joined_trust_on <= day) and (
+            self.left_trust_on is None or self.left_trust_on >= day
+        )
+
     @property
     def age_range(self) -> str:
         return f"{self.age_low}-{self.age_high}"
@@ -146,9 +186,38 @@ class School(models.Model):
             raise ValidationError({"age_high": "The upper age is below the lower age."})
         if self.hub_id and self.trust_id and self.hub.trust_id != self.trust_id:
             raise ValidationError({"hub": "The hub belongs to another trust."})
+        if self.joined_trust_on and self.left_trust_on and self.left_trust_on < self.joined_trust_on:
+            raise ValidationError({"left_trust_on": "The school leaves before it joined the trust."})
 
     def audit_scope(self):
         return self.trust_id, self.pk
+
+
+class SchoolLink(models.Model):
+    """A school's earlier URN (GIAS links file): an academy conversion or merger gives the
+    school a new URN; the link lets KPI history stored under the predecessor continue."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="predecessor_links")
+    predecessor_urn = models.PositiveIntegerField("predecessor URN")
+    predecessor_name = models.CharField(max_length=200, blank=True)
+    link_type = models.CharField(max_length=80, help_text="GIAS link type, e.g. Predecessor.")
+    linked_on = models.DateField(null=True, blank=True)
+
+    scope_trust_path = "school__trust"
+    scope_school_path = "school"
+    view_permission = "school.view"
+
+    class Meta:
+        ordering = ["school", "-linked_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "predecessor_urn"], name="school_link_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.school} was URN {self.predecessor_urn}"
+
+    def audit_scope(self):
+        return self.school.trust_id, self.school_id
 
 
 class Inspection(models.Model):

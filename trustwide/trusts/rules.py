@@ -21,3 +21,8 @@ def may_edit_trust(user, trust) -> bool:
 def may_see_people(user, node) -> bool:
     """The people list of a trust or school page."""
     return can(user, Perm.PEOPLE_VIEW, node)
+
+
+def urn_taken_message(other_school) -> str:
+    """A URN is unique on the deployment; name the holder only by its trust (it may be out of scope)."""
+    return f"URN {other_school.urn} already belongs to a school in {other_school.trust.name} on this site."

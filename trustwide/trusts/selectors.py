@@ -1,3 +1,5 @@
+import datetime
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from trustwide.access import Perm, restrict
@@ -6,8 +8,16 @@ from trustwide.accounts.models import Membership
 from .models import Hub, Inspection, School, Trust
 
 
-def schools_for(*, user, perm: str = Perm.SCHOOL_VIEW, trust=None, hub_id=None, phase=None) -> QuerySet:
+def schools_open_on(trust, day: datetime.date) -> QuerySet:
+    """The trust's schools on a day (joined by then, not yet left): what current pages count."""
+    return School.objects.filter(trust=trust).open_on(day)
+
+
+def schools_for(*, user, perm: str = Perm.SCHOOL_VIEW, trust=None, hub_id=None, phase=None,
+                open_on: datetime.date | None = None) -> QuerySet:
     schools = restrict(School.objects.all(), user, perm)
+    if open_on is not None:
+        schools = schools.open_on(open_on)
     if trust is not None:
         schools = schools.filter(trust=trust)
     if hub_id:

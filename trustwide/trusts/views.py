@@ -1,5 +1,6 @@
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
@@ -18,10 +19,15 @@ class TrustDetailView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
         user = request.user
+        today = timezone.localdate()
+        schools = list(selectors.schools_for(user=user, trust=trust))
         context = {
             "trust": trust,
             "hubs": list(selectors.hubs_for(user=user, trust=trust)),
-            "schools": list(selectors.schools_for(user=user, trust=trust)),
+            "schools": [s for s in schools if s.is_open_on(today)],
+            "former_schools": [s for s in schools if s.left_trust_on and s.left_trust_on < today],
+            "future_schools": [s for s in schools if s.joined_trust_on and s.joined_trust_on > today],
+            "can_edit_trust": rules.may_edit_trust(user, trust),
             "academic_years": list(trust.academic_years.prefetch_related("terms")),
             "people": list(selectors.people_of_trust(trust=trust)) if rules.may_see_people(user, trust) else None,
             "can_manage_people": people_rules.may_manage_people(user, trust),
@@ -36,8 +42,10 @@ class HubDetailView(ScopedViewMixin, View):
         hub = get_object_or_404_for(
             request.user, Perm.HUB_VIEW, Hub.objects.select_related("trust", "executive_headteacher"), pk=pk
         )
-        schools = list(selectors.schools_for(user=request.user, hub_id=hub.pk))
-        return render(request, "trusts/hub_detail.html", {"hub": hub, "schools": schools})
+        schools = list(selectors.schools_for(user=request.user, hub_id=hub.pk, open_on=timezone.localdate()))
+        return render(request, "trusts/hub_detail.html", {
+            "hub": hub, "schools": schools, "can_edit": rules.may_edit_trust(request.user, hub.trust),
+        })
 
 
 class SchoolListView(ScopedViewMixin, View):
@@ -48,7 +56,7 @@ class SchoolListView(ScopedViewMixin, View):
         hub_id = phase = None
         if form.is_valid():
             hub_id, phase = form.cleaned_data["hub"], form.cleaned_data["phase"]
-        schools = list(selectors.schools_for(user=user, hub_id=hub_id, phase=phase))
+        schools = list(selectors.schools_for(user=user, hub_id=hub_id, phase=phase, open_on=timezone.localdate()))
         template = "trusts/partials/_school_table.html" if request.htmx else "trusts/school_list.html"
         return render(request, template, {"schools": schools, "form": form, "show_hub_filter": bool(hubs)})
 
@@ -64,6 +72,8 @@ class SchoolDetailView(ScopedViewMixin, View):
             "inspection": school.latest_inspection,
             "people": list(selectors.people_of_school(school=school)) if rules.may_see_people(user, school) else None,
             "can_edit": rules.may_edit_school(user, school),
+            "can_close": rules.may_edit_trust(user, school.trust) and school.left_trust_on is None,
+            "predecessors": list(school.predecessor_links.all()),
             "history": list(object_history(instance=school)[:10]) if audit_rules.may_see_history(user, school) else None,
             "section_links": links.school_links(user, school),
         }

@@ -110,7 +110,8 @@ def test_trust_dashboard_query_count_does_not_grow_with_schools(world, login, dj
             kpi(world, school, code, 50.0 + i)
         ImportBatch.objects.create(trust=world.trust_a, school=school, dataset="characteristics",
                                    academic_year=current_start_year(world), file_name="f", status="stored")
-    with django_assert_max_num_queries(20):
+    # 21: one fixed query finds earlier URNs (trusts.SchoolLink) so last year's values continue.
+    with django_assert_max_num_queries(21):
         response = client.get(url)
     assert response.content.decode().count("Extra ") >= 30
 
