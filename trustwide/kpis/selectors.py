@@ -59,8 +59,18 @@ class Reading:
         if not self.computed:
             return "no data"
         if self.suppressed or self.value is None:
-            return f"fewer than {self.kpi.min_group_size} pupils"
+            return self.kpi.too_few
         return f"{self.value:.1f}{'%' if self.kpi.unit == '%' else ''}"
+
+    @property
+    def count_text(self) -> str:
+        """'3 observations' for teaching quality; '27' for pupils (the column says Pupils)."""
+        unit = "" if self.kpi.count_unit == "pupils" else f" {self.kpi.count_unit}"
+        return f"{self.pupils}{unit}"
+
+    @property
+    def n_label(self) -> str:
+        return f"n={self.count_text}"
 
 
 def _values(filters: Q, *, academic_year: int, period: str, groups, codes) -> list[KpiValue]:

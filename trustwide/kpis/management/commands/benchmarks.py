@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["import"])
         parser.add_argument("--year", type=int, required=True, help="Academic start year of the files: 2018 = 2018/19.")
         parser.add_argument("--measures", required=True, help="School-level measures file, e.g. england_abs.csv.")
-        parser.add_argument("--census", required=True, help="england_census.csv of the same year (phase, % FSM ever).")
+        parser.add_argument("--census", required=True, help="england_census.csv of the same year (phase, %% FSM ever).")
 
     def handle(self, *args, action, year, measures, census, **options):
         try:
