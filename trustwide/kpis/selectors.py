@@ -15,7 +15,6 @@ from django.db.models import Count, Max, Q
 
 from trustwide.access import Perm, hub_ids, school_ids
 from trustwide.trusts.models import School
-from trustwide.trusts.utils import year_label
 
 from . import definitions as d
 from . import rules
@@ -131,7 +130,8 @@ def school_readings(*, school: School, academic_year: int, period: str = "year",
                         target_source=source if target is not None else "", phase=phase,
                         academic_year=academic_year, period=period, group=group)
         if with_percentiles and reading.value is not None and group == "all" and period in ("year", "ytd"):
-            reading.percentiles = place_school(kpi=kpi, value=reading.value, school=school)
+            reading.percentiles = place_school(kpi=kpi, value=reading.value, school=school,
+                                               academic_year=academic_year)
         readings.append(reading)
     return readings
 
@@ -309,10 +309,12 @@ def _rank(sorted_values: list[float], value: float, better: str) -> float | None
     return 100.0 * (worse + 0.5 * ties) / len(sorted_values)
 
 
-def place_school(*, kpi: d.KPI, value: float, school: School) -> dict[str, Placement]:
+def place_school(*, kpi: d.KPI, value: float, school: School,
+                 academic_year: int | None = None) -> dict[str, Placement]:
     """Percentile of the school's value among all schools of its phase nationally and among
     the SIMILAR_N schools of its phase with the closest % disadvantaged (published figures of
-    the latest year imported; same ranking as percentiles.percentile_rank)."""
+    the latest year imported; same ranking as percentiles.percentile_rank). Each placement
+    names that year, and says so when it is older than `academic_year`, the value's year."""
     version = _points_version(kpi.code)
     if not version["n"]:
         return {}
@@ -321,9 +323,9 @@ def place_school(*, kpi: d.KPI, value: float, school: School) -> dict[str, Place
     phase_data = population.get(school.phase)
     if not phase_data:
         return {}
-    label = year_label(year)
-    national = Placement(_rank(phase_data["sorted"], value, kpi.better), len(phase_data["sorted"]),
-                         f"all {school.phase} schools in England, {label} published figures")
+    n_all = len(phase_data["sorted"])
+    national = Placement(_rank(phase_data["sorted"], value, kpi.better), n_all,
+                         f"{n_all:,} {school.phase} schools in England", year=year, compared_year=academic_year)
     out = {"national": national}
     if school.percent_disadvantaged is not None and phase_data["by_fsm"]:
         fsm = float(school.percent_disadvantaged)
@@ -335,5 +337,5 @@ def place_school(*, kpi: d.KPI, value: float, school: School) -> dict[str, Place
         low, high = min(f for f, _, _ in window), max(f for f, _, _ in window)
         out["similar"] = Placement(_rank(values, value, kpi.better), len(values),
                                    f"the {len(values)} {school.phase} schools with the closest % disadvantaged "
-                                   f"({low:g}-{high:g}%), {label}")
+                                   f"({low:g}-{high:g}%)", year=year, compared_year=academic_year)
     return out

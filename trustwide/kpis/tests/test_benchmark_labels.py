@@ -23,3 +23,61 @@ def test_national_figure_names_its_year_as_an_academic_year():
     start = match.row.academic_year
     assert label == f"{start}/{(start + 1) % 100:02d}"
     assert "/" in label and f"({start})" not in label
+
+
+@pytest.mark.parametrize("n, text", [
+    (0, "0th"), (1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"),
+    (21, "21st"), (22, "22nd"), (43, "43rd"), (100, "100th"), (101, "101st"), (111, "111th"), (112, "112th"),
+])
+def test_ordinals_are_english(n, text):
+    from trustwide.trusts.utils import ordinal
+
+    assert ordinal(n) == text
+
+
+def _published(year, values, *, fsm=20.0):
+    from trustwide.kpis.models import SchoolPerformance
+
+    SchoolPerformance.objects.bulk_create(
+        SchoolPerformance(academic_year=year, urn=100000 + i, phase="primary", fsm_ever_pct=fsm + i,
+                          kpi_code="overall_absence", value=v, source_file="hand.csv")
+        for i, v in enumerate(values))
+
+
+def test_percentiles_name_the_year_of_the_distribution_and_say_when_it_is_older(world, login):
+    from django.urls import reverse
+
+    from trustwide.kpis import definitions as d
+    from trustwide.kpis import selectors
+
+    school = world.school_a1
+    school.phase, school.percent_disadvantaged = "primary", 25
+    school.save()
+    kpi = d.kpi_by_code("overall_absence")
+    # 8 published 2018/19 figures; 3.5% absence (lower is better) beats the 5 schools above it.
+    _published(2018, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])
+    placed = selectors.place_school(kpi=kpi, value=3.5, school=school, academic_year=2024)
+    national = placed["national"]
+    assert national.percentile == 62.5 and national.year == 2018
+    assert national.label == ("62nd percentile: better than 62% of 8 primary schools in England, 2018/19 figures "
+                              "(older than the 2024/25 value compared)")
+    assert "2018/19 figures" in placed["similar"].label
+    # A later year loaded for the measure becomes the distribution used; same year: no "older" note.
+    _published(2024, [3.0, 4.0, 5.0])  # 3.5% beats 4 and 5: 2 of 3
+    latest = selectors.place_school(kpi=kpi, value=3.5, school=school, academic_year=2024)["national"]
+    assert latest.year == 2024 and latest.n == 3
+    assert latest.label == "67th percentile: better than 67% of 3 primary schools in England, 2024/25 figures"
+
+    from django.utils import timezone
+
+    from tests.world import make_year
+    from trustwide.kpis.models import KpiValue
+
+    make_year(world.trust_a, 2024, current=False)
+    KpiValue.objects.create(trust=world.trust_a, academic_year=2024, kpi_code="overall_absence", level="school",
+                            school=school, period="year", group="all", value=3.5, pupils=200,
+                            computed_at=timezone.now())
+    client = login(world.user("headteacher"))
+    body = client.get(reverse("kpis:school-kpis", kwargs={"pk": school.pk}), {"year": 2024}).content.decode()
+    assert "67th percentile: better than 67% of 3 primary schools in England, 2024/25 figures" in body
+    assert "th of" not in body
