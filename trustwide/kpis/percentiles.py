@@ -21,6 +21,10 @@ from trustwide.kpis.performance_tables import PerformanceTable, school_phases
 from trustwide.trusts.utils import ordinal, year_label
 
 SIMILAR_N = 100
+# Similar schools also match on size (number on roll) where the published figures carry it:
+# of the SIZE_SHORTLIST x SIMILAR_N schools closest in % disadvantaged, the SIMILAR_N closest
+# in size (selectors.place_school). Disadvantage stays the first criterion; size refines it.
+SIZE_SHORTLIST = 3
 
 
 @dataclass(frozen=True)

@@ -69,13 +69,15 @@ def import_performance_tables(*, measures_path: str | Path, census_path: str | P
             continue
         fsm = census.schools[urn].values.get("PNUMFSMEVER") if census and urn in census.schools else None
         fsm_pct = fsm.number if fsm is not None and fsm.is_number else None
+        nor = census.schools[urn].values.get("NOR") if census and urn in census.schools else None
+        nor = int(nor.number) if nor is not None and nor.is_number else None
         for column in columns:
             value = school.values.get(column)
             if value is None:
                 continue
             if not value.is_number:
                 markers += 1
-            rows.append((year, urn, phase, fsm_pct, COLUMN_KPIS[column], value.number,
+            rows.append((year, urn, phase, fsm_pct, nor, COLUMN_KPIS[column], value.number,
                          "" if value.is_number else value.marker.value, name))
     _insert(rows)
     national = {
@@ -88,7 +90,7 @@ def import_performance_tables(*, measures_path: str | Path, census_path: str | P
             "local_authorities": len(measures.local_authorities)}
 
 
-_FIELDS = ("academic_year", "urn", "phase", "fsm_ever_pct", "kpi_code", "value", "marker", "source_file")
+_FIELDS = ("academic_year", "urn", "phase", "fsm_ever_pct", "pupils_on_roll", "kpi_code", "value", "marker", "source_file")
 
 
 def _insert(rows: list[tuple]) -> None:

@@ -8,6 +8,7 @@ two pages are the same rows.
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,7 +21,7 @@ from . import definitions as d
 from . import rules
 from .models import KpiTarget, KpiValue, Level, SchoolPerformance
 from .national import BenchmarkMatch, lookup
-from .percentiles import SIMILAR_N, Placement
+from .percentiles import SIMILAR_N, SIZE_SHORTLIST, Placement
 from .rating import Rating, rate
 
 # The "big five" of seed 000, as the trust dashboard shows them.
@@ -286,15 +287,15 @@ def _population(code: str, version: tuple) -> dict:
     (fsm %, value) pairs sorted by fsm % for the similar-schools window."""
     latest = SchoolPerformance.objects.filter(kpi_code=code).aggregate(y=Max("academic_year"))["y"]
     by_phase: dict[str, list] = {}
-    for phase, value, fsm, urn in SchoolPerformance.objects.filter(
+    for phase, value, fsm, urn, nor in SchoolPerformance.objects.filter(
         kpi_code=code, academic_year=latest, value__isnull=False
-    ).values_list("phase", "value", "fsm_ever_pct", "urn"):
-        by_phase.setdefault(phase, []).append((value, fsm, urn))
+    ).values_list("phase", "value", "fsm_ever_pct", "urn", "pupils_on_roll"):
+        by_phase.setdefault(phase, []).append((value, fsm, urn, nor))
     out = {"year": latest}
     for phase, items in by_phase.items():
         out[phase] = {
-            "sorted": sorted(v for v, _, _ in items),
-            "by_fsm": sorted(((f, v, u) for v, f, u in items if f is not None)),
+            "sorted": sorted(v for v, _, _, _ in items),
+            "by_fsm": sorted(((f, v, u, n) for v, f, u, n in items if f is not None)),
         }
     return out
 
@@ -331,11 +332,23 @@ def place_school(*, kpi: d.KPI, value: float, school: School,
         fsm = float(school.percent_disadvantaged)
         by_fsm = phase_data["by_fsm"]
         centre = bisect.bisect_left(by_fsm, (fsm,))
-        lo, hi = max(0, centre - SIMILAR_N), min(len(by_fsm), centre + SIMILAR_N)
-        window = sorted(by_fsm[lo:hi], key=lambda p: (abs(p[0] - fsm), p[2]))[:SIMILAR_N]
-        values = sorted(v for _, v, _ in window)
-        low, high = min(f for f, _, _ in window), max(f for f, _, _ in window)
-        out["similar"] = Placement(_rank(values, value, kpi.better), len(values),
-                                   f"the {len(values)} {school.phase} schools with the closest % disadvantaged "
-                                   f"({low:g}-{high:g}%)", year=year, compared_year=academic_year)
+        wide = SIMILAR_N * SIZE_SHORTLIST
+        lo, hi = max(0, centre - wide), min(len(by_fsm), centre + wide)
+        window = sorted(by_fsm[lo:hi], key=lambda p: (abs(p[0] - fsm), p[2]))
+        size = school.pupils_on_roll or None
+        sized = size is not None and any(p[3] for p in window[:wide])
+        if sized:
+            # Closest % disadvantaged first (a shortlist of SIZE_SHORTLIST x N), then closest size
+            # (by ratio, so 200 vs 400 pupils is as far as 500 vs 1,000).
+            shortlist = [p for p in window[:wide] if p[3]]
+            window = sorted(shortlist, key=lambda p: (abs(math.log(p[3] / size)), abs(p[0] - fsm), p[2]))
+        window = window[:SIMILAR_N]
+        values = sorted(p[1] for p in window)
+        low, high = min(p[0] for p in window), max(p[0] for p in window)
+        what = f"the {len(values)} {school.phase} schools with the closest % disadvantaged ({low:g}-{high:g}%)"
+        if sized:
+            what += (f" and size ({min(p[3] for p in window):,}-{max(p[3] for p in window):,} pupils, "
+                     f"this school {size:,})")
+        out["similar"] = Placement(_rank(values, value, kpi.better), len(values), what,
+                                   year=year, compared_year=academic_year)
     return out

@@ -81,3 +81,34 @@ def test_percentiles_name_the_year_of_the_distribution_and_say_when_it_is_older(
     body = client.get(reverse("kpis:school-kpis", kwargs={"pk": school.pk}), {"year": 2024}).content.decode()
     assert "67th percentile: better than 67% of 3 primary schools in England, 2024/25 figures" in body
     assert "th of" not in body
+
+
+def test_similar_schools_are_closest_in_disadvantage_then_in_size(world):
+    from trustwide.kpis import definitions as d
+    from trustwide.kpis import selectors
+    from trustwide.kpis.models import SchoolPerformance
+
+    def rows(first_urn, count, *, fsm, nor, value):
+        return [SchoolPerformance(academic_year=2018, urn=first_urn + i, phase="primary", fsm_ever_pct=fsm,
+                                  pupils_on_roll=nor, kpi_code="overall_absence", value=value, source_file="h.csv")
+                for i in range(count)]
+
+    # 300 schools as disadvantaged as ours: 150 large ones (listed first) with 9% absence and
+    # 150 of our size with 1%; 100 of our size but far more disadvantaged, with 5%.
+    SchoolPerformance.objects.bulk_create(
+        rows(100000, 150, fsm=25.0, nor=1000, value=9.0) + rows(200000, 150, fsm=25.0, nor=210, value=1.0)
+        + rows(300000, 100, fsm=60.0, nor=200, value=5.0))
+    school = world.school_a1
+    school.phase, school.percent_disadvantaged, school.pupils_on_roll = "primary", 25, 200
+    school.save()
+    kpi = d.kpi_by_code("overall_absence")
+    similar = selectors.place_school(kpi=kpi, value=3.0, school=school, academic_year=2018)["similar"]
+    # The 100 compared are the same-size, same-disadvantage schools, all at 1%: 3% beats none.
+    assert similar.n == 100 and similar.percentile == 0.0
+    assert "closest % disadvantaged (25-25%) and size (210-210 pupils, this school 200)" in similar.comparison
+    assert similar.label.startswith("0th percentile: better than 0% of the 100 primary schools")
+    # Without a known size, only disadvantage counts (ties by URN: the large schools at 9%).
+    school.pupils_on_roll = 0
+    school.save()
+    unsized = selectors.place_school(kpi=kpi, value=3.0, school=school, academic_year=2018)["similar"]
+    assert unsized.percentile == 100.0 and "size" not in unsized.comparison
