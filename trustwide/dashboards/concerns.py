@@ -51,7 +51,7 @@ def _worse_by(kpi, value, reference) -> float:
 
 
 def _n(reading) -> str:
-    return f"{reading.pupils} pupils" if reading.pupils else ""
+    return f"{reading.pupils} {reading.kpi.count_unit}" if reading.pupils else ""
 
 
 def from_readings(readings, *, prefix: str = "") -> list[Concern]:
@@ -115,7 +115,7 @@ def from_group_values(values: dict, *, codes, school, academic_year: int) -> lis
                     f"gap:{code}:{gap}", "gap", kpi,
                     f"{kpi.name}: {GROUP_LABELS[gap].split(' (')[0].lower()} of {row.value:+.1f} {kpi.gap_unit}",
                     worse / tol, [f"Gap {row.value:+.1f} {kpi.gap_unit} against {against}",
-                                  f"{row.pupils} pupils in the groups compared"],
+                                  f"{row.pupils} {kpi.count_unit} in the groups compared"],
                 ))
         if all_row is None or all_row.value is None:
             continue
@@ -129,8 +129,8 @@ def from_group_values(values: dict, *, codes, school, academic_year: int) -> lis
                     f"group:{code}:{group}", "group", kpi,
                     f"{kpi.name}: {GROUP_LABELS[group].lower()} {worse:.1f} {kpi.gap_unit} behind all pupils",
                     worse / tol / 2,
-                    [f"{GROUP_LABELS[group]} {_fmt(kpi, row.value)} ({row.pupils} pupils) against all pupils "
-                     f"{_fmt(kpi, all_row.value)} ({all_row.pupils} pupils)"],
+                    [f"{GROUP_LABELS[group]} {_fmt(kpi, row.value)} ({row.pupils} {kpi.count_unit}) against all pupils "
+                     f"{_fmt(kpi, all_row.value)} ({all_row.pupils} {kpi.count_unit})"],
                 ))
     return out
 

@@ -108,7 +108,7 @@ def board_report_xlsx(context: dict) -> bytes:
     kpis = dashboard.kpis
     header = ["School", "Hub", "Phase"]
     for k in kpis:
-        header += [f"{k.name}", f"{k.name}: pupils", f"{k.name}: vs target", f"{k.name}: vs national",
+        header += [f"{k.name}", f"{k.name}: {k.count_unit}", f"{k.name}: vs target", f"{k.name}: vs national",
                    f"{k.name}: change"]
     header.append("Data missing or late")
 

@@ -44,10 +44,10 @@ def criterion_statuses(plan, criteria, *, today: datetime.date | None = None) ->
             out[criterion.pk] = DataStatus("No data yet", f"No {kpi.name.lower()} figure for {period} yet.", None)
             continue
         if row.suppressed or row.value is None:
-            out[criterion.pk] = DataStatus("Too few pupils", f"Fewer than {kpi.min_group_size} pupils: not shown.", None)
+            out[criterion.pk] = DataStatus(f"Too few {kpi.count_unit}", f"{kpi.too_few.capitalize()}: not shown.", None)
             continue
         target = _number(criterion.target)
-        detail = f"{kpi.name} {period}: {row.value:.1f}{unit} ({row.pupils} pupils)"
+        detail = f"{kpi.name} {period}: {row.value:.1f}{unit} ({row.pupils} {kpi.count_unit})"
         if target is None:
             out[criterion.pk] = DataStatus("Figure only", detail + "; the target is not a number.", None)
             continue

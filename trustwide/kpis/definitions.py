@@ -126,6 +126,13 @@ class KPI:
     family: str  # attendance | assessment | statutory | transition | teaching
     periods: tuple[str, ...] = ALL_PERIODS
     measure: Measure | None = field(default=None, compare=False, repr=False)
+    # What n counts (KpiValue.pupils holds it): 'pupils', or 'observations' for teaching quality.
+    count_unit: str = "pupils"
+
+    @property
+    def too_few(self) -> str:
+        """The suppression label: "fewer than 5 pupils" / "fewer than 5 observations"."""
+        return f"fewer than {self.min_group_size} {self.count_unit}"
 
     @property
     def scale(self) -> float:
@@ -459,7 +466,7 @@ TEACHING = KPI(
     numerator="judgements good or better", denominator="judgements recorded",
     unit="%", better="higher", min_group_size=5,
     min_group_reason="5: fewer judgements describe individual teachers.",
-    source=TRUSTWIDE, family="teaching",
+    source=TRUSTWIDE, family="teaching", count_unit="observations",
 )
 
 KPIS: tuple[KPI, ...] = (*ATTENDANCE, *ASSESSMENT, *STATUTORY, TEACHING)

@@ -99,6 +99,7 @@ class SchoolPerformance(models.Model):
     urn = models.PositiveIntegerField()
     phase = models.CharField(max_length=30)
     fsm_ever_pct = models.FloatField(null=True, blank=True, help_text="PNUMFSMEVER from the census file.")
+    pupils_on_roll = models.PositiveIntegerField(null=True, blank=True, help_text="NOR from the census file.")
     kpi_code = models.CharField(max_length=60)
     value = models.FloatField(null=True, blank=True)
     marker = models.CharField(max_length=10, blank=True)

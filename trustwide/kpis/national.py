@@ -37,6 +37,11 @@ class Benchmark:
     verified: bool
     note: str
 
+    @property
+    def year_label(self) -> str:
+        """2024 -> "2024/25": academic_year is the start year."""
+        return year_label(self.academic_year)
+
 
 @dataclass(frozen=True)
 class BenchmarkMatch:

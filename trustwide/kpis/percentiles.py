@@ -18,8 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trustwide.kpis.performance_tables import PerformanceTable, school_phases
+from trustwide.trusts.utils import ordinal, year_label
 
 SIMILAR_N = 100
+# Similar schools also match on size (number on roll) where the published figures carry it:
+# of the SIZE_SHORTLIST x SIMILAR_N schools closest in % disadvantaged, the SIMILAR_N closest
+# in size (selectors.place_school). Disadvantage stays the first criterion; size refines it.
+SIZE_SHORTLIST = 3
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,25 @@ class Placement:
     percentile: float | None  # 0-100, higher = better than more schools; None if no peers
     n: int  # schools compared with
     comparison: str  # what the schools were
+    year: int | None = None  # start year of the published figures compared with (2018 = 2018/19)
+    compared_year: int | None = None  # start year of the value placed
+
+    @property
+    def ordinal(self) -> str:
+        return "" if self.percentile is None else f"{ordinal(round(self.percentile))} percentile"
+
+    @property
+    def label(self) -> str:
+        """'43rd percentile: better than 43% of 16,744 primary schools in England, 2018/19
+        figures (older than the 2024/25 value compared)'."""
+        if self.percentile is None:
+            return f"no percentile: {self.comparison}"
+        text = f"{self.ordinal}: better than {round(self.percentile)}% of {self.comparison}"
+        if self.year is not None:
+            text += f", {year_label(self.year)} figures"
+            if self.compared_year is not None and self.year < self.compared_year:
+                text += f" (older than the {year_label(self.compared_year)} value compared)"
+        return text
 
 
 def percentile_rank(value: float, population: Iterable[float], *, better: str) -> float | None:
@@ -76,7 +100,7 @@ def place(*, value: float, phase: str, fsm_ever_pct: float | None,
     peers = [p for p in points if p.phase == phase and p.urn != exclude_urn]
     national = Placement(
         percentile=percentile_rank(value, (p.value for p in peers), better=better),
-        n=len(peers), comparison=f"all {phase} schools in England",
+        n=len(peers), comparison=f"{len(peers):,} {phase} schools in England",
     )
     if fsm_ever_pct is None:
         similar = Placement(None, 0, "no % disadvantaged for this school")

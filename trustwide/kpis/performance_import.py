@@ -1,55 +1,121 @@
-"""Load DfE school-level performance-table files into SchoolPerformance (for percentiles).
+"""Load DfE school-level files (performance-tables or explore-education-statistics format)
+into SchoolPerformance, for percentiles.
 
-Markers (SUPP, NE, NA, NP, LOWCOV, x, c) are stored as markers, never as numbers; national
-rows are not schools and are not stored here (national figures live in
-national_benchmarks.csv with their source).
+Markers (SUPP, NE, NA, NP, LOWCOV, SP, x, c, z) are stored as markers, never as numbers;
+national and LA rows are not schools and are not stored here: the national figures a file
+carries are returned (by KPI and phase) so the caller can report them. A file's phase comes
+from the census file when given (england_census.csv), else from the file's own school type.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
+
+from trustwide.trusts.utils import year_label
 
 from .models import SchoolPerformance
-from .performance_tables import read_performance_table, school_phases
+from .performance_tables import PerformanceTableError, read_performance_table, school_phases
 
-# DfE column -> Trustwide KPI code (same definition: see docs/KPIS.md).
+# DfE column (either format) -> Trustwide KPI code (same definition: see docs/KPIS.md).
 COLUMN_KPIS = {
     "PERCTOT": "overall_absence",
     "PPERSABS10": "persistent_absence",
+    "sess_overall_percent": "overall_absence",
+    "enrolments_pa_10_exact_percent": "persistent_absence",
+    "OVERALL_DESTPER": "transition_sustained",
 }
 
 
+def _year(table, academic_year: int | None, name: str) -> int:
+    if table.years:
+        if len(table.years) > 1:
+            raise PerformanceTableError(
+                f"{name}: holds several years ({', '.join(year_label(y) for y in sorted(table.years))}); "
+                "import one year per file.")
+        (year,) = table.years
+        if academic_year is not None and academic_year != year:
+            raise PerformanceTableError(
+                f"{name}: time_period says {year_label(year)}, but --year says {year_label(academic_year)}.")
+        return year
+    if academic_year is None:
+        raise PerformanceTableError(f"{name}: a performance-tables file does not name its year: give --year.")
+    return academic_year
+
+
 @transaction.atomic
-def import_performance_tables(*, academic_year: int, measures_path: str | Path, census_path: str | Path) -> dict:
+def import_performance_tables(*, measures_path: str | Path, census_path: str | Path | None = None,
+                              academic_year: int | None = None) -> dict:
+    """Replace the year's published values for the KPIs the file carries; all or nothing."""
+    name = Path(measures_path).name
     measures = read_performance_table(measures_path)
-    census = read_performance_table(census_path)
-    phases = school_phases(census)
-    columns = [c for c in COLUMN_KPIS if c in measures.columns]
+    year = _year(measures, academic_year, name)
+    census = read_performance_table(census_path) if census_path else None
+    phases = school_phases(census) if census else {}
+    columns = [c for c in measures.measures if c in COLUMN_KPIS]
     if not columns:
-        raise ValueError(
-            f"{Path(measures_path).name}: none of the columns {', '.join(COLUMN_KPIS)} is in the file."
-        )
-    SchoolPerformance.objects.filter(academic_year=academic_year, kpi_code__in=[COLUMN_KPIS[c] for c in columns]).delete()
+        families = ", ".join(measures.families) or "none we recognise"
+        raise PerformanceTableError(
+            f"{name}: no measure Trustwide benchmarks against (measures found: {families}; "
+            f"columns we read: {', '.join(COLUMN_KPIS)}).")
+    codes = [COLUMN_KPIS[c] for c in columns]
+    SchoolPerformance.objects.filter(academic_year=year, kpi_code__in=codes).delete()
     rows, markers, skipped = [], 0, 0
     for urn, school in measures.schools.items():
-        phase = phases.get(urn)
+        phase = phases.get(urn) or school.phase
         if phase is None:
             skipped += 1
             continue
-        fsm = census.schools[urn].values.get("PNUMFSMEVER") if urn in census.schools else None
+        fsm = census.schools[urn].values.get("PNUMFSMEVER") if census and urn in census.schools else None
         fsm_pct = fsm.number if fsm is not None and fsm.is_number else None
+        nor = census.schools[urn].values.get("NOR") if census and urn in census.schools else None
+        nor = int(nor.number) if nor is not None and nor.is_number else None
         for column in columns:
             value = school.values.get(column)
             if value is None:
                 continue
             if not value.is_number:
                 markers += 1
-            rows.append(SchoolPerformance(
-                academic_year=academic_year, urn=urn, phase=phase, fsm_ever_pct=fsm_pct,
-                kpi_code=COLUMN_KPIS[column], value=value.number if value.is_number else None,
-                marker="" if value.is_number else value.marker.value, source_file=Path(measures_path).name,
-            ))
-    SchoolPerformance.objects.bulk_create(rows, batch_size=5000)
-    return {"rows": len(rows), "markers": markers, "schools_without_phase": skipped}
+            rows.append((year, urn, phase, fsm_pct, nor, COLUMN_KPIS[column], value.number,
+                         "" if value.is_number else value.marker.value, name))
+    _insert(rows)
+    national = {
+        COLUMN_KPIS[c]: {phase: values[c] for phase, values in measures.national.items() if values.get(c)}
+        for c in columns
+    }
+    return {"rows": len(rows), "markers": markers, "schools_without_phase": skipped, "year": year,
+            "format": measures.format, "families": measures.families, "kpis": sorted(set(codes)),
+            "columns": columns, "ignored": measures.ignored, "national": national,
+            "local_authorities": len(measures.local_authorities)}
+
+
+_FIELDS = ("academic_year", "urn", "phase", "fsm_ever_pct", "pupils_on_roll", "kpi_code", "value", "marker", "source_file")
+
+
+def _insert(rows: list[tuple]) -> None:
+    """One parameterised INSERT run over all rows: a national file is ~50,000 published values,
+    and building a model instance for each (bulk_create) took most of the import's time."""
+    meta = SchoolPerformance._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in _FIELDS)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_FIELDS))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start:start + 5000])
+
+
+def describe(result: dict) -> str:
+    """What was loaded, for which year: the command's answer."""
+    national = "; ".join(
+        f"{code}: " + ", ".join(f"{phase} {value}" for phase, value in by_phase.items())
+        for code, by_phase in result["national"].items() if by_phase) or "none"
+    ignored = ", ".join(result["ignored"]) or "none"
+    return (
+        f"{year_label(result['year'])} ({result['format']} format): measures found: {', '.join(result['families'])}; "
+        f"loaded {', '.join(result['kpis'])} from {', '.join(result['columns'])}: {result['rows']} published values "
+        f"({result['markers']} suppression or other markers kept as markers); "
+        f"{result['schools_without_phase']} schools without a known phase left out; "
+        f"national rows: {national}; {result['local_authorities']} local-authority rows recognised (not schools); "
+        f"descriptive columns ignored: {ignored}."
+    )

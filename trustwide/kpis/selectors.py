@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -16,13 +17,12 @@ from django.db.models import Count, Max, Q
 
 from trustwide.access import Perm, hub_ids, school_ids
 from trustwide.trusts.models import School
-from trustwide.trusts.utils import year_label
 
 from . import definitions as d
 from . import rules
 from .models import KpiTarget, KpiValue, Level, SchoolPerformance
 from .national import BenchmarkMatch, lookup
-from .percentiles import SIMILAR_N, Placement
+from .percentiles import SIMILAR_N, SIZE_SHORTLIST, Placement
 from .rating import Rating, rate
 
 # The "big five" of seed 000, as the trust dashboard shows them.
@@ -60,8 +60,18 @@ class Reading:
         if not self.computed:
             return "no data"
         if self.suppressed or self.value is None:
-            return f"fewer than {self.kpi.min_group_size} pupils"
+            return self.kpi.too_few
         return f"{self.value:.1f}{'%' if self.kpi.unit == '%' else ''}"
+
+    @property
+    def count_text(self) -> str:
+        """'3 observations' for teaching quality; '27' for pupils (the column says Pupils)."""
+        unit = "" if self.kpi.count_unit == "pupils" else f" {self.kpi.count_unit}"
+        return f"{self.pupils}{unit}"
+
+    @property
+    def n_label(self) -> str:
+        return f"n={self.count_text}"
 
 
 def _values(filters: Q, *, academic_year: int, period: str, groups, codes) -> list[KpiValue]:
@@ -153,7 +163,8 @@ def school_readings(*, school: School, academic_year: int, period: str = "year",
                         target_source=source if target is not None else "", phase=phase,
                         academic_year=academic_year, period=period, group=group)
         if with_percentiles and reading.value is not None and group == "all" and period in ("year", "ytd"):
-            reading.percentiles = place_school(kpi=kpi, value=reading.value, school=school)
+            reading.percentiles = place_school(kpi=kpi, value=reading.value, school=school,
+                                               academic_year=academic_year)
         readings.append(reading)
     return readings
 
@@ -321,15 +332,15 @@ def _population(code: str, version: tuple) -> dict:
     (fsm %, value) pairs sorted by fsm % for the similar-schools window."""
     latest = SchoolPerformance.objects.filter(kpi_code=code).aggregate(y=Max("academic_year"))["y"]
     by_phase: dict[str, list] = {}
-    for phase, value, fsm, urn in SchoolPerformance.objects.filter(
+    for phase, value, fsm, urn, nor in SchoolPerformance.objects.filter(
         kpi_code=code, academic_year=latest, value__isnull=False
-    ).values_list("phase", "value", "fsm_ever_pct", "urn"):
-        by_phase.setdefault(phase, []).append((value, fsm, urn))
+    ).values_list("phase", "value", "fsm_ever_pct", "urn", "pupils_on_roll"):
+        by_phase.setdefault(phase, []).append((value, fsm, urn, nor))
     out = {"year": latest}
     for phase, items in by_phase.items():
         out[phase] = {
-            "sorted": sorted(v for v, _, _ in items),
-            "by_fsm": sorted(((f, v, u) for v, f, u in items if f is not None)),
+            "sorted": sorted(v for v, _, _, _ in items),
+            "by_fsm": sorted(((f, v, u, n) for v, f, u, n in items if f is not None)),
         }
     return out
 
@@ -344,10 +355,12 @@ def _rank(sorted_values: list[float], value: float, better: str) -> float | None
     return 100.0 * (worse + 0.5 * ties) / len(sorted_values)
 
 
-def place_school(*, kpi: d.KPI, value: float, school: School) -> dict[str, Placement]:
+def place_school(*, kpi: d.KPI, value: float, school: School,
+                 academic_year: int | None = None) -> dict[str, Placement]:
     """Percentile of the school's value among all schools of its phase nationally and among
     the SIMILAR_N schools of its phase with the closest % disadvantaged (published figures of
-    the latest year imported; same ranking as percentiles.percentile_rank)."""
+    the latest year imported; same ranking as percentiles.percentile_rank). Each placement
+    names that year, and says so when it is older than `academic_year`, the value's year."""
     version = _points_version(kpi.code)
     if not version["n"]:
         return {}
@@ -356,19 +369,31 @@ def place_school(*, kpi: d.KPI, value: float, school: School) -> dict[str, Place
     phase_data = population.get(school.phase)
     if not phase_data:
         return {}
-    label = year_label(year)
-    national = Placement(_rank(phase_data["sorted"], value, kpi.better), len(phase_data["sorted"]),
-                         f"all {school.phase} schools in England, {label} published figures")
+    n_all = len(phase_data["sorted"])
+    national = Placement(_rank(phase_data["sorted"], value, kpi.better), n_all,
+                         f"{n_all:,} {school.phase} schools in England", year=year, compared_year=academic_year)
     out = {"national": national}
     if school.percent_disadvantaged is not None and phase_data["by_fsm"]:
         fsm = float(school.percent_disadvantaged)
         by_fsm = phase_data["by_fsm"]
         centre = bisect.bisect_left(by_fsm, (fsm,))
-        lo, hi = max(0, centre - SIMILAR_N), min(len(by_fsm), centre + SIMILAR_N)
-        window = sorted(by_fsm[lo:hi], key=lambda p: (abs(p[0] - fsm), p[2]))[:SIMILAR_N]
-        values = sorted(v for _, v, _ in window)
-        low, high = min(f for f, _, _ in window), max(f for f, _, _ in window)
-        out["similar"] = Placement(_rank(values, value, kpi.better), len(values),
-                                   f"the {len(values)} {school.phase} schools with the closest % disadvantaged "
-                                   f"({low:g}-{high:g}%), {label}")
+        wide = SIMILAR_N * SIZE_SHORTLIST
+        lo, hi = max(0, centre - wide), min(len(by_fsm), centre + wide)
+        window = sorted(by_fsm[lo:hi], key=lambda p: (abs(p[0] - fsm), p[2]))
+        size = school.pupils_on_roll or None
+        sized = size is not None and any(p[3] for p in window[:wide])
+        if sized:
+            # Closest % disadvantaged first (a shortlist of SIZE_SHORTLIST x N), then closest size
+            # (by ratio, so 200 vs 400 pupils is as far as 500 vs 1,000).
+            shortlist = [p for p in window[:wide] if p[3]]
+            window = sorted(shortlist, key=lambda p: (abs(math.log(p[3] / size)), abs(p[0] - fsm), p[2]))
+        window = window[:SIMILAR_N]
+        values = sorted(p[1] for p in window)
+        low, high = min(p[0] for p in window), max(p[0] for p in window)
+        what = f"the {len(values)} {school.phase} schools with the closest % disadvantaged ({low:g}-{high:g}%)"
+        if sized:
+            what += (f" and size ({min(p[3] for p in window):,}-{max(p[3] for p in window):,} pupils, "
+                     f"this school {size:,})")
+        out["similar"] = Placement(_rank(values, value, kpi.better), len(values), what,
+                                   year=year, compared_year=academic_year)
     return out

@@ -60,3 +60,33 @@ def test_teaching_at_least_good_comes_from_lesson_observations(world):
                                period="autumn", group="all")
     assert (row.numerator, row.denominator, row.pupils) == (4, 6, 6)
     assert abs(row.value - 100 * 4 / 6) < 1e-9
+
+
+def test_teaching_quality_is_labelled_in_observations_not_pupils(world, login):
+    """Teaching at least good counts judgements: its suppression label, n and criterion
+    status say observations wherever they appear; pupil KPIs still say pupils."""
+    from trustwide.kpis import definitions as d
+    from trustwide.kpis.selectors import Reading
+
+    teaching = d.kpi_by_code("teaching_at_least_good")
+    few = Reading(teaching, computed=True, suppressed=True, pupils=3)
+    assert few.display == "fewer than 5 observations"
+    assert few.n_label == "n=3 observations"
+    pupils = Reading(d.kpi_by_code("overall_absence"), computed=True, suppressed=True, pupils=3)
+    assert pupils.display == f"fewer than {pupils.kpi.min_group_size} pupils"
+    assert pupils.n_label == "n=3"
+
+    plan = plan_for(world.school_a1)
+    year = plan.academic_year.start_year
+    crit = SuccessCriterion.objects.get(priority__plan=plan)
+    crit.kpi_code, crit.target = "teaching_at_least_good", "80"
+    crit.save()
+    _stored(world, year, "teaching_at_least_good", None, suppressed=True)
+    status = criterion_statuses(plan, [crit], today=datetime.date(year + 1, 1, 15))[crit.pk]
+    assert status.label == "Too few observations"
+    assert status.detail == "Fewer than 5 observations: not shown."
+    assert "pupils" not in status.detail
+
+    client = login(world.user("headteacher"))
+    body = client.get(reverse("kpis:definitions")).content.decode()
+    assert "5 observations" in body
