@@ -116,6 +116,11 @@ FOUNDATION: dict[str, Entry] = {
     "trusts:school-edit": Entry(
         kwargs=t_kwargs(pk="school.pk"), ok={"trust_leader", "trust_administrator"}, denied=403
     ),
+    "trusts:inspection-add": Entry(
+        kwargs=t_kwargs(pk="school.pk"),
+        ok={"trust_leader", "trust_administrator", "executive_headteacher", "headteacher", "senior_leader"},
+        denied=403,
+    ),
     "audit:trust-audit": Entry(
         kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
     ),

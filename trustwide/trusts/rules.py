@@ -21,3 +21,11 @@ def may_edit_trust(user, trust) -> bool:
 def may_see_people(user, node) -> bool:
     """The people list of a trust or school page."""
     return can(user, Perm.PEOPLE_VIEW, node)
+
+
+RECORD_INSPECTION_REFUSED = "Only the school's leaders and the trust's leaders and administrators record inspections."
+
+
+def may_record_inspection(user, school) -> bool:
+    """School leaders (who write the SEF the inspection validates) and whoever edits the school."""
+    return can(user, Perm.SCHOOL_EDIT, school) or can(user, Perm.SEF_EDIT, school)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("schools/", views.SchoolListView.as_view(), name="school-list"),
     path("schools/<int:pk>/", views.SchoolDetailView.as_view(), name="school-detail"),
     path("schools/<int:pk>/edit/", views.SchoolUpdateView.as_view(), name="school-edit"),
+    path("schools/<int:pk>/inspections/add/", views.InspectionCreateView.as_view(), name="inspection-add"),
 ]

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
@@ -9,8 +10,8 @@ from trustwide.audit import rules as audit_rules
 from trustwide.audit.selectors import object_history
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 
-from . import rules, selectors, services
-from .forms import SchoolFilterForm, SchoolProfileForm
+from . import inspections, rules, selectors, services
+from .forms import InspectionForm, SchoolFilterForm, SchoolProfileForm
 from .models import Hub, School, Trust
 
 
@@ -61,9 +62,12 @@ class SchoolDetailView(ScopedViewMixin, View):
         )
         context = {
             "school": school,
-            "inspection": school.latest_inspection,
+            "inspection": inspections.read_inspection(school.latest_inspection),
+            "inspection_row": school.latest_inspection,
+            "monitoring_visits": [i for i in school.inspections.all() if i.kind == inspections.MONITORING_VISIT],
             "people": list(selectors.people_of_school(school=school)) if rules.may_see_people(user, school) else None,
             "can_edit": rules.may_edit_school(user, school),
+            "can_record_inspection": rules.may_record_inspection(user, school),
             "history": list(object_history(instance=school)[:10]) if audit_rules.may_see_history(user, school) else None,
             "section_links": links.school_links(user, school),
         }
@@ -87,4 +91,37 @@ class SchoolUpdateView(ScopedViewMixin, View):
             request, form, lambda f: services.school_update(actor=request.user, school=school, **f.cleaned_data),
             success_url=url, success_message="School profile saved.",
             title=f"Edit profile: {school.name}", back_url=url, context={"back": school.name},
+        )
+
+
+class InspectionCreateView(ScopedViewMixin, View):
+    """Record an inspection or monitoring visit; ?framework= picks the framework (report card
+    by default, as every inspection since 10 November 2025 is one)."""
+
+    def get(self, request, pk):
+        return self.handle(request, pk)
+
+    def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
+        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+        deny_unless(rules.may_record_inspection(request.user, school), rules.RECORD_INSPECTION_REFUSED)
+        framework = request.GET.get("framework") or inspections.REPORT_CARD_2025
+        if framework not in inspections.FRAMEWORKS:
+            raise Http404("Unknown inspection framework.")
+        form = InspectionForm(request.POST or None, school=school, framework=framework)
+        url = reverse("trusts:school-detail", args=[school.pk])
+        others = [(reverse("trusts:inspection-add", args=[school.pk]) + f"?framework={code}", f"Use the {name} instead")
+                  for code, name in inspections.FRAMEWORK_CHOICES if code != framework]
+        return form_page(
+            request, form,
+            lambda f: services.inspection_record(
+                actor=request.user, school=school, framework=framework, kind=f.cleaned_data["kind"],
+                inspected_on=f.cleaned_data["inspected_on"], report_url=f.cleaned_data["report_url"],
+                grades=f.grades(),
+            ),
+            success_url=url, success_message="Inspection recorded.",
+            title=f"Record an inspection: {school.name} ({inspections.FRAMEWORKS[framework].name})",
+            back_url=url, context={"back": school.name, "alternatives": others},
         )
