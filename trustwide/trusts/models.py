@@ -175,6 +175,13 @@ class Inspection(models.Model):
     def __str__(self):
         return f"{self.school} inspection {self.inspected_on:%d/%m/%Y}"
 
+    @property
+    def framework_name(self) -> str:
+        from .inspections import FRAMEWORKS
+
+        spec = FRAMEWORKS.get(self.framework)
+        return spec.name if spec else self.framework
+
     def audit_scope(self):
         return self.school.trust_id, self.school_id
 
