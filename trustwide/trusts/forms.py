@@ -3,7 +3,7 @@ from django import forms
 from trustwide.common.forms import DateField, DateInput, ModelForm
 
 from . import inspections
-from .models import School
+from .models import School, TermName
 
 
 class SchoolProfileForm(ModelForm):
@@ -54,3 +54,21 @@ class InspectionForm(forms.Form):
 
     def grades(self) -> dict[str, str]:
         return {code: self.cleaned_data[code] for code in self.area_codes if self.cleaned_data.get(code)}
+
+
+class TermDatesForm(forms.Form):
+    """The three terms' dates; with `start_year` shown, for adding a year."""
+
+    def __init__(self, *args, add_year: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if add_year:
+            self.fields["start_year"] = forms.IntegerField(
+                label="Academic year starting in September of", min_value=2000, max_value=2100,
+            )
+        for name, label in TermName.choices:
+            self.fields[f"{name}_starts_on"] = DateField(label=f"{label} term starts")
+            self.fields[f"{name}_ends_on"] = DateField(label=f"{label} term ends")
+
+    def dates(self) -> dict:
+        return {name: (self.cleaned_data[f"{name}_starts_on"], self.cleaned_data[f"{name}_ends_on"])
+                for name, _ in TermName.choices}
