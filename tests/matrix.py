@@ -133,6 +133,23 @@ FOUNDATION: dict[str, Entry] = {
     "trusts:school-close": Entry(
         kwargs=t_kwargs(pk="school.pk"), ok={"trust_leader", "trust_administrator"}, denied=403
     ),
+    "trusts:year-list": Entry(kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"},
+                              denied=403),
+    "trusts:year-add": Entry(kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"},
+                             denied=403),
+    "trusts:year-terms": Entry(
+        kwargs=lambda w, t: {"pk": t.trust.academic_years.first().pk},
+        ok={"trust_leader", "trust_administrator"}, denied=403,
+    ),
+    "trusts:year-make-current": Entry(
+        method="post", kwargs=lambda w, t: {"pk": t.trust.academic_years.first().pk},
+        ok={"trust_leader", "trust_administrator"}, denied=403,
+    ),
+    "trusts:inspection-add": Entry(
+        kwargs=t_kwargs(pk="school.pk"),
+        ok={"trust_leader", "trust_administrator", "executive_headteacher", "headteacher", "senior_leader"},
+        denied=403,
+    ),
     "audit:trust-audit": Entry(
         kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
     ),

@@ -18,7 +18,8 @@ from trustwide.kpis import selectors as kpi_selectors
 from trustwide.kpis.groups import GROUP_LABELS
 from trustwide.kpis.national import lookup
 from trustwide.trusts import utils as academic
-from trustwide.trusts.models import AcademicYear, Hub, School, Term, Trust
+from trustwide.trusts.inspections import MONITORING_VISIT, read_inspection
+from trustwide.trusts.models import AcademicYear, Hub, Inspection, School, Term, Trust
 
 from . import rules
 from .models import ConcernRule
@@ -332,12 +333,25 @@ class SchoolOfConcern:
     reasons: list[str]
 
 
+def latest_inspections(*, school_ids) -> dict:
+    """School id -> its latest graded inspection (monitoring visits aside), in one query."""
+    out = {}
+    for inspection in (Inspection.objects.filter(school_id__in=school_ids).exclude(kind=MONITORING_VISIT)
+                       .order_by("school_id", "-inspected_on", "-pk")):
+        out.setdefault(inspection.school_id, inspection)
+    return out
+
+
 def schools_of_concern(*, rule: ConcernRule, dashboard: TrustDashboard, rollup_rows) -> list[SchoolOfConcern]:
     """Apply the trust's rule to figures already read for the trust dashboard and roll-up."""
     by_school = {row.school.pk: row for kind, row in rollup_rows if kind == "school"}
+    latest = latest_inspections(school_ids=[row.school.pk for row in dashboard.rows])
     out = []
     for row in dashboard.rows:
         reasons = []
+        reading = read_inspection(latest.get(row.school.pk))
+        if reading is not None and (reading.safeguarding_not_met or reading.urgent_areas or reading.rank_2019 == 4):
+            reasons.append(f"latest inspection ({reading.inspected_on:%d/%m/%Y}): {reading.summary.lower()}")
         reds = [r.kpi.name for r in row.readings.values() if r.national_rating and r.national_rating.colour == "red"]
         if rule.min_red_kpis and len(reds) >= rule.min_red_kpis:
             reasons.append(f"{len(reds)} KPIs red against national ({', '.join(reds)})")

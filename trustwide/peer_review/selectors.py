@@ -219,7 +219,7 @@ def support_signals(*, trust: Trust) -> list[tuple[School, support_rules.Signals
                             green += r.national_rating.colour == "green"
                     break
         inspection = school.latest_inspection
-        rank = support_rules.inspection_rank(inspection.grades if inspection else None)
+        found = support_rules.inspection_signals(inspection.framework, inspection.grades) if inspection else {}
         pct, compared = None, 0
         sef = sefs.get(school.pk)
         if sef is not None:
@@ -235,7 +235,7 @@ def support_signals(*, trust: Trust) -> list[tuple[School, support_rules.Signals
             values = list(ratings[(school.pk, year, number)].values())
             plan_rated, plan_red = len(values), values.count("red")
         out.append((school, support_rules.Signals(
-            kpi_red=red, kpi_green=green, kpi_rated=rated, inspection_rank=rank, sef_agreement_percent=pct,
+            kpi_red=red, kpi_green=green, kpi_rated=rated, sef_agreement_percent=pct, **found,
             sef_compared=compared, plan_red=plan_red, plan_rated=plan_rated,
         )))
     return out

@@ -8,8 +8,10 @@ Signals
 -------
 * KPIs against national: how many of the headline KPIs are rated red (and green) against the
   national figure.
-* Inspection: the latest overall (or worst area) grade, as a rank: 1 outstanding, 2 good,
-  3 requires improvement, 4 inadequate.
+* Inspection, read through trustwide.trusts.inspections (both frameworks): EIF 2019 as the
+  overall (or worst judgement) rank, 1 outstanding .. 4 inadequate; a report card area by area
+  (points per area graded urgent improvement or needs attention); safeguarding not met (or
+  not effective) is the most serious signal and makes the school intensive whatever the points.
 * SEF accuracy: the percentage of validated areas where the school's own grade was agreed.
 * Plan RAG: the share of the school's plan priorities rated red at the latest termly review.
 """
@@ -17,6 +19,8 @@ Signals
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+
+from trustwide.trusts.inspections import read_grades
 
 UNIVERSAL = "universal"
 TARGETED = "targeted"
@@ -37,7 +41,11 @@ class Signals:
     kpi_red: int = 0
     kpi_green: int = 0
     kpi_rated: int = 0
-    inspection_rank: int | None = None
+    inspection_rank: int | None = None  # EIF 2019 only
+    urgent_areas: tuple[str, ...] = ()  # report card areas graded urgent improvement
+    attention_areas: tuple[str, ...] = ()  # report card areas graded needs attention
+    safeguarding_not_met: bool = False
+    inspection_good_or_better: bool | None = None  # None: decide from inspection_rank
     sef_agreement_percent: float | None = None
     sef_compared: int = 0
     plan_red: int = 0
@@ -55,6 +63,9 @@ class Rule:
     kpi_red_cap: int = 3
     points_inspection_ri: int = 2
     points_inspection_inadequate: int = 4
+    points_urgent_improvement_area: int = 4  # report card, per area graded urgent improvement
+    points_needs_attention_area: int = 1  # report card, per area graded needs attention
+    needs_attention_cap: int = 3  # at most this many needs-attention areas count
     points_sef_inaccurate: int = 1
     sef_accurate_percent: int = 60  # agreement below this scores points_sef_inaccurate
     points_plan_red: int = 2
@@ -86,7 +97,10 @@ class Rule:
         return [
             f"{self.points_kpi_red} point(s) per headline KPI red against national (at most {self.kpi_red_cap} KPIs count).",
             f"Inspection: {self.points_inspection_ri} points for requires improvement, "
-            f"{self.points_inspection_inadequate} for inadequate.",
+            f"{self.points_inspection_inadequate} for inadequate (2019 framework). Report card: "
+            f"{self.points_urgent_improvement_area} points per area graded urgent improvement, "
+            f"{self.points_needs_attention_area} per area needing attention (at most {self.needs_attention_cap} count). "
+            "Safeguarding not met (or not effective): intensive, whatever the points.",
             f"SEF accuracy: {self.points_sef_inaccurate} point(s) when fewer than {self.sef_accurate_percent}% of "
             "validated areas agree with the school's grade.",
             f"Plan RAG: {self.points_plan_red} points when {self.plan_red_percent}% or more of plan priorities are red.",
@@ -127,7 +141,21 @@ def categorise(signals: Signals, rule: Rule | None = None) -> Outcome:
     else:
         reasons.append("No KPI figures against national yet.")
     rank = signals.inspection_rank
-    if rank == 4:
+    if signals.safeguarding_not_met:
+        reasons.append("Latest inspection: safeguarding not met (intensive, whatever the points).")
+    if signals.urgent_areas or signals.attention_areas:
+        if signals.urgent_areas:
+            gained = len(signals.urgent_areas) * rule.points_urgent_improvement_area
+            points += gained
+            reasons.append(f"Latest inspection: urgent improvement in {', '.join(signals.urgent_areas)} (+{gained}).")
+        if signals.attention_areas:
+            gained = min(len(signals.attention_areas), rule.needs_attention_cap) * rule.points_needs_attention_area
+            points += gained
+            reasons.append(f"Latest inspection: needs attention in {', '.join(signals.attention_areas)} (+{gained}).")
+    elif signals.inspection_good_or_better is not None and rank is None:
+        reasons.append("Latest inspection: every area at expected standard or above."
+                       if signals.inspection_good_or_better else "Latest inspection recorded.")
+    elif rank == 4:
         points += rule.points_inspection_inadequate
         reasons.append(f"Latest inspection inadequate (+{rule.points_inspection_inadequate}).")
     elif rank == 3:
@@ -135,7 +163,7 @@ def categorise(signals: Signals, rule: Rule | None = None) -> Outcome:
         reasons.append(f"Latest inspection requires improvement (+{rule.points_inspection_ri}).")
     elif rank in (1, 2):
         reasons.append(f"Latest inspection {INSPECTION_LABELS[rank].lower()}.")
-    else:
+    elif not signals.safeguarding_not_met:
         reasons.append("No inspection grade recorded.")
     pct = signals.sef_agreement_percent
     if pct is None:
@@ -156,14 +184,17 @@ def categorise(signals: Signals, rule: Rule | None = None) -> Outcome:
             reasons.append(f"{signals.plan_red} of {signals.plan_rated} plan priorities red ({share:.0f}%).")
     else:
         reasons.append("No termly plan RAG yet.")
-    if points >= rule.intensive_from:
+    if points >= rule.intensive_from or signals.safeguarding_not_met:
         category = INTENSIVE
     elif points >= rule.targeted_from:
         category = TARGETED
     else:
         category = UNIVERSAL
     reasons.append(f"{points} point(s): {CATEGORY_LABELS[category].lower()}.")
-    strong = rank in (1, 2) and signals.kpi_green >= rule.giver_min_green_kpis
+    good = signals.inspection_good_or_better
+    if good is None:
+        good = rank in (1, 2) and not signals.safeguarding_not_met
+    strong = good and signals.kpi_green >= rule.giver_min_green_kpis
     if category == UNIVERSAL and strong:
         capacity = GIVER
         reasons.append("Gives capacity: universal, good or better, and strong headline KPIs.")
@@ -178,16 +209,22 @@ def categorise(signals: Signals, rule: Rule | None = None) -> Outcome:
     return Outcome(category, capacity, points, reasons)
 
 
-def inspection_rank(grades: dict | None) -> int | None:
-    """The worst recognised grade of an inspection's areas (an overall grade if recorded)."""
-    by_label = {label.lower(): rank for rank, label in INSPECTION_LABELS.items()}
-    by_label.update({"ri": 3, "requires-improvement": 3, "outstanding": 1, "good": 2, "inadequate": 4})
-    ranks = []
-    for area, value in (grades or {}).items():
-        rank = by_label.get(str(value).strip().lower())
-        if rank is None:
-            continue
-        if area in ("overall", "overall-effectiveness"):
-            return rank
-        ranks.append(rank)
-    return max(ranks) if ranks else None
+def inspection_signals(framework: str, grades: dict | None) -> dict:
+    """The inspection part of Signals, read through the one inspection reader."""
+    if not grades:
+        return {}
+    reading = read_grades(framework, grades)
+    if not reading.areas:
+        return {}
+    return {
+        "inspection_rank": reading.rank_2019,
+        "urgent_areas": reading.urgent_areas,
+        "attention_areas": reading.attention_areas,
+        "safeguarding_not_met": reading.safeguarding_not_met,
+        "inspection_good_or_better": reading.good_or_better,
+    }
+
+
+def inspection_rank(grades: dict | None, framework: str = "ofsted-eif-2019") -> int | None:
+    """EIF 2019's overall (or worst judgement) rank; None for report cards, which have no overall grade."""
+    return read_grades(framework, grades).rank_2019

@@ -17,6 +17,7 @@ from trustwide.access import (
 )
 from trustwide.common.exports import pdf_response, render_pdf
 from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
+from trustwide.trusts.inspections import read_inspection
 from trustwide.trusts.models import School, Trust
 
 from . import forms, rules, selectors, services
@@ -153,8 +154,8 @@ def selectors_school_infos(trust, schools) -> list[rota_rules.SchoolInfo]:
         if s.pk in points:
             strength = -float(points[s.pk])
         else:
-            rank = support_rules.inspection_rank(s.latest_inspection.grades if s.latest_inspection else None)
-            strength = -float(rank or 2.5)
+            reading = read_inspection(s.latest_inspection)
+            strength = -((reading.strength if reading else None) or 2.5)
         infos.append(rota_rules.SchoolInfo(s.pk, s.hub_id, s.phase, strength, s.name))
     return infos
 

@@ -178,7 +178,8 @@ class School(models.Model):
     @property
     def latest_inspection(self):
         # Uses the prefetched list where a page prefetched it, so lists stay at a fixed query count.
-        inspections = list(self.inspections.all())
+        # Monitoring visits do not re-grade a school: the latest graded inspection stands.
+        inspections = [i for i in self.inspections.all() if i.kind != "monitoring"]
         return max(inspections, key=lambda i: i.inspected_on) if inspections else None
 
     def clean(self):
@@ -226,8 +227,12 @@ class Inspection(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="inspections")
     framework = models.CharField(max_length=60, help_text="Framework code, e.g. ofsted-eif-2019.")
     inspected_on = models.DateField()
-    grades = models.JSONField(default=dict, help_text="Area code -> grade label.")
-    report_url = models.URLField(blank=True)
+    grades = models.JSONField(default=dict, blank=True, help_text="Area code -> grade label (none for a monitoring visit).")
+    report_url = models.URLField("Report link", blank=True)
+    kind = models.CharField(
+        max_length=20, default="inspection",
+        choices=[("inspection", "Inspection"), ("monitoring", "Monitoring visit")],
+    )
 
     scope_trust_path = "school__trust"
     scope_school_path = "school"
@@ -238,6 +243,13 @@ class Inspection(models.Model):
 
     def __str__(self):
         return f"{self.school} inspection {self.inspected_on:%d/%m/%Y}"
+
+    @property
+    def framework_name(self) -> str:
+        from .inspections import FRAMEWORKS
+
+        spec = FRAMEWORKS.get(self.framework)
+        return spec.name if spec else self.framework
 
     def audit_scope(self):
         return self.school.trust_id, self.school_id

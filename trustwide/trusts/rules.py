@@ -26,3 +26,11 @@ def may_see_people(user, node) -> bool:
 def urn_taken_message(other_school) -> str:
     """A URN is unique on the deployment; name the holder only by its trust (it may be out of scope)."""
     return f"URN {other_school.urn} already belongs to a school in {other_school.trust.name} on this site."
+
+
+RECORD_INSPECTION_REFUSED = "Only the school's leaders and the trust's leaders and administrators record inspections."
+
+
+def may_record_inspection(user, school) -> bool:
+    """School leaders (who write the SEF the inspection validates) and whoever edits the school."""
+    return can(user, Perm.SCHOOL_EDIT, school) or can(user, Perm.SEF_EDIT, school)

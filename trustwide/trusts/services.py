@@ -12,7 +12,7 @@ from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_update, record_event
 from trustwide.common.services import require
 
-from . import gias, rules
+from . import gias, inspections, rules
 from .models import (
     AcademicYear,
     Hub,
@@ -187,15 +187,36 @@ def school_link_create(*, actor, school: School, predecessor_urn: int, link_type
     )
 
 
+@transaction.atomic
 def inspection_record(
     *, actor, school: School, framework: str, inspected_on: datetime.date, grades: dict,
-    report_url: str = "", actor_label=None,
+    report_url: str = "", kind: str = inspections.FULL_INSPECTION, partial: bool | None = None, actor_label=None,
 ) -> Inspection:
+    """Record an Ofsted inspection or monitoring visit. Grades are validated against the
+    framework (areas, scale, the school's early years and sixth form) and stored as labels
+    keyed by the framework's area codes; a monitoring visit may carry no grades. A person
+    recording a full inspection grades every area; system imports (actor None, e.g. GIAS's
+    overall grade) may be partial unless told otherwise."""
     if actor is not None:
-        require(rules.may_edit_school(actor, school), rules.EDIT_SCHOOL_REFUSED)
+        require(rules.may_record_inspection(actor, school), rules.RECORD_INSPECTION_REFUSED)
+    grades = {k: v for k, v in (grades or {}).items() if v}
+    problems = inspections.grade_problems(
+        framework, grades, inspected_on=inspected_on, kind=kind,
+        has_early_years=school.has_early_years, has_sixth_form=school.has_sixth_form,
+        partial=(actor is None) if partial is None else partial,
+    )
+    if inspected_on and inspected_on > datetime.date.today():
+        problems["inspected_on"] = "The inspection date is in the future."
+    if problems:
+        raise ValidationError(problems)
+    spec = inspections.FRAMEWORKS[framework]
+    stored = {}
+    for key, value in grades.items():
+        area = spec.area(key)
+        stored[area.code] = area.grade(value).label
     return audited_create(
-        actor=actor, model=Inspection, school=school, framework=framework,
-        inspected_on=inspected_on, grades=grades, report_url=report_url, actor_label=actor_label,
+        actor=actor, model=Inspection, school=school, framework=framework, kind=kind,
+        inspected_on=inspected_on, grades=stored, report_url=report_url, actor_label=actor_label,
     )
 
 

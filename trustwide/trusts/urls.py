@@ -5,6 +5,10 @@ from . import views, views_schools
 app_name = "trusts"
 urlpatterns = [
     path("trusts/<slug:slug>/", views.TrustDetailView.as_view(), name="trust-detail"),
+    path("trusts/<slug:slug>/years/", views.AcademicYearListView.as_view(), name="year-list"),
+    path("trusts/<slug:slug>/years/add/", views.AcademicYearCreateView.as_view(), name="year-add"),
+    path("years/<int:pk>/terms/", views.TermDatesView.as_view(), name="year-terms"),
+    path("years/<int:pk>/make-current/", views.AcademicYearMakeCurrentView.as_view(), name="year-make-current"),
     path("hubs/<int:pk>/", views.HubDetailView.as_view(), name="hub-detail"),
     path("schools/", views.SchoolListView.as_view(), name="school-list"),
     path("schools/<int:pk>/", views.SchoolDetailView.as_view(), name="school-detail"),
@@ -14,4 +18,5 @@ urlpatterns = [
     path("trusts/<slug:slug>/hubs/add/", views_schools.HubCreateView.as_view(), name="hub-add"),
     path("hubs/<int:pk>/edit/", views_schools.HubUpdateView.as_view(), name="hub-edit"),
     path("schools/<int:pk>/close/", views_schools.SchoolCloseView.as_view(), name="school-close"),
+    path("schools/<int:pk>/inspections/add/", views.InspectionCreateView.as_view(), name="inspection-add"),
 ]

@@ -1,4 +1,7 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -8,11 +11,12 @@ from trustwide.accounts import links
 from trustwide.accounts import rules as people_rules
 from trustwide.audit import rules as audit_rules
 from trustwide.audit.selectors import object_history
-from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page, messages_from
 
-from . import rules, selectors, services
-from .forms import SchoolFilterForm, SchoolProfileForm
-from .models import Hub, School, Trust
+from . import inspections, rules, selectors, services, years
+from . import utils as academic
+from .forms import InspectionForm, SchoolFilterForm, SchoolProfileForm, TermDatesForm
+from .models import AcademicYear, Hub, School, TermName, Trust, default_term_dates
 
 
 class TrustDetailView(ScopedViewMixin, View):
@@ -31,6 +35,7 @@ class TrustDetailView(ScopedViewMixin, View):
             "academic_years": list(trust.academic_years.prefetch_related("terms")),
             "people": list(selectors.people_of_trust(trust=trust)) if rules.may_see_people(user, trust) else None,
             "can_manage_people": people_rules.may_manage_people(user, trust),
+            "can_edit_years": rules.may_edit_trust(user, trust),
             "can_view_audit": audit_rules.may_see_trust_audit(user, trust),
             "section_links": links.trust_links(user, trust),
         }
@@ -69,11 +74,14 @@ class SchoolDetailView(ScopedViewMixin, View):
         )
         context = {
             "school": school,
-            "inspection": school.latest_inspection,
+            "inspection": inspections.read_inspection(school.latest_inspection),
+            "inspection_row": school.latest_inspection,
+            "monitoring_visits": [i for i in school.inspections.all() if i.kind == inspections.MONITORING_VISIT],
             "people": list(selectors.people_of_school(school=school)) if rules.may_see_people(user, school) else None,
             "can_edit": rules.may_edit_school(user, school),
             "can_close": rules.may_edit_trust(user, school.trust) and school.left_trust_on is None,
             "predecessors": list(school.predecessor_links.all()),
+            "can_record_inspection": rules.may_record_inspection(user, school),
             "history": list(object_history(instance=school)[:10]) if audit_rules.may_see_history(user, school) else None,
             "section_links": links.school_links(user, school),
         }
@@ -98,3 +106,129 @@ class SchoolUpdateView(ScopedViewMixin, View):
             success_url=url, success_message="School profile saved.",
             title=f"Edit profile: {school.name}", back_url=url, context={"back": school.name},
         )
+
+
+class InspectionCreateView(ScopedViewMixin, View):
+    """Record an inspection or monitoring visit; ?framework= picks the framework (report card
+    by default, as every inspection since 10 November 2025 is one)."""
+
+    def get(self, request, pk):
+        return self.handle(request, pk)
+
+    def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
+        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+        deny_unless(rules.may_record_inspection(request.user, school), rules.RECORD_INSPECTION_REFUSED)
+        framework = request.GET.get("framework") or inspections.REPORT_CARD_2025
+        if framework not in inspections.FRAMEWORKS:
+            raise Http404("Unknown inspection framework.")
+        form = InspectionForm(request.POST or None, school=school, framework=framework)
+        url = reverse("trusts:school-detail", args=[school.pk])
+        others = [(reverse("trusts:inspection-add", args=[school.pk]) + f"?framework={code}", f"Use the {name} instead")
+                  for code, name in inspections.FRAMEWORK_CHOICES if code != framework]
+        return form_page(
+            request, form,
+            lambda f: services.inspection_record(
+                actor=request.user, school=school, framework=framework, kind=f.cleaned_data["kind"],
+                inspected_on=f.cleaned_data["inspected_on"], report_url=f.cleaned_data["report_url"],
+                grades=f.grades(),
+            ),
+            success_url=url, success_message="Inspection recorded.",
+            title=f"Record an inspection: {school.name} ({inspections.FRAMEWORKS[framework].name})",
+            back_url=url, context={"back": school.name, "alternatives": others},
+        )
+
+
+def _on_term_fields(save):
+    """Term messages name the term ("spring"): show each on that term's start-date field."""
+
+    def wrapped(form):
+        try:
+            return save(form)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError({(f"{k}_starts_on" if k in dict(TermName.choices) else k): v
+                                   for k, v in exc.error_dict.items()}) from exc
+
+    return wrapped
+
+
+def _years_trust(request, slug):
+    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
+    deny_unless(rules.may_edit_trust(request.user, trust), rules.EDIT_TRUST_REFUSED)
+    return trust
+
+
+def _year(request, pk):
+    year = get_object_or_404_for(request.user, Perm.TRUST_VIEW, AcademicYear.objects.select_related("trust"), pk=pk)
+    deny_unless(rules.may_edit_trust(request.user, year.trust), rules.EDIT_TRUST_REFUSED)
+    return year
+
+
+class AcademicYearListView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        trust = _years_trust(request, slug)
+        years = list(trust.academic_years.prefetch_related("terms"))
+        return render(request, "trusts/academic_years.html", {"trust": trust, "years": years})
+
+
+class AcademicYearCreateView(ScopedViewMixin, View):
+    def get(self, request, slug):
+        return self.handle(request, slug)
+
+    def post(self, request, slug):
+        return self.handle(request, slug)
+
+    def handle(self, request, slug):
+        trust = _years_trust(request, slug)
+        newest = trust.academic_years.order_by("-start_year").first()
+        start_year = newest.start_year + 1 if newest else academic.current_academic_start_year()
+        initial = {"start_year": start_year}
+        for name, starts_on, ends_on in default_term_dates(start_year):
+            initial[f"{name}_starts_on"], initial[f"{name}_ends_on"] = starts_on, ends_on
+        form = TermDatesForm(request.POST or None, initial=initial, add_year=True)
+        url = reverse("trusts:year-list", args=[trust.slug])
+        return form_page(
+            request, form,
+            _on_term_fields(lambda f: years.academic_year_add(
+                actor=request.user, trust=trust, start_year=f.cleaned_data["start_year"], dates=f.dates())),
+            success_url=url, success_message=lambda y: f"Academic year {y.label} added with its terms.",
+            title="Add an academic year", back_url=url, context={"back": "Academic years"},
+            )
+
+
+class TermDatesView(ScopedViewMixin, View):
+    def get(self, request, pk):
+        return self.handle(request, pk)
+
+    def post(self, request, pk):
+        return self.handle(request, pk)
+
+    def handle(self, request, pk):
+        year = _year(request, pk)
+        initial = {}
+        for term in year.terms.all():
+            initial[f"{term.name}_starts_on"], initial[f"{term.name}_ends_on"] = term.starts_on, term.ends_on
+        form = TermDatesForm(request.POST or None, initial=initial)
+        url = reverse("trusts:year-list", args=[year.trust.slug])
+        return form_page(
+            request, form,
+            _on_term_fields(lambda f: years.terms_update(actor=request.user, year=year, dates=f.dates())),
+            success_url=url, success_message=f"Term dates for {year.label} saved.",
+            title=f"Term dates {year.label}", back_url=url, context={"back": "Academic years"},
+        )
+
+
+class AcademicYearMakeCurrentView(ScopedViewMixin, View):
+    def post(self, request, pk):
+        year = _year(request, pk)
+        try:
+            years.academic_year_make_current(actor=request.user, year=year)
+        except ValidationError as exc:
+            messages_from(request, exc)
+        else:
+            messages.success(request, f"{year.label} is now the current academic year.")
+        return redirect("trusts:year-list", year.trust.slug)

@@ -188,3 +188,24 @@ def test_questions_for_governors_say_which_way_a_kpi_declined():
     progress = SimpleNamespace(kind="trend", kpi=d.kpi_by_code("ks2_rwm_expected"), title="")
     assert _question(absence).startswith("Persistent absence rose since last year")
     assert " fell since last year" in _question(progress)
+
+
+def test_serious_inspection_outcomes_make_a_school_of_concern_under_either_framework(world, login):
+    import datetime
+
+    from trustwide.trusts.services import inspection_record
+
+    inspection_record(actor=None, actor_label="test", school=world.school_a2, framework="ofsted-report-card-2025",
+                      inspected_on=datetime.date(2026, 2, 2), grades={"inclusion": "Urgent improvement",
+                                                                      "safeguarding": "Not met"})
+    # A monitoring visit afterwards does not hide the graded inspection.
+    inspection_record(actor=None, actor_label="test", school=world.school_a2, framework="ofsted-report-card-2025",
+                      inspected_on=datetime.date(2026, 5, 2), grades={}, kind="monitoring")
+    inspection_record(actor=None, actor_label="test", school=world.school_a1, framework="ofsted-eif-2019",
+                      inspected_on=datetime.date(2024, 2, 2), grades={"quality-of-education": "Good"})
+    client = login(world.user("trust_leader"))
+    body = client.get(reverse("dashboards:trust-concerns", kwargs={"slug": world.trust_a.slug})).content.decode()
+    schools = body.split("Trust-wide concerns")[0]
+    assert "A2 Primary" in schools and "safeguarding not met; urgent improvement: inclusion" in schools
+    a1 = schools.split("A1 Primary")[1].split("</tr>")[0]
+    assert "inspection" not in a1  # good under 2019: no inspection reason

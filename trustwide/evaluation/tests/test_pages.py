@@ -75,7 +75,7 @@ def _grow_trust(world, count=25):
         school = make_school(world.trust_a, world.hub_1 if i % 2 else world.hub_2, name=f"Extra {i:02d}",
                              phase="secondary" if i % 5 == 0 else "primary")
         inspection_record(actor=None, school=school, framework="ofsted-report-card-2025",
-                          inspected_on=last.starts_on + datetime.timedelta(days=30),
+                          inspected_on=last.starts_on + datetime.timedelta(days=90),  # report cards began 10/11/2025
                           grades={"inclusion": "Expected standard"})
         prev = make_sef(school, year=last, grade="needs-attention", submit=True)
         services.validation_record(actor=None, judgement=prev.judgements.get(area_code="inclusion"),

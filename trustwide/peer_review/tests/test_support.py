@@ -1,5 +1,7 @@
 """The support-category rule on known cases."""
 
+import pytest
+
 from trustwide.peer_review.support import (
     BOTH,
     GIVER,
@@ -12,6 +14,7 @@ from trustwide.peer_review.support import (
     Signals,
     categorise,
     inspection_rank,
+    inspection_signals,
 )
 
 
@@ -54,3 +57,64 @@ def test_inspection_rank():
     assert inspection_rank({"quality-of-education": "Good", "leadership-and-management": "Requires improvement"}) == 3
     assert inspection_rank({"overall": "Outstanding", "x": "Inadequate"}) == 1
     assert inspection_rank({}) is None
+
+
+# Report cards (from 10 November 2025) and the 2019 framework, read through the one reader.
+RC = {"inclusion": "Expected standard", "curriculum-and-teaching": "Expected standard",
+      "achievement": "Expected standard", "attendance-and-behaviour": "Expected standard",
+      "personal-development-and-well-being": "Expected standard",
+      "leadership-and-governance": "Expected standard", "safeguarding": "Met"}
+QUIET = {"kpi_red": 0, "kpi_green": 3, "kpi_rated": 6, "sef_agreement_percent": 90, "sef_compared": 5}
+
+
+def rc_outcome(**changes):
+    found = inspection_signals("ofsted-report-card-2025", {**RC, **changes})
+    return categorise(Signals(**QUIET, **found))
+
+
+@pytest.mark.parametrize(("grade", "category", "capacity", "points"), [
+    ("Exceptional", UNIVERSAL, GIVER, 0),
+    ("Strong standard", UNIVERSAL, GIVER, 0),
+    ("Expected standard", UNIVERSAL, GIVER, 0),
+    ("Needs attention", UNIVERSAL, NEITHER, 1),
+    ("Urgent improvement", TARGETED, TAKER, 4),
+])
+def test_each_report_card_grade_in_one_area(grade, category, capacity, points):
+    out = rc_outcome(achievement=grade)
+    assert (out.category, out.capacity, out.points) == (category, capacity, points)
+    if grade in ("Needs attention", "Urgent improvement"):
+        assert any(f"{grade.lower()} in Achievement" in r for r in out.reasons)
+    assert not any("No inspection grade recorded" in r for r in out.reasons)
+
+
+def test_report_card_areas_count_one_by_one():
+    # Urgent improvement twice (the issue's example) is intensive, not "no grade recorded".
+    out = rc_outcome(inclusion="Urgent improvement", achievement="Urgent improvement")
+    assert out.category == INTENSIVE and out.points == 8
+    # Needs attention in three areas: 3 points, targeted; a fourth is capped.
+    three = rc_outcome(inclusion="Needs attention", achievement="Needs attention",
+                       **{"leadership-and-governance": "Needs attention"})
+    assert three.category == TARGETED and three.points == 3
+    four = rc_outcome(inclusion="Needs attention", achievement="Needs attention",
+                      **{"leadership-and-governance": "Needs attention", "curriculum-and-teaching": "Needs attention"})
+    assert four.points == 3
+
+
+def test_safeguarding_not_met_is_the_most_serious():
+    out = rc_outcome(safeguarding="Not met")  # every area expected standard, strong KPIs
+    assert out.category == INTENSIVE and out.capacity == TAKER
+    assert any("safeguarding not met" in r for r in out.reasons)
+    old = categorise(Signals(**QUIET, **inspection_signals("ofsted-eif-2019", {
+        "quality-of-education": "Good", "safeguarding": "Not effective"})))
+    assert old.category == INTENSIVE
+
+
+@pytest.mark.parametrize(("grade", "category", "points"), [
+    ("Outstanding", UNIVERSAL, 0), ("Good", UNIVERSAL, 0), ("Requires improvement", TARGETED, 2),
+    ("Inadequate", TARGETED, 4),
+])
+def test_2019_grades_through_the_same_reader(grade, category, points):
+    found = inspection_signals("ofsted-eif-2019", {"quality-of-education": "Good", "leadership-and-management": grade})
+    out = categorise(Signals(**QUIET, **found))
+    assert (out.category, out.points) == (category, points)
+    assert out.capacity == (GIVER if grade in ("Outstanding", "Good") else TAKER)
