@@ -1,0 +1,49 @@
+"""Submit a pupil-data file for automation: the data app's import service and validation, so an
+API upload is checked whole and stored all-or-nothing exactly like one from the upload page."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from trustwide.access import Perm, get_object_or_404_for
+from trustwide.data import selectors as data_selectors
+from trustwide.data import services as data_services
+from trustwide.data.tasks import run_import
+from trustwide.trusts import selectors as trust_selectors
+
+from .schemas import Error, ImportOut
+
+router = Router(tags=["Pupil data imports"])
+
+
+def _out(batch) -> dict:
+    return {"id": batch.pk, "trust_id": batch.trust_id, "school_id": batch.school_id, "dataset": batch.dataset,
+            "academic_year": batch.academic_year, "file_name": batch.file_name, "status": batch.status,
+            "rows": batch.rows, "error_count": batch.error_count, "errors": list(batch.errors or [])}
+
+
+@router.post("", response={202: ImportOut, 400: Error, 403: Error, 404: Error},
+             summary="Submit an import file (checked whole; nothing is stored unless every row is valid)")
+def import_submit(request, trust: Form[int], dataset: Form[str], academic_year: Form[int],
+                  file: File[UploadedFile], school: Form[int | None] = None):
+    found_trust = get_object_or_404(trust_selectors.trusts_for(user=request.user), pk=trust)
+    found_school = None
+    if school is not None:
+        found_school = get_object_or_404(trust_selectors.schools_for(user=request.user, trust=found_trust), pk=school)
+    with transaction.atomic():
+        batch = data_services.import_batch_create(
+            actor=request.user, trust=found_trust, school=found_school, dataset=dataset,
+            academic_year=academic_year, file_name=file.name or "upload.csv", upload=file)
+        transaction.on_commit(lambda: run_import.enqueue(batch.pk))
+    batch.refresh_from_db()
+    return 202, _out(batch)
+
+
+@router.get("/{import_id}", response={200: ImportOut, 404: Error}, summary="An import's status and errors")
+def import_detail(request, import_id: int):
+    batch = get_object_or_404_for(request.user, Perm.DATA_VIEW_IMPORTS,
+                                  data_selectors.import_batches_for(user=request.user), pk=import_id)
+    return _out(batch)

@@ -1,0 +1,115 @@
+"""Response and error schemas of the JSON API."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Schema
+
+
+class Error(Schema):
+    detail: str
+
+
+class TrustOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class HubOut(Schema):
+    id: int
+    trust_id: int
+    name: str
+    school_count: int
+
+
+class SchoolOut(Schema):
+    id: int
+    trust_id: int
+    hub_id: int | None
+    urn: int
+    name: str
+    phase: str
+    pupils_on_roll: int | None
+
+
+class National(Schema):
+    value: float
+    academic_year: int | None
+    exact: bool
+    explanation: str
+
+
+class Percentile(Schema):
+    against: str  # "national" or "similar"
+    comparison: str  # which schools, and the year of their published figures
+    percentile: float | None
+    n: int
+
+
+class KpiReadingOut(Schema):
+    kpi: str
+    name: str
+    unit: str
+    school_id: int | None
+    level: str
+    academic_year: int
+    period: str
+    group: str
+    computed: bool
+    value: float | None
+    n: int
+    suppressed: bool
+    target: float | None
+    target_source: str
+    last_year: float | None
+    change: float | None
+    national: National | None
+    percentiles: list[Percentile]
+
+
+class RiskOut(Schema):
+    id: int
+    trust_id: int
+    school_id: int | None
+    title: str
+    category: str
+    inherent_score: int
+    residual_score: int
+    review_on: datetime.date
+    status: str
+
+
+class MeetingActionOut(Schema):
+    id: int
+    meeting_id: int
+    description: str
+    owner: str | None
+    due_on: datetime.date | None
+    status: str
+    completed_on: datetime.date | None
+
+
+class MeetingOut(Schema):
+    id: int
+    body: str
+    trust_id: int
+    school_id: int | None
+    held_on: datetime.date
+    title: str
+    status: str
+    actions: list[MeetingActionOut]
+
+
+class ImportOut(Schema):
+    id: int
+    trust_id: int
+    school_id: int | None
+    dataset: str
+    academic_year: int
+    file_name: str
+    status: str
+    rows: int | None
+    error_count: int | None
+    errors: list[str]
