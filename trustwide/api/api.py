@@ -4,12 +4,17 @@ owning apps' selectors and rules, so it answers exactly what the pages show."""
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 from ninja.errors import Throttled
 from ninja.security import HttpBearer
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 from . import rules, services
 
@@ -26,19 +31,36 @@ class TokenAuth(HttpBearer):
         return found
 
 
-class PerTokenThrottle(SimpleRateThrottle):
-    """TRUSTWIDE_API_RATE requests per token (e.g. "120/m"), counted in Django's cache."""
+class PerTokenThrottle(BaseThrottle):
+    """TRUSTWIDE_API_RATE requests per token (e.g. "120/m") in a fixed window, counted in Django's
+    cache with add/incr (atomic in a shared cache). Unlike ninja's SimpleRateThrottle it keeps no
+    per-request state on the shared instance (gunicorn threads), and reads the rate per request."""
 
-    scope = "api-token"
+    _local = threading.local()
 
-    def get_rate(self):
-        return getattr(settings, "TRUSTWIDE_API_RATE", "120/m")
-
-    def get_cache_key(self, request):
+    def allow_request(self, request) -> bool:
         token = getattr(request, "api_token", None)
         if token is None:
-            return None  # unauthenticated requests never reach an operation
-        return self.cache_format % {"scope": self.scope, "ident": token.pk}
+            return True  # unauthenticated requests never reach an operation
+        # ninja's parser, so the setting takes its "count/s|m|h|d" forms.
+        rate = SimpleRateThrottle(getattr(settings, "TRUSTWIDE_API_RATE", "120/m"))
+        count, window = rate.num_requests, rate.duration
+        now = time.time()
+        start = int(now // window) * window
+        key = f"api-rate:{token.pk}:{start}"
+        if cache.add(key, 1, timeout=window + 1):
+            used = 1
+        else:
+            try:
+                used = cache.incr(key)
+            except ValueError:  # the window's key expired between add and incr
+                cache.add(key, 1, timeout=window + 1)
+                used = 1
+        self._local.wait = max(1, math.ceil(start + window - now))
+        return used <= count
+
+    def wait(self):
+        return getattr(self._local, "wait", 1)
 
 
 api = NinjaAPI(
