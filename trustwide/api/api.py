@@ -63,7 +63,29 @@ class PerTokenThrottle(BaseThrottle):
         return getattr(self._local, "wait", 1)
 
 
-api = NinjaAPI(
+_ERROR = {"type": "object", "properties": {"detail": {"title": "Detail"}}, "required": ["detail"]}
+_COMMON_RESPONSES = {
+    "401": "No token, or one that is unknown, expired or revoked.",
+    "422": "A parameter is missing or not of the expected form: `detail` lists each with its location.",
+    "429": "Too many requests for this token: wait for the seconds in the Retry-After header.",
+}
+
+
+class TrustwideApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Every operation may answer 401, 422 and 429 in the same shape: say so in the document
+        (clients and schemathesis rely on it)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in _COMMON_RESPONSES.items():
+                    responses.setdefault(status, {"description": description,
+                                                  "content": {"application/json": {"schema": _ERROR}}})
+        return schema
+
+
+api = TrustwideApi(
     title="Trustwide API",
     version="1",
     description=(

@@ -1,22 +1,26 @@
 """Submit a pupil-data file for automation: the data app's import service and validation, so an
 API upload is checked whole and stored all-or-nothing exactly like one from the upload page."""
 
-from __future__ import annotations
+from typing import Annotated, Literal
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.data import selectors as data_selectors
 from trustwide.data import services as data_services
+from trustwide.data.schemas import IMPORT_DATASETS
 from trustwide.data.tasks import run_import
 from trustwide.trusts import selectors as trust_selectors
 
-from .schemas import Error, ImportOut
+from .schemas import Error, Id, ImportOut
 
 router = Router(tags=["Pupil data imports"])
+
+Dataset = Literal[IMPORT_DATASETS]  # type: ignore[valid-type]
 
 
 def _out(batch) -> dict:
@@ -27,8 +31,8 @@ def _out(batch) -> dict:
 
 @router.post("", response={202: ImportOut, 400: Error, 403: Error, 404: Error},
              summary="Submit an import file (checked whole; nothing is stored unless every row is valid)")
-def import_submit(request, trust: Form[int], dataset: Form[str], academic_year: Form[int],
-                  file: File[UploadedFile], school: Form[int | None] = None):
+def import_submit(request, trust: Form[Id], dataset: Form[Dataset], academic_year: Form[Annotated[int, Field(ge=2000, le=2100)]],
+                  file: File[UploadedFile], school: Form[Id | None] = None):
     found_trust = get_object_or_404(trust_selectors.trusts_for(user=request.user), pk=trust)
     found_school = None
     if school is not None:
@@ -43,7 +47,7 @@ def import_submit(request, trust: Form[int], dataset: Form[str], academic_year: 
 
 
 @router.get("/{import_id}", response={200: ImportOut, 404: Error}, summary="An import's status and errors")
-def import_detail(request, import_id: int):
+def import_detail(request, import_id: Id):
     batch = get_object_or_404_for(request.user, Perm.DATA_VIEW_IMPORTS,
                                   data_selectors.import_batches_for(user=request.user), pk=import_id)
     return _out(batch)

@@ -3,7 +3,6 @@
 Reads only through kpis.selectors, which narrow to the schools where the caller holds
 kpi.view (trust figures only at trust level): the table the trust KPI page shows."""
 
-from __future__ import annotations
 
 import json
 from typing import Literal
@@ -22,7 +21,7 @@ from trustwide.trusts import selectors as trust_selectors
 from trustwide.trusts.models import School
 from trustwide.trusts.utils import current_academic_start_year
 
-from .schemas import Error, KpiReadingOut
+from .schemas import Error, Id, KpiReadingOut
 
 router = Router(tags=["KPIs"])
 
@@ -32,8 +31,8 @@ GroupCode = Literal[tuple(GROUP_LABELS)]  # type: ignore[valid-type]
 
 
 class KpiFilters(Schema):
-    trust: int = Field(description="The trust's id (see /trusts).")
-    school: int | None = Field(None, description="One school: every KPI, with percentiles.")
+    trust: Id = Field(description="The trust's id (see /trusts).")
+    school: Id | None = Field(None, description="One school: every KPI, with percentiles.")
     kpi: list[KpiCode] = Field(default_factory=list, description="KPI codes; default: the trust page's KPIs.")
     academic_year: int | None = Field(None, ge=2000, le=2100, description="Start year, e.g. 2025 for 2025/26.")
     period: PeriodCode = "year"

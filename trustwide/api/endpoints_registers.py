@@ -1,23 +1,21 @@
 """Risks, meetings and their actions: the risks and governance apps' selectors, which narrow to
 what the registers and meeting pages show (trust-wide rows through access)."""
 
-from __future__ import annotations
-
 from django.shortcuts import get_object_or_404
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustwide.governance import selectors as governance
 from trustwide.risks import selectors as risks
 
-from .schemas import Error, MeetingOut, RiskOut
+from .schemas import Error, Id, MeetingOut, Pages, RiskOut
 
 router = Router(tags=["Risks and governance"])
 
 
 @router.get("/risks", response=list[RiskOut], summary="Risks on the registers you may see")
-@paginate(LimitOffsetPagination)
-def risk_list(request, trust: int | None = None, school: int | None = None, status: str | None = None):
+@paginate(Pages)
+def risk_list(request, trust: Id | None = None, school: Id | None = None, status: str | None = None):
     qs = risks.visible_risks(request.user)
     if trust is not None:
         qs = qs.filter(trust_id=trust)
@@ -29,7 +27,7 @@ def risk_list(request, trust: int | None = None, school: int | None = None, stat
 
 
 @router.get("/risks/{risk_id}", response={200: RiskOut, 404: Error}, summary="One risk")
-def risk_detail(request, risk_id: int):
+def risk_detail(request, risk_id: Id):
     return get_object_or_404(risks.visible_risks(request.user), pk=risk_id)
 
 
@@ -49,8 +47,8 @@ def _meetings(request):
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="Meetings of the bodies you may see, with actions")
-@paginate(LimitOffsetPagination)
-def meeting_list(request, trust: int | None = None, school: int | None = None):
+@paginate(Pages)
+def meeting_list(request, trust: Id | None = None, school: Id | None = None):
     qs = _meetings(request)
     if trust is not None:
         qs = qs.filter(body__trust_id=trust)
@@ -61,6 +59,6 @@ def meeting_list(request, trust: int | None = None, school: int | None = None):
 
 
 @router.get("/meetings/{meeting_id}", response={200: MeetingOut, 404: Error}, summary="One meeting, with actions")
-def meeting_detail(request, meeting_id: int):
+def meeting_detail(request, meeting_id: Id):
     m = get_object_or_404(_meetings(request), pk=meeting_id)
     return _meeting_out(m, governance.actions_for(request.user).filter(meeting=m).select_related("owner"))

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from ninja import Schema
+from ninja.pagination import LimitOffsetPagination
+from pydantic import Field
+
+# Ids in paths and filters: bounded to the database's 64-bit keys, so a huge number is a 422,
+# not a database error.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class Pages(LimitOffsetPagination):
+    """The library's limit/offset pagination, with bounds (at most 1000 rows a page)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class Error(Schema):

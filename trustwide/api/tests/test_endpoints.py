@@ -177,7 +177,8 @@ def test_import_submission_refusals(world, client, tokens, django_capture_on_com
     refused = _submit(client, world, tokens, _roll(world.school_a1.urn), role="headteacher", school=world.school_a1,
                       capture=cap)
     assert refused.status_code == 403 and "may not import" in refused.json()["detail"]
-    # An unknown dataset: 400 naming the expected ones.
+    # An unknown dataset: 422 naming the field and the expected ones.
     unknown = _submit(client, world, tokens, b"x", dataset="shoe_sizes", school=world.school_a1, capture=cap)
-    assert unknown.status_code == 400 and "Expected one of" in str(unknown.json()["detail"])
+    assert unknown.status_code == 422 and "dataset" in unknown.json()["detail"][0]["loc"]
+    assert "characteristics" in unknown.json()["detail"][0]["msg"]
     assert not ImportBatch.objects.exists()
