@@ -119,9 +119,16 @@ def _invalid(request, exc):
     return api.create_response(request, {"detail": detail}, status=400)
 
 
-from . import endpoints_imports, endpoints_kpis, endpoints_registers, endpoints_scope  # noqa: E402
+from . import (  # noqa: E402
+    endpoints_imports,
+    endpoints_kpis,
+    endpoints_registers,
+    endpoints_school_work,
+    endpoints_scope,
+)
 
 api.add_router("/", endpoints_scope.router)
 api.add_router("/kpis", endpoints_kpis.router)
 api.add_router("/", endpoints_registers.router)
+api.add_router("/", endpoints_school_work.router)
 api.add_router("/imports", endpoints_imports.router)

@@ -128,3 +128,66 @@ class ImportOut(Schema):
     rows: int | None
     error_count: int | None
     errors: list[str]
+
+
+class TermRag(Schema):
+    term: str
+    rating: str | None
+
+
+class CriterionOut(Schema):
+    id: int
+    description: str
+    measure: str
+    baseline: str
+    target: str
+    target_date: datetime.date | None
+    kpi_code: str
+    rag: list[TermRag]
+
+
+class PriorityOut(Schema):
+    id: int
+    number: int
+    title: str
+    rag: list[TermRag]
+    criteria: list[CriterionOut]
+
+
+class PlanOut(Schema):
+    id: int
+    school_id: int
+    academic_year: int
+    kind: str
+    title: str
+    status: str
+
+
+class PlanDetailOut(PlanOut):
+    priorities: list[PriorityOut]
+
+
+class ValidationOut(Schema):
+    validator: str
+    role: str
+    agrees: bool
+    grade: str
+    validated_on: datetime.date
+
+
+class JudgementOut(Schema):
+    area: str
+    grade: str
+    validations: list[ValidationOut]
+
+
+class SefOut(Schema):
+    id: int
+    school_id: int
+    academic_year: int
+    framework: str
+    status: str
+
+
+class SefDetailOut(SefOut):
+    judgements: list[JudgementOut]

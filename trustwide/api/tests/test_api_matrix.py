@@ -15,7 +15,9 @@ from tests.matrix import ALL_ROLES, SCHOOL_ROLES, Target
 from trustwide.access.policy import ROLE_PERMISSIONS, Perm
 from trustwide.api.api import api
 from trustwide.data.models import ImportBatch
+from trustwide.evaluation.tests.matrix import SEF_READERS, submitted_sef
 from trustwide.governance.tests.factories import world_meeting
+from trustwide.planning.tests.matrix import _plan
 from trustwide.risks.tests.factories import school_risk
 
 BASE = "/api/v1"
@@ -77,6 +79,13 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("post", "/imports"): Route(lambda w, t: f"{BASE}/imports", method="post", data=_upload, ok=IMPORTERS,
                                success=202, denied={r: 403 for r in SCHOOL_VIEWERS}),
     ("get", "/imports/{import_id}"): Route(_batch, ok=roles_with(Perm.DATA_VIEW_IMPORTS)),
+    ("get", "/plans"): Route(lambda w, t: f"{BASE}/plans", listing=True),
+    ("get", "/plans/{plan_id}"): Route(lambda w, t: f"{BASE}/plans/{_plan(w, t).pk}", ok=roles_with(Perm.PLAN_VIEW)),
+    # SEFs as on the SEF pages: a school the caller sees but may not read SEFs of is 403.
+    ("get", "/schools/{school_id}/sefs"): Route(lambda w, t: f"{BASE}/schools/{t.school.pk}/sefs", ok=SEF_READERS,
+                                               denied={r: 403 for r in SCHOOL_VIEWERS}),
+    ("get", "/sefs/{sef_id}"): Route(lambda w, t: f"{BASE}/sefs/{submitted_sef(w, t).pk}", ok=SEF_READERS,
+                                     denied={r: 403 for r in SCHOOL_VIEWERS}),
 }
 # The OpenAPI document and its docs page describe the API, not data: public.
 PUBLIC = {f"{BASE}/openapi.json", f"{BASE}/docs"}

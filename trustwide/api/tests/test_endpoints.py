@@ -182,3 +182,39 @@ def test_import_submission_refusals(world, client, tokens, django_capture_on_com
     assert unknown.status_code == 422 and "dataset" in unknown.json()["detail"][0]["loc"]
     assert "characteristics" in unknown.json()["detail"][0]["msg"]
     assert not ImportBatch.objects.exists()
+
+
+def test_plan_with_priorities_criteria_and_termly_rag(world, client, tokens):
+    from trustwide.planning.models import RagRating
+    from trustwide.planning.tests.factories import first, plan_for
+
+    plan = plan_for(world.school_a1)
+    criterion = first(plan, "criteria")
+    term = plan.academic_year.terms.order_by("number").first()
+    RagRating.objects.create(plan=plan, term=term, kind="criterion", criterion=criterion, rating="amber")
+    body = client.get(f"/api/v1/plans/{plan.pk}", **tokens["headteacher"]).json()
+    [priority] = body["priorities"]
+    [c] = priority["criteria"]
+    assert priority["title"] == "Close the reading gap" and (c["baseline"], c["target"]) == ("60", "72")
+    assert c["rag"][0] == {"term": term.name, "rating": "amber"} and all(r["rating"] is None for r in c["rag"][1:])
+    assert len(c["rag"]) == plan.academic_year.terms.count()
+    listed = client.get("/api/v1/plans", **tokens["headteacher"]).json()
+    assert [p["id"] for p in listed["items"]] == [plan.pk]
+
+
+def test_sef_judgements_and_validations(world, client, tokens):
+    from trustwide.evaluation.models import Validation
+    from trustwide.evaluation.tests.factories import make_sef
+
+    sef = make_sef(world.school_a1, submit=True)
+    judgement = sef.judgements.first()
+    Validation.objects.create(judgement=judgement, validator_name="Ofsted", role="inspection", agrees=True,
+                              grade_code=judgement.grade_code)
+    body = client.get(f"/api/v1/sefs/{sef.pk}", **tokens["trust_leader"]).json()
+    first_area = next(j for j in body["judgements"] if j["area"] == judgement.area_code)
+    assert first_area["grade"] == judgement.grade_code
+    assert first_area["validations"][0]["validator"] == "Ofsted" and first_area["validations"][0]["agrees"] is True
+    assert [s["id"] for s in client.get(f"/api/v1/schools/{world.school_a1.pk}/sefs", **tokens["trust_leader"]).json()] == [sef.pk]
+    # A teacher sees the school but not its SEFs: refused, as on the SEF page, with the reason.
+    refused = client.get(f"/api/v1/sefs/{sef.pk}", **tokens["teacher"])
+    assert refused.status_code == 403 and "self-evaluations" in refused.json()["detail"]
