@@ -26,6 +26,12 @@ class Error(Schema):
     detail: str
 
 
+class FieldErrors(Schema):
+    """Bad input: each field with its messages (`__all__` for the whole request)."""
+
+    detail: dict[str, list[str]]
+
+
 class TrustOut(Schema):
     id: int
     name: str

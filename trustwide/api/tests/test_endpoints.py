@@ -132,9 +132,9 @@ def _roll(urn, extra=""):
 
 
 def _submit(client, world, tokens, content, *, role="school_data_manager", school=None, dataset="characteristics",
-            capture=None):
-    data = {"trust": world.trust_a.pk, "dataset": dataset, "academic_year": YEAR,
-            "file": SimpleUploadedFile("roll.csv", content, content_type="text/csv")}
+            capture=None, year=YEAR, name="roll.csv"):
+    data = {"trust": world.trust_a.pk, "dataset": dataset, "academic_year": year,
+            "file": SimpleUploadedFile(name, content, content_type="text/csv")}
     if school is not None:
         data["school"] = school.pk
     with capture(execute=True):
@@ -181,6 +181,14 @@ def test_import_submission_refusals(world, client, tokens, django_capture_on_com
     unknown = _submit(client, world, tokens, b"x", dataset="shoe_sizes", school=world.school_a1, capture=cap)
     assert unknown.status_code == 422 and "dataset" in unknown.json()["detail"][0]["loc"]
     assert "characteristics" in unknown.json()["detail"][0]["msg"]
+    # The upload page's checks: the file type, and a year the trust has.
+    pdf = _submit(client, world, tokens, b"%PDF", school=world.school_a1, capture=cap, name="roll.pdf")
+    assert pdf.status_code == 400 and "'roll.pdf' is not a CSV or Excel file" in pdf.json()["detail"]["file"][0]
+    year = _submit(client, world, tokens, _roll(world.school_a1.urn), school=world.school_a1, capture=cap, year=2019)
+    assert year.status_code == 400 and "academic_year" in year.json()["detail"]
+    # A trust-wide file (no school) needs a trust data manager.
+    whole = _submit(client, world, tokens, _roll(world.school_a1.urn), capture=cap)
+    assert whole.status_code == 403 and "several schools" in whole.json()["detail"]
     assert not ImportBatch.objects.exists()
 
 
