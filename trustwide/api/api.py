@@ -80,8 +80,13 @@ class TrustwideApi(NinjaAPI):
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for status, description in _COMMON_RESPONSES.items():
-                    responses.setdefault(status, {"description": description,
-                                                  "content": {"application/json": {"schema": _ERROR}}})
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": _ERROR}},
+                        },
+                    )
         return schema
 
 
@@ -103,7 +108,9 @@ api = TrustwideApi(
 @api.exception_handler(Throttled)
 def _throttled(request, exc):
     seconds = int(exc.wait or 1) or 1
-    response = api.create_response(request, {"detail": rules.RATE_LIMITED.format(seconds=seconds)}, status=429)
+    response = api.create_response(
+        request, {"detail": rules.RATE_LIMITED.format(seconds=seconds)}, status=429
+    )
     response["Retry-After"] = str(seconds)
     return response
 

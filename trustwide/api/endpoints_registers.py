@@ -15,7 +15,9 @@ router = Router(tags=["Risks and governance"])
 
 @router.get("/risks", response=list[RiskOut], summary="Risks on the registers you may see")
 @paginate(Pages)
-def risk_list(request, trust: Id | None = None, school: Id | None = None, status: str | None = None):
+def risk_list(
+    request, trust: Id | None = None, school: Id | None = None, status: str | None = None
+):
     qs = risks.visible_risks(request.user)
     if trust is not None:
         qs = qs.filter(trust_id=trust)
@@ -33,20 +35,42 @@ def risk_detail(request, risk_id: Id):
 
 def _meeting_out(m, actions) -> dict:
     return {
-        "id": m.pk, "body": m.body.name, "trust_id": m.body.trust_id, "school_id": m.body.school_id,
-        "held_on": m.held_on, "title": m.title, "status": m.status,
-        "actions": [{"id": a.pk, "meeting_id": a.meeting_id, "description": a.description,
-                     "owner": a.owner.full_name if a.owner_id else None, "due_on": a.due_on,
-                     "status": a.status, "completed_on": a.completed_on} for a in actions],
+        "id": m.pk,
+        "body": m.body.name,
+        "trust_id": m.body.trust_id,
+        "school_id": m.body.school_id,
+        "held_on": m.held_on,
+        "title": m.title,
+        "status": m.status,
+        "actions": [
+            {
+                "id": a.pk,
+                "meeting_id": a.meeting_id,
+                "description": a.description,
+                "owner": a.owner.full_name if a.owner_id else None,
+                "due_on": a.due_on,
+                "status": a.status,
+                "completed_on": a.completed_on,
+            }
+            for a in actions
+        ],
     }
 
 
 def _meetings(request):
-    return (governance.meetings_for(request.user).select_related("body")
-            .prefetch_related("actions__owner").order_by("-held_on", "pk"))
+    return (
+        governance.meetings_for(request.user)
+        .select_related("body")
+        .prefetch_related("actions__owner")
+        .order_by("-held_on", "pk")
+    )
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="Meetings of the bodies you may see, with actions")
+@router.get(
+    "/meetings",
+    response=list[MeetingOut],
+    summary="Meetings of the bodies you may see, with actions",
+)
 @paginate(Pages)
 def meeting_list(request, trust: Id | None = None, school: Id | None = None):
     qs = _meetings(request)
@@ -55,10 +79,18 @@ def meeting_list(request, trust: Id | None = None, school: Id | None = None):
     if school is not None:
         qs = qs.filter(body__school_id=school)
     visible_actions = set(governance.actions_for(request.user).values_list("pk", flat=True))
-    return [_meeting_out(m, [a for a in m.actions.all() if a.pk in visible_actions]) for m in qs[:1000]]
+    return [
+        _meeting_out(m, [a for a in m.actions.all() if a.pk in visible_actions]) for m in qs[:1000]
+    ]
 
 
-@router.get("/meetings/{meeting_id}", response={200: MeetingOut, 404: Error}, summary="One meeting, with actions")
+@router.get(
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, 404: Error},
+    summary="One meeting, with actions",
+)
 def meeting_detail(request, meeting_id: Id):
     m = get_object_or_404(_meetings(request), pk=meeting_id)
-    return _meeting_out(m, governance.actions_for(request.user).filter(meeting=m).select_related("owner"))
+    return _meeting_out(
+        m, governance.actions_for(request.user).filter(meeting=m).select_related("owner")
+    )

@@ -21,8 +21,14 @@ SEF_REFUSED = "You may not read this school's self-evaluations."
 
 
 def _plan_out(plan) -> dict:
-    return {"id": plan.pk, "school_id": plan.school_id, "academic_year": plan.academic_year.start_year,
-            "kind": plan.kind, "title": plan.title, "status": plan.status}
+    return {
+        "id": plan.pk,
+        "school_id": plan.school_id,
+        "academic_year": plan.academic_year.start_year,
+        "kind": plan.kind,
+        "title": plan.title,
+        "status": plan.status,
+    }
 
 
 @router.get("/plans", response=list[PlanOut], summary="School plans you may read")
@@ -33,11 +39,17 @@ def plan_list(request, school: Id | None = None, academic_year: int | None = Non
         plans = plans.filter(school_id=school)
     if academic_year is not None:
         plans = plans.filter(academic_year__start_year=academic_year)
-    return [_plan_out(p) for p in plans.order_by("-academic_year__start_year", "school__name", "pk")[:5000]]
+    return [
+        _plan_out(p)
+        for p in plans.order_by("-academic_year__start_year", "school__name", "pk")[:5000]
+    ]
 
 
-@router.get("/plans/{plan_id}", response={200: PlanDetailOut, 404: Error},
-            summary="One plan: priorities, success criteria and their termly RAG")
+@router.get(
+    "/plans/{plan_id}",
+    response={200: PlanDetailOut, 404: Error},
+    summary="One plan: priorities, success criteria and their termly RAG",
+)
 def plan_detail(request, plan_id: Id):
     # As the plan page: absent (404) for anyone who may not read the school's plans.
     plan = planning.plan_with_contents(user=request.user, pk=plan_id)
@@ -46,25 +58,52 @@ def plan_detail(request, plan_id: Id):
 
     def rag(kind, pk):
         ratings = table.get((kind, pk), {})
-        return [{"term": t.name, "rating": ratings[t.pk].rating if t.pk in ratings else None} for t in terms]
+        return [
+            {"term": t.name, "rating": ratings[t.pk].rating if t.pk in ratings else None}
+            for t in terms
+        ]
 
     out = _plan_out(plan)
-    out["priorities"] = [{
-        "id": p.pk, "number": p.number, "title": p.title, "rag": rag(RatedKind.PRIORITY, p.pk),
-        "criteria": [{"id": c.pk, "description": c.description, "measure": c.measure, "baseline": c.baseline,
-                      "target": c.target, "target_date": c.target_date, "kpi_code": c.kpi_code,
-                      "rag": rag(RatedKind.CRITERION, c.pk)} for c in p.criteria.all()],
-    } for p in plan.priorities.all()]
+    out["priorities"] = [
+        {
+            "id": p.pk,
+            "number": p.number,
+            "title": p.title,
+            "rag": rag(RatedKind.PRIORITY, p.pk),
+            "criteria": [
+                {
+                    "id": c.pk,
+                    "description": c.description,
+                    "measure": c.measure,
+                    "baseline": c.baseline,
+                    "target": c.target,
+                    "target_date": c.target_date,
+                    "kpi_code": c.kpi_code,
+                    "rag": rag(RatedKind.CRITERION, c.pk),
+                }
+                for c in p.criteria.all()
+            ],
+        }
+        for p in plan.priorities.all()
+    ]
     return out
 
 
 def _sef_out(sef) -> dict:
-    return {"id": sef.pk, "school_id": sef.school_id, "academic_year": sef.academic_year.start_year,
-            "framework": sef.framework.name, "status": sef.status}
+    return {
+        "id": sef.pk,
+        "school_id": sef.school_id,
+        "academic_year": sef.academic_year.start_year,
+        "framework": sef.framework.name,
+        "status": sef.status,
+    }
 
 
-@router.get("/schools/{school_id}/sefs", response={200: list[SefOut], 403: Error, 404: Error},
-            summary="A school's self-evaluations")
+@router.get(
+    "/schools/{school_id}/sefs",
+    response={200: list[SefOut], 403: Error, 404: Error},
+    summary="A school's self-evaluations",
+)
 def sef_list(request, school_id: Id):
     school = get_object_or_404(trust_selectors.schools_for(user=request.user), pk=school_id)
     if not can(request.user, Perm.SEF_VIEW, school):
@@ -72,17 +111,34 @@ def sef_list(request, school_id: Id):
     return [_sef_out(s) for s in evaluation.sefs_of_school(user=request.user, school=school)]
 
 
-@router.get("/sefs/{sef_id}", response={200: SefDetailOut, 403: Error, 404: Error},
-            summary="One self-evaluation: each area's judgement and its validations")
+@router.get(
+    "/sefs/{sef_id}",
+    response={200: SefDetailOut, 403: Error, 404: Error},
+    summary="One self-evaluation: each area's judgement and its validations",
+)
 def sef_detail(request, sef_id: Id):
-    sef = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, evaluation.sef_queryset(), pk=sef_id)
+    sef = get_object_or_404_for(
+        request.user, Perm.SCHOOL_VIEW, evaluation.sef_queryset(), pk=sef_id
+    )
     if not can(request.user, Perm.SEF_VIEW, sef.school):
         raise PermissionDenied(SEF_REFUSED)
     sef = evaluation.sef_with_details(user=request.user, pk=sef_id)
     out = _sef_out(sef)
-    out["judgements"] = [{
-        "area": j.area_code, "grade": j.grade_code,
-        "validations": [{"validator": v.validator_name, "role": v.role, "agrees": v.agrees, "grade": v.grade_code,
-                         "validated_on": v.validated_on} for v in j.validations.all()],
-    } for j in sef.judgements.all()]
+    out["judgements"] = [
+        {
+            "area": j.area_code,
+            "grade": j.grade_code,
+            "validations": [
+                {
+                    "validator": v.validator_name,
+                    "role": v.role,
+                    "agrees": v.agrees,
+                    "grade": v.grade_code,
+                    "validated_on": v.validated_on,
+                }
+                for v in j.validations.all()
+            ],
+        }
+        for j in sef.judgements.all()
+    ]
     return out

@@ -13,6 +13,7 @@ class ApiTokenUseMiddleware:
         response = self.get_response(request)
         token = getattr(request, "api_token", None)
         if token is not None:
-            services.token_use_record(token=token, method=request.method, path=request.path,
-                                      status=response.status_code)
+            services.token_use_record(
+                token=token, method=request.method, path=request.path, status=response.status_code
+            )
         return response

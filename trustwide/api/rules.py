@@ -3,7 +3,9 @@ the owning app's selectors and rules (and trustwide.access); these are the API's
 
 from __future__ import annotations
 
-TOKEN_INVALID = "The token is missing, unknown, expired or revoked. Create a new one on your API tokens page."
+TOKEN_INVALID = (
+    "The token is missing, unknown, expired or revoked. Create a new one on your API tokens page."
+)
 RATE_LIMITED = "Too many requests for this token. Try again in {seconds} seconds."
 TOKEN_NOT_YOURS = "That token is not yours."
 MAX_TOKEN_DAYS = 365

@@ -33,12 +33,23 @@ def token_create(*, actor, name: str, days: int) -> tuple[ApiToken, str]:
         raise ValidationError({"days": f"A token lasts between 1 and {rules.MAX_TOKEN_DAYS} days."})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken(user=actor, name=name[:100], prefix=raw[:10], token_hash=hash_token(raw),
-                         expires_at=timezone.now() + datetime.timedelta(days=days))
+        token = ApiToken(
+            user=actor,
+            name=name[:100],
+            prefix=raw[:10],
+            token_hash=hash_token(raw),
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
         token.full_clean()
         token.save()
         after = {k: v for k, v in snapshot(token).items() if k != "token_hash"}
-        record_event(actor=actor, action=AuditAction.API_TOKEN_CREATE, instance=token, before=None, after=after)
+        record_event(
+            actor=actor,
+            action=AuditAction.API_TOKEN_CREATE,
+            instance=token,
+            before=None,
+            after=after,
+        )
     return token, raw
 
 
@@ -51,8 +62,13 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
         before = {"revoked_at": None}
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record_event(actor=actor, action=AuditAction.API_TOKEN_REVOKE, instance=token, before=before,
-                     after={"revoked_at": token.revoked_at.isoformat()})
+        record_event(
+            actor=actor,
+            action=AuditAction.API_TOKEN_REVOKE,
+            instance=token,
+            before=before,
+            after={"revoked_at": token.revoked_at.isoformat()},
+        )
     return token
 
 
@@ -70,5 +86,7 @@ def token_for_secret(raw: str) -> ApiToken | None:
 def token_use_record(*, token: ApiToken, method: str, path: str, status: int) -> None:
     """Every request made with a token leaves one compact row, and the token's last-used time."""
     now = timezone.now()
-    ApiRequest.objects.create(token=token, at=now, method=method[:8], path=path[:300], status=status)
+    ApiRequest.objects.create(
+        token=token, at=now, method=method[:8], path=path[:300], status=status
+    )
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

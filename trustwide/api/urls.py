@@ -7,7 +7,9 @@ app_name = "api"
 
 urlpatterns = [
     path("account/api-tokens/", views.TokenListView.as_view(), name="tokens"),
-    path("account/api-tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"
+    ),
 ]
 
 # The JSON API itself (its own namespace, "apiv1"; its matrix is trustwide/api/tests/test_api_matrix.py).

@@ -17,15 +17,27 @@ DAY_CHOICES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 yea
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'Power BI refresh'.")
-    days = forms.TypedChoiceField(label="Expires after", choices=DAY_CHOICES, coerce=int, initial=90)
+    name = forms.CharField(
+        max_length=100, help_text="What the token is for, e.g. 'Power BI refresh'."
+    )
+    days = forms.TypedChoiceField(
+        label="Expires after", choices=DAY_CHOICES, coerce=int, initial=90
+    )
 
 
 class TokenListView(ScopedViewMixin, View):
     def _render(self, request, form, status=200, **extra):
-        return render(request, "api/tokens.html", {
-            "form": form, "tokens": ApiToken.objects.filter(user=request.user), "docs_url": "/api/v1/docs",
-            **extra}, status=status)
+        return render(
+            request,
+            "api/tokens.html",
+            {
+                "form": form,
+                "tokens": ApiToken.objects.filter(user=request.user),
+                "docs_url": "/api/v1/docs",
+                **extra,
+            },
+            status=status,
+        )
 
     def get(self, request):
         return self._render(request, TokenForm())
@@ -35,8 +47,9 @@ class TokenListView(ScopedViewMixin, View):
         if not form.is_valid():
             return self._render(request, form, status=400)
         try:
-            token, secret = services.token_create(actor=request.user, name=form.cleaned_data["name"],
-                                                  days=form.cleaned_data["days"])
+            token, secret = services.token_create(
+                actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
         except ValidationError as exc:
             add_errors(form, exc)
             return self._render(request, form, status=400)

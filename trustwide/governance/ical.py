@@ -13,8 +13,9 @@ from django.utils import timezone
 from . import selectors
 
 
-def _event(uid: str, day: datetime.date, summary: str, description: str,
-           stamp: datetime.datetime) -> icalendar.Event:
+def _event(
+    uid: str, day: datetime.date, summary: str, description: str, stamp: datetime.datetime
+) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -37,14 +38,32 @@ def calendar_for(user, *, host: str = "trustwide", today: datetime.date | None =
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", "Trustwide: " + (user.full_name or user.email))
-    tasks = (selectors.tasks_for(user).filter(due_on__gte=since).select_related("school").order_by("due_on")[:500])
+    tasks = (
+        selectors.tasks_for(user)
+        .filter(due_on__gte=since)
+        .select_related("school")
+        .order_by("due_on")[:500]
+    )
     for t in tasks:
         where = t.school.name if t.school_id else "Trust"
         done = f" (done {t.completed_on:%d/%m/%Y})" if t.completed_on else ""
-        cal.add_component(_event(f"cycle-task-{t.pk}@{host}", t.due_on, f"{t.title}{done}",
-                                 f"Annual cycle task for {t.get_role_display().lower()}: {where}.", stamp))
+        cal.add_component(
+            _event(
+                f"cycle-task-{t.pk}@{host}",
+                t.due_on,
+                f"{t.title}{done}",
+                f"Annual cycle task for {t.get_role_display().lower()}: {where}.",
+                stamp,
+            )
+        )
     for m in selectors.meetings_of_member(user, since):
-        cal.add_component(_event(f"meeting-{m.pk}@{host}", m.held_on, f"{m.body.name}: {m.title}",
-                                 f"{m.get_status_display()} meeting{(' at ' + m.location) if m.location else ''}.",
-                                 stamp))
+        cal.add_component(
+            _event(
+                f"meeting-{m.pk}@{host}",
+                m.held_on,
+                f"{m.body.name}: {m.title}",
+                f"{m.get_status_display()} meeting{(' at ' + m.location) if m.location else ''}.",
+                stamp,
+            )
+        )
     return cal.to_ical().decode("utf-8")

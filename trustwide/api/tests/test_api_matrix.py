@@ -32,7 +32,9 @@ class Route:
     url: Callable[[object, Target], str]
     ok: frozenset[str] = ALL_ROLES  # in scope: these roles succeed
     success: int = 200
-    denied: dict[str, int] = field(default_factory=dict)  # in scope, not ok: role -> status (default 404)
+    denied: dict[str, int] = field(
+        default_factory=dict
+    )  # in scope, not ok: role -> status (default 404)
     method: str = "get"
     data: Callable[[object, Target], dict] | None = None
     listing: bool = False  # no object in the URL: out-of-scope rows must be absent
@@ -43,16 +45,29 @@ class Route:
 
 
 def _batch(world, target):
-    batch = ImportBatch.objects.create(trust=target.trust, school=target.school, dataset="attendance_marks",
-                                       academic_year=2025, file_name="marks.csv", uploaded_by_label="test")
+    batch = ImportBatch.objects.create(
+        trust=target.trust,
+        school=target.school,
+        dataset="attendance_marks",
+        academic_year=2025,
+        file_name="marks.csv",
+        uploaded_by_label="test",
+    )
     return f"{BASE}/imports/{batch.pk}"
 
 
 def _upload(world, target):
-    content = f"URN;UPN;Date;Session;Code\n{target.school.urn};A123456789012;08/09/2025;AM;/\n".encode()
+    content = (
+        f"URN;UPN;Date;Session;Code\n{target.school.urn};A123456789012;08/09/2025;AM;/\n".encode()
+    )
     year = target.trust.academic_years.get(is_current=True).start_year
-    return {"trust": target.trust.pk, "school": target.school.pk, "dataset": "attendance_marks",
-            "academic_year": year, "file": SimpleUploadedFile("marks.csv", content, content_type="text/csv")}
+    return {
+        "trust": target.trust.pk,
+        "school": target.school.pk,
+        "dataset": "attendance_marks",
+        "academic_year": year,
+        "file": SimpleUploadedFile("marks.csv", content, content_type="text/csv"),
+    }
 
 
 SCHOOL_VIEWERS = roles_with(Perm.SCHOOL_VIEW)
@@ -60,33 +75,58 @@ IMPORTERS = frozenset({"trust_data_manager", "school_data_manager"})
 
 ROUTES: dict[tuple[str, str], Route] = {
     ("get", "/trusts"): Route(lambda w, t: f"{BASE}/trusts", listing=True),
-    ("get", "/trusts/{trust_id}"): Route(lambda w, t: f"{BASE}/trusts/{t.trust.pk}", ok=roles_with(Perm.TRUST_VIEW)),
+    ("get", "/trusts/{trust_id}"): Route(
+        lambda w, t: f"{BASE}/trusts/{t.trust.pk}", ok=roles_with(Perm.TRUST_VIEW)
+    ),
     ("get", "/hubs"): Route(lambda w, t: f"{BASE}/hubs", listing=True),
     ("get", "/schools"): Route(lambda w, t: f"{BASE}/schools", listing=True),
-    ("get", "/schools/{school_id}"): Route(lambda w, t: f"{BASE}/schools/{t.school.pk}", ok=SCHOOL_VIEWERS),
+    ("get", "/schools/{school_id}"): Route(
+        lambda w, t: f"{BASE}/schools/{t.school.pk}", ok=SCHOOL_VIEWERS
+    ),
     # The trust KPI table: every role that sees the trust gets it, narrowed to its schools.
-    ("get", "/kpis/values"): Route(lambda w, t: f"{BASE}/kpis/values?trust={t.trust.pk}",
-                                   ok=roles_with(Perm.TRUST_VIEW)),
+    ("get", "/kpis/values"): Route(
+        lambda w, t: f"{BASE}/kpis/values?trust={t.trust.pk}", ok=roles_with(Perm.TRUST_VIEW)
+    ),
     ("get", "/kpis/values/download"): Route(
-        lambda w, t: f"{BASE}/kpis/values/download?trust={t.trust.pk}&school={t.school.pk}&format=csv",
-        ok=roles_with(Perm.KPI_VIEW)),
+        lambda w, t: (
+            f"{BASE}/kpis/values/download?trust={t.trust.pk}&school={t.school.pk}&format=csv"
+        ),
+        ok=roles_with(Perm.KPI_VIEW),
+    ),
     ("get", "/risks"): Route(lambda w, t: f"{BASE}/risks", listing=True),
-    ("get", "/risks/{risk_id}"): Route(lambda w, t: f"{BASE}/risks/{school_risk(w, t).pk}",
-                                       ok=roles_with(Perm.RISK_VIEW)),
+    ("get", "/risks/{risk_id}"): Route(
+        lambda w, t: f"{BASE}/risks/{school_risk(w, t).pk}", ok=roles_with(Perm.RISK_VIEW)
+    ),
     ("get", "/meetings"): Route(lambda w, t: f"{BASE}/meetings", listing=True),
-    ("get", "/meetings/{meeting_id}"): Route(lambda w, t: f"{BASE}/meetings/{world_meeting(w, t).pk}",
-                                             ok=roles_with(Perm.GOVERNANCE_VIEW)),
+    ("get", "/meetings/{meeting_id}"): Route(
+        lambda w, t: f"{BASE}/meetings/{world_meeting(w, t).pk}",
+        ok=roles_with(Perm.GOVERNANCE_VIEW),
+    ),
     # A file for a school: its importers succeed; others who see the school are refused (403).
-    ("post", "/imports"): Route(lambda w, t: f"{BASE}/imports", method="post", data=_upload, ok=IMPORTERS,
-                               success=202, denied={r: 403 for r in SCHOOL_VIEWERS}),
+    ("post", "/imports"): Route(
+        lambda w, t: f"{BASE}/imports",
+        method="post",
+        data=_upload,
+        ok=IMPORTERS,
+        success=202,
+        denied={r: 403 for r in SCHOOL_VIEWERS},
+    ),
     ("get", "/imports/{import_id}"): Route(_batch, ok=roles_with(Perm.DATA_VIEW_IMPORTS)),
     ("get", "/plans"): Route(lambda w, t: f"{BASE}/plans", listing=True),
-    ("get", "/plans/{plan_id}"): Route(lambda w, t: f"{BASE}/plans/{_plan(w, t).pk}", ok=roles_with(Perm.PLAN_VIEW)),
+    ("get", "/plans/{plan_id}"): Route(
+        lambda w, t: f"{BASE}/plans/{_plan(w, t).pk}", ok=roles_with(Perm.PLAN_VIEW)
+    ),
     # SEFs as on the SEF pages: a school the caller sees but may not read SEFs of is 403.
-    ("get", "/schools/{school_id}/sefs"): Route(lambda w, t: f"{BASE}/schools/{t.school.pk}/sefs", ok=SEF_READERS,
-                                               denied={r: 403 for r in SCHOOL_VIEWERS}),
-    ("get", "/sefs/{sef_id}"): Route(lambda w, t: f"{BASE}/sefs/{submitted_sef(w, t).pk}", ok=SEF_READERS,
-                                     denied={r: 403 for r in SCHOOL_VIEWERS}),
+    ("get", "/schools/{school_id}/sefs"): Route(
+        lambda w, t: f"{BASE}/schools/{t.school.pk}/sefs",
+        ok=SEF_READERS,
+        denied={r: 403 for r in SCHOOL_VIEWERS},
+    ),
+    ("get", "/sefs/{sef_id}"): Route(
+        lambda w, t: f"{BASE}/sefs/{submitted_sef(w, t).pk}",
+        ok=SEF_READERS,
+        denied={r: 403 for r in SCHOOL_VIEWERS},
+    ),
 }
 # The OpenAPI document and its docs page describe the API, not data: public.
 PUBLIC = {f"{BASE}/openapi.json", f"{BASE}/docs"}
@@ -131,24 +171,32 @@ def test_api_permission_matrix(key, world, tokens, client, django_capture_on_com
     for role in sorted(ALL_ROLES):
         headers = tokens[role]
         with django_capture_on_commit_callbacks(execute=True):
-            response = _call(client, route, url_out, route.data(world, outside) if route.data else None, headers)
+            response = _call(
+                client, route, url_out, route.data(world, outside) if route.data else None, headers
+            )
         if route.listing:
             leaked = _leaks(response.content.decode(), world, role)
             if leaked:
                 failures.append(f"{role}: lists out-of-scope {leaked}")
             if response.status_code != route.expected(role):
-                failures.append(f"{role}: got {response.status_code}, expected {route.expected(role)}")
+                failures.append(
+                    f"{role}: got {response.status_code}, expected {route.expected(role)}"
+                )
             continue
         if response.status_code != 404:
             failures.append(f"{role} out of scope: got {response.status_code}, expected 404")
         with django_capture_on_commit_callbacks(execute=True):
-            response = _call(client, route, url_in, route.data(world, inside) if route.data else None, headers)
+            response = _call(
+                client, route, url_in, route.data(world, inside) if route.data else None, headers
+            )
         leaked = _leaks(response.content.decode(), world, role)
         if leaked:  # e.g. the trust KPI table for a school role holds only their school
             failures.append(f"{role} in scope: shows out-of-scope {leaked}")
         if response.status_code != route.expected(role):
-            failures.append(f"{role} in scope: got {response.status_code}, expected {route.expected(role)}: "
-                            f"{response.content[:200]!r}")
+            failures.append(
+                f"{role} in scope: got {response.status_code}, expected {route.expected(role)}: "
+                f"{response.content[:200]!r}"
+            )
     assert not failures, f"{key}:\n" + "\n".join(failures)
 
 

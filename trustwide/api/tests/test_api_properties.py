@@ -35,21 +35,44 @@ def caller(world, settings):
     from django.utils import timezone
 
     settings.TRUSTWIDE_API_RATE = "100000/m"
-    KpiValue.objects.create(trust=world.trust_a, academic_year=2025, kpi_code="overall_absence", level="school",
-                            school=world.school_a1, period="year", group="all", value=6.5, pupils=120,
-                            computed_at=timezone.now())
+    KpiValue.objects.create(
+        trust=world.trust_a,
+        academic_year=2025,
+        kpi_code="overall_absence",
+        level="school",
+        school=world.school_a1,
+        period="year",
+        group="all",
+        value=6.5,
+        pupils=120,
+        computed_at=timezone.now(),
+    )
     make_risk(world.trust_a, world.school_a1)
     _, secret = services.token_create(actor=world.user("trust_leader"), name="schemathesis", days=1)
     return {"Authorization": f"Bearer {secret}"}
 
 
 @schema.parametrize()
-@settings(max_examples=20, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=20,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 def test_api_matches_its_openapi_document(case, caller):
     # No 500s; every status, content type, header and body as documented. (Schemathesis's
     # negative-data checks would also demand that unknown query parameters be refused: we do not.)
-    case.call_and_validate(headers=caller, checks=[
-        not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-        response_schema_conformance])
+    case.call_and_validate(
+        headers=caller,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ],
+    )

@@ -28,34 +28,51 @@ def test_token_create_stores_only_a_hash_and_is_audited(world):
     assert token.token_hash == services.hash_token(secret) and secret not in token.token_hash
     assert not ApiToken.objects.filter(token_hash=secret).exists()
     event = AuditEvent.objects.get(action="api_token_create", object_id=str(token.pk))
-    assert event.actor == user and secret not in str(event.after) and "token_hash" not in event.after
-    assert timezone.now() + datetime.timedelta(days=29) < token.expires_at <= timezone.now() + datetime.timedelta(days=30)
+    assert (
+        event.actor == user and secret not in str(event.after) and "token_hash" not in event.after
+    )
+    assert (
+        timezone.now() + datetime.timedelta(days=29)
+        < token.expires_at
+        <= timezone.now() + datetime.timedelta(days=30)
+    )
 
 
-@pytest.mark.parametrize("name, days, field", [("", 30, "name"), ("BI", 0, "days"), ("BI", 400, "days")])
+@pytest.mark.parametrize(
+    "name, days, field", [("", 30, "name"), ("BI", 0, "days"), ("BI", 400, "days")]
+)
 def test_token_create_refuses_bad_input(world, name, days, field):
     with pytest.raises(ValidationError) as exc:
         services.token_create(actor=world.user("teacher"), name=name, days=days)
     assert field in exc.value.message_dict
-    assert not ApiToken.objects.exists() and not AuditEvent.objects.filter(action="api_token_create").exists()
+    assert (
+        not ApiToken.objects.exists()
+        and not AuditEvent.objects.filter(action="api_token_create").exists()
+    )
 
 
 def test_token_works_records_each_use_and_last_used(world, client):
     token, secret = services.token_create(actor=world.user("trust_leader"), name="BI", days=30)
     assert token.last_used_at is None
     response = client.get(TRUSTS, **bearer(secret))
-    assert response.status_code == 200 and [t["name"] for t in response.json()["items"]] == ["Trust A"]
+    assert response.status_code == 200 and [t["name"] for t in response.json()["items"]] == [
+        "Trust A"
+    ]
     token.refresh_from_db()
     assert token.last_used_at is not None
     use = ApiRequest.objects.get(token=token)
     assert (use.method, use.path, use.status) == ("GET", TRUSTS, 200)
     client.get("/api/v1/schools/999999", **bearer(secret))
-    assert list(ApiRequest.objects.filter(token=token).values_list("status", flat=True).order_by("at")) == [200, 404]
+    assert list(
+        ApiRequest.objects.filter(token=token).values_list("status", flat=True).order_by("at")
+    ) == [200, 404]
 
 
 def test_expired_token_is_refused_with_401(world, client):
     token, secret = services.token_create(actor=world.user("trust_leader"), name="BI", days=1)
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     response = client.get(TRUSTS, **bearer(secret))
     assert response.status_code == 401 and not ApiRequest.objects.exists()
 
@@ -75,7 +92,10 @@ def test_only_the_owner_revokes_a_token(world):
     with pytest.raises(PermissionDenied):
         services.token_revoke(actor=world.user("headteacher"), token=token)
     token.refresh_from_db()
-    assert token.revoked_at is None and not AuditEvent.objects.filter(action="api_token_revoke").exists()
+    assert (
+        token.revoked_at is None
+        and not AuditEvent.objects.filter(action="api_token_revoke").exists()
+    )
 
 
 def test_token_of_inactive_user_or_with_ended_role_sees_nothing(world, client):
@@ -88,7 +108,9 @@ def test_token_of_inactive_user_or_with_ended_role_sees_nothing(world, client):
     assert client.get(TRUSTS, **bearer(secret)).status_code == 401
 
 
-@pytest.mark.parametrize("header", ["", "Bearer", "Bearer nope", "Bearer tw_unknown", "Token tw_x", "Basic abc"])
+@pytest.mark.parametrize(
+    "header", ["", "Bearer", "Bearer nope", "Bearer tw_unknown", "Token tw_x", "Basic abc"]
+)
 def test_missing_or_unknown_token_is_401(world, client, header):
     extra = {"HTTP_AUTHORIZATION": header} if header else {}
     assert client.get(TRUSTS, **extra).status_code == 401
@@ -124,7 +146,10 @@ def test_token_page_shows_the_secret_once_and_revokes(world, client):
     assert "Excel" in again and secret not in again and token.prefix in again
     assert client.post(reverse("api:token-revoke", args=[token.pk])).status_code == 302
     token.refresh_from_db()
-    assert token.revoked_at is not None and "revoked" in client.get(reverse("api:tokens")).content.decode()
+    assert (
+        token.revoked_at is not None
+        and "revoked" in client.get(reverse("api:tokens")).content.decode()
+    )
 
 
 def test_token_page_refuses_a_blank_name(world, client):
