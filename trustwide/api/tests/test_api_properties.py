@@ -30,7 +30,21 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def caller(world, settings):
+def _keep_test_connection():
+    """Django's WSGI handler closes the database connection when a request finishes, which would
+    end the test's transaction (PostgreSQL); Django's own test client turns that off the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def caller(world, settings, _keep_test_connection):
     """A trust leader's token, with some data behind the endpoints; no rate limit in this test."""
     from django.utils import timezone
 
