@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from trustwide.api.urls import api_urls
+
 # Django admin is for the deployment's superusers only, never for trust roles.
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 admin.site.site_header = "Trustwide administration"
@@ -20,6 +22,8 @@ urlpatterns = [
     path("", include("trustwide.risks.urls")),
     path("", include("trustwide.policies.urls")),
     path("", include("trustwide.governance.urls")),
+    path("", include("trustwide.api.urls")),
+    *api_urls,
 ]
 
 handler403 = "trustwide.common.errors.permission_denied"

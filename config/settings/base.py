@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "trustwide.policies",
     "trustwide.governance",
     "trustwide.ops",
+    "trustwide.api",
+    # django-ninja: its docs page then serves Swagger UI from our static files (CSP: no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     # After htmx and OTP: sends a user who owes a second factor to verify or enrol.
     "trustwide.accounts.middleware.MfaRequiredMiddleware",
     "trustwide.common.middleware.SecurityHeadersMiddleware",
+    # Records each request made with an API token, with the status it got.
+    "trustwide.api.middleware.ApiTokenUseMiddleware",
     # Last, so it sees the response of a failed login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -220,3 +225,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TRUSTWIDE_LOG_LEVEL", "WARNING")},
 }
 WHITENOISE_USE_FINDERS = True
+
+# JSON API: requests per personal access token ("count/s|m|h|d"), counted in the cache.
+TRUSTWIDE_API_RATE = os.environ.get("TRUSTWIDE_API_RATE", "120/m")

@@ -43,6 +43,9 @@ class AuditAction(models.TextChoices):
     MFA_RESET = "mfa_reset", "Two-step login reset"
     SSO_LOGIN = "sso_login", "Signed in with the school account"
     SSO_REFUSED = "sso_refused", "School-account sign-in refused"
+    # JSON API
+    API_TOKEN_CREATE = "api_token_create", "API token created"
+    API_TOKEN_REVOKE = "api_token_revoke", "API token revoked"
 
 
 class AuditEvent(models.Model):
