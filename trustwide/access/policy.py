@@ -35,6 +35,8 @@ class Perm:
     PLAN_SUBMIT = "plan.submit"
     PLAN_AGREE = "plan.agree"
     PLAN_OVERRIDE_SMART = "plan.override_smart"
+    # The CEO or a delegated trust leader signs off (or returns) a plan governors agreed.
+    PLAN_SIGN_OFF = "plan.sign_off"
     ACTION_UPDATE = "action.update"
     MONITORING_VIEW = "monitoring.view"
     MONITORING_RECORD = "monitoring.record"
@@ -76,7 +78,7 @@ _SCHOOL_LEADER = _READ_ALL - {P.HUB_VIEW} | {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.TRUST_LEADER: frozenset(_READ_ALL | {
         P.PUPILS_VIEW, P.SCHOOL_EDIT, P.AUDIT_VIEW_TRUST, P.SEF_VALIDATE, P.FRAMEWORK_MANAGE,
-        P.TRUST_SELF_REVIEW_EDIT, P.STRATEGIC_PLAN_EDIT, P.PLAN_OVERRIDE_SMART, P.RAG_RATE,
+        P.TRUST_SELF_REVIEW_EDIT, P.STRATEGIC_PLAN_EDIT, P.PLAN_OVERRIDE_SMART, P.PLAN_SIGN_OFF, P.RAG_RATE,
         P.DATA_VIEW_IMPORTS, P.KPI_TARGETS_EDIT, P.PEER_REVIEW_MANAGE, P.PEER_REVIEW_WRITE,
         P.SUPPORT_MANAGE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
     }),

@@ -9,6 +9,7 @@ from .models import (
     MonitoringActivity,
     MonitoringRecord,
     MonitoringScale,
+    PlanReturn,
     PocketGuide,
     PocketGuideItem,
     Priority,
@@ -24,5 +25,5 @@ from .models import (
 VISIBLE = all_by_view_permission(
     SchoolPlan, Priority, Action, Milestone, SuccessCriterion, RagRating, StaffObjective,
     MonitoringScale, MonitoringActivity, MonitoringRecord,
-    StrategicPlan, TrustPriority, SuccessIndicator, PocketGuide, PocketGuideItem,
+    StrategicPlan, TrustPriority, SuccessIndicator, PocketGuide, PocketGuideItem, PlanReturn,
 )

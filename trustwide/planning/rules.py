@@ -23,6 +23,8 @@ EVALUATE_REFUSED = "Only the headteacher or senior leaders evaluate the plan."
 SMART_OVERRIDE_REFUSED = "Only headteachers, executive headteachers and trust leaders override the SMART check."
 AGREE_REFUSED = "Only the school's local governors agree the plan."
 RETURN_REFUSED = "Only the school's governors or its headteacher and senior leaders return a plan to draft."
+SIGN_OFF_REFUSED = "Only the CEO or a trust leader signs off or returns a school's plan."
+BOARD_AGREE_REFUSED = "Only the CEO or a trust leader records the trust board's agreement."
 RAG_RATE_REFUSED = "You may not RAG-rate this plan."
 MONITORING_HIDDEN = "You may not see this school's monitoring."
 MONITORING_SCHEDULE_REFUSED = "Only school leaders change the monitoring schedule."
@@ -63,6 +65,12 @@ def may_return_plan(user, school) -> bool:
     return may_agree_plan(user, school) or may_lead_plan(user, school)
 
 
+def may_sign_off(user, school) -> bool:
+    """Sign off a plan governors agreed, return it, or record the board's agreement: the CEO or a
+    trust leader it delegates to (every trust leader holds plan.sign_off)."""
+    return actor_can(user, Perm.PLAN_SIGN_OFF, school)
+
+
 def may_override_smart(user, school) -> bool:
     return actor_can(user, Perm.PLAN_OVERRIDE_SMART, school)
 
@@ -79,7 +87,8 @@ def plan_permissions(user, school) -> dict[str, bool]:
     """Every decision the plan page shows buttons for, by name (for templates)."""
     return {
         "edit": may_edit_plans(user, school), "submit": may_lead_plan(user, school),
-        "agree": may_agree_plan(user, school), "override": may_override_smart(user, school),
+        "agree": may_agree_plan(user, school),
+        "sign_off": may_sign_off(user, school), "override": may_override_smart(user, school),
         "rate": may_rag_rate(user, school), "monitoring": may_view_monitoring(user, school),
         "history": may_see_plan_history(user, school), "update": actor_can(user, Perm.ACTION_UPDATE, school),
     }

@@ -32,7 +32,7 @@ from .models import (
     SuccessCriterion,
     TrustPriority,
 )
-from .smart import success_criterion_problems
+from .smart import priority_problems, success_criterion_problems
 
 # Strategic plan and pocket guide -------------------------------------------------------------
 
@@ -100,6 +100,25 @@ def plan_with_contents(*, user, pk: int, perm: str = Perm.PLAN_VIEW) -> SchoolPl
 class CriterionView:
     criterion: SuccessCriterion
     problems: list
+
+
+def plan_returns(plan: SchoolPlan) -> list:
+    """Every return of the plan (by governors or the trust), oldest first."""
+    return list(plan.returns.select_related("returned_by").order_by("returned_at", "pk"))
+
+
+def priorities_without_criteria(priorities) -> list:
+    """Priorities the SMART check refuses outright: no success criterion at all."""
+    return [p for p in priorities if priority_problems(p)]
+
+
+def board_meetings_for(plan: SchoolPlan):
+    """The trust board's meetings in the plan's trust, newest first, for recording its agreement.
+    (governance imports planning, so its model is looked up by name.)"""
+    from django.apps import apps
+
+    meeting = apps.get_model("governance", "Meeting")
+    return meeting.objects.filter(body__trust_id=plan.school.trust_id, body__kind="board").order_by("-held_on")
 
 
 def smart_report(plan: SchoolPlan) -> dict[int, list]:

@@ -20,6 +20,7 @@ from .plans import (
     parse_number,
 )
 from .review import Rag, RagRating, RatedKind
+from .signoff import PlanReturn, ReturnStage
 from .strategic import (
     IndicatorStage,
     PlanKind,
@@ -33,7 +34,7 @@ from .strategic import (
 __all__ = [
     "DEFAULT_SCALE", "NUMERIC_MEASURES", "OPEN_ACTION_STATUSES", "Action", "ActionStatus",
     "ActivityKind", "IndicatorStage", "MeasureKind", "Milestone", "MonitoringActivity",
-    "MonitoringRecord", "MonitoringScale", "PlanKind", "PlanStatus", "PocketGuide",
+    "MonitoringRecord", "MonitoringScale", "PlanKind", "PlanReturn", "PlanStatus", "ReturnStage", "PocketGuide",
     "PocketGuideItem", "Priority", "Rag", "RagRating", "RatedKind", "SchoolPlan", "StaffObjective",
     "StrategicPlan", "SuccessCriterion", "SuccessIndicator", "TrustPriority", "parse_number",
 ]

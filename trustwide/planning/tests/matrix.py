@@ -117,9 +117,13 @@ MATRIX = {
     "planning:plan-return": Entry(
         kwargs=plan_kwargs,
         ok=statuses(roles_with(Perm.PLAN_AGREE) | roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)),
-    "planning:plan-start": Entry(
+    "planning:plan-sign-off": Entry(
         kwargs=plan_kwargs, method="post",
-        ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW, method="post")),
+        ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW, method="post")),
+    "planning:plan-trust-return": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW)),
+    "planning:plan-board-agree": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW)),
     "planning:plan-evaluate": Entry(
         kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)),
     "planning:plan-copy": Entry(kwargs=plan_kwargs, ok=edit_plan),
