@@ -37,6 +37,8 @@ class Perm:
     PLAN_OVERRIDE_SMART = "plan.override_smart"
     # The CEO or a delegated trust leader signs off (or returns) a plan governors agreed.
     PLAN_SIGN_OFF = "plan.sign_off"
+    # Comment on a draft of the trust strategic plan sent for consultation.
+    MSP_COMMENT = "msp.comment"
     ACTION_UPDATE = "action.update"
     MONITORING_VIEW = "monitoring.view"
     MONITORING_RECORD = "monitoring.record"
@@ -92,11 +94,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         P.GOVERNANCE_EDIT, P.POLICY_VIEW, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
     }),
     # Trustees read the whole trust but never pupils' names.
-    Role.TRUSTEE: frozenset(_READ_ALL - {P.PEOPLE_VIEW, P.HISTORY_VIEW}),
+    Role.TRUSTEE: frozenset(_READ_ALL - {P.PEOPLE_VIEW, P.HISTORY_VIEW} | {P.MSP_COMMENT}),
     Role.EXECUTIVE_HEADTEACHER: frozenset(_READ_ALL | _SCHOOL_LEADER | {
-        P.PLAN_OVERRIDE_SMART, P.PEER_REVIEW_MANAGE, P.SEF_VALIDATE,
+        P.PLAN_OVERRIDE_SMART, P.PEER_REVIEW_MANAGE, P.SEF_VALIDATE, P.MSP_COMMENT,
     }),
-    Role.HEADTEACHER: frozenset(_SCHOOL_LEADER | {P.PLAN_OVERRIDE_SMART}),
+    Role.HEADTEACHER: frozenset(_SCHOOL_LEADER | {P.PLAN_OVERRIDE_SMART, P.MSP_COMMENT}),
     Role.SENIOR_LEADER: frozenset(_SCHOOL_LEADER),
     Role.MIDDLE_LEADER: frozenset({
         P.TRUST_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.PUPILS_VIEW, P.SEF_VIEW,
@@ -113,7 +115,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     # Local governors read their school and agree its plan; never pupils' names.
     Role.LOCAL_GOVERNOR: frozenset(
-        (_READ_ALL - {P.HUB_VIEW, P.HISTORY_VIEW}) | {P.PLAN_AGREE, P.GOVERNANCE_EDIT}
+        (_READ_ALL - {P.HUB_VIEW, P.HISTORY_VIEW}) | {P.PLAN_AGREE, P.GOVERNANCE_EDIT, P.MSP_COMMENT}
     ),
     # Peer reviewers read what a review needs in the schools they review, for a period.
     Role.PEER_REVIEWER: frozenset({

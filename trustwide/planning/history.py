@@ -5,10 +5,12 @@ from trustwide.audit.history import all_by_view_permission
 
 from .models import (
     Action,
+    ConsultationComment,
     Milestone,
     MonitoringActivity,
     MonitoringRecord,
     MonitoringScale,
+    MspVersion,
     PlanReturn,
     PocketGuide,
     PocketGuideItem,
@@ -26,4 +28,5 @@ VISIBLE = all_by_view_permission(
     SchoolPlan, Priority, Action, Milestone, SuccessCriterion, RagRating, StaffObjective,
     MonitoringScale, MonitoringActivity, MonitoringRecord,
     StrategicPlan, TrustPriority, SuccessIndicator, PocketGuide, PocketGuideItem, PlanReturn,
+    MspVersion, ConsultationComment,
 )

@@ -25,6 +25,8 @@ AGREE_REFUSED = "Only the school's local governors agree the plan."
 RETURN_REFUSED = "Only the school's governors or its headteacher and senior leaders return a plan to draft."
 SIGN_OFF_REFUSED = "Only the CEO or a trust leader signs off or returns a school's plan."
 BOARD_AGREE_REFUSED = "Only the CEO or a trust leader records the trust board's agreement."
+MSP_COMMENT_REFUSED = "Only trustees, local governors and headteachers comment on the strategic plan's drafts."
+MSP_ISSUE_REFUSED = "Only trust leaders issue, answer comments on and approve versions of the strategic plan."
 RAG_RATE_REFUSED = "You may not RAG-rate this plan."
 MONITORING_HIDDEN = "You may not see this school's monitoring."
 MONITORING_SCHEDULE_REFUSED = "Only school leaders change the monitoring schedule."
@@ -123,3 +125,9 @@ def may_view_rollup(user, trust) -> bool:
 def may_edit_strategic_plan(user, trust_id: int) -> bool:
     """The strategic plan, its pocket guides and the judgement scale: trust leaders."""
     return actor_can_in_trust(user, Perm.STRATEGIC_PLAN_EDIT, trust_id)
+
+
+def may_comment_on_msp(user, trust) -> bool:
+    """Trustees, local governors and headteachers anywhere in the trust comment per priority on a
+    draft sent for consultation."""
+    return may_view_in_trust(user, trust, Perm.MSP_COMMENT)

@@ -1,3 +1,4 @@
+from .consultation import ConsultationComment, MspVersion
 from .monitoring import (
     DEFAULT_SCALE,
     ActivityKind,
@@ -33,7 +34,7 @@ from .strategic import (
 
 __all__ = [
     "DEFAULT_SCALE", "NUMERIC_MEASURES", "OPEN_ACTION_STATUSES", "Action", "ActionStatus",
-    "ActivityKind", "IndicatorStage", "MeasureKind", "Milestone", "MonitoringActivity",
+    "ActivityKind", "ConsultationComment", "MspVersion", "IndicatorStage", "MeasureKind", "Milestone", "MonitoringActivity",
     "MonitoringRecord", "MonitoringScale", "PlanKind", "PlanReturn", "PlanStatus", "ReturnStage", "PocketGuide",
     "PocketGuideItem", "Priority", "Rag", "RagRating", "RatedKind", "SchoolPlan", "StaffObjective",
     "StrategicPlan", "SuccessCriterion", "SuccessIndicator", "TrustPriority", "parse_number",
