@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='schoolplan',
             name='board_meeting',
-            field=models.ForeignKey(blank=True, help_text='The trust board meeting that agreed the plan.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='governance.meeting'),
+            field=models.ForeignKey(blank=True, help_text='The trust board meeting that agreed the plan.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='governance.meeting'),
         ),
         migrations.AddField(
             model_name='schoolplan',

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('consultation_open', models.BooleanField(default=False)),
                 ('issued_at', models.DateTimeField(auto_now_add=True)),
                 ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('board_meeting', models.ForeignKey(blank=True, help_text='The trust board meeting that approved it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='governance.meeting')),
+                ('board_meeting', models.ForeignKey(blank=True, help_text='The trust board meeting that approved it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='governance.meeting')),
                 ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('strategic_plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='planning.strategicplan')),
             ],

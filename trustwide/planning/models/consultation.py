@@ -19,7 +19,7 @@ class MspVersion(models.Model):
                                   related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    board_meeting = models.ForeignKey("governance.Meeting", on_delete=models.PROTECT, null=True, blank=True,
+    board_meeting = models.ForeignKey("governance.Meeting", on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="+", help_text="The trust board meeting that approved it.")
 
     scope_trust_path = "strategic_plan__trust"

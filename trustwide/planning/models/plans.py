@@ -46,7 +46,7 @@ class SchoolPlan(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     board_meeting = models.ForeignKey(
-        "governance.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "governance.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The trust board meeting that agreed the plan.",
     )
     started_at = models.DateTimeField(null=True, blank=True)
