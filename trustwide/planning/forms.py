@@ -329,3 +329,19 @@ class StaffObjectiveForm(forms.Form):
 
 
 ACTION_STATUS_CHOICES = ActionStatus.choices
+
+
+class MspVersionIssueForm(forms.Form):
+    label = forms.CharField(max_length=100, help_text="e.g. Second draft (May).")
+    for_consultation = forms.BooleanField(
+        required=False, initial=True, label="Send for consultation",
+        help_text="Trustees, local governors and headteachers may then comment on each priority.")
+
+
+class MspCommentForm(forms.Form):
+    priority_code = forms.CharField(widget=forms.HiddenInput)
+    text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MspAnswerForm(forms.Form):
+    response = forms.CharField(label="Answer", widget=forms.Textarea(attrs={"rows": 3}))

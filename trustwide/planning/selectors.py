@@ -112,13 +112,17 @@ def priorities_without_criteria(priorities) -> list:
     return [p for p in priorities if priority_problems(p)]
 
 
-def board_meetings_for(plan: SchoolPlan):
-    """The trust board's meetings in the plan's trust, newest first, for recording its agreement.
+def board_meetings_in_trust(trust_id: int):
+    """The trust board's meetings, newest first, for recording its agreement or approval.
     (governance imports planning, so its model is looked up by name.)"""
     from django.apps import apps
 
     meeting = apps.get_model("governance", "Meeting")
-    return meeting.objects.filter(body__trust_id=plan.school.trust_id, body__kind="board").order_by("-held_on")
+    return meeting.objects.filter(body__trust_id=trust_id, body__kind="board").order_by("-held_on")
+
+
+def board_meetings_for(plan: SchoolPlan):
+    return board_meetings_in_trust(plan.school.trust_id)
 
 
 def smart_report(plan: SchoolPlan) -> dict[int, list]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exports, monitoring, plans, review, strategic
+from .views import consultation, exports, monitoring, plans, review, strategic
 
 app_name = "planning"
 urlpatterns = [
@@ -9,6 +9,13 @@ urlpatterns = [
     path("trusts/<slug:slug>/strategic-plan/edit/", strategic.StrategicPlanEditView.as_view(), name="strategic-plan-edit"),
     path("trusts/<slug:slug>/strategic-plan/priorities/new/", strategic.TrustPriorityFormView.as_view(),
          name="trust-priority-create"),
+    path("trusts/<slug:slug>/strategic-plan/versions/", consultation.MspVersionListView.as_view(), name="msp-versions"),
+    path("trusts/<slug:slug>/strategic-plan/versions/new/", consultation.MspVersionIssueView.as_view(),
+         name="msp-version-issue"),
+    path("msp-versions/<int:pk>/", consultation.MspVersionView.as_view(), name="msp-version"),
+    path("msp-versions/<int:pk>/compare/", consultation.MspVersionCompareView.as_view(), name="msp-version-compare"),
+    path("msp-versions/<int:pk>/approve/", consultation.MspVersionApproveView.as_view(), name="msp-version-approve"),
+    path("msp-comments/<int:pk>/answer/", consultation.MspCommentAnswerView.as_view(), name="msp-comment-answer"),
     path("trust-priorities/<int:pk>/edit/", strategic.TrustPriorityFormView.as_view(), name="trust-priority-edit"),
     path("trusts/<slug:slug>/pocket-guide/", strategic.PocketGuideView.as_view(), name="pocket-guide"),
     path("trusts/<slug:slug>/pocket-guide/edit/", strategic.PocketGuideEditView.as_view(), name="pocket-guide-edit"),

@@ -80,6 +80,20 @@ def trust_slug_with_plan(world, target):
     return {"slug": target.trust.slug}
 
 
+def _msp_version(world, target):
+    from trustwide.planning.models import MspVersion
+
+    plan = strategic_plan(target.trust)
+    return MspVersion.objects.filter(strategic_plan=plan).first() or MspVersion.objects.create(
+        strategic_plan=plan, number=1, label="First draft", consultation_open=True,
+        snapshot={"title": plan.title, "priorities": [{"code": "MSP1", "title": "Removing disadvantage"}]})
+
+
+def _msp_comment(world, target):
+    version = _msp_version(world, target)
+    return version.comments.first() or version.comments.create(priority_code="MSP1", text="A comment")
+
+
 PLAN_VIEW = roles_with(Perm.PLAN_VIEW)
 PLAN_EDIT = roles_with(Perm.PLAN_EDIT)
 SP_VIEW = roles_with(Perm.STRATEGIC_PLAN_VIEW)
@@ -96,6 +110,16 @@ MATRIX = {
     "planning:trust-priority-create": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
     "planning:trust-priority-edit": Entry(
         kwargs=trust_priority_kwargs, ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-versions": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
+    "planning:msp-version-issue": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
+    "planning:msp-version": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+                                  ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-version-compare": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+                                          ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-version-approve": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+                                          ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-comment-answer": Entry(kwargs=lambda w, t: {"pk": _msp_comment(w, t).pk},
+                                         ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
     "planning:pocket-guide": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
     "planning:pocket-guide-edit": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
     "planning:monitoring-scale": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=trust_statuses(TRUST_LEADERS)),

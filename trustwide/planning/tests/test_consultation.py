@@ -141,3 +141,34 @@ def test_board_approves_the_latest_version_at_a_held_meeting(world):
     assert event.actor == ceo
     with pytest.raises(ValidationError, match="cannot be redrafted"):
         services.msp_version_issue(actor=ceo, strategic_plan=msp, label="Third draft")
+
+
+def test_pages_draft_comment_answer_next_draft_compare_and_approve(world, login):
+    from django.urls import reverse
+    msp = strategic_plan(world.trust_a)
+    ceo = login(world.user("trust_leader"))
+    assert ceo.post(reverse("planning:msp-version-issue", args=[world.trust_a.slug]),
+                    {"label": "First draft (April)", "for_consultation": "on"}).status_code == 302
+    v1 = MspVersion.objects.get(strategic_plan=msp)
+    url = reverse("planning:msp-version", args=[v1.pk])
+    governor = login(world.user("local_governor"))
+    assert governor.post(url, {"priority_code": "MSP1", "text": "Name the disadvantaged-boys gap."}).status_code == 302
+    comment = v1.comments.get()
+    ceo = login(world.user("trust_leader"))
+    assert ceo.post(reverse("planning:msp-comment-answer", args=[comment.pk]),
+                    {"response": "Added as an indicator in draft 2."}).status_code == 302
+    page = ceo.get(url).content.decode()
+    assert "Name the disadvantaged-boys gap." in page and "Added as an indicator in draft 2." in page
+    TrustPriority.objects.filter(strategic_plan=msp, code="MSP10").update(title="Policy framework, reviewed")
+    ceo.post(reverse("planning:msp-version-issue", args=[world.trust_a.slug]), {"label": "Second draft (May)"})
+    v2 = MspVersion.objects.get(strategic_plan=msp, number=2)
+    governor = login(world.user("local_governor"))
+    late = governor.post(url, {"priority_code": "MSP1", "text": "One more thing"})
+    assert late.status_code == 400 and "has been superseded by version 2" in late.content.decode()
+    assert "superseded" in governor.get(url).content.decode()
+    compare = governor.get(reverse("planning:msp-version-compare", args=[v2.pk])).content.decode()
+    assert "Policy framework, reviewed" in compare and "Robust policy framework" in compare
+    ceo = login(world.user("trust_leader"))
+    meeting = board_meeting(world.trust_a)
+    assert ceo.post(reverse("planning:msp-version-approve", args=[v2.pk]), {"meeting": meeting.pk}).status_code == 302
+    assert MspVersion.objects.get(pk=v2.pk).board_meeting == meeting
