@@ -15,6 +15,7 @@ from trustwide.accounts.attention import Attention
 from .models import (
     OPEN_ACTION_STATUSES,
     Action,
+    GuidePublication,
     MonitoringActivity,
     PlanReturn,
     PlanStatus,
@@ -56,6 +57,7 @@ def items(user) -> list[Attention]:
             detail=plan.school.name, url=_plan_url(plan.pk), severity="due",
         ))
     found += _returned_and_awaiting_sign_off(user)
+    found += _published_guides(user, today)
     soon = today + datetime.timedelta(days=14)
     activities = (
         restrict(MonitoringActivity.objects.all(), user, Perm.MONITORING_RECORD)
@@ -115,4 +117,28 @@ def _returned_and_awaiting_sign_off(user) -> list[Attention]:
             title=f"{plan.get_kind_short()} {plan.academic_year.label} awaits the trust's sign-off",
             detail=plan.school.name, url=_plan_url(plan.pk), severity="due",
         ))
+    return found
+
+
+def _published_guides(user, today) -> list[Attention]:
+    """This year's published pocket guides: the trust's, and those of the user's schools."""
+    from trustwide.access import scope
+
+    school_ids = scope.school_ids(user, Perm.PLAN_VIEW)
+    trust_ids = scope.trust_ids(user, Perm.STRATEGIC_PLAN_VIEW)
+    current = GuidePublication.objects.filter(
+        academic_year__is_current=True, trust_id__in=trust_ids,
+    ).select_related("school", "academic_year", "trust")
+    found = []
+    for p in current:
+        if p.school_id and p.school_id not in school_ids:
+            continue
+        if p.school_id:
+            url = reverse("planning:school-pocket-guide", args=[p.school_id])
+        else:
+            url = reverse("planning:pocket-guide", args=[p.trust.slug])
+        found.append(Attention(title=f"Pocket guide published: {p}", detail=f"Published {p.published_at:%d/%m/%Y}",
+                               url=f"{url}?year={p.academic_year.start_year}", severity="info"))
+        if len(found) >= LIMIT:
+            break
     return found

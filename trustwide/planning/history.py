@@ -6,6 +6,7 @@ from trustwide.audit.history import all_by_view_permission
 from .models import (
     Action,
     ConsultationComment,
+    GuidePublication,
     Milestone,
     MonitoringActivity,
     MonitoringRecord,
@@ -28,5 +29,5 @@ VISIBLE = all_by_view_permission(
     SchoolPlan, Priority, Action, Milestone, SuccessCriterion, RagRating, StaffObjective,
     MonitoringScale, MonitoringActivity, MonitoringRecord,
     StrategicPlan, TrustPriority, SuccessIndicator, PocketGuide, PocketGuideItem, PlanReturn,
-    MspVersion, ConsultationComment,
+    MspVersion, ConsultationComment, GuidePublication,
 )

@@ -27,6 +27,8 @@ SIGN_OFF_REFUSED = "Only the CEO or a trust leader signs off or returns a school
 BOARD_AGREE_REFUSED = "Only the CEO or a trust leader records the trust board's agreement."
 MSP_COMMENT_REFUSED = "Only trustees, local governors and headteachers comment on the strategic plan's drafts."
 MSP_ISSUE_REFUSED = "Only trust leaders issue, answer comments on and approve versions of the strategic plan."
+PUBLISH_REFUSED = "Only trust leaders publish the trust's pocket guide, and school leaders their school's."
+PUBLIC_LINK_REFUSED = "Only trust leaders share or revoke a public link."
 RAG_RATE_REFUSED = "You may not RAG-rate this plan."
 MONITORING_HIDDEN = "You may not see this school's monitoring."
 MONITORING_SCHEDULE_REFUSED = "Only school leaders change the monitoring schedule."
@@ -131,3 +133,10 @@ def may_comment_on_msp(user, trust) -> bool:
     """Trustees, local governors and headteachers anywhere in the trust comment per priority on a
     draft sent for consultation."""
     return may_view_in_trust(user, trust, Perm.MSP_COMMENT)
+
+
+def may_publish_guide(user, trust, school=None) -> bool:
+    """The trust's guide: trust leaders; a school's: its headteacher and senior leaders."""
+    if school is None:
+        return may_edit_strategic_plan(user, trust.pk)
+    return may_lead_plan(user, school)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consultation, exports, monitoring, plans, review, strategic
+from .views import consultation, exports, monitoring, plans, publishing, review, strategic
 
 app_name = "planning"
 urlpatterns = [
@@ -16,6 +16,13 @@ urlpatterns = [
     path("msp-versions/<int:pk>/compare/", consultation.MspVersionCompareView.as_view(), name="msp-version-compare"),
     path("msp-versions/<int:pk>/approve/", consultation.MspVersionApproveView.as_view(), name="msp-version-approve"),
     path("msp-comments/<int:pk>/answer/", consultation.MspCommentAnswerView.as_view(), name="msp-comment-answer"),
+    path("trusts/<slug:slug>/pocket-guide/publish/", publishing.TrustGuidePublishView.as_view(),
+         name="pocket-guide-publish"),
+    path("schools/<int:pk>/pocket-guide/publish/<str:kind>/", publishing.SchoolGuidePublishView.as_view(),
+         name="school-pocket-guide-publish"),
+    path("guide-publications/<int:pk>/public-link/", publishing.PublicLinkView.as_view(), name="guide-public-link"),
+    path("public/pocket-guides/<str:token>/", publishing.PublicPocketGuideView.as_view(),
+         name="public-pocket-guide"),
     path("trust-priorities/<int:pk>/edit/", strategic.TrustPriorityFormView.as_view(), name="trust-priority-edit"),
     path("trusts/<slug:slug>/pocket-guide/", strategic.PocketGuideView.as_view(), name="pocket-guide"),
     path("trusts/<slug:slug>/pocket-guide/edit/", strategic.PocketGuideEditView.as_view(), name="pocket-guide-edit"),

@@ -20,6 +20,7 @@ from .plans import (
     SuccessCriterion,
     parse_number,
 )
+from .publishing import GuideKind, GuidePublication
 from .review import Rag, RagRating, RatedKind
 from .signoff import PlanReturn, ReturnStage
 from .strategic import (
@@ -34,7 +35,7 @@ from .strategic import (
 
 __all__ = [
     "DEFAULT_SCALE", "NUMERIC_MEASURES", "OPEN_ACTION_STATUSES", "Action", "ActionStatus",
-    "ActivityKind", "ConsultationComment", "MspVersion", "IndicatorStage", "MeasureKind", "Milestone", "MonitoringActivity",
+    "ActivityKind", "GuideKind", "GuidePublication", "ConsultationComment", "MspVersion", "IndicatorStage", "MeasureKind", "Milestone", "MonitoringActivity",
     "MonitoringRecord", "MonitoringScale", "PlanKind", "PlanReturn", "PlanStatus", "ReturnStage", "PocketGuide",
     "PocketGuideItem", "Priority", "Rag", "RagRating", "RatedKind", "SchoolPlan", "StaffObjective",
     "StrategicPlan", "SuccessCriterion", "SuccessIndicator", "TrustPriority", "parse_number",

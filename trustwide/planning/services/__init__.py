@@ -38,6 +38,7 @@ from .plans import (
     staff_objective_delete,
     staff_objective_update,
 )
+from .publishing import pocket_guide_publish, pocket_guide_revoke_public, pocket_guide_share_public
 from .review import RatingInput, termly_review_save
 from .signoff import plan_board_agree, plan_return_by_trust, plan_sign_off
 from .strategic import (
@@ -64,7 +65,7 @@ __all__ = [
     "monitoring_scale_save", "msp_comment", "msp_comment_answer", "msp_compare", "msp_snapshot",
     "msp_version_approve", "msp_version_issue", "plan_agree", "plan_board_agree", "plan_return_by_trust", "plan_sign_off", "plan_copy_to_next_year", "plan_create", "plan_evaluate",
     "plan_return", "plan_smart_override", "plan_start", "plan_submit", "plan_update",
-    "pocket_guide_save", "prefill_from_pocket_guide", "priority_create", "priority_delete",
+    "pocket_guide_publish", "pocket_guide_revoke_public", "pocket_guide_save", "pocket_guide_share_public", "prefill_from_pocket_guide", "priority_create", "priority_delete",
     "priority_update", "record_create", "scale_for_trust", "staff_objective_create",
     "staff_objective_delete", "staff_objective_update", "strategic_plan_create", "strategic_plan_update", "termly_review_save",
     "trust_priority_create", "trust_priority_update",

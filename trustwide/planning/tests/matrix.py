@@ -94,6 +94,19 @@ def _msp_comment(world, target):
     return version.comments.first() or version.comments.create(priority_code="MSP1", text="A comment")
 
 
+def _publication(world, target, token=None):
+    from trustwide.planning.models import GuidePublication
+
+    strategic_plan(target.trust)
+    year = target.trust.academic_years.get(is_current=True)
+    publication, _ = GuidePublication.objects.get_or_create(trust=target.trust, academic_year=year, kind="msp",
+                                                            school=None)
+    if token and publication.public_token != token:
+        publication.public_token = token
+        publication.save()
+    return publication
+
+
 PLAN_VIEW = roles_with(Perm.PLAN_VIEW)
 PLAN_EDIT = roles_with(Perm.PLAN_EDIT)
 SP_VIEW = roles_with(Perm.STRATEGIC_PLAN_VIEW)
@@ -120,6 +133,16 @@ MATRIX = {
                                           ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
     "planning:msp-comment-answer": Entry(kwargs=lambda w, t: {"pk": _msp_comment(w, t).pk},
                                          ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    # Publishing redirects back to the guide (a refusal, e.g. already published, is a message).
+    "planning:pocket-guide-publish": Entry(kwargs=trust_slug_with_plan, method="post",
+                                           ok=trust_statuses(TRUST_LEADERS, method="post")),
+    "planning:school-pocket-guide-publish": Entry(
+        kwargs=lambda w, t: {"pk": t.school.pk, "kind": "sip"}, method="post",
+        ok=trust_statuses(roles_with(Perm.PLAN_SUBMIT), method="post")),
+    "planning:guide-public-link": Entry(kwargs=lambda w, t: {"pk": _publication(w, t).pk}, method="post",
+                                        ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW, method="post")),
+    "planning:public-pocket-guide": Entry(kwargs=lambda w, t: {"token": _publication(w, t, "tok-" + t.trust.slug)
+                                                               .public_token}, public=True, anonymous=200),
     "planning:pocket-guide": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
     "planning:pocket-guide-edit": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
     "planning:monitoring-scale": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=trust_statuses(TRUST_LEADERS)),
