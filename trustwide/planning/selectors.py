@@ -112,6 +112,14 @@ def priorities_without_criteria(priorities) -> list:
     return [p for p in priorities if priority_problems(p)]
 
 
+def guide_publications(*, trust, academic_year, school=None) -> dict:
+    """This year's publications of the trust's guide (key 'msp') or of a school's ('sip', 'bdp')."""
+    from .models import GuidePublication
+
+    rows = GuidePublication.objects.filter(trust=trust, academic_year=academic_year, school=school)
+    return {p.kind: p for p in rows}
+
+
 def board_meetings_in_trust(trust_id: int):
     """The trust board's meetings, newest first, for recording its agreement or approval.
     (governance imports planning, so its model is looked up by name.)"""

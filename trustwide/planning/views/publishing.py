@@ -41,7 +41,7 @@ class TrustGuidePublishView(ScopedViewMixin, View):
 
 class SchoolGuidePublishView(ScopedViewMixin, View):
     def post(self, request, pk, kind):
-        school = get_object_or_404_for(request.user, Perm.PLAN_VIEW, School, pk=pk)
+        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
         deny_unless(rules.may_publish_guide(request.user, school.trust, school), rules.PUBLISH_REFUSED)
         year = _year(school.trust, request)
         try:
@@ -58,9 +58,11 @@ class PublicLinkView(ScopedViewMixin, View):
     """POST share (a new token) or, with revoke=1, revoke the public link."""
 
     def post(self, request, pk):
-        publication = get_object_or_404_for(request.user, Perm.STRATEGIC_PLAN_VIEW,
-                                             GuidePublication.objects.select_related("trust", "school",
-                                                                                     "academic_year"), pk=pk)
+        publication = (GuidePublication.objects.select_related("trust", "school", "academic_year")
+                       .filter(pk=pk).first())
+        # Everyone who sees the trust's strategic plan sees its publications; others: not found.
+        if publication is None or not rules.may_view_strategic_plan(request.user, publication.trust):
+            raise Http404("No such publication.")
         deny_unless(rules.may_edit_strategic_plan(request.user, publication.trust_id), rules.PUBLIC_LINK_REFUSED)
         try:
             if request.POST.get("revoke"):
