@@ -14,15 +14,29 @@ class GuideKind(models.TextChoices):
 
 class GuidePublication(models.Model):
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="+")
-    academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="+")
+    academic_year = models.ForeignKey(
+        "trusts.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=3, choices=GuideKind.choices)
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                               help_text="Empty for the trust's pocket guide.")
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    school = models.ForeignKey(
+        "trusts.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the trust's pocket guide.",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(auto_now_add=True)
-    public_token = models.CharField(max_length=64, null=True, blank=True, unique=True,
-                                    help_text="Set while a public link is shared; cleared to revoke it.")
+    public_token = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Set while a public link is shared; cleared to revoke it.",
+    )
 
     scope_school_path = "school"
     scope_trust_path = "trust"
@@ -31,8 +45,11 @@ class GuidePublication(models.Model):
 
     class Meta:
         ordering = ["-published_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["trust", "academic_year", "kind", "school"],
-                                               name="guide_publication_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "academic_year", "kind", "school"], name="guide_publication_once"
+            )
+        ]
 
     def __str__(self):
         where = self.school.name if self.school_id else "the trust"

@@ -11,7 +11,9 @@ class ReturnStage(models.TextChoices):
 
 
 class PlanReturn(models.Model):
-    plan = models.ForeignKey("planning.SchoolPlan", on_delete=models.CASCADE, related_name="returns")
+    plan = models.ForeignKey(
+        "planning.SchoolPlan", on_delete=models.CASCADE, related_name="returns"
+    )
     stage = models.CharField(max_length=12, choices=ReturnStage.choices)
     reason = models.TextField()
     returned_by = models.ForeignKey(
@@ -32,7 +34,11 @@ class PlanReturn(models.Model):
 
     @property
     def who(self) -> str:
-        return str(self.returned_by) if self.returned_by_id else (self.returned_by_label or "the trust")
+        return (
+            str(self.returned_by)
+            if self.returned_by_id
+            else (self.returned_by_label or "the trust")
+        )
 
     def audit_scope(self):
         return self.plan.school.trust_id, self.plan.school_id

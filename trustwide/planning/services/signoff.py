@@ -26,8 +26,15 @@ HELD = "held"  # governance MeetingStatus.HELD
 def plan_sign_off(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
     require(rules.may_sign_off(actor, plan.school), rules.SIGN_OFF_REFUSED)
     _require_status(plan, PlanStatus.AGREED, doing="signed off")
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.SIGN_OFF,
-                          status=PlanStatus.SIGNED_OFF, signed_off_by=actor, signed_off_at=timezone.now())
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        action=AuditAction.SIGN_OFF,
+        status=PlanStatus.SIGNED_OFF,
+        signed_off_by=actor,
+        signed_off_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -39,14 +46,38 @@ def plan_return_by_trust(*, actor, plan: SchoolPlan, reason: str, actor_label=No
     _require_status(plan, PlanStatus.AGREED, PlanStatus.SIGNED_OFF, doing="returned by the trust")
     reason = (reason or "").strip()
     if len(reason) < 10:
-        raise ValidationError({"reason": "Say why the plan goes back (a sentence the headteacher can act on)."})
-    plan = audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.RETURN_BY_TRUST,
-                          status=PlanStatus.DRAFT, agreed_by=None, agreed_on=None, agreed_meeting="",
-                          signed_off_by=None, signed_off_at=None, submitted_at=None, submitted_by=None)
-    PlanReturn.objects.create(plan=plan, stage=ReturnStage.TRUST, reason=reason, returned_by=actor,
-                              returned_by_label=actor_label or "")
-    record_event(actor=actor, actor_label=actor_label, action=AuditAction.COMMENT, instance=plan,
-                 before=None, after={"reason": reason})
+        raise ValidationError(
+            {"reason": "Say why the plan goes back (a sentence the headteacher can act on)."}
+        )
+    plan = audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        action=AuditAction.RETURN_BY_TRUST,
+        status=PlanStatus.DRAFT,
+        agreed_by=None,
+        agreed_on=None,
+        agreed_meeting="",
+        signed_off_by=None,
+        signed_off_at=None,
+        submitted_at=None,
+        submitted_by=None,
+    )
+    PlanReturn.objects.create(
+        plan=plan,
+        stage=ReturnStage.TRUST,
+        reason=reason,
+        returned_by=actor,
+        returned_by_label=actor_label or "",
+    )
+    record_event(
+        actor=actor,
+        actor_label=actor_label,
+        action=AuditAction.COMMENT,
+        instance=plan,
+        before=None,
+        after={"reason": reason},
+    )
     return plan
 
 
@@ -62,8 +93,18 @@ def plan_board_agree(*, actor, plan: SchoolPlan, meeting, actor_label=None) -> S
     if body.trust_id != plan.school.trust_id or body.kind != BOARD_KIND:
         raise ValidationError({"meeting": f"'{meeting}' is not a meeting of this trust's board."})
     if meeting.status != HELD or meeting.held_on > timezone.localdate():
-        raise ValidationError({"meeting": f"'{meeting}' has not been held yet; record the agreement after it is "
-                                          "marked as held."})
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.BOARD_AGREE,
-                          status=PlanStatus.IN_PROGRESS, board_meeting=meeting, started_at=timezone.now())
-
+        raise ValidationError(
+            {
+                "meeting": f"'{meeting}' has not been held yet; record the agreement after it is "
+                "marked as held."
+            }
+        )
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        action=AuditAction.BOARD_AGREE,
+        status=PlanStatus.IN_PROGRESS,
+        board_meeting=meeting,
+        started_at=timezone.now(),
+    )

@@ -20,8 +20,12 @@ from .strategic import _trust
 
 
 def _version(request, pk) -> MspVersion:
-    return get_object_or_404_for(request.user, Perm.STRATEGIC_PLAN_VIEW,
-                                 MspVersion.objects.select_related("strategic_plan__trust"), pk=pk)
+    return get_object_or_404_for(
+        request.user,
+        Perm.STRATEGIC_PLAN_VIEW,
+        MspVersion.objects.select_related("strategic_plan__trust"),
+        pk=pk,
+    )
 
 
 def _version_url(version) -> str:
@@ -33,9 +37,17 @@ class MspVersionListView(ScopedViewMixin, View):
         trust = _trust(request, slug)
         plan = selectors.current_strategic_plan(user=request.user, trust=trust)
         versions = list(plan.versions.all()) if plan else []
-        return render(request, "planning/msp_versions.html", {
-            "trust": trust, "plan": plan, "versions": versions,
-            "can_issue": plan is not None and rules.may_edit_strategic_plan(request.user, trust.pk)})
+        return render(
+            request,
+            "planning/msp_versions.html",
+            {
+                "trust": trust,
+                "plan": plan,
+                "versions": versions,
+                "can_issue": plan is not None
+                and rules.may_edit_strategic_plan(request.user, trust.pk),
+            },
+        )
 
 
 class MspVersionIssueView(ScopedViewMixin, View):
@@ -53,12 +65,22 @@ class MspVersionIssueView(ScopedViewMixin, View):
         if plan is None:
             return redirect("planning:strategic-plan", slug=slug)
         return form_page(
-            request, form, lambda f: services.msp_version_issue(
-                actor=request.user, strategic_plan=plan, label=f.cleaned_data["label"],
-                for_consultation=f.cleaned_data["for_consultation"]),
-            success_url=_version_url, title="Issue a version of the strategic plan",
-            back_url=reverse("planning:msp-versions", args=[slug]), success_message="Version issued.",
-            context={"intro": "The plan as it stands now is frozen as this version; earlier drafts close."})
+            request,
+            form,
+            lambda f: services.msp_version_issue(
+                actor=request.user,
+                strategic_plan=plan,
+                label=f.cleaned_data["label"],
+                for_consultation=f.cleaned_data["for_consultation"],
+            ),
+            success_url=_version_url,
+            title="Issue a version of the strategic plan",
+            back_url=reverse("planning:msp-versions", args=[slug]),
+            success_message="Version issued.",
+            context={
+                "intro": "The plan as it stands now is frozen as this version; earlier drafts close."
+            },
+        )
 
 
 class MspVersionView(ScopedViewMixin, View):
@@ -67,7 +89,10 @@ class MspVersionView(ScopedViewMixin, View):
 
     def post(self, request, pk):
         version = _version(request, pk)
-        deny_unless(rules.may_comment_on_msp(request.user, version.strategic_plan.trust), rules.MSP_COMMENT_REFUSED)
+        deny_unless(
+            rules.may_comment_on_msp(request.user, version.strategic_plan.trust),
+            rules.MSP_COMMENT_REFUSED,
+        )
         form = MspCommentForm(request.POST)
         if form.is_valid():
             try:
@@ -86,14 +111,26 @@ class MspVersionView(ScopedViewMixin, View):
             comments.setdefault(c.priority_code, []).append(c)
         latest = version.strategic_plan.versions.order_by("-number").first()
         rows = [(p, comments.get(p["code"], [])) for p in version.snapshot.get("priorities", [])]
-        return render(request, "planning/msp_version.html", {
-            "trust": trust, "version": version, "rows": rows, "latest": latest,
-            "superseded": latest.number != version.number, "failed_form": failed_form,
-            "can_comment": version.consultation_open and latest.number == version.number
-            and rules.may_comment_on_msp(request.user, trust),
-            "can_answer": rules.may_edit_strategic_plan(request.user, trust.pk),
-            "previous": version.strategic_plan.versions.filter(number__lt=version.number).order_by("-number").first(),
-        }, status=status)
+        return render(
+            request,
+            "planning/msp_version.html",
+            {
+                "trust": trust,
+                "version": version,
+                "rows": rows,
+                "latest": latest,
+                "superseded": latest.number != version.number,
+                "failed_form": failed_form,
+                "can_comment": version.consultation_open
+                and latest.number == version.number
+                and rules.may_comment_on_msp(request.user, trust),
+                "can_answer": rules.may_edit_strategic_plan(request.user, trust.pk),
+                "previous": version.strategic_plan.versions.filter(number__lt=version.number)
+                .order_by("-number")
+                .first(),
+            },
+            status=status,
+        )
 
 
 class MspVersionCompareView(ScopedViewMixin, View):
@@ -103,15 +140,27 @@ class MspVersionCompareView(ScopedViewMixin, View):
         version = _version(request, pk)
         others = version.strategic_plan.versions.exclude(pk=version.pk)
         wanted = request.GET.get("with", "")
-        other = (others.filter(number=int(wanted)).first() if wanted.isdigit()
-                 else others.filter(number__lt=version.number).order_by("-number").first())
+        other = (
+            others.filter(number=int(wanted)).first()
+            if wanted.isdigit()
+            else others.filter(number__lt=version.number).order_by("-number").first()
+        )
         older, newer, diff = None, version, None
         if other is not None:
             older, newer = sorted([version, other], key=lambda v: v.number)
             diff = services.msp_compare(older.snapshot, newer.snapshot)
-        return render(request, "planning/msp_compare.html", {
-            "trust": version.strategic_plan.trust, "version": version, "older": older,
-            "newer": newer, "diff": diff, "others": others})
+        return render(
+            request,
+            "planning/msp_compare.html",
+            {
+                "trust": version.strategic_plan.trust,
+                "version": version,
+                "older": older,
+                "newer": newer,
+                "diff": diff,
+                "others": others,
+            },
+        )
 
 
 class MspCommentAnswerView(ScopedViewMixin, View):
@@ -122,16 +171,30 @@ class MspCommentAnswerView(ScopedViewMixin, View):
         return self.handle(request, pk)
 
     def handle(self, request, pk):
-        comment = get_object_or_404_for(request.user, Perm.STRATEGIC_PLAN_VIEW,
-                                        ConsultationComment.objects.select_related("version__strategic_plan"), pk=pk)
+        comment = get_object_or_404_for(
+            request.user,
+            Perm.STRATEGIC_PLAN_VIEW,
+            ConsultationComment.objects.select_related("version__strategic_plan"),
+            pk=pk,
+        )
         plan = comment.version.strategic_plan
-        deny_unless(rules.may_edit_strategic_plan(request.user, plan.trust_id), rules.MSP_ISSUE_REFUSED)
+        deny_unless(
+            rules.may_edit_strategic_plan(request.user, plan.trust_id), rules.MSP_ISSUE_REFUSED
+        )
         form = MspAnswerForm(request.POST or None, initial={"response": comment.response})
         back = _version_url(comment.version) + f"#{comment.priority_code}"
-        return form_page(request, form, lambda f: services.msp_comment_answer(
-            actor=request.user, comment=comment, response=f.cleaned_data["response"]),
-            success_url=back, title=f"Answer a comment on {comment.priority_code}", back_url=back,
-            success_message="Answer saved.", context={"intro": comment.text})
+        return form_page(
+            request,
+            form,
+            lambda f: services.msp_comment_answer(
+                actor=request.user, comment=comment, response=f.cleaned_data["response"]
+            ),
+            success_url=back,
+            title=f"Answer a comment on {comment.priority_code}",
+            back_url=back,
+            success_message="Answer saved.",
+            context={"intro": comment.text},
+        )
 
 
 class MspVersionApproveView(ScopedViewMixin, View):
@@ -145,8 +208,18 @@ class MspVersionApproveView(ScopedViewMixin, View):
         version = _version(request, pk)
         trust = version.strategic_plan.trust
         deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.MSP_ISSUE_REFUSED)
-        form = BoardAgreeForm(request.POST or None, meetings=selectors.board_meetings_in_trust(trust.pk))
-        return form_page(request, form, lambda f: services.msp_version_approve(
-            actor=request.user, version=version, meeting=f.cleaned_data["meeting"]),
-            success_url=_version_url(version), title="Record the board's approval", back_url=_version_url(version),
-            success_message="Approved.", context={"intro": str(version)})
+        form = BoardAgreeForm(
+            request.POST or None, meetings=selectors.board_meetings_in_trust(trust.pk)
+        )
+        return form_page(
+            request,
+            form,
+            lambda f: services.msp_version_approve(
+                actor=request.user, version=version, meeting=f.cleaned_data["meeting"]
+            ),
+            success_url=_version_url(version),
+            title="Record the board's approval",
+            back_url=_version_url(version),
+            success_message="Approved.",
+            context={"intro": str(version)},
+        )
