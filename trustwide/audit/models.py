@@ -21,7 +21,7 @@ class AuditAction(models.TextChoices):
     BOARD_AGREE = "board agree", "Agreed by the trust board"
     ISSUE_VERSION = "issue version", "Version issued"
     ANSWER = "answer", "Answered"
-    APPROVE = "approve", "Approved"
+    APPROVE_VERSION = "approve version", "Version approved"
     PUBLISH = "publish", "Published"
     SHARE_PUBLIC = "share public link", "Public link shared"
     REVOKE_PUBLIC = "revoke public link", "Public link revoked"

@@ -191,7 +191,7 @@ def test_board_approves_the_latest_version_at_a_held_meeting(world):
     meeting = board_meeting(world.trust_a)
     v2 = services.msp_version_approve(actor=ceo, version=v2, meeting=meeting)
     assert v2.approved_at and v2.board_meeting == meeting and not v2.consultation_open
-    [event] = events(v2, "approve")
+    [event] = events(v2, "approve version")
     assert event.actor == ceo
     with pytest.raises(ValidationError, match="cannot be redrafted"):
         services.msp_version_issue(actor=ceo, strategic_plan=msp, label="Third draft")
