@@ -35,6 +35,10 @@ class Perm:
     PLAN_SUBMIT = "plan.submit"
     PLAN_AGREE = "plan.agree"
     PLAN_OVERRIDE_SMART = "plan.override_smart"
+    # The CEO or a delegated trust leader signs off (or returns) a plan governors agreed.
+    PLAN_SIGN_OFF = "plan.sign_off"
+    # Comment on a draft of the trust strategic plan sent for consultation.
+    MSP_COMMENT = "msp.comment"
     ACTION_UPDATE = "action.update"
     MONITORING_VIEW = "monitoring.view"
     MONITORING_RECORD = "monitoring.record"
@@ -76,7 +80,7 @@ _SCHOOL_LEADER = _READ_ALL - {P.HUB_VIEW} | {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.TRUST_LEADER: frozenset(_READ_ALL | {
         P.PUPILS_VIEW, P.SCHOOL_EDIT, P.AUDIT_VIEW_TRUST, P.SEF_VALIDATE, P.FRAMEWORK_MANAGE,
-        P.TRUST_SELF_REVIEW_EDIT, P.STRATEGIC_PLAN_EDIT, P.PLAN_OVERRIDE_SMART, P.RAG_RATE,
+        P.TRUST_SELF_REVIEW_EDIT, P.STRATEGIC_PLAN_EDIT, P.PLAN_OVERRIDE_SMART, P.PLAN_SIGN_OFF, P.RAG_RATE,
         P.DATA_VIEW_IMPORTS, P.KPI_TARGETS_EDIT, P.PEER_REVIEW_MANAGE, P.PEER_REVIEW_WRITE,
         P.SUPPORT_MANAGE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
     }),
@@ -90,11 +94,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         P.GOVERNANCE_EDIT, P.POLICY_VIEW, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
     }),
     # Trustees read the whole trust but never pupils' names.
-    Role.TRUSTEE: frozenset(_READ_ALL - {P.PEOPLE_VIEW, P.HISTORY_VIEW}),
+    Role.TRUSTEE: frozenset(_READ_ALL - {P.PEOPLE_VIEW, P.HISTORY_VIEW} | {P.MSP_COMMENT}),
     Role.EXECUTIVE_HEADTEACHER: frozenset(_READ_ALL | _SCHOOL_LEADER | {
-        P.PLAN_OVERRIDE_SMART, P.PEER_REVIEW_MANAGE, P.SEF_VALIDATE,
+        P.PLAN_OVERRIDE_SMART, P.PEER_REVIEW_MANAGE, P.SEF_VALIDATE, P.MSP_COMMENT,
     }),
-    Role.HEADTEACHER: frozenset(_SCHOOL_LEADER | {P.PLAN_OVERRIDE_SMART}),
+    Role.HEADTEACHER: frozenset(_SCHOOL_LEADER | {P.PLAN_OVERRIDE_SMART, P.MSP_COMMENT}),
     Role.SENIOR_LEADER: frozenset(_SCHOOL_LEADER),
     Role.MIDDLE_LEADER: frozenset({
         P.TRUST_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.PUPILS_VIEW, P.SEF_VIEW,
@@ -111,7 +115,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     # Local governors read their school and agree its plan; never pupils' names.
     Role.LOCAL_GOVERNOR: frozenset(
-        (_READ_ALL - {P.HUB_VIEW, P.HISTORY_VIEW}) | {P.PLAN_AGREE, P.GOVERNANCE_EDIT}
+        (_READ_ALL - {P.HUB_VIEW, P.HISTORY_VIEW}) | {P.PLAN_AGREE, P.GOVERNANCE_EDIT, P.MSP_COMMENT}
     ),
     # Peer reviewers read what a review needs in the schools they review, for a period.
     Role.PEER_REVIEWER: frozenset({

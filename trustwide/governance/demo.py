@@ -14,7 +14,7 @@ from trustwide.accounts.services import membership_create, user_get_or_create
 
 from . import services
 from .cycle import weekday_on_or_before
-from .models import STANDARD_ITEMS, AgendaKind, CycleCategory, Frequency
+from .models import STANDARD_ITEMS, AgendaKind, CycleCategory, Frequency, GoverningBody
 from .skills import SKILLS
 
 CYCLE = [
@@ -87,7 +87,9 @@ def build(ctx) -> None:
     trust = ctx.trust
     start = ctx.current_year.starts_on - datetime.timedelta(days=365)
     trustees = [u for k, u in ctx.users.items() if k in ("trustee", "ceo")]
-    board = services.body_create(actor=None, actor_label=label, trust=trust, kind="board", name="Trust board")
+    # The planning demo may have made the board already (it records the board's agreement to plans).
+    board = GoverningBody.objects.filter(trust=trust, kind="board").first() or services.body_create(
+        actor=None, actor_label=label, trust=trust, kind="board", name="Trust board")
     committees = [services.body_create(actor=None, actor_label=label, trust=trust, kind="committee", name=name)
                   for name in ("Audit and risk committee", "Standards committee")]
     for body in [board, *committees]:

@@ -15,7 +15,9 @@ from trustwide.accounts.attention import Attention
 from .models import (
     OPEN_ACTION_STATUSES,
     Action,
+    GuidePublication,
     MonitoringActivity,
+    PlanReturn,
     PlanStatus,
     SchoolPlan,
     StaffObjective,
@@ -54,6 +56,8 @@ def items(user) -> list[Attention]:
             title=f"{plan.get_kind_short()} {plan.academic_year.label} awaits governors' agreement",
             detail=plan.school.name, url=_plan_url(plan.pk), severity="due",
         ))
+    found += _returned_and_awaiting_sign_off(user)
+    found += _published_guides(user, today)
     soon = today + datetime.timedelta(days=14)
     activities = (
         restrict(MonitoringActivity.objects.all(), user, Perm.MONITORING_RECORD)
@@ -82,4 +86,59 @@ def items(user) -> list[Attention]:
             title=f"Your appraisal objective: {o.text[:80]}", detail=f"Cites {cited}"[:150],
             url=_plan_url(o.priority.plan_id, "#objectives") if o.priority_id else "", severity="info",
         ))
+    return found
+
+
+def _returned_and_awaiting_sign_off(user) -> list[Attention]:
+    """For school leaders: plans sent back to draft, with the latest reason. For the CEO and
+    trust leaders: plans governors agreed that await the trust's sign-off."""
+    found = []
+    returned = (
+        restrict(SchoolPlan.objects.filter(status=PlanStatus.DRAFT, returns__isnull=False), user, Perm.PLAN_SUBMIT)
+        .distinct().select_related("school", "academic_year")[:LIMIT]
+    )
+    latest = {}
+    for r in PlanReturn.objects.filter(plan__in=[p.pk for p in returned]).order_by("returned_at", "pk"):
+        latest[r.plan_id] = r
+    for plan in returned:
+        last = latest[plan.pk]
+        found.append(Attention(
+            title=f"{plan.get_kind_short()} {plan.academic_year.label} {last.get_stage_display().lower()}: "
+                  f"{last.reason[:120]}",
+            detail=f"{plan.school.name}, {last.returned_at:%d/%m/%Y}, {last.who}"[:150],
+            url=_plan_url(plan.pk, "#returned"), severity="due",
+        ))
+    awaiting = (
+        restrict(SchoolPlan.objects.filter(status=PlanStatus.AGREED), user, Perm.PLAN_SIGN_OFF)
+        .select_related("school", "academic_year")[:LIMIT]
+    )
+    for plan in awaiting:
+        found.append(Attention(
+            title=f"{plan.get_kind_short()} {plan.academic_year.label} awaits the trust's sign-off",
+            detail=plan.school.name, url=_plan_url(plan.pk), severity="due",
+        ))
+    return found
+
+
+def _published_guides(user, today) -> list[Attention]:
+    """This year's published pocket guides: the trust's, and those of the user's schools."""
+    from trustwide.access import scope
+
+    school_ids = scope.school_ids(user, Perm.PLAN_VIEW)
+    trust_ids = scope.trust_ids(user, Perm.STRATEGIC_PLAN_VIEW)
+    current = GuidePublication.objects.filter(
+        academic_year__is_current=True, trust_id__in=trust_ids,
+    ).select_related("school", "academic_year", "trust")
+    found = []
+    for p in current:
+        if p.school_id and p.school_id not in school_ids:
+            continue
+        if p.school_id:
+            url = reverse("planning:school-pocket-guide", args=[p.school_id])
+        else:
+            url = reverse("planning:pocket-guide", args=[p.trust.slug])
+        found.append(Attention(title=f"Pocket guide published: {p}", detail=f"Published {p.published_at:%d/%m/%Y}",
+                               url=f"{url}?year={p.academic_year.start_year}", severity="info"))
+        if len(found) >= LIMIT:
+            break
     return found

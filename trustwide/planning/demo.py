@@ -24,6 +24,23 @@ from .demo_content import (
 )
 from .models import ActionStatus, ActivityKind, PlanKind
 
+
+def _through_the_trust(ctx, plan, on: datetime.date) -> None:
+    """The trust's sign-off and the board's agreement at a held board meeting on `on`."""
+    # governance imports planning, so it is imported here, where the demo needs the board.
+    from trustwide.governance import services as governance
+    from trustwide.governance.models import GoverningBody, Meeting
+
+    label = ctx.actor_label
+    on = min(on, timezone.localdate())
+    board = GoverningBody.objects.filter(trust=ctx.trust, kind="board").first() or governance.body_create(
+        actor=None, actor_label=label, trust=ctx.trust, kind="board", name="Trust board")
+    meeting = Meeting.objects.filter(body=board, held_on=on, status="held").first() or governance.meeting_create(
+        actor=None, actor_label=label, body=board, held_on=on, title="Trust board: school plans", status="held")
+    services.plan_sign_off(actor=None, actor_label=label, plan=plan)
+    services.plan_board_agree(actor=None, actor_label=label, plan=plan, meeting=meeting)
+
+
 # Each school's story: how its plan is going.
 PROFILES = ["on_track", "mixed", "on_track", "struggling", "mixed", "on_track"]
 
@@ -83,7 +100,7 @@ def _school(ctx, i, school, msp, today) -> None:
     services.plan_submit(actor=None, actor_label=label, plan=last)
     services.plan_agree(actor=None, actor_label=label, plan=last, meeting="Local governing committee, autumn 1",
                         agreed_on=prev.starts_on + datetime.timedelta(days=40))
-    services.plan_start(actor=None, actor_label=label, plan=last)
+    _through_the_trust(ctx, last, prev.starts_on + datetime.timedelta(days=50))
     summer = list(prev.terms.all())[-1]
     for term in [summer]:
         _progress_actions(ctx, last, term, profile, final=True)
@@ -123,7 +140,7 @@ def _school(ctx, i, school, msp, today) -> None:
                         agreed_on=min(today, year.starts_on + datetime.timedelta(days=35)))
     if state == "agreed":
         return
-    services.plan_start(actor=None, actor_label=label, plan=plan)
+    _through_the_trust(ctx, plan, year.starts_on + datetime.timedelta(days=42))
     started = [t for t in year.terms.all() if t.starts_on <= today]
     for term in started:
         _progress_actions(ctx, plan, term, profile, final=False, today=today)
@@ -282,7 +299,7 @@ def _bdp(ctx, school, msp, staff, year, profile, today) -> None:
     services.plan_submit(actor=None, actor_label=label, plan=plan)
     services.plan_agree(actor=None, actor_label=label, plan=plan, meeting="Finance and resources committee",
                         agreed_on=min(today, year.starts_on + datetime.timedelta(days=30)))
-    services.plan_start(actor=None, actor_label=label, plan=plan)
+    _through_the_trust(ctx, plan, year.starts_on + datetime.timedelta(days=42))
     for term in [t for t in year.terms.all() if t.starts_on <= today]:
         _rate(ctx, plan, term, profile, today)
 

@@ -236,6 +236,16 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="What needs to change.")
 
 
+class BoardAgreeForm(forms.Form):
+    meeting = forms.ModelChoiceField(queryset=None, empty_label="Choose the board meeting",
+                                     help_text="The trust board meeting that agreed the plan; it must have been held.")
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings
+        self.fields["meeting"].label_from_instance = lambda m: f"{m} – {m.get_status_display().lower()}"
+
+
 class EvaluateForm(forms.Form):
     def __init__(self, *args, priorities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -319,3 +329,19 @@ class StaffObjectiveForm(forms.Form):
 
 
 ACTION_STATUS_CHOICES = ActionStatus.choices
+
+
+class MspVersionIssueForm(forms.Form):
+    label = forms.CharField(max_length=100, help_text="e.g. Second draft (May).")
+    for_consultation = forms.BooleanField(
+        required=False, initial=True, label="Send for consultation",
+        help_text="Trustees, local governors and headteachers may then comment on each priority.")
+
+
+class MspCommentForm(forms.Form):
+    priority_code = forms.CharField(widget=forms.HiddenInput)
+    text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MspAnswerForm(forms.Form):
+    response = forms.CharField(label="Answer", widget=forms.Textarea(attrs={"rows": 3}))

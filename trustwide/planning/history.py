@@ -5,10 +5,14 @@ from trustwide.audit.history import all_by_view_permission
 
 from .models import (
     Action,
+    ConsultationComment,
+    GuidePublication,
     Milestone,
     MonitoringActivity,
     MonitoringRecord,
     MonitoringScale,
+    MspVersion,
+    PlanReturn,
     PocketGuide,
     PocketGuideItem,
     Priority,
@@ -24,5 +28,6 @@ from .models import (
 VISIBLE = all_by_view_permission(
     SchoolPlan, Priority, Action, Milestone, SuccessCriterion, RagRating, StaffObjective,
     MonitoringScale, MonitoringActivity, MonitoringRecord,
-    StrategicPlan, TrustPriority, SuccessIndicator, PocketGuide, PocketGuideItem,
+    StrategicPlan, TrustPriority, SuccessIndicator, PocketGuide, PocketGuideItem, PlanReturn,
+    MspVersion, ConsultationComment, GuidePublication,
 )

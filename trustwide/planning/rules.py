@@ -23,6 +23,12 @@ EVALUATE_REFUSED = "Only the headteacher or senior leaders evaluate the plan."
 SMART_OVERRIDE_REFUSED = "Only headteachers, executive headteachers and trust leaders override the SMART check."
 AGREE_REFUSED = "Only the school's local governors agree the plan."
 RETURN_REFUSED = "Only the school's governors or its headteacher and senior leaders return a plan to draft."
+SIGN_OFF_REFUSED = "Only the CEO or a trust leader signs off or returns a school's plan."
+BOARD_AGREE_REFUSED = "Only the CEO or a trust leader records the trust board's agreement."
+MSP_COMMENT_REFUSED = "Only trustees, local governors and headteachers comment on the strategic plan's drafts."
+MSP_ISSUE_REFUSED = "Only trust leaders issue, answer comments on and approve versions of the strategic plan."
+PUBLISH_REFUSED = "Only trust leaders publish the trust's pocket guide, and school leaders their school's."
+PUBLIC_LINK_REFUSED = "Only trust leaders share or revoke a public link."
 RAG_RATE_REFUSED = "You may not RAG-rate this plan."
 MONITORING_HIDDEN = "You may not see this school's monitoring."
 MONITORING_SCHEDULE_REFUSED = "Only school leaders change the monitoring schedule."
@@ -63,6 +69,12 @@ def may_return_plan(user, school) -> bool:
     return may_agree_plan(user, school) or may_lead_plan(user, school)
 
 
+def may_sign_off(user, school) -> bool:
+    """Sign off a plan governors agreed, return it, or record the board's agreement: the CEO or a
+    trust leader it delegates to (every trust leader holds plan.sign_off)."""
+    return actor_can(user, Perm.PLAN_SIGN_OFF, school)
+
+
 def may_override_smart(user, school) -> bool:
     return actor_can(user, Perm.PLAN_OVERRIDE_SMART, school)
 
@@ -79,7 +91,8 @@ def plan_permissions(user, school) -> dict[str, bool]:
     """Every decision the plan page shows buttons for, by name (for templates)."""
     return {
         "edit": may_edit_plans(user, school), "submit": may_lead_plan(user, school),
-        "agree": may_agree_plan(user, school), "override": may_override_smart(user, school),
+        "agree": may_agree_plan(user, school),
+        "sign_off": may_sign_off(user, school), "override": may_override_smart(user, school),
         "rate": may_rag_rate(user, school), "monitoring": may_view_monitoring(user, school),
         "history": may_see_plan_history(user, school), "update": actor_can(user, Perm.ACTION_UPDATE, school),
     }
@@ -114,3 +127,16 @@ def may_view_rollup(user, trust) -> bool:
 def may_edit_strategic_plan(user, trust_id: int) -> bool:
     """The strategic plan, its pocket guides and the judgement scale: trust leaders."""
     return actor_can_in_trust(user, Perm.STRATEGIC_PLAN_EDIT, trust_id)
+
+
+def may_comment_on_msp(user, trust) -> bool:
+    """Trustees, local governors and headteachers anywhere in the trust comment per priority on a
+    draft sent for consultation."""
+    return may_view_in_trust(user, trust, Perm.MSP_COMMENT)
+
+
+def may_publish_guide(user, trust, school=None) -> bool:
+    """The trust's guide: trust leaders; a school's: its headteacher and senior leaders."""
+    if school is None:
+        return may_edit_strategic_plan(user, trust.pk)
+    return may_lead_plan(user, school)

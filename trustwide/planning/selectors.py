@@ -32,7 +32,7 @@ from .models import (
     SuccessCriterion,
     TrustPriority,
 )
-from .smart import success_criterion_problems
+from .smart import priority_problems, success_criterion_problems
 
 # Strategic plan and pocket guide -------------------------------------------------------------
 
@@ -100,6 +100,37 @@ def plan_with_contents(*, user, pk: int, perm: str = Perm.PLAN_VIEW) -> SchoolPl
 class CriterionView:
     criterion: SuccessCriterion
     problems: list
+
+
+def plan_returns(plan: SchoolPlan) -> list:
+    """Every return of the plan (by governors or the trust), oldest first."""
+    return list(plan.returns.select_related("returned_by").order_by("returned_at", "pk"))
+
+
+def priorities_without_criteria(priorities) -> list:
+    """Priorities the SMART check refuses outright: no success criterion at all."""
+    return [p for p in priorities if priority_problems(p)]
+
+
+def guide_publications(*, trust, academic_year, school=None) -> dict:
+    """This year's publications of the trust's guide (key 'msp') or of a school's ('sip', 'bdp')."""
+    from .models import GuidePublication
+
+    rows = GuidePublication.objects.filter(trust=trust, academic_year=academic_year, school=school)
+    return {p.kind: p for p in rows}
+
+
+def board_meetings_in_trust(trust_id: int):
+    """The trust board's meetings, newest first, for recording its agreement or approval.
+    (governance imports planning, so its model is looked up by name.)"""
+    from django.apps import apps
+
+    meeting = apps.get_model("governance", "Meeting")
+    return meeting.objects.filter(body__trust_id=trust_id, body__kind="board").order_by("-held_on")
+
+
+def board_meetings_for(plan: SchoolPlan):
+    return board_meetings_in_trust(plan.school.trust_id)
 
 
 def smart_report(plan: SchoolPlan) -> dict[int, list]:

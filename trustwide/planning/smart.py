@@ -108,3 +108,14 @@ def success_criterion_problems(criterion) -> list[Problem]:
 
 def is_smart(criterion) -> bool:
     return not success_criterion_problems(criterion)
+
+
+def priority_problems(priority) -> list[Problem]:
+    """What the SMART check refuses about a priority itself: a priority with no success
+    criterion at all cannot be judged, however well its other criteria are written."""
+    criteria = getattr(priority, "criteria", None)
+    # .all() so a prefetched plan costs no query per priority.
+    has_any = bool(list(criteria.all())) if hasattr(criteria, "all") else bool(criteria)
+    if has_any:
+        return []
+    return [Problem("no_criteria", "No success criterion: say how you will know this priority has worked.")]

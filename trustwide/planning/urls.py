@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exports, monitoring, plans, review, strategic
+from .views import consultation, exports, monitoring, plans, publishing, review, strategic
 
 app_name = "planning"
 urlpatterns = [
@@ -9,6 +9,20 @@ urlpatterns = [
     path("trusts/<slug:slug>/strategic-plan/edit/", strategic.StrategicPlanEditView.as_view(), name="strategic-plan-edit"),
     path("trusts/<slug:slug>/strategic-plan/priorities/new/", strategic.TrustPriorityFormView.as_view(),
          name="trust-priority-create"),
+    path("trusts/<slug:slug>/strategic-plan/versions/", consultation.MspVersionListView.as_view(), name="msp-versions"),
+    path("trusts/<slug:slug>/strategic-plan/versions/new/", consultation.MspVersionIssueView.as_view(),
+         name="msp-version-issue"),
+    path("msp-versions/<int:pk>/", consultation.MspVersionView.as_view(), name="msp-version"),
+    path("msp-versions/<int:pk>/compare/", consultation.MspVersionCompareView.as_view(), name="msp-version-compare"),
+    path("msp-versions/<int:pk>/approve/", consultation.MspVersionApproveView.as_view(), name="msp-version-approve"),
+    path("msp-comments/<int:pk>/answer/", consultation.MspCommentAnswerView.as_view(), name="msp-comment-answer"),
+    path("trusts/<slug:slug>/pocket-guide/publish/", publishing.TrustGuidePublishView.as_view(),
+         name="pocket-guide-publish"),
+    path("schools/<int:pk>/pocket-guide/publish/<str:kind>/", publishing.SchoolGuidePublishView.as_view(),
+         name="school-pocket-guide-publish"),
+    path("guide-publications/<int:pk>/public-link/", publishing.PublicLinkView.as_view(), name="guide-public-link"),
+    path("public/pocket-guides/<str:token>/", publishing.PublicPocketGuideView.as_view(),
+         name="public-pocket-guide"),
     path("trust-priorities/<int:pk>/edit/", strategic.TrustPriorityFormView.as_view(), name="trust-priority-edit"),
     path("trusts/<slug:slug>/pocket-guide/", strategic.PocketGuideView.as_view(), name="pocket-guide"),
     path("trusts/<slug:slug>/pocket-guide/edit/", strategic.PocketGuideEditView.as_view(), name="pocket-guide-edit"),
@@ -29,7 +43,9 @@ urlpatterns = [
     path("plans/<int:pk>/override-smart/", plans.PlanSmartOverrideView.as_view(), name="plan-override-smart"),
     path("plans/<int:pk>/agree/", plans.PlanAgreeView.as_view(), name="plan-agree"),
     path("plans/<int:pk>/return/", plans.PlanReturnView.as_view(), name="plan-return"),
-    path("plans/<int:pk>/start/", plans.PlanStartView.as_view(), name="plan-start"),
+    path("plans/<int:pk>/sign-off/", plans.PlanSignOffView.as_view(), name="plan-sign-off"),
+    path("plans/<int:pk>/trust-return/", plans.PlanTrustReturnView.as_view(), name="plan-trust-return"),
+    path("plans/<int:pk>/board-agree/", plans.PlanBoardAgreeView.as_view(), name="plan-board-agree"),
     path("plans/<int:pk>/evaluate/", plans.PlanEvaluateView.as_view(), name="plan-evaluate"),
     path("plans/<int:pk>/copy/", plans.PlanCopyView.as_view(), name="plan-copy"),
     path("plans/<int:pk>/review/", review.TermlyReviewView.as_view(), name="termly-review"),

@@ -1,3 +1,4 @@
+from .consultation import ConsultationComment, MspVersion
 from .monitoring import (
     DEFAULT_SCALE,
     ActivityKind,
@@ -19,7 +20,9 @@ from .plans import (
     SuccessCriterion,
     parse_number,
 )
+from .publishing import GuideKind, GuidePublication
 from .review import Rag, RagRating, RatedKind
+from .signoff import PlanReturn, ReturnStage
 from .strategic import (
     IndicatorStage,
     PlanKind,
@@ -32,8 +35,8 @@ from .strategic import (
 
 __all__ = [
     "DEFAULT_SCALE", "NUMERIC_MEASURES", "OPEN_ACTION_STATUSES", "Action", "ActionStatus",
-    "ActivityKind", "IndicatorStage", "MeasureKind", "Milestone", "MonitoringActivity",
-    "MonitoringRecord", "MonitoringScale", "PlanKind", "PlanStatus", "PocketGuide",
+    "ActivityKind", "GuideKind", "GuidePublication", "ConsultationComment", "MspVersion", "IndicatorStage", "MeasureKind", "Milestone", "MonitoringActivity",
+    "MonitoringRecord", "MonitoringScale", "PlanKind", "PlanReturn", "PlanStatus", "ReturnStage", "PocketGuide",
     "PocketGuideItem", "Priority", "Rag", "RagRating", "RatedKind", "SchoolPlan", "StaffObjective",
     "StrategicPlan", "SuccessCriterion", "SuccessIndicator", "TrustPriority", "parse_number",
 ]

@@ -15,6 +15,7 @@ class PlanStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted to governors"
     AGREED = "agreed", "Agreed by governors"
+    SIGNED_OFF = "signed_off", "Signed off by the trust"
     IN_PROGRESS = "in_progress", "In progress"
     EVALUATED = "evaluated", "Evaluated"
 
@@ -39,6 +40,15 @@ class SchoolPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     smart_override_at = models.DateTimeField(null=True, blank=True)
+    # The trust's sign-off after governors agree, then the board's agreement (see services/signoff.py).
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    board_meeting = models.ForeignKey(
+        "governance.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The trust board meeting that agreed the plan.",
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
     copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
@@ -62,7 +72,8 @@ class SchoolPlan(models.Model):
 
     @property
     def is_agreed(self) -> bool:
-        return self.status in (PlanStatus.AGREED, PlanStatus.IN_PROGRESS, PlanStatus.EVALUATED)
+        return self.status in (PlanStatus.AGREED, PlanStatus.SIGNED_OFF, PlanStatus.IN_PROGRESS,
+                               PlanStatus.EVALUATED)
 
     def clean(self):
         if self.academic_year_id and self.school_id and self.academic_year.trust_id != self.school.trust_id:

@@ -17,8 +17,8 @@ from trustwide.audit.services import audited_update, record_event
 from trustwide.common.services import require
 
 from .. import rules
-from ..models import PlanStatus, SchoolPlan, SuccessCriterion
-from ..smart import success_criterion_problems
+from ..models import PlanReturn, PlanStatus, ReturnStage, SchoolPlan, SuccessCriterion
+from ..smart import priority_problems, success_criterion_problems
 
 
 def _require_status(plan: SchoolPlan, *allowed: str, doing: str) -> None:
@@ -40,6 +40,11 @@ def plan_submit(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
     _require_status(plan, PlanStatus.DRAFT, doing="submitted")
     if not plan.priorities.exists():
         raise ValidationError("Add at least one priority before submitting the plan.")
+    bare = [p for p in plan.priorities.prefetch_related("criteria") if priority_problems(p)]
+    if bare:
+        # Not overridable: the override accepts imperfect wording, not a priority nobody can judge.
+        names = "; ".join(f"priority {p.number} '{p.title[:60]}'" for p in bare)
+        raise ValidationError(f"Every priority needs at least one success criterion; add one to {names}.")
     failing = failing_criteria(plan)
     if failing and not plan.smart_override_reason:
         raise ValidationError(
@@ -90,6 +95,8 @@ def plan_return(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> Sc
         raise ValidationError({"reason": "Say why the plan goes back to draft."})
     plan = audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.RETURN_TO_DRAFT,
                           status=PlanStatus.DRAFT)
+    PlanReturn.objects.create(plan=plan, stage=ReturnStage.GOVERNORS, reason=reason.strip(), returned_by=actor,
+                              returned_by_label=actor_label or "")
     record_event(actor=actor, actor_label=actor_label, action=AuditAction.COMMENT, instance=plan,
                  before=None, after={"reason": reason.strip()})
     return plan
@@ -97,10 +104,11 @@ def plan_return(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> Sc
 
 @transaction.atomic
 def plan_start(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
+    """Kept for callers of the old chain. A plan now goes into progress only when the trust has
+    signed it off and the board's agreement is recorded (services/signoff.py), so this refuses."""
     require(rules.may_lead_plan(actor, plan.school), rules.START_REFUSED)
-    _require_status(plan, PlanStatus.AGREED, doing="started")
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.START,
-                          status=PlanStatus.IN_PROGRESS, started_at=timezone.now())
+    raise ValidationError("A plan goes into progress when the trust has signed it off and the trust board's "
+                          f"agreement is recorded; this one is {plan.get_status_display().lower()}.")
 
 
 @transaction.atomic

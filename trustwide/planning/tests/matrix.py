@@ -80,6 +80,33 @@ def trust_slug_with_plan(world, target):
     return {"slug": target.trust.slug}
 
 
+def _msp_version(world, target):
+    from trustwide.planning.models import MspVersion
+
+    plan = strategic_plan(target.trust)
+    return MspVersion.objects.filter(strategic_plan=plan).first() or MspVersion.objects.create(
+        strategic_plan=plan, number=1, label="First draft", consultation_open=True,
+        snapshot={"title": plan.title, "priorities": [{"code": "MSP1", "title": "Removing disadvantage"}]})
+
+
+def _msp_comment(world, target):
+    version = _msp_version(world, target)
+    return version.comments.first() or version.comments.create(priority_code="MSP1", text="A comment")
+
+
+def _publication(world, target, token=None):
+    from trustwide.planning.models import GuidePublication
+
+    strategic_plan(target.trust)
+    year = target.trust.academic_years.get(is_current=True)
+    publication, _ = GuidePublication.objects.get_or_create(trust=target.trust, academic_year=year, kind="msp",
+                                                            school=None)
+    if token and publication.public_token != token:
+        publication.public_token = token
+        publication.save()
+    return publication
+
+
 PLAN_VIEW = roles_with(Perm.PLAN_VIEW)
 PLAN_EDIT = roles_with(Perm.PLAN_EDIT)
 SP_VIEW = roles_with(Perm.STRATEGIC_PLAN_VIEW)
@@ -96,6 +123,26 @@ MATRIX = {
     "planning:trust-priority-create": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
     "planning:trust-priority-edit": Entry(
         kwargs=trust_priority_kwargs, ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-versions": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
+    "planning:msp-version-issue": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
+    "planning:msp-version": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+                                  ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-version-compare": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+                                          ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-version-approve": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+                                          ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-comment-answer": Entry(kwargs=lambda w, t: {"pk": _msp_comment(w, t).pk},
+                                         ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    # Publishing redirects back to the guide (a refusal, e.g. already published, is a message).
+    "planning:pocket-guide-publish": Entry(kwargs=trust_slug_with_plan, method="post",
+                                           ok=trust_statuses(TRUST_LEADERS, method="post")),
+    "planning:school-pocket-guide-publish": Entry(
+        kwargs=lambda w, t: {"pk": t.school.pk, "kind": "sip"}, method="post",
+        ok=trust_statuses(roles_with(Perm.PLAN_SUBMIT), method="post")),
+    "planning:guide-public-link": Entry(kwargs=lambda w, t: {"pk": _publication(w, t).pk}, method="post",
+                                        ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW, method="post")),
+    "planning:public-pocket-guide": Entry(kwargs=lambda w, t: {"token": _publication(w, t, "tok-" + t.trust.slug)
+                                                               .public_token}, public=True, anonymous=200),
     "planning:pocket-guide": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
     "planning:pocket-guide-edit": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
     "planning:monitoring-scale": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=trust_statuses(TRUST_LEADERS)),
@@ -117,9 +164,13 @@ MATRIX = {
     "planning:plan-return": Entry(
         kwargs=plan_kwargs,
         ok=statuses(roles_with(Perm.PLAN_AGREE) | roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)),
-    "planning:plan-start": Entry(
+    "planning:plan-sign-off": Entry(
         kwargs=plan_kwargs, method="post",
-        ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW, method="post")),
+        ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW, method="post")),
+    "planning:plan-trust-return": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW)),
+    "planning:plan-board-agree": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW)),
     "planning:plan-evaluate": Entry(
         kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)),
     "planning:plan-copy": Entry(kwargs=plan_kwargs, ok=edit_plan),

@@ -12,6 +12,7 @@ from trustwide.planning import services
 from trustwide.planning.models import PlanStatus, SchoolPlan, SuccessCriterion
 
 from .factories import plan_for
+from .test_signoff import board_meeting
 
 TODAY = timezone.localdate
 
@@ -33,7 +34,9 @@ def test_full_workflow_with_the_right_people(world):
     assert plan.status == PlanStatus.SUBMITTED and plan.submitted_by == world.user("senior_leader")
     plan = services.plan_agree(actor=governor, plan=reload(plan), meeting="LGC autumn 1", agreed_on=TODAY())
     assert (plan.status, plan.agreed_by, plan.agreed_meeting) == (PlanStatus.AGREED, governor, "LGC autumn 1")
-    plan = services.plan_start(actor=head, plan=reload(plan))
+    ceo = world.user("trust_leader")
+    plan = services.plan_sign_off(actor=ceo, plan=reload(plan))
+    plan = services.plan_board_agree(actor=ceo, plan=reload(plan), meeting=board_meeting(world.trust_a))
     assert plan.status == PlanStatus.IN_PROGRESS
     priority = plan.priorities.get()
     with pytest.raises(ValidationError) as exc:
@@ -42,7 +45,7 @@ def test_full_workflow_with_the_right_people(world):
     plan = services.plan_evaluate(actor=head, plan=reload(plan), impact_statements={priority.pk: "Gap closed by 8 points."})
     assert plan.status == PlanStatus.EVALUATED
     assert plan.priorities.get().impact_statement == "Gap closed by 8 points."
-    assert [e.action for e in reversed(events(plan))] == ["submit", "agree", "start", "evaluate"]
+    assert [e.action for e in reversed(events(plan))] == ["submit", "agree", "sign off", "board agree", "evaluate"]
     agree = events(plan, "agree")[0]
     assert agree.actor == governor and agree.school_id == world.school_a1.pk
     # An evaluated plan is closed to edits.
@@ -84,7 +87,7 @@ def test_agreement_needs_meeting_and_past_date(world):
 def test_transitions_out_of_order_are_refused(world):
     plan = plan_for(world.school_a1, owner=world.user("teacher"))
     head = world.user("headteacher")
-    with pytest.raises(ValidationError, match="Only a plan that is agreed"):
+    with pytest.raises(ValidationError, match="trust board's agreement is recorded; this one is draft"):
         services.plan_start(actor=head, plan=plan)
     with pytest.raises(ValidationError, match="submitted to governors"):
         services.plan_agree(actor=world.user("local_governor"), plan=plan, meeting="LGC", agreed_on=TODAY())

@@ -20,6 +20,7 @@ from ..forms import (
     ActionForm,
     ActionProgressForm,
     AgreeForm,
+    BoardAgreeForm,
     CriterionForm,
     EvaluateForm,
     MilestoneForm,
@@ -130,6 +131,7 @@ class PlanDetailView(ScopedViewMixin, View):
             "cost_total": cost_total, "failing": failing, "perms": perms, "history": history,
             "editable": perms["edit"] and plan.status != PlanStatus.EVALUATED, "rule": rag.DERIVATION_RULE,
             "objectives": selectors.objectives_for_plan(plan), "today": today, "statuses": PlanStatus.choices,
+            "returns": selectors.plan_returns(plan), "bare": selectors.priorities_without_criteria(priorities),
         })
 
 
@@ -302,10 +304,10 @@ class PlanSubmitView(ScopedViewMixin, View):
                            rules.SUBMIT_REFUSED)
 
 
-class PlanStartView(ScopedViewMixin, View):
+class PlanSignOffView(ScopedViewMixin, View):
     def post(self, request, pk):
-        return _transition(request, pk, rules.may_lead_plan, services.plan_start, "The plan is now in progress.",
-                           rules.START_REFUSED)
+        return _transition(request, pk, rules.may_sign_off, services.plan_sign_off,
+                           "Signed off. Record the trust board's agreement when it has met.", rules.SIGN_OFF_REFUSED)
 
 
 class _PlanFormView(ScopedViewMixin, View):
@@ -373,6 +375,32 @@ class PlanReturnView(_PlanFormView):
 
     def save(self, request, plan, form):
         services.plan_return(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
+
+
+class PlanTrustReturnView(_PlanFormView):
+    rule = rules.may_sign_off
+    denied = rules.SIGN_OFF_REFUSED
+    title = "Return the plan to the school"
+    intro = "The plan goes back to draft; your reason is shown at the top of the plan and on the headteacher's home page."
+
+    def form(self, request, plan):
+        return ReturnForm(request.POST or None)
+
+    def save(self, request, plan, form):
+        services.plan_return_by_trust(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
+
+
+class PlanBoardAgreeView(_PlanFormView):
+    rule = rules.may_sign_off
+    denied = rules.BOARD_AGREE_REFUSED
+    title = "Record the trust board's agreement"
+    intro = "The plan is then in progress."
+
+    def form(self, request, plan):
+        return BoardAgreeForm(request.POST or None, meetings=selectors.board_meetings_for(plan))
+
+    def save(self, request, plan, form):
+        services.plan_board_agree(actor=request.user, plan=plan, meeting=form.cleaned_data["meeting"])
 
 
 class PlanEvaluateView(_PlanFormView):

@@ -133,6 +133,7 @@ class PocketGuideView(ScopedViewMixin, View):
             "trust": trust, "year": year, "guide": guide, "groups": selectors.pocket_guide_groups(guide),
             "years": list(trust.academic_years.all()),
             "can_edit": rules.may_edit_strategic_plan(request.user, trust.pk),
+            "published": selectors.guide_publications(trust=trust, academic_year=year).get("msp"),
             "schools": list(School.objects.filter(pk__in=school_ids(request.user, Perm.PLAN_VIEW), trust=trust)),
         })
 
@@ -173,6 +174,8 @@ def _school_pocket_guide_context(request, pk):
            SchoolPlan.objects.filter(pk__in=[p.pk for p in plans]).prefetch_related(
                "priorities__trust_priorities")}
     return {
+        "published": selectors.guide_publications(trust=school.trust, academic_year=year, school=school),
+        "can_publish": rules.may_publish_guide(request.user, school.trust, school),
         "school": school, "trust": school.trust, "year": year, "guide": guide,
         "groups": selectors.pocket_guide_groups(guide),
         "school_priorities": own.get(PlanKind.SIP, []), "business_priorities": own.get(PlanKind.BDP, []),
