@@ -102,45 +102,49 @@ def wait_until_up(base: str, timeout: float = 180) -> None:
 # -- the simulated people ---------------------------------------------------------------------
 
 class FormFields(HTMLParser):
-    """The current values of the first POST form on a page (to re-submit it unchanged)."""
+    """The current values of the page's main POST form (the one with most fields: the header's
+    sign-out form has only its token), to re-submit it unchanged."""
 
     def __init__(self):
         super().__init__()
-        self.fields: dict[str, str] = {}
-        self.in_form = self.done = False
+        self.forms: list[dict[str, str]] = []
+        self.current: dict[str, str] | None = None
         self._select = self._textarea = None
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return max(self.forms, key=len, default={})
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if self.done:
-            return
         if tag == "form" and (a.get("method") or "").lower() == "post":
-            self.in_form = True
-        elif not self.in_form:
+            self.current = {}
+            self.forms.append(self.current)
+        elif self.current is None:
             return
         elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button", "file"):
             if a.get("type") in ("checkbox", "radio") and "checked" not in a:
                 return
-            self.fields[a["name"]] = a.get("value") or ""
+            self.current[a["name"]] = a.get("value") or ""
         elif tag == "select":
             self._select = a.get("name")
         elif tag == "option" and self._select and "selected" in a:
-            self.fields[self._select] = a.get("value") or ""
+            self.current[self._select] = a.get("value") or ""
         elif tag == "textarea":
             self._textarea = a.get("name")
-            self.fields[self._textarea] = ""
+            self.current[self._textarea] = ""
 
     def handle_data(self, data):
-        if self._textarea:
-            self.fields[self._textarea] += data
+        if self._textarea and self.current is not None:
+            self.current[self._textarea] += data
 
     def handle_endtag(self, tag):
         if tag == "select":
             self._select = None
         elif tag == "textarea":
             self._textarea = None
-        elif tag == "form" and self.in_form:
-            self.in_form, self.done = False, True
+        elif tag == "form":
+            self.current = None
 
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
