@@ -361,7 +361,11 @@ def main() -> None:
         setup["serve"] = banner[0].split("  ", 1)[-1] if banner else " ".join(serve[3:])
         print(f"serving {base} {setup['serve']}; demo built in {setup['demo_build_s']} s; "
               f"driving {args.users} people for {args.duration:.0f} s ...", flush=True)
+        load_before = os.getloadavg()[0]
         stats, elapsed = asyncio.run(drive(base, fx, args.users, args.duration, args.seed))
+        # The machine is shared: say how busy it was, so figures are read in context.
+        setup["load_average_1min"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+        setup["cores"] = os.cpu_count()
         report(stats, elapsed, setup)
     finally:
         if server is not None:
