@@ -30,8 +30,10 @@ class IdleSessionMiddleware:
     def __call__(self, request):
         session = request.session
         now = int(time.time())
-        if session.session_key is not None:  # a cookie came with the request
-            seen = session.get(LAST_SEEN_KEY)
+        # A cookie came with the request (loading it drops the key if the row has expired or
+        # never existed: such a visitor is anonymous and gets no new session from us).
+        seen = session.get(LAST_SEEN_KEY) if session.session_key is not None else None
+        if session.session_key is not None:
             if seen is not None and now - seen > settings.TRUSTWIDE_SESSION_IDLE_SECONDS:
                 session.flush()  # idle too long: signed out, the row deleted
             elif seen is None or now - seen >= settings.TRUSTWIDE_SESSION_TOUCH_SECONDS:

@@ -151,3 +151,11 @@ def test_other_password_checks_beyond_the_slots_get_a_polite_503(settings, world
         slots.release()
     assert response.status_code == 503
     assert b"try again" in response.content
+
+
+def test_a_stale_session_cookie_gets_no_new_session(client, db):
+    client.cookies["sessionid"] = "x" * 32  # a session that expired and was cleared away
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse(TRIVIAL_PAGE))
+    assert response.status_code == 302  # to sign in
+    assert _session_writes(ctx.captured_queries) == []
