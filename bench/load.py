@@ -68,6 +68,7 @@ print("FIXTURE" + json.dumps(out))
 
 # -- set-up ---------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -96,10 +97,13 @@ def wait_until_up(base: str, timeout: float = 180) -> None:
                     return
         except OSError:
             time.sleep(1)
-    raise SystemExit("trustwide serve did not answer within 3 minutes; see var/bench/load/serve.log")
+    raise SystemExit(
+        "trustwide serve did not answer within 3 minutes; see var/bench/load/serve.log"
+    )
 
 
 # -- the simulated people ---------------------------------------------------------------------
+
 
 class FormFields(HTMLParser):
     """The current values of the page's main POST form (the one with most fields: the header's
@@ -172,7 +176,9 @@ def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] * 1000
 
 
-def pages_for(kind: str, person: dict, fx: dict, rng: random.Random) -> list[tuple[str, str, float]]:
+def pages_for(
+    kind: str, person: dict, fx: dict, rng: random.Random
+) -> list[tuple[str, str, float]]:
     """(page type, path, weight) for one person."""
     t = fx["trust"]
     school = person["school"] or rng.choice(fx["schools"])
@@ -181,29 +187,39 @@ def pages_for(kind: str, person: dict, fx: dict, rng: random.Random) -> list[tup
     if kind == "leader":
         any_school = rng.choice(fx["schools"])
         return [
-            ("home", "/", 3), ("trust dashboard", f"/trusts/{t}/dashboard/", 3),
-            ("board report", f"/trusts/{t}/board-report/", 1), ("trust risks", f"/trusts/{t}/risks/", 1),
-            ("plan roll-up", f"/trusts/{t}/plan-rollup/", 1), ("strategic plan", f"/trusts/{t}/strategic-plan/", 1),
+            ("home", "/", 3),
+            ("trust dashboard", f"/trusts/{t}/dashboard/", 3),
+            ("board report", f"/trusts/{t}/board-report/", 1),
+            ("trust risks", f"/trusts/{t}/risks/", 1),
+            ("plan roll-up", f"/trusts/{t}/plan-rollup/", 1),
+            ("strategic plan", f"/trusts/{t}/strategic-plan/", 1),
             ("school dashboard", f"/schools/{any_school}/dashboard/", 2),
             ("board report PDF", f"/trusts/{t}/board-report.pdf", 0.05),
         ]
     if kind == "head":
         pages = [
-            ("home", "/", 3), ("school dashboard", f"/schools/{school}/dashboard/", 3),
+            ("home", "/", 3),
+            ("school dashboard", f"/schools/{school}/dashboard/", 3),
             ("plan list", f"/schools/{school}/plans/", 1),
             ("year group", f"/schools/{school}/dashboard/{group}/", 1),
-            ("school risks", f"/schools/{school}/risks/", 1), ("head report", f"/schools/{school}/head-report/", 1),
+            ("school risks", f"/schools/{school}/risks/", 1),
+            ("head report", f"/schools/{school}/head-report/", 1),
             ("head report PDF", f"/schools/{school}/head-report.pdf", 0.05),
         ]
         if plan:
             pages.append(("plan", plan, 2))
         if person["actions"]:
-            pages.append(("POST action progress", f"/actions/{rng.choice(person['actions'])}/progress/", 0.3))
+            pages.append(
+                ("POST action progress", f"/actions/{rng.choice(person['actions'])}/progress/", 0.3)
+            )
         return pages
     pages = [
-        ("home", "/", 3), ("school dashboard", f"/schools/{school}/dashboard/", 2),
-        ("head report", f"/schools/{school}/head-report/", 1), ("governor visits", f"/schools/{school}/governor-visits/", 1),
-        ("my tasks", "/my/tasks/", 1), ("calendar", "/my/calendar/", 1),
+        ("home", "/", 3),
+        ("school dashboard", f"/schools/{school}/dashboard/", 2),
+        ("head report", f"/schools/{school}/head-report/", 1),
+        ("governor visits", f"/schools/{school}/governor-visits/", 1),
+        ("my tasks", "/my/tasks/", 1),
+        ("calendar", "/my/calendar/", 1),
     ]
     if plan:
         pages.append(("plan", plan, 1))
@@ -230,16 +246,28 @@ async def person_loop(kind, person, fx, base, stats, stop_at, rng, login_gate):
     import aiohttp
 
     timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(base_url=base, timeout=timeout, cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
+    async with aiohttp.ClientSession(
+        base_url=base, timeout=timeout, cookie_jar=aiohttp.CookieJar(unsafe=True)
+    ) as s:
         await asyncio.sleep(rng.uniform(0, 10))  # people arrive over the first 10 s
         async with login_gate:
             page = await timed(s, stats, "sign-in form", "GET", "/login/")
             token = CSRF.search(page or "")
             if not token:
                 return
-            await timed(s, stats, "POST sign-in", "POST", "/login/", data={
-                "csrfmiddlewaretoken": token.group(1), "username": person["email"], "password": DEMO_PASSWORD,
-                "next": "/"})
+            await timed(
+                s,
+                stats,
+                "POST sign-in",
+                "POST",
+                "/login/",
+                data={
+                    "csrfmiddlewaretoken": token.group(1),
+                    "username": person["email"],
+                    "password": DEMO_PASSWORD,
+                    "next": "/",
+                },
+            )
         pages = pages_for(kind, person, fx, rng)
         weights = [w for _, _, w in pages]
         while time.monotonic() < stop_at:
@@ -276,8 +304,16 @@ async def drive(base: str, fx: dict, users: int, duration: float, seed: int) -> 
     stop_at = started + duration
     login_gate = asyncio.Semaphore(10)
     tasks = [
-        person_loop(kind, pools[kind][i % len(pools[kind])], fx, base, stats, stop_at,
-                    random.Random(rng.random()), login_gate)
+        person_loop(
+            kind,
+            pools[kind][i % len(pools[kind])],
+            fx,
+            base,
+            stats,
+            stop_at,
+            random.Random(rng.random()),
+            login_gate,
+        )
         for i, kind in enumerate(mix)
     ]
     await asyncio.gather(prober(base, stats, stop_at), *tasks)
@@ -286,44 +322,74 @@ async def drive(base: str, fx: dict, users: int, duration: float, seed: int) -> 
 
 # -- report -------------------------------------------------------------------------------------
 
+
 def report(stats: Stats, elapsed: float, setup: dict) -> dict:
     rows = {}
     print(f"\n{'page':<26}{'n':>6}{'err':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for page in sorted(stats.times, key=lambda p: (p.startswith("TRIVIAL"), p)):
         t = stats.times[page]
-        rows[page] = {"n": len(t), "errors": stats.errors[page], "p50_ms": round(pct(t, 50)),
-                      "p95_ms": round(pct(t, 95)), "p99_ms": round(pct(t, 99))}
+        rows[page] = {
+            "n": len(t),
+            "errors": stats.errors[page],
+            "p50_ms": round(pct(t, 50)),
+            "p95_ms": round(pct(t, 95)),
+            "p99_ms": round(pct(t, 99)),
+        }
         r = rows[page]
-        print(f"{page:<26}{r['n']:>6}{r['errors']:>5}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}")
+        print(
+            f"{page:<26}{r['n']:>6}{r['errors']:>5}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}"
+        )
     total = sum(len(t) for p, t in stats.times.items() if not p.startswith("TRIVIAL"))
     errors = sum(n for p, n in stats.errors.items() if not p.startswith("TRIVIAL"))
-    print(f"\n{total} requests from the simulated people in {elapsed:.0f} s: {total / elapsed:.1f} req/s, "
-          f"{errors} errors")
+    print(
+        f"\n{total} requests from the simulated people in {elapsed:.0f} s: {total / elapsed:.1f} req/s, "
+        f"{errors} errors"
+    )
     for sample in stats.error_samples:
         print(f"  error: {sample}")
-    html = [p for p in rows if not p.startswith(("TRIVIAL", "POST", "board report PDF", "head report PDF"))]
+    html = [
+        p
+        for p in rows
+        if not p.startswith(("TRIVIAL", "POST", "board report PDF", "head report PDF"))
+    ]
     worst = max(html, key=lambda p: rows[p]["p95_ms"]) if html else None
     trivial = rows.get("TRIVIAL (sign-in form)", {})
     if worst:
-        print(f"worst HTML p95: {worst} {rows[worst]['p95_ms']} ms (target < 500); "
-              f"trivial p95 {trivial.get('p95_ms')} ms (target < 100)")
-    result = {"setup": setup, "elapsed_s": round(elapsed, 1), "requests": total,
-              "req_per_s": round(total / elapsed, 1), "errors": errors, "pages": rows}
+        print(
+            f"worst HTML p95: {worst} {rows[worst]['p95_ms']} ms (target < 500); "
+            f"trivial p95 {trivial.get('p95_ms')} ms (target < 100)"
+        )
+    result = {
+        "setup": setup,
+        "elapsed_s": round(elapsed, 1),
+        "requests": total,
+        "req_per_s": round(total / elapsed, 1),
+        "errors": errors,
+        "pages": rows,
+    }
     print(json.dumps(result))
     return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=120)
-    parser.add_argument("--workers", type=int, default=None, help="serve --workers (default: its own)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="serve --workers (default: its own)"
+    )
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--seed", type=int, default=20)
-    parser.add_argument("--admin-url", default=os.environ.get(
-        "TRUSTWIDE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("TRUSTWIDE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres"),
+    )
     args = parser.parse_args()
-    if not re.match(r"^postgres(ql)?://[^@/]*@?(127\.0\.0\.1|localhost|\[::1\])[:/]", args.admin_url):
+    if not re.match(
+        r"^postgres(ql)?://[^@/]*@?(127\.0\.0\.1|localhost|\[::1\])[:/]", args.admin_url
+    ):
         raise SystemExit("bench/load.py only talks to a PostgreSQL server on a loopback address.")
 
     db = f"tw_bench_load_{os.getpid()}"
@@ -331,9 +397,14 @@ def main() -> None:
     if ROOT.exists():
         shutil.rmtree(ROOT)
     ROOT.mkdir(parents=True)
-    env = {**os.environ, "DATABASE_URL": f"{server_url}/{db}", "TRUSTWIDE_VAR_DIR": str(ROOT),
-           "DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONPATH": str(REPO),
-           "TRUSTWIDE_DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{server_url}/{db}",
+        "TRUSTWIDE_VAR_DIR": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "PYTHONPATH": str(REPO),
+        "TRUSTWIDE_DEBUG": "0",
+    }
     env.pop("TRUSTWIDE_DATA_DIR", None)
     cli = [PYTHON, "-m", "trustwide.cli"]
     admin_sql(args.admin_url, f'CREATE DATABASE "{db}"')
@@ -342,10 +413,15 @@ def main() -> None:
         t0 = time.monotonic()
         run([*cli, "migrate", "--verbosity", "0"], env)
         run([*cli, "demo"], env)
-        setup = {"database": "postgresql", "schools": 12, "demo_build_s": round(time.monotonic() - t0, 1),
-                 "users": args.users, "duration_s": args.duration}
+        setup = {
+            "database": "postgresql",
+            "schools": 12,
+            "demo_build_s": round(time.monotonic() - t0, 1),
+            "users": args.users,
+            "duration_s": args.duration,
+        }
         out = run([*cli, "shell", "-c", FIXTURE_SCRIPT], env).stdout
-        fx = json.loads(out[out.index("FIXTURE") + len("FIXTURE"):])
+        fx = json.loads(out[out.index("FIXTURE") + len("FIXTURE") :])
         port = free_port()
         serve = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
         if args.workers:
@@ -353,14 +429,22 @@ def main() -> None:
         if args.threads:
             serve += ["--threads", str(args.threads)]
         log = open(ROOT / "serve.log", "w")
-        server = subprocess.Popen(serve, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            serve, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base)
-        banner = [line for line in (ROOT / "serve.log").read_text().splitlines() if "Trustwide is at" in line]
+        banner = [
+            line
+            for line in (ROOT / "serve.log").read_text().splitlines()
+            if "Trustwide is at" in line
+        ]
         setup["serve"] = banner[0].split("  ", 1)[-1] if banner else " ".join(serve[3:])
-        print(f"serving {base} {setup['serve']}; demo built in {setup['demo_build_s']} s; "
-              f"driving {args.users} people for {args.duration:.0f} s ...", flush=True)
+        print(
+            f"serving {base} {setup['serve']}; demo built in {setup['demo_build_s']} s; "
+            f"driving {args.users} people for {args.duration:.0f} s ...",
+            flush=True,
+        )
         load_before = os.getloadavg()[0]
         stats, elapsed = asyncio.run(drive(base, fx, args.users, args.duration, args.seed))
         # The machine is shared: say how busy it was, so figures are read in context.

@@ -53,8 +53,6 @@ class IdleSessionMiddleware:
 
 def busy_response(request) -> HttpResponse:
     """503 with Retry-After: the polite answer when too many passwords are being checked."""
-    response = HttpResponse(
-        render_to_string("accounts/busy.html", request=request), status=503
-    )
+    response = HttpResponse(render_to_string("accounts/busy.html", request=request), status=503)
     response["Retry-After"] = "5"
     return response

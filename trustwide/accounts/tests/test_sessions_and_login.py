@@ -20,8 +20,10 @@ TRIVIAL_PAGE = "accounts:password-change-done"  # logged-in page with no queries
 
 def _session_writes(queries) -> list[str]:
     return [
-        q["sql"] for q in queries
-        if "django_session" in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+        q["sql"]
+        for q in queries
+        if "django_session" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
     ]
 
 
@@ -114,7 +116,9 @@ def test_a_sign_in_burst_beyond_the_slots_is_asked_to_try_again(settings, client
     settings.PASSWORD_HASHERS = OWASP_HASHERS
     settings.TRUSTWIDE_PASSWORD_CHECKS_AT_ONCE = 1
     settings.TRUSTWIDE_PASSWORD_CHECK_WAIT_SECONDS = 0.05
-    user = User.objects.create_user(email="busy@world.example", password="a-long-password-1", full_name="B")
+    user = User.objects.create_user(
+        email="busy@world.example", password="a-long-password-1", full_name="B"
+    )
     slots = hashers._semaphore()
     assert slots.acquire(timeout=1)  # another thread is hashing
     try:
@@ -144,9 +148,14 @@ def test_other_password_checks_beyond_the_slots_get_a_polite_503(settings, world
     slots = hashers._semaphore()
     assert slots.acquire(timeout=1)
     try:
-        response = client.post(reverse("accounts:password-change"), {
-            "old_password": "pw-unused-123", "new_password1": "x-new-pass-987", "new_password2": "x-new-pass-987",
-        })
+        response = client.post(
+            reverse("accounts:password-change"),
+            {
+                "old_password": "pw-unused-123",
+                "new_password1": "x-new-pass-987",
+                "new_password2": "x-new-pass-987",
+            },
+        )
     finally:
         slots.release()
     assert response.status_code == 503

@@ -18,8 +18,11 @@ def trust(db):
 def test_a_loaded_foreign_key_is_not_selected_again(trust):
     with CaptureQueriesContext(connection) as ctx:
         hub = audited_create(actor=None, actor_label="test", model=Hub, trust=trust, name="North")
-    selects_of_trust = [q["sql"] for q in ctx.captured_queries
-                        if q["sql"].startswith("SELECT") and "trusts_trust" in q["sql"].split("WHERE")[0]]
+    selects_of_trust = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT") and "trusts_trust" in q["sql"].split("WHERE")[0]
+    ]
     assert selects_of_trust == []
     event = AuditEvent.objects.get(object_type="trusts.hub", object_id=str(hub.pk))
     assert event.action == AuditAction.CREATE and event.trust_id == trust.pk
@@ -27,7 +30,9 @@ def test_a_loaded_foreign_key_is_not_selected_again(trust):
 
 def test_a_foreign_key_given_by_id_is_still_checked(trust):
     with pytest.raises(ValidationError) as err:
-        audited_create(actor=None, actor_label="test", model=Hub, trust_id=trust.pk + 999, name="Nowhere")
+        audited_create(
+            actor=None, actor_label="test", model=Hub, trust_id=trust.pk + 999, name="Nowhere"
+        )
     assert "trust" in err.value.message_dict
     assert not Hub.objects.filter(name="Nowhere").exists()
 
@@ -40,4 +45,6 @@ def test_unique_constraints_on_a_skipped_key_still_apply(trust):
     with pytest.raises(ValidationError, match="already exists"):
         audited_update(actor=None, actor_label="test", instance=hub, name="North")
     assert Hub.objects.filter(trust=trust).count() == 2
-    assert AuditEvent.objects.filter(object_type="trusts.hub", action=AuditAction.CREATE).count() == 2
+    assert (
+        AuditEvent.objects.filter(object_type="trusts.hub", action=AuditAction.CREATE).count() == 2
+    )
