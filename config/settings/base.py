@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "trustwide.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,8 +119,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id at the OWASP Password Storage Cheat Sheet baseline (m=19 MiB, t=2, p=1; see
+# trustwide/accounts/hashers.py); hashes made at Django's default (m=100 MiB, p=8) are re-hashed
+# on the next sign-in. At most this many hashes run at once per process; a request waits this
+# long for a slot, then is asked to try again (503).
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "trustwide.accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 # Applied wherever a password is set: password change, reset confirm, createsuperuser
@@ -141,9 +146,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after 8 idle hours (a working day) or when the browser closes.
+TRUSTWIDE_PASSWORD_CHECKS_AT_ONCE = int(os.environ.get("TRUSTWIDE_PASSWORD_CHECKS_AT_ONCE", "2"))
+TRUSTWIDE_PASSWORD_CHECK_WAIT_SECONDS = float(os.environ.get("TRUSTWIDE_PASSWORD_CHECK_WAIT_SECONDS", "5"))
+
+# Sessions end after 8 idle hours (a working day) or when the browser closes. The session is
+# saved only when it changes; IdleSessionMiddleware (trustwide/accounts/middleware.py) keeps the
+# idle expiry by refreshing a last-seen time at most every 5 minutes.
 SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+TRUSTWIDE_SESSION_IDLE_SECONDS = SESSION_COOKIE_AGE
+TRUSTWIDE_SESSION_TOUCH_SECONDS = 5 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

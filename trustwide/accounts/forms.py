@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from trustwide.common.forms import DateField, DateInput
 
+from .hashers import BUSY_MESSAGE, PasswordChecksBusy
 from .models import Membership
 from .roles import ROLE_LEVEL, Role, ScopeLevel
 
@@ -11,6 +12,17 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean(self):
+        try:
+            return super().clean()
+        except PasswordChecksBusy:
+            # Not a failed sign-in (nothing was checked): no lockout count, ask to retry.
+            raise forms.ValidationError(BUSY_MESSAGE, code="busy") from None
+
+    @property
+    def busy(self) -> bool:
+        return self.has_error(forms.forms.NON_FIELD_ERRORS, "busy")
 
 
 class MembershipForm(forms.Form):

@@ -23,6 +23,13 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.busy:  # too many sign-ins at once: 503 tells clients and proxies to retry
+            response.status_code = 503
+            response["Retry-After"] = "5"
+        return response
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, throttled (accounts/throttle.py). A throttled request gets the
