@@ -11,6 +11,9 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", "Deleted"
     # People
     END = "end", "Access ended"
+    INVITE = "invite", "Invitation sent"
+    ACCEPT_INVITATION = "accept_invitation", "Invitation accepted"
+    BULK_ADD = "bulk_add", "Staff added from a file"
     # Plans and SEFs
     SUBMIT = "submit", "Submitted"
     OVERRIDE_SMART = "override SMART check", "SMART check overridden"
