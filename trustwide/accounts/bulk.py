@@ -25,10 +25,10 @@ from .models import Membership, User
 from .roles import ROLE_LEVEL, Role, ScopeLevel
 
 REQUIRED_COLUMNS = ("name", "email", "role", "school_urn")
-OPTIONAL_COLUMNS = ("start_date", "end_date")
+OPTIONAL_COLUMNS = ("start_date", "end_date", "job_title")
 # Header spellings people use, mapped to ours (compared lower-case, spaces as underscores).
 HEADER_ALIASES = {"full_name": "name", "urn": "school_urn", "school": "school_urn",
-                  "starts_on": "start_date", "ends_on": "end_date"}
+                  "starts_on": "start_date", "ends_on": "end_date", "title": "job_title"}
 MAX_ROWS = 2000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 _ROLE_NAMES = {**{r.value: r.value for r in Role}, **{r.label.lower(): r.value for r in Role}}
@@ -55,6 +55,7 @@ class StaffRow:
     school: object | None
     starts_on: datetime.date | None
     ends_on: datetime.date | None
+    job_title: str = ""
 
 
 class StaffFileInvalid(ValidationError):
@@ -150,7 +151,7 @@ def parse_staff_csv(trust, data: bytes) -> tuple[list[StaffRow], list[RowError]]
                 else:
                     bad("school_urn", "the URN of one of this trust's schools (no school has this URN)")
         starts_on = ends_on = None
-        for column in OPTIONAL_COLUMNS:
+        for column in ("start_date", "end_date"):
             raw = record.get(column, "")
             if raw:
                 parsed = _parse_date(raw)
@@ -177,16 +178,18 @@ def parse_staff_csv(trust, data: bytes) -> tuple[list[StaffRow], list[RowError]]
                         bad(columns.get(field, field), message)
         errors.extend(row_errors)
         if not row_errors:
-            rows.append(StaffRow(index, record["name"], email, role, school, starts_on, ends_on))
+            rows.append(StaffRow(index, record["name"], email, role, school, starts_on, ends_on,
+                                 record.get("job_title", "")[:150]))
     if not rows and not errors:
         errors.append(RowError(2, "(file)", "", "at least one person below the header"))
     return rows, errors
 
 
 def staff_bulk_add(*, actor, trust, data: bytes, filename: str = "", base_url: str | None = None,
-                   actor_label=None) -> list[Membership]:
-    """All or nothing: raises StaffFileInvalid listing every problem, or adds every row, invites
-    each person who has no password yet, and records one summary event beside each row's own."""
+                   actor_label=None, invite: bool = True) -> list[Membership]:
+    """All or nothing: raises StaffFileInvalid listing every problem, or adds every row (in file
+    order), invites each person who has no password yet (unless invite=False: the demo sets its
+    own password), and records one summary event beside each row's own."""
     if actor is not None:
         require(rules.may_manage_people(actor, trust), rules.PEOPLE_REFUSED)
     rows, errors = parse_staff_csv(trust, data)
@@ -197,13 +200,13 @@ def staff_bulk_add(*, actor, trust, data: bytes, filename: str = "", base_url: s
         invited = set()
         for row in rows:
             user = services.user_get_or_create(actor=actor, trust=trust, email=row.email, full_name=row.full_name,
-                                               actor_label=actor_label)
+                                               job_title=row.job_title, actor_label=actor_label)
             membership = services.membership_create(
                 actor=actor, user=user, role=row.role, trust=trust, school=row.school,
                 starts_on=row.starts_on, ends_on=row.ends_on, actor_label=actor_label,
             )
             created.append(membership)
-            if invitations.is_pending(user) and user.pk not in invited:
+            if invite and invitations.is_pending(user) and user.pk not in invited:
                 invitations.invitation_send(actor=actor, user=user, trust=trust, base_url=base_url,
                                             actor_label=actor_label)
                 invited.add(user.pk)
