@@ -170,6 +170,11 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     title = "Set your password"
     success_url = reverse_lazy("accounts:home")
 
+    def get_user(self, uidb64):
+        # Someone whose access was withdrawn (deactivated) cannot sign up from an old email.
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
     def form_valid(self, form):
         user = invitations.invitation_accept(user=form.user, form=form)
         self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)

@@ -116,6 +116,14 @@ def test_a_password_reset_token_does_not_open_an_invitation(world, client):
     assert "This link has expired" in client.get(url, follow=True).content.decode()
 
 
+def test_a_deactivated_person_cannot_use_their_invitation(world, client):
+    user = User.objects.create_user(email="gone@example.org", full_name="Gone")
+    link = invitations.invitation_url(user)
+    user.is_active = False
+    user.save()
+    assert "This link has expired" in client.get(_path(link), follow=True).content.decode()
+
+
 def test_resend_sends_a_fresh_link_and_refuses_after_acceptance(world, client, django_capture_on_commit_callbacks):
     admin = world.user("trust_administrator")
     user = services.user_get_or_create(actor=admin, trust=world.trust_a, email="r@example.org", full_name="R")
