@@ -27,8 +27,14 @@ from .roles import ROLE_LEVEL, Role, ScopeLevel
 REQUIRED_COLUMNS = ("name", "email", "role", "school_urn")
 OPTIONAL_COLUMNS = ("start_date", "end_date", "job_title")
 # Header spellings people use, mapped to ours (compared lower-case, spaces as underscores).
-HEADER_ALIASES = {"full_name": "name", "urn": "school_urn", "school": "school_urn",
-                  "starts_on": "start_date", "ends_on": "end_date", "title": "job_title"}
+HEADER_ALIASES = {
+    "full_name": "name",
+    "urn": "school_urn",
+    "school": "school_urn",
+    "starts_on": "start_date",
+    "ends_on": "end_date",
+    "title": "job_title",
+}
 MAX_ROWS = 2000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 _ROLE_NAMES = {**{r.value: r.value for r in Role}, **{r.label.lower(): r.value for r in Role}}
@@ -79,7 +85,9 @@ def _read(data: bytes) -> tuple[list[str], list[list[str]]]:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         return [], []
-    header = [HEADER_ALIASES.get(h, h) for h in (c.strip().lower().replace(" ", "_") for c in rows[0])]
+    header = [
+        HEADER_ALIASES.get(h, h) for h in (c.strip().lower().replace(" ", "_") for c in rows[0])
+    ]
     return header, rows[1:]
 
 
@@ -93,9 +101,17 @@ def parse_staff_csv(trust, data: bytes) -> tuple[list[StaffRow], list[RowError]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c and c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown:
-        expected = "columns " + ", ".join(REQUIRED_COLUMNS) + " (and optionally " + ", ".join(OPTIONAL_COLUMNS) + ")"
+        expected = (
+            "columns "
+            + ", ".join(REQUIRED_COLUMNS)
+            + " (and optionally "
+            + ", ".join(OPTIONAL_COLUMNS)
+            + ")"
+        )
         for column in missing:
-            errors.append(RowError(1, column, "", f"a column called '{column}': the header needs {expected}"))
+            errors.append(
+                RowError(1, column, "", f"a column called '{column}': the header needs {expected}")
+            )
         for column in unknown:
             errors.append(RowError(1, column, "", f"no such column: the header needs {expected}"))
         return [], errors
@@ -103,15 +119,15 @@ def parse_staff_csv(trust, data: bytes) -> tuple[list[StaffRow], list[RowError]]
         return [], [RowError(MAX_ROWS + 2, "(file)", "", f"at most {MAX_ROWS} people in one file")]
 
     schools = {str(s.urn): s for s in trust.schools.all()}
-    other_trust_urns = set(
-        School.objects.exclude(trust=trust).values_list("urn", flat=True)
-    )
+    other_trust_urns = set(School.objects.exclude(trust=trust).values_list("urn", flat=True))
     seen_emails: dict[str, int] = {}
     rows: list[StaffRow] = []
     for index, cells in enumerate(body, start=2):
         if not any(c.strip() for c in cells):
             continue
-        record = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+        record = {
+            name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)
+        }
         row_errors: list[RowError] = []
 
         def bad(column, expected, _record=record, _row=index, _errors=row_errors):
@@ -131,25 +147,43 @@ def parse_staff_csv(trust, data: bytes) -> tuple[list[StaffRow], list[RowError]]
                 seen_emails[email] = index
         role = _ROLE_NAMES.get(record["role"].lower())
         if role is None:
-            bad("role", "one of: " + ", ".join(r.value for r in Role if ROLE_LEVEL[r] != ScopeLevel.HUB))
+            bad(
+                "role",
+                "one of: " + ", ".join(r.value for r in Role if ROLE_LEVEL[r] != ScopeLevel.HUB),
+            )
         school = None
         urn = record["school_urn"]
         if role is not None:
             level = ROLE_LEVEL[role]
             if level == ScopeLevel.HUB:
-                bad("role", "a trust or school role: give an executive headteacher their hub with "
-                            "'Give someone a role'")
+                bad(
+                    "role",
+                    "a trust or school role: give an executive headteacher their hub with "
+                    "'Give someone a role'",
+                )
             elif level == ScopeLevel.TRUST and urn:
-                bad("school_urn", f"blank: {Role(role).label} is a trust role, held across the trust")
+                bad(
+                    "school_urn",
+                    f"blank: {Role(role).label} is a trust role, held across the trust",
+                )
             elif level == ScopeLevel.SCHOOL and not urn:
-                bad("school_urn", f"the URN of one of the trust's schools: {Role(role).label} is held in a school")
+                bad(
+                    "school_urn",
+                    f"the URN of one of the trust's schools: {Role(role).label} is held in a school",
+                )
         if urn:
             school = schools.get(urn)
             if school is None:
                 if urn.isdigit() and int(urn) in other_trust_urns:
-                    bad("school_urn", "the URN of a school in this trust (this school is in another trust)")
+                    bad(
+                        "school_urn",
+                        "the URN of a school in this trust (this school is in another trust)",
+                    )
                 else:
-                    bad("school_urn", "the URN of one of this trust's schools (no school has this URN)")
+                    bad(
+                        "school_urn",
+                        "the URN of one of this trust's schools (no school has this URN)",
+                    )
         starts_on = ends_on = None
         for column in ("start_date", "end_date"):
             raw = record.get(column, "")
@@ -163,12 +197,20 @@ def parse_staff_csv(trust, data: bytes) -> tuple[list[StaffRow], list[RowError]]
                     ends_on = parsed
         if not row_errors and role is not None:
             user = User.objects.filter(email=email).first()
-            if user and Membership.objects.active().filter(
-                user=user, trust=trust, role=role, school=school
-            ).exists():
+            if (
+                user
+                and Membership.objects.active()
+                .filter(user=user, trust=trust, role=role, school=school)
+                .exists()
+            ):
                 bad("email", f"someone new to this role: {email} already holds it here")
-            candidate = Membership(role=role, trust=trust, school=school, starts_on=starts_on or timezone.localdate(),
-                                   ends_on=ends_on)
+            candidate = Membership(
+                role=role,
+                trust=trust,
+                school=school,
+                starts_on=starts_on or timezone.localdate(),
+                ends_on=ends_on,
+            )
             try:
                 candidate.clean()
             except ValidationError as exc:
@@ -178,15 +220,33 @@ def parse_staff_csv(trust, data: bytes) -> tuple[list[StaffRow], list[RowError]]
                         bad(columns.get(field, field), message)
         errors.extend(row_errors)
         if not row_errors:
-            rows.append(StaffRow(index, record["name"], email, role, school, starts_on, ends_on,
-                                 record.get("job_title", "")[:150]))
+            rows.append(
+                StaffRow(
+                    index,
+                    record["name"],
+                    email,
+                    role,
+                    school,
+                    starts_on,
+                    ends_on,
+                    record.get("job_title", "")[:150],
+                )
+            )
     if not rows and not errors:
         errors.append(RowError(2, "(file)", "", "at least one person below the header"))
     return rows, errors
 
 
-def staff_bulk_add(*, actor, trust, data: bytes, filename: str = "", base_url: str | None = None,
-                   actor_label=None, invite: bool = True) -> list[Membership]:
+def staff_bulk_add(
+    *,
+    actor,
+    trust,
+    data: bytes,
+    filename: str = "",
+    base_url: str | None = None,
+    actor_label=None,
+    invite: bool = True,
+) -> list[Membership]:
     """All or nothing: raises StaffFileInvalid listing every problem, or adds every row (in file
     order), invites each person who has no password yet (unless invite=False: the demo sets its
     own password), and records one summary event beside each row's own."""
@@ -199,18 +259,37 @@ def staff_bulk_add(*, actor, trust, data: bytes, filename: str = "", base_url: s
     with transaction.atomic():
         invited = set()
         for row in rows:
-            user = services.user_get_or_create(actor=actor, trust=trust, email=row.email, full_name=row.full_name,
-                                               job_title=row.job_title, actor_label=actor_label)
+            user = services.user_get_or_create(
+                actor=actor,
+                trust=trust,
+                email=row.email,
+                full_name=row.full_name,
+                job_title=row.job_title,
+                actor_label=actor_label,
+            )
             membership = services.membership_create(
-                actor=actor, user=user, role=row.role, trust=trust, school=row.school,
-                starts_on=row.starts_on, ends_on=row.ends_on, actor_label=actor_label,
+                actor=actor,
+                user=user,
+                role=row.role,
+                trust=trust,
+                school=row.school,
+                starts_on=row.starts_on,
+                ends_on=row.ends_on,
+                actor_label=actor_label,
             )
             created.append(membership)
             if invite and invitations.is_pending(user) and user.pk not in invited:
-                invitations.invitation_send(actor=actor, user=user, trust=trust, base_url=base_url,
-                                            actor_label=actor_label)
+                invitations.invitation_send(
+                    actor=actor, user=user, trust=trust, base_url=base_url, actor_label=actor_label
+                )
                 invited.add(user.pk)
-        record_event(actor=actor, action=AuditAction.BULK_ADD, instance=trust, before=None,
-                     after={"file": filename, "rows": len(created), "invited": len(invited)},
-                     actor_label=actor_label, scope=(trust.pk, None))
+        record_event(
+            actor=actor,
+            action=AuditAction.BULK_ADD,
+            instance=trust,
+            before=None,
+            after={"file": filename, "rows": len(created), "invited": len(invited)},
+            actor_label=actor_label,
+            scope=(trust.pk, None),
+        )
     return created

@@ -29,7 +29,9 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 
 invitation_tokens = InvitationTokenGenerator()
 
-ALREADY_ACCEPTED = "{user} has already set a password: they sign in, or use 'Forgotten your password?'."
+ALREADY_ACCEPTED = (
+    "{user} has already set a password: they sign in, or use 'Forgotten your password?'."
+)
 
 
 def is_pending(user: User) -> bool:
@@ -38,13 +40,19 @@ def is_pending(user: User) -> bool:
 
 
 def invitation_url(user: User, *, base_url: str | None = None) -> str:
-    path = reverse("accounts:invitation-accept", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": invitation_tokens.make_token(user),
-    })
+    path = reverse(
+        "accounts:invitation-accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": invitation_tokens.make_token(user),
+        },
+    )
     return (base_url or settings.SITE_URL).rstrip("/") + path
 
 
-def invitation_send(*, actor, user: User, trust, base_url: str | None = None, actor_label=None) -> str:
+def invitation_send(
+    *, actor, user: User, trust, base_url: str | None = None, actor_label=None
+) -> str:
     """Email user a set-password link (on commit) and audit it in the trust; returns the link.
     Sending again gives a fresh link; earlier ones keep working until the password is set."""
     if actor is not None:
@@ -53,14 +61,27 @@ def invitation_send(*, actor, user: User, trust, base_url: str | None = None, ac
         raise ValidationError(ALREADY_ACCEPTED.format(user=user))
     link = invitation_url(user, base_url=base_url)
     inviter = (actor.full_name if actor is not None else "") or trust.name
-    body = render_to_string("accounts/invitation_email.txt", {
-        "user": user, "trust": trust, "inviter": inviter, "link": link,
-        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-    })
+    body = render_to_string(
+        "accounts/invitation_email.txt",
+        {
+            "user": user,
+            "trust": trust,
+            "inviter": inviter,
+            "link": link,
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+    )
     subject = f"You are invited to {trust.name} on Trustwide"
     with transaction.atomic():
-        record_event(actor=actor, action=AuditAction.INVITE, instance=user, before=None,
-                     after={"email": user.email}, actor_label=actor_label, scope=(trust.pk, None))
+        record_event(
+            actor=actor,
+            action=AuditAction.INVITE,
+            instance=user,
+            before=None,
+            after={"email": user.email},
+            actor_label=actor_label,
+            scope=(trust.pk, None),
+        )
         transaction.on_commit(
             lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
         )
@@ -74,6 +95,12 @@ def invitation_accept(*, user: User, form) -> User:
     form.save()
     trust_ids = sorted(set(user.memberships.values_list("trust_id", flat=True))) or [None]
     for trust_id in trust_ids:
-        record_event(actor=user, action=AuditAction.ACCEPT_INVITATION, instance=user, before=None,
-                     after={"email": user.email}, scope=(trust_id, None))
+        record_event(
+            actor=user,
+            action=AuditAction.ACCEPT_INVITATION,
+            instance=user,
+            before=None,
+            after={"email": user.email},
+            scope=(trust_id, None),
+        )
     return user

@@ -32,8 +32,14 @@ def role_permission_table() -> list[RoleRow]:
         perms = ROLE_PERMISSIONS.get(role, frozenset())
         groups = []
         for heading in headings:
-            can = [label for perm, (h, label) in PERM_LABELS.items() if h == heading and perm in perms]
+            can = [
+                label for perm, (h, label) in PERM_LABELS.items() if h == heading and perm in perms
+            ]
             if can:
                 groups.append((heading, can))
-        rows.append(RoleRow(role.value, role.label, _WHERE[ROLE_LEVEL[role]], Perm.PUPILS_VIEW in perms, groups))
+        rows.append(
+            RoleRow(
+                role.value, role.label, _WHERE[ROLE_LEVEL[role]], Perm.PUPILS_VIEW in perms, groups
+            )
+        )
     return rows

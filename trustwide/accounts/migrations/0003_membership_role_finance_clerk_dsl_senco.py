@@ -4,15 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('trust_leader', 'Trust leader (CEO, director of education)'), ('trust_data_manager', 'Trust data manager'), ('trust_administrator', 'Trust administrator'), ('trustee', 'Trustee'), ('executive_headteacher', 'Executive headteacher'), ('headteacher', 'Headteacher'), ('senior_leader', 'Senior leader'), ('middle_leader', 'Middle leader'), ('teacher', 'Teacher'), ('school_data_manager', 'School data manager'), ('local_governor', 'Local governor'), ('peer_reviewer', 'Peer reviewer'), ('trust_finance_officer', 'Trust finance officer'), ('school_business_manager', 'School business manager'), ('clerk_to_governors', 'Clerk to governors'), ('safeguarding_lead', 'Designated safeguarding lead'), ('senco', 'SENCO (special educational needs co-ordinator)')], max_length=40),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("trust_leader", "Trust leader (CEO, director of education)"),
+                    ("trust_data_manager", "Trust data manager"),
+                    ("trust_administrator", "Trust administrator"),
+                    ("trustee", "Trustee"),
+                    ("executive_headteacher", "Executive headteacher"),
+                    ("headteacher", "Headteacher"),
+                    ("senior_leader", "Senior leader"),
+                    ("middle_leader", "Middle leader"),
+                    ("teacher", "Teacher"),
+                    ("school_data_manager", "School data manager"),
+                    ("local_governor", "Local governor"),
+                    ("peer_reviewer", "Peer reviewer"),
+                    ("trust_finance_officer", "Trust finance officer"),
+                    ("school_business_manager", "School business manager"),
+                    ("clerk_to_governors", "Clerk to governors"),
+                    ("safeguarding_lead", "Designated safeguarding lead"),
+                    ("senco", "SENCO (special educational needs co-ordinator)"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

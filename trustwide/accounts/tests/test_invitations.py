@@ -35,7 +35,9 @@ def test_invitation_send_emails_a_link_and_is_audited(world, django_capture_on_c
     admin = world.user("trust_administrator")
     user = User.objects.create_user(email="new.head@example.org", full_name="New Head")
     with django_capture_on_commit_callbacks(execute=True):
-        link = invitations.invitation_send(actor=admin, user=user, trust=world.trust_a, base_url="https://tw.example")
+        link = invitations.invitation_send(
+            actor=admin, user=user, trust=world.trust_a, base_url="https://tw.example"
+        )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.head@example.org"]
     assert link in mail.outbox[0].body and link.startswith("https://tw.example/invitation/")
@@ -48,6 +50,7 @@ def test_no_email_when_the_transaction_rolls_back(world, django_capture_on_commi
     admin = world.user("trust_administrator")
     user = User.objects.create_user(email="x@example.org", full_name="X")
     from django.db import transaction
+
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -64,22 +67,33 @@ def test_only_trust_administrators_invite(world):
     with pytest.raises(PermissionDenied):
         invitations.invitation_send(actor=world.user("headteacher"), user=user, trust=world.trust_a)
     with pytest.raises(PermissionDenied):  # another trust's administrator
-        invitations.invitation_send(actor=world.user("trust_administrator"), user=user, trust=world.trust_b)
+        invitations.invitation_send(
+            actor=world.user("trust_administrator"), user=user, trust=world.trust_b
+        )
 
 
 def test_someone_with_a_password_is_not_invited(world):
     with pytest.raises(ValidationError, match="already set a password"):
-        invitations.invitation_send(actor=world.user("trust_administrator"), user=world.user("teacher"),
-                                    trust=world.trust_a)
+        invitations.invitation_send(
+            actor=world.user("trust_administrator"), user=world.user("teacher"), trust=world.trust_a
+        )
 
 
-def test_add_form_invites_a_new_person_who_sets_a_password_once(world, client, django_capture_on_commit_callbacks):
+def test_add_form_invites_a_new_person_who_sets_a_password_once(
+    world, client, django_capture_on_commit_callbacks
+):
     client.force_login(world.user("trust_administrator"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:membership-create", args=[world.trust_a.slug]), {
-            "email": "Ada.Head@Example.org", "full_name": "Ada Head", "role": Role.HEADTEACHER,
-            "school": world.school_a1.pk, "starts_on": "2020-01-01",
-        })
+        response = client.post(
+            reverse("accounts:membership-create", args=[world.trust_a.slug]),
+            {
+                "email": "Ada.Head@Example.org",
+                "full_name": "Ada Head",
+                "role": Role.HEADTEACHER,
+                "school": world.school_a1.pk,
+                "starts_on": "2020-01-01",
+            },
+        )
     assert response.status_code == 302
     user = User.objects.get(email="ada.head@example.org")
     assert not user.has_usable_password()
@@ -110,9 +124,15 @@ def test_a_password_reset_token_does_not_open_an_invitation(world, client):
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
+
     user = User.objects.create_user(email="z@example.org", full_name="Z")
-    url = reverse("accounts:invitation-accept", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    url = reverse(
+        "accounts:invitation-accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
     assert "This link has expired" in client.get(url, follow=True).content.decode()
 
 
@@ -124,17 +144,26 @@ def test_a_deactivated_person_cannot_use_their_invitation(world, client):
     assert "This link has expired" in client.get(_path(link), follow=True).content.decode()
 
 
-def test_resend_sends_a_fresh_link_and_refuses_after_acceptance(world, client, django_capture_on_commit_callbacks):
+def test_resend_sends_a_fresh_link_and_refuses_after_acceptance(
+    world, client, django_capture_on_commit_callbacks
+):
     admin = world.user("trust_administrator")
-    user = services.user_get_or_create(actor=admin, trust=world.trust_a, email="r@example.org", full_name="R")
-    membership = services.membership_create(actor=admin, user=user, role=Role.TEACHER, trust=world.trust_a,
-                                            school=world.school_a1)
+    user = services.user_get_or_create(
+        actor=admin, trust=world.trust_a, email="r@example.org", full_name="R"
+    )
+    membership = services.membership_create(
+        actor=admin, user=user, role=Role.TEACHER, trust=world.trust_a, school=world.school_a1
+    )
     client.force_login(admin)
     url = reverse("accounts:invitation-resend", args=[membership.pk])
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url).status_code == 302
-    assert len(mail.outbox) == 1 and AuditEvent.objects.filter(action=AuditAction.INVITE).count() == 1
-    people = client.get(reverse("accounts:membership-list", args=[world.trust_a.slug])).content.decode()
+    assert (
+        len(mail.outbox) == 1 and AuditEvent.objects.filter(action=AuditAction.INVITE).count() == 1
+    )
+    people = client.get(
+        reverse("accounts:membership-list", args=[world.trust_a.slug])
+    ).content.decode()
     assert "Not yet accepted" in people
 
     user.set_password(GOOD_PASSWORD)
@@ -146,7 +175,9 @@ def test_resend_sends_a_fresh_link_and_refuses_after_acceptance(world, client, d
 
 def test_people_page_shows_what_each_role_may_do(world, client):
     client.force_login(world.user("trust_administrator"))
-    body = client.get(reverse("accounts:membership-list", args=[world.trust_a.slug])).content.decode()
+    body = client.get(
+        reverse("accounts:membership-list", args=[world.trust_a.slug])
+    ).content.decode()
     assert "What each role may do" in body
     for role in Role:
         assert f'id="role-{role.value}"' in body
@@ -158,12 +189,14 @@ def test_people_page_shows_what_each_role_may_do(world, client):
 
 def test_every_permission_has_a_label():
     from trustwide.access.policy import PERM_LABELS, Perm
+
     perms = {v for k, v in vars(Perm).items() if k.isupper()}
     assert perms == set(PERM_LABELS)
 
 
 def test_new_roles_see_pupils_only_where_they_should():
     from trustwide.access.policy import NEVER_SEE_PUPILS, Perm, role_has
+
     for role in (Role.CLERK_TO_GOVERNORS, Role.TRUST_FINANCE_OFFICER, Role.SCHOOL_BUSINESS_MANAGER):
         assert role in NEVER_SEE_PUPILS and not role_has(role, Perm.PUPILS_VIEW)
     for role in (Role.SAFEGUARDING_LEAD, Role.SENCO):

@@ -4,15 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_auditevent_action_choices'),
+        ("audit", "0004_auditevent_action_choices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted'), ('end', 'Access ended'), ('invite', 'Invitation sent'), ('accept_invitation', 'Invitation accepted'), ('bulk_add', 'Staff added from a file'), ('submit', 'Submitted'), ('override SMART check', 'SMART check overridden'), ('agree', 'Agreed'), ('return to draft', 'Returned to draft'), ('comment', 'Commented'), ('start', 'Started'), ('evaluate', 'Evaluated'), ('progress', 'Progress updated'), ('validate', 'Validated'), ('reopen', 'Reopened'), ('added after agreement', 'Added after agreement'), ('changed after agreement', 'Changed after agreement'), ('removed after agreement', 'Removed after agreement'), ('held', 'Marked as held'), ('assign', 'Assigned'), ('update_tasks', 'Cycle tasks updated'), ('remove_tasks', 'Cycle tasks removed'), ('import', 'Imported'), ('rollback', 'Rolled back'), ('mfa_enrol', 'Two-step login set up'), ('mfa_reset', 'Two-step login reset'), ('sso_login', 'Signed in with the school account'), ('sso_refused', 'School-account sign-in refused')], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("update", "Updated"),
+                    ("delete", "Deleted"),
+                    ("end", "Access ended"),
+                    ("invite", "Invitation sent"),
+                    ("accept_invitation", "Invitation accepted"),
+                    ("bulk_add", "Staff added from a file"),
+                    ("submit", "Submitted"),
+                    ("override SMART check", "SMART check overridden"),
+                    ("agree", "Agreed"),
+                    ("return to draft", "Returned to draft"),
+                    ("comment", "Commented"),
+                    ("start", "Started"),
+                    ("evaluate", "Evaluated"),
+                    ("progress", "Progress updated"),
+                    ("validate", "Validated"),
+                    ("reopen", "Reopened"),
+                    ("added after agreement", "Added after agreement"),
+                    ("changed after agreement", "Changed after agreement"),
+                    ("removed after agreement", "Removed after agreement"),
+                    ("held", "Marked as held"),
+                    ("assign", "Assigned"),
+                    ("update_tasks", "Cycle tasks updated"),
+                    ("remove_tasks", "Cycle tasks removed"),
+                    ("import", "Imported"),
+                    ("rollback", "Rolled back"),
+                    ("mfa_enrol", "Two-step login set up"),
+                    ("mfa_reset", "Two-step login reset"),
+                    ("sso_login", "Signed in with the school account"),
+                    ("sso_refused", "School-account sign-in refused"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
