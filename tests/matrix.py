@@ -16,10 +16,13 @@ from django.apps import apps
 from trustwide.accounts.roles import Role
 
 ALL_ROLES = frozenset(r.value for r in Role)
-TRUST_ROLES = frozenset({"trust_leader", "trust_data_manager", "trust_administrator", "trustee"})
+TRUST_ROLES = frozenset({
+    "trust_leader", "trust_data_manager", "trust_administrator", "trustee", "trust_finance_officer",
+})
 SCHOOL_ROLES = frozenset({
     "headteacher", "senior_leader", "middle_leader", "teacher", "school_data_manager",
-    "local_governor", "peer_reviewer",
+    "local_governor", "peer_reviewer", "school_business_manager", "clerk_to_governors",
+    "safeguarding_lead", "senco",
 })
 
 
@@ -108,6 +111,18 @@ FOUNDATION: dict[str, Entry] = {
                              else w.extra["trust_b_leader"].memberships.first().pk},
         data=lambda w, t: {"ends_on": "2030-01-01"},
         ok={"trust_administrator"},
+    ),
+    "accounts:staff-bulk-add": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_administrator"}, denied=403
+    ),
+    "accounts:invitation-resend": Entry(
+        method="post",
+        kwargs=lambda w, t: {"pk": w.extra["invitee"](t).pk},
+        ok={"trust_administrator"},
+    ),
+    # The link itself is the credential: a bad token shows "This link has expired" to anyone.
+    "accounts:invitation-accept": Entry(
+        public=True, anonymous=200, kwargs=lambda w, t: {"uidb64": "MQ", "token": "bad-token"}
     ),
     "trusts:trust-detail": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=ALL_ROLES),
     "trusts:hub-detail": Entry(kwargs=t_kwargs(pk="hub.pk"), ok=TRUST_ROLES | {"executive_headteacher"}),

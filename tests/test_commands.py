@@ -26,6 +26,12 @@ def test_demo_is_deterministic_resets_and_has_every_role():
     emails = sorted(User.objects.values_list("email", flat=True))
     for email in emails:
         assert email in first, "every login is printed"
+    # Staff came through the bulk-add service, as an administrator's CSV would (audited).
+    bulk = AuditEvent.objects.get(action="bulk_add")
+    assert bulk.actor_label == "demo builder" and bulk.after["invited"] == 0
+    # Five trust roles, a head and a chair of governors per school, five more roles in the first school,
+    # and the five roles added in issue 16 (executive headteachers are hub roles, added one by one).
+    assert bulk.after["rows"] == 5 + 2 * 4 + 5 + 5
     second = _demo(seed=7, schools=4, hubs=2)
     assert Trust.objects.count() == 1 and School.objects.count() == 4, "re-running resets, not adds"
     assert sorted(User.objects.values_list("email", flat=True)) == emails
@@ -46,3 +52,34 @@ def test_createtrust_makes_trust_year_and_administrator():
     assert AuditEvent.objects.filter(trust=trust, actor_label="trustwide createtrust").count() >= 6
     with pytest.raises(CommandError):
         call_command("createtrust", "Brambleford Academies", admin_email="x@y.example", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_createtrust_invites_the_administrator_by_email(django_capture_on_commit_callbacks, settings):
+    from django.core import mail
+
+    settings.SITE_URL = "https://trustwide.example"
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("createtrust", "Ferndown Trust", admin_email="boss@fern.example", admin_name="Pat Boss", stdout=out)
+    admin = User.objects.get(email="boss@fern.example")
+    assert not admin.has_usable_password()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["boss@fern.example"]
+    link = next(word for word in mail.outbox[0].body.split() if word.startswith("https://trustwide.example/invitation/"))
+    assert link in out.getvalue()
+    event = AuditEvent.objects.get(action="invite")
+    assert event.actor_label == "trustwide createtrust" and event.trust.slug == "ferndown-trust"
+
+
+@pytest.mark.django_db
+def test_createtrust_with_a_password_sends_nothing_and_checks_the_password():
+    from django.core import mail
+
+    with pytest.raises(CommandError, match="--admin-password: This password is too short"):
+        call_command("createtrust", "Short Trust", admin_email="a@short.example", admin_password="abc",
+                     stdout=io.StringIO())
+    assert not Trust.objects.filter(name="Short Trust").exists()
+    call_command("createtrust", "Long Trust", admin_email="a@long.example", admin_password="Heron-valley-2031",
+                 stdout=io.StringIO())
+    assert User.objects.get(email="a@long.example").check_password("Heron-valley-2031")
+    assert mail.outbox == [] and not AuditEvent.objects.filter(action="invite").exists()

@@ -100,4 +100,12 @@ def build_world() -> World:
     other = make_user("trust_b_leader")
     grant(other, Role.TRUST_LEADER, trust=trust_b)
     world.extra["trust_b_leader"] = other
+
+    def invitee(target) -> Membership:
+        """Someone given a role at the target's school who has not yet set a password."""
+        n = next(_counter)
+        user = User.objects.create_user(email=f"invitee{n}@world.example", full_name=f"Invitee {n}")
+        return grant(user, Role.TEACHER, trust=target.trust, school=target.school)
+
+    world.extra["invitee"] = invitee
     return world

@@ -207,6 +207,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("TRUSTWIDE_FROM_EMAIL", "Trustwide <no-reply@trustwide.invalid>")
 EMAIL_HOST = os.environ.get("TRUSTWIDE_EMAIL_HOST", "localhost")
+# The address people reach the site on, for links in emails sent outside a request (createtrust).
+SITE_URL = os.environ.get("TRUSTWIDE_SITE_URL", "http://localhost:8000").rstrip("/")
 EMAIL_PORT = int(os.environ.get("TRUSTWIDE_EMAIL_PORT", "25"))
 
 TASKS = {

@@ -65,6 +65,55 @@ class Perm:
     POLICY_EDIT = "policy.edit"
 
 
+# What each permission lets a person do, in words for the People page (every Perm has one;
+# tested). Grouped by the heading the page shows.
+PERM_LABELS: dict[str, tuple[str, str]] = {
+    Perm.TRUST_VIEW: ("Trust and schools", "see the trust's page"),
+    Perm.HUB_VIEW: ("Trust and schools", "see hubs"),
+    Perm.SCHOOL_VIEW: ("Trust and schools", "see school pages"),
+    Perm.SCHOOL_EDIT: ("Trust and schools", "edit schools"),
+    Perm.PEOPLE_VIEW: ("People", "see who holds which role"),
+    Perm.MEMBERSHIP_MANAGE: ("People", "give and end roles, invite staff"),
+    Perm.AUDIT_VIEW_TRUST: ("People", "read the trust's audit log"),
+    Perm.HISTORY_VIEW: ("People", "read a record's history"),
+    Perm.PUPILS_VIEW: ("Pupils", "see pupils' names, UPNs and dates of birth"),
+    Perm.PUPIL_DATA_PROTECTION: ("Pupils", "answer subject access and erasure requests"),
+    Perm.SEF_VIEW: ("Self-evaluation", "read SEFs"),
+    Perm.SEF_EDIT: ("Self-evaluation", "write SEFs"),
+    Perm.SEF_VALIDATE: ("Self-evaluation", "validate SEF judgements"),
+    Perm.FRAMEWORK_MANAGE: ("Self-evaluation", "manage evaluation frameworks"),
+    Perm.TRUST_SELF_REVIEW_EDIT: ("Self-evaluation", "write the trust's self-review"),
+    Perm.STRATEGIC_PLAN_VIEW: ("Plans", "read the strategic plan"),
+    Perm.STRATEGIC_PLAN_EDIT: ("Plans", "edit the strategic plan"),
+    Perm.PLAN_VIEW: ("Plans", "read school plans (SIP, BDP) and their costs"),
+    Perm.PLAN_EDIT: ("Plans", "write school plans"),
+    Perm.PLAN_SUBMIT: ("Plans", "submit plans"),
+    Perm.PLAN_AGREE: ("Plans", "agree plans"),
+    Perm.PLAN_SIGN_OFF: ("Plans", "sign plans off for the trust, record the board's agreement"),
+    Perm.MSP_COMMENT: ("Plans", "comment on strategic plan drafts"),
+    Perm.PLAN_OVERRIDE_SMART: ("Plans", "override the SMART check"),
+    Perm.ACTION_UPDATE: ("Plans", "update actions' progress and spend"),
+    Perm.MONITORING_VIEW: ("Plans", "read monitoring"),
+    Perm.MONITORING_RECORD: ("Plans", "record monitoring"),
+    Perm.RAG_RATE: ("Plans", "give termly RAG ratings"),
+    Perm.DATA_IMPORT: ("Data", "import pupil data"),
+    Perm.DATA_VIEW_IMPORTS: ("Data", "see data imports"),
+    Perm.KPI_VIEW: ("Data", "see KPIs"),
+    Perm.KPI_TARGETS_EDIT: ("Data", "set KPI targets"),
+    Perm.REPORT_VIEW: ("Data", "open reports"),
+    Perm.PEER_REVIEW_VIEW: ("Peer review and support", "see peer reviews"),
+    Perm.PEER_REVIEW_MANAGE: ("Peer review and support", "arrange triads and the rota"),
+    Perm.PEER_REVIEW_WRITE: ("Peer review and support", "write review visits"),
+    Perm.SUPPORT_VIEW: ("Peer review and support", "see support levels"),
+    Perm.SUPPORT_MANAGE: ("Peer review and support", "set support and deploy expertise"),
+    Perm.RISK_VIEW: ("Risks, governance and policies", "read risk registers"),
+    Perm.RISK_EDIT: ("Risks, governance and policies", "edit risk registers"),
+    Perm.GOVERNANCE_VIEW: ("Risks, governance and policies", "read governance pages"),
+    Perm.GOVERNANCE_EDIT: ("Risks, governance and policies", "run governance: meetings, attendance, the cycle"),
+    Perm.POLICY_VIEW: ("Risks, governance and policies", "read policies"),
+    Perm.POLICY_EDIT: ("Risks, governance and policies", "edit policies"),
+}
+
 P = Perm
 
 _READ_ALL = {
@@ -75,6 +124,15 @@ _READ_ALL = {
 _SCHOOL_LEADER = _READ_ALL - {P.HUB_VIEW} | {
     P.PUPILS_VIEW, P.SEF_EDIT, P.PLAN_EDIT, P.PLAN_SUBMIT, P.ACTION_UPDATE, P.MONITORING_RECORD,
     P.RAG_RATE, P.DATA_VIEW_IMPORTS, P.PEER_REVIEW_WRITE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT,
+}
+
+_FINANCE = {
+    P.TRUST_VIEW, P.SCHOOL_VIEW, P.STRATEGIC_PLAN_VIEW, P.PLAN_VIEW, P.ACTION_UPDATE, P.RISK_VIEW,
+    P.RISK_EDIT,
+}
+_PUPIL_LEAD = {
+    P.TRUST_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.PUPILS_VIEW, P.SEF_VIEW, P.STRATEGIC_PLAN_VIEW,
+    P.PLAN_VIEW, P.ACTION_UPDATE, P.MONITORING_VIEW, P.MONITORING_RECORD, P.KPI_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -122,6 +180,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         P.TRUST_VIEW, P.SCHOOL_VIEW, P.SEF_VIEW, P.PLAN_VIEW, P.MONITORING_VIEW, P.KPI_VIEW,
         P.PEER_REVIEW_VIEW, P.PEER_REVIEW_WRITE,
     }),
+    # Finance: read the plans (their costs and spend are on the plan pages), keep the actions'
+    # spend up to date, and hold the risk register; never pupils' names.
+    Role.TRUST_FINANCE_OFFICER: frozenset(_FINANCE | {P.HUB_VIEW}),
+    Role.SCHOOL_BUSINESS_MANAGER: frozenset(_FINANCE),
+    # The clerk runs the governing body's pages (meetings, attendance, the cycle); never pupils.
+    Role.CLERK_TO_GOVERNORS: frozenset({
+        P.TRUST_VIEW, P.SCHOOL_VIEW, P.GOVERNANCE_VIEW, P.GOVERNANCE_EDIT, P.POLICY_VIEW,
+    }),
+    # Safeguarding and SEND leads work with named pupils in their school.
+    Role.SAFEGUARDING_LEAD: frozenset(_PUPIL_LEAD | {P.POLICY_VIEW}),
+    Role.SENCO: frozenset(_PUPIL_LEAD),
 }
 
 
@@ -130,6 +199,9 @@ def role_has(role: str, perm: str) -> bool:
 
 
 # Roles that never see identifying pupil details, whatever else changes above.
-NEVER_SEE_PUPILS = {Role.LOCAL_GOVERNOR, Role.TRUSTEE, Role.PEER_REVIEWER}
+NEVER_SEE_PUPILS = {
+    Role.LOCAL_GOVERNOR, Role.TRUSTEE, Role.PEER_REVIEWER, Role.CLERK_TO_GOVERNORS,
+    Role.TRUST_FINANCE_OFFICER, Role.SCHOOL_BUSINESS_MANAGER,
+}
 assert not any(role_has(role, Perm.PUPILS_VIEW) or role_has(role, Perm.PUPIL_DATA_PROTECTION)
                for role in NEVER_SEE_PUPILS)

@@ -26,7 +26,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class MembershipForm(forms.Form):
-    """Give someone a role: an existing user by email, or a new one (they set a password by reset)."""
+    """Give someone a role: an existing user by email, or a new one (emailed an invitation)."""
 
     email = forms.EmailField(label="Email address")
     full_name = forms.CharField(label="Full name", max_length=150, help_text="Used when the person is new.")
@@ -67,3 +67,13 @@ class MembershipForm(forms.Form):
 
 class EndMembershipForm(forms.Form):
     ends_on = DateField(widget=DateInput(), label="Access ends on")
+
+
+class StaffFileForm(forms.Form):
+    file = forms.FileField(label="Staff CSV file", help_text="UTF-8 CSV, one person and role per row.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 2 MB: split it into smaller files.")
+        return upload

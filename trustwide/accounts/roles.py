@@ -22,6 +22,11 @@ class Role(models.TextChoices):
     SCHOOL_DATA_MANAGER = "school_data_manager", "School data manager"
     LOCAL_GOVERNOR = "local_governor", "Local governor"
     PEER_REVIEWER = "peer_reviewer", "Peer reviewer"
+    TRUST_FINANCE_OFFICER = "trust_finance_officer", "Trust finance officer"
+    SCHOOL_BUSINESS_MANAGER = "school_business_manager", "School business manager"
+    CLERK_TO_GOVERNORS = "clerk_to_governors", "Clerk to governors"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Designated safeguarding lead"
+    SENCO = "senco", "SENCO (special educational needs co-ordinator)"
 
 
 # The scope node a membership of each role must point at.
@@ -38,6 +43,12 @@ ROLE_LEVEL: dict[str, str] = {
     Role.SCHOOL_DATA_MANAGER: ScopeLevel.SCHOOL,
     Role.LOCAL_GOVERNOR: ScopeLevel.SCHOOL,
     Role.PEER_REVIEWER: ScopeLevel.SCHOOL,
+    Role.TRUST_FINANCE_OFFICER: ScopeLevel.TRUST,
+    Role.SCHOOL_BUSINESS_MANAGER: ScopeLevel.SCHOOL,
+    # A clerk serves a local governing body; one who clerks several holds a role in each school.
+    Role.CLERK_TO_GOVERNORS: ScopeLevel.SCHOOL,
+    Role.SAFEGUARDING_LEAD: ScopeLevel.SCHOOL,
+    Role.SENCO: ScopeLevel.SCHOOL,
 }
 
 # Peer reviewer access is time-boxed: a membership of this role must carry an end date.

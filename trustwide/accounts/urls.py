@@ -49,6 +49,9 @@ urlpatterns = [
     path("trusts/<slug:slug>/people/", views.MembershipListView.as_view(), name="membership-list"),
     path("trusts/<slug:slug>/people/two-step/", mfa_views.MfaPolicyView.as_view(), name="mfa-policy"),
     path("trusts/<slug:slug>/people/add/", views.MembershipCreateView.as_view(), name="membership-create"),
+    path("trusts/<slug:slug>/people/import/", views.StaffBulkAddView.as_view(), name="staff-bulk-add"),
+    path("memberships/<int:pk>/invite/", views.InvitationResendView.as_view(), name="invitation-resend"),
+    path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="membership-end"),
     path("memberships/<int:pk>/mfa-reset/", mfa_views.MfaResetView.as_view(), name="mfa-reset"),
 ]

@@ -1,10 +1,12 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views import View
 
@@ -13,9 +15,11 @@ from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import Trust
 from trustwide.trusts.selectors import schools_for
 
-from . import attention, mfa, rules, services, throttle
-from .forms import EmailAuthenticationForm, EndMembershipForm, MembershipForm
+from . import attention, bulk, invitations, mfa, rules, services, throttle
+from .forms import EmailAuthenticationForm, EndMembershipForm, MembershipForm, StaffFileForm
 from .models import Membership
+from .permissions_table import role_permission_table
+from .roles import ROLE_LEVEL, Role, ScopeLevel
 
 
 class LoginView(auth_views.LoginView):
@@ -82,7 +86,9 @@ class MembershipListView(ScopedViewMixin, View):
             request, "accounts/membership_list.html",
             {"trust": trust, "memberships": memberships, "show": show, "end_form": EndMembershipForm(),
              "enrolled": mfa.enrolled_user_ids({m.user_id for m in memberships}),
-             "mfa_policies": Trust._meta.get_field("mfa_policy").choices},
+             "pending": {m.user_id for m in memberships if invitations.is_pending(m.user)},
+             "mfa_policies": Trust._meta.get_field("mfa_policy").choices,
+             "permission_table": role_permission_table()},
         )
 
 
@@ -107,11 +113,20 @@ class MembershipCreateView(ScopedViewMixin, View):
                 actor=request.user, user=user, role=data["role"], trust=trust, hub=data["hub"],
                 school=data["school"], starts_on=data["starts_on"], ends_on=data["ends_on"],
             )
-            return user
+            # A new person sets their own password from an emailed link.
+            if invitations.is_pending(user):
+                invitations.invitation_send(actor=request.user, user=user, trust=trust,
+                                            base_url=request.build_absolute_uri("/"))
+                return user, True
+            return user, False
+
+        def done(result):
+            user, invited = result
+            return f"{user} now holds the role." + (f" An invitation was emailed to {user.email}." if invited else "")
 
         people = reverse("accounts:membership-list", args=[trust.slug])
         return form_page(request, form, save, success_url=people,
-                         success_message=lambda user: f"{user} now holds the role.",
+                         success_message=done,
                          title="Give someone a role", back_url=people, context={"back": "People"})
 
 
@@ -131,3 +146,75 @@ class MembershipEndView(ScopedViewMixin, View):
         services.membership_end(actor=request.user, membership=membership, ends_on=ends_on)
         messages.success(request, f"Access for {membership.user} ends on {ends_on:%d/%m/%Y}.")
         return redirect("accounts:membership-list", slug=membership.trust.slug)
+
+
+class InvitationResendView(ScopedViewMixin, View):
+    """Send a fresh set-password link to someone who has not yet set a password."""
+
+    def post(self, request, pk):
+        membership = get_object_or_404_for(
+            request.user, Perm.MEMBERSHIP_MANAGE,
+            Membership.objects.select_related("trust", "user"), pk=pk,
+        )
+        try:
+            invitations.invitation_send(actor=request.user, user=membership.user, trust=membership.trust,
+                                        base_url=request.build_absolute_uri("/"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"A new invitation was emailed to {membership.user.email}.")
+        return redirect("accounts:membership-list", slug=membership.trust.slug)
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The invited person's set-password page. Django's reset view checks the link (once: the
+    token hashes the password) and runs the password validators; we audit, sign them in and
+    send them to their home page."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    token_generator = invitations.invitation_tokens
+    reset_url_token = "set-password"
+    title = "Set your password"
+    success_url = reverse_lazy("accounts:home")
+
+    def get_user(self, uidb64):
+        # Someone whose access was withdrawn (deactivated) cannot sign up from an old email.
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        user = invitations.invitation_accept(user=form.user, form=form)
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        auth_login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, "Your password is set. Welcome to Trustwide.")
+        return redirect(self.success_url)
+
+
+class StaffBulkAddView(ScopedViewMixin, View):
+    """Upload a CSV of staff: every row is checked first; all are added, or none."""
+
+    def get(self, request, slug):
+        trust = _trust_for_people(request, slug)
+        return self.page(request, trust, StaffFileForm())
+
+    def post(self, request, slug):
+        trust = _trust_for_people(request, slug)
+        form = StaffFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.page(request, trust, form, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            created = bulk.staff_bulk_add(actor=request.user, trust=trust, data=upload.read(),
+                                          filename=upload.name, base_url=request.build_absolute_uri("/"))
+        except bulk.StaffFileInvalid as exc:
+            return self.page(request, trust, form, errors=exc.errors, filename=upload.name, status=400)
+        messages.success(request, f"Added {len(created)} role{'s' if len(created) != 1 else ''} from "
+                                  f"{upload.name}; new people were emailed an invitation.")
+        return redirect("accounts:membership-list", slug=trust.slug)
+
+    def page(self, request, trust, form, *, errors=(), filename="", status=200):
+        return render(request, "accounts/staff_bulk_add.html", {
+            "trust": trust, "form": form, "errors": errors, "filename": filename,
+            "required": bulk.REQUIRED_COLUMNS, "optional": bulk.OPTIONAL_COLUMNS,
+            "roles": [(r.value, r.label) for r in Role if ROLE_LEVEL[r] != ScopeLevel.HUB],
+        }, status=status)

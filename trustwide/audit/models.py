@@ -13,6 +13,10 @@ class AuditAction(models.TextChoices):
     END = "end", "Access ended"
     # The scope tree
     CLOSE = "close", "Closed (left the trust)"
+    # People
+    INVITE = "invite", "Invitation sent"
+    ACCEPT_INVITATION = "accept_invitation", "Invitation accepted"
+    BULK_ADD = "bulk_add", "Staff added from a file"
     # Plans and SEFs
     SUBMIT = "submit", "Submitted"
     OVERRIDE_SMART = "override SMART check", "SMART check overridden"

@@ -6,13 +6,16 @@ command calls them in app order after this module has built the trust.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 
+from trustwide.accounts.bulk import staff_bulk_add
 from trustwide.accounts.models import User
 from trustwide.accounts.roles import Role
 from trustwide.accounts.services import membership_create, user_get_or_create
@@ -180,29 +183,77 @@ def _add(ctx: DemoContext, key: str, role: str, *, hub=None, school=None, title:
 
 
 def _build_people(ctx: DemoContext) -> None:
+    """The trust's staff arrive as an administrator would add them: a staff CSV through the
+    bulk-add service (accounts/bulk.py), and executive headteachers (hub roles, not in the
+    file) one by one. Passwords are set afterwards by set_demo_passwords, so no invitations."""
+    from django.utils import timezone
+
     used: set[str] = set()
-    _add(ctx, "ceo", Role.TRUST_LEADER, title="Chief executive officer", used=used)
-    _add(ctx, "director", Role.TRUST_LEADER, title="Director of education", used=used)
-    _add(ctx, "trust_data", Role.TRUST_DATA_MANAGER, title="Trust data manager", used=used)
-    _add(ctx, "trust_admin", Role.TRUST_ADMINISTRATOR, title="Trust administrator", used=used)
-    _add(ctx, "trustee", Role.TRUSTEE, title="Trustee", used=used)
+    starts_on = ctx.current_year.starts_on - datetime.timedelta(days=365)
+    entries: list[dict] = []  # in the order the logins are printed
+
+    def staff(key, role, *, school=None, title, ends_on=None, rng=ctx.rng):
+        name, email = _person(rng, used)
+        entries.append({"key": key, "role": role, "school": school, "title": title, "ends_on": ends_on,
+                        "name": name, "email": email})
+
+    staff("ceo", Role.TRUST_LEADER, title="Chief executive officer")
+    staff("director", Role.TRUST_LEADER, title="Director of education")
+    staff("trust_data", Role.TRUST_DATA_MANAGER, title="Trust data manager")
+    staff("trust_admin", Role.TRUST_ADMINISTRATOR, title="Trust administrator")
+    staff("trustee", Role.TRUSTEE, title="Trustee")
     for i, hub in enumerate(ctx.hubs):
         eht = _add(ctx, f"eht_{i}", Role.EXECUTIVE_HEADTEACHER, hub=hub, title="Executive headteacher", used=used)
         services_hub_lead(hub, eht)
+        entries.append({"key": f"eht_{i}", "done": True})
     for i, school in enumerate(ctx.schools):
-        _add(ctx, f"head_{i}", Role.HEADTEACHER, school=school, title="Headteacher", used=used)
-        _add(ctx, f"governor_{i}", Role.LOCAL_GOVERNOR, school=school, title="Chair of local governors", used=used)
+        staff(f"head_{i}", Role.HEADTEACHER, school=school, title="Headteacher")
+        staff(f"governor_{i}", Role.LOCAL_GOVERNOR, school=school, title="Chair of local governors")
     first = ctx.schools[0]
-    _add(ctx, "senior", Role.SENIOR_LEADER, school=first, title="Deputy headteacher", used=used)
-    _add(ctx, "middle", Role.MIDDLE_LEADER, school=first, title="English lead", used=used)
-    _add(ctx, "teacher", Role.TEACHER, school=first, title="Year 5 teacher", used=used)
-    _add(ctx, "school_data", Role.SCHOOL_DATA_MANAGER, school=first, title="School data manager", used=used)
+    staff("senior", Role.SENIOR_LEADER, school=first, title="Deputy headteacher")
+    staff("middle", Role.MIDDLE_LEADER, school=first, title="English lead")
+    staff("teacher", Role.TEACHER, school=first, title="Year 5 teacher")
+    staff("school_data", Role.SCHOOL_DATA_MANAGER, school=first, title="School data manager")
     if len(ctx.schools) > 1:
         # A leader of the second school reviews the first this term (time-boxed access).
-        from django.utils import timezone
+        staff("peer_reviewer", Role.PEER_REVIEWER, school=first, title="Peer reviewer",
+              ends_on=timezone.localdate() + datetime.timedelta(days=60))
+    # The roles added in issue 16 draw names from their own generator, so the people and data
+    # built before them stay as they were.
+    extra = random.Random(ctx.seed + 16)
+    staff("finance", Role.TRUST_FINANCE_OFFICER, title="Chief financial officer", rng=extra)
+    staff("business_manager", Role.SCHOOL_BUSINESS_MANAGER, school=first, title="School business manager", rng=extra)
+    staff("clerk", Role.CLERK_TO_GOVERNORS, school=first, title="Clerk to the local governing body", rng=extra)
+    staff("dsl", Role.SAFEGUARDING_LEAD, school=first, title="Designated safeguarding lead", rng=extra)
+    staff("senco", Role.SENCO, school=first, title="SENCO", rng=extra)
 
-        _add(ctx, "peer_reviewer", Role.PEER_REVIEWER, school=first, title="Peer reviewer",
-             ends_on=timezone.localdate() + datetime.timedelta(days=60), used=used)
+    rows = [e for e in entries if not e.get("done")]
+    memberships = staff_bulk_add(
+        actor=None, actor_label=ACTOR, trust=ctx.trust, data=_staff_csv(rows, starts_on),
+        filename="larkspur-staff.csv", invite=False,
+    )
+    for row, membership in zip(rows, memberships, strict=True):
+        row["membership"] = membership
+    logins = []
+    for entry in entries:
+        if entry.get("done"):
+            logins.append(next(line for line in ctx.logins if line[2] == ctx.users[entry["key"]].email))
+            continue
+        membership = entry["membership"]
+        ctx.users[entry["key"]] = membership.user
+        where = membership.school.name if membership.school else ctx.trust.name
+        logins.append((entry["title"], where, entry["email"]))
+    ctx.logins[:] = logins
+
+
+def _staff_csv(rows: list[dict], starts_on: datetime.date) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "role", "school_urn", "start_date", "end_date", "job_title"])
+    for r in rows:
+        writer.writerow([r["name"], r["email"], r["role"], r["school"].urn if r["school"] else "",
+                         starts_on.isoformat(), r["ends_on"].isoformat() if r["ends_on"] else "", r["title"]])
+    return out.getvalue().encode()
 
 
 def services_hub_lead(hub: Hub, user: User) -> None:

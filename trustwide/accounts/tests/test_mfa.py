@@ -60,10 +60,13 @@ def no_otp_backoff(settings):
     (MfaPolicy.OFF, set()),
     (MfaPolicy.PUPIL_AND_TRUST_ROLES, {
         "trust_leader", "trust_data_manager", "trust_administrator", "trustee", "executive_headteacher",
-        "headteacher", "senior_leader", "middle_leader", "teacher", "school_data_manager"}),
+        "headteacher", "senior_leader", "middle_leader", "teacher", "school_data_manager",
+        # Issue 16's roles: a trust role, and the two that see pupils (not the business manager or clerk).
+        "trust_finance_officer", "safeguarding_lead", "senco"}),
     (MfaPolicy.EVERYONE, {"trust_leader", "trust_data_manager", "trust_administrator", "trustee",
                           "executive_headteacher", "headteacher", "senior_leader", "middle_leader", "teacher",
-                          "school_data_manager", "local_governor", "peer_reviewer"}),
+                          "school_data_manager", "local_governor", "peer_reviewer", "trust_finance_officer",
+                          "school_business_manager", "clerk_to_governors", "safeguarding_lead", "senco"}),
 ])
 def test_trust_policy_decides_who_must_use_two_step_login(world, policy, must):
     require_mfa(world, policy)

@@ -1,6 +1,10 @@
 from tests.matrix import ALL_ROLES, Entry, t_kwargs
 
-KPI_VIEWERS = ALL_ROLES - {"trust_administrator"}
+# Administrators, finance staff and clerks have no KPI pages (people; plans' costs and risks;
+# governance); the safeguarding lead and SENCO read their school's data.
+KPI_VIEWERS = ALL_ROLES - {
+    "trust_administrator", "trust_finance_officer", "school_business_manager", "clerk_to_governors",
+}
 TRUST_WIDE = {"trust_leader", "trust_data_manager", "trustee", "executive_headteacher"}
 REPORT_READERS = TRUST_WIDE | {"headteacher", "senior_leader", "school_data_manager", "local_governor"}
 PLAN_EDITORS = {"executive_headteacher", "headteacher", "senior_leader"}

@@ -15,6 +15,8 @@ from trustwide.evaluation.tests.factories import (
 SEF_READERS = frozenset({
     "trust_leader", "trustee", "executive_headteacher", "headteacher", "senior_leader", "middle_leader",
     "local_governor", "peer_reviewer",
+    # The safeguarding lead and SENCO read the SEF their areas feed; finance staff and clerks do not.
+    "safeguarding_lead", "senco",
 })
 SEF_EDITORS = frozenset({"executive_headteacher", "headteacher", "senior_leader"})
 SEF_VALIDATORS = frozenset({"trust_leader", "executive_headteacher"})

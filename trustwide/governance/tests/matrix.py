@@ -62,7 +62,10 @@ MATRIX = {
     "governance:member-add": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403(MANAGERS)),
     "governance:skills": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403(VIEWERS)),
     "governance:training-add": Entry(kwargs=trust_with_members, ok=all_403({"local_governor", "trustee"})),
-    "governance:cycle": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader", "trustee"})),
+    # Trust-level strategic_plan.view: the finance officer follows the cycle's budget deadlines.
+    "governance:cycle": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader", "trustee", "trust_finance_officer"})
+    ),
     "governance:cycle-item-create": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader"})),
     "governance:cycle-generate": Entry(
         method="post", kwargs=t_kwargs(slug="trust.slug"),

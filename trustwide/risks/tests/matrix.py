@@ -15,8 +15,9 @@ VIEWERS = roles_with(
 )  # trust leader, trustee, EHT, head, senior leader, local governor
 SCHOOL_EDITORS = roles_with(Perm.RISK_EDIT)  # trust leader, EHT, head, senior leader
 # The executive headteacher reads the trust register, limited to their hub's schools.
-TRUST_VIEWERS = {"trust_leader", "trustee", "executive_headteacher"}
-TRUST_EDITORS = {"trust_leader"}
+TRUST_VIEWERS = {"trust_leader", "trustee", "executive_headteacher", "trust_finance_officer"}
+# The trust finance officer keeps the trust register (risk.edit at trust level) with the leaders.
+TRUST_EDITORS = {"trust_leader", "trust_finance_officer"}
 
 
 def all_403(allowed: set[str], method: str = "get") -> dict:

@@ -1,6 +1,11 @@
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from trustwide.accounts.invitations import invitation_send
+from trustwide.accounts.models import User
 from trustwide.accounts.roles import Role
 from trustwide.accounts.services import membership_create, user_get_or_create
 from trustwide.trusts.models import Trust
@@ -9,28 +14,78 @@ from trustwide.trusts.utils import current_academic_start_year
 
 
 class Command(BaseCommand):
-    help = "Create a trust, its current academic year and its first trust administrator."
+    help = (
+        "Create a trust, its current academic year and its first trust administrator, who is "
+        "emailed an invitation to set a password (or given --admin-password)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument("--admin-email", required=True)
         parser.add_argument("--admin-name", default="Trust administrator")
+        parser.add_argument(
+            "--admin-password",
+            default="",
+            help="Set this password instead of emailing an invitation (checked by the password rules).",
+        )
         parser.add_argument("--slug", default="")
+        parser.add_argument(
+            "--site-url",
+            default="",
+            help=f"Where the invitation link points (default TRUSTWIDE_SITE_URL, now {settings.SITE_URL}).",
+        )
 
-    @transaction.atomic
-    def handle(self, *args, name, admin_email, admin_name, slug, **options):
+    def handle(
+        self, *args, name, admin_email, admin_name, admin_password, slug, site_url, **options
+    ):
         if Trust.objects.filter(name=name).exists():
             raise CommandError(f"A trust called {name!r} already exists.")
+        if admin_password:
+            try:
+                validate_password(admin_password, User(email=admin_email, full_name=admin_name))
+            except ValidationError as exc:
+                raise CommandError("--admin-password: " + " ".join(exc.messages)) from exc
         label = "trustwide createtrust"
-        trust = trust_create(actor=None, actor_label=label, name=name, slug=slug)
-        academic_year_create(
-            actor=None, actor_label=label, trust=trust, start_year=current_academic_start_year(), is_current=True
-        )
-        admin = user_get_or_create(
-            actor=None, actor_label=label, trust=trust, email=admin_email, full_name=admin_name
-        )
-        membership_create(actor=None, actor_label=label, user=admin, role=Role.TRUST_ADMINISTRATOR, trust=trust)
+        link = None
+        with transaction.atomic():
+            trust = trust_create(actor=None, actor_label=label, name=name, slug=slug)
+            academic_year_create(
+                actor=None,
+                actor_label=label,
+                trust=trust,
+                start_year=current_academic_start_year(),
+                is_current=True,
+            )
+            admin = user_get_or_create(
+                actor=None,
+                actor_label=label,
+                trust=trust,
+                email=admin_email,
+                full_name=admin_name,
+                password=admin_password or None,
+            )
+            membership_create(
+                actor=None,
+                actor_label=label,
+                user=admin,
+                role=Role.TRUST_ADMINISTRATOR,
+                trust=trust,
+            )
+            if not admin_password and not admin.has_usable_password():
+                # The email is sent on commit (the console backend prints it).
+                link = invitation_send(
+                    actor=None,
+                    actor_label=label,
+                    user=admin,
+                    trust=trust,
+                    base_url=site_url or None,
+                )
+        if link:
+            how = f"an invitation to set their password was emailed to them. The link: {link}"
+        elif admin_password:
+            how = "they sign in with the password given."
+        else:
+            how = "they already have a Trustwide password."
         self.stdout.write(
-            f"Created {trust.name} ({trust.slug}). {admin.email} is its administrator: "
-            "they set a password with 'Forgotten your password?' on the login page."
+            f"Created {trust.name} ({trust.slug}). {admin.email} is its administrator: {how}"
         )
