@@ -143,7 +143,7 @@ FOUNDATION: dict[str, Entry] = {
     "trusts:hub-edit": Entry(
         kwargs=t_kwargs(pk="hub.pk"),
         ok={"trust_leader": 200, "trust_administrator": 200, "trustee": 403, "trust_data_manager": 403,
-            "executive_headteacher": 403},
+            "trust_finance_officer": 403, "executive_headteacher": 403},
     ),
     "trusts:school-close": Entry(
         kwargs=t_kwargs(pk="school.pk"), ok={"trust_leader", "trust_administrator"}, denied=403
