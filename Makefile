@@ -38,6 +38,7 @@ chromium:
 
 test: install chromium
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -66,8 +66,11 @@ def main() -> int:
             raws.append((i, dataset, name, data, problems))
         outcomes["valid" if result.ok else "refused"] += 1
         if (i + 1) % 2000 == 0:
-            print(f"{i + 1:,} files, {outcomes['crash']} crashes, {outcomes['raw message']} raw messages, "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"{i + 1:,} files, {outcomes['crash']} crashes, {outcomes['raw message']} raw messages, "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
 
     out = Path(args.out)
     for label, cases in (("crash", crashes), ("raw", raws)):
@@ -78,13 +81,22 @@ def main() -> int:
             print(f"--- {label} #{i} ({dataset}, {name}) saved as {path}")
             print(detail if isinstance(detail, str) else "\n".join(detail))
     summary = {
-        "files": args.files, "seed": args.seed, "crashes": outcomes["crash"],
-        "raw_messages": outcomes["raw message"], "valid": outcomes["valid"], "refused": outcomes["refused"],
-        "csv": kinds["csv"], "xlsx": kinds["xlsx"], "seconds": round(time.perf_counter() - started, 1),
-        "slowest_s": round(slowest[0], 3), "slowest": slowest[1],
+        "files": args.files,
+        "seed": args.seed,
+        "crashes": outcomes["crash"],
+        "raw_messages": outcomes["raw message"],
+        "valid": outcomes["valid"],
+        "refused": outcomes["refused"],
+        "csv": kinds["csv"],
+        "xlsx": kinds["xlsx"],
+        "seconds": round(time.perf_counter() - started, 1),
+        "slowest_s": round(slowest[0], 3),
+        "slowest": slowest[1],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    print(f"{args.files:,} files, {summary['crashes']} crashes, {summary['raw_messages']} raw library messages")
+    print(
+        f"{args.files:,} files, {summary['crashes']} crashes, {summary['raw_messages']} raw library messages"
+    )
     print(json.dumps(summary))
     return 1 if crashes or raws else 0
 

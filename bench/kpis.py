@@ -71,10 +71,32 @@ HOLIDAYS = [
 AS_OF = date(2026, 2, 13)
 FORMAT_VERSION = "1"
 
-PRESENT_MIX = {"/": 0.955, "L": 0.025, "B": 0.006, "V": 0.005, "P": 0.003, "K": 0.002,
-               "W": 0.001, "D": 0.003}
-ABSENT_MIX = {"I": 0.46, "M": 0.08, "O": 0.14, "G": 0.08, "N": 0.05, "C": 0.05, "U": 0.03,
-              "E": 0.02, "R": 0.02, "C2": 0.02, "S": 0.01, "J1": 0.005, "T": 0.005, "C1": 0.01}
+PRESENT_MIX = {
+    "/": 0.955,
+    "L": 0.025,
+    "B": 0.006,
+    "V": 0.005,
+    "P": 0.003,
+    "K": 0.002,
+    "W": 0.001,
+    "D": 0.003,
+}
+ABSENT_MIX = {
+    "I": 0.46,
+    "M": 0.08,
+    "O": 0.14,
+    "G": 0.08,
+    "N": 0.05,
+    "C": 0.05,
+    "U": 0.03,
+    "E": 0.02,
+    "R": 0.02,
+    "C2": 0.02,
+    "S": 0.01,
+    "J1": 0.005,
+    "T": 0.005,
+    "C1": 0.01,
+}
 CODES = ["/", "\\", *[c for c in PRESENT_MIX if c != "/"], *ABSENT_MIX, "#", "X", "Y4"]
 CODE_INDEX = {c: i for i, c in enumerate(CODES)}
 
@@ -117,8 +139,9 @@ def _choice(rng, mix: dict, n: int) -> np.ndarray:
     return np.array([CODE_INDEX[c] for c in codes], np.uint8)[idx]
 
 
-def generate_school(root: Path, urn: int, n: int, seed: int, *, primary: bool,
-                    summaries_only: bool) -> int:
+def generate_school(
+    root: Path, urn: int, n: int, seed: int, *, primary: bool, summaries_only: bool
+) -> int:
     rng = np.random.default_rng(seed)
     days = school_days()
     n_days = len(days)
@@ -132,20 +155,23 @@ def generate_school(root: Path, urn: int, n: int, seed: int, *, primary: bool,
     joined = np.array([_epoch_days(days[s]) for s in start_day], np.int32)
     left = [None if e == n_days else days[e - 1] for e in end_day]
 
-    chars = pa.table({
-        **_common(n, urn),
-        "pupil_key": pa.array(keys, pa.string()),
-        "year_group": pa.array(year_groups.astype(np.int8)),
-        "sex": pa.array(rng.choice(np.array(["F", "M"], dtype=object), n), pa.string()),
-        "disadvantaged": pa.array(dis),
-        "fsm": pa.array(dis & (rng.random(n) < 0.8)),
-        "sen": pa.array(sen, pa.string()),
-        "eal": pa.array(rng.random(n) < 0.2),
-        "prior_band": pa.array(rng.choice(np.array(["low", "middle", "high"], dtype=object), n),
-                               pa.string()),
-        "joined_on": pa.array(joined, pa.int32()).cast(pa.date32()),
-        "left_on": pa.array(left, pa.date32()),
-    })
+    chars = pa.table(
+        {
+            **_common(n, urn),
+            "pupil_key": pa.array(keys, pa.string()),
+            "year_group": pa.array(year_groups.astype(np.int8)),
+            "sex": pa.array(rng.choice(np.array(["F", "M"], dtype=object), n), pa.string()),
+            "disadvantaged": pa.array(dis),
+            "fsm": pa.array(dis & (rng.random(n) < 0.8)),
+            "sen": pa.array(sen, pa.string()),
+            "eal": pa.array(rng.random(n) < 0.2),
+            "prior_band": pa.array(
+                rng.choice(np.array(["low", "middle", "high"], dtype=object), n), pa.string()
+            ),
+            "joined_on": pa.array(joined, pa.int32()).cast(pa.date32()),
+            "left_on": pa.array(left, pa.date32()),
+        }
+    )
     _write(root, "characteristics", urn, chars)
 
     # Sessions: pupil-major, two per school day while on roll.
@@ -170,16 +196,21 @@ def generate_school(root: Path, urn: int, n: int, seed: int, *, primary: bool,
     if summaries_only:
         _write_summaries(root, urn, n, keys, pupil_idx, day_idx, code, days)
     else:
-        marks = pa.table({
-            **_common(total, urn),
-            "pupil_key": pa.DictionaryArray.from_arrays(pa.array(pupil_idx),
-                                                        pa.array(keys, pa.string())),
-            "date": pa.array(date_arr, pa.int32()).cast(pa.date32()),
-            "session": pa.DictionaryArray.from_arrays(pa.array(is_pm.astype(np.int8)),
-                                                      pa.array(["AM", "PM"])),
-            "code": pa.DictionaryArray.from_arrays(pa.array(code.astype(np.int8)),
-                                                   pa.array(CODES)),
-        })
+        marks = pa.table(
+            {
+                **_common(total, urn),
+                "pupil_key": pa.DictionaryArray.from_arrays(
+                    pa.array(pupil_idx), pa.array(keys, pa.string())
+                ),
+                "date": pa.array(date_arr, pa.int32()).cast(pa.date32()),
+                "session": pa.DictionaryArray.from_arrays(
+                    pa.array(is_pm.astype(np.int8)), pa.array(["AM", "PM"])
+                ),
+                "code": pa.DictionaryArray.from_arrays(
+                    pa.array(code.astype(np.int8)), pa.array(CODES)
+                ),
+            }
+        )
         _write(root, "attendance_marks", urn, marks)
 
     _write_assessments(root, urn, n, keys, rng, propensity)
@@ -189,16 +220,31 @@ def generate_school(root: Path, urn: int, n: int, seed: int, *, primary: bool,
 
 def _write_summaries(root, urn, n, keys, pupil_idx, day_idx, code, days):
     # One summary row per pupil per term.
-    term_of_day = np.array([next(i for i, (_, s, e) in enumerate(TERMS) if s <= d <= e)
-                            for d in days])
+    term_of_day = np.array(
+        [next(i for i, (_, s, e) in enumerate(TERMS) if s <= d <= e) for d in days]
+    )
     t = term_of_day[day_idx]
     cls = np.zeros(len(CODES), np.int8)  # 0 present, 1 auth, 2 unauth, 3 not counted
     for c, i in CODE_INDEX.items():
-        cls[i] = 1 if c in {"I", "M", "C", "E", "R", "C2", "S", "J1", "T", "C1"} else (
-            2 if c in {"O", "G", "N", "U"} else (3 if c in {"#", "X", "Y4", "D"} else 0))
+        cls[i] = (
+            1
+            if c in {"I", "M", "C", "E", "R", "C2", "S", "J1", "T", "C1"}
+            else (2 if c in {"O", "G", "N", "U"} else (3 if c in {"#", "X", "Y4", "D"} else 0))
+        )
     k = cls[code]
-    out = {c: [] for c in ("pupil_key", "period_start", "period_end", "possible", "present",
-                           "authorised", "unauthorised", "not_counted")}
+    out = {
+        c: []
+        for c in (
+            "pupil_key",
+            "period_start",
+            "period_end",
+            "possible",
+            "present",
+            "authorised",
+            "unauthorised",
+            "not_counted",
+        )
+    }
     key_idx = pupil_idx.astype(np.int64) * 3 + t
     counts = [np.bincount(key_idx[k == j], minlength=n * 3) for j in range(4)]
     for p in range(n):
@@ -216,11 +262,18 @@ def _write_summaries(root, urn, n, keys, pupil_idx, day_idx, code, days):
             out["unauthorised"].append(un)
             out["not_counted"].append(nc)
     m = len(out["pupil_key"])
-    table = pa.table({**_common(m, urn), "pupil_key": pa.array(out["pupil_key"], pa.string()),
-                      "period_start": pa.array(out["period_start"], pa.date32()),
-                      "period_end": pa.array(out["period_end"], pa.date32()),
-                      **{c: pa.array(out[c], pa.int32()) for c in
-                         ("possible", "present", "authorised", "unauthorised", "not_counted")}})
+    table = pa.table(
+        {
+            **_common(m, urn),
+            "pupil_key": pa.array(out["pupil_key"], pa.string()),
+            "period_start": pa.array(out["period_start"], pa.date32()),
+            "period_end": pa.array(out["period_end"], pa.date32()),
+            **{
+                c: pa.array(out[c], pa.int32())
+                for c in ("possible", "present", "authorised", "unauthorised", "not_counted")
+            },
+        }
+    )
     _write(root, "attendance_summaries", urn, table)
 
 
@@ -239,14 +292,16 @@ def _write_assessments(root, urn, n, keys, rng, propensity):
             rows_subj.append(np.full(n, s, dtype=object))
             rows_j.append(bands[cur])
     m = n * 9
-    table = pa.table({
-        **_common(m, urn),
-        "pupil_key": pa.array(np.concatenate(rows_key), pa.string()),
-        "term": pa.array(np.concatenate(rows_term), pa.string()),
-        "subject": pa.array(np.concatenate(rows_subj), pa.string()),
-        "judgement": pa.array(np.concatenate(rows_j), pa.string()),
-        "score": pa.nulls(m, pa.float64()),
-    })
+    table = pa.table(
+        {
+            **_common(m, urn),
+            "pupil_key": pa.array(np.concatenate(rows_key), pa.string()),
+            "term": pa.array(np.concatenate(rows_term), pa.string()),
+            "subject": pa.array(np.concatenate(rows_subj), pa.string()),
+            "judgement": pa.array(np.concatenate(rows_j), pa.string()),
+            "score": pa.nulls(m, pa.float64()),
+        }
+    )
     _write(root, "assessments", urn, table)
 
 
@@ -261,36 +316,61 @@ def _write_statutory(root, urn, n, keys, year_groups, rng, primary):
         rec["value_text"] += list(texts[idx]) if texts is not None else [None] * len(idx)
 
     if primary:
-        add(year_groups == 0, "EYFS_GLD",
-            texts=np.where(rng.random(n) < 0.68, "Y", "N").astype(object))
+        add(
+            year_groups == 0,
+            "EYFS_GLD",
+            texts=np.where(rng.random(n) < 0.68, "Y", "N").astype(object),
+        )
         add(year_groups == 1, "PHONICS_Y1", nums=np.clip(rng.normal(34, 6, n), 0, 40).round())
         y6 = year_groups == 6
         add(y6, "KS2_READ", nums=np.clip(rng.normal(105, 7, n), 80, 120).round())
         add(y6, "KS2_MAT", nums=np.clip(rng.normal(104, 7, n), 80, 120).round())
-        add(y6, "KS2_WRIT_TA", texts=rng.choice(np.array(["PKF", "WTS", "EXS", "GDS"], object),
-                                                n, p=[0.05, 0.23, 0.59, 0.13]))
+        add(
+            y6,
+            "KS2_WRIT_TA",
+            texts=rng.choice(
+                np.array(["PKF", "WTS", "EXS", "GDS"], object), n, p=[0.05, 0.23, 0.59, 0.13]
+            ),
+        )
     else:
         add(year_groups == 11, "KS4_ATT8", nums=np.clip(rng.normal(46, 15, n), 0, 90).round(1))
     m = len(rec["pupil_key"])
-    _write(root, "statutory", urn, pa.table({
-        **_common(m, urn),
-        "pupil_key": pa.array(rec["pupil_key"], pa.string()),
-        "measure": pa.array(rec["measure"], pa.string()),
-        "value_num": pa.array(rec["value_num"], pa.float64()),
-        "value_text": pa.array(rec["value_text"], pa.string()),
-    }))
+    _write(
+        root,
+        "statutory",
+        urn,
+        pa.table(
+            {
+                **_common(m, urn),
+                "pupil_key": pa.array(rec["pupil_key"], pa.string()),
+                "measure": pa.array(rec["measure"], pa.string()),
+                "value_num": pa.array(rec["value_num"], pa.float64()),
+                "value_text": pa.array(rec["value_text"], pa.string()),
+            }
+        ),
+    )
     leavers = year_groups == (6 if primary else 11)
     idx = np.flatnonzero(leavers)
     sustained = rng.random(len(idx))
-    _write(root, "transitions", urn, pa.table({
-        **_common(len(idx), urn),
-        "pupil_key": pa.array(keys[idx], pa.string()),
-        "from_phase": pa.array(["primary" if primary else "secondary"] * len(idx)),
-        "destination": pa.array(["secondary school" if primary else "sixth form"] * len(idx)),
-        "destination_urn": pa.nulls(len(idx), pa.int32()),
-        "sustained": pa.array(np.where(sustained < 0.03, None, sustained < 0.9).tolist(),
-                              pa.bool_()),
-    }))
+    _write(
+        root,
+        "transitions",
+        urn,
+        pa.table(
+            {
+                **_common(len(idx), urn),
+                "pupil_key": pa.array(keys[idx], pa.string()),
+                "from_phase": pa.array(["primary" if primary else "secondary"] * len(idx)),
+                "destination": pa.array(
+                    ["secondary school" if primary else "sixth form"] * len(idx)
+                ),
+                "destination_urn": pa.nulls(len(idx), pa.int32()),
+                "sustained": pa.array(
+                    np.where(sustained < 0.03, None, sustained < 0.9).tolist(), pa.bool_()
+                ),
+            }
+        ),
+    )
 
 
 def plan(pupils: int) -> list[tuple[int, int, bool, bool]]:
@@ -312,12 +392,21 @@ def generate(root: Path, size: str) -> None:
     for k, (urn, n, primary, summ) in enumerate(schools):
         marks += generate_school(root, urn, n, seed=urn, primary=primary, summaries_only=summ)
         if k % 200 == 0:
-            print(f"  school {k + 1}/{len(schools)} ({time.perf_counter() - t0:.0f}s)",
-                  file=sys.stderr)
-    (root / "_BENCH.json").write_text(json.dumps({
-        "version": FORMAT_VERSION, "size": size, "pupils": SIZES[size], "marks": marks,
-        "schools": [[u, n, p, s] for u, n, p, s in schools],
-    }))
+            print(
+                f"  school {k + 1}/{len(schools)} ({time.perf_counter() - t0:.0f}s)",
+                file=sys.stderr,
+            )
+    (root / "_BENCH.json").write_text(
+        json.dumps(
+            {
+                "version": FORMAT_VERSION,
+                "size": size,
+                "pupils": SIZES[size],
+                "marks": marks,
+                "schools": [[u, n, p, s] for u, n, p, s in schools],
+            }
+        )
+    )
 
 
 def derive(root: Path) -> None:
@@ -335,8 +424,7 @@ def derive(root: Path) -> None:
         key = "derive_s" if len(done) == every else "derive_partial_s"
         meta.update({key: round(time.perf_counter() - t, 1), "derived_shards": len(done)})
         meta_path.write_text(json.dumps(meta))
-        print(f"  built {len(done)} shards in {meta['derive_s']} s",
-              file=sys.stderr)
+        print(f"  built {len(done)} shards in {meta['derive_s']} s", file=sys.stderr)
 
 
 def _median(xs: list[float]) -> float:
@@ -359,15 +447,24 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--root", default=str(REPO / "var" / "bench"))
     ap.add_argument("--generate-only", action="store_true")
-    ap.add_argument("--derive-only", action="store_true",
-                    help="build the store's shards (and weekly attendance counts) where missing")
-    ap.add_argument("--skip-reference", action="store_true",
-                    help="do not run the hand-written SQL reference over the marks (size N: it "
-                         "reads the whole trust in one query and spills tens of GB to disk in the "
-                         "engine's memory budget; its ratio is then null)")
-    ap.add_argument("--no-warmup", action="store_true",
-                    help="skip the untimed warm-up calls (size N: each call takes minutes); the "
-                         "*_cold_s figures are then the first timed run")
+    ap.add_argument(
+        "--derive-only",
+        action="store_true",
+        help="build the store's shards (and weekly attendance counts) where missing",
+    )
+    ap.add_argument(
+        "--skip-reference",
+        action="store_true",
+        help="do not run the hand-written SQL reference over the marks (size N: it "
+        "reads the whole trust in one query and spills tens of GB to disk in the "
+        "engine's memory budget; its ratio is then null)",
+    )
+    ap.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="skip the untimed warm-up calls (size N: each call takes minutes); the "
+        "*_cold_s figures are then the first timed run",
+    )
     args = ap.parse_args()
     root = Path(args.root) / args.size
     meta_path = root / "_BENCH.json"
@@ -378,14 +475,20 @@ def main() -> None:
     if args.derive_only:
         derive(root)
         return
-    fresh = meta_path.exists() and json.loads(meta_path.read_text()).get("version") == FORMAT_VERSION
+    fresh = (
+        meta_path.exists() and json.loads(meta_path.read_text()).get("version") == FORMAT_VERSION
+    )
     if not fresh:
         print(f"generating size {args.size} under {root} ...", file=sys.stderr)
-        subprocess.run([sys.executable, __file__, "--size", args.size, "--root", args.root,
-                        "--generate-only"], check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--size", args.size, "--root", args.root, "--generate-only"],
+            check=True,
+        )
     # The shards imports would have written (a no-op when they are up to date).
-    subprocess.run([sys.executable, __file__, "--size", args.size, "--root", args.root,
-                    "--derive-only"], check=True)
+    subprocess.run(
+        [sys.executable, __file__, "--size", args.size, "--root", args.root, "--derive-only"],
+        check=True,
+    )
     meta = json.loads(meta_path.read_text())
 
     import duckdb
@@ -395,8 +498,14 @@ def main() -> None:
 
     # Hubs of about eight schools, like a regional structure in a large trust.
     hubs = {u: (f"hub{k // 8}" if k % 9 else None) for k, (u, *_rest) in enumerate(meta["schools"])}
-    kw = dict(store_root=root, trust_id=TRUST, academic_year=YEAR, school_hubs=hubs,
-              terms=TERMS, as_of=AS_OF)
+    kw = dict(
+        store_root=root,
+        trust_id=TRUST,
+        academic_year=YEAR,
+        school_hubs=hubs,
+        terms=TERMS,
+        as_of=AS_OF,
+    )
     glob = str(root / "attendance_marks" / f"trust={TRUST}" / "*" / f"year={YEAR}" / "*.parquet")
 
     def scan():
@@ -457,7 +566,11 @@ def main() -> None:
             times[name].append(time.perf_counter() - t)
             if name not in cold:  # --no-warmup: the first timed call is the cold one
                 cold[name], rss[name] = times[name][-1], _rss_mb()
-            print(f"  {name}: {times[name][-1]:.3f} s, peak RSS {_rss_mb():.0f} MB", file=sys.stderr, flush=True)
+            print(
+                f"  {name}: {times[name][-1]:.3f} s, peak RSS {_rss_mb():.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
     load_after = os.getloadavg()
     med = {name: _median(ts) for name, ts in times.items()}
     n_marks = out["scan"][0]
@@ -467,42 +580,50 @@ def main() -> None:
     if not matches or matches_marks is False:
         print("WARNING: engine attendance rows differ from a SQL reference", file=sys.stderr)
     peak = _rss_mb()
-    print("runs (s): " + "; ".join(f"{n} {[round(x, 3) for x in ts]}" for n, ts in times.items())
-          + f"; cold (s): { {n: round(x, 3) for n, x in cold.items()} }"
-          + f"; peak RSS after each job's first call (MB): {rss}; rows {full}; "
-          f"cpus {os.cpu_count()}; load average before {load_before}, after {load_after}",
-          file=sys.stderr)
-    print(json.dumps({
-        "refresh_s": round(med["refresh"], 3),
-        "attendance_s": round(med["attendance"], 3),
-        "reference_s": round(med["reference"], 3),
-        "reference_marks_s": _r(med.get("reference_marks")),
-        "scan_s": round(med["scan"], 3),
-        "ratio_refresh_to_reference": round(med["refresh"] / med["reference"], 3),
-        "ratio_attendance_to_reference": round(med["attendance"] / med["reference"], 3),
-        "ratio_attendance_to_marks_reference": _r(
-            med.get("reference_marks") and med["attendance"] / med["reference_marks"]),
-        "ratio_refresh_to_scan": _r(med["refresh"] / med["scan"]),
-        "refresh_min_s": round(min(times["refresh"]), 3),
-        "attendance_min_s": round(min(times["attendance"]), 3),
-        "reference_min_s": round(min(times["reference"]), 3),
-        "refresh_cold_s": round(cold["refresh"], 3),
-        "attendance_cold_s": round(cold["attendance"], 3),
-        "runs": args.runs,
-        "statistic": "median",
-        "peak_rss_mb": round(peak, 1),
-        # After the engine's own first calls, before the reference and the scan ran.
-        "engine_peak_rss_mb": round(rss["attendance"], 1),
-        "load_avg_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
-        "size": args.size,
-        "pupils": meta["pupils"],
-        "marks": n_marks,
-        "rows": full,
-        "reference_matches": matches,
-        "reference_marks_matches": matches_marks,
-        # Paid once by the imports, not by each refresh (null if derived before this run).
-        "derive_s": meta.get("derive_s"),
-    }))
+    print(
+        "runs (s): "
+        + "; ".join(f"{n} {[round(x, 3) for x in ts]}" for n, ts in times.items())
+        + f"; cold (s): { {n: round(x, 3) for n, x in cold.items()} }"
+        + f"; peak RSS after each job's first call (MB): {rss}; rows {full}; "
+        f"cpus {os.cpu_count()}; load average before {load_before}, after {load_after}",
+        file=sys.stderr,
+    )
+    print(
+        json.dumps(
+            {
+                "refresh_s": round(med["refresh"], 3),
+                "attendance_s": round(med["attendance"], 3),
+                "reference_s": round(med["reference"], 3),
+                "reference_marks_s": _r(med.get("reference_marks")),
+                "scan_s": round(med["scan"], 3),
+                "ratio_refresh_to_reference": round(med["refresh"] / med["reference"], 3),
+                "ratio_attendance_to_reference": round(med["attendance"] / med["reference"], 3),
+                "ratio_attendance_to_marks_reference": _r(
+                    med.get("reference_marks") and med["attendance"] / med["reference_marks"]
+                ),
+                "ratio_refresh_to_scan": _r(med["refresh"] / med["scan"]),
+                "refresh_min_s": round(min(times["refresh"]), 3),
+                "attendance_min_s": round(min(times["attendance"]), 3),
+                "reference_min_s": round(min(times["reference"]), 3),
+                "refresh_cold_s": round(cold["refresh"], 3),
+                "attendance_cold_s": round(cold["attendance"], 3),
+                "runs": args.runs,
+                "statistic": "median",
+                "peak_rss_mb": round(peak, 1),
+                # After the engine's own first calls, before the reference and the scan ran.
+                "engine_peak_rss_mb": round(rss["attendance"], 1),
+                "load_avg_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+                "size": args.size,
+                "pupils": meta["pupils"],
+                "marks": n_marks,
+                "rows": full,
+                "reference_matches": matches,
+                "reference_marks_matches": matches_marks,
+                # Paid once by the imports, not by each refresh (null if derived before this run).
+                "derive_s": meta.get("derive_s"),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -67,48 +67,109 @@ def build(n_schools: int):
 
     rng = random.Random(7)
     year = current_academic_start_year()
-    trust = Trust.objects.create(name="Bench Trust", slug="bench", mfa_policy="off")  # pages, not login
+    trust = Trust.objects.create(
+        name="Bench Trust", slug="bench", mfa_policy="off"
+    )  # pages, not login
     hubs = [Hub.objects.create(trust=trust, name=f"Hub {i + 1}") for i in range(2)]
     for start, current in ((year - 1, False), (year, True)):
         ay = AcademicYear.objects.create(trust=trust, start_year=start, is_current=current)
         for name, s, e in default_term_dates(start):
             Term.objects.create(academic_year=ay, name=name, starts_on=s, ends_on=e)
-    schools = School.objects.bulk_create([
-        School(trust=trust, hub=hubs[i % 2], urn=400000 + i, la_code="383", establishment_number=f"{i:04d}",
-               name=f"Bench School {i:03d}", phase="primary" if i % 4 else "secondary", age_low=4, age_high=11,
-               academy_type="converter", pupils_on_roll=400, percent_disadvantaged=20 + i % 30)
-        for i in range(n_schools)
-    ])
+    schools = School.objects.bulk_create(
+        [
+            School(
+                trust=trust,
+                hub=hubs[i % 2],
+                urn=400000 + i,
+                la_code="383",
+                establishment_number=f"{i:04d}",
+                name=f"Bench School {i:03d}",
+                phase="primary" if i % 4 else "secondary",
+                age_low=4,
+                age_high=11,
+                academy_type="converter",
+                pupils_on_roll=400,
+                percent_disadvantaged=20 + i % 30,
+            )
+            for i in range(n_schools)
+        ]
+    )
     codes = [k.code for k in kd.KPIS]
     now = timezone.now()
     rows = []
-    groups = [g for g in GROUPS if not g.startswith("year_")] + ["year_3", "year_5", "disadvantaged_gap", "sen_gap"]
+    groups = [g for g in GROUPS if not g.startswith("year_")] + [
+        "year_3",
+        "year_5",
+        "disadvantaged_gap",
+        "sen_gap",
+    ]
     for school in schools:
         for ay in (year - 1, year):
             for code in codes:
                 for period in ("autumn", "spring", "summer", "year"):
-                    for group in (groups if period == "year" else ["all"]):
+                    for group in groups if period == "year" else ["all"]:
                         small = group in ("ehc_plan", "year_3") and rng.random() < 0.5
                         value = None if small else round(rng.uniform(2, 95), 2)
-                        rows.append(KpiValue(trust=trust, academic_year=ay, kpi_code=code, level="school",
-                                             school=school, period=period, group=group, value=value,
-                                             pupils=4 if small else rng.randint(20, 400), suppressed=small,
-                                             computed_at=now))
+                        rows.append(
+                            KpiValue(
+                                trust=trust,
+                                academic_year=ay,
+                                kpi_code=code,
+                                level="school",
+                                school=school,
+                                period=period,
+                                group=group,
+                                value=value,
+                                pupils=4 if small else rng.randint(20, 400),
+                                suppressed=small,
+                                computed_at=now,
+                            )
+                        )
     for ay in (year - 1, year):
         for code in codes:
-            rows.append(KpiValue(trust=trust, academic_year=ay, kpi_code=code, level="trust", period="year",
-                                 group="all", value=round(rng.uniform(5, 90), 2), pupils=40000, computed_at=now))
+            rows.append(
+                KpiValue(
+                    trust=trust,
+                    academic_year=ay,
+                    kpi_code=code,
+                    level="trust",
+                    period="year",
+                    group="all",
+                    value=round(rng.uniform(5, 90), 2),
+                    pupils=40000,
+                    computed_at=now,
+                )
+            )
     KpiValue.objects.bulk_create(rows, batch_size=5000)
-    KpiTarget.objects.bulk_create([KpiTarget(trust=trust, academic_year=year, kpi_code=c, target=50.0)
-                                   for c in ("overall_absence", "persistent_absence", "phonics_y1")])
-    ImportBatch.objects.bulk_create([
-        ImportBatch(trust=trust, school=s, dataset=d, academic_year=year, file_name="x.csv", status="stored")
-        for s in schools for d in ("characteristics", "attendance_marks", "assessments") if not (s.pk % 7 == 0 and d == "assessments")
-    ])
-    leader = User.objects.create_user(email="leader@bench.example", password="x" * 16, full_name="Leader")
+    KpiTarget.objects.bulk_create(
+        [
+            KpiTarget(trust=trust, academic_year=year, kpi_code=c, target=50.0)
+            for c in ("overall_absence", "persistent_absence", "phonics_y1")
+        ]
+    )
+    ImportBatch.objects.bulk_create(
+        [
+            ImportBatch(
+                trust=trust,
+                school=s,
+                dataset=d,
+                academic_year=year,
+                file_name="x.csv",
+                status="stored",
+            )
+            for s in schools
+            for d in ("characteristics", "attendance_marks", "assessments")
+            if not (s.pk % 7 == 0 and d == "assessments")
+        ]
+    )
+    leader = User.objects.create_user(
+        email="leader@bench.example", password="x" * 16, full_name="Leader"
+    )
     Membership.objects.create(user=leader, role="trust_leader", trust=trust, starts_on=now.date())
     eht = User.objects.create_user(email="eht@bench.example", password="x" * 16, full_name="EHT")
-    Membership.objects.create(user=eht, role="executive_headteacher", trust=trust, hub=hubs[0], starts_on=now.date())
+    Membership.objects.create(
+        user=eht, role="executive_headteacher", trust=trust, hub=hubs[0], starts_on=now.date()
+    )
     return trust, schools, leader, eht, len(rows)
 
 
@@ -125,7 +186,12 @@ def measure(client, url: str, runs: int) -> dict:
             times.append(time.perf_counter() - start)
         queries.append(len(ctx.captured_queries))
         status, size = response.status_code, len(response.content)
-    return {"ms": round(statistics.median(times) * 1000, 1), "queries": max(queries), "status": status, "bytes": size}
+    return {
+        "ms": round(statistics.median(times) * 1000, 1),
+        "queries": max(queries),
+        "status": status,
+        "bytes": size,
+    }
 
 
 def main() -> None:
@@ -145,27 +211,56 @@ def main() -> None:
     eht_client.force_login(eht)
     school = schools[1]
     pages = {
-        "school_profile": (leader_client, reverse("trusts:school-detail", args=[school.pk]), args.runs),
-        "trust_dashboard": (leader_client, reverse("dashboards:trust-dashboard", args=[trust.slug]), args.runs),
-        "school_dashboard": (leader_client, reverse("dashboards:school-dashboard", args=[school.pk]), args.runs),
-        "board_report_html": (leader_client, reverse("dashboards:board-report", args=[trust.slug]), 3),
-        "board_report_pdf_hub": (eht_client, reverse("dashboards:board-report-pdf", args=[trust.slug]), 1),
+        "school_profile": (
+            leader_client,
+            reverse("trusts:school-detail", args=[school.pk]),
+            args.runs,
+        ),
+        "trust_dashboard": (
+            leader_client,
+            reverse("dashboards:trust-dashboard", args=[trust.slug]),
+            args.runs,
+        ),
+        "school_dashboard": (
+            leader_client,
+            reverse("dashboards:school-dashboard", args=[school.pk]),
+            args.runs,
+        ),
+        "board_report_html": (
+            leader_client,
+            reverse("dashboards:board-report", args=[trust.slug]),
+            3,
+        ),
+        "board_report_pdf_hub": (
+            eht_client,
+            reverse("dashboards:board-report-pdf", args=[trust.slug]),
+            1,
+        ),
     }
     results = {name: measure(client, url, runs) for name, (client, url, runs) in pages.items()}
     reference = results["school_profile"]["ms"] or 1
     print(f"{args.schools} schools, {n_values} stored KPI values; setup {build_s:.1f} s")
     for name, r in results.items():
-        print(f"{name:22s} {r['ms']:9.1f} ms  {r['queries']:3d} queries  x{r['ms'] / reference:6.1f} of the "
-              f"school profile  (HTTP {r['status']}, {r['bytes']} bytes)")
-    targets = {"trust_dashboard_ms": 300, "trust_dashboard_queries": 20, "school_dashboard_ms": 200,
-               "board_report_pdf_50_schools_ms": 15000}
+        print(
+            f"{name:22s} {r['ms']:9.1f} ms  {r['queries']:3d} queries  x{r['ms'] / reference:6.1f} of the "
+            f"school profile  (HTTP {r['status']}, {r['bytes']} bytes)"
+        )
+    targets = {
+        "trust_dashboard_ms": 300,
+        "trust_dashboard_queries": 20,
+        "school_dashboard_ms": 200,
+        "board_report_pdf_50_schools_ms": 15000,
+    }
     out = {
-        "schools": args.schools, "kpi_values": n_values,
+        "schools": args.schools,
+        "kpi_values": n_values,
         **{f"{name}_ms": r["ms"] for name, r in results.items()},
         **{f"{name}_queries": r["queries"] for name, r in results.items()},
         "pdf_schools": sum(1 for s in schools if s.hub_id == eht.memberships.get().hub_id),
         "ratio_trust_dashboard_to_profile": round(results["trust_dashboard"]["ms"] / reference, 1),
-        "ratio_school_dashboard_to_profile": round(results["school_dashboard"]["ms"] / reference, 1),
+        "ratio_school_dashboard_to_profile": round(
+            results["school_dashboard"]["ms"] / reference, 1
+        ),
         "targets": targets,
         "met": {
             "trust_dashboard_ms": results["trust_dashboard"]["ms"] <= 300,

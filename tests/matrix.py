@@ -16,14 +16,30 @@ from django.apps import apps
 from trustwide.accounts.roles import Role
 
 ALL_ROLES = frozenset(r.value for r in Role)
-TRUST_ROLES = frozenset({
-    "trust_leader", "trust_data_manager", "trust_administrator", "trustee", "trust_finance_officer",
-})
-SCHOOL_ROLES = frozenset({
-    "headteacher", "senior_leader", "middle_leader", "teacher", "school_data_manager",
-    "local_governor", "peer_reviewer", "school_business_manager", "clerk_to_governors",
-    "safeguarding_lead", "senco",
-})
+TRUST_ROLES = frozenset(
+    {
+        "trust_leader",
+        "trust_data_manager",
+        "trust_administrator",
+        "trustee",
+        "trust_finance_officer",
+    }
+)
+SCHOOL_ROLES = frozenset(
+    {
+        "headteacher",
+        "senior_leader",
+        "middle_leader",
+        "teacher",
+        "school_data_manager",
+        "local_governor",
+        "peer_reviewer",
+        "school_business_manager",
+        "clerk_to_governors",
+        "safeguarding_lead",
+        "senco",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -90,13 +106,19 @@ FOUNDATION: dict[str, Entry] = {
     "accounts:mfa-verify": Entry(ok=dict.fromkeys(ALL_ROLES, 302), listing=True),
     "accounts:mfa-enrol": Entry(ok=ALL_ROLES, listing=True),
     "accounts:mfa-policy": Entry(
-        method="post", kwargs=t_kwargs(slug="trust.slug"), data=lambda w, t: {"mfa_policy": "off"},
-        ok={"trust_administrator"}, denied=403,
+        method="post",
+        kwargs=t_kwargs(slug="trust.slug"),
+        data=lambda w, t: {"mfa_policy": "off"},
+        ok={"trust_administrator"},
+        denied=403,
     ),
     "accounts:mfa-reset": Entry(
         method="post",
-        kwargs=lambda w, t: {"pk": t.school.memberships.first().pk if t.in_scope
-                             else w.extra["trust_b_leader"].memberships.first().pk},
+        kwargs=lambda w, t: {
+            "pk": t.school.memberships.first().pk
+            if t.in_scope
+            else w.extra["trust_b_leader"].memberships.first().pk
+        },
         ok={"trust_administrator"},
     ),
     "accounts:membership-list": Entry(
@@ -107,8 +129,11 @@ FOUNDATION: dict[str, Entry] = {
     ),
     "accounts:membership-end": Entry(
         method="post",
-        kwargs=lambda w, t: {"pk": t.school.memberships.first().pk if t.in_scope
-                             else w.extra["trust_b_leader"].memberships.first().pk},
+        kwargs=lambda w, t: {
+            "pk": t.school.memberships.first().pk
+            if t.in_scope
+            else w.extra["trust_b_leader"].memberships.first().pk
+        },
         data=lambda w, t: {"ends_on": "2030-01-01"},
         ok={"trust_administrator"},
     ),
@@ -125,7 +150,9 @@ FOUNDATION: dict[str, Entry] = {
         public=True, anonymous=200, kwargs=lambda w, t: {"uidb64": "MQ", "token": "bad-token"}
     ),
     "trusts:trust-detail": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=ALL_ROLES),
-    "trusts:hub-detail": Entry(kwargs=t_kwargs(pk="hub.pk"), ok=TRUST_ROLES | {"executive_headteacher"}),
+    "trusts:hub-detail": Entry(
+        kwargs=t_kwargs(pk="hub.pk"), ok=TRUST_ROLES | {"executive_headteacher"}
+    ),
     "trusts:school-list": Entry(ok=ALL_ROLES, listing=True),
     "trusts:school-detail": Entry(kwargs=t_kwargs(pk="school.pk"), ok=ALL_ROLES),
     "trusts:school-edit": Entry(
@@ -142,27 +169,44 @@ FOUNDATION: dict[str, Entry] = {
     ),
     "trusts:hub-edit": Entry(
         kwargs=t_kwargs(pk="hub.pk"),
-        ok={"trust_leader": 200, "trust_administrator": 200, "trustee": 403, "trust_data_manager": 403,
-            "trust_finance_officer": 403, "executive_headteacher": 403},
+        ok={
+            "trust_leader": 200,
+            "trust_administrator": 200,
+            "trustee": 403,
+            "trust_data_manager": 403,
+            "trust_finance_officer": 403,
+            "executive_headteacher": 403,
+        },
     ),
     "trusts:school-close": Entry(
         kwargs=t_kwargs(pk="school.pk"), ok={"trust_leader", "trust_administrator"}, denied=403
     ),
-    "trusts:year-list": Entry(kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"},
-                              denied=403),
-    "trusts:year-add": Entry(kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"},
-                             denied=403),
+    "trusts:year-list": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
+    "trusts:year-add": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok={"trust_leader", "trust_administrator"}, denied=403
+    ),
     "trusts:year-terms": Entry(
         kwargs=lambda w, t: {"pk": t.trust.academic_years.first().pk},
-        ok={"trust_leader", "trust_administrator"}, denied=403,
+        ok={"trust_leader", "trust_administrator"},
+        denied=403,
     ),
     "trusts:year-make-current": Entry(
-        method="post", kwargs=lambda w, t: {"pk": t.trust.academic_years.first().pk},
-        ok={"trust_leader", "trust_administrator"}, denied=403,
+        method="post",
+        kwargs=lambda w, t: {"pk": t.trust.academic_years.first().pk},
+        ok={"trust_leader", "trust_administrator"},
+        denied=403,
     ),
     "trusts:inspection-add": Entry(
         kwargs=t_kwargs(pk="school.pk"),
-        ok={"trust_leader", "trust_administrator", "executive_headteacher", "headteacher", "senior_leader"},
+        ok={
+            "trust_leader",
+            "trust_administrator",
+            "executive_headteacher",
+            "headteacher",
+            "senior_leader",
+        },
         denied=403,
     ),
     "audit:trust-audit": Entry(
@@ -170,7 +214,13 @@ FOUNDATION: dict[str, Entry] = {
     ),
     "audit:object-history": Entry(
         kwargs=lambda w, t: {"object_type": "trusts.school", "object_id": t.school.pk},
-        ok={"trust_leader", "trust_administrator", "executive_headteacher", "headteacher", "senior_leader"},
+        ok={
+            "trust_leader",
+            "trust_administrator",
+            "executive_headteacher",
+            "headteacher",
+            "senior_leader",
+        },
     ),
 }
 

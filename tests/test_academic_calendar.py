@@ -23,8 +23,11 @@ def test_september_starts_the_year_and_labels_read_2025_26():
 
 
 def test_the_current_year_is_chosen_else_the_newest_and_a_request_may_pick_another():
-    newest, current, old = NS(start_year=2026, is_current=False), NS(start_year=2025, is_current=True), NS(
-        start_year=2024, is_current=False)
+    newest, current, old = (
+        NS(start_year=2026, is_current=False),
+        NS(start_year=2025, is_current=True),
+        NS(start_year=2024, is_current=False),
+    )
     assert default_year([newest, current, old]) is current
     assert default_year([newest, old]) is newest
     assert default_year([]) is None

@@ -44,28 +44,47 @@ def test_demo_is_deterministic_resets_and_has_every_role():
 @pytest.mark.django_db
 def test_createtrust_makes_trust_year_and_administrator():
     out = io.StringIO()
-    call_command("createtrust", "Brambleford Academies", admin_email="Admin@Bramble.example", stdout=out)
+    call_command(
+        "createtrust", "Brambleford Academies", admin_email="Admin@Bramble.example", stdout=out
+    )
     trust = Trust.objects.get(slug="brambleford-academies")
     membership = Membership.objects.get(trust=trust)
-    assert membership.role == Role.TRUST_ADMINISTRATOR and membership.user.email == "admin@bramble.example"
+    assert (
+        membership.role == Role.TRUST_ADMINISTRATOR
+        and membership.user.email == "admin@bramble.example"
+    )
     assert trust.academic_years.get(is_current=True).terms.count() == 3
     assert AuditEvent.objects.filter(trust=trust, actor_label="trustwide createtrust").count() >= 6
     with pytest.raises(CommandError):
-        call_command("createtrust", "Brambleford Academies", admin_email="x@y.example", stdout=io.StringIO())
+        call_command(
+            "createtrust", "Brambleford Academies", admin_email="x@y.example", stdout=io.StringIO()
+        )
 
 
 @pytest.mark.django_db
-def test_createtrust_invites_the_administrator_by_email(django_capture_on_commit_callbacks, settings):
+def test_createtrust_invites_the_administrator_by_email(
+    django_capture_on_commit_callbacks, settings
+):
     from django.core import mail
 
     settings.SITE_URL = "https://trustwide.example"
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("createtrust", "Ferndown Trust", admin_email="boss@fern.example", admin_name="Pat Boss", stdout=out)
+        call_command(
+            "createtrust",
+            "Ferndown Trust",
+            admin_email="boss@fern.example",
+            admin_name="Pat Boss",
+            stdout=out,
+        )
     admin = User.objects.get(email="boss@fern.example")
     assert not admin.has_usable_password()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["boss@fern.example"]
-    link = next(word for word in mail.outbox[0].body.split() if word.startswith("https://trustwide.example/invitation/"))
+    link = next(
+        word
+        for word in mail.outbox[0].body.split()
+        if word.startswith("https://trustwide.example/invitation/")
+    )
     assert link in out.getvalue()
     event = AuditEvent.objects.get(action="invite")
     assert event.actor_label == "trustwide createtrust" and event.trust.slug == "ferndown-trust"
@@ -76,10 +95,20 @@ def test_createtrust_with_a_password_sends_nothing_and_checks_the_password():
     from django.core import mail
 
     with pytest.raises(CommandError, match="--admin-password: This password is too short"):
-        call_command("createtrust", "Short Trust", admin_email="a@short.example", admin_password="abc",
-                     stdout=io.StringIO())
+        call_command(
+            "createtrust",
+            "Short Trust",
+            admin_email="a@short.example",
+            admin_password="abc",
+            stdout=io.StringIO(),
+        )
     assert not Trust.objects.filter(name="Short Trust").exists()
-    call_command("createtrust", "Long Trust", admin_email="a@long.example", admin_password="Heron-valley-2031",
-                 stdout=io.StringIO())
+    call_command(
+        "createtrust",
+        "Long Trust",
+        admin_email="a@long.example",
+        admin_password="Heron-valley-2031",
+        stdout=io.StringIO(),
+    )
     assert User.objects.get(email="a@long.example").check_password("Heron-valley-2031")
     assert mail.outbox == [] and not AuditEvent.objects.filter(action="invite").exists()

@@ -19,22 +19,51 @@ def test_kpis_from_a_ctf_equal_kpis_from_the_same_data_as_csv(years, tmp_path): 
 
     world = years
     school = world.school_a1
-    generate_trust(tmp_path, seed=7, schools=1, total_pupils=90, phases=["primary"], processes=1,
-                   start_year=YEAR, first_urn=school.urn)
+    generate_trust(
+        tmp_path,
+        seed=7,
+        schools=1,
+        total_pupils=90,
+        phases=["primary"],
+        processes=1,
+        start_year=YEAR,
+        first_urn=school.urn,
+    )
     today = dt.date(YEAR + 1, 8, 31)
 
     def stored():
         kpis_refresh(trust=world.trust_a, academic_year=YEAR, as_of=today)
-        return sorted(KpiValue.objects.filter(trust=world.trust_a, academic_year=YEAR).values_list(
-            "kpi_code", "level", "school_id", "period", "group", "numerator", "denominator", "pupils",
-            "suppressed"), key=repr)
+        return sorted(
+            KpiValue.objects.filter(trust=world.trust_a, academic_year=YEAR).values_list(
+                "kpi_code",
+                "level",
+                "school_id",
+                "period",
+                "group",
+                "numerator",
+                "denominator",
+                "pupils",
+                "suppressed",
+            ),
+            key=repr,
+        )
 
     csv_batches = []
     for dataset in ("characteristics", "attendance_marks", "statutory"):
-        batch = import_batch_create(actor=None, actor_label="test", trust=world.trust_a, school=school,
-                                    dataset=dataset, academic_year=YEAR, file_name=f"{dataset}.csv")
-        batch = import_batch_run(batch=batch, source=tmp_path / str(YEAR) / str(school.urn) / f"{dataset}.csv",
-                                 today=today)
+        batch = import_batch_create(
+            actor=None,
+            actor_label="test",
+            trust=world.trust_a,
+            school=school,
+            dataset=dataset,
+            academic_year=YEAR,
+            file_name=f"{dataset}.csv",
+        )
+        batch = import_batch_run(
+            batch=batch,
+            source=tmp_path / str(YEAR) / str(school.urn) / f"{dataset}.csv",
+            today=today,
+        )
         assert batch.status == ImportStatus.STORED, batch.errors[:3]
         csv_batches.append(batch)
     from_csv = stored()
@@ -43,8 +72,15 @@ def test_kpis_from_a_ctf_equal_kpis_from_the_same_data_as_csv(years, tmp_path): 
     assert stored_datasets(world) == set()
 
     data = ctf_from_generated(tmp_path, urn=school.urn, academic_year=YEAR)
-    batch = import_batch_create(actor=None, actor_label="test", trust=world.trust_a, school=school,
-                                dataset=CTF, academic_year=YEAR, file_name="school.xml")
+    batch = import_batch_create(
+        actor=None,
+        actor_label="test",
+        trust=world.trust_a,
+        school=school,
+        dataset=CTF,
+        academic_year=YEAR,
+        file_name="school.xml",
+    )
     batch = import_batch_run(batch=batch, source=data, today=today)
     assert batch.status == ImportStatus.STORED, batch.errors[:3]
     from_ctf = stored()

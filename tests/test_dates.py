@@ -15,8 +15,16 @@ pytestmark = pytest.mark.django_db
 
 MESSAGE = "Enter a date between 1 January 1990 and 31 December 2100."
 ROLE_ORDER = [
-    "trust_leader", "trust_administrator", "headteacher", "executive_headteacher", "senior_leader",
-    "local_governor", "trust_data_manager", "middle_leader", "teacher", "peer_reviewer",
+    "trust_leader",
+    "trust_administrator",
+    "headteacher",
+    "executive_headteacher",
+    "senior_leader",
+    "local_governor",
+    "trust_data_manager",
+    "middle_leader",
+    "teacher",
+    "peer_reviewer",
 ]
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 DATE_INPUT = re.compile(r"<input\b[^>]*type=\"date\"[^>]*>", re.I)
@@ -36,9 +44,14 @@ def test_external_review_far_future_date_is_refused_with_a_message(world, client
     """The request that showed the defect, replayed."""
     client.force_login(world.user("trust_leader"))
     url = reverse("peer_review:external-create", kwargs={"slug": world.trust_a.slug})
-    response = client.post(url, {
-        "school": world.school_a1.pk, "visit_on": "9999-12-31", "partner_name": "Audit Partner Ltd",
-    })
+    response = client.post(
+        url,
+        {
+            "school": world.school_a1.pk,
+            "visit_on": "9999-12-31",
+            "partner_name": "Audit Partner Ltd",
+        },
+    )
     assert response.status_code == 400
     assert MESSAGE in response.content.decode()
 
@@ -61,7 +74,9 @@ def test_every_form_with_a_date_refuses_year_9999_without_a_500(world, client):
         for attrs, body in FORM.findall(page.content.decode()):
             if "post" not in attrs.lower():
                 continue
-            dates = [NAME.search(tag).group(1) for tag in DATE_INPUT.findall(body) if NAME.search(tag)]
+            dates = [
+                NAME.search(tag).group(1) for tag in DATE_INPUT.findall(body) if NAME.search(tag)
+            ]
             if not dates:
                 continue
             action = re.search(r"action=\"([^\"]*)\"", attrs)

@@ -38,16 +38,26 @@ def _assert_no_formula_and_text_kept(content: bytes, expected: list[str], label:
 
 
 def test_build_xlsx_writes_formula_like_text_as_text_and_keeps_numbers():
-    content = build_xlsx([("S", ["=title"], [[text] for text in HOSTILE] + [[-5], [2.5], [datetime.date(2026, 1, 2)]])])
+    content = build_xlsx(
+        [
+            (
+                "S",
+                ["=title"],
+                [[text] for text in HOSTILE] + [[-5], [2.5], [datetime.date(2026, 1, 2)]],
+            )
+        ]
+    )
     _assert_no_formula_and_text_kept(content, HOSTILE + ["=title"])
     numbers = [c.value for c in _cells(content) if c.data_type == "n"]
     assert -5 in numbers and 2.5 in numbers
 
 
 def test_build_csv_prefixes_formula_like_text():
-    text = build_csv(["Title", "n"], [[h, 3] for h in HOSTILE] + [["Plain", -4]]).decode("utf-8-sig")
+    text = build_csv(["Title", "n"], [[h, 3] for h in HOSTILE] + [["Plain", -4]]).decode(
+        "utf-8-sig"
+    )
     lines = text.splitlines()
-    assert lines[1].startswith("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",3")
+    assert lines[1].startswith('"\'=HYPERLINK(""http://x"",""y"")",3')
     assert lines[2] == "'=1+1,3" and lines[-1] == "Plain,-4"
 
 
@@ -60,13 +70,24 @@ def test_every_export_writes_user_text_as_text(world, client):
     review_on = timezone.localdate() + datetime.timedelta(days=30)
     for title, school in ((HOSTILE[0], world.school_a1), (HOSTILE[1], None)):
         risk_services.risk_create(
-            actor=leader if school is None else head, trust=world.trust_a, school=school, title=title,
-            category="estates", inherent_likelihood=3, inherent_impact=3, residual_likelihood=2,
-            residual_impact=2, review_on=review_on,
+            actor=leader if school is None else head,
+            trust=world.trust_a,
+            school=school,
+            title=title,
+            category="estates",
+            inherent_likelihood=3,
+            inherent_impact=3,
+            residual_likelihood=2,
+            residual_impact=2,
+            review_on=review_on,
         )
         policy_services.policy_create(
-            actor=leader if school is None else head, trust=world.trust_a, school=school, title=title,
-            category="safeguarding", status="draft",
+            actor=leader if school is None else head,
+            trust=world.trust_a,
+            school=school,
+            title=title,
+            category="safeguarding",
+            status="draft",
         )
     client.force_login(leader)
     downloads = {

@@ -23,10 +23,19 @@ pytestmark = pytest.mark.django_db
 
 # Models with no page of their own, hence no history page (404 for everyone).
 NO_HISTORY_PAGE = {
-    "common.scheduledrun", "common.taskworker", "accounts.user", "audit.auditevent", "data.trustdatakey", "data.pupil",
-    "kpis.kpivalue", "kpis.kpirefresh", "kpis.schoolperformance", "governance.calendartoken",
+    "common.scheduledrun",
+    "common.taskworker",
+    "accounts.user",
+    "audit.auditevent",
+    "data.trustdatakey",
+    "data.pupil",
+    "kpis.kpivalue",
+    "kpis.kpirefresh",
+    "kpis.schoolperformance",
+    "governance.calendartoken",
     # The pupil-data access log is read on the data protection page, never changed.
-    "audit.pupildataaccess", "audit.pupildataaccesspupil",
+    "audit.pupildataaccess",
+    "audit.pupildataaccesspupil",
 }
 
 
@@ -36,36 +45,63 @@ def history_url(obj) -> str:
 
 def test_every_model_has_a_history_rule_or_none_on_purpose():
     """A new model never falls back to a looser rule: it gets a rule, or no history page."""
-    labels = {m._meta.label_lower for m in apps.get_models() if m.__module__.startswith("trustwide.")}
-    assert labels - NO_HISTORY_PAGE == set(rules()), sorted(labels.symmetric_difference(set(rules()) | NO_HISTORY_PAGE))
+    labels = {
+        m._meta.label_lower for m in apps.get_models() if m.__module__.startswith("trustwide.")
+    }
+    assert labels - NO_HISTORY_PAGE == set(rules()), sorted(
+        labels.symmetric_difference(set(rules()) | NO_HISTORY_PAGE)
+    )
 
 
 def test_replay_senior_leader_cannot_read_other_schools_memberships(world, client):
-    head_a2 = grant(make_user("head_of_a2"), "headteacher", trust=world.trust_a, school=world.school_a2)
+    head_a2 = grant(
+        make_user("head_of_a2"), "headteacher", trust=world.trust_a, school=world.school_a2
+    )
     governor = world.user("local_governor").memberships.get()
     client.force_login(world.user("senior_leader"))
-    assert client.get(reverse("accounts:membership-list", args=[world.trust_a.slug])).status_code == 403
+    assert (
+        client.get(reverse("accounts:membership-list", args=[world.trust_a.slug])).status_code
+        == 403
+    )
     for membership in (head_a2, governor):
         assert client.get(history_url(membership)).status_code == 404
 
 
 def _cases(world):
     today = timezone.localdate()
-    head_a2 = grant(make_user("head_a2"), "headteacher", trust=world.trust_a, school=world.school_a2)
-    rating = SkillRating.objects.create(trust=world.trust_a, user=world.user("local_governor"),
-                                        start_year=today.year, skill="finance", rating=3)
-    training = TrainingRecord.objects.create(trust=world.trust_a, user=world.user("local_governor"),
-                                             title="Safeguarding", completed_on=today - datetime.timedelta(days=3))
+    head_a2 = grant(
+        make_user("head_a2"), "headteacher", trust=world.trust_a, school=world.school_a2
+    )
+    rating = SkillRating.objects.create(
+        trust=world.trust_a,
+        user=world.user("local_governor"),
+        start_year=today.year,
+        skill="finance",
+        rating=3,
+    )
+    training = TrainingRecord.objects.create(
+        trust=world.trust_a,
+        user=world.user("local_governor"),
+        title="Safeguarding",
+        completed_on=today - datetime.timedelta(days=3),
+    )
     people = reverse("accounts:membership-list", args=[world.trust_a.slug])
     school_risk = make_risk(world.trust_a, world.school_a1, title="Roof")
     trust_risk = make_risk(world.trust_a, None, title="Cash flow")
     other_risk = make_risk(world.trust_a, world.school_a2, title="Boiler")
-    plan_a1, plan_a2, plan_b1 = plan_for(world.school_a1), plan_for(world.school_a2), plan_for(world.school_b1)
+    plan_a1, plan_a2, plan_b1 = (
+        plan_for(world.school_a1),
+        plan_for(world.school_a2),
+        plan_for(world.school_b1),
+    )
     return [
         ("membership in A2", head_a2, people),
         ("membership in A1", world.user("teacher").memberships.get(), people),
-        ("membership in trust B", world.extra["trust_b_leader"].memberships.get(),
-         reverse("accounts:membership-list", args=[world.trust_b.slug])),
+        (
+            "membership in trust B",
+            world.extra["trust_b_leader"].memberships.get(),
+            reverse("accounts:membership-list", args=[world.trust_b.slug]),
+        ),
         ("skill rating", rating, None),
         ("training record", training, None),
         ("school A1", world.school_a1, reverse("trusts:school-detail", args=[world.school_a1.pk])),
@@ -93,5 +129,7 @@ def test_history_answers_like_the_objects_page_for_every_role(world, client):
             expected = 200 if shows and role_has(role, Perm.HISTORY_VIEW) else 404
             got = client.get(history_url(obj)).status_code
             if got != expected:
-                failures.append(f"{label} / {role}: history {got}, expected {expected} (page shows it: {shows})")
+                failures.append(
+                    f"{label} / {role}: history {got}, expected {expected} (page shows it: {shows})"
+                )
     assert not failures, "\n".join(failures)

@@ -72,14 +72,20 @@ def test_permission_matrix(name, world, client):
         response = _request(client, entry, url_out, entry.data(world, outside))
         if entry.listing:
             body = response.content.decode()
-            hidden = [world.school_b1.name] + ([world.school_a2.name] if role in SCHOOL_ROLES else [])
+            hidden = [world.school_b1.name] + (
+                [world.school_a2.name] if role in SCHOOL_ROLES else []
+            )
             leaked = [h for h in hidden if h in body]
             if leaked:
                 failures.append(f"{role}: lists out-of-scope {leaked}")
             if response.status_code != entry.expected(role):
-                failures.append(f"{role}: got {response.status_code}, expected {entry.expected(role)}")
+                failures.append(
+                    f"{role}: got {response.status_code}, expected {entry.expected(role)}"
+                )
         elif response.status_code != entry.out_of_scope:
-            failures.append(f"{role} out of scope: got {response.status_code}, expected {entry.out_of_scope}")
+            failures.append(
+                f"{role} out of scope: got {response.status_code}, expected {entry.out_of_scope}"
+            )
         if not entry.listing:
             with CaptureQueriesContext(connection) as queries:
                 response = _request(client, entry, url_in, entry.data(world, inside))
@@ -89,7 +95,9 @@ def test_permission_matrix(name, world, client):
                 if os.environ.get("TRUSTWIDE_REPORT_QUERIES"):
                     print(f"QUERIES {len(queries):3d} {name} {role}")
             if response.status_code != entry.expected(role):
-                failures.append(f"{role} in scope: got {response.status_code}, expected {entry.expected(role)}")
+                failures.append(
+                    f"{role} in scope: got {response.status_code}, expected {entry.expected(role)}"
+                )
         client.logout()
     assert not failures, f"{name}:\n" + "\n".join(failures)
 
@@ -99,7 +107,9 @@ def test_admin_is_for_superusers_only(world, client, django_user_model):
         client.force_login(world.user(role))
         response = client.get("/admin/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"], role
-    root = django_user_model.objects.create_superuser(email="root@world.example", password="x" * 12, full_name="Root")
+    root = django_user_model.objects.create_superuser(
+        email="root@world.example", password="x" * 12, full_name="Root"
+    )
     client.force_login(root)
     assert client.get("/admin/").status_code == 200
 
@@ -114,4 +124,7 @@ def test_expired_peer_reviewer_loses_access(world, client):
     membership.ends_on = timezone.localdate() - datetime.timedelta(days=1)
     membership.save()
     client.force_login(reviewer)
-    assert client.get(reverse("trusts:school-detail", kwargs={"pk": world.school_a1.pk})).status_code == 404
+    assert (
+        client.get(reverse("trusts:school-detail", kwargs={"pk": world.school_a1.pk})).status_code
+        == 404
+    )

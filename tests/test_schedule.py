@@ -30,10 +30,19 @@ def at(*args):
 
 
 def _due_task(world, due_on):
-    item = CycleItem.objects.create(trust=world.trust_a, title="Safeguarding audit", role="headteacher", month=1)
+    item = CycleItem.objects.create(
+        trust=world.trust_a, title="Safeguarding audit", role="headteacher", month=1
+    )
     year = world.trust_a.academic_years.get(is_current=True)
-    CycleTask.objects.create(item=item, trust=world.trust_a, academic_year=year, school=world.school_a1,
-                             role="headteacher", title="Safeguarding audit", due_on=due_on)
+    CycleTask.objects.create(
+        item=item,
+        trust=world.trust_a,
+        academic_year=year,
+        school=world.school_a1,
+        role="headteacher",
+        title="Safeguarding audit",
+        due_on=due_on,
+    )
 
 
 def test_weekly_period_starts_monday_seven_local_time():
@@ -57,18 +66,26 @@ def test_digest_is_sent_once_a_week(world, settings):
     assert mail.outbox == []
     assert run_due(at(2026, 11, 23, 7, 30)) == [("weekly-digest", "2026-W48")]
     assert [m.to for m in mail.outbox] == [[head.email]]
-    assert "Safeguarding audit" in mail.outbox[0].body and "was due 20/11/2026" in mail.outbox[0].body
+    assert (
+        "Safeguarding audit" in mail.outbox[0].body and "was due 20/11/2026" in mail.outbox[0].body
+    )
     # Later the same week (a restart, a second scheduler): nothing more.
     assert run_due(at(2026, 11, 25, 12, 0)) == []
     assert len(mail.outbox) == 1
     # A scheduler that was down on Monday catches up on Tuesday of the next week.
     assert run_due(at(2026, 12, 1, 9, 0)) == [("weekly-digest", "2026-W49")]
     assert len(mail.outbox) == 2
-    assert list(ScheduledRun.objects.order_by("period").values_list("period", flat=True)) == ["2026-W48", "2026-W49"]
+    assert list(ScheduledRun.objects.order_by("period").values_list("period", flat=True)) == [
+        "2026-W48",
+        "2026-W49",
+    ]
 
 
 def test_scheduler_once_for_cron(world, settings):
-    settings.TRUSTWIDE_DIGEST_WEEKDAY, settings.TRUSTWIDE_DIGEST_HOUR = 0, 0  # due from Monday 00:00
+    settings.TRUSTWIDE_DIGEST_WEEKDAY, settings.TRUSTWIDE_DIGEST_HOUR = (
+        0,
+        0,
+    )  # due from Monday 00:00
     _due_task(world, datetime.date.today())
     out = io.StringIO()
     call_command("scheduler", "--once", stdout=out)
@@ -104,7 +121,9 @@ def test_the_scheduler_survives_a_failed_check(world, settings, monkeypatch):
 
     monkeypatch.setattr(scheduler, "run_due", flaky_run_due)
     monkeypatch.setattr(scheduler.time, "sleep", sleep)
-    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)  # keep the test's transaction
+    monkeypatch.setattr(
+        scheduler, "close_old_connections", lambda: None
+    )  # keep the test's transaction
     with pytest.raises(Stop):
         call_command("scheduler", stdout=io.StringIO())
     assert len(calls) == 2 and len(mail.outbox) == 1

@@ -153,8 +153,13 @@ def test_sef_trust_matrix_lists_the_schools_of_that_year(world):
     from trustwide.trusts.models import AcademicYear
 
     year = AcademicYear.objects.get(trust=world.trust_a, is_current=True)
-    School.objects.filter(pk=world.school_a2.pk).update(left_trust_on=year.starts_on - datetime.timedelta(days=1))
+    School.objects.filter(pk=world.school_a2.pk).update(
+        left_trust_on=year.starts_on - datetime.timedelta(days=1)
+    )
     matrix = trust_matrix(
-        user=world.user("trust_leader"), trust=world.trust_a, year=year, framework_code="ofsted-eif-2019"
+        user=world.user("trust_leader"),
+        trust=world.trust_a,
+        year=year,
+        framework_code="ofsted-eif-2019",
     )
     assert {row.school for row in matrix.rows} == {world.school_a1}

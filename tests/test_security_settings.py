@@ -9,10 +9,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(env_extra: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTWIDE_") and k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TRUSTWIDE_")
+        and k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env_extra})
     return subprocess.run(
-        [sys.executable, "-m", "django", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "django", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -29,7 +39,10 @@ def test_production_settings_pass_check_deploy(tmp_path):
             "TRUSTWIDE_ALLOWED_HOSTS": "trust.example",
             "TRUSTWIDE_VAR_DIR": str(tmp_path),
         },
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -46,11 +59,25 @@ def test_passwords_are_hashed_with_argon2():
 def test_local_settings_generate_a_secret_key_once(tmp_path):
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTWIDE_")}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "TRUSTWIDE_VAR_DIR": str(tmp_path)})
-    first = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=60)
-    second = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "config.settings.local", "TRUSTWIDE_VAR_DIR": str(tmp_path)}
+    )
+    first = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout and len(first.stdout.strip()) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0

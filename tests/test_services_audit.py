@@ -13,13 +13,19 @@ from trustwide.trusts.models import School
 
 
 def events_for(instance):
-    return list(AuditEvent.objects.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk)))
+    return list(
+        AuditEvent.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk)
+        )
+    )
 
 
 def test_school_update_records_before_and_after(world):
     leader = world.user("trust_leader")
     school = world.school_a1
-    trust_services.school_update(actor=leader, school=school, pupils_on_roll=412, name="A1 Primary Academy")
+    trust_services.school_update(
+        actor=leader, school=school, pupils_on_roll=412, name="A1 Primary Academy"
+    )
     [event] = events_for(school)
     assert event.action == "update"
     assert event.actor == leader and event.actor_label == str(leader)
@@ -31,22 +37,30 @@ def test_school_update_records_before_and_after(world):
 
 
 def test_unchanged_update_writes_no_event(world):
-    trust_services.school_update(actor=world.user("trust_leader"), school=world.school_a1, pupils_on_roll=300)
+    trust_services.school_update(
+        actor=world.user("trust_leader"), school=world.school_a1, pupils_on_roll=300
+    )
     assert events_for(world.school_a1) == []
 
 
 def test_school_update_refused_outside_scope_and_nothing_written(world):
     with pytest.raises(PermissionDenied):
-        trust_services.school_update(actor=world.user("trust_leader"), school=world.school_b1, pupils_on_roll=1)
+        trust_services.school_update(
+            actor=world.user("trust_leader"), school=world.school_b1, pupils_on_roll=1
+        )
     with pytest.raises(PermissionDenied):
-        trust_services.school_update(actor=world.user("headteacher"), school=world.school_a1, pupils_on_roll=1)
+        trust_services.school_update(
+            actor=world.user("headteacher"), school=world.school_a1, pupils_on_roll=1
+        )
     assert School.objects.get(pk=world.school_b1.pk).pupils_on_roll == 300
     assert not AuditEvent.objects.filter(object_type="trusts.school").exists()
 
 
 def test_invalid_update_saves_nothing(world):
     with pytest.raises(ValidationError):
-        trust_services.school_update(actor=world.user("trust_leader"), school=world.school_a1, age_low=12, age_high=11)
+        trust_services.school_update(
+            actor=world.user("trust_leader"), school=world.school_a1, age_low=12, age_high=11
+        )
     assert School.objects.get(pk=world.school_a1.pk).age_low == 4
     assert not AuditEvent.objects.filter(object_type="trusts.school").exists()
 
@@ -60,7 +74,9 @@ def test_membership_create_and_end_are_audited(world):
     membership = account_services.membership_create(
         actor=admin, user=user, role=Role.TEACHER, trust=world.trust_a, school=world.school_a2
     )
-    account_services.membership_end(actor=admin, membership=membership, ends_on=datetime.date(2031, 7, 31))
+    account_services.membership_end(
+        actor=admin, membership=membership, ends_on=datetime.date(2031, 7, 31)
+    )
     create_user = AuditEvent.objects.get(object_type="accounts.user", object_id=str(user.pk))
     assert create_user.action == "create" and create_user.trust_id == world.trust_a.pk
     assert "password" not in create_user.after
@@ -74,17 +90,30 @@ def test_membership_rules(world):
     admin = world.user("trust_administrator")
     user = world.user("teacher")
     with pytest.raises(ValidationError) as exc:
-        account_services.membership_create(actor=admin, user=user, role=Role.PEER_REVIEWER,
-                                           trust=world.trust_a, school=world.school_a2)
+        account_services.membership_create(
+            actor=admin,
+            user=user,
+            role=Role.PEER_REVIEWER,
+            trust=world.trust_a,
+            school=world.school_a2,
+        )
     assert "time-boxed" in str(exc.value)
     with pytest.raises(ValidationError):
-        account_services.membership_create(actor=admin, user=user, role=Role.HEADTEACHER, trust=world.trust_a)
+        account_services.membership_create(
+            actor=admin, user=user, role=Role.HEADTEACHER, trust=world.trust_a
+        )
     with pytest.raises(ValidationError):  # a school of another trust
-        account_services.membership_create(actor=admin, user=user, role=Role.TEACHER,
-                                           trust=world.trust_a, school=world.school_b1)
+        account_services.membership_create(
+            actor=admin, user=user, role=Role.TEACHER, trust=world.trust_a, school=world.school_b1
+        )
     with pytest.raises(PermissionDenied):
-        account_services.membership_create(actor=world.user("headteacher"), user=user, role=Role.TEACHER,
-                                           trust=world.trust_a, school=world.school_a1)
+        account_services.membership_create(
+            actor=world.user("headteacher"),
+            user=user,
+            role=Role.TEACHER,
+            trust=world.trust_a,
+            school=world.school_a1,
+        )
 
 
 def test_audit_write_rolls_back_with_the_change(world, monkeypatch):
@@ -95,7 +124,9 @@ def test_audit_write_rolls_back_with_the_change(world, monkeypatch):
 
     monkeypatch.setattr(audit_services, "record_event", broken)
     with pytest.raises(RuntimeError):
-        trust_services.school_update(actor=world.user("trust_leader"), school=world.school_a1, pupils_on_roll=999)
+        trust_services.school_update(
+            actor=world.user("trust_leader"), school=world.school_a1, pupils_on_roll=999
+        )
     assert School.objects.get(pk=world.school_a1.pk).pupils_on_roll == 300
 
 

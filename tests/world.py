@@ -41,9 +41,17 @@ _counter = iter(range(10_000, 10**9))
 def make_school(trust: Trust, hub: Hub | None = None, **fields) -> School:
     n = next(_counter)
     defaults = dict(
-        urn=100000 + n % 800000, la_code="383", establishment_number=f"{n % 10000:04d}",
-        name=f"School {n}", phase="primary", age_low=4, age_high=11, academy_type="converter",
-        pupils_on_roll=300, capacity=320, has_early_years=True,
+        urn=100000 + n % 800000,
+        la_code="383",
+        establishment_number=f"{n % 10000:04d}",
+        name=f"School {n}",
+        phase="primary",
+        age_low=4,
+        age_high=11,
+        academy_type="converter",
+        pupils_on_roll=300,
+        capacity=320,
+        has_early_years=True,
     )
     defaults.update(fields)
     return School.objects.create(trust=trust, hub=hub, **defaults)
@@ -58,15 +66,31 @@ def make_year(trust: Trust, start_year: int | None = None, current: bool = True)
 
 
 def make_user(label: str) -> User:
-    return User.objects.create_user(email=f"{label}@world.example", password="pw-unused-123", full_name=label.replace("_", " ").title())
+    return User.objects.create_user(
+        email=f"{label}@world.example",
+        password="pw-unused-123",
+        full_name=label.replace("_", " ").title(),
+    )
 
 
-def grant(user: User, role: str, *, trust: Trust, hub: Hub | None = None, school: School | None = None,
-          ends_on: datetime.date | None = None) -> Membership:
+def grant(
+    user: User,
+    role: str,
+    *,
+    trust: Trust,
+    hub: Hub | None = None,
+    school: School | None = None,
+    ends_on: datetime.date | None = None,
+) -> Membership:
     today = timezone.localdate()
     return Membership.objects.create(
-        user=user, role=role, trust=trust, hub=hub, school=school,
-        starts_on=today - datetime.timedelta(days=30), ends_on=ends_on,
+        user=user,
+        role=role,
+        trust=trust,
+        hub=hub,
+        school=school,
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=ends_on,
     )
 
 

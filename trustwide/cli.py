@@ -1,9 +1,9 @@
 """`trustwide` command line: Django's management commands under the product's name.
 
-    trustwide demo          build (or rebuild) the demo trust
-    trustwide serve         serve the product (waitress) on 127.0.0.1:8000
-    trustwide createtrust   create an empty trust with its first administrator
-    trustwide migrate ...   and every other Django management command
+trustwide demo          build (or rebuild) the demo trust
+trustwide serve         serve the product (waitress) on 127.0.0.1:8000
+trustwide createtrust   create an empty trust with its first administrator
+trustwide migrate ...   and every other Django management command
 """
 
 import os

@@ -136,7 +136,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"user_attributes": ("full_name", "email")},
     },
     {"NAME": "trustwide.accounts.password_validation.NameInPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -147,7 +150,9 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 TRUSTWIDE_PASSWORD_CHECKS_AT_ONCE = int(os.environ.get("TRUSTWIDE_PASSWORD_CHECKS_AT_ONCE", "2"))
-TRUSTWIDE_PASSWORD_CHECK_WAIT_SECONDS = float(os.environ.get("TRUSTWIDE_PASSWORD_CHECK_WAIT_SECONDS", "5"))
+TRUSTWIDE_PASSWORD_CHECK_WAIT_SECONDS = float(
+    os.environ.get("TRUSTWIDE_PASSWORD_CHECK_WAIT_SECONDS", "5")
+)
 
 # Sessions end after 8 idle hours (a working day) or when the browser closes. The session is
 # saved only when it changes; IdleSessionMiddleware (trustwide/accounts/middleware.py) keeps the
@@ -164,7 +169,9 @@ CSRF_COOKIE_HTTPONLY = True
 # second-factor codes) for 15 minutes, and an address after 50 failures across all emails
 # (a school shares one address). See accounts/lockout.py.
 AXES_FAILURE_LIMIT = int(os.environ.get("TRUSTWIDE_LOGIN_FAILURE_LIMIT", "5"))
-TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT", "50")
+)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
@@ -205,7 +212,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EMAIL_BACKEND = os.environ.get(
     "TRUSTWIDE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
-DEFAULT_FROM_EMAIL = os.environ.get("TRUSTWIDE_FROM_EMAIL", "Trustwide <no-reply@trustwide.invalid>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "TRUSTWIDE_FROM_EMAIL", "Trustwide <no-reply@trustwide.invalid>"
+)
 EMAIL_HOST = os.environ.get("TRUSTWIDE_EMAIL_HOST", "localhost")
 # The address people reach the site on, for links in emails sent outside a request (createtrust).
 SITE_URL = os.environ.get("TRUSTWIDE_SITE_URL", "http://localhost:8000").rstrip("/")

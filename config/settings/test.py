@@ -13,7 +13,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["*"]
 AXES_ENABLED = True
-TRUSTWIDE_DATA_DIR = os.environ.get("TRUSTWIDE_DATA_DIR") or tempfile.mkdtemp(prefix="trustwide-data-")
+TRUSTWIDE_DATA_DIR = os.environ.get("TRUSTWIDE_DATA_DIR") or tempfile.mkdtemp(
+    prefix="trustwide-data-"
+)
 MEDIA_ROOT = tempfile.mkdtemp(prefix="trustwide-media-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

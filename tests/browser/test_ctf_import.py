@@ -12,7 +12,9 @@ pytestmark = pytest.mark.browser
 CTF = Path(__file__).resolve().parents[2] / "trustwide" / "data" / "tests" / "ctf" / "ctf25.xml"
 
 
-def test_data_manager_uploads_a_ctf_and_sees_it_stored_then_a_bad_one_refused(live_server, page, world):
+def test_data_manager_uploads_a_ctf_and_sees_it_stored_then_a_bad_one_refused(
+    live_server, page, world
+):
     manager = world.user("school_data_manager")
     manager.set_password("a-long-browser-password")
     manager.save()
@@ -28,7 +30,8 @@ def test_data_manager_uploads_a_ctf_and_sees_it_stored_then_a_bad_one_refused(li
     page.goto(f"{live_server.url}/trusts/{world.trust_a.slug}/imports/upload/")
     assert_accessible(page, "import-upload-ctf")
     page.get_by_label("Common Transfer Files").set_input_files(
-        [{"name": "brookside.xml", "mimeType": "application/xml", "buffer": content}])
+        [{"name": "brookside.xml", "mimeType": "application/xml", "buffer": content}]
+    )
     page.get_by_role("button", name="Check and import CTFs").click()
     page.wait_for_url(f"{live_server.url}/imports/*/")
     page.get_by_text("Stored", exact=True).wait_for()
@@ -39,7 +42,10 @@ def test_data_manager_uploads_a_ctf_and_sees_it_stored_then_a_bad_one_refused(li
     page.goto(f"{live_server.url}/trusts/{world.trust_a.slug}/imports/upload/")
     other = content.replace(str(world.school_a1.urn).encode(), str(world.school_a2.urn).encode())
     page.get_by_label("Common Transfer Files").set_input_files(
-        [{"name": "other.xml", "mimeType": "application/xml", "buffer": other}])
+        [{"name": "other.xml", "mimeType": "application/xml", "buffer": other}]
+    )
     page.get_by_role("button", name="Check and import CTFs").click()
-    assert page.get_by_text(f"other.xml: Header/SourceSchool/URN {world.school_a2.urn}").first.is_visible()
+    assert page.get_by_text(
+        f"other.xml: Header/SourceSchool/URN {world.school_a2.urn}"
+    ).first.is_visible()
     assert_accessible(page, "import-upload-ctf-refused")

@@ -109,7 +109,10 @@ PERM_LABELS: dict[str, tuple[str, str]] = {
     Perm.RISK_VIEW: ("Risks, governance and policies", "read risk registers"),
     Perm.RISK_EDIT: ("Risks, governance and policies", "edit risk registers"),
     Perm.GOVERNANCE_VIEW: ("Risks, governance and policies", "read governance pages"),
-    Perm.GOVERNANCE_EDIT: ("Risks, governance and policies", "run governance: meetings, attendance, the cycle"),
+    Perm.GOVERNANCE_EDIT: (
+        "Risks, governance and policies",
+        "run governance: meetings, attendance, the cycle",
+    ),
     Perm.POLICY_VIEW: ("Risks, governance and policies", "read policies"),
     Perm.POLICY_EDIT: ("Risks, governance and policies", "edit policies"),
 }
@@ -117,77 +120,200 @@ PERM_LABELS: dict[str, tuple[str, str]] = {
 P = Perm
 
 _READ_ALL = {
-    P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.HISTORY_VIEW, P.SEF_VIEW,
-    P.STRATEGIC_PLAN_VIEW, P.PLAN_VIEW, P.MONITORING_VIEW, P.KPI_VIEW, P.REPORT_VIEW,
-    P.PEER_REVIEW_VIEW, P.SUPPORT_VIEW, P.RISK_VIEW, P.GOVERNANCE_VIEW, P.POLICY_VIEW,
+    P.TRUST_VIEW,
+    P.HUB_VIEW,
+    P.SCHOOL_VIEW,
+    P.PEOPLE_VIEW,
+    P.HISTORY_VIEW,
+    P.SEF_VIEW,
+    P.STRATEGIC_PLAN_VIEW,
+    P.PLAN_VIEW,
+    P.MONITORING_VIEW,
+    P.KPI_VIEW,
+    P.REPORT_VIEW,
+    P.PEER_REVIEW_VIEW,
+    P.SUPPORT_VIEW,
+    P.RISK_VIEW,
+    P.GOVERNANCE_VIEW,
+    P.POLICY_VIEW,
 }
 _SCHOOL_LEADER = _READ_ALL - {P.HUB_VIEW} | {
-    P.PUPILS_VIEW, P.SEF_EDIT, P.PLAN_EDIT, P.PLAN_SUBMIT, P.ACTION_UPDATE, P.MONITORING_RECORD,
-    P.RAG_RATE, P.DATA_VIEW_IMPORTS, P.PEER_REVIEW_WRITE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT,
+    P.PUPILS_VIEW,
+    P.SEF_EDIT,
+    P.PLAN_EDIT,
+    P.PLAN_SUBMIT,
+    P.ACTION_UPDATE,
+    P.MONITORING_RECORD,
+    P.RAG_RATE,
+    P.DATA_VIEW_IMPORTS,
+    P.PEER_REVIEW_WRITE,
+    P.RISK_EDIT,
+    P.GOVERNANCE_EDIT,
+    P.POLICY_EDIT,
 }
 
 _FINANCE = {
-    P.TRUST_VIEW, P.SCHOOL_VIEW, P.STRATEGIC_PLAN_VIEW, P.PLAN_VIEW, P.ACTION_UPDATE, P.RISK_VIEW,
+    P.TRUST_VIEW,
+    P.SCHOOL_VIEW,
+    P.STRATEGIC_PLAN_VIEW,
+    P.PLAN_VIEW,
+    P.ACTION_UPDATE,
+    P.RISK_VIEW,
     P.RISK_EDIT,
 }
 _PUPIL_LEAD = {
-    P.TRUST_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.PUPILS_VIEW, P.SEF_VIEW, P.STRATEGIC_PLAN_VIEW,
-    P.PLAN_VIEW, P.ACTION_UPDATE, P.MONITORING_VIEW, P.MONITORING_RECORD, P.KPI_VIEW,
+    P.TRUST_VIEW,
+    P.SCHOOL_VIEW,
+    P.PEOPLE_VIEW,
+    P.PUPILS_VIEW,
+    P.SEF_VIEW,
+    P.STRATEGIC_PLAN_VIEW,
+    P.PLAN_VIEW,
+    P.ACTION_UPDATE,
+    P.MONITORING_VIEW,
+    P.MONITORING_RECORD,
+    P.KPI_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.TRUST_LEADER: frozenset(_READ_ALL | {
-        P.PUPILS_VIEW, P.SCHOOL_EDIT, P.AUDIT_VIEW_TRUST, P.SEF_VALIDATE, P.FRAMEWORK_MANAGE,
-        P.TRUST_SELF_REVIEW_EDIT, P.STRATEGIC_PLAN_EDIT, P.PLAN_OVERRIDE_SMART, P.PLAN_SIGN_OFF, P.RAG_RATE,
-        P.DATA_VIEW_IMPORTS, P.KPI_TARGETS_EDIT, P.PEER_REVIEW_MANAGE, P.PEER_REVIEW_WRITE,
-        P.SUPPORT_MANAGE, P.RISK_EDIT, P.GOVERNANCE_EDIT, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
-    }),
-    Role.TRUST_DATA_MANAGER: frozenset({
-        P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.PUPILS_VIEW, P.DATA_IMPORT,
-        P.DATA_VIEW_IMPORTS, P.KPI_VIEW, P.KPI_TARGETS_EDIT, P.REPORT_VIEW,
-    }),
-    Role.TRUST_ADMINISTRATOR: frozenset({
-        P.TRUST_VIEW, P.HUB_VIEW, P.SCHOOL_VIEW, P.SCHOOL_EDIT, P.PEOPLE_VIEW,
-        P.MEMBERSHIP_MANAGE, P.AUDIT_VIEW_TRUST, P.HISTORY_VIEW, P.GOVERNANCE_VIEW,
-        P.GOVERNANCE_EDIT, P.POLICY_VIEW, P.POLICY_EDIT, P.PUPIL_DATA_PROTECTION,
-    }),
+    Role.TRUST_LEADER: frozenset(
+        _READ_ALL
+        | {
+            P.PUPILS_VIEW,
+            P.SCHOOL_EDIT,
+            P.AUDIT_VIEW_TRUST,
+            P.SEF_VALIDATE,
+            P.FRAMEWORK_MANAGE,
+            P.TRUST_SELF_REVIEW_EDIT,
+            P.STRATEGIC_PLAN_EDIT,
+            P.PLAN_OVERRIDE_SMART,
+            P.PLAN_SIGN_OFF,
+            P.RAG_RATE,
+            P.DATA_VIEW_IMPORTS,
+            P.KPI_TARGETS_EDIT,
+            P.PEER_REVIEW_MANAGE,
+            P.PEER_REVIEW_WRITE,
+            P.SUPPORT_MANAGE,
+            P.RISK_EDIT,
+            P.GOVERNANCE_EDIT,
+            P.POLICY_EDIT,
+            P.PUPIL_DATA_PROTECTION,
+        }
+    ),
+    Role.TRUST_DATA_MANAGER: frozenset(
+        {
+            P.TRUST_VIEW,
+            P.HUB_VIEW,
+            P.SCHOOL_VIEW,
+            P.PUPILS_VIEW,
+            P.DATA_IMPORT,
+            P.DATA_VIEW_IMPORTS,
+            P.KPI_VIEW,
+            P.KPI_TARGETS_EDIT,
+            P.REPORT_VIEW,
+        }
+    ),
+    Role.TRUST_ADMINISTRATOR: frozenset(
+        {
+            P.TRUST_VIEW,
+            P.HUB_VIEW,
+            P.SCHOOL_VIEW,
+            P.SCHOOL_EDIT,
+            P.PEOPLE_VIEW,
+            P.MEMBERSHIP_MANAGE,
+            P.AUDIT_VIEW_TRUST,
+            P.HISTORY_VIEW,
+            P.GOVERNANCE_VIEW,
+            P.GOVERNANCE_EDIT,
+            P.POLICY_VIEW,
+            P.POLICY_EDIT,
+            P.PUPIL_DATA_PROTECTION,
+        }
+    ),
     # Trustees read the whole trust but never pupils' names.
     Role.TRUSTEE: frozenset(_READ_ALL - {P.PEOPLE_VIEW, P.HISTORY_VIEW} | {P.MSP_COMMENT}),
-    Role.EXECUTIVE_HEADTEACHER: frozenset(_READ_ALL | _SCHOOL_LEADER | {
-        P.PLAN_OVERRIDE_SMART, P.PEER_REVIEW_MANAGE, P.SEF_VALIDATE, P.MSP_COMMENT,
-    }),
+    Role.EXECUTIVE_HEADTEACHER: frozenset(
+        _READ_ALL
+        | _SCHOOL_LEADER
+        | {
+            P.PLAN_OVERRIDE_SMART,
+            P.PEER_REVIEW_MANAGE,
+            P.SEF_VALIDATE,
+            P.MSP_COMMENT,
+        }
+    ),
     Role.HEADTEACHER: frozenset(_SCHOOL_LEADER | {P.PLAN_OVERRIDE_SMART, P.MSP_COMMENT}),
     Role.SENIOR_LEADER: frozenset(_SCHOOL_LEADER),
-    Role.MIDDLE_LEADER: frozenset({
-        P.TRUST_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.PUPILS_VIEW, P.SEF_VIEW,
-        P.STRATEGIC_PLAN_VIEW, P.PLAN_VIEW, P.ACTION_UPDATE, P.MONITORING_VIEW,
-        P.MONITORING_RECORD, P.KPI_VIEW,
-    }),
-    Role.TEACHER: frozenset({
-        P.TRUST_VIEW, P.SCHOOL_VIEW, P.PEOPLE_VIEW, P.PUPILS_VIEW, P.STRATEGIC_PLAN_VIEW,
-        P.PLAN_VIEW, P.ACTION_UPDATE, P.KPI_VIEW,
-    }),
-    Role.SCHOOL_DATA_MANAGER: frozenset({
-        P.TRUST_VIEW, P.SCHOOL_VIEW, P.PUPILS_VIEW, P.DATA_IMPORT, P.DATA_VIEW_IMPORTS, P.KPI_VIEW,
-        P.REPORT_VIEW,
-    }),
+    Role.MIDDLE_LEADER: frozenset(
+        {
+            P.TRUST_VIEW,
+            P.SCHOOL_VIEW,
+            P.PEOPLE_VIEW,
+            P.PUPILS_VIEW,
+            P.SEF_VIEW,
+            P.STRATEGIC_PLAN_VIEW,
+            P.PLAN_VIEW,
+            P.ACTION_UPDATE,
+            P.MONITORING_VIEW,
+            P.MONITORING_RECORD,
+            P.KPI_VIEW,
+        }
+    ),
+    Role.TEACHER: frozenset(
+        {
+            P.TRUST_VIEW,
+            P.SCHOOL_VIEW,
+            P.PEOPLE_VIEW,
+            P.PUPILS_VIEW,
+            P.STRATEGIC_PLAN_VIEW,
+            P.PLAN_VIEW,
+            P.ACTION_UPDATE,
+            P.KPI_VIEW,
+        }
+    ),
+    Role.SCHOOL_DATA_MANAGER: frozenset(
+        {
+            P.TRUST_VIEW,
+            P.SCHOOL_VIEW,
+            P.PUPILS_VIEW,
+            P.DATA_IMPORT,
+            P.DATA_VIEW_IMPORTS,
+            P.KPI_VIEW,
+            P.REPORT_VIEW,
+        }
+    ),
     # Local governors read their school and agree its plan; never pupils' names.
     Role.LOCAL_GOVERNOR: frozenset(
-        (_READ_ALL - {P.HUB_VIEW, P.HISTORY_VIEW}) | {P.PLAN_AGREE, P.GOVERNANCE_EDIT, P.MSP_COMMENT}
+        (_READ_ALL - {P.HUB_VIEW, P.HISTORY_VIEW})
+        | {P.PLAN_AGREE, P.GOVERNANCE_EDIT, P.MSP_COMMENT}
     ),
     # Peer reviewers read what a review needs in the schools they review, for a period.
-    Role.PEER_REVIEWER: frozenset({
-        P.TRUST_VIEW, P.SCHOOL_VIEW, P.SEF_VIEW, P.PLAN_VIEW, P.MONITORING_VIEW, P.KPI_VIEW,
-        P.PEER_REVIEW_VIEW, P.PEER_REVIEW_WRITE,
-    }),
+    Role.PEER_REVIEWER: frozenset(
+        {
+            P.TRUST_VIEW,
+            P.SCHOOL_VIEW,
+            P.SEF_VIEW,
+            P.PLAN_VIEW,
+            P.MONITORING_VIEW,
+            P.KPI_VIEW,
+            P.PEER_REVIEW_VIEW,
+            P.PEER_REVIEW_WRITE,
+        }
+    ),
     # Finance: read the plans (their costs and spend are on the plan pages), keep the actions'
     # spend up to date, and hold the risk register; never pupils' names.
     Role.TRUST_FINANCE_OFFICER: frozenset(_FINANCE | {P.HUB_VIEW}),
     Role.SCHOOL_BUSINESS_MANAGER: frozenset(_FINANCE),
     # The clerk runs the governing body's pages (meetings, attendance, the cycle); never pupils.
-    Role.CLERK_TO_GOVERNORS: frozenset({
-        P.TRUST_VIEW, P.SCHOOL_VIEW, P.GOVERNANCE_VIEW, P.GOVERNANCE_EDIT, P.POLICY_VIEW,
-    }),
+    Role.CLERK_TO_GOVERNORS: frozenset(
+        {
+            P.TRUST_VIEW,
+            P.SCHOOL_VIEW,
+            P.GOVERNANCE_VIEW,
+            P.GOVERNANCE_EDIT,
+            P.POLICY_VIEW,
+        }
+    ),
     # Safeguarding and SEND leads work with named pupils in their school.
     Role.SAFEGUARDING_LEAD: frozenset(_PUPIL_LEAD | {P.POLICY_VIEW}),
     Role.SENCO: frozenset(_PUPIL_LEAD),
@@ -200,8 +326,14 @@ def role_has(role: str, perm: str) -> bool:
 
 # Roles that never see identifying pupil details, whatever else changes above.
 NEVER_SEE_PUPILS = {
-    Role.LOCAL_GOVERNOR, Role.TRUSTEE, Role.PEER_REVIEWER, Role.CLERK_TO_GOVERNORS,
-    Role.TRUST_FINANCE_OFFICER, Role.SCHOOL_BUSINESS_MANAGER,
+    Role.LOCAL_GOVERNOR,
+    Role.TRUSTEE,
+    Role.PEER_REVIEWER,
+    Role.CLERK_TO_GOVERNORS,
+    Role.TRUST_FINANCE_OFFICER,
+    Role.SCHOOL_BUSINESS_MANAGER,
 }
-assert not any(role_has(role, Perm.PUPILS_VIEW) or role_has(role, Perm.PUPIL_DATA_PROTECTION)
-               for role in NEVER_SEE_PUPILS)
+assert not any(
+    role_has(role, Perm.PUPILS_VIEW) or role_has(role, Perm.PUPIL_DATA_PROTECTION)
+    for role in NEVER_SEE_PUPILS
+)

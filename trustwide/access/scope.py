@@ -47,9 +47,9 @@ def _grants(user) -> list[Grant]:
 
     grants = [
         Grant(m.role, m.level, m.trust_id, m.hub_id, m.school_id)
-        for m in Membership.objects.active(today).filter(user=user).only(
-            "role", "trust_id", "hub_id", "school_id"
-        )
+        for m in Membership.objects.active(today)
+        .filter(user=user)
+        .only("role", "trust_id", "hub_id", "school_id")
     ]
     user._trustwide_grants = (today, grants)
     return grants
@@ -83,15 +83,20 @@ def hub_ids_at(user, perm: str) -> set[int]:
 def school_ids_at(user, perm: str) -> set[int]:
     """Schools where the user holds `perm` through a school-level membership (no query): "their
     own school", as against schools they cover from the hub or trust."""
-    return {g.school_id for g in grants_with(user, perm) if g.level == ScopeLevel.SCHOOL and g.school_id}
+    return {
+        g.school_id for g in grants_with(user, perm) if g.level == ScopeLevel.SCHOOL and g.school_id
+    }
 
 
 def _trust_wide_filter(model, user, perm: str, school_path: str) -> Q | None:
     """Rows with no school that belong to the whole trust, for models that have them."""
     if not getattr(model, "scope_trust_wide", False):
         return None
-    levels = (getattr(model, "scope_trust_wide_readers", (ScopeLevel.TRUST,))
-              if perm == getattr(model, "view_permission", None) else (ScopeLevel.TRUST,))
+    levels = (
+        getattr(model, "scope_trust_wide_readers", (ScopeLevel.TRUST,))
+        if perm == getattr(model, "view_permission", None)
+        else (ScopeLevel.TRUST,)
+    )
     trusts = trust_ids_at(user, perm, levels=levels)
     if not trusts:
         return None
@@ -142,7 +147,9 @@ def hub_ids(user, perm: str) -> set[int]:
     if not whole_trusts and not hubs:
         return set()
     return set(
-        Hub.objects.filter(Q(trust_id__in=whole_trusts) | Q(pk__in=hubs)).values_list("pk", flat=True)
+        Hub.objects.filter(Q(trust_id__in=whole_trusts) | Q(pk__in=hubs)).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -173,8 +180,10 @@ def _covers_school(user, perm: str, *, trust_id: int, hub_id: int | None, school
     for g in grants_with(user, perm):
         if g.trust_id != trust_id:
             continue
-        if g.level == ScopeLevel.TRUST or (g.level == ScopeLevel.HUB and g.hub_id == hub_id) or (
-            g.level == ScopeLevel.SCHOOL and g.school_id == school_id
+        if (
+            g.level == ScopeLevel.TRUST
+            or (g.level == ScopeLevel.HUB and g.hub_id == hub_id)
+            or (g.level == ScopeLevel.SCHOOL and g.school_id == school_id)
         ):
             return True
     return False
@@ -190,7 +199,9 @@ def can(user, perm: str, obj) -> bool:
     if isinstance(obj, Trust):
         return obj.pk in trust_ids(user, perm)
     if isinstance(obj, School):
-        return _covers_school(user, perm, trust_id=obj.trust_id, hub_id=obj.hub_id, school_id=obj.pk)
+        return _covers_school(
+            user, perm, trust_id=obj.trust_id, hub_id=obj.hub_id, school_id=obj.pk
+        )
     if isinstance(obj, Hub):
         return any(
             g.trust_id == obj.trust_id
@@ -233,14 +244,20 @@ def holds_role_at(user, perm: str, role: str, *, trust_id: int, school=None) -> 
     for g in grants_with(user, perm):
         if g.role != role or g.trust_id != trust_id:
             continue
-        if g.level == ScopeLevel.TRUST or (school is not None and (
+        if g.level == ScopeLevel.TRUST or (
+            school is not None
+            and (
                 (g.level == ScopeLevel.HUB and g.hub_id == school.hub_id)
-                or (g.level == ScopeLevel.SCHOOL and g.school_id == school.pk))):
+                or (g.level == ScopeLevel.SCHOOL and g.school_id == school.pk)
+            )
+        ):
             return True
     return False
 
 
-def restrict_to_held_roles(queryset: QuerySet, user, perm: str, *, role_field: str = "role") -> QuerySet:
+def restrict_to_held_roles(
+    queryset: QuerySet, user, perm: str, *, role_field: str = "role"
+) -> QuerySet:
     """Rows addressed to a role (`role_field`) that the user holds where the row is: the rule
     of holds_role_at as one filter (school rows through a covering membership, trust-wide rows
     at trust level)."""

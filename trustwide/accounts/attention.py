@@ -32,10 +32,13 @@ def _membership_items(user) -> list[Attention]:
     soon = today + datetime.timedelta(days=14)
     own = Membership.objects.active().filter(user=user, ends_on__isnull=False, ends_on__lte=soon)
     for m in own.select_related("school", "hub", "trust"):
-        items.append(Attention(
-            title=f"Your {m.get_role_display().lower()} access ends on {m.ends_on:%d/%m/%Y}",
-            detail=str(m.scope_node), severity="due",
-        ))
+        items.append(
+            Attention(
+                title=f"Your {m.get_role_display().lower()} access ends on {m.ends_on:%d/%m/%Y}",
+                detail=str(m.scope_node),
+                severity="due",
+            )
+        )
     managed = rules.trusts_managed(user)
     if managed:
         ending = (
@@ -45,10 +48,13 @@ def _membership_items(user) -> list[Attention]:
             .select_related("user", "trust")
         )
         for m in ending[:20]:
-            items.append(Attention(
-                title=f"{m.user}'s {m.get_role_display().lower()} access ends on {m.ends_on:%d/%m/%Y}",
-                detail=str(m.trust), severity="due",
-            ))
+            items.append(
+                Attention(
+                    title=f"{m.user}'s {m.get_role_display().lower()} access ends on {m.ends_on:%d/%m/%Y}",
+                    detail=str(m.trust),
+                    severity="due",
+                )
+            )
     return items
 
 

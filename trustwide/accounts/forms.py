@@ -10,7 +10,8 @@ from .roles import ROLE_LEVEL, Role, ScopeLevel
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     def clean(self):
@@ -29,12 +30,20 @@ class MembershipForm(forms.Form):
     """Give someone a role: an existing user by email, or a new one (emailed an invitation)."""
 
     email = forms.EmailField(label="Email address")
-    full_name = forms.CharField(label="Full name", max_length=150, help_text="Used when the person is new.")
+    full_name = forms.CharField(
+        label="Full name", max_length=150, help_text="Used when the person is new."
+    )
     role = forms.ChoiceField(choices=Role.choices)
-    hub = forms.ModelChoiceField(queryset=None, required=False, help_text="For an executive headteacher.")
-    school = forms.ModelChoiceField(queryset=None, required=False, help_text="For a role held in one school.")
+    hub = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="For an executive headteacher."
+    )
+    school = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="For a role held in one school."
+    )
     starts_on = DateField(widget=DateInput())
-    ends_on = DateField(widget=DateInput(), required=False, help_text="Required for peer reviewers.")
+    ends_on = DateField(
+        widget=DateInput(), required=False, help_text="Required for peer reviewers."
+    )
 
     def __init__(self, *args, trust, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +62,12 @@ class MembershipForm(forms.Form):
         if level != ScopeLevel.HUB:
             data["hub"] = None
         candidate = Membership(
-            role=role, trust=self.trust, hub=data.get("hub"), school=data.get("school"),
-            starts_on=data.get("starts_on"), ends_on=data.get("ends_on"),
+            role=role,
+            trust=self.trust,
+            hub=data.get("hub"),
+            school=data.get("school"),
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
         )
         try:
             candidate.clean()
@@ -70,10 +83,14 @@ class EndMembershipForm(forms.Form):
 
 
 class StaffFileForm(forms.Form):
-    file = forms.FileField(label="Staff CSV file", help_text="UTF-8 CSV, one person and role per row.")
+    file = forms.FileField(
+        label="Staff CSV file", help_text="UTF-8 CSV, one person and role per row."
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > 2 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 2 MB: split it into smaller files.")
+            raise forms.ValidationError(
+                "The file is larger than 2 MB: split it into smaller files."
+            )
         return upload

@@ -39,7 +39,9 @@ class TrustwideAxesHandler(AxesDatabaseHandler):
     counts one account from one address, the second every account from that address."""
 
     def get_failures(self, request, credentials=None) -> int:
-        per_account, per_address = (_failures(q) for q in self.get_user_attempts(request, credentials))
+        per_account, per_address = (
+            _failures(q) for q in self.get_user_attempts(request, credentials)
+        )
         if per_address >= settings.TRUSTWIDE_LOGIN_ADDRESS_FAILURE_LIMIT:
             return max(per_account, settings.AXES_FAILURE_LIMIT)
         return per_account

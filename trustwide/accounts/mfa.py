@@ -41,6 +41,7 @@ VERIFY, ENROL, NOT_NEEDED = "verify", "enrol", "none"
 
 # --- policy ------------------------------------------------------------------------------------
 
+
 def role_requires_mfa(role: str, policy: str) -> bool:
     if policy == MfaPolicy.EVERYONE:
         return True
@@ -68,19 +69,24 @@ def login_state(user: User) -> str:
 
 def enrolled_user_ids(user_ids) -> set[int]:
     return set(
-        TOTPDevice.objects.filter(user_id__in=list(user_ids), confirmed=True).values_list("user_id", flat=True)
+        TOTPDevice.objects.filter(user_id__in=list(user_ids), confirmed=True).values_list(
+            "user_id", flat=True
+        )
     )
 
 
 @transaction.atomic
 def trust_mfa_policy_set(*, actor: User, trust, policy: str):
     """The trust's own setting (People page). Applies to each person from their next login."""
-    require(can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, trust.pk),
-            "Only the trust's administrators change who must use two-step login.")
+    require(
+        can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, trust.pk),
+        "Only the trust's administrators change who must use two-step login.",
+    )
     return audited_update(actor=actor, instance=trust, mfa_policy=policy)
 
 
 # --- enrolment ---------------------------------------------------------------------------------
+
 
 def _home_trust_id(user: User) -> int | None:
     """Users are global; their MFA events are recorded in (one of) the trust(s) they serve."""
@@ -97,7 +103,7 @@ def pending_totp_device(user: User) -> TOTPDevice:
 
 def secret_base32(device: TOTPDevice) -> str:
     text = base64.b32encode(device.bin_key).decode("ascii")
-    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def qr_svg(device: TOTPDevice) -> SafeString:
@@ -108,7 +114,9 @@ def qr_svg(device: TOTPDevice) -> SafeString:
     svg = buffer.getvalue().decode("utf-8")
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
     # Our own generated markup (the input is a URL we built), so it is safe to inline.
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1))  # noqa: S308
+    return mark_safe(
+        svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1)
+    )  # noqa: S308
 
 
 @transaction.atomic
@@ -119,7 +127,10 @@ def mfa_enrol_confirm(*, actor: User, device: TOTPDevice, code: str) -> list[str
     code is wrong. Refused when the person already has a confirmed device: enrolling another
     would let someone holding only the password replace the second factor."""
     require(device.user_id == actor.pk and not device.confirmed, "This is not your enrolment.")
-    require(not has_device(actor), "Two-step login is already set up: ask your trust administrator to reset it.")
+    require(
+        not has_device(actor),
+        "Two-step login is already set up: ask your trust administrator to reset it.",
+    )
     if not device.verify_token(_digits(code)):
         return None
     device.confirmed = True
@@ -127,8 +138,12 @@ def mfa_enrol_confirm(*, actor: User, device: TOTPDevice, code: str) -> list[str
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
     codes = _issue_recovery_codes(actor)
     record_event(
-        actor=actor, action=AuditAction.MFA_ENROL, instance=actor, before={"mfa": False},
-        after={"mfa": True, "devices": ["totp", "recovery codes"]}, scope=(_home_trust_id(actor), None),
+        actor=actor,
+        action=AuditAction.MFA_ENROL,
+        instance=actor,
+        before={"mfa": False},
+        after={"mfa": True, "devices": ["totp", "recovery codes"]},
+        scope=(_home_trust_id(actor), None),
     )
     return codes
 
@@ -147,6 +162,7 @@ def _digits(code: str) -> str:
 
 # --- verification ------------------------------------------------------------------------------
 
+
 def verify_code(user: User, code: str):
     """The device that accepts ``code`` (an app code or an unused recovery code), or None.
     A recovery code is used up by this call (django-otp deletes the static token)."""
@@ -158,6 +174,7 @@ def verify_code(user: User, code: str):
 
 # --- administrator's reset ---------------------------------------------------------------------
 
+
 def may_reset_mfa(actor: User, membership: Membership) -> bool:
     return can_in_trust(actor, Perm.MEMBERSHIP_MANAGE, membership.trust_id)
 
@@ -166,14 +183,20 @@ def may_reset_mfa(actor: User, membership: Membership) -> bool:
 def mfa_reset(*, actor: User, membership: Membership) -> int:
     """Remove all of the person's second-factor devices (a lost phone): at their next login
     they enrol again if their trust requires it. Returns how many devices went."""
-    require(may_reset_mfa(actor, membership), "Only the trust's administrators reset two-step login.")
+    require(
+        may_reset_mfa(actor, membership), "Only the trust's administrators reset two-step login."
+    )
     user = membership.user
     devices = list(devices_for_user(user, confirmed=None))
     kinds = sorted({type(d).__name__ for d in devices})
     for device in devices:
         device.delete()
     record_event(
-        actor=actor, action=AuditAction.MFA_RESET, instance=user, before={"mfa_devices": kinds},
-        after={"mfa_devices": []}, scope=(membership.trust_id, None),
+        actor=actor,
+        action=AuditAction.MFA_RESET,
+        instance=user,
+        before={"mfa_devices": kinds},
+        after={"mfa_devices": []},
+        scope=(membership.trust_id, None),
     )
     return len(devices)

@@ -23,27 +23,37 @@ from .views import _trust_for_people
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code", max_length=32,
+        label="Code",
+        max_length=32,
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
     )
 
 
 class MfaPolicyForm(forms.Form):
-    mfa_policy = forms.ChoiceField(label="Two-step login is required for", choices=MfaPolicy.choices)
+    mfa_policy = forms.ChoiceField(
+        label="Two-step login is required for", choices=MfaPolicy.choices
+    )
 
 
 class EnrolForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app", max_length=12,
+        label="Code from the app",
+        max_length=12,
         help_text="Type the 6-digit code the app now shows for Trustwide.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, request.is_secure()
+    ):
         return candidate
     return "/"
 
@@ -81,19 +91,29 @@ class MfaVerifyView(LoginRequiredMixin, View):
         if lockout.is_locked(request, email):
             return _locked_out(request)
         form = CodeForm(request.POST)
-        device = mfa.verify_code(request.user, form.data.get("code", "")) if form.is_valid() else None
+        device = (
+            mfa.verify_code(request.user, form.data.get("code", "")) if form.is_valid() else None
+        )
         if device is None:
             lockout.record_failure(request, email)
             if lockout.is_locked(request, email):
                 return _locked_out(request)
-            form.add_error("code", "That code did not work. Check the time on your phone and try the newest code.")
-            return render(request, self.template, {"form": form, "next": _next_url(request)}, status=400)
+            form.add_error(
+                "code",
+                "That code did not work. Check the time on your phone and try the newest code.",
+            )
+            return render(
+                request, self.template, {"form": form, "next": _next_url(request)}, status=400
+            )
         django_otp.login(request, device)
         lockout.clear_failures(request, email)
         if isinstance(device, StaticDevice):
             left = device.token_set.count()
-            messages.warning(request, f"You used a recovery code: {left} left. If your phone is lost, "
-                                      "ask your trust administrator to reset two-step login.")
+            messages.warning(
+                request,
+                f"You used a recovery code: {left} left. If your phone is lost, "
+                "ask your trust administrator to reset two-step login.",
+            )
         return redirect(_next_url(request))
 
 
@@ -105,8 +125,12 @@ class MfaEnrolView(LoginRequiredMixin, View):
 
     def _context(self, request, form):
         device = mfa.pending_totp_device(request.user)
-        return {"form": form, "qr_svg": mfa.qr_svg(device), "secret": mfa.secret_base32(device),
-                "next": _next_url(request)}
+        return {
+            "form": form,
+            "qr_svg": mfa.qr_svg(device),
+            "secret": mfa.secret_base32(device),
+            "next": _next_url(request),
+        }
 
     def get(self, request):
         if mfa.has_device(request.user):
@@ -121,13 +145,22 @@ class MfaEnrolView(LoginRequiredMixin, View):
         codes = None
         if form.is_valid():
             device = mfa.pending_totp_device(request.user)
-            codes = mfa.mfa_enrol_confirm(actor=request.user, device=device, code=form.cleaned_data["code"])
+            codes = mfa.mfa_enrol_confirm(
+                actor=request.user, device=device, code=form.cleaned_data["code"]
+            )
         if codes is None:
-            form.add_error("code", "That code did not match. Check the app shows Trustwide and type its newest code.")
+            form.add_error(
+                "code",
+                "That code did not match. Check the app shows Trustwide and type its newest code.",
+            )
             return render(request, self.template, self._context(request, form), status=400)
         django_otp.login(request, request.user.totpdevice_set.get(confirmed=True))
         request.session[mfa.SESSION_KEY] = mfa.VERIFY
-        return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+        return render(
+            request,
+            "accounts/mfa_recovery_codes.html",
+            {"codes": codes, "next": _next_url(request)},
+        )
 
 
 class MfaResetView(ScopedViewMixin, View):
@@ -135,12 +168,18 @@ class MfaResetView(ScopedViewMixin, View):
 
     def post(self, request, pk):
         membership = get_object_or_404_for(
-            request.user, Perm.MEMBERSHIP_MANAGE, Membership.objects.select_related("trust", "user"), pk=pk,
+            request.user,
+            Perm.MEMBERSHIP_MANAGE,
+            Membership.objects.select_related("trust", "user"),
+            pk=pk,
         )
         removed = mfa.mfa_reset(actor=request.user, membership=membership)
         if removed:
-            messages.success(request, f"Two-step login reset for {membership.user}: they set it up again "
-                                      "at their next login.")
+            messages.success(
+                request,
+                f"Two-step login reset for {membership.user}: they set it up again "
+                "at their next login.",
+            )
         else:
             messages.info(request, f"{membership.user} had not set up two-step login.")
         return redirect("accounts:membership-list", slug=membership.trust.slug)
@@ -155,7 +194,12 @@ class MfaPolicyView(ScopedViewMixin, View):
         if not form.is_valid():
             messages.error(request, "Choose who must use two-step login.")
             return redirect("accounts:membership-list", slug=trust.slug)
-        mfa.trust_mfa_policy_set(actor=request.user, trust=trust, policy=form.cleaned_data["mfa_policy"])
-        messages.success(request, f"Two-step login: {trust.get_mfa_policy_display().lower()}. "
-                                  "It applies to each person from their next login.")
+        mfa.trust_mfa_policy_set(
+            actor=request.user, trust=trust, policy=form.cleaned_data["mfa_policy"]
+        )
+        messages.success(
+            request,
+            f"Two-step login: {trust.get_mfa_policy_display().lower()}. "
+            "It applies to each person from their next login.",
+        )
         return redirect("accounts:membership-list", slug=trust.slug)

@@ -23,7 +23,9 @@ class NameInPasswordValidator:
         if user is None:
             return
         letters = _letters(password)
-        words = [w for w in re.split(r"[^a-z]+", (getattr(user, "full_name", "") or "").lower()) if w]
+        words = [
+            w for w in re.split(r"[^a-z]+", (getattr(user, "full_name", "") or "").lower()) if w
+        ]
         local = (getattr(user, "email", "") or "").split("@")[0].lower()
         candidates = {_letters(local), "".join(words), "".join(reversed(words))}
         candidates |= {w for w in words if len(w) >= 5}

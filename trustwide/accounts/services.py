@@ -15,27 +15,59 @@ from .models import Membership, User
 
 
 @transaction.atomic
-def user_get_or_create(*, actor, trust, email: str, full_name: str, job_title: str = "",
-                       password: str | None = None, actor_label=None) -> User:
+def user_get_or_create(
+    *,
+    actor,
+    trust,
+    email: str,
+    full_name: str,
+    job_title: str = "",
+    password: str | None = None,
+    actor_label=None,
+) -> User:
     """Find a user by email or create one (no password: they set it through password reset)."""
     email = email.strip().lower()
     existing = User.objects.filter(email=email).first()
     if existing:
         return existing
-    user = User.objects.create_user(email=email, password=password, full_name=full_name, job_title=job_title)
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name, job_title=job_title
+    )
     # Users are global, so the event is recorded in the trust that added them.
-    record_event(actor=actor, action=AuditAction.CREATE, instance=user, before=None, after=snapshot(user),
-                 actor_label=actor_label, scope=(trust.pk, None))
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=user,
+        before=None,
+        after=snapshot(user),
+        actor_label=actor_label,
+        scope=(trust.pk, None),
+    )
     return user
 
 
 def membership_create(
-    *, actor, user: User, role: str, trust, hub=None, school=None,
-    starts_on: datetime.date | None = None, ends_on: datetime.date | None = None, actor_label=None,
+    *,
+    actor,
+    user: User,
+    role: str,
+    trust,
+    hub=None,
+    school=None,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    actor_label=None,
 ) -> Membership:
     if actor is not None:
         require(rules.may_manage_people(actor, trust), rules.PEOPLE_REFUSED)
-    fields = {"user": user, "role": role, "trust": trust, "hub": hub, "school": school, "ends_on": ends_on}
+    fields = {
+        "user": user,
+        "role": role,
+        "trust": trust,
+        "hub": hub,
+        "school": school,
+        "ends_on": ends_on,
+    }
     if starts_on:
         fields["starts_on"] = starts_on
     membership = audited_create(actor=actor, model=Membership, actor_label=actor_label, **fields)
@@ -46,7 +78,9 @@ def membership_create(
 def membership_end(*, actor, membership: Membership, ends_on: datetime.date) -> Membership:
     require(rules.may_manage_people(actor, membership.trust), rules.PEOPLE_REFUSED)
     with transaction.atomic():
-        membership = audited_update(actor=actor, instance=membership, action=AuditAction.END, ends_on=ends_on)
+        membership = audited_update(
+            actor=actor, instance=membership, action=AuditAction.END, ends_on=ends_on
+        )
         # Secrets that outlive a login (the calendar feed address) are rotated by their apps.
         for module in app_modules("access_hooks"):
             module.membership_ended(actor=actor, membership=membership)

@@ -33,5 +33,7 @@ def password_reset_allowed(request, email: str) -> bool:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
     per_email = _hit(f"tw:pwreset:email:{digest}")
     per_address = _hit(f"tw:pwreset:addr:{client_address(request)}")
-    return (per_email <= settings.TRUSTWIDE_RESET_PER_EMAIL
-            and per_address <= settings.TRUSTWIDE_RESET_PER_ADDRESS)
+    return (
+        per_email <= settings.TRUSTWIDE_RESET_PER_EMAIL
+        and per_address <= settings.TRUSTWIDE_RESET_PER_ADDRESS
+    )

@@ -20,7 +20,9 @@ urlpatterns = [
     ),
     path(
         "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
         name="password-change-done",
     ),
     path(
@@ -43,15 +45,33 @@ urlpatterns = [
     ),
     path(
         "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
         name="password-reset-complete",
     ),
     path("trusts/<slug:slug>/people/", views.MembershipListView.as_view(), name="membership-list"),
-    path("trusts/<slug:slug>/people/two-step/", mfa_views.MfaPolicyView.as_view(), name="mfa-policy"),
-    path("trusts/<slug:slug>/people/add/", views.MembershipCreateView.as_view(), name="membership-create"),
-    path("trusts/<slug:slug>/people/import/", views.StaffBulkAddView.as_view(), name="staff-bulk-add"),
-    path("memberships/<int:pk>/invite/", views.InvitationResendView.as_view(), name="invitation-resend"),
-    path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path(
+        "trusts/<slug:slug>/people/two-step/", mfa_views.MfaPolicyView.as_view(), name="mfa-policy"
+    ),
+    path(
+        "trusts/<slug:slug>/people/add/",
+        views.MembershipCreateView.as_view(),
+        name="membership-create",
+    ),
+    path(
+        "trusts/<slug:slug>/people/import/", views.StaffBulkAddView.as_view(), name="staff-bulk-add"
+    ),
+    path(
+        "memberships/<int:pk>/invite/",
+        views.InvitationResendView.as_view(),
+        name="invitation-resend",
+    ),
+    path(
+        "invitation/<uidb64>/<token>/",
+        views.InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
     path("memberships/<int:pk>/end/", views.MembershipEndView.as_view(), name="membership-end"),
     path("memberships/<int:pk>/mfa-reset/", mfa_views.MfaResetView.as_view(), name="mfa-reset"),
 ]

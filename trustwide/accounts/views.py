@@ -45,10 +45,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         if not throttle.password_reset_allowed(self.request, form.cleaned_data["email"]):
-            form.add_error(None, (
-                "We have already sent reset emails for this address recently. Please check your "
-                "inbox and spam folder, or try again in an hour."
-            ))
+            form.add_error(
+                None,
+                (
+                    "We have already sent reset emails for this address recently. Please check your "
+                    "inbox and spam folder, or try again in an hour."
+                ),
+            )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
 
@@ -83,12 +86,18 @@ class MembershipListView(ScopedViewMixin, View):
             memberships = memberships.active()
         memberships = list(memberships)
         return render(
-            request, "accounts/membership_list.html",
-            {"trust": trust, "memberships": memberships, "show": show, "end_form": EndMembershipForm(),
-             "enrolled": mfa.enrolled_user_ids({m.user_id for m in memberships}),
-             "pending": {m.user_id for m in memberships if invitations.is_pending(m.user)},
-             "mfa_policies": Trust._meta.get_field("mfa_policy").choices,
-             "permission_table": role_permission_table()},
+            request,
+            "accounts/membership_list.html",
+            {
+                "trust": trust,
+                "memberships": memberships,
+                "show": show,
+                "end_form": EndMembershipForm(),
+                "enrolled": mfa.enrolled_user_ids({m.user_id for m in memberships}),
+                "pending": {m.user_id for m in memberships if invitations.is_pending(m.user)},
+                "mfa_policies": Trust._meta.get_field("mfa_policy").choices,
+                "permission_table": role_permission_table(),
+            },
         )
 
 
@@ -101,7 +110,9 @@ class MembershipCreateView(ScopedViewMixin, View):
 
     def handle(self, request, slug):
         trust = _trust_for_people(request, slug)
-        form = MembershipForm(request.POST or None, trust=trust, initial={"starts_on": timezone.localdate()})
+        form = MembershipForm(
+            request.POST or None, trust=trust, initial={"starts_on": timezone.localdate()}
+        )
 
         @transaction.atomic
         def save(form):
@@ -110,35 +121,58 @@ class MembershipCreateView(ScopedViewMixin, View):
                 actor=request.user, trust=trust, email=data["email"], full_name=data["full_name"]
             )
             services.membership_create(
-                actor=request.user, user=user, role=data["role"], trust=trust, hub=data["hub"],
-                school=data["school"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+                actor=request.user,
+                user=user,
+                role=data["role"],
+                trust=trust,
+                hub=data["hub"],
+                school=data["school"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
             )
             # A new person sets their own password from an emailed link.
             if invitations.is_pending(user):
-                invitations.invitation_send(actor=request.user, user=user, trust=trust,
-                                            base_url=request.build_absolute_uri("/"))
+                invitations.invitation_send(
+                    actor=request.user,
+                    user=user,
+                    trust=trust,
+                    base_url=request.build_absolute_uri("/"),
+                )
                 return user, True
             return user, False
 
         def done(result):
             user, invited = result
-            return f"{user} now holds the role." + (f" An invitation was emailed to {user.email}." if invited else "")
+            return f"{user} now holds the role." + (
+                f" An invitation was emailed to {user.email}." if invited else ""
+            )
 
         people = reverse("accounts:membership-list", args=[trust.slug])
-        return form_page(request, form, save, success_url=people,
-                         success_message=done,
-                         title="Give someone a role", back_url=people, context={"back": "People"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=people,
+            success_message=done,
+            title="Give someone a role",
+            back_url=people,
+            context={"back": "People"},
+        )
 
 
 class MembershipEndView(ScopedViewMixin, View):
     def post(self, request, pk):
         membership = get_object_or_404_for(
-            request.user, Perm.MEMBERSHIP_MANAGE,
-            Membership.objects.select_related("trust", "user"), pk=pk,
+            request.user,
+            Perm.MEMBERSHIP_MANAGE,
+            Membership.objects.select_related("trust", "user"),
+            pk=pk,
         )
         form = EndMembershipForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors.get("ends_on", ["Give the date the access ends."])))
+            messages.error(
+                request, " ".join(form.errors.get("ends_on", ["Give the date the access ends."]))
+            )
             return redirect("accounts:membership-list", slug=membership.trust.slug)
         ends_on = form.cleaned_data["ends_on"]
         if ends_on < membership.starts_on:
@@ -153,12 +187,18 @@ class InvitationResendView(ScopedViewMixin, View):
 
     def post(self, request, pk):
         membership = get_object_or_404_for(
-            request.user, Perm.MEMBERSHIP_MANAGE,
-            Membership.objects.select_related("trust", "user"), pk=pk,
+            request.user,
+            Perm.MEMBERSHIP_MANAGE,
+            Membership.objects.select_related("trust", "user"),
+            pk=pk,
         )
         try:
-            invitations.invitation_send(actor=request.user, user=membership.user, trust=membership.trust,
-                                        base_url=request.build_absolute_uri("/"))
+            invitations.invitation_send(
+                actor=request.user,
+                user=membership.user,
+                trust=membership.trust,
+                base_url=request.build_absolute_uri("/"),
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -204,17 +244,36 @@ class StaffBulkAddView(ScopedViewMixin, View):
             return self.page(request, trust, form, status=400)
         upload = form.cleaned_data["file"]
         try:
-            created = bulk.staff_bulk_add(actor=request.user, trust=trust, data=upload.read(),
-                                          filename=upload.name, base_url=request.build_absolute_uri("/"))
+            created = bulk.staff_bulk_add(
+                actor=request.user,
+                trust=trust,
+                data=upload.read(),
+                filename=upload.name,
+                base_url=request.build_absolute_uri("/"),
+            )
         except bulk.StaffFileInvalid as exc:
-            return self.page(request, trust, form, errors=exc.errors, filename=upload.name, status=400)
-        messages.success(request, f"Added {len(created)} role{'s' if len(created) != 1 else ''} from "
-                                  f"{upload.name}; new people were emailed an invitation.")
+            return self.page(
+                request, trust, form, errors=exc.errors, filename=upload.name, status=400
+            )
+        messages.success(
+            request,
+            f"Added {len(created)} role{'s' if len(created) != 1 else ''} from "
+            f"{upload.name}; new people were emailed an invitation.",
+        )
         return redirect("accounts:membership-list", slug=trust.slug)
 
     def page(self, request, trust, form, *, errors=(), filename="", status=200):
-        return render(request, "accounts/staff_bulk_add.html", {
-            "trust": trust, "form": form, "errors": errors, "filename": filename,
-            "required": bulk.REQUIRED_COLUMNS, "optional": bulk.OPTIONAL_COLUMNS,
-            "roles": [(r.value, r.label) for r in Role if ROLE_LEVEL[r] != ScopeLevel.HUB],
-        }, status=status)
+        return render(
+            request,
+            "accounts/staff_bulk_add.html",
+            {
+                "trust": trust,
+                "form": form,
+                "errors": errors,
+                "filename": filename,
+                "required": bulk.REQUIRED_COLUMNS,
+                "optional": bulk.OPTIONAL_COLUMNS,
+                "roles": [(r.value, r.label) for r in Role if ROLE_LEVEL[r] != ScopeLevel.HUB],
+            },
+            status=status,
+        )

@@ -58,5 +58,6 @@ def may_read_history(user, instance) -> bool:
     trust_path = getattr(model, "scope_trust_path", None)
     if not school_path or school_path == "pk" or not trust_path:
         return False
-    return one.filter(**{f"{school_path}__isnull": True,
-                         f"{trust_path}__in": trust_ids(user, Perm.HISTORY_VIEW)}).exists()
+    return one.filter(
+        **{f"{school_path}__isnull": True, f"{trust_path}__in": trust_ids(user, Perm.HISTORY_VIEW)}
+    ).exists()

@@ -74,9 +74,15 @@ class AuditEvent(models.Model):
     )
     # Kept when the user is deleted, and names system actors ("import job", "demo").
     actor_label = models.CharField(max_length=200)
-    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="audit_events", null=True)
+    trust = models.ForeignKey(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="audit_events", null=True
+    )
     school = models.ForeignKey(
-        "trusts.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+        "trusts.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
     )
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     object_type = models.CharField(max_length=100, help_text="app_label.model")
@@ -129,9 +135,13 @@ class PupilDataAccess(models.Model):
     )
     actor_label = models.CharField(max_length=200)
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey("trusts.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=30, choices=PupilAccessKind.choices)
-    description = models.CharField(max_length=300, help_text="What was shown, e.g. 'Year 5 lists, 2025/26'.")
+    description = models.CharField(
+        max_length=300, help_text="What was shown, e.g. 'Year 5 lists, 2025/26'."
+    )
     path = models.CharField(max_length=500, blank=True)
     pupil_count = models.PositiveIntegerField(default=0)
     request_id = models.CharField(max_length=64, blank=True)

@@ -5,7 +5,9 @@ from trustwide.access import Perm, restrict
 from .models import AuditEvent
 
 
-def trust_audit_events(*, user, trust, school_id=None, actor_id=None, date_from=None, date_to=None) -> QuerySet:
+def trust_audit_events(
+    *, user, trust, school_id=None, actor_id=None, date_from=None, date_to=None
+) -> QuerySet:
     events = restrict(AuditEvent.objects.filter(trust=trust), user, Perm.AUDIT_VIEW_TRUST)
     if school_id:
         events = events.filter(school_id=school_id)

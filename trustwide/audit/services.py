@@ -50,13 +50,17 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 def _scope_of(instance) -> tuple[int | None, int | None]:
     scope = getattr(instance, "audit_scope", None)
     if scope is None:
-        raise TypeError(f"{type(instance).__name__} must define audit_scope() -> (trust_id, school_id)")
+        raise TypeError(
+            f"{type(instance).__name__} must define audit_scope() -> (trust_id, school_id)"
+        )
     return scope()
 
 
 def _check_action(action) -> None:
     if action not in AuditAction.values:
-        raise ValueError(f"Unknown audit action {action!r}: add it to audit.models.AuditAction first.")
+        raise ValueError(
+            f"Unknown audit action {action!r}: add it to audit.models.AuditAction first."
+        )
 
 
 def record_event(
@@ -98,11 +102,19 @@ def _loaded_relations(instance: models.Model) -> set[str]:
     """
     names = set()
     for field in instance._meta.concrete_fields:
-        if not field.many_to_one or field.remote_field.limit_choices_to or not field.is_cached(instance):
+        if (
+            not field.many_to_one
+            or field.remote_field.limit_choices_to
+            or not field.is_cached(instance)
+        ):
             continue
         target = field.get_cached_value(instance)
-        if (target is not None and not target._state.adding
-                and target.pk is not None and target.pk == getattr(instance, field.attname)):
+        if (
+            target is not None
+            and not target._state.adding
+            and target.pk is not None
+            and target.pk == getattr(instance, field.attname)
+        ):
             names.add(field.name)
     return names
 
@@ -128,16 +140,24 @@ def audited_create(*, actor, model: type[models.Model], actor_label: str | None 
     _full_clean(instance)
     instance.save()
     record_event(
-        actor=actor, action=AuditAction.CREATE, instance=instance, before=None,
-        after=snapshot(instance), actor_label=actor_label,
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=instance,
+        before=None,
+        after=snapshot(instance),
+        actor_label=actor_label,
     )
     return instance
 
 
 @transaction.atomic
 def audited_update(
-    *, actor, instance: models.Model, action: AuditAction = AuditAction.UPDATE,
-    actor_label: str | None = None, **changes,
+    *,
+    actor,
+    instance: models.Model,
+    action: AuditAction = AuditAction.UPDATE,
+    actor_label: str | None = None,
+    **changes,
 ):
     """Apply `changes`, validate, save, and record before/after. No-op changes write nothing."""
     _check_action(action)
@@ -150,7 +170,11 @@ def audited_update(
         return instance
     instance.save()
     record_event(
-        actor=actor, action=action, instance=instance, before=before, after=snapshot(instance),
+        actor=actor,
+        action=action,
+        instance=instance,
+        before=before,
+        after=snapshot(instance),
         actor_label=actor_label,
     )
     return instance
@@ -161,23 +185,40 @@ def audited_delete(*, actor, instance: models.Model, actor_label: str | None = N
     before = snapshot(instance)
     # Record first: the scope (trust/school) must still resolve.
     record_event(
-        actor=actor, action=AuditAction.DELETE, instance=instance, before=before, after=None,
+        actor=actor,
+        action=AuditAction.DELETE,
+        instance=instance,
+        before=before,
+        after=None,
         actor_label=actor_label,
     )
     instance.delete()
 
 
 @transaction.atomic
-def record_pupil_access(*, actor, trust_id: int, school_id: int | None, kind: str, description: str,
-                        pupil_keys, path: str = "") -> PupilDataAccess:
+def record_pupil_access(
+    *,
+    actor,
+    trust_id: int,
+    school_id: int | None,
+    kind: str,
+    description: str,
+    pupil_keys,
+    path: str = "",
+) -> PupilDataAccess:
     """Record that `actor` was shown identifying data of these pupils (one row, plus one row per
     pupil in a single insert). Called by every page, export and report that names pupils."""
     keys = sorted(set(pupil_keys))
     access = PupilDataAccess.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=(str(actor) if actor is not None else "system")[:200],
-        trust_id=trust_id, school_id=school_id, kind=kind, description=description[:300],
-        path=path[:500], pupil_count=len(keys), request_id=current_request_id(),
+        trust_id=trust_id,
+        school_id=school_id,
+        kind=kind,
+        description=description[:300],
+        path=path[:500],
+        pupil_count=len(keys),
+        request_id=current_request_id(),
     )
     PupilDataAccessPupil.objects.bulk_create(
         [PupilDataAccessPupil(access=access, pupil_key=key) for key in keys]

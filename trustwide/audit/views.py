@@ -17,11 +17,19 @@ class TrustAuditView(ScopedViewMixin, View):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
         deny_unless(rules.may_see_trust_audit(request.user, trust), rules.TRUST_AUDIT_REFUSED)
         people = User.objects.filter(memberships__trust=trust).distinct().only("full_name", "email")
-        form = AuditFilterForm(request.GET or None, schools=School.objects.filter(trust=trust).only("name"), people=people)
+        form = AuditFilterForm(
+            request.GET or None,
+            schools=School.objects.filter(trust=trust).only("name"),
+            people=people,
+        )
         filters = form.cleaned_data if form.is_valid() else {}
         events = selectors.trust_audit_events(
-            user=request.user, trust=trust, school_id=filters.get("school"),
-            actor_id=filters.get("person"), date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+            user=request.user,
+            trust=trust,
+            school_id=filters.get("school"),
+            actor_id=filters.get("person"),
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
         )
         page = Paginator(events, 50).get_page(request.GET.get("page"))
         template = "audit/partials/_event_table.html" if request.htmx else "audit/trust_audit.html"
@@ -44,5 +52,7 @@ class ObjectHistoryView(ScopedViewMixin, View):
             raise Http404("No history here.") from exc
         if not history.may_read_history(request.user, instance):
             raise Http404("No history here.")
-        page = Paginator(selectors.object_history(instance=instance), 50).get_page(request.GET.get("page"))
+        page = Paginator(selectors.object_history(instance=instance), 50).get_page(
+            request.GET.get("page")
+        )
         return render(request, "audit/object_history.html", {"object": instance, "page": page})

@@ -16,7 +16,9 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template_name, context, request=request)
-    return HTML(string=html, base_url=request.build_absolute_uri("/") if request else None).write_pdf()
+    return HTML(
+        string=html, base_url=request.build_absolute_uri("/") if request else None
+    ).write_pdf()
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:

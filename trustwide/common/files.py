@@ -7,8 +7,9 @@ from django.core.validators import FileExtensionValidator
 
 EVIDENCE_EXTENSIONS = ("pdf", "docx", "xlsx", "pptx", "jpg", "jpeg", "png", "csv", "txt")
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_HELP = (f"Allowed: {', '.join(EVIDENCE_EXTENSIONS)}; "
-                 f"at most {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.")
+EVIDENCE_HELP = (
+    f"Allowed: {', '.join(EVIDENCE_EXTENSIONS)}; at most {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."
+)
 EVIDENCE_ACCEPT = ",".join("." + e for e in EVIDENCE_EXTENSIONS)
 
 

@@ -38,7 +38,9 @@ class DateField(forms.DateField):
 
 
 def _formfield(model_field, **kwargs):
-    if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
+    if isinstance(model_field, models.DateField) and not isinstance(
+        model_field, models.DateTimeField
+    ):
         kwargs.setdefault("form_class", DateField)
     return model_field.formfield(**kwargs)
 

@@ -13,7 +13,9 @@ class ScheduledRun(models.Model):
     enqueued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["job", "period"], name="scheduled_run_once_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="scheduled_run_once_per_period")
+        ]
         ordering = ["-enqueued_at"]
 
     def __str__(self):

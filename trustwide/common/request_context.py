@@ -6,7 +6,9 @@ caller) is kept beside it, sanitised, for correlation only: it is never trusted 
 import contextvars
 import re
 
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("trustwide_request_id", default="")
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "trustwide_request_id", default=""
+)
 _client_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
     "trustwide_client_request_id", default=""
 )

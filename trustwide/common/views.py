@@ -42,8 +42,18 @@ def messages_from(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def form_page(request, form, save, *, success_url, template=FORM_PAGE, context=None,
-              success_message="Saved.", title=None, back_url=None):
+def form_page(
+    request,
+    form,
+    save,
+    *,
+    success_url,
+    template=FORM_PAGE,
+    context=None,
+    success_message="Saved.",
+    title=None,
+    back_url=None,
+):
     """GET shows the form; a valid POST calls save(form) (a service), then redirects to
     success_url (or success_url(result) when it is callable; success_message likewise). Validation errors from the form or
     the service come back on the form (status 400). title and back_url fill the standard form
@@ -56,7 +66,10 @@ def form_page(request, form, save, *, success_url, template=FORM_PAGE, context=N
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, success_message(result) if callable(success_message) else success_message)
+                messages.success(
+                    request,
+                    success_message(result) if callable(success_message) else success_message,
+                )
                 return redirect(success_url(result) if callable(success_url) else success_url)
         status = 400
     page = {"form": form}
@@ -68,19 +81,37 @@ def form_page(request, form, save, *, success_url, template=FORM_PAGE, context=N
     return render(request, template, page, status=status)
 
 
-def delete_page(request, *, title: str, delete, back_url: str, done_url: str, done_message: str,
-                explanation: str = "", blocker: str | None = None, button: str = "Delete", extra_url=None):
+def delete_page(
+    request,
+    *,
+    title: str,
+    delete,
+    back_url: str,
+    done_url: str,
+    done_message: str,
+    explanation: str = "",
+    blocker: str | None = None,
+    button: str = "Delete",
+    extra_url=None,
+):
     """The confirmation page every app's delete uses. GET: the page (or, with a blocker, the
     reason the delete is refused, and no button). POST: delete() (a service) runs, or refuses
     with a ValidationError shown on the page (400). delete() may return the message to show
     instead of done_message. extra_url: an optional (url, label) offered beside Cancel."""
-    context = {"title": title, "explanation": explanation, "back_url": back_url, "button": button,
-               "extra_url": extra_url}
+    context = {
+        "title": title,
+        "explanation": explanation,
+        "back_url": back_url,
+        "button": button,
+        "extra_url": extra_url,
+    }
     if request.method == "POST":
         try:
             done = delete()
         except ValidationError as exc:
-            return render(request, CONFIRM_DELETE, {**context, "blocker": " ".join(exc.messages)}, status=400)
+            return render(
+                request, CONFIRM_DELETE, {**context, "blocker": " ".join(exc.messages)}, status=400
+            )
         messages.success(request, done if isinstance(done, str) else done_message)
         return redirect(done_url)
     return render(request, CONFIRM_DELETE, {**context, "blocker": blocker})

@@ -16,7 +16,11 @@ from django.utils.safestring import SafeString, mark_safe
 INK, MUTED, LINE = "#1b1b1b", "#505a5f", "#b1b4b6"
 # Series: colour, dash pattern, marker. Colours are distinguishable for common colour-vision
 # deficiencies (blue / orange / dark grey), and the dash and marker differ too.
-SERIES_STYLES = [("#1a4f9c", "", "circle"), ("#b35900", "6 3", "square"), ("#3d3d3d", "2 3", "triangle")]
+SERIES_STYLES = [
+    ("#1a4f9c", "", "circle"),
+    ("#b35900", "6 3", "square"),
+    ("#3d3d3d", "2 3", "triangle"),
+]
 _counter = iter(range(1, 10**9))
 
 
@@ -52,16 +56,24 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
 def _open(width: int, height: int, title: str, summary: str) -> tuple[str, str]:
     n = next(_counter)
     tid, did = f"chart-title-{n}", f"chart-desc-{n}"
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-            f'width="100%" role="img" aria-labelledby="{tid} {did}" '
-            f'style="max-width:{width}px;font-family:system-ui,Arial,sans-serif;font-size:12px">'
-            f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(summary)}</desc>')
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{tid} {did}" '
+        f'style="max-width:{width}px;font-family:system-ui,Arial,sans-serif;font-size:12px">'
+        f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(summary)}</desc>'
+    )
     return head, "</svg>"
 
 
-def bar_chart(*, title: str, items: list[tuple[str, float | None, str]], unit: str = "%",
-              reference: tuple[str, float] | None = None, better: str = "higher",
-              summary: str = "") -> Chart:
+def bar_chart(
+    *,
+    title: str,
+    items: list[tuple[str, float | None, str]],
+    unit: str = "%",
+    reference: tuple[str, float] | None = None,
+    better: str = "higher",
+    summary: str = "",
+) -> Chart:
     """Horizontal bars, one per (label, value, note); a dashed reference line (national or
     target) labelled with its value. Missing values show their note instead of a bar."""
     values = [v for _, v, _ in items if v is not None]
@@ -80,26 +92,41 @@ def bar_chart(*, title: str, items: list[tuple[str, float | None, str]], unit: s
     parts = [head]
     for i, (label, value, note) in enumerate(items):
         y = 24 + i * row_h
-        parts.append(f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" fill="{INK}">{escape(_short(label))}</text>')
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" fill="{INK}">{escape(_short(label))}</text>'
+        )
         if value is None:
-            parts.append(f'<text x="{label_w + 4}" y="{y + 15}" fill="{MUTED}">{escape(note or "no data")}</text>')
+            parts.append(
+                f'<text x="{label_w + 4}" y="{y + 15}" fill="{MUTED}">{escape(note or "no data")}</text>'
+            )
             continue
         x0, x1 = x(min(0.0, value)), x(max(0.0, value))
-        parts.append(f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 1):.1f}" height="{row_h - 8}" '
-                     f'fill="{SERIES_STYLES[0][0]}"/>')
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 1):.1f}" height="{row_h - 8}" '
+            f'fill="{SERIES_STYLES[0][0]}"/>'
+        )
         parts.append(f'<text x="{x1 + 4:.1f}" y="{y + 15}" fill="{INK}">{_fmt(value, unit)}</text>')
     if reference:
         rx = x(reference[1])
-        parts.append(f'<line x1="{rx:.1f}" y1="18" x2="{rx:.1f}" y2="{height - 20}" stroke="{INK}" '
-                     f'stroke-width="2" stroke-dasharray="5 3"/>')
-        parts.append(f'<text x="{rx:.1f}" y="{height - 6}" text-anchor="middle" fill="{INK}">'
-                     f'{escape(reference[0])} {_fmt(reference[1], unit)}</text>')
+        parts.append(
+            f'<line x1="{rx:.1f}" y1="18" x2="{rx:.1f}" y2="{height - 20}" stroke="{INK}" '
+            f'stroke-width="2" stroke-dasharray="5 3"/>'
+        )
+        parts.append(
+            f'<text x="{rx:.1f}" y="{height - 6}" text-anchor="middle" fill="{INK}">'
+            f"{escape(reference[0])} {_fmt(reference[1], unit)}</text>"
+        )
     if low < 0:
-        parts.append(f'<line x1="{x(0):.1f}" y1="18" x2="{x(0):.1f}" y2="{height - 20}" stroke="{MUTED}"/>')
+        parts.append(
+            f'<line x1="{x(0):.1f}" y1="18" x2="{x(0):.1f}" y2="{height - 20}" stroke="{MUTED}"/>'
+        )
     parts.append(tail)
     columns = ["", "Value"] + ([reference[0]] if reference else [])
-    rows = [[label, _fmt(value, unit) if value is not None else (note or "no data")]
-            + ([_fmt(reference[1], unit)] if reference else []) for label, value, note in items]
+    rows = [
+        [label, _fmt(value, unit) if value is not None else (note or "no data")]
+        + ([_fmt(reference[1], unit)] if reference else [])
+        for label, value, note in items
+    ]
     return Chart(title, summary, mark_safe("".join(parts)), columns, rows)
 
 
@@ -109,17 +136,30 @@ def _bar_summary(items, unit, reference, better) -> str:
         return "No values to show."
     best = max(known, key=lambda p: p[1]) if better == "higher" else min(known, key=lambda p: p[1])
     worst = min(known, key=lambda p: p[1]) if better == "higher" else max(known, key=lambda p: p[1])
-    text = f"Best: {best[0]} at {_fmt(best[1], unit)}; lowest: {worst[0]} at {_fmt(worst[1], unit)}."
+    text = (
+        f"Best: {best[0]} at {_fmt(best[1], unit)}; lowest: {worst[0]} at {_fmt(worst[1], unit)}."
+    )
     if better == "lower":
         text = f"Best (lowest): {best[0]} at {_fmt(best[1], unit)}; highest: {worst[0]} at {_fmt(worst[1], unit)}."
     if reference:
-        worse = [label for label, v in known if (v < reference[1] if better == "higher" else v > reference[1])]
+        worse = [
+            label
+            for label, v in known
+            if (v < reference[1] if better == "higher" else v > reference[1])
+        ]
         text += f" {len(worse)} of {len(known)} worse than {reference[0].lower()} ({_fmt(reference[1], unit)})."
     return text
 
 
-def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[float | None]]],
-               unit: str = "%", better: str = "higher", summary: str = "") -> Chart:
+def line_chart(
+    *,
+    title: str,
+    x_labels: list[str],
+    series: list[tuple[str, list[float | None]]],
+    unit: str = "%",
+    better: str = "higher",
+    summary: str = "",
+) -> Chart:
     """Up to three series over x_labels; points marked and the last point of each labelled."""
     values = [v for _, vs in series for v in vs if v is not None]
     top = max(values, default=1.0)
@@ -140,26 +180,39 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
     for frac in (0, 0.5, 1):
         v = low + (top - low) * frac
         _, y = xy(0, v)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{LINE}"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{v:.0f}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{LINE}"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{v:.0f}</text>'
+        )
     for i, label in enumerate(x_labels):
-        parts.append(f'<text x="{left + i * step:.1f}" y="{top_margin + plot_h + 18}" text-anchor="middle" '
-                     f'fill="{INK}">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{left + i * step:.1f}" y="{top_margin + plot_h + 18}" text-anchor="middle" '
+            f'fill="{INK}">{escape(label)}</text>'
+        )
     for s, (name, vs) in enumerate(series[:3]):
         colour, dash, marker = SERIES_STYLES[s]
         points = [(i, v) for i, v in enumerate(vs) if v is not None]
         if len(points) > 1:
-            d = " ".join(f"{'M' if k == 0 else 'L'}{xy(i, v)[0]:.1f},{xy(i, v)[1]:.1f}" for k, (i, v) in enumerate(points))
-            parts.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2.5"'
-                         f'{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>')
+            d = " ".join(
+                f"{'M' if k == 0 else 'L'}{xy(i, v)[0]:.1f},{xy(i, v)[1]:.1f}"
+                for k, (i, v) in enumerate(points)
+            )
+            parts.append(
+                f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2.5"'
+                f"{f' stroke-dasharray={chr(34)}{dash}{chr(34)}' if dash else ''}/>"
+            )
         for i, v in points:
             px, py = xy(i, v)
             parts.append(_marker(marker, px, py, colour))
         if points:
             i, v = points[-1]
             px, py = xy(i, v)
-            parts.append(f'<text x="{px + 8:.1f}" y="{py + 4 + s * 12:.1f}" fill="{INK}">{escape(name[:18])} '
-                         f'{_fmt(v, unit)}</text>')
+            parts.append(
+                f'<text x="{px + 8:.1f}" y="{py + 4 + s * 12:.1f}" fill="{INK}">{escape(name[:18])} '
+                f"{_fmt(v, unit)}</text>"
+            )
     parts.append(tail)
     columns = ["", *x_labels]
     rows = [[name, *[_fmt(v, unit) for v in vs]] for name, vs in series]
@@ -175,7 +228,12 @@ def _line_summary(x_labels, series, unit, better) -> str:
                 bits.append(f"{name}: {_fmt(points[0][1], unit)} in {points[0][0]} only")
             continue
         (a_label, a), (b_label, b) = points[0], points[-1]
-        moved = "unchanged" if abs(b - a) < 0.05 else (
-            "improved" if (b > a) == (better == "higher") else "worsened")
-        bits.append(f"{name} {moved} from {_fmt(a, unit)} ({a_label}) to {_fmt(b, unit)} ({b_label})")
+        moved = (
+            "unchanged"
+            if abs(b - a) < 0.05
+            else ("improved" if (b > a) == (better == "higher") else "worsened")
+        )
+        bits.append(
+            f"{name} {moved} from {_fmt(a, unit)} ({a_label}) to {_fmt(b, unit)} ({b_label})"
+        )
     return ("; ".join(bits) + ".") if bits else "No values to show."

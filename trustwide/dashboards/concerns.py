@@ -33,9 +33,14 @@ class Concern:
 
     @property
     def kind_label(self) -> str:
-        return {"national": "Below national", "target": "Below target", "trend": "Declining",
-                "gap": "Gap wider than national", "group": "Group below others",
-                "schools": "Several schools red"}[self.kind]
+        return {
+            "national": "Below national",
+            "target": "Below target",
+            "trend": "Declining",
+            "gap": "Gap wider than national",
+            "group": "Group below others",
+            "schools": "Several schools red",
+        }[self.kind]
 
     @property
     def level(self) -> str:
@@ -66,28 +71,52 @@ def from_readings(readings, *, prefix: str = "") -> list[Concern]:
         if r.national is not None:
             worse = _worse_by(kpi, r.value, r.national.value)
             if worse > 0:
-                out.append(Concern(
-                    f"{prefix}national:{kpi.code}", "national", kpi,
-                    f"{kpi.name}: {worse:.1f} {unit} worse than national", worse / tol,
-                    [f"{_fmt(kpi, r.value)} against national {_fmt(kpi, r.national.value)} "
-                     f"({r.national.explanation})", _n(r)],
-                ))
+                out.append(
+                    Concern(
+                        f"{prefix}national:{kpi.code}",
+                        "national",
+                        kpi,
+                        f"{kpi.name}: {worse:.1f} {unit} worse than national",
+                        worse / tol,
+                        [
+                            f"{_fmt(kpi, r.value)} against national {_fmt(kpi, r.national.value)} "
+                            f"({r.national.explanation})",
+                            _n(r),
+                        ],
+                    )
+                )
         if r.target is not None:
             worse = _worse_by(kpi, r.value, r.target)
             if worse > 0:
-                out.append(Concern(
-                    f"{prefix}target:{kpi.code}", "target", kpi,
-                    f"{kpi.name}: {worse:.1f} {unit} short of target", worse / tol,
-                    [f"{_fmt(kpi, r.value)} against target {_fmt(kpi, r.target)} ({r.target_source})", _n(r)],
-                ))
+                out.append(
+                    Concern(
+                        f"{prefix}target:{kpi.code}",
+                        "target",
+                        kpi,
+                        f"{kpi.name}: {worse:.1f} {unit} short of target",
+                        worse / tol,
+                        [
+                            f"{_fmt(kpi, r.value)} against target {_fmt(kpi, r.target)} ({r.target_source})",
+                            _n(r),
+                        ],
+                    )
+                )
         if r.change is not None:
             worse = -r.change if kpi.better == "higher" else r.change
             if worse >= tol / 2:
-                out.append(Concern(
-                    f"{prefix}trend:{kpi.code}", "trend", kpi,
-                    f"{kpi.name}: {worse:.1f} {unit} worse than last year", worse / tol,
-                    [f"{_fmt(kpi, r.value)} this year against {_fmt(kpi, r.last_year)} last year", _n(r)],
-                ))
+                out.append(
+                    Concern(
+                        f"{prefix}trend:{kpi.code}",
+                        "trend",
+                        kpi,
+                        f"{kpi.name}: {worse:.1f} {unit} worse than last year",
+                        worse / tol,
+                        [
+                            f"{_fmt(kpi, r.value)} this year against {_fmt(kpi, r.last_year)} last year",
+                            _n(r),
+                        ],
+                    )
+                )
     return out
 
 
@@ -111,12 +140,19 @@ def from_group_values(values: dict, *, codes, school, academic_year: int) -> lis
             worse = _worse_by(kpi, row.value, reference)
             if worse >= tol:
                 against = f"national gap {reference:+.1f} {kpi.gap_unit}" if national else "no gap"
-                out.append(Concern(
-                    f"gap:{code}:{gap}", "gap", kpi,
-                    f"{kpi.name}: {GROUP_LABELS[gap].split(' (')[0].lower()} of {row.value:+.1f} {kpi.gap_unit}",
-                    worse / tol, [f"Gap {row.value:+.1f} {kpi.gap_unit} against {against}",
-                                  f"{row.pupils} {kpi.count_unit} in the groups compared"],
-                ))
+                out.append(
+                    Concern(
+                        f"gap:{code}:{gap}",
+                        "gap",
+                        kpi,
+                        f"{kpi.name}: {GROUP_LABELS[gap].split(' (')[0].lower()} of {row.value:+.1f} {kpi.gap_unit}",
+                        worse / tol,
+                        [
+                            f"Gap {row.value:+.1f} {kpi.gap_unit} against {against}",
+                            f"{row.pupils} {kpi.count_unit} in the groups compared",
+                        ],
+                    )
+                )
         if all_row is None or all_row.value is None:
             continue
         for group in selectors.COMPARED_GROUPS:
@@ -125,13 +161,19 @@ def from_group_values(values: dict, *, codes, school, academic_year: int) -> lis
                 continue
             worse = _worse_by(kpi, row.value, all_row.value)
             if worse >= 2 * tol:
-                out.append(Concern(
-                    f"group:{code}:{group}", "group", kpi,
-                    f"{kpi.name}: {GROUP_LABELS[group].lower()} {worse:.1f} {kpi.gap_unit} behind all pupils",
-                    worse / tol / 2,
-                    [f"{GROUP_LABELS[group]} {_fmt(kpi, row.value)} ({row.pupils} {kpi.count_unit}) against all pupils "
-                     f"{_fmt(kpi, all_row.value)} ({all_row.pupils} {kpi.count_unit})"],
-                ))
+                out.append(
+                    Concern(
+                        f"group:{code}:{group}",
+                        "group",
+                        kpi,
+                        f"{kpi.name}: {GROUP_LABELS[group].lower()} {worse:.1f} {kpi.gap_unit} behind all pupils",
+                        worse / tol / 2,
+                        [
+                            f"{GROUP_LABELS[group]} {_fmt(kpi, row.value)} ({row.pupils} {kpi.count_unit}) against all pupils "
+                            f"{_fmt(kpi, all_row.value)} ({all_row.pupils} {kpi.count_unit})"
+                        ],
+                    )
+                )
     return out
 
 
@@ -140,13 +182,21 @@ def _ranked(concerns: list[Concern], limit: int = LIMIT) -> list[Concern]:
     return concerns[:limit]
 
 
-def school_concerns(*, school, academic_year: int, readings=None, limit: int = LIMIT) -> list[Concern]:
-    readings = readings if readings is not None else selectors.headline_readings(
-        school=school, academic_year=academic_year, with_percentiles=False)
+def school_concerns(
+    *, school, academic_year: int, readings=None, limit: int = LIMIT
+) -> list[Concern]:
+    readings = (
+        readings
+        if readings is not None
+        else selectors.headline_readings(
+            school=school, academic_year=academic_year, with_percentiles=False
+        )
+    )
     codes = [r.kpi.code for r in readings if r.computed]
     values = selectors.school_group_values(school=school, academic_year=academic_year, codes=codes)
-    found = from_readings(readings) + from_group_values(values, codes=codes, school=school,
-                                                       academic_year=academic_year)
+    found = from_readings(readings) + from_group_values(
+        values, codes=codes, school=school, academic_year=academic_year
+    )
     for c in found:
         c.evidence = [e for e in c.evidence if e]
     return _ranked(found, limit)
@@ -158,14 +208,24 @@ def trust_concerns(*, dashboard, limit: int = LIMIT) -> list[Concern]:
     found = from_readings(list(dashboard.trust_readings.values()), prefix="trust:")
     total = len(dashboard.rows)
     for kpi in dashboard.kpis:
-        red = [row.school.name for row in dashboard.rows
-               if (r := row.readings.get(kpi.code)) and r.national_rating and r.national_rating.colour == "red"]
+        red = [
+            row.school.name
+            for row in dashboard.rows
+            if (r := row.readings.get(kpi.code))
+            and r.national_rating
+            and r.national_rating.colour == "red"
+        ]
         if total and len(red) >= max(2, total // 4):
-            found.append(Concern(
-                f"schools:{kpi.code}", "schools", kpi,
-                f"{kpi.name}: {len(red)} of {total} schools red against national", 4 * len(red) / total,
-                [", ".join(red[:8]) + (f" and {len(red) - 8} more" if len(red) > 8 else "")],
-            ))
+            found.append(
+                Concern(
+                    f"schools:{kpi.code}",
+                    "schools",
+                    kpi,
+                    f"{kpi.name}: {len(red)} of {total} schools red against national",
+                    4 * len(red) / total,
+                    [", ".join(red[:8]) + (f" and {len(red) - 8} more" if len(red) > 8 else "")],
+                )
+            )
     for c in found:
         c.evidence = [e for e in c.evidence if e]
     return _ranked(found, limit)

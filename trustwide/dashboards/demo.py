@@ -20,12 +20,25 @@ CHALLENGES = [
 
 
 def build(ctx) -> None:
-    services.concern_rule_save(actor=None, actor_label=ctx.actor_label, trust=ctx.trust, min_red_kpis=2,
-                               min_red_priorities=1, min_overdue_actions=3, min_missing_datasets=2,
-                               late_after_days=35)
+    services.concern_rule_save(
+        actor=None,
+        actor_label=ctx.actor_label,
+        trust=ctx.trust,
+        min_red_kpis=2,
+        min_red_priorities=1,
+        min_overdue_actions=3,
+        min_missing_datasets=2,
+        late_after_days=35,
+    )
     term = current_term(ctx.current_year.terms.all() if ctx.current_year else ())
     if term is None:
         return
     for school, summary, challenge in zip(ctx.schools, SUMMARIES, CHALLENGES, strict=False):
-        services.commentary_save(actor=None, actor_label=ctx.actor_label, school=school, term=term,
-                                 summary=summary, challenge=challenge)
+        services.commentary_save(
+            actor=None,
+            actor_label=ctx.actor_label,
+            school=school,
+            term=term,
+            summary=summary,
+            challenge=challenge,
+        )

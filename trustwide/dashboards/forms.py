@@ -8,8 +8,13 @@ from trustwide.trusts.models import Phase
 from .models import ConcernRule, HeadReportCommentary
 from .selectors import HEADLINE
 
-PERIOD_LABELS = {"autumn": "Autumn term", "spring": "Spring term", "summer": "Summer term",
-                 "ytd": "Year to date", "year": "Whole year"}
+PERIOD_LABELS = {
+    "autumn": "Autumn term",
+    "spring": "Spring term",
+    "summer": "Summer term",
+    "ytd": "Year to date",
+    "year": "Whole year",
+}
 
 
 def _year_choices(years):
@@ -21,7 +26,9 @@ class TrustDashboardFilterForm(forms.Form):
     hub = forms.TypedChoiceField(label="Hub", coerce=int, required=False, empty_value=None)
     phase = forms.ChoiceField(label="Phase", required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
-    dir = forms.ChoiceField(choices=[("asc", "asc"), ("desc", "desc")], required=False, widget=forms.HiddenInput)
+    dir = forms.ChoiceField(
+        choices=[("asc", "asc"), ("desc", "desc")], required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, years=(), hubs=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,8 +39,11 @@ class TrustDashboardFilterForm(forms.Form):
 
 class SchoolDashboardFilterForm(forms.Form):
     year = forms.TypedChoiceField(label="Academic year", coerce=int, required=False)
-    period = forms.ChoiceField(label="Period", required=False,
-                               choices=[(p, PERIOD_LABELS[p]) for p in reversed(PERIOD_CODES)])
+    period = forms.ChoiceField(
+        label="Period",
+        required=False,
+        choices=[(p, PERIOD_LABELS[p]) for p in reversed(PERIOD_CODES)],
+    )
     kpi = forms.ChoiceField(label="KPI for groups and trends", required=False)
 
     def __init__(self, *args, years=(), **kwargs):
@@ -45,8 +55,13 @@ class SchoolDashboardFilterForm(forms.Form):
 class ConcernRuleForm(ModelForm):
     class Meta:
         model = ConcernRule
-        fields = ["min_red_kpis", "min_red_priorities", "min_overdue_actions", "min_missing_datasets",
-                  "late_after_days"]
+        fields = [
+            "min_red_kpis",
+            "min_red_priorities",
+            "min_overdue_actions",
+            "min_missing_datasets",
+            "late_after_days",
+        ]
 
 
 class CommentaryForm(ModelForm):
@@ -60,5 +75,6 @@ class TermForm(forms.Form):
 
     def __init__(self, *args, terms=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["term"].choices = [(t.pk, f"{t.get_name_display()} {t.academic_year.label}") for t in terms]
-
+        self.fields["term"].choices = [
+            (t.pk, f"{t.get_name_display()} {t.academic_year.label}") for t in terms
+        ]

@@ -25,26 +25,54 @@ def head_report_context(*, user, school, term) -> dict:
     start_year = year.start_year if year else timezone.localdate().year
     readings, period_label = _term_readings(school=school, start_year=start_year, term=term)
     exceptions, on_track = selectors.target_exceptions(readings)
-    plan_row, previous = (selectors.school_rollup_row(user=user, school=school, term=term)
-                          if planning_rules.may_view_plans(user, school) else (None, None))
-    monitoring = selectors.monitoring_for(user=user, school=school, term=term) \
-        if planning_rules.may_view_monitoring(user, school) else []
-    found = concerns.school_concerns(school=school, academic_year=start_year, readings=readings, limit=5)
+    plan_row, previous = (
+        selectors.school_rollup_row(user=user, school=school, term=term)
+        if planning_rules.may_view_plans(user, school)
+        else (None, None)
+    )
+    monitoring = (
+        selectors.monitoring_for(user=user, school=school, term=term)
+        if planning_rules.may_view_monitoring(user, school)
+        else []
+    )
+    found = concerns.school_concerns(
+        school=school, academic_year=start_year, readings=readings, limit=5
+    )
     questions = [_question(c) for c in found[:4]]
     commentary = selectors.commentary_for(school=school, term=term)
     if commentary and commentary.challenge.strip():
-        questions += [line.strip(" -•*") for line in commentary.challenge.splitlines() if line.strip(" -•*")]
-    chart = charts.bar_chart(
-        title=f"{school.name}: headline KPIs against target",
-        items=[(r.kpi.name, r.value, r.display) for r in exceptions],
-        summary=(f"{len(exceptions)} headline KPIs are below target or national; {on_track} are on or above."
-                 if exceptions else f"All {on_track} headline KPIs with a value are on or above target and national."),
-    ) if exceptions else None
+        questions += [
+            line.strip(" -•*") for line in commentary.challenge.splitlines() if line.strip(" -•*")
+        ]
+    chart = (
+        charts.bar_chart(
+            title=f"{school.name}: headline KPIs against target",
+            items=[(r.kpi.name, r.value, r.display) for r in exceptions],
+            summary=(
+                f"{len(exceptions)} headline KPIs are below target or national; {on_track} are on or above."
+                if exceptions
+                else f"All {on_track} headline KPIs with a value are on or above target and national."
+            ),
+        )
+        if exceptions
+        else None
+    )
     return {
-        "school": school, "term": term, "year": year, "year_label": year_label(start_year),
-        "period_label": period_label, "exceptions": exceptions, "on_track": on_track, "plan_row": plan_row, "previous_term": previous,
-        "monitoring_done": [m for m in monitoring if m.done], "monitoring_due": [m for m in monitoring if not m.done],
-        "questions": questions, "commentary": commentary, "chart": chart, "generated": timezone.now(),
+        "school": school,
+        "term": term,
+        "year": year,
+        "year_label": year_label(start_year),
+        "period_label": period_label,
+        "exceptions": exceptions,
+        "on_track": on_track,
+        "plan_row": plan_row,
+        "previous_term": previous,
+        "monitoring_done": [m for m in monitoring if m.done],
+        "monitoring_due": [m for m in monitoring if not m.done],
+        "questions": questions,
+        "commentary": commentary,
+        "chart": chart,
+        "generated": timezone.now(),
     }
 
 
@@ -53,16 +81,28 @@ def _term_readings(*, school, start_year: int, term) -> tuple[list, str]:
     column is the same term last year); KPIs measured once a year (statutory results, the next
     phase) keep the year's value. No term chosen: the whole year."""
     label = year_label(start_year)
-    yearly = selectors.headline_readings(school=school, academic_year=start_year, with_percentiles=False)
+    yearly = selectors.headline_readings(
+        school=school, academic_year=start_year, with_percentiles=False
+    )
     if term is None or term.name not in PERIOD_CODES:
         return yearly, f"the whole of {label}"
-    termly = {r.kpi.code: r for r in selectors.headline_readings(
-        school=school, academic_year=start_year, period=term.name, with_percentiles=False)}
+    termly = {
+        r.kpi.code: r
+        for r in selectors.headline_readings(
+            school=school, academic_year=start_year, period=term.name, with_percentiles=False
+        )
+    }
     # A termly KPI with no figure for the term shows as such (no data), never the year's value.
     readings = [termly.get(r.kpi.code, r) if term.name in r.kpi.periods else r for r in yearly]
     if not any(t.computed for t in termly.values()):  # nothing computed per term (yet)
-        return yearly, f"the whole of {label} (no figures for the {term.get_name_display().lower()} term yet)"
-    return readings, f"the {term.get_name_display().lower()} term {label} (results measured once a year: {label})"
+        return (
+            yearly,
+            f"the whole of {label} (no figures for the {term.get_name_display().lower()} term yet)",
+        )
+    return (
+        readings,
+        f"the {term.get_name_display().lower()} term {label} (results measured once a year: {label})",
+    )
 
 
 def _question(c: concerns.Concern) -> str:
@@ -71,7 +111,7 @@ def _question(c: concerns.Concern) -> str:
         "target": f"{c.kpi.name} is short of its target: is the plan's action enough to close the gap?",
         # A decline: a fall where higher is better, a rise where lower is better (absence).
         "trend": f"{c.kpi.name} {'rose' if c.kpi.better == 'lower' else 'fell'} since last year: why, and what has "
-                 "changed?",
+        "changed?",
         "gap": f"{c.title}, wider than national: how is the pupil premium or SEN funding used to close it?",
         "group": f"{c.title}: which pupils, and what support do they get?",
     }.get(c.kind, c.title)
@@ -80,25 +120,43 @@ def _question(c: concerns.Concern) -> str:
 def board_report_context(*, user, trust, year, term, hub_id=None, phase=None) -> dict:
     start_year = year.start_year if year else timezone.localdate().year
     rule = selectors.concern_rule(trust)
-    dashboard = selectors.trust_dashboard(user=user, trust=trust, academic_year=start_year, hub_id=hub_id,
-                                          phase=phase, rule=rule)
+    dashboard = selectors.trust_dashboard(
+        user=user, trust=trust, academic_year=start_year, hub_id=hub_id, phase=phase, rule=rule
+    )
     rollup_rows, total, previous = selectors.plan_rollup(user=user, trust=trust, term=term)
     matrix = selectors.sef_matrix(user=user, trust=trust, year=year, hub_id=hub_id, phase=phase)
-    trend, years = selectors.trust_year_trend(user=user, trust=trust, codes=[k.code for k in dashboard.kpis])
+    trend, years = selectors.trust_year_trend(
+        user=user, trust=trust, codes=[k.code for k in dashboard.kpis]
+    )
     trend_charts = []
     for kpi in dashboard.kpis:
         if kpi.code in trend and len(trend[kpi.code]) > 0:
-            trend_charts.append(charts.line_chart(
-                title=f"Trust {kpi.name.lower()} by year", x_labels=[year_label(y) for y in years],
-                series=[("Trust", [trend[kpi.code].get(y) for y in years])], unit=kpi.unit, better=kpi.better,
-            ))
+            trend_charts.append(
+                charts.line_chart(
+                    title=f"Trust {kpi.name.lower()} by year",
+                    x_labels=[year_label(y) for y in years],
+                    series=[("Trust", [trend[kpi.code].get(y) for y in years])],
+                    unit=kpi.unit,
+                    better=kpi.better,
+                )
+            )
     return {
-        "trust": trust, "year": year, "year_label": year_label(start_year), "term": term,
-        "dashboard": dashboard, "rollup_rows": rollup_rows, "rollup_total": total, "previous_term": previous,
-        "matrix": matrix, "rule": rule,
-        "schools_of_concern": selectors.schools_of_concern(rule=rule, dashboard=dashboard, rollup_rows=rollup_rows),
+        "trust": trust,
+        "year": year,
+        "year_label": year_label(start_year),
+        "term": term,
+        "dashboard": dashboard,
+        "rollup_rows": rollup_rows,
+        "rollup_total": total,
+        "previous_term": previous,
+        "matrix": matrix,
+        "rule": rule,
+        "schools_of_concern": selectors.schools_of_concern(
+            rule=rule, dashboard=dashboard, rollup_rows=rollup_rows
+        ),
         "trust_concerns": concerns.trust_concerns(dashboard=dashboard, limit=8),
-        "trend_charts": trend_charts, "trust_level": kpi_rules.reads_trust_figures(user, trust.pk),
+        "trend_charts": trend_charts,
+        "trust_level": kpi_rules.reads_trust_figures(user, trust.pk),
         "generated": timezone.now(),
     }
 
@@ -108,36 +166,76 @@ def board_report_xlsx(context: dict) -> bytes:
     kpis = dashboard.kpis
     header = ["School", "Hub", "Phase"]
     for k in kpis:
-        header += [f"{k.name}", f"{k.name}: {k.count_unit}", f"{k.name}: vs target", f"{k.name}: vs national",
-                   f"{k.name}: change"]
+        header += [
+            f"{k.name}",
+            f"{k.name}: {k.count_unit}",
+            f"{k.name}: vs target",
+            f"{k.name}: vs national",
+            f"{k.name}: change",
+        ]
     header.append("Data missing or late")
 
     def cells(readings):
         out = []
         for k in kpis:
             r = readings.get(k.code)
-            out += [r.value if r else None, r.pupils if r and r.computed else None,
-                    _rating(r.target_rating) if r else "", _rating(r.national_rating) if r else "",
-                    round(r.change, 1) if r and r.change is not None else None]
+            out += [
+                r.value if r else None,
+                r.pupils if r and r.computed else None,
+                _rating(r.target_rating) if r else "",
+                _rating(r.national_rating) if r else "",
+                round(r.change, 1) if r and r.change is not None else None,
+            ]
         return out
 
-    rows = [[row.school.name, row.school.hub.name if row.school.hub else "", row.school.get_phase_display(),
-             *cells(row.readings), ", ".join(p.label for p in row.completeness.problems) if row.completeness else ""]
-            for row in dashboard.rows]
+    rows = [
+        [
+            row.school.name,
+            row.school.hub.name if row.school.hub else "",
+            row.school.get_phase_display(),
+            *cells(row.readings),
+            ", ".join(p.label for p in row.completeness.problems) if row.completeness else "",
+        ]
+        for row in dashboard.rows
+    ]
     if dashboard.trust_readings:
         rows.append(["Trust", "", "", *cells(dashboard.trust_readings), ""])
-    rollup = [[row.label, kind, row.priorities["red"], row.priorities["amber"], row.priorities["green"],
-               row.priorities["blue"], row.overdue_actions] for kind, row in context["rollup_rows"]]
+    rollup = [
+        [
+            row.label,
+            kind,
+            row.priorities["red"],
+            row.priorities["amber"],
+            row.priorities["green"],
+            row.priorities["blue"],
+            row.overdue_actions,
+        ]
+        for kind, row in context["rollup_rows"]
+    ]
     matrix = context["matrix"]
     sef_header = ["School", *[a.name for a in matrix.areas]]
-    sef_rows = [[r.school.name, *[(c.grade.label if c.grade else "") if c.applies else "n/a" for c in r.cells]]
-                for r in matrix.rows]
+    sef_rows = [
+        [
+            r.school.name,
+            *[(c.grade.label if c.grade else "") if c.applies else "n/a" for c in r.cells],
+        ]
+        for r in matrix.rows
+    ]
     concern_rows = [[s.school.name, "; ".join(s.reasons)] for s in context["schools_of_concern"]]
-    return build_xlsx([
-        (f"Schools {context['year_label'].replace('/', '-')}", header, rows),
-        ("Plan RAG", ["School or hub", "Row", "Red", "Amber", "Green", "Blue", "Overdue actions"], rollup),
-        ("SEF matrix", sef_header, sef_rows),
-        ("Schools of concern", ["School", "Why"], concern_rows),
-        ("Trust concerns", ["Concern", "Evidence"],
-         [[c.title, "; ".join(c.evidence)] for c in context["trust_concerns"]]),
-    ])
+    return build_xlsx(
+        [
+            (f"Schools {context['year_label'].replace('/', '-')}", header, rows),
+            (
+                "Plan RAG",
+                ["School or hub", "Row", "Red", "Amber", "Green", "Blue", "Overdue actions"],
+                rollup,
+            ),
+            ("SEF matrix", sef_header, sef_rows),
+            ("Schools of concern", ["School", "Why"], concern_rows),
+            (
+                "Trust concerns",
+                ["Concern", "Evidence"],
+                [[c.title, "; ".join(c.evidence)] for c in context["trust_concerns"]],
+            ),
+        ]
+    )

@@ -55,7 +55,9 @@ def may_plan_from_concern(user, school) -> bool:
 
 def may_edit_commentary(user, school) -> bool:
     """The head's report commentary: the school's leaders who read its reports."""
-    return user is None or (can(user, Perm.PLAN_EDIT, school) and can(user, Perm.REPORT_VIEW, school))
+    return user is None or (
+        can(user, Perm.PLAN_EDIT, school) and can(user, Perm.REPORT_VIEW, school)
+    )
 
 
 def commentary_schools(user) -> set[int]:

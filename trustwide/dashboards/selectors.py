@@ -39,8 +39,11 @@ def current_term(year: AcademicYear | None, today: datetime.date | None = None) 
 
 
 def terms_of(trust: Trust) -> list[Term]:
-    return list(Term.objects.filter(academic_year__trust=trust).select_related("academic_year")
-                .order_by("-academic_year__start_year", "-number"))
+    return list(
+        Term.objects.filter(academic_year__trust=trust)
+        .select_related("academic_year")
+        .order_by("-academic_year__start_year", "-number")
+    )
 
 
 # --------------------------------------------------------------------------- who sees what
@@ -57,12 +60,16 @@ def visible_hubs(user, trust: Trust) -> list[Hub]:
 # --------------------------------------------------------------------------- data completeness
 
 # Datasets a school sends during the year; attendance arrives as marks or as summaries.
-REQUIRED_DATASETS = (("characteristics", ("characteristics",), "Pupils and characteristics"),
-                     ("attendance", ("attendance_marks", "attendance_summaries"), "Attendance"),
-                     ("assessments", ("assessments",), "Teacher assessments"))
+REQUIRED_DATASETS = (
+    ("characteristics", ("characteristics",), "Pupils and characteristics"),
+    ("attendance", ("attendance_marks", "attendance_summaries"), "Attendance"),
+    ("assessments", ("assessments",), "Teacher assessments"),
+)
 # Sent once a year, after results and destinations are known: shown, never flagged.
-YEAR_END_DATASETS = (("statutory", ("statutory",), "Statutory results"),
-                     ("transitions", ("transitions",), "Transitions"))
+YEAR_END_DATASETS = (
+    ("statutory", ("statutory",), "Statutory results"),
+    ("transitions", ("transitions",), "Transitions"),
+)
 
 
 @dataclass
@@ -74,7 +81,9 @@ class DatasetStatus:
 
     @property
     def word(self) -> str:
-        return {"ok": "Imported", "late": "Late", "missing": "Missing", "not_yet": "Not yet"}[self.state]
+        return {"ok": "Imported", "late": "Late", "missing": "Missing", "not_yet": "Not yet"}[
+            self.state
+        ]
 
 
 @dataclass
@@ -90,8 +99,14 @@ class Completeness:
         return not self.problems
 
 
-def data_completeness(*, trust: Trust, schools: list[School], academic_year: int,
-                      late_after_days: int = 35, now: datetime.datetime | None = None) -> dict[int, Completeness]:
+def data_completeness(
+    *,
+    trust: Trust,
+    schools: list[School],
+    academic_year: int,
+    late_after_days: int = 35,
+    now: datetime.datetime | None = None,
+) -> dict[int, Completeness]:
     """Per school: which datasets have a stored import for the academic year, and whether the
     latest is older than `late_after_days`. Two queries whatever the number of schools.
     Reads only import metadata (dates, dataset names) of schools the caller already scoped."""
@@ -100,13 +115,23 @@ def data_completeness(*, trust: Trust, schools: list[School], academic_year: int
     ids = [s.pk for s in schools]
     by_urn = {s.urn: s.pk for s in schools}
     latest: dict[tuple[int, str], datetime.datetime] = {}
-    stored = ImportBatch.objects.filter(trust=trust, academic_year=academic_year, status=ImportStatus.STORED)
+    stored = ImportBatch.objects.filter(
+        trust=trust, academic_year=academic_year, status=ImportStatus.STORED
+    )
     # One query: a school's own batches, and a trust data manager's multi-school batches
     # (school empty, URNs listed), each grouped to its latest date.
-    rows = (stored.filter(Q(school_id__in=ids) | Q(school__isnull=True))
-            .values("school_id", "school_urns", "dataset").annotate(last=Max("created_at")).order_by())
+    rows = (
+        stored.filter(Q(school_id__in=ids) | Q(school__isnull=True))
+        .values("school_id", "school_urns", "dataset")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
     for row in rows:
-        targets = [row["school_id"]] if row["school_id"] else [by_urn.get(int(u)) for u in row["school_urns"] or []]
+        targets = (
+            [row["school_id"]]
+            if row["school_id"]
+            else [by_urn.get(int(u)) for u in row["school_urns"] or []]
+        )
         for school_id in targets:
             key = (school_id, row["dataset"])
             if school_id is not None and (key not in latest or latest[key] < row["last"]):
@@ -150,7 +175,9 @@ class TrustDashboard:
 
 def trust_codes(trust: Trust, academic_year: int) -> list[str]:
     """The big five, then any KPI the trust added by setting a trust-wide target for the year."""
-    added = kpi_selectors.trust_target_codes(trust=trust, academic_year=academic_year) - set(BIG_FIVE)
+    added = kpi_selectors.trust_target_codes(trust=trust, academic_year=academic_year) - set(
+        BIG_FIVE
+    )
     known = {k.code for k in kd.KPIS}
     return [*BIG_FIVE, *sorted(c for c in added if c in known)]
 
@@ -165,25 +192,51 @@ def _sort_key(code: str):
         if code == "school":
             return (0, row.school.name.lower())
         if code == "hub":
-            return (0, (row.school.hub.name if row.school.hub else "~").lower(), row.school.name.lower())
+            return (
+                0,
+                (row.school.hub.name if row.school.hub else "~").lower(),
+                row.school.name.lower(),
+            )
         if code == "data":
-            return (0, -len(row.completeness.problems) if row.completeness else 0, row.school.name.lower())
+            return (
+                0,
+                -len(row.completeness.problems) if row.completeness else 0,
+                row.school.name.lower(),
+            )
         reading = row.readings.get(code)
         value = reading.value if reading is not None else None
         return (1, 0) if value is None else (0, value)
+
     return key
 
 
-def trust_dashboard(*, user, trust: Trust, academic_year: int, hub_id: int | None = None,
-                    phase: str | None = None, sort: str = "school", direction: str = "asc",
-                    rule: ConcernRule | None = None) -> TrustDashboard:
+def trust_dashboard(
+    *,
+    user,
+    trust: Trust,
+    academic_year: int,
+    hub_id: int | None = None,
+    phase: str | None = None,
+    sort: str = "school",
+    direction: str = "asc",
+    rule: ConcernRule | None = None,
+) -> TrustDashboard:
     codes = trust_codes(trust, academic_year)
     rows, trust_readings = kpi_selectors.trust_school_table(
-        user=user, trust=trust, academic_year=academic_year, codes=codes, hub_id=hub_id, phase=phase,
+        user=user,
+        trust=trust,
+        academic_year=academic_year,
+        codes=codes,
+        hub_id=hub_id,
+        phase=phase,
     )
     rule = rule or concern_rule(trust)
-    completeness = data_completeness(trust=trust, schools=[r.school for r in rows], academic_year=academic_year,
-                                     late_after_days=rule.late_after_days)
+    completeness = data_completeness(
+        trust=trust,
+        schools=[r.school for r in rows],
+        academic_year=academic_year,
+        late_after_days=rule.late_after_days,
+    )
     out = [TrustRow(r.school, r.readings, completeness.get(r.school.pk)) for r in rows]
     if sort not in ("school", "hub", "data", *codes):
         sort = "school"
@@ -193,8 +246,16 @@ def trust_dashboard(*, user, trust: Trust, academic_year: int, hub_id: int | Non
     if sort not in ("school", "hub", "data"):
         missing = [r for r in out if r.readings.get(sort) is None or r.readings[sort].value is None]
         out = [r for r in out if r not in missing] + missing
-    return TrustDashboard(trust, academic_year, [kd.kpi_by_code(c) for c in codes], out, trust_readings,
-                          sort, direction, rule.late_after_days)
+    return TrustDashboard(
+        trust,
+        academic_year,
+        [kd.kpi_by_code(c) for c in codes],
+        out,
+        trust_readings,
+        sort,
+        direction,
+        rule.late_after_days,
+    )
 
 
 # --------------------------------------------------------------------------- school dashboard
@@ -215,7 +276,11 @@ class GapRow:
     def worse_than_national(self) -> bool | None:
         if self.value is None or self.national is None:
             return None
-        return (self.value < self.national.value) if self.kpi.better == "higher" else (self.value > self.national.value)
+        return (
+            (self.value < self.national.value)
+            if self.kpi.better == "higher"
+            else (self.value > self.national.value)
+        )
 
 
 @dataclass
@@ -236,17 +301,30 @@ def _benchmark_phase(school: School) -> str:
     return school.phase if school.phase in kpi_selectors.BENCHMARK_PHASES else "all"
 
 
-def headline_readings(*, school: School, academic_year: int, period: str = "year", group: str = "all",
-                      with_percentiles: bool = True) -> list:
+def headline_readings(
+    *,
+    school: School,
+    academic_year: int,
+    period: str = "year",
+    group: str = "all",
+    with_percentiles: bool = True,
+) -> list:
     """The big five always; statutory KPIs when the school has a value for them."""
-    readings = kpi_selectors.school_readings(school=school, academic_year=academic_year, period=period,
-                                             group=group, codes=HEADLINE, with_percentiles=with_percentiles)
+    readings = kpi_selectors.school_readings(
+        school=school,
+        academic_year=academic_year,
+        period=period,
+        group=group,
+        codes=HEADLINE,
+        with_percentiles=with_percentiles,
+    )
     return [r for r in readings if r.kpi.code in BIG_FIVE or r.computed]
 
 
 def gap_rows(*, school: School, academic_year: int, period: str, codes) -> list[GapRow]:
-    rows = kpi_selectors.school_values(school=school, academic_year=academic_year, period=period, groups=GAP_GROUPS,
-                                       codes=codes)
+    rows = kpi_selectors.school_values(
+        school=school, academic_year=academic_year, period=period, groups=GAP_GROUPS, codes=codes
+    )
     out = []
     for code in codes:
         kpi = kd.kpi_by_code(code)
@@ -254,9 +332,19 @@ def gap_rows(*, school: School, academic_year: int, period: str, codes) -> list[
             v = rows.get((code, gap))
             if v is None:
                 continue
-            national = lookup(measure=code, academic_year=academic_year, phase=_benchmark_phase(school), group=gap) \
-                if period in ("year", "ytd") else None
-            out.append(GapRow(kpi, gap, GROUP_LABELS[gap], v.value, v.pupils, v.suppressed, True, national))
+            national = (
+                lookup(
+                    measure=code,
+                    academic_year=academic_year,
+                    phase=_benchmark_phase(school),
+                    group=gap,
+                )
+                if period in ("year", "ytd")
+                else None
+            )
+            out.append(
+                GapRow(kpi, gap, GROUP_LABELS[gap], v.value, v.pupils, v.suppressed, True, national)
+            )
     return out
 
 
@@ -265,32 +353,50 @@ def school_trends(*, school: School, academic_year: int, codes) -> tuple[dict, d
     term_trend: dict = defaultdict(dict)
     year_trend: dict = defaultdict(dict)
     years = set()
-    for v in kpi_selectors.school_history(school=school, academic_year=academic_year, codes=codes,
-                                          term_periods=TERM_PERIODS):
+    for v in kpi_selectors.school_history(
+        school=school, academic_year=academic_year, codes=codes, term_periods=TERM_PERIODS
+    ):
         if v.period == "year":
             year_trend[v.kpi_code][v.academic_year] = v.value
             years.add(v.academic_year)
         else:
             term_trend[v.kpi_code].setdefault(v.academic_year, [None, None, None])[
-                TERM_PERIODS.index(v.period)] = v.value
+                TERM_PERIODS.index(v.period)
+            ] = v.value
     return dict(term_trend), dict(year_trend), sorted(years)
 
 
-def school_dashboard(*, school: School, academic_year: int, period: str = "year", code: str = "overall_absence"
-                     ) -> SchoolDashboard:
+def school_dashboard(
+    *, school: School, academic_year: int, period: str = "year", code: str = "overall_absence"
+) -> SchoolDashboard:
     readings = headline_readings(school=school, academic_year=academic_year, period=period)
     codes = [r.kpi.code for r in readings]
     if code not in {k.code for k in kd.KPIS}:
         code = "overall_absence"
-    groups = kpi_selectors.group_readings(school=school, academic_year=academic_year, period=period, code=code)
+    groups = kpi_selectors.group_readings(
+        school=school, academic_year=academic_year, period=period, code=code
+    )
     # Gap rows have their own table (against the national gap); year groups only where present.
-    groups = [(label, r) for label, r in groups if "gap" not in label.lower()
-              and (r.computed or not label.startswith(("Year", "Reception")))]
-    term_trend, year_trend, years = school_trends(school=school, academic_year=academic_year, codes=codes)
+    groups = [
+        (label, r)
+        for label, r in groups
+        if "gap" not in label.lower()
+        and (r.computed or not label.startswith(("Year", "Reception")))
+    ]
+    term_trend, year_trend, years = school_trends(
+        school=school, academic_year=academic_year, codes=codes
+    )
     return SchoolDashboard(
-        school, academic_year, period, code, readings, groups,
+        school,
+        academic_year,
+        period,
+        code,
+        readings,
+        groups,
         gap_rows(school=school, academic_year=academic_year, period=period, codes=codes),
-        term_trend, year_trend, years,
+        term_trend,
+        year_trend,
+        years,
     )
 
 
@@ -323,8 +429,14 @@ def school_rollup_row(*, user, school: School, term: Term | None):
 def sef_matrix(*, user, trust: Trust, year: AcademicYear | None, hub_id=None, phase=None):
     from trustwide.evaluation.selectors import DEFAULT_FRAMEWORK_CODE, trust_matrix
 
-    return trust_matrix(user=user, trust=trust, year=year, framework_code=DEFAULT_FRAMEWORK_CODE,
-                        hub_id=hub_id, phase=phase)
+    return trust_matrix(
+        user=user,
+        trust=trust,
+        year=year,
+        framework_code=DEFAULT_FRAMEWORK_CODE,
+        hub_id=hub_id,
+        phase=phase,
+    )
 
 
 @dataclass
@@ -336,13 +448,18 @@ class SchoolOfConcern:
 def latest_inspections(*, school_ids) -> dict:
     """School id -> its latest graded inspection (monitoring visits aside), in one query."""
     out = {}
-    for inspection in (Inspection.objects.filter(school_id__in=school_ids).exclude(kind=MONITORING_VISIT)
-                       .order_by("school_id", "-inspected_on", "-pk")):
+    for inspection in (
+        Inspection.objects.filter(school_id__in=school_ids)
+        .exclude(kind=MONITORING_VISIT)
+        .order_by("school_id", "-inspected_on", "-pk")
+    ):
         out.setdefault(inspection.school_id, inspection)
     return out
 
 
-def schools_of_concern(*, rule: ConcernRule, dashboard: TrustDashboard, rollup_rows) -> list[SchoolOfConcern]:
+def schools_of_concern(
+    *, rule: ConcernRule, dashboard: TrustDashboard, rollup_rows
+) -> list[SchoolOfConcern]:
     """Apply the trust's rule to figures already read for the trust dashboard and roll-up."""
     by_school = {row.school.pk: row for kind, row in rollup_rows if kind == "school"}
     latest = latest_inspections(school_ids=[row.school.pk for row in dashboard.rows])
@@ -350,9 +467,17 @@ def schools_of_concern(*, rule: ConcernRule, dashboard: TrustDashboard, rollup_r
     for row in dashboard.rows:
         reasons = []
         reading = read_inspection(latest.get(row.school.pk))
-        if reading is not None and (reading.safeguarding_not_met or reading.urgent_areas or reading.rank_2019 == 4):
-            reasons.append(f"latest inspection ({reading.inspected_on:%d/%m/%Y}): {reading.summary.lower()}")
-        reds = [r.kpi.name for r in row.readings.values() if r.national_rating and r.national_rating.colour == "red"]
+        if reading is not None and (
+            reading.safeguarding_not_met or reading.urgent_areas or reading.rank_2019 == 4
+        ):
+            reasons.append(
+                f"latest inspection ({reading.inspected_on:%d/%m/%Y}): {reading.summary.lower()}"
+            )
+        reds = [
+            r.kpi.name
+            for r in row.readings.values()
+            if r.national_rating and r.national_rating.colour == "red"
+        ]
         if rule.min_red_kpis and len(reds) >= rule.min_red_kpis:
             reasons.append(f"{len(reds)} KPIs red against national ({', '.join(reds)})")
         plan = by_school.get(row.school.pk)
@@ -363,7 +488,9 @@ def schools_of_concern(*, rule: ConcernRule, dashboard: TrustDashboard, rollup_r
                 reasons.append(f"{plan.overdue_actions} overdue plan actions")
         problems = row.completeness.problems if row.completeness else []
         if rule.min_missing_datasets and len(problems) >= rule.min_missing_datasets:
-            reasons.append("pupil data " + ", ".join(f"{p.label.lower()} {p.word.lower()}" for p in problems))
+            reasons.append(
+                "pupil data " + ", ".join(f"{p.label.lower()} {p.word.lower()}" for p in problems)
+            )
         if reasons:
             out.append(SchoolOfConcern(row.school, reasons))
     return out
@@ -380,13 +507,16 @@ def trust_year_trend(*, user, trust: Trust, codes) -> tuple[dict, list[int]]:
 
 
 def trust_gap_values(*, user, trust: Trust, academic_year: int, codes) -> dict:
-    return kpi_selectors.trust_group_values(user=user, trust=trust, academic_year=academic_year, groups=GAP_GROUPS,
-                                            codes=codes)
+    return kpi_selectors.trust_group_values(
+        user=user, trust=trust, academic_year=academic_year, groups=GAP_GROUPS, codes=codes
+    )
 
 
 def school_group_values(*, school: School, academic_year: int, codes) -> dict:
     """(code, group) -> KpiValue for the headline codes, full year, every group: one query."""
-    return kpi_selectors.school_values(school=school, academic_year=academic_year, period="year", codes=codes)
+    return kpi_selectors.school_values(
+        school=school, academic_year=academic_year, period="year", codes=codes
+    )
 
 
 # --------------------------------------------------------------------------- head's report
@@ -405,10 +535,13 @@ def monitoring_for(*, user, school: School, term: Term | None) -> list[Monitorin
     if term is None:
         return []
     today = timezone.localdate()
-    activities = (restrict(MonitoringActivity.objects.all(), user, Perm.MONITORING_VIEW)
-                  .filter(plan__school=school, term=term, cancelled=False)
-                  .select_related("term", "priority", "lead").prefetch_related("records")
-                  .order_by("planned_on", "pk"))
+    activities = (
+        restrict(MonitoringActivity.objects.all(), user, Perm.MONITORING_VIEW)
+        .filter(plan__school=school, term=term, cancelled=False)
+        .select_related("term", "priority", "lead")
+        .prefetch_related("records")
+        .order_by("planned_on", "pk")
+    )
     out = []
     for a in activities:
         done = bool(list(a.records.all()))
@@ -426,7 +559,11 @@ def target_exceptions(readings) -> tuple[list, int]:
             exceptions.append(r)
         elif r.value is not None:
             fine += 1
-    exceptions.sort(key=lambda r: 0 if "red" in {x.colour for x in (r.target_rating, r.national_rating) if x} else 1)
+    exceptions.sort(
+        key=lambda r: (
+            0 if "red" in {x.colour for x in (r.target_rating, r.national_rating) if x} else 1
+        )
+    )
     return exceptions, fine
 
 
@@ -435,7 +572,8 @@ def commentary_for(*, school: School, term: Term | None):
 
     if term is None:
         return None
-    return HeadReportCommentary.objects.filter(school=school, term=term).select_related("updated_by").first()
-
-
-
+    return (
+        HeadReportCommentary.objects.filter(school=school, term=term)
+        .select_related("updated_by")
+        .first()
+    )

@@ -34,7 +34,9 @@ def _trust_for(request, slug, perm=Perm.KPI_VIEW) -> Trust:
 
 
 def _school_for(request, pk, perm=Perm.KPI_VIEW) -> School:
-    return get_object_or_404_for(request.user, perm, School.objects.select_related("trust", "hub"), pk=pk)
+    return get_object_or_404_for(
+        request.user, perm, School.objects.select_related("trust", "hub"), pk=pk
+    )
 
 
 def _years(trust, *, terms: bool = False) -> list[AcademicYear]:
@@ -68,16 +70,31 @@ class TrustDashboardView(ScopedViewMixin, View):
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": trust})
         dashboard = selectors.trust_dashboard(
-            user=request.user, trust=trust, academic_year=year.start_year, hub_id=data.get("hub"),
-            phase=data.get("phase") or None, sort=data.get("sort") or "school", direction=data.get("dir") or "asc",
+            user=request.user,
+            trust=trust,
+            academic_year=year.start_year,
+            hub_id=data.get("hub"),
+            phase=data.get("phase") or None,
+            sort=data.get("sort") or "school",
+            direction=data.get("dir") or "asc",
         )
         query = request.GET.copy()
         for key in ("sort", "dir"):
             query.pop(key, None)
-        context = {"trust": trust, "form": form, "dashboard": dashboard, "year": year,
-                   "show_hub_filter": len(hubs) > 1, "base_query": query.urlencode(),
-                   "can_see_board_report": rules.sees_board_report(request.user, trust)}
-        template = "dashboards/partials/_trust_table.html" if request.htmx else "dashboards/trust_dashboard.html"
+        context = {
+            "trust": trust,
+            "form": form,
+            "dashboard": dashboard,
+            "year": year,
+            "show_hub_filter": len(hubs) > 1,
+            "base_query": query.urlencode(),
+            "can_see_board_report": rules.sees_board_report(request.user, trust),
+        }
+        template = (
+            "dashboards/partials/_trust_table.html"
+            if request.htmx
+            else "dashboards/trust_dashboard.html"
+        )
         return render(request, template, context)
 
 
@@ -90,14 +107,25 @@ class TrustConcernsView(ScopedViewMixin, View):
             return render(request, "dashboards/no_year.html", {"trust": trust})
         term = current_term(year.terms.all() if year else ())
         rule = selectors.concern_rule(trust)
-        dashboard = selectors.trust_dashboard(user=request.user, trust=trust, academic_year=year.start_year, rule=rule)
-        rollup_rows, total, previous = selectors.plan_rollup(user=request.user, trust=trust, term=term)
+        dashboard = selectors.trust_dashboard(
+            user=request.user, trust=trust, academic_year=year.start_year, rule=rule
+        )
+        rollup_rows, total, previous = selectors.plan_rollup(
+            user=request.user, trust=trust, term=term
+        )
         context = {
-            "trust": trust, "year": year, "term": term, "rule": rule, "dashboard": dashboard,
+            "trust": trust,
+            "year": year,
+            "term": term,
+            "rule": rule,
+            "dashboard": dashboard,
             "trust_concerns": concerns.trust_concerns(dashboard=dashboard),
-            "schools_of_concern": selectors.schools_of_concern(rule=rule, dashboard=dashboard,
-                                                               rollup_rows=rollup_rows),
-            "rollup_rows": rollup_rows, "rollup_total": total, "previous_term": previous,
+            "schools_of_concern": selectors.schools_of_concern(
+                rule=rule, dashboard=dashboard, rollup_rows=rollup_rows
+            ),
+            "rollup_rows": rollup_rows,
+            "rollup_total": total,
+            "previous_term": previous,
             "can_change_rule": rules.may_change_concern_rule(request.user, trust.pk),
         }
         return render(request, "dashboards/trust_concerns.html", context)
@@ -106,7 +134,9 @@ class TrustConcernsView(ScopedViewMixin, View):
 class ConcernRuleView(ScopedViewMixin, View):
     def _trust(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-        deny_unless(rules.may_change_concern_rule(request.user, trust.pk), rules.CONCERN_RULE_REFUSED)
+        deny_unless(
+            rules.may_change_concern_rule(request.user, trust.pk), rules.CONCERN_RULE_REFUSED
+        )
         return trust
 
     def get(self, request, slug):
@@ -120,14 +150,27 @@ class ConcernRuleView(ScopedViewMixin, View):
         form = ConcernRuleForm(request.POST or None, instance=selectors.concern_rule(trust))
 
         def save(form):
-            services.concern_rule_save(actor=request.user, trust=trust,
-                                       **{f: form.cleaned_data[f] for f in services.RULE_FIELDS})
+            services.concern_rule_save(
+                actor=request.user,
+                trust=trust,
+                **{f: form.cleaned_data[f] for f in services.RULE_FIELDS},
+            )
 
         url = reverse("dashboards:trust-concerns", kwargs={"slug": trust.slug})
-        return form_page(request, form, save, success_url=url, success_message="Schools-of-concern rule saved.",
-                         title="Schools-of-concern rule", back_url=url, context={
-                             "back": "Priorities from data", "submit_label": "Save rule",
-                             "intro": "A school is listed when it meets any test that is switched on (0 switches a test off)."})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=url,
+            success_message="Schools-of-concern rule saved.",
+            title="Schools-of-concern rule",
+            back_url=url,
+            context={
+                "back": "Priorities from data",
+                "submit_label": "Save rule",
+                "intro": "A school is listed when it meets any test that is switched on (0 switches a test off).",
+            },
+        )
 
 
 # --------------------------------------------------------------------------- school dashboard
@@ -144,26 +187,52 @@ def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
     kpi = kd.kpi_by_code(board.code)
     out = []
     main = next((r for _label, r in board.groups if _label == "All pupils"), None)
-    reference = ("National", main.national.value) if main is not None and main.national is not None else None
+    reference = (
+        ("National", main.national.value)
+        if main is not None and main.national is not None
+        else None
+    )
     if reference is None:
         reading = next((r for r in board.readings if r.kpi.code == board.code), None)
         if reading is not None and reading.national is not None:
             reference = ("National", reading.national.value)
-    out.append(charts.bar_chart(
-        title=f"{kpi.name} by pupil group", unit=kpi.unit, better=kpi.better, reference=reference,
-        items=[(label, r.value, r.display if r.computed else "no data") for label, r in board.groups
-               if not label.startswith(("Year", "Reception"))],
-    ))
+    out.append(
+        charts.bar_chart(
+            title=f"{kpi.name} by pupil group",
+            unit=kpi.unit,
+            better=kpi.better,
+            reference=reference,
+            items=[
+                (label, r.value, r.display if r.computed else "no data")
+                for label, r in board.groups
+                if not label.startswith(("Year", "Reception"))
+            ],
+        )
+    )
     terms = board.term_trend.get(board.code, {})
     if terms:
         series = [(f"{year_label(y)}", terms[y]) for y in sorted(terms)]
-        out.append(charts.line_chart(title=f"{kpi.name} by term", x_labels=["Autumn", "Spring", "Summer"],
-                                     series=series, unit=kpi.unit, better=kpi.better))
+        out.append(
+            charts.line_chart(
+                title=f"{kpi.name} by term",
+                x_labels=["Autumn", "Spring", "Summer"],
+                series=series,
+                unit=kpi.unit,
+                better=kpi.better,
+            )
+        )
     years = board.year_trend.get(board.code, {})
     if years:
         ys = sorted(years)
-        out.append(charts.line_chart(title=f"{kpi.name} by year", x_labels=[year_label(y) for y in ys],
-                                     series=[("School", [years[y] for y in ys])], unit=kpi.unit, better=kpi.better))
+        out.append(
+            charts.line_chart(
+                title=f"{kpi.name} by year",
+                x_labels=[year_label(y) for y in ys],
+                series=[("School", [years[y] for y in ys])],
+                unit=kpi.unit,
+                better=kpi.better,
+            )
+        )
     return out
 
 
@@ -173,13 +242,27 @@ class SchoolDashboardView(ScopedViewMixin, View):
         years, form, year, data = _school_year(request, school)
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": school.trust})
-        board = selectors.school_dashboard(school=school, academic_year=year.start_year,
-                                           period=data.get("period") or "year", code=data.get("kpi") or "overall_absence")
-        context = {"school": school, "form": form, "board": board, "year": year, "charts": _school_charts(board),
-                   "kpi": kd.kpi_by_code(board.code),
-                   "year_groups": selectors.year_groups_of(school, year.start_year),
-                   "query": request.GET.urlencode()}
-        template = "dashboards/partials/_school_body.html" if request.htmx else "dashboards/school_dashboard.html"
+        board = selectors.school_dashboard(
+            school=school,
+            academic_year=year.start_year,
+            period=data.get("period") or "year",
+            code=data.get("kpi") or "overall_absence",
+        )
+        context = {
+            "school": school,
+            "form": form,
+            "board": board,
+            "year": year,
+            "charts": _school_charts(board),
+            "kpi": kd.kpi_by_code(board.code),
+            "year_groups": selectors.year_groups_of(school, year.start_year),
+            "query": request.GET.urlencode(),
+        }
+        template = (
+            "dashboards/partials/_school_body.html"
+            if request.htmx
+            else "dashboards/school_dashboard.html"
+        )
         return render(request, template, context)
 
 
@@ -192,28 +275,61 @@ class YearGroupView(ScopedViewMixin, View):
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": school.trust})
         period = data.get("period") or "year"
-        readings = selectors.headline_readings(school=school, academic_year=year.start_year, period=period,
-                                               group=group, with_percentiles=False)
+        readings = selectors.headline_readings(
+            school=school,
+            academic_year=year.start_year,
+            period=period,
+            group=group,
+            with_percentiles=False,
+        )
         term = current_term(year.terms.all() if year else ())
-        lists = pupil_lists(user=request.user, school=school, academic_year=year.start_year, term=term,
-                            year_group=YEAR_GROUPS[group])
+        lists = pupil_lists(
+            user=request.user,
+            school=school,
+            academic_year=year.start_year,
+            term=term,
+            year_group=YEAR_GROUPS[group],
+        )
         if lists is not None:
             record_pupil_access(
-                actor=request.user, trust_id=school.trust_id, school_id=school.pk,
+                actor=request.user,
+                trust_id=school.trust_id,
+                school_id=school.pk,
                 kind=PupilAccessKind.YEAR_GROUP_LISTS,
-                description=f"{GROUP_LABELS[group]} pupil lists, {year.label}", path=request.get_full_path(),
-                pupil_keys=[p.pupil_key for rows in (lists.persistent_absence, lists.attendance_fell,
-                                                      lists.not_on_track) for p in rows],
+                description=f"{GROUP_LABELS[group]} pupil lists, {year.label}",
+                path=request.get_full_path(),
+                pupil_keys=[
+                    p.pupil_key
+                    for rows in (
+                        lists.persistent_absence,
+                        lists.attendance_fell,
+                        lists.not_on_track,
+                    )
+                    for p in rows
+                ],
             )
         shown = [r for r in readings if r.kpi.unit == "%"]
         # KPIs point different ways (absence: lower is better), so the summary lists values
         # rather than naming a "best" one.
         chart = charts.bar_chart(
-            title=f"{GROUP_LABELS[group]}: headline KPIs", items=[(r.kpi.name, r.value, r.display) for r in shown],
-            summary=f"{GROUP_LABELS[group]}: " + "; ".join(f"{r.kpi.name.lower()} {r.display}" for r in shown) + ".",
+            title=f"{GROUP_LABELS[group]}: headline KPIs",
+            items=[(r.kpi.name, r.value, r.display) for r in shown],
+            summary=f"{GROUP_LABELS[group]}: "
+            + "; ".join(f"{r.kpi.name.lower()} {r.display}" for r in shown)
+            + ".",
         )
-        context = {"school": school, "form": form, "year": year, "group": group, "group_label": GROUP_LABELS[group],
-                   "readings": readings, "lists": lists, "term": term, "chart": chart, "period": period}
+        context = {
+            "school": school,
+            "form": form,
+            "year": year,
+            "group": group,
+            "group_label": GROUP_LABELS[group],
+            "readings": readings,
+            "lists": lists,
+            "term": term,
+            "chart": chart,
+            "period": period,
+        }
         return render(request, "dashboards/year_group.html", context)
 
 
@@ -221,10 +337,19 @@ class SchoolConcernsView(ScopedViewMixin, View):
     def get(self, request, pk):
         school = _school_for(request, pk)
         year = current_year(school.trust)
-        found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
-        return render(request, "dashboards/school_concerns.html", {
-            "school": school, "year": year, "concerns": found, "can_plan": rules.may_plan_from_concern(request.user, school),
-        })
+        found = (
+            concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
+        )
+        return render(
+            request,
+            "dashboards/school_concerns.html",
+            {
+                "school": school,
+                "year": year,
+                "concerns": found,
+                "can_plan": rules.may_plan_from_concern(request.user, school),
+            },
+        )
 
 
 class ConcernToPriorityView(ScopedViewMixin, View):
@@ -232,18 +357,25 @@ class ConcernToPriorityView(ScopedViewMixin, View):
         school = _school_for(request, pk)
         deny_unless(rules.may_plan_from_concern(request.user, school), rules.PLAN_EDIT_REFUSED)
         year = current_year(school.trust)
-        found = concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
+        found = (
+            concerns.school_concerns(school=school, academic_year=year.start_year) if year else []
+        )
         concern = concerns.find(found, request.POST.get("key", ""))
         if concern is None:
-            messages.error(request, "That concern is no longer in the list (the data may have changed).")
+            messages.error(
+                request, "That concern is no longer in the list (the data may have changed)."
+            )
             return redirect("dashboards:school-concerns", pk=school.pk)
         try:
-            priority = services.concern_to_priority(actor=request.user, school=school, concern=concern,
-                                                    academic_year=year)
+            priority = services.concern_to_priority(
+                actor=request.user, school=school, concern=concern, academic_year=year
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("dashboards:school-concerns", pk=school.pk)
-        messages.success(request, f"Added to the plan as draft priority {priority.number}: {priority.title}.")
+        messages.success(
+            request, f"Added to the plan as draft priority {priority.number}: {priority.title}."
+        )
         return redirect(reverse("planning:plan-detail", args=[priority.plan_id]))
 
 
@@ -296,14 +428,26 @@ class CommentaryEditView(ScopedViewMixin, View):
     def handle(self, request, pk):
         """The form posts back to its own address, ?term= included, so the term chosen stays."""
         school, term = self._load(request, pk)
-        form = CommentaryForm(request.POST or None, instance=selectors.commentary_for(school=school, term=term))
+        form = CommentaryForm(
+            request.POST or None, instance=selectors.commentary_for(school=school, term=term)
+        )
         report = f"{reverse('dashboards:head-report', args=[school.pk])}?term={term.pk}"
         return form_page(
-            request, form,
-            lambda f: services.commentary_save(actor=request.user, school=school, term=term, **f.cleaned_data),
-            success_url=report, success_message="Commentary saved.", title=f"Commentary for {term}",
-            back_url=report, context={"back": "Head's report", "subtitle": school.name,
-                                      "submit_label": "Save commentary"})
+            request,
+            form,
+            lambda f: services.commentary_save(
+                actor=request.user, school=school, term=term, **f.cleaned_data
+            ),
+            success_url=report,
+            success_message="Commentary saved.",
+            title=f"Commentary for {term}",
+            back_url=report,
+            context={
+                "back": "Head's report",
+                "subtitle": school.name,
+                "submit_label": "Save commentary",
+            },
+        )
 
 
 # --------------------------------------------------------------------------- board report
@@ -331,11 +475,15 @@ class BoardReportPdfView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust, context = _board(request, slug)
         pdf = render_pdf("dashboards/pdf/board_report.html", context, request=request)
-        return pdf_response(pdf, f"{trust.slug}-board-report-{context['year_label'].replace('/', '-')}.pdf")
+        return pdf_response(
+            pdf, f"{trust.slug}-board-report-{context['year_label'].replace('/', '-')}.pdf"
+        )
 
 
 class BoardReportXlsxView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust, context = _board(request, slug)
-        return xlsx_response(reports.board_report_xlsx(context),
-                             f"{trust.slug}-board-report-{context['year_label'].replace('/', '-')}.xlsx")
+        return xlsx_response(
+            reports.board_report_xlsx(context),
+            f"{trust.slug}-board-report-{context['year_label'].replace('/', '-')}.xlsx",
+        )

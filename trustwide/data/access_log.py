@@ -33,19 +33,34 @@ class PupilAccessLogView(ScopedViewMixin, View):
             ).distinct()
             if pupils:
                 record_pupil_access(
-                    actor=request.user, trust_id=trust.pk, school_id=pupils[0].school_id,
-                    kind=PupilAccessKind.ACCESS_LOG, description=f"Who looked at pupil {upn}",
-                    pupil_keys=[p.pupil_key for p in pupils], path=request.get_full_path(),
+                    actor=request.user,
+                    trust_id=trust.pk,
+                    school_id=pupils[0].school_id,
+                    kind=PupilAccessKind.ACCESS_LOG,
+                    description=f"Who looked at pupil {upn}",
+                    pupil_keys=[p.pupil_key for p in pupils],
+                    path=request.get_full_path(),
                 )
         elif person_id.isdigit():
-            person = User.objects.filter(pk=int(person_id), memberships__trust=trust).distinct().first()
+            person = (
+                User.objects.filter(pk=int(person_id), memberships__trust=trust).distinct().first()
+            )
             if person is not None:
                 accesses = PupilDataAccess.objects.filter(trust=trust, actor=person)
         page = Paginator(accesses.select_related("school").order_by("-at", "-pk"), 50).get_page(
             request.GET.get("page")
         )
         people = User.objects.filter(memberships__trust=trust).distinct().only("full_name", "email")
-        return render(request, "data/pupil_access_log.html", {
-            "trust": trust, "upn": upn, "pupils": pupils, "person": person, "page": page,
-            "people": people, "searched": bool(upn or person_id),
-        })
+        return render(
+            request,
+            "data/pupil_access_log.html",
+            {
+                "trust": trust,
+                "upn": upn,
+                "pupils": pupils,
+                "person": person,
+                "page": page,
+                "people": people,
+                "searched": bool(upn or person_id),
+            },
+        )

@@ -55,25 +55,41 @@ DISADVANTAGED_YEARS = 6  # FSM at any time in the last six years (pupil premium 
 _URN_ELEMENT = "Header/SourceSchool/URN"
 COLUMNS: dict[str, dict[str, str]] = {
     "characteristics": {
-        "URN": _URN_ELEMENT, "UPN": "UPN", "Surname": "Surname", "Forename": "Forename",
-        "DOB": "DOB", "Year group": "NCyearActual", "Sex": "Sex (Gender before CTF 25)",
-        "Disadvantaged": "FSMhistory and LookedAfter", "FSM": "FSMhistory/FSMinstance",
-        "SEN": "SENhistory/SEN/SENprovision", "EAL": "FirstLanguage",
-        "Date joined": "SchoolHistory/School/EntryDate", "Date left": "SchoolHistory/School/LeavingDate",
+        "URN": _URN_ELEMENT,
+        "UPN": "UPN",
+        "Surname": "Surname",
+        "Forename": "Forename",
+        "DOB": "DOB",
+        "Year group": "NCyearActual",
+        "Sex": "Sex (Gender before CTF 25)",
+        "Disadvantaged": "FSMhistory and LookedAfter",
+        "FSM": "FSMhistory/FSMinstance",
+        "SEN": "SENhistory/SEN/SENprovision",
+        "EAL": "FirstLanguage",
+        "Date joined": "SchoolHistory/School/EntryDate",
+        "Date left": "SchoolHistory/School/LeavingDate",
     },
     "attendance_marks": {
-        "URN": _URN_ELEMENT, "UPN": "UPN", "Date": "AttendanceStartDate (+ position in AttendanceMarks)",
-        "Session": "AttendanceMarks session", "Code": "Attendance/YearData/AttendanceMarks",
+        "URN": _URN_ELEMENT,
+        "UPN": "UPN",
+        "Date": "AttendanceStartDate (+ position in AttendanceMarks)",
+        "Session": "AttendanceMarks session",
+        "Code": "Attendance/YearData/AttendanceMarks",
     },
     "attendance_summaries": {
-        "URN": _URN_ELEMENT, "UPN": "UPN", "Period start": "Attendance/YearData/AttendanceStartDate",
-        "Period end": "Header/DateTime (end of the summary)", "Possible": "Attendance/YearData/SessionsPossible",
+        "URN": _URN_ELEMENT,
+        "UPN": "UPN",
+        "Period start": "Attendance/YearData/AttendanceStartDate",
+        "Period end": "Header/DateTime (end of the summary)",
+        "Possible": "Attendance/YearData/SessionsPossible",
         "Present": "SessionsPossible - SessionsAuthorised - SessionsUnauthorised",
         "Authorised": "Attendance/YearData/SessionsAuthorised",
         "Unauthorised": "Attendance/YearData/SessionsUnauthorised",
     },
     "statutory": {
-        "URN": _URN_ELEMENT, "UPN": "UPN", "Measure": "StageAssessment (Stage/Subject/Method/Component)",
+        "URN": _URN_ELEMENT,
+        "UPN": "UPN",
+        "Measure": "StageAssessment (Stage/Subject/Method/Component)",
         "Result": "StageAssessments/KeyStage/StageAssessment/Result",
     },
 }
@@ -119,6 +135,7 @@ class CtfResult:
 
 # -- parsing -------------------------------------------------------------------------------------
 
+
 def parse(data: bytes) -> Element:
     """The document's root, namespaces stripped; CtfRefused for anything that is not safe XML."""
     if not data.strip():
@@ -128,7 +145,7 @@ def parse(data: bytes) -> Element:
     except DefusedXmlException as exc:
         raise CtfRefused(
             f"the file declares a DTD or XML entities ({type(exc).__name__}); a CTF never does, and "
-            "expanding them is a known attack (\"billion laughs\"), so it was not read"
+            'expanding them is a known attack ("billion laughs"), so it was not read'
         ) from None
     except ParseError as exc:
         raise CtfRefused(f"the file is not well-formed XML ({exc})") from None
@@ -136,7 +153,9 @@ def parse(data: bytes) -> Element:
         if isinstance(element.tag, str) and "}" in element.tag:
             element.tag = element.tag.rsplit("}", 1)[1]
     if root.tag != "CTfile" and root.tag != "CTFfile":
-        raise CtfRefused(f"the root element is <{root.tag}>, not <CTfile>: this is not a Common Transfer File")
+        raise CtfRefused(
+            f"the root element is <{root.tag}>, not <CTfile>: this is not a Common Transfer File"
+        )
     return root
 
 
@@ -163,24 +182,34 @@ def read_header(root: Element) -> CtfHeader:
     try:
         version = int(float(version_text))
     except ValueError:
-        raise CtfRefused(f"Header/CTFversion '{version_text}' is not a CTF version number "
-                         f"(expected one of {', '.join(map(str, SUPPORTED_VERSIONS))})") from None
+        raise CtfRefused(
+            f"Header/CTFversion '{version_text}' is not a CTF version number "
+            f"(expected one of {', '.join(map(str, SUPPORTED_VERSIONS))})"
+        ) from None
     if version not in SUPPORTED_VERSIONS:
-        raise CtfRefused(f"Header/CTFversion '{version_text}' is not supported "
-                         f"(expected CTF {', '.join(map(str, SUPPORTED_VERSIONS))}; export the file again "
-                         "from an up-to-date MIS)")
+        raise CtfRefused(
+            f"Header/CTFversion '{version_text}' is not supported "
+            f"(expected CTF {', '.join(map(str, SUPPORTED_VERSIONS))}; export the file again "
+            "from an up-to-date MIS)"
+        )
     source = header.find("SourceSchool")
     year_text = _text(source, "AcademicYear")
     if not (year_text.isdigit() and len(year_text) == 4):
-        raise CtfRefused(f"Header/SourceSchool/AcademicYear '{year_text}' is not a year "
-                         "(expected the start year, e.g. 2025 for 2025/26)")
+        raise CtfRefused(
+            f"Header/SourceSchool/AcademicYear '{year_text}' is not a year "
+            "(expected the start year, e.g. 2025 for 2025/26)"
+        )
     urn_text = _text(source, "URN")
     created = parse_uk_date(_text(header, "DateTime")[:10]) or dt.date(int(year_text) + 1, 7, 31)
     return CtfHeader(
-        version=version, version_text=version_text,
+        version=version,
+        version_text=version_text,
         urn=int(urn_text) if urn_text.isdigit() else None,
-        lea=_text(source, "LEA"), estab=_text(source, "Estab"), school_name=_text(source, "SchoolName"),
-        academic_year=int(year_text), created=created,
+        lea=_text(source, "LEA"),
+        estab=_text(source, "Estab"),
+        school_name=_text(source, "SchoolName"),
+        academic_year=int(year_text),
+        created=created,
     )
 
 
@@ -194,6 +223,7 @@ def _bytes(source) -> bytes:
 
 
 # -- pupils -> rows ----------------------------------------------------------------------------
+
 
 @dataclass
 class _Rows:
@@ -218,8 +248,12 @@ class _Rows:
         return self.labels[row] or f"pupil {self.columns[1][row]}"
 
     def raw(self) -> RawFile:
-        table = pa.table({f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(self.columns)})
-        return RawFile(headers=self.headers, table=table, row_numbers=np.arange(len(self), dtype=np.int64))
+        table = pa.table(
+            {f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(self.columns)}
+        )
+        return RawFile(
+            headers=self.headers, table=table, row_numbers=np.arange(len(self), dtype=np.int64)
+        )
 
 
 class _MarkRows:
@@ -230,7 +264,9 @@ class _MarkRows:
         self.urn = urn
         self.headers = list(COLUMNS["attendance_marks"].values())
         self.upns: list[str] = []
-        self.parts: list[tuple[int, int, np.ndarray, np.ndarray]] = []  # pupil, first day, positions, codes
+        self.parts: list[
+            tuple[int, int, np.ndarray, np.ndarray]
+        ] = []  # pupil, first day, positions, codes
         self._cache: tuple | None = None
 
     def add_string(self, upn: str, start: dt.date, marks: str) -> None:
@@ -245,7 +281,9 @@ class _MarkRows:
         joined = joined[digit[starts[joined] + 1]]
         codes[joined, 1] = chars[starts[joined] + 1].view(np.uint8)
         packed = codes.view("<u2").reshape(-1)
-        keep = np.flatnonzero((packed != ord("#")) & (packed != ord(" ")))  # no session: weekend, holiday...
+        keep = np.flatnonzero(
+            (packed != ord("#")) & (packed != ord(" "))
+        )  # no session: weekend, holiday...
         self.upns.append(upn)
         self.parts.append((len(self.upns) - 1, start.toordinal(), keep, packed[keep]))
 
@@ -275,16 +313,22 @@ class _MarkRows:
         def column(indices: np.ndarray, values: list[str]) -> pa.Array:
             # Dictionary-encoded already: validate_file encodes each column once, and a
             # dictionary array passes through that step as it is.
-            return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)), pa.array(values, pa.string()))
+            return pa.DictionaryArray.from_arrays(
+                pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
+            )
 
         n = len(pupil)
-        table = pa.table({
-            "c0": column(np.zeros(n, dtype=np.int32), [self.urn]),
-            "c1": column(pupil, self.upns),
-            "c2": column(day_idx.reshape(-1), [dt.date.fromordinal(int(d)).isoformat() for d in days]),
-            "c3": column(session, ["AM", "PM"]),
-            "c4": column(code_idx.reshape(-1), code_text),
-        })
+        table = pa.table(
+            {
+                "c0": column(np.zeros(n, dtype=np.int32), [self.urn]),
+                "c1": column(pupil, self.upns),
+                "c2": column(
+                    day_idx.reshape(-1), [dt.date.fromordinal(int(d)).isoformat() for d in days]
+                ),
+                "c3": column(session, ["AM", "PM"]),
+                "c4": column(code_idx.reshape(-1), code_text),
+            }
+        )
         return RawFile(headers=self.headers, table=table, row_numbers=np.arange(n, dtype=np.int64))
 
 
@@ -312,12 +356,16 @@ class _Reader:
         if not upn:
             former = _text(pupil, "FormerUPN")
             hint = f" (FormerUPN {former})" if former else ""
-            self.errors.append(f"{self.file_name}: pupil {index} in the file{hint}, element UPN: is missing "
-                               "(every pupil needs a 13-character UPN)")
+            self.errors.append(
+                f"{self.file_name}: pupil {index} in the file{hint}, element UPN: is missing "
+                "(every pupil needs a 13-character UPN)"
+            )
             return
         if upn in seen:
-            self.errors.append(f"{self.file_name}: pupil {upn}, element UPN: appears twice "
-                               f"(pupils {seen[upn]} and {index} in the file; one <Pupil> per pupil)")
+            self.errors.append(
+                f"{self.file_name}: pupil {upn}, element UPN: appears twice "
+                f"(pupils {seen[upn]} and {index} in the file; one <Pupil> per pupil)"
+            )
             return
         seen[upn] = index
         self.pupils += 1
@@ -328,11 +376,17 @@ class _Reader:
     def _characteristics(self, upn: str, pupil: Element) -> None:
         sex = _first(pupil, "Sex", "Gender", "BasicDetails/Sex", "BasicDetails/Gender")
         created = self.h.created
-        ever6 = created.replace(year=created.year - DISADVANTAGED_YEARS) if not (
-            created.month == 2 and created.day == 29) else dt.date(created.year - DISADVANTAGED_YEARS, 2, 28)
+        ever6 = (
+            created.replace(year=created.year - DISADVANTAGED_YEARS)
+            if not (created.month == 2 and created.day == 29)
+            else dt.date(created.year - DISADVANTAGED_YEARS, 2, 28)
+        )
         fsm_now = fsm_ever6 = False
         for instance in pupil.iterfind("FSMhistory/FSMinstance"):
-            start, end = _date(_text(instance, "FSMstartDate")), _date(_text(instance, "FSMendDate"))
+            start, end = (
+                _date(_text(instance, "FSMstartDate")),
+                _date(_text(instance, "FSMendDate")),
+            )
             if start is not None and start <= created and (end is None or end >= created):
                 fsm_now = True
             if end is None or end >= ever6:
@@ -346,19 +400,34 @@ class _Reader:
                 continue
             if latest is None or (start or dt.date.min) >= latest:
                 latest, sen = start or dt.date.min, _text(record, "SENprovision")
-        language = _first(pupil, "BasicDetails/FirstLanguage", "FirstLanguage",
-                          "BasicDetails/Languages/Type[LanguageType='F']/Language").upper()
+        language = _first(
+            pupil,
+            "BasicDetails/FirstLanguage",
+            "FirstLanguage",
+            "BasicDetails/Languages/Type[LanguageType='F']/Language",
+        ).upper()
         joined = left = ""
         for school in pupil.iterfind("SchoolHistory/School"):
             same = _text(school, "URN") == self.urn or (
-                _text(school, "LEA") == self.h.lea and _text(school, "Estab") == self.h.estab)
+                _text(school, "LEA") == self.h.lea and _text(school, "Estab") == self.h.estab
+            )
             if same:
                 joined, left = _text(school, "EntryDate"), _text(school, "LeavingDate")
         self.rows["characteristics"].add(
-            "", self.urn, upn, _first(pupil, "Surname", "BasicDetails/Surname"),
-            _first(pupil, "Forename", "BasicDetails/Forename"), _first(pupil, "DOB", "BasicDetails/DOB"),
-            _first(pupil, "NCyearActual", "BasicDetails/NCyearActual"), sex,
-            _flag(fsm_ever6 or in_care), _flag(fsm_now), sen, _flag(language not in NOT_EAL), joined, left,
+            "",
+            self.urn,
+            upn,
+            _first(pupil, "Surname", "BasicDetails/Surname"),
+            _first(pupil, "Forename", "BasicDetails/Forename"),
+            _first(pupil, "DOB", "BasicDetails/DOB"),
+            _first(pupil, "NCyearActual", "BasicDetails/NCyearActual"),
+            sex,
+            _flag(fsm_ever6 or in_care),
+            _flag(fsm_now),
+            sen,
+            _flag(language not in NOT_EAL),
+            joined,
+            left,
         )
 
     def _attendance(self, upn: str, pupil: Element) -> None:
@@ -370,9 +439,11 @@ class _Reader:
             if marks:
                 start = _date(start_text)
                 if start is None:
-                    self.errors.append(f"{self.file_name}: pupil {upn}, element Attendance/YearData/"
-                                       f"AttendanceStartDate: '{start_text}' is not a date (yyyy-mm-dd, the date "
-                                       "of the first mark in AttendanceMarks)")
+                    self.errors.append(
+                        f"{self.file_name}: pupil {upn}, element Attendance/YearData/"
+                        f"AttendanceStartDate: '{start_text}' is not a date (yyyy-mm-dd, the date "
+                        "of the first mark in AttendanceMarks)"
+                    )
                     continue
                 self.rows["attendance_marks"].add_string(upn, start, marks)
                 continue
@@ -380,12 +451,22 @@ class _Reader:
             authorised = _text(year_data, "SessionsAuthorised")
             unauthorised = _text(year_data, "SessionsUnauthorised")
             counts = [possible, authorised, unauthorised]
-            present = str(max(int(possible) - int(authorised) - int(unauthorised), 0)) if all(
-                c.isdigit() for c in counts) else "0"
+            present = (
+                str(max(int(possible) - int(authorised) - int(unauthorised), 0))
+                if all(c.isdigit() for c in counts)
+                else "0"
+            )
             end = min(self.h.created, dt.date(self.year + 1, 8, 31))
             self.rows["attendance_summaries"].add(
-                f"pupil {upn}, YearData {self.year}", self.urn, upn, start_text or f"{self.year}-09-01",
-                end.isoformat(), possible, present, authorised, unauthorised,
+                f"pupil {upn}, YearData {self.year}",
+                self.urn,
+                upn,
+                start_text or f"{self.year}-09-01",
+                end.isoformat(),
+                possible,
+                present,
+                authorised,
+                unauthorised,
             )
 
     def _assessments(self, upn: str, pupil: Element) -> None:
@@ -393,23 +474,34 @@ class _Reader:
         for stage in pupil.iterfind("StageAssessments/KeyStage"):
             stage_code = _text(stage, "Stage").upper()
             for sa in stage.iterfind("StageAssessment"):
-                key = (stage_code, _text(sa, "Subject").upper(), _text(sa, "Method").upper(),
-                       _text(sa, "Component").upper())
+                key = (
+                    stage_code,
+                    _text(sa, "Subject").upper(),
+                    _text(sa, "Method").upper(),
+                    _text(sa, "Component").upper(),
+                )
                 measure = MEASURE_CODES.get(key) or MEASURE_CODES.get((*key[:3], ""))
                 if measure is None:
                     continue
                 result_date = _date(_text(sa, "ResultDate"))
-                in_year = (dt.date(self.year, 9, 1) <= result_date <= dt.date(self.year + 1, 8, 31)
-                           if result_date else _text(sa, "Year") == str(self.year + 1))
+                in_year = (
+                    dt.date(self.year, 9, 1) <= result_date <= dt.date(self.year + 1, 8, 31)
+                    if result_date
+                    else _text(sa, "Year") == str(self.year + 1)
+                )
                 if not in_year:
                     continue  # an earlier key stage's result: not this academic year's
                 # A later element for the same measure (a final after a provisional result) wins.
-                found[measure] = (_text(sa, "Result"), f"pupil {upn}, {'/'.join(k for k in key if k)}")
+                found[measure] = (
+                    _text(sa, "Result"),
+                    f"pupil {upn}, {'/'.join(k for k in key if k)}",
+                )
         for measure, (result, label) in found.items():
             self.rows["statutory"].add(label, self.urn, upn, measure, result)
 
 
 # -- the whole file ------------------------------------------------------------------------------
+
 
 def validate_ctf(
     source: str | os.PathLike | bytes,
@@ -431,14 +523,20 @@ def validate_ctf(
     result.header = header
     allowed = {int(u) for u in allowed_school_urns}
     if header.urn is None:
-        return result.refuse(f"Header/SourceSchool/URN is missing (LEA {header.lea}, Estab {header.estab}); "
-                             "a CTF from version 18 on names the school's 6-digit URN")
+        return result.refuse(
+            f"Header/SourceSchool/URN is missing (LEA {header.lea}, Estab {header.estab}); "
+            "a CTF from version 18 on names the school's 6-digit URN"
+        )
     if header.urn not in allowed:
-        return result.refuse(f"Header/SourceSchool/URN {header.urn} ({header.school_name or 'unnamed school'}) "
-                             "is not a school of this trust you may import data for")
+        return result.refuse(
+            f"Header/SourceSchool/URN {header.urn} ({header.school_name or 'unnamed school'}) "
+            "is not a school of this trust you may import data for"
+        )
     if academic_year is not None and header.academic_year != academic_year:
-        return result.refuse(f"Header/SourceSchool/AcademicYear {header.academic_year} is not the year "
-                             f"this import was made for ({academic_year})")
+        return result.refuse(
+            f"Header/SourceSchool/AcademicYear {header.academic_year} is not the year "
+            f"this import was made for ({academic_year})"
+        )
     data = root.find("CTFpupilData")
     reader = _Reader(header, file_name)
     seen: dict[str, int] = {}
@@ -453,16 +551,24 @@ def validate_ctf(
         if not len(rows):
             continue
         checked = validate_file(
-            rows.raw(), dataset=dataset, file_name=file_name, academic_year=header.academic_year,
-            allowed_school_urns=allowed, trust_key=trust_key, mapping=COLUMNS[dataset], today=today,
+            rows.raw(),
+            dataset=dataset,
+            file_name=file_name,
+            academic_year=header.academic_year,
+            allowed_school_urns=allowed,
+            trust_key=trust_key,
+            mapping=COLUMNS[dataset],
+            today=today,
             max_errors=max_errors,
         )
         count += checked.error_count
         for e in checked.errors:
             where = rows.label(e.row) if e.row is not None and e.row < len(rows) else ""
             what = f"'{e.value}' {e.problem}" if e.value is not None else e.problem
-            errors.append(f"{file_name}: {where + ', ' if where else ''}element {e.column or '?'}: {what}"
-                          + (f" ({e.expected})" if e.expected else ""))
+            errors.append(
+                f"{file_name}: {where + ', ' if where else ''}element {e.column or '?'}: {what}"
+                + (f" ({e.expected})" if e.expected else "")
+            )
         if checked.ok:
             result.tables[dataset] = checked.tables
             result.rows[dataset] = checked.row_count

@@ -38,8 +38,16 @@ def _add(parent: Element, tag: str, text: str | None = None) -> Element:
     return element
 
 
-def ctf_from_generated(folder: str | Path, *, urn: int, academic_year: int, version: int = 25,
-                       lea: str = "999", estab: str = "2001", school_name: str = "Synthetic school") -> bytes:
+def ctf_from_generated(
+    folder: str | Path,
+    *,
+    urn: int,
+    academic_year: int,
+    version: int = 25,
+    lea: str = "999",
+    estab: str = "2001",
+    school_name: str = "Synthetic school",
+) -> bytes:
     """CTF XML (bytes) for school `urn` in `academic_year` of a generate_trust output folder."""
     base = Path(folder) / str(academic_year) / str(urn)
     created = dt.date(academic_year + 1, 7, 20)
@@ -50,8 +58,13 @@ def ctf_from_generated(folder: str | Path, *, urn: int, academic_year: int, vers
     _add(header, "DateTime", f"{created.isoformat()}T10:00:00")
     _add(header, "DocumentQualifier", "full")
     source = _add(header, "SourceSchool")
-    for tag, text in (("LEA", lea), ("Estab", estab), ("URN", str(urn)), ("SchoolName", school_name),
-                      ("AcademicYear", str(academic_year))):
+    for tag, text in (
+        ("LEA", lea),
+        ("Estab", estab),
+        ("URN", str(urn)),
+        ("SchoolName", school_name),
+        ("AcademicYear", str(academic_year)),
+    ):
         _add(source, tag, text)
     dest = _add(header, "DestSchool")
     _add(dest, "LEA", "MAT")
@@ -126,8 +139,17 @@ def ctf_from_generated(folder: str | Path, *, urn: int, academic_year: int, vers
                     stages[stage] = _add(assessments, "KeyStage")
                     _add(stages[stage], "Stage", stage)
                 sa = _add(stages[stage], "StageAssessment")
-                for tag, text in (("Locale", "ENG"), ("Year", str(academic_year + 1)), ("Subject", subject),
-                                  ("Method", method), ("Component", component), ("ResultStatus", "F"),
-                                  ("ResultQualifier", "SS" if method == "TT" else "TA"), ("Result", result)):
+                for tag, text in (
+                    ("Locale", "ENG"),
+                    ("Year", str(academic_year + 1)),
+                    ("Subject", subject),
+                    ("Method", method),
+                    ("Component", component),
+                    ("ResultStatus", "F"),
+                    ("ResultQualifier", "SS" if method == "TT" else "TA"),
+                    ("Result", result),
+                ):
                     _add(sa, tag, text)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(
+        root, encoding="utf-8", xml_declaration=False
+    )

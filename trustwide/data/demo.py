@@ -29,8 +29,14 @@ def build(ctx) -> None:
     # KPIs are recomputed once by the KPI app's demo step, not after each of ~100 files.
     with tempfile.TemporaryDirectory(prefix="trustwide-demo-") as tmp, batch_signals_suspended():
         generate_trust(
-            tmp, seed=ctx.seed, schools=len(schools), pupils_per_school=260, academic_years=2,
-            start_year=start, phases=phases, first_urn=urns[0],
+            tmp,
+            seed=ctx.seed,
+            schools=len(schools),
+            pupils_per_school=260,
+            academic_years=2,
+            start_year=start,
+            phases=phases,
+            first_urn=urns[0],
         )
         by_urn = {s.urn: s for s in schools}
         today = datetime.date.today()
@@ -41,15 +47,24 @@ def build(ctx) -> None:
                     path = folder / f"{dataset}.csv"
                     if not path.exists():
                         continue
-                    if year == ctx.current_year.start_year and not _trim_to_date(path, dataset, today):
+                    if year == ctx.current_year.start_year and not _trim_to_date(
+                        path, dataset, today
+                    ):
                         continue
                     batch = import_batch_create(
-                        actor=None, actor_label=ctx.actor_label, trust=ctx.trust, school=by_urn[urn],
-                        dataset=dataset, academic_year=year, file_name=f"{by_urn[urn].name} {dataset} {year}.csv",
+                        actor=None,
+                        actor_label=ctx.actor_label,
+                        trust=ctx.trust,
+                        school=by_urn[urn],
+                        dataset=dataset,
+                        academic_year=year,
+                        file_name=f"{by_urn[urn].name} {dataset} {year}.csv",
                     )
                     batch = import_batch_run(batch=batch, source=path, today=_demo_today(year))
                     if batch.status != ImportStatus.STORED:
-                        raise RuntimeError(f"Demo import refused: {batch.file_name}: {batch.errors[:3]}")
+                        raise RuntimeError(
+                            f"Demo import refused: {batch.file_name}: {batch.errors[:3]}"
+                        )
 
 
 def _demo_today(year: int) -> datetime.date:
@@ -72,7 +87,14 @@ def _trim_to_date(path: Path, dataset: str, today: datetime.date) -> bool:
             day = line.split(",", 3)[2]  # URN,UPN,Date (dd/mm/yyyy),...
             return day[6:10] + day[3:5] + day[0:2] <= cutoff
     elif dataset == "assessments":
-        done = {"autumn"} if today.month in (9, 10, 11, 12) else {"autumn", "spring"} if today.month <= 4 else {"autumn", "spring", "summer"}
+        done = (
+            {"autumn"}
+            if today.month in (9, 10, 11, 12)
+            else {"autumn", "spring"}
+            if today.month <= 4
+            else {"autumn", "spring", "summer"}
+        )
+
         def keep(line: str) -> bool:
             return line.split(",", 3)[2] in done
     else:

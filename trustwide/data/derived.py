@@ -117,8 +117,14 @@ _CLASS_OF = {
 }
 
 
-MARK_COLUMNS = pa.schema([("pupil_key", pa.string()), ("date", pa.date32()),
-                          ("session", pa.string()), ("code", pa.string())])
+MARK_COLUMNS = pa.schema(
+    [
+        ("pupil_key", pa.string()),
+        ("date", pa.date32()),
+        ("session", pa.string()),
+        ("code", pa.string()),
+    ]
+)
 
 
 def clean_marks(tables: list[pa.Table], academic_year: int) -> tuple[pa.Table, int]:
@@ -145,16 +151,27 @@ def clean_marks(tables: list[pa.Table], academic_year: int) -> tuple[pa.Table, i
     session = pc.utf8_upper(marks["session"])
     ok = pc.and_(
         pc.and_(pc.is_valid(marks["pupil_key"]), pc.is_valid(marks["date"])),
-        pc.and_(pc.is_in(session, pa.array(["AM", "PM"])),
-                pc.is_in(marks["code"], pa.array(sorted(codes.ALL_CODES)))),
+        pc.and_(
+            pc.is_in(session, pa.array(["AM", "PM"])),
+            pc.is_in(marks["code"], pa.array(sorted(codes.ALL_CODES))),
+        ),
     )
     first, last = date(academic_year, 9, 1), date(academic_year + 1, 8, 31)
-    ok = pc.and_(ok, pc.and_(pc.greater_equal(marks["date"], pa.scalar(first, pa.date32())),
-                             pc.less_equal(marks["date"], pa.scalar(last, pa.date32()))))
+    ok = pc.and_(
+        ok,
+        pc.and_(
+            pc.greater_equal(marks["date"], pa.scalar(first, pa.date32())),
+            pc.less_equal(marks["date"], pa.scalar(last, pa.date32())),
+        ),
+    )
     ok = pc.fill_null(ok, False)
     marks = marks.set_column(2, "session", session).filter(ok)
     if marks.num_rows:
-        pupil = pc.dictionary_encode(marks["pupil_key"].combine_chunks()).indices.to_numpy().astype(np.int64)
+        pupil = (
+            pc.dictionary_encode(marks["pupil_key"].combine_chunks())
+            .indices.to_numpy()
+            .astype(np.int64)
+        )
         day = marks["date"].cast(pa.int32()).to_numpy().astype(np.int64) - (first - _EPOCH).days
         pm = pc.equal(marks["session"], "PM").to_numpy(zero_copy_only=False).astype(np.int64)
         key = (pupil * 400 + day) * 2 + pm
@@ -183,15 +200,24 @@ def attendance_weeks(marks: pa.Table, *, school_urn: int, academic_year: int) ->
     pupil = rank[pupils.indices.to_numpy()]
 
     origin = (week_origin(academic_year) - _EPOCH).days
-    day = marks["date"].cast(pa.date32()).combine_chunks().cast(pa.int32()).to_numpy(
-        zero_copy_only=False).astype(np.int64) - origin
+    day = (
+        marks["date"]
+        .cast(pa.date32())
+        .combine_chunks()
+        .cast(pa.int32())
+        .to_numpy(zero_copy_only=False)
+        .astype(np.int64)
+        - origin
+    )
     first = (date(academic_year, 9, 1) - week_origin(academic_year)).days
     last = (date(academic_year + 1, 8, 31) - week_origin(academic_year)).days
     outside = (day < first) | (day > last)
     if outside.any():
         bad = marks["date"].combine_chunks()[int(np.flatnonzero(outside)[0])].as_py()
-        raise ValueError(f"school {school_urn}: a mark dated {bad} is outside academic year "
-                         f"{academic_year}/{academic_year + 1}")
+        raise ValueError(
+            f"school {school_urn}: a mark dated {bad} is outside academic year "
+            f"{academic_year}/{academic_year + 1}"
+        )
 
     code = pc.dictionary_encode(marks["code"].cast(pa.string()).combine_chunks())
     try:
@@ -214,8 +240,10 @@ def attendance_weeks(marks: pa.Table, *, school_urn: int, academic_year: int) ->
         if counts.max(initial=0) > 2:
             p, w, wd = np.unravel_index(int(np.argmax(counts)), counts.shape)
             day_of = week_origin(academic_year) + timedelta(days=int(w) * 7 + int(wd))
-            raise ValueError(f"school {school_urn}: pupil {keys[int(order[p])].as_py()} has more "
-                             f"than two sessions on {day_of} (AM and PM at most)")
+            raise ValueError(
+                f"school {school_urn}: pupil {keys[int(order[p])].as_py()} has more "
+                f"than two sessions on {day_of} (AM and PM at most)"
+            )
         cumulative = np.cumsum(counts.astype(np.int64) @ shifts.reshape(7, 1), axis=1)[..., 0]
         for w in range(WEEKS):
             columns[column(cls, w)] = pa.array(cumulative[:, w])
@@ -235,13 +263,18 @@ def current(meta: dict | None, name: str) -> bool:
     return bool(meta) and meta.get("version") == VERSION and meta.get("schema") == fingerprint(name)
 
 
-def with_metadata(table: pa.Table, name: str, sources: dict[str, list],
-                  ignored: dict[str, int]) -> pa.Table:
+def with_metadata(
+    table: pa.Table, name: str, sources: dict[str, list], ignored: dict[str, int]
+) -> pa.Table:
     """Record the format version and, per school (URN as text), the marks files the rows were
     derived from ([path under the year folder, size, mtime_ns] each: a changed, new or missing
     file makes the shard stale) and how many rows clean_marks left out, where any were."""
-    meta = {"version": VERSION, "schema": fingerprint(name), "sources": dict(sorted(sources.items())),
-            "ignored": dict(sorted(ignored.items()))}
+    meta = {
+        "version": VERSION,
+        "schema": fingerprint(name),
+        "sources": dict(sorted(sources.items())),
+        "ignored": dict(sorted(ignored.items())),
+    }
     return table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
 
 
@@ -250,8 +283,9 @@ def read_metadata(schema: pa.Schema) -> dict | None:
     return json.loads(raw) if raw else None
 
 
-def sessions_between(table: pa.Table, cls: str, start: date, end: date,
-                     academic_year: int) -> np.ndarray:
+def sessions_between(
+    table: pa.Table, cls: str, start: date, end: date, academic_year: int
+) -> np.ndarray:
     """Per row of an attendance_weeks table: sessions of class `cls` dated start..end.
 
     The reference implementation of the read formula in the module docstring (numpy)."""
@@ -286,11 +320,19 @@ BANDS_SCHEMA = pa.schema(
         *[pa.field(band_column(s, t), pa.int8()) for s in SUBJECTS for t in TERMS],
     ]
 )
-_JUDGEMENT_COLUMNS = pa.schema([("pupil_key", pa.string()), ("term", pa.string()),
-                                ("subject", pa.string()), ("judgement", pa.string())])
+_JUDGEMENT_COLUMNS = pa.schema(
+    [
+        ("pupil_key", pa.string()),
+        ("term", pa.string()),
+        ("subject", pa.string()),
+        ("judgement", pa.string()),
+    ]
+)
 
 
-def assessment_bands(tables: list[pa.Table], *, school_urn: int, academic_year: int) -> tuple[pa.Table, int]:
+def assessment_bands(
+    tables: list[pa.Table], *, school_urn: int, academic_year: int
+) -> tuple[pa.Table, int]:
     """One school's assessment_bands rows from its assessments tables (the store's own first).
 
     A row counts when its subject is one of schemas.SUBJECTS, its term one of TERMS and its
@@ -310,7 +352,9 @@ def assessment_bands(tables: list[pa.Table], *, school_urn: int, academic_year: 
         for column, value in (("school_urn", school_urn), ("academic_year", academic_year)):
             if column in t.column_names:
                 try:
-                    keep = pc.and_(keep, pc.fill_null(pc.equal(t[column].cast(pa.int64()), value), False))
+                    keep = pc.and_(
+                        keep, pc.fill_null(pc.equal(t[column].cast(pa.int64()), value), False)
+                    )
                 except (pa.ArrowException, KeyError):
                     keep = pc.and_(keep, False)
         kept = converted.filter(keep)
@@ -324,10 +368,15 @@ def assessment_bands(tables: list[pa.Table], *, school_urn: int, academic_year: 
     pupil = pupils.indices.to_numpy().astype(np.int64)
     subject, term, band = (
         pc.index_in(rows[c].combine_chunks(), pa.array(values)).to_numpy(zero_copy_only=False)
-        for c, values in (("subject", SUBJECTS), ("term", TERMS), ("judgement", JUDGEMENTS)))
-    ok = ~(np.isnan(subject.astype(float)) | np.isnan(term.astype(float)) | np.isnan(band.astype(float)))
+        for c, values in (("subject", SUBJECTS), ("term", TERMS), ("judgement", JUDGEMENTS))
+    )
+    ok = ~(
+        np.isnan(subject.astype(float))
+        | np.isnan(term.astype(float))
+        | np.isnan(band.astype(float))
+    )
     grid = np.full((len(keys), len(SUBJECTS) * len(TERMS)), -1, np.int8)
-    slot = (subject[ok].astype(np.int64) * len(TERMS) + term[ok].astype(np.int64))
+    slot = subject[ok].astype(np.int64) * len(TERMS) + term[ok].astype(np.int64)
     np.maximum.at(grid, (pupil[ok], slot), band[ok].astype(np.int8))
     # Only pupils with a counted judgement, in key order.
     has = (grid >= 0).any(axis=1)
@@ -357,7 +406,9 @@ def source_columns(name: str) -> list[str] | None:
     return MARK_COLUMNS.names if name == ATTENDANCE_WEEKS else None
 
 
-def build(name: str, tables: list[pa.Table], *, school_urn: int, academic_year: int) -> tuple[pa.Table, int]:
+def build(
+    name: str, tables: list[pa.Table], *, school_urn: int, academic_year: int
+) -> tuple[pa.Table, int]:
     """One school's rows of derived dataset `name` from its files' tables (the store's own
     content first). Returns the rows and how many source rows were left out."""
     if name == ATTENDANCE_WEEKS:
@@ -368,8 +419,9 @@ def build(name: str, tables: list[pa.Table], *, school_urn: int, academic_year: 
     return shard_copy(name, tables, school_urn=school_urn, academic_year=academic_year)
 
 
-def shard_copy(dataset: str, tables: list[pa.Table], *, school_urn: int,
-               academic_year: int) -> tuple[pa.Table, int]:
+def shard_copy(
+    dataset: str, tables: list[pa.Table], *, school_urn: int, academic_year: int
+) -> tuple[pa.Table, int]:
     """A school's rows of `dataset` in its stored schema, from the store's own file and any
     other file a bulk load put in the partition (read as a KPI reader would: a column the file
     lacks is null; a file without pupil_key, or whose columns do not convert, is left out, as
@@ -387,11 +439,16 @@ def shard_copy(dataset: str, tables: list[pa.Table], *, school_urn: int,
         filled = t
         for f in schema:
             if f.name not in names:
-                value = {"school_urn": (school_urn, pa.int32()),
-                         "academic_year": (academic_year, pa.int16())}.get(f.name)
+                value = {
+                    "school_urn": (school_urn, pa.int32()),
+                    "academic_year": (academic_year, pa.int16()),
+                }.get(f.name)
                 filled = filled.append_column(
-                    f.name, pa.nulls(n, f.type) if value is None
-                    else pa.repeat(pa.scalar(value[0], value[1]), n))
+                    f.name,
+                    pa.nulls(n, f.type)
+                    if value is None
+                    else pa.repeat(pa.scalar(value[0], value[1]), n),
+                )
         table = _conform(filled, _nullable(schema))
         if table is None:
             left_out += n

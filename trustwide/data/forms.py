@@ -10,11 +10,19 @@ ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 
 
 class UploadForm(forms.Form):
-    school = forms.ModelChoiceField(queryset=None, required=False, empty_label="Several schools (trust file)",
-                                    help_text="The school whose data this file holds.")
-    dataset = forms.ChoiceField(choices=DATASET_CHOICES, help_text="What the file holds; see the default headers below.")
+    school = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Several schools (trust file)",
+        help_text="The school whose data this file holds.",
+    )
+    dataset = forms.ChoiceField(
+        choices=DATASET_CHOICES, help_text="What the file holds; see the default headers below."
+    )
     academic_year = forms.TypedChoiceField(coerce=int, label="Academic year")
-    file = forms.FileField(help_text=f"CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx, up to {MAX_UPLOAD_MB} MB.")
+    file = forms.FileField(
+        help_text=f"CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx, up to {MAX_UPLOAD_MB} MB."
+    )
 
     def __init__(self, *args, schools, years, trust_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +65,9 @@ class ColumnMappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         for header in DATASETS[dataset].default_headers:
             self.fields[header] = forms.CharField(
-                label=f"Default '{header}'", required=False, initial=current.get(header, ""),
+                label=f"Default '{header}'",
+                required=False,
+                initial=current.get(header, ""),
                 help_text="Leave blank when the file uses the default header.",
             )
 
@@ -86,7 +96,8 @@ class CtfUploadForm(forms.Form):
     files = MultipleFileField(
         label="Common Transfer Files",
         help_text=f"One CTF (.xml) per school, CTF version {', '.join(map(str, ctf.SUPPORTED_VERSIONS))}; "
-                  f"up to {MAX_UPLOAD_MB} MB each.")
+        f"up to {MAX_UPLOAD_MB} MB each.",
+    )
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,11 +121,15 @@ class CtfUploadForm(forms.Form):
             finally:
                 upload.seek(0)
             if header.urn not in self.schools:
-                problems.append(f"{upload.name}: Header/SourceSchool/URN {header.urn or '(missing)'} "
-                                f"({header.school_name or 'unnamed school'}) is not a school you may import data for.")
+                problems.append(
+                    f"{upload.name}: Header/SourceSchool/URN {header.urn or '(missing)'} "
+                    f"({header.school_name or 'unnamed school'}) is not a school you may import data for."
+                )
             elif header.urn in seen:
-                problems.append(f"{upload.name}: {seen[header.urn]} is also a CTF of URN {header.urn}; "
-                                "upload one file per school.")
+                problems.append(
+                    f"{upload.name}: {seen[header.urn]} is also a CTF of URN {header.urn}; "
+                    "upload one file per school."
+                )
             else:
                 seen[header.urn] = upload.name
         if problems:

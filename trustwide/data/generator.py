@@ -36,7 +36,9 @@ from trustwide.data import national as nat
 
 DATASET_FILES = ("characteristics", "attendance_marks", "assessments", "statutory", "transitions")
 _TERM_NAMES = ("autumn", "spring", "summer")
-_TERM_FACTOR = np.array([nat.ABSENCE_BY_TERM_2023_24[t] for t in _TERM_NAMES]) / nat.ABSENCE_2023_24["overall"]
+_TERM_FACTOR = (
+    np.array([nat.ABSENCE_BY_TERM_2023_24[t] for t in _TERM_NAMES]) / nat.ABSENCE_2023_24["overall"]
+)
 _SECONDARY_TO_PRIMARY_SIZE = 3.4  # ASSUMPTION: average secondary about 3.4x a primary school
 _MOBILITY = 0.03  # share of pupils joining, and of pupils leaving, during a year
 # Mean absence rate inside each part of the rate distribution (see _absence_rates).
@@ -71,10 +73,10 @@ class SchoolPlan:
     pupils: int
     la_code: int
     estab: int
-    quality: float           # attainment shift in pupil-SD units (strong > 0)
-    absence_factor: float    # multiplies every absence figure; pupil-weighted mean 1 per phase
-    disadvantaged: float     # share of pupils; pupil-weighted mean = national
-    closure_day: int         # index of a day the site closed (Y4), or -1
+    quality: float  # attainment shift in pupil-SD units (strong > 0)
+    absence_factor: float  # multiplies every absence figure; pupil-weighted mean 1 per phase
+    disadvantaged: float  # share of pupils; pupil-weighted mean = national
+    closure_day: int  # index of a day the site closed (Y4), or -1
 
 
 @dataclass
@@ -113,9 +115,15 @@ def generate_trust(
     started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plans = plan_trust(seed=seed, schools=schools, pupils_per_school=pupils_per_school,
-                       total_pupils=total_pupils, primary_share=primary_share, phases=phases,
-                       first_urn=first_urn)
+    plans = plan_trust(
+        seed=seed,
+        schools=schools,
+        pupils_per_school=pupils_per_school,
+        total_pupils=total_pupils,
+        primary_share=primary_share,
+        phases=phases,
+        first_urn=first_urn,
+    )
     secondary_urns = tuple(p.urn for p in plans if p.phase == "secondary")
     years = list(range(start_year, start_year + academic_years))
     tasks = [(str(out), seed, plan, years, secondary_urns) for plan in plans]
@@ -140,13 +148,22 @@ def generate_trust(
             pool.join()
     with open(out / "schools.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["URN", "School name", "Phase", "Pupils", "LA code", "Establishment number"])
+        writer.writerow(
+            ["URN", "School name", "Phase", "Pupils", "LA code", "Establishment number"]
+        )
         for p in plans:
             writer.writerow([p.urn, p.name, p.phase, p.pupils, p.la_code, p.estab])
     summary = GenerationSummary(
-        out_dir=str(out), seed=seed, schools=len(plans), pupils=totals["pupils"],
-        marks=totals["marks"], files=totals["files"] + 1, bytes=totals["bytes"],
-        seconds=round(time.perf_counter() - started, 3), academic_years=years)
+        out_dir=str(out),
+        seed=seed,
+        schools=len(plans),
+        pupils=totals["pupils"],
+        marks=totals["marks"],
+        files=totals["files"] + 1,
+        bytes=totals["bytes"],
+        seconds=round(time.perf_counter() - started, 3),
+        academic_years=years,
+    )
     manifest = {
         "summary": asdict(summary),
         "primary_share": primary_share,
@@ -158,8 +175,16 @@ def generate_trust(
     return summary
 
 
-def plan_trust(*, seed: int, schools: int, pupils_per_school: int | None, total_pupils: int | None,
-               primary_share: float, phases: list[str] | None, first_urn: int) -> list[SchoolPlan]:
+def plan_trust(
+    *,
+    seed: int,
+    schools: int,
+    pupils_per_school: int | None,
+    total_pupils: int | None,
+    primary_share: float,
+    phases: list[str] | None,
+    first_urn: int,
+) -> list[SchoolPlan]:
     """Sizes and effects of every school, drawn up front so they can be normalised: the
     trust as a whole then matches the national figures however few schools it has."""
     if schools < 1:
@@ -171,7 +196,9 @@ def plan_trust(*, seed: int, schools: int, pupils_per_school: int | None, total_
         # Secondary schools are bigger, so their share of schools is below their pupil share.
         sec_ratio = (1 - primary_share) / (_SECONDARY_TO_PRIMARY_SIZE * primary_share)
         n_sec = round(schools * sec_ratio / (1 + sec_ratio)) if schools > 1 else 0
-        sec_at = set(np.linspace(0, schools - 1, n_sec).round().astype(int).tolist()) if n_sec else set()
+        sec_at = (
+            set(np.linspace(0, schools - 1, n_sec).round().astype(int).tolist()) if n_sec else set()
+        )
         phase_list = ["secondary" if i in sec_at else "primary" for i in range(schools)]
     weight = np.array([_SECONDARY_TO_PRIMARY_SIZE if p == "secondary" else 1.0 for p in phase_list])
     weight *= rng.uniform(0.75, 1.25, schools)
@@ -193,7 +220,7 @@ def plan_trust(*, seed: int, schools: int, pupils_per_school: int | None, total_
     order = rng.permutation(schools)
     n_tail = max(1, schools // 10) if schools >= 5 else 0
     quality[order[:n_tail]] += 0.45
-    quality[order[n_tail:2 * n_tail]] -= 0.45
+    quality[order[n_tail : 2 * n_tail]] -= 0.45
     absence_noise = rng.normal(0, 0.12, schools)
     disadvantaged = rng.beta(4, 12, schools)
     absence = np.ones(schools)
@@ -204,26 +231,59 @@ def plan_trust(*, seed: int, schools: int, pupils_per_school: int | None, total_
         absence[group] = np.exp(-0.6 * quality[group] + absence_noise[group])
         disadvantaged[group] = np.clip(disadvantaged[group] - 0.25 * quality[group], 0.03, 0.8)
         absence[group] /= np.average(absence[group], weights=sizes[group])
-        disadvantaged[group] *= nat.DISADVANTAGED / np.average(disadvantaged[group], weights=sizes[group])
+        disadvantaged[group] *= nat.DISADVANTAGED / np.average(
+            disadvantaged[group], weights=sizes[group]
+        )
     closures = np.where(rng.random(schools) < 0.15, rng.integers(60, 120, schools), -1)
     plans = []
     for i in range(schools):
         kind = "Primary" if phase_list[i] == "primary" else "Academy"
-        plans.append(SchoolPlan(
-            index=i, urn=first_urn + i, name=f"{_place(i)} {kind}", phase=phase_list[i],
-            # (LA, establishment) unique per school, so UPNs are unique across the trust.
-            pupils=int(sizes[i]), la_code=201 + (i // 5000) % 700, estab=2000 + i % 5000,
-            quality=float(quality[i]), absence_factor=float(absence[i]),
-            disadvantaged=float(np.clip(disadvantaged[i], 0.02, 0.9)), closure_day=int(closures[i])))
+        plans.append(
+            SchoolPlan(
+                index=i,
+                urn=first_urn + i,
+                name=f"{_place(i)} {kind}",
+                phase=phase_list[i],
+                # (LA, establishment) unique per school, so UPNs are unique across the trust.
+                pupils=int(sizes[i]),
+                la_code=201 + (i // 5000) % 700,
+                estab=2000 + i % 5000,
+                quality=float(quality[i]),
+                absence_factor=float(absence[i]),
+                disadvantaged=float(np.clip(disadvantaged[i], 0.02, 0.9)),
+                closure_day=int(closures[i]),
+            )
+        )
     return plans
 
 
 def _place(i: int) -> str:
-    stems = ("Ash", "Beech", "Oak", "Elm", "Hazel", "Willow", "Rowan", "Holly", "Birch", "Cedar",
-             "Maple", "Alder", "Larch", "Linden", "Poplar", "Yew", "Hawthorn", "Juniper")
+    stems = (
+        "Ash",
+        "Beech",
+        "Oak",
+        "Elm",
+        "Hazel",
+        "Willow",
+        "Rowan",
+        "Holly",
+        "Birch",
+        "Cedar",
+        "Maple",
+        "Alder",
+        "Larch",
+        "Linden",
+        "Poplar",
+        "Yew",
+        "Hawthorn",
+        "Juniper",
+    )
     ends = ("field", "wood", "brook", "hill", "dale", "mead", "ford", "lea", "bridge", "gate")
-    return stems[i % len(stems)] + ends[(i // len(stems)) % len(ends)] + (
-        f" {i // (len(stems) * len(ends)) + 1}" if i >= len(stems) * len(ends) else "")
+    return (
+        stems[i % len(stems)]
+        + ends[(i // len(stems)) % len(ends)]
+        + (f" {i // (len(stems) * len(ends)) + 1}" if i >= len(stems) * len(ends) else "")
+    )
 
 
 # -- calendar ------------------------------------------------------------------------------
@@ -231,6 +291,7 @@ def _place(i: int) -> str:
 def school_days(start_year: int) -> tuple[np.ndarray, np.ndarray]:
     """190 school days (Mon-Fri) of academic year start_year, and the term (0-2) of each.
     Half-terms, Christmas, Easter and bank holidays are skipped; a few INSET days go too."""
+
     def monday_of(day: dt.date) -> dt.date:
         return day - dt.timedelta(days=day.weekday())
 
@@ -247,8 +308,11 @@ def school_days(start_year: int) -> tuple[np.ndarray, np.ndarray]:
     spring = weekdays(dt.date(y + 1, 1, 3), dt.date(y + 1, 3, 28), monday_of(dt.date(y + 1, 2, 16)))
     may_day = dt.date(y + 1, 5, 1) + dt.timedelta(days=(7 - dt.date(y + 1, 5, 1).weekday()) % 7)
     late_may = dt.date(y + 1, 5, 31) - dt.timedelta(days=dt.date(y + 1, 5, 31).weekday())
-    summer = [d for d in weekdays(dt.date(y + 1, 4, 15), dt.date(y + 1, 7, 22), monday_of(late_may))
-              if d != may_day]
+    summer = [
+        d
+        for d in weekdays(dt.date(y + 1, 4, 15), dt.date(y + 1, 7, 22), monday_of(late_may))
+        if d != may_day
+    ]
     terms = [autumn, spring, summer]
     excess = sum(map(len, terms)) - 190
     while excess > 0:  # INSET days: the first day of a term, taking turns
@@ -281,8 +345,11 @@ class SchoolGenerator:
     def _new_pupils(self, n: int, year_groups: np.ndarray, year: int, joined: np.ndarray) -> dict:
         rng, plan = self.rng, self.plan
         birth_year = year - 5 - year_groups  # born Sep (birth_year) .. Aug (birth_year + 1)
-        dob = (np.array(birth_year - 1970, dtype="datetime64[Y]").astype("datetime64[D]")
-               + np.timedelta64(243, "D") + rng.integers(0, 365, n).astype("timedelta64[D]"))
+        dob = (
+            np.array(birth_year - 1970, dtype="datetime64[Y]").astype("datetime64[D]")
+            + np.timedelta64(243, "D")
+            + rng.integers(0, 365, n).astype("timedelta64[D]")
+        )
         disadvantaged = rng.random(n) < plan.disadvantaged
         sen_draw = rng.random(n)
         ehc = nat.EHC_PLAN if self.primary else nat.EHC_PLAN * 1.2
@@ -330,8 +397,12 @@ class SchoolGenerator:
         self.p["fsm"] |= gained
         self.p["disadvantaged"] |= gained
         n_new = max(1, round(self.plan.pupils / len(self.groups) * self.rng.uniform(0.9, 1.1)))
-        intake = self._new_pupils(n_new, np.full(n_new, self.groups[0]), year,
-                                  np.full(n_new, np.datetime64(f"{year}-09-01")))
+        intake = self._new_pupils(
+            n_new,
+            np.full(n_new, self.groups[0]),
+            year,
+            np.full(n_new, np.datetime64(f"{year}-09-01")),
+        )
         self.p = {k: np.concatenate([self.p[k], intake[k]]) for k in intake}
         return leavers
 
@@ -364,7 +435,9 @@ class SchoolGenerator:
             self._write_assessments(year)
             self._write_statutory(year)
         final = self.p["year_group"] == self.groups[-1]
-        self._write_transitions(years[-1], {k: v[final & np.isnat(self.p["left"])] for k, v in self.p.items()})
+        self._write_transitions(
+            years[-1], {k: v[final & np.isnat(self.p["left"])] for k, v in self.p.items()}
+        )
         return self.totals
 
     # files -------------------------------------------------------------------------------
@@ -387,37 +460,76 @@ class SchoolGenerator:
         p, urn = self.p, self.plan.urn
         prior = np.full(len(p["upn"]), "", dtype=object)
         if not self.primary:
-            prior = np.where(p["ability"] < -0.75, "low", np.where(p["ability"] > 0.65, "high", "middle"))
+            prior = np.where(
+                p["ability"] < -0.75, "low", np.where(p["ability"] > 0.65, "high", "middle")
+            )
         yn = np.array(["N", "Y"])
         rows = zip(
-            [urn] * len(p["upn"]), p["upn"].astype(str), np.array(SURNAMES)[p["surname"]],
-            np.array(FORENAMES)[p["forename"]], _uk_dates(p["dob"]),
+            [urn] * len(p["upn"]),
+            p["upn"].astype(str),
+            np.array(SURNAMES)[p["surname"]],
+            np.array(FORENAMES)[p["forename"]],
+            _uk_dates(p["dob"]),
             np.where(p["year_group"] == 0, "R", p["year_group"].astype(str)),
-            np.where(p["sex"], "F", "M"), yn[p["disadvantaged"].astype(int)], yn[p["fsm"].astype(int)],
-            np.array(["N", "K", "E"])[p["sen"]], yn[p["eal"].astype(int)], prior,
-            _uk_dates(p["joined"]), _uk_dates(p["left"]), strict=True)
-        self._write_rows(year, "characteristics", [
-            "URN", "UPN", "Surname", "Forename", "DOB", "Year group", "Sex", "Disadvantaged", "FSM",
-            "SEN", "EAL", "Prior attainment", "Date joined", "Date left"], rows)
+            np.where(p["sex"], "F", "M"),
+            yn[p["disadvantaged"].astype(int)],
+            yn[p["fsm"].astype(int)],
+            np.array(["N", "K", "E"])[p["sen"]],
+            yn[p["eal"].astype(int)],
+            prior,
+            _uk_dates(p["joined"]),
+            _uk_dates(p["left"]),
+            strict=True,
+        )
+        self._write_rows(
+            year,
+            "characteristics",
+            [
+                "URN",
+                "UPN",
+                "Surname",
+                "Forename",
+                "DOB",
+                "Year group",
+                "Sex",
+                "Disadvantaged",
+                "FSM",
+                "SEN",
+                "EAL",
+                "Prior attainment",
+                "Date joined",
+                "Date left",
+            ],
+            rows,
+        )
 
     def _write_attendance(self, year: int, days: np.ndarray, term_of: np.ndarray) -> None:
         p, rng, plan = self.p, self.rng, self.plan
         n, n_days = len(p["upn"]), len(days)
         first = np.searchsorted(days, p["joined"])
-        last = np.where(np.isnat(p["left"]), n_days - 1,
-                        np.searchsorted(days, p["left"], side="right") - 1)
+        last = np.where(
+            np.isnat(p["left"]), n_days - 1, np.searchsorted(days, p["left"], side="right") - 1
+        )
         day_index = np.arange(n_days)
         on_roll = (day_index >= first[:, None]) & (day_index <= last[:, None])
         possible = on_roll.copy()
         if plan.closure_day >= 0:
             possible[:, plan.closure_day] = False
         possible_days = possible.sum(1)
-        rate = _absence_rates(rng, primary=self.primary, fsm=p["fsm"], sen=p["sen"],
-                              year_group=p["year_group"], factor=plan.absence_factor)
+        rate = _absence_rates(
+            rng,
+            primary=self.primary,
+            fsm=p["fsm"],
+            sen=p["sen"],
+            year_group=p["year_group"],
+            factor=plan.absence_factor,
+        )
         sessions = 2 * possible_days
         # Round away from the 10% line: a pupil drawn below it must not cross it by rounding
         # (short enrolments would), and one drawn above must stay above.
-        k = np.where(rate >= 0.1, np.ceil(rate * sessions), np.floor(rate * sessions)).astype(np.int64)
+        k = np.where(rate >= 0.1, np.ceil(rate * sessions), np.floor(rate * sessions)).astype(
+            np.int64
+        )
         k = np.minimum(k, sessions)
         singles = (k % 2) + 2 * rng.binomial(k // 2, 0.06)
         whole_days = (k - singles) // 2
@@ -440,22 +552,31 @@ class SchoolGenerator:
             y10 = (p["year_group"] == 10)[:, None] & present & np.isin(day_index, week)[None, :]
             codes[y10] = code_ix["W"]
         rows, cols = np.nonzero(absent)
-        unauthorised_share = np.clip(nat.UNAUTHORISED_SHARE * np.where(p["disadvantaged"], 1.25, 0.92)
-                                     + 0.3 * (rate > 0.3), 0, 0.9)
+        unauthorised_share = np.clip(
+            nat.UNAUTHORISED_SHARE * np.where(p["disadvantaged"], 1.25, 0.92) + 0.3 * (rate > 0.3),
+            0,
+            0.9,
+        )
         unauth = rng.random(len(rows)) < unauthorised_share[rows]
-        day_codes = np.where(unauth, _pick(rng, nat.UNAUTHORISED_MIX, len(rows), code_ix),
-                             _pick(rng, nat.AUTHORISED_MIX, len(rows), code_ix))
+        day_codes = np.where(
+            unauth,
+            _pick(rng, nat.UNAUTHORISED_MIX, len(rows), code_ix),
+            _pick(rng, nat.AUTHORISED_MIX, len(rows), code_ix),
+        )
         codes[rows, cols, 0] = day_codes
         codes[rows, cols, 1] = day_codes
         rows, cols = np.nonzero(single)
         pm = (rng.random(len(rows)) < 0.45).astype(np.int64)
-        codes[rows, cols, pm] = _pick(rng, {"M": 0.55, "U": 0.15, "I": 0.15, "O": 0.1, "C": 0.05},
-                                      len(rows), code_ix)
+        codes[rows, cols, pm] = _pick(
+            rng, {"M": 0.55, "U": 0.15, "I": 0.15, "O": 0.1, "C": 0.05}, len(rows), code_ix
+        )
         if plan.closure_day >= 0:
             codes[:, plan.closure_day, :] = code_ix["Y4"]
         self._write_marks(year, days, on_roll, codes)
 
-    def _place_absence(self, possible: np.ndarray, term_of: np.ndarray, whole_days: np.ndarray) -> np.ndarray:
+    def _place_absence(
+        self, possible: np.ndarray, term_of: np.ndarray, whole_days: np.ndarray
+    ) -> np.ndarray:
         """Absent days: split across terms (more in summer), then placed in spells."""
         rng = self.rng
         n, n_days = possible.shape
@@ -479,7 +600,9 @@ class SchoolGenerator:
             absent[:, cols] = _top_k(priority[:, cols], alloc[:, t])
         return absent
 
-    def _write_marks(self, year: int, days: np.ndarray, on_roll: np.ndarray, codes: np.ndarray) -> None:
+    def _write_marks(
+        self, year: int, days: np.ndarray, on_roll: np.ndarray, codes: np.ndarray
+    ) -> None:
         """Register rows built as fixed-width bytes with numpy: about 40x faster than a CSV
         writer on strings. One-character codes leave a NUL pad byte that is squeezed out."""
         n, n_days = on_roll.shape
@@ -491,7 +614,9 @@ class SchoolGenerator:
         buf = np.empty((len(pupil), width), dtype=np.uint8)
         buf[:, 0:6] = np.frombuffer(f"{self.plan.urn:06d}".encode(), dtype=np.uint8)
         buf[:, 7:20] = np.frombuffer(self.p["upn"].tobytes(), dtype=np.uint8).reshape(n, 13)[pupil]
-        date_bytes = np.frombuffer("".join(_uk_dates(days)).encode(), dtype=np.uint8).reshape(n_days, 10)
+        date_bytes = np.frombuffer("".join(_uk_dates(days)).encode(), dtype=np.uint8).reshape(
+            n_days, 10
+        )
         buf[:, 21:31] = date_bytes[day]
         buf[:, 32:34] = np.frombuffer(b"AMPM", dtype=np.uint8).reshape(2, 2)[session]
         buf[:, 35:37] = _CODE_BYTES[code]
@@ -520,7 +645,9 @@ class SchoolGenerator:
         rows = []
         upn = p["upn"].astype(str)
         phase = "primary" if self.primary else "secondary"
-        subjects = ("reading", "writing", "maths") if self.primary else ("english", "maths", "science")
+        subjects = (
+            ("reading", "writing", "maths") if self.primary else ("english", "maths", "science")
+        )
         assessed = (p["year_group"] >= 1) if self.primary else np.ones(len(upn), dtype=bool)
         for t, on_roll in enumerate(self._terms_on_roll(year)):
             for subject in subjects:
@@ -529,15 +656,41 @@ class SchoolGenerator:
                 if self.primary:
                     cut = _judgement_cuts(subject, t)
                     labels = np.array(["PRE", "WTS", "EXS", "GDS"])[np.searchsorted(cut, x)]
-                    rows.extend(zip([urn] * len(who), upn[who], [_TERM_NAMES[t]] * len(who),
-                                    [subject] * len(who), labels, [""] * len(who), strict=True))
+                    rows.extend(
+                        zip(
+                            [urn] * len(who),
+                            upn[who],
+                            [_TERM_NAMES[t]] * len(who),
+                            [subject] * len(who),
+                            labels,
+                            [""] * len(who),
+                            strict=True,
+                        )
+                    )
                 else:
                     mean, sd = _latent_moments(phase)
-                    grade = np.clip(4.6 + 1.8 * (x - mean) / sd - 0.3 * (2 - t)
-                                    + 0.25 * (p["year_group"][who] - 9), 1, 9).round(1)
-                    rows.extend(zip([urn] * len(who), upn[who], [_TERM_NAMES[t]] * len(who),
-                                    [subject] * len(who), [""] * len(who), grade.astype(str), strict=True))
-        self._write_rows(year, "assessments", ["URN", "UPN", "Term", "Subject", "Judgement", "Score"], rows)
+                    grade = np.clip(
+                        4.6
+                        + 1.8 * (x - mean) / sd
+                        - 0.3 * (2 - t)
+                        + 0.25 * (p["year_group"][who] - 9),
+                        1,
+                        9,
+                    ).round(1)
+                    rows.extend(
+                        zip(
+                            [urn] * len(who),
+                            upn[who],
+                            [_TERM_NAMES[t]] * len(who),
+                            [subject] * len(who),
+                            [""] * len(who),
+                            grade.astype(str),
+                            strict=True,
+                        )
+                    )
+        self._write_rows(
+            year, "assessments", ["URN", "UPN", "Term", "Subject", "Judgement", "Score"], rows
+        )
 
     def _write_statutory(self, year: int) -> None:
         p, rng, urn = self.p, self.rng, self.plan.urn
@@ -559,18 +712,40 @@ class SchoolGenerator:
         if self.primary:
             add(0, "EYFS_GLD", lambda w: np.where(latent(w, "gld") >= 0, "Y", "N"))
             add(1, "PHONICS_Y1", lambda w: absent(w, _marks(latent(w, "phonics"), 32, 40, 4.0)))
-            add(4, "MTC", lambda w: absent(w, np.clip(np.round(21.6 + 4.2 * latent(w, "mtc")), 0, 25)
-                                         .astype(int).astype(str)))
+            add(
+                4,
+                "MTC",
+                lambda w: absent(
+                    w,
+                    np.clip(np.round(21.6 + 4.2 * latent(w, "mtc")), 0, 25).astype(int).astype(str),
+                ),
+            )
             for measure, key in (("KS2_READ", "reading"), ("KS2_MAT", "maths"), ("KS2_GPS", "gps")):
                 add(6, measure, lambda w, key=key: absent(w, _scaled(latent(w, key))))
-            add(6, "KS2_WRIT_TA", lambda w: np.array(["PKF", "WTS", "EXS", "GDS"])[
-                np.searchsorted(_writing_cuts(), latent(w, "writing") + _cut("writing"))])
+            add(
+                6,
+                "KS2_WRIT_TA",
+                lambda w: np.array(["PKF", "WTS", "EXS", "GDS"])[
+                    np.searchsorted(_writing_cuts(), latent(w, "writing") + _cut("writing"))
+                ],
+            )
             add(6, "KS2_SCI_TA", lambda w: np.where(latent(w, "science") >= 0, "EXS", "HNM"))
         else:
             mean, sd = _latent_moments("secondary")
-            add(11, "KS4_ATT8", lambda w: np.clip(
-                nat.KS4_2024["attainment8"] + 17.0 * (latent(w, "a8") + _cut("a8") - mean) / sd, 0, 90)
-                .round(1).astype(str))
+            add(
+                11,
+                "KS4_ATT8",
+                lambda w: (
+                    np.clip(
+                        nat.KS4_2024["attainment8"]
+                        + 17.0 * (latent(w, "a8") + _cut("a8") - mean) / sd,
+                        0,
+                        90,
+                    )
+                    .round(1)
+                    .astype(str)
+                ),
+            )
         self._write_rows(year, "statutory", ["URN", "UPN", "Measure", "Result"], rows)
 
     def _write_transitions(self, year: int, leavers: dict) -> None:
@@ -578,36 +753,87 @@ class SchoolGenerator:
         n = len(leavers["upn"])
         upn = leavers["upn"].astype(str)
         if self.primary:
-            dest_urn = (rng.choice(self.secondary_urns, n).astype(str) if self.secondary_urns
-                        else np.full(n, ""))
+            dest_urn = (
+                rng.choice(self.secondary_urns, n).astype(str)
+                if self.secondary_urns
+                else np.full(n, "")
+            )
             # ASSUMPTION: about 97% of Year 6 leavers are still at their secondary school a
             # term later (a "successful transition" in seed 000's big five); the rest moved on.
             sustained = np.where(rng.random(n) < 0.97, "Y", "N")
-            rows = zip([urn] * n, upn, ["primary"] * n, ["secondary school"] * n, dest_urn,
-                       sustained, strict=True)
+            rows = zip(
+                [urn] * n,
+                upn,
+                ["primary"] * n,
+                ["secondary school"] * n,
+                dest_urn,
+                sustained,
+                strict=True,
+            )
         else:
             names = np.array(list(_KS4_DESTINATIONS))
             dest = rng.choice(names, n, p=np.array(list(_KS4_DESTINATIONS.values())))
-            sustained = np.where(np.isin(dest, ["NEET", "unknown"]), "N",
-                                 np.where(rng.random(n) < 0.93, "Y", "N"))
+            sustained = np.where(
+                np.isin(dest, ["NEET", "unknown"]), "N", np.where(rng.random(n) < 0.93, "Y", "N")
+            )
             sustained = np.where(dest == "unknown", "", sustained)
             rows = zip([urn] * n, upn, ["secondary"] * n, dest, [""] * n, sustained, strict=True)
-        self._write_rows(year, "transitions",
-                         ["URN", "UPN", "From phase", "Destination", "Destination URN", "Sustained"], rows)
+        self._write_rows(
+            year,
+            "transitions",
+            ["URN", "UPN", "From phase", "Destination", "Destination URN", "Sustained"],
+            rows,
+        )
 
 
 # -- model helpers -------------------------------------------------------------------------
-_CODES = ("/", "\\", "L", "K", "V", "P", "W", "B", "C1", "C2", "C", "M", "J1", "S", "T", "R", "I",
-          "E", "G", "N", "O", "U", "Y4")
+_CODES = (
+    "/",
+    "\\",
+    "L",
+    "K",
+    "V",
+    "P",
+    "W",
+    "B",
+    "C1",
+    "C2",
+    "C",
+    "M",
+    "J1",
+    "S",
+    "T",
+    "R",
+    "I",
+    "E",
+    "G",
+    "N",
+    "O",
+    "U",
+    "Y4",
+)
 _CODE_BYTES = np.array([list(c.encode().ljust(2, b"\0")) for c in _CODES], dtype=np.uint8)
 _SUBJECT_NOISE = 0.55
-_KS4_DESTINATIONS = {"sixth form": 0.38, "further education": 0.40, "apprenticeship": 0.06,
-                     "employment": 0.03, "NEET": 0.05, "unknown": 0.08}
+_KS4_DESTINATIONS = {
+    "sixth form": 0.38,
+    "further education": 0.40,
+    "apprenticeship": 0.06,
+    "employment": 0.03,
+    "NEET": 0.05,
+    "unknown": 0.08,
+}
 # Share of pupils at or above the standard, for the statutory cut points.
-_STANDARD = {"reading": nat.KS2_2024["reading"], "writing": nat.KS2_2024["writing"],
-             "maths": nat.KS2_2024["maths"], "gps": nat.KS2_2024["gps"],
-             "science": nat.KS2_2024["science"], "phonics": nat.PHONICS_Y1_2024["meeting"],
-             "gld": nat.EYFS_GLD_2024, "mtc": 50.0, "a8": 50.0}
+_STANDARD = {
+    "reading": nat.KS2_2024["reading"],
+    "writing": nat.KS2_2024["writing"],
+    "maths": nat.KS2_2024["maths"],
+    "gps": nat.KS2_2024["gps"],
+    "science": nat.KS2_2024["science"],
+    "phonics": nat.PHONICS_Y1_2024["meeting"],
+    "gld": nat.EYFS_GLD_2024,
+    "mtc": 50.0,
+    "a8": 50.0,
+}
 
 
 def _ability(rng, quality, disadvantaged, sen, primary: bool) -> np.ndarray:
@@ -615,8 +841,12 @@ def _ability(rng, quality, disadvantaged, sen, primary: bool) -> np.ndarray:
     points at KS4 (DOMAIN.md 2.1, 2.2); SEN support and EHC plan pupils well below."""
     effect = -0.65 if primary else -0.9
     n = len(disadvantaged)
-    return (quality + effect * disadvantaged + np.select([sen == 1, sen == 2], [-0.8, -1.6], 0.0)
-            + rng.standard_normal(n))
+    return (
+        quality
+        + effect * disadvantaged
+        + np.select([sen == 1, sen == 2], [-0.8, -1.6], 0.0)
+        + rng.standard_normal(n)
+    )
 
 
 @cache
@@ -629,7 +859,9 @@ def _latent_sample(phase: str) -> np.ndarray:
     disadvantaged = rng.random(n) < nat.DISADVANTAGED
     draw = rng.random(n)
     sen = np.where(draw < nat.EHC_PLAN, 2, np.where(draw < nat.EHC_PLAN + nat.SEN_SUPPORT, 1, 0))
-    return _ability(rng, quality, disadvantaged, sen, phase == "primary") + rng.normal(0, _SUBJECT_NOISE, n)
+    return _ability(rng, quality, disadvantaged, sen, phase == "primary") + rng.normal(
+        0, _SUBJECT_NOISE, n
+    )
 
 
 @cache
@@ -667,8 +899,11 @@ def _scaled(x: np.ndarray) -> np.ndarray:
 
 
 def _marks(x: np.ndarray, pass_mark: int, top: int, scale: float) -> np.ndarray:
-    mark = np.where(x >= 0, np.clip(np.round(pass_mark + scale * x), pass_mark, top),
-                    np.clip(np.round(pass_mark - 1 + 2 * scale * x), 0, pass_mark - 1))
+    mark = np.where(
+        x >= 0,
+        np.clip(np.round(pass_mark + scale * x), pass_mark, top),
+        np.clip(np.round(pass_mark - 1 + 2 * scale * x), 0, pass_mark - 1),
+    )
     return mark.astype(int).astype(str)
 
 
@@ -693,8 +928,9 @@ def _absence_rates(rng, *, primary: bool, fsm, sen, year_group, factor: float) -
         r_k = nat.ABSENCE_RATIO["sen_support"][measure]
         r_e = nat.ABSENCE_RATIO["ehc_plan"][measure]
         mult = np.where(fsm, r_fsm, 1.0) * np.select([sen == 1, sen == 2], [r_k, r_e], 1.0)
-        mean_mult = (fsm_share * r_fsm + 1 - fsm_share) * (nat.SEN_SUPPORT * r_k + ehc * r_e
-                                                           + 1 - nat.SEN_SUPPORT - ehc)
+        mean_mult = (fsm_share * r_fsm + 1 - fsm_share) * (
+            nat.SEN_SUPPORT * r_k + ehc * r_e + 1 - nat.SEN_SUPPORT - ehc
+        )
         target[measure] = phase[measure] / 100 * mult / mean_mult * factor * year_factor
     pa = np.clip(target["persistent"], 0.005, 0.9)
     severe = np.minimum(target["severe"], 0.6 * pa)
@@ -719,7 +955,8 @@ def _top_k(priority: np.ndarray, k: np.ndarray) -> np.ndarray:
 def _pick(rng, mix: dict[str, float], size: int, code_ix: dict[str, int]) -> np.ndarray:
     weights = np.array(list(mix.values()))
     return np.array([code_ix[c] for c in mix], dtype=np.uint8)[
-        rng.choice(len(mix), size, p=weights / weights.sum())]
+        rng.choice(len(mix), size, p=weights / weights.sum())
+    ]
 
 
 def _upns(la: int, estab: int, serial: np.ndarray) -> np.ndarray:
@@ -727,7 +964,9 @@ def _upns(la: int, estab: int, serial: np.ndarray) -> np.ndarray:
     The two digits after the establishment number count thousands of pupils here, which keeps
     UPNs unique within a school however many pupils it sees."""
     serial = np.asarray(serial)
-    body = np.array([f"{la:03d}{estab:04d}{(s // 1000) % 100:02d}{s % 1000:03d}" for s in serial.tolist()])
+    body = np.array(
+        [f"{la:03d}{estab:04d}{(s // 1000) % 100:02d}{s % 1000:03d}" for s in serial.tolist()]
+    )
     digits = np.frombuffer(body.astype("S12").tobytes(), dtype=np.uint8).reshape(-1, 12) - 48
     check = (digits * np.arange(2, 14)).sum(1) % 23
     letters = np.frombuffer(b"ABCDEFGHJKLMNPQRTUVWXYZ", dtype=np.uint8)[check]

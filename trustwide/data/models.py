@@ -40,14 +40,18 @@ class Pupil(models.Model):
     surname = models.CharField(max_length=100, blank=True)
     forename = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
-    last_import = models.ForeignKey("ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_import = models.ForeignKey(
+        "ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     scope_school_path = "school"
     view_permission = "pupils.view"
 
     class Meta:
         ordering = ["surname", "forename"]
-        constraints = [models.UniqueConstraint(fields=["trust", "pupil_key"], name="pupil_key_unique_in_trust")]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "pupil_key"], name="pupil_key_unique_in_trust")
+        ]
         indexes = [models.Index(fields=["school", "surname"])]
 
     def __str__(self):
@@ -74,14 +78,24 @@ class ImportStatus(models.TextChoices):
 class ImportBatch(models.Model):
     """One uploaded file: all of it is stored, or none of it."""
 
-    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="import_batches")
+    trust = models.ForeignKey(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="import_batches"
+    )
     # The school the uploader chose; a trust data manager's file may cover several schools.
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="import_batches")
+    school = models.ForeignKey(
+        "trusts.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+    )
     dataset = models.CharField(max_length=40, choices=BATCH_DATASET_CHOICES)
     academic_year = models.PositiveSmallIntegerField(help_text="Start year: 2025 = 2025/26.")
     file_name = models.CharField(max_length=255)
     upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     uploaded_by_label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When a worker took it up, and which ("host:pid"): the reconcile sweep marks a batch left
@@ -89,7 +103,9 @@ class ImportBatch(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=100, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     rows = models.PositiveIntegerField(default=0)
     replaced_rows = models.PositiveIntegerField(default=0)
@@ -134,7 +150,9 @@ class ImportBatch(models.Model):
 class ColumnMapping(models.Model):
     """A school's own header names for a dataset: default header -> header in its files."""
 
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="column_mappings")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, related_name="column_mappings"
+    )
     dataset = models.CharField(max_length=40, choices=DATASET_CHOICES)
     mapping = models.JSONField(default=dict, blank=True)
 
@@ -142,7 +160,11 @@ class ColumnMapping(models.Model):
     view_permission = "data.import"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["school", "dataset"], name="one_mapping_per_school_dataset")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "dataset"], name="one_mapping_per_school_dataset"
+            )
+        ]
 
     def __str__(self):
         return f"{self.school} {self.dataset} headers"
@@ -155,9 +177,12 @@ class PupilRetentionRule(models.Model):
     """A trust's retention rule for pupil-level data: a pupil who left more than
     `years_after_leaving` years ago is erased by the daily retention job (data/erasure.py)."""
 
-    trust = models.OneToOneField("trusts.Trust", on_delete=models.CASCADE, related_name="pupil_retention_rule")
+    trust = models.OneToOneField(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="pupil_retention_rule"
+    )
     years_after_leaving = models.PositiveSmallIntegerField(
-        help_text="Whole years after the pupil's last 'Date left' before their data is erased.")
+        help_text="Whole years after the pupil's last 'Date left' before their data is erased."
+    )
 
     scope_trust_path = "trust"
     view_permission = "pupil.data_protection"

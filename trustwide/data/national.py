@@ -38,8 +38,16 @@ ABSENCE_RATIO = {
 
 # Code mix of absence sessions. ASSUMPTION: DOMAIN.md gives no breakdown; illness is the
 # largest reason nationally, and about a third of absence is unauthorised.
-AUTHORISED_MIX = {"I": 0.84, "M": 0.05, "C": 0.03, "E": 0.02, "R": 0.02, "C2": 0.02,
-                  "T": 0.01, "J1": 0.01}
+AUTHORISED_MIX = {
+    "I": 0.84,
+    "M": 0.05,
+    "C": 0.03,
+    "E": 0.02,
+    "R": 0.02,
+    "C2": 0.02,
+    "T": 0.01,
+    "J1": 0.01,
+}
 UNAUTHORISED_MIX = {"O": 0.62, "G": 0.25, "N": 0.07, "U": 0.06}
 UNAUTHORISED_SHARE = 0.32
 # Share of attending sessions on an approved educational activity. FFT (DOMAIN.md 1.2):
@@ -60,10 +68,19 @@ EAL = 0.20
 
 # -- attainment, 2024 (DOMAIN.md section 2) ------------------------------------------------
 KS2_2024 = {  # % meeting the expected standard (2.1)
-    "reading": 74.0, "writing": 72.0, "maths": 73.0, "gps": 72.0, "science": 81.0,
-    "rwm": 61.0, "rwm_disadvantaged": 45.0, "rwm_other": 67.0,
-    "avg_scaled_reading": 105.0, "avg_scaled_maths": 104.0,
-    "high_reading": 28.0, "high_maths": 23.0, "gds_writing": 12.0,  # secondary source
+    "reading": 74.0,
+    "writing": 72.0,
+    "maths": 73.0,
+    "gps": 72.0,
+    "science": 81.0,
+    "rwm": 61.0,
+    "rwm_disadvantaged": 45.0,
+    "rwm_other": 67.0,
+    "avg_scaled_reading": 105.0,
+    "avg_scaled_maths": 104.0,
+    "high_reading": 28.0,
+    "high_maths": 23.0,
+    "gds_writing": 12.0,  # secondary source
 }
 PHONICS_Y1_2024 = {"meeting": 80.0, "disadvantaged": 68.0, "other": 84.0}  # 2.4
 EYFS_GLD_2024 = 67.7  # 2.3, 2023/24
@@ -86,4 +103,7 @@ TARGETS_2023_24 = {
 def expected_absence(primary_share: float) -> dict[str, float]:
     """National-style absence targets for a trust with this share of primary pupils."""
     p, s = ABSENCE_BY_PHASE["primary"], ABSENCE_BY_PHASE["secondary"]
-    return {k: primary_share * p[k] + (1 - primary_share) * s[k] for k in ("overall", "persistent", "severe")}
+    return {
+        k: primary_share * p[k] + (1 - primary_share) * s[k]
+        for k in ("overall", "persistent", "severe")
+    }

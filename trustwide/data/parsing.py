@@ -50,18 +50,62 @@ class Invalid(Exception):
 _DATE_FORMATS = "dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd or dd/mm/yy"
 _TRUE = {"Y", "YES", "TRUE", "T", "1"}
 _FALSE = {"N", "NO", "FALSE", "F", "0"}
-_YEAR_GROUPS = {"N": -1, "N1": -1, "N2": -1, "NURSERY": -1, "-1": -1,
-                "R": 0, "YR": 0, "RECEPTION": 0, "0": 0}
+_YEAR_GROUPS = {
+    "N": -1,
+    "N1": -1,
+    "N2": -1,
+    "NURSERY": -1,
+    "-1": -1,
+    "R": 0,
+    "YR": 0,
+    "RECEPTION": 0,
+    "0": 0,
+}
 _SEX = {"F": "F", "FEMALE": "F", "GIRL": "F", "M": "M", "MALE": "M", "BOY": "M"}
-_SEN = {"N": "N", "NONE": "N", "NO": "N", "K": "K", "SEN SUPPORT": "K", "SUPPORT": "K",
-        "E": "E", "EHC": "E", "EHCP": "E", "EHC PLAN": "E", "S": "E", "STATEMENT": "E"}
-_PRIOR = {"LOW": "low", "L": "low", "LOWER": "low", "MIDDLE": "middle", "M": "middle",
-          "MID": "middle", "HIGH": "high", "H": "high", "HIGHER": "high"}
+_SEN = {
+    "N": "N",
+    "NONE": "N",
+    "NO": "N",
+    "K": "K",
+    "SEN SUPPORT": "K",
+    "SUPPORT": "K",
+    "E": "E",
+    "EHC": "E",
+    "EHCP": "E",
+    "EHC PLAN": "E",
+    "S": "E",
+    "STATEMENT": "E",
+}
+_PRIOR = {
+    "LOW": "low",
+    "L": "low",
+    "LOWER": "low",
+    "MIDDLE": "middle",
+    "M": "middle",
+    "MID": "middle",
+    "HIGH": "high",
+    "H": "high",
+    "HIGHER": "high",
+}
 _SESSIONS = {"AM": "AM", "A": "AM", "MORNING": "AM", "PM": "PM", "P": "PM", "AFTERNOON": "PM"}
-_JUDGEMENTS = {"PRE": "PRE", "BLW": "PRE", "BELOW": "PRE", "WTS": "WTS", "WORKING TOWARDS": "WTS",
-               "EXS": "EXS", "EXPECTED": "EXS", "GDS": "GDS", "GREATER DEPTH": "GDS"}
-_SUBJECT_ALIASES = {"mathematics": "maths", "math": "maths", "spag": "gps",
-                    "grammar, punctuation and spelling": "gps", "english language": "english"}
+_JUDGEMENTS = {
+    "PRE": "PRE",
+    "BLW": "PRE",
+    "BELOW": "PRE",
+    "WTS": "WTS",
+    "WORKING TOWARDS": "WTS",
+    "EXS": "EXS",
+    "EXPECTED": "EXS",
+    "GDS": "GDS",
+    "GREATER DEPTH": "GDS",
+}
+_SUBJECT_ALIASES = {
+    "mathematics": "maths",
+    "math": "maths",
+    "spag": "gps",
+    "grammar, punctuation and spelling": "gps",
+    "english language": "english",
+}
 
 
 def parse_uk_date(text: str) -> dt.date | None:
@@ -96,8 +140,10 @@ def parse_result(measure, text: str) -> tuple[float | None, str | None]:
         return None, upper
     expected = []
     if measure.low is not None:
-        expected.append(f"{'a whole number' if measure.integer else 'a number'} from "
-                        f"{measure.low:g} to {measure.high:g}")
+        expected.append(
+            f"{'a whole number' if measure.integer else 'a number'} from "
+            f"{measure.low:g} to {measure.high:g}"
+        )
     if measure.texts:
         expected.append("one of " + ", ".join(measure.texts))
     expected_text = f"{measure.label}: " + " or ".join(expected)
@@ -142,8 +188,10 @@ class ValueParsers:
         if urn not in self.allowed_urns:
             allowed = sorted(self.allowed_urns)
             shown = ", ".join(map(str, allowed[:10])) + (" ..." if len(allowed) > 10 else "")
-            raise Invalid("is a school outside your schools",
-                          f"the URN of a school you may import for: {shown or 'none'}")
+            raise Invalid(
+                "is a school outside your schools",
+                f"the URN of a school you may import for: {shown or 'none'}",
+            )
         return urn
 
     def _p_opt_urn(self, text: str) -> int:
@@ -154,10 +202,12 @@ class ValueParsers:
 
     def _p_upn(self, text: str) -> str:
         upn = text.upper()
-        if len(upn) != 13 or not (upn[0].isalpha() and upn[1:12].isdigit() and upn[12].isalnum()
-                                  and upn.isascii()):
-            raise Invalid("is not a UPN",
-                          "13 characters: a letter, 11 digits, then a digit or letter")
+        if len(upn) != 13 or not (
+            upn[0].isalpha() and upn[1:12].isdigit() and upn[12].isalnum() and upn.isascii()
+        ):
+            raise Invalid(
+                "is not a UPN", "13 characters: a letter, 11 digits, then a digit or letter"
+            )
         return upn
 
     def _p_name(self, text: str) -> str:
@@ -179,14 +229,17 @@ class ValueParsers:
         if not self.year_start <= parsed <= self.year_end:
             raise Invalid(
                 f"is outside the academic year {self.academic_year}/{(self.academic_year + 1) % 100:02d}",
-                f"a date from {self.year_start:%d/%m/%Y} to {self.year_end:%d/%m/%Y}")
+                f"a date from {self.year_start:%d/%m/%Y} to {self.year_end:%d/%m/%Y}",
+            )
         return parsed
 
     def _p_dob(self, text: str) -> dt.date:
         parsed = self._date(text)
         if not self.academic_year - 25 <= parsed.year <= self.academic_year - 1:
-            raise Invalid("is not a plausible date of birth",
-                          f"a date of birth between {self.academic_year - 25} and {self.academic_year - 1}")
+            raise Invalid(
+                "is not a plausible date of birth",
+                f"a date of birth between {self.academic_year - 25} and {self.academic_year - 1}",
+            )
         return parsed
 
     def _lookup(self, table: dict, text: str, problem: str, expected: str):
@@ -217,8 +270,9 @@ class ValueParsers:
         raise Invalid("is not yes or no", "Y or N (Yes/No, True/False, 1/0 also read)")
 
     def _p_sen(self, text: str) -> str:
-        return self._lookup(_SEN, text, "is not a SEN provision code",
-                            "N (no SEN), K (SEN support) or E (EHC plan)")
+        return self._lookup(
+            _SEN, text, "is not a SEN provision code", "N (no SEN), K (SEN support) or E (EHC plan)"
+        )
 
     def _p_prior_band(self, text: str) -> str:
         return self._lookup(_PRIOR, text, "is not a prior attainment band", "low, middle or high")
@@ -249,13 +303,19 @@ class ValueParsers:
     def _p_subject(self, text: str) -> str:
         subject = " ".join(text.lower().split())
         if len(subject) > 40 or subject == "\x00":
-            raise Invalid("is not a subject name", "a subject of at most 40 characters, e.g. "
-                          "reading, writing, maths, science")
+            raise Invalid(
+                "is not a subject name",
+                "a subject of at most 40 characters, e.g. reading, writing, maths, science",
+            )
         return _SUBJECT_ALIASES.get(subject, subject)
 
     def _p_judgement(self, text: str) -> str:
-        return self._lookup(_JUDGEMENTS, text, "is not a teacher-assessment judgement",
-                            "PRE, WTS, EXS or GDS, or blank when a score is given")
+        return self._lookup(
+            _JUDGEMENTS,
+            text,
+            "is not a teacher-assessment judgement",
+            "PRE, WTS, EXS or GDS, or blank when a score is given",
+        )
 
     def _p_assessment_score(self, text: str) -> float:
         low, high = ASSESSMENT_SCORE_RANGE
@@ -273,9 +333,14 @@ class ValueParsers:
         return name
 
     def _p_from_phase(self, text: str) -> str:
-        return self._lookup({p.upper(): p for p in PHASES}, text, "is not a phase",
-                            "one of " + ", ".join(PHASES))
+        return self._lookup(
+            {p.upper(): p for p in PHASES}, text, "is not a phase", "one of " + ", ".join(PHASES)
+        )
 
     def _p_destination(self, text: str) -> str:
-        return self._lookup({d.upper(): d for d in DESTINATIONS}, text, "is not a destination",
-                            "one of " + ", ".join(DESTINATIONS))
+        return self._lookup(
+            {d.upper(): d for d in DESTINATIONS},
+            text,
+            "is not a destination",
+            "one of " + ", ".join(DESTINATIONS),
+        )

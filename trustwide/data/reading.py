@@ -32,20 +32,23 @@ _SNIFF_BYTES = 64 * 1024
 _CSV_BLOCK = 16 << 20
 
 MB = 1024 * 1024
-MAX_FILE_BYTES = 200 * MB          # the upload form's limit, also applied to `trustwide import`
+MAX_FILE_BYTES = 200 * MB  # the upload form's limit, also applied to `trustwide import`
 MAX_COLUMNS = 1_000
-MAX_ROWS = 5_000_000               # data rows in a CSV (a year of marks for ~13,000 pupils)
-MAX_CELLS = 50_000_000             # rows x columns
-XLSX_MAX_ROWS = 1_048_576          # Excel's own sheet limit
-MAX_XLSX_UNPACKED = 256 * MB       # sum of the unpacked parts of an .xlsx
+MAX_ROWS = 5_000_000  # data rows in a CSV (a year of marks for ~13,000 pupils)
+MAX_CELLS = 50_000_000  # rows x columns
+XLSX_MAX_ROWS = 1_048_576  # Excel's own sheet limit
+MAX_XLSX_UNPACKED = 256 * MB  # sum of the unpacked parts of an .xlsx
 MAX_XLSX_SHARED_STRINGS = 64 * MB  # openpyxl holds the shared-strings part in memory whole
-MAX_XLSX_RATIO = 100               # unpacked / packed, for parts over 1 MB (Excel writes ~5-20)
-MAX_MALFORMED_KEPT = 10_000        # rows with the wrong number of fields kept in detail
-_XLSX_CHUNK = 65_536               # rows kept as Python strings before becoming Arrow arrays
+MAX_XLSX_RATIO = 100  # unpacked / packed, for parts over 1 MB (Excel writes ~5-20)
+MAX_MALFORMED_KEPT = 10_000  # rows with the wrong number of fields kept in detail
+_XLSX_CHUNK = 65_536  # rows kept as Python strings before becoming Arrow arrays
 
 # Signatures of files people upload by mistake: named, so the refusal says what was sent.
 _SIGNATURES = (
-    (b"\xd0\xcf\x11\xe0", "an old Excel .xls (or other Office 97-2003) file: save it as .xlsx or CSV"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an old Excel .xls (or other Office 97-2003) file: save it as .xlsx or CSV",
+    ),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -126,8 +129,10 @@ def early_refusal(head: bytes, *, file_name: str) -> str | None:
     if head[:4] == _ZIP:
         return None
     if file_name.lower().endswith((".xlsx", ".xlsm")):
-        return ("the file has an .xlsx name but is not an Excel .xlsx workbook "
-                "(a CSV renamed? upload it with a .csv name)")
+        return (
+            "the file has an .xlsx name but is not an Excel .xlsx workbook "
+            "(a CSV renamed? upload it with a .csv name)"
+        )
     for magic, what in _SIGNATURES:
         if head.startswith(magic):
             return f"the file is not a CSV or Excel file: it is {what}"
@@ -138,8 +143,10 @@ def early_refusal(head: bytes, *, file_name: str) -> str | None:
 
 
 def _too_big(size: int) -> str:
-    return (f"the file is {size / MB:,.0f} MB, more than the {MAX_FILE_BYTES // MB} MB limit "
-            "(split it, e.g. one file per school or term)")
+    return (
+        f"the file is {size / MB:,.0f} MB, more than the {MAX_FILE_BYTES // MB} MB limit "
+        "(split it, e.g. one file per school or term)"
+    )
 
 
 def _rows_limit(rows: int, limit: int) -> str:
@@ -164,7 +171,7 @@ def _decode(data: bytes) -> tuple[bytes, str]:
     codec, label = None, ""
     for bom, name, text in _BOMS:
         if data.startswith(bom):
-            data, codec, label = data[len(bom):], name, text
+            data, codec, label = data[len(bom) :], name, text
             break
     else:
         guess = _utf16_without_bom(data[:4096])
@@ -174,8 +181,10 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
-            raise FileUnreadable(f"the file looks like {label} text but is not valid {label} "
-                                 "(save it again as CSV UTF-8)") from None
+            raise FileUnreadable(
+                f"the file looks like {label} text but is not valid {label} "
+                "(save it again as CSV UTF-8)"
+            ) from None
         if "\x00" in text:
             raise FileUnreadable(_BINARY)
         return text.encode("utf-8"), codec.removesuffix("-le").removesuffix("-be")
@@ -186,8 +195,10 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         return data, codec or "utf-8"
     except UnicodeDecodeError:
         if codec:  # a UTF-8 byte-order mark on bytes that are not UTF-8
-            raise FileUnreadable("the file starts with a UTF-8 mark but is not valid UTF-8 "
-                                 "(save it again as CSV UTF-8)") from None
+            raise FileUnreadable(
+                "the file starts with a UTF-8 mark but is not valid UTF-8 "
+                "(save it again as CSV UTF-8)"
+            ) from None
     # Excel on Windows saves "CSV" as Windows-1252. Five byte values are undefined there;
     # latin-1 maps every byte, so it is the last resort rather than refusing the file.
     try:
@@ -216,7 +227,9 @@ def _read_csv(data: bytes) -> RawFile:
     if not header_bytes.strip(b" \t\r,;"):
         raise FileUnreadable("row 1 is blank: the header row must be row 1")
     if len(header_bytes) > _CSV_BLOCK // 2:
-        raise FileUnreadable(f"the file has a header row of {len(header_bytes) / MB:,.0f} MB: not a header")
+        raise FileUnreadable(
+            f"the file has a header row of {len(header_bytes) / MB:,.0f} MB: not a header"
+        )
     if first_end < 0 or not _CELL.search(data, first_end + 1):
         raise FileUnreadable("the file has a header row but no data rows")
     sample = data[:_SNIFF_BYTES].decode("utf-8", errors="ignore")
@@ -230,17 +243,22 @@ def _read_csv(data: bytes) -> RawFile:
     try:
         headers = next(csv.reader([header_line], delimiter=delimiter), [])
     except csv.Error as exc:  # e.g. a header over csv's field limit (128 KB)
-        raise FileUnreadable("the file's header row could not be read: a header is too long "
-                             "or badly quoted") from exc
+        raise FileUnreadable(
+            "the file's header row could not be read: a header is too long or badly quoted"
+        ) from exc
     if len(headers) > MAX_COLUMNS:
-        raise FileUnreadable(f"the file has {len(headers):,} columns in its header row (at most {MAX_COLUMNS:,})")
+        raise FileUnreadable(
+            f"the file has {len(headers):,} columns in its header row (at most {MAX_COLUMNS:,})"
+        )
     # A cheap upper bound on the rows before pyarrow allocates anything.
     line_count = max(data.count(b"\n"), data.count(b"\r")) + (not data.endswith((b"\n", b"\r")))
     if line_count - 1 > MAX_ROWS:
         raise FileUnreadable(_rows_limit(line_count - 1, MAX_ROWS))
     if (line_count - 1) * len(headers) > MAX_CELLS:
-        raise FileUnreadable(f"the file has more than {MAX_CELLS:,} cells ({line_count - 1:,} rows x "
-                             f"{len(headers)} columns): send only the columns needed, or split it")
+        raise FileUnreadable(
+            f"the file has more than {MAX_CELLS:,} cells ({line_count - 1:,} rows x "
+            f"{len(headers)} columns): send only the columns needed, or split it"
+        )
     names = [f"c{i}" for i in range(len(headers))]
 
     blank_chars = " \t\r\n" + delimiter
@@ -252,7 +270,11 @@ def _read_csv(data: bytes) -> RawFile:
 
         def on_invalid(row) -> str:
             if len(bad) < MAX_MALFORMED_KEPT:
-                bad.append(MalformedRow(row.number, row.text[:200], row.actual_columns, row.expected_columns))
+                bad.append(
+                    MalformedRow(
+                        row.number, row.text[:200], row.actual_columns, row.expected_columns
+                    )
+                )
             elif row.text.strip(blank_chars):
                 more[0] += 1
             return "skip"
@@ -260,15 +282,23 @@ def _read_csv(data: bytes) -> RawFile:
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(
-                skip_rows=1, column_names=names, use_threads=use_threads, block_size=_CSV_BLOCK,
+                skip_rows=1,
+                column_names=names,
+                use_threads=use_threads,
+                block_size=_CSV_BLOCK,
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True,
-                newlines_in_values=False, ignore_empty_lines=True, invalid_row_handler=on_invalid,
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=False,
+                ignore_empty_lines=True,
+                invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
             ),
         )
         return table, bad
@@ -281,15 +311,26 @@ def _read_csv(data: bytes) -> RawFile:
     except (pa.ArrowException, ValueError, OverflowError) as exc:
         # pyarrow's wording names its own internals (blocks, skip_rows); say what it means.
         if "straddl" in str(exc) or "block size" in str(exc):
-            raise FileUnreadable(f"the file has a row longer than {_CSV_BLOCK // MB} MB: not a pupil-data row "
-                                 "(an unclosed quote?)") from exc
-        raise FileUnreadable("the file could not be read as CSV: check it is comma, semicolon or tab "
-                             "separated text with one row per line") from exc
+            raise FileUnreadable(
+                f"the file has a row longer than {_CSV_BLOCK // MB} MB: not a pupil-data row "
+                "(an unclosed quote?)"
+            ) from exc
+        raise FileUnreadable(
+            "the file could not be read as CSV: check it is comma, semicolon or tab "
+            "separated text with one row per line"
+        ) from exc
     row_numbers = _data_row_numbers(data, table.num_rows, malformed)
     # Whitespace-only lines are blank lines too, not errors.
     malformed_real = [m for m in malformed if m.text.strip(blank_chars)]
-    return RawFile(headers=headers, table=table, row_numbers=row_numbers, malformed=malformed_real,
-                   malformed_more=more[0], encoding=encoding, delimiter=delimiter)
+    return RawFile(
+        headers=headers,
+        table=table,
+        row_numbers=row_numbers,
+        malformed=malformed_real,
+        malformed_more=more[0],
+        encoding=encoding,
+        delimiter=delimiter,
+    )
 
 
 def _data_row_numbers(data: bytes, n_rows: int, malformed: list[MalformedRow]) -> np.ndarray:
@@ -299,7 +340,12 @@ def _data_row_numbers(data: bytes, n_rows: int, malformed: list[MalformedRow]) -
     numbers and ours need the physical line of each non-blank line. Rewrites the row of each
     malformed row in place.
     """
-    if not malformed and b"\n\n" not in data and b"\n\r\n" not in data and not data.startswith(b"\n"):
+    if (
+        not malformed
+        and b"\n\n" not in data
+        and b"\n\r\n" not in data
+        and not data.startswith(b"\n")
+    ):
         return np.arange(2, n_rows + 2, dtype=np.int64)
     buf = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(buf == 10)
@@ -353,31 +399,41 @@ def check_xlsx_parts(data: bytes | BinaryIO) -> None:
         with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
             parts = archive.infolist()
     except Exception as exc:  # zipfile also raises NotImplementedError, struct.error, ...
-        raise FileUnreadable("the file is damaged: it starts like an .xlsx (ZIP) file but cannot be opened "
-                             "(save it again from Excel, or as CSV)") from exc
+        raise FileUnreadable(
+            "the file is damaged: it starts like an .xlsx (ZIP) file but cannot be opened "
+            "(save it again from Excel, or as CSV)"
+        ) from exc
     names = {p.filename for p in parts}
     if "xl/workbook.xml" not in names:
         raise FileUnreadable("the file is a ZIP archive, not an Excel .xlsx workbook")
     unpacked = sum(p.file_size for p in parts)
     if len(parts) > 10_000 or unpacked > MAX_XLSX_UNPACKED:
-        raise FileUnreadable(f"the file unpacks to {unpacked / MB:,.0f} MB, more than the "
-                             f"{MAX_XLSX_UNPACKED // MB} MB an Excel upload may hold: send it as CSV")
+        raise FileUnreadable(
+            f"the file unpacks to {unpacked / MB:,.0f} MB, more than the "
+            f"{MAX_XLSX_UNPACKED // MB} MB an Excel upload may hold: send it as CSV"
+        )
     for part in parts:
         if part.file_size > MB and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1):
             ratio = part.file_size / max(part.compress_size, 1)
-            raise FileUnreadable(f"the file unpacks to {ratio:,.0f} times its size (at most {MAX_XLSX_RATIO} "
-                                 "times is accepted from Excel): send it as CSV")
+            raise FileUnreadable(
+                f"the file unpacks to {ratio:,.0f} times its size (at most {MAX_XLSX_RATIO} "
+                "times is accepted from Excel): send it as CSV"
+            )
         if part.filename == "xl/sharedStrings.xml" and part.file_size > MAX_XLSX_SHARED_STRINGS:
-            raise FileUnreadable(f"the file holds {part.file_size / MB:,.0f} MB of distinct text, more than "
-                                 f"{MAX_XLSX_SHARED_STRINGS // MB} MB: send it as CSV")
+            raise FileUnreadable(
+                f"the file holds {part.file_size / MB:,.0f} MB of distinct text, more than "
+                f"{MAX_XLSX_SHARED_STRINGS // MB} MB: send it as CSV"
+            )
 
 
 def _read_xlsx(data: bytes) -> RawFile:
     import openpyxl  # imported lazily: only Excel uploads need it
 
     check_xlsx_parts(data)
-    damaged = ("the file could not be read as Excel .xlsx: the workbook is damaged or not from Excel "
-               "(save it again from Excel, or as CSV)")
+    damaged = (
+        "the file could not be read as Excel .xlsx: the workbook is damaged or not from Excel "
+        "(save it again from Excel, or as CSV)"
+    )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl, lxml and zipfile raise many types for a corrupt file
@@ -406,7 +462,9 @@ def _xlsx_rows(workbook) -> RawFile:
     if not headers:
         raise FileUnreadable("row 1 of the first worksheet is blank: the header row must be row 1")
     if len(headers) > MAX_COLUMNS:
-        raise FileUnreadable(f"the file has {len(headers):,} columns in its header row (at most {MAX_COLUMNS:,})")
+        raise FileUnreadable(
+            f"the file has {len(headers):,} columns in its header row (at most {MAX_COLUMNS:,})"
+        )
     width = len(headers)
     chunks: list[list[pa.Array]] = [[] for _ in range(width)]
     columns: list[list[str]] = [[] for _ in range(width)]
@@ -417,9 +475,13 @@ def _xlsx_rows(workbook) -> RawFile:
             chunk.append(pa.array(column, pa.string()))
             column.clear()
 
-    for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+    for number, row in enumerate(
+        sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2
+    ):
         if number > XLSX_MAX_ROWS:
-            raise FileUnreadable(_rows_limit(number - 1, XLSX_MAX_ROWS - 1) + " (Excel's own limit)")
+            raise FileUnreadable(
+                _rows_limit(number - 1, XLSX_MAX_ROWS - 1) + " (Excel's own limit)"
+            )
         cells = [_cell(v) for v in row[:width]]
         if not any(cells):
             continue
@@ -428,12 +490,21 @@ def _xlsx_rows(workbook) -> RawFile:
             column.append(cell)
         numbers.append(number)
         if len(numbers) * width > MAX_CELLS:
-            raise FileUnreadable(f"the file has more than {MAX_CELLS:,} cells: send only the columns needed, or split it")
+            raise FileUnreadable(
+                f"the file has more than {MAX_CELLS:,} cells: send only the columns needed, or split it"
+            )
         if len(columns[0]) >= _XLSX_CHUNK:
             flush()
     if not numbers:
         raise FileUnreadable("the file has a header row but no data rows")
     flush()
-    table = pa.table({f"c{i}": pa.chunked_array(chunk, pa.string()) for i, chunk in enumerate(chunks)})
-    return RawFile(headers=headers, table=table, row_numbers=np.array(numbers, dtype=np.int64),
-                   encoding="xlsx", delimiter="")
+    table = pa.table(
+        {f"c{i}": pa.chunked_array(chunk, pa.string()) for i, chunk in enumerate(chunks)}
+    )
+    return RawFile(
+        headers=headers,
+        table=table,
+        row_numbers=np.array(numbers, dtype=np.int64),
+        encoding="xlsx",
+        delimiter="",
+    )

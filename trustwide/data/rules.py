@@ -17,14 +17,14 @@ ROLLBACK_REFUSED = "You may not roll back this import."
 HEADERS_REFUSED = "You may not change this school's headers."
 ERASE_REFUSED = "Only the trust's data protection lead may erase a pupil's data."
 RETENTION_REFUSED = "Only the trust's data protection lead at trust level sets the retention rule."
-ACCESS_LOG_REFUSED = (
-    "Only the trust's data protection lead (trust leaders and administrators) sees who looked at pupils' data."
-)
+ACCESS_LOG_REFUSED = "Only the trust's data protection lead (trust leaders and administrators) sees who looked at pupils' data."
 
 
 def may_see_imports(user, trust) -> bool:
     """The trust's import list: data.view_imports for at least one of its schools."""
-    return bool(school_ids(user, Perm.DATA_VIEW_IMPORTS) & set(trust.schools.values_list("pk", flat=True)))
+    return bool(
+        school_ids(user, Perm.DATA_VIEW_IMPORTS) & set(trust.schools.values_list("pk", flat=True))
+    )
 
 
 def may_upload(user) -> bool:

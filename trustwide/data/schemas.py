@@ -72,145 +72,182 @@ def _register(ds: Dataset) -> Dataset:
 
 PUPILS = _register(Dataset("pupils", (), ("pupil_key",), _schema()))
 
-CHARACTERISTICS = _register(Dataset(
-    "characteristics",
-    (
-        _URN, _UPN,
-        Field("surname", "Surname", "name"),
-        Field("forename", "Forename", "name"),
-        Field("dob", "DOB", "dob"),
-        Field("year_group", "Year group", "year_group"),
-        Field("sex", "Sex", "sex"),
-        Field("disadvantaged", "Disadvantaged", "bool"),
-        Field("fsm", "FSM", "bool"),
-        Field("sen", "SEN", "sen"),
-        Field("eal", "EAL", "bool"),
-        Field("prior_band", "Prior attainment", "prior_band", required=False, blank_ok=True),
-        Field("joined_on", "Date joined", "any_date", required=False, blank_ok=True),
-        Field("left_on", "Date left", "any_date", required=False, blank_ok=True),
-    ),
-    ("pupil_key",),
-    _schema(
-        pa.field("year_group", pa.int8()),
-        pa.field("sex", pa.string()),
-        pa.field("disadvantaged", pa.bool_()),
-        pa.field("fsm", pa.bool_()),
-        pa.field("sen", pa.string()),
-        pa.field("eal", pa.bool_()),
-        pa.field("prior_band", pa.string()),
-        pa.field("joined_on", pa.date32()),
-        pa.field("left_on", pa.date32()),
-    ),
-))
+CHARACTERISTICS = _register(
+    Dataset(
+        "characteristics",
+        (
+            _URN,
+            _UPN,
+            Field("surname", "Surname", "name"),
+            Field("forename", "Forename", "name"),
+            Field("dob", "DOB", "dob"),
+            Field("year_group", "Year group", "year_group"),
+            Field("sex", "Sex", "sex"),
+            Field("disadvantaged", "Disadvantaged", "bool"),
+            Field("fsm", "FSM", "bool"),
+            Field("sen", "SEN", "sen"),
+            Field("eal", "EAL", "bool"),
+            Field("prior_band", "Prior attainment", "prior_band", required=False, blank_ok=True),
+            Field("joined_on", "Date joined", "any_date", required=False, blank_ok=True),
+            Field("left_on", "Date left", "any_date", required=False, blank_ok=True),
+        ),
+        ("pupil_key",),
+        _schema(
+            pa.field("year_group", pa.int8()),
+            pa.field("sex", pa.string()),
+            pa.field("disadvantaged", pa.bool_()),
+            pa.field("fsm", pa.bool_()),
+            pa.field("sen", pa.string()),
+            pa.field("eal", pa.bool_()),
+            pa.field("prior_band", pa.string()),
+            pa.field("joined_on", pa.date32()),
+            pa.field("left_on", pa.date32()),
+        ),
+    )
+)
 
-ATTENDANCE_MARKS = _register(Dataset(
-    "attendance_marks",
-    (
-        _URN, _UPN,
-        Field("date", "Date", "year_date"),
-        Field("session", "Session", "session"),
-        Field("code", "Code", "attendance_code"),
-    ),
-    ("pupil_key", "date", "session"),
-    _schema(
-        pa.field("date", pa.date32(), nullable=False),
-        pa.field("session", pa.string(), nullable=False),
-        pa.field("code", pa.string(), nullable=False),
-    ),
-))
+ATTENDANCE_MARKS = _register(
+    Dataset(
+        "attendance_marks",
+        (
+            _URN,
+            _UPN,
+            Field("date", "Date", "year_date"),
+            Field("session", "Session", "session"),
+            Field("code", "Code", "attendance_code"),
+        ),
+        ("pupil_key", "date", "session"),
+        _schema(
+            pa.field("date", pa.date32(), nullable=False),
+            pa.field("session", pa.string(), nullable=False),
+            pa.field("code", pa.string(), nullable=False),
+        ),
+    )
+)
 
-ATTENDANCE_SUMMARIES = _register(Dataset(
-    "attendance_summaries",
-    (
-        _URN, _UPN,
-        Field("period_start", "Period start", "year_date"),
-        Field("period_end", "Period end", "year_date"),
-        Field("possible", "Possible", "count"),
-        Field("present", "Present", "count"),
-        Field("authorised", "Authorised", "count"),
-        Field("unauthorised", "Unauthorised", "count"),
-        Field("not_counted", "Not counted", "count", required=False, blank_ok=True),
-    ),
-    ("pupil_key", "period_start", "period_end"),
-    _schema(
-        pa.field("period_start", pa.date32()),
-        pa.field("period_end", pa.date32()),
-        pa.field("possible", pa.int32()),
-        pa.field("present", pa.int32()),
-        pa.field("authorised", pa.int32()),
-        pa.field("unauthorised", pa.int32()),
-        pa.field("not_counted", pa.int32()),
-    ),
-))
+ATTENDANCE_SUMMARIES = _register(
+    Dataset(
+        "attendance_summaries",
+        (
+            _URN,
+            _UPN,
+            Field("period_start", "Period start", "year_date"),
+            Field("period_end", "Period end", "year_date"),
+            Field("possible", "Possible", "count"),
+            Field("present", "Present", "count"),
+            Field("authorised", "Authorised", "count"),
+            Field("unauthorised", "Unauthorised", "count"),
+            Field("not_counted", "Not counted", "count", required=False, blank_ok=True),
+        ),
+        ("pupil_key", "period_start", "period_end"),
+        _schema(
+            pa.field("period_start", pa.date32()),
+            pa.field("period_end", pa.date32()),
+            pa.field("possible", pa.int32()),
+            pa.field("present", pa.int32()),
+            pa.field("authorised", pa.int32()),
+            pa.field("unauthorised", pa.int32()),
+            pa.field("not_counted", pa.int32()),
+        ),
+    )
+)
 
-ASSESSMENTS = _register(Dataset(
-    "assessments",
-    (
-        _URN, _UPN,
-        Field("term", "Term", "term"),
-        Field("subject", "Subject", "subject"),
-        Field("judgement", "Judgement", "judgement", required=False, blank_ok=True),
-        Field("score", "Score", "assessment_score", required=False, blank_ok=True),
-    ),
-    ("pupil_key", "term", "subject"),
-    _schema(
-        pa.field("term", pa.string()),
-        pa.field("subject", pa.string()),
-        pa.field("judgement", pa.string()),
-        pa.field("score", pa.float64()),
-    ),
-    one_of=("judgement", "score"),
-))
+ASSESSMENTS = _register(
+    Dataset(
+        "assessments",
+        (
+            _URN,
+            _UPN,
+            Field("term", "Term", "term"),
+            Field("subject", "Subject", "subject"),
+            Field("judgement", "Judgement", "judgement", required=False, blank_ok=True),
+            Field("score", "Score", "assessment_score", required=False, blank_ok=True),
+        ),
+        ("pupil_key", "term", "subject"),
+        _schema(
+            pa.field("term", pa.string()),
+            pa.field("subject", pa.string()),
+            pa.field("judgement", pa.string()),
+            pa.field("score", pa.float64()),
+        ),
+        one_of=("judgement", "score"),
+    )
+)
 
-STATUTORY = _register(Dataset(
-    "statutory",
-    (
-        _URN, _UPN,
-        Field("measure", "Measure", "measure"),
-        Field("result", "Result", "result"),
-    ),
-    ("pupil_key", "measure"),
-    _schema(
-        pa.field("measure", pa.string()),
-        pa.field("value_num", pa.float64()),
-        pa.field("value_text", pa.string()),
-    ),
-))
+STATUTORY = _register(
+    Dataset(
+        "statutory",
+        (
+            _URN,
+            _UPN,
+            Field("measure", "Measure", "measure"),
+            Field("result", "Result", "result"),
+        ),
+        ("pupil_key", "measure"),
+        _schema(
+            pa.field("measure", pa.string()),
+            pa.field("value_num", pa.float64()),
+            pa.field("value_text", pa.string()),
+        ),
+    )
+)
 
-TRANSITIONS = _register(Dataset(
-    "transitions",
-    (
-        _URN, _UPN,
-        Field("from_phase", "From phase", "from_phase"),
-        Field("destination", "Destination", "destination"),
-        Field("destination_urn", "Destination URN", "opt_urn", required=False, blank_ok=True),
-        Field("sustained", "Sustained", "bool", required=False, blank_ok=True),
-    ),
-    ("pupil_key",),
-    _schema(
-        pa.field("from_phase", pa.string()),
-        pa.field("destination", pa.string()),
-        pa.field("destination_urn", pa.int32()),
-        pa.field("sustained", pa.bool_()),
-    ),
-))
+TRANSITIONS = _register(
+    Dataset(
+        "transitions",
+        (
+            _URN,
+            _UPN,
+            Field("from_phase", "From phase", "from_phase"),
+            Field("destination", "Destination", "destination"),
+            Field("destination_urn", "Destination URN", "opt_urn", required=False, blank_ok=True),
+            Field("sustained", "Sustained", "bool", required=False, blank_ok=True),
+        ),
+        ("pupil_key",),
+        _schema(
+            pa.field("from_phase", pa.string()),
+            pa.field("destination", pa.string()),
+            pa.field("destination_urn", pa.int32()),
+            pa.field("sustained", pa.bool_()),
+        ),
+    )
+)
 
 # Datasets a school uploads (pupils is derived from characteristics by the store).
 IMPORT_DATASETS = (
-    "characteristics", "attendance_marks", "attendance_summaries",
-    "assessments", "statutory", "transitions",
+    "characteristics",
+    "attendance_marks",
+    "attendance_summaries",
+    "assessments",
+    "statutory",
+    "transitions",
 )
 
 TERMS = ("autumn", "spring", "summer")
 JUDGEMENTS = ("PRE", "WTS", "EXS", "GDS")
 SUBJECTS = (
-    "reading", "writing", "maths", "science", "gps", "english", "phonics",
-    "history", "geography", "languages", "computing",
+    "reading",
+    "writing",
+    "maths",
+    "science",
+    "gps",
+    "english",
+    "phonics",
+    "history",
+    "geography",
+    "languages",
+    "computing",
 )
 PHASES = ("early years", "primary", "secondary", "16-plus", "special", "alternative provision")
 DESTINATIONS = (
-    "secondary school", "sixth form", "further education", "apprenticeship",
-    "employment", "higher education", "NEET", "unknown",
+    "secondary school",
+    "sixth form",
+    "further education",
+    "apprenticeship",
+    "employment",
+    "higher education",
+    "NEET",
+    "unknown",
 )
 ASSESSMENT_SCORE_RANGE = (0.0, 200.0)
 
@@ -228,16 +265,42 @@ class Measure:
     label: str
 
 
-MEASURES: dict[str, Measure] = {m.name: m for m in (
-    Measure("EYFS_GLD", None, None, False, ("Y", "N"), "EYFS good level of development"),
-    Measure("PHONICS_Y1", 0, 40, True, ("A", "D", "L", "Q"), "phonics check mark"),
-    Measure("MTC", 0, 25, True, ("A", "D", "J", "X"), "multiplication tables check score"),
-    Measure("KS2_READ", 80, 120, True, ("A", "B", "T", "U", "M", "J", "P"), "KS2 reading scaled score"),
-    Measure("KS2_MAT", 80, 120, True, ("A", "B", "T", "U", "M", "J", "P"), "KS2 maths scaled score"),
-    Measure("KS2_GPS", 80, 120, True, ("A", "B", "T", "U", "M", "J", "P"), "KS2 GPS scaled score"),
-    Measure("KS2_WRIT_TA", None, None, False, ("PKF", "WTS", "EXS", "GDS", "A", "D"),
-            "KS2 writing teacher assessment"),
-    Measure("KS2_SCI_TA", None, None, False, ("HNM", "EXS", "A", "D"),
-            "KS2 science teacher assessment"),
-    Measure("KS4_ATT8", 0, 90, False, (), "Attainment 8 score"),
-)}
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        Measure("EYFS_GLD", None, None, False, ("Y", "N"), "EYFS good level of development"),
+        Measure("PHONICS_Y1", 0, 40, True, ("A", "D", "L", "Q"), "phonics check mark"),
+        Measure("MTC", 0, 25, True, ("A", "D", "J", "X"), "multiplication tables check score"),
+        Measure(
+            "KS2_READ",
+            80,
+            120,
+            True,
+            ("A", "B", "T", "U", "M", "J", "P"),
+            "KS2 reading scaled score",
+        ),
+        Measure(
+            "KS2_MAT", 80, 120, True, ("A", "B", "T", "U", "M", "J", "P"), "KS2 maths scaled score"
+        ),
+        Measure(
+            "KS2_GPS", 80, 120, True, ("A", "B", "T", "U", "M", "J", "P"), "KS2 GPS scaled score"
+        ),
+        Measure(
+            "KS2_WRIT_TA",
+            None,
+            None,
+            False,
+            ("PKF", "WTS", "EXS", "GDS", "A", "D"),
+            "KS2 writing teacher assessment",
+        ),
+        Measure(
+            "KS2_SCI_TA",
+            None,
+            None,
+            False,
+            ("HNM", "EXS", "A", "D"),
+            "KS2 science teacher assessment",
+        ),
+        Measure("KS4_ATT8", 0, 90, False, (), "Attainment 8 score"),
+    )
+}

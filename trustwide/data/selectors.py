@@ -13,7 +13,9 @@ def import_batches_for(*, user, trust=None) -> QuerySet:
     perm = Perm.DATA_VIEW_IMPORTS
     whole = trust_ids_at(user, perm)
     schools = school_ids(user, perm)
-    batches = ImportBatch.objects.filter(Q(school_id__in=schools) | Q(school__isnull=True, trust_id__in=whole))
+    batches = ImportBatch.objects.filter(
+        Q(school_id__in=schools) | Q(school__isnull=True, trust_id__in=whole)
+    )
     if trust is not None:
         batches = batches.filter(trust=trust)
     return batches.select_related("school", "trust")
@@ -40,7 +42,9 @@ class PupilFacts:
     year_groups: dict  # pupil_key -> year group
     # (pupil_key, possible, absent, possible_term, absent_term, possible_before, absent_before)
     attendance: list = field(default_factory=list)
-    below_expected: list = field(default_factory=list)  # (pupil_key, "maths WTS, ...", subjects below)
+    below_expected: list = field(
+        default_factory=list
+    )  # (pupil_key, "maths WTS, ...", subjects below)
     has_marks: bool = False
     has_assessments: bool = False
 
@@ -69,9 +73,13 @@ def pupil_facts(*, user, school, academic_year: int, term) -> PupilFacts | None:
         try:
             if chars:
                 facts.year_groups = dict(
-                    con.execute(f"select pupil_key, year_group from read_parquet({_sql_list(chars)})").fetchall())
+                    con.execute(
+                        f"select pupil_key, year_group from read_parquet({_sql_list(chars)})"
+                    ).fetchall()
+                )
             if marks and term is not None:
-                facts.attendance = con.execute(f"""
+                facts.attendance = con.execute(
+                    f"""
                     select pupil_key,
                       count(*) filter (where code in ({_POSSIBLE})) as possible,
                       count(*) filter (where code in ({_ABSENT})) as absent,
@@ -80,7 +88,16 @@ def pupil_facts(*, user, school, academic_year: int, term) -> PupilFacts | None:
                       count(*) filter (where code in ({_POSSIBLE}) and date < ?) as possible_before,
                       count(*) filter (where code in ({_ABSENT}) and date < ?) as absent_before
                     from read_parquet({_sql_list(marks)}) group by pupil_key
-                """, [term.starts_on, term.ends_on, term.starts_on, term.ends_on, term.starts_on, term.starts_on]).fetchall()
+                """,
+                    [
+                        term.starts_on,
+                        term.ends_on,
+                        term.starts_on,
+                        term.ends_on,
+                        term.starts_on,
+                        term.starts_on,
+                    ],
+                ).fetchall()
             if assessed:
                 facts.below_expected = con.execute(f"""
                     with latest as (

@@ -6,7 +6,9 @@ from django.dispatch import Signal
 # Sent after a batch is stored or rolled back (on commit): KPI recomputation listens.
 batch_stored = Signal()
 
-_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("batch_signals_suspended", default=False)
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "batch_signals_suspended", default=False
+)
 
 
 @contextlib.contextmanager

@@ -64,8 +64,13 @@ class AnalyticsStore(BatchJournal):
 
     # -- reading ---------------------------------------------------------------------------
     def partition_dir(self, dataset: str, trust_id, school_urn: int, academic_year: int) -> Path:
-        return (self.root / dataset / f"trust={trust_id}" / f"school={int(school_urn)}"
-                / f"year={int(academic_year)}")
+        return (
+            self.root
+            / dataset
+            / f"trust={trust_id}"
+            / f"school={int(school_urn)}"
+            / f"year={int(academic_year)}"
+        )
 
     def glob(self, dataset: str, trust_id) -> str:
         """Pattern for read_parquet over a whole trust (DuckDB, Ibis, pyarrow.dataset)."""
@@ -110,8 +115,14 @@ class AnalyticsStore(BatchJournal):
 
         Characteristics also refresh the `pupils` roster in the same batch.
         """
-        return self.write_datasets(label=dataset, trust_id=trust_id, academic_year=academic_year,
-                                   datasets={dataset: tables}, batch_id=batch_id, meta=meta)
+        return self.write_datasets(
+            label=dataset,
+            trust_id=trust_id,
+            academic_year=academic_year,
+            datasets={dataset: tables},
+            batch_id=batch_id,
+            meta=meta,
+        )
 
     def write_datasets(
         self,
@@ -131,10 +142,15 @@ class AnalyticsStore(BatchJournal):
         if (self._batch_dir(batch_id) / "manifest.json").exists():
             raise ValueError(f"batch {batch_id} already exists")
         info = BatchInfo(
-            batch_id=batch_id, dataset=label, trust_id=str(trust_id),
+            batch_id=batch_id,
+            dataset=label,
+            trust_id=str(trust_id),
             academic_year=int(academic_year),
             school_urns=sorted({int(u) for tables in datasets.values() for u in tables}),
-            rows=0, replaced_rows=0, created_at=_now(), meta=dict(meta or {}),
+            rows=0,
+            replaced_rows=0,
+            created_at=_now(),
+            meta=dict(meta or {}),
         )
         # Every folder this write may leave temporary files in (named in the journal).
         names = set(datasets) | ({"pupils"} if "characteristics" in datasets else set())
@@ -142,11 +158,15 @@ class AnalyticsStore(BatchJournal):
         dirs = [self._batch_dir(batch_id)]
         for name in sorted(names):
             for urn in sorted(datasets.get(name, datasets.get("characteristics", {}))):
-                dirs += [self.partition_dir(name, trust_id, urn, academic_year),
-                         self._side_file(batch_id, name, urn, academic_year).parent]
+                dirs += [
+                    self.partition_dir(name, trust_id, urn, academic_year),
+                    self._side_file(batch_id, name, urn, academic_year).parent,
+                ]
         for urn in info.school_urns:
-            dirs += [self.shard_path(n, trust_id, derived.shard_of(urn), academic_year).parent
-                     for n in derived_names]
+            dirs += [
+                self.shard_path(n, trust_id, derived.shard_of(urn), academic_year).parent
+                for n in derived_names
+            ]
         with self._writing(trust_id):  # finishes an interrupted batch of this trust first
             # The journal names the folders this write may leave temporary files in; the
             # manifest (status "preparing") says nothing of the batch is visible yet.
@@ -160,10 +180,18 @@ class AnalyticsStore(BatchJournal):
                     for urn, table in sorted(tables.items()):
                         parts = [(spec, table)]
                         if dataset == "characteristics":
-                            parts.append((DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names)))
+                            parts.append(
+                                (DATASETS["pupils"], table.select(DATASETS["pupils"].schema.names))
+                            )
                         for part_spec, part_table in parts:
                             swap, written, replaced, merged = self._prepare_partition(
-                                part_spec, trust_id, int(urn), int(academic_year), part_table, batch_id)
+                                part_spec,
+                                trust_id,
+                                int(urn),
+                                int(academic_year),
+                                part_table,
+                                batch_id,
+                            )
                             swaps.append(swap)
                             changed.setdefault(part_spec.name, {})[int(urn)] = (merged, swap[0])
                             info.partitions.append([part_spec.name, int(urn), written, replaced])
@@ -176,13 +204,16 @@ class AnalyticsStore(BatchJournal):
                 _discard(swaps)
                 self._abandon(info, exc)
                 if store_io.is_disk_full(exc):
-                    raise StoreFull(store_io.disk_full_message(self.root, exc, f"batch {batch_id}")) from exc
+                    raise StoreFull(
+                        store_io.disk_full_message(self.root, exc, f"batch {batch_id}")
+                    ) from exc
                 raise
             self._commit(info, swaps, final="active")
         return info
 
-    def _prepare_partition(self, spec: Dataset, trust_id, urn: int, year: int,
-                           table: pa.Table, batch_id: str):
+    def _prepare_partition(
+        self, spec: Dataset, trust_id, urn: int, year: int, table: pa.Table, batch_id: str
+    ):
         """Write the partition's next file beside the current one; swapped in by _swap.
 
         Returns ((temporary file, final path), rows written, rows replaced, the new content)."""
@@ -201,8 +232,12 @@ class AnalyticsStore(BatchJournal):
         side = self._side_file(batch_id, spec.name, urn, year)
         side.parent.mkdir(parents=True, exist_ok=True)
         # Written even when empty: rollback then knows the partition's prior state.
-        store_io.atomic_write(side, replaced.select(spec.schema.names).cast(spec.schema)
-                      if replaced is not None else spec.schema.empty_table())
+        store_io.atomic_write(
+            side,
+            replaced.select(spec.schema.names).cast(spec.schema)
+            if replaced is not None
+            else spec.schema.empty_table(),
+        )
         swap = (_write_beside(path, merged), path)
         return swap, new.num_rows, 0 if replaced is None else replaced.num_rows, merged
 
@@ -227,7 +262,8 @@ class AnalyticsStore(BatchJournal):
                     raise StoreError(
                         f"Batch {interrupted} of trust {trust_id} was interrupted while its files were "
                         f"being swapped in, and the store at {self.root} is read-only here, so it cannot "
-                        "be finished: open the store once with write access (trustwide reconcile_imports).")
+                        "be finished: open the store once with write access (trustwide reconcile_imports)."
+                    )
             with self._writing(trust_id):  # recovers; then read again under the shared lock
                 pass
 
@@ -262,10 +298,19 @@ class AnalyticsStore(BatchJournal):
 
     # -- derived data (trustwide.data.derived) ----------------------------------------------
     def shard_path(self, name: str, trust_id, shard: int, academic_year: int) -> Path:
-        return (self.root / derived.SHARDS_DIR / name / f"trust={trust_id}" / f"shard={int(shard)}"
-                / f"year={int(academic_year)}" / DATA_FILE)
+        return (
+            self.root
+            / derived.SHARDS_DIR
+            / name
+            / f"trust={trust_id}"
+            / f"shard={int(shard)}"
+            / f"year={int(academic_year)}"
+            / DATA_FILE
+        )
 
-    def shard_paths(self, name: str, trust_id, school_urns: Iterable[int], academic_year: int) -> list[str]:
+    def shard_paths(
+        self, name: str, trust_id, school_urns: Iterable[int], academic_year: int
+    ) -> list[str]:
         """The shard files of derived dataset `name` holding these schools' rows (existing
         ones, sorted); rows of other schools of the trust share them."""
         shards = sorted({derived.shard_of(u) for u in school_urns})
@@ -305,13 +350,20 @@ class AnalyticsStore(BatchJournal):
         present = set()
         if base.is_dir():
             for entry in os.scandir(base):
-                if entry.name.startswith("shard=") and (
-                        Path(entry.path) / f"year={int(academic_year)}" / DATA_FILE).exists():
+                if (
+                    entry.name.startswith("shard=")
+                    and (Path(entry.path) / f"year={int(academic_year)}" / DATA_FILE).exists()
+                ):
                     present.add(int(entry.name.removeprefix("shard=")))
         return present
 
-    def stale_derived(self, trust_id, academic_year: int, school_urns: Iterable[int] | None = None,
-                      names: Iterable[str] = derived.NAMES) -> list[tuple[str, int]]:
+    def stale_derived(
+        self,
+        trust_id,
+        academic_year: int,
+        school_urns: Iterable[int] | None = None,
+        names: Iterable[str] = derived.NAMES,
+    ) -> list[tuple[str, int]]:
         """(derived dataset, shard) pairs that do not match the files they come from (missing, an
         older format version, a school's file changed, added or gone). Only shards holding
         `school_urns` are checked when given. Read-only; hold store.reading() for an answer
@@ -323,19 +375,29 @@ class AnalyticsStore(BatchJournal):
             for urn, files in self._sources(derived.SOURCES[name], trust_id, academic_year).items():
                 if wanted is None or derived.shard_of(urn) in wanted:
                     expected.setdefault(derived.shard_of(urn), {})[str(urn)] = self._stamp(
-                        list(files.items()))
+                        list(files.items())
+                    )
             present = self._shards_present(name, trust_id, academic_year)
             for shard in sorted(set(expected) | present):
                 if wanted is not None and shard not in wanted:
                     continue
                 path = self.shard_path(name, trust_id, shard, academic_year)
                 meta = derived.read_metadata(pq.read_schema(path)) if path.exists() else None
-                if not derived.current(meta, name) or meta.get("sources") != expected.get(shard, {}):
+                if not derived.current(meta, name) or meta.get("sources") != expected.get(
+                    shard, {}
+                ):
                     stale.append((name, shard))
         return stale
 
-    def ensure_derived(self, trust_id, academic_year: int | None = None, *, rebuild: bool = False,
-                       processes: int = 1, names: Iterable[str] = derived.NAMES) -> list[tuple[int, str, int]]:
+    def ensure_derived(
+        self,
+        trust_id,
+        academic_year: int | None = None,
+        *,
+        rebuild: bool = False,
+        processes: int = 1,
+        names: Iterable[str] = derived.NAMES,
+    ) -> list[tuple[int, str, int]]:
         """Rebuild the derived shards that are stale (all of them with rebuild=True), for one
         academic year or every year with data. Returns the (year, name, shard) rebuilt.
         Takes the writer lock and swaps like an import: do not call it while holding
@@ -345,8 +407,10 @@ class AnalyticsStore(BatchJournal):
         if academic_year is None:
             years = set()
             for name in names:
-                for folder in (self.root / derived.SOURCES[name] / f"trust={trust_id}",
-                               self.root / derived.SHARDS_DIR / name / f"trust={trust_id}"):
+                for folder in (
+                    self.root / derived.SOURCES[name] / f"trust={trust_id}",
+                    self.root / derived.SHARDS_DIR / name / f"trust={trust_id}",
+                ):
                     years |= {int(p.name.removeprefix("year=")) for p in folder.glob("*/year=*")}
             years = sorted(years)
         else:
@@ -360,26 +424,48 @@ class AnalyticsStore(BatchJournal):
                     todo = []
                     for name in names:
                         sources = self._sources(derived.SOURCES[name], trust_id, year)
-                        todo += [(name, k) for k in sorted({derived.shard_of(u) for u in sources}
-                                                           | self._shards_present(name, trust_id, year))]
+                        todo += [
+                            (name, k)
+                            for k in sorted(
+                                {derived.shard_of(u) for u in sources}
+                                | self._shards_present(name, trust_id, year)
+                            )
+                        ]
                 else:
                     todo = self.stale_derived(trust_id, year, names=names)
                 if not todo:
                     continue
                 # Shards are each consistent with their sources by themselves, so the journal
                 # is only for the temporary files a kill would leave.
-                self._journal_begin(trust_id, op="derive", batch_id=None, dirs=[
-                    self.shard_path(name, trust_id, k, year).parent for name, k in todo])
-                sources = {name: self._sources(derived.SOURCES[name], trust_id, year)
-                           for name in {n for n, _k in todo}}
+                self._journal_begin(
+                    trust_id,
+                    op="derive",
+                    batch_id=None,
+                    dirs=[self.shard_path(name, trust_id, k, year).parent for name, k in todo],
+                )
+                sources = {
+                    name: self._sources(derived.SOURCES[name], trust_id, year)
+                    for name in {n for n, _k in todo}
+                }
                 swaps = []
                 try:
                     if processes > 1 and len(todo) > 1:
                         from concurrent.futures import ProcessPoolExecutor
 
                         with ProcessPoolExecutor(processes) as pool:
-                            jobs = [pool.submit(_write_shard_job, str(self.root), name, trust_id, year,
-                                                shard, sources[name], rebuild) for name, shard in todo]
+                            jobs = [
+                                pool.submit(
+                                    _write_shard_job,
+                                    str(self.root),
+                                    name,
+                                    trust_id,
+                                    year,
+                                    shard,
+                                    sources[name],
+                                    rebuild,
+                                )
+                                for name, shard in todo
+                            ]
                             failed = None
                             for job in jobs:  # collect every finished file, so none is left behind
                                 try:
@@ -390,21 +476,27 @@ class AnalyticsStore(BatchJournal):
                                 raise failed
                     else:
                         for name, shard in todo:
-                            swaps.append(self._write_shard(name, trust_id, year, shard, {}, sources[name],
-                                                           force=rebuild))
+                            swaps.append(
+                                self._write_shard(
+                                    name, trust_id, year, shard, {}, sources[name], force=rebuild
+                                )
+                            )
                 except Exception as exc:
                     _discard(swaps)
                     self._recover(trust_id)
                     if store_io.is_disk_full(exc):
-                        raise StoreFull(store_io.disk_full_message(self.root, exc, "the rebuilt shards")) from exc
+                        raise StoreFull(
+                            store_io.disk_full_message(self.root, exc, "the rebuilt shards")
+                        ) from exc
                     raise
                 self._swap(trust_id, swaps)
                 self._journal_end(trust_id)
                 done += [(year, name, shard) for name, shard in todo]
         return done
 
-    def _prepare_derived(self, dataset: str, trust_id, year: int,
-                         changed: dict[int, tuple[pa.Table, Path | None]]):
+    def _prepare_derived(
+        self, dataset: str, trust_id, year: int, changed: dict[int, tuple[pa.Table, Path | None]]
+    ):
         """Next shard files of every derived dataset of `dataset` for schools whose partitions
         are changing: `changed` maps URN -> (new content, its not yet swapped-in file or None
         when the partition empties)."""
@@ -421,8 +513,17 @@ class AnalyticsStore(BatchJournal):
             raise
         return swaps
 
-    def _write_shard(self, name: str, trust_id, year: int, shard: int, changed: dict,
-                     sources: dict[int, dict[str, Path]], *, force: bool = False):
+    def _write_shard(
+        self,
+        name: str,
+        trust_id,
+        year: int,
+        shard: int,
+        changed: dict,
+        sources: dict[int, dict[str, Path]],
+        *,
+        force: bool = False,
+    ):
         """Build one shard: the changed schools (all of this shard) from their new content, every
         other school of the shard from the current shard file when it is up to date (unless
         `force`), else from its files."""
@@ -452,7 +553,11 @@ class AnalyticsStore(BatchJournal):
             stamp = self._stamp(files)
             stamps[str(urn)] = stamp
             if urn not in changed and current is not None and recorded.get(str(urn)) == stamp:
-                parts.append(current.filter(pc.equal(current["school_urn"], urn)).cast(derived.schema_of(name)))
+                parts.append(
+                    current.filter(pc.equal(current["school_urn"], urn)).cast(
+                        derived.schema_of(name)
+                    )
+                )
                 if was_ignored.get(str(urn)):
                     ignored[str(urn)] = was_ignored[str(urn)]
                 continue
@@ -466,9 +571,14 @@ class AnalyticsStore(BatchJournal):
             rows, left_out = derived.build(name, tables, school_urn=urn, academic_year=year)
             if left_out + unreadable:
                 ignored[str(urn)] = left_out + unreadable
-                log.warning("%s of school %s, %s: %d rows in files written around the store "
-                            "were left out (see docs/DATA.md, derived shards)", derived.SOURCES[name],
-                            urn, year, left_out + unreadable)
+                log.warning(
+                    "%s of school %s, %s: %d rows in files written around the store "
+                    "were left out (see docs/DATA.md, derived shards)",
+                    derived.SOURCES[name],
+                    urn,
+                    year,
+                    left_out + unreadable,
+                )
             parts.append(rows.cast(derived.schema_of(name)))
         merged = pa.concat_tables(parts) if parts else derived.empty(name)
         if not stamps:
@@ -482,7 +592,8 @@ class AnalyticsStore(BatchJournal):
         for manifest in (self.root / "_batches").glob("*/manifest.json"):
             info = _load_manifest(manifest)
             if (trust_id is None or info.trust_id == str(trust_id)) and (
-                    dataset is None or info.dataset == dataset):
+                dataset is None or info.dataset == dataset
+            ):
                 out.append(info)
         return sorted(out, key=lambda b: (b.created_at, b.batch_id))
 
@@ -494,9 +605,13 @@ class AnalyticsStore(BatchJournal):
         try:
             return _load_manifest(path)
         except FileNotFoundError:
-            raise BatchNotFound(f"No batch {batch_id!r} in the analytics store ({path} is missing).") from None
+            raise BatchNotFound(
+                f"No batch {batch_id!r} in the analytics store ({path} is missing)."
+            ) from None
         except (ValueError, TypeError) as exc:
-            raise StoreError(f"The manifest of batch {batch_id} ({path}) cannot be read: {exc}") from exc
+            raise StoreError(
+                f"The manifest of batch {batch_id} ({path}) cannot be read: {exc}"
+            ) from exc
 
     def rollback(self, batch_id: str) -> BatchInfo:
         """Remove a batch's rows and restore the rows it replaced (unless a later batch has
@@ -514,18 +629,33 @@ class AnalyticsStore(BatchJournal):
             if info.status == "rolled_back":
                 return info
             self._check_can_roll_back(info)
-            self._journal_begin(info.trust_id, op="rollback", batch_id=batch_id, dirs=[
-                self.partition_dir(name, info.trust_id, urn, info.academic_year)
-                for name, urn, *_ in info.partitions] + [
-                self.shard_path(n, info.trust_id, derived.shard_of(urn), info.academic_year).parent
-                for name, urn, *_ in info.partitions for n, src in derived.SOURCES.items() if src == name])
+            self._journal_begin(
+                info.trust_id,
+                op="rollback",
+                batch_id=batch_id,
+                dirs=[
+                    self.partition_dir(name, info.trust_id, urn, info.academic_year)
+                    for name, urn, *_ in info.partitions
+                ]
+                + [
+                    self.shard_path(
+                        n, info.trust_id, derived.shard_of(urn), info.academic_year
+                    ).parent
+                    for name, urn, *_ in info.partitions
+                    for n, src in derived.SOURCES.items()
+                    if src == name
+                ],
+            )
             try:
                 swaps = self._prepare_rollback(info)
             except Exception as exc:
                 self._abandon(info, exc)  # nothing swapped: the batch stays active
                 if store_io.is_disk_full(exc):
-                    raise StoreFull(store_io.disk_full_message(
-                        self.root, exc, f"the rollback of batch {batch_id}")) from exc
+                    raise StoreFull(
+                        store_io.disk_full_message(
+                            self.root, exc, f"the rollback of batch {batch_id}"
+                        )
+                    ) from exc
                 raise
             self._commit(info, swaps, final="rolled_back")
         return info
@@ -533,8 +663,10 @@ class AnalyticsStore(BatchJournal):
     def _check_can_roll_back(self, info: BatchInfo) -> None:
         if info.status != "active":
             why = f" ({info.failure})" if info.failure else ""
-            raise StoreError(f"Batch {info.batch_id} cannot be rolled back: its status is "
-                             f"'{info.status}'{why}, so none of its rows are in the store.")
+            raise StoreError(
+                f"Batch {info.batch_id} cannot be rolled back: its status is "
+                f"'{info.status}'{why}, so none of its rows are in the store."
+            )
         problems = []
         if info.rows and not info.partitions:
             problems.append(f"its manifest lists no partitions but {info.rows} rows")
@@ -542,11 +674,16 @@ class AnalyticsStore(BatchJournal):
             if name not in DATASETS:
                 problems.append(f"unknown dataset '{name}'")
             elif not self._side_file(info.batch_id, name, urn, info.academic_year).exists():
-                problems.append(f"the copy of the rows it replaced in {name} of school {urn} "
-                                f"({self._side_file(info.batch_id, name, urn, info.academic_year)}) is missing")
+                problems.append(
+                    f"the copy of the rows it replaced in {name} of school {urn} "
+                    f"({self._side_file(info.batch_id, name, urn, info.academic_year)}) is missing"
+                )
         if problems:
-            raise StoreError(f"Batch {info.batch_id} cannot be rolled back safely: "
-                             + "; ".join(problems) + ". Nothing was changed.")
+            raise StoreError(
+                f"Batch {info.batch_id} cannot be rolled back safely: "
+                + "; ".join(problems)
+                + ". Nothing was changed."
+            )
 
     def _prepare_rollback(self, info: BatchInfo):
         batch_id, year = info.batch_id, info.academic_year
@@ -560,10 +697,16 @@ class AnalyticsStore(BatchJournal):
                 path = directory / DATA_FILE
                 current = self._read(path, spec) if path.exists() else spec.schema.empty_table()
                 remaining = current.filter(pc.not_equal(current["batch_id"], batch_id))
-                restore = self._resolve_restore(spec, info.trust_id, urn, year, batch_id, {batch_id})
+                restore = self._resolve_restore(
+                    spec, info.trust_id, urn, year, batch_id, {batch_id}
+                )
                 if restore.num_rows and remaining.num_rows:
-                    restore = restore.filter(pc.invert(_key_in(restore, remaining, spec.natural_key)))
-                merged = pa.concat_tables([remaining, restore.select(spec.schema.names).cast(spec.schema)])
+                    restore = restore.filter(
+                        pc.invert(_key_in(restore, remaining, spec.natural_key))
+                    )
+                merged = pa.concat_tables(
+                    [remaining, restore.select(spec.schema.names).cast(spec.schema)]
+                )
                 swaps.append((_write_beside(path, merged) if merged.num_rows else None, path))
                 changed.setdefault(name, {})[int(urn)] = (merged, swaps[-1][0])
             for dataset, schools in changed.items():
@@ -625,10 +768,14 @@ class AnalyticsStore(BatchJournal):
                         year = int(folder.name.removeprefix("year="))
                         for rel, path in _parquet_files(str(folder)).items():
                             ours = rel == DATA_FILE
-                            kept, n = without(self._read(path, spec) if ours else pq.ParquetFile(path).read())
+                            kept, n = without(
+                                self._read(path, spec) if ours else pq.ParquetFile(path).read()
+                            )
                             if not n:
                                 continue
-                            swaps.append((_write_beside(path, kept) if kept.num_rows else None, path))
+                            swaps.append(
+                                (_write_beside(path, kept) if kept.num_rows else None, path)
+                            )
                             if ours:
                                 changed.setdefault((name, year), {})[urn] = (kept, swaps[-1][0])
                             removed["partitions"][name] = removed["partitions"].get(name, 0) + n
@@ -637,15 +784,20 @@ class AnalyticsStore(BatchJournal):
                 # Every shard, as it will be after the swap, without the pupils: a shard built
                 # from a file written around the store still holds them until its rebuild.
                 next_of = {path: i for i, (_tmp, path) in enumerate(swaps)}
-                for shard in sorted((self.root / derived.SHARDS_DIR).glob(
-                        f"*/trust={trust_id}/shard=*/year=*/{DATA_FILE}")):
+                for shard in sorted(
+                    (self.root / derived.SHARDS_DIR).glob(
+                        f"*/trust={trust_id}/shard=*/year=*/{DATA_FILE}"
+                    )
+                ):
                     current = swaps[next_of[shard]][0] if shard in next_of else shard
                     if current is None:
                         continue
                     table = pq.ParquetFile(current).read()
                     kept, n = without(table)
                     if n:
-                        tmp = _write_beside(shard, kept.replace_schema_metadata(table.schema.metadata))
+                        tmp = _write_beside(
+                            shard, kept.replace_schema_metadata(table.schema.metadata)
+                        )
                         if shard in next_of:
                             current.unlink(missing_ok=True)
                             swaps[next_of[shard]] = (tmp, shard)
@@ -653,12 +805,16 @@ class AnalyticsStore(BatchJournal):
                             swaps.append((tmp, shard))
                 # Rollback copies are read only by rollback (which holds the writer lock).
                 for info in self.list_batches(trust_id=trust_id):
-                    for side in sorted((self._batch_dir(info.batch_id) / "replaced").glob("*/*/*.parquet")):
+                    for side in sorted(
+                        (self._batch_dir(info.batch_id) / "replaced").glob("*/*/*.parquet")
+                    ):
                         kept, n = without(pq.ParquetFile(side).read())
                         if n:
                             store_io.atomic_write(side, kept)
                             name = side.parent.parent.name
-                            removed["rollback_copies"][name] = removed["rollback_copies"].get(name, 0) + n
+                            removed["rollback_copies"][name] = (
+                                removed["rollback_copies"].get(name, 0) + n
+                            )
             except BaseException:
                 _discard(swaps)
                 raise
@@ -673,7 +829,13 @@ class AnalyticsStore(BatchJournal):
         return self.root / "_batches" / batch_id
 
     def _side_file(self, batch_id: str, dataset: str, urn: int, year: int) -> Path:
-        return self._batch_dir(batch_id) / "replaced" / dataset / f"school={urn}" / f"year={year}.parquet"
+        return (
+            self._batch_dir(batch_id)
+            / "replaced"
+            / dataset
+            / f"school={urn}"
+            / f"year={year}.parquet"
+        )
 
     def _save_manifest(self, info: BatchInfo) -> None:
         path = self._batch_dir(info.batch_id) / "manifest.json"
@@ -759,12 +921,15 @@ def _key_in(table: pa.Table, other: pa.Table, keys: tuple[str, ...]) -> pa.Array
     packed = np.zeros(n + other.num_rows, dtype=np.int64)
     radix = 1
     for key in keys:
-        both = pa.chunked_array(table[key].chunks + other[key].chunks, type=table.schema.field(key).type)
+        both = pa.chunked_array(
+            table[key].chunks + other[key].chunks, type=table.schema.field(key).type
+        )
         encoded = pc.dictionary_encode(both.combine_chunks())
         width = len(encoded.dictionary) + 1
         if radix * width >= 2**62:
             joined = table.append_column("_row", pa.array(np.arange(n))).join(
-                other.select(list(keys)), list(keys), join_type="left semi")
+                other.select(list(keys)), list(keys), join_type="left semi"
+            )
             mask = np.zeros(n, dtype=bool)
             mask[joined["_row"].to_numpy()] = True
             return pa.array(mask)

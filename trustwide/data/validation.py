@@ -156,25 +156,40 @@ def validate_file(
         found = ", ".join(f"'{shown(h.strip(), 40)}'" for h in named[:30]) or "none"
         if len(named) > 30:
             found += f" and {len(named) - 30:,} more"
-        result.errors.append(ValidationError(
-            file_name, 1, None, None,
-            "missing required column" + ("s " if len(missing) > 1 else " ")
-            + ", ".join(m if m.startswith("'") else f"'{m}'" for m in missing),
-            f"headers found: {found}",
-        ))
+        result.errors.append(
+            ValidationError(
+                file_name,
+                1,
+                None,
+                None,
+                "missing required column"
+                + ("s " if len(missing) > 1 else " ")
+                + ", ".join(m if m.startswith("'") else f"'{m}'" for m in missing),
+                f"headers found: {found}",
+            )
+        )
         result.error_count = 1
         return result
 
     run = _Run(
-        spec=spec, raw_headers=raw.headers, positions=positions, file_name=file_name,
+        spec=spec,
+        raw_headers=raw.headers,
+        positions=positions,
+        file_name=file_name,
         parsers=ValueParsers(
-            academic_year=academic_year, today=today or dt.date.today(),
+            academic_year=academic_year,
+            today=today or dt.date.today(),
             allowed_urns=frozenset(int(u) for u in allowed_school_urns),
         ),
     )
     for bad in raw.malformed:
-        run.add_single(bad.row, None, bad.text[:80],
-                       f"has {bad.fields} fields", f"{bad.expected_fields} fields, like the header")
+        run.add_single(
+            bad.row,
+            None,
+            bad.text[:80],
+            f"has {bad.fields} fields",
+            f"{bad.expected_fields} fields, like the header",
+        )
     try:
         run.encode(raw.table, raw.row_numbers)
         run.uncounted = raw.malformed_more
@@ -184,8 +199,11 @@ def validate_file(
         return result
     result.row_count = run.n_rows
     if run.n_rows == 0 and not raw.malformed:
-        result.errors.append(ValidationError(file_name, None, None, None,
-                                             "the file has a header row but no data rows", ""))
+        result.errors.append(
+            ValidationError(
+                file_name, None, None, None, "the file has a header row but no data rows", ""
+            )
+        )
         result.error_count = 1
         return result
     run.check_values()
@@ -224,8 +242,8 @@ def _match_headers(
 class _Column:
     field: Field
     header: str
-    uniques: list[str]   # distinct trimmed values
-    idx: np.ndarray      # row -> index into uniques
+    uniques: list[str]  # distinct trimmed values
+    idx: np.ndarray  # row -> index into uniques
     parsed: list = None  # parsed value per unique (BAD where invalid)
     bad: np.ndarray = None
 
@@ -258,7 +276,9 @@ class _Run:
             self.columns[f.name] = _Column(f, self.raw_headers[pos].strip(), uniques, idx)
         blank_rows = None
         for col in self.columns.values():
-            blank_u = np.fromiter((u == "" for u in col.uniques), dtype=bool, count=len(col.uniques))
+            blank_u = np.fromiter(
+                (u == "" for u in col.uniques), dtype=bool, count=len(col.uniques)
+            )
             rows_blank = blank_u[col.idx]
             blank_rows = rows_blank if blank_rows is None else blank_rows & rows_blank
         if blank_rows is not None and blank_rows.any():
@@ -284,22 +304,32 @@ class _Run:
             for value in col.uniques:
                 if "\n" in value or "\r" in value:
                     parsed.append(BAD)
-                    problems.append((len(parsed) - 1, Invalid(
-                        "spans more than one line",
-                        "each value on one line; values spanning lines are not supported")))
+                    problems.append(
+                        (
+                            len(parsed) - 1,
+                            Invalid(
+                                "spans more than one line",
+                                "each value on one line; values spanning lines are not supported",
+                            ),
+                        )
+                    )
                     continue
                 if value == "":
                     if f.blank_ok:
                         parsed.append(None)
                         continue
                     parsed.append(BAD)
-                    problems.append((len(parsed) - 1, Invalid("is blank", self.parsers.expected(f.kind))))
+                    problems.append(
+                        (len(parsed) - 1, Invalid("is blank", self.parsers.expected(f.kind)))
+                    )
                     continue
                 try:
                     parsed.append(parse(value))
                 except Invalid as exc:
                     parsed.append(BAD)
-                    problems.append((len(parsed) - 1, same.setdefault((exc.problem, exc.expected), exc)))
+                    problems.append(
+                        (len(parsed) - 1, same.setdefault((exc.problem, exc.expected), exc))
+                    )
             col.parsed = parsed
             col.bad = np.zeros(len(parsed), dtype=bool)
             for u, _exc in problems:
@@ -309,15 +339,25 @@ class _Run:
         if "result" in self.columns:
             self._check_results()
 
-    def _add_bulk_from_uniques(self, order: int, col: _Column, problems: dict[int, Invalid]) -> None:
+    def _add_bulk_from_uniques(
+        self, order: int, col: _Column, problems: dict[int, Invalid]
+    ) -> None:
         row_pos = np.flatnonzero(col.bad[col.idx])
         u_of_row = col.idx[row_pos]
         ukeys = list(problems)
         messages = [problems[u] for u in ukeys]
         lookup = np.full(len(col.uniques), -1, dtype=np.int64)
         lookup[ukeys] = np.arange(len(ukeys))
-        self._bulk.append((order, row_pos, col.header, lookup[u_of_row],
-                           [col.uniques[u] for u in ukeys], messages))
+        self._bulk.append(
+            (
+                order,
+                row_pos,
+                col.header,
+                lookup[u_of_row],
+                [col.uniques[u] for u in ukeys],
+                messages,
+            )
+        )
 
     def _check_results(self) -> None:
         """Statutory results: what is valid depends on the measure in the same row."""
@@ -370,36 +410,71 @@ class _Run:
             today = self.parsers.today
             date_past = np.array([p is not BAD and p <= today for p in date.parsed], dtype=bool)
             hit = np.flatnonzero(ok & code_no_mark[code.idx] & date_past[date.idx])
-            self._add_rows(hit, "code", "is a blank mark ('-') on a past date",
-                           "a DfE attendance code; '-' is only allowed for future dates")
+            self._add_rows(
+                hit,
+                "code",
+                "is a blank mark ('-') on a past date",
+                "a DfE attendance code; '-' is only allowed for future dates",
+            )
         elif name == "attendance_summaries":
             start, end = self._row_values("period_start"), self._row_values("period_end")
             sel = np.flatnonzero(ok)
             back = sel[np.array([end[i] < start[i] for i in sel], dtype=bool)] if len(sel) else sel
-            self._add_rows(back, "period_end", "is before the period start",
-                           "a period end on or after the period start")
-            nums = {c: self._row_values(c) for c in ("possible", "present", "authorised", "unauthorised")}
-            over = [i for i in sel
-                    if nums["present"][i] + nums["authorised"][i] + nums["unauthorised"][i]
-                    > nums["possible"][i]]
-            self._add_rows(np.array(over, dtype=np.int64), "possible",
-                           "is less than present + authorised + unauthorised",
-                           "possible sessions at least the sum of the other counts")
+            self._add_rows(
+                back,
+                "period_end",
+                "is before the period start",
+                "a period end on or after the period start",
+            )
+            nums = {
+                c: self._row_values(c)
+                for c in ("possible", "present", "authorised", "unauthorised")
+            }
+            over = [
+                i
+                for i in sel
+                if nums["present"][i] + nums["authorised"][i] + nums["unauthorised"][i]
+                > nums["possible"][i]
+            ]
+            self._add_rows(
+                np.array(over, dtype=np.int64),
+                "possible",
+                "is less than present + authorised + unauthorised",
+                "possible sessions at least the sum of the other counts",
+            )
         elif name == "assessments":
             judgement = self._row_values("judgement") if "judgement" in self.columns else None
             score = self._row_values("score") if "score" in self.columns else None
             sel = np.flatnonzero(ok)
-            empty = [i for i in sel
-                     if (judgement is None or judgement[i] is None) and (score is None or score[i] is None)]
+            empty = [
+                i
+                for i in sel
+                if (judgement is None or judgement[i] is None)
+                and (score is None or score[i] is None)
+            ]
             column = "judgement" if "judgement" in self.columns else "score"
-            self._add_rows(np.array(empty, dtype=np.int64), column, "is blank",
-                           "a judgement (PRE, WTS, EXS, GDS) or a score")
-        elif name == "characteristics" and "left_on" in self.columns and "joined_on" in self.columns:
+            self._add_rows(
+                np.array(empty, dtype=np.int64),
+                column,
+                "is blank",
+                "a judgement (PRE, WTS, EXS, GDS) or a score",
+            )
+        elif (
+            name == "characteristics" and "left_on" in self.columns and "joined_on" in self.columns
+        ):
             joined, left = self._row_values("joined_on"), self._row_values("left_on")
             sel = np.flatnonzero(ok)
-            back = [i for i in sel if joined[i] is not None and left[i] is not None and left[i] < joined[i]]
-            self._add_rows(np.array(back, dtype=np.int64), "left_on", "is before the date joined",
-                           "a leaving date on or after the joining date")
+            back = [
+                i
+                for i in sel
+                if joined[i] is not None and left[i] is not None and left[i] < joined[i]
+            ]
+            self._add_rows(
+                np.array(back, dtype=np.int64),
+                "left_on",
+                "is before the date joined",
+                "a leaving date on or after the joining date",
+            )
 
     def _add_rows(self, row_pos: np.ndarray, name: str, problem: str, expected: str) -> None:
         if not len(row_pos):
@@ -407,8 +482,16 @@ class _Run:
         col = self.columns[name]
         order = [f.name for f in self.spec.fields].index(name)
         values = [col.uniques[u] for u in col.idx[row_pos].tolist()]
-        self._bulk.append((order, row_pos, col.header, np.arange(len(row_pos)),
-                           values, [Invalid(problem, expected)] * len(row_pos)))
+        self._bulk.append(
+            (
+                order,
+                row_pos,
+                col.header,
+                np.arange(len(row_pos)),
+                values,
+                [Invalid(problem, expected)] * len(row_pos),
+            )
+        )
 
     def check_duplicates(self) -> None:
         ok = ~self._row_bad()
@@ -428,7 +511,9 @@ class _Run:
         self._report_duplicates(rows, key[rows], key_cols)
 
     def _check_duplicates_rows(self, key_cols: list[str], ok: np.ndarray) -> None:
-        stacked = np.stack([_canonical(self.columns[n].parsed)[self.columns[n].idx] for n in key_cols], 1)
+        stacked = np.stack(
+            [_canonical(self.columns[n].parsed)[self.columns[n].idx] for n in key_cols], 1
+        )
         rows = np.flatnonzero(ok)
         _, inverse = np.unique(stacked[rows], axis=0, return_inverse=True)
         self._report_duplicates(rows, inverse.reshape(-1), key_cols)
@@ -442,8 +527,9 @@ class _Run:
         if not len(dup):
             return
         # The first row of each run of equal keys: what the duplicate repeats.
-        run_start = np.maximum.accumulate(np.where(np.r_[True, sorted_key[1:] != sorted_key[:-1]],
-                                                   np.arange(len(order)), 0))
+        run_start = np.maximum.accumulate(
+            np.where(np.r_[True, sorted_key[1:] != sorted_key[:-1]], np.arange(len(order)), 0)
+        )
         dup_rows = rows[order[dup]]
         first_rows = rows[order[run_start[dup]]]
         upn = self.columns["upn"]
@@ -452,15 +538,20 @@ class _Run:
         values, messages = [], []
         for r, first in zip(dup_rows.tolist(), first_rows.tolist(), strict=True):
             values.append(upn.uniques[upn.idx[r]])
-            detail = "".join(f" {shown(self.columns[k].uniques[self.columns[k].idx[r]], 40)}"
-                             for k in extra)
-            messages.append(Invalid(
-                f"appears twice: duplicate {what} for this pupil{(' on' + detail) if detail else ''}",
-                f"one {what} per pupil{' per ' + ' and '.join(extra) if extra else ''}; "
-                f"first seen on row {int(self.rows[first])}",
-            ))
+            detail = "".join(
+                f" {shown(self.columns[k].uniques[self.columns[k].idx[r]], 40)}" for k in extra
+            )
+            messages.append(
+                Invalid(
+                    f"appears twice: duplicate {what} for this pupil{(' on' + detail) if detail else ''}",
+                    f"one {what} per pupil{' per ' + ' and '.join(extra) if extra else ''}; "
+                    f"first seen on row {int(self.rows[first])}",
+                )
+            )
         order_pos = [f.name for f in self.spec.fields].index("upn")
-        self._bulk.append((order_pos, dup_rows, upn.header, np.arange(len(dup_rows)), values, messages))
+        self._bulk.append(
+            (order_pos, dup_rows, upn.header, np.arange(len(dup_rows)), values, messages)
+        )
 
     def add_single(self, row, column, value, problem, expected) -> None:
         self._single.append(ValidationError(self.file_name, row, column, value, problem, expected))
@@ -486,9 +577,12 @@ class _Run:
                 order, _row_pos, header, which, values, messages = self._bulk[parts[i]]
                 k = int(which[pos[i]])
                 exc = messages[k]
-                errors.append(ValidationError(self.file_name, int(rows[i]), header, values[k],
-                                              exc.problem, exc.expected))
-        errors.sort(key=lambda e: (e.row or 0))
+                errors.append(
+                    ValidationError(
+                        self.file_name, int(rows[i]), header, values[k], exc.problem, exc.expected
+                    )
+                )
+        errors.sort(key=lambda e: e.row or 0)
         return total, errors[:limit]
 
     # -- output ----------------------------------------------------------------------------
@@ -541,7 +635,10 @@ class _Run:
             for r, (u, p) in enumerate(zip(row_urn.tolist(), upn.idx.tolist(), strict=True)):
                 first_row.setdefault((u, p), r)
             get = {n: self._row_values(n) for n in ("surname", "forename", "dob")}
-            extra = {k: (get["surname"][r], get["forename"][r], get["dob"][r]) for k, r in first_row.items()}
+            extra = {
+                k: (get["surname"][r], get["forename"][r], get["dob"][r])
+                for k, r in first_row.items()
+            }
         out = []
         for u, p in pairs.tolist():
             surname, forename, dob = extra.get((u, p), (None, None, None))
@@ -554,8 +651,10 @@ def _dictionary(column: pa.ChunkedArray, *, header: str) -> tuple[list[str], np.
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     encoded = pc.dictionary_encode(array)
     if len(encoded.dictionary) > MAX_DISTINCT:
-        raise FileUnreadable(f"the file's column '{shown(header, 40)}' holds more than "
-                             f"{MAX_DISTINCT:,} different values: split the file")
+        raise FileUnreadable(
+            f"the file's column '{shown(header, 40)}' holds more than "
+            f"{MAX_DISTINCT:,} different values: split the file"
+        )
     raw_uniques = encoded.dictionary.to_pylist()
     indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     uniques: list[str] = []
@@ -572,8 +671,10 @@ def _dictionary(column: pa.ChunkedArray, *, header: str) -> tuple[list[str], np.
 def _canonical(parsed: list) -> np.ndarray:
     """Id per unique so that values parsing to the same thing ('4/9/23', '2023-09-04') match."""
     seen: dict = {}
-    return np.array([seen.setdefault(("bad", i) if p is BAD else p, len(seen))
-                     for i, p in enumerate(parsed)], dtype=np.int64)
+    return np.array(
+        [seen.setdefault(("bad", i) if p is BAD else p, len(seen)) for i, p in enumerate(parsed)],
+        dtype=np.int64,
+    )
 
 
 def _take(values: list, type_: pa.DataType, idx: np.ndarray) -> pa.Array:

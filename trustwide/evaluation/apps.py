@@ -22,4 +22,6 @@ class EvaluationConfig(AppConfig):
     verbose_name = "Self-evaluation"
 
     def ready(self):
-        post_migrate.connect(load_frameworks_after_migrate, sender=self, dispatch_uid="evaluation-load-frameworks")
+        post_migrate.connect(
+            load_frameworks_after_migrate, sender=self, dispatch_uid="evaluation-load-frameworks"
+        )

@@ -22,7 +22,9 @@ def items(user) -> list[Attention]:
     base = SelfEvaluation.objects.select_related("school", "academic_year", "framework")
     queryset = base.none()
     if validates:
-        queryset = queryset | restrict(base.filter(status=SefStatus.SUBMITTED), user, Perm.SEF_VALIDATE)
+        queryset = queryset | restrict(
+            base.filter(status=SefStatus.SUBMITTED), user, Perm.SEF_VALIDATE
+        )
     if edits:
         queryset = queryset | restrict(
             base.filter(status=SefStatus.DRAFT, academic_year__is_current=True), user, Perm.SEF_EDIT
@@ -31,13 +33,21 @@ def items(user) -> list[Attention]:
     for sef in queryset.order_by("status", "school__name")[:LIMIT]:
         url = reverse("evaluation:sef-detail", kwargs={"pk": sef.pk})
         if sef.status == SefStatus.SUBMITTED:
-            out.append(Attention(
-                title=f"SEF awaiting validation: {sef.school.name}",
-                detail=f"{sef.framework.name}, {sef.academic_year.label}", url=url, severity="due",
-            ))
+            out.append(
+                Attention(
+                    title=f"SEF awaiting validation: {sef.school.name}",
+                    detail=f"{sef.framework.name}, {sef.academic_year.label}",
+                    url=url,
+                    severity="due",
+                )
+            )
         else:
-            out.append(Attention(
-                title=f"Draft SEF to finish and submit: {sef.school.name}",
-                detail=f"{sef.framework.name}, {sef.academic_year.label}", url=url, severity="info",
-            ))
+            out.append(
+                Attention(
+                    title=f"Draft SEF to finish and submit: {sef.school.name}",
+                    detail=f"{sef.framework.name}, {sef.academic_year.label}",
+                    url=url,
+                    severity="info",
+                )
+            )
     return out

@@ -63,7 +63,9 @@ def sef_docx(context: dict) -> bytes:
     document.add_heading("Grades at a glance", level=1)
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Area", "Our grade", "Last year", "Validated grade"), strict=True):
+    for cell, text in zip(
+        table.rows[0].cells, ("Area", "Our grade", "Last year", "Validated grade"), strict=True
+    ):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
     for block in context["blocks"]:
@@ -78,7 +80,9 @@ def sef_docx(context: dict) -> bytes:
         else:
             row[1].text = "Not graded"
         row[2].text = block.previous.label if block.previous else "–"
-        row[3].text = f"{block.validated.label} ({block.validated_source})" if block.validated else "–"
+        row[3].text = (
+            f"{block.validated.label} ({block.validated_source})" if block.validated else "–"
+        )
 
     if context["accuracy"]:
         document.add_heading("Accuracy of self-evaluation", level=1)
@@ -94,8 +98,11 @@ def sef_docx(context: dict) -> bytes:
         j = block.judgement
         document.add_heading(block.area.name, level=1)
         document.add_paragraph(f"Grade: {block.grade.label if block.grade else 'not graded'}")
-        sections = [("Evaluative summary", j.summary, False), ("Strengths", j.strengths, True),
-                    ("Areas for development", j.areas_for_development, True)]
+        sections = [
+            ("Evaluative summary", j.summary, False),
+            ("Strengths", j.strengths, True),
+            ("Areas for development", j.areas_for_development, True),
+        ]
         field_labels = {f.code: f.label for f in spec.fields}
         for code in ("current_position", "actions"):
             if code in field_labels:
@@ -113,7 +120,9 @@ def sef_docx(context: dict) -> bytes:
         if block.validations:
             document.add_heading("Validation", level=2)
             for v in block.validations:
-                verdict = "agrees" if v.agrees else f"grades {v.grade.label if v.grade else v.grade_code}"
+                verdict = (
+                    "agrees" if v.agrees else f"grades {v.grade.label if v.grade else v.grade_code}"
+                )
                 document.add_paragraph(
                     f"{v.validator_name}, {v.get_role_display()}, {v.validated_on:%d/%m/%Y}: {verdict}."
                     + (f" {v.rationale}" if v.rationale else ""),
@@ -139,8 +148,12 @@ def matrix_xlsx(matrix, themes) -> bytes:
     header += ["Accuracy (% agreed)", "Areas compared"]
     rows = []
     for row in matrix.rows:
-        values = [row.school.name, row.school.hub.name if row.school.hub else "", row.school.get_phase_display(),
-                  row.sef.get_status_display() if row.sef else "No SEF"]
+        values = [
+            row.school.name,
+            row.school.hub.name if row.school.hub else "",
+            row.school.get_phase_display(),
+            row.sef.get_status_display() if row.sef else "No SEF",
+        ]
         for cell in row.cells:
             if not cell.applies:
                 values += ["n/a", ""]
@@ -152,23 +165,56 @@ def matrix_xlsx(matrix, themes) -> bytes:
         rows.append(values)
     theme_rows = [
         (theme.area.name, entry.school.name, entry.grade.label if entry.grade else "", item)
-        for theme in themes for entry in theme.entries for item in entry.items
+        for theme in themes
+        for entry in theme.entries
+        for item in entry.items
     ]
     accuracy_rows = [
-        (item.scale_name, item.accuracy.compared, item.accuracy.agreed, item.accuracy.over_generous,
-         item.accuracy.under_generous, round(item.accuracy.agreement_percent, 1),
-         round(item.accuracy.mean_signed_difference, 2))
+        (
+            item.scale_name,
+            item.accuracy.compared,
+            item.accuracy.agreed,
+            item.accuracy.over_generous,
+            item.accuracy.under_generous,
+            round(item.accuracy.agreement_percent, 1),
+            round(item.accuracy.mean_signed_difference, 2),
+        )
         for item in matrix.accuracy
     ]
     title = matrix.framework.name if matrix.framework else "Self-evaluation"
-    return build_xlsx([
-        (f"SEF matrix {year}".replace("/", "-"), header, rows),
-        ("Areas for development", ["Area", "School", "Grade", "Area for development"], theme_rows),
-        ("Accuracy", ["Scale", "Areas compared", "Agreed", "More generous", "Harsher", "% agreed",
-                      "Mean difference (grades)"], accuracy_rows),
-        ("About", ["Field", "Value"], [("Trust", matrix.trust.name), ("Framework", title), ("Academic year", year),
-                                       ("Exported", timezone.localdate().strftime("%d/%m/%Y"))]),
-    ])
+    return build_xlsx(
+        [
+            (f"SEF matrix {year}".replace("/", "-"), header, rows),
+            (
+                "Areas for development",
+                ["Area", "School", "Grade", "Area for development"],
+                theme_rows,
+            ),
+            (
+                "Accuracy",
+                [
+                    "Scale",
+                    "Areas compared",
+                    "Agreed",
+                    "More generous",
+                    "Harsher",
+                    "% agreed",
+                    "Mean difference (grades)",
+                ],
+                accuracy_rows,
+            ),
+            (
+                "About",
+                ["Field", "Value"],
+                [
+                    ("Trust", matrix.trust.name),
+                    ("Framework", title),
+                    ("Academic year", year),
+                    ("Exported", timezone.localdate().strftime("%d/%m/%Y")),
+                ],
+            ),
+        ]
+    )
 
 
 def _change_text(change: int | None, previous) -> str:

@@ -13,5 +13,11 @@ from .models import (
 )
 
 VISIBLE = all_by_view_permission(
-    Framework, SelfEvaluation, AreaJudgement, Evidence, Validation, TrustSelfReview, TrustStatementRating,
+    Framework,
+    SelfEvaluation,
+    AreaJudgement,
+    Evidence,
+    Validation,
+    TrustSelfReview,
+    TrustStatementRating,
 )

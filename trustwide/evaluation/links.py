@@ -14,9 +14,24 @@ def school_links(user, school):
 def trust_links(user, trust):
     links = []
     if rules.may_see_trust_overview(user, trust):
-        links.append((reverse("evaluation:trust-matrix", kwargs={"slug": trust.slug}), "Self-evaluation across schools"))
+        links.append(
+            (
+                reverse("evaluation:trust-matrix", kwargs={"slug": trust.slug}),
+                "Self-evaluation across schools",
+            )
+        )
     if rules.may_see_self_review(user, trust.pk):
-        links.append((reverse("evaluation:trust-self-review-list", kwargs={"slug": trust.slug}), "Trust self-review"))
+        links.append(
+            (
+                reverse("evaluation:trust-self-review-list", kwargs={"slug": trust.slug}),
+                "Trust self-review",
+            )
+        )
     if rules.may_see_frameworks(user, trust):
-        links.append((reverse("evaluation:framework-list", kwargs={"slug": trust.slug}), "Evaluation frameworks"))
+        links.append(
+            (
+                reverse("evaluation:framework-list", kwargs={"slug": trust.slug}),
+                "Evaluation frameworks",
+            )
+        )
     return links

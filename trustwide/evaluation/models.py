@@ -86,7 +86,8 @@ class Framework(models.Model):
                 fields=["trust", "code", "version"], name="framework_version_unique_in_trust"
             ),
             models.UniqueConstraint(
-                fields=["code", "version"], condition=Q(trust__isnull=True),
+                fields=["code", "version"],
+                condition=Q(trust__isnull=True),
                 name="builtin_framework_version_unique",
             ),
         ]
@@ -124,14 +125,22 @@ class SefStatus(models.TextChoices):
 class SelfEvaluation(models.Model):
     """A school's self-evaluation form (SEF) for one academic year against one framework."""
 
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="self_evaluations")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, related_name="self_evaluations"
+    )
     academic_year = models.ForeignKey(
         "trusts.AcademicYear", on_delete=models.RESTRICT, related_name="self_evaluations"
     )
-    framework = models.ForeignKey(Framework, on_delete=models.RESTRICT, related_name="self_evaluations")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.RESTRICT, related_name="self_evaluations"
+    )
     status = models.CharField(max_length=12, choices=SefStatus.choices, default=SefStatus.DRAFT)
     started_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Last year's SEF this one was started from.",
     )
     submitted_by = models.ForeignKey(
@@ -155,7 +164,8 @@ class SelfEvaluation(models.Model):
         verbose_name = "self-evaluation"
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "academic_year", "framework"], name="sef_unique_per_school_year_framework"
+                fields=["school", "academic_year", "framework"],
+                name="sef_unique_per_school_year_framework",
             )
         ]
 
@@ -163,13 +173,19 @@ class SelfEvaluation(models.Model):
         return f"SEF {self.school} {self.academic_year.label} ({self.framework.name})"
 
     def clean(self):
-        if self.school_id and self.academic_year_id and self.academic_year.trust_id != self.school.trust_id:
+        if (
+            self.school_id
+            and self.academic_year_id
+            and self.academic_year.trust_id != self.school.trust_id
+        ):
             raise ValidationError({"academic_year": "That academic year belongs to another trust."})
         if self.framework_id and self.school_id:
             if self.framework.trust_id not in (None, self.school.trust_id):
                 raise ValidationError({"framework": "That framework belongs to another trust."})
             if self.framework.kind == FrameworkKind.TRUST_SELF_REVIEW:
-                raise ValidationError({"framework": "A trust self-review framework grades the trust, not a school."})
+                raise ValidationError(
+                    {"framework": "A trust self-review framework grades the trust, not a school."}
+                )
 
     def audit_scope(self):
         return self.school.trust_id, self.school_id
@@ -180,7 +196,9 @@ class AreaJudgement(models.Model):
 
     sef = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="judgements")
     area_code = models.SlugField("area", max_length=80)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order of the area in the framework.")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order of the area in the framework."
+    )
     grade_code = models.SlugField("grade", max_length=80, blank=True)
     summary = models.TextField("evaluative summary", blank=True)
     strengths = models.TextField(blank=True)
@@ -197,7 +215,9 @@ class AreaJudgement(models.Model):
     class Meta:
         ordering = ["sef", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["sef", "area_code"], name="judgement_unique_area_in_sef")
+            models.UniqueConstraint(
+                fields=["sef", "area_code"], name="judgement_unique_area_in_sef"
+            )
         ]
 
     def __str__(self):
@@ -228,7 +248,9 @@ class Evidence(models.Model):
     text = models.TextField(blank=True)
     url = models.URLField("link", blank=True, max_length=500)
     file = models.FileField(
-        upload_to=evidence_upload_to, blank=True, max_length=300,
+        upload_to=evidence_upload_to,
+        blank=True,
+        max_length=300,
         validators=evidence_validators(),
     )
     file_size = models.PositiveIntegerField(null=True, blank=True)
@@ -268,7 +290,9 @@ class Validation(models.Model):
     """Someone else's view of one area judgement: agreement, or a different grade with a
     rationale. Inspection grades are recorded here too, as external validation."""
 
-    judgement = models.ForeignKey(AreaJudgement, on_delete=models.CASCADE, related_name="validations")
+    judgement = models.ForeignKey(
+        AreaJudgement, on_delete=models.CASCADE, related_name="validations"
+    )
     validator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -304,7 +328,9 @@ class TrustSelfReview(models.Model):
     academic_year = models.ForeignKey(
         "trusts.AcademicYear", on_delete=models.RESTRICT, related_name="trust_self_reviews"
     )
-    framework = models.ForeignKey(Framework, on_delete=models.RESTRICT, related_name="trust_self_reviews")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.RESTRICT, related_name="trust_self_reviews"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -351,7 +377,9 @@ class TrustStatementRating(models.Model):
     class Meta:
         ordering = ["review", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["review", "area_code"], name="rating_unique_statement_in_review")
+            models.UniqueConstraint(
+                fields=["review", "area_code"], name="rating_unique_statement_in_review"
+            )
         ]
 
     def __str__(self):

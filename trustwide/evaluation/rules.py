@@ -37,6 +37,7 @@ WITHDRAW_REFUSED = "You may not withdraw this validation."
 
 # --------------------------------------------------------------------------- school SEFs
 
+
 def may_view_sef(user, school) -> bool:
     return actor_can(user, Perm.SEF_VIEW, school)
 
@@ -57,7 +58,8 @@ def may_see_sef_history(user, school) -> bool:
 def may_reopen_sef(user, sef) -> bool:
     """Back to draft: the school reopens a submitted SEF; a validator also a validated one."""
     return may_validate_sef(user, sef.school) or (
-        may_edit_sef(user, sef.school) and sef.status == SefStatus.SUBMITTED)
+        may_edit_sef(user, sef.school) and sef.status == SefStatus.SUBMITTED
+    )
 
 
 def may_try_reopen_sef(user, school) -> bool:
@@ -78,10 +80,15 @@ def validator_roles(user, school) -> list[str]:
 
 
 def may_withdraw_validation(user, validation, school) -> bool:
-    return user is None or validation.validator_id == user.pk or validation.role in validator_roles(user, school)
+    return (
+        user is None
+        or validation.validator_id == user.pk
+        or validation.role in validator_roles(user, school)
+    )
 
 
 # --------------------------------------------------------------------------- trust pages
+
 
 def may_see_trust_overview(user, trust) -> bool:
     """The cross-school pages are for those who read SEFs at trust or hub level."""
@@ -105,6 +112,7 @@ def may_edit_self_review(user, trust_id: int) -> bool:
 
 
 # --------------------------------------------------------------------------- home page
+
 
 def validates_somewhere(user) -> bool:
     return bool(trust_ids(user, Perm.SEF_VALIDATE))

@@ -47,7 +47,9 @@ def grade_view(spec: FrameworkDefinition, area_code: str, grade_code: str) -> Gr
         grade = scale.grade(grade_code)
     except KeyError:
         return None
-    return GradeView(grade.code, grade.label, grade.rank, grade.colour, grade.text_colour, scale.code)
+    return GradeView(
+        grade.code, grade.label, grade.rank, grade.colour, grade.text_colour, scale.code
+    )
 
 
 def _inspection_grade_code(spec: FrameworkDefinition, area_code: str, value: str) -> str:
@@ -77,7 +79,8 @@ def inspection_grades(spec: FrameworkDefinition, inspection: Inspection | None) 
 def latest_inspection_on(school: School, framework_code: str, *, until=None) -> Inspection | None:
     """The school's latest inspection on this framework (uses prefetched inspections)."""
     found = [
-        i for i in school.inspections.all()
+        i
+        for i in school.inspections.all()
         if i.framework == framework_code and (until is None or i.inspected_on <= until)
     ]
     return max(found, key=lambda i: i.inspected_on) if found else None
@@ -106,14 +109,19 @@ def validated_grades(sef: SelfEvaluation) -> dict[str, ValidatedGrade]:
     out: dict[str, ValidatedGrade] = {}
     for judgement in sef.judgements.all():
         candidates = [
-            ValidatedGrade(v.grade_code, f"{v.get_role_display()}, {v.validated_on:%d/%m/%Y}", v.validated_on)
+            ValidatedGrade(
+                v.grade_code, f"{v.get_role_display()}, {v.validated_on:%d/%m/%Y}", v.validated_on
+            )
             for v in judgement.validations.all()
         ]
         if judgement.area_code in from_inspection:
-            candidates.append(ValidatedGrade(
-                from_inspection[judgement.area_code], f"Inspection, {inspection.inspected_on:%d/%m/%Y}",
-                inspection.inspected_on,
-            ))
+            candidates.append(
+                ValidatedGrade(
+                    from_inspection[judgement.area_code],
+                    f"Inspection, {inspection.inspected_on:%d/%m/%Y}",
+                    inspection.inspected_on,
+                )
+            )
         if candidates:
             out[judgement.area_code] = max(candidates, key=lambda c: c.on)
     return out
@@ -130,11 +138,16 @@ def sef_pairs(sef: SelfEvaluation, *, school_label: str = "") -> list[JudgementP
         scale = spec.scale_for(judgement.area_code)
         ranks = {g.code: g.rank for g in scale.grades}
         if judgement.grade_code in ranks and other.grade_code in ranks:
-            pairs.append(JudgementPair(
-                framework=spec.code, scale=scale.code, self_rank=ranks[judgement.grade_code],
-                validated_rank=ranks[other.grade_code], area=judgement.area_code,
-                school=school_label or str(sef.school_id),
-            ))
+            pairs.append(
+                JudgementPair(
+                    framework=spec.code,
+                    scale=scale.code,
+                    self_rank=ranks[judgement.grade_code],
+                    validated_rank=ranks[other.grade_code],
+                    area=judgement.area_code,
+                    school=school_label or str(sef.school_id),
+                )
+            )
     return pairs
 
 
@@ -165,7 +178,13 @@ def main_scale(spec: FrameworkDefinition) -> str:
 
 def sef_queryset() -> QuerySet:
     return SelfEvaluation.objects.select_related(
-        "school", "school__trust", "school__hub", "academic_year", "framework", "submitted_by", "validated_by",
+        "school",
+        "school__trust",
+        "school__hub",
+        "academic_year",
+        "framework",
+        "submitted_by",
+        "validated_by",
     )
 
 
@@ -179,9 +198,12 @@ def sef_with_details(*, user, pk: int) -> SelfEvaluation:
     from trustwide.access import get_object_or_404_for
 
     queryset = sef_queryset().prefetch_related(
-        Prefetch("judgements", queryset=AreaJudgement.objects.prefetch_related(
-            Prefetch("validations", queryset=Validation.objects.select_related("validator"))
-        )),
+        Prefetch(
+            "judgements",
+            queryset=AreaJudgement.objects.prefetch_related(
+                Prefetch("validations", queryset=Validation.objects.select_related("validator"))
+            ),
+        ),
         Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
         Prefetch("school__inspections", queryset=Inspection.objects.order_by("-inspected_on")),
     )
@@ -217,16 +239,26 @@ def sef_area_blocks(sef: SelfEvaluation, previous: SelfEvaluation | None = None)
         validations = list(judgement.validations.all())
         for v in validations:
             v.grade = grade_view(spec, judgement.area_code, v.grade_code)
-        blocks.append(AreaBlock(
-            area=area, judgement=judgement,
-            grade=grade_view(spec, judgement.area_code, judgement.grade_code),
-            validated=grade_view(spec, judgement.area_code, other.grade_code) if other else None,
-            validated_source=other.source if other else "",
-            validations=validations,
-            evidence=[e for e in evidence if judgement.area_code in e.areas],
-            previous=grade_view(previous.framework.spec, judgement.area_code, prev_grades.get(judgement.area_code, ""))
-            if previous else None,
-        ))
+        blocks.append(
+            AreaBlock(
+                area=area,
+                judgement=judgement,
+                grade=grade_view(spec, judgement.area_code, judgement.grade_code),
+                validated=grade_view(spec, judgement.area_code, other.grade_code)
+                if other
+                else None,
+                validated_source=other.source if other else "",
+                validations=validations,
+                evidence=[e for e in evidence if judgement.area_code in e.areas],
+                previous=grade_view(
+                    previous.framework.spec,
+                    judgement.area_code,
+                    prev_grades.get(judgement.area_code, ""),
+                )
+                if previous
+                else None,
+            )
+        )
     return blocks
 
 
@@ -234,7 +266,8 @@ def previous_sef(sef: SelfEvaluation) -> SelfEvaluation | None:
     """Last year's SEF of the school on the same framework (same code), if any."""
     return (
         SelfEvaluation.objects.filter(
-            school_id=sef.school_id, framework__code=sef.framework.code,
+            school_id=sef.school_id,
+            framework__code=sef.framework.code,
             academic_year__start_year=sef.academic_year.start_year - 1,
         )
         .select_related("framework", "academic_year")
@@ -311,23 +344,32 @@ def matrix_framework_choices(*, trust: Trust) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def trust_matrix(*, user, trust: Trust, year: AcademicYear | None, framework_code: str,
-                 hub_id=None, phase=None) -> TrustMatrix:
+def trust_matrix(
+    *, user, trust: Trust, year: AcademicYear | None, framework_code: str, hub_id=None, phase=None
+) -> TrustMatrix:
     """Schools x areas for one year and framework (by code: versions share area codes), with
     last year's grades, the last inspection on the same framework and SEF accuracy."""
     schools = restrict(School.objects.filter(trust=trust), user, Perm.SEF_VIEW)
-    if year is not None:  # the schools in the trust during that year (trusts: School.objects.open_between)
+    if (
+        year is not None
+    ):  # the schools in the trust during that year (trusts: School.objects.open_between)
         schools = schools.open_between(year.starts_on, year.ends_on)
     if hub_id:
         schools = schools.filter(hub_id=hub_id)
     if phase:
         schools = schools.filter(phase=phase)
-    schools = list(schools.select_related("hub").prefetch_related(
-        Prefetch("inspections", queryset=Inspection.objects.order_by("-inspected_on"))
-    ).order_by("name"))
+    schools = list(
+        schools.select_related("hub")
+        .prefetch_related(
+            Prefetch("inspections", queryset=Inspection.objects.order_by("-inspected_on"))
+        )
+        .order_by("name")
+    )
     framework = (
-        Framework.objects.available_to(trust.pk).filter(code=framework_code)
-        .order_by("-is_active", "-version").first()
+        Framework.objects.available_to(trust.pk)
+        .filter(code=framework_code)
+        .order_by("-is_active", "-version")
+        .first()
     )
     matrix = TrustMatrix(trust, year, None, framework, [], [])
     if framework is None or year is None:
@@ -337,11 +379,15 @@ def trust_matrix(*, user, trust: Trust, year: AcademicYear | None, framework_cod
     by_school = {s.pk: s for s in schools}
     sefs = list(
         SelfEvaluation.objects.filter(
-            school_id__in=list(by_school), framework__code=framework_code,
-            academic_year__trust=trust, academic_year__start_year__in=[year.start_year, year.start_year - 1],
+            school_id__in=list(by_school),
+            framework__code=framework_code,
+            academic_year__trust=trust,
+            academic_year__start_year__in=[year.start_year, year.start_year - 1],
         )
         .select_related("framework", "academic_year")
-        .prefetch_related(Prefetch("judgements", queryset=AreaJudgement.objects.prefetch_related("validations")))
+        .prefetch_related(
+            Prefetch("judgements", queryset=AreaJudgement.objects.prefetch_related("validations"))
+        )
     )
     current = {s.school_id: s for s in sefs if s.academic_year.start_year == year.start_year}
     last = {s.school_id: s for s in sefs if s.academic_year.start_year == year.start_year - 1}
@@ -352,12 +398,18 @@ def trust_matrix(*, user, trust: Trust, year: AcademicYear | None, framework_cod
         if sef is not None:
             sef.school = school  # reuse the prefetched inspections
         applicable = {
-            a.code for a in _flatten(spec.areas_for(has_early_years=school.has_early_years,
-                                                    has_sixth_form=school.has_sixth_form))
+            a.code
+            for a in _flatten(
+                spec.areas_for(
+                    has_early_years=school.has_early_years, has_sixth_form=school.has_sixth_form
+                )
+            )
         }
         grades = {j.area_code: j.grade_code for j in sef.judgements.all()} if sef else {}
         previous = last.get(school.pk)
-        prev_grades = {j.area_code: j.grade_code for j in previous.judgements.all()} if previous else {}
+        prev_grades = (
+            {j.area_code: j.grade_code for j in previous.judgements.all()} if previous else {}
+        )
         inspection = latest_inspection_on(school, framework_code)
         inspected = inspection_grades(spec, inspection)
         cells = []
@@ -366,18 +418,28 @@ def trust_matrix(*, user, trust: Trust, year: AcademicYear | None, framework_cod
                 cells.append(MatrixCell(applies=False))
                 continue
             now = grade_view(spec, area.code, grades.get(area.code, ""))
-            before = grade_view(previous.framework.spec, area.code, prev_grades.get(area.code, "")) if previous else None
+            before = (
+                grade_view(previous.framework.spec, area.code, prev_grades.get(area.code, ""))
+                if previous
+                else None
+            )
             insp = grade_view(spec, area.code, inspected.get(area.code, ""))
-            cells.append(MatrixCell(True, now, before, _change(now, before), insp, _change(now, insp)))
+            cells.append(
+                MatrixCell(True, now, before, _change(now, before), insp, _change(now, insp))
+            )
         pairs = sef_pairs(sef, school_label=school.name) if sef else []
         all_pairs.extend(pairs)
         main = [p for p in pairs if p.scale == main_scale(spec)]
-        matrix.rows.append(MatrixRow(
-            school=school, sef=sef, cells=cells,
-            accuracy=sef_accuracy(main) if main else None,
-            inspection=school.latest_inspection,
-            inspection_comparable=inspection is not None,
-        ))
+        matrix.rows.append(
+            MatrixRow(
+                school=school,
+                sef=sef,
+                cells=cells,
+                accuracy=sef_accuracy(main) if main else None,
+                inspection=school.latest_inspection,
+                inspection_comparable=inspection is not None,
+            )
+        )
     for scale in spec.scales:
         group = [p for p in all_pairs if p.scale == scale.code]
         if group:
@@ -438,14 +500,19 @@ def development_themes(matrix: TrustMatrix) -> list[AreaTheme]:
         for row in matrix.rows:
             if row.sef is None:
                 continue
-            judgement = next((j for j in row.sef.judgements.all() if j.area_code == area.code), None)
+            judgement = next(
+                (j for j in row.sef.judgements.all() if j.area_code == area.code), None
+            )
             if judgement is None or not judgement.areas_for_development.strip():
                 continue
             items = [
-                line.strip(" -•*\t") for line in re.split(r"[\n;]+", judgement.areas_for_development)
+                line.strip(" -•*\t")
+                for line in re.split(r"[\n;]+", judgement.areas_for_development)
                 if line.strip(" -•*\t")
             ]
-            entries.append(ThemeEntry(row.school, grade_view(spec, area.code, judgement.grade_code), items))
+            entries.append(
+                ThemeEntry(row.school, grade_view(spec, area.code, judgement.grade_code), items)
+            )
             phrase_schools.update(_phrases(judgement.areas_for_development))
         common = [(p, n) for p, n in phrase_schools.most_common(6) if n > 1]
         if entries:
@@ -457,14 +524,15 @@ def development_themes(matrix: TrustMatrix) -> list[AreaTheme]:
 
 
 def trust_self_reviews(*, trust: Trust) -> QuerySet:
-    return TrustSelfReview.objects.filter(trust=trust).select_related("framework", "academic_year").order_by(
-        "-academic_year__start_year"
+    return (
+        TrustSelfReview.objects.filter(trust=trust)
+        .select_related("framework", "academic_year")
+        .order_by("-academic_year__start_year")
     )
 
 
 def trust_years(trust: Trust) -> list[AcademicYear]:
     return list(AcademicYear.objects.filter(trust=trust).order_by("-start_year"))
-
 
 
 def sef_history(sef: SelfEvaluation) -> QuerySet:
@@ -474,9 +542,13 @@ def sef_history(sef: SelfEvaluation) -> QuerySet:
 
     from trustwide.audit.models import AuditEvent
 
-    judgement_ids = [str(pk) for pk in AreaJudgement.objects.filter(sef=sef).values_list("pk", flat=True)]
+    judgement_ids = [
+        str(pk) for pk in AreaJudgement.objects.filter(sef=sef).values_list("pk", flat=True)
+    ]
     evidence_ids = [str(pk) for pk in Evidence.objects.filter(sef=sef).values_list("pk", flat=True)]
-    validation_ids = [str(pk) for pk in Validation.objects.filter(judgement__sef=sef).values_list("pk", flat=True)]
+    validation_ids = [
+        str(pk) for pk in Validation.objects.filter(judgement__sef=sef).values_list("pk", flat=True)
+    ]
     q = Q(object_type="evaluation.selfevaluation", object_id=str(sef.pk))
     q |= Q(object_type="evaluation.areajudgement", object_id__in=judgement_ids)
     q |= Q(object_type="evaluation.validation", object_id__in=validation_ids)
@@ -489,13 +561,16 @@ def sef_history(sef: SelfEvaluation) -> QuerySet:
 # --------------------------------------------------------------------------- for planning
 
 
-def development_areas_for_plan(*, school: School, academic_year: AcademicYear) -> list[tuple[str, str]]:
+def development_areas_for_plan(
+    *, school: School, academic_year: AcademicYear
+) -> list[tuple[str, str]]:
     """(area code, label) of the school's SEF areas that name areas for development, from the
     SEF of the plan's year or, failing that, the year before (plans are written from last
     year's evaluation). Every area of that SEF is offered; those with development points first."""
     sefs = (
         SelfEvaluation.objects.filter(
-            school=school, academic_year__start_year__in=[academic_year.start_year, academic_year.start_year - 1],
+            school=school,
+            academic_year__start_year__in=[academic_year.start_year, academic_year.start_year - 1],
             framework__kind__in=[FrameworkKind.INSPECTION, FrameworkKind.TRUST],
         )
         .select_related("framework", "academic_year")
@@ -514,7 +589,9 @@ def development_areas_for_plan(*, school: School, academic_year: AcademicYear) -
             continue
         points = " ".join(judgement.areas_for_development.split())
         if points:
-            with_points.append((judgement.area_code, f"{name}: {points[:90]}{'…' if len(points) > 90 else ''}"))
+            with_points.append(
+                (judgement.area_code, f"{name}: {points[:90]}{'…' if len(points) > 90 else ''}")
+            )
         else:
             without.append((judgement.area_code, name))
     return with_points + without

@@ -47,7 +47,13 @@ from .models import (
 )
 
 LOADER = "framework loader"
-JUDGEMENT_TEXT_FIELDS = ("summary", "strengths", "areas_for_development", "current_position", "actions")
+JUDGEMENT_TEXT_FIELDS = (
+    "summary",
+    "strengths",
+    "areas_for_development",
+    "current_position",
+    "actions",
+)
 
 
 # --------------------------------------------------------------------------- frameworks
@@ -74,13 +80,17 @@ def framework_in_use(framework: Framework) -> bool:
     )
 
 
-def _refresh_active_versions(*, trust_id, code: str, actor=None, actor_label=LOADER, audited=True) -> None:
+def _refresh_active_versions(
+    *, trust_id, code: str, actor=None, actor_label=LOADER, audited=True
+) -> None:
     """Only the newest version of a framework is offered for new self-evaluations."""
     versions = list(Framework.objects.filter(trust_id=trust_id, code=code).order_by("-version"))
     for i, framework in enumerate(versions):
         if framework.is_active != (i == 0):
             if audited:
-                audited_update(actor=actor, actor_label=actor_label, instance=framework, is_active=(i == 0))
+                audited_update(
+                    actor=actor, actor_label=actor_label, instance=framework, is_active=(i == 0)
+                )
             else:
                 framework.is_active = i == 0
                 framework.save(update_fields=["is_active"])
@@ -109,8 +119,13 @@ def frameworks_load(paths=None) -> list[LoadOutcome]:
         # files' version control, so these writes record no audit event (trust copies do).
         if existing is None:
             framework = Framework(
-                trust=None, code=definition.code, version=definition.version, name=definition.name,
-                kind=definition.kind, definition=data, fingerprint=definition.fingerprint,
+                trust=None,
+                code=definition.code,
+                version=definition.version,
+                name=definition.name,
+                kind=definition.kind,
+                definition=data,
+                fingerprint=definition.fingerprint,
             )
             framework.full_clean()
             framework.save()
@@ -140,24 +155,37 @@ def _framework_errors(error: FrameworkFileError) -> ValidationError:
 
 
 @transaction.atomic
-def framework_copy(*, actor, framework: Framework, trust: Trust, code: str, name: str,
-                   actor_label=None) -> Framework:
+def framework_copy(
+    *, actor, framework: Framework, trust: Trust, code: str, name: str, actor_label=None
+) -> Framework:
     """Copy a framework (built-in or the trust's own) into a new trust-owned framework."""
     require(rules.may_manage_frameworks(actor, trust.pk), rules.FRAMEWORK_MANAGE_REFUSED)
     if framework.trust_id not in (None, trust.pk):
         raise ValidationError({"framework": "That framework belongs to another trust."})
     if Framework.objects.filter(trust=trust, code=code).exists():
-        raise ValidationError({"code": f"Your trust already has a framework with the code {code!r}; choose another."})
+        raise ValidationError(
+            {"code": f"Your trust already has a framework with the code {code!r}; choose another."}
+        )
     data = copy.deepcopy(framework.definition)
     data.update(code=code, name=name, version=1)
-    data["source"] = f"{data['source']} Copied by {trust.name} from {framework} on {timezone.localdate():%d/%m/%Y}."
+    data["source"] = (
+        f"{data['source']} Copied by {trust.name} from {framework} on {timezone.localdate():%d/%m/%Y}."
+    )
     try:
         definition = validate_framework_data(data, file_name=f"{code}.yaml")
     except FrameworkFileError as error:
         raise _framework_errors(error) from error
     return audited_create(
-        actor=actor, actor_label=actor_label, model=Framework, trust=trust, code=code, version=1,
-        name=name, kind=definition.kind, definition=data, fingerprint=definition.fingerprint,
+        actor=actor,
+        actor_label=actor_label,
+        model=Framework,
+        trust=trust,
+        code=code,
+        version=1,
+        name=name,
+        kind=definition.kind,
+        definition=data,
+        fingerprint=definition.fingerprint,
         copied_from=framework,
     )
 
@@ -179,24 +207,31 @@ def _edit_areas(areas: list[dict], changes: dict[str, dict]) -> None:
 
 
 @transaction.atomic
-def framework_edit(*, actor, framework: Framework, name: str, areas: dict[str, dict],
-                   actor_label=None) -> Framework:
+def framework_edit(
+    *, actor, framework: Framework, name: str, areas: dict[str, dict], actor_label=None
+) -> Framework:
     """Edit a trust-owned framework's name and its areas' names, descriptions and prompts.
 
     Returns the framework edited: the same row while no self-evaluation uses it, else a new
     version (the used version is never changed in place)."""
     if framework.is_builtin:
-        raise ValidationError("Built-in frameworks are never edited: copy it into your trust first.")
+        raise ValidationError(
+            "Built-in frameworks are never edited: copy it into your trust first."
+        )
     require(rules.may_manage_frameworks(actor, framework.trust_id), rules.FRAMEWORK_MANAGE_REFUSED)
     unknown = sorted(set(areas) - {a.code for a in framework.spec.all_areas()})
     if unknown:
-        raise ValidationError({"areas": f"{', '.join(unknown)} is not an area of {framework.name}."})
+        raise ValidationError(
+            {"areas": f"{', '.join(unknown)} is not an area of {framework.name}."}
+        )
     data = copy.deepcopy(framework.definition)
     data["name"] = name
     _edit_areas(data["areas"], areas)
     in_use = framework_in_use(framework)
     if in_use:
-        latest = Framework.objects.filter(trust_id=framework.trust_id, code=framework.code).aggregate(v=Max("version"))["v"]
+        latest = Framework.objects.filter(
+            trust_id=framework.trust_id, code=framework.code
+        ).aggregate(v=Max("version"))["v"]
         data["version"] = latest + 1
     try:
         definition = validate_framework_data(data, file_name=f"{framework.code}.yaml")
@@ -206,15 +241,29 @@ def framework_edit(*, actor, framework: Framework, name: str, areas: dict[str, d
         return framework
     if not in_use:
         return audited_update(
-            actor=actor, actor_label=actor_label, instance=framework, name=name, definition=data,
+            actor=actor,
+            actor_label=actor_label,
+            instance=framework,
+            name=name,
+            definition=data,
             fingerprint=definition.fingerprint,
         )
     new = audited_create(
-        actor=actor, actor_label=actor_label, model=Framework, trust_id=framework.trust_id,
-        code=framework.code, version=data["version"], name=name, kind=definition.kind,
-        definition=data, fingerprint=definition.fingerprint, copied_from=framework,
+        actor=actor,
+        actor_label=actor_label,
+        model=Framework,
+        trust_id=framework.trust_id,
+        code=framework.code,
+        version=data["version"],
+        name=name,
+        kind=definition.kind,
+        definition=data,
+        fingerprint=definition.fingerprint,
+        copied_from=framework,
     )
-    _refresh_active_versions(trust_id=framework.trust_id, code=framework.code, actor=actor, actor_label=actor_label)
+    _refresh_active_versions(
+        trust_id=framework.trust_id, code=framework.code, actor=actor, actor_label=actor_label
+    )
     return new
 
 
@@ -230,11 +279,15 @@ def applicable_areas(spec: FrameworkDefinition, school: School) -> list[Area]:
             out.append(area)
             walk(area.sub_areas)
 
-    walk(spec.areas_for(has_early_years=school.has_early_years, has_sixth_form=school.has_sixth_form))
+    walk(
+        spec.areas_for(has_early_years=school.has_early_years, has_sixth_form=school.has_sixth_form)
+    )
     return out
 
 
-def check_area(spec: FrameworkDefinition, school: School | None, area_code: str, *, field: str = "area_code") -> Area:
+def check_area(
+    spec: FrameworkDefinition, school: School | None, area_code: str, *, field: str = "area_code"
+) -> Area:
     try:
         area = spec.area(area_code)
     except KeyError:
@@ -247,17 +300,23 @@ def check_area(spec: FrameworkDefinition, school: School | None, area_code: str,
             area.applies_when or "", "this provision"
         )
         raise ValidationError(
-            {field: f"{area.name} applies only where the school has {provision}; {school.name} has none."}
+            {
+                field: f"{area.name} applies only where the school has {provision}; {school.name} has none."
+            }
         )
     return area
 
 
-def check_grade(spec: FrameworkDefinition, area_code: str, grade_code: str, *, field: str = "grade_code") -> None:
+def check_grade(
+    spec: FrameworkDefinition, area_code: str, grade_code: str, *, field: str = "grade_code"
+) -> None:
     scale = spec.scale_for(area_code)
     if grade_code not in {g.code for g in scale.grades}:
         allowed = ", ".join(g.label for g in scale.grades)
         raise ValidationError(
-            {field: f"{grade_code!r} is not a grade of the {scale.name} (expected one of: {allowed})."}
+            {
+                field: f"{grade_code!r} is not a grade of the {scale.name} (expected one of: {allowed})."
+            }
         )
 
 
@@ -276,8 +335,15 @@ def _require_draft(sef: SelfEvaluation) -> None:
 
 
 @transaction.atomic
-def sef_create(*, actor, school: School, academic_year: AcademicYear, framework: Framework,
-               start_from: SelfEvaluation | None = None, actor_label=None) -> SelfEvaluation:
+def sef_create(
+    *,
+    actor,
+    school: School,
+    academic_year: AcademicYear,
+    framework: Framework,
+    start_from: SelfEvaluation | None = None,
+    actor_label=None,
+) -> SelfEvaluation:
     """Start a SEF with one judgement per applicable area; from last year's SEF, copy its grades
     and text where the area (and, for grades, the framework) is the same."""
     _require_edit(actor, school)
@@ -286,14 +352,25 @@ def sef_create(*, actor, school: School, academic_year: AcademicYear, framework:
     if framework.trust_id not in (None, school.trust_id):
         raise ValidationError({"framework": "That framework belongs to another trust."})
     if framework.kind == FrameworkKind.TRUST_SELF_REVIEW:
-        raise ValidationError({"framework": "A trust self-review framework grades the trust, not a school."})
-    if SelfEvaluation.objects.filter(school=school, academic_year=academic_year, framework__code=framework.code).exists():
         raise ValidationError(
-            {"academic_year": f"{school.name} already has a {framework.name} self-evaluation for {academic_year.label}."}
+            {"framework": "A trust self-review framework grades the trust, not a school."}
+        )
+    if SelfEvaluation.objects.filter(
+        school=school, academic_year=academic_year, framework__code=framework.code
+    ).exists():
+        raise ValidationError(
+            {
+                "academic_year": f"{school.name} already has a {framework.name} self-evaluation for {academic_year.label}."
+            }
         )
     sef = audited_create(
-        actor=actor, actor_label=actor_label, model=SelfEvaluation, school=school,
-        academic_year=academic_year, framework=framework, started_from=start_from,
+        actor=actor,
+        actor_label=actor_label,
+        model=SelfEvaluation,
+        school=school,
+        academic_year=academic_year,
+        framework=framework,
+        started_from=start_from,
     )
     spec = framework.spec
     previous = {}
@@ -308,8 +385,13 @@ def sef_create(*, actor, school: School, academic_year: AcademicYear, framework:
             if same_codes and old.grade_code in {g.code for g in spec.scale_for(area.code).grades}:
                 fields["grade_code"] = old.grade_code
         audited_create(
-            actor=actor, actor_label=actor_label, model=AreaJudgement, sef=sef, area_code=area.code,
-            position=position, **fields,
+            actor=actor,
+            actor_label=actor_label,
+            model=AreaJudgement,
+            sef=sef,
+            area_code=area.code,
+            position=position,
+            **fields,
         )
     return sef
 
@@ -321,20 +403,30 @@ def sef_start_next_year(*, actor, sef: SelfEvaluation, actor_label=None) -> Self
     ).first()
     if next_year is None:
         raise ValidationError(
-            {"academic_year": f"The academic year after {sef.academic_year.label} is not set up yet."}
+            {
+                "academic_year": f"The academic year after {sef.academic_year.label} is not set up yet."
+            }
         )
     framework = (
-        Framework.objects.filter(trust_id=sef.framework.trust_id, code=sef.framework.code, is_active=True).first()
+        Framework.objects.filter(
+            trust_id=sef.framework.trust_id, code=sef.framework.code, is_active=True
+        ).first()
         or sef.framework
     )
     return sef_create(
-        actor=actor, school=sef.school, academic_year=next_year, framework=framework,
-        start_from=sef, actor_label=actor_label,
+        actor=actor,
+        school=sef.school,
+        academic_year=next_year,
+        framework=framework,
+        start_from=sef,
+        actor_label=actor_label,
     )
 
 
 @transaction.atomic
-def judgement_update(*, actor, judgement: AreaJudgement, actor_label=None, **changes) -> AreaJudgement:
+def judgement_update(
+    *, actor, judgement: AreaJudgement, actor_label=None, **changes
+) -> AreaJudgement:
     allowed = {"grade_code", *JUDGEMENT_TEXT_FIELDS}
     unknown = set(changes) - allowed
     if unknown:
@@ -349,7 +441,9 @@ def judgement_update(*, actor, judgement: AreaJudgement, actor_label=None, **cha
     return audited_update(actor=actor, actor_label=actor_label, instance=judgement, **changes)
 
 
-def judgement_set(*, actor, sef: SelfEvaluation, area_code: str, actor_label=None, **changes) -> AreaJudgement:
+def judgement_set(
+    *, actor, sef: SelfEvaluation, area_code: str, actor_label=None, **changes
+) -> AreaJudgement:
     """Update the judgement of an area given by its code (checked against the framework)."""
     check_area(sef.framework.spec, sef.school, area_code)
     judgement = sef.judgements.get(area_code=area_code)
@@ -363,10 +457,17 @@ def sef_submit(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluatio
     spec = sef.framework.spec
     ungraded = [spec.area(j.area_code).name for j in sef.judgements.all() if not j.grade_code]
     if ungraded:
-        raise ValidationError(f"Grade every area before submitting; not yet graded: {', '.join(ungraded)}.")
+        raise ValidationError(
+            f"Grade every area before submitting; not yet graded: {', '.join(ungraded)}."
+        )
     return audited_update(
-        actor=actor, actor_label=actor_label, instance=sef, action=AuditAction.SUBMIT, status=SefStatus.SUBMITTED,
-        submitted_by=actor, submitted_at=timezone.now(),
+        actor=actor,
+        actor_label=actor_label,
+        instance=sef,
+        action=AuditAction.SUBMIT,
+        status=SefStatus.SUBMITTED,
+        submitted_by=actor,
+        submitted_at=timezone.now(),
     )
 
 
@@ -377,8 +478,13 @@ def sef_validate(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluat
     if sef.status != SefStatus.SUBMITTED:
         raise ValidationError("Only a submitted self-evaluation can be validated.")
     return audited_update(
-        actor=actor, actor_label=actor_label, instance=sef, action=AuditAction.VALIDATE, status=SefStatus.VALIDATED,
-        validated_by=actor, validated_at=timezone.now(),
+        actor=actor,
+        actor_label=actor_label,
+        instance=sef,
+        action=AuditAction.VALIDATE,
+        status=SefStatus.VALIDATED,
+        validated_by=actor,
+        validated_at=timezone.now(),
     )
 
 
@@ -390,8 +496,14 @@ def sef_reopen(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluatio
         raise ValidationError("This self-evaluation is already a draft.")
     require(rules.may_reopen_sef(actor, sef), rules.SEF_REOPEN_REFUSED)
     return audited_update(
-        actor=actor, actor_label=actor_label, instance=sef, action=AuditAction.REOPEN, status=SefStatus.DRAFT,
-        submitted_at=None, validated_at=None, validated_by=None,
+        actor=actor,
+        actor_label=actor_label,
+        instance=sef,
+        action=AuditAction.REOPEN,
+        status=SefStatus.DRAFT,
+        submitted_at=None,
+        validated_at=None,
+        validated_by=None,
     )
 
 
@@ -415,11 +527,15 @@ def check_evidence_file(file) -> None:
     allowed = ", ".join(EVIDENCE_EXTENSIONS)
     if extension not in EVIDENCE_EXTENSIONS:
         raise ValidationError(
-            {"file": f"Files of type {'.' + extension if extension else 'without an extension'} are not allowed (allowed: {allowed})."}
+            {
+                "file": f"Files of type {'.' + extension if extension else 'without an extension'} are not allowed (allowed: {allowed})."
+            }
         )
     if file.size > EVIDENCE_MAX_BYTES:
         raise ValidationError(
-            {"file": f"The file is {file.size / 1024 / 1024:.1f} MB; the largest allowed is {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."}
+            {
+                "file": f"The file is {file.size / 1024 / 1024:.1f} MB; the largest allowed is {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."
+            }
         )
     if file.size == 0:
         raise ValidationError({"file": "The file is empty."})
@@ -434,8 +550,18 @@ def check_evidence_file(file) -> None:
 
 
 @transaction.atomic
-def evidence_add(*, actor, sef: SelfEvaluation, kind: str, title: str, areas: list[str],
-                 text: str = "", url: str = "", file=None, actor_label=None) -> Evidence:
+def evidence_add(
+    *,
+    actor,
+    sef: SelfEvaluation,
+    kind: str,
+    title: str,
+    areas: list[str],
+    text: str = "",
+    url: str = "",
+    file=None,
+    actor_label=None,
+) -> Evidence:
     _require_edit(actor, sef.school)
     spec = sef.framework.spec
     if not areas:
@@ -453,9 +579,18 @@ def evidence_add(*, actor, sef: SelfEvaluation, kind: str, title: str, areas: li
     elif file:
         raise ValidationError({"file": "Choose 'File' as the kind of evidence to upload a file."})
     return audited_create(
-        actor=actor, actor_label=actor_label, model=Evidence, sef=sef, kind=kind, title=title,
-        areas=list(areas), text=text, url=url, file=file or None,
-        file_size=file.size if file else None, added_by=actor,
+        actor=actor,
+        actor_label=actor_label,
+        model=Evidence,
+        sef=sef,
+        kind=kind,
+        title=title,
+        areas=list(areas),
+        text=text,
+        url=url,
+        file=file or None,
+        file_size=file.size if file else None,
+        added_by=actor,
     )
 
 
@@ -473,17 +608,30 @@ def evidence_delete(*, actor, evidence: Evidence, actor_label=None) -> None:
 
 
 @transaction.atomic
-def validation_record(*, actor, judgement: AreaJudgement, role: str, agrees: bool, grade_code: str = "",
-                      rationale: str = "", validated_on: datetime.date | None = None,
-                      validator_name: str = "", actor_label=None) -> Validation:
+def validation_record(
+    *,
+    actor,
+    judgement: AreaJudgement,
+    role: str,
+    agrees: bool,
+    grade_code: str = "",
+    rationale: str = "",
+    validated_on: datetime.date | None = None,
+    validator_name: str = "",
+    actor_label=None,
+) -> Validation:
     sef = judgement.sef
     roles = rules.validator_roles(actor, sef.school)
     require(bool(roles), rules.VALIDATION_REFUSED)
     if role not in roles:
         allowed = ", ".join(ValidatorRole(r).label for r in roles)
-        raise ValidationError({"role": f"You cannot record a validation as {role!r} (expected one of: {allowed})."})
+        raise ValidationError(
+            {"role": f"You cannot record a validation as {role!r} (expected one of: {allowed})."}
+        )
     if sef.status == SefStatus.DRAFT:
-        raise ValidationError("This self-evaluation is still a draft: it can be validated once the school submits it.")
+        raise ValidationError(
+            "This self-evaluation is still a draft: it can be validated once the school submits it."
+        )
     spec = sef.framework.spec
     check_area(spec, sef.school, judgement.area_code)
     if agrees:
@@ -492,18 +640,29 @@ def validation_record(*, actor, judgement: AreaJudgement, role: str, agrees: boo
         grade_code = judgement.grade_code
     else:
         if not grade_code:
-            raise ValidationError({"grade_code": "Give the grade you would give, or agree with the school's."})
+            raise ValidationError(
+                {"grade_code": "Give the grade you would give, or agree with the school's."}
+            )
         check_grade(spec, judgement.area_code, grade_code)
         if grade_code == judgement.grade_code:
-            raise ValidationError({"grade_code": "That is the school's own grade: tick 'agree' instead."})
+            raise ValidationError(
+                {"grade_code": "That is the school's own grade: tick 'agree' instead."}
+            )
         if not rationale.strip():
             raise ValidationError({"rationale": "Explain why you give a different grade."})
     if validated_on and validated_on > timezone.localdate():
         raise ValidationError({"validated_on": "The date is in the future."})
     return audited_create(
-        actor=actor, actor_label=actor_label, model=Validation, judgement=judgement,
-        validator=actor, validator_name=validator_name or (str(actor) if actor else actor_label or "system"),
-        role=role, agrees=agrees, grade_code=grade_code, rationale=rationale,
+        actor=actor,
+        actor_label=actor_label,
+        model=Validation,
+        judgement=judgement,
+        validator=actor,
+        validator_name=validator_name or (str(actor) if actor else actor_label or "system"),
+        role=role,
+        agrees=agrees,
+        grade_code=grade_code,
+        rationale=rationale,
         validated_on=validated_on or timezone.localdate(),
     )
 
@@ -521,8 +680,15 @@ def validation_withdraw(*, actor, validation: Validation, actor_label=None) -> N
 
 
 @transaction.atomic
-def trust_self_review_create(*, actor, trust: Trust, academic_year: AcademicYear, framework: Framework,
-                             start_from: TrustSelfReview | None = None, actor_label=None) -> TrustSelfReview:
+def trust_self_review_create(
+    *,
+    actor,
+    trust: Trust,
+    academic_year: AcademicYear,
+    framework: Framework,
+    start_from: TrustSelfReview | None = None,
+    actor_label=None,
+) -> TrustSelfReview:
     require(rules.may_edit_self_review(actor, trust.pk), rules.SELF_REVIEW_EDIT_REFUSED)
     if framework.kind != FrameworkKind.TRUST_SELF_REVIEW:
         raise ValidationError({"framework": "Choose a trust self-review framework."})
@@ -530,26 +696,54 @@ def trust_self_review_create(*, actor, trust: Trust, academic_year: AcademicYear
         raise ValidationError({"framework": "That framework belongs to another trust."})
     if academic_year.trust_id != trust.pk:
         raise ValidationError({"academic_year": "That academic year belongs to another trust."})
-    if TrustSelfReview.objects.filter(trust=trust, academic_year=academic_year, framework=framework).exists():
-        raise ValidationError({"academic_year": f"The trust already has this self-review for {academic_year.label}."})
+    if TrustSelfReview.objects.filter(
+        trust=trust, academic_year=academic_year, framework=framework
+    ).exists():
+        raise ValidationError(
+            {"academic_year": f"The trust already has this self-review for {academic_year.label}."}
+        )
     review = audited_create(
-        actor=actor, actor_label=actor_label, model=TrustSelfReview, trust=trust,
-        academic_year=academic_year, framework=framework,
+        actor=actor,
+        actor_label=actor_label,
+        model=TrustSelfReview,
+        trust=trust,
+        academic_year=academic_year,
+        framework=framework,
     )
     previous = {r.area_code: r for r in start_from.ratings.all()} if start_from else {}
     for position, area in enumerate(framework.spec.all_areas()):
         old = previous.get(area.code)
-        fields = {"grade_code": old.grade_code, "current_position": old.current_position, "actions": old.actions} if old else {}
+        fields = (
+            {
+                "grade_code": old.grade_code,
+                "current_position": old.current_position,
+                "actions": old.actions,
+            }
+            if old
+            else {}
+        )
         audited_create(
-            actor=actor, actor_label=actor_label, model=TrustStatementRating, review=review,
-            area_code=area.code, position=position, **fields,
+            actor=actor,
+            actor_label=actor_label,
+            model=TrustStatementRating,
+            review=review,
+            area_code=area.code,
+            position=position,
+            **fields,
         )
     return review
 
 
 @transaction.atomic
-def trust_statement_rate(*, actor, rating: TrustStatementRating, grade_code: str, current_position: str = "",
-                         actions: str = "", actor_label=None) -> TrustStatementRating:
+def trust_statement_rate(
+    *,
+    actor,
+    rating: TrustStatementRating,
+    grade_code: str,
+    current_position: str = "",
+    actions: str = "",
+    actor_label=None,
+) -> TrustStatementRating:
     review = rating.review
     require(rules.may_edit_self_review(actor, review.trust_id), rules.SELF_REVIEW_EDIT_REFUSED)
     spec = review.framework.spec
@@ -557,6 +751,10 @@ def trust_statement_rate(*, actor, rating: TrustStatementRating, grade_code: str
     if grade_code:
         check_grade(spec, rating.area_code, grade_code)
     return audited_update(
-        actor=actor, actor_label=actor_label, instance=rating, grade_code=grade_code,
-        current_position=current_position, actions=actions,
+        actor=actor,
+        actor_label=actor_label,
+        instance=rating,
+        grade_code=grade_code,
+        current_position=current_position,
+        actions=actions,
     )

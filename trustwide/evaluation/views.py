@@ -50,7 +50,9 @@ from .models import (
 
 def _school(request, pk, rule) -> School:
     """The school if the user sees it (else 404) and `rule(user, school)` allows (else 403)."""
-    school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust", "hub"), pk=pk)
+    school = get_object_or_404_for(
+        request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust", "hub"), pk=pk
+    )
     deny_unless(rule(request.user, school), rules.SCHOOL_SEF_REFUSED)
     return school
 
@@ -98,11 +100,20 @@ class SefCreateView(ScopedViewMixin, View):
         years = AcademicYear.objects.filter(trust=school.trust).order_by("-start_year")
         current = years.filter(is_current=True).first()
         active = selectors.school_frameworks(trust=school.trust)
-        earlier = SelfEvaluation.objects.filter(school=school).select_related("academic_year", "framework")
+        earlier = SelfEvaluation.objects.filter(school=school).select_related(
+            "academic_year", "framework"
+        )
         default = active.filter(code=selectors.DEFAULT_FRAMEWORK_CODE).first()
         return SefCreateForm(
-            data, years=years, frameworks=active, earlier=earlier,
-            initial={"academic_year": current, "framework": default, "start_from": earlier.order_by("-academic_year__start_year").first()},
+            data,
+            years=years,
+            frameworks=active,
+            earlier=earlier,
+            initial={
+                "academic_year": current,
+                "framework": default,
+                "start_from": earlier.order_by("-academic_year__start_year").first(),
+            },
         )
 
     def get(self, request, pk):
@@ -117,14 +128,23 @@ class SefCreateView(ScopedViewMixin, View):
 
         def save(form):
             return services.sef_create(
-                actor=request.user, school=school, academic_year=form.cleaned_data["academic_year"],
-                framework=form.cleaned_data["framework"], start_from=form.cleaned_data["start_from"],
+                actor=request.user,
+                school=school,
+                academic_year=form.cleaned_data["academic_year"],
+                framework=form.cleaned_data["framework"],
+                start_from=form.cleaned_data["start_from"],
             )
 
-        return form_page(request, form, save, success_url=_back_to_sef, success_message="Self-evaluation started.",
-                         title=f"Start a self-evaluation for {school.name}",
-                         back_url=reverse("evaluation:school-sefs", kwargs={"pk": school.pk}),
-                         context={"back": "Self-evaluation", "submit_label": "Start"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=_back_to_sef,
+            success_message="Self-evaluation started.",
+            title=f"Start a self-evaluation for {school.name}",
+            back_url=reverse("evaluation:school-sefs", kwargs={"pk": school.pk}),
+            context={"back": "Self-evaluation", "submit_label": "Start"},
+        )
 
 
 def _with_area_names(sef, evidence):
@@ -160,9 +180,11 @@ class SefDetailView(ScopedViewMixin, View):
             "accuracy": selectors.accuracy_by_scale(spec, selectors.sef_pairs(sef)),
             "can_edit": can_edit and sef.status == SefStatus.DRAFT,
             "can_submit": can_edit and sef.status == SefStatus.DRAFT,
-            "can_reopen": (can_edit and sef.status == SefStatus.SUBMITTED) or (can_validate and sef.status != SefStatus.DRAFT),
+            "can_reopen": (can_edit and sef.status == SefStatus.SUBMITTED)
+            or (can_validate and sef.status != SefStatus.DRAFT),
             "can_sign_off": can_validate and sef.status == SefStatus.SUBMITTED,
-            "can_record_validation": bool(rules.validator_roles(user, school)) and sef.status != SefStatus.DRAFT,
+            "can_record_validation": bool(rules.validator_roles(user, school))
+            and sef.status != SefStatus.DRAFT,
             "can_start_next": can_edit,
             "can_view_history": rules.may_see_sef_history(user, school),
             "evidence": _with_area_names(sef, list(sef.evidence.all())),
@@ -185,15 +207,24 @@ class JudgementEditView(ScopedViewMixin, View):
         return sef, judgement, spec, spec.area(area)
 
     def _render(self, request, sef, judgement, area, form, status=200):
-        return render(request, "evaluation/judgement_form.html",
-                      {"sef": sef, "judgement": judgement, "area": area, "form": form}, status=status)
+        return render(
+            request,
+            "evaluation/judgement_form.html",
+            {"sef": sef, "judgement": judgement, "area": area, "form": form},
+            status=status,
+        )
 
     def get(self, request, pk, area):
         sef, judgement, spec, area_def = self._setup(request, pk, area)
         if sef.status != SefStatus.DRAFT:
-            messages.error(request, "This self-evaluation is not a draft: return it to draft before editing.")
+            messages.error(
+                request, "This self-evaluation is not a draft: return it to draft before editing."
+            )
             return redirect(_back_to_sef(sef))
-        initial = {name: getattr(judgement, name) for name in ("grade_code", *services.JUDGEMENT_TEXT_FIELDS)}
+        initial = {
+            name: getattr(judgement, name)
+            for name in ("grade_code", *services.JUDGEMENT_TEXT_FIELDS)
+        }
         form = JudgementForm(spec=spec, area_code=area, initial=initial)
         return self._render(request, sef, judgement, area_def, form)
 
@@ -202,7 +233,9 @@ class JudgementEditView(ScopedViewMixin, View):
         form = JudgementForm(request.POST, spec=spec, area_code=area)
         if form.is_valid():
             try:
-                services.judgement_update(actor=request.user, judgement=judgement, **form.cleaned_data)
+                services.judgement_update(
+                    actor=request.user, judgement=judgement, **form.cleaned_data
+                )
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -267,18 +300,39 @@ class EvidenceCreateView(ScopedViewMixin, View):
         if request.method == "POST":
             form = EvidenceForm(request.POST, request.FILES, areas=areas)
         else:
-            form = EvidenceForm(areas=areas, initial={"areas": [request.GET["area"]]} if request.GET.get("area") else {})
+            form = EvidenceForm(
+                areas=areas,
+                initial={"areas": [request.GET["area"]]} if request.GET.get("area") else {},
+            )
 
         def save(form):
             data = form.cleaned_data
-            services.evidence_add(actor=request.user, sef=sef, kind=data["kind"], title=data["title"],
-                                  areas=data["areas"], text=data["text"], url=data["url"], file=data["file"])
+            services.evidence_add(
+                actor=request.user,
+                sef=sef,
+                kind=data["kind"],
+                title=data["title"],
+                areas=data["areas"],
+                text=data["text"],
+                url=data["url"],
+                file=data["file"],
+            )
 
-        return form_page(request, form, save, success_url=_back_to_sef(sef) + "#evidence",
-                         success_message="Evidence added.", title="Add evidence", back_url=_back_to_sef(sef),
-                         context={"back": f"SEF {sef.academic_year.label}: {sef.school.name}", "multipart": True,
-                                  "submit_label": "Add evidence",
-                                  "intro": "Evidence can be text, a link or a file, and is tagged to the areas it supports."})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=_back_to_sef(sef) + "#evidence",
+            success_message="Evidence added.",
+            title="Add evidence",
+            back_url=_back_to_sef(sef),
+            context={
+                "back": f"SEF {sef.academic_year.label}: {sef.school.name}",
+                "multipart": True,
+                "submit_label": "Add evidence",
+                "intro": "Evidence can be text, a link or a file, and is tagged to the areas it supports.",
+            },
+        )
 
 
 def _evidence(request, pk, rule) -> Evidence:
@@ -295,14 +349,22 @@ class EvidenceFileView(ScopedViewMixin, View):
         if not evidence.file:
             raise Http404("This evidence has no file.")
         content_type = mimetypes.guess_type(evidence.file_name)[0] or "application/octet-stream"
-        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name,
-                            content_type=content_type)
+        return FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=evidence.file_name,
+            content_type=content_type,
+        )
 
 
 class EvidenceDeleteView(ScopedViewMixin, View):
     def get(self, request, pk):
         evidence = _evidence(request, pk, rules.may_edit_sef)
-        return render(request, "evaluation/evidence_confirm_delete.html", {"evidence": evidence, "sef": evidence.sef})
+        return render(
+            request,
+            "evaluation/evidence_confirm_delete.html",
+            {"evidence": evidence, "sef": evidence.sef},
+        )
 
     def post(self, request, pk):
         evidence = _evidence(request, pk, rules.may_edit_sef)
@@ -322,14 +384,23 @@ class ValidationCreateView(ScopedViewMixin, View):
         return sef, judgement, spec, roles
 
     def _render(self, request, sef, judgement, spec, form, status=200):
-        context = {"sef": sef, "judgement": judgement, "area": spec.area(judgement.area_code), "form": form,
-                   "grade": selectors.grade_view(spec, judgement.area_code, judgement.grade_code)}
+        context = {
+            "sef": sef,
+            "judgement": judgement,
+            "area": spec.area(judgement.area_code),
+            "form": form,
+            "grade": selectors.grade_view(spec, judgement.area_code, judgement.grade_code),
+        }
         return render(request, "evaluation/validation_form.html", context, status=status)
 
     def get(self, request, pk, area):
         sef, judgement, spec, roles = self._setup(request, pk, area)
-        form = ValidationForm(spec=spec, area_code=area, roles=roles,
-                              initial={"validated_on": timezone.localdate(), "verdict": "agree"})
+        form = ValidationForm(
+            spec=spec,
+            area_code=area,
+            roles=roles,
+            initial={"validated_on": timezone.localdate(), "verdict": "agree"},
+        )
         return self._render(request, sef, judgement, spec, form)
 
     def post(self, request, pk, area):
@@ -339,9 +410,13 @@ class ValidationCreateView(ScopedViewMixin, View):
             data = form.cleaned_data
             try:
                 services.validation_record(
-                    actor=request.user, judgement=judgement, role=data["role"], agrees=data["verdict"] == "agree",
+                    actor=request.user,
+                    judgement=judgement,
+                    role=data["role"],
+                    agrees=data["verdict"] == "agree",
                     grade_code=data["grade_code"] if data["verdict"] != "agree" else "",
-                    rationale=data["rationale"], validated_on=data["validated_on"],
+                    rationale=data["rationale"],
+                    validated_on=data["validated_on"],
                     validator_name=data["validator_name"],
                 )
             except ValidationError as error:
@@ -365,7 +440,9 @@ class SefPdfView(ScopedViewMixin, View):
 class SefDocxView(ScopedViewMixin, View):
     def get(self, request, pk):
         sef = _sef(request, pk, rules.may_view_sef, details=True)
-        return docx_response(exports.sef_docx(exports.sef_export_context(sef)), exports.sef_filename(sef, "docx"))
+        return docx_response(
+            exports.sef_docx(exports.sef_export_context(sef)), exports.sef_filename(sef, "docx")
+        )
 
 
 # --------------------------------------------------------------------------- trust matrix
@@ -386,12 +463,26 @@ def _matrix(request, trust):
     filters = form.cleaned_data if form.is_valid() else {}
     year = next((y for y in years if y.pk == filters.get("year")), None) or default_year(years)
     codes = [code for code, _ in frameworks]
-    code = filters.get("framework") or (selectors.DEFAULT_FRAMEWORK_CODE if selectors.DEFAULT_FRAMEWORK_CODE in codes else (codes[0] if codes else ""))
-    matrix = selectors.trust_matrix(user=user, trust=trust, year=year, framework_code=code,
-                                    hub_id=filters.get("hub"), phase=filters.get("phase"))
+    code = filters.get("framework") or (
+        selectors.DEFAULT_FRAMEWORK_CODE
+        if selectors.DEFAULT_FRAMEWORK_CODE in codes
+        else (codes[0] if codes else "")
+    )
+    matrix = selectors.trust_matrix(
+        user=user,
+        trust=trust,
+        year=year,
+        framework_code=code,
+        hub_id=filters.get("hub"),
+        phase=filters.get("phase"),
+    )
     if not form.is_bound:
-        form = MatrixFilterForm(initial={"year": year.pk if year else None, "framework": code},
-                                years=years, frameworks=frameworks, hubs=hubs)
+        form = MatrixFilterForm(
+            initial={"year": year.pk if year else None, "framework": code},
+            years=years,
+            frameworks=frameworks,
+            hubs=hubs,
+        )
     return matrix, form, hubs
 
 
@@ -399,9 +490,16 @@ class TrustMatrixView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _overview_trust(request, slug)
         matrix, form, hubs = _matrix(request, trust)
-        context = {"trust": trust, "matrix": matrix, "form": form, "show_hub_filter": bool(hubs),
-                   "query": request.GET.urlencode()}
-        template = "evaluation/partials/_matrix.html" if request.htmx else "evaluation/trust_matrix.html"
+        context = {
+            "trust": trust,
+            "matrix": matrix,
+            "form": form,
+            "show_hub_filter": bool(hubs),
+            "query": request.GET.urlencode(),
+        }
+        template = (
+            "evaluation/partials/_matrix.html" if request.htmx else "evaluation/trust_matrix.html"
+        )
         return render(request, template, context)
 
 
@@ -411,15 +509,22 @@ class TrustMatrixXlsxView(ScopedViewMixin, View):
         matrix, _form, _hubs = _matrix(request, trust)
         themes = selectors.development_themes(matrix)
         label = matrix.year.label.replace("/", "-") if matrix.year else "none"
-        return xlsx_response(exports.matrix_xlsx(matrix, themes), f"{trust.slug}-sef-matrix-{label}.xlsx")
+        return xlsx_response(
+            exports.matrix_xlsx(matrix, themes), f"{trust.slug}-sef-matrix-{label}.xlsx"
+        )
 
 
 class TrustThemesView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _overview_trust(request, slug)
         matrix, form, hubs = _matrix(request, trust)
-        context = {"trust": trust, "matrix": matrix, "form": form, "show_hub_filter": bool(hubs),
-                   "themes": selectors.development_themes(matrix)}
+        context = {
+            "trust": trust,
+            "matrix": matrix,
+            "form": form,
+            "show_hub_filter": bool(hubs),
+            "themes": selectors.development_themes(matrix),
+        }
         return render(request, "evaluation/trust_themes.html", context)
 
 
@@ -433,7 +538,12 @@ def _framework_trust(request, slug) -> Trust:
 
 
 def _framework(trust, pk) -> Framework:
-    framework = Framework.objects.available_to(trust.pk).select_related("trust", "copied_from").filter(pk=pk).first()
+    framework = (
+        Framework.objects.available_to(trust.pk)
+        .select_related("trust", "copied_from")
+        .filter(pk=pk)
+        .first()
+    )
     if framework is None:
         raise Http404("No such framework.")
     return framework
@@ -447,9 +557,12 @@ class FrameworkListView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _framework_trust(request, slug)
         frameworks = list(selectors.frameworks_for(trust=trust, include_inactive=True))
-        context = {"trust": trust, "builtin": [f for f in frameworks if f.is_builtin],
-                   "own": [f for f in frameworks if not f.is_builtin],
-                   "can_manage": rules.may_manage_frameworks(request.user, trust.pk)}
+        context = {
+            "trust": trust,
+            "builtin": [f for f in frameworks if f.is_builtin],
+            "own": [f for f in frameworks if not f.is_builtin],
+            "can_manage": rules.may_manage_frameworks(request.user, trust.pk),
+        }
         return render(request, "evaluation/framework_list.html", context)
 
 
@@ -457,9 +570,13 @@ class FrameworkDetailView(ScopedViewMixin, View):
     def get(self, request, slug, pk):
         trust = _framework_trust(request, slug)
         framework = _framework(trust, pk)
-        context = {"trust": trust, "framework": framework, "spec": framework.spec,
-                   "can_manage": rules.may_manage_frameworks(request.user, trust.pk),
-                   "in_use": services.framework_in_use(framework)}
+        context = {
+            "trust": trust,
+            "framework": framework,
+            "spec": framework.spec,
+            "can_manage": rules.may_manage_frameworks(request.user, trust.pk),
+            "in_use": services.framework_in_use(framework),
+        }
         return render(request, "evaluation/framework_detail.html", context)
 
 
@@ -477,21 +594,40 @@ class FrameworkCopyView(ScopedViewMixin, View):
 
     def handle(self, request, slug, pk):
         trust, framework = self._setup(request, slug, pk)
-        form = FrameworkCopyForm(request.POST or None, initial={
-            "name": f"{framework.name} ({trust.name})", "code": slugify(f"{trust.slug}-{framework.code}")[:80]})
+        form = FrameworkCopyForm(
+            request.POST or None,
+            initial={
+                "name": f"{framework.name} ({trust.name})",
+                "code": slugify(f"{trust.slug}-{framework.code}")[:80],
+            },
+        )
 
         def save(form):
-            return services.framework_copy(actor=request.user, framework=framework, trust=trust,
-                                           code=form.cleaned_data["code"], name=form.cleaned_data["name"])
+            return services.framework_copy(
+                actor=request.user,
+                framework=framework,
+                trust=trust,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+            )
 
         return form_page(
-            request, form, save, success_message="Framework copied into your trust: edit it below.",
-            success_url=lambda copy: reverse("evaluation:framework-edit", kwargs={"slug": trust.slug, "pk": copy.pk}),
+            request,
+            form,
+            save,
+            success_message="Framework copied into your trust: edit it below.",
+            success_url=lambda copy: reverse(
+                "evaluation:framework-edit", kwargs={"slug": trust.slug, "pk": copy.pk}
+            ),
             title=f"Copy {framework.name} into {trust.name}",
             back_url=reverse("evaluation:framework-list", kwargs={"slug": trust.slug}),
-            context={"back": "Frameworks", "submit_label": "Copy",
-                     "intro": "The copy belongs to your trust; you can then rename it and edit its areas and prompts. "
-                              "Its grade scales stay as they are."})
+            context={
+                "back": "Frameworks",
+                "submit_label": "Copy",
+                "intro": "The copy belongs to your trust; you can then rename it and edit its areas and prompts. "
+                "Its grade scales stay as they are.",
+            },
+        )
 
 
 class FrameworkEditView(ScopedViewMixin, View):
@@ -503,10 +639,16 @@ class FrameworkEditView(ScopedViewMixin, View):
         return trust, framework
 
     def _render(self, request, trust, framework, form, status=200):
-        context = {"trust": trust, "framework": framework, "form": form,
-                   "in_use": services.framework_in_use(framework),
-                   "areas": [(code, [form[f"{p}__{code}"] for p in ("name", "description", "prompts")])
-                             for code in form.area_fields]}
+        context = {
+            "trust": trust,
+            "framework": framework,
+            "form": form,
+            "in_use": services.framework_in_use(framework),
+            "areas": [
+                (code, [form[f"{p}__{code}"] for p in ("name", "description", "prompts")])
+                for code in form.area_fields
+            ],
+        }
         return render(request, "evaluation/framework_edit.html", context, status=status)
 
     def get(self, request, slug, pk):
@@ -519,13 +661,20 @@ class FrameworkEditView(ScopedViewMixin, View):
         form = FrameworkEditForm(request.POST, spec=framework.spec)
         if form.is_valid():
             try:
-                edited = services.framework_edit(actor=request.user, framework=framework,
-                                                 name=form.cleaned_data["name"], areas=form.area_changes())
+                edited = services.framework_edit(
+                    actor=request.user,
+                    framework=framework,
+                    name=form.cleaned_data["name"],
+                    areas=form.area_changes(),
+                )
             except ValidationError as error:
                 add_errors(form, error)
             else:
                 if edited.pk != framework.pk:
-                    messages.success(request, f"Saved as version {edited.version}: version {framework.version} is in use and stays as it was.")
+                    messages.success(
+                        request,
+                        f"Saved as version {edited.version}: version {framework.version} is in use and stays as it was.",
+                    )
                 else:
                     messages.success(request, "Framework saved.")
                 return redirect("evaluation:framework-detail", slug=trust.slug, pk=edited.pk)
@@ -543,7 +692,10 @@ def _self_review_trust(request, slug, rule=rules.may_see_self_review) -> Trust:
 
 def _self_review(request, pk, rule=rules.may_see_self_review) -> TrustSelfReview:
     review = get_object_or_404_for(
-        request.user, Perm.TRUST_VIEW, TrustSelfReview.objects.select_related("trust", "academic_year", "framework"), pk=pk
+        request.user,
+        Perm.TRUST_VIEW,
+        TrustSelfReview.objects.select_related("trust", "academic_year", "framework"),
+        pk=pk,
     )
     deny_unless(rule(request.user, review.trust_id), rules.SELF_REVIEW_HIDDEN)
     return review
@@ -552,16 +704,24 @@ def _self_review(request, pk, rule=rules.may_see_self_review) -> TrustSelfReview
 def _self_review_create_form(trust, data=None):
     years = AcademicYear.objects.filter(trust=trust).order_by("-start_year")
     frameworks = selectors.frameworks_for(trust=trust, kinds=[FrameworkKind.TRUST_SELF_REVIEW])
-    return TrustSelfReviewCreateForm(data, years=years, frameworks=frameworks,
-                                     initial={"academic_year": years.filter(is_current=True).first()})
+    return TrustSelfReviewCreateForm(
+        data,
+        years=years,
+        frameworks=frameworks,
+        initial={"academic_year": years.filter(is_current=True).first()},
+    )
 
 
 class TrustSelfReviewListView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _self_review_trust(request, slug)
         can_edit = rules.may_edit_self_review(request.user, trust.pk)
-        context = {"trust": trust, "reviews": list(selectors.trust_self_reviews(trust=trust)), "can_edit": can_edit,
-                   "form": _self_review_create_form(trust) if can_edit else None}
+        context = {
+            "trust": trust,
+            "reviews": list(selectors.trust_self_reviews(trust=trust)),
+            "can_edit": can_edit,
+            "form": _self_review_create_form(trust) if can_edit else None,
+        }
         return render(request, "evaluation/trust_self_review_list.html", context)
 
 
@@ -571,22 +731,34 @@ class TrustSelfReviewCreateView(ScopedViewMixin, View):
         form = _self_review_create_form(trust, request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            earlier = TrustSelfReview.objects.filter(
-                trust=trust, framework__code=data["framework"].code,
-                academic_year__start_year__lt=data["academic_year"].start_year,
-            ).order_by("-academic_year__start_year").first()
+            earlier = (
+                TrustSelfReview.objects.filter(
+                    trust=trust,
+                    framework__code=data["framework"].code,
+                    academic_year__start_year__lt=data["academic_year"].start_year,
+                )
+                .order_by("-academic_year__start_year")
+                .first()
+            )
             try:
                 review = services.trust_self_review_create(
-                    actor=request.user, trust=trust, academic_year=data["academic_year"],
-                    framework=data["framework"], start_from=earlier,
+                    actor=request.user,
+                    trust=trust,
+                    academic_year=data["academic_year"],
+                    framework=data["framework"],
+                    start_from=earlier,
                 )
             except ValidationError as error:
                 add_errors(form, error)
             else:
                 messages.success(request, "Trust self-review started.")
                 return redirect("evaluation:trust-self-review-detail", pk=review.pk)
-        context = {"trust": trust, "reviews": list(selectors.trust_self_reviews(trust=trust)), "can_edit": True,
-                   "form": form}
+        context = {
+            "trust": trust,
+            "reviews": list(selectors.trust_self_reviews(trust=trust)),
+            "can_edit": True,
+            "form": form,
+        }
         return render(request, "evaluation/trust_self_review_list.html", context, status=400)
 
 
@@ -596,12 +768,31 @@ class TrustSelfReviewDetailView(ScopedViewMixin, View):
         spec = review.framework.spec
         rows = []
         for rating in review.ratings.all():
-            rows.append((spec.area(rating.area_code), rating, selectors.grade_view(spec, rating.area_code, rating.grade_code)))
+            rows.append(
+                (
+                    spec.area(rating.area_code),
+                    rating,
+                    selectors.grade_view(spec, rating.area_code, rating.grade_code),
+                )
+            )
         counts = Counter(grade.code for _area, _rating, grade in rows if grade)
         scale = spec.scales[0]
-        legend = [(selectors.grade_view(spec, rows[0][0].code, g.code), counts.get(g.code, 0)) for g in scale.grades] if rows else []
-        context = {"review": review, "trust": review.trust, "spec": spec, "rows": rows, "legend": legend,
-                   "can_edit": rules.may_edit_self_review(request.user, review.trust_id)}
+        legend = (
+            [
+                (selectors.grade_view(spec, rows[0][0].code, g.code), counts.get(g.code, 0))
+                for g in scale.grades
+            ]
+            if rows
+            else []
+        )
+        context = {
+            "review": review,
+            "trust": review.trust,
+            "spec": spec,
+            "rows": rows,
+            "legend": legend,
+            "can_edit": rules.may_edit_self_review(request.user, review.trust_id),
+        }
         return render(request, "evaluation/trust_self_review_detail.html", context)
 
 
@@ -622,11 +813,27 @@ class TrustStatementEditView(ScopedViewMixin, View):
 
     def handle(self, request, pk, area):
         review, rating, spec = self._setup(request, pk, area)
-        form = StatementRatingForm(request.POST or None, spec=spec, area_code=area, initial={
-            "grade_code": rating.grade_code, "current_position": rating.current_position, "actions": rating.actions})
+        form = StatementRatingForm(
+            request.POST or None,
+            spec=spec,
+            area_code=area,
+            initial={
+                "grade_code": rating.grade_code,
+                "current_position": rating.current_position,
+                "actions": rating.actions,
+            },
+        )
         back = reverse("evaluation:trust-self-review-detail", kwargs={"pk": review.pk})
         statement = spec.area(rating.area_code)
         return form_page(
-            request, form, lambda f: services.trust_statement_rate(actor=request.user, rating=rating, **f.cleaned_data),
-            success_url=f"{back}#s-{area}", success_message="Statement saved.", title=statement.name,
-            back_url=back, context={"back": str(review), "intro": statement.description})
+            request,
+            form,
+            lambda f: services.trust_statement_rate(
+                actor=request.user, rating=rating, **f.cleaned_data
+            ),
+            success_url=f"{back}#s-{area}",
+            success_message="Statement saved.",
+            title=statement.name,
+            back_url=back,
+            context={"back": str(review), "intro": statement.description},
+        )

@@ -27,20 +27,45 @@ def _rows(user, today):
 
     until = today + datetime.timedelta(days=HORIZON_DAYS)
     text = CharField()
-    tasks = (tasks_for(user).filter(completed_on__isnull=True, due_on__lte=until)
-             .annotate(k=Value("task", output_field=text), label=F("title"), on=F("due_on"),
-                       where=Coalesce("school__name", Value("Trust"), output_field=text),
-                       target=Value(0, output_field=IntegerField()))
-             .values_list("k", "label", "on", "where", "target").order_by())
-    actions = (MeetingAction.objects.filter(owner=user, status=GovActionStatus.OPEN, due_on__lte=until)
-               .annotate(k=Value("action", output_field=text), label=F("description"), on=F("due_on"),
-                         where=F("meeting__body__name"), target=F("meeting_id"))
-               .values_list("k", "label", "on", "where", "target").order_by())
-    risks = (visible_risks(user).filter(owner=user, status__in=ACTIVE, review_on__lte=until)
-             .annotate(k=Value("risk", output_field=text), label=F("title"), on=F("review_on"),
-                       where=Coalesce("school__name", "trust__name", output_field=text), target=F("pk"))
-             .values_list("k", "label", "on", "where", "target").order_by())
-    return list(tasks.union(actions, risks, all=True).order_by("on")[:3 * LIMIT])
+    tasks = (
+        tasks_for(user)
+        .filter(completed_on__isnull=True, due_on__lte=until)
+        .annotate(
+            k=Value("task", output_field=text),
+            label=F("title"),
+            on=F("due_on"),
+            where=Coalesce("school__name", Value("Trust"), output_field=text),
+            target=Value(0, output_field=IntegerField()),
+        )
+        .values_list("k", "label", "on", "where", "target")
+        .order_by()
+    )
+    actions = (
+        MeetingAction.objects.filter(owner=user, status=GovActionStatus.OPEN, due_on__lte=until)
+        .annotate(
+            k=Value("action", output_field=text),
+            label=F("description"),
+            on=F("due_on"),
+            where=F("meeting__body__name"),
+            target=F("meeting_id"),
+        )
+        .values_list("k", "label", "on", "where", "target")
+        .order_by()
+    )
+    risks = (
+        visible_risks(user)
+        .filter(owner=user, status__in=ACTIVE, review_on__lte=until)
+        .annotate(
+            k=Value("risk", output_field=text),
+            label=F("title"),
+            on=F("review_on"),
+            where=Coalesce("school__name", "trust__name", output_field=text),
+            target=F("pk"),
+        )
+        .values_list("k", "label", "on", "where", "target")
+        .order_by()
+    )
+    return list(tasks.union(actions, risks, all=True).order_by("on")[: 3 * LIMIT])
 
 
 def items(user) -> list[Attention]:
@@ -57,14 +82,30 @@ def items(user) -> list[Attention]:
         severity = "overdue" if late else "due"
         when = f"{'was due' if late else 'due'} {on:%d/%m/%Y}"
         if kind == "task":
-            found.append(Attention(title=f"{'Overdue' if late else 'Due'}: {label}", detail=f"{where}, {when}",
-                                   url=reverse("governance:my-tasks"), severity=severity))
+            found.append(
+                Attention(
+                    title=f"{'Overdue' if late else 'Due'}: {label}",
+                    detail=f"{where}, {when}",
+                    url=reverse("governance:my-tasks"),
+                    severity=severity,
+                )
+            )
         elif kind == "action":
-            found.append(Attention(title=f"Governance action {'overdue' if late else 'due'}: {label[:80]}",
-                                   detail=f"{where}, {when}", url=reverse("governance:meeting-detail", args=[target]),
-                                   severity=severity))
+            found.append(
+                Attention(
+                    title=f"Governance action {'overdue' if late else 'due'}: {label[:80]}",
+                    detail=f"{where}, {when}",
+                    url=reverse("governance:meeting-detail", args=[target]),
+                    severity=severity,
+                )
+            )
         else:
-            found.append(Attention(title=f"Risk review {'overdue' if late else 'due'}: {label[:80]}",
-                                   detail=f"{where}, review {when}", url=reverse("risks:risk-detail", args=[target]),
-                                   severity=severity))
+            found.append(
+                Attention(
+                    title=f"Risk review {'overdue' if late else 'due'}: {label[:80]}",
+                    detail=f"{where}, review {when}",
+                    url=reverse("risks:risk-detail", args=[target]),
+                    severity=severity,
+                )
+            )
     return found

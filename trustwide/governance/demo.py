@@ -19,36 +19,136 @@ from .skills import SKILLS
 
 CYCLE = [
     # title, category, role, per school, frequency, month, day
-    ("Draft the trust strategic plan update", CycleCategory.PLANNING, Role.TRUST_LEADER, False, Frequency.ONCE, 4, 15),
-    ("Publish the pocket guide", CycleCategory.PLANNING, Role.TRUST_LEADER, False, Frequency.ONCE, 5, 20),
-    ("Draft the school improvement plan", CycleCategory.PLANNING, Role.HEADTEACHER, True, Frequency.ONCE, 6, 30),
-    ("Agree and sign off the school plan", CycleCategory.GOVERNANCE, Role.LOCAL_GOVERNOR, True, Frequency.ONCE, 9, 30),
-    ("Set appraisal targets linked to the plan and last year's evaluation", CycleCategory.PEOPLE,
-     Role.HEADTEACHER, True, Frequency.ONCE, 10, 31),
-    ("Termly RAG report to governors", CycleCategory.GOVERNANCE, Role.HEADTEACHER, True, Frequency.TERMLY, None, 1),
-    ("Termly RAG roll-up to the board", CycleCategory.GOVERNANCE, Role.TRUST_LEADER, False, Frequency.TERMLY, None, 1),
-    ("Monthly compliance check (single central record, health and safety)", CycleCategory.COMPLIANCE,
-     Role.HEADTEACHER, True, Frequency.MONTHLY, None, 5),
-    ("Mid-year review of the plan", CycleCategory.PLANNING, Role.HEADTEACHER, True, Frequency.ONCE, 3, 15),
-    ("Review the child protection policy", CycleCategory.POLICY, Role.HEADTEACHER, True, Frequency.ONCE, 9, 15),
+    (
+        "Draft the trust strategic plan update",
+        CycleCategory.PLANNING,
+        Role.TRUST_LEADER,
+        False,
+        Frequency.ONCE,
+        4,
+        15,
+    ),
+    (
+        "Publish the pocket guide",
+        CycleCategory.PLANNING,
+        Role.TRUST_LEADER,
+        False,
+        Frequency.ONCE,
+        5,
+        20,
+    ),
+    (
+        "Draft the school improvement plan",
+        CycleCategory.PLANNING,
+        Role.HEADTEACHER,
+        True,
+        Frequency.ONCE,
+        6,
+        30,
+    ),
+    (
+        "Agree and sign off the school plan",
+        CycleCategory.GOVERNANCE,
+        Role.LOCAL_GOVERNOR,
+        True,
+        Frequency.ONCE,
+        9,
+        30,
+    ),
+    (
+        "Set appraisal targets linked to the plan and last year's evaluation",
+        CycleCategory.PEOPLE,
+        Role.HEADTEACHER,
+        True,
+        Frequency.ONCE,
+        10,
+        31,
+    ),
+    (
+        "Termly RAG report to governors",
+        CycleCategory.GOVERNANCE,
+        Role.HEADTEACHER,
+        True,
+        Frequency.TERMLY,
+        None,
+        1,
+    ),
+    (
+        "Termly RAG roll-up to the board",
+        CycleCategory.GOVERNANCE,
+        Role.TRUST_LEADER,
+        False,
+        Frequency.TERMLY,
+        None,
+        1,
+    ),
+    (
+        "Monthly compliance check (single central record, health and safety)",
+        CycleCategory.COMPLIANCE,
+        Role.HEADTEACHER,
+        True,
+        Frequency.MONTHLY,
+        None,
+        5,
+    ),
+    (
+        "Mid-year review of the plan",
+        CycleCategory.PLANNING,
+        Role.HEADTEACHER,
+        True,
+        Frequency.ONCE,
+        3,
+        15,
+    ),
+    (
+        "Review the child protection policy",
+        CycleCategory.POLICY,
+        Role.HEADTEACHER,
+        True,
+        Frequency.ONCE,
+        9,
+        15,
+    ),
 ]
 
 QUESTIONS = [
-    ("question", "How do we know the reading catch-up is working for disadvantaged pupils?",
-     "Termly assessments show 60% on track; the phonics lead will report in spring."),
-    ("challenge", "Persistent absence has not fallen: what will be different this term?",
-     "Attendance officer now meets families in week one; weekly tracking to governors."),
+    (
+        "question",
+        "How do we know the reading catch-up is working for disadvantaged pupils?",
+        "Termly assessments show 60% on track; the phonics lead will report in spring.",
+    ),
+    (
+        "challenge",
+        "Persistent absence has not fallen: what will be different this term?",
+        "Attendance officer now meets families in week one; weekly tracking to governors.",
+    ),
     ("decision", "The plan priorities were agreed.", ""),
-    ("question", "Are the SEND funding assumptions in the budget realistic?", "Yes, confirmed with the LA."),
+    (
+        "question",
+        "Are the SEND funding assumptions in the budget realistic?",
+        "Yes, confirmed with the LA.",
+    ),
 ]
 
 
 def _extra_governor(ctx, i, school):
-    user = user_get_or_create(actor=None, actor_label=ctx.actor_label, trust=ctx.trust,
-                              email=f"governor-{i}-b@larkspur.example", full_name=f"Parent Governor {i + 1}",
-                              job_title="Parent governor")
-    membership_create(actor=None, actor_label=ctx.actor_label, user=user, role=Role.LOCAL_GOVERNOR, trust=ctx.trust,
-                      school=school, starts_on=ctx.current_year.starts_on - datetime.timedelta(days=365))
+    user = user_get_or_create(
+        actor=None,
+        actor_label=ctx.actor_label,
+        trust=ctx.trust,
+        email=f"governor-{i}-b@larkspur.example",
+        full_name=f"Parent Governor {i + 1}",
+        job_title="Parent governor",
+    )
+    membership_create(
+        actor=None,
+        actor_label=ctx.actor_label,
+        user=user,
+        role=Role.LOCAL_GOVERNOR,
+        trust=ctx.trust,
+        school=school,
+        starts_on=ctx.current_year.starts_on - datetime.timedelta(days=365),
+    )
     ctx.logins.append(("Parent governor", school.name, user.email))
     return user
 
@@ -61,23 +161,53 @@ def _meetings(ctx, body, members, today, school=None):
     dates.append(weekday_on_or_before(today + datetime.timedelta(days=21)))
     for n, held_on in enumerate(dates):
         status = "held" if held_on < today else "planned"
-        meeting = services.meeting_create(actor=None, actor_label=label, body=body, held_on=held_on,
-                                          title=f"{body.name} meeting {n + 1}", status=status, location="Main hall",
-                                          standard_items=[k.value for k in STANDARD_ITEMS], school=school)
+        meeting = services.meeting_create(
+            actor=None,
+            actor_label=label,
+            body=body,
+            held_on=held_on,
+            title=f"{body.name} meeting {n + 1}",
+            status=status,
+            location="Main hall",
+            standard_items=[k.value for k in STANDARD_ITEMS],
+            school=school,
+        )
         if status != "held":
             continue
-        statuses = {u: rng.choices(["present", "present", "present", "apologies", "absent"])[0] for u in members}
-        services.attendance_record(actor=None, actor_label=label, meeting=meeting, statuses=statuses)
+        statuses = {
+            u: rng.choices(["present", "present", "present", "apologies", "absent"])[0]
+            for u in members
+        }
+        services.attendance_record(
+            actor=None, actor_label=label, meeting=meeting, statuses=statuses
+        )
         items = {i.kind: i for i in meeting.agenda_items.all()}
         for kind, text, response in rng.sample(QUESTIONS, 2):
-            services.minute_add(actor=None, actor_label=label, meeting=meeting, kind=kind, text=text,
-                                response=response, agenda_item=items.get(AgendaKind.PLAN_RAG),
-                                raised_by=rng.choice(members))
-        action = services.action_add(actor=None, actor_label=label, meeting=meeting,
-                                     description="Report back on the attendance strategy",
-                                     owner=members[-1], due_on=held_on + datetime.timedelta(days=28))
+            services.minute_add(
+                actor=None,
+                actor_label=label,
+                meeting=meeting,
+                kind=kind,
+                text=text,
+                response=response,
+                agenda_item=items.get(AgendaKind.PLAN_RAG),
+                raised_by=rng.choice(members),
+            )
+        action = services.action_add(
+            actor=None,
+            actor_label=label,
+            meeting=meeting,
+            description="Report back on the attendance strategy",
+            owner=members[-1],
+            due_on=held_on + datetime.timedelta(days=28),
+        )
         if n == 0:
-            services.action_complete(actor=None, actor_label=label, action=action, on=held_on + datetime.timedelta(days=20))
+            services.action_complete(
+                actor=None,
+                actor_label=label,
+                action=action,
+                on=held_on + datetime.timedelta(days=20),
+            )
 
 
 def build(ctx) -> None:
@@ -89,52 +219,116 @@ def build(ctx) -> None:
     trustees = [u for k, u in ctx.users.items() if k in ("trustee", "ceo")]
     # The planning demo may have made the board already (it records the board's agreement to plans).
     board = GoverningBody.objects.filter(trust=trust, kind="board").first() or services.body_create(
-        actor=None, actor_label=label, trust=trust, kind="board", name="Trust board")
-    committees = [services.body_create(actor=None, actor_label=label, trust=trust, kind="committee", name=name)
-                  for name in ("Audit and risk committee", "Standards committee")]
+        actor=None, actor_label=label, trust=trust, kind="board", name="Trust board"
+    )
+    committees = [
+        services.body_create(
+            actor=None, actor_label=label, trust=trust, kind="committee", name=name
+        )
+        for name in ("Audit and risk committee", "Standards committee")
+    ]
     for body in [board, *committees]:
         for n, user in enumerate(trustees):
-            services.member_add(actor=None, actor_label=label, body=body, user=user,
-                                role="chair" if n == 0 else "member", starts_on=start,
-                                ends_on=start + datetime.timedelta(days=4 * 365))
+            services.member_add(
+                actor=None,
+                actor_label=label,
+                body=body,
+                user=user,
+                role="chair" if n == 0 else "member",
+                starts_on=start,
+                ends_on=start + datetime.timedelta(days=4 * 365),
+            )
         _meetings(ctx, body, trustees, today)
     governors = []
     for i, school in enumerate(ctx.schools):
-        body = services.body_create(actor=None, actor_label=label, trust=trust, kind="lgc", school=school,
-                                    name=f"{school.name} local governing committee")
-        members = [ctx.users[f"governor_{i}"], _extra_governor(ctx, i, school), ctx.users[f"head_{i}"]]
+        body = services.body_create(
+            actor=None,
+            actor_label=label,
+            trust=trust,
+            kind="lgc",
+            school=school,
+            name=f"{school.name} local governing committee",
+        )
+        members = [
+            ctx.users[f"governor_{i}"],
+            _extra_governor(ctx, i, school),
+            ctx.users[f"head_{i}"],
+        ]
         links = [["safeguarding"], ["send", "pupil_premium"], []]
         for n, user in enumerate(members):
-            services.member_add(actor=None, actor_label=label, body=body, user=user,
-                                role=["chair", "member", "member"][n], link_roles=links[n], starts_on=start,
-                                ends_on=start + datetime.timedelta(days=4 * 365))
+            services.member_add(
+                actor=None,
+                actor_label=label,
+                body=body,
+                user=user,
+                role=["chair", "member", "member"][n],
+                link_roles=links[n],
+                starts_on=start,
+                ends_on=start + datetime.timedelta(days=4 * 365),
+            )
         _meetings(ctx, body, members, today, school)
         governors += [(u, school) for u in members[:2]]
         priority = school.plans.filter(academic_year=ctx.current_year).first()
         priority = priority.priorities.first() if priority else None
-        services.visit_create(actor=None, actor_label=label, school=school, governor=members[0],
-                              visited_on=today - datetime.timedelta(days=rng.randint(10, 60)),
-                              focus="Reading in Key Stage 2", priority=priority,
-                              findings="Leaders showed the reading tracker; pupils read fluently to us.",
-                              next_steps="Revisit in the summer term to see the impact on outcomes.")
+        services.visit_create(
+            actor=None,
+            actor_label=label,
+            school=school,
+            governor=members[0],
+            visited_on=today - datetime.timedelta(days=rng.randint(10, 60)),
+            focus="Reading in Key Stage 2",
+            priority=priority,
+            findings="Leaders showed the reading tracker; pupils read fluently to us.",
+            next_steps="Revisit in the summer term to see the impact on outcomes.",
+        )
     # Skills audit: every governor and trustee rates themselves; a few skills stay thin.
     weak = {"legal", "estates"}
     for user in {u for u, _ in governors} | set(trustees):
-        ratings = {code: (rng.choice([1, 2, 2, 3]) if code in weak else rng.choice([2, 3, 3, 4])) for code, _, _ in SKILLS}
-        services.skills_save(actor=None, actor_label=label, user=user, trust=trust,
-                             start_year=ctx.current_year.start_year, ratings=ratings)
-        services.training_add(actor=None, actor_label=label, user=user, trust=trust,
-                              title="Safeguarding for governors", provider="Local authority",
-                              completed_on=today - datetime.timedelta(days=rng.randint(20, 200)), hours=2,
-                              skill="safeguarding")
+        ratings = {
+            code: (rng.choice([1, 2, 2, 3]) if code in weak else rng.choice([2, 3, 3, 4]))
+            for code, _, _ in SKILLS
+        }
+        services.skills_save(
+            actor=None,
+            actor_label=label,
+            user=user,
+            trust=trust,
+            start_year=ctx.current_year.start_year,
+            ratings=ratings,
+        )
+        services.training_add(
+            actor=None,
+            actor_label=label,
+            user=user,
+            trust=trust,
+            title="Safeguarding for governors",
+            provider="Local authority",
+            completed_on=today - datetime.timedelta(days=rng.randint(20, 200)),
+            hours=2,
+            skill="safeguarding",
+        )
     # The annual cycle, expanded for the current year.
     for title, category, role, per_school, frequency, month, day in CYCLE:
-        services.cycle_item_create(actor=None, actor_label=label, trust=trust, title=title, category=category,
-                                   role=role, per_school=per_school, frequency=frequency, month=month, day=day)
-    services.cycle_generate(actor=None, actor_label=label, trust=trust, academic_year=ctx.current_year)
+        services.cycle_item_create(
+            actor=None,
+            actor_label=label,
+            trust=trust,
+            title=title,
+            category=category,
+            role=role,
+            per_school=per_school,
+            frequency=frequency,
+            month=month,
+            day=day,
+        )
+    services.cycle_generate(
+        actor=None, actor_label=label, trust=trust, academic_year=ctx.current_year
+    )
     # Earlier tasks of the year are mostly done; a few are left overdue.
     from .models import CycleTask
 
-    for task in CycleTask.objects.filter(trust=trust, due_on__lt=today - datetime.timedelta(days=7)):
+    for task in CycleTask.objects.filter(
+        trust=trust, due_on__lt=today - datetime.timedelta(days=7)
+    ):
         if rng.random() < 0.85:
             services.task_complete(actor=None, actor_label=label, task=task, on=task.due_on)

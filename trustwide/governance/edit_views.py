@@ -182,9 +182,7 @@ class MemberDeleteView(ScopedViewMixin, View):
 class MeetingEditView(ScopedViewMixin, View):
     def handle(self, request, pk):
         meeting = _meeting(request, pk)
-        deny_unless(
-            rules.may_change_agenda(request.user, meeting), rules.MEETING_REFUSED
-        )
+        deny_unless(rules.may_change_agenda(request.user, meeting), rules.MEETING_REFUSED)
         form = MeetingEditForm(
             request.POST or None,
             initial={
@@ -237,9 +235,7 @@ def _agenda_item(request, pk):
         pk,
         "agenda item",
     )
-    deny_unless(
-        rules.may_change_agenda(request.user, item.meeting), rules.MEETING_REFUSED
-    )
+    deny_unless(rules.may_change_agenda(request.user, item.meeting), rules.MEETING_REFUSED)
     return item
 
 
@@ -588,9 +584,7 @@ class TrustTasksView(ScopedViewMixin, View):
 
     def get(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-        deny_unless(
-            rules.may_assign_at(request.user, trust.pk), rules.ASSIGN_REFUSED
-        )
+        deny_unless(rules.may_assign_at(request.user, trust.pk), rules.ASSIGN_REFUSED)
         return _overview(
             request,
             trust=trust,
@@ -612,9 +606,7 @@ class VisitEditView(ScopedViewMixin, View):
             GovernorVisit.objects.select_related("school__trust"),
             pk=pk,
         )
-        deny_unless(
-            rules.may_record_visits(request.user, visit.school), rules.VISITS_REFUSED
-        )
+        deny_unless(rules.may_record_visits(request.user, visit.school), rules.VISITS_REFUSED)
         form = VisitForm(
             request.POST or None,
             school=visit.school,

@@ -25,8 +25,9 @@ from .skills import SCALE, SKILLS
 class BodyForm(forms.Form):
     kind = forms.ChoiceField(choices=BodyKind.choices)
     name = forms.CharField(max_length=200)
-    school = forms.ModelChoiceField(queryset=None, required=False,
-                                    help_text="For a local governing committee: its school.")
+    school = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="For a local governing committee: its school."
+    )
 
     def __init__(self, *args, trust, locked: str | None = None, **kwargs):
         """locked: why kind and school can no longer change (they are then shown, not sent)."""
@@ -39,19 +40,29 @@ class BodyForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    body = forms.ModelChoiceField(queryset=None, required=False, label="Governing body",
-                                  empty_label="Choose a body")
-    user = UserChoiceField(queryset=User.objects.none(), label="Person",
-                           help_text="People with a current role in the trust (local governors, trustees, staff).")
+    body = forms.ModelChoiceField(
+        queryset=None, required=False, label="Governing body", empty_label="Choose a body"
+    )
+    user = UserChoiceField(
+        queryset=User.objects.none(),
+        label="Person",
+        help_text="People with a current role in the trust (local governors, trustees, staff).",
+    )
     role = forms.ChoiceField(choices=MemberRole.choices, initial=MemberRole.MEMBER)
-    link_roles = forms.MultipleChoiceField(choices=LinkRole.choices, required=False, label="Link governor for",
-                                           widget=forms.CheckboxSelectMultiple)
+    link_roles = forms.MultipleChoiceField(
+        choices=LinkRole.choices,
+        required=False,
+        label="Link governor for",
+        widget=forms.CheckboxSelectMultiple,
+    )
     starts_on = DateField(label="Term of office starts", widget=DateInput())
     ends_on = DateField(label="Term of office ends", widget=DateInput(), required=False)
 
     def __init__(self, *args, trust, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = GoverningBody.objects.filter(trust=trust).order_by("kind", "name")
+        self.fields["body"].queryset = GoverningBody.objects.filter(trust=trust).order_by(
+            "kind", "name"
+        )
         self.fields["user"].queryset = people_for(trust)
 
     def clean_body(self):
@@ -65,12 +76,20 @@ class MemberEditForm(forms.Form):
     """A member's role, link areas and term of office (the person and body stay)."""
 
     role = forms.ChoiceField(choices=MemberRole.choices)
-    link_roles = forms.MultipleChoiceField(choices=LinkRole.choices, required=False, label="Link governor for",
-                                           widget=forms.CheckboxSelectMultiple)
+    link_roles = forms.MultipleChoiceField(
+        choices=LinkRole.choices,
+        required=False,
+        label="Link governor for",
+        widget=forms.CheckboxSelectMultiple,
+    )
     starts_on = DateField(label="Term of office starts", widget=DateInput())
-    ends_on = DateField(label="Term of office ends", widget=DateInput(), required=False,
-                              help_text="Give the date to end a term of office: the member then stays in the "
-                                        "attendance record.")
+    ends_on = DateField(
+        label="Term of office ends",
+        widget=DateInput(),
+        required=False,
+        help_text="Give the date to end a term of office: the member then stays in the "
+        "attendance record.",
+    )
 
 
 class MeetingEditForm(forms.Form):
@@ -82,8 +101,12 @@ class MeetingEditForm(forms.Form):
 
 class MeetingForm(MeetingEditForm):
     standard_items = forms.MultipleChoiceField(
-        label="Standard agenda items", required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(k.value, k.label) for k in STANDARD_ITEMS], initial=[k.value for k in STANDARD_ITEMS])
+        label="Standard agenda items",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(k.value, k.label) for k in STANDARD_ITEMS],
+        initial=[k.value for k in STANDARD_ITEMS],
+    )
 
 
 class AgendaItemForm(ModelForm):
@@ -106,22 +129,30 @@ class AgendaItemEditForm(AgendaItemForm):
     def __init__(self, *args, meeting, count: int, **kwargs):
         super().__init__(*args, meeting=meeting, **kwargs)
         self.fields["position"] = forms.IntegerField(
-            min_value=1, max_value=count, label="Position on the agenda",
-            help_text=f"1 to {count}: the rest of the agenda is renumbered around it.")
+            min_value=1,
+            max_value=count,
+            label="Position on the agenda",
+            help_text=f"1 to {count}: the rest of the agenda is renumbered around it.",
+        )
 
 
 class MinuteForm(forms.Form):
     kind = forms.ChoiceField(choices=MinuteKind.choices)
     agenda_item = forms.ModelChoiceField(queryset=None, required=False)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Question, challenge, decision or note")
-    response = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Response given")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Question, challenge, decision or note"
+    )
+    response = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Response given"
+    )
     raised_by = UserChoiceField(queryset=User.objects.none(), required=False, label="Raised by")
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
         self.fields["raised_by"].queryset = User.objects.filter(
-            pk__in=meeting.body.members.values("user_id")).order_by("full_name")
+            pk__in=meeting.body.members.values("user_id")
+        ).order_by("full_name")
 
 
 class AttendanceForm(forms.Form):
@@ -131,7 +162,9 @@ class AttendanceForm(forms.Form):
         for m in members:
             self.fields[f"m{m.user_id}"] = forms.ChoiceField(
                 label=f"{m.user.full_name or m.user.email} ({m.get_role_display()})",
-                choices=AttendanceStatus.choices, initial=current.get(m.user_id, AttendanceStatus.PRESENT))
+                choices=AttendanceStatus.choices,
+                initial=current.get(m.user_id, AttendanceStatus.PRESENT),
+            )
 
     def statuses(self) -> dict:
         return {m.user: self.cleaned_data[f"m{m.user_id}"] for m in self.members}
@@ -149,10 +182,17 @@ class ActionForm(forms.Form):
 
 class VisitForm(forms.Form):
     visited_on = DateField(widget=DateInput(), label="Date of visit")
-    priority = forms.ModelChoiceField(queryset=None, required=False, label="Plan priority",
-                                      help_text="The school improvement plan priority the visit looked at.")
+    priority = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Plan priority",
+        help_text="The school improvement plan priority the visit looked at.",
+    )
     focus = forms.CharField(max_length=300)
-    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="What you saw and heard. No pupil names.")
+    findings = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you saw and heard. No pupil names.",
+    )
     next_steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, school, keep_priority: int | None = None, **kwargs):
@@ -164,18 +204,30 @@ class VisitForm(forms.Form):
         from trustwide.planning.models import Priority
 
         field = self.fields["priority"]
-        field.queryset = (Priority.objects.filter(Q(plan__school=school, plan__academic_year__is_current=True)
-                                                  | Q(pk=keep_priority, plan__school=school))
-                          .select_related("plan").order_by("plan__kind", "number"))
-        field.label_from_instance = lambda p: f"{p.plan.get_kind_short()} {p.number}. {p.title[:90]}"
+        field.queryset = (
+            Priority.objects.filter(
+                Q(plan__school=school, plan__academic_year__is_current=True)
+                | Q(pk=keep_priority, plan__school=school)
+            )
+            .select_related("plan")
+            .order_by("plan__kind", "number")
+        )
+        field.label_from_instance = lambda p: (
+            f"{p.plan.get_kind_short()} {p.number}. {p.title[:90]}"
+        )
 
 
 class SkillsForm(forms.Form):
     def __init__(self, *args, current, **kwargs):
         super().__init__(*args, **kwargs)
         for code, label, group in SKILLS:
-            self.fields[code] = forms.TypedChoiceField(label=f"{label} ({group})", choices=SCALE, coerce=int,
-                                                       initial=current.get(code), widget=forms.Select)
+            self.fields[code] = forms.TypedChoiceField(
+                label=f"{label} ({group})",
+                choices=SCALE,
+                coerce=int,
+                initial=current.get(code),
+                widget=forms.Select,
+            )
 
     def ratings(self) -> dict[str, int]:
         return {code: self.cleaned_data[code] for code, _, _ in SKILLS}
@@ -186,14 +238,25 @@ class TrainingForm(forms.Form):
     provider = forms.CharField(max_length=200, required=False)
     completed_on = DateField(widget=DateInput())
     hours = forms.DecimalField(min_value=0, max_digits=5, decimal_places=1, initial=1)
-    skill = forms.ChoiceField(choices=[("", "None")] + [(c, label) for c, label, _ in SKILLS], required=False)
+    skill = forms.ChoiceField(
+        choices=[("", "None")] + [(c, label) for c, label, _ in SKILLS], required=False
+    )
 
 
 class CycleItemForm(ModelForm):
     class Meta:
         model = CycleItem
-        fields = ["title", "description", "category", "role", "per_school", "frequency", "month", "day",
-                  "days_before_term_end"]
+        fields = [
+            "title",
+            "description",
+            "category",
+            "role",
+            "per_school",
+            "frequency",
+            "month",
+            "day",
+            "days_before_term_end",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, trust, **kwargs):
@@ -202,9 +265,15 @@ class CycleItemForm(ModelForm):
 
 
 class TaskAssignForm(forms.Form):
-    assignee = UserChoiceField(queryset=User.objects.none(), required=False, label="Assigned to",
-                               empty_label="Nobody by name: everyone who holds the role")
-    all_open = forms.BooleanField(required=False, label="Also assign this item's other open tasks this year here")
+    assignee = UserChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Assigned to",
+        empty_label="Nobody by name: everyone who holds the role",
+    )
+    all_open = forms.BooleanField(
+        required=False, label="Also assign this item's other open tasks this year here"
+    )
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)

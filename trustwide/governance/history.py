@@ -22,7 +22,9 @@ VISIBLE = {
     "governance.meeting": selectors.meetings_for,
     "governance.agendaitem": selectors.agenda_items_for,
     "governance.minuteentry": selectors.minutes_for,
-    "governance.attendance": lambda user: Attendance.objects.filter(meeting__in=selectors.meetings_for(user)),
+    "governance.attendance": lambda user: Attendance.objects.filter(
+        meeting__in=selectors.meetings_for(user)
+    ),
     "governance.meetingaction": selectors.actions_for,
     "governance.cycletask": selectors.cycle_tasks_visible,
     "governance.skillrating": _own(SkillRating),

@@ -24,9 +24,17 @@ class BodyKind(models.TextChoices):
 
 
 class GoverningBody(models.Model):
-    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="governing_bodies")
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="governing_bodies", help_text="The school of a local governing committee.")
+    trust = models.ForeignKey(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="governing_bodies"
+    )
+    school = models.ForeignKey(
+        "trusts.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="governing_bodies",
+        help_text="The school of a local governing committee.",
+    )
     kind = models.CharField(max_length=10, choices=BodyKind.choices)
     name = models.CharField(max_length=200)
 
@@ -38,7 +46,9 @@ class GoverningBody(models.Model):
     class Meta:
         ordering = ["trust", "kind", "name"]
         verbose_name_plural = "governing bodies"
-        constraints = [models.UniqueConstraint(fields=["trust", "name"], name="governing_body_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "name"], name="governing_body_name_unique")
+        ]
 
     def __str__(self):
         return self.name
@@ -47,7 +57,9 @@ class GoverningBody(models.Model):
         if self.kind == BodyKind.LGC and not self.school_id:
             raise ValidationError({"school": "A local governing committee belongs to a school."})
         if self.kind != BodyKind.LGC and self.school_id:
-            raise ValidationError({"school": "Only a local governing committee belongs to a school."})
+            raise ValidationError(
+                {"school": "Only a local governing committee belongs to a school."}
+            )
         if self.school_id and self.trust_id and self.school.trust_id != self.trust_id:
             raise ValidationError({"school": "That school belongs to another trust."})
 
@@ -101,7 +113,9 @@ class BodyMember(models.Model):
         return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
     def clean(self):
-        if not isinstance(self.link_roles, list) or any(c not in LinkRole.values for c in self.link_roles):
+        if not isinstance(self.link_roles, list) or any(
+            c not in LinkRole.values for c in self.link_roles
+        ):
             raise ValidationError({"link_roles": "Choose link roles from the list."})
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The term of office ends before it starts."})
@@ -121,7 +135,9 @@ class Meeting(models.Model):
     held_on = models.DateField("Date")
     title = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
 
     scope_school_path = "body__school"
     scope_trust_path = "body__trust"
@@ -147,8 +163,13 @@ class AgendaKind(models.TextChoices):
     OTHER = "other", "Other business"
 
 
-STANDARD_ITEMS = [AgendaKind.HEADS_REPORT, AgendaKind.PLAN_RAG, AgendaKind.KPIS, AgendaKind.RISKS,
-                  AgendaKind.POLICIES_DUE]
+STANDARD_ITEMS = [
+    AgendaKind.HEADS_REPORT,
+    AgendaKind.PLAN_RAG,
+    AgendaKind.KPIS,
+    AgendaKind.RISKS,
+    AgendaKind.POLICIES_DUE,
+]
 
 
 class AgendaItem(models.Model):
@@ -156,8 +177,14 @@ class AgendaItem(models.Model):
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     kind = models.CharField(max_length=15, choices=AgendaKind.choices)
     title = models.CharField(max_length=200)
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                               help_text="Whose data the item shows (plan RAG, KPIs, risks).")
+    school = models.ForeignKey(
+        "trusts.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose data the item shows (plan RAG, KPIs, risks).",
+    )
     notes = models.TextField(blank=True)
 
     scope_school_path = "meeting__body__school"
@@ -176,7 +203,11 @@ class AgendaItem(models.Model):
             return
         body = self.meeting.body
         if body.school_id and self.school_id != body.school_id:
-            raise ValidationError({"school": "A local governing committee's agenda can only show its own school's data."})
+            raise ValidationError(
+                {
+                    "school": "A local governing committee's agenda can only show its own school's data."
+                }
+            )
         if self.school.trust_id != body.trust_id:
             raise ValidationError({"school": "That school belongs to another trust."})
 
@@ -193,11 +224,17 @@ class MinuteKind(models.TextChoices):
 
 class MinuteEntry(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes")
-    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="minutes")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="minutes"
+    )
     kind = models.CharField(max_length=10, choices=MinuteKind.choices)
     text = models.TextField()
-    response = models.TextField(blank=True, help_text="The answer given, for a question or challenge.")
-    raised_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    response = models.TextField(
+        blank=True, help_text="The answer given, for a question or challenge."
+    )
+    raised_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     scope_school_path = "meeting__body__school"
     scope_trust_path = "meeting__body__trust"
@@ -212,7 +249,11 @@ class MinuteEntry(models.Model):
         return f"{self.get_kind_display()}: {self.text[:60]}"
 
     def clean(self):
-        if self.agenda_item_id and self.meeting_id and self.agenda_item.meeting_id != self.meeting_id:
+        if (
+            self.agenda_item_id
+            and self.meeting_id
+            and self.agenda_item.meeting_id != self.meeting_id
+        ):
             raise ValidationError({"agenda_item": "Choose an item of this meeting's agenda."})
 
     def audit_scope(self):
@@ -236,7 +277,9 @@ class Attendance(models.Model):
     scope_trust_wide = True
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_meeting")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_meeting")
+        ]
 
     def __str__(self):
         return f"{self.user}: {self.get_status_display()}"
@@ -253,9 +296,13 @@ class GovActionStatus(models.TextChoices):
 class MeetingAction(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(max_length=400)
-    owner = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="governance_actions")
+    owner = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="governance_actions"
+    )
     due_on = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=6, choices=GovActionStatus.choices, default=GovActionStatus.OPEN)
+    status = models.CharField(
+        max_length=6, choices=GovActionStatus.choices, default=GovActionStatus.OPEN
+    )
     completed_on = models.DateField(null=True, blank=True)
 
     scope_school_path = "meeting__body__school"
@@ -278,11 +325,21 @@ class MeetingAction(models.Model):
 
 
 class GovernorVisit(models.Model):
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="governor_visits")
-    governor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="governor_visits")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, related_name="governor_visits"
+    )
+    governor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="governor_visits"
+    )
     visited_on = models.DateField()
-    priority = models.ForeignKey("planning.Priority", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="governor_visits", help_text="The plan priority the visit looked at.")
+    priority = models.ForeignKey(
+        "planning.Priority",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="governor_visits",
+        help_text="The plan priority the visit looked at.",
+    )
     focus = models.CharField(max_length=300)
     findings = models.TextField(help_text="What you saw and heard. No pupil names.")
     next_steps = models.TextField(blank=True)
@@ -312,13 +369,19 @@ class SkillRating(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skill_ratings")
     start_year = models.PositiveSmallIntegerField()
     skill = models.CharField(max_length=40)
-    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
 
     scope_trust_path = "trust"
     view_permission = "governance.view"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["trust", "user", "start_year", "skill"], name="skill_rating_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "user", "start_year", "skill"], name="skill_rating_unique"
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} {self.skill} {self.rating}"
@@ -339,8 +402,9 @@ class TrainingRecord(models.Model):
     title = models.CharField(max_length=200)
     provider = models.CharField(max_length=200, blank=True)
     completed_on = models.DateField()
-    hours = models.DecimalField(max_digits=5, decimal_places=1, default=1,
-                                validators=[MinValueValidator(0)])
+    hours = models.DecimalField(
+        max_digits=5, decimal_places=1, default=1, validators=[MinValueValidator(0)]
+    )
     skill = models.CharField(max_length=40, blank=True, help_text="The skill it develops, if any.")
 
     scope_trust_path = "trust"
@@ -357,6 +421,7 @@ class TrainingRecord(models.Model):
 
 
 # The annual cycle ---------------------------------------------------------------------------
+
 
 class Frequency(models.TextChoices):
     ONCE = "once", "Once a year (month and day)"
@@ -378,14 +443,25 @@ class CycleItem(models.Model):
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="cycle_items")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    category = models.CharField(max_length=12, choices=CycleCategory.choices, default=CycleCategory.PLANNING)
+    category = models.CharField(
+        max_length=12, choices=CycleCategory.choices, default=CycleCategory.PLANNING
+    )
     role = models.CharField(max_length=30, choices=Role.choices, help_text="Who does it.")
-    per_school = models.BooleanField(default=True, help_text="One task per school (otherwise one for the trust).")
+    per_school = models.BooleanField(
+        default=True, help_text="One task per school (otherwise one for the trust)."
+    )
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.ONCE)
-    month = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)])
-    day = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(31)],
-                                           help_text="Day of the month (the last day if the month is shorter).")
-    days_before_term_end = models.PositiveSmallIntegerField(default=10, help_text="For termly items.")
+    month = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text="Day of the month (the last day if the month is shorter).",
+    )
+    days_before_term_end = models.PositiveSmallIntegerField(
+        default=10, help_text="For termly items."
+    )
 
     scope_trust_path = "trust"
     view_permission = "strategic_plan.view"
@@ -407,19 +483,33 @@ class CycleItem(models.Model):
 class CycleTask(models.Model):
     # SET_NULL: deleting a cycle item removes its open tasks (services.cycle_item_delete) and
     # keeps the completed ones as the record of work done; they carry their own title and role.
-    item = models.ForeignKey(CycleItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
+    item = models.ForeignKey(
+        CycleItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="+")
-    academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    academic_year = models.ForeignKey(
+        "trusts.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     role = models.CharField(max_length=30, choices=Role.choices)
     title = models.CharField(max_length=200)
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
-    completed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    completed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # A named person: the task then shows only for them (and on managers' overviews); without
     # one it shows for everyone who holds the role where the task is (selectors.tasks_for).
-    assignee = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="assigned_cycle_tasks", verbose_name="assigned to")
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cycle_tasks",
+        verbose_name="assigned to",
+    )
 
     scope_school_path = "school"
     scope_trust_path = "trust"
@@ -428,8 +518,11 @@ class CycleTask(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
-        constraints = [models.UniqueConstraint(fields=["item", "academic_year", "school", "due_on"],
-                                               name="cycle_task_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "academic_year", "school", "due_on"], name="cycle_task_unique"
+            )
+        ]
         indexes = [models.Index(fields=["trust", "role", "due_on"])]
 
     def __str__(self):

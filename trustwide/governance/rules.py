@@ -15,7 +15,9 @@ from .models import BodyMember, CycleTask, GoverningBody, Meeting, MeetingAction
 
 TRUST_REFUSED = "You may not see this trust's governance."
 SCHOOL_REFUSED = "You may not see this school's governance."
-MANAGE_REFUSED = "Only trust administrators and leaders manage governing bodies, their members and meetings."
+MANAGE_REFUSED = (
+    "Only trust administrators and leaders manage governing bodies, their members and meetings."
+)
 RECORD_REFUSED = "You may not record this meeting (minutes, attendance and actions)."
 MEETING_REFUSED = "You may not change this meeting or its agenda."
 ACTION_REFUSED = "Only the action's owner or those who record the meeting change this action."
@@ -30,6 +32,7 @@ ASSIGN_REFUSED = "Only trust leaders and the school's leaders assign tasks."
 
 
 # Reading -----------------------------------------------------------------------------------------
+
 
 def may_see_trust(user, trust, perm: str = Perm.GOVERNANCE_VIEW) -> bool:
     """The trust's governance pages: anyone holding `perm` anywhere in the trust (each then
@@ -53,11 +56,15 @@ def may_see_cycle(user, trust) -> bool:
 def is_governor_in(user, trust) -> bool:
     """A current member of one of the trust's governing bodies."""
     today = datetime.date.today()
-    return BodyMember.objects.filter(user=user, body__trust=trust).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)).exists()
+    return (
+        BodyMember.objects.filter(user=user, body__trust=trust)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .exists()
+    )
 
 
 # Bodies, meetings, minutes -----------------------------------------------------------------------
+
 
 def may_manage(user, trust) -> bool:
     """Bodies, members and meetings: trust administrators and trust leaders."""
@@ -67,7 +74,12 @@ def may_manage(user, trust) -> bool:
 def may_record(user, body: GoverningBody) -> bool:
     """Minutes, attendance and actions: governance editors of the body's school (local
     governors, school leaders) or, for trust bodies, at trust level."""
-    return can_at(user, Perm.GOVERNANCE_EDIT, trust_id=body.trust_id, school=body.school if body.school_id else None)
+    return can_at(
+        user,
+        Perm.GOVERNANCE_EDIT,
+        trust_id=body.trust_id,
+        school=body.school if body.school_id else None,
+    )
 
 
 def may_change_meeting(user, meeting: Meeting) -> bool:
@@ -80,7 +92,9 @@ may_change_agenda = may_change_meeting
 
 def may_close_action(user, action: MeetingAction) -> bool:
     """Complete or reopen: the action's owner, or whoever records the meeting."""
-    return may_record(user, action.meeting.body) or (user is not None and action.owner_id == user.pk)
+    return may_record(user, action.meeting.body) or (
+        user is not None and action.owner_id == user.pk
+    )
 
 
 def may_record_visits(user, school) -> bool:
@@ -89,17 +103,20 @@ def may_record_visits(user, school) -> bool:
 
 # Skills and training -----------------------------------------------------------------------------
 
+
 def may_add_training(actor, *, user, trust) -> bool:
     """Governors log their own training; trust administrators and leaders anyone's."""
     return actor is not None and (actor.pk == user.pk or may_manage(actor, trust))
 
 
 def may_delete_training(user, record: TrainingRecord) -> bool:
-    return user is not None and (record.user_id == user.pk
-                                 or can_in_trust(user, Perm.GOVERNANCE_EDIT, record.trust_id))
+    return user is not None and (
+        record.user_id == user.pk or can_in_trust(user, Perm.GOVERNANCE_EDIT, record.trust_id)
+    )
 
 
 # The annual cycle --------------------------------------------------------------------------------
+
 
 def may_define_cycle(user, trust) -> bool:
     """The annual cycle is defined by trust leaders (strategic_plan.edit)."""
@@ -115,8 +132,13 @@ def may_complete(user, task: CycleTask) -> bool:
         return True
     if task.assignee_id and assignee_holds_role(task):
         return user is not None and task.assignee_id == user.pk
-    return holds_role_at(user, Perm.TRUST_VIEW, task.role, trust_id=task.trust_id,
-                         school=task.school if task.school_id else None)
+    return holds_role_at(
+        user,
+        Perm.TRUST_VIEW,
+        task.role,
+        trust_id=task.trust_id,
+        school=task.school if task.school_id else None,
+    )
 
 
 def may_assign_at(user, trust_id: int, school=None) -> bool:

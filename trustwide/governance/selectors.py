@@ -61,6 +61,7 @@ def cycle_tasks_visible(user) -> QuerySet:
 
 # Attendance and participation --------------------------------------------------------------------
 
+
 @dataclass
 class AttendanceRow:
     member: BodyMember
@@ -84,21 +85,40 @@ def _held_meetings(body_ids, since, until):
     return list(qs.values_list("pk", "body_id", "held_on"))
 
 
-def attendance_figures(body_ids, *, since=None, until=None) -> dict[int, tuple[list[AttendanceRow], AttendanceRow]]:
+def attendance_figures(
+    body_ids, *, since=None, until=None
+) -> dict[int, tuple[list[AttendanceRow], AttendanceRow]]:
     """For each body: a row per member (meetings held during their term of office, how many
     they attended, gave apologies for or missed, questions and challenges they raised) and
     the body total. Four queries for any number of bodies."""
     body_ids = list(body_ids)
-    members = list(BodyMember.objects.filter(body_id__in=body_ids).select_related("user")
-                   .order_by("body_id", "role", "user__full_name"))
+    members = list(
+        BodyMember.objects.filter(body_id__in=body_ids)
+        .select_related("user")
+        .order_by("body_id", "role", "user__full_name")
+    )
     meetings = _held_meetings(body_ids, since, until)
     meeting_ids = [m[0] for m in meetings]
-    marks = {(m, u): s for m, u, s in Attendance.objects.filter(meeting_id__in=meeting_ids)
-             .values_list("meeting_id", "user_id", "status")}
-    raised = dict(((m, u), n) for m, u, n in MinuteEntry.objects.filter(
-        meeting_id__in=meeting_ids, kind__in=[MinuteKind.QUESTION, MinuteKind.CHALLENGE], raised_by__isnull=False)
-        .values_list("meeting_id", "raised_by_id").annotate(n=Count("pk")).order_by())
-    out: dict[int, tuple[list[AttendanceRow], AttendanceRow]] = {b: ([], AttendanceRow(member=None)) for b in body_ids}
+    marks = {
+        (m, u): s
+        for m, u, s in Attendance.objects.filter(meeting_id__in=meeting_ids).values_list(
+            "meeting_id", "user_id", "status"
+        )
+    }
+    raised = dict(
+        ((m, u), n)
+        for m, u, n in MinuteEntry.objects.filter(
+            meeting_id__in=meeting_ids,
+            kind__in=[MinuteKind.QUESTION, MinuteKind.CHALLENGE],
+            raised_by__isnull=False,
+        )
+        .values_list("meeting_id", "raised_by_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    out: dict[int, tuple[list[AttendanceRow], AttendanceRow]] = {
+        b: ([], AttendanceRow(member=None)) for b in body_ids
+    }
     for member in members:
         row = AttendanceRow(member=member)
         for meeting_id, body_id, held_on in meetings:
@@ -122,19 +142,23 @@ def attendance_figures(body_ids, *, since=None, until=None) -> dict[int, tuple[l
 
 # Skills ------------------------------------------------------------------------------------------
 
+
 def _ratings(trust_id: int, start_year: int, user_ids) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
-    for user_id, skill, rating in SkillRating.objects.filter(trust_id=trust_id, start_year=start_year,
-                                                             user_id__in=user_ids).values_list("user_id", "skill", "rating"):
+    for user_id, skill, rating in SkillRating.objects.filter(
+        trust_id=trust_id, start_year=start_year, user_id__in=user_ids
+    ).values_list("user_id", "skill", "rating"):
         out.setdefault(user_id, {})[skill] = rating
     return out
 
 
 def current_member_ids(bodies, on: datetime.date) -> dict[int, list[int]]:
     by_body: dict[int, list[int]] = {b.pk: [] for b in bodies}
-    for body_id, user_id, role in (BodyMember.objects.filter(body__in=bodies, starts_on__lte=on)
-                                   .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-                                   .values_list("body_id", "user_id", "role")):
+    for body_id, user_id, role in (
+        BodyMember.objects.filter(body__in=bodies, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .values_list("body_id", "user_id", "role")
+    ):
         if role != "clerk":
             by_body[body_id].append(user_id)
     return by_body
@@ -154,20 +178,32 @@ def skills_picture(trust, bodies, start_year: int, on: datetime.date) -> SkillsP
     all_ids = {u for ids in members.values() for u in ids}
     ratings = _ratings(trust.pk, start_year, all_ids)
     by_body = {body_id: coverage(ratings, ids) for body_id, ids in members.items()}
-    gaps = {code: sum(1 for cov in by_body.values() if next(c for c in cov if c.code == code).status == "gap")
-            for code, _, _ in SKILLS}
-    return SkillsPicture(by_body=by_body, trust_wide=coverage(ratings, all_ids), gaps_by_skill=gaps,
-                         responded={b: sum(1 for u in ids if u in ratings) for b, ids in members.items()},
-                         members={b: len(ids) for b, ids in members.items()})
+    gaps = {
+        code: sum(
+            1 for cov in by_body.values() if next(c for c in cov if c.code == code).status == "gap"
+        )
+        for code, _, _ in SKILLS
+    }
+    return SkillsPicture(
+        by_body=by_body,
+        trust_wide=coverage(ratings, all_ids),
+        gaps_by_skill=gaps,
+        responded={b: sum(1 for u in ids if u in ratings) for b, ids in members.items()},
+        members={b: len(ids) for b, ids in members.items()},
+    )
 
 
 # The annual cycle --------------------------------------------------------------------------------
 
+
 def _holding_role() -> Q:
     """Memberships (of a task's role and trust) that cover the task's place: the school itself,
     its hub, or the whole trust; for a trust-level task, any of them."""
-    return Q(school_id=OuterRef("school_id")) | Q(hub__isnull=False, hub_id=OuterRef("school__hub_id")) | Q(
-        school__isnull=True, hub__isnull=True)
+    return (
+        Q(school_id=OuterRef("school_id"))
+        | Q(hub__isnull=False, hub_id=OuterRef("school__hub_id"))
+        | Q(school__isnull=True, hub__isnull=True)
+    )
 
 
 def _assignee_active():
@@ -175,9 +211,14 @@ def _assignee_active():
     with an active membership). Otherwise the task falls back to every holder of the role, so
     a task never vanishes when its assignee leaves or moves school."""
     holds = Membership.objects.active().filter(
-        user_id=OuterRef("assignee_id"), user__is_active=True, role=OuterRef("role"), trust_id=OuterRef("trust_id"))
-    return (Q(school__isnull=True) & Exists(holds)) | (Q(school__isnull=False) & Exists(holds.filter(
-        _holding_role())))
+        user_id=OuterRef("assignee_id"),
+        user__is_active=True,
+        role=OuterRef("role"),
+        trust_id=OuterRef("trust_id"),
+    )
+    return (Q(school__isnull=True) & Exists(holds)) | (
+        Q(school__isnull=False) & Exists(holds.filter(_holding_role()))
+    )
 
 
 def assignee_holds_role(task: CycleTask) -> bool:
@@ -194,13 +235,23 @@ def tasks_for(user) -> QuerySet:
     by_role = restrict_to_held_roles(CycleTask.objects.all(), user, Perm.TRUST_VIEW).values("pk")
     active = _assignee_active()
     named = Q(assignee_id=user.pk) & active
-    return CycleTask.objects.filter((Q(pk__in=by_role) & (Q(assignee__isnull=True) | ~active)) | named)
+    return CycleTask.objects.filter(
+        (Q(pk__in=by_role) & (Q(assignee__isnull=True) | ~active)) | named
+    )
 
 
-def due_tasks(user, today: datetime.date, horizon_days: int = 14) -> tuple[list[CycleTask], list[CycleTask]]:
+def due_tasks(
+    user, today: datetime.date, horizon_days: int = 14
+) -> tuple[list[CycleTask], list[CycleTask]]:
     """(overdue, due within the horizon) open tasks of the user, oldest first."""
-    rows = list(tasks_for(user).filter(completed_on__isnull=True, due_on__lte=today + datetime.timedelta(days=horizon_days))
-                .select_related("school").order_by("due_on", "pk")[:200])
+    rows = list(
+        tasks_for(user)
+        .filter(
+            completed_on__isnull=True, due_on__lte=today + datetime.timedelta(days=horizon_days)
+        )
+        .select_related("school")
+        .order_by("due_on", "pk")[:200]
+    )
     return [t for t in rows if t.due_on < today], [t for t in rows if t.due_on >= today]
 
 
@@ -210,8 +261,11 @@ def role_holders(task: CycleTask) -> QuerySet:
     memberships = Membership.objects.active().filter(trust_id=task.trust_id, role=task.role)
     if task.school_id:
         school = task.school
-        memberships = memberships.filter(Q(school_id=school.pk) | Q(hub_id=school.hub_id, hub__isnull=False)
-                                         | Q(school__isnull=True, hub__isnull=True))
+        memberships = memberships.filter(
+            Q(school_id=school.pk)
+            | Q(hub_id=school.hub_id, hub__isnull=False)
+            | Q(school__isnull=True, hub__isnull=True)
+        )
     return User.objects.filter(pk__in=memberships.values("user_id")).order_by("full_name", "email")
 
 
@@ -222,16 +276,35 @@ def task_overview(*, trust, school=None, show_done=False, limit=500) -> list[Cyc
     tasks = tasks.filter(school=school) if school is not None else tasks.filter(school__isnull=True)
     if not show_done:
         tasks = tasks.filter(completed_on__isnull=True)
-    return list(tasks.select_related("school", "assignee", "completed_by").order_by("due_on", "title", "pk")[:limit])
+    return list(
+        tasks.select_related("school", "assignee", "completed_by").order_by(
+            "due_on", "title", "pk"
+        )[:limit]
+    )
 
 
 def open_actions_owned(user, today, horizon_days: int = 14) -> list[MeetingAction]:
-    return list(MeetingAction.objects.filter(owner=user, status=GovActionStatus.OPEN, due_on__isnull=False,
-                                             due_on__lte=today + datetime.timedelta(days=horizon_days))
-                .select_related("meeting__body").order_by("due_on")[:50])
+    return list(
+        MeetingAction.objects.filter(
+            owner=user,
+            status=GovActionStatus.OPEN,
+            due_on__isnull=False,
+            due_on__lte=today + datetime.timedelta(days=horizon_days),
+        )
+        .select_related("meeting__body")
+        .order_by("due_on")[:50]
+    )
 
 
 def meetings_of_member(user, since: datetime.date) -> list[Meeting]:
-    body_ids = BodyMember.objects.filter(user=user).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since)).values("body_id")
-    return list(Meeting.objects.filter(body_id__in=body_ids, held_on__gte=since)
-                .exclude(status=MeetingStatus.CANCELLED).select_related("body").order_by("held_on"))
+    body_ids = (
+        BodyMember.objects.filter(user=user)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since))
+        .values("body_id")
+    )
+    return list(
+        Meeting.objects.filter(body_id__in=body_ids, held_on__gte=since)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("body")
+        .order_by("held_on")
+    )

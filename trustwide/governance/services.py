@@ -66,18 +66,28 @@ def _deny(actor, allowed: bool, message: str) -> None:
 
 # Bodies and members ------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def body_create(*, actor, trust, kind, name, school=None, actor_label=None) -> GoverningBody:
     _deny(actor, may_manage(actor, trust), rules.MANAGE_REFUSED)
-    return audited_create(actor=actor, actor_label=actor_label, model=GoverningBody, trust=trust, kind=kind,
-                          name=name, school=school)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=GoverningBody,
+        trust=trust,
+        kind=kind,
+        name=name,
+        school=school,
+    )
 
 
 def body_change_blocker(body: GoverningBody) -> str | None:
     """Why the body's kind and school can no longer change, if they cannot."""
     if body.pk and (body.meetings.exists() or body.members.exists()):
-        return ("This body has meetings or members on record, so its kind and school stay as they are "
-                "(their history belongs to it). Set up a new body instead.")
+        return (
+            "This body has meetings or members on record, so its kind and school stay as they are "
+            "(their history belongs to it). Set up a new body instead."
+        )
     return None
 
 
@@ -86,7 +96,10 @@ def body_update(*, actor, body: GoverningBody, actor_label=None, **changes) -> G
     """Rename a body; its kind and school may change only while it has no meetings or members."""
     _deny(actor, may_manage(actor, body.trust), rules.MANAGE_REFUSED)
     school = changes.get("school", body.school)
-    moved = changes.get("kind", body.kind) != body.kind or (school.pk if school else None) != body.school_id
+    moved = (
+        changes.get("kind", body.kind) != body.kind
+        or (school.pk if school else None) != body.school_id
+    )
     if moved:
         blocker = body_change_blocker(body)
         if blocker:
@@ -97,9 +110,11 @@ def body_update(*, actor, body: GoverningBody, actor_label=None, **changes) -> G
 def body_delete_blocker(body: GoverningBody) -> str | None:
     n = body.meetings.count()
     if n:
-        return (f"{body} has {n} meeting{'s' if n != 1 else ''} on record, so it cannot be deleted: its "
-                "agendas, minutes, attendance and actions are the governance record. Only a body with no "
-                "meetings (one set up in error) can be deleted.")
+        return (
+            f"{body} has {n} meeting{'s' if n != 1 else ''} on record, so it cannot be deleted: its "
+            "agendas, minutes, attendance and actions are the governance record. Only a body with no "
+            "meetings (one set up in error) can be deleted."
+        )
     return None
 
 
@@ -118,15 +133,20 @@ def body_delete(*, actor, body: GoverningBody, actor_label=None) -> None:
 def _covers(user, body: GoverningBody, on: datetime.date) -> bool:
     memberships = Membership.objects.active(on).filter(user=user, trust_id=body.trust_id)
     if body.school_id:
-        memberships = memberships.filter(Q(school_id=body.school_id) | Q(hub_id=body.school.hub_id, hub__isnull=False)
-                                         | Q(school__isnull=True, hub__isnull=True))
+        memberships = memberships.filter(
+            Q(school_id=body.school_id)
+            | Q(hub_id=body.school.hub_id, hub__isnull=False)
+            | Q(school__isnull=True, hub__isnull=True)
+        )
     else:
         memberships = memberships.filter(school__isnull=True, hub__isnull=True)
     return memberships.exists()
 
 
 @transaction.atomic
-def member_add(*, actor, body, user, role, starts_on, ends_on=None, link_roles=(), actor_label=None) -> BodyMember:
+def member_add(
+    *, actor, body, user, role, starts_on, ends_on=None, link_roles=(), actor_label=None
+) -> BodyMember:
     if body is None:
         raise ValidationError({"body": "Choose the governing body this governor sits on."})
     _deny(actor, may_manage(actor, body.trust), rules.MANAGE_REFUSED)
@@ -134,11 +154,24 @@ def member_add(*, actor, body, user, role, starts_on, ends_on=None, link_roles=(
         raise ValidationError({"user": "Choose the person."})
     if not _covers(user, body, starts_on or datetime.date.today()):
         where = body.school.name if body.school_id else body.trust.name
-        raise ValidationError({"user": f"{user} holds no current role at {where}: add their membership (e.g. local governor or trustee) first."})
+        raise ValidationError(
+            {
+                "user": f"{user} holds no current role at {where}: add their membership (e.g. local governor or trustee) first."
+            }
+        )
     if BodyMember.objects.filter(body=body, user=user, ends_on__isnull=True).exists():
         raise ValidationError({"user": f"{user} is already a member of {body}."})
-    return audited_create(actor=actor, actor_label=actor_label, model=BodyMember, body=body, user=user, role=role,
-                          starts_on=starts_on, ends_on=ends_on, link_roles=list(link_roles))
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=BodyMember,
+        body=body,
+        user=user,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        link_roles=list(link_roles),
+    )
 
 
 @transaction.atomic
@@ -146,10 +179,20 @@ def member_update(*, actor, member: BodyMember, actor_label=None, **changes) -> 
     _deny(actor, may_manage(actor, member.body.trust), rules.MANAGE_REFUSED)
     if "link_roles" in changes:
         changes["link_roles"] = list(changes["link_roles"])
-    if changes.get("ends_on", member.ends_on) is None and BodyMember.objects.filter(
-            body_id=member.body_id, user_id=member.user_id, ends_on__isnull=True).exclude(pk=member.pk).exists():
-        raise ValidationError({"ends_on": f"{member.user} has another open term of office on {member.body}: "
-                                          "give this one an end date."})
+    if (
+        changes.get("ends_on", member.ends_on) is None
+        and BodyMember.objects.filter(
+            body_id=member.body_id, user_id=member.user_id, ends_on__isnull=True
+        )
+        .exclude(pk=member.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "ends_on": f"{member.user} has another open term of office on {member.body}: "
+                "give this one an end date."
+            }
+        )
     return audited_update(actor=actor, actor_label=actor_label, instance=member, **changes)
 
 
@@ -163,20 +206,54 @@ def member_remove(*, actor, member: BodyMember, actor_label=None) -> None:
 
 # Meetings -----------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def meeting_create(*, actor, body, held_on, title, location="", status="planned", standard_items=(),
-                   school=None, actor_label=None) -> Meeting:
+def meeting_create(
+    *,
+    actor,
+    body,
+    held_on,
+    title,
+    location="",
+    status="planned",
+    standard_items=(),
+    school=None,
+    actor_label=None,
+) -> Meeting:
     """A meeting with its agenda built from the chosen standard items, numbered in order."""
     _deny(actor, may_manage(actor, body.trust), rules.MANAGE_REFUSED)
-    meeting = audited_create(actor=actor, actor_label=actor_label, model=Meeting, body=body, held_on=held_on,
-                             title=title, location=location, status=status)
+    meeting = audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=Meeting,
+        body=body,
+        held_on=held_on,
+        title=title,
+        location=location,
+        status=status,
+    )
     labels = dict(AgendaKind.choices)
     data_school = school if school is not None else body.school
     for number, kind in enumerate([k for k in STANDARD_ITEMS if k in set(standard_items)], start=1):
-        audited_create(actor=actor, actor_label=actor_label, model=AgendaItem, meeting=meeting, number=number,
-                       kind=kind, title=labels[kind],
-                       school=data_school if kind in (AgendaKind.PLAN_RAG, AgendaKind.KPIS, AgendaKind.RISKS,
-                                                      AgendaKind.HEADS_REPORT, AgendaKind.POLICIES_DUE) else None)
+        audited_create(
+            actor=actor,
+            actor_label=actor_label,
+            model=AgendaItem,
+            meeting=meeting,
+            number=number,
+            kind=kind,
+            title=labels[kind],
+            school=data_school
+            if kind
+            in (
+                AgendaKind.PLAN_RAG,
+                AgendaKind.KPIS,
+                AgendaKind.RISKS,
+                AgendaKind.HEADS_REPORT,
+                AgendaKind.POLICIES_DUE,
+            )
+            else None,
+        )
     return meeting
 
 
@@ -190,13 +267,24 @@ def meeting_delete_blocker(meeting: Meeting) -> str | None:
     """Why a meeting cannot be deleted, if it cannot: only a planned meeting with nothing
     recorded against it (set up in error) may go; otherwise change its status."""
     if meeting.status != MeetingStatus.PLANNED:
-        return (f"This meeting is {meeting.get_status_display().lower()}, so it is part of the record and "
-                "cannot be deleted. Edit it instead (a meeting that will not take place can be marked cancelled).")
-    recorded = [label for label, qs in (("minutes", meeting.minutes), ("attendance", meeting.attendance),
-                                        ("actions", meeting.actions)) if qs.exists()]
+        return (
+            f"This meeting is {meeting.get_status_display().lower()}, so it is part of the record and "
+            "cannot be deleted. Edit it instead (a meeting that will not take place can be marked cancelled)."
+        )
+    recorded = [
+        label
+        for label, qs in (
+            ("minutes", meeting.minutes),
+            ("attendance", meeting.attendance),
+            ("actions", meeting.actions),
+        )
+        if qs.exists()
+    ]
     if recorded:
-        return (f"This meeting has {' and '.join(recorded)} recorded, so it cannot be deleted. Mark it "
-                "cancelled instead, or remove what was recorded first.")
+        return (
+            f"This meeting has {' and '.join(recorded)} recorded, so it cannot be deleted. Mark it "
+            "cancelled instead, or remove what was recorded first."
+        )
     return None
 
 
@@ -219,16 +307,28 @@ def _renumber(*, actor, actor_label, items) -> None:
 
 
 @transaction.atomic
-def agenda_item_add(*, actor, meeting, kind, title, school=None, notes="", actor_label=None) -> AgendaItem:
+def agenda_item_add(
+    *, actor, meeting, kind, title, school=None, notes="", actor_label=None
+) -> AgendaItem:
     _deny(actor, may_change_agenda(actor, meeting), rules.MEETING_REFUSED)
     number = (max((i.number for i in meeting.agenda_items.all()), default=0)) + 1
-    return audited_create(actor=actor, actor_label=actor_label, model=AgendaItem, meeting=meeting, number=number,
-                          kind=kind, title=title or dict(AgendaKind.choices)[kind], school=school, notes=notes)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=AgendaItem,
+        meeting=meeting,
+        number=number,
+        kind=kind,
+        title=title or dict(AgendaKind.choices)[kind],
+        school=school,
+        notes=notes,
+    )
 
 
 @transaction.atomic
-def agenda_item_update(*, actor, item: AgendaItem, position: int | None = None, actor_label=None,
-                       **changes) -> AgendaItem:
+def agenda_item_update(
+    *, actor, item: AgendaItem, position: int | None = None, actor_label=None, **changes
+) -> AgendaItem:
     """Change an item (its school must still be the meeting's own for a local governing
     committee) and, given a position, move it there and renumber the agenda 1..n."""
     meeting = item.meeting
@@ -252,15 +352,29 @@ def agenda_item_delete(*, actor, item: AgendaItem, actor_label=None) -> None:
     for minute in item.minutes.all():
         audited_update(actor=actor, actor_label=actor_label, instance=minute, agenda_item=None)
     audited_delete(actor=actor, actor_label=actor_label, instance=item)
-    _renumber(actor=actor, actor_label=actor_label, items=list(meeting.agenda_items.order_by("number", "pk")))
+    _renumber(
+        actor=actor,
+        actor_label=actor_label,
+        items=list(meeting.agenda_items.order_by("number", "pk")),
+    )
 
 
 @transaction.atomic
-def minute_add(*, actor, meeting, kind, text, agenda_item=None, response="", raised_by=None,
-               actor_label=None) -> MinuteEntry:
+def minute_add(
+    *, actor, meeting, kind, text, agenda_item=None, response="", raised_by=None, actor_label=None
+) -> MinuteEntry:
     _deny(actor, may_record(actor, meeting.body), rules.RECORD_REFUSED)
-    return audited_create(actor=actor, actor_label=actor_label, model=MinuteEntry, meeting=meeting, kind=kind,
-                          text=text, agenda_item=agenda_item, response=response, raised_by=raised_by)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=MinuteEntry,
+        meeting=meeting,
+        kind=kind,
+        text=text,
+        agenda_item=agenda_item,
+        response=response,
+        raised_by=raised_by,
+    )
 
 
 @transaction.atomic
@@ -286,29 +400,65 @@ def attendance_record(*, actor, meeting, statuses: dict, actor_label=None) -> li
         if user.pk not in member_ids:
             raise ValidationError(f"{user} is not a member of {meeting.body}.")
         if user.pk in existing:
-            saved.append(audited_update(actor=actor, actor_label=actor_label, instance=existing[user.pk], status=status))
+            saved.append(
+                audited_update(
+                    actor=actor, actor_label=actor_label, instance=existing[user.pk], status=status
+                )
+            )
         else:
-            saved.append(audited_create(actor=actor, actor_label=actor_label, model=Attendance, meeting=meeting,
-                                        user=user, status=status))
+            saved.append(
+                audited_create(
+                    actor=actor,
+                    actor_label=actor_label,
+                    model=Attendance,
+                    meeting=meeting,
+                    user=user,
+                    status=status,
+                )
+            )
     # Recording who attended a planned meeting that has taken place means it was held: its
     # attendance then counts in the participation figures.
-    if statuses and meeting.status == MeetingStatus.PLANNED and meeting.held_on <= timezone.localdate():
-        audited_update(actor=actor, actor_label=actor_label, instance=meeting, action=AuditAction.HELD, status=MeetingStatus.HELD)
+    if (
+        statuses
+        and meeting.status == MeetingStatus.PLANNED
+        and meeting.held_on <= timezone.localdate()
+    ):
+        audited_update(
+            actor=actor,
+            actor_label=actor_label,
+            instance=meeting,
+            action=AuditAction.HELD,
+            status=MeetingStatus.HELD,
+        )
     return saved
 
 
 @transaction.atomic
-def action_add(*, actor, meeting, description, owner=None, due_on=None, actor_label=None) -> MeetingAction:
+def action_add(
+    *, actor, meeting, description, owner=None, due_on=None, actor_label=None
+) -> MeetingAction:
     _deny(actor, may_record(actor, meeting.body), rules.RECORD_REFUSED)
-    return audited_create(actor=actor, actor_label=actor_label, model=MeetingAction, meeting=meeting,
-                          description=description, owner=owner, due_on=due_on)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=MeetingAction,
+        meeting=meeting,
+        description=description,
+        owner=owner,
+        due_on=due_on,
+    )
 
 
 @transaction.atomic
 def action_complete(*, actor, action: MeetingAction, on=None, actor_label=None) -> MeetingAction:
     _deny(actor, may_close_action(actor, action), rules.ACTION_REFUSED)
-    return audited_update(actor=actor, actor_label=actor_label, instance=action, status=GovActionStatus.DONE,
-                          completed_on=on or datetime.date.today())
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=action,
+        status=GovActionStatus.DONE,
+        completed_on=on or datetime.date.today(),
+    )
 
 
 @transaction.atomic
@@ -326,19 +476,45 @@ def action_reopen(*, actor, action: MeetingAction, actor_label=None) -> MeetingA
     _deny(actor, may_close_action(actor, action), rules.ACTION_REFUSED)
     if action.status != GovActionStatus.DONE:
         raise ValidationError("This action is already open.")
-    return audited_update(actor=actor, actor_label=actor_label, instance=action, action=AuditAction.REOPEN,
-                          status=GovActionStatus.OPEN, completed_on=None)
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=action,
+        action=AuditAction.REOPEN,
+        status=GovActionStatus.OPEN,
+        completed_on=None,
+    )
 
 
 # Visits, skills, training ---------------------------------------------------------------------------
 
+
 @transaction.atomic
-def visit_create(*, actor, school, governor, visited_on, focus, findings, priority=None, next_steps="",
-                 actor_label=None) -> GovernorVisit:
+def visit_create(
+    *,
+    actor,
+    school,
+    governor,
+    visited_on,
+    focus,
+    findings,
+    priority=None,
+    next_steps="",
+    actor_label=None,
+) -> GovernorVisit:
     _deny(actor, may_record_visits(actor, school), rules.VISITS_REFUSED)
-    return audited_create(actor=actor, actor_label=actor_label, model=GovernorVisit, school=school,
-                          governor=governor, visited_on=visited_on, focus=focus, findings=findings,
-                          priority=priority, next_steps=next_steps)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=GovernorVisit,
+        school=school,
+        governor=governor,
+        visited_on=visited_on,
+        focus=focus,
+        findings=findings,
+        priority=priority,
+        next_steps=next_steps,
+    )
 
 
 @transaction.atomic
@@ -348,7 +524,9 @@ def visit_update(*, actor, visit: GovernorVisit, actor_label=None, **changes) ->
 
 
 @transaction.atomic
-def skills_save(*, actor, user, trust, start_year: int, ratings: dict[str, int], actor_label=None) -> int:
+def skills_save(
+    *, actor, user, trust, start_year: int, ratings: dict[str, int], actor_label=None
+) -> int:
     """The user's own self-assessment for the year: skill -> 1..4. Returns the number saved."""
     if actor is not None and actor.pk != user.pk:
         raise PermissionDenied(rules.OWN_SKILLS_ONLY)
@@ -357,24 +535,48 @@ def skills_save(*, actor, user, trust, start_year: int, ratings: dict[str, int],
     unknown = set(ratings) - SKILL_CODES
     if unknown:
         raise ValidationError(f"Unknown skills: {', '.join(sorted(unknown))}.")
-    existing = {r.skill: r for r in SkillRating.objects.filter(trust=trust, user=user, start_year=start_year)}
+    existing = {
+        r.skill: r
+        for r in SkillRating.objects.filter(trust=trust, user=user, start_year=start_year)
+    }
     for skill, rating in ratings.items():
         if skill in existing:
-            audited_update(actor=actor, actor_label=actor_label, instance=existing[skill], rating=rating)
+            audited_update(
+                actor=actor, actor_label=actor_label, instance=existing[skill], rating=rating
+            )
         else:
-            audited_create(actor=actor, actor_label=actor_label, model=SkillRating, trust=trust, user=user,
-                           start_year=start_year, skill=skill, rating=rating)
+            audited_create(
+                actor=actor,
+                actor_label=actor_label,
+                model=SkillRating,
+                trust=trust,
+                user=user,
+                start_year=start_year,
+                skill=skill,
+                rating=rating,
+            )
     return len(ratings)
 
 
 @transaction.atomic
-def training_add(*, actor, user, trust, title, completed_on, provider="", hours=1, skill="",
-                 actor_label=None) -> TrainingRecord:
+def training_add(
+    *, actor, user, trust, title, completed_on, provider="", hours=1, skill="", actor_label=None
+) -> TrainingRecord:
     _deny(actor, may_add_training(actor, user=user, trust=trust), rules.TRAINING_REFUSED)
     if skill and skill not in SKILL_CODES:
         raise ValidationError({"skill": "Unknown skill."})
-    return audited_create(actor=actor, actor_label=actor_label, model=TrainingRecord, trust=trust, user=user,
-                          title=title, completed_on=completed_on, provider=provider, hours=hours, skill=skill)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=TrainingRecord,
+        trust=trust,
+        user=user,
+        title=title,
+        completed_on=completed_on,
+        provider=provider,
+        hours=hours,
+        skill=skill,
+    )
 
 
 @transaction.atomic
@@ -385,10 +587,13 @@ def training_delete(*, actor, record: TrainingRecord, actor_label=None) -> None:
 
 # The annual cycle --------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def cycle_item_create(*, actor, trust, actor_label=None, **fields) -> CycleItem:
     _deny(actor, may_define_cycle(actor, trust), rules.CYCLE_REFUSED)
-    return audited_create(actor=actor, actor_label=actor_label, model=CycleItem, trust=trust, **fields)
+    return audited_create(
+        actor=actor, actor_label=actor_label, model=CycleItem, trust=trust, **fields
+    )
 
 
 SCHEDULE_FIELDS = ("per_school", "frequency", "month", "day", "days_before_term_end")
@@ -398,13 +603,17 @@ def _years_to_follow(item: CycleItem) -> list[AcademicYear]:
     """The current and later academic years that have tasks of the item: changes to an item
     reach their open tasks; earlier years stay as they were."""
     current = AcademicYear.objects.filter(trust_id=item.trust_id, is_current=True).first()
-    years = AcademicYear.objects.filter(pk__in=item.tasks.values("academic_year_id")).prefetch_related("terms")
+    years = AcademicYear.objects.filter(
+        pk__in=item.tasks.values("academic_year_id")
+    ).prefetch_related("terms")
     if current is not None:
         years = years.filter(start_year__gte=current.start_year)
     return list(years)
 
 
-def _redate_open_tasks(item: CycleItem, year: AcademicYear, schools, role_changed: bool) -> tuple[int, int]:
+def _redate_open_tasks(
+    item: CycleItem, year: AcademicYear, schools, role_changed: bool
+) -> tuple[int, int]:
     """Replace the item's open tasks in a year by tasks on its new dates. A completed task
     covers its occurrence (no second task for it); a named assignee carries over to the new
     task of the same school and occurrence unless the role changed. Returns (removed, created)."""
@@ -412,17 +621,34 @@ def _redate_open_tasks(item: CycleItem, year: AcademicYear, schools, role_change
     tasks = list(item.tasks.filter(academic_year=year))
     done = {(t.school_id, cycle.occurrence(item, t.due_on, terms)) for t in tasks if t.completed_on}
     taken = {(t.school_id, t.due_on) for t in tasks if t.completed_on}
-    assignees = {} if role_changed else {
-        (t.school_id, cycle.occurrence(item, t.due_on, terms)): t.assignee_id for t in tasks if not t.completed_on}
+    assignees = (
+        {}
+        if role_changed
+        else {
+            (t.school_id, cycle.occurrence(item, t.due_on, terms)): t.assignee_id
+            for t in tasks
+            if not t.completed_on
+        }
+    )
     removed, _ = item.tasks.filter(academic_year=year, completed_on__isnull=True).delete()
     new = []
     for due_on in cycle.due_dates(item, year, terms):
-        for school in (schools if item.per_school else [None]):
+        for school in schools if item.per_school else [None]:
             key = (school.pk if school else None, cycle.occurrence(item, due_on, terms))
             if key in done or (key[0], due_on) in taken:
                 continue
-            new.append(CycleTask(item=item, trust_id=item.trust_id, academic_year=year, school=school,
-                                 role=item.role, title=item.title, due_on=due_on, assignee_id=assignees.get(key)))
+            new.append(
+                CycleTask(
+                    item=item,
+                    trust_id=item.trust_id,
+                    academic_year=year,
+                    school=school,
+                    role=item.role,
+                    title=item.title,
+                    due_on=due_on,
+                    assignee_id=assignees.get(key),
+                )
+            )
     CycleTask.objects.bulk_create(new, batch_size=500)
     return removed, len(new)
 
@@ -449,11 +675,21 @@ def cycle_item_update(*, actor, item: CycleItem, actor_label=None, **changes) ->
             removed, created = removed + r, created + c
         after = {"open_tasks_removed": removed, "open_tasks_created": created}
     else:
-        fields = {"title": item.title, "role": item.role} | ({"assignee": None} if role_changed else {})
-        updated = item.tasks.filter(academic_year__in=years, completed_on__isnull=True).update(**fields)
+        fields = {"title": item.title, "role": item.role} | (
+            {"assignee": None} if role_changed else {}
+        )
+        updated = item.tasks.filter(academic_year__in=years, completed_on__isnull=True).update(
+            **fields
+        )
         after = {"open_tasks_updated": updated, "title": item.title, "role": item.role}
-    record_event(actor=actor, action=AuditAction.UPDATE_TASKS, instance=item, before=None, after=after,
-                 actor_label=actor_label)
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE_TASKS,
+        instance=item,
+        before=None,
+        after=after,
+        actor_label=actor_label,
+    )
     return item
 
 
@@ -469,8 +705,14 @@ def cycle_item_delete(*, actor, item: CycleItem, actor_label=None) -> int:
     _deny(actor, may_define_cycle(actor, item.trust), rules.CYCLE_REFUSED)
     removed, _ = item.tasks.filter(completed_on__isnull=True).delete()
     kept = item.tasks.count()
-    record_event(actor=actor, action=AuditAction.REMOVE_TASKS, instance=item, before=None,
-                 after={"open_tasks_removed": removed, "completed_tasks_kept": kept}, actor_label=actor_label)
+    record_event(
+        actor=actor,
+        action=AuditAction.REMOVE_TASKS,
+        instance=item,
+        before=None,
+        after={"open_tasks_removed": removed, "completed_tasks_kept": kept},
+        actor_label=actor_label,
+    )
     audited_delete(actor=actor, actor_label=actor_label, instance=item)
     return removed
 
@@ -489,38 +731,63 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
     existing = set()
     done = set()  # a completed task covers its occurrence, even if the item's dates moved since
     for item_id, school_id, due_on, completed_on in CycleTask.objects.filter(
-            academic_year=academic_year, item__isnull=False).values_list("item_id", "school_id", "due_on",
-                                                                         "completed_on"):
+        academic_year=academic_year, item__isnull=False
+    ).values_list("item_id", "school_id", "due_on", "completed_on"):
         existing.add((item_id, school_id, due_on))
         if completed_on and item_id in by_pk:
             done.add((item_id, school_id, cycle.occurrence(by_pk[item_id], due_on, terms)))
     new = []
     for item in items:
         for due_on in cycle.due_dates(item, academic_year, terms):
-            for school in (schools if item.per_school else [None]):
+            for school in schools if item.per_school else [None]:
                 school_id = school.pk if school else None
                 key = (item.pk, school_id, due_on)
-                if key in existing or (item.pk, school_id, cycle.occurrence(item, due_on, terms)) in done:
+                if (
+                    key in existing
+                    or (item.pk, school_id, cycle.occurrence(item, due_on, terms)) in done
+                ):
                     continue
                 existing.add(key)
-                new.append(CycleTask(item=item, trust=trust, academic_year=academic_year, school=school,
-                                     role=item.role, title=item.title, due_on=due_on))
+                new.append(
+                    CycleTask(
+                        item=item,
+                        trust=trust,
+                        academic_year=academic_year,
+                        school=school,
+                        role=item.role,
+                        title=item.title,
+                        due_on=due_on,
+                    )
+                )
     CycleTask.objects.bulk_create(new, batch_size=500)
     # One audit event for the batch: the generation itself.
-    record_event(actor=actor, action=AuditAction.CREATE, instance=academic_year, before=None,
-                 after={"cycle_tasks_created": len(new)}, actor_label=actor_label)
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=academic_year,
+        before=None,
+        after={"cycle_tasks_created": len(new)},
+        actor_label=actor_label,
+    )
     return len(new)
 
 
 @transaction.atomic
 def task_complete(*, actor, task: CycleTask, on=None, actor_label=None) -> CycleTask:
     _deny(actor, may_complete(actor, task), rules.COMPLETE_REFUSED)
-    return audited_update(actor=actor, actor_label=actor_label, instance=task,
-                          completed_on=on or datetime.date.today(), completed_by=actor)
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=task,
+        completed_on=on or datetime.date.today(),
+        completed_by=actor,
+    )
 
 
 @transaction.atomic
-def task_assign(*, actor, task: CycleTask, assignee=None, all_open: bool = False, actor_label=None) -> int:
+def task_assign(
+    *, actor, task: CycleTask, assignee=None, all_open: bool = False, actor_label=None
+) -> int:
     """Name the person for an open task (None: back to everyone who holds its role). With
     all_open, the item's other open tasks this year at the same school are assigned too.
     The person must hold the task's role there. Returns the number of tasks changed."""
@@ -529,18 +796,35 @@ def task_assign(*, actor, task: CycleTask, assignee=None, all_open: bool = False
         raise ValidationError("This task is done: there is nothing left to assign.")
     if assignee is not None and not selectors.role_holders(task).filter(pk=assignee.pk).exists():
         where = task.school.name if task.school_id else "the trust"
-        raise ValidationError({"assignee": f"{assignee.full_name or assignee.email} does not hold the role "
-                                           f"{task.get_role_display().lower()} at {where}."})
+        raise ValidationError(
+            {
+                "assignee": f"{assignee.full_name or assignee.email} does not hold the role "
+                f"{task.get_role_display().lower()} at {where}."
+            }
+        )
     tasks = [task]
     if all_open and task.item_id:
-        tasks += list(CycleTask.objects.filter(item_id=task.item_id, academic_year_id=task.academic_year_id,
-                                               school_id=task.school_id, completed_on__isnull=True)
-                      .exclude(pk=task.pk).order_by("due_on"))
+        tasks += list(
+            CycleTask.objects.filter(
+                item_id=task.item_id,
+                academic_year_id=task.academic_year_id,
+                school_id=task.school_id,
+                completed_on__isnull=True,
+            )
+            .exclude(pk=task.pk)
+            .order_by("due_on")
+        )
     new_id = assignee.pk if assignee is not None else None
     changed = 0
     for t in tasks:
         if t.assignee_id != new_id:
-            audited_update(actor=actor, actor_label=actor_label, instance=t, action=AuditAction.ASSIGN, assignee=assignee)
+            audited_update(
+                actor=actor,
+                actor_label=actor_label,
+                instance=t,
+                action=AuditAction.ASSIGN,
+                assignee=assignee,
+            )
             changed += 1
     return changed
 
@@ -554,9 +838,14 @@ def calendar_token_rotate(*, user, actor=None) -> CalendarToken:
         before = snapshot(token)
         token.token = new_token()
         token.save()
-        record_event(actor=actor or user, action=AuditAction.UPDATE, instance=token,
-                     before={"token": "(secret)"} if before else None,
-                     after={"token": "(rotated)"}, scope=(None, None))
+        record_event(
+            actor=actor or user,
+            action=AuditAction.UPDATE,
+            instance=token,
+            before={"token": "(secret)"} if before else None,
+            after={"token": "(rotated)"},
+            scope=(None, None),
+        )
     return token
 
 

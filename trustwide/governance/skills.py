@@ -22,7 +22,12 @@ SKILLS: list[tuple[str, str, str]] = [
 ]
 SKILL_CODES = {code for code, _, _ in SKILLS}
 SKILL_LABELS = {code: label for code, label, _ in SKILLS}
-SCALE = [(1, "1 - No knowledge"), (2, "2 - Some knowledge"), (3, "3 - Confident"), (4, "4 - Expert")]
+SCALE = [
+    (1, "1 - No knowledge"),
+    (2, "2 - Some knowledge"),
+    (3, "3 - Confident"),
+    (4, "4 - Expert"),
+]
 STRONG = 3
 
 
@@ -56,6 +61,13 @@ def coverage(ratings: dict[int, dict[str, int]], member_ids) -> list[SkillCovera
     out = []
     for code, label, _ in SKILLS:
         values = [ratings[u][code] for u in member_ids if u in ratings and code in ratings[u]]
-        out.append(SkillCoverage(code, label, strong=sum(1 for v in values if v >= STRONG), rated=len(values),
-                                 average=round(sum(values) / len(values), 1) if values else None))
+        out.append(
+            SkillCoverage(
+                code,
+                label,
+                strong=sum(1 for v in values if v >= STRONG),
+                rated=len(values),
+                average=round(sum(values) / len(values), 1) if values else None,
+            )
+        )
     return out

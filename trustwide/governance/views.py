@@ -56,7 +56,9 @@ def _trust(request, slug, perm=Perm.GOVERNANCE_VIEW) -> Trust:
 
 
 def _school(request, pk) -> School:
-    school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+    school = get_object_or_404_for(
+        request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+    )
     deny_unless(rules.may_see_school(request.user, school), rules.SCHOOL_REFUSED)
     return school
 
@@ -70,7 +72,11 @@ def _body(request, pk):
 
 def _meeting(request, pk):
     try:
-        return selectors.meetings_for(request.user).select_related("body__trust", "body__school").get(pk=pk)
+        return (
+            selectors.meetings_for(request.user)
+            .select_related("body__trust", "body__school")
+            .get(pk=pk)
+        )
     except Exception as exc:
         raise Http404("No meeting found.") from exc
 
@@ -87,19 +93,38 @@ class TrustGovernanceView(ScopedViewMixin, View):
         trust = _trust(request, slug)
         today = timezone.localdate()
         start = academic_start_year(today)
-        bodies = list(selectors.bodies_for(request.user).filter(trust=trust).select_related("school"))
-        figures = selectors.attendance_figures([b.pk for b in bodies], since=datetime.date(start, 9, 1))
+        bodies = list(
+            selectors.bodies_for(request.user).filter(trust=trust).select_related("school")
+        )
+        figures = selectors.attendance_figures(
+            [b.pk for b in bodies], since=datetime.date(start, 9, 1)
+        )
         picture = selectors.skills_picture(trust, bodies, start, today)
-        rows = [{"body": b, "total": figures[b.pk][1], "members": picture.members[b.pk],
-                 "responded": picture.responded[b.pk],
-                 "gaps": [c.label for c in picture.by_body[b.pk] if c.status == "gap"]} for b in bodies]
+        rows = [
+            {
+                "body": b,
+                "total": figures[b.pk][1],
+                "members": picture.members[b.pk],
+                "responded": picture.responded[b.pk],
+                "gaps": [c.label for c in picture.by_body[b.pk] if c.status == "gap"],
+            }
+            for b in bodies
+        ]
         trust_level = rules.sees_whole_trust(request.user, trust)
-        return render(request, "governance/trust.html", {
-            "trust": trust, "rows": rows, "picture": picture, "trust_level": trust_level,
-            "can_manage": rules.may_manage(request.user, trust), "year_label": year_label(start),
-            "can_cycle": rules.may_see_cycle(request.user, trust),
-            "is_governor": rules.is_governor_in(request.user, trust),
-        })
+        return render(
+            request,
+            "governance/trust.html",
+            {
+                "trust": trust,
+                "rows": rows,
+                "picture": picture,
+                "trust_level": trust_level,
+                "can_manage": rules.may_manage(request.user, trust),
+                "year_label": year_label(start),
+                "can_cycle": rules.may_see_cycle(request.user, trust),
+                "is_governor": rules.is_governor_in(request.user, trust),
+            },
+        )
 
 
 @_handle
@@ -112,10 +137,18 @@ class BodyCreateView(ScopedViewMixin, View):
         def save(form):
             return services.body_create(actor=request.user, trust=trust, **form.cleaned_data)
 
-        return form_page(request, form, save, success_message="Governing body added.",
-                         success_url=lambda b: reverse("governance:body-detail", args=[b.pk]),
-                         context={"title": "Add a governing body", "back_url": reverse("governance:trust", args=[slug]),
-                                  "back": "Governance"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_message="Governing body added.",
+            success_url=lambda b: reverse("governance:body-detail", args=[b.pk]),
+            context={
+                "title": "Add a governing body",
+                "back_url": reverse("governance:trust", args=[slug]),
+                "back": "Governance",
+            },
+        )
 
 
 class BodyDetailView(ScopedViewMixin, View):
@@ -123,17 +156,32 @@ class BodyDetailView(ScopedViewMixin, View):
         body = _body(request, pk)
         today = timezone.localdate()
         start = academic_start_year(today)
-        rows, total = selectors.attendance_figures([body.pk], since=datetime.date(start, 9, 1))[body.pk]
+        rows, total = selectors.attendance_figures([body.pk], since=datetime.date(start, 9, 1))[
+            body.pk
+        ]
         picture = selectors.skills_picture(body.trust, [body], start, today)
         meetings = list(body.meetings.all())
-        return render(request, "governance/body_detail.html", {
-            "body": body, "rows": rows, "total": total, "meetings": meetings, "today": today,
-            "skills": picture.by_body[body.pk], "responded": picture.responded[body.pk],
-            "members_now": picture.members[body.pk], "year_label": year_label(start),
-            "can_manage": rules.may_manage(request.user, body.trust),
-            "open_actions": list(MeetingAction.objects.filter(meeting__body=body, status=GovActionStatus.OPEN)
-                                 .select_related("owner", "meeting")),
-        })
+        return render(
+            request,
+            "governance/body_detail.html",
+            {
+                "body": body,
+                "rows": rows,
+                "total": total,
+                "meetings": meetings,
+                "today": today,
+                "skills": picture.by_body[body.pk],
+                "responded": picture.responded[body.pk],
+                "members_now": picture.members[body.pk],
+                "year_label": year_label(start),
+                "can_manage": rules.may_manage(request.user, body.trust),
+                "open_actions": list(
+                    MeetingAction.objects.filter(
+                        meeting__body=body, status=GovActionStatus.OPEN
+                    ).select_related("owner", "meeting")
+                ),
+            },
+        )
 
 
 @_handle
@@ -149,10 +197,18 @@ class MemberAddView(ScopedViewMixin, View):
         def save(form):
             return services.member_add(actor=request.user, **form.cleaned_data)
 
-        return form_page(request, form, save, success_message="Member added.",
-                         success_url=lambda m: reverse("governance:body-detail", args=[m.body_id]),
-                         context={"title": "Add a member to a governing body",
-                                  "back_url": reverse("governance:trust", args=[slug]), "back": "Governance"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_message="Member added.",
+            success_url=lambda m: reverse("governance:body-detail", args=[m.body_id]),
+            context={
+                "title": "Add a member to a governing body",
+                "back_url": reverse("governance:trust", args=[slug]),
+                "back": "Governance",
+            },
+        )
 
 
 @_handle
@@ -166,9 +222,14 @@ class MeetingCreateView(ScopedViewMixin, View):
             return services.meeting_create(actor=request.user, body=body, **form.cleaned_data)
 
         url = reverse("governance:body-detail", args=[body.pk])
-        return form_page(request, form, save, success_message="Meeting added with its agenda.",
-                         success_url=lambda m: reverse("governance:meeting-detail", args=[m.pk]),
-                         context={"title": f"New meeting: {body.name}", "back_url": url, "back": body.name})
+        return form_page(
+            request,
+            form,
+            save,
+            success_message="Meeting added with its agenda.",
+            success_url=lambda m: reverse("governance:meeting-detail", args=[m.pk]),
+            context={"title": f"New meeting: {body.name}", "back_url": url, "back": body.name},
+        )
 
 
 class MeetingDetailView(ScopedViewMixin, View):
@@ -179,44 +240,76 @@ class MeetingDetailView(ScopedViewMixin, View):
         by_item = {}
         for m in minutes:
             by_item.setdefault(m.agenda_item_id, []).append(m)
-        sections = [(item, agenda.item_data(request.user, meeting, item), by_item.get(item.pk, [])) for item in items]
+        sections = [
+            (item, agenda.item_data(request.user, meeting, item), by_item.get(item.pk, []))
+            for item in items
+        ]
         members = list(meeting.body.members.select_related("user"))
         marks = {a.user_id: a for a in meeting.attendance.all()}
-        return render(request, "governance/meeting_detail.html", {
-            "meeting": meeting, "body": meeting.body, "sections": sections, "other_minutes": by_item.get(None, []),
-            "attendance": [(m, marks.get(m.user_id)) for m in members if m.is_current(meeting.held_on)],
-            "actions": list(meeting.actions.select_related("owner")), "today": timezone.localdate(),
-            "can_record": rules.may_record(request.user, meeting.body),
-            "can_manage": rules.may_manage(request.user, meeting.body.trust),
-        })
+        return render(
+            request,
+            "governance/meeting_detail.html",
+            {
+                "meeting": meeting,
+                "body": meeting.body,
+                "sections": sections,
+                "other_minutes": by_item.get(None, []),
+                "attendance": [
+                    (m, marks.get(m.user_id)) for m in members if m.is_current(meeting.held_on)
+                ],
+                "actions": list(meeting.actions.select_related("owner")),
+                "today": timezone.localdate(),
+                "can_record": rules.may_record(request.user, meeting.body),
+                "can_manage": rules.may_manage(request.user, meeting.body.trust),
+            },
+        )
 
 
 def _meeting_form(request, pk, form_class, save_fn, title, message, *, manage=False):
     meeting = _meeting(request, pk)
-    allowed = rules.may_change_meeting(request.user, meeting) if manage else rules.may_record(request.user, meeting.body)
+    allowed = (
+        rules.may_change_meeting(request.user, meeting)
+        if manage
+        else rules.may_record(request.user, meeting.body)
+    )
     deny_unless(allowed, rules.RECORD_REFUSED)
     form = form_class(request, meeting)
     url = reverse("governance:meeting-detail", args=[meeting.pk])
-    return form_page(request, form, lambda f: save_fn(meeting, f), success_url=url,
-                     success_message=message, context={"title": f"{title}: {meeting}", "back_url": url, "back": str(meeting)})
+    return form_page(
+        request,
+        form,
+        lambda f: save_fn(meeting, f),
+        success_url=url,
+        success_message=message,
+        context={"title": f"{title}: {meeting}", "back_url": url, "back": str(meeting)},
+    )
 
 
 @_handle
 class AgendaItemAddView(ScopedViewMixin, View):
     def handle(self, request, pk):
         return _meeting_form(
-            request, pk, lambda r, m: AgendaItemForm(r.POST or None, meeting=m),
+            request,
+            pk,
+            lambda r, m: AgendaItemForm(r.POST or None, meeting=m),
             lambda m, f: services.agenda_item_add(actor=request.user, meeting=m, **f.cleaned_data),
-            "Add an agenda item", "Agenda item added.", manage=True)
+            "Add an agenda item",
+            "Agenda item added.",
+            manage=True,
+        )
 
 
 @_handle
 class MinuteAddView(ScopedViewMixin, View):
     def handle(self, request, pk):
         return _meeting_form(
-            request, pk, lambda r, m: MinuteForm(r.POST or None, meeting=m),
+            request,
+            pk,
+            lambda r, m: MinuteForm(r.POST or None, meeting=m),
             lambda m, f: services.minute_add(actor=request.user, meeting=m, **f.cleaned_data),
-            "Minute", "Minute recorded.")
+            "Minute",
+            "Minute recorded.",
+        )
 
 
 @_handle
@@ -227,27 +320,42 @@ class AttendanceView(ScopedViewMixin, View):
             current = {a.user_id: a.status for a in m.attendance.all()}
             return AttendanceForm(r.POST or None, members=members, current=current)
 
-        return _meeting_form(request, pk, form, lambda m, f: services.attendance_record(
-            actor=request.user, meeting=m, statuses=f.statuses()), "Attendance", "Attendance recorded.")
+        return _meeting_form(
+            request,
+            pk,
+            form,
+            lambda m, f: services.attendance_record(
+                actor=request.user, meeting=m, statuses=f.statuses()
+            ),
+            "Attendance",
+            "Attendance recorded.",
+        )
 
 
 @_handle
 class ActionAddView(ScopedViewMixin, View):
     def handle(self, request, pk):
         return _meeting_form(
-            request, pk, lambda r, m: ActionForm(r.POST or None, meeting=m),
+            request,
+            pk,
+            lambda r, m: ActionForm(r.POST or None, meeting=m),
             lambda m, f: services.action_add(actor=request.user, meeting=m, **f.cleaned_data),
-            "Add an action", "Action added.")
+            "Add an action",
+            "Action added.",
+        )
 
 
 class ActionCompleteView(ScopedViewMixin, View):
     def post(self, request, pk):
         try:
-            action = selectors.actions_for(request.user).select_related("meeting__body__trust", "meeting__body__school").get(pk=pk)
+            action = (
+                selectors.actions_for(request.user)
+                .select_related("meeting__body__trust", "meeting__body__school")
+                .get(pk=pk)
+            )
         except MeetingAction.DoesNotExist as exc:
             raise Http404("No action found.") from exc
-        deny_unless(rules.may_close_action(request.user, action),
-                    rules.ACTION_REFUSED)
+        deny_unless(rules.may_close_action(request.user, action), rules.ACTION_REFUSED)
         services.action_complete(actor=request.user, action=action)
         messages.success(request, "Action marked complete.")
         return redirect(reverse("governance:meeting-detail", args=[action.meeting_id]))
@@ -256,11 +364,19 @@ class ActionCompleteView(ScopedViewMixin, View):
 class VisitListView(ScopedViewMixin, View):
     def get(self, request, pk):
         school = _school(request, pk)
-        visits = list(GovernorVisit.objects.filter(school=school).select_related("governor", "priority__plan"))
-        return render(request, "governance/visits.html", {
-            "school": school, "visits": visits, "can_record": rules.may_record_visits(request.user, school),
-            "bodies": list(selectors.bodies_for(request.user).filter(school=school)),
-        })
+        visits = list(
+            GovernorVisit.objects.filter(school=school).select_related("governor", "priority__plan")
+        )
+        return render(
+            request,
+            "governance/visits.html",
+            {
+                "school": school,
+                "visits": visits,
+                "can_record": rules.may_record_visits(request.user, school),
+                "bodies": list(selectors.bodies_for(request.user).filter(school=school)),
+            },
+        )
 
 
 @_handle
@@ -268,14 +384,28 @@ class VisitCreateView(ScopedViewMixin, View):
     def handle(self, request, pk):
         school = _school(request, pk)
         deny_unless(rules.may_record_visits(request.user, school), rules.VISITS_REFUSED)
-        form = VisitForm(request.POST or None, school=school, initial={"visited_on": timezone.localdate()})
+        form = VisitForm(
+            request.POST or None, school=school, initial={"visited_on": timezone.localdate()}
+        )
 
         def save(form):
-            return services.visit_create(actor=request.user, school=school, governor=request.user, **form.cleaned_data)
+            return services.visit_create(
+                actor=request.user, school=school, governor=request.user, **form.cleaned_data
+            )
 
         url = reverse("governance:visit-list", args=[school.pk])
-        return form_page(request, form, save, success_url=url, success_message="Visit recorded.",
-                         context={"title": f"Record a governor visit: {school.name}", "back_url": url, "back": "Visits"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=url,
+            success_message="Visit recorded.",
+            context={
+                "title": f"Record a governor visit: {school.name}",
+                "back_url": url,
+                "back": "Visits",
+            },
+        )
 
 
 @_handle
@@ -285,20 +415,32 @@ class SkillsView(ScopedViewMixin, View):
     def handle(self, request, slug):
         trust = _trust(request, slug)
         start = academic_start_year(timezone.localdate())
-        current = dict(SkillRating.objects.filter(trust=trust, user=request.user, start_year=start)
-                       .values_list("skill", "rating"))
+        current = dict(
+            SkillRating.objects.filter(
+                trust=trust, user=request.user, start_year=start
+            ).values_list("skill", "rating")
+        )
         member = rules.is_governor_in(request.user, trust)
         form = SkillsForm(request.POST or None, current=current)
-        context = {"trust": trust, "member": member, "year_label": year_label(start),
-                   "training": list(TrainingRecord.objects.filter(trust=trust, user=request.user)),
-                   "skill_labels": SKILL_LABELS}
+        context = {
+            "trust": trust,
+            "member": member,
+            "year_label": year_label(start),
+            "training": list(TrainingRecord.objects.filter(trust=trust, user=request.user)),
+            "skill_labels": SKILL_LABELS,
+        }
         if request.method == "POST":
             if not member:
                 deny_unless(False, rules.MEMBERS_ONLY)
             if form.is_valid():
                 try:
-                    services.skills_save(actor=request.user, user=request.user, trust=trust, start_year=start,
-                                         ratings=form.ratings())
+                    services.skills_save(
+                        actor=request.user,
+                        user=request.user,
+                        trust=trust,
+                        start_year=start,
+                        ratings=form.ratings(),
+                    )
                 except ValidationError as exc:
                     form.add_error(None, exc.messages)
                 else:
@@ -316,11 +458,19 @@ class TrainingAddView(ScopedViewMixin, View):
         form = TrainingForm(request.POST or None)
 
         def save(form):
-            return services.training_add(actor=request.user, user=request.user, trust=trust, **form.cleaned_data)
+            return services.training_add(
+                actor=request.user, user=request.user, trust=trust, **form.cleaned_data
+            )
 
         url = reverse("governance:skills", args=[slug])
-        return form_page(request, form, save, success_url=url, success_message="Training recorded.",
-                         context={"title": "Add training to your log", "back_url": url, "back": "Skills audit"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=url,
+            success_message="Training recorded.",
+            context={"title": "Add training to your log", "back_url": url, "back": "Skills audit"},
+        )
 
 
 class CycleView(ScopedViewMixin, View):
@@ -329,17 +479,39 @@ class CycleView(ScopedViewMixin, View):
         deny_unless(rules.may_see_cycle(request.user, trust), rules.CYCLE_VIEW_REFUSED)
         from django.db.models import Count, Q
 
-        items = list(trust.cycle_items.annotate(
-            n_tasks=Count("tasks", filter=Q(tasks__academic_year__is_current=True)),
-            n_done=Count("tasks", filter=Q(tasks__academic_year__is_current=True, tasks__completed_on__isnull=False))))
+        items = list(
+            trust.cycle_items.annotate(
+                n_tasks=Count("tasks", filter=Q(tasks__academic_year__is_current=True)),
+                n_done=Count(
+                    "tasks",
+                    filter=Q(
+                        tasks__academic_year__is_current=True, tasks__completed_on__isnull=False
+                    ),
+                ),
+            )
+        )
         today = timezone.localdate()
-        overdue = (CycleTask.objects.filter(trust=trust, academic_year__is_current=True, completed_on__isnull=True,
-                                            due_on__lt=today).select_related("school", "assignee").order_by("due_on")[:50])
-        return render(request, "governance/cycle.html", {
-            "trust": trust, "items": items, "overdue": list(overdue),
-            "can_edit": rules.may_define_cycle(request.user, trust),
-            "generate_form": GenerateForm(trust=trust),
-        })
+        overdue = (
+            CycleTask.objects.filter(
+                trust=trust,
+                academic_year__is_current=True,
+                completed_on__isnull=True,
+                due_on__lt=today,
+            )
+            .select_related("school", "assignee")
+            .order_by("due_on")[:50]
+        )
+        return render(
+            request,
+            "governance/cycle.html",
+            {
+                "trust": trust,
+                "items": items,
+                "overdue": list(overdue),
+                "can_edit": rules.may_define_cycle(request.user, trust),
+                "generate_form": GenerateForm(trust=trust),
+            },
+        )
 
 
 @_handle
@@ -354,8 +526,14 @@ class CycleItemCreateView(ScopedViewMixin, View):
             return services.cycle_item_create(actor=request.user, trust=trust, **data)
 
         url = reverse("governance:cycle", args=[slug])
-        return form_page(request, form, save, success_url=url, success_message="Cycle item added.",
-                         context={"title": "Add to the annual cycle", "back_url": url, "back": "Annual cycle"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=url,
+            success_message="Cycle item added.",
+            context={"title": "Add to the annual cycle", "back_url": url, "back": "Annual cycle"},
+        )
 
 
 class CycleGenerateView(ScopedViewMixin, View):
@@ -364,7 +542,9 @@ class CycleGenerateView(ScopedViewMixin, View):
         deny_unless(rules.may_define_cycle(request.user, trust), rules.CYCLE_REFUSED)
         form = GenerateForm(request.POST, trust=trust)
         if form.is_valid():
-            n = services.cycle_generate(actor=request.user, trust=trust, academic_year=form.cleaned_data["academic_year"])
+            n = services.cycle_generate(
+                actor=request.user, trust=trust, academic_year=form.cleaned_data["academic_year"]
+            )
             messages.success(request, f"{n} task(s) created.")
         else:
             messages.error(request, "Choose an academic year of this trust.")
@@ -375,11 +555,17 @@ class MyTasksView(ScopedViewMixin, View):
     def get(self, request):
         today = timezone.localdate()
         show_done = request.GET.get("done") == "1"
-        tasks = selectors.tasks_for(request.user).filter(due_on__gte=today - datetime.timedelta(days=365))
+        tasks = selectors.tasks_for(request.user).filter(
+            due_on__gte=today - datetime.timedelta(days=365)
+        )
         if not show_done:
             tasks = tasks.filter(completed_on__isnull=True)
         tasks = list(tasks.select_related("school", "item").order_by("due_on")[:300])
-        return render(request, "governance/my_tasks.html", {"tasks": tasks, "today": today, "show_done": show_done})
+        return render(
+            request,
+            "governance/my_tasks.html",
+            {"tasks": tasks, "today": today, "show_done": show_done},
+        )
 
 
 class TaskCompleteView(ScopedViewMixin, View):
@@ -396,9 +582,15 @@ class TaskCompleteView(ScopedViewMixin, View):
 class CalendarView(ScopedViewMixin, View):
     def get(self, request):
         token = services.calendar_token_for(request.user)
-        return render(request, "governance/calendar.html", {
-            "feed_url": request.build_absolute_uri(reverse("governance:calendar-feed", args=[token.token])),
-        })
+        return render(
+            request,
+            "governance/calendar.html",
+            {
+                "feed_url": request.build_absolute_uri(
+                    reverse("governance:calendar-feed", args=[token.token])
+                ),
+            },
+        )
 
     def post(self, request):
         services.calendar_token_rotate(user=request.user)
@@ -410,7 +602,11 @@ class CalendarFeedView(View):
     """No login: calendar clients cannot sign in. The secret token is the key."""
 
     def get(self, request, token):
-        found = CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+        found = (
+            CalendarToken.objects.select_related("user")
+            .filter(token=token, user__is_active=True)
+            .first()
+        )
         # The address is a secret that outlives a login: it works only while the person
         # still holds a role somewhere (tokens also rotate when a membership ends).
         if found is None or not Membership.objects.active().filter(user=found.user).exists():

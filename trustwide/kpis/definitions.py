@@ -54,9 +54,12 @@ CLASS_ATTENDING, CLASS_AUTHORISED, CLASS_UNAUTHORISED, CLASS_NOT_POSSIBLE = 0, 1
 def _class_by_first_char() -> tuple[int, ...]:
     table = [CLASS_NOT_POSSIBLE] * 128
     seen: dict[str, int] = {}
-    for group, cls in ((codes.ATTENDING, CLASS_ATTENDING), (codes.AUTHORISED, CLASS_AUTHORISED),
-                       (codes.UNAUTHORISED, CLASS_UNAUTHORISED),
-                       (codes.NOT_POSSIBLE, CLASS_NOT_POSSIBLE)):
+    for group, cls in (
+        (codes.ATTENDING, CLASS_ATTENDING),
+        (codes.AUTHORISED, CLASS_AUTHORISED),
+        (codes.UNAUTHORISED, CLASS_UNAUTHORISED),
+        (codes.NOT_POSSIBLE, CLASS_NOT_POSSIBLE),
+    ):
         for code in group:
             if seen.setdefault(code[0], cls) != cls:
                 raise AssertionError(f"first character of {code!r} does not decide its class")
@@ -84,7 +87,9 @@ DFE_PA = (
     "pupil-attendance-in-schools/2024-week-6"
 )
 DFE_SA = "https://www.childrenscommissioner.gov.uk/blog/new-attendance-figures-for-academic-year-2021-22/"
-DFE_KS2 = "https://explore-education-statistics.service.gov.uk/find-statistics/key-stage-2-attainment"
+DFE_KS2 = (
+    "https://explore-education-statistics.service.gov.uk/find-statistics/key-stage-2-attainment"
+)
 DFE_PHONICS = (
     "https://explore-education-statistics.service.gov.uk/find-statistics/"
     "phonics-screening-check-attainment/2023-24"
@@ -100,9 +105,7 @@ TRUSTWIDE = "docs/KPIS.md (Trustwide definition)"
 # schools whose persistent-absence figure is 'SUPP'.
 SESSION_RATE_MIN = 5
 PUPIL_SHARE_MIN = 10
-WHY_SESSION = (
-    "5: a rate over all sessions of a group; below 5 pupils it describes individuals."
-)
+WHY_SESSION = "5: a rate over all sessions of a group; below 5 pupils it describes individuals."
 WHY_SHARE = (
     "10: a share of pupils; below 10 each pupil moves it by more than 10 points and can be "
     "identified (DfE's tables also suppress persistent absence for small schools)."
@@ -203,8 +206,12 @@ ATTENDANCE = [
         "absence." + _ATT_COMMON,
         numerator="sessions of authorised + unauthorised absence",
         denominator="possible sessions",
-        unit="%", better="lower", min_group_size=SESSION_RATE_MIN,
-        min_group_reason=WHY_SESSION, source=DFE_ABSENCE_RELEASE, family="attendance",
+        unit="%",
+        better="lower",
+        min_group_size=SESSION_RATE_MIN,
+        min_group_reason=WHY_SESSION,
+        source=DFE_ABSENCE_RELEASE,
+        family="attendance",
         measure=_m_overall,
     ),
     KPI(
@@ -212,9 +219,14 @@ ATTENDANCE = [
         name="Authorised absence",
         definition="Share of possible sessions missed through authorised absence (C1, C2, C, "
         "M, J1, S, T, R, I, E)." + _ATT_COMMON,
-        numerator="sessions of authorised absence", denominator="possible sessions",
-        unit="%", better="lower", min_group_size=SESSION_RATE_MIN,
-        min_group_reason=WHY_SESSION, source=DFE_ABSENCE, family="attendance",
+        numerator="sessions of authorised absence",
+        denominator="possible sessions",
+        unit="%",
+        better="lower",
+        min_group_size=SESSION_RATE_MIN,
+        min_group_reason=WHY_SESSION,
+        source=DFE_ABSENCE,
+        family="attendance",
         measure=_m_authorised,
     ),
     KPI(
@@ -222,9 +234,14 @@ ATTENDANCE = [
         name="Unauthorised absence",
         definition="Share of possible sessions missed through unauthorised absence (G, N, O, "
         "U)." + _ATT_COMMON,
-        numerator="sessions of unauthorised absence", denominator="possible sessions",
-        unit="%", better="lower", min_group_size=SESSION_RATE_MIN,
-        min_group_reason=WHY_SESSION, source=DFE_ABSENCE, family="attendance",
+        numerator="sessions of unauthorised absence",
+        denominator="possible sessions",
+        unit="%",
+        better="lower",
+        min_group_size=SESSION_RATE_MIN,
+        min_group_reason=WHY_SESSION,
+        source=DFE_ABSENCE,
+        family="attendance",
         measure=_m_unauthorised,
     ),
     KPI(
@@ -235,8 +252,12 @@ ATTENDANCE = [
         "moved between two schools of the trust counts once at each." + _ATT_COMMON,
         numerator="pupils whose absent sessions are at least 10% of their possible sessions",
         denominator="pupils with at least one possible session",
-        unit="%", better="lower", min_group_size=PUPIL_SHARE_MIN,
-        min_group_reason=WHY_SHARE, source=DFE_PA, family="attendance",
+        unit="%",
+        better="lower",
+        min_group_size=PUPIL_SHARE_MIN,
+        min_group_reason=WHY_SHARE,
+        source=DFE_PA,
+        family="attendance",
         measure=_m_persistent,
     ),
     KPI(
@@ -246,8 +267,12 @@ ATTENDANCE = [
         "the period (exactly 50% counts). Counted per enrolment." + _ATT_COMMON,
         numerator="pupils whose absent sessions are at least 50% of their possible sessions",
         denominator="pupils with at least one possible session",
-        unit="%", better="lower", min_group_size=PUPIL_SHARE_MIN,
-        min_group_reason=WHY_SHARE, source=DFE_SA, family="attendance",
+        unit="%",
+        better="lower",
+        min_group_size=PUPIL_SHARE_MIN,
+        min_group_reason=WHY_SHARE,
+        source=DFE_SA,
+        family="attendance",
         measure=_m_severe,
     ),
 ]
@@ -281,6 +306,7 @@ def _m_ta(subject, band):
     def m(f):
         latest = _band(f, subject, "latest")
         return _flag(latest >= band), _when(latest.notnull(), _one())
+
     return m
 
 
@@ -289,6 +315,7 @@ def _m_rwm(band):
         bands = [_band(f, s, "latest") for s in SUBJECTS]
         has_all = bands[0].notnull() & bands[1].notnull() & bands[2].notnull()
         return _flag(ibis.least(*bands) >= band), _when(has_all, _one())
+
     return m
 
 
@@ -299,6 +326,7 @@ def _m_progress(subject, above):
         eligible = (f[f"{subject}_latest_order"] > f[f"{subject}_first_order"]).fill_null(False)
         made = latest > first if above else latest >= first
         return _flag(made), _when(eligible, _one())
+
     return m
 
 
@@ -307,31 +335,44 @@ for _s in (*SUBJECTS, "rwm"):
     _label = "reading, writing and maths combined" if _s == "rwm" else _s
     _pop = (
         "pupils with a judgement in all three of reading, writing and maths in the period"
-        if _s == "rwm" else f"pupils with a {_s} judgement in the period"
+        if _s == "rwm"
+        else f"pupils with a {_s} judgement in the period"
     )
     ASSESSMENT += [
         KPI(
             code=f"ta_expected_{_s}",
             name=f"At expected standard or above: {_label}",
             definition=f"Share of pupils whose latest teacher assessment in {_label} is EXS or "
-            "GDS" + (" in every one of the three subjects" if _s == "rwm" else "") + "."
+            "GDS"
+            + (" in every one of the three subjects" if _s == "rwm" else "")
+            + "."
             + _TA_COMMON,
-            numerator="pupils at EXS or GDS", denominator=_pop,
-            unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-            min_group_reason=WHY_SHARE, source=TRUSTWIDE, family="assessment",
+            numerator="pupils at EXS or GDS",
+            denominator=_pop,
+            unit="%",
+            better="higher",
+            min_group_size=PUPIL_SHARE_MIN,
+            min_group_reason=WHY_SHARE,
+            source=TRUSTWIDE,
+            family="assessment",
             measure=_m_rwm(EXPECTED_BAND) if _s == "rwm" else _m_ta(_s, EXPECTED_BAND),
         ),
         KPI(
             code=f"ta_greater_depth_{_s}",
             name=f"At greater depth: {_label}",
             definition=f"Share of pupils whose latest teacher assessment in {_label} is GDS"
-            + (" in every one of the three subjects" if _s == "rwm" else "") + "."
+            + (" in every one of the three subjects" if _s == "rwm" else "")
+            + "."
             + _TA_COMMON,
-            numerator="pupils at GDS", denominator=_pop,
-            unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-            min_group_reason=WHY_SHARE, source=TRUSTWIDE, family="assessment",
-            measure=_m_rwm(GREATER_DEPTH_BAND) if _s == "rwm"
-            else _m_ta(_s, GREATER_DEPTH_BAND),
+            numerator="pupils at GDS",
+            denominator=_pop,
+            unit="%",
+            better="higher",
+            min_group_size=PUPIL_SHARE_MIN,
+            min_group_reason=WHY_SHARE,
+            source=TRUSTWIDE,
+            family="assessment",
+            measure=_m_rwm(GREATER_DEPTH_BAND) if _s == "rwm" else _m_ta(_s, GREATER_DEPTH_BAND),
         ),
     ]
 for _s in SUBJECTS:
@@ -343,8 +384,12 @@ for _s in SUBJECTS:
             "starting band (held or improved their standard)." + PROGRESS_RULE,
             numerator="pupils whose latest band >= starting band",
             denominator=f"pupils with {_s} judgements in two different terms up to the period",
-            unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-            min_group_reason=WHY_SHARE, source=TRUSTWIDE, family="assessment",
+            unit="%",
+            better="higher",
+            min_group_size=PUPIL_SHARE_MIN,
+            min_group_reason=WHY_SHARE,
+            source=TRUSTWIDE,
+            family="assessment",
             measure=_m_progress(_s, above=False),
         ),
         KPI(
@@ -354,8 +399,12 @@ for _s in SUBJECTS:
             "their starting band." + PROGRESS_RULE,
             numerator="pupils whose latest band > starting band",
             denominator=f"pupils with {_s} judgements in two different terms up to the period",
-            unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-            min_group_reason=WHY_SHARE, source=TRUSTWIDE, family="assessment",
+            unit="%",
+            better="higher",
+            min_group_size=PUPIL_SHARE_MIN,
+            min_group_reason=WHY_SHARE,
+            source=TRUSTWIDE,
+            family="assessment",
             measure=_m_progress(_s, above=True),
         ),
     ]
@@ -377,6 +426,7 @@ def _m_ks2(score, writing):
     def m(f):
         met = (f.ks2_read >= score) & (f.ks2_mat >= score) & f.ks2_writ.isin(writing)
         return _flag(met), _when(f.ks2_n > 0, _one())
+
     return m
 
 
@@ -395,10 +445,16 @@ STATUTORY = [
         definition="Share of Reception pupils assessed at the end of the EYFS who reached a "
         "good level of development (expected level in the early learning goals of "
         "communication and language, PSED, physical development, literacy and mathematics).",
-        numerator="pupils with EYFS_GLD = 'Y'", denominator="pupils with an EYFS_GLD result",
-        unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-        min_group_reason=WHY_SHARE, source=GLD_SOURCE, family="statutory",
-        periods=YEAR_ONLY, measure=_m_gld,
+        numerator="pupils with EYFS_GLD = 'Y'",
+        denominator="pupils with an EYFS_GLD result",
+        unit="%",
+        better="higher",
+        min_group_size=PUPIL_SHARE_MIN,
+        min_group_reason=WHY_SHARE,
+        source=GLD_SOURCE,
+        family="statutory",
+        periods=YEAR_ONLY,
+        measure=_m_gld,
     ),
     KPI(
         code="phonics_y1",
@@ -408,9 +464,14 @@ STATUTORY = [
         "denominator as not meeting the standard.",
         numerator="pupils with PHONICS_Y1 mark >= 32",
         denominator="pupils with a PHONICS_Y1 result",
-        unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-        min_group_reason=WHY_SHARE, source=DFE_PHONICS, family="statutory",
-        periods=YEAR_ONLY, measure=_m_phonics,
+        unit="%",
+        better="higher",
+        min_group_size=PUPIL_SHARE_MIN,
+        min_group_reason=WHY_SHARE,
+        source=DFE_PHONICS,
+        family="statutory",
+        periods=YEAR_ONLY,
+        measure=_m_phonics,
     ),
     KPI(
         code="ks2_rwm_expected",
@@ -418,31 +479,49 @@ STATUTORY = [
         definition="Share of KS2 pupils with a scaled score of 100 or more in both reading and "
         "maths and a writing teacher assessment of EXS or GDS. A missing subject or a "
         "non-score code (B, A, T ...) counts as not meeting the standard, as in DfE tables.",
-        numerator="pupils meeting all three", denominator="pupils with any KS2 result",
-        unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-        min_group_reason=WHY_SHARE, source=DFE_KS2, family="statutory",
-        periods=YEAR_ONLY, measure=_m_ks2(100, ("EXS", "GDS")),
+        numerator="pupils meeting all three",
+        denominator="pupils with any KS2 result",
+        unit="%",
+        better="higher",
+        min_group_size=PUPIL_SHARE_MIN,
+        min_group_reason=WHY_SHARE,
+        source=DFE_KS2,
+        family="statutory",
+        periods=YEAR_ONLY,
+        measure=_m_ks2(100, ("EXS", "GDS")),
     ),
     KPI(
         code="ks2_rwm_higher",
         name="KS2 higher standard in reading, writing and maths",
         definition="Share of KS2 pupils with a scaled score of 110 or more in both reading and "
         "maths and a writing teacher assessment of GDS (working at greater depth).",
-        numerator="pupils meeting all three", denominator="pupils with any KS2 result",
-        unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-        min_group_reason=WHY_SHARE, source=DFE_KS2, family="statutory",
-        periods=YEAR_ONLY, measure=_m_ks2(110, ("GDS",)),
+        numerator="pupils meeting all three",
+        denominator="pupils with any KS2 result",
+        unit="%",
+        better="higher",
+        min_group_size=PUPIL_SHARE_MIN,
+        min_group_reason=WHY_SHARE,
+        source=DFE_KS2,
+        family="statutory",
+        periods=YEAR_ONLY,
+        measure=_m_ks2(110, ("GDS",)),
     ),
     KPI(
         code="ks4_attainment8",
         name="KS4 average Attainment 8",
         definition="Average Attainment 8 score (0-90; English and maths double weighted) of "
         "pupils with a KS4_ATT8 result.",
-        numerator="sum of Attainment 8 scores", denominator="pupils with a KS4_ATT8 score",
-        unit="points", better="higher", min_group_size=SESSION_RATE_MIN,
+        numerator="sum of Attainment 8 scores",
+        denominator="pupils with a KS4_ATT8 score",
+        unit="points",
+        better="higher",
+        min_group_size=SESSION_RATE_MIN,
         min_group_reason="5: an average of scores, like DfE's small-cohort rule; below 5 it "
         "describes individuals.",
-        source=A8_SOURCE, family="statutory", periods=YEAR_ONLY, measure=_m_a8,
+        source=A8_SOURCE,
+        family="statutory",
+        periods=YEAR_ONLY,
+        measure=_m_a8,
     ),
     KPI(
         code="transition_sustained",
@@ -451,9 +530,14 @@ STATUTORY = [
         "sustained. Leavers with an unknown or unrecorded outcome count as not sustained.",
         numerator="leavers with sustained = true",
         denominator="leavers with a transition record",
-        unit="%", better="higher", min_group_size=PUPIL_SHARE_MIN,
-        min_group_reason=WHY_SHARE, source=TRUSTWIDE, family="transition",
-        periods=YEAR_ONLY, measure=_m_sustained,
+        unit="%",
+        better="higher",
+        min_group_size=PUPIL_SHARE_MIN,
+        min_group_reason=WHY_SHARE,
+        source=TRUSTWIDE,
+        family="transition",
+        periods=YEAR_ONLY,
+        measure=_m_sustained,
     ),
 ]
 
@@ -463,10 +547,15 @@ TEACHING = KPI(
     definition="Share of teaching-quality monitoring judgements (lesson visits, work scrutiny) "
     "recorded in the app that were good or better. Comes from the app database, not the store; "
     "'pupils' holds the number of judgements.",
-    numerator="judgements good or better", denominator="judgements recorded",
-    unit="%", better="higher", min_group_size=5,
+    numerator="judgements good or better",
+    denominator="judgements recorded",
+    unit="%",
+    better="higher",
+    min_group_size=5,
     min_group_reason="5: fewer judgements describe individual teachers.",
-    source=TRUSTWIDE, family="teaching", count_unit="observations",
+    source=TRUSTWIDE,
+    family="teaching",
+    count_unit="observations",
 )
 
 KPIS: tuple[KPI, ...] = (*ATTENDANCE, *ASSESSMENT, *STATUTORY, TEACHING)

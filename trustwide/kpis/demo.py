@@ -20,7 +20,11 @@ def performance_tables_dir() -> Path:
 def build(ctx) -> None:
     folder = performance_tables_dir()
     absence, census = folder / "england_abs.csv", folder / "england_census.csv"
-    if absence.exists() and census.exists() and not SchoolPerformance.objects.filter(academic_year=2018).exists():
+    if (
+        absence.exists()
+        and census.exists()
+        and not SchoolPerformance.objects.filter(academic_year=2018).exists()
+    ):
         import_performance_tables(academic_year=2018, measures_path=absence, census_path=census)
     for year in (ctx.previous_year, ctx.current_year):
         kpis_refresh(trust=ctx.trust, academic_year=year.start_year, trigger=ctx.actor_label)

@@ -3,15 +3,24 @@ from django import forms
 from . import definitions as d
 from .groups import GROUP_LABELS
 
-PERIODS = [("year", "Full year"), ("ytd", "Year to date"), ("autumn", "Autumn term"), ("spring", "Spring term"),
-           ("summer", "Summer term")]
+PERIODS = [
+    ("year", "Full year"),
+    ("ytd", "Year to date"),
+    ("autumn", "Autumn term"),
+    ("spring", "Spring term"),
+    ("summer", "Summer term"),
+]
 
 
 class ReadingFilterForm(forms.Form):
     year = forms.TypedChoiceField(coerce=int, label="Academic year")
     period = forms.ChoiceField(choices=PERIODS, initial="year", required=False)
-    group = forms.ChoiceField(choices=[(k, v) for k, v in GROUP_LABELS.items() if not k.endswith("_gap")],
-                              initial="all", label="Pupil group", required=False)
+    group = forms.ChoiceField(
+        choices=[(k, v) for k, v in GROUP_LABELS.items() if not k.endswith("_gap")],
+        initial="all",
+        label="Pupil group",
+        required=False,
+    )
 
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,6 +34,8 @@ class TargetsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kpi in d.KPIS:
             self.fields[kpi.code] = forms.FloatField(
-                label=kpi.name, required=False, initial=current.get(kpi.code),
+                label=kpi.name,
+                required=False,
+                initial=current.get(kpi.code),
                 help_text=f"{'%' if kpi.unit == '%' else kpi.unit}, {kpi.better} is better",
             )

@@ -84,8 +84,9 @@ def cell_code(t: ir.Table) -> ir.IntegerValue:
     """
     code = None
     for (col, values), size in zip(_FIELDS, _SIZES, strict=True):
-        field = ibis.cases(*[(t[col] == v, i) for i, v in enumerate(values)],
-                           else_=len(values)).cast("int16")
+        field = ibis.cases(
+            *[(t[col] == v, i) for i, v in enumerate(values)], else_=len(values)
+        ).cast("int16")
         code = field if code is None else code * size + field
     return code.cast("int16")
 
@@ -98,8 +99,10 @@ def membership() -> np.ndarray:
     out[:, 0] = True  # 'all'
     ranges = [range(s) for s in _SIZES]
     for code, digits in enumerate(itertools.product(*ranges)):
-        chars = {col: (values[i] if i < len(values) else None)
-                 for (col, values), i in zip(_FIELDS, digits, strict=True)}
+        chars = {
+            col: (values[i] if i < len(values) else None)
+            for (col, values), i in zip(_FIELDS, digits, strict=True)
+        }
         for g, pred in enumerate(_PREDICATES.values(), start=1):
             out[code, g] = pred(chars)
     out.setflags(write=False)

@@ -19,8 +19,12 @@ class KpiValue(models.Model):
     academic_year = models.PositiveSmallIntegerField()
     kpi_code = models.CharField(max_length=60)
     level = models.CharField(max_length=10, choices=Level.choices)
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_values")
-    hub = models.ForeignKey("trusts.Hub", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_values")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_values"
+    )
+    hub = models.ForeignKey(
+        "trusts.Hub", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_values"
+    )
     period = models.CharField(max_length=10)
     group = models.CharField(max_length=30)
     value = models.FloatField(null=True, blank=True, help_text="Empty when suppressed.")
@@ -49,19 +53,26 @@ class KpiTarget(models.Model):
     """A target for a KPI in a year: the trust-wide default (school empty) or a school's own."""
 
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="kpi_targets")
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_targets")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, null=True, blank=True, related_name="kpi_targets"
+    )
     academic_year = models.PositiveSmallIntegerField()
     kpi_code = models.CharField(max_length=60)
     group = models.CharField(max_length=30, default="all")
     target = models.FloatField()
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     scope_trust_path = "trust"
     view_permission = "kpi.view"
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["trust", "school", "academic_year", "kpi_code", "group"], name="one_target_per_kpi"),
+            models.UniqueConstraint(
+                fields=["trust", "school", "academic_year", "kpi_code", "group"],
+                name="one_target_per_kpi",
+            ),
         ]
 
     def __str__(self):
@@ -74,7 +85,9 @@ class KpiTarget(models.Model):
 class KpiRefresh(models.Model):
     """When the values of a trust's year were last computed, and how long it took."""
 
-    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="kpi_refreshes")
+    trust = models.ForeignKey(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="kpi_refreshes"
+    )
     academic_year = models.PositiveSmallIntegerField()
     started_at = models.DateTimeField()
     seconds = models.FloatField()
@@ -98,8 +111,12 @@ class SchoolPerformance(models.Model):
     academic_year = models.PositiveSmallIntegerField()
     urn = models.PositiveIntegerField()
     phase = models.CharField(max_length=30)
-    fsm_ever_pct = models.FloatField(null=True, blank=True, help_text="PNUMFSMEVER from the census file.")
-    pupils_on_roll = models.PositiveIntegerField(null=True, blank=True, help_text="NOR from the census file.")
+    fsm_ever_pct = models.FloatField(
+        null=True, blank=True, help_text="PNUMFSMEVER from the census file."
+    )
+    pupils_on_roll = models.PositiveIntegerField(
+        null=True, blank=True, help_text="NOR from the census file."
+    )
     kpi_code = models.CharField(max_length=60)
     value = models.FloatField(null=True, blank=True)
     marker = models.CharField(max_length=10, blank=True)
@@ -110,7 +127,9 @@ class SchoolPerformance(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "urn", "kpi_code"], name="one_published_value"),
+            models.UniqueConstraint(
+                fields=["academic_year", "urn", "kpi_code"], name="one_published_value"
+            ),
         ]
         indexes = [models.Index(fields=["kpi_code", "academic_year", "phase"])]
 

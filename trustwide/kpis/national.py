@@ -19,8 +19,14 @@ from trustwide.trusts.utils import year_label
 
 CSV_PATH = Path(__file__).with_name("national_benchmarks.csv")
 # Preference when two rows fit equally well: accredited census statistics over daily data.
-_BASIS_RANK = {"census": 0, "tests": 0, "exams": 0, "teacher_assessment": 0, "daily": 1,
-               "derived": 2}
+_BASIS_RANK = {
+    "census": 0,
+    "tests": 0,
+    "exams": 0,
+    "teacher_assessment": 0,
+    "daily": 1,
+    "derived": 2,
+}
 
 
 @dataclass(frozen=True)
@@ -59,18 +65,32 @@ def load_benchmarks(path: str | None = None) -> tuple[Benchmark, ...]:
     with open(path or CSV_PATH, encoding="utf-8", newline="") as fh:
         return tuple(
             Benchmark(
-                measure=r["measure"], academic_year=int(r["academic_year"]), period=r["period"],
-                phase=r["phase"], group=r["group"], value=float(r["value"]), unit=r["unit"],
-                basis=r["basis"], source=r["source"], verified=r["verified"] == "true",
+                measure=r["measure"],
+                academic_year=int(r["academic_year"]),
+                period=r["period"],
+                phase=r["phase"],
+                group=r["group"],
+                value=float(r["value"]),
+                unit=r["unit"],
+                basis=r["basis"],
+                source=r["source"],
+                verified=r["verified"] == "true",
                 note=r["note"],
             )
             for r in csv.DictReader(fh)
         )
 
 
-def lookup(*, measure: str, academic_year: int, phase: str = "all", group: str = "all",
-           period: str = "year", allow_unverified: bool = True,
-           rows: tuple[Benchmark, ...] | None = None) -> BenchmarkMatch | None:
+def lookup(
+    *,
+    measure: str,
+    academic_year: int,
+    phase: str = "all",
+    group: str = "all",
+    period: str = "year",
+    allow_unverified: bool = True,
+    rows: tuple[Benchmark, ...] | None = None,
+) -> BenchmarkMatch | None:
     """The best national figure for (measure, year, phase, group, period), or None.
 
     Measure, group and period must match. Preference, in order: the asked year, else the
@@ -80,9 +100,13 @@ def lookup(*, measure: str, academic_year: int, phase: str = "all", group: str =
     """
     rows = rows if rows is not None else load_benchmarks()
     candidates = [
-        r for r in rows
-        if r.measure == measure and r.group == group and r.period == period
-        and r.phase in (phase, "all") and (allow_unverified or r.verified)
+        r
+        for r in rows
+        if r.measure == measure
+        and r.group == group
+        and r.period == period
+        and r.phase in (phase, "all")
+        and (allow_unverified or r.verified)
     ]
     if not candidates:
         return None

@@ -75,8 +75,9 @@ def percentile_rank(value: float, population: Iterable[float], *, better: str) -
     return 100.0 * (worse + 0.5 * ties) / len(pop)
 
 
-def points_from_tables(*, measures: PerformanceTable, column: str,
-                       census: PerformanceTable) -> list[SchoolPoint]:
+def points_from_tables(
+    *, measures: PerformanceTable, column: str, census: PerformanceTable
+) -> list[SchoolPoint]:
     """Schools with a number in `column` (markers such as SUPP are left out) and a known
     phase; PNUMFSMEVER from the census (None when it is a marker)."""
     phases = school_phases(census)
@@ -87,20 +88,34 @@ def points_from_tables(*, measures: PerformanceTable, column: str,
         if v is None or not v.is_number or phase is None:
             continue
         fsm = census.schools[urn].values.get("PNUMFSMEVER") if urn in census.schools else None
-        out.append(SchoolPoint(urn=urn, phase=phase, value=v.number,
-                               fsm_ever_pct=fsm.number if fsm is not None else None))
+        out.append(
+            SchoolPoint(
+                urn=urn,
+                phase=phase,
+                value=v.number,
+                fsm_ever_pct=fsm.number if fsm is not None else None,
+            )
+        )
     return out
 
 
-def place(*, value: float, phase: str, fsm_ever_pct: float | None,
-          points: list[SchoolPoint], better: str, exclude_urn: int | None = None,
-          similar_n: int = SIMILAR_N) -> dict[str, Placement]:
+def place(
+    *,
+    value: float,
+    phase: str,
+    fsm_ever_pct: float | None,
+    points: list[SchoolPoint],
+    better: str,
+    exclude_urn: int | None = None,
+    similar_n: int = SIMILAR_N,
+) -> dict[str, Placement]:
     """{'national': Placement, 'similar': Placement} for a value (a school's own figure, or
     one computed by compute_kpis) against the national school distribution."""
     peers = [p for p in points if p.phase == phase and p.urn != exclude_urn]
     national = Placement(
         percentile=percentile_rank(value, (p.value for p in peers), better=better),
-        n=len(peers), comparison=f"{len(peers):,} {phase} schools in England",
+        n=len(peers),
+        comparison=f"{len(peers):,} {phase} schools in England",
     )
     if fsm_ever_pct is None:
         similar = Placement(None, 0, "no % disadvantaged for this school")
@@ -114,6 +129,8 @@ def place(*, value: float, phase: str, fsm_ever_pct: float | None,
             percentile=percentile_rank(value, (p.value for p in chosen), better=better),
             n=len(chosen),
             comparison=f"the {len(chosen)} {phase} schools with the closest % disadvantaged "
-            f"({lo:g}-{hi:g}%)" if chosen else "no similar schools",
+            f"({lo:g}-{hi:g}%)"
+            if chosen
+            else "no similar schools",
         )
     return {"national": national, "similar": similar}

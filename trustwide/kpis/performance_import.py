@@ -33,20 +33,28 @@ def _year(table, academic_year: int | None, name: str) -> int:
         if len(table.years) > 1:
             raise PerformanceTableError(
                 f"{name}: holds several years ({', '.join(year_label(y) for y in sorted(table.years))}); "
-                "import one year per file.")
+                "import one year per file."
+            )
         (year,) = table.years
         if academic_year is not None and academic_year != year:
             raise PerformanceTableError(
-                f"{name}: time_period says {year_label(year)}, but --year says {year_label(academic_year)}.")
+                f"{name}: time_period says {year_label(year)}, but --year says {year_label(academic_year)}."
+            )
         return year
     if academic_year is None:
-        raise PerformanceTableError(f"{name}: a performance-tables file does not name its year: give --year.")
+        raise PerformanceTableError(
+            f"{name}: a performance-tables file does not name its year: give --year."
+        )
     return academic_year
 
 
 @transaction.atomic
-def import_performance_tables(*, measures_path: str | Path, census_path: str | Path | None = None,
-                              academic_year: int | None = None) -> dict:
+def import_performance_tables(
+    *,
+    measures_path: str | Path,
+    census_path: str | Path | None = None,
+    academic_year: int | None = None,
+) -> dict:
     """Replace the year's published values for the KPIs the file carries; all or nothing."""
     name = Path(measures_path).name
     measures = read_performance_table(measures_path)
@@ -58,7 +66,8 @@ def import_performance_tables(*, measures_path: str | Path, census_path: str | P
         families = ", ".join(measures.families) or "none we recognise"
         raise PerformanceTableError(
             f"{name}: no measure Trustwide benchmarks against (measures found: {families}; "
-            f"columns we read: {', '.join(COLUMN_KPIS)}).")
+            f"columns we read: {', '.join(COLUMN_KPIS)})."
+        )
     codes = [COLUMN_KPIS[c] for c in columns]
     SchoolPerformance.objects.filter(academic_year=year, kpi_code__in=codes).delete()
     rows, markers, skipped = [], 0, 0
@@ -67,7 +76,11 @@ def import_performance_tables(*, measures_path: str | Path, census_path: str | P
         if phase is None:
             skipped += 1
             continue
-        fsm = census.schools[urn].values.get("PNUMFSMEVER") if census and urn in census.schools else None
+        fsm = (
+            census.schools[urn].values.get("PNUMFSMEVER")
+            if census and urn in census.schools
+            else None
+        )
         fsm_pct = fsm.number if fsm is not None and fsm.is_number else None
         nor = census.schools[urn].values.get("NOR") if census and urn in census.schools else None
         nor = int(nor.number) if nor is not None and nor.is_number else None
@@ -77,20 +90,52 @@ def import_performance_tables(*, measures_path: str | Path, census_path: str | P
                 continue
             if not value.is_number:
                 markers += 1
-            rows.append((year, urn, phase, fsm_pct, nor, COLUMN_KPIS[column], value.number,
-                         "" if value.is_number else value.marker.value, name))
+            rows.append(
+                (
+                    year,
+                    urn,
+                    phase,
+                    fsm_pct,
+                    nor,
+                    COLUMN_KPIS[column],
+                    value.number,
+                    "" if value.is_number else value.marker.value,
+                    name,
+                )
+            )
     _insert(rows)
     national = {
-        COLUMN_KPIS[c]: {phase: values[c] for phase, values in measures.national.items() if values.get(c)}
+        COLUMN_KPIS[c]: {
+            phase: values[c] for phase, values in measures.national.items() if values.get(c)
+        }
         for c in columns
     }
-    return {"rows": len(rows), "markers": markers, "schools_without_phase": skipped, "year": year,
-            "format": measures.format, "families": measures.families, "kpis": sorted(set(codes)),
-            "columns": columns, "ignored": measures.ignored, "national": national,
-            "local_authorities": len(measures.local_authorities)}
+    return {
+        "rows": len(rows),
+        "markers": markers,
+        "schools_without_phase": skipped,
+        "year": year,
+        "format": measures.format,
+        "families": measures.families,
+        "kpis": sorted(set(codes)),
+        "columns": columns,
+        "ignored": measures.ignored,
+        "national": national,
+        "local_authorities": len(measures.local_authorities),
+    }
 
 
-_FIELDS = ("academic_year", "urn", "phase", "fsm_ever_pct", "pupils_on_roll", "kpi_code", "value", "marker", "source_file")
+_FIELDS = (
+    "academic_year",
+    "urn",
+    "phase",
+    "fsm_ever_pct",
+    "pupils_on_roll",
+    "kpi_code",
+    "value",
+    "marker",
+    "source_file",
+)
 
 
 def _insert(rows: list[tuple]) -> None:
@@ -102,14 +147,19 @@ def _insert(rows: list[tuple]) -> None:
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_FIELDS))})"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start:start + 5000])
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 def describe(result: dict) -> str:
     """What was loaded, for which year: the command's answer."""
-    national = "; ".join(
-        f"{code}: " + ", ".join(f"{phase} {value}" for phase, value in by_phase.items())
-        for code, by_phase in result["national"].items() if by_phase) or "none"
+    national = (
+        "; ".join(
+            f"{code}: " + ", ".join(f"{phase} {value}" for phase, value in by_phase.items())
+            for code, by_phase in result["national"].items()
+            if by_phase
+        )
+        or "none"
+    )
     ignored = ", ".join(result["ignored"]) or "none"
     return (
         f"{year_label(result['year'])} ({result['format']} format): measures found: {', '.join(result['families'])}; "

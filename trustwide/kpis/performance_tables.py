@@ -79,8 +79,6 @@ def parse_value(text: str, *, where: str = "") -> Value | None:
         raise PerformanceTableError(f"unrecognised value {text!r}{where}") from None
 
 
-
-
 PHASE_CODES = {"PRI": "primary", "SEC": "secondary", "SPE": "special"}
 SCHOOL_TYPE_PHASES = {
     "State-funded primary": "primary",
@@ -92,13 +90,47 @@ SCHOOL_TYPE_PHASES = {
     "Independent school": "independent",
 }
 # Columns that identify a row (both formats); everything else is a measure or descriptive.
-ID_COLUMNS = {"RECTYPE", "LA", "LEA", "ESTAB", "URN", "SCHOOLTYPE",
-              "time_period", "time_identifier", "geographic_level", "country_code", "region_code",
-              "old_la_code", "new_la_code", "school_urn", "school_laestab"}
+ID_COLUMNS = {
+    "RECTYPE",
+    "LA",
+    "LEA",
+    "ESTAB",
+    "URN",
+    "SCHOOLTYPE",
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "region_code",
+    "old_la_code",
+    "new_la_code",
+    "school_urn",
+    "school_laestab",
+}
 # Descriptive columns: text about the row, never a measure (matched on the upper-cased name).
-_DESCRIPTIVE_PARTS = ("NAME", "PCODE", "POSTCODE", "TOWN", "ADDRESS", "STREET", "LOCALITY", "TELNUM",
-                      "WEBSITE", "CONTACT", "RELDENOM", "ADMPOL", "GENDER", "AGERANGE", "NFTYPE", "ICLOSE",
-                      "TYPE", "STATUS", "COUNTY", "IDENTIFIER", "PHASE")
+_DESCRIPTIVE_PARTS = (
+    "NAME",
+    "PCODE",
+    "POSTCODE",
+    "TOWN",
+    "ADDRESS",
+    "STREET",
+    "LOCALITY",
+    "TELNUM",
+    "WEBSITE",
+    "CONTACT",
+    "RELDENOM",
+    "ADMPOL",
+    "GENDER",
+    "AGERANGE",
+    "NFTYPE",
+    "ICLOSE",
+    "TYPE",
+    "STATUS",
+    "COUNTY",
+    "IDENTIFIER",
+    "PHASE",
+)
 NATIONAL_RECTYPES = {"5", "7", "NAT"}  # 5: all schools, 7: state-funded schools (KS2/KS4 tables)
 LA_RECTYPES = {"4", "LA"}
 SCHOOL_RECTYPES = {"", "1", "2", "3"}
@@ -107,8 +139,13 @@ SCHOOL_RECTYPES = {"", "1", "2", "3"}
 FAMILIES = {
     "absence": {"PERCTOT", "PPERSABS10", "sess_overall_percent", "enrolments_pa_10_exact_percent"},
     "census": {"NOR", "PNUMFSMEVER", "headcount", "percent_fsm_eligible"},
-    "KS2": {"PTRWM_EXP", "READ_AVERAGE", "MAT_AVERAGE", "pt_rwm_met_expected_standard",
-            "avg_scaled_score_reading"},
+    "KS2": {
+        "PTRWM_EXP",
+        "READ_AVERAGE",
+        "MAT_AVERAGE",
+        "pt_rwm_met_expected_standard",
+        "avg_scaled_score_reading",
+    },
     "KS4": {"ATT8SCR", "P8MEA", "PTL2BASICS_94", "avg_att8", "avg_p8score"},
     "KS4 destinations": {"OVERALL_DEST", "OVERALL_DESTPER", "overall_sustained_percent"},
 }
@@ -132,7 +169,9 @@ class SchoolRow:
         text = self.school_type or ""
         if text in SCHOOL_TYPE_PHASES:
             return SCHOOL_TYPE_PHASES[text]
-        lower = text.lower()  # tidy files: phase_type_grouping "State-funded primary", "Primary", ...
+        lower = (
+            text.lower()
+        )  # tidy files: phase_type_grouping "State-funded primary", "Primary", ...
         return next((p for p in ("special", "primary", "secondary") if p in lower), None)
 
 
@@ -192,7 +231,10 @@ def _classify(columns: list[str], first_rows: list[dict[str, str]]) -> tuple[lis
         if is_descriptive(c):
             ignored.append(c)
             continue
-        sample = next((r[c].strip() for r in first_rows if (r.get(c) or "").strip() not in ("", *_MARKERS)), None)
+        sample = next(
+            (r[c].strip() for r in first_rows if (r.get(c) or "").strip() not in ("", *_MARKERS)),
+            None,
+        )
         try:
             if sample is not None:
                 float(sample.rstrip("%"))
@@ -213,18 +255,26 @@ def read_performance_table(path: str | Path) -> PerformanceTable:
         if not tidy and "URN" not in columns:
             raise PerformanceTableError(
                 f"{path.name}: neither a performance-tables file (no URN column) nor an "
-                f"explore-education-statistics file (no time_period and geographic_level); columns: {columns[:8]}")
+                f"explore-education-statistics file (no time_period and geographic_level); columns: {columns[:8]}"
+            )
         rows = list(reader)
     measures, ignored = _classify(columns, rows[:200])
-    table = PerformanceTable(path=str(path), columns=columns, measures=measures, ignored=ignored,
-                             format="explore education statistics" if tidy else "performance tables")
+    table = PerformanceTable(
+        path=str(path),
+        columns=columns,
+        measures=measures,
+        ignored=ignored,
+        format="explore education statistics" if tidy else "performance tables",
+    )
     seen: dict[str, Value | None] = {}  # cells repeat a lot; Value is immutable, so share it
 
     def parse(text: str, line: int, column: str) -> Value | None:
         try:
             return seen[text]
         except KeyError:
-            seen[text] = value = parse_value(text, where=f" in {path.name} line {line} column {column}")
+            seen[text] = value = parse_value(
+                text, where=f" in {path.name} line {line} column {column}"
+            )
             return value
 
     for line, row in enumerate(rows, start=2):
@@ -247,8 +297,13 @@ def read_performance_table(path: str | Path) -> PerformanceTable:
             table.other.append(row)
             continue
         urn = int(urn_text)
-        table.schools[urn] = SchoolRow(urn=urn, la=la, estab=(row.get("ESTAB") or "").strip(), values=values,
-                                       school_type=(row.get("SCHOOLTYPE") or "").strip() or None)
+        table.schools[urn] = SchoolRow(
+            urn=urn,
+            la=la,
+            estab=(row.get("ESTAB") or "").strip(),
+            values=values,
+            school_type=(row.get("SCHOOLTYPE") or "").strip() or None,
+        )
     return table
 
 
@@ -258,15 +313,22 @@ def _tidy_row(table: PerformanceTable, row: dict[str, str], values: dict, where:
     if level == "National":
         table.national["all"] = values
     elif level == "Local authority":
-        table.local_authorities[(row.get("old_la_code") or row.get("new_la_code") or "").strip()] = values
+        table.local_authorities[
+            (row.get("old_la_code") or row.get("new_la_code") or "").strip()
+        ] = values
     elif level == "School":
         urn_text = (row.get("school_urn") or "").strip()
         if not urn_text.isdigit():
             raise PerformanceTableError(f"school_urn {urn_text!r}{where}: expected a URN (digits)")
         laestab = (row.get("school_laestab") or "").strip()
         kind = (row.get("phase_type_grouping") or row.get("establishment_type_group") or "").strip()
-        table.schools[int(urn_text)] = SchoolRow(urn=int(urn_text), la=laestab[:3], estab=laestab[3:],
-                                                 values=values, school_type=kind or None)
+        table.schools[int(urn_text)] = SchoolRow(
+            urn=int(urn_text),
+            la=laestab[:3],
+            estab=laestab[3:],
+            values=values,
+            school_type=kind or None,
+        )
     else:
         table.other.append(row)  # Regional and other levels DfE publishes
 

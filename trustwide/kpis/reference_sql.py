@@ -55,8 +55,10 @@ def _files(root: Path, dataset: str, trust_id, year: int, urns) -> list[str]:
     out = []
     for urn in sorted(urns):
         out += sorted(
-            str(p) for p in (root / dataset / f"trust={trust_id}" / f"school={urn}"
-                             / f"year={year}").rglob("*.parquet")
+            str(p)
+            for p in (
+                root / dataset / f"trust={trust_id}" / f"school={urn}" / f"year={year}"
+            ).rglob("*.parquet")
         )
     return out
 
@@ -72,6 +74,7 @@ def _sessions_sql(cls: str, start: date, end: date, year: int) -> str:
     """SQL for the pupil's sessions of class `cls` dated start..end from the weekly counts:
     the packed count through `end` minus through the day before `start`, then the sum of
     its seven bytes (the format is documented in trustwide.data.derived)."""
+
     def through(day: date) -> str:
         week, weekday = derived.week_and_day(day, year)
         if week < 0:
@@ -88,8 +91,9 @@ def _sessions_sql(cls: str, start: date, end: date, year: int) -> str:
     return "(" + " + ".join(f"(({diff} >> {8 * i}) & 255)" for i in range(7)) + ")"
 
 
-def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, as_of=None,
-                   source: str = "marks") -> str:
+def attendance_sql(
+    *, store_root, trust_id, academic_year, school_hubs, terms, as_of=None, source: str = "marks"
+) -> str:
     root = Path(store_root)
     urns = [int(u) for u in school_hubs]
     term_p = normalise_terms(academic_year, terms)
@@ -98,27 +102,33 @@ def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, a
     # Same plan as the engine (one GROUP BY over the marks by pupil and year segment, code
     # class by an integer lookup on the first character), written by hand.
     term_case = (
-        "CASE " + " ".join(
+        "CASE "
+        + " ".join(
             f"WHEN date BETWEEN {_lit(p.start)} AND {_lit(p.end)} THEN {i + 1}"
             for i, p in enumerate(term_p)
-        ) + " ELSE 0 END" if term_p else "0"
+        )
+        + " ELSE 0 END"
+        if term_p
+        else "0"
     )
     lookup = "[" + ", ".join(str(c) for c in d.CODE_CLASS_BY_ASCII) + "]"
     segments = ", ".join(
         f"({(i + 1) * 2 + int(pre)}, {_lit(per)})" for i, pre, per in mark_buckets(term_p)
     )
-    period_rows = ", ".join(
-        f"({_lit(p.code)}, {_lit(p.start)}, {_lit(p.end)})" for p in periods
-    )
+    period_rows = ", ".join(f"({_lit(p.code)}, {_lit(p.start)}, {_lit(p.end)})" for p in periods)
     if source not in ("marks", "weeks"):
         raise ValueError("source must be 'marks' or 'weeks'")
     hubs = [(u, h) for u, h in school_hubs.items() if h is not None]
     hub_rows = ", ".join(f"({int(u)}, {_lit(str(h))})" for u, h in hubs) or "(NULL, NULL)"
-    marks = _source(
-        _files(root, "attendance_marks", trust_id, academic_year, urns),
-        "SELECT NULL::INTEGER AS school_urn, NULL::VARCHAR AS pupil_key, NULL::DATE AS date, "
-        "NULL::VARCHAR AS code WHERE FALSE",
-    ) if source == "marks" else None
+    marks = (
+        _source(
+            _files(root, "attendance_marks", trust_id, academic_year, urns),
+            "SELECT NULL::INTEGER AS school_urn, NULL::VARCHAR AS pupil_key, NULL::DATE AS date, "
+            "NULL::VARCHAR AS code WHERE FALSE",
+        )
+        if source == "marks"
+        else None
+    )
     summaries = _source(
         _files(root, "attendance_summaries", trust_id, academic_year, urns),
         "SELECT NULL::INTEGER AS school_urn, NULL::SMALLINT AS academic_year, "
@@ -133,12 +143,9 @@ def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, a
         "NULL::BOOLEAN AS disadvantaged, NULL::VARCHAR AS sen, NULL::BOOLEAN AS eal WHERE FALSE",
     )
     year_groups = " ".join(
-        f"CASE WHEN year_group = {n} THEN 'year_{'R' if n == 0 else n}' END,"
-        for n in range(0, 14)
+        f"CASE WHEN year_group = {n} THEN 'year_{'R' if n == 0 else n}' END," for n in range(0, 14)
     )
-    kpi_rows = ", ".join(
-        f"({_lit(k.code)}, {k.min_group_size})" for k in d.ATTENDANCE
-    )
+    kpi_rows = ", ".join(f"({_lit(k.code)}, {k.min_group_size})" for k in d.ATTENDANCE)
     if source == "weeks":
         store = AnalyticsStore(root)
         if store.stale_derived(trust_id, academic_year, urns, names=[derived.ATTENDANCE_WEEKS]):
@@ -146,18 +153,30 @@ def attendance_sql(*, store_root, trust_id, academic_year, school_hubs, terms, a
         files = store.shard_paths(derived.ATTENDANCE_WEEKS, trust_id, urns, academic_year)
         listed = ", ".join(_lit(f) for f in files)
         in_trust = ", ".join(str(u) for u in urns) or "NULL"
-        weeks = (f"SELECT * FROM read_parquet([{listed}], hive_partitioning = false) "
-                 f"WHERE school_urn IN ({in_trust})") if files else (
-            "SELECT NULL::INTEGER AS school_urn, NULL::VARCHAR AS pupil_key WHERE FALSE")
-        per_period = "\n    UNION ALL\n".join(
-            f"    SELECT school_urn, pupil_key, {_lit(p.code)} AS period, "
-            + ", ".join(f"{_sessions_sql(c, p.start, p.end, academic_year)} AS {c}"
-                        for c in derived.CLASSES)
-            + " FROM weeks"
-            for p in periods
-        ) if files else (
-            "    SELECT NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR, NULL::BIGINT, NULL::BIGINT, "
-            "NULL::BIGINT WHERE FALSE")
+        weeks = (
+            (
+                f"SELECT * FROM read_parquet([{listed}], hive_partitioning = false) "
+                f"WHERE school_urn IN ({in_trust})"
+            )
+            if files
+            else ("SELECT NULL::INTEGER AS school_urn, NULL::VARCHAR AS pupil_key WHERE FALSE")
+        )
+        per_period = (
+            "\n    UNION ALL\n".join(
+                f"    SELECT school_urn, pupil_key, {_lit(p.code)} AS period, "
+                + ", ".join(
+                    f"{_sessions_sql(c, p.start, p.end, academic_year)} AS {c}"
+                    for c in derived.CLASSES
+                )
+                + " FROM weeks"
+                for p in periods
+            )
+            if files
+            else (
+                "    SELECT NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR, NULL::BIGINT, NULL::BIGINT, "
+                "NULL::BIGINT WHERE FALSE"
+            )
+        )
         first = f"""WITH weeks AS ({weeks}),
 scan AS (SELECT DISTINCT school_urn FROM weeks),
 from_marks(school_urn, pupil_key, period, possible, authorised, unauthorised) AS (

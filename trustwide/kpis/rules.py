@@ -36,4 +36,8 @@ def may_set_trust_targets(user, trust_id: int) -> bool:
 
 def may_set_targets(user, trust, school=None) -> bool:
     """A school's own targets, or the trust's defaults when school is None."""
-    return may_set_school_targets(user, school) if school is not None else may_set_trust_targets(user, trust.pk)
+    return (
+        may_set_school_targets(user, school)
+        if school is not None
+        else may_set_trust_targets(user, trust.pk)
+    )

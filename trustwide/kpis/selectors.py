@@ -76,15 +76,34 @@ class Reading:
 
 def _values(filters: Q, *, academic_year: int, period: str, groups, codes) -> list[KpiValue]:
     return list(
-        KpiValue.objects.filter(filters, academic_year=academic_year, period=period, group__in=groups,
-                                kpi_code__in=codes)
-        .only("kpi_code", "school_id", "hub_id", "level", "group", "value", "numerator", "denominator",
-              "pupils", "suppressed", "academic_year")
+        KpiValue.objects.filter(
+            filters,
+            academic_year=academic_year,
+            period=period,
+            group__in=groups,
+            kpi_code__in=codes,
+        ).only(
+            "kpi_code",
+            "school_id",
+            "hub_id",
+            "level",
+            "group",
+            "value",
+            "numerator",
+            "denominator",
+            "pupils",
+            "suppressed",
+            "academic_year",
+        )
     )
 
 
-def _targets(trust_id: int, academic_year: int, codes, group: str) -> dict[tuple[int | None, str], float]:
-    rows = KpiTarget.objects.filter(trust_id=trust_id, academic_year=academic_year, kpi_code__in=codes, group=group)
+def _targets(
+    trust_id: int, academic_year: int, codes, group: str
+) -> dict[tuple[int | None, str], float]:
+    rows = KpiTarget.objects.filter(
+        trust_id=trust_id, academic_year=academic_year, kpi_code__in=codes, group=group
+    )
     return {(t.school_id, t.kpi_code): t.target for t in rows}
 
 
@@ -92,12 +111,26 @@ def _benchmark_phase(school: School | None) -> str:
     return school.phase if school is not None and school.phase in BENCHMARK_PHASES else "all"
 
 
-def _fill(reading: Reading, *, row: KpiValue | None, last: KpiValue | None, target: float | None,
-          target_source: str, phase: str, academic_year: int, period: str, group: str) -> Reading:
+def _fill(
+    reading: Reading,
+    *,
+    row: KpiValue | None,
+    last: KpiValue | None,
+    target: float | None,
+    target_source: str,
+    phase: str,
+    academic_year: int,
+    period: str,
+    group: str,
+) -> Reading:
     kpi = reading.kpi
     if row is not None:
         reading.computed = True
-        reading.value, reading.numerator, reading.denominator = row.value, row.numerator, row.denominator
+        reading.value, reading.numerator, reading.denominator = (
+            row.value,
+            row.numerator,
+            row.denominator,
+        )
         reading.pupils, reading.suppressed = row.pupils, row.suppressed
     if last is not None and not last.suppressed:
         reading.last_year = last.value
@@ -106,10 +139,13 @@ def _fill(reading: Reading, *, row: KpiValue | None, last: KpiValue | None, targ
     reading.target, reading.target_source = target, target_source
     reading.target_rating = rate(value=reading.value, reference=target, kpi=kpi, against="target")
     if period in ("year", "ytd"):
-        reading.national = lookup(measure=kpi.code, academic_year=academic_year, phase=phase, group=group)
+        reading.national = lookup(
+            measure=kpi.code, academic_year=academic_year, phase=phase, group=group
+        )
         if reading.national is not None:
-            reading.national_rating = rate(value=reading.value, reference=reading.national.value, kpi=kpi,
-                                           against="national")
+            reading.national_rating = rate(
+                value=reading.value, reference=reading.national.value, kpi=kpi, against="national"
+            )
     return reading
 
 
@@ -123,12 +159,16 @@ def predecessors_of(school_ids) -> dict[int, int]:
     out: dict[int, int] = {}
     frontier = {pk: pk for pk in school_ids}  # school -> the successor it belongs to
     for _ in range(5):  # a school rarely changes URN more than twice; stop on any loop
-        links = SchoolLink.objects.filter(school_id__in=frontier).values_list("school_id", "predecessor_urn")
+        links = SchoolLink.objects.filter(school_id__in=frontier).values_list(
+            "school_id", "predecessor_urn"
+        )
         urns: dict[int, int] = {}
         for school_id, urn in links:
             urns[urn] = frontier[school_id]
         found = dict(School.objects.filter(urn__in=urns).values_list("pk", "urn"))
-        frontier = {pk: urns[urn] for pk, urn in found.items() if pk not in out and pk not in school_ids}
+        frontier = {
+            pk: urns[urn] for pk, urn in found.items() if pk not in out and pk not in school_ids
+        }
         if not frontier:
             break
         out.update(frontier)
@@ -140,39 +180,85 @@ def school_history_ids(school: School) -> list[int]:
     return [*predecessors_of([school.pk]), school.pk]
 
 
-def school_readings(*, school: School, academic_year: int, period: str = "year", group: str = "all",
-                    codes=None, with_percentiles: bool = True) -> list[Reading]:
+def school_readings(
+    *,
+    school: School,
+    academic_year: int,
+    period: str = "year",
+    group: str = "all",
+    codes=None,
+    with_percentiles: bool = True,
+) -> list[Reading]:
     """Every KPI (or `codes`) for one school. The caller has checked KPI_VIEW on the school."""
     codes = list(codes or [k.code for k in d.KPIS])
-    current = {v.kpi_code: v for v in _values(Q(school=school), academic_year=academic_year, period=period,
-                                              groups=[group], codes=codes)}
+    current = {
+        v.kpi_code: v
+        for v in _values(
+            Q(school=school),
+            academic_year=academic_year,
+            period=period,
+            groups=[group],
+            codes=codes,
+        )
+    }
     # Last year reads through URN links: a school that converted last year compares with its predecessor.
     history = school_history_ids(school)
-    last = {v.kpi_code: v for v in sorted(
-        _values(Q(school_id__in=history), academic_year=academic_year - 1, period=period, groups=[group], codes=codes),
-        key=lambda v: history.index(v.school_id),
-    )}
+    last = {
+        v.kpi_code: v
+        for v in sorted(
+            _values(
+                Q(school_id__in=history),
+                academic_year=academic_year - 1,
+                period=period,
+                groups=[group],
+                codes=codes,
+            ),
+            key=lambda v: history.index(v.school_id),
+        )
+    }
     targets = _targets(school.trust_id, academic_year, codes, group)
     phase = _benchmark_phase(school)
     readings = []
     for code in codes:
         kpi = d.kpi_by_code(code)
         own = targets.get((school.pk, code))
-        target, source = (own, "school target") if own is not None else (targets.get((None, code)), "trust default")
-        reading = _fill(Reading(kpi), row=current.get(code), last=last.get(code), target=target,
-                        target_source=source if target is not None else "", phase=phase,
-                        academic_year=academic_year, period=period, group=group)
-        if with_percentiles and reading.value is not None and group == "all" and period in ("year", "ytd"):
-            reading.percentiles = place_school(kpi=kpi, value=reading.value, school=school,
-                                               academic_year=academic_year)
+        target, source = (
+            (own, "school target")
+            if own is not None
+            else (targets.get((None, code)), "trust default")
+        )
+        reading = _fill(
+            Reading(kpi),
+            row=current.get(code),
+            last=last.get(code),
+            target=target,
+            target_source=source if target is not None else "",
+            phase=phase,
+            academic_year=academic_year,
+            period=period,
+            group=group,
+        )
+        if (
+            with_percentiles
+            and reading.value is not None
+            and group == "all"
+            and period in ("year", "ytd")
+        ):
+            reading.percentiles = place_school(
+                kpi=kpi, value=reading.value, school=school, academic_year=academic_year
+            )
         readings.append(reading)
     return readings
 
 
-def group_readings(*, school: School, academic_year: int, period: str, code: str) -> list[tuple[str, Reading]]:
+def group_readings(
+    *, school: School, academic_year: int, period: str, code: str
+) -> list[tuple[str, Reading]]:
     """One KPI for every pupil group of a school (and the gap rows)."""
     kpi = d.kpi_by_code(code)
-    rows = KpiValue.objects.filter(school=school, academic_year=academic_year, period=period, kpi_code=code)
+    rows = KpiValue.objects.filter(
+        school=school, academic_year=academic_year, period=period, kpi_code=code
+    )
     by_group = {r.group: r for r in rows}
     out = []
     from .groups import GROUP_LABELS
@@ -184,16 +270,28 @@ def group_readings(*, school: School, academic_year: int, period: str, code: str
         row = by_group.get(group)
         if row is not None:
             reading.computed = True
-            reading.value, reading.pupils, reading.suppressed = row.value, row.pupils, row.suppressed
+            reading.value, reading.pupils, reading.suppressed = (
+                row.value,
+                row.pupils,
+                row.suppressed,
+            )
         out.append((label, reading))
     for gap in ("disadvantaged_gap", "sen_gap"):
         row = by_group.get(gap)
         reading = Reading(kpi)
         if row is not None:
             reading.computed = True
-            reading.value, reading.pupils, reading.suppressed = row.value, row.pupils, row.suppressed
-            reading.national = lookup(measure=kpi.code, academic_year=academic_year, phase=_benchmark_phase(school),
-                                      group=gap)
+            reading.value, reading.pupils, reading.suppressed = (
+                row.value,
+                row.pupils,
+                row.suppressed,
+            )
+            reading.national = lookup(
+                measure=kpi.code,
+                academic_year=academic_year,
+                phase=_benchmark_phase(school),
+                group=gap,
+            )
         out.append((GROUP_LABELS[gap], reading))
     return out
 
@@ -204,8 +302,17 @@ class SchoolRow:
     readings: dict[str, Reading]
 
 
-def trust_school_table(*, user, trust, academic_year: int, period: str = "year", group: str = "all",
-                       codes=BIG_FIVE, hub_id: int | None = None, phase: str | None = None) -> tuple[list[SchoolRow], dict[str, Reading]]:
+def trust_school_table(
+    *,
+    user,
+    trust,
+    academic_year: int,
+    period: str = "year",
+    group: str = "all",
+    codes=BIG_FIVE,
+    hub_id: int | None = None,
+    phase: str | None = None,
+) -> tuple[list[SchoolRow], dict[str, Reading]]:
     """One row per school the user may see (KPI_VIEW), plus the trust-level readings.
 
     A fixed number of queries whatever the number of schools."""
@@ -216,7 +323,8 @@ def trust_school_table(*, user, trust, academic_year: int, period: str = "year",
     schools = (
         School.objects.filter(trust=trust, pk__in=visible)
         .open_between(datetime.date(academic_year, 9, 1), datetime.date(academic_year + 1, 8, 31))
-        .select_related("hub").order_by("name")
+        .select_related("hub")
+        .order_by("name")
     )
     if hub_id:
         schools = schools.filter(hub_id=hub_id)
@@ -225,12 +333,26 @@ def trust_school_table(*, user, trust, academic_year: int, period: str = "year",
     schools = list(schools)
     ids = [s.pk for s in schools]
     current, last = {}, {}
-    for v in _values(Q(school_id__in=ids), academic_year=academic_year, period=period, groups=[group], codes=codes):
+    for v in _values(
+        Q(school_id__in=ids),
+        academic_year=academic_year,
+        period=period,
+        groups=[group],
+        codes=codes,
+    ):
         current[(v.school_id, v.kpi_code)] = v
     successors = predecessors_of(ids)
     # Predecessors first, so a school's own value wins where both were stored.
-    for v in sorted(_values(Q(school_id__in=[*successors, *ids]), academic_year=academic_year - 1, period=period,
-                            groups=[group], codes=codes), key=lambda v: v.school_id not in successors):
+    for v in sorted(
+        _values(
+            Q(school_id__in=[*successors, *ids]),
+            academic_year=academic_year - 1,
+            period=period,
+            groups=[group],
+            codes=codes,
+        ),
+        key=lambda v: v.school_id not in successors,
+    ):
         last[(successors.get(v.school_id, v.school_id), v.kpi_code)] = v
     targets = _targets(trust.pk, academic_year, codes, group)
     rows = []
@@ -238,23 +360,57 @@ def trust_school_table(*, user, trust, academic_year: int, period: str = "year",
         readings = {}
         for code in codes:
             own = targets.get((school.pk, code))
-            target, source = (own, "school target") if own is not None else (targets.get((None, code)), "trust default")
+            target, source = (
+                (own, "school target")
+                if own is not None
+                else (targets.get((None, code)), "trust default")
+            )
             readings[code] = _fill(
-                Reading(d.kpi_by_code(code)), row=current.get((school.pk, code)), last=last.get((school.pk, code)),
-                target=target, target_source=source if target is not None else "", phase=_benchmark_phase(school),
-                academic_year=academic_year, period=period, group=group,
+                Reading(d.kpi_by_code(code)),
+                row=current.get((school.pk, code)),
+                last=last.get((school.pk, code)),
+                target=target,
+                target_source=source if target is not None else "",
+                phase=_benchmark_phase(school),
+                academic_year=academic_year,
+                period=period,
+                group=group,
             )
         rows.append(SchoolRow(school, readings))
     trust_readings = {}
     if rules.reads_trust_figures(user, trust.pk):
-        now = {v.kpi_code: v for v in _values(Q(trust=trust, level=Level.TRUST), academic_year=academic_year,
-                                              period=period, groups=[group], codes=codes)}
-        before = {v.kpi_code: v for v in _values(Q(trust=trust, level=Level.TRUST), academic_year=academic_year - 1,
-                                                 period=period, groups=[group], codes=codes)}
+        now = {
+            v.kpi_code: v
+            for v in _values(
+                Q(trust=trust, level=Level.TRUST),
+                academic_year=academic_year,
+                period=period,
+                groups=[group],
+                codes=codes,
+            )
+        }
+        before = {
+            v.kpi_code: v
+            for v in _values(
+                Q(trust=trust, level=Level.TRUST),
+                academic_year=academic_year - 1,
+                period=period,
+                groups=[group],
+                codes=codes,
+            )
+        }
         for code in codes:
-            trust_readings[code] = _fill(Reading(d.kpi_by_code(code)), row=now.get(code), last=before.get(code),
-                                         target=targets.get((None, code)), target_source="trust default",
-                                         phase="all", academic_year=academic_year, period=period, group=group)
+            trust_readings[code] = _fill(
+                Reading(d.kpi_by_code(code)),
+                row=now.get(code),
+                last=before.get(code),
+                target=targets.get((None, code)),
+                target_source="trust default",
+                phase="all",
+                academic_year=academic_year,
+                period=period,
+                group=group,
+            )
     return rows, trust_readings
 
 
@@ -265,17 +421,26 @@ def hub_values_visible(user) -> set[int]:
 # -- stored values by school and trust, for the dashboards and reports --------------------------
 # The dashboards read KpiValue and KpiTarget only through these, so a KPI's read rule has one home.
 
+
 def trust_target_codes(*, trust, academic_year: int) -> set[str]:
     """KPIs the trust set a trust-wide target for (all pupils) in the year."""
-    return set(KpiTarget.objects.filter(trust=trust, academic_year=academic_year, school__isnull=True, group="all")
-               .values_list("kpi_code", flat=True).distinct())
+    return set(
+        KpiTarget.objects.filter(
+            trust=trust, academic_year=academic_year, school__isnull=True, group="all"
+        )
+        .values_list("kpi_code", flat=True)
+        .distinct()
+    )
 
 
-def school_values(*, school: School, academic_year: int, groups=None, period: str | None = None,
-                  codes) -> dict[tuple[str, str], KpiValue]:
+def school_values(
+    *, school: School, academic_year: int, groups=None, period: str | None = None, codes
+) -> dict[tuple[str, str], KpiValue]:
     """(code, group) -> stored value of the school for the year (one query). groups: the groups
     wanted (all when None); period: one period (every period when None: the caller filters)."""
-    qs = KpiValue.objects.filter(school=school, academic_year=academic_year, kpi_code__in=list(codes))
+    qs = KpiValue.objects.filter(
+        school=school, academic_year=academic_year, kpi_code__in=list(codes)
+    )
     if period is not None:
         qs = qs.filter(period=period)
     if groups is not None:
@@ -288,16 +453,26 @@ def school_history(*, school: School, academic_year: int, codes, term_periods) -
     last (one query), earlier URNs of the school first (GIAS links), so its own values come last
     and win where both exist."""
     history = school_history_ids(school)
-    values = KpiValue.objects.filter(school_id__in=history, group="all", kpi_code__in=list(codes)).filter(
-        Q(period="year") | Q(period__in=term_periods, academic_year__in=[academic_year - 1, academic_year])
-    ).only("kpi_code", "period", "academic_year", "value", "suppressed", "school_id")
+    values = (
+        KpiValue.objects.filter(school_id__in=history, group="all", kpi_code__in=list(codes))
+        .filter(
+            Q(period="year")
+            | Q(period__in=term_periods, academic_year__in=[academic_year - 1, academic_year])
+        )
+        .only("kpi_code", "period", "academic_year", "value", "suppressed", "school_id")
+    )
     return sorted(values, key=lambda v: history.index(v.school_id))
 
 
 def school_year_groups(*, school: School, academic_year: int) -> set[str]:
     """The year groups ("year_7"...) the school has values for."""
-    return set(KpiValue.objects.filter(school=school, academic_year=academic_year, group__startswith="year_")
-               .values_list("group", flat=True).distinct())
+    return set(
+        KpiValue.objects.filter(
+            school=school, academic_year=academic_year, group__startswith="year_"
+        )
+        .values_list("group", flat=True)
+        .distinct()
+    )
 
 
 def trust_year_values(*, user, trust, codes) -> list[tuple[str, int, float | None]]:
@@ -305,22 +480,35 @@ def trust_year_values(*, user, trust, codes) -> list[tuple[str, int, float | Non
     those who do not read trust-level figures."""
     if not rules.reads_trust_figures(user, trust.pk):
         return []
-    return list(KpiValue.objects.filter(
-        trust=trust, level=Level.TRUST, period="year", group="all", kpi_code__in=list(codes)
-    ).values_list("kpi_code", "academic_year", "value"))
+    return list(
+        KpiValue.objects.filter(
+            trust=trust, level=Level.TRUST, period="year", group="all", kpi_code__in=list(codes)
+        ).values_list("kpi_code", "academic_year", "value")
+    )
 
 
-def trust_group_values(*, user, trust, academic_year: int, groups, codes) -> dict[tuple[str, str], KpiValue]:
+def trust_group_values(
+    *, user, trust, academic_year: int, groups, codes
+) -> dict[tuple[str, str], KpiValue]:
     """(code, group) -> the trust's own full-year value; empty for those who do not read
     trust-level figures."""
     if not rules.reads_trust_figures(user, trust.pk):
         return {}
-    return {(v.kpi_code, v.group): v for v in KpiValue.objects.filter(
-        trust=trust, level=Level.TRUST, academic_year=academic_year, period="year", group__in=list(groups),
-        kpi_code__in=list(codes))}
+    return {
+        (v.kpi_code, v.group): v
+        for v in KpiValue.objects.filter(
+            trust=trust,
+            level=Level.TRUST,
+            academic_year=academic_year,
+            period="year",
+            group__in=list(groups),
+            kpi_code__in=list(codes),
+        )
+    }
 
 
 # -- percentiles against published school figures -----------------------------------------------
+
 
 def _points_version(code: str):
     return SchoolPerformance.objects.filter(kpi_code=code).aggregate(n=Count("pk"), last=Max("pk"))
@@ -355,8 +543,9 @@ def _rank(sorted_values: list[float], value: float, better: str) -> float | None
     return 100.0 * (worse + 0.5 * ties) / len(sorted_values)
 
 
-def place_school(*, kpi: d.KPI, value: float, school: School,
-                 academic_year: int | None = None) -> dict[str, Placement]:
+def place_school(
+    *, kpi: d.KPI, value: float, school: School, academic_year: int | None = None
+) -> dict[str, Placement]:
     """Percentile of the school's value among all schools of its phase nationally and among
     the SIMILAR_N schools of its phase with the closest % disadvantaged (published figures of
     the latest year imported; same ranking as percentiles.percentile_rank). Each placement
@@ -370,8 +559,13 @@ def place_school(*, kpi: d.KPI, value: float, school: School,
     if not phase_data:
         return {}
     n_all = len(phase_data["sorted"])
-    national = Placement(_rank(phase_data["sorted"], value, kpi.better), n_all,
-                         f"{n_all:,} {school.phase} schools in England", year=year, compared_year=academic_year)
+    national = Placement(
+        _rank(phase_data["sorted"], value, kpi.better),
+        n_all,
+        f"{n_all:,} {school.phase} schools in England",
+        year=year,
+        compared_year=academic_year,
+    )
     out = {"national": national}
     if school.percent_disadvantaged is not None and phase_data["by_fsm"]:
         fsm = float(school.percent_disadvantaged)
@@ -386,14 +580,23 @@ def place_school(*, kpi: d.KPI, value: float, school: School,
             # Closest % disadvantaged first (a shortlist of SIZE_SHORTLIST x N), then closest size
             # (by ratio, so 200 vs 400 pupils is as far as 500 vs 1,000).
             shortlist = [p for p in window[:wide] if p[3]]
-            window = sorted(shortlist, key=lambda p: (abs(math.log(p[3] / size)), abs(p[0] - fsm), p[2]))
+            window = sorted(
+                shortlist, key=lambda p: (abs(math.log(p[3] / size)), abs(p[0] - fsm), p[2])
+            )
         window = window[:SIMILAR_N]
         values = sorted(p[1] for p in window)
         low, high = min(p[0] for p in window), max(p[0] for p in window)
         what = f"the {len(values)} {school.phase} schools with the closest % disadvantaged ({low:g}-{high:g}%)"
         if sized:
-            what += (f" and size ({min(p[3] for p in window):,}-{max(p[3] for p in window):,} pupils, "
-                     f"this school {size:,})")
-        out["similar"] = Placement(_rank(values, value, kpi.better), len(values), what,
-                                   year=year, compared_year=academic_year)
+            what += (
+                f" and size ({min(p[3] for p in window):,}-{max(p[3] for p in window):,} pupils, "
+                f"this school {size:,})"
+            )
+        out["similar"] = Placement(
+            _rank(values, value, kpi.better),
+            len(values),
+            what,
+            year=year,
+            compared_year=academic_year,
+        )
     return out

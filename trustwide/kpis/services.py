@@ -24,7 +24,11 @@ from .models import KpiRefresh, KpiValue, Level
 
 
 def _terms(trust, academic_year: int) -> list[tuple[str, datetime.date, datetime.date]]:
-    year = AcademicYear.objects.filter(trust=trust, start_year=academic_year).prefetch_related("terms").first()
+    year = (
+        AcademicYear.objects.filter(trust=trust, start_year=academic_year)
+        .prefetch_related("terms")
+        .first()
+    )
     if year is None:
         from trustwide.trusts.models import default_term_dates
 
@@ -74,7 +78,9 @@ def clean_spool_dirs(*, unlocked_age: float = 24 * 3600) -> list[Path]:
     return removed
 
 
-def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: datetime.date | None = None) -> int:
+def kpis_refresh(
+    *, trust, academic_year: int, trigger: str = "command", as_of: datetime.date | None = None
+) -> int:
     """Compute every KPI, group and period of one trust's year and replace its stored values.
 
     Memory stays bounded whatever the trust's size: the engine yields one batch of schools at
@@ -89,10 +95,16 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
     terms = _terms(trust, academic_year)
     store = analytics_store()
     # '% of teaching at least good' comes from lesson-observation records, not the store.
-    year_start, year_end = datetime.date(academic_year, 9, 1), datetime.date(academic_year + 1, 8, 31)
+    year_start, year_end = (
+        datetime.date(academic_year, 9, 1),
+        datetime.date(academic_year + 1, 8, 31),
+    )
     teaching = teaching_at_least_good(
         teaching_judgements(trust_id=trust.pk, start=year_start, end=year_end),
-        trust_id=trust.pk, academic_year=academic_year, terms=terms, as_of=as_of,
+        trust_id=trust.pk,
+        academic_year=academic_year,
+        terms=terms,
+        as_of=as_of,
     )
     clean_spool_dirs()
     with _spool_dir() as spool_dir:
@@ -110,8 +122,12 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
                 # Under the store's lock: an import swapping files in is never half seen.
                 with store.reading(trust.pk):
                     for table in iter_kpis(
-                        store_root=store.root, trust_id=trust.pk, academic_year=academic_year,
-                        school_hubs={urn: hub for _, urn, hub in schools}, terms=terms, as_of=as_of,
+                        store_root=store.root,
+                        trust_id=trust.pk,
+                        academic_year=academic_year,
+                        school_hubs={urn: hub for _, urn, hub in schools},
+                        terms=terms,
+                        as_of=as_of,
                     ):
                         if writer is None:
                             writer = pa.ipc.new_file(str(spool), table.schema)
@@ -134,11 +150,18 @@ def kpis_refresh(*, trust, academic_year: int, trigger: str = "command", as_of: 
                 rows = 0
                 for i in range(reader.num_record_batches):
                     for chunk in _chunks(reader.get_batch(i), INSERT_CHUNK):
-                        _insert_values(_value_rows(chunk, trust.pk, academic_year, school_by_urn, started_at))
+                        _insert_values(
+                            _value_rows(chunk, trust.pk, academic_year, school_by_urn, started_at)
+                        )
                         rows += chunk.num_rows
-                KpiRefresh.objects.create(trust=trust, academic_year=academic_year, started_at=started_at,
-                                          seconds=round(time.perf_counter() - started, 3), rows=rows,
-                                          trigger=trigger[:100])
+                KpiRefresh.objects.create(
+                    trust=trust,
+                    academic_year=academic_year,
+                    started_at=started_at,
+                    seconds=round(time.perf_counter() - started, 3),
+                    rows=rows,
+                    trigger=trigger[:100],
+                )
     return rows
 
 
@@ -150,25 +173,61 @@ def _chunks(batch: pa.RecordBatch, size: int):
 # Stored values are plain numbers and codes with no per-row logic: they are inserted with one
 # executemany per chunk rather than bulk_create, whose model instances and per-value SQL
 # preparation were most of a refresh's time (1.7 million prepare_value calls for 30 schools).
-VALUE_COLUMNS = ("trust", "academic_year", "kpi_code", "level", "school", "hub", "period", "group",
-                 "value", "numerator", "denominator", "pupils", "suppressed", "computed_at")
+VALUE_COLUMNS = (
+    "trust",
+    "academic_year",
+    "kpi_code",
+    "level",
+    "school",
+    "hub",
+    "period",
+    "group",
+    "value",
+    "numerator",
+    "denominator",
+    "pupils",
+    "suppressed",
+    "computed_at",
+)
 
 
-def _value_rows(chunk: pa.RecordBatch, trust_id: int, academic_year: int, school_by_urn: dict,
-                computed_at) -> list[tuple]:
+def _value_rows(
+    chunk: pa.RecordBatch, trust_id: int, academic_year: int, school_by_urn: dict, computed_at
+) -> list[tuple]:
     stamp = connection.ops.adapt_datetimefield_value(computed_at)
     c = chunk.to_pydict()
     out = []
     for level, scope, code, period, group, value, num, den, pupils, suppressed in zip(
-        c["level"], c["scope_id"], c["kpi_code"], c["period"], c["group"], c["value"], c["numerator"],
-        c["denominator"], c["pupils"], c["suppressed"], strict=True,
+        c["level"],
+        c["scope_id"],
+        c["kpi_code"],
+        c["period"],
+        c["group"],
+        c["value"],
+        c["numerator"],
+        c["denominator"],
+        c["pupils"],
+        c["suppressed"],
+        strict=True,
     ):
-        out.append((
-            trust_id, academic_year, code, level,
-            school_by_urn.get(int(scope)) if level == Level.SCHOOL else None,
-            int(scope) if level == Level.HUB else None,
-            period, group, value, num, den, pupils or 0, bool(suppressed), stamp,
-        ))
+        out.append(
+            (
+                trust_id,
+                academic_year,
+                code,
+                level,
+                school_by_urn.get(int(scope)) if level == Level.SCHOOL else None,
+                int(scope) if level == Level.HUB else None,
+                period,
+                group,
+                value,
+                num,
+                den,
+                pupils or 0,
+                bool(suppressed),
+                stamp,
+            )
+        )
     return out
 
 
@@ -179,11 +238,21 @@ def _insert_values(rows: list[tuple]) -> None:
     columns = ", ".join(qn(KpiValue._meta.get_field(name).column) for name in VALUE_COLUMNS)
     marks = ", ".join(["%s"] * len(VALUE_COLUMNS))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {qn(KpiValue._meta.db_table)} ({columns}) VALUES ({marks})", rows)
+        cursor.executemany(
+            f"INSERT INTO {qn(KpiValue._meta.db_table)} ({columns}) VALUES ({marks})", rows
+        )
 
 
-def kpi_target_set(*, actor, trust, school, academic_year: int, kpi_code: str, target: float | None,
-                   group: str = "all"):
+def kpi_target_set(
+    *,
+    actor,
+    trust,
+    school,
+    academic_year: int,
+    kpi_code: str,
+    target: float | None,
+    group: str = "all",
+):
     """Set (or with target=None remove) a trust default (school=None) or a school's own target."""
     from django.core.exceptions import ValidationError
 
@@ -194,23 +263,37 @@ def kpi_target_set(*, actor, trust, school, academic_year: int, kpi_code: str, t
     from . import rules
     from .models import KpiTarget
 
-    require(rules.may_set_targets(actor, trust, school),
-            rules.SCHOOL_TARGETS_REFUSED if school is not None else rules.TRUST_TARGETS_REFUSED)
+    require(
+        rules.may_set_targets(actor, trust, school),
+        rules.SCHOOL_TARGETS_REFUSED if school is not None else rules.TRUST_TARGETS_REFUSED,
+    )
     try:
         kpi = d.kpi_by_code(kpi_code)
     except KeyError as exc:
         raise ValidationError({"kpi_code": f"Unknown KPI '{kpi_code}'."}) from exc
     if target is not None and kpi.unit == "%" and not 0 <= target <= 100:
-        raise ValidationError({kpi_code: f"{kpi.name}: a percentage target must be between 0 and 100."})
+        raise ValidationError(
+            {kpi_code: f"{kpi.name}: a percentage target must be between 0 and 100."}
+        )
     if target is not None and kpi.code == "ks4_attainment8" and not 0 <= target <= 90:
         raise ValidationError({kpi_code: f"{kpi.name}: Attainment 8 runs from 0 to 90."})
-    existing = KpiTarget.objects.filter(trust=trust, school=school, academic_year=academic_year,
-                                        kpi_code=kpi_code, group=group).first()
+    existing = KpiTarget.objects.filter(
+        trust=trust, school=school, academic_year=academic_year, kpi_code=kpi_code, group=group
+    ).first()
     if target is None:
         if existing:
             audited_delete(actor=actor, instance=existing)
         return None
     if existing:
         return audited_update(actor=actor, instance=existing, target=target)
-    return audited_create(actor=actor, model=KpiTarget, trust=trust, school=school, academic_year=academic_year,
-                          kpi_code=kpi_code, group=group, target=target, set_by=actor)
+    return audited_create(
+        actor=actor,
+        model=KpiTarget,
+        trust=trust,
+        school=school,
+        academic_year=academic_year,
+        kpi_code=kpi_code,
+        group=group,
+        target=target,
+        set_by=actor,
+    )

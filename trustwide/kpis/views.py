@@ -30,18 +30,34 @@ class SchoolKpiView(ScopedViewMixin, View):
     """Every KPI of a school for a year, period and pupil group, with its context."""
 
     def get(self, request, pk):
-        school = get_object_or_404_for(request.user, Perm.KPI_VIEW, School.objects.select_related("trust", "hub"), pk=pk)
+        school = get_object_or_404_for(
+            request.user, Perm.KPI_VIEW, School.objects.select_related("trust", "hub"), pk=pk
+        )
         years = list(school.trust.academic_years.all())
-        form = ReadingFilterForm(request.GET or None, years=years,
-                                 initial={"year": _current_year(school.trust), "period": "year", "group": "all"})
+        form = ReadingFilterForm(
+            request.GET or None,
+            years=years,
+            initial={"year": _current_year(school.trust), "period": "year", "group": "all"},
+        )
         year, period, group = _current_year(school.trust), "year", "all"
         if form.is_valid():
             year = form.cleaned_data["year"]
             period = form.cleaned_data["period"] or "year"
             group = form.cleaned_data["group"] or "all"
-        readings = selectors.school_readings(school=school, academic_year=year, period=period, group=group) if year else []
-        context = {"school": school, "form": form, "readings": readings, "year": year, "period": period, "group": group,
-                   "can_set_targets": rules.may_set_school_targets(request.user, school)}
+        readings = (
+            selectors.school_readings(school=school, academic_year=year, period=period, group=group)
+            if year
+            else []
+        )
+        context = {
+            "school": school,
+            "form": form,
+            "readings": readings,
+            "year": year,
+            "period": period,
+            "group": group,
+            "can_set_targets": rules.may_set_school_targets(request.user, school),
+        }
         template = "kpis/partials/_readings.html" if request.htmx else "kpis/school_kpis.html"
         return render(request, template, context)
 
@@ -50,8 +66,13 @@ class _TargetsView(ScopedViewMixin, View):
     template = "kpis/targets.html"
 
     def _context(self, request, trust, school, form, year):
-        return {"trust": trust, "school": school, "form": form, "year": year,
-                "years": list(trust.academic_years.all())}
+        return {
+            "trust": trust,
+            "school": school,
+            "form": form,
+            "year": year,
+            "years": list(trust.academic_years.all()),
+        }
 
     def _year(self, request, trust) -> int:
         try:
@@ -66,17 +87,33 @@ class _TargetsView(ScopedViewMixin, View):
     def _save(self, request, trust, school, year):
         form = TargetsForm(request.POST, current=self._current(trust, school, year))
         if not form.is_valid():
-            return render(request, self.template, self._context(request, trust, school, form, year), status=400)
+            return render(
+                request,
+                self.template,
+                self._context(request, trust, school, form, year),
+                status=400,
+            )
         try:
             with transaction.atomic():
                 for code, value in form.cleaned_data.items():
-                    services.kpi_target_set(actor=request.user, trust=trust, school=school, academic_year=year,
-                                            kpi_code=code, target=value)
+                    services.kpi_target_set(
+                        actor=request.user,
+                        trust=trust,
+                        school=school,
+                        academic_year=year,
+                        kpi_code=code,
+                        target=value,
+                    )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
-            return render(request, self.template, self._context(request, trust, school, form, year), status=400)
+            return render(
+                request,
+                self.template,
+                self._context(request, trust, school, form, year),
+                status=400,
+            )
         messages.success(request, "Targets saved.")
         return None
 
@@ -84,7 +121,9 @@ class _TargetsView(ScopedViewMixin, View):
 class TrustTargetsView(_TargetsView):
     def _trust(self, request, slug):
         trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-        deny_unless(rules.may_set_trust_targets(request.user, trust.pk), rules.TRUST_TARGETS_REFUSED)
+        deny_unless(
+            rules.may_set_trust_targets(request.user, trust.pk), rules.TRUST_TARGETS_REFUSED
+        )
         return trust
 
     def get(self, request, slug):
@@ -101,17 +140,25 @@ class TrustTargetsView(_TargetsView):
 
 class SchoolTargetsView(_TargetsView):
     def _school(self, request, pk):
-        school = get_object_or_404_for(request.user, Perm.KPI_VIEW, School.objects.select_related("trust"), pk=pk)
-        deny_unless(rules.may_set_school_targets(request.user, school), rules.SCHOOL_TARGETS_REFUSED)
+        school = get_object_or_404_for(
+            request.user, Perm.KPI_VIEW, School.objects.select_related("trust"), pk=pk
+        )
+        deny_unless(
+            rules.may_set_school_targets(request.user, school), rules.SCHOOL_TARGETS_REFUSED
+        )
         return school
 
     def get(self, request, pk):
         school = self._school(request, pk)
         year = self._year(request, school.trust)
         form = TargetsForm(current=self._current(school.trust, school, year))
-        return render(request, self.template, self._context(request, school.trust, school, form, year))
+        return render(
+            request, self.template, self._context(request, school.trust, school, form, year)
+        )
 
     def post(self, request, pk):
         school = self._school(request, pk)
         year = self._year(request, school.trust)
-        return self._save(request, school.trust, school, year) or redirect(f"{request.path}?year={year}")
+        return self._save(request, school.trust, school, year) or redirect(
+            f"{request.path}?year={year}"
+        )

@@ -17,6 +17,15 @@ from .models import (
 )
 
 VISIBLE = all_by_view_permission(
-    Triad, Review, Reviewer, Finding, ReviewAction, SupportRule, SupportAssessment, NonNegotiable,
-    Expertise, Deployment, CollaborationPlan,
+    Triad,
+    Review,
+    Reviewer,
+    Finding,
+    ReviewAction,
+    SupportRule,
+    SupportAssessment,
+    NonNegotiable,
+    Expertise,
+    Deployment,
+    CollaborationPlan,
 )

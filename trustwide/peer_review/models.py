@@ -20,7 +20,9 @@ class Triad(models.Model):
     """A group of schools that review each other during one academic year."""
 
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="triads")
-    academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="triads")
+    academic_year = models.ForeignKey(
+        "trusts.AcademicYear", on_delete=models.CASCADE, related_name="triads"
+    )
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     schools = models.ManyToManyField("trusts.School", related_name="triads")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -31,7 +33,9 @@ class Triad(models.Model):
     class Meta:
         ordering = ["trust", "academic_year", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "number"], name="triad_number_unique_in_year")
+            models.UniqueConstraint(
+                fields=["academic_year", "number"], name="triad_number_unique_in_year"
+            )
         ]
 
     def __str__(self):
@@ -60,17 +64,27 @@ class ReviewStatus(models.TextChoices):
 class Review(models.Model):
     """One review visit to a school: by its triad (peer) or by external audit partners."""
 
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="peer_reviews")
-    academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="+")
-    triad = models.ForeignKey(Triad, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, related_name="peer_reviews"
+    )
+    academic_year = models.ForeignKey(
+        "trusts.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    triad = models.ForeignKey(
+        Triad, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews"
+    )
     kind = models.CharField(max_length=10, choices=ReviewKind.choices, default=ReviewKind.PEER)
     term = models.PositiveSmallIntegerField(choices=list(enumerate(TERM_LABELS)))
     visit_on = models.DateField("Visit date")
-    access_from = models.DateField(help_text="Reviewers' access to the school starts (pre-visit reading).")
+    access_from = models.DateField(
+        help_text="Reviewers' access to the school starts (pre-visit reading)."
+    )
     access_until = models.DateField(help_text="Reviewers' access ends (report written).")
     focus = models.CharField(max_length=400, help_text="What the review looks at.")
     focus_area_codes = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED
+    )
     summary = models.TextField("Overall summary", blank=True)
     strengths_to_share = models.TextField(blank=True)
     agreed_by = models.ForeignKey(
@@ -102,15 +116,26 @@ class Review(models.Model):
         errors = {}
         if self.access_from and self.access_until and self.access_until < self.access_from:
             errors["access_until"] = "Access ends before it starts."
-        if self.visit_on and self.access_from and self.access_until and not (
-            self.access_from <= self.visit_on <= self.access_until
+        if (
+            self.visit_on
+            and self.access_from
+            and self.access_until
+            and not (self.access_from <= self.visit_on <= self.access_until)
         ):
             errors["visit_on"] = "The visit must fall within the reviewers' access window."
-        if self.school_id and self.academic_year_id and self.academic_year.trust_id != self.school.trust_id:
+        if (
+            self.school_id
+            and self.academic_year_id
+            and self.academic_year.trust_id != self.school.trust_id
+        ):
             errors["academic_year"] = "That academic year belongs to another trust."
         if self.kind == ReviewKind.PEER and not self.triad_id:
             errors["triad"] = "A peer review belongs to a triad."
-        if self.triad_id and self.school_id and not self.triad.schools.filter(pk=self.school_id).exists():
+        if (
+            self.triad_id
+            and self.school_id
+            and not self.triad.schools.filter(pk=self.school_id).exists()
+        ):
             errors["school"] = "The school is not in this triad."
         if errors:
             raise ValidationError(errors)
@@ -124,17 +149,31 @@ class Reviewer(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reviewers")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_roles",
     )
     name = models.CharField(max_length=200)
     from_school = models.ForeignKey(
-        "trusts.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "trusts.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The reviewing school (empty for external partners).",
     )
     is_external = models.BooleanField(default=False)
-    organisation = models.CharField(max_length=200, blank=True, help_text="External partner's organisation.")
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="External partner's organisation."
+    )
     membership = models.ForeignKey(
-        "accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The time-boxed peer-reviewer access given for the visit.",
     )
 
@@ -147,7 +186,11 @@ class Reviewer(models.Model):
         ordering = ["review", "is_external", "name"]
 
     def __str__(self):
-        where = self.organisation if self.is_external else (self.from_school.name if self.from_school_id else "")
+        where = (
+            self.organisation
+            if self.is_external
+            else (self.from_school.name if self.from_school_id else "")
+        )
         return f"{self.name} ({where})" if where else self.name
 
     def clean(self):
@@ -169,10 +212,16 @@ class Finding(models.Model):
     findings = models.TextField()
     strengths = models.TextField("Strengths to share", blank=True)
     school_grade_code = models.SlugField(max_length=80, blank=True)
-    agrees = models.BooleanField(null=True, blank=True, help_text="Agrees with the school's self-grade.")
+    agrees = models.BooleanField(
+        null=True, blank=True, help_text="Agrees with the school's self-grade."
+    )
     grade_code = models.SlugField("Reviewers' grade", max_length=80, blank=True)
     validation = models.ForeignKey(
-        "evaluation.Validation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "evaluation.Validation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The SEF validation this finding recorded (feeds SEF accuracy).",
     )
     validation_note = models.CharField(max_length=300, blank=True)
@@ -200,7 +249,9 @@ class ReviewAction(models.Model):
     """An action agreed at a review; it can be turned into an action of the school's plan."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
-    finding = models.ForeignKey(Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
     what = models.CharField(max_length=400)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -208,7 +259,11 @@ class ReviewAction(models.Model):
     owner_name = models.CharField(max_length=200, blank=True)
     due_on = models.DateField()
     plan_action = models.ForeignKey(
-        "planning.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="review_actions",
+        "planning.Action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_actions",
         help_text="The action in the school's plan this became.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -237,7 +292,10 @@ class ReviewAction(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.plan_action_id is None or self.plan_action.status in ("not_started", "in_progress")
+        return self.plan_action_id is None or self.plan_action.status in (
+            "not_started",
+            "in_progress",
+        )
 
     def clean(self):
         if not self.owner_id and not self.owner_name.strip():
@@ -253,8 +311,12 @@ class ReviewAction(models.Model):
 class SupportRule(models.Model):
     """The trust's rule for support categories (see support.py); visible to all who see support."""
 
-    trust = models.OneToOneField("trusts.Trust", on_delete=models.CASCADE, related_name="support_rule")
-    settings = models.JSONField(default=dict, help_text="Rule parameters; defaults fill any missing.")
+    trust = models.OneToOneField(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="support_rule"
+    )
+    settings = models.JSONField(
+        default=dict, help_text="Rule parameters; defaults fill any missing."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_trust_path = "trust"
@@ -281,7 +343,9 @@ class SupportRule(models.Model):
 class SupportAssessment(models.Model):
     """A school's support category on a date, with the signals and reasons: the history."""
 
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="support_assessments")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, related_name="support_assessments"
+    )
     assessed_on = models.DateField()
     category = models.CharField(max_length=10, choices=list(CATEGORY_LABELS.items()))
     capacity = models.CharField(max_length=10, choices=list(CAPACITY_LABELS.items()))
@@ -315,7 +379,9 @@ class NonNegotiableKind(models.TextChoices):
 class NonNegotiable(models.Model):
     """Required of every school in a support category; shown with the school's plans."""
 
-    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="non_negotiables")
+    trust = models.ForeignKey(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="non_negotiables"
+    )
     category = models.CharField(max_length=10, choices=list(CATEGORY_LABELS.items()))
     kind = models.CharField(max_length=12, choices=NonNegotiableKind.choices)
     text = models.CharField(max_length=400)
@@ -340,22 +406,33 @@ class Expertise(models.Model):
     """A member of staff's entry in the trust's expertise register."""
 
     trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="expertise")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expertise")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expertise"
+    )
     home_school = models.ForeignKey(
         "trusts.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    subjects = models.CharField(max_length=300, blank=True, help_text="Comma-separated, e.g. reading, maths.")
+    subjects = models.CharField(
+        max_length=300, blank=True, help_text="Comma-separated, e.g. reading, maths."
+    )
     phases = models.CharField(max_length=200, blank=True, help_text="e.g. primary, secondary.")
     send = models.BooleanField("SEND expertise", default=False)
     leadership = models.BooleanField("Leadership expertise", default=False)
-    qualifications = models.CharField(max_length=300, blank=True, help_text="e.g. NPQH, NPQSL, NPQLT.")
+    qualifications = models.CharField(
+        max_length=300, blank=True, help_text="e.g. NPQH, NPQSL, NPQLT."
+    )
     designations = models.CharField(
-        "Roles", max_length=300, blank=True,
+        "Roles",
+        max_length=300,
+        blank=True,
         help_text="e.g. specialist leader of education, accredited moderator.",
     )
     days_per_term = models.DecimalField(
-        max_digits=4, decimal_places=1, default=0,
-        validators=[MinValueValidator(0), MaxValueValidator(60)], help_text="Capacity to support other schools.",
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        help_text="Capacity to support other schools.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -364,7 +441,9 @@ class Expertise(models.Model):
 
     class Meta:
         ordering = ["trust", "user__full_name"]
-        constraints = [models.UniqueConstraint(fields=["trust", "user"], name="expertise_once_per_trust")]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "user"], name="expertise_once_per_trust")
+        ]
         verbose_name_plural = "expertise"
 
     def __str__(self):
@@ -395,15 +474,25 @@ class Deployment(models.Model):
 
     expertise = models.ForeignKey(Expertise, on_delete=models.CASCADE, related_name="deployments")
     from_school = models.ForeignKey(
-        "trusts.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="deployments_out"
+        "trusts.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deployments_out",
     )
-    to_school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="deployments_in")
-    academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="+")
+    to_school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, related_name="deployments_in"
+    )
+    academic_year = models.ForeignKey(
+        "trusts.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
     term = models.PositiveSmallIntegerField(choices=list(enumerate(TERM_LABELS)))
     days = models.DecimalField(max_digits=4, decimal_places=1, validators=[MinValueValidator(0.5)])
     purpose = models.CharField(max_length=400)
     outcome = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=DeploymentStatus.choices, default=DeploymentStatus.AGREED)
+    status = models.CharField(
+        max_length=10, choices=DeploymentStatus.choices, default=DeploymentStatus.AGREED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_school_path = "to_school"
@@ -420,7 +509,11 @@ class Deployment(models.Model):
     def clean(self):
         if self.from_school_id and self.from_school_id == self.to_school_id:
             raise ValidationError({"to_school": "A deployment goes to another school."})
-        if self.to_school_id and self.expertise_id and self.to_school.trust_id != self.expertise.trust_id:
+        if (
+            self.to_school_id
+            and self.expertise_id
+            and self.to_school.trust_id != self.expertise.trust_id
+        ):
             raise ValidationError({"to_school": "That school belongs to another trust."})
 
     def audit_scope(self):
@@ -430,12 +523,16 @@ class Deployment(models.Model):
 class CollaborationPlan(models.Model):
     """Schools working together, tested against the five tests of effective collaboration."""
 
-    trust = models.ForeignKey("trusts.Trust", on_delete=models.CASCADE, related_name="collaboration_plans")
+    trust = models.ForeignKey(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="collaboration_plans"
+    )
     title = models.CharField(max_length=200)
     schools = models.ManyToManyField("trusts.School", related_name="collaboration_plans")
     purpose = models.TextField(help_text="Test 1: a clear, shared purpose.")
     mutuality = models.TextField(help_text="Test 2: what each school gains.")
-    change = models.TextField(help_text="Test 3: what will change in classrooms, and how it will be seen.")
+    change = models.TextField(
+        help_text="Test 3: what will change in classrooms, and how it will be seen."
+    )
     pace = models.TextField(help_text="Test 4: milestones and timescale.")
     prioritisation = models.TextField(help_text="Test 5: why this, now, over other work.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -58,8 +58,16 @@ def group_sizes(count: int) -> list[int]:
     return sizes
 
 
-def _cost(groups: Sequence[Sequence[int]], info: dict[int, SchoolInfo], *, hubs: str, phases: str,
-          last_year: set[frozenset[int]], last_pairs: set[frozenset[int]], mean: float) -> float:
+def _cost(
+    groups: Sequence[Sequence[int]],
+    info: dict[int, SchoolInfo],
+    *,
+    hubs: str,
+    phases: str,
+    last_year: set[frozenset[int]],
+    last_pairs: set[frozenset[int]],
+    mean: float,
+) -> float:
     cost = 0.0
     for group in groups:
         key = frozenset(group)
@@ -85,9 +93,15 @@ def _cost(groups: Sequence[Sequence[int]], info: dict[int, SchoolInfo], *, hubs:
     return cost
 
 
-def propose_triads(schools: Sequence[SchoolInfo], *, hubs: str = MIX, phases: str = ANY,
-                   last_year: Iterable[Iterable[int]] = (), seed: int = 0,
-                   restarts: int = 8) -> list[list[int]]:
+def propose_triads(
+    schools: Sequence[SchoolInfo],
+    *,
+    hubs: str = MIX,
+    phases: str = ANY,
+    last_year: Iterable[Iterable[int]] = (),
+    seed: int = 0,
+    restarts: int = 8,
+) -> list[list[int]]:
     """Groups of schools (ids), found by local search over swaps from random starts."""
     info = {s.id: s for s in schools}
     ids = sorted(info)
@@ -99,7 +113,15 @@ def propose_triads(schools: Sequence[SchoolInfo], *, hubs: str = MIX, phases: st
     rng = random.Random(seed)
 
     def cost(groups):
-        return _cost(groups, info, hubs=hubs, phases=phases, last_year=last_set, last_pairs=last_pairs, mean=mean)
+        return _cost(
+            groups,
+            info,
+            hubs=hubs,
+            phases=phases,
+            last_year=last_set,
+            last_pairs=last_pairs,
+            mean=mean,
+        )
 
     best, best_cost = None, float("inf")
     for _ in range(restarts):
@@ -107,7 +129,7 @@ def propose_triads(schools: Sequence[SchoolInfo], *, hubs: str = MIX, phases: st
         rng.shuffle(order)
         groups, at = [], 0
         for size in sizes:
-            groups.append(order[at:at + size])
+            groups.append(order[at : at + size])
             at += size
         current = cost(groups)
         improved = True
@@ -139,8 +161,12 @@ def generate_rota(groups: Sequence[Sequence[int]]) -> list[Visit]:
     return sorted(visits, key=lambda v: (v.term, v.school))
 
 
-def rota_problems(groups: Sequence[Sequence[int]], visits: Iterable[Visit], school_ids: Iterable[int],
-                  names: dict[int, str] | None = None) -> list[str]:
+def rota_problems(
+    groups: Sequence[Sequence[int]],
+    visits: Iterable[Visit],
+    school_ids: Iterable[int],
+    names: dict[int, str] | None = None,
+) -> list[str]:
     """Why the rota cannot be used, in words; empty when it is sound."""
     names = names or {}
 
@@ -165,7 +191,9 @@ def rota_problems(groups: Sequence[Sequence[int]], visits: Iterable[Visit], scho
         if reviewed[s] == 0:
             problems.append(f"{name(s)} is not reviewed this year.")
         elif reviewed[s] > 1:
-            problems.append(f"{name(s)} is reviewed {reviewed[s]} times this year; once is the rota.")
+            problems.append(
+                f"{name(s)} is reviewed {reviewed[s]} times this year; once is the rota."
+            )
     for v in visits:
         if v.term not in range(TERMS):
             problems.append(f"The visit to {name(v.school)} is in no term of the year.")

@@ -24,6 +24,7 @@ EXPERTISE_REFUSED = "You may edit only your own expertise."
 
 # --------------------------------------------------------------------------- reviews
 
+
 def may_read_in_trust(user, trust) -> bool:
     """The trust's peer-review pages: anyone who may read peer review somewhere in the trust
     (each page then shows only the schools they may see)."""
@@ -49,7 +50,9 @@ def may_manage_review(user, school) -> bool:
 
 
 def is_reviewer(user, review) -> bool:
-    return user is not None and user.is_authenticated and review.reviewers.filter(user=user).exists()
+    return (
+        user is not None and user.is_authenticated and review.reviewers.filter(user=user).exists()
+    )
 
 
 def may_write_findings(user, review) -> bool:
@@ -76,6 +79,7 @@ def leads_school(user, school) -> bool:
 
 
 # --------------------------------------------------------------------------- support
+
 
 def may_read_support(user, school) -> bool:
     return actor_can(user, Perm.SUPPORT_VIEW, school)

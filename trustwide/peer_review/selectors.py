@@ -53,8 +53,9 @@ def triads_for(*, user, trust: Trust, academic_year: AcademicYear) -> list[Triad
     """The year's triads that include a school the user may see (with all their schools)."""
     visible = school_ids(user, Perm.PEER_REVIEW_VIEW)
     triads = list(
-        Triad.objects.filter(trust=trust, academic_year=academic_year)
-        .prefetch_related(Prefetch("schools", queryset=School.objects.select_related("hub").order_by("name")))
+        Triad.objects.filter(trust=trust, academic_year=academic_year).prefetch_related(
+            Prefetch("schools", queryset=School.objects.select_related("hub").order_by("name"))
+        )
     )
     return [t for t in triads if any(s.pk in visible for s in t.schools.all())]
 
@@ -70,27 +71,41 @@ def rota_calendar(triads: list[Triad], reviews: list[Review]) -> list[CalendarRo
     for r in reviews:
         if r.triad_id:
             by_key[(r.triad_id, r.term)].append(r)
-    return [CalendarRow(t, [by_key[(t.pk, term)] for term in range(rota_rules.TERMS)]) for t in triads]
+    return [
+        CalendarRow(t, [by_key[(t.pk, term)] for term in range(rota_rules.TERMS)]) for t in triads
+    ]
 
 
 def review_detail(*, user, pk: int) -> Review:
     from trustwide.access import get_object_or_404_for
 
     return get_object_or_404_for(
-        user, Perm.PEER_REVIEW_VIEW,
-        review_queryset().select_related("school__trust", "agreed_by").prefetch_related(
-            "reviewers__from_school", "findings__validation",
-            Prefetch("actions", queryset=ReviewAction.objects.select_related(
-                "owner", "plan_action", "plan_action__priority__plan", "finding")),
+        user,
+        Perm.PEER_REVIEW_VIEW,
+        review_queryset()
+        .select_related("school__trust", "agreed_by")
+        .prefetch_related(
+            "reviewers__from_school",
+            "findings__validation",
+            Prefetch(
+                "actions",
+                queryset=ReviewAction.objects.select_related(
+                    "owner", "plan_action", "plan_action__priority__plan", "finding"
+                ),
+            ),
         ),
         pk=pk,
     )
 
 
-def open_actions_by_school(*, user, trust: Trust, academic_year: AcademicYear | None) -> list[tuple[School, int, int]]:
+def open_actions_by_school(
+    *, user, trust: Trust, academic_year: AcademicYear | None
+) -> list[tuple[School, int, int]]:
     """(school, open actions, overdue open actions) for the schools the user may see."""
     today = timezone.localdate()
-    qs = restrict(ReviewAction.objects.filter(review__school__trust=trust), user, Perm.PEER_REVIEW_VIEW)
+    qs = restrict(
+        ReviewAction.objects.filter(review__school__trust=trust), user, Perm.PEER_REVIEW_VIEW
+    )
     if academic_year is not None:
         qs = qs.filter(review__academic_year=academic_year)
     counts: dict[int, list] = {}
@@ -119,15 +134,27 @@ def pre_visit_pack(*, user, review: Review) -> dict:
     school = review.school
     pack = {"sef": None, "plans": [], "readings": []}
     if evaluation_rules.may_view_sef(user, school):
-        pack["sef"] = SelfEvaluation.objects.filter(school=school, academic_year=review.academic_year).first()
+        pack["sef"] = SelfEvaluation.objects.filter(
+            school=school, academic_year=review.academic_year
+        ).first()
     if planning_rules.may_view_plans(user, school):
-        pack["plans"] = list(SchoolPlan.objects.filter(school=school, academic_year=review.academic_year))
+        pack["plans"] = list(
+            SchoolPlan.objects.filter(school=school, academic_year=review.academic_year)
+        )
     if kpi_rules.may_view_kpis(user, school):
-        readings = school_readings(school=school, academic_year=review.academic_year.start_year, codes=BIG_FIVE,
-                                   with_percentiles=False)
+        readings = school_readings(
+            school=school,
+            academic_year=review.academic_year.start_year,
+            codes=BIG_FIVE,
+            with_percentiles=False,
+        )
         if not any(r.computed for r in readings):
-            readings = school_readings(school=school, academic_year=review.academic_year.start_year - 1,
-                                       codes=BIG_FIVE, with_percentiles=False)
+            readings = school_readings(
+                school=school,
+                academic_year=review.academic_year.start_year - 1,
+                codes=BIG_FIVE,
+                with_percentiles=False,
+            )
         pack["readings"] = readings
     return pack
 
@@ -166,8 +193,12 @@ def plan_priority_choices(review: Review):
     from trustwide.planning.models import PlanStatus, Priority
 
     return (
-        Priority.objects.filter(plan__school=review.school, plan__academic_year=review.academic_year)
-        .exclude(plan__status=PlanStatus.EVALUATED).select_related("plan").order_by("plan__kind", "number")
+        Priority.objects.filter(
+            plan__school=review.school, plan__academic_year=review.academic_year
+        )
+        .exclude(plan__status=PlanStatus.EVALUATED)
+        .select_related("plan")
+        .order_by("plan__kind", "number")
     )
 
 
@@ -183,22 +214,36 @@ def support_signals(*, trust: Trust) -> list[tuple[School, support_rules.Signals
     from trustwide.planning.models import RagRating, RatedKind
 
     schools = list(
-        School.objects.filter(trust=trust).open_on(timezone.localdate()).prefetch_related("inspections").order_by("name")
+        School.objects.filter(trust=trust)
+        .open_on(timezone.localdate())
+        .prefetch_related("inspections")
+        .order_by("name")
     )
     current = trust.academic_years.filter(is_current=True).first()
     sefs = {}
     for sef in (
-        SelfEvaluation.objects.filter(school__trust=trust).exclude(status="draft")
+        SelfEvaluation.objects.filter(school__trust=trust)
+        .exclude(status="draft")
         .select_related("framework", "academic_year", "school")
-        .prefetch_related(Prefetch("judgements", queryset=AreaJudgement.objects.prefetch_related("validations")),
-                          "school__inspections")
+        .prefetch_related(
+            Prefetch("judgements", queryset=AreaJudgement.objects.prefetch_related("validations")),
+            "school__inspections",
+        )
         .order_by("-academic_year__start_year")
     ):
         sefs.setdefault(sef.school_id, sef)
     ratings = defaultdict(dict)
     rag_rows = (
-        RagRating.objects.filter(plan__school__trust=trust, kind=RatedKind.PRIORITY, plan__kind="sip")
-        .values_list("plan__school_id", "priority_id", "rating", "term__academic_year__start_year", "term__number")
+        RagRating.objects.filter(
+            plan__school__trust=trust, kind=RatedKind.PRIORITY, plan__kind="sip"
+        )
+        .values_list(
+            "plan__school_id",
+            "priority_id",
+            "rating",
+            "term__academic_year__start_year",
+            "term__number",
+        )
         .order_by("term__academic_year__start_year", "term__number")
     )
     latest_term = {}
@@ -210,7 +255,9 @@ def support_signals(*, trust: Trust) -> list[tuple[School, support_rules.Signals
         red = green = rated = 0
         if current is not None:
             for year in (current.start_year, current.start_year - 1):
-                readings = school_readings(school=school, academic_year=year, codes=BIG_FIVE, with_percentiles=False)
+                readings = school_readings(
+                    school=school, academic_year=year, codes=BIG_FIVE, with_percentiles=False
+                )
                 if any(r.national_rating for r in readings):
                     for r in readings:
                         if r.national_rating is not None:
@@ -219,7 +266,11 @@ def support_signals(*, trust: Trust) -> list[tuple[School, support_rules.Signals
                             green += r.national_rating.colour == "green"
                     break
         inspection = school.latest_inspection
-        found = support_rules.inspection_signals(inspection.framework, inspection.grades) if inspection else {}
+        found = (
+            support_rules.inspection_signals(inspection.framework, inspection.grades)
+            if inspection
+            else {}
+        )
         pct, compared = None, 0
         sef = sefs.get(school.pk)
         if sef is not None:
@@ -234,10 +285,21 @@ def support_signals(*, trust: Trust) -> list[tuple[School, support_rules.Signals
             year, number = latest_term[school.pk]
             values = list(ratings[(school.pk, year, number)].values())
             plan_rated, plan_red = len(values), values.count("red")
-        out.append((school, support_rules.Signals(
-            kpi_red=red, kpi_green=green, kpi_rated=rated, sef_agreement_percent=pct, **found,
-            sef_compared=compared, plan_red=plan_red, plan_rated=plan_rated,
-        )))
+        out.append(
+            (
+                school,
+                support_rules.Signals(
+                    kpi_red=red,
+                    kpi_green=green,
+                    kpi_rated=rated,
+                    sef_agreement_percent=pct,
+                    **found,
+                    sef_compared=compared,
+                    plan_red=plan_red,
+                    plan_rated=plan_rated,
+                ),
+            )
+        )
     return out
 
 
@@ -245,13 +307,17 @@ def latest_assessments(*, user, trust: Trust) -> dict[int, SupportAssessment]:
     """The latest support category of each school the user may see."""
     latest: dict[int, SupportAssessment] = {}
     qs = restrict(SupportAssessment.objects.filter(school__trust=trust), user, Perm.SUPPORT_VIEW)
-    for a in qs.select_related("school", "school__hub").order_by("school_id", "-assessed_on", "-pk"):
+    for a in qs.select_related("school", "school__hub").order_by(
+        "school_id", "-assessed_on", "-pk"
+    ):
         latest.setdefault(a.school_id, a)
     return latest
 
 
 def assessment_history(*, user, school: School) -> list[SupportAssessment]:
-    return list(restrict(SupportAssessment.objects.filter(school=school), user, Perm.SUPPORT_VIEW)[:20])
+    return list(
+        restrict(SupportAssessment.objects.filter(school=school), user, Perm.SUPPORT_VIEW)[:20]
+    )
 
 
 def non_negotiables_for(*, trust: Trust, category: str | None = None) -> list[NonNegotiable]:
@@ -261,10 +327,14 @@ def non_negotiables_for(*, trust: Trust, category: str | None = None) -> list[No
     return list(qs)
 
 
-def school_non_negotiables(*, user, school: School) -> tuple[SupportAssessment | None, list[NonNegotiable]]:
+def school_non_negotiables(
+    *, user, school: School
+) -> tuple[SupportAssessment | None, list[NonNegotiable]]:
     if not rules.may_read_support(user, school):
         return None, []
-    latest = restrict(SupportAssessment.objects.filter(school=school), user, Perm.SUPPORT_VIEW).first()
+    latest = restrict(
+        SupportAssessment.objects.filter(school=school), user, Perm.SUPPORT_VIEW
+    ).first()
     if latest is None:
         return None, []
     return latest, non_negotiables_for(trust=school.trust, category=latest.category)
@@ -273,11 +343,14 @@ def school_non_negotiables(*, user, school: School) -> tuple[SupportAssessment |
 # --------------------------------------------------------------------------- expertise and deployments
 
 
-def deployments_for(*, user, trust: Trust, academic_year: AcademicYear | None = None) -> list[Deployment]:
+def deployments_for(
+    *, user, trust: Trust, academic_year: AcademicYear | None = None
+) -> list[Deployment]:
     """Deployments into or out of the schools the user may see."""
     visible = school_ids(user, Perm.SUPPORT_VIEW)
     qs = Deployment.objects.filter(to_school__trust=trust).select_related(
-        "expertise__user", "from_school", "to_school", "academic_year")
+        "expertise__user", "from_school", "to_school", "academic_year"
+    )
     if academic_year is not None:
         qs = qs.filter(academic_year=academic_year)
     if not rules.reads_all_support(user, trust.pk):
@@ -321,7 +394,24 @@ class Match:
 
 
 _WORD = re.compile(r"[a-z]+")
-_STOP = {"and", "the", "of", "for", "in", "to", "a", "an", "on", "with", "all", "our", "at", "by", "is", "be"}
+_STOP = {
+    "and",
+    "the",
+    "of",
+    "for",
+    "in",
+    "to",
+    "a",
+    "an",
+    "on",
+    "with",
+    "all",
+    "our",
+    "at",
+    "by",
+    "is",
+    "be",
+}
 
 
 def _words(text: str) -> set[str]:
@@ -334,8 +424,11 @@ def match_expertise(*, trust: Trust, academic_year: AcademicYear, limit: int = 3
     from trustwide.planning.models import Priority
 
     latest = {}
-    for a in SupportAssessment.objects.filter(school__trust=trust).select_related("school").order_by(
-            "school_id", "-assessed_on", "-pk"):
+    for a in (
+        SupportAssessment.objects.filter(school__trust=trust)
+        .select_related("school")
+        .order_by("school_id", "-assessed_on", "-pk")
+    ):
         latest.setdefault(a.school_id, a)
     takers = [a for a in latest.values() if a.category != support_rules.UNIVERSAL]
     needs = defaultdict(list)
@@ -352,7 +445,9 @@ def match_expertise(*, trust: Trust, academic_year: AcademicYear, limit: int = 3
     out = []
     for a in sorted(takers, key=lambda a: (-a.points, a.school.name)):
         school = a.school
-        need_words = set().union(*(_words(t) for t in needs[school.pk])) if needs[school.pk] else set()
+        need_words = (
+            set().union(*(_words(t) for t in needs[school.pk])) if needs[school.pk] else set()
+        )
         if a.category == support_rules.INTENSIVE:
             need_words.add("leadership")
         need_words.add(school.phase)
@@ -374,8 +469,11 @@ def match_expertise(*, trust: Trust, academic_year: AcademicYear, limit: int = 3
 
 def collaboration_plans_for(*, user, trust: Trust) -> list[CollaborationPlan]:
     visible = school_ids(user, Perm.SUPPORT_VIEW)
-    plans = list(restrict(CollaborationPlan.objects.filter(trust=trust), user, Perm.SUPPORT_VIEW)
-                 .prefetch_related("schools"))
+    plans = list(
+        restrict(
+            CollaborationPlan.objects.filter(trust=trust), user, Perm.SUPPORT_VIEW
+        ).prefetch_related("schools")
+    )
     if rules.reads_all_support(user, trust.pk):
         return plans
     return [p for p in plans if any(s.pk in visible for s in p.schools.all())]
@@ -388,7 +486,11 @@ def collaboration_plan_detail(*, user, pk: int) -> CollaborationPlan:
     from trustwide.access import get_object_or_404_for
 
     plan = get_object_or_404_for(
-        user, Perm.SUPPORT_VIEW, CollaborationPlan.objects.select_related("trust").prefetch_related("schools"), pk=pk)
+        user,
+        Perm.SUPPORT_VIEW,
+        CollaborationPlan.objects.select_related("trust").prefetch_related("schools"),
+        pk=pk,
+    )
     if not rules.reads_all_support(user, plan.trust_id) and not (
         school_ids(user, Perm.SUPPORT_VIEW) & {s.pk for s in plan.schools.all()}
     ):

@@ -66,20 +66,29 @@ def visit_date(term, slot: int) -> datetime.date:
 def named_leader(school: School):
     """The reviewing school's headteacher (or a senior leader) today."""
     membership = (
-        Membership.objects.active().filter(school=school, role__in=[Role.HEADTEACHER, Role.SENIOR_LEADER])
-        .select_related("user").order_by("role", "pk").first()
+        Membership.objects.active()
+        .filter(school=school, role__in=[Role.HEADTEACHER, Role.SENIOR_LEADER])
+        .select_related("user")
+        .order_by("role", "pk")
+        .first()
     )
     return membership.user if membership else None
 
 
-def review_focus(school: School, academic_year: AcademicYear, trust_theme: str = "") -> tuple[str, list[str]]:
+def review_focus(
+    school: School, academic_year: AcademicYear, trust_theme: str = ""
+) -> tuple[str, list[str]]:
     """The school's weakest self-graded area (or its first written area for development);
     failing that the trust's common theme."""
     from trustwide.evaluation.models import SelfEvaluation
 
     sef = (
-        SelfEvaluation.objects.filter(school=school, academic_year__start_year__lte=academic_year.start_year)
-        .select_related("framework").order_by("-academic_year__start_year").first()
+        SelfEvaluation.objects.filter(
+            school=school, academic_year__start_year__lte=academic_year.start_year
+        )
+        .select_related("framework")
+        .order_by("-academic_year__start_year")
+        .first()
     )
     if sef is not None:
         spec = sef.framework.spec
@@ -89,12 +98,18 @@ def review_focus(school: School, academic_year: AcademicYear, trust_theme: str =
                 ranks = {g.code: g.rank for g in spec.scale_for(judgement.area_code).grades}
             except KeyError:
                 continue
-            rank = ranks.get(judgement.grade_code, 0) + (0.5 if judgement.areas_for_development.strip() else 0)
+            rank = ranks.get(judgement.grade_code, 0) + (
+                0.5 if judgement.areas_for_development.strip() else 0
+            )
             if rank > worst_rank:
                 worst, worst_rank = judgement, rank
         if worst is not None:
             name = spec.area(worst.area_code).name
-            detail = worst.areas_for_development.strip().splitlines()[0][:200] if worst.areas_for_development.strip() else ""
+            detail = (
+                worst.areas_for_development.strip().splitlines()[0][:200]
+                if worst.areas_for_development.strip()
+                else ""
+            )
             return (f"{name}: {detail}" if detail else name)[:400], [worst.area_code]
     if trust_theme:
         return f"Trust common theme: {trust_theme}"[:400], []
@@ -104,9 +119,14 @@ def review_focus(school: School, academic_year: AcademicYear, trust_theme: str =
 def trust_common_theme(trust: Trust, academic_year: AcademicYear) -> str:
     from trustwide.evaluation.models import AreaJudgement
 
-    rows = AreaJudgement.objects.filter(
-        sef__school__trust=trust, sef__academic_year=academic_year,
-    ).exclude(areas_for_development="").values_list("area_code", flat=True)
+    rows = (
+        AreaJudgement.objects.filter(
+            sef__school__trust=trust,
+            sef__academic_year=academic_year,
+        )
+        .exclude(areas_for_development="")
+        .values_list("area_code", flat=True)
+    )
     counts = Counter(rows)
     if not counts:
         return ""
@@ -118,22 +138,46 @@ def _give_access(*, actor, actor_label, reviewer_user, review: Review) -> Member
     # Managing memberships needs membership.manage, which trust leaders do not hold: the peer
     # review service has checked peer_review.manage and records itself as the actor label.
     return membership_create(
-        actor=None, actor_label=f"{_label(actor, actor_label)} (peer review access)"[:200],
-        user=reviewer_user, role=Role.PEER_REVIEWER, trust=review.school.trust, school=review.school,
-        starts_on=review.access_from, ends_on=review.access_until,
+        actor=None,
+        actor_label=f"{_label(actor, actor_label)} (peer review access)"[:200],
+        user=reviewer_user,
+        role=Role.PEER_REVIEWER,
+        trust=review.school.trust,
+        school=review.school,
+        starts_on=review.access_from,
+        ends_on=review.access_until,
     )
 
 
-def _add_reviewer(*, actor, actor_label, review: Review, user=None, name: str = "", from_school=None,
-                  is_external: bool = False, organisation: str = "") -> Reviewer:
+def _add_reviewer(
+    *,
+    actor,
+    actor_label,
+    review: Review,
+    user=None,
+    name: str = "",
+    from_school=None,
+    is_external: bool = False,
+    organisation: str = "",
+) -> Reviewer:
     reviewer = audited_create(
-        actor=actor, actor_label=actor_label, model=Reviewer, review=review, user=user,
-        name=name or (str(user) if user else ""), from_school=from_school, is_external=is_external,
+        actor=actor,
+        actor_label=actor_label,
+        model=Reviewer,
+        review=review,
+        user=user,
+        name=name or (str(user) if user else ""),
+        from_school=from_school,
+        is_external=is_external,
         organisation=organisation,
     )
     if user is not None and not rules.leads_school(user, review.school):
-        membership = _give_access(actor=actor, actor_label=actor_label, reviewer_user=user, review=review)
-        audited_update(actor=actor, actor_label=actor_label, instance=reviewer, membership=membership)
+        membership = _give_access(
+            actor=actor, actor_label=actor_label, reviewer_user=user, review=review
+        )
+        audited_update(
+            actor=actor, actor_label=actor_label, instance=reviewer, membership=membership
+        )
     return reviewer
 
 
@@ -142,14 +186,23 @@ def check_rota(*, schools: list[School], groups: list[list[School]], visits) -> 
     for group in groups:
         for s in group:
             names.setdefault(s.pk, s.name)
-    problems = rota_rules.rota_problems([[s.pk for s in g] for g in groups], visits, [s.pk for s in schools], names)
+    problems = rota_rules.rota_problems(
+        [[s.pk for s in g] for g in groups], visits, [s.pk for s in schools], names
+    )
     if problems:
         raise ValidationError(problems)
 
 
 @transaction.atomic
-def rota_create(*, actor, trust: Trust, academic_year: AcademicYear, groups: list[list[School]],
-                visits: list[rota_rules.Visit] | None = None, actor_label=None) -> list[Review]:
+def rota_create(
+    *,
+    actor,
+    trust: Trust,
+    academic_year: AcademicYear,
+    groups: list[list[School]],
+    visits: list[rota_rules.Visit] | None = None,
+    actor_label=None,
+) -> list[Review]:
     """Form the year's triads and their reviews. Refused, with the reasons, if any school of the
     trust would go unreviewed, review itself, or be reviewed from outside its triad."""
     require(rules.may_form_rota(actor, trust.pk), rules.ROTA_REFUSED)
@@ -164,24 +217,42 @@ def rota_create(*, actor, trust: Trust, academic_year: AcademicYear, groups: lis
         visits = rota_rules.generate_rota([[s.pk for s in g] for g in groups])
     check_rota(schools=schools, groups=groups, visits=visits)
     existing = Triad.objects.filter(academic_year=academic_year)
-    if Review.objects.filter(triad__in=existing).exclude(status=ReviewStatus.PLANNED).exists() or \
-            Finding.objects.filter(review__triad__in=existing).exists():
-        raise ValidationError("This year's rota has reviews under way: change single reviews instead.")
+    if (
+        Review.objects.filter(triad__in=existing).exclude(status=ReviewStatus.PLANNED).exists()
+        or Finding.objects.filter(review__triad__in=existing).exists()
+    ):
+        raise ValidationError(
+            "This year's rota has reviews under way: change single reviews instead."
+        )
     for triad in existing:
         for review in triad.reviews.all():
             _remove_review_access(actor=actor, actor_label=actor_label, review=review)
         audited_delete(actor=actor, actor_label=actor_label, instance=triad)
     terms = list(academic_year.terms.order_by("number"))
     if len(terms) < rota_rules.TERMS:
-        raise ValidationError({"academic_year": f"{academic_year.label} needs its three terms first."})
+        raise ValidationError(
+            {"academic_year": f"{academic_year.label} needs its three terms first."}
+        )
     by_id = {s.pk: s for s in schools}
     triad_of = {}
     for number, group in enumerate(groups, start=1):
-        triad = audited_create(actor=actor, actor_label=actor_label, model=Triad, trust=trust,
-                               academic_year=academic_year, number=number)
+        triad = audited_create(
+            actor=actor,
+            actor_label=actor_label,
+            model=Triad,
+            trust=trust,
+            academic_year=academic_year,
+            number=number,
+        )
         triad.schools.set(group)
-        record_event(actor=actor, actor_label=actor_label, action=AuditAction.UPDATE, instance=triad, before=None,
-                     after={"schools": sorted(s.pk for s in group)})
+        record_event(
+            actor=actor,
+            actor_label=actor_label,
+            action=AuditAction.UPDATE,
+            instance=triad,
+            before=None,
+            after={"schools": sorted(s.pk for s in group)},
+        )
         for s in group:
             triad_of[s.pk] = (triad, number - 1)
     theme = trust_common_theme(trust, academic_year)
@@ -193,18 +264,33 @@ def rota_create(*, actor, trust: Trust, academic_year: AcademicYear, groups: lis
         visit_on = visit_date(terms[visit.term], slot)
         focus, codes = review_focus(school, academic_year, theme)
         review = audited_create(
-            actor=actor, actor_label=actor_label, model=Review, school=school, academic_year=academic_year,
-            triad=triad, kind=ReviewKind.PEER, term=visit.term, visit_on=visit_on,
+            actor=actor,
+            actor_label=actor_label,
+            model=Review,
+            school=school,
+            academic_year=academic_year,
+            triad=triad,
+            kind=ReviewKind.PEER,
+            term=visit.term,
+            visit_on=visit_on,
             access_from=visit_on - datetime.timedelta(days=PRE_VISIT_DAYS),
-            access_until=visit_on + datetime.timedelta(days=REPORT_DAYS), focus=focus, focus_area_codes=codes,
+            access_until=visit_on + datetime.timedelta(days=REPORT_DAYS),
+            focus=focus,
+            focus_area_codes=codes,
         )
         for reviewer_id in visit.reviewers:
             from_school = by_id[reviewer_id]
             if reviewer_id not in leaders:
                 leaders[reviewer_id] = named_leader(from_school)
             user = leaders[reviewer_id]
-            _add_reviewer(actor=actor, actor_label=actor_label, review=review, user=user,
-                          name=str(user) if user else f"Leader of {from_school.name}", from_school=from_school)
+            _add_reviewer(
+                actor=actor,
+                actor_label=actor_label,
+                review=review,
+                user=user,
+                name=str(user) if user else f"Leader of {from_school.name}",
+                from_school=from_school,
+            )
         reviews.append(review)
     return reviews
 
@@ -218,8 +304,13 @@ def _end_access(*, actor, actor_label, membership: Membership) -> None:
     if membership.starts_on >= today:
         audited_delete(actor=None, actor_label=label, instance=membership)
     elif membership.ends_on is None or membership.ends_on >= today:
-        audited_update(actor=None, actor_label=label, instance=membership, action=AuditAction.END,
-                       ends_on=today - datetime.timedelta(days=1))
+        audited_update(
+            actor=None,
+            actor_label=label,
+            instance=membership,
+            action=AuditAction.END,
+            ends_on=today - datetime.timedelta(days=1),
+        )
     forget_cached_grants(membership.user)
 
 
@@ -234,35 +325,70 @@ def _require_manage(actor, review: Review) -> None:
 
 
 @transaction.atomic
-def review_update(*, actor, review: Review, visit_on: datetime.date, focus: str, actor_label=None) -> Review:
+def review_update(
+    *, actor, review: Review, visit_on: datetime.date, focus: str, actor_label=None
+) -> Review:
     """Move a visit (the reviewers' access window moves with it) or change its focus."""
     _require_manage(actor, review)
     if review.status != ReviewStatus.PLANNED:
         raise ValidationError("The report has been written: the visit can no longer move.")
     access_from = visit_on - datetime.timedelta(days=PRE_VISIT_DAYS)
     access_until = visit_on + datetime.timedelta(days=REPORT_DAYS)
-    audited_update(actor=actor, actor_label=actor_label, instance=review, visit_on=visit_on, focus=focus,
-                   access_from=access_from, access_until=access_until)
+    audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=review,
+        visit_on=visit_on,
+        focus=focus,
+        access_from=access_from,
+        access_until=access_until,
+    )
     for reviewer in review.reviewers.select_related("membership"):
         if reviewer.membership is not None:
-            audited_update(actor=None, actor_label=f"{_label(actor, actor_label)} (peer review access)",
-                           instance=reviewer.membership, starts_on=access_from, ends_on=access_until)
+            audited_update(
+                actor=None,
+                actor_label=f"{_label(actor, actor_label)} (peer review access)",
+                instance=reviewer.membership,
+                starts_on=access_from,
+                ends_on=access_until,
+            )
     return review
 
 
 @transaction.atomic
-def reviewer_add(*, actor, review: Review, user=None, name: str = "", from_school=None, is_external: bool = False,
-                 organisation: str = "", actor_label=None) -> Reviewer:
+def reviewer_add(
+    *,
+    actor,
+    review: Review,
+    user=None,
+    name: str = "",
+    from_school=None,
+    is_external: bool = False,
+    organisation: str = "",
+    actor_label=None,
+) -> Reviewer:
     _require_manage(actor, review)
     if from_school is not None and from_school.pk == review.school_id:
         raise ValidationError({"from_school": f"{review.school.name} cannot review itself."})
     if review.kind == ReviewKind.PEER and not is_external:
         if from_school is None or not review.triad.schools.filter(pk=from_school.pk).exists():
-            raise ValidationError({"from_school": "Peer reviewers come from the other schools of the triad."})
+            raise ValidationError(
+                {"from_school": "Peer reviewers come from the other schools of the triad."}
+            )
     if user is not None and rules.leads_school(user, review.school):
-        raise ValidationError({"user": f"{user} leads {review.school.name}: a school cannot review itself."})
-    return _add_reviewer(actor=actor, actor_label=actor_label, review=review, user=user, name=name,
-                         from_school=from_school, is_external=is_external, organisation=organisation)
+        raise ValidationError(
+            {"user": f"{user} leads {review.school.name}: a school cannot review itself."}
+        )
+    return _add_reviewer(
+        actor=actor,
+        actor_label=actor_label,
+        review=review,
+        user=user,
+        name=name,
+        from_school=from_school,
+        is_external=is_external,
+        organisation=organisation,
+    )
 
 
 @transaction.atomic
@@ -277,22 +403,44 @@ def reviewer_remove(*, actor, reviewer: Reviewer, actor_label=None) -> None:
 
 
 @transaction.atomic
-def external_review_create(*, actor, school: School, academic_year: AcademicYear, visit_on: datetime.date,
-                           focus: str, partners: list[dict], actor_label=None) -> Review:
+def external_review_create(
+    *,
+    actor,
+    school: School,
+    academic_year: AcademicYear,
+    visit_on: datetime.date,
+    focus: str,
+    partners: list[dict],
+    actor_label=None,
+) -> Review:
     """An external audit: partners from outside the trust, the same report form; their
     judgements count as external validation."""
     require(rules.may_manage_review(actor, school), rules.EXTERNAL_REFUSED)
     if not partners:
         raise ValidationError({"partners": "Name at least one external audit partner."})
     review = audited_create(
-        actor=actor, actor_label=actor_label, model=Review, school=school, academic_year=academic_year,
-        kind=ReviewKind.EXTERNAL, term=_term_index(academic_year, visit_on), visit_on=visit_on,
+        actor=actor,
+        actor_label=actor_label,
+        model=Review,
+        school=school,
+        academic_year=academic_year,
+        kind=ReviewKind.EXTERNAL,
+        term=_term_index(academic_year, visit_on),
+        visit_on=visit_on,
         access_from=visit_on - datetime.timedelta(days=PRE_VISIT_DAYS),
-        access_until=visit_on + datetime.timedelta(days=REPORT_DAYS), focus=focus,
+        access_until=visit_on + datetime.timedelta(days=REPORT_DAYS),
+        focus=focus,
     )
     for partner in partners:
-        _add_reviewer(actor=actor, actor_label=actor_label, review=review, user=partner.get("user"),
-                      name=partner.get("name", ""), is_external=True, organisation=partner.get("organisation", ""))
+        _add_reviewer(
+            actor=actor,
+            actor_label=actor_label,
+            review=review,
+            user=partner.get("user"),
+            name=partner.get("name", ""),
+            is_external=True,
+            organisation=partner.get("organisation", ""),
+        )
     return review
 
 
@@ -326,22 +474,36 @@ def review_sef(review: Review):
 
     return (
         SelfEvaluation.objects.filter(school=review.school, academic_year=review.academic_year)
-        .select_related("framework", "school").order_by("-status", "pk").first()
+        .select_related("framework", "school")
+        .order_by("-status", "pk")
+        .first()
     )
 
 
-def _feed_validation(*, actor, actor_label, review: Review, judgement, agrees: bool, grade_code: str,
-                     rationale: str):
+def _feed_validation(
+    *, actor, actor_label, review: Review, judgement, agrees: bool, grade_code: str, rationale: str
+):
     """Record the reviewers' view as a SEF validation through the evaluation services."""
     from trustwide.evaluation import rules as evaluation_rules
     from trustwide.evaluation import services as evaluation
     from trustwide.evaluation.models import ValidatorRole
 
-    role = ValidatorRole.EXTERNAL if review.kind == ReviewKind.EXTERNAL else ValidatorRole.PEER_REVIEWER
+    role = (
+        ValidatorRole.EXTERNAL
+        if review.kind == ReviewKind.EXTERNAL
+        else ValidatorRole.PEER_REVIEWER
+    )
     names = ", ".join(r.name for r in review.reviewers.all()) or _label(actor, actor_label)
     validated_on = min(review.visit_on, timezone.localdate())
-    common = dict(judgement=judgement, role=role, agrees=agrees, grade_code=grade_code, rationale=rationale,
-                  validated_on=validated_on, validator_name=names[:200])
+    common = dict(
+        judgement=judgement,
+        role=role,
+        agrees=agrees,
+        grade_code=grade_code,
+        rationale=rationale,
+        validated_on=validated_on,
+        validator_name=names[:200],
+    )
     if actor is not None and role in evaluation_rules.validator_roles(actor, review.school):
         return evaluation.validation_record(actor=actor, **common)
     # A trust leader writing up a peer review, or an external partner: this service has
@@ -352,8 +514,16 @@ def _feed_validation(*, actor, actor_label, review: Review, judgement, agrees: b
     )
 
 
-def _finding_fields(*, review: Review, area_code: str, area_name: str, findings: str, strengths: str,
-                    agrees: bool | None, grade_code: str) -> tuple[dict, object]:
+def _finding_fields(
+    *,
+    review: Review,
+    area_code: str,
+    area_name: str,
+    findings: str,
+    strengths: str,
+    agrees: bool | None,
+    grade_code: str,
+) -> tuple[dict, object]:
     """Validate a finding; return its fields and the SEF judgement to validate (None when the
     finding is not fed to SEF accuracy, the reason being in validation_note)."""
     from trustwide.evaluation.models import SefStatus
@@ -367,7 +537,9 @@ def _finding_fields(*, review: Review, area_code: str, area_name: str, findings:
     note = ""
     if area_code:
         if sef is None:
-            raise ValidationError({"area_code": f"{review.school.name} has no SEF for {review.academic_year.label}."})
+            raise ValidationError(
+                {"area_code": f"{review.school.name} has no SEF for {review.academic_year.label}."}
+            )
         area = check_area(sef.framework.spec, review.school, area_code)
         area_name = area.name
         judgement = sef.judgements.filter(area_code=area_code).first()
@@ -376,7 +548,9 @@ def _finding_fields(*, review: Review, area_code: str, area_name: str, findings:
         raise ValidationError({"area_name": "Name the focus area."})
     if agrees is False:
         if not grade_code:
-            raise ValidationError({"grade_code": "Give the grade you would give, or agree with the school's."})
+            raise ValidationError(
+                {"grade_code": "Give the grade you would give, or agree with the school's."}
+            )
         if sef is not None:
             check_grade(sef.framework.spec, area_code, grade_code)
     if agrees is True:
@@ -391,28 +565,65 @@ def _finding_fields(*, review: Review, area_code: str, area_name: str, findings:
             to_validate = judgement
     elif agrees is not None:
         note = "Not fed to SEF accuracy: no SEF area chosen."
-    fields = dict(area_code=area_code, area_name=area_name, findings=findings, strengths=strengths,
-                  school_grade_code=school_grade, agrees=agrees, grade_code=grade_code if agrees is not None else "",
-                  validation_note=note)
+    fields = dict(
+        area_code=area_code,
+        area_name=area_name,
+        findings=findings,
+        strengths=strengths,
+        school_grade_code=school_grade,
+        agrees=agrees,
+        grade_code=grade_code if agrees is not None else "",
+        validation_note=note,
+    )
     return fields, to_validate
 
 
 @transaction.atomic
-def finding_record(*, actor, review: Review, area_code: str = "", area_name: str = "", findings: str,
-                   strengths: str = "", agrees: bool | None = None, grade_code: str = "",
-                   actor_label=None) -> Finding:
+def finding_record(
+    *,
+    actor,
+    review: Review,
+    area_code: str = "",
+    area_name: str = "",
+    findings: str,
+    strengths: str = "",
+    agrees: bool | None = None,
+    grade_code: str = "",
+    actor_label=None,
+) -> Finding:
     """Findings on one focus area. With an SEF area and a view on the school's grade (agree, or
     a different grade with the findings as rationale) it is also recorded as a validation of
     the SEF, so it feeds SEF accuracy (peer or external validation)."""
     _require_write(actor, review)
-    fields, judgement = _finding_fields(review=review, area_code=area_code, area_name=area_name, findings=findings,
-                                        strengths=strengths, agrees=agrees, grade_code=grade_code)
+    fields, judgement = _finding_fields(
+        review=review,
+        area_code=area_code,
+        area_name=area_name,
+        findings=findings,
+        strengths=strengths,
+        agrees=agrees,
+        grade_code=grade_code,
+    )
     validation = None
     if judgement is not None:
-        validation = _feed_validation(actor=actor, actor_label=actor_label, review=review, judgement=judgement,
-                                      agrees=agrees, grade_code=fields["grade_code"], rationale=findings)
-    return audited_create(actor=actor, actor_label=actor_label, model=Finding, review=review, validation=validation,
-                          recorded_by=actor, **fields)
+        validation = _feed_validation(
+            actor=actor,
+            actor_label=actor_label,
+            review=review,
+            judgement=judgement,
+            agrees=agrees,
+            grade_code=fields["grade_code"],
+            rationale=findings,
+        )
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=Finding,
+        review=review,
+        validation=validation,
+        recorded_by=actor,
+        **fields,
+    )
 
 
 def _withdraw_validation(*, actor, actor_label, validation) -> None:
@@ -427,21 +638,40 @@ def _withdraw_validation(*, actor, actor_label, validation) -> None:
     if actor is not None and may_withdraw_validation(actor, validation, school):
         validation_withdraw(actor=actor, actor_label=actor_label, validation=validation)
     else:
-        validation_withdraw(actor=None, actor_label=f"{_label(actor, actor_label)} (peer review write-up)"[:200],
-                            validation=validation)
+        validation_withdraw(
+            actor=None,
+            actor_label=f"{_label(actor, actor_label)} (peer review write-up)"[:200],
+            validation=validation,
+        )
 
 
 @transaction.atomic
-def finding_update(*, actor, finding: Finding, area_code: str = "", area_name: str = "", findings: str,
-                   strengths: str = "", agrees: bool | None = None, grade_code: str = "",
-                   actor_label=None) -> Finding:
+def finding_update(
+    *,
+    actor,
+    finding: Finding,
+    area_code: str = "",
+    area_name: str = "",
+    findings: str,
+    strengths: str = "",
+    agrees: bool | None = None,
+    grade_code: str = "",
+    actor_label=None,
+) -> Finding:
     """Change a finding (whoever may record one). The SEF validation follows: when the area,
     the view on the grade or the findings (its rationale) change, the old validation is
     withdrawn and, if the finding still feeds SEF accuracy, a new one recorded."""
     review = finding.review
     _require_write(actor, review)
-    fields, judgement = _finding_fields(review=review, area_code=area_code, area_name=area_name, findings=findings,
-                                        strengths=strengths, agrees=agrees, grade_code=grade_code)
+    fields, judgement = _finding_fields(
+        review=review,
+        area_code=area_code,
+        area_name=area_name,
+        findings=findings,
+        strengths=strengths,
+        agrees=agrees,
+        grade_code=grade_code,
+    )
     old = finding.validation
     have = None if old is None else (old.judgement_id, old.agrees, old.grade_code, old.rationale)
     want = None if judgement is None else (judgement.pk, agrees, fields["grade_code"], findings)
@@ -451,9 +681,18 @@ def finding_update(*, actor, finding: Finding, area_code: str = "", area_name: s
             _withdraw_validation(actor=actor, actor_label=actor_label, validation=old)
         validation = None
         if judgement is not None:
-            validation = _feed_validation(actor=actor, actor_label=actor_label, review=review, judgement=judgement,
-                                          agrees=agrees, grade_code=fields["grade_code"], rationale=findings)
-    return audited_update(actor=actor, actor_label=actor_label, instance=finding, validation=validation, **fields)
+            validation = _feed_validation(
+                actor=actor,
+                actor_label=actor_label,
+                review=review,
+                judgement=judgement,
+                agrees=agrees,
+                grade_code=fields["grade_code"],
+                rationale=findings,
+            )
+    return audited_update(
+        actor=actor, actor_label=actor_label, instance=finding, validation=validation, **fields
+    )
 
 
 @transaction.atomic
@@ -470,19 +709,46 @@ def finding_delete(*, actor, finding: Finding, actor_label=None) -> None:
 
 
 @transaction.atomic
-def review_action_create(*, actor, review: Review, what: str, due_on: datetime.date, owner=None,
-                         owner_name: str = "", finding: Finding | None = None, actor_label=None) -> ReviewAction:
+def review_action_create(
+    *,
+    actor,
+    review: Review,
+    what: str,
+    due_on: datetime.date,
+    owner=None,
+    owner_name: str = "",
+    finding: Finding | None = None,
+    actor_label=None,
+) -> ReviewAction:
     _require_write(actor, review)
     if finding is not None and finding.review_id != review.pk:
         raise ValidationError({"finding": "That finding belongs to another review."})
-    return audited_create(actor=actor, actor_label=actor_label, model=ReviewAction, review=review, what=what,
-                          due_on=due_on, owner=owner, owner_name=owner_name, finding=finding)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=ReviewAction,
+        review=review,
+        what=what,
+        due_on=due_on,
+        owner=owner,
+        owner_name=owner_name,
+        finding=finding,
+    )
 
 
 @transaction.atomic
-def review_action_update(*, actor, review_action: ReviewAction, what: str, due_on: datetime.date, owner=None,
-                         owner_name: str = "", finding: Finding | None = None, status: str | None = None,
-                         actor_label=None) -> ReviewAction:
+def review_action_update(
+    *,
+    actor,
+    review_action: ReviewAction,
+    what: str,
+    due_on: datetime.date,
+    owner=None,
+    owner_name: str = "",
+    finding: Finding | None = None,
+    status: str | None = None,
+    actor_label=None,
+) -> ReviewAction:
     """Change a review action (whoever may add one). It has no status of its own: once it is in
     the school's plan its status is the plan action's, changed here through planning's
     progress service (so only by the plan action's owner or the school's leaders)."""
@@ -494,22 +760,36 @@ def review_action_update(*, actor, review_action: ReviewAction, what: str, due_o
         raise ValidationError({"finding": "That finding belongs to another review."})
     if not what.strip():
         raise ValidationError({"what": "Say what the action is."})
-    item = audited_update(actor=actor, actor_label=actor_label, instance=review_action, what=what.strip(),
-                          due_on=due_on, owner=owner, owner_name=owner_name.strip(), finding=finding)
+    item = audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=review_action,
+        what=what.strip(),
+        due_on=due_on,
+        owner=owner,
+        owner_name=owner_name.strip(),
+        finding=finding,
+    )
     plan_action = item.plan_action
     if status is not None and (plan_action is None or status != plan_action.status):
         if plan_action is None:
-            raise ValidationError({"status": "Only an action in the school's plan has a status: add it to the plan."})
-        planning.action_progress_update(actor=actor, actor_label=actor_label, action=plan_action, status=status)
+            raise ValidationError(
+                {"status": "Only an action in the school's plan has a status: add it to the plan."}
+            )
+        planning.action_progress_update(
+            actor=actor, actor_label=actor_label, action=plan_action, status=status
+        )
     return item
 
 
 def review_action_delete_blocker(review_action: ReviewAction) -> str | None:
     """Why the action cannot be deleted, if it cannot."""
     if review_action.plan_action_id:
-        return ("This action is now an action of the school's plan, which tracks its progress, so it cannot be "
-                "deleted from the review: deleting it would lose the link between the review and the plan. "
-                "If it is no longer needed, the school's leaders mark the plan action as dropped.")
+        return (
+            "This action is now an action of the school's plan, which tracks its progress, so it cannot be "
+            "deleted from the review: deleting it would lose the link between the review and the plan. "
+            "If it is no longer needed, the school's leaders mark the plan action as dropped."
+        )
     return None
 
 
@@ -524,13 +804,21 @@ def review_action_delete(*, actor, review_action: ReviewAction, actor_label=None
 
 
 @transaction.atomic
-def review_report_save(*, actor, review: Review, summary: str, strengths_to_share: str, actor_label=None) -> Review:
+def review_report_save(
+    *, actor, review: Review, summary: str, strengths_to_share: str, actor_label=None
+) -> Review:
     """The reviewers' summary: the report is then drafted, for the headteacher to agree."""
     _require_write(actor, review)
     if not summary.strip():
         raise ValidationError({"summary": "Write the overall summary."})
-    return audited_update(actor=actor, actor_label=actor_label, instance=review, summary=summary,
-                          strengths_to_share=strengths_to_share, status=ReviewStatus.DRAFTED)
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=review,
+        summary=summary,
+        strengths_to_share=strengths_to_share,
+        status=ReviewStatus.DRAFTED,
+    )
 
 
 @transaction.atomic
@@ -539,12 +827,21 @@ def review_agree(*, actor, review: Review, actor_label=None) -> Review:
     require(rules.may_agree_report(actor, review.school), rules.AGREE_REFUSED)
     if review.status != ReviewStatus.DRAFTED:
         raise ValidationError("Only a drafted report can be agreed.")
-    return audited_update(actor=actor, actor_label=actor_label, instance=review, action=AuditAction.AGREE,
-                          status=ReviewStatus.AGREED, agreed_by=actor, agreed_on=timezone.localdate())
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=review,
+        action=AuditAction.AGREE,
+        status=ReviewStatus.AGREED,
+        agreed_by=actor,
+        agreed_on=timezone.localdate(),
+    )
 
 
 @transaction.atomic
-def review_action_to_plan(*, actor, review_action: ReviewAction, priority, actor_label=None) -> ReviewAction:
+def review_action_to_plan(
+    *, actor, review_action: ReviewAction, priority, actor_label=None
+) -> ReviewAction:
     """Turn a review action into an action of the school's plan (through planning's services),
     linked back to the review."""
     from trustwide.planning import services as planning
@@ -556,12 +853,18 @@ def review_action_to_plan(*, actor, review_action: ReviewAction, priority, actor
     if priority.plan.school_id != review.school_id:
         raise ValidationError({"priority": "Choose a priority of this school's plan."})
     action = planning.action_create(
-        actor=actor, actor_label=actor_label, priority=priority, what=review_action.what,
-        owner=review_action.owner, due_on=review_action.due_on,
+        actor=actor,
+        actor_label=actor_label,
+        priority=priority,
+        what=review_action.what,
+        owner=review_action.owner,
+        due_on=review_action.due_on,
         why=f"Agreed at the {review.get_kind_display().lower()} on {review.visit_on:%d/%m/%Y}.",
         supporters=review_action.owner_name if not review_action.owner_id else "",
     )
-    return audited_update(actor=actor, actor_label=actor_label, instance=review_action, plan_action=action)
+    return audited_update(
+        actor=actor, actor_label=actor_label, instance=review_action, plan_action=action
+    )
 
 
 # --------------------------------------------------------------------------- support
@@ -581,14 +884,22 @@ def support_rule_save(*, actor, trust: Trust, settings: dict, actor_label=None) 
     rule = support_rules.Rule.from_dict(settings)
     existing = SupportRule.objects.filter(trust=trust).first()
     if existing is None:
-        return audited_create(actor=actor, actor_label=actor_label, model=SupportRule, trust=trust,
-                              settings=rule.as_dict())
-    return audited_update(actor=actor, actor_label=actor_label, instance=existing, settings=rule.as_dict())
+        return audited_create(
+            actor=actor,
+            actor_label=actor_label,
+            model=SupportRule,
+            trust=trust,
+            settings=rule.as_dict(),
+        )
+    return audited_update(
+        actor=actor, actor_label=actor_label, instance=existing, settings=rule.as_dict()
+    )
 
 
 @transaction.atomic
-def support_assess(*, actor, trust: Trust, on: datetime.date | None = None, note: str = "",
-                   actor_label=None) -> list[SupportAssessment]:
+def support_assess(
+    *, actor, trust: Trust, on: datetime.date | None = None, note: str = "", actor_label=None
+) -> list[SupportAssessment]:
     """Apply the trust's rule to every school today: a new row of category history each."""
     from .selectors import support_signals
 
@@ -598,30 +909,56 @@ def support_assess(*, actor, trust: Trust, on: datetime.date | None = None, note
     out = []
     for school, signals in support_signals(trust=trust):
         outcome = support_rules.categorise(signals, rule)
-        out.append(audited_create(
-            actor=actor, actor_label=actor_label, model=SupportAssessment, school=school, assessed_on=on,
-            category=outcome.category, capacity=outcome.capacity, points=outcome.points, reasons=outcome.reasons,
-            signals=signals.as_dict(), rule=rule.as_dict(), note=note,
-        ))
+        out.append(
+            audited_create(
+                actor=actor,
+                actor_label=actor_label,
+                model=SupportAssessment,
+                school=school,
+                assessed_on=on,
+                category=outcome.category,
+                capacity=outcome.capacity,
+                points=outcome.points,
+                reasons=outcome.reasons,
+                signals=signals.as_dict(),
+                rule=rule.as_dict(),
+                note=note,
+            )
+        )
     return out
 
 
 @transaction.atomic
-def non_negotiable_create(*, actor, trust: Trust, category: str, kind: str, text: str,
-                          actor_label=None) -> NonNegotiable:
+def non_negotiable_create(
+    *, actor, trust: Trust, category: str, kind: str, text: str, actor_label=None
+) -> NonNegotiable:
     _require_support_manage(actor, trust.pk)
-    return audited_create(actor=actor, actor_label=actor_label, model=NonNegotiable, trust=trust,
-                          category=category, kind=kind, text=text)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=NonNegotiable,
+        trust=trust,
+        category=category,
+        kind=kind,
+        text=text,
+    )
 
 
 @transaction.atomic
-def non_negotiable_update(*, actor, item: NonNegotiable, category: str, kind: str, text: str,
-                          actor_label=None) -> NonNegotiable:
+def non_negotiable_update(
+    *, actor, item: NonNegotiable, category: str, kind: str, text: str, actor_label=None
+) -> NonNegotiable:
     _require_support_manage(actor, item.trust_id)
     if not text.strip():
         raise ValidationError({"text": "Write the non-negotiable."})
-    return audited_update(actor=actor, actor_label=actor_label, instance=item, category=category, kind=kind,
-                          text=text.strip())
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=item,
+        category=category,
+        kind=kind,
+        text=text.strip(),
+    )
 
 
 @transaction.atomic
@@ -641,18 +978,40 @@ def expertise_save(*, actor, trust: Trust, user, actor_label=None, **fields) -> 
     if fields.get("home_school") is not None and fields["home_school"].trust_id != trust.pk:
         raise ValidationError({"home_school": "That school belongs to another trust."})
     if existing is None:
-        return audited_create(actor=actor, actor_label=actor_label, model=Expertise, trust=trust, user=user, **fields)
+        return audited_create(
+            actor=actor, actor_label=actor_label, model=Expertise, trust=trust, user=user, **fields
+        )
     return audited_update(actor=actor, actor_label=actor_label, instance=existing, **fields)
 
 
 @transaction.atomic
-def deployment_create(*, actor, expertise: Expertise, to_school: School, academic_year: AcademicYear, term: int,
-                      days, purpose: str, outcome: str = "", status: str = "agreed", actor_label=None) -> Deployment:
+def deployment_create(
+    *,
+    actor,
+    expertise: Expertise,
+    to_school: School,
+    academic_year: AcademicYear,
+    term: int,
+    days,
+    purpose: str,
+    outcome: str = "",
+    status: str = "agreed",
+    actor_label=None,
+) -> Deployment:
     _require_support_manage(actor, expertise.trust_id)
     return audited_create(
-        actor=actor, actor_label=actor_label, model=Deployment, expertise=expertise,
-        from_school=expertise.home_school, to_school=to_school, academic_year=academic_year, term=term, days=days,
-        purpose=purpose, outcome=outcome, status=status,
+        actor=actor,
+        actor_label=actor_label,
+        model=Deployment,
+        expertise=expertise,
+        from_school=expertise.home_school,
+        to_school=to_school,
+        academic_year=academic_year,
+        term=term,
+        days=days,
+        purpose=purpose,
+        outcome=outcome,
+        status=status,
     )
 
 
@@ -672,40 +1031,85 @@ def _check_collaboration_schools(trust_id: int, schools: list[School]) -> None:
         raise ValidationError({"schools": "Choose schools of this trust."})
 
 
-def _record_schools(*, actor, actor_label, plan: CollaborationPlan, before: list[int] | None,
-                    schools: list[School]) -> None:
+def _record_schools(
+    *, actor, actor_label, plan: CollaborationPlan, before: list[int] | None, schools: list[School]
+) -> None:
     # The audit snapshot holds the plan's own fields only; its schools are recorded alongside.
     after = sorted(s.pk for s in schools)
     if after != before:
         plan.schools.set(schools)
-        record_event(actor=actor, actor_label=actor_label, action=AuditAction.UPDATE, instance=plan,
-                     before=None if before is None else {"schools": before}, after={"schools": after})
+        record_event(
+            actor=actor,
+            actor_label=actor_label,
+            action=AuditAction.UPDATE,
+            instance=plan,
+            before=None if before is None else {"schools": before},
+            after={"schools": after},
+        )
 
 
 @transaction.atomic
-def collaboration_plan_create(*, actor, trust: Trust, title: str, schools: list[School], purpose: str,
-                              mutuality: str, change: str, pace: str, prioritisation: str,
-                              actor_label=None) -> CollaborationPlan:
+def collaboration_plan_create(
+    *,
+    actor,
+    trust: Trust,
+    title: str,
+    schools: list[School],
+    purpose: str,
+    mutuality: str,
+    change: str,
+    pace: str,
+    prioritisation: str,
+    actor_label=None,
+) -> CollaborationPlan:
     """Refused unless all five tests (purpose, mutuality, change, pace, prioritisation) are answered."""
     _require_support_manage(actor, trust.pk)
     _check_collaboration_schools(trust.pk, schools)
-    plan = audited_create(actor=actor, actor_label=actor_label, model=CollaborationPlan, trust=trust, title=title,
-                          purpose=purpose, mutuality=mutuality, change=change, pace=pace,
-                          prioritisation=prioritisation)
+    plan = audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=CollaborationPlan,
+        trust=trust,
+        title=title,
+        purpose=purpose,
+        mutuality=mutuality,
+        change=change,
+        pace=pace,
+        prioritisation=prioritisation,
+    )
     _record_schools(actor=actor, actor_label=actor_label, plan=plan, before=None, schools=schools)
     return plan
 
 
 @transaction.atomic
-def collaboration_plan_update(*, actor, plan: CollaborationPlan, title: str, schools: list[School], purpose: str,
-                              mutuality: str, change: str, pace: str, prioritisation: str,
-                              actor_label=None) -> CollaborationPlan:
+def collaboration_plan_update(
+    *,
+    actor,
+    plan: CollaborationPlan,
+    title: str,
+    schools: list[School],
+    purpose: str,
+    mutuality: str,
+    change: str,
+    pace: str,
+    prioritisation: str,
+    actor_label=None,
+) -> CollaborationPlan:
     """The same tests as a new plan: two schools of the trust and all five tests answered."""
     _require_support_manage(actor, plan.trust_id)
     _check_collaboration_schools(plan.trust_id, schools)
     before = sorted(plan.schools.values_list("pk", flat=True))
-    audited_update(actor=actor, actor_label=actor_label, instance=plan, title=title, purpose=purpose,
-                   mutuality=mutuality, change=change, pace=pace, prioritisation=prioritisation)
+    audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        title=title,
+        purpose=purpose,
+        mutuality=mutuality,
+        change=change,
+        pace=pace,
+        prioritisation=prioritisation,
+    )
     _record_schools(actor=actor, actor_label=actor_label, plan=plan, before=before, schools=schools)
     return plan
 

@@ -31,7 +31,12 @@ GIVER = "giver"
 TAKER = "taker"
 BOTH = "both"
 NEITHER = "neither"
-CAPACITY_LABELS = {GIVER: "Capacity giver", TAKER: "Capacity taker", BOTH: "Giver and taker", NEITHER: "Neither"}
+CAPACITY_LABELS = {
+    GIVER: "Capacity giver",
+    TAKER: "Capacity taker",
+    BOTH: "Giver and taker",
+    NEITHER: "Neither",
+}
 
 INSPECTION_LABELS = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}
 
@@ -83,11 +88,17 @@ class Rule:
         return asdict(self)
 
     def problems(self) -> list[str]:
-        out = [f"{name.replace('_', ' ')} cannot be negative." for name, value in self.as_dict().items() if value < 0]
+        out = [
+            f"{name.replace('_', ' ')} cannot be negative."
+            for name, value in self.as_dict().items()
+            if value < 0
+        ]
         if self.intensive_from <= self.targeted_from:
             out.append("Intensive must start at more points than targeted.")
         if self.targeted_from < 1:
-            out.append("Targeted must start at one point or more, or every school would be targeted.")
+            out.append(
+                "Targeted must start at one point or more, or every school would be targeted."
+            )
         for name in ("sef_accurate_percent", "plan_red_percent"):
             if getattr(self, name) > 100:
                 out.append(f"{name.replace('_', ' ')} is a percentage: 100 or less.")
@@ -135,9 +146,13 @@ def categorise(signals: Signals, rule: Rule | None = None) -> Outcome:
     if counted and rule.points_kpi_red:
         gained = counted * rule.points_kpi_red
         points += gained
-        reasons.append(f"{signals.kpi_red} of {signals.kpi_rated} headline KPIs red against national (+{gained}).")
+        reasons.append(
+            f"{signals.kpi_red} of {signals.kpi_rated} headline KPIs red against national (+{gained})."
+        )
     elif signals.kpi_rated:
-        reasons.append(f"No headline KPI red against national ({signals.kpi_green} of {signals.kpi_rated} green).")
+        reasons.append(
+            f"No headline KPI red against national ({signals.kpi_green} of {signals.kpi_rated} green)."
+        )
     else:
         reasons.append("No KPI figures against national yet.")
     rank = signals.inspection_rank
@@ -147,14 +162,24 @@ def categorise(signals: Signals, rule: Rule | None = None) -> Outcome:
         if signals.urgent_areas:
             gained = len(signals.urgent_areas) * rule.points_urgent_improvement_area
             points += gained
-            reasons.append(f"Latest inspection: urgent improvement in {', '.join(signals.urgent_areas)} (+{gained}).")
+            reasons.append(
+                f"Latest inspection: urgent improvement in {', '.join(signals.urgent_areas)} (+{gained})."
+            )
         if signals.attention_areas:
-            gained = min(len(signals.attention_areas), rule.needs_attention_cap) * rule.points_needs_attention_area
+            gained = (
+                min(len(signals.attention_areas), rule.needs_attention_cap)
+                * rule.points_needs_attention_area
+            )
             points += gained
-            reasons.append(f"Latest inspection: needs attention in {', '.join(signals.attention_areas)} (+{gained}).")
+            reasons.append(
+                f"Latest inspection: needs attention in {', '.join(signals.attention_areas)} (+{gained})."
+            )
     elif signals.inspection_good_or_better is not None and rank is None:
-        reasons.append("Latest inspection: every area at expected standard or above."
-                       if signals.inspection_good_or_better else "Latest inspection recorded.")
+        reasons.append(
+            "Latest inspection: every area at expected standard or above."
+            if signals.inspection_good_or_better
+            else "Latest inspection recorded."
+        )
     elif rank == 4:
         points += rule.points_inspection_inadequate
         reasons.append(f"Latest inspection inadequate (+{rule.points_inspection_inadequate}).")
@@ -170,18 +195,24 @@ def categorise(signals: Signals, rule: Rule | None = None) -> Outcome:
         reasons.append("SEF not yet validated: accuracy unknown.")
     elif pct < rule.sef_accurate_percent:
         points += rule.points_sef_inaccurate
-        reasons.append(f"SEF accuracy {pct:.0f}% of {signals.sef_compared} validated areas agreed, below "
-                       f"{rule.sef_accurate_percent}% (+{rule.points_sef_inaccurate}).")
+        reasons.append(
+            f"SEF accuracy {pct:.0f}% of {signals.sef_compared} validated areas agreed, below "
+            f"{rule.sef_accurate_percent}% (+{rule.points_sef_inaccurate})."
+        )
     else:
         reasons.append(f"SEF accuracy {pct:.0f}% of {signals.sef_compared} validated areas agreed.")
     if signals.plan_rated:
         share = 100 * signals.plan_red / signals.plan_rated
         if share >= rule.plan_red_percent:
             points += rule.points_plan_red
-            reasons.append(f"{signals.plan_red} of {signals.plan_rated} plan priorities red ({share:.0f}%) "
-                           f"(+{rule.points_plan_red}).")
+            reasons.append(
+                f"{signals.plan_red} of {signals.plan_rated} plan priorities red ({share:.0f}%) "
+                f"(+{rule.points_plan_red})."
+            )
         else:
-            reasons.append(f"{signals.plan_red} of {signals.plan_rated} plan priorities red ({share:.0f}%).")
+            reasons.append(
+                f"{signals.plan_red} of {signals.plan_rated} plan priorities red ({share:.0f}%)."
+            )
     else:
         reasons.append("No termly plan RAG yet.")
     if points >= rule.intensive_from or signals.safeguarding_not_met:
@@ -200,7 +231,9 @@ def categorise(signals: Signals, rule: Rule | None = None) -> Outcome:
         reasons.append("Gives capacity: universal, good or better, and strong headline KPIs.")
     elif category != UNIVERSAL and strong:
         capacity = BOTH
-        reasons.append("Takes support overall but has strengths to share (good or better, strong KPIs).")
+        reasons.append(
+            "Takes support overall but has strengths to share (good or better, strong KPIs)."
+        )
     elif category != UNIVERSAL:
         capacity = TAKER
         reasons.append("Takes capacity: in a support category.")

@@ -50,24 +50,38 @@ class OverviewView(ScopedViewMixin, View):
         trust = get_trust(user, slug)
         deny_unless(rules.may_read_in_trust(user, trust), rules.PEER_REVIEW_HIDDEN)
         year = selectors.chosen_year(trust, request.GET.get("year"))
-        reviews = list(selectors.reviews_for(user=user, trust=trust, academic_year=year)) if year else []
+        reviews = (
+            list(selectors.reviews_for(user=user, trust=trust, academic_year=year)) if year else []
+        )
         triads = selectors.triads_for(user=user, trust=trust, academic_year=year) if year else []
         latest = selectors.latest_assessments(user=user, trust=trust)
-        givers = [a for a in latest.values() if a.capacity in (support_rules.GIVER, support_rules.BOTH)]
-        takers = [a for a in latest.values() if a.capacity in (support_rules.TAKER, support_rules.BOTH)]
+        givers = [
+            a for a in latest.values() if a.capacity in (support_rules.GIVER, support_rules.BOTH)
+        ]
+        takers = [
+            a for a in latest.values() if a.capacity in (support_rules.TAKER, support_rules.BOTH)
+        ]
         deployments = selectors.deployments_for(user=user, trust=trust, academic_year=year)
         by_school: dict = {}
         for d in deployments:
-            row = by_school.setdefault(d.to_school_id, {"school": d.to_school, "in_days": 0, "count": 0})
+            row = by_school.setdefault(
+                d.to_school_id, {"school": d.to_school, "in_days": 0, "count": 0}
+            )
             row["in_days"] += d.days
             row["count"] += 1
         context = {
-            "trust": trust, "year": year, "years": selectors.trust_years(trust),
-            "calendar": selectors.rota_calendar(triads, reviews), "terms": TERM_LABELS,
+            "trust": trust,
+            "year": year,
+            "years": selectors.trust_years(trust),
+            "calendar": selectors.rota_calendar(triads, reviews),
+            "terms": TERM_LABELS,
             "external": [r for r in reviews if r.kind == ReviewKind.EXTERNAL],
             "counts": selectors.review_counts(reviews),
-            "open_actions": selectors.open_actions_by_school(user=user, trust=trust, academic_year=year),
-            "givers": sorted(givers, key=lambda a: a.school.name), "takers": sorted(takers, key=lambda a: a.school.name),
+            "open_actions": selectors.open_actions_by_school(
+                user=user, trust=trust, academic_year=year
+            ),
+            "givers": sorted(givers, key=lambda a: a.school.name),
+            "takers": sorted(takers, key=lambda a: a.school.name),
             "hub_map": _hub_map(latest.values()),
             "deployments_by_school": sorted(by_school.values(), key=lambda r: r["school"].name),
             "can_manage": rules.may_form_rota(user, trust.pk),
@@ -98,33 +112,62 @@ class RotaView(ScopedViewMixin, View):
         schools = list(trust_schools(trust))
         return trust, year, schools
 
-    def _render(self, request, trust, year, schools, options, triads_form, status=200, proposed=False):
-        return render(request, "peer_review/rota.html", {
-            "trust": trust, "year": year, "years": selectors.trust_years(trust), "schools": schools,
-            "options": options, "form": triads_form, "proposed": proposed,
-            "existing": selectors.triads_for(user=request.user, trust=trust, academic_year=year) if year else [],
-        }, status=status)
+    def _render(
+        self, request, trust, year, schools, options, triads_form, status=200, proposed=False
+    ):
+        return render(
+            request,
+            "peer_review/rota.html",
+            {
+                "trust": trust,
+                "year": year,
+                "years": selectors.trust_years(trust),
+                "schools": schools,
+                "options": options,
+                "form": triads_form,
+                "proposed": proposed,
+                "existing": selectors.triads_for(user=request.user, trust=trust, academic_year=year)
+                if year
+                else [],
+            },
+            status=status,
+        )
 
     def get(self, request, slug):
         trust, year, schools = self._setup(request, slug)
         options = forms.RotaOptionsForm(request.GET if "propose" in request.GET else None)
         initial, proposed = {}, False
-        existing = selectors.triads_for(user=request.user, trust=trust, academic_year=year) if year else []
+        existing = (
+            selectors.triads_for(user=request.user, trust=trust, academic_year=year) if year else []
+        )
         for t in existing:
             for s in t.schools.all():
                 initial[s.pk] = t.number
         count = max(1, len(rota_rules.group_sizes(len(schools)))) if len(schools) >= 2 else 1
         if "propose" in request.GET and options.is_valid() and len(schools) >= 2:
             groups = rota_rules.propose_triads(
-                selectors_school_infos(trust, schools), hubs=options.cleaned_data["hubs"],
-                phases=options.cleaned_data["phases"], last_year=last_year_groups(trust, year), seed=year.start_year,
+                selectors_school_infos(trust, schools),
+                hubs=options.cleaned_data["hubs"],
+                phases=options.cleaned_data["phases"],
+                last_year=last_year_groups(trust, year),
+                seed=year.start_year,
             )
             initial = {sid: n for n, g in enumerate(groups, start=1) for sid in g}
             proposed = True
-        form = forms.TriadsForm(schools=schools, groups=max(count, max(initial.values(), default=1)),
-                                initial_groups=initial)
-        return self._render(request, trust, year, schools, options if options.is_bound else forms.RotaOptionsForm(),
-                            form, proposed=proposed)
+        form = forms.TriadsForm(
+            schools=schools,
+            groups=max(count, max(initial.values(), default=1)),
+            initial_groups=initial,
+        )
+        return self._render(
+            request,
+            trust,
+            year,
+            schools,
+            options if options.is_bound else forms.RotaOptionsForm(),
+            form,
+            proposed=proposed,
+        )
 
     def post(self, request, slug):
         trust, year, schools = self._setup(request, slug)
@@ -132,14 +175,22 @@ class RotaView(ScopedViewMixin, View):
         form = forms.TriadsForm(request.POST, schools=schools, groups=count + 2)
         if form.is_valid():
             try:
-                reviews = services.rota_create(actor=request.user, trust=trust, academic_year=year,
-                                               groups=form.groups())
+                reviews = services.rota_create(
+                    actor=request.user, trust=trust, academic_year=year, groups=form.groups()
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"Triads formed and {len(reviews)} reviews planned for {year.label}.")
-                return redirect(reverse("peer_review:overview", kwargs={"slug": trust.slug}) + f"?year={year.start_year}")
-        return self._render(request, trust, year, schools, forms.RotaOptionsForm(), form, status=400)
+                messages.success(
+                    request, f"Triads formed and {len(reviews)} reviews planned for {year.label}."
+                )
+                return redirect(
+                    reverse("peer_review:overview", kwargs={"slug": trust.slug})
+                    + f"?year={year.start_year}"
+                )
+        return self._render(
+            request, trust, year, schools, forms.RotaOptionsForm(), form, status=400
+        )
 
 
 def selectors_school_infos(trust, schools) -> list[rota_rules.SchoolInfo]:
@@ -147,7 +198,9 @@ def selectors_school_infos(trust, schools) -> list[rota_rules.SchoolInfo]:
     from .models import SupportAssessment
 
     points = {}
-    for a in SupportAssessment.objects.filter(school__trust=trust).order_by("school_id", "-assessed_on", "-pk"):
+    for a in SupportAssessment.objects.filter(school__trust=trust).order_by(
+        "school_id", "-assessed_on", "-pk"
+    ):
         points.setdefault(a.school_id, a.points)
     infos = []
     for s in schools:
@@ -167,7 +220,9 @@ def last_year_groups(trust, year) -> list[list[int]]:
         return []
     return [
         [s.pk for s in t.schools.all()]
-        for t in Triad.objects.filter(trust=trust, academic_year__start_year=year.start_year - 1).prefetch_related("schools")
+        for t in Triad.objects.filter(
+            trust=trust, academic_year__start_year=year.start_year - 1
+        ).prefetch_related("schools")
     ]
 
 
@@ -194,15 +249,28 @@ class ExternalReviewCreateView(ScopedViewMixin, View):
             partners = [{"name": d["partner_name"], "organisation": d["organisation"]}]
             if d["second_partner"]:
                 partners.append({"name": d["second_partner"], "organisation": d["organisation"]})
-            return services.external_review_create(actor=request.user, school=d["school"], academic_year=year,
-                                                   visit_on=d["visit_on"], focus=d["focus"], partners=partners)
+            return services.external_review_create(
+                actor=request.user,
+                school=d["school"],
+                academic_year=year,
+                visit_on=d["visit_on"],
+                focus=d["focus"],
+                partners=partners,
+            )
 
-        return form_page(request, form, save, title="Arrange an external audit",
-                         back_url=reverse("peer_review:overview", kwargs={"slug": trust.slug}),
-                         success_url=lambda r: reverse("peer_review:review-detail", kwargs={"pk": r.pk}),
-                         success_message="External audit arranged.",
-                         context={"intro": "External audit partners use the same report form; their judgements "
-                                           "count as external validation of the school's SEF."})
+        return form_page(
+            request,
+            form,
+            save,
+            title="Arrange an external audit",
+            back_url=reverse("peer_review:overview", kwargs={"slug": trust.slug}),
+            success_url=lambda r: reverse("peer_review:review-detail", kwargs={"pk": r.pk}),
+            success_message="External audit arranged.",
+            context={
+                "intro": "External audit partners use the same report form; their judgements "
+                "count as external validation of the school's SEF."
+            },
+        )
 
 
 # --------------------------------------------------------------------------- reviews
@@ -219,12 +287,17 @@ class ReviewDetailView(ScopedViewMixin, View):
             f.school_grade_label = labels.get(f.school_grade_code, f.school_grade_code)
             f.grade_label = labels.get(f.grade_code, f.grade_code)
         context = {
-            "review": review, "school": school, "findings": findings,
-            "actions": list(review.actions.all()), "reviewers": list(review.reviewers.all()),
+            "review": review,
+            "school": school,
+            "findings": findings,
+            "actions": list(review.actions.all()),
+            "reviewers": list(review.reviewers.all()),
             "pack": selectors.pre_visit_pack(user=user, review=review),
-            "can_write": rules.may_write_findings(user, review) and review.status != ReviewStatus.AGREED,
+            "can_write": rules.may_write_findings(user, review)
+            and review.status != ReviewStatus.AGREED,
             "can_manage": rules.may_manage_review(user, school),
-            "can_agree": rules.may_agree_report(user, school) and review.status == ReviewStatus.DRAFTED,
+            "can_agree": rules.may_agree_report(user, school)
+            and review.status == ReviewStatus.DRAFTED,
             "can_plan": rules.may_add_to_plan(user, school),
         }
         return render(request, "peer_review/review_detail.html", context)
@@ -239,20 +312,38 @@ class ReviewEditView(ScopedViewMixin, View):
 
     def _page(self, request, pk):
         review = get_review(request.user, pk)
-        deny_unless(rules.may_manage_review(request.user, review.school), rules.REVIEW_MANAGE_REFUSED)
-        form = forms.ReviewEditForm(request.POST or None, initial={"visit_on": review.visit_on, "focus": review.focus})
+        deny_unless(
+            rules.may_manage_review(request.user, review.school), rules.REVIEW_MANAGE_REFUSED
+        )
+        form = forms.ReviewEditForm(
+            request.POST or None, initial={"visit_on": review.visit_on, "focus": review.focus}
+        )
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
-        return form_page(request, form, lambda f: services.review_update(actor=request.user, review=review, **f.cleaned_data),
-                         title=f"Change the review of {review.school.name}", back_url=url, success_url=url,
-                         context={"intro": "The reviewers' access to the school moves with the visit: from "
-                                           f"{services.PRE_VISIT_DAYS} days before to {services.REPORT_DAYS} days after."})
+        return form_page(
+            request,
+            form,
+            lambda f: services.review_update(actor=request.user, review=review, **f.cleaned_data),
+            title=f"Change the review of {review.school.name}",
+            back_url=url,
+            success_url=url,
+            context={
+                "intro": "The reviewers' access to the school moves with the visit: from "
+                f"{services.PRE_VISIT_DAYS} days before to {services.REPORT_DAYS} days after."
+            },
+        )
 
 
 class ReviewerAddView(ReviewEditView):
     def _page(self, request, pk):
         review = get_review(request.user, pk)
-        deny_unless(rules.may_manage_review(request.user, review.school), rules.REVIEW_MANAGE_REFUSED)
-        schools = review.triad.schools.exclude(pk=review.school_id) if review.triad_id else School.objects.none()
+        deny_unless(
+            rules.may_manage_review(request.user, review.school), rules.REVIEW_MANAGE_REFUSED
+        )
+        schools = (
+            review.triad.schools.exclude(pk=review.school_id)
+            if review.triad_id
+            else School.objects.none()
+        )
         form = forms.ReviewerAddForm(request.POST or None, schools=schools)
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
 
@@ -261,12 +352,25 @@ class ReviewerAddView(ReviewEditView):
             user = None
             if d["from_school"] is not None and not d["name"]:
                 user = services.named_leader(d["from_school"])
-            return services.reviewer_add(actor=request.user, review=review, user=user,
-                                         name=d["name"] or (str(user) if user else ""), from_school=d["from_school"],
-                                         is_external=d["is_external"], organisation=d["organisation"])
+            return services.reviewer_add(
+                actor=request.user,
+                review=review,
+                user=user,
+                name=d["name"] or (str(user) if user else ""),
+                from_school=d["from_school"],
+                is_external=d["is_external"],
+                organisation=d["organisation"],
+            )
 
-        return form_page(request, form, save, title=f"Add a reviewer to the review of {review.school.name}",
-                         back_url=url, success_url=url, success_message="Reviewer added.")
+        return form_page(
+            request,
+            form,
+            save,
+            title=f"Add a reviewer to the review of {review.school.name}",
+            back_url=url,
+            success_url=url,
+            success_message="Reviewer added.",
+        )
 
 
 class _WriteView(ReviewEditView):
@@ -279,16 +383,28 @@ class _WriteView(ReviewEditView):
 class FindingCreateView(_WriteView):
     def _page(self, request, pk):
         review = self.review_for_writing(request, pk)
-        form = forms.FindingForm(request.POST or None, areas=selectors.sef_area_choices(review),
-                                 grades=selectors.grade_choices(review),
-                                 initial={"area_code": (review.focus_area_codes or [""])[0]})
+        form = forms.FindingForm(
+            request.POST or None,
+            areas=selectors.sef_area_choices(review),
+            grades=selectors.grade_choices(review),
+            initial={"area_code": (review.focus_area_codes or [""])[0]},
+        )
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
-        return form_page(request, form, lambda f: services.finding_record(actor=request.user, review=review,
-                                                                           **f.service_kwargs()),
-                         title=f"Findings: review of {review.school.name}", back_url=url, success_url=url,
-                         success_message="Findings recorded.",
-                         context={"intro": f"Focus: {review.focus}. Agreeing or giving a different grade records a "
-                                           "validation of the school's SEF, which feeds SEF accuracy."})
+        return form_page(
+            request,
+            form,
+            lambda f: services.finding_record(
+                actor=request.user, review=review, **f.service_kwargs()
+            ),
+            title=f"Findings: review of {review.school.name}",
+            back_url=url,
+            success_url=url,
+            success_message="Findings recorded.",
+            context={
+                "intro": f"Focus: {review.focus}. Agreeing or giving a different grade records a "
+                "validation of the school's SEF, which feeds SEF accuracy."
+            },
+        )
 
 
 class ReviewActionCreateView(_WriteView):
@@ -296,22 +412,38 @@ class ReviewActionCreateView(_WriteView):
         review = self.review_for_writing(request, pk)
         form = forms.ReviewActionForm(request.POST or None, findings=review.findings.all())
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
-        return form_page(request, form, lambda f: services.review_action_create(actor=request.user, review=review,
-                                                                                **f.cleaned_data),
-                         title=f"Action: review of {review.school.name}", back_url=url, success_url=url,
-                         success_message="Action added.")
+        return form_page(
+            request,
+            form,
+            lambda f: services.review_action_create(
+                actor=request.user, review=review, **f.cleaned_data
+            ),
+            title=f"Action: review of {review.school.name}",
+            back_url=url,
+            success_url=url,
+            success_message="Action added.",
+        )
 
 
 class ReportEditView(_WriteView):
     def _page(self, request, pk):
         review = self.review_for_writing(request, pk)
-        form = forms.ReportForm(request.POST or None, initial={"summary": review.summary,
-                                                               "strengths_to_share": review.strengths_to_share})
+        form = forms.ReportForm(
+            request.POST or None,
+            initial={"summary": review.summary, "strengths_to_share": review.strengths_to_share},
+        )
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
-        return form_page(request, form, lambda f: services.review_report_save(actor=request.user, review=review,
-                                                                              **f.cleaned_data),
-                         title=f"Report: review of {review.school.name}", back_url=url, success_url=url,
-                         success_message="Report drafted: the headteacher can now agree it.")
+        return form_page(
+            request,
+            form,
+            lambda f: services.review_report_save(
+                actor=request.user, review=review, **f.cleaned_data
+            ),
+            title=f"Report: review of {review.school.name}",
+            back_url=url,
+            success_url=url,
+            success_message="Report drafted: the headteacher can now agree it.",
+        )
 
 
 class ReportPdfView(ScopedViewMixin, View):
@@ -322,10 +454,17 @@ class ReportPdfView(ScopedViewMixin, View):
         for f in findings:
             f.school_grade_label = labels.get(f.school_grade_code, f.school_grade_code)
             f.grade_label = labels.get(f.grade_code, f.grade_code)
-        pdf = render_pdf("peer_review/pdf/report.html", {
-            "review": review, "school": review.school, "findings": findings, "actions": list(review.actions.all()),
-            "reviewers": list(review.reviewers.all()),
-        }, request=request)
+        pdf = render_pdf(
+            "peer_review/pdf/report.html",
+            {
+                "review": review,
+                "school": review.school,
+                "findings": findings,
+                "actions": list(review.actions.all()),
+                "reviewers": list(review.reviewers.all()),
+            },
+            request=request,
+        )
         return pdf_response(pdf, f"review-{review.school.urn}-{review.visit_on:%Y%m%d}.pdf")
 
 
@@ -345,18 +484,31 @@ class ReportAgreeView(ScopedViewMixin, View):
 class ActionToPlanView(ReviewEditView):
     def _page(self, request, pk):
         item = get_object_or_404_for(
-            request.user, Perm.PEER_REVIEW_VIEW,
-            ReviewAction.objects.select_related("review__school__trust", "review__academic_year", "owner"), pk=pk,
+            request.user,
+            Perm.PEER_REVIEW_VIEW,
+            ReviewAction.objects.select_related(
+                "review__school__trust", "review__academic_year", "owner"
+            ),
+            pk=pk,
         )
         review = item.review
         deny_unless(rules.may_add_to_plan(request.user, review.school), rules.TO_PLAN_REFUSED)
-        form = forms.ToPlanForm(request.POST or None, priorities=selectors.plan_priority_choices(review))
+        form = forms.ToPlanForm(
+            request.POST or None, priorities=selectors.plan_priority_choices(review)
+        )
         url = reverse("peer_review:review-detail", kwargs={"pk": review.pk})
-        return form_page(request, form, lambda f: services.review_action_to_plan(
-            actor=request.user, review_action=item, priority=f.cleaned_data["priority"]),
-            title="Add the action to the school's plan", back_url=url, success_url=url,
+        return form_page(
+            request,
+            form,
+            lambda f: services.review_action_to_plan(
+                actor=request.user, review_action=item, priority=f.cleaned_data["priority"]
+            ),
+            title="Add the action to the school's plan",
+            back_url=url,
+            success_url=url,
             success_message="Added to the plan; its progress now shows on the review.",
-            context={"subtitle": item.what})
+            context={"subtitle": item.what},
+        )
 
 
 # --------------------------------------------------------------------------- school page
@@ -365,25 +517,44 @@ class ActionToPlanView(ReviewEditView):
 class SchoolView(ScopedViewMixin, View):
     def get(self, request, pk):
         user = request.user
-        school = get_object_or_404_for(user, Perm.SCHOOL_VIEW, School.objects.select_related("trust", "hub"), pk=pk)
+        school = get_object_or_404_for(
+            user, Perm.SCHOOL_VIEW, School.objects.select_related("trust", "hub"), pk=pk
+        )
         sees_reviews = rules.may_read_reviews(user, school)
         sees_support = rules.may_read_support(user, school)
         deny_unless(sees_reviews or sees_support, rules.SCHOOL_HIDDEN)
         reviews = []
         if sees_reviews:
             reviews = list(
-                restrict(selectors.review_queryset().filter(school=school), user, Perm.PEER_REVIEW_VIEW)
-                .prefetch_related("reviewers").order_by("-visit_on")
+                restrict(
+                    selectors.review_queryset().filter(school=school), user, Perm.PEER_REVIEW_VIEW
+                )
+                .prefetch_related("reviewers")
+                .order_by("-visit_on")
             )
-        actions = list(
-            restrict(ReviewAction.objects.filter(review__school=school), user, Perm.PEER_REVIEW_VIEW)
-            .select_related("review", "owner", "plan_action").order_by("due_on")
-        ) if sees_reviews else []
+        actions = (
+            list(
+                restrict(
+                    ReviewAction.objects.filter(review__school=school), user, Perm.PEER_REVIEW_VIEW
+                )
+                .select_related("review", "owner", "plan_action")
+                .order_by("due_on")
+            )
+            if sees_reviews
+            else []
+        )
         latest, non_negotiables = selectors.school_non_negotiables(user=user, school=school)
         context = {
-            "school": school, "reviews": reviews, "actions": actions, "sees_reviews": sees_reviews,
-            "sees_support": sees_support, "latest": latest, "non_negotiables": non_negotiables,
-            "history": selectors.assessment_history(user=user, school=school) if sees_support else [],
+            "school": school,
+            "reviews": reviews,
+            "actions": actions,
+            "sees_reviews": sees_reviews,
+            "sees_support": sees_support,
+            "latest": latest,
+            "non_negotiables": non_negotiables,
+            "history": selectors.assessment_history(user=user, school=school)
+            if sees_support
+            else [],
             "deployments": selectors.school_deployments(user=user, school=school),
         }
         return render(request, "peer_review/school.html", context)
@@ -411,9 +582,13 @@ class SupportView(ScopedViewMixin, View):
         schools = [s for s in trust_schools(trust) if s.pk in visible]
         nn = selectors.non_negotiables_for(trust=trust)
         context = {
-            "trust": trust, "rows": [(s, latest.get(s.pk)) for s in schools], "rule_lines": rule.describe(),
-            "non_negotiables": [(label, [n for n in nn if n.category == code])
-                                for code, label in support_rules.CATEGORY_LABELS.items()],
+            "trust": trust,
+            "rows": [(s, latest.get(s.pk)) for s in schools],
+            "rule_lines": rule.describe(),
+            "non_negotiables": [
+                (label, [n for n in nn if n.category == code])
+                for code, label in support_rules.CATEGORY_LABELS.items()
+            ],
             "collaborations": selectors.collaboration_plans_for(user=user, trust=trust),
             "can_manage": rules.may_manage_support(user, trust.pk),
         }
@@ -439,11 +614,18 @@ class SupportRuleView(ScopedViewMixin, View):
         trust = _support_trust(request, slug, manage=True)
         form = forms.SupportRuleForm(request.POST or None, rule=services.rule_for(trust).rule)
         url = reverse("peer_review:support", kwargs={"slug": trust.slug})
-        return form_page(request, form, lambda f: services.support_rule_save(actor=request.user, trust=trust,
-                                                                             settings=f.cleaned_data),
-                         title="The trust's support rule", back_url=url, success_url=url,
-                         success_message="Rule saved. Work out the categories again to apply it.",
-                         context={"intro": "Points for each signal; the total gives the category."})
+        return form_page(
+            request,
+            form,
+            lambda f: services.support_rule_save(
+                actor=request.user, trust=trust, settings=f.cleaned_data
+            ),
+            title="The trust's support rule",
+            back_url=url,
+            success_url=url,
+            success_message="Rule saved. Work out the categories again to apply it.",
+            context={"intro": "Points for each signal; the total gives the category."},
+        )
 
 
 class NonNegotiableCreateView(SupportRuleView):
@@ -451,10 +633,17 @@ class NonNegotiableCreateView(SupportRuleView):
         trust = _support_trust(request, slug, manage=True)
         form = forms.NonNegotiableForm(request.POST or None)
         url = reverse("peer_review:support", kwargs={"slug": trust.slug})
-        return form_page(request, form, lambda f: services.non_negotiable_create(actor=request.user, trust=trust,
-                                                                                 **f.cleaned_data),
-                         title="Add a non-negotiable", back_url=url, success_url=url,
-                         context={"intro": "Every school in the category sees it with its plans."})
+        return form_page(
+            request,
+            form,
+            lambda f: services.non_negotiable_create(
+                actor=request.user, trust=trust, **f.cleaned_data
+            ),
+            title="Add a non-negotiable",
+            back_url=url,
+            success_url=url,
+            context={"intro": "Every school in the category sees it with its plans."},
+        )
 
 
 class CollaborationCreateView(SupportRuleView):
@@ -468,9 +657,18 @@ class CollaborationCreateView(SupportRuleView):
             d["schools"] = list(d["schools"])
             return services.collaboration_plan_create(actor=request.user, trust=trust, **d)
 
-        return form_page(request, form, save, title="New collaboration plan", back_url=url, success_url=url,
-                         context={"intro": "A collaboration answers the five tests: purpose, mutuality, change, "
-                                           "pace and prioritisation."})
+        return form_page(
+            request,
+            form,
+            save,
+            title="New collaboration plan",
+            back_url=url,
+            success_url=url,
+            context={
+                "intro": "A collaboration answers the five tests: purpose, mutuality, change, "
+                "pace and prioritisation."
+            },
+        )
 
 
 # --------------------------------------------------------------------------- expertise and deployments
@@ -488,11 +686,18 @@ class ExpertiseMineView(SupportRuleView):
         form = forms.ExpertiseForm(request.POST or None, initial=initial, schools=schools)
         url = reverse("peer_review:expertise-mine", kwargs={"slug": trust.slug})
         return form_page(
-            request, form, lambda f: services.expertise_save(actor=user, trust=trust, user=user, **f.cleaned_data),
-            title="My expertise", back_url=reverse("trusts:trust-detail", kwargs={"slug": trust.slug}),
-            success_url=url, success_message="Your expertise is saved.",
-            context={"intro": f"What you could offer other schools of {trust.name}, and how many days a term. "
-                              "Trust leaders use the register to match people to schools' priorities."})
+            request,
+            form,
+            lambda f: services.expertise_save(actor=user, trust=trust, user=user, **f.cleaned_data),
+            title="My expertise",
+            back_url=reverse("trusts:trust-detail", kwargs={"slug": trust.slug}),
+            success_url=url,
+            success_message="Your expertise is saved.",
+            context={
+                "intro": f"What you could offer other schools of {trust.name}, and how many days a term. "
+                "Trust leaders use the register to match people to schools' priorities."
+            },
+        )
 
 
 class ExpertiseRegisterView(ScopedViewMixin, View):
@@ -501,12 +706,25 @@ class ExpertiseRegisterView(ScopedViewMixin, View):
         year = selectors.chosen_year(trust, request.GET.get("year"))
         register = selectors.expertise_register(trust=trust)
         used = selectors.used_days(trust, year) if year else {}
-        rows = [(e, used.get(e.pk, 0), e.days_per_term * rota_rules.TERMS - used.get(e.pk, 0)) for e in register]
-        return render(request, "peer_review/expertise_register.html", {
-            "trust": trust, "year": year, "rows": rows,
-            "matches": selectors.match_expertise(trust=trust, academic_year=year) if year else [],
-            "deployments": selectors.deployments_for(user=request.user, trust=trust, academic_year=year),
-        })
+        rows = [
+            (e, used.get(e.pk, 0), e.days_per_term * rota_rules.TERMS - used.get(e.pk, 0))
+            for e in register
+        ]
+        return render(
+            request,
+            "peer_review/expertise_register.html",
+            {
+                "trust": trust,
+                "year": year,
+                "rows": rows,
+                "matches": selectors.match_expertise(trust=trust, academic_year=year)
+                if year
+                else [],
+                "deployments": selectors.deployments_for(
+                    user=request.user, trust=trust, academic_year=year
+                ),
+            },
+        )
 
 
 class DeploymentCreateView(SupportRuleView):
@@ -514,27 +732,50 @@ class DeploymentCreateView(SupportRuleView):
         trust = _support_trust(request, slug, manage=True)
         year = selectors.chosen_year(trust, None)
         register = Expertise.objects.filter(trust=trust).select_related("user", "home_school")
-        initial = {k: request.GET[k] for k in ("expertise", "to_school") if request.GET.get(k, "").isdigit()}
-        form = forms.DeploymentForm(request.POST or None, register=register, schools=trust_schools(trust),
-                                    initial=initial)
+        initial = {
+            k: request.GET[k]
+            for k in ("expertise", "to_school")
+            if request.GET.get(k, "").isdigit()
+        }
+        form = forms.DeploymentForm(
+            request.POST or None, register=register, schools=trust_schools(trust), initial=initial
+        )
         url = reverse("peer_review:expertise-register", kwargs={"slug": trust.slug})
-        return form_page(request, form, lambda f: services.deployment_create(actor=request.user, academic_year=year,
-                                                                             **f.cleaned_data),
-                         title="Record a deployment", back_url=url, success_url=url,
-                         success_message="Deployment recorded; it shows on both schools.")
+        return form_page(
+            request,
+            form,
+            lambda f: services.deployment_create(
+                actor=request.user, academic_year=year, **f.cleaned_data
+            ),
+            title="Record a deployment",
+            back_url=url,
+            success_url=url,
+            success_message="Deployment recorded; it shows on both schools.",
+        )
 
 
 class DeploymentEditView(ReviewEditView):
     def _page(self, request, pk):
         deployment = get_object_or_404_for(
-            request.user, Perm.SUPPORT_VIEW,
-            Deployment.objects.select_related("expertise__user", "to_school__trust", "from_school"), pk=pk,
+            request.user,
+            Perm.SUPPORT_VIEW,
+            Deployment.objects.select_related("expertise__user", "to_school__trust", "from_school"),
+            pk=pk,
         )
         trust = deployment.to_school.trust
         deny_unless(rules.may_manage_support(request.user, trust.pk), rules.SUPPORT_MANAGE_REFUSED)
-        form = forms.DeploymentOutcomeForm(request.POST or None, initial={"status": deployment.status,
-                                                                          "outcome": deployment.outcome})
+        form = forms.DeploymentOutcomeForm(
+            request.POST or None,
+            initial={"status": deployment.status, "outcome": deployment.outcome},
+        )
         url = reverse("peer_review:school", kwargs={"pk": deployment.to_school_id})
-        return form_page(request, form, lambda f: services.deployment_update(actor=request.user, deployment=deployment,
-                                                                             **f.cleaned_data),
-                         title=f"Outcome: {deployment}", back_url=url, success_url=url)
+        return form_page(
+            request,
+            form,
+            lambda f: services.deployment_update(
+                actor=request.user, deployment=deployment, **f.cleaned_data
+            ),
+            title=f"Outcome: {deployment}",
+            back_url=url,
+            success_url=url,
+        )

@@ -26,8 +26,23 @@ from .models import (
 )
 
 VISIBLE = all_by_view_permission(
-    SchoolPlan, Priority, Action, Milestone, SuccessCriterion, RagRating, StaffObjective,
-    MonitoringScale, MonitoringActivity, MonitoringRecord,
-    StrategicPlan, TrustPriority, SuccessIndicator, PocketGuide, PocketGuideItem, PlanReturn,
-    MspVersion, ConsultationComment, GuidePublication,
+    SchoolPlan,
+    Priority,
+    Action,
+    Milestone,
+    SuccessCriterion,
+    RagRating,
+    StaffObjective,
+    MonitoringScale,
+    MonitoringActivity,
+    MonitoringRecord,
+    StrategicPlan,
+    TrustPriority,
+    SuccessIndicator,
+    PocketGuide,
+    PocketGuideItem,
+    PlanReturn,
+    MspVersion,
+    ConsultationComment,
+    GuidePublication,
 )

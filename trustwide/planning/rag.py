@@ -59,7 +59,9 @@ def action_rating_problem(
         return f"'{rating}' is not on the RAG scale (red, amber, green, blue)."
     overdue = bool(due_on and due_on < on and not complete)
     if overdue and rating in (GREEN, BLUE):
-        return f"This action was due on {due_on:%d/%m/%Y} and is not complete: it cannot be {rating}."
+        return (
+            f"This action was due on {due_on:%d/%m/%Y} and is not complete: it cannot be {rating}."
+        )
     return None
 
 

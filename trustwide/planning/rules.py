@@ -20,14 +20,24 @@ PROGRESS_REFUSED = "Only the action's owner or a leader updates its progress."
 SUBMIT_REFUSED = "Only the headteacher or senior leaders submit the plan."
 START_REFUSED = "Only the headteacher or senior leaders start the plan."
 EVALUATE_REFUSED = "Only the headteacher or senior leaders evaluate the plan."
-SMART_OVERRIDE_REFUSED = "Only headteachers, executive headteachers and trust leaders override the SMART check."
+SMART_OVERRIDE_REFUSED = (
+    "Only headteachers, executive headteachers and trust leaders override the SMART check."
+)
 AGREE_REFUSED = "Only the school's local governors agree the plan."
-RETURN_REFUSED = "Only the school's governors or its headteacher and senior leaders return a plan to draft."
+RETURN_REFUSED = (
+    "Only the school's governors or its headteacher and senior leaders return a plan to draft."
+)
 SIGN_OFF_REFUSED = "Only the CEO or a trust leader signs off or returns a school's plan."
 BOARD_AGREE_REFUSED = "Only the CEO or a trust leader records the trust board's agreement."
-MSP_COMMENT_REFUSED = "Only trustees, local governors and headteachers comment on the strategic plan's drafts."
-MSP_ISSUE_REFUSED = "Only trust leaders issue, answer comments on and approve versions of the strategic plan."
-PUBLISH_REFUSED = "Only trust leaders publish the trust's pocket guide, and school leaders their school's."
+MSP_COMMENT_REFUSED = (
+    "Only trustees, local governors and headteachers comment on the strategic plan's drafts."
+)
+MSP_ISSUE_REFUSED = (
+    "Only trust leaders issue, answer comments on and approve versions of the strategic plan."
+)
+PUBLISH_REFUSED = (
+    "Only trust leaders publish the trust's pocket guide, and school leaders their school's."
+)
 PUBLIC_LINK_REFUSED = "Only trust leaders share or revoke a public link."
 RAG_RATE_REFUSED = "You may not RAG-rate this plan."
 MONITORING_HIDDEN = "You may not see this school's monitoring."
@@ -38,6 +48,7 @@ SCALE_REFUSED = "Only trust leaders choose the judgement scale."
 
 
 # --------------------------------------------------------------------------- school plans
+
 
 def may_view_plans(user, school) -> bool:
     return actor_can(user, Perm.PLAN_VIEW, school)
@@ -90,15 +101,20 @@ def may_see_plan_history(user, school) -> bool:
 def plan_permissions(user, school) -> dict[str, bool]:
     """Every decision the plan page shows buttons for, by name (for templates)."""
     return {
-        "edit": may_edit_plans(user, school), "submit": may_lead_plan(user, school),
+        "edit": may_edit_plans(user, school),
+        "submit": may_lead_plan(user, school),
         "agree": may_agree_plan(user, school),
-        "sign_off": may_sign_off(user, school), "override": may_override_smart(user, school),
-        "rate": may_rag_rate(user, school), "monitoring": may_view_monitoring(user, school),
-        "history": may_see_plan_history(user, school), "update": actor_can(user, Perm.ACTION_UPDATE, school),
+        "sign_off": may_sign_off(user, school),
+        "override": may_override_smart(user, school),
+        "rate": may_rag_rate(user, school),
+        "monitoring": may_view_monitoring(user, school),
+        "history": may_see_plan_history(user, school),
+        "update": actor_can(user, Perm.ACTION_UPDATE, school),
     }
 
 
 # --------------------------------------------------------------------------- monitoring
+
 
 def may_view_monitoring(user, school) -> bool:
     return actor_can(user, Perm.MONITORING_VIEW, school)
@@ -109,6 +125,7 @@ def may_record_monitoring(user, school) -> bool:
 
 
 # --------------------------------------------------------------------------- trust pages
+
 
 def may_view_in_trust(user, trust, perm: str = Perm.STRATEGIC_PLAN_VIEW) -> bool:
     """The trust's planning pages: `perm` held anywhere in the trust (each page then shows only

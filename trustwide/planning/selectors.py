@@ -44,7 +44,9 @@ def strategic_plans_for(*, user, trust) -> QuerySet:
 def current_strategic_plan(*, user, trust) -> StrategicPlan | None:
     return (
         strategic_plans_for(user=user, trust=trust)
-        .prefetch_related(Prefetch("priorities", queryset=TrustPriority.objects.prefetch_related("indicators")))
+        .prefetch_related(
+            Prefetch("priorities", queryset=TrustPriority.objects.prefetch_related("indicators"))
+        )
         .first()
     )
 
@@ -53,7 +55,9 @@ def pocket_guide_for(*, trust, academic_year) -> PocketGuide | None:
     return (
         PocketGuide.objects.filter(strategic_plan__trust=trust, academic_year=academic_year)
         .select_related("academic_year", "strategic_plan")
-        .prefetch_related(Prefetch("items", queryset=PocketGuideItem.objects.select_related("priority")))
+        .prefetch_related(
+            Prefetch("items", queryset=PocketGuideItem.objects.select_related("priority"))
+        )
         .first()
     )
 
@@ -80,14 +84,22 @@ def plan_with_contents(*, user, pk: int, perm: str = Perm.PLAN_VIEW) -> SchoolPl
     from trustwide.access import get_object_or_404_for
 
     queryset = SchoolPlan.objects.select_related(
-        "school__trust", "school__hub", "academic_year", "agreed_by", "smart_override_by", "submitted_by",
+        "school__trust",
+        "school__hub",
+        "academic_year",
+        "agreed_by",
+        "smart_override_by",
+        "submitted_by",
     ).prefetch_related(
         Prefetch("academic_year__terms", queryset=Term.objects.order_by("number")),
         Prefetch(
             "priorities",
             queryset=Priority.objects.select_related("lead").prefetch_related(
                 "trust_priorities",
-                Prefetch("actions", queryset=Action.objects.select_related("owner").order_by("due_on", "pk")),
+                Prefetch(
+                    "actions",
+                    queryset=Action.objects.select_related("owner").order_by("due_on", "pk"),
+                ),
                 Prefetch("criteria", queryset=SuccessCriterion.objects.select_related("owner")),
                 Prefetch("milestones", queryset=Milestone.objects.select_related("term")),
             ),
@@ -179,7 +191,9 @@ def activities_for_plan(plan: SchoolPlan) -> list[MonitoringActivity]:
     return list(
         MonitoringActivity.objects.filter(plan=plan)
         .select_related("term", "lead", "priority")
-        .prefetch_related(Prefetch("records", queryset=MonitoringRecord.objects.select_related("recorded_by")))
+        .prefetch_related(
+            Prefetch("records", queryset=MonitoringRecord.objects.select_related("recorded_by"))
+        )
         .order_by("term__number", "planned_on", "pk")
     )
 
@@ -191,7 +205,9 @@ def activity_is_overdue(activity: MonitoringActivity, today: datetime.date) -> b
 
 def objectives_for_plan(plan: SchoolPlan) -> list[StaffObjective]:
     return list(
-        StaffObjective.objects.filter(priority__plan=plan).select_related("user", "priority", "criterion")
+        StaffObjective.objects.filter(priority__plan=plan).select_related(
+            "user", "priority", "criterion"
+        )
     )
 
 
@@ -257,17 +273,22 @@ def _counts_by_school(term: Term, school_ids: set[int]) -> tuple[dict, dict]:
     return priorities, items
 
 
-def rollup(*, user, trust, term: Term, kind: str | None = None) -> tuple[list[RollupRow], RollupRow, Term | None]:
+def rollup(
+    *, user, trust, term: Term, kind: str | None = None
+) -> tuple[list[RollupRow], RollupRow, Term | None]:
     """RAG counts per school for a term, with hub subtotals and the trust total, the change
     since the previous term and the number of overdue actions. A fixed number of queries."""
     from django.db.models import Count
 
     schools = list(
         # Schools in the trust at any time during the term (joined or left mid-term included).
-        restrict(School.objects.filter(trust=trust).open_between(term.starts_on, term.ends_on), user, Perm.PLAN_VIEW)
-        .select_related("hub").order_by(
-            "hub__name", "name"
+        restrict(
+            School.objects.filter(trust=trust).open_between(term.starts_on, term.ends_on),
+            user,
+            Perm.PLAN_VIEW,
         )
+        .select_related("hub")
+        .order_by("hub__name", "name")
     )
     ids = {s.pk for s in schools}
     before = previous_term(term)
@@ -280,32 +301,50 @@ def rollup(*, user, trust, term: Term, kind: str | None = None) -> tuple[list[Ro
         plan_filter["kind"] = kind
     overdue = dict(
         Action.objects.filter(
-            priority__plan__academic_year_id=term.academic_year_id, priority__plan__school_id__in=ids,
-            due_on__lt=on, status__in=OPEN_ACTION_STATUSES,
-        ).values_list("priority__plan__school_id").annotate(n=Count("pk")).order_by()
+            priority__plan__academic_year_id=term.academic_year_id,
+            priority__plan__school_id__in=ids,
+            due_on__lt=on,
+            status__in=OPEN_ACTION_STATUSES,
+        )
+        .values_list("priority__plan__school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     plan_counts = dict(
-        SchoolPlan.objects.filter(**plan_filter).values_list("school_id").annotate(n=Count("pk")).order_by()
+        SchoolPlan.objects.filter(**plan_filter)
+        .values_list("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     rows: list[RollupRow] = []
     hubs: dict = {}
     total = RollupRow("Trust total")
     for school in schools:
         row = RollupRow(
-            school.name, school=school, hub_id=school.hub_id,
-            priorities=prio_now.get(school.pk, rag.counts([])), items=items_now.get(school.pk, rag.counts([])),
+            school.name,
+            school=school,
+            hub_id=school.hub_id,
+            priorities=prio_now.get(school.pk, rag.counts([])),
+            items=items_now.get(school.pk, rag.counts([])),
             previous_priorities=prio_before.get(school.pk, rag.counts([])),
             previous_items=items_before.get(school.pk, rag.counts([])),
-            overdue_actions=overdue.get(school.pk, 0), plans=plan_counts.get(school.pk, 0),
+            overdue_actions=overdue.get(school.pk, 0),
+            plans=plan_counts.get(school.pk, 0),
         )
         hub_label = school.hub.name if school.hub else "No hub"
-        hubs.setdefault(hub_label, RollupRow(f"{hub_label} hub" if school.hub else hub_label)).add(row)
+        hubs.setdefault(hub_label, RollupRow(f"{hub_label} hub" if school.hub else hub_label)).add(
+            row
+        )
         rows.append(row)
         total.add(row)
     grouped = []
     for hub_label, hub_row in hubs.items():
         grouped.append(("hub", hub_row))
-        grouped.extend(("school", r) for r in rows if (r.school.hub.name if r.school.hub else "No hub") == hub_label)
+        grouped.extend(
+            ("school", r)
+            for r in rows
+            if (r.school.hub.name if r.school.hub else "No hub") == hub_label
+        )
     return grouped, total, before
 
 
@@ -313,8 +352,12 @@ def overdue_actions_for(*, user, trust, academic_year, limit: int = 50) -> list[
     today = timezone.localdate()
     return list(
         restrict(Action.objects.all(), user, Perm.PLAN_VIEW)
-        .filter(priority__plan__school__trust=trust, priority__plan__academic_year=academic_year,
-                due_on__lt=today, status__in=OPEN_ACTION_STATUSES)
+        .filter(
+            priority__plan__school__trust=trust,
+            priority__plan__academic_year=academic_year,
+            due_on__lt=today,
+            status__in=OPEN_ACTION_STATUSES,
+        )
         .select_related("owner", "priority__plan__school")
         .order_by("due_on")[:limit]
     )
@@ -323,18 +366,27 @@ def overdue_actions_for(*, user, trust, academic_year, limit: int = 50) -> list[
 # For the KPI engine ---------------------------------------------------------------------------
 
 
-def teaching_judgements(*, trust_id: int, start: datetime.date, end: datetime.date) -> list[tuple[int, int | None, datetime.date, bool]]:
+def teaching_judgements(
+    *, trust_id: int, start: datetime.date, end: datetime.date
+) -> list[tuple[int, int | None, datetime.date, bool]]:
     """Lesson observation judgements in the period: (school URN, hub id, date, good or better).
     The caller (the KPI engine, a trusted backend job) scopes the output itself."""
     return [
         (urn, hub_id, day, bool(good))
         for urn, hub_id, day, good in MonitoringRecord.objects.filter(
-            activity__plan__school__trust_id=trust_id, activity__kind="lesson_observation",
-            carried_out_on__gte=start, carried_out_on__lte=end, good_or_better__isnull=False,
+            activity__plan__school__trust_id=trust_id,
+            activity__kind="lesson_observation",
+            carried_out_on__gte=start,
+            carried_out_on__lte=end,
+            good_or_better__isnull=False,
         )
         .order_by("carried_out_on", "pk")
-        .values_list("activity__plan__school__urn", "activity__plan__school__hub_id", "carried_out_on",
-                     "good_or_better")
+        .values_list(
+            "activity__plan__school__urn",
+            "activity__plan__school__hub_id",
+            "carried_out_on",
+            "good_or_better",
+        )
     ]
 
 

@@ -14,11 +14,43 @@ NUMERIC_KINDS = {"percentage", "number"}
 # Words that promise change without saying how much. Flagged only when the text carries
 # no number: "improve reading" is vague; "improve reading from 62% to 75%" is not.
 VAGUE_WORDS = (
-    "improve", "improved", "improves", "improving", "improvement", "better", "more", "increase",
-    "increased", "increasing", "raise", "raised", "raising", "develop", "developed", "developing",
-    "enhance", "enhanced", "continue", "continued", "ensure", "strengthen", "strengthened",
-    "embed", "embedded", "greater", "further", "higher", "stronger", "good", "effective",
-    "effectively", "consistent", "consistently", "robust", "high-quality", "high quality",
+    "improve",
+    "improved",
+    "improves",
+    "improving",
+    "improvement",
+    "better",
+    "more",
+    "increase",
+    "increased",
+    "increasing",
+    "raise",
+    "raised",
+    "raising",
+    "develop",
+    "developed",
+    "developing",
+    "enhance",
+    "enhanced",
+    "continue",
+    "continued",
+    "ensure",
+    "strengthen",
+    "strengthened",
+    "embed",
+    "embedded",
+    "greater",
+    "further",
+    "higher",
+    "stronger",
+    "good",
+    "effective",
+    "effectively",
+    "consistent",
+    "consistently",
+    "robust",
+    "high-quality",
+    "high quality",
 )
 _VAGUE = re.compile(r"\b(" + "|".join(re.escape(w) for w in VAGUE_WORDS) + r")\b", re.IGNORECASE)
 
@@ -91,7 +123,12 @@ def success_criterion_problems(criterion) -> list[Problem]:
     if not target:
         problems.append(Problem("no_target", "No target value: say what the measure should reach."))
     elif kind in NUMERIC_KINDS and not _is_number(target):
-        problems.append(Problem("target_not_number", f"The target '{target}' is not a number, but the measure is numeric."))
+        problems.append(
+            Problem(
+                "target_not_number",
+                f"The target '{target}' is not a number, but the measure is numeric.",
+            )
+        )
     if getattr(criterion, "target_date", None) is None:
         problems.append(Problem("no_date", "No date: say by when the target is met."))
     if not owner_id:
@@ -99,10 +136,12 @@ def success_criterion_problems(criterion) -> list[Problem]:
     words = vague_words(description)
     if words:
         quoted = ", ".join(f"'{w}'" for w in words)
-        problems.append(Problem(
-            "vague_wording",
-            f"Vague wording ({quoted}) with no number: say by how much, e.g. 'from 62% to 75%'.",
-        ))
+        problems.append(
+            Problem(
+                "vague_wording",
+                f"Vague wording ({quoted}) with no number: say by how much, e.g. 'from 62% to 75%'.",
+            )
+        )
     return problems
 
 
@@ -118,4 +157,8 @@ def priority_problems(priority) -> list[Problem]:
     has_any = bool(list(criteria.all())) if hasattr(criteria, "all") else bool(criteria)
     if has_any:
         return []
-    return [Problem("no_criteria", "No success criterion: say how you will know this priority has worked.")]
+    return [
+        Problem(
+            "no_criteria", "No success criterion: say how you will know this priority has worked."
+        )
+    ]

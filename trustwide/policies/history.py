@@ -5,5 +5,7 @@ from .models import PolicyReview
 
 VISIBLE = {
     "policies.policy": selectors.visible_policies,
-    "policies.policyreview": lambda user: PolicyReview.objects.filter(policy__in=selectors.visible_policies(user)),
+    "policies.policyreview": lambda user: PolicyReview.objects.filter(
+        policy__in=selectors.visible_policies(user)
+    ),
 }

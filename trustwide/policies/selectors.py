@@ -51,7 +51,13 @@ def due_q(state: str, today: datetime.date) -> Q:
     raise ValueError(f"Unknown due state {state!r}")
 
 
-STATES = [review_dates.OVERDUE, review_dates.DUE, review_dates.IN_DATE, review_dates.NOT_APPROVED, review_dates.RETIRED]
+STATES = [
+    review_dates.OVERDUE,
+    review_dates.DUE,
+    review_dates.IN_DATE,
+    review_dates.NOT_APPROVED,
+    review_dates.RETIRED,
+]
 
 TRUST_WIDE = "trust"  # the school filter's value for trust-wide policies only
 

@@ -45,7 +45,9 @@ def _policy(request, pk) -> Policy:
 
 def _editable(request, pk) -> Policy:
     policy = _policy(request, pk)
-    deny_unless(rules.may_edit(request.user, trust=policy.trust, school=policy.school), rules.EDIT_REFUSED)
+    deny_unless(
+        rules.may_edit(request.user, trust=policy.trust, school=policy.school), rules.EDIT_REFUSED
+    )
     return policy
 
 
@@ -149,7 +151,9 @@ class PolicyCreateView(ScopedViewMixin, View):
     def _where(self, request, pk=None, slug=None):
         if pk is not None:
             school = _school(request, pk)
-            deny_unless(rules.may_edit(request.user, trust=school.trust, school=school), rules.EDIT_REFUSED)
+            deny_unless(
+                rules.may_edit(request.user, trust=school.trust, school=school), rules.EDIT_REFUSED
+            )
             return (
                 school.trust,
                 school,

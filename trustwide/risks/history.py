@@ -7,6 +7,8 @@ from .models import RiskReview, RiskSettings
 
 VISIBLE = {
     "risks.risk": selectors.visible_risks,
-    "risks.riskreview": lambda user: RiskReview.objects.filter(risk__in=selectors.visible_risks(user)),
+    "risks.riskreview": lambda user: RiskReview.objects.filter(
+        risk__in=selectors.visible_risks(user)
+    ),
     **all_by_view_permission(RiskSettings),
 }

@@ -9,7 +9,9 @@ from trustwide.access import Perm, can, can_at, can_in_trust, reads_trust_wide
 from .models import Risk
 
 SCHOOL_REGISTER_REFUSED = "You may not see this school's risks."
-TRUST_REGISTER_REFUSED = "The trust register is for trust leaders, trustees and executive headteachers."
+TRUST_REGISTER_REFUSED = (
+    "The trust register is for trust leaders, trustees and executive headteachers."
+)
 EDIT_REFUSED = "Only the school's leaders change its risks, and trust leaders the trust's."
 THRESHOLD_REFUSED = "Only trust leaders set the roll-up threshold."
 

@@ -23,7 +23,9 @@ def visible_risks(user, perm: str = Perm.RISK_VIEW) -> QuerySet:
     return restrict(Risk.objects.all(), user, perm)
 
 
-may_see_trust_register = rules.may_see_trust_register  # kept here for the tests that ask the selectors
+may_see_trust_register = (
+    rules.may_see_trust_register
+)  # kept here for the tests that ask the selectors
 
 
 def register_schools(user, trust) -> set[int] | None:

@@ -112,7 +112,9 @@ class RiskCreateView(ScopedViewMixin, View):
     def _where(self, request, pk=None, slug=None):
         if pk is not None:
             school = _school(request, pk)
-            deny_unless(rules.may_edit(request.user, trust=school.trust, school=school), rules.EDIT_REFUSED)
+            deny_unless(
+                rules.may_edit(request.user, trust=school.trust, school=school), rules.EDIT_REFUSED
+            )
             return (
                 school.trust,
                 school,
@@ -167,7 +169,9 @@ class RiskEditView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         risk = _risk(request, pk)
-        deny_unless(rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED)
+        deny_unless(
+            rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED
+        )
         form = RiskForm(
             request.POST or None,
             instance=Risk.objects.get(pk=risk.pk),
@@ -198,7 +202,9 @@ class RiskReviewView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         risk = _risk(request, pk)
-        deny_unless(rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED)
+        deny_unless(
+            rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED
+        )
         form = ReviewForm(
             request.POST or None,
             initial={"likelihood": risk.residual_likelihood, "impact": risk.residual_impact},
@@ -230,7 +236,9 @@ class RiskDeleteView(ScopedViewMixin, View):
 
     def _allowed(self, request, pk) -> Risk:
         risk = _risk(request, pk)
-        deny_unless(rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED)
+        deny_unless(
+            rules.may_edit(request.user, trust=risk.trust, school=risk.school), rules.EDIT_REFUSED
+        )
         return risk
 
     def get(self, request, pk):

@@ -12,5 +12,7 @@ def _providers(user):
 
 VISIBLE = {
     "sso.identityprovider": _providers,
-    "sso.identityproviderdomain": lambda user: IdentityProviderDomain.objects.filter(provider__in=_providers(user)),
+    "sso.identityproviderdomain": lambda user: IdentityProviderDomain.objects.filter(
+        provider__in=_providers(user)
+    ),
 }

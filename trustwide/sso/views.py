@@ -170,10 +170,14 @@ def _provider_to_configure(request, pk):
 
 def _form_page(request, form, trust, save, title):
     return form_page(
-        request, form, lambda f: save(f.cleaned_data), title=title,
+        request,
+        form,
+        lambda f: save(f.cleaned_data),
+        title=title,
         back_url=reverse("sso:provider-list", args=[trust.slug]),
         success_url=reverse("sso:provider-list", args=[trust.slug]),
-        success_message="Sign-in settings saved.", context={"back": "Single sign-on"},
+        success_message="Sign-in settings saved.",
+        context={"back": "Single sign-on"},
     )
 
 

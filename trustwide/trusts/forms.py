@@ -122,7 +122,9 @@ class InspectionForm(forms.Form):
     """An inspection or monitoring visit under one framework: one grade field per area the
     school has (early years and sixth form only where it has them)."""
 
-    kind = forms.ChoiceField(label="Kind", choices=inspections.KIND_CHOICES, initial=inspections.FULL_INSPECTION)
+    kind = forms.ChoiceField(
+        label="Kind", choices=inspections.KIND_CHOICES, initial=inspections.FULL_INSPECTION
+    )
     inspected_on = DateField(label="Date of the inspection")
     report_url = forms.URLField(label="Report link", required=False, assume_scheme="https")
 
@@ -133,12 +135,16 @@ class InspectionForm(forms.Form):
             framework, has_early_years=school.has_early_years, has_sixth_form=school.has_sixth_form
         ):
             self.fields[area.code] = forms.ChoiceField(
-                label=area.name, required=False, choices=[("", "Not graded")] + [(g.code, g.label) for g in area.scale],
+                label=area.name,
+                required=False,
+                choices=[("", "Not graded")] + [(g.code, g.label) for g in area.scale],
             )
             self.area_codes.append(area.code)
 
     def grades(self) -> dict[str, str]:
-        return {code: self.cleaned_data[code] for code in self.area_codes if self.cleaned_data.get(code)}
+        return {
+            code: self.cleaned_data[code] for code in self.area_codes if self.cleaned_data.get(code)
+        }
 
 
 class TermDatesForm(forms.Form):
@@ -148,12 +154,16 @@ class TermDatesForm(forms.Form):
         super().__init__(*args, **kwargs)
         if add_year:
             self.fields["start_year"] = forms.IntegerField(
-                label="Academic year starting in September of", min_value=2000, max_value=2100,
+                label="Academic year starting in September of",
+                min_value=2000,
+                max_value=2100,
             )
         for name, label in TermName.choices:
             self.fields[f"{name}_starts_on"] = DateField(label=f"{label} term starts")
             self.fields[f"{name}_ends_on"] = DateField(label=f"{label} term ends")
 
     def dates(self) -> dict:
-        return {name: (self.cleaned_data[f"{name}_starts_on"], self.cleaned_data[f"{name}_ends_on"])
-                for name, _ in TermName.choices}
+        return {
+            name: (self.cleaned_data[f"{name}_starts_on"], self.cleaned_data[f"{name}_ends_on"])
+            for name, _ in TermName.choices
+        }

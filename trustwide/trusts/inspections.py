@@ -69,39 +69,74 @@ class FrameworkDef:
 
 
 def _scale(*labels: str) -> tuple[GradeDef, ...]:
-    return tuple(GradeDef(label.lower().replace(" ", "-"), label, rank) for rank, label in enumerate(labels, 1))
+    return tuple(
+        GradeDef(label.lower().replace(" ", "-"), label, rank)
+        for rank, label in enumerate(labels, 1)
+    )
 
 
 FOUR_POINT = _scale("Outstanding", "Good", "Requires improvement", "Inadequate")
 EFFECTIVE = _scale("Effective", "Not effective")
-FIVE_POINT = _scale("Exceptional", "Strong standard", "Expected standard", "Needs attention", "Urgent improvement")
+FIVE_POINT = _scale(
+    "Exceptional", "Strong standard", "Expected standard", "Needs attention", "Urgent improvement"
+)
 MET = _scale("Met", "Not met")
 
 NEEDS_ATTENTION = "needs-attention"
 URGENT_IMPROVEMENT = "urgent-improvement"
 
 FRAMEWORKS: dict[str, FrameworkDef] = {
-    EIF_2019: FrameworkDef(EIF_2019, "Ofsted education inspection framework (2019)", (
-        AreaDef("overall-effectiveness", "Overall effectiveness", FOUR_POINT, aliases=("overall",), required=False),
-        AreaDef("quality-of-education", "Quality of education", FOUR_POINT),
-        AreaDef("behaviour-and-attitudes", "Behaviour and attitudes", FOUR_POINT),
-        AreaDef("personal-development", "Personal development", FOUR_POINT),
-        AreaDef("leadership-and-management", "Leadership and management", FOUR_POINT),
-        AreaDef("early-years-provision", "Early years provision", FOUR_POINT, EARLY_YEARS, ("early-years",)),
-        AreaDef("sixth-form-provision", "Sixth-form provision", FOUR_POINT, SIXTH_FORM, ("sixth-form",)),
-        AreaDef("safeguarding", "Safeguarding", EFFECTIVE, required=False),
-    )),
-    REPORT_CARD_2025: FrameworkDef(REPORT_CARD_2025, "Ofsted report card (from November 2025)", (
-        AreaDef("inclusion", "Inclusion", FIVE_POINT),
-        AreaDef("curriculum-and-teaching", "Curriculum and teaching", FIVE_POINT),
-        AreaDef("achievement", "Achievement", FIVE_POINT),
-        AreaDef("attendance-and-behaviour", "Attendance and behaviour", FIVE_POINT),
-        AreaDef("personal-development-and-well-being", "Personal development and well-being", FIVE_POINT),
-        AreaDef("leadership-and-governance", "Leadership and governance", FIVE_POINT),
-        AreaDef("early-years", "Early years", FIVE_POINT, EARLY_YEARS),
-        AreaDef("sixth-form", "Sixth form", FIVE_POINT, SIXTH_FORM),
-        AreaDef("safeguarding", "Safeguarding", MET),
-    )),
+    EIF_2019: FrameworkDef(
+        EIF_2019,
+        "Ofsted education inspection framework (2019)",
+        (
+            AreaDef(
+                "overall-effectiveness",
+                "Overall effectiveness",
+                FOUR_POINT,
+                aliases=("overall",),
+                required=False,
+            ),
+            AreaDef("quality-of-education", "Quality of education", FOUR_POINT),
+            AreaDef("behaviour-and-attitudes", "Behaviour and attitudes", FOUR_POINT),
+            AreaDef("personal-development", "Personal development", FOUR_POINT),
+            AreaDef("leadership-and-management", "Leadership and management", FOUR_POINT),
+            AreaDef(
+                "early-years-provision",
+                "Early years provision",
+                FOUR_POINT,
+                EARLY_YEARS,
+                ("early-years",),
+            ),
+            AreaDef(
+                "sixth-form-provision",
+                "Sixth-form provision",
+                FOUR_POINT,
+                SIXTH_FORM,
+                ("sixth-form",),
+            ),
+            AreaDef("safeguarding", "Safeguarding", EFFECTIVE, required=False),
+        ),
+    ),
+    REPORT_CARD_2025: FrameworkDef(
+        REPORT_CARD_2025,
+        "Ofsted report card (from November 2025)",
+        (
+            AreaDef("inclusion", "Inclusion", FIVE_POINT),
+            AreaDef("curriculum-and-teaching", "Curriculum and teaching", FIVE_POINT),
+            AreaDef("achievement", "Achievement", FIVE_POINT),
+            AreaDef("attendance-and-behaviour", "Attendance and behaviour", FIVE_POINT),
+            AreaDef(
+                "personal-development-and-well-being",
+                "Personal development and well-being",
+                FIVE_POINT,
+            ),
+            AreaDef("leadership-and-governance", "Leadership and governance", FIVE_POINT),
+            AreaDef("early-years", "Early years", FIVE_POINT, EARLY_YEARS),
+            AreaDef("sixth-form", "Sixth form", FIVE_POINT, SIXTH_FORM),
+            AreaDef("safeguarding", "Safeguarding", MET),
+        ),
+    ),
 }
 FRAMEWORK_CHOICES = [(f.code, f.name) for f in FRAMEWORKS.values()]
 KIND_CHOICES = [(FULL_INSPECTION, "Inspection"), (MONITORING_VISIT, "Monitoring visit")]
@@ -159,7 +194,9 @@ class InspectionReading:
             return "No grades recorded"
         parts = []
         if self.safeguarding_not_met:
-            parts.append("safeguarding not met" if self.is_report_card else "safeguarding not effective")
+            parts.append(
+                "safeguarding not met" if self.is_report_card else "safeguarding not effective"
+            )
         if self.is_report_card:
             if self.urgent_areas:
                 parts.append("urgent improvement: " + ", ".join(self.urgent_areas))
@@ -190,12 +227,23 @@ def read_grades(framework: str, grades: dict | None, inspected_on=None) -> Inspe
     areas.sort(key=lambda a: order[a.area_code])
     safeguarding_not_met = any(a.area_code == "safeguarding" and a.rank == 2 for a in areas)
     if framework == EIF_2019:
-        judged = [a.rank for a in areas if a.area_code not in ("overall-effectiveness", "safeguarding")]
+        judged = [
+            a.rank for a in areas if a.area_code not in ("overall-effectiveness", "safeguarding")
+        ]
         rank = overall or (max(judged) if judged else None)
-        return InspectionReading(framework, spec.name, inspected_on, tuple(areas), rank_2019=rank,
-                                 safeguarding_not_met=safeguarding_not_met)
+        return InspectionReading(
+            framework,
+            spec.name,
+            inspected_on,
+            tuple(areas),
+            rank_2019=rank,
+            safeguarding_not_met=safeguarding_not_met,
+        )
     return InspectionReading(
-        framework, spec.name, inspected_on, tuple(areas),
+        framework,
+        spec.name,
+        inspected_on,
+        tuple(areas),
         urgent_areas=tuple(a.area_name for a in areas if a.grade_code == URGENT_IMPROVEMENT),
         attention_areas=tuple(a.area_name for a in areas if a.grade_code == NEEDS_ATTENTION),
         safeguarding_not_met=safeguarding_not_met,
@@ -209,17 +257,29 @@ def read_inspection(inspection) -> InspectionReading | None:
     return read_grades(inspection.framework, inspection.grades, inspection.inspected_on)
 
 
-def grade_problems(framework: str, grades: dict, *, inspected_on: datetime.date | None, kind: str,
-                   has_early_years: bool, has_sixth_form: bool, partial: bool = False) -> dict[str, str]:
+def grade_problems(
+    framework: str,
+    grades: dict,
+    *,
+    inspected_on: datetime.date | None,
+    kind: str,
+    has_early_years: bool,
+    has_sixth_form: bool,
+    partial: bool = False,
+) -> dict[str, str]:
     """Field -> message for a recorded inspection; empty when it is valid. ``partial`` allows
     a full inspection with some areas missing (a GIAS import carries only the overall grade)."""
     spec = FRAMEWORKS.get(framework)
     if spec is None:
-        return {"framework": f"Unknown framework {framework!r}: expected one of {', '.join(FRAMEWORKS)}."}
+        return {
+            "framework": f"Unknown framework {framework!r}: expected one of {', '.join(FRAMEWORKS)}."
+        }
     problems: dict[str, str] = {}
     if inspected_on is not None:
         if framework == REPORT_CARD_2025 and inspected_on < REPORT_CARDS_FROM:
-            problems["inspected_on"] = f"Report cards started on {REPORT_CARDS_FROM:%d/%m/%Y}: choose the 2019 framework."
+            problems["inspected_on"] = (
+                f"Report cards started on {REPORT_CARDS_FROM:%d/%m/%Y}: choose the 2019 framework."
+            )
     has = {EARLY_YEARS: has_early_years, SIXTH_FORM: has_sixth_form}
     for key, value in grades.items():
         area = spec.area(key)
@@ -227,7 +287,9 @@ def grade_problems(framework: str, grades: dict, *, inspected_on: datetime.date 
             problems[key] = f"{key!r} is not an area of the {spec.name}."
         elif value and area.grade(value) is None:
             allowed = ", ".join(g.label for g in area.scale)
-            problems[area.code] = f"{area.name}: {value!r} is not a grade; expected one of {allowed}."
+            problems[area.code] = (
+                f"{area.name}: {value!r} is not a grade; expected one of {allowed}."
+            )
         elif value and area.provision and not has[area.provision]:
             problems[area.code] = f"{area.name}: the school has no {area.name.lower()} provision."
     if kind == FULL_INSPECTION and not partial:
@@ -235,10 +297,14 @@ def grade_problems(framework: str, grades: dict, *, inspected_on: datetime.date 
             if not area.required or (area.provision and not has[area.provision]):
                 continue
             if not any(grades.get(k) for k in (area.code, *area.aliases)):
-                problems.setdefault(area.code, f"{area.name}: a grade is needed for a full inspection.")
+                problems.setdefault(
+                    area.code, f"{area.name}: a grade is needed for a full inspection."
+                )
     return problems
 
 
-def applicable_areas(framework: str, *, has_early_years: bool, has_sixth_form: bool) -> list[AreaDef]:
+def applicable_areas(
+    framework: str, *, has_early_years: bool, has_sixth_form: bool
+) -> list[AreaDef]:
     has = {EARLY_YEARS: has_early_years, SIXTH_FORM: has_sixth_form}
     return [a for a in FRAMEWORKS[framework].areas if not a.provision or has[a.provision]]

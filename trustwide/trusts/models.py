@@ -13,7 +13,10 @@ class MfaPolicy(models.TextChoices):
     """Who must use a second factor (an authenticator app) to log in. See accounts/mfa.py."""
 
     OFF = "off", "Nobody is required (people may still turn it on)"
-    PUPIL_AND_TRUST_ROLES = "pupil_and_trust_roles", "Everyone who may see pupils' data, and trust-level roles"
+    PUPIL_AND_TRUST_ROLES = (
+        "pupil_and_trust_roles",
+        "Everyone who may see pupils' data, and trust-level roles",
+    )
     EVERYONE = "everyone", "Everyone"
 
 
@@ -24,7 +27,9 @@ class Trust(models.Model):
     gias_group_uid = models.CharField("GIAS group UID", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     mfa_policy = models.CharField(
-        "two-step login required for", max_length=30, choices=MfaPolicy.choices,
+        "two-step login required for",
+        max_length=30,
+        choices=MfaPolicy.choices,
         default=MfaPolicy.PUPIL_AND_TRUST_ROLES,
     )
 
@@ -56,7 +61,9 @@ class Hub(models.Model):
 
     class Meta:
         ordering = ["trust", "name"]
-        constraints = [models.UniqueConstraint(fields=["trust", "name"], name="hub_name_unique_in_trust")]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "name"], name="hub_name_unique_in_trust")
+        ]
 
     def __str__(self):
         return self.name
@@ -107,8 +114,12 @@ class SchoolQuerySet(models.QuerySet):
 
 class School(models.Model):
     trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="schools")
-    hub = models.ForeignKey(Hub, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools")
-    urn = models.PositiveIntegerField("URN", unique=True, help_text="Unique reference number (6 digits).")
+    hub = models.ForeignKey(
+        Hub, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools"
+    )
+    urn = models.PositiveIntegerField(
+        "URN", unique=True, help_text="Unique reference number (6 digits)."
+    )
     la_code = models.CharField(
         "LA code", max_length=3, validators=[RegexValidator(r"^\d{3}$", "Three digits, e.g. 383.")]
     )
@@ -120,33 +131,57 @@ class School(models.Model):
     age_low = models.PositiveSmallIntegerField(validators=[MaxValueValidator(19)])
     age_high = models.PositiveSmallIntegerField(validators=[MaxValueValidator(25)])
     academy_type = models.CharField(
-        max_length=30, choices=AcademyType.choices, blank=True, help_text="Empty for a school that is not an academy."
+        max_length=30,
+        choices=AcademyType.choices,
+        blank=True,
+        help_text="Empty for a school that is not an academy.",
     )
     establishment_type = models.CharField(
-        "type of establishment", max_length=100, blank=True,
+        "type of establishment",
+        max_length=100,
+        blank=True,
         help_text="GIAS's type of establishment, e.g. Academy converter.",
     )
     ukprn = models.CharField(
-        "UKPRN", max_length=8, blank=True, validators=[RegexValidator(r"^1\d{7}$", "Eight digits starting with 1.")]
+        "UKPRN",
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^1\d{7}$", "Eight digits starting with 1.")],
     )
     pupils_on_roll = models.PositiveIntegerField(default=0)
     capacity = models.PositiveIntegerField(default=0)
     percent_disadvantaged = models.DecimalField(
-        "% disadvantaged", max_digits=5, decimal_places=1, null=True, blank=True, validators=percent_validators
+        "% disadvantaged",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=percent_validators,
     )
     percent_sen = models.DecimalField(
-        "% SEN", max_digits=5, decimal_places=1, null=True, blank=True, validators=percent_validators
+        "% SEN",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=percent_validators,
     )
-    has_early_years = models.BooleanField(default=False, help_text="Has nursery or Reception classes.")
+    has_early_years = models.BooleanField(
+        default=False, help_text="Has nursery or Reception classes."
+    )
     has_sixth_form = models.BooleanField(default=False)
-    has_nursery = models.BooleanField(default=False, help_text="Has nursery classes (GIAS nursery provision).")
+    has_nursery = models.BooleanField(
+        default=False, help_text="Has nursery classes (GIAS nursery provision)."
+    )
     street = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     headteacher = models.CharField("headteacher's name", max_length=200, blank=True)
     joined_trust_on = models.DateField(null=True, blank=True)
     left_trust_on = models.DateField(
-        null=True, blank=True, help_text="Last day in the trust. A closed school stays readable, out of current pages."
+        null=True,
+        blank=True,
+        help_text="Last day in the trust. A closed school stays readable, out of current pages.",
     )
 
     objects = SchoolQuerySet.as_manager()
@@ -187,8 +222,14 @@ class School(models.Model):
             raise ValidationError({"age_high": "The upper age is below the lower age."})
         if self.hub_id and self.trust_id and self.hub.trust_id != self.trust_id:
             raise ValidationError({"hub": "The hub belongs to another trust."})
-        if self.joined_trust_on and self.left_trust_on and self.left_trust_on < self.joined_trust_on:
-            raise ValidationError({"left_trust_on": "The school leaves before it joined the trust."})
+        if (
+            self.joined_trust_on
+            and self.left_trust_on
+            and self.left_trust_on < self.joined_trust_on
+        ):
+            raise ValidationError(
+                {"left_trust_on": "The school leaves before it joined the trust."}
+            )
 
     def audit_scope(self):
         return self.trust_id, self.pk
@@ -211,7 +252,9 @@ class SchoolLink(models.Model):
     class Meta:
         ordering = ["school", "-linked_on"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "predecessor_urn"], name="school_link_unique"),
+            models.UniqueConstraint(
+                fields=["school", "predecessor_urn"], name="school_link_unique"
+            ),
         ]
 
     def __str__(self):
@@ -227,10 +270,15 @@ class Inspection(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="inspections")
     framework = models.CharField(max_length=60, help_text="Framework code, e.g. ofsted-eif-2019.")
     inspected_on = models.DateField()
-    grades = models.JSONField(default=dict, blank=True, help_text="Area code -> grade label (none for a monitoring visit).")
+    grades = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Area code -> grade label (none for a monitoring visit).",
+    )
     report_url = models.URLField("Report link", blank=True)
     kind = models.CharField(
-        max_length=20, default="inspection",
+        max_length=20,
+        default="inspection",
         choices=[("inspection", "Inspection"), ("monitoring", "Monitoring visit")],
     )
 
@@ -259,7 +307,9 @@ class AcademicYear(models.Model):
     """1 September to 31 August; `start_year` 2026 is the academic year 2026/27."""
 
     trust = models.ForeignKey(Trust, on_delete=models.CASCADE, related_name="academic_years")
-    start_year = models.PositiveSmallIntegerField(validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    start_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     is_current = models.BooleanField(default=False)
 
     scope_trust_path = "trust"
@@ -268,7 +318,9 @@ class AcademicYear(models.Model):
     class Meta:
         ordering = ["trust", "-start_year"]
         constraints = [
-            models.UniqueConstraint(fields=["trust", "start_year"], name="academic_year_unique_in_trust")
+            models.UniqueConstraint(
+                fields=["trust", "start_year"], name="academic_year_unique_in_trust"
+            )
         ]
 
     def __str__(self):
@@ -317,7 +369,9 @@ class Term(models.Model):
 
     class Meta:
         ordering = ["academic_year", "number"]
-        constraints = [models.UniqueConstraint(fields=["academic_year", "name"], name="term_unique_in_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "name"], name="term_unique_in_year")
+        ]
 
     def __str__(self):
         return f"{self.get_name_display()} {self.academic_year.label}"

@@ -6,7 +6,9 @@ from __future__ import annotations
 from trustwide.access import Perm, can, can_in_trust
 
 EDIT_SCHOOL_REFUSED = "You may not edit this school's profile."
-EDIT_TRUST_REFUSED = "Only trust leaders and administrators change the trust's hubs, schools and years."
+EDIT_TRUST_REFUSED = (
+    "Only trust leaders and administrators change the trust's hubs, schools and years."
+)
 
 
 def may_edit_school(user, school) -> bool:
@@ -28,7 +30,9 @@ def urn_taken_message(other_school) -> str:
     return f"URN {other_school.urn} already belongs to a school in {other_school.trust.name} on this site."
 
 
-RECORD_INSPECTION_REFUSED = "Only the school's leaders and the trust's leaders and administrators record inspections."
+RECORD_INSPECTION_REFUSED = (
+    "Only the school's leaders and the trust's leaders and administrators record inspections."
+)
 
 
 def may_record_inspection(user, school) -> bool:

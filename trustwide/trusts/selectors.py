@@ -13,8 +13,15 @@ def schools_open_on(trust, day: datetime.date) -> QuerySet:
     return School.objects.filter(trust=trust).open_on(day)
 
 
-def schools_for(*, user, perm: str = Perm.SCHOOL_VIEW, trust=None, hub_id=None, phase=None,
-                open_on: datetime.date | None = None) -> QuerySet:
+def schools_for(
+    *,
+    user,
+    perm: str = Perm.SCHOOL_VIEW,
+    trust=None,
+    hub_id=None,
+    phase=None,
+    open_on: datetime.date | None = None,
+) -> QuerySet:
     schools = restrict(School.objects.all(), user, perm)
     if open_on is not None:
         schools = schools.open_on(open_on)

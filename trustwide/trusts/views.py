@@ -30,10 +30,14 @@ class TrustDetailView(ScopedViewMixin, View):
             "hubs": list(selectors.hubs_for(user=user, trust=trust)),
             "schools": [s for s in schools if s.is_open_on(today)],
             "former_schools": [s for s in schools if s.left_trust_on and s.left_trust_on < today],
-            "future_schools": [s for s in schools if s.joined_trust_on and s.joined_trust_on > today],
+            "future_schools": [
+                s for s in schools if s.joined_trust_on and s.joined_trust_on > today
+            ],
             "can_edit_trust": rules.may_edit_trust(user, trust),
             "academic_years": list(trust.academic_years.prefetch_related("terms")),
-            "people": list(selectors.people_of_trust(trust=trust)) if rules.may_see_people(user, trust) else None,
+            "people": list(selectors.people_of_trust(trust=trust))
+            if rules.may_see_people(user, trust)
+            else None,
             "can_manage_people": people_rules.may_manage_people(user, trust),
             "can_edit_years": rules.may_edit_trust(user, trust),
             "can_view_audit": audit_rules.may_see_trust_audit(user, trust),
@@ -45,12 +49,23 @@ class TrustDetailView(ScopedViewMixin, View):
 class HubDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         hub = get_object_or_404_for(
-            request.user, Perm.HUB_VIEW, Hub.objects.select_related("trust", "executive_headteacher"), pk=pk
+            request.user,
+            Perm.HUB_VIEW,
+            Hub.objects.select_related("trust", "executive_headteacher"),
+            pk=pk,
         )
-        schools = list(selectors.schools_for(user=request.user, hub_id=hub.pk, open_on=timezone.localdate()))
-        return render(request, "trusts/hub_detail.html", {
-            "hub": hub, "schools": schools, "can_edit": rules.may_edit_trust(request.user, hub.trust),
-        })
+        schools = list(
+            selectors.schools_for(user=request.user, hub_id=hub.pk, open_on=timezone.localdate())
+        )
+        return render(
+            request,
+            "trusts/hub_detail.html",
+            {
+                "hub": hub,
+                "schools": schools,
+                "can_edit": rules.may_edit_trust(request.user, hub.trust),
+            },
+        )
 
 
 class SchoolListView(ScopedViewMixin, View):
@@ -61,9 +76,17 @@ class SchoolListView(ScopedViewMixin, View):
         hub_id = phase = None
         if form.is_valid():
             hub_id, phase = form.cleaned_data["hub"], form.cleaned_data["phase"]
-        schools = list(selectors.schools_for(user=user, hub_id=hub_id, phase=phase, open_on=timezone.localdate()))
-        template = "trusts/partials/_school_table.html" if request.htmx else "trusts/school_list.html"
-        return render(request, template, {"schools": schools, "form": form, "show_hub_filter": bool(hubs)})
+        schools = list(
+            selectors.schools_for(
+                user=user, hub_id=hub_id, phase=phase, open_on=timezone.localdate()
+            )
+        )
+        template = (
+            "trusts/partials/_school_table.html" if request.htmx else "trusts/school_list.html"
+        )
+        return render(
+            request, template, {"schools": schools, "form": form, "show_hub_filter": bool(hubs)}
+        )
 
 
 class SchoolDetailView(ScopedViewMixin, View):
@@ -76,13 +99,19 @@ class SchoolDetailView(ScopedViewMixin, View):
             "school": school,
             "inspection": inspections.read_inspection(school.latest_inspection),
             "inspection_row": school.latest_inspection,
-            "monitoring_visits": [i for i in school.inspections.all() if i.kind == inspections.MONITORING_VISIT],
-            "people": list(selectors.people_of_school(school=school)) if rules.may_see_people(user, school) else None,
+            "monitoring_visits": [
+                i for i in school.inspections.all() if i.kind == inspections.MONITORING_VISIT
+            ],
+            "people": list(selectors.people_of_school(school=school))
+            if rules.may_see_people(user, school)
+            else None,
             "can_edit": rules.may_edit_school(user, school),
             "can_close": rules.may_edit_trust(user, school.trust) and school.left_trust_on is None,
             "predecessors": list(school.predecessor_links.all()),
             "can_record_inspection": rules.may_record_inspection(user, school),
-            "history": list(object_history(instance=school)[:10]) if audit_rules.may_see_history(user, school) else None,
+            "history": list(object_history(instance=school)[:10])
+            if audit_rules.may_see_history(user, school)
+            else None,
             "section_links": links.school_links(user, school),
         }
         return render(request, "trusts/school_detail.html", context)
@@ -96,15 +125,22 @@ class SchoolUpdateView(ScopedViewMixin, View):
         return self.handle(request, pk)
 
     def handle(self, request, pk):
-        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+        school = get_object_or_404_for(
+            request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+        )
         deny_unless(rules.may_edit_school(request.user, school), rules.EDIT_SCHOOL_REFUSED)
         # Bind a copy so a failed form does not leave the instance half-changed.
         form = SchoolProfileForm(request.POST or None, instance=School.objects.get(pk=school.pk))
         url = reverse("trusts:school-detail", args=[school.pk])
         return form_page(
-            request, form, lambda f: services.school_update(actor=request.user, school=school, **f.cleaned_data),
-            success_url=url, success_message="School profile saved.",
-            title=f"Edit profile: {school.name}", back_url=url, context={"back": school.name},
+            request,
+            form,
+            lambda f: services.school_update(actor=request.user, school=school, **f.cleaned_data),
+            success_url=url,
+            success_message="School profile saved.",
+            title=f"Edit profile: {school.name}",
+            back_url=url,
+            context={"back": school.name},
         )
 
 
@@ -119,25 +155,42 @@ class InspectionCreateView(ScopedViewMixin, View):
         return self.handle(request, pk)
 
     def handle(self, request, pk):
-        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
-        deny_unless(rules.may_record_inspection(request.user, school), rules.RECORD_INSPECTION_REFUSED)
+        school = get_object_or_404_for(
+            request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+        )
+        deny_unless(
+            rules.may_record_inspection(request.user, school), rules.RECORD_INSPECTION_REFUSED
+        )
         framework = request.GET.get("framework") or inspections.REPORT_CARD_2025
         if framework not in inspections.FRAMEWORKS:
             raise Http404("Unknown inspection framework.")
         form = InspectionForm(request.POST or None, school=school, framework=framework)
         url = reverse("trusts:school-detail", args=[school.pk])
-        others = [(reverse("trusts:inspection-add", args=[school.pk]) + f"?framework={code}", f"Use the {name} instead")
-                  for code, name in inspections.FRAMEWORK_CHOICES if code != framework]
+        others = [
+            (
+                reverse("trusts:inspection-add", args=[school.pk]) + f"?framework={code}",
+                f"Use the {name} instead",
+            )
+            for code, name in inspections.FRAMEWORK_CHOICES
+            if code != framework
+        ]
         return form_page(
-            request, form,
+            request,
+            form,
             lambda f: services.inspection_record(
-                actor=request.user, school=school, framework=framework, kind=f.cleaned_data["kind"],
-                inspected_on=f.cleaned_data["inspected_on"], report_url=f.cleaned_data["report_url"],
+                actor=request.user,
+                school=school,
+                framework=framework,
+                kind=f.cleaned_data["kind"],
+                inspected_on=f.cleaned_data["inspected_on"],
+                report_url=f.cleaned_data["report_url"],
                 grades=f.grades(),
             ),
-            success_url=url, success_message="Inspection recorded.",
+            success_url=url,
+            success_message="Inspection recorded.",
             title=f"Record an inspection: {school.name} ({inspections.FRAMEWORKS[framework].name})",
-            back_url=url, context={"back": school.name, "alternatives": others},
+            back_url=url,
+            context={"back": school.name, "alternatives": others},
         )
 
 
@@ -150,8 +203,12 @@ def _on_term_fields(save):
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 raise
-            raise ValidationError({(f"{k}_starts_on" if k in dict(TermName.choices) else k): v
-                                   for k, v in exc.error_dict.items()}) from exc
+            raise ValidationError(
+                {
+                    (f"{k}_starts_on" if k in dict(TermName.choices) else k): v
+                    for k, v in exc.error_dict.items()
+                }
+            ) from exc
 
     return wrapped
 
@@ -163,7 +220,9 @@ def _years_trust(request, slug):
 
 
 def _year(request, pk):
-    year = get_object_or_404_for(request.user, Perm.TRUST_VIEW, AcademicYear.objects.select_related("trust"), pk=pk)
+    year = get_object_or_404_for(
+        request.user, Perm.TRUST_VIEW, AcademicYear.objects.select_related("trust"), pk=pk
+    )
     deny_unless(rules.may_edit_trust(request.user, year.trust), rules.EDIT_TRUST_REFUSED)
     return year
 
@@ -192,12 +251,22 @@ class AcademicYearCreateView(ScopedViewMixin, View):
         form = TermDatesForm(request.POST or None, initial=initial, add_year=True)
         url = reverse("trusts:year-list", args=[trust.slug])
         return form_page(
-            request, form,
-            _on_term_fields(lambda f: years.academic_year_add(
-                actor=request.user, trust=trust, start_year=f.cleaned_data["start_year"], dates=f.dates())),
-            success_url=url, success_message=lambda y: f"Academic year {y.label} added with its terms.",
-            title="Add an academic year", back_url=url, context={"back": "Academic years"},
-            )
+            request,
+            form,
+            _on_term_fields(
+                lambda f: years.academic_year_add(
+                    actor=request.user,
+                    trust=trust,
+                    start_year=f.cleaned_data["start_year"],
+                    dates=f.dates(),
+                )
+            ),
+            success_url=url,
+            success_message=lambda y: f"Academic year {y.label} added with its terms.",
+            title="Add an academic year",
+            back_url=url,
+            context={"back": "Academic years"},
+        )
 
 
 class TermDatesView(ScopedViewMixin, View):
@@ -211,14 +280,23 @@ class TermDatesView(ScopedViewMixin, View):
         year = _year(request, pk)
         initial = {}
         for term in year.terms.all():
-            initial[f"{term.name}_starts_on"], initial[f"{term.name}_ends_on"] = term.starts_on, term.ends_on
+            initial[f"{term.name}_starts_on"], initial[f"{term.name}_ends_on"] = (
+                term.starts_on,
+                term.ends_on,
+            )
         form = TermDatesForm(request.POST or None, initial=initial)
         url = reverse("trusts:year-list", args=[year.trust.slug])
         return form_page(
-            request, form,
-            _on_term_fields(lambda f: years.terms_update(actor=request.user, year=year, dates=f.dates())),
-            success_url=url, success_message=f"Term dates for {year.label} saved.",
-            title=f"Term dates {year.label}", back_url=url, context={"back": "Academic years"},
+            request,
+            form,
+            _on_term_fields(
+                lambda f: years.terms_update(actor=request.user, year=year, dates=f.dates())
+            ),
+            success_url=url,
+            success_message=f"Term dates for {year.label} saved.",
+            title=f"Term dates {year.label}",
+            back_url=url,
+            context={"back": "Academic years"},
         )
 
 

@@ -31,8 +31,12 @@ def test_hub_ids_at_is_the_hub_membership_only(world):
 
 def test_trust_or_hub_level_readers_see_the_trust_overview_but_school_staff_do_not(world):
     levels = (ScopeLevel.TRUST, ScopeLevel.HUB)
-    assert world.trust_a.pk in trust_ids_at(world.user("executive_headteacher"), Perm.SEF_VIEW, levels=levels)
-    assert world.trust_a.pk in trust_ids_at(world.user("trust_leader"), Perm.SEF_VIEW, levels=levels)
+    assert world.trust_a.pk in trust_ids_at(
+        world.user("executive_headteacher"), Perm.SEF_VIEW, levels=levels
+    )
+    assert world.trust_a.pk in trust_ids_at(
+        world.user("trust_leader"), Perm.SEF_VIEW, levels=levels
+    )
     assert trust_ids_at(world.user("headteacher"), Perm.SEF_VIEW, levels=levels) == set()
 
 

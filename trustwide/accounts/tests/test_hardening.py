@@ -13,8 +13,13 @@ def test_client_request_id_is_not_trusted_into_audit_rows(world, login):
     forged = "forged-id'); DROP TABLE x;--" + "A" * 80
     response = client.post(
         reverse("accounts:membership-create", args=[world.trust_a.slug]),
-        {"email": "new.person@world.example", "full_name": "New Person", "role": "teacher",
-         "school": world.school_a1.pk, "starts_on": "2026-09-01"},
+        {
+            "email": "new.person@world.example",
+            "full_name": "New Person",
+            "role": "teacher",
+            "school": world.school_a1.pk,
+            "starts_on": "2026-09-01",
+        },
         HTTP_X_REQUEST_ID=forged,
     )
     assert response.status_code == 302
@@ -43,9 +48,14 @@ def clean_cache():
     cache.clear()
 
 
-def test_six_reset_requests_do_not_send_six_emails(world, client, mailoutbox, settings, clean_cache):
+def test_six_reset_requests_do_not_send_six_emails(
+    world, client, mailoutbox, settings, clean_cache
+):
     user = world.user("teacher")
-    responses = [client.post(reverse("accounts:password-reset"), {"email": user.email.upper()}) for _ in range(6)]
+    responses = [
+        client.post(reverse("accounts:password-reset"), {"email": user.email.upper()})
+        for _ in range(6)
+    ]
     assert len(mailoutbox) == settings.TRUSTWIDE_RESET_PER_EMAIL == 3
     assert [r.status_code for r in responses] == [302, 302, 302, 429, 429, 429]
     assert "already sent reset emails for this address recently" in responses[-1].content.decode()
@@ -57,7 +67,9 @@ def test_throttled_answer_is_the_same_for_unknown_emails(world, client, mailoutb
     for email in (known, unknown):
         for _ in range(4):
             response = client.post(reverse("accounts:password-reset"), {"email": email})
-        page = re.sub(r'[A-Za-z0-9]{64}', "TOKEN", response.content.decode().replace(email, "EMAIL"))
+        page = re.sub(
+            r"[A-Za-z0-9]{64}", "TOKEN", response.content.decode().replace(email, "EMAIL")
+        )
         answers[email] = (response.status_code, page)
     assert answers[known][0] == answers[unknown][0] == 429
     assert answers[known][1] == answers[unknown][1]
@@ -81,8 +93,9 @@ WEAK = ["rosagill2026", "Gill.Rosa.1999", "short9"]
 def rosa(db):
     from trustwide.accounts.models import User
 
-    user = User.objects.create_user(email="rosa.gill@school.example", password="an-old-password-77",
-                                    full_name="Rosa Gill")
+    user = User.objects.create_user(
+        email="rosa.gill@school.example", password="an-old-password-77", full_name="Rosa Gill"
+    )
     return user
 
 
@@ -100,7 +113,11 @@ def test_reset_confirm_refuses_weak_passwords(rosa, client, weak):
 
 def test_password_change_refuses_name_and_accepts_a_strong_one(rosa, client):
     client.force_login(rosa)
-    data = {"old_password": "an-old-password-77", "new_password1": "rosagill2026", "new_password2": "rosagill2026"}
+    data = {
+        "old_password": "an-old-password-77",
+        "new_password1": "rosagill2026",
+        "new_password2": "rosagill2026",
+    }
     response = client.post(reverse("accounts:password-change"), data)
     assert response.status_code == 200
     assert "contains your name or email address" in response.content.decode()
@@ -118,9 +135,12 @@ def test_createsuperuser_noinput_refuses_a_weak_password(db, monkeypatch):
 
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "rosagill2026")
     with pytest.raises(CommandError, match="contains your name"):
-        call_command("createsuperuser", "--noinput", email="rosa.gill@ops.example", full_name="Rosa Gill")
+        call_command(
+            "createsuperuser", "--noinput", email="rosa.gill@ops.example", full_name="Rosa Gill"
+        )
     assert not User.objects.filter(email="rosa.gill@ops.example").exists()
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "copper-lantern-meadow-41")
-    call_command("createsuperuser", "--noinput", email="rosa.gill@ops.example", full_name="Rosa Gill")
+    call_command(
+        "createsuperuser", "--noinput", email="rosa.gill@ops.example", full_name="Rosa Gill"
+    )
     assert User.objects.get(email="rosa.gill@ops.example").is_superuser
-

@@ -13,15 +13,22 @@ from trustwide.trusts import services as trust_services
 
 def test_record_event_refuses_a_verb_not_in_the_list(world):
     with pytest.raises(ValueError, match="Unknown audit action 'approve'"):
-        record_event(actor=world.user("trust_leader"), action="approve", instance=world.school_a1,
-                     before=None, after=None)
+        record_event(
+            actor=world.user("trust_leader"),
+            action="approve",
+            instance=world.school_a1,
+            before=None,
+            after=None,
+        )
     assert not AuditEvent.objects.exists()
 
 
 def test_audited_update_refuses_an_unknown_verb_and_saves_nothing(world):
     school = world.school_a1
     with pytest.raises(ValueError):
-        audited_update(actor=world.user("trust_leader"), instance=school, action="rename", name="Renamed")
+        audited_update(
+            actor=world.user("trust_leader"), instance=school, action="rename", name="Renamed"
+        )
     school.refresh_from_db()
     assert school.name == "A1 Primary"
     assert not AuditEvent.objects.exists()
@@ -29,7 +36,9 @@ def test_audited_update_refuses_an_unknown_verb_and_saves_nothing(world):
 
 def test_every_listed_verb_is_accepted_and_stored_as_its_value(world):
     for action in (AuditAction.END, AuditAction.CHANGED_AFTER_AGREEMENT):
-        event = record_event(actor=None, action=action, instance=world.school_a1, before=None, after=None)
+        event = record_event(
+            actor=None, action=action, instance=world.school_a1, before=None, after=None
+        )
         event.refresh_from_db()
         assert event.action == action.value
 
@@ -37,7 +46,13 @@ def test_every_listed_verb_is_accepted_and_stored_as_its_value(world):
 def test_trust_audit_page_shows_action_labels(world, login):
     leader = world.user("trust_leader")
     trust_services.school_update(actor=leader, school=world.school_a1, pupils_on_roll=401)
-    record_event(actor=leader, action=AuditAction.OVERRIDE_SMART, instance=world.school_a1, before=None, after=None)
+    record_event(
+        actor=leader,
+        action=AuditAction.OVERRIDE_SMART,
+        instance=world.school_a1,
+        before=None,
+        after=None,
+    )
     page = login(leader).get(reverse("audit:trust-audit", kwargs={"slug": world.trust_a.slug}))
     assert page.status_code == 200
     body = page.content.decode()

@@ -22,16 +22,22 @@ def test_trust_dashboard_numbers_equal_the_stored_kpi_values(world, login):
     kpi(world, world.school_a1, "overall_absence", 5.0, year=year - 1)
     kpi(world, None, "overall_absence", 7.44, level="trust", pupils=306)
     client = login(world.user("trust_leader"))
-    response = client.get(reverse("dashboards:trust-dashboard", kwargs={"slug": world.trust_a.slug}))
+    response = client.get(
+        reverse("dashboards:trust-dashboard", kwargs={"slug": world.trust_a.slug})
+    )
     body = response.content.decode()
     for stored in KpiValue.objects.filter(academic_year=year, kpi_code="overall_absence"):
         assert f"{stored.value:.1f}%" in body and f"n={stored.pupils}" in body
     assert "+1.4 on last year" in body  # 6.37 - 5.0
     # The school dashboard shows the very same row.
-    school_body = client.get(reverse("dashboards:school-dashboard", kwargs={"pk": world.school_a1.pk})).content.decode()
+    school_body = client.get(
+        reverse("dashboards:school-dashboard", kwargs={"pk": world.school_a1.pk})
+    ).content.decode()
     assert "6.4%" in school_body and "211" in school_body
     # Selector level: readings carry the stored values unchanged.
-    board = selectors.trust_dashboard(user=world.user("trust_leader"), trust=world.trust_a, academic_year=year)
+    board = selectors.trust_dashboard(
+        user=world.user("trust_leader"), trust=world.trust_a, academic_year=year
+    )
     by_school = {row.school.pk: row.readings["overall_absence"].value for row in board.rows}
     assert by_school == {world.school_a1.pk: 6.37, world.school_a2.pk: 8.91}
     assert board.trust_readings["overall_absence"].value == 7.44
@@ -63,11 +69,29 @@ def test_sort_and_filter(world, login):
 
 def test_suppressed_groups_are_shown_as_suppressed(world, login):
     kpi(world, world.school_a1, "persistent_absence", 18.0, pupils=150)
-    kpi(world, world.school_a1, "persistent_absence", None, group="ehc_plan", pupils=4, suppressed=True)
-    kpi(world, world.school_a1, "persistent_absence", None, group="disadvantaged_gap", pupils=4, suppressed=True)
+    kpi(
+        world,
+        world.school_a1,
+        "persistent_absence",
+        None,
+        group="ehc_plan",
+        pupils=4,
+        suppressed=True,
+    )
+    kpi(
+        world,
+        world.school_a1,
+        "persistent_absence",
+        None,
+        group="disadvantaged_gap",
+        pupils=4,
+        suppressed=True,
+    )
     client = login(world.user("local_governor"))
-    body = client.get(reverse("dashboards:school-dashboard", kwargs={"pk": world.school_a1.pk}),
-                      {"kpi": "persistent_absence"}).content.decode()
+    body = client.get(
+        reverse("dashboards:school-dashboard", kwargs={"pk": world.school_a1.pk}),
+        {"kpi": "persistent_absence"},
+    ).content.decode()
     assert "fewer than 10 pupils" in body and "suppressed" in body
     assert "suppressed (small group)" in body  # the gap row
     assert "0.0%" not in body and "100.0%" not in body
@@ -80,36 +104,72 @@ def test_data_completeness_flags_the_school_missing_a_dataset(world, login):
         for dataset in ("characteristics", "attendance_marks", "assessments"):
             if school == world.school_a2 and dataset == "assessments":
                 continue  # A2 has not sent its assessments
-            ImportBatch.objects.create(trust=world.trust_a, school=school, dataset=dataset, academic_year=year,
-                                       file_name="f.csv", status=ImportStatus.STORED)
+            ImportBatch.objects.create(
+                trust=world.trust_a,
+                school=school,
+                dataset=dataset,
+                academic_year=year,
+                file_name="f.csv",
+                status=ImportStatus.STORED,
+            )
     # A failed import does not count.
-    ImportBatch.objects.create(trust=world.trust_a, school=world.school_a2, dataset="assessments", academic_year=year,
-                               file_name="bad.csv", status=ImportStatus.FAILED)
-    status = selectors.data_completeness(trust=world.trust_a, schools=[world.school_a1, world.school_a2],
-                                         academic_year=year, now=now)
+    ImportBatch.objects.create(
+        trust=world.trust_a,
+        school=world.school_a2,
+        dataset="assessments",
+        academic_year=year,
+        file_name="bad.csv",
+        status=ImportStatus.FAILED,
+    )
+    status = selectors.data_completeness(
+        trust=world.trust_a, schools=[world.school_a1, world.school_a2], academic_year=year, now=now
+    )
     assert status[world.school_a1.pk].complete
-    assert [(s.code, s.state) for s in status[world.school_a2.pk].problems] == [("assessments", "missing")]
+    assert [(s.code, s.state) for s in status[world.school_a2.pk].problems] == [
+        ("assessments", "missing")
+    ]
     # An import older than the late threshold is late.
     ImportBatch.objects.filter(school=world.school_a1, dataset="attendance_marks").update(
-        created_at=now - datetime.timedelta(days=60))
-    status = selectors.data_completeness(trust=world.trust_a, schools=[world.school_a1], academic_year=year,
-                                         late_after_days=35, now=now)
-    assert [(s.code, s.state) for s in status[world.school_a1.pk].problems] == [("attendance", "late")]
-    body = login(world.user("trust_leader")).get(
-        reverse("dashboards:trust-dashboard", kwargs={"slug": world.trust_a.slug})).content.decode()
+        created_at=now - datetime.timedelta(days=60)
+    )
+    status = selectors.data_completeness(
+        trust=world.trust_a,
+        schools=[world.school_a1],
+        academic_year=year,
+        late_after_days=35,
+        now=now,
+    )
+    assert [(s.code, s.state) for s in status[world.school_a1.pk].problems] == [
+        ("attendance", "late")
+    ]
+    body = (
+        login(world.user("trust_leader"))
+        .get(reverse("dashboards:trust-dashboard", kwargs={"slug": world.trust_a.slug}))
+        .content.decode()
+    )
     assert "Teacher assessments: missing" in body and "Attendance: late" in body
 
 
-def test_trust_dashboard_query_count_does_not_grow_with_schools(world, login, django_assert_max_num_queries):
+def test_trust_dashboard_query_count_does_not_grow_with_schools(
+    world, login, django_assert_max_num_queries
+):
     client = login(world.user("trust_leader"))
     url = reverse("dashboards:trust-dashboard", kwargs={"slug": world.trust_a.slug})
     client.get(url)
     for i in range(30):
-        school = make_school(world.trust_a, world.hub_1 if i % 2 else world.hub_2, name=f"Extra {i}")
+        school = make_school(
+            world.trust_a, world.hub_1 if i % 2 else world.hub_2, name=f"Extra {i}"
+        )
         for code in selectors.BIG_FIVE:
             kpi(world, school, code, 50.0 + i)
-        ImportBatch.objects.create(trust=world.trust_a, school=school, dataset="characteristics",
-                                   academic_year=current_start_year(world), file_name="f", status="stored")
+        ImportBatch.objects.create(
+            trust=world.trust_a,
+            school=school,
+            dataset="characteristics",
+            academic_year=current_start_year(world),
+            file_name="f",
+            status="stored",
+        )
     # 21: one fixed query finds earlier URNs (trusts.SchoolLink) so last year's values continue.
     with django_assert_max_num_queries(21):
         response = client.get(url)
@@ -131,19 +191,34 @@ def test_school_dashboard_query_count_is_bounded(world, login, django_assert_max
 def test_year_group_page_and_unknown_group(world, login):
     kpi(world, world.school_a1, "overall_absence", 5.5, group="year_5", pupils=30)
     client = login(world.user("senior_leader"))
-    body = client.get(reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"})).content.decode()
+    body = client.get(
+        reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"})
+    ).content.decode()
     assert "Year 5" in body and "5.5%" in body
-    assert client.get(reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_99"})).status_code == 404
+    assert (
+        client.get(
+            reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_99"})
+        ).status_code
+        == 404
+    )
 
 
 def test_charts_carry_title_summary_and_data_table():
-    bar = charts.bar_chart(title="Absence by group", items=[("All", 6.0, ""), ("Boys", None, "suppressed")],
-                           reference=("National", 6.5), better="lower")
+    bar = charts.bar_chart(
+        title="Absence by group",
+        items=[("All", 6.0, ""), ("Boys", None, "suppressed")],
+        reference=("National", 6.5),
+        better="lower",
+    )
     assert "<title" in bar.svg and "<desc" in bar.svg and 'role="img"' in bar.svg
     assert bar.rows == [["All", "6.0%", "6.5%"], ["Boys", "suppressed", "6.5%"]]
     assert "0 of 1 worse than national" in bar.summary
-    line = charts.line_chart(title="Trend", x_labels=["2024/25", "2025/26"], series=[("School", [5.0, 6.0])],
-                             better="lower")
+    line = charts.line_chart(
+        title="Trend",
+        x_labels=["2024/25", "2025/26"],
+        series=[("School", [5.0, 6.0])],
+        better="lower",
+    )
     assert "worsened from 5.0% (2024/25) to 6.0% (2025/26)" in line.summary
     assert line.rows == [["School", "5.0%", "6.0%"]]
 
@@ -151,16 +226,26 @@ def test_charts_carry_title_summary_and_data_table():
 @pytest.mark.parametrize("role", ["local_governor", "trustee", "peer_reviewer"])
 def test_pupil_lists_absent_for_governors_trustees_and_reviewers(world, login, role, settings):
     _pupil_with_absence(world)
-    body = login(world.user(role)).get(
-        reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"})).content.decode()
+    body = (
+        login(world.user(role))
+        .get(reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"}))
+        .content.decode()
+    )
     assert "Zed Example" not in body and "Persistently absent" not in body
 
 
 def test_pupil_lists_shown_to_staff_allowed_to_see_pupils(world, login):
     _pupil_with_absence(world)
-    body = login(world.user("headteacher")).get(
-        reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"})).content.decode()
-    assert "Persistently absent" in body and "Zed Example" in body and "50.0% of 4 sessions missed" in body
+    body = (
+        login(world.user("headteacher"))
+        .get(reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"}))
+        .content.decode()
+    )
+    assert (
+        "Persistently absent" in body
+        and "Zed Example" in body
+        and "50.0% of 4 sessions missed" in body
+    )
 
 
 def _pupil_with_absence(world):
@@ -174,15 +259,30 @@ def _pupil_with_absence(world):
     term = sorted(year.terms.all(), key=lambda t: t.number)[0]
     store = analytics_store()
     school = world.school_a1
-    Pupil.objects.create(trust=world.trust_a, school=school, pupil_key="k1", upn="A123456789012",
-                         surname="Example", forename="Zed")
-    common = {"school_urn": pa.array([school.urn], pa.int32()), "academic_year": pa.array([year.start_year], pa.int16()),
-              "batch_id": pa.array(["b1"])}
+    Pupil.objects.create(
+        trust=world.trust_a,
+        school=school,
+        pupil_key="k1",
+        upn="A123456789012",
+        surname="Example",
+        forename="Zed",
+    )
+    common = {
+        "school_urn": pa.array([school.urn], pa.int32()),
+        "academic_year": pa.array([year.start_year], pa.int16()),
+        "batch_id": pa.array(["b1"]),
+    }
     chars = pa.table({"pupil_key": ["k1"], "year_group": pa.array([5], pa.int8()), **common})
     day = term.starts_on
-    marks = pa.table({"pupil_key": ["k1"] * 4, "date": [day] * 4, "session": ["AM", "PM", "AM", "PM"],
-                      "code": ["/", "\\", "I", "O"],
-                      **{k: pa.concat_arrays([v] * 4) for k, v in common.items()}})
+    marks = pa.table(
+        {
+            "pupil_key": ["k1"] * 4,
+            "date": [day] * 4,
+            "session": ["AM", "PM", "AM", "PM"],
+            "code": ["/", "\\", "I", "O"],
+            **{k: pa.concat_arrays([v] * 4) for k, v in common.items()},
+        }
+    )
     for name, table in (("characteristics", chars), ("attendance_marks", marks)):
         folder = store.partition_dir(name, world.trust_a.pk, school.urn, year.start_year)
         folder.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,9 @@ def _year5(world):
     return reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"})
 
 
-def test_year_group_pupil_lists_record_one_access_with_the_pupils_shown(world, login, django_assert_max_num_queries):
+def test_year_group_pupil_lists_record_one_access_with_the_pupils_shown(
+    world, login, django_assert_max_num_queries
+):
     _pupil_with_absence(world)
     pupil = Pupil.objects.get(school=world.school_a1)
     head = world.user("headteacher")
@@ -26,7 +28,11 @@ def test_year_group_pupil_lists_record_one_access_with_the_pupils_shown(world, l
     assert "Zed Example" in body
     access = PupilDataAccess.objects.get()
     assert (access.actor, access.school, access.trust, access.kind) == (
-        head, world.school_a1, world.trust_a, PupilAccessKind.YEAR_GROUP_LISTS)
+        head,
+        world.school_a1,
+        world.trust_a,
+        PupilAccessKind.YEAR_GROUP_LISTS,
+    )
     assert "Year 5" in access.description and access.path.startswith("/schools/")
     assert list(access.pupils.values_list("pupil_key", flat=True)) == [pupil.pupil_key]
     assert access.pupil_count == 1
@@ -50,7 +56,10 @@ def test_data_protection_lead_finds_who_looked_at_a_pupil(world, login):
     client = login(world.user("trust_administrator"))
     body = client.get(url, {"upn": pupil.upn.lower()}).content.decode()
     assert "Zed Example" in body
-    assert f"<td>{world.user('headteacher')}</td>" in body and f"<td>{world.user('senior_leader')}</td>" in body
+    assert (
+        f"<td>{world.user('headteacher')}</td>" in body
+        and f"<td>{world.user('senior_leader')}</td>" in body
+    )
     # The look-up itself is recorded against the pupil.
     lookup = PupilDataAccess.objects.get(kind=PupilAccessKind.ACCESS_LOG)
     assert lookup.actor == world.user("trust_administrator")

@@ -25,7 +25,9 @@ def _weak_school(world):
 
 def test_concerns_are_ranked_with_evidence(world):
     _weak_school(world)
-    found = concerns.school_concerns(school=world.school_a1, academic_year=current_start_year(world))
+    found = concerns.school_concerns(
+        school=world.school_a1, academic_year=current_start_year(world)
+    )
     keys = [c.key for c in found]
     assert "national:overall_absence" in keys and "national:persistent_absence" in keys
     assert [c.severity for c in found] == sorted((c.severity for c in found), reverse=True)
@@ -38,25 +40,47 @@ def test_a_concern_turns_into_a_draft_priority(world, login):
     plan = plan_for(world.school_a1)
     before = plan.priorities.count()
     client = login(world.user("headteacher"))
-    response = client.post(reverse("dashboards:concern-to-priority", kwargs={"pk": world.school_a1.pk}),
-                           {"key": "national:overall_absence"})
-    assert response.status_code == 302 and response["Location"] == reverse("planning:plan-detail", args=[plan.pk])
+    response = client.post(
+        reverse("dashboards:concern-to-priority", kwargs={"pk": world.school_a1.pk}),
+        {"key": "national:overall_absence"},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "planning:plan-detail", args=[plan.pk]
+    )
     assert plan.priorities.count() == before + 1
     priority = Priority.objects.filter(plan=plan).order_by("-number").first()
-    assert priority.title.startswith("Overall absence") and "12.0% against national" in priority.rationale
-    assert AuditEvent.objects.filter(object_type="planning.priority", object_id=str(priority.pk)).exists()
+    assert (
+        priority.title.startswith("Overall absence")
+        and "12.0% against national" in priority.rationale
+    )
+    assert AuditEvent.objects.filter(
+        object_type="planning.priority", object_id=str(priority.pk)
+    ).exists()
     # A governor reads the concerns but may not add them to the plan.
     governor = login(world.user("local_governor"))
-    assert governor.get(reverse("dashboards:school-concerns", kwargs={"pk": world.school_a1.pk})).status_code == 200
-    assert governor.post(reverse("dashboards:concern-to-priority", kwargs={"pk": world.school_a1.pk}),
-                         {"key": "national:overall_absence"}).status_code == 403
+    assert (
+        governor.get(
+            reverse("dashboards:school-concerns", kwargs={"pk": world.school_a1.pk})
+        ).status_code
+        == 200
+    )
+    assert (
+        governor.post(
+            reverse("dashboards:concern-to-priority", kwargs={"pk": world.school_a1.pk}),
+            {"key": "national:overall_absence"},
+        ).status_code
+        == 403
+    )
 
 
 def test_a_concern_without_a_plan_is_refused_with_a_message(world, login):
     _weak_school(world)
     client = login(world.user("headteacher"))
-    response = client.post(reverse("dashboards:concern-to-priority", kwargs={"pk": world.school_a1.pk}),
-                           {"key": "national:overall_absence"}, follow=True)
+    response = client.post(
+        reverse("dashboards:concern-to-priority", kwargs={"pk": world.school_a1.pk}),
+        {"key": "national:overall_absence"},
+        follow=True,
+    )
     assert "has no improvement plan" in response.content.decode()
     assert not Priority.objects.exists()
 
@@ -65,20 +89,33 @@ def test_schools_of_concern_rule_is_seen_and_changed_by_trust_leaders(world, log
     _weak_school(world)
     leader = world.user("trust_leader")
     client = login(leader)
-    body = client.get(reverse("dashboards:trust-concerns", kwargs={"slug": world.trust_a.slug})).content.decode()
+    body = client.get(
+        reverse("dashboards:trust-concerns", kwargs={"slug": world.trust_a.slug})
+    ).content.decode()
     assert "at least 2 headline KPIs red against national" in body
     assert "A1 Primary" in body.split("Trust-wide concerns")[0]  # two red KPIs: of concern
-    response = client.post(reverse("dashboards:concern-rule", kwargs={"slug": world.trust_a.slug}), {
-        "min_red_kpis": 3, "min_red_priorities": 0, "min_overdue_actions": 0, "min_missing_datasets": 0,
-        "late_after_days": 20})
+    response = client.post(
+        reverse("dashboards:concern-rule", kwargs={"slug": world.trust_a.slug}),
+        {
+            "min_red_kpis": 3,
+            "min_red_priorities": 0,
+            "min_overdue_actions": 0,
+            "min_missing_datasets": 0,
+            "late_after_days": 20,
+        },
+    )
     assert response.status_code == 302
     rule = ConcernRule.objects.get(trust=world.trust_a)
     assert rule.min_red_kpis == 3 and rule.updated_by == leader
     assert AuditEvent.objects.filter(object_type="dashboards.concernrule", actor=leader).exists()
-    body = client.get(reverse("dashboards:trust-concerns", kwargs={"slug": world.trust_a.slug})).content.decode()
+    body = client.get(
+        reverse("dashboards:trust-concerns", kwargs={"slug": world.trust_a.slug})
+    ).content.decode()
     assert "No school meets the rule." in body
     with pytest.raises(PermissionDenied):
-        services.concern_rule_save(actor=world.user("executive_headteacher"), trust=world.trust_a, min_red_kpis=1)
+        services.concern_rule_save(
+            actor=world.user("executive_headteacher"), trust=world.trust_a, min_red_kpis=1
+        )
 
 
 def test_head_report_commentary_is_written_by_leaders_and_read_by_governors(world, login):
@@ -87,19 +124,34 @@ def test_head_report_commentary_is_written_by_leaders_and_read_by_governors(worl
     term = selectors.current_term(year)
     head = login(world.user("headteacher"))
     url = reverse("dashboards:head-report-commentary", kwargs={"pk": world.school_a1.pk})
-    response = head.post(url, {"term": term.pk, "summary": "Attendance is our focus.",
-                               "challenge": "Is the attendance officer's caseload manageable?"})
+    response = head.post(
+        url,
+        {
+            "term": term.pk,
+            "summary": "Attendance is our focus.",
+            "challenge": "Is the attendance officer's caseload manageable?",
+        },
+    )
     assert response.status_code == 302
     saved = HeadReportCommentary.objects.get(school=world.school_a1, term=term)
-    assert AuditEvent.objects.filter(object_type="dashboards.headreportcommentary", object_id=str(saved.pk)).exists()
+    assert AuditEvent.objects.filter(
+        object_type="dashboards.headreportcommentary", object_id=str(saved.pk)
+    ).exists()
     governor = login(world.user("local_governor"))
-    body = governor.get(reverse("dashboards:head-report", kwargs={"pk": world.school_a1.pk})).content.decode()
+    body = governor.get(
+        reverse("dashboards:head-report", kwargs={"pk": world.school_a1.pk})
+    ).content.decode()
     assert "Attendance is our focus." in body and "caseload manageable" in body
     assert "Overall absence" in body  # an exception against national
     assert governor.get(url).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.commentary_save(actor=world.user("local_governor"), school=world.school_a1, term=term,
-                                 summary="x", challenge="")
+        services.commentary_save(
+            actor=world.user("local_governor"),
+            school=world.school_a1,
+            term=term,
+            summary="x",
+            challenge="",
+        )
 
 
 def _pdf_text(content: bytes) -> str:
@@ -111,10 +163,17 @@ def _pdf_text(content: bytes) -> str:
 def test_head_report_pdf_reads_back(world, login):
     _weak_school(world)
     year = world.trust_a.academic_years.get(is_current=True)
-    services.commentary_save(actor=None, actor_label="test", school=world.school_a1,
-                             term=selectors.current_term(year), summary="Reading is improving.", challenge="")
+    services.commentary_save(
+        actor=None,
+        actor_label="test",
+        school=world.school_a1,
+        term=selectors.current_term(year),
+        summary="Reading is improving.",
+        challenge="",
+    )
     response = login(world.user("local_governor")).get(
-        reverse("dashboards:head-report-pdf", kwargs={"pk": world.school_a1.pk}))
+        reverse("dashboards:head-report-pdf", kwargs={"pk": world.school_a1.pk})
+    )
     assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
     assert "A1 Primary" in text and "Reading is improving." in text and "12.0%" in text
@@ -139,9 +198,15 @@ def test_board_report_pdf_and_excel_read_back(world, login):
     header = rows[0]
     col = header.index("Overall absence")
     by_school = {r[0]: r[col] for r in rows[1:]}
-    assert by_school["A1 Primary"] == 12.0 and by_school["A2 Primary"] == 5.0 and by_school["Trust"] == 8.6
+    assert (
+        by_school["A1 Primary"] == 12.0
+        and by_school["A2 Primary"] == 5.0
+        and by_school["Trust"] == 8.6
+    )
     assert "B1 Primary" not in by_school
-    assert {"Plan RAG", "SEF matrix", "Schools of concern", "Trust concerns"} <= set(book.sheetnames)
+    assert {"Plan RAG", "SEF matrix", "Schools of concern", "Trust concerns"} <= set(
+        book.sheetnames
+    )
     why = dict(book["Schools of concern"].iter_rows(min_row=2, values_only=True))
     # A1: two KPIs red against national; both schools: no pupil data imported this year.
     assert "2 KPIs red against national" in why["A1 Primary"] and "red" not in why["A2 Primary"]
@@ -159,22 +224,43 @@ def test_head_report_shows_the_chosen_terms_figures(world, login):
     # National figures are annual, so a term's value is rated against the target only.
     from trustwide.kpis.services import kpi_target_set
 
-    kpi_target_set(actor=None, trust=world.trust_a, school=None, academic_year=year.start_year,
-                   kpi_code="overall_absence", target=6.0)
-    body = login(world.user("local_governor")).get(
-        reverse("dashboards:head-report", kwargs={"pk": world.school_a1.pk}) + f"?term={autumn.pk}"
-    ).content.decode()
+    kpi_target_set(
+        actor=None,
+        trust=world.trust_a,
+        school=None,
+        academic_year=year.start_year,
+        kpi_code="overall_absence",
+        target=6.0,
+    )
+    body = (
+        login(world.user("local_governor"))
+        .get(
+            reverse("dashboards:head-report", kwargs={"pk": world.school_a1.pk})
+            + f"?term={autumn.pk}"
+        )
+        .content.decode()
+    )
     assert "13.5%" in body and "9.0%" not in body
     assert "40.0%" in body
     assert "for the autumn term" in body
     # A termly KPI with no figure for this term is not filled in from the year.
     kpi(world, world.school_a1, "teaching_at_least_good", 55.5, pupils=12)
-    kpi_target_set(actor=None, trust=world.trust_a, school=None, academic_year=year.start_year,
-                   kpi_code="teaching_at_least_good", target=80.0)
+    kpi_target_set(
+        actor=None,
+        trust=world.trust_a,
+        school=None,
+        academic_year=year.start_year,
+        kpi_code="teaching_at_least_good",
+        target=80.0,
+    )
     from trustwide.dashboards import reports
 
-    readings = {r.kpi.code: r for r in reports.head_report_context(
-        user=world.user("local_governor"), school=world.school_a1, term=autumn)["exceptions"]}
+    readings = {
+        r.kpi.code: r
+        for r in reports.head_report_context(
+            user=world.user("local_governor"), school=world.school_a1, term=autumn
+        )["exceptions"]
+    }
     assert "teaching_at_least_good" not in readings and readings["overall_absence"].value == 13.5
 
 
@@ -195,17 +281,39 @@ def test_serious_inspection_outcomes_make_a_school_of_concern_under_either_frame
 
     from trustwide.trusts.services import inspection_record
 
-    inspection_record(actor=None, actor_label="test", school=world.school_a2, framework="ofsted-report-card-2025",
-                      inspected_on=datetime.date(2026, 2, 2), grades={"inclusion": "Urgent improvement",
-                                                                      "safeguarding": "Not met"})
+    inspection_record(
+        actor=None,
+        actor_label="test",
+        school=world.school_a2,
+        framework="ofsted-report-card-2025",
+        inspected_on=datetime.date(2026, 2, 2),
+        grades={"inclusion": "Urgent improvement", "safeguarding": "Not met"},
+    )
     # A monitoring visit afterwards does not hide the graded inspection.
-    inspection_record(actor=None, actor_label="test", school=world.school_a2, framework="ofsted-report-card-2025",
-                      inspected_on=datetime.date(2026, 5, 2), grades={}, kind="monitoring")
-    inspection_record(actor=None, actor_label="test", school=world.school_a1, framework="ofsted-eif-2019",
-                      inspected_on=datetime.date(2024, 2, 2), grades={"quality-of-education": "Good"})
+    inspection_record(
+        actor=None,
+        actor_label="test",
+        school=world.school_a2,
+        framework="ofsted-report-card-2025",
+        inspected_on=datetime.date(2026, 5, 2),
+        grades={},
+        kind="monitoring",
+    )
+    inspection_record(
+        actor=None,
+        actor_label="test",
+        school=world.school_a1,
+        framework="ofsted-eif-2019",
+        inspected_on=datetime.date(2024, 2, 2),
+        grades={"quality-of-education": "Good"},
+    )
     client = login(world.user("trust_leader"))
-    body = client.get(reverse("dashboards:trust-concerns", kwargs={"slug": world.trust_a.slug})).content.decode()
+    body = client.get(
+        reverse("dashboards:trust-concerns", kwargs={"slug": world.trust_a.slug})
+    ).content.decode()
     schools = body.split("Trust-wide concerns")[0]
-    assert "A2 Primary" in schools and "safeguarding not met; urgent improvement: inclusion" in schools
+    assert (
+        "A2 Primary" in schools and "safeguarding not met; urgent improvement: inclusion" in schools
+    )
     a1 = schools.split("A1 Primary")[1].split("</tr>")[0]
     assert "inspection" not in a1  # good under 2019: no inspection reason

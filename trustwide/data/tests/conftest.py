@@ -9,8 +9,22 @@ URN = 137001
 OTHER_URN = 137999
 
 MARK_HEADER = ["URN", "UPN", "Date", "Session", "Code"]
-CHAR_HEADER = ["URN", "UPN", "Surname", "Forename", "DOB", "Year group", "Sex", "Disadvantaged",
-               "FSM", "SEN", "EAL", "Prior attainment", "Date joined", "Date left"]
+CHAR_HEADER = [
+    "URN",
+    "UPN",
+    "Surname",
+    "Forename",
+    "DOB",
+    "Year group",
+    "Sex",
+    "Disadvantaged",
+    "FSM",
+    "SEN",
+    "EAL",
+    "Prior attainment",
+    "Date joined",
+    "Date left",
+]
 
 
 def upn(i: int) -> str:
@@ -23,15 +37,64 @@ def to_csv(header, rows, *, delimiter=",", encoding="utf-8", newline="\n") -> by
 
 
 def mark_rows(pupils=3, days=("04/09/2023", "05/09/2023"), code="/"):
-    return [[URN, upn(p), d, s, code if s == "AM" else "\\"]
-            for p in range(pupils) for d in days for s in ("AM", "PM")]
+    return [
+        [URN, upn(p), d, s, code if s == "AM" else "\\"]
+        for p in range(pupils)
+        for d in days
+        for s in ("AM", "PM")
+    ]
 
 
 def char_rows():
     return [
-        [URN, upn(0), "Jones", "Zoë", "12/03/2013", "5", "F", "Y", "Y", "N", "N", "", "01/09/2019", ""],
-        [URN, upn(1), "Pryce", "Siân", "2012-11-30", "Y6", "F", "N", "N", "K", "Y", "middle", "", ""],
-        [URN, upn(2), "Brontë", "Noël", "01-10-2016", "R", "M", "No", "No", "EHCP", "No", "", "", ""],
+        [
+            URN,
+            upn(0),
+            "Jones",
+            "Zoë",
+            "12/03/2013",
+            "5",
+            "F",
+            "Y",
+            "Y",
+            "N",
+            "N",
+            "",
+            "01/09/2019",
+            "",
+        ],
+        [
+            URN,
+            upn(1),
+            "Pryce",
+            "Siân",
+            "2012-11-30",
+            "Y6",
+            "F",
+            "N",
+            "N",
+            "K",
+            "Y",
+            "middle",
+            "",
+            "",
+        ],
+        [
+            URN,
+            upn(2),
+            "Brontë",
+            "Noël",
+            "01-10-2016",
+            "R",
+            "M",
+            "No",
+            "No",
+            "EHCP",
+            "No",
+            "",
+            "",
+            "",
+        ],
     ]
 
 

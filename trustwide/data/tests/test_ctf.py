@@ -22,7 +22,9 @@ def fixture(version: int = 25) -> bytes:
 
 
 def run(data: bytes, *, allowed=(URN,), name="school.xml"):
-    return validate_ctf(data, file_name=name, allowed_school_urns=allowed, trust_key=TRUST_KEY, today=TODAY)
+    return validate_ctf(
+        data, file_name=name, allowed_school_urns=allowed, trust_key=TRUST_KEY, today=TODAY
+    )
 
 
 def by_pupil(table: pa.Table) -> dict[str, dict]:
@@ -40,15 +42,26 @@ A, B, C, D = "A12345678901B", "B12345678901C", "C12345678901D", "D12345678901E"
 def test_every_read_element_of_each_supported_version_lands_in_its_dataset(version):
     result = run(fixture(version))
     assert result.ok, result.errors
-    assert result.header.version == version and result.header.urn == URN and result.header.academic_year == 2024
+    assert (
+        result.header.version == version
+        and result.header.urn == URN
+        and result.header.academic_year == 2024
+    )
     assert result.pupils == 4
-    assert set(result.tables) == {"characteristics", "attendance_marks", "attendance_summaries", "statutory"}
+    assert set(result.tables) == {
+        "characteristics",
+        "attendance_marks",
+        "attendance_summaries",
+        "statutory",
+    }
 
     chars = by_pupil(result.tables["characteristics"][URN])
     # year group, sex (Sex in CTF 25, Gender before), FSM now / in six years or looked after,
     # the open SEN record, EAL from the first language (ENB = believed English).
-    assert {k: (r["year_group"], r["sex"], r["fsm"], r["disadvantaged"], r["sen"], r["eal"])
-            for k, r in chars.items()} == {
+    assert {
+        k: (r["year_group"], r["sex"], r["fsm"], r["disadvantaged"], r["sen"], r["eal"])
+        for k, r in chars.items()
+    } == {
         key(A): (6, "F", True, True, "K", True),
         key(B): (0, "M", False, True, "N", False),
         key(C): (1, "M", False, True, "E", False),
@@ -57,30 +70,55 @@ def test_every_read_element_of_each_supported_version_lands_in_its_dataset(versi
     assert chars[key(A)]["joined_on"] == dt.date(2019, 9, 4)
 
     marks = result.tables["attendance_marks"][URN].to_pylist()
-    own = [(m["date"].isoformat(), m["session"], m["code"]) for m in marks if m["pupil_key"] == key(A)]
+    own = [
+        (m["date"].isoformat(), m["session"], m["code"]) for m in marks if m["pupil_key"] == key(A)
+    ]
     # Two sessions a day from AttendanceStartDate; '#' (the weekend) is no session; C1/J1 whole.
     assert own == [
-        ("2024-09-02", "AM", "/"), ("2024-09-02", "PM", "\\"), ("2024-09-03", "AM", "/"),
-        ("2024-09-03", "PM", "\\"), ("2024-09-04", "AM", "N"), ("2024-09-04", "PM", "N"),
-        ("2024-09-05", "AM", "C1"), ("2024-09-05", "PM", "C1"), ("2024-09-06", "AM", "/"),
-        ("2024-09-06", "PM", "L"), ("2024-09-09", "AM", "J1"), ("2024-09-09", "PM", "\\"),
+        ("2024-09-02", "AM", "/"),
+        ("2024-09-02", "PM", "\\"),
+        ("2024-09-03", "AM", "/"),
+        ("2024-09-03", "PM", "\\"),
+        ("2024-09-04", "AM", "N"),
+        ("2024-09-04", "PM", "N"),
+        ("2024-09-05", "AM", "C1"),
+        ("2024-09-05", "PM", "C1"),
+        ("2024-09-06", "AM", "/"),
+        ("2024-09-06", "PM", "L"),
+        ("2024-09-09", "AM", "J1"),
+        ("2024-09-09", "PM", "\\"),
     ]
     assert sorted(m["code"] for m in marks if m["pupil_key"] == key(C)) == ["/", "Y1", "Y1", "\\"]
 
     # A pupil without a mark string keeps the year's session summary (2023's YearData is not read).
     summaries = result.tables["attendance_summaries"][URN].to_pylist()
-    assert [(s["pupil_key"], s["period_start"], s["period_end"], s["possible"], s["present"], s["authorised"],
-             s["unauthorised"]) for s in summaries] == [
-        (key(B), dt.date(2024, 9, 4), dt.date(2025, 7, 18), 300, 285, 10, 5)]
+    assert [
+        (
+            s["pupil_key"],
+            s["period_start"],
+            s["period_end"],
+            s["possible"],
+            s["present"],
+            s["authorised"],
+            s["unauthorised"],
+        )
+        for s in summaries
+    ] == [(key(B), dt.date(2024, 9, 4), dt.date(2025, 7, 18), 300, 285, 10, 5)]
 
-    statutory = {(r["pupil_key"], r["measure"]): (r["value_num"], r["value_text"])
-                 for r in result.tables["statutory"][URN].to_pylist()}
+    statutory = {
+        (r["pupil_key"], r["measure"]): (r["value_num"], r["value_text"])
+        for r in result.tables["statutory"][URN].to_pylist()
+    }
     # Only this year's results: the 2024 MTC and the 2020 phonics check of pupil A are earlier years'.
     assert statutory == {
-        (key(A), "KS2_READ"): (105.0, None), (key(A), "KS2_MAT"): (98.0, None),
-        (key(A), "KS2_GPS"): (None, "A"), (key(A), "KS2_WRIT_TA"): (None, "EXS"),
-        (key(A), "KS2_SCI_TA"): (None, "EXS"), (key(B), "EYFS_GLD"): (None, "Y"),
-        (key(C), "PHONICS_Y1"): (36.0, None), (key(D), "KS4_ATT8"): (55.5, None),
+        (key(A), "KS2_READ"): (105.0, None),
+        (key(A), "KS2_MAT"): (98.0, None),
+        (key(A), "KS2_GPS"): (None, "A"),
+        (key(A), "KS2_WRIT_TA"): (None, "EXS"),
+        (key(A), "KS2_SCI_TA"): (None, "EXS"),
+        (key(B), "EYFS_GLD"): (None, "Y"),
+        (key(C), "PHONICS_Y1"): (36.0, None),
+        (key(D), "KS4_ATT8"): (55.5, None),
     }
     names = {i.upn: (i.surname, i.forename, i.dob) for i in result.identities}
     assert names[A] == ("Kowalska", "Zofia", dt.date(2013, 10, 4)) and len(names) == 4
@@ -100,15 +138,20 @@ def test_unsupported_version_is_refused_naming_the_versions_accepted():
 
 
 def test_a_school_outside_the_uploaders_scope_is_refused():
-    refused(run(fixture(), allowed=(137999,)),
-            "Header/SourceSchool/URN 137001 (Brookside Primary) is not a school of this trust you may import")
+    refused(
+        run(fixture(), allowed=(137999,)),
+        "Header/SourceSchool/URN 137001 (Brookside Primary) is not a school of this trust you may import",
+    )
 
 
 def test_pupil_without_upn_and_duplicated_pupil_are_each_reported_and_nothing_is_kept():
     data = fixture().replace(b"<UPN>B12345678901C</UPN>", b"")
     data = data.replace(b"<UPN>D12345678901E</UPN>", b"<UPN>C12345678901D</UPN>")
-    text = refused(run(data), "pupil 2 in the file, element UPN: is missing",
-                   "pupil C12345678901D, element UPN: appears twice (pupils 3 and 4 in the file")
+    text = refused(
+        run(data),
+        "pupil 2 in the file, element UPN: is missing",
+        "pupil C12345678901D, element UPN: appears twice (pupils 3 and 4 in the file",
+    )
     assert len(run(data).errors) == 2, text
 
 
@@ -116,10 +159,12 @@ def test_bad_values_name_the_pupil_the_element_and_what_was_expected():
     data = fixture().replace(b"NNC1C1", b"NNH1C1").replace(b"<Result>105<", b"<Result>150<")
     data = data.replace(b"<NCyearActual>R<", b"<NCyearActual>Q<")
     result = run(data)
-    refused(result,
-            "pupil A12345678901B on 2024-09-05 AM, element Attendance/YearData/AttendanceMarks: 'H1' is not a DfE attendance code",
-            "pupil A12345678901B, KS2/ENG/TT/RD, element StageAssessments/KeyStage/StageAssessment/Result: '150'",
-            "pupil B12345678901C, element NCyearActual: 'Q' is not a year group")
+    refused(
+        result,
+        "pupil A12345678901B on 2024-09-05 AM, element Attendance/YearData/AttendanceMarks: 'H1' is not a DfE attendance code",
+        "pupil A12345678901B, KS2/ENG/TT/RD, element StageAssessments/KeyStage/StageAssessment/Result: '150'",
+        "pupil B12345678901C, element NCyearActual: 'Q' is not a year group",
+    )
 
 
 def test_malformed_xml_is_refused_with_the_parser_position():
@@ -143,5 +188,8 @@ def test_entity_expansion_file_is_refused_before_expanding_anything():
 
 
 def test_a_file_that_is_not_a_ctf_is_refused():
-    refused(run(b"<?xml version='1.0'?><Roster><Pupil/></Roster>"), "the root element is <Roster>, not <CTfile>")
+    refused(
+        run(b"<?xml version='1.0'?><Roster><Pupil/></Roster>"),
+        "the root element is <Roster>, not <CTfile>",
+    )
     refused(run(b""), "the file is empty")

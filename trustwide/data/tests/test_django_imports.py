@@ -19,8 +19,7 @@ def characteristics_csv(urn: int, *, extra_rows: str = "") -> bytes:
     return (
         "URN,UPN,Surname,Forename,DOB,Year group,Sex,Disadvantaged,FSM,SEN,EAL,Prior attainment,Date joined,Date left\n"
         f"{urn},A123456789012,Jones,Siân,03/05/2016,4,F,Y,Y,N,N,middle,01/09/2020,\n"
-        f"{urn},B123456789012,Khan,Omar,14/11/2015,5,M,N,N,K,Y,high,01/09/2019,\n"
-        + extra_rows
+        f"{urn},B123456789012,Khan,Omar,14/11/2015,5,M,N,N,K,Y,high,01/09/2019,\n" + extra_rows
     ).encode("utf-8")
 
 
@@ -34,8 +33,11 @@ def marks_csv(urn: int, code: str = "/") -> bytes:
 
 def upload(client, world, content: bytes, *, dataset: str, name: str, school=None, capture=None):
     url = reverse("data:import-upload", kwargs={"slug": world.trust_a.slug})
-    data = {"dataset": dataset, "academic_year": YEAR,
-            "file": SimpleUploadedFile(name, content, content_type="text/csv")}
+    data = {
+        "dataset": dataset,
+        "academic_year": YEAR,
+        "file": SimpleUploadedFile(name, content, content_type="text/csv"),
+    }
     if school is not None:
         data["school"] = school.pk
     with capture(execute=True):
@@ -50,16 +52,34 @@ def years(world):
     return world
 
 
-def test_valid_upload_is_stored_with_identities_kept_out_of_parquet(years, login, django_capture_on_commit_callbacks):
+def test_valid_upload_is_stored_with_identities_kept_out_of_parquet(
+    years, login, django_capture_on_commit_callbacks
+):
     world = years
     client = login(world.user("school_data_manager"))
-    response = upload(client, world, characteristics_csv(world.school_a1.urn), dataset="characteristics",
-                      name="roll.csv", school=world.school_a1, capture=django_capture_on_commit_callbacks)
+    response = upload(
+        client,
+        world,
+        characteristics_csv(world.school_a1.urn),
+        dataset="characteristics",
+        name="roll.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("data:import-detail", kwargs={"pk": batch.pk})
-    assert batch.status == ImportStatus.STORED and batch.rows == 2 and batch.school_urns == [world.school_a1.urn]
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "data:import-detail", kwargs={"pk": batch.pk}
+    )
+    assert (
+        batch.status == ImportStatus.STORED
+        and batch.rows == 2
+        and batch.school_urns == [world.school_a1.urn]
+    )
     pupils = {p.upn: p for p in Pupil.objects.all()}
-    assert pupils["A123456789012"].forename == "Siân" and pupils["A123456789012"].school == world.school_a1
+    assert (
+        pupils["A123456789012"].forename == "Siân"
+        and pupils["A123456789012"].school == world.school_a1
+    )
     [path] = analytics_store().paths("characteristics", world.trust_a.pk)
     table = pq.read_table(path)
     assert "upn" not in table.column_names and "surname" not in table.column_names
@@ -69,7 +89,9 @@ def test_valid_upload_is_stored_with_identities_kept_out_of_parquet(years, login
     assert "2 rows stored" in page.content.decode()
 
 
-def test_bad_file_reports_every_error_and_stores_nothing(years, login, django_capture_on_commit_callbacks):
+def test_bad_file_reports_every_error_and_stores_nothing(
+    years, login, django_capture_on_commit_callbacks
+):
     world = years
     client = login(world.user("school_data_manager"))
     content = (
@@ -78,8 +100,15 @@ def test_bad_file_reports_every_error_and_stores_nothing(years, login, django_ca
         f"{world.school_a1.urn};A123456789012;08/09/2024;PM;/\n"
         f"{world.school_b1.urn};B123456789012;09/09/2025;AM;/\n"
     ).encode()
-    upload(client, world, content, dataset="attendance_marks", name="marks.csv",
-           school=world.school_a1, capture=django_capture_on_commit_callbacks)
+    upload(
+        client,
+        world,
+        content,
+        dataset="attendance_marks",
+        name="marks.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.FAILED and batch.error_count == 3
     text = "\n".join(batch.errors)
@@ -96,8 +125,15 @@ def test_school_data_manager_cannot_upload_for_another_school(years, login):
     world = years
     client = login(world.user("school_data_manager"))
     url = reverse("data:import-upload", kwargs={"slug": world.trust_a.slug})
-    response = client.post(url, {"dataset": "characteristics", "academic_year": YEAR, "school": world.school_a2.pk,
-                                 "file": SimpleUploadedFile("roll.csv", characteristics_csv(world.school_a2.urn))})
+    response = client.post(
+        url,
+        {
+            "dataset": "characteristics",
+            "academic_year": YEAR,
+            "school": world.school_a2.pk,
+            "file": SimpleUploadedFile("roll.csv", characteristics_csv(world.school_a2.urn)),
+        },
+    )
     assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
     assert not ImportBatch.objects.exists()
 
@@ -106,20 +142,44 @@ def test_disallowed_file_type_is_refused(years, login):
     world = years
     client = login(world.user("school_data_manager"))
     url = reverse("data:import-upload", kwargs={"slug": world.trust_a.slug})
-    response = client.post(url, {"dataset": "characteristics", "academic_year": YEAR, "school": world.school_a1.pk,
-                                 "file": SimpleUploadedFile("roll.pdf", b"%PDF-1.4")})
+    response = client.post(
+        url,
+        {
+            "dataset": "characteristics",
+            "academic_year": YEAR,
+            "school": world.school_a1.pk,
+            "file": SimpleUploadedFile("roll.pdf", b"%PDF-1.4"),
+        },
+    )
     assert response.status_code == 400 and "is not a CSV or Excel file" in response.content.decode()
 
 
 def test_rollback_removes_the_batch_as_a_whole(years, login, django_capture_on_commit_callbacks):
     world = years
     client = login(world.user("school_data_manager"))
-    upload(client, world, marks_csv(world.school_a1.urn), dataset="attendance_marks", name="marks1.csv",
-           school=world.school_a1, capture=django_capture_on_commit_callbacks)
-    upload(client, world, marks_csv(world.school_a1.urn, code="I"), dataset="attendance_marks", name="marks2.csv",
-           school=world.school_a1, capture=django_capture_on_commit_callbacks)
+    upload(
+        client,
+        world,
+        marks_csv(world.school_a1.urn),
+        dataset="attendance_marks",
+        name="marks1.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
+    upload(
+        client,
+        world,
+        marks_csv(world.school_a1.urn, code="I"),
+        dataset="attendance_marks",
+        name="marks2.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
     first, second = ImportBatch.objects.order_by("pk")
-    assert (first.status, second.status) == (ImportStatus.STORED, ImportStatus.STORED), (first.errors, second.errors)
+    assert (first.status, second.status) == (ImportStatus.STORED, ImportStatus.STORED), (
+        first.errors,
+        second.errors,
+    )
     assert second.replaced_rows == 2
     store = analytics_store()
     [path] = store.paths("attendance_marks", world.trust_a.pk)
@@ -138,13 +198,32 @@ def test_import_command_all_or_nothing(years, tmp_path):
     good = tmp_path / "roll.csv"
     good.write_bytes(characteristics_csv(world.school_a1.urn))
     out = io.StringIO()
-    call_command("import", str(good), trust=world.trust_a.slug, dataset="characteristics", year=YEAR, stdout=out)
+    call_command(
+        "import",
+        str(good),
+        trust=world.trust_a.slug,
+        dataset="characteristics",
+        year=YEAR,
+        stdout=out,
+    )
     assert "stored 2 rows" in out.getvalue()
     bad = tmp_path / "roll_bad.csv"
-    bad.write_bytes(characteristics_csv(world.school_a1.urn, extra_rows=f"{world.school_a1.urn},A123456789012,Jones,Sian,03/05/2016,4,F,Y,Y,N,N,,01/09/2020,\n"))
+    bad.write_bytes(
+        characteristics_csv(
+            world.school_a1.urn,
+            extra_rows=f"{world.school_a1.urn},A123456789012,Jones,Sian,03/05/2016,4,F,Y,Y,N,N,,01/09/2020,\n",
+        )
+    )
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import", str(bad), trust=world.trust_a.slug, dataset="characteristics", year=YEAR, stderr=err)
+        call_command(
+            "import",
+            str(bad),
+            trust=world.trust_a.slug,
+            dataset="characteristics",
+            year=YEAR,
+            stderr=err,
+        )
     assert "duplicate" in err.getvalue().lower()
     assert ImportBatch.objects.filter(status=ImportStatus.STORED).count() == 1
 
@@ -152,10 +231,25 @@ def test_import_command_all_or_nothing(years, tmp_path):
 def test_import_pages_are_scoped(years, login, django_capture_on_commit_callbacks):
     world = years
     client = login(world.user("school_data_manager"))
-    upload(client, world, characteristics_csv(world.school_a1.urn), dataset="characteristics", name="roll.csv",
-           school=world.school_a1, capture=django_capture_on_commit_callbacks)
-    other = ImportBatch.objects.create(trust=world.trust_a, school=world.school_a2, dataset="characteristics",
-                                       academic_year=YEAR, file_name="secret-a2.csv", uploaded_by_label="x")
-    listing = client.get(reverse("data:import-list", kwargs={"slug": world.trust_a.slug})).content.decode()
+    upload(
+        client,
+        world,
+        characteristics_csv(world.school_a1.urn),
+        dataset="characteristics",
+        name="roll.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
+    other = ImportBatch.objects.create(
+        trust=world.trust_a,
+        school=world.school_a2,
+        dataset="characteristics",
+        academic_year=YEAR,
+        file_name="secret-a2.csv",
+        uploaded_by_label="x",
+    )
+    listing = client.get(
+        reverse("data:import-list", kwargs={"slug": world.trust_a.slug})
+    ).content.decode()
     assert "roll.csv" in listing and "secret-a2.csv" not in listing
     assert client.get(reverse("data:import-detail", kwargs={"pk": other.pk})).status_code == 404

@@ -366,7 +366,9 @@ def test_retention_job_erases_pupils_who_left_long_enough_ago(
     assert event.actor_label == "retention rule" and event.after["pupils"] == 1
     assert "more than 6 years" in event.after["reason"]
     # Once a day (the hourly import sweep is due again, the retention job is not).
-    assert "pupil-data-retention" not in [job for job, _ in run_due(now + datetime.timedelta(hours=1))]
+    assert "pupil-data-retention" not in [
+        job for job, _ in run_due(now + datetime.timedelta(hours=1))
+    ]
 
 
 def test_no_retention_job_without_a_rule(stored):

@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 
 from trustwide.data.tests import fuzz_inputs as fz
 
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def assert_sound(data: bytes, dataset: str, file_name: str) -> None:
@@ -31,8 +36,11 @@ def test_mutated_files_get_a_product_answer(seed):
 
 
 @FUZZ
-@given(data=st.binary(max_size=2_000), dataset=st.sampled_from(fz.DATASETS),
-       file_name=st.sampled_from(["upload.csv", "upload.xlsx", "upload.txt"]))
+@given(
+    data=st.binary(max_size=2_000),
+    dataset=st.sampled_from(fz.DATASETS),
+    file_name=st.sampled_from(["upload.csv", "upload.xlsx", "upload.txt"]),
+)
 def test_arbitrary_bytes_get_a_product_answer(data, dataset, file_name):
     assert_sound(data, dataset, file_name)
 

@@ -40,24 +40,46 @@ def test_deterministic_whatever_the_number_of_processes(tmp_path):
 
 
 def test_generated_files_load_through_the_importers(tmp_path):
-    summary = generate_trust(tmp_path / "gen", seed=3, schools=2, total_pupils=500,
-                             academic_years=2, phases=["primary", "secondary"], processes=1)
+    summary = generate_trust(
+        tmp_path / "gen",
+        seed=3,
+        schools=2,
+        total_pupils=500,
+        academic_years=2,
+        phases=["primary", "secondary"],
+        processes=1,
+    )
     store = AnalyticsStore(tmp_path / "store")
     urns = [137001, 137002]
     loaded = 0
     for year in summary.academic_years:
         for urn in urns:
-            for dataset in ("characteristics", "attendance_marks", "assessments", "statutory",
-                            "transitions"):
+            for dataset in (
+                "characteristics",
+                "attendance_marks",
+                "assessments",
+                "statutory",
+                "transitions",
+            ):
                 path = tmp_path / "gen" / str(year) / str(urn) / f"{dataset}.csv"
-                result = validate_file(path, dataset=dataset, file_name=path.name,
-                                       academic_year=year, allowed_school_urns=urns,
-                                       trust_key=TRUST_KEY)
+                result = validate_file(
+                    path,
+                    dataset=dataset,
+                    file_name=path.name,
+                    academic_year=year,
+                    allowed_school_urns=urns,
+                    trust_key=TRUST_KEY,
+                )
                 assert result.ok, result.errors[:3]
-                store.write_batch(dataset=dataset, trust_id=9, academic_year=year, tables=result.tables)
+                store.write_batch(
+                    dataset=dataset, trust_id=9, academic_year=year, tables=result.tables
+                )
                 loaded += sum(t.num_rows for t in result.tables.values())
-    marks = duckdb.connect().execute(
-        f"select count(*) from read_parquet('{store.glob('attendance_marks', 9)}')").fetchone()[0]
+    marks = (
+        duckdb.connect()
+        .execute(f"select count(*) from read_parquet('{store.glob('attendance_marks', 9)}')")
+        .fetchone()[0]
+    )
     assert marks == summary.marks and loaded > marks
 
 
@@ -87,11 +109,17 @@ def sample(tmp_path_factory):
 def rates(con, where="true"):
     # DfE definitions: absence % = absence sessions / possible sessions; PA = pupils missing
     # 10% or more of their own possible sessions; severe = 50% or more.
-    return dict(zip(("overall", "persistent", "severe", "pupils"), con.execute(f"""
+    return dict(
+        zip(
+            ("overall", "persistent", "severe", "pupils"),
+            con.execute(f"""
         select 100 * sum(absent) / sum(possible),
                100 * avg((absent >= 0.1 * possible)::int),
                100 * avg((absent >= 0.5 * possible)::int), count(*)
-        from pupil where possible > 0 and {where}""").fetchone(), strict=True))
+        from pupil where possible > 0 and {where}""").fetchone(),
+            strict=True,
+        )
+    )
 
 
 def test_national_attendance_rates_within_one_point(sample):
@@ -107,7 +135,10 @@ def test_national_attendance_rates_within_one_point(sample):
 def test_groups_differ_as_nationally(sample):
     _out, con = sample
     primary, secondary = rates(con, "phase = 'primary'"), rates(con, "phase = 'secondary'")
-    assert primary["overall"] < secondary["overall"] and primary["persistent"] < secondary["persistent"]
+    assert (
+        primary["overall"] < secondary["overall"]
+        and primary["persistent"] < secondary["persistent"]
+    )
     dis, other = rates(con, "disadvantaged = 'Y'"), rates(con, "disadvantaged = 'N'")
     assert dis["overall"] > 1.6 * other["overall"] and dis["persistent"] > 1.6 * other["persistent"]
     ehc, sen_k, none = (rates(con, f"sen = '{s}'") for s in "EKN")
@@ -116,11 +147,13 @@ def test_groups_differ_as_nationally(sample):
 
 def test_term_and_code_mix(sample):
     _out, con = sample
-    by_term = dict(con.execute(f"""
+    by_term = dict(
+        con.execute(f"""
         select case when date < '2024-01-01' then 'autumn'
                     when date < '2024-04-10' then 'spring' else 'summer' end,
                100 * sum({codes.sql_case_absent()}) / sum({codes.sql_case_possible()})
-        from marks group by 1""").fetchall())
+        from marks group by 1""").fetchall()
+    )
     assert by_term["autumn"] < by_term["spring"] < by_term["summer"]
     mix = dict(con.execute("select code, count(*) from marks group by 1").fetchall())
     assert set(mix) <= codes.ALL_CODES
@@ -134,19 +167,28 @@ def test_term_and_code_mix(sample):
 def test_attainment_near_national(sample):
     out, _con = sample
     con = duckdb.connect()
-    con.execute(f"create view s as select * from read_csv('{out}/2023/*/statutory.csv', all_varchar=true)")
-    got = dict(con.execute("""
+    con.execute(
+        f"create view s as select * from read_csv('{out}/2023/*/statutory.csv', all_varchar=true)"
+    )
+    got = dict(
+        con.execute("""
         select Measure, avg(case
             when Measure in ('KS2_READ', 'KS2_MAT', 'KS2_GPS') then 100 * (coalesce(try_cast(Result as int), 0) >= 100)::int
             when Measure = 'PHONICS_Y1' then 100 * (coalesce(try_cast(Result as int), 0) >= 32)::int
             when Measure = 'EYFS_GLD' then 100 * (Result = 'Y')::int
             when Measure = 'KS2_WRIT_TA' then 100 * (Result in ('EXS', 'GDS'))::int
             else try_cast(Result as double) end)
-        from s group by 1""").fetchall())
+        from s group by 1""").fetchall()
+    )
     ks2 = national.KS2_2024
-    targets = {"KS2_READ": ks2["reading"], "KS2_MAT": ks2["maths"], "KS2_GPS": ks2["gps"],
-               "KS2_WRIT_TA": ks2["writing"], "PHONICS_Y1": national.PHONICS_Y1_2024["meeting"],
-               "EYFS_GLD": national.EYFS_GLD_2024}
+    targets = {
+        "KS2_READ": ks2["reading"],
+        "KS2_MAT": ks2["maths"],
+        "KS2_GPS": ks2["gps"],
+        "KS2_WRIT_TA": ks2["writing"],
+        "PHONICS_Y1": national.PHONICS_Y1_2024["meeting"],
+        "EYFS_GLD": national.EYFS_GLD_2024,
+    }
     for measure, target in targets.items():
         # About 1,600 pupils per measure: 5 points is over 3 standard errors with school effects.
         assert abs(got[measure] - target) <= 5, (measure, got[measure], target)
@@ -155,5 +197,7 @@ def test_attainment_near_national(sample):
         select 100 * avg(ok::int) from (
             select UPN, bool_and(case Measure when 'KS2_WRIT_TA' then Result in ('EXS', 'GDS')
                                  else coalesce(try_cast(Result as int), 0) >= 100 end) as ok
-            from s where Measure in ('KS2_READ', 'KS2_MAT', 'KS2_WRIT_TA') group by UPN)""").fetchone()[0]
+            from s where Measure in ('KS2_READ', 'KS2_MAT', 'KS2_WRIT_TA') group by UPN)""").fetchone()[
+        0
+    ]
     assert abs(rwm - ks2["rwm"]) <= 5

@@ -15,8 +15,16 @@ from trustwide.data.tests.conftest import MARK_HEADER, URN, mark_rows, to_csv, u
 from trustwide.data.tests.fuzz_inputs import RAW_MARKERS, xlsx_bytes
 from trustwide.data.validation import ValidationError
 
-SUMMARY_HEADER = ["URN", "UPN", "Period start", "Period end", "Possible", "Present", "Authorised",
-                  "Unauthorised"]
+SUMMARY_HEADER = [
+    "URN",
+    "UPN",
+    "Period start",
+    "Period end",
+    "Possible",
+    "Present",
+    "Authorised",
+    "Unauthorised",
+]
 
 
 def only_error(result):
@@ -28,7 +36,9 @@ def only_error(result):
 
 
 def summary(possible: str) -> bytes:
-    return to_csv(SUMMARY_HEADER, [[URN, upn(0), "01/09/2023", "20/12/2023", possible, "1", "1", "1"]])
+    return to_csv(
+        SUMMARY_HEADER, [[URN, upn(0), "01/09/2023", "20/12/2023", possible, "1", "1", "1"]]
+    )
 
 
 def rewrite_sheet(data: bytes, edit) -> bytes:
@@ -37,7 +47,9 @@ def rewrite_sheet(data: bytes, edit) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
         for part in source.infolist():
             body = source.read(part.filename)
-            dest.writestr(part.filename, edit(body) if part.filename == "xl/worksheets/sheet1.xml" else body)
+            dest.writestr(
+                part.filename, edit(body) if part.filename == "xl/worksheets/sheet1.xml" else body
+            )
     return out.getvalue()
 
 
@@ -50,7 +62,9 @@ def test_assessments_without_judgement_or_score_names_both_columns(validate):
 
 
 def test_assessments_with_score_only_still_import(validate):
-    data = to_csv(["URN", "UPN", "Term", "Subject", "Score"], [[URN, upn(0), "Autumn", "maths", "104"]])
+    data = to_csv(
+        ["URN", "UPN", "Term", "Subject", "Score"], [[URN, upn(0), "Autumn", "maths", "104"]]
+    )
     result = validate(data, dataset="assessments", file_name="ta.csv")
     assert result.ok, result.errors
     assert result.tables[URN].column("score").to_pylist() == [104.0]
@@ -66,17 +80,32 @@ def test_digits_python_accepts_but_a_count_is_not(validate, value):
 
 @pytest.mark.parametrize(("column", "value"), [("URN", "13700²"), ("Year group", "Y" + "9" * 5000)])
 def test_odd_digits_in_urn_and_year_group(validate, column, value):
-    header = ["URN", "UPN", "Surname", "Forename", "DOB", "Year group", "Sex", "Disadvantaged", "FSM",
-              "SEN", "EAL"]
+    header = [
+        "URN",
+        "UPN",
+        "Surname",
+        "Forename",
+        "DOB",
+        "Year group",
+        "Sex",
+        "Disadvantaged",
+        "FSM",
+        "SEN",
+        "EAL",
+    ]
     row = [str(URN), upn(0), "Jones", "Zoë", "12/03/2013", "5", "F", "Y", "Y", "N", "N"]
     row[header.index(column)] = value
-    error = only_error(validate(to_csv(header, [row]), dataset="characteristics", file_name="p.csv"))
+    error = only_error(
+        validate(to_csv(header, [row]), dataset="characteristics", file_name="p.csv")
+    )
     assert (error.row, error.column) == (2, column)
 
 
 @pytest.mark.parametrize("value", ["9" * 5000, "nan", "inf", "1e2", "١٠٤"])
 def test_scores_and_results_must_be_plain_decimals(validate, value):
-    ta = to_csv(["URN", "UPN", "Term", "Subject", "Score"], [[URN, upn(0), "Autumn", "maths", value]])
+    ta = to_csv(
+        ["URN", "UPN", "Term", "Subject", "Score"], [[URN, upn(0), "Autumn", "maths", value]]
+    )
     error = only_error(validate(ta, dataset="assessments", file_name="ta.csv"))
     assert (error.row, error.column, error.problem) == (2, "Score", "is not a number")
     ks2 = to_csv(["URN", "UPN", "Measure", "Result"], [[URN, upn(0), "KS2_READ", value]])
@@ -85,17 +114,24 @@ def test_scores_and_results_must_be_plain_decimals(validate, value):
 
 
 def test_xlsx_with_truncated_sheet_xml(validate):
-    data = rewrite_sheet(xlsx_bytes("attendance_marks", [[str(URN), upn(0), "04/09/2023", "AM", "/"]] * 300),
-                         lambda xml: xml[: len(xml) // 2])
+    data = rewrite_sheet(
+        xlsx_bytes("attendance_marks", [[str(URN), upn(0), "04/09/2023", "AM", "/"]] * 300),
+        lambda xml: xml[: len(xml) // 2],
+    )
     error = only_error(validate(data, file_name="marks.xlsx"))
-    assert error.message == ("marks.xlsx: the file could not be read as Excel .xlsx: the workbook is "
-                             "damaged or not from Excel (save it again from Excel, or as CSV)")
+    assert error.message == (
+        "marks.xlsx: the file could not be read as Excel .xlsx: the workbook is "
+        "damaged or not from Excel (save it again from Excel, or as CSV)"
+    )
 
 
-@pytest.mark.parametrize("edit", [
-    lambda xml: xml.replace(b'r="A2"', b'r="ZZZZ2"'),                # a cell beyond column XFD
-    lambda xml: xml + b"<extra/>",                                 # lxml: extra content at the end
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda xml: xml.replace(b'r="A2"', b'r="ZZZZ2"'),  # a cell beyond column XFD
+        lambda xml: xml + b"<extra/>",  # lxml: extra content at the end
+    ],
+)
 def test_xlsx_with_bad_sheet_xml(validate, edit):
     data = rewrite_sheet(xlsx_bytes("attendance_marks"), edit)
     error = only_error(validate(data, file_name="marks.xlsx"))
@@ -106,15 +142,19 @@ def test_xlsx_needing_a_newer_zip_version_is_damaged_not_a_crash(validate):
     """Found by bench/fuzz_imports.py --seed 2: zipfile raised NotImplementedError."""
     data = bytearray(xlsx_bytes("attendance_marks"))
     entry = data.index(b"PK\x01\x02")
-    data[entry + 6:entry + 8] = (69).to_bytes(2, "little")  # "version needed to extract" 6.9
+    data[entry + 6 : entry + 8] = (69).to_bytes(2, "little")  # "version needed to extract" 6.9
     error = only_error(validate(bytes(data), file_name="marks.xlsx"))
-    assert error.message.startswith("marks.xlsx: the file is damaged: it starts like an .xlsx (ZIP) file")
+    assert error.message.startswith(
+        "marks.xlsx: the file is damaged: it starts like an .xlsx (ZIP) file"
+    )
 
 
 def test_xlsx_dimension_is_not_trusted(validate):
     """A <dimension> claiming A1:XFD1048576 neither pads rows to 16,384 columns nor drops rows."""
-    data = rewrite_sheet(xlsx_bytes("attendance_marks"),
-                         lambda xml: xml.replace(b'<dimension ref="A1:E13"/>', b'<dimension ref="A1:B2"/>'))
+    data = rewrite_sheet(
+        xlsx_bytes("attendance_marks"),
+        lambda xml: xml.replace(b'<dimension ref="A1:E13"/>', b'<dimension ref="A1:B2"/>'),
+    )
     result = validate(data, file_name="marks.xlsx")
     assert result.ok, result.errors
     assert result.row_count == 12
@@ -152,17 +192,28 @@ def test_utf16_without_byte_order_mark_is_read(validate):
 def test_broken_utf16_is_refused_naming_the_encoding(validate):
     data = to_csv(MARK_HEADER, mark_rows(), encoding="utf-16") + b"\x00\xd8"  # a lone surrogate
     error = only_error(validate(data))
-    assert error.message == ("attendance.csv: the file looks like UTF-16 text but is not valid UTF-16 "
-                             "(save it again as CSV UTF-8)")
+    assert error.message == (
+        "attendance.csv: the file looks like UTF-16 text but is not valid UTF-16 "
+        "(save it again as CSV UTF-8)"
+    )
 
 
-@pytest.mark.parametrize(("data", "what"), [
-    (bytes(range(256)) * 4, "the file is not a CSV or Excel file (it holds binary data)"),
-    (b"%PDF-1.7\n" + b"x" * 100, "the file is not a CSV or Excel file: it is a PDF document"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "the file is not a CSV or Excel file: it is a PNG image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "the file is not a CSV or Excel file: it is an "
-     "old Excel .xls (or other Office 97-2003) file: save it as .xlsx or CSV"),
-])
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (bytes(range(256)) * 4, "the file is not a CSV or Excel file (it holds binary data)"),
+        (b"%PDF-1.7\n" + b"x" * 100, "the file is not a CSV or Excel file: it is a PDF document"),
+        (
+            b"\x89PNG\r\n\x1a\n" + b"\x00" * 50,
+            "the file is not a CSV or Excel file: it is a PNG image",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50,
+            "the file is not a CSV or Excel file: it is an "
+            "old Excel .xls (or other Office 97-2003) file: save it as .xlsx or CSV",
+        ),
+    ],
+)
 def test_binary_files_are_not_csv_or_excel(validate, data, what):
     assert only_error(validate(data)).message == f"attendance.csv: {what}"
 
@@ -213,9 +264,12 @@ def test_values_spanning_lines_are_refused(validate):
 def zip_bomb(rows: int) -> bytes:
     """An .xlsx whose sheet XML is the same row repeated: tiny packed, large unpacked."""
     body = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * rows
-    return rewrite_sheet(xlsx_bytes("attendance_marks"),
-                         lambda xml: xml.split(b"<sheetData>")[0] + b"<sheetData>" + body
-                         + b"</sheetData></worksheet>")
+    return rewrite_sheet(
+        xlsx_bytes("attendance_marks"),
+        lambda xml: (
+            xml.split(b"<sheetData>")[0] + b"<sheetData>" + body + b"</sheetData></worksheet>"
+        ),
+    )
 
 
 def test_xlsx_compressed_too_far_is_refused_before_parsing(validate, monkeypatch):
@@ -229,7 +283,9 @@ def test_xlsx_compressed_too_far_is_refused_before_parsing(validate, monkeypatch
     monkeypatch.setattr(openpyxl, "load_workbook", must_not_parse)
     error = only_error(validate(data, file_name="bomb.xlsx"))
     assert error.message.startswith("bomb.xlsx: the file unpacks to ")
-    assert "times its size (at most 100 times is accepted from Excel): send it as CSV" in error.message
+    assert (
+        "times its size (at most 100 times is accepted from Excel): send it as CSV" in error.message
+    )
 
 
 def test_xlsx_unpacked_size_is_capped(validate, monkeypatch):
@@ -242,8 +298,10 @@ def test_xlsx_unpacked_size_is_capped(validate, monkeypatch):
 def test_rows_and_cells_are_capped(validate, monkeypatch):
     monkeypatch.setattr(reading, "MAX_ROWS", 10)
     error = only_error(validate(to_csv(MARK_HEADER, mark_rows(pupils=3))))
-    assert error.message == ("attendance.csv: the file has more than 10 data rows (found 12): split it, "
-                             "e.g. one file per school or term")
+    assert error.message == (
+        "attendance.csv: the file has more than 10 data rows (found 12): split it, "
+        "e.g. one file per school or term"
+    )
     monkeypatch.setattr(reading, "MAX_ROWS", 1000)
     monkeypatch.setattr(reading, "MAX_CELLS", 40)
     error = only_error(validate(to_csv(MARK_HEADER, mark_rows(pupils=3))))
@@ -254,9 +312,12 @@ def test_rows_and_cells_are_capped(validate, monkeypatch):
 
 
 def test_xlsx_row_gap_beyond_excels_last_row_is_refused(validate):
-    data = rewrite_sheet(xlsx_bytes("attendance_marks"),
-                         lambda xml: xml.replace(b'<row r="13"', b'<row r="99999999"')
-                         .replace(b'r="A13"', b'r="A99999999"'))
+    data = rewrite_sheet(
+        xlsx_bytes("attendance_marks"),
+        lambda xml: xml.replace(b'<row r="13"', b'<row r="99999999"').replace(
+            b'r="A13"', b'r="A99999999"'
+        ),
+    )
     error = only_error(validate(data, file_name="marks.xlsx"))
     assert "the file has more than 1,048,575 data rows" in error.message
 

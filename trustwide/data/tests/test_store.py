@@ -17,21 +17,33 @@ URN = 137001
 
 
 def marks(pupils, day, code, n_days=1):
-    rows = [(f"p{p:04d}", dt.date(2023, 9, 4) + dt.timedelta(days=d), s, code)
-            for p in pupils for d in range(day, day + n_days) for s in ("AM", "PM")]
+    rows = [
+        (f"p{p:04d}", dt.date(2023, 9, 4) + dt.timedelta(days=d), s, code)
+        for p in pupils
+        for d in range(day, day + n_days)
+        for s in ("AM", "PM")
+    ]
     keys, dates, sessions, codes = zip(*rows, strict=True)
     n = len(rows)
-    return pa.table({
-        "pupil_key": keys, "date": pa.array(dates, pa.date32()), "session": sessions, "code": codes,
-        "school_urn": pa.array([URN] * n, pa.int32()), "academic_year": pa.array([2023] * n, pa.int16()),
-        "batch_id": [""] * n,
-    })
+    return pa.table(
+        {
+            "pupil_key": keys,
+            "date": pa.array(dates, pa.date32()),
+            "session": sessions,
+            "code": codes,
+            "school_urn": pa.array([URN] * n, pa.int32()),
+            "academic_year": pa.array([2023] * n, pa.int16()),
+            "batch_id": [""] * n,
+        }
+    )
 
 
 def current(store):
     table = store.read("attendance_marks", 1, URN, 2023)
-    return {(r["pupil_key"], r["date"].day, r["session"]): (r["code"], r["batch_id"])
-            for r in table.to_pylist()}
+    return {
+        (r["pupil_key"], r["date"].day, r["session"]): (r["code"], r["batch_id"])
+        for r in table.to_pylist()
+    }
 
 
 @pytest.fixture
@@ -40,8 +52,13 @@ def store(tmp_path):
 
 
 def write(store, table, batch_id):
-    return store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=2023,
-                             tables={URN: table}, batch_id=batch_id)
+    return store.write_batch(
+        dataset="attendance_marks",
+        trust_id=1,
+        academic_year=2023,
+        tables={URN: table},
+        batch_id=batch_id,
+    )
 
 
 def test_newer_batch_replaces_by_natural_key_and_rollback_restores(store):
@@ -72,26 +89,48 @@ def test_rollback_of_an_older_batch_keeps_newer_rows(store):
 
 def test_paths_glob_and_duckdb(store):
     write(store, marks(range(2), 0, "/"), "b1")
-    store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=2024,
-                      tables={URN + 1: marks(range(2), 366, "I").set_column(  # 4 Sep 2024
-                          4, "school_urn", pa.array([URN + 1] * 4, pa.int32()))}, batch_id="b2")
+    store.write_batch(
+        dataset="attendance_marks",
+        trust_id=1,
+        academic_year=2024,
+        tables={
+            URN + 1: marks(range(2), 366, "I").set_column(  # 4 Sep 2024
+                4, "school_urn", pa.array([URN + 1] * 4, pa.int32())
+            )
+        },
+        batch_id="b2",
+    )
     assert len(store.paths("attendance_marks", 1)) == 2
     assert len(store.paths("attendance_marks", 1, school_urns=[URN])) == 1
     assert len(store.paths("attendance_marks", 1, years=[2024])) == 1
-    got = duckdb.sql(f"select school_urn, academic_year, count(*) from read_parquet('{store.glob('attendance_marks', 1)}') "
-                     "group by all order by 1").fetchall()
+    got = duckdb.sql(
+        f"select school_urn, academic_year, count(*) from read_parquet('{store.glob('attendance_marks', 1)}') "
+        "group by all order by 1"
+    ).fetchall()
     assert got == [(URN, 2023, 4), (URN + 1, 2024, 4)]
     assert pq.read_schema(store.paths("attendance_marks", 1)[0]).equals(ATTENDANCE_MARKS.schema)
 
 
 def test_characteristics_also_write_pupils(store, validate):
     from trustwide.data.tests.conftest import CHAR_HEADER, char_rows, to_csv
-    result = validate(to_csv(CHAR_HEADER, char_rows()), dataset="characteristics", file_name="p.csv")
-    info = store.write_batch(dataset="characteristics", trust_id=1, academic_year=2023,
-                             tables=result.tables, batch_id="c1")
+
+    result = validate(
+        to_csv(CHAR_HEADER, char_rows()), dataset="characteristics", file_name="p.csv"
+    )
+    info = store.write_batch(
+        dataset="characteristics",
+        trust_id=1,
+        academic_year=2023,
+        tables=result.tables,
+        batch_id="c1",
+    )
     assert info.rows == 3
     assert pq.read_table(store.paths("pupils", 1)[0]).column_names == [
-        "pupil_key", "school_urn", "academic_year", "batch_id"]
+        "pupil_key",
+        "school_urn",
+        "academic_year",
+        "batch_id",
+    ]
     store.rollback("c1")
     assert store.paths("pupils", 1) == [] and store.paths("characteristics", 1) == []
 
@@ -104,7 +143,9 @@ def test_duplicate_batch_id_refused(store):
 
 def _school(table, urn):
     n = table.num_rows
-    return table.set_column(table.schema.get_field_index("school_urn"), "school_urn", pa.array([urn] * n, pa.int32()))
+    return table.set_column(
+        table.schema.get_field_index("school_urn"), "school_urn", pa.array([urn] * n, pa.int32())
+    )
 
 
 def test_atomic_swap_reader_never_sees_a_mix(store):
@@ -116,8 +157,13 @@ def test_atomic_swap_reader_never_sees_a_mix(store):
 
     def write_both(code, batch_id):
         table = marks(range(n_pupils), 0, code, n_days)
-        store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=2023,
-                          tables={URN: table, other: _school(table, other)}, batch_id=batch_id)
+        store.write_batch(
+            dataset="attendance_marks",
+            trust_id=1,
+            academic_year=2023,
+            tables={URN: table, other: _school(table, other)},
+            batch_id=batch_id,
+        )
 
     write_both("/", "w0")
     paths = store.paths("attendance_marks", 1)

@@ -32,8 +32,13 @@ def messages(result):
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_valid_characteristics_in_each_encoding_and_delimiter(validate, delimiter, encoding):
-    data = to_csv(CHAR_HEADER, char_rows(), delimiter=delimiter, encoding=encoding,
-                  newline="\r\n" if encoding == "cp1252" else "\n")
+    data = to_csv(
+        CHAR_HEADER,
+        char_rows(),
+        delimiter=delimiter,
+        encoding=encoding,
+        newline="\r\n" if encoding == "cp1252" else "\n",
+    )
     result = validate(data, dataset="characteristics", file_name="pupils.csv")
     assert result.ok, messages(result)
     assert result.encoding == encoding and result.delimiter == delimiter
@@ -53,7 +58,9 @@ def test_valid_characteristics_in_each_encoding_and_delimiter(validate, delimite
 
 def test_valid_marks_and_blank_lines(validate):
     rows = mark_rows()
-    data = to_csv(MARK_HEADER, rows[:3]) + b"\n\n" + to_csv(MARK_HEADER, rows[3:]).split(b"\n", 1)[1]
+    data = (
+        to_csv(MARK_HEADER, rows[:3]) + b"\n\n" + to_csv(MARK_HEADER, rows[3:]).split(b"\n", 1)[1]
+    )
     result = validate(data)
     assert result.ok, messages(result)
     assert result.row_count == len(rows)
@@ -75,7 +82,8 @@ def test_xlsx(validate):
     workbook.save(buffer)
     result = validate(buffer.getvalue(), file_name="register.xlsx")
     assert messages(result)[0].startswith(
-        "register.xlsx row 6, column 'Code': 'H' is not a DfE attendance code (retired in 2024")
+        "register.xlsx row 6, column 'Code': 'H' is not a DfE attendance code (retired in 2024"
+    )
     assert result.error_count == 1
     sheet.delete_rows(6)
     buffer = io.BytesIO()
@@ -96,42 +104,56 @@ def test_missing_required_column_is_one_error(validate):
     result = validate(to_csv(["URN", "UPN", "Date", "Mark"], [[URN, upn(0), "04/09/2023", "/"]]))
     assert messages(result) == [
         "attendance.csv row 1: missing required columns 'Session', 'Code' "
-        "(headers found: 'URN', 'UPN', 'Date', 'Mark')"]
+        "(headers found: 'URN', 'UPN', 'Date', 'Mark')"
+    ]
     assert not result.tables
 
 
 def test_every_error_reported_together_and_nothing_stored(validate, tmp_path):
     rows = mark_rows(pupils=1, days=("04/09/2023",))
     rows += [
-        [URN, upn(1), "04/09/2023", "AM", "H"],          # row 4: retired code
-        [URN, upn(1), "04/09/2023", "PM", "Q9"],         # row 5: unknown code
-        [URN, upn(0), "2023-09-04", "AM", "/"],          # row 6: duplicate of row 2
-        [URN, upn(2), "04/09/2024", "AM", "/"],          # row 7: next academic year
-        [OTHER_URN, upn(3), "04/09/2023", "AM", "/"],   # row 8: school outside scope
-        [URN, upn(4), "31/02/2024", "AM", "/"],          # row 9: no such date
-        [URN, "12345", "05/09/2023", "XX", "/"],         # row 10: bad UPN and session
-        [URN, upn(5), "05/09/2023", "AM", "-"],          # row 11: no mark on a past date
+        [URN, upn(1), "04/09/2023", "AM", "H"],  # row 4: retired code
+        [URN, upn(1), "04/09/2023", "PM", "Q9"],  # row 5: unknown code
+        [URN, upn(0), "2023-09-04", "AM", "/"],  # row 6: duplicate of row 2
+        [URN, upn(2), "04/09/2024", "AM", "/"],  # row 7: next academic year
+        [OTHER_URN, upn(3), "04/09/2023", "AM", "/"],  # row 8: school outside scope
+        [URN, upn(4), "31/02/2024", "AM", "/"],  # row 9: no such date
+        [URN, "12345", "05/09/2023", "XX", "/"],  # row 10: bad UPN and session
+        [URN, upn(5), "05/09/2023", "AM", "-"],  # row 11: no mark on a past date
     ]
     result = validate(to_csv(MARK_HEADER, rows))
     got = messages(result)
     assert result.error_count == len(got) == 9
     assert got[0].startswith(
-        "attendance.csv row 4, column 'Code': 'H' is not a DfE attendance code (retired in 2024")
-    assert got[1].startswith("attendance.csv row 5, column 'Code': 'Q9' is not a DfE attendance code "
-                             "(expected one of / \\ L K V P W B D C1")
+        "attendance.csv row 4, column 'Code': 'H' is not a DfE attendance code (retired in 2024"
+    )
+    assert got[1].startswith(
+        "attendance.csv row 5, column 'Code': 'Q9' is not a DfE attendance code "
+        "(expected one of / \\ L K V P W B D C1"
+    )
     assert got[2].startswith("attendance.csv row 6, column 'UPN': 'A201200000000' appears twice")
     assert "first seen on row 2" in got[2]
-    assert got[3] == ("attendance.csv row 7, column 'Date': '04/09/2024' is outside the academic "
-                      "year 2023/24 (a date from 01/09/2023 to 31/08/2024)")
-    assert got[4].startswith(f"attendance.csv row 8, column 'URN': '{OTHER_URN}' is a school outside "
-                             f"your schools (the URN of a school you may import for: {URN})")
+    assert got[3] == (
+        "attendance.csv row 7, column 'Date': '04/09/2024' is outside the academic "
+        "year 2023/24 (a date from 01/09/2023 to 31/08/2024)"
+    )
+    assert got[4].startswith(
+        f"attendance.csv row 8, column 'URN': '{OTHER_URN}' is a school outside "
+        f"your schools (the URN of a school you may import for: {URN})"
+    )
     assert got[5].startswith("attendance.csv row 9, column 'Date': '31/02/2024' is not a date")
-    assert [(e.row, e.column) for e in result.errors[6:]] == [(10, "UPN"), (10, "Session"), (11, "Code")]
+    assert [(e.row, e.column) for e in result.errors[6:]] == [
+        (10, "UPN"),
+        (10, "Session"),
+        (11, "Code"),
+    ]
     assert all(e.file_name == "attendance.csv" for e in result.errors)
     assert result.tables == {} and result.identities == []
     store = AnalyticsStore(tmp_path / "store")
     if result.ok:  # the importer's flow: nothing reaches the store unless the file is clean
-        store.write_batch(dataset="attendance_marks", trust_id=1, academic_year=2023, tables=result.tables)
+        store.write_batch(
+            dataset="attendance_marks", trust_id=1, academic_year=2023, tables=result.tables
+        )
     assert store.paths("attendance_marks", 1) == [] and not (tmp_path / "store").exists()
 
 
@@ -140,7 +162,8 @@ def test_duplicate_pupil_in_characteristics(validate):
     result = validate(to_csv(CHAR_HEADER, rows), dataset="characteristics", file_name="pupils.csv")
     assert messages(result) == [
         f"pupils.csv row 5, column 'UPN': '{upn(1)}' appears twice: duplicate row for this pupil "
-        "(one row per pupil; first seen on row 3)"]
+        "(one row per pupil; first seen on row 3)"
+    ]
 
 
 def test_characteristics_bad_values(validate):
@@ -148,17 +171,34 @@ def test_characteristics_bad_values(validate):
     rows[0][5], rows[0][6], rows[0][7], rows[1][4], rows[2][9] = "15", "X", "maybe", "1/1/1900", "Z"
     result = validate(to_csv(CHAR_HEADER, rows), dataset="characteristics", file_name="pupils.csv")
     assert [(e.row, e.column, e.value) for e in result.errors] == [
-        (2, "Year group", "15"), (2, "Sex", "X"), (2, "Disadvantaged", "maybe"),
-        (3, "DOB", "1/1/1900"), (4, "SEN", "Z")]
+        (2, "Year group", "15"),
+        (2, "Sex", "X"),
+        (2, "Disadvantaged", "maybe"),
+        (3, "DOB", "1/1/1900"),
+        (4, "SEN", "Z"),
+    ]
 
 
-@pytest.mark.parametrize(("measure", "value", "ok"), [
-    ("KS2_READ", "100", True), ("KS2_READ", "79", False), ("KS2_MAT", "121", False),
-    ("KS2_GPS", "B", True), ("KS2_READ", "104.5", False), ("PHONICS_Y1", "40", True),
-    ("PHONICS_Y1", "41", False), ("MTC", "25", True), ("MTC", "26", False),
-    ("KS4_ATT8", "90", True), ("KS4_ATT8", "90.5", False), ("KS4_ATT8", "abc", False),
-    ("EYFS_GLD", "Y", True), ("EYFS_GLD", "3", False), ("KS2_WRIT_TA", "GDS", True),
-])
+@pytest.mark.parametrize(
+    ("measure", "value", "ok"),
+    [
+        ("KS2_READ", "100", True),
+        ("KS2_READ", "79", False),
+        ("KS2_MAT", "121", False),
+        ("KS2_GPS", "B", True),
+        ("KS2_READ", "104.5", False),
+        ("PHONICS_Y1", "40", True),
+        ("PHONICS_Y1", "41", False),
+        ("MTC", "25", True),
+        ("MTC", "26", False),
+        ("KS4_ATT8", "90", True),
+        ("KS4_ATT8", "90.5", False),
+        ("KS4_ATT8", "abc", False),
+        ("EYFS_GLD", "Y", True),
+        ("EYFS_GLD", "3", False),
+        ("KS2_WRIT_TA", "GDS", True),
+    ],
+)
 def test_statutory_ranges(validate, measure, value, ok):
     data = to_csv(["URN", "UPN", "Measure", "Result"], [[URN, upn(0), measure, value]])
     result = validate(data, dataset="statutory", file_name="results.csv")
@@ -174,38 +214,64 @@ def test_statutory_ranges(validate, measure, value, ok):
 
 def test_assessments(validate):
     header = ["URN", "UPN", "Term", "Subject", "Judgement", "Score"]
-    rows = [[URN, upn(0), "Autumn", "Reading", "EXS", ""], [URN, upn(0), "Aut", "Mathematics", "", "104"],
-            [URN, upn(1), "summer", "maths", "", "250"], [URN, upn(1), "spring", "maths", "", ""],
-            [URN, upn(2), "winter", "maths", "GDS", ""]]
+    rows = [
+        [URN, upn(0), "Autumn", "Reading", "EXS", ""],
+        [URN, upn(0), "Aut", "Mathematics", "", "104"],
+        [URN, upn(1), "summer", "maths", "", "250"],
+        [URN, upn(1), "spring", "maths", "", ""],
+        [URN, upn(2), "winter", "maths", "GDS", ""],
+    ]
     result = validate(to_csv(header, rows), dataset="assessments", file_name="ta.csv")
-    assert [(e.row, e.column) for e in result.errors] == [(4, "Score"), (5, "Judgement"), (6, "Term")]
+    assert [(e.row, e.column) for e in result.errors] == [
+        (4, "Score"),
+        (5, "Judgement"),
+        (6, "Term"),
+    ]
     assert "out of range" in result.errors[0].message
     result = validate(to_csv(header, rows[:2]), dataset="assessments", file_name="ta.csv")
     assert result.tables[URN].column("subject").to_pylist() == ["reading", "maths"]
 
 
 def test_unparseable_numbers_in_summaries(validate):
-    header = ["URN", "UPN", "Period start", "Period end", "Possible", "Present", "Authorised",
-              "Unauthorised"]
-    rows = [[URN, upn(0), "01/09/2023", "20/12/2023", "140", "130", "6", "4"],
-            [URN, upn(1), "01/09/2023", "20/12/2023", "lots", "130", "6", "4"],
-            [URN, upn(2), "01/09/2023", "20/12/2023", "100", "130", "6", "4"]]
+    header = [
+        "URN",
+        "UPN",
+        "Period start",
+        "Period end",
+        "Possible",
+        "Present",
+        "Authorised",
+        "Unauthorised",
+    ]
+    rows = [
+        [URN, upn(0), "01/09/2023", "20/12/2023", "140", "130", "6", "4"],
+        [URN, upn(1), "01/09/2023", "20/12/2023", "lots", "130", "6", "4"],
+        [URN, upn(2), "01/09/2023", "20/12/2023", "100", "130", "6", "4"],
+    ]
     result = validate(to_csv(header, rows), dataset="attendance_summaries", file_name="summary.csv")
     assert [(e.row, e.column, e.value) for e in result.errors] == [
-        (3, "Possible", "lots"), (4, "Possible", "100")]
+        (3, "Possible", "lots"),
+        (4, "Possible", "100"),
+    ]
 
 
 def test_malformed_row_and_empty_file(validate):
     data = to_csv(MARK_HEADER, mark_rows(pupils=1, days=("04/09/2023",))) + b"137001,A1\n"
     result = validate(data)
-    assert messages(result) == ["attendance.csv row 4: '137001,A1' has 2 fields (5 fields, like the header)"]
+    assert messages(result) == [
+        "attendance.csv row 4: '137001,A1' has 2 fields (5 fields, like the header)"
+    ]
     assert messages(validate(b"")) == ["attendance.csv: the file is empty"]
 
 
 def test_no_identifying_data_in_parquet(validate, tmp_path):
-    result = validate(to_csv(CHAR_HEADER, char_rows()), dataset="characteristics", file_name="p.csv")
+    result = validate(
+        to_csv(CHAR_HEADER, char_rows()), dataset="characteristics", file_name="p.csv"
+    )
     store = AnalyticsStore(tmp_path)
-    store.write_batch(dataset="characteristics", trust_id=1, academic_year=2023, tables=result.tables)
+    store.write_batch(
+        dataset="characteristics", trust_id=1, academic_year=2023, tables=result.tables
+    )
     for path in store.paths("characteristics", 1) + store.paths("pupils", 1):
         raw = (tmp_path / path).read_bytes()
         assert upn(0).encode() not in raw and "Zoë".encode() not in raw

@@ -25,17 +25,35 @@ def year_of(trust, start_year: int | None = None) -> AcademicYear:
     return years.get(start_year=start_year) if start_year else years.get(is_current=True)
 
 
-def make_sef(school, *, code: str = REPORT_CARD, year=None, grades: dict | None = None, grade: str = "",
-             submit: bool = False, **texts):
+def make_sef(
+    school,
+    *,
+    code: str = REPORT_CARD,
+    year=None,
+    grades: dict | None = None,
+    grade: str = "",
+    submit: bool = False,
+    **texts,
+):
     """A SEF with every area graded `grade` (or per `grades`), optionally submitted."""
-    sef = services.sef_create(actor=None, school=school, academic_year=year or year_of(school.trust),
-                              framework=framework(code))
+    sef = services.sef_create(
+        actor=None,
+        school=school,
+        academic_year=year or year_of(school.trust),
+        framework=framework(code),
+    )
     spec = sef.framework.spec
     for judgement in sef.judgements.all():
         scale = spec.scale_for(judgement.area_code)
-        chosen = (grades or {}).get(judgement.area_code) or (grade if grade in {g.code for g in scale.grades} else "")
+        chosen = (grades or {}).get(judgement.area_code) or (
+            grade if grade in {g.code for g in scale.grades} else ""
+        )
         if not chosen and (grade or submit):
-            chosen = scale.grades[min(2, len(scale.grades) - 1)].code if scale.code != "safeguarding" else scale.grades[0].code
+            chosen = (
+                scale.grades[min(2, len(scale.grades) - 1)].code
+                if scale.code != "safeguarding"
+                else scale.grades[0].code
+            )
         if chosen or texts:
             services.judgement_update(actor=None, judgement=judgement, grade_code=chosen, **texts)
     if submit:
@@ -49,5 +67,11 @@ def pdf_upload(name: str = "lesson-visits.pdf", content: bytes = PDF_BYTES):
 
 def add_file_evidence(sef, area_code: str | None = None):
     area_code = area_code or sef.judgements.first().area_code
-    return services.evidence_add(actor=None, sef=sef, kind="file", title="Lesson visit notes", areas=[area_code],
-                                 file=pdf_upload())
+    return services.evidence_add(
+        actor=None,
+        sef=sef,
+        kind="file",
+        title="Lesson visit notes",
+        areas=[area_code],
+        file=pdf_upload(),
+    )

@@ -15,14 +15,19 @@ from .factories import EIF, make_sef
 
 
 def builtin_rows():
-    return sorted(Framework.objects.filter(trust__isnull=True).values_list("code", "version", "fingerprint"))
+    return sorted(
+        Framework.objects.filter(trust__isnull=True).values_list("code", "version", "fingerprint")
+    )
 
 
 def test_migrate_loaded_every_shipped_framework(db):
     codes = {code for code, _v, _f in builtin_rows()}
     assert codes == {p.stem for p in framework_file_paths(FRAMEWORKS_DIR)}
     assert Framework.objects.get(code="ofsted-report-card-2025").kind == "inspection"
-    assert Framework.objects.get(code="trust-self-review-10-ways").spec.fields[0].code == "current_position"
+    assert (
+        Framework.objects.get(code="trust-self-review-10-ways").spec.fields[0].code
+        == "current_position"
+    )
 
 
 def test_loading_twice_creates_no_duplicates_and_no_events(db):
@@ -55,7 +60,9 @@ def _copy_file(tmp_path, code, mutate):
 
 
 def test_changed_file_not_in_use_is_updated_in_place(db, tmp_path):
-    path = _copy_file(tmp_path, EIF, lambda d: d["areas"][0].update(name="Quality of education (edited)"))
+    path = _copy_file(
+        tmp_path, EIF, lambda d: d["areas"][0].update(name="Quality of education (edited)")
+    )
     [outcome] = frameworks_load([path])
     assert outcome.outcome == "updated"
     row = Framework.objects.get(code=EIF)
@@ -74,7 +81,9 @@ def test_changed_file_in_use_is_refused_until_the_version_is_raised(world, tmp_p
     assert "ofsted-eif-2019.yaml: version 1 has changed" in message and "raised to 2" in message
     assert Framework.objects.get(code=EIF).fingerprint == original
 
-    path = _copy_file(tmp_path, EIF, lambda d: (d["areas"][0].update(name="Edited"), d.update(version=2)))
+    path = _copy_file(
+        tmp_path, EIF, lambda d: (d["areas"][0].update(name="Edited"), d.update(version=2))
+    )
     [outcome] = frameworks_load([path])
     assert (outcome.version, outcome.outcome) == (2, "created")
     v1, v2 = Framework.objects.filter(code=EIF).order_by("version")
@@ -85,19 +94,27 @@ def test_changed_file_in_use_is_refused_until_the_version_is_raised(world, tmp_p
 def test_a_file_that_breaks_the_schema_loads_nothing(db, tmp_path):
     good = tmp_path / "trust-four-characteristics.yaml"
     shutil.copy(FRAMEWORKS_DIR / "trust-four-characteristics.yaml", good)
-    bad = _copy_file(tmp_path, "ofsted-report-card-2025",
-                     lambda d: (d["areas"][0].update(scale="five-point"), d.update(version=3)))
+    bad = _copy_file(
+        tmp_path,
+        "ofsted-report-card-2025",
+        lambda d: (d["areas"][0].update(scale="five-point"), d.update(version=3)),
+    )
     before = builtin_rows()
     with pytest.raises(FrameworkLoadError) as caught:
         frameworks_load([good, bad])
-    assert "ofsted-report-card-2025.yaml: areas[0].scale: 'five-point' is not a scale defined in this file" in str(caught.value)
+    assert (
+        "ofsted-report-card-2025.yaml: areas[0].scale: 'five-point' is not a scale defined in this file"
+        in str(caught.value)
+    )
     assert "Nothing was loaded" in str(caught.value)
     assert builtin_rows() == before
 
 
 def test_command_reports_a_broken_file_clearly(db, tmp_path):
     bad = _copy_file(tmp_path, EIF, lambda d: d["scales"][0]["grades"][0].update(rank=7))
-    with pytest.raises(CommandError, match=r"ofsted-eif-2019.yaml: scales\[0\].grades: ranks are 7, 2, 3, 4"):
+    with pytest.raises(
+        CommandError, match=r"ofsted-eif-2019.yaml: scales\[0\].grades: ranks are 7, 2, 3, 4"
+    ):
         call_command("load_frameworks", str(bad))
     with pytest.raises(CommandError, match="ranks are 7"):
         call_command("load_frameworks", "--check", str(bad))

@@ -24,29 +24,40 @@ from trustwide.governance.models import (
 
 def lgc(school, *members) -> GoverningBody:
     body, created = GoverningBody.objects.get_or_create(
-        trust=school.trust, school=school, kind="lgc", defaults={"name": f"{school.name} LGC"})
+        trust=school.trust, school=school, kind="lgc", defaults={"name": f"{school.name} LGC"}
+    )
     today = timezone.localdate()
     for user in members:
-        BodyMember.objects.get_or_create(body=body, user=user, defaults={
-            "starts_on": today - datetime.timedelta(days=400), "role": "member"})
+        BodyMember.objects.get_or_create(
+            body=body,
+            user=user,
+            defaults={"starts_on": today - datetime.timedelta(days=400), "role": "member"},
+        )
     return body
 
 
 def board(trust, *members) -> GoverningBody:
-    body, _ = GoverningBody.objects.get_or_create(trust=trust, school=None, kind="board",
-                                                  defaults={"name": f"{trust.name} board"})
+    body, _ = GoverningBody.objects.get_or_create(
+        trust=trust, school=None, kind="board", defaults={"name": f"{trust.name} board"}
+    )
     for user in members:
-        BodyMember.objects.get_or_create(body=body, user=user, defaults={
-            "starts_on": timezone.localdate() - datetime.timedelta(days=400)})
+        BodyMember.objects.get_or_create(
+            body=body,
+            user=user,
+            defaults={"starts_on": timezone.localdate() - datetime.timedelta(days=400)},
+        )
     return body
 
 
 def meeting(body, *, held_on=None, status="held", items=True) -> Meeting:
-    m = Meeting.objects.create(body=body, held_on=held_on or timezone.localdate(), title="Autumn meeting",
-                               status=status)
+    m = Meeting.objects.create(
+        body=body, held_on=held_on or timezone.localdate(), title="Autumn meeting", status=status
+    )
     if items:
         for n, kind in enumerate(STANDARD_ITEMS, start=1):
-            AgendaItem.objects.create(meeting=m, number=n, kind=kind, title=kind.label, school=body.school)
+            AgendaItem.objects.create(
+                meeting=m, number=n, kind=kind, title=kind.label, school=body.school
+            )
     return m
 
 
@@ -65,16 +76,26 @@ def world_meeting(world, target) -> Meeting:
 
 def world_action(world, target) -> MeetingAction:
     m = world_meeting(world, target)
-    return m.actions.first() or MeetingAction.objects.create(meeting=m, description="Chase the SEND report")
+    return m.actions.first() or MeetingAction.objects.create(
+        meeting=m, description="Chase the SEND report"
+    )
 
 
 def world_task(world, target) -> CycleTask:
     trust = target.trust
     item = CycleItem.objects.filter(trust=trust).first() or CycleItem.objects.create(
-        trust=trust, title="Agree the school plan", role="local_governor", month=9, day=30)
+        trust=trust, title="Agree the school plan", role="local_governor", month=9, day=30
+    )
     year = trust.academic_years.get(is_current=True)
-    task, _ = CycleTask.objects.get_or_create(item=item, trust=trust, academic_year=year, school=target.school,
-                                              role=item.role, title=item.title, due_on=year.starts_on)
+    task, _ = CycleTask.objects.get_or_create(
+        item=item,
+        trust=trust,
+        academic_year=year,
+        school=target.school,
+        role=item.role,
+        title=item.title,
+        due_on=year.starts_on,
+    )
     return task
 
 
@@ -82,8 +103,11 @@ def world_member(world, target) -> BodyMember:
     """A member of the target's LGC (out of scope: trust B's leader, so there is one)."""
     body = world_body(world, target)
     user = world.users["local_governor"] if target.in_scope else world.extra["trust_b_leader"]
-    member, _ = BodyMember.objects.get_or_create(body=body, user=user, defaults={
-        "starts_on": timezone.localdate() - datetime.timedelta(days=400)})
+    member, _ = BodyMember.objects.get_or_create(
+        body=body,
+        user=user,
+        defaults={"starts_on": timezone.localdate() - datetime.timedelta(days=400)},
+    )
     return member
 
 
@@ -93,7 +117,9 @@ def world_agenda_item(world, target) -> AgendaItem:
 
 def world_minute(world, target) -> MinuteEntry:
     m = world_meeting(world, target)
-    return m.minutes.first() or MinuteEntry.objects.create(meeting=m, kind="question", text="Why has reading dipped?")
+    return m.minutes.first() or MinuteEntry.objects.create(
+        meeting=m, kind="question", text="Why has reading dipped?"
+    )
 
 
 def world_cycle_item(world, target) -> CycleItem:
@@ -101,16 +127,28 @@ def world_cycle_item(world, target) -> CycleItem:
 
 
 def world_visit(world, target) -> GovernorVisit:
-    return GovernorVisit.objects.filter(school=target.school).first() or GovernorVisit.objects.create(
-        school=target.school, governor=world.users["local_governor"], visited_on=timezone.localdate(),
-        focus="Reading", findings="Phonics is consistent.")
+    return GovernorVisit.objects.filter(
+        school=target.school
+    ).first() or GovernorVisit.objects.create(
+        school=target.school,
+        governor=world.users["local_governor"],
+        visited_on=timezone.localdate(),
+        focus="Reading",
+        findings="Phonics is consistent.",
+    )
 
 
 def world_training(world, target) -> TrainingRecord:
     """The local governor's own record in scope; trust B's leader's outside it."""
     user = world.users["local_governor"] if target.in_scope else world.extra["trust_b_leader"]
-    return TrainingRecord.objects.filter(trust=target.trust, user=user).first() or TrainingRecord.objects.create(
-        trust=target.trust, user=user, title="Safeguarding for governors", completed_on=timezone.localdate())
+    return TrainingRecord.objects.filter(
+        trust=target.trust, user=user
+    ).first() or TrainingRecord.objects.create(
+        trust=target.trust,
+        user=user,
+        title="Safeguarding for governors",
+        completed_on=timezone.localdate(),
+    )
 
 
 def token_for(user) -> CalendarToken:

@@ -23,7 +23,9 @@ def roles_with(perm: str) -> set[str]:
 
 
 VIEWERS = roles_with(Perm.GOVERNANCE_VIEW)
-EDITORS = roles_with(Perm.GOVERNANCE_EDIT)  # leader, administrator, EHT, head, senior leader, governor
+EDITORS = roles_with(
+    Perm.GOVERNANCE_EDIT
+)  # leader, administrator, EHT, head, senior leader, governor
 MANAGERS = {"trust_leader", "trust_administrator"}
 # Who names the person for a school's cycle task: trust leaders and the school's leaders.
 ASSIGNERS = {"trust_leader", "executive_headteacher", "headteacher", "senior_leader"}
@@ -36,7 +38,9 @@ def all_403(allowed, method="get"):
 
 def on_object(allowed, method="get"):
     success = 302 if method == "post" else 200
-    return {role: success if role in allowed else 403 if role in VIEWERS else 404 for role in ALL_ROLES}
+    return {
+        role: success if role in allowed else 403 if role in VIEWERS else 404 for role in ALL_ROLES
+    }
 
 
 def body_kwargs(world, target):
@@ -61,16 +65,23 @@ MATRIX = {
     "governance:body-create": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403(MANAGERS)),
     "governance:member-add": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403(MANAGERS)),
     "governance:skills": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403(VIEWERS)),
-    "governance:training-add": Entry(kwargs=trust_with_members, ok=all_403({"local_governor", "trustee"})),
+    "governance:training-add": Entry(
+        kwargs=trust_with_members, ok=all_403({"local_governor", "trustee"})
+    ),
     # Trust-level strategic_plan.view: the finance officer follows the cycle's budget deadlines.
     "governance:cycle": Entry(
-        kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader", "trustee", "trust_finance_officer"})
+        kwargs=t_kwargs(slug="trust.slug"),
+        ok=all_403({"trust_leader", "trustee", "trust_finance_officer"}),
     ),
-    "governance:cycle-item-create": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader"})),
+    "governance:cycle-item-create": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader"})
+    ),
     "governance:cycle-generate": Entry(
-        method="post", kwargs=t_kwargs(slug="trust.slug"),
+        method="post",
+        kwargs=t_kwargs(slug="trust.slug"),
         data=lambda w, t: {"academic_year": t.trust.academic_years.get(is_current=True).pk},
-        ok=all_403({"trust_leader"}, "post")),
+        ok=all_403({"trust_leader"}, "post"),
+    ),
     "governance:body-detail": Entry(kwargs=body_kwargs, ok=on_object(VIEWERS)),
     "governance:meeting-create": Entry(kwargs=body_kwargs, ok=on_object(MANAGERS)),
     "governance:meeting-detail": Entry(kwargs=meeting_kwargs, ok=on_object(VIEWERS)),
@@ -78,13 +89,17 @@ MATRIX = {
     "governance:minute-add": Entry(kwargs=meeting_kwargs, ok=on_object(EDITORS)),
     "governance:attendance": Entry(kwargs=meeting_kwargs, ok=on_object(EDITORS)),
     "governance:action-add": Entry(kwargs=meeting_kwargs, ok=on_object(EDITORS)),
-    "governance:action-complete": Entry(method="post", kwargs=lambda w, t: {"pk": world_action(w, t).pk},
-                                        ok=on_object(EDITORS, "post")),
+    "governance:action-complete": Entry(
+        method="post",
+        kwargs=lambda w, t: {"pk": world_action(w, t).pk},
+        ok=on_object(EDITORS, "post"),
+    ),
     "governance:visit-list": Entry(kwargs=t_kwargs(pk="school.pk"), ok=all_403(VIEWERS)),
     "governance:visit-create": Entry(kwargs=t_kwargs(pk="school.pk"), ok=all_403(EDITORS)),
     "governance:my-tasks": Entry(ok=ALL_ROLES, listing=True),
-    "governance:task-complete": Entry(method="post", kwargs=lambda w, t: {"pk": world_task(w, t).pk},
-                                      ok={"local_governor": 302}),
+    "governance:task-complete": Entry(
+        method="post", kwargs=lambda w, t: {"pk": world_task(w, t).pk}, ok={"local_governor": 302}
+    ),
     "governance:calendar": Entry(ok=ALL_ROLES, listing=True),
     # Edit and delete pages (delete: the confirmation page; the POST is tested in test_editing.py).
     "governance:body-edit": Entry(kwargs=body_kwargs, ok=on_object(MANAGERS)),
@@ -99,17 +114,29 @@ MATRIX = {
     "governance:minute-delete": Entry(kwargs=pk_of(world_minute), ok=on_object(EDITORS)),
     "governance:action-edit": Entry(kwargs=pk_of(world_action), ok=on_object(EDITORS)),
     # Reopening an open action is refused with a message: still a redirect.
-    "governance:action-reopen": Entry(method="post", kwargs=pk_of(world_action), ok=on_object(EDITORS, "post")),
-    "governance:cycle-item-edit": Entry(kwargs=pk_of(world_cycle_item), ok=all_403({"trust_leader"})),
-    "governance:cycle-item-delete": Entry(kwargs=pk_of(world_cycle_item), ok=all_403({"trust_leader"})),
+    "governance:action-reopen": Entry(
+        method="post", kwargs=pk_of(world_action), ok=on_object(EDITORS, "post")
+    ),
+    "governance:cycle-item-edit": Entry(
+        kwargs=pk_of(world_cycle_item), ok=all_403({"trust_leader"})
+    ),
+    "governance:cycle-item-delete": Entry(
+        kwargs=pk_of(world_cycle_item), ok=all_403({"trust_leader"})
+    ),
     "governance:visit-edit": Entry(kwargs=pk_of(world_visit), ok=on_object(EDITORS)),
     # Own record (the local governor's) or a trust manager.
-    "governance:training-delete": Entry(kwargs=pk_of(world_training),
-                                        ok=on_object({"local_governor"} | MANAGERS)),
+    "governance:training-delete": Entry(
+        kwargs=pk_of(world_training), ok=on_object({"local_governor"} | MANAGERS)
+    ),
     # Assigning cycle tasks to named people, and the overviews that show who has what.
     "governance:task-assign": Entry(kwargs=pk_of(world_task), ok=all_403(ASSIGNERS)),
     "governance:school-tasks": Entry(kwargs=t_kwargs(pk="school.pk"), ok=all_403(ASSIGNERS)),
-    "governance:trust-tasks": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader"})),
-    "governance:calendar-feed": Entry(public=True, anonymous=200,
-                                      kwargs=lambda w, t: {"token": token_for(w.users["local_governor"]).token}),
+    "governance:trust-tasks": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader"})
+    ),
+    "governance:calendar-feed": Entry(
+        public=True,
+        anonymous=200,
+        kwargs=lambda w, t: {"token": token_for(w.users["local_governor"]).token},
+    ),
 }

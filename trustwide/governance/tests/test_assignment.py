@@ -248,7 +248,9 @@ def test_a_task_falls_back_to_the_role_when_its_assignee_leaves(world, second_he
     head = world.user("headteacher")
     task = _task(world, days=-3)
     services.task_assign(actor=world.user("trust_leader"), task=task, assignee=second_head)
-    assert list(selectors.tasks_for(head)) == [] and list(selectors.tasks_for(second_head)) == [task]
+    assert list(selectors.tasks_for(head)) == [] and list(selectors.tasks_for(second_head)) == [
+        task
+    ]
     membership = second_head.memberships.get()
     membership.ends_on = timezone.localdate() - datetime.timedelta(days=1)
     membership.save()
@@ -264,10 +266,21 @@ def test_a_task_falls_back_to_the_role_when_its_assignee_leaves(world, second_he
 def test_generating_again_after_a_redate_keeps_a_completed_occurrence(world):
     year = world.trust_a.academic_years.get(is_current=True)
     leader = world.user("trust_leader")
-    item = services.cycle_item_create(actor=leader, trust=world.trust_a, title="Safeguarding audit", role="headteacher",
-                                      category="compliance", frequency="once", month=1, day=15, per_school=True)
+    item = services.cycle_item_create(
+        actor=leader,
+        trust=world.trust_a,
+        title="Safeguarding audit",
+        role="headteacher",
+        category="compliance",
+        frequency="once",
+        month=1,
+        day=15,
+        per_school=True,
+    )
     services.cycle_generate(actor=leader, trust=world.trust_a, academic_year=year)
-    services.task_complete(actor=leader, task=CycleTask.objects.get(item=item, school=world.school_a1))
+    services.task_complete(
+        actor=leader, task=CycleTask.objects.get(item=item, school=world.school_a1)
+    )
     services.cycle_item_update(actor=leader, item=item, month=2)
     services.cycle_generate(actor=leader, trust=world.trust_a, academic_year=year)
     a1 = CycleTask.objects.filter(item=item, school=world.school_a1)

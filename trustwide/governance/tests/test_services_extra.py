@@ -20,13 +20,28 @@ def test_recording_attendance_marks_a_past_planned_meeting_held(world):
     if body is None:
         from trustwide.governance.services import body_create
 
-        body = body_create(actor=world.user("trust_administrator"), trust=world.trust_a, school=world.school_a1,
-                           kind="lgc", name="A1 local governing committee")
+        body = body_create(
+            actor=world.user("trust_administrator"),
+            trust=world.trust_a,
+            school=world.school_a1,
+            kind="lgc",
+            name="A1 local governing committee",
+        )
     if not BodyMember.objects.filter(body=body, user=governor).exists():
-        BodyMember.objects.create(body=body, user=governor, role="member",
-                                  starts_on=timezone.localdate() - datetime.timedelta(days=400))
-    meeting = Meeting.objects.create(body=body, held_on=timezone.localdate() - datetime.timedelta(days=2),
-                                     title="Autumn meeting", status=MeetingStatus.PLANNED)
-    attendance_record(actor=governor, meeting=meeting, statuses={governor: AttendanceStatus.PRESENT})
+        BodyMember.objects.create(
+            body=body,
+            user=governor,
+            role="member",
+            starts_on=timezone.localdate() - datetime.timedelta(days=400),
+        )
+    meeting = Meeting.objects.create(
+        body=body,
+        held_on=timezone.localdate() - datetime.timedelta(days=2),
+        title="Autumn meeting",
+        status=MeetingStatus.PLANNED,
+    )
+    attendance_record(
+        actor=governor, meeting=meeting, statuses={governor: AttendanceStatus.PRESENT}
+    )
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD

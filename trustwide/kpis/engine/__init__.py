@@ -63,8 +63,18 @@ from .schema import (
 from .teaching import teaching_at_least_good
 
 __all__ = [
-    "BATCH_SCHOOLS", "DUCKDB_MEMORY_LIMIT", "DUCKDB_TEMP_DIR", "FAMILY_DATASETS", "KEYS", "RESULT_SCHEMA",
-    "STORE_COLUMNS", "StaleDerivedData", "compute_kpis", "iter_kpis", "spark_session", "teaching_at_least_good",
+    "BATCH_SCHOOLS",
+    "DUCKDB_MEMORY_LIMIT",
+    "DUCKDB_TEMP_DIR",
+    "FAMILY_DATASETS",
+    "KEYS",
+    "RESULT_SCHEMA",
+    "STORE_COLUMNS",
+    "StaleDerivedData",
+    "compute_kpis",
+    "iter_kpis",
+    "spark_session",
+    "teaching_at_least_good",
 ]
 
 
@@ -93,9 +103,16 @@ def compute_kpis(
     kpi_code, level, scope_id, period and group.
     """
     run = _Run.create(
-        store_root=store_root, trust_id=trust_id, academic_year=academic_year,
-        school_hubs=school_hubs, terms=terms, backend=backend, as_of=as_of, kpis=kpis,
-        connection=connection, batch_schools=batch_schools or BATCH_SCHOOLS,
+        store_root=store_root,
+        trust_id=trust_id,
+        academic_year=academic_year,
+        school_hubs=school_hubs,
+        terms=terms,
+        backend=backend,
+        as_of=as_of,
+        kpis=kpis,
+        connection=connection,
+        batch_schools=batch_schools or BATCH_SCHOOLS,
     )
     try:
         schools = [block for blocks in run.batches() for block in blocks]
@@ -118,4 +135,3 @@ def iter_kpis(**kwargs) -> Iterator[pa.Table]:
         yield run.table(run.rollup_blocks())
     finally:
         run.close()
-

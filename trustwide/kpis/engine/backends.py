@@ -19,10 +19,26 @@ from .schema import (
 
 # SQL types of the store columns, per backend.
 _SQL_TYPES = {
-    "duckdb": {"int64": "BIGINT", "int32": "INTEGER", "int16": "SMALLINT", "int8": "TINYINT",
-               "string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "float64": "DOUBLE"},
-    "pyspark": {"int64": "bigint", "int32": "int", "int16": "smallint", "int8": "tinyint",
-                "string": "string", "date": "date", "boolean": "boolean", "float64": "double"},
+    "duckdb": {
+        "int64": "BIGINT",
+        "int32": "INTEGER",
+        "int16": "SMALLINT",
+        "int8": "TINYINT",
+        "string": "VARCHAR",
+        "date": "DATE",
+        "boolean": "BOOLEAN",
+        "float64": "DOUBLE",
+    },
+    "pyspark": {
+        "int64": "bigint",
+        "int32": "int",
+        "int16": "smallint",
+        "int8": "tinyint",
+        "string": "string",
+        "date": "date",
+        "boolean": "boolean",
+        "float64": "double",
+    },
 }
 
 
@@ -54,8 +70,14 @@ class _Backend:
     def compile(self, expr: ir.Table) -> str:
         return self.con.compile(expr)
 
-    def register_files(self, name: str, files: list[str], base: Path,
-                       columns: dict[str, str], schools: list[int] | None = None) -> None:
+    def register_files(
+        self,
+        name: str,
+        files: list[str],
+        base: Path,
+        columns: dict[str, str],
+        schools: list[int] | None = None,
+    ) -> None:
         """A view `name` over the files with exactly `columns` (cast to the contract's types;
         a cast to the same type is free), keeping only rows of `schools` when given (files
         that hold several schools). No files: an empty view of that schema."""
@@ -70,8 +92,7 @@ class _Backend:
                 if schools is not None:
                     sql += f" WHERE school_urn IN ({', '.join(str(int(u)) for u in schools)})"
             else:
-                nulls = ", ".join(f'CAST(NULL AS {types[t]}) AS "{c}"'
-                                  for c, t in columns.items())
+                nulls = ", ".join(f'CAST(NULL AS {types[t]}) AS "{c}"' for c, t in columns.items())
                 sql = f"SELECT {nulls} WHERE FALSE"
             self.con.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
         else:
@@ -80,11 +101,13 @@ class _Backend:
                 df = session.read.option("basePath", str(base)).parquet(*files)
                 if schools is not None:
                     df = df.where(df["school_urn"].isin([int(u) for u in schools]))
-                df = df.selectExpr(*[f"CAST(`{c}` AS {types[t]}) AS `{c}`"
-                                     for c, t in columns.items()])
+                df = df.selectExpr(
+                    *[f"CAST(`{c}` AS {types[t]}) AS `{c}`" for c, t in columns.items()]
+                )
             else:
                 df = session.createDataFrame(
-                    [], ", ".join(f"`{c}` {types[t]}" for c, t in columns.items()))
+                    [], ", ".join(f"`{c}` {types[t]}" for c, t in columns.items())
+                )
             df.createOrReplaceTempView(name)
         self._views.append(name)
 
@@ -94,11 +117,18 @@ class _Backend:
             self.con.con.register(name, table)
         else:
             types = _SQL_TYPES["pyspark"]
-            arrow_names = {pa.int8(): "int8", pa.int16(): "int16", pa.int32(): "int32",
-                           pa.string(): "string", pa.date32(): "date", pa.bool_(): "boolean"}
+            arrow_names = {
+                pa.int8(): "int8",
+                pa.int16(): "int16",
+                pa.int32(): "int32",
+                pa.string(): "string",
+                pa.date32(): "date",
+                pa.bool_(): "boolean",
+            }
             ddl = ", ".join(f"`{f.name}` {types[arrow_names[f.type]]}" for f in table.schema)
             df = self.con._session.createDataFrame(
-                [tuple(r.values()) for r in table.to_pylist()], ddl)
+                [tuple(r.values()) for r in table.to_pylist()], ddl
+            )
             df.createOrReplaceTempView(name)
         self._registered.append(name)
 
@@ -114,8 +144,11 @@ class _Backend:
             table = self.con.con.sql(sql).to_arrow_table()
         else:
             df = self.con._session.sql(sql)
-            table = df.toArrow() if hasattr(df, "toArrow") else pa.Table.from_pandas(
-                df.toPandas(), preserve_index=False)
+            table = (
+                df.toArrow()
+                if hasattr(df, "toArrow")
+                else pa.Table.from_pandas(df.toPandas(), preserve_index=False)
+            )
         return table.select(schema.names).cast(schema)
 
     def drop_batch(self) -> None:
@@ -161,5 +194,3 @@ def spark_session():
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
-
-

@@ -76,19 +76,27 @@ _PLANS: dict[tuple, _Plan] = {}
 _PLANS_LOCK = threading.Lock()
 
 
-def _plan(backend: _Backend, *, year: int, terms: tuple[Period, ...], as_of: date,
-          kpis: tuple[d.KPI, ...]) -> _Plan:
+def _plan(
+    backend: _Backend, *, year: int, terms: tuple[Period, ...], as_of: date, kpis: tuple[d.KPI, ...]
+) -> _Plan:
     """The compiled plan for these parameters: cached per process (compiling with Ibis costs
     far more than running the small queries it produces), per family, so that e.g. the
     attendance-only refresh and the full refresh share their attendance SQL."""
-    parts = [_cached((backend.kind, year), lambda p: p.chars_plan(backend.compile),
-                     year, terms, as_of)]
+    parts = [
+        _cached((backend.kind, year), lambda p: p.chars_plan(backend.compile), year, terms, as_of)
+    ]
     for family in d.FAMILIES:
         fam = tuple(k for k in kpis if k.family == family)
         if fam:
-            parts.append(_cached(
-                (backend.kind, year, terms, as_of, tuple(k.code for k in fam)),
-                lambda p, fam=fam: p.family_plan(fam, backend.compile), year, terms, as_of))
+            parts.append(
+                _cached(
+                    (backend.kind, year, terms, as_of, tuple(k.code for k in fam)),
+                    lambda p, fam=fam: p.family_plan(fam, backend.compile),
+                    year,
+                    terms,
+                    as_of,
+                )
+            )
     return _Plan(
         steps=tuple(s for p in parts for s in p.steps),
         lookups={r: t for p in parts for r, t in p.lookups.items()},
@@ -172,8 +180,16 @@ class _Planner:
         }
         facts = builders[family]()
         expr, layout, periods, packed, in_units = _family_cells(facts, chars, list(kpis))
-        step = _Step(family, None, compile_(expr), expr.schema().to_pyarrow(), tuple(layout),
-                     tuple(periods), packed, in_units)
+        step = _Step(
+            family,
+            None,
+            compile_(expr),
+            expr.schema().to_pyarrow(),
+            tuple(layout),
+            tuple(periods),
+            packed,
+            in_units,
+        )
         return _Plan((step,), dict(self.lookups), dict(self.datasets))
 
     def _characteristics(self) -> ir.Table:
@@ -200,13 +216,18 @@ class _Planner:
                 return None
             return (week, weekday) if week < derived.WEEKS else (derived.WEEKS - 1, 6)
 
-        spans = {i: (point(p.end), point(p.start - timedelta(days=1)))
-                 for i, p in enumerate(self.periods) if p.start <= p.end}  # ytd may be empty
+        spans = {
+            i: (point(p.end), point(p.start - timedelta(days=1)))
+            for i, p in enumerate(self.periods)
+            if p.start <= p.end
+        }  # ytd may be empty
         weeks = set()  # the week columns those reads need
         for week, weekday in (at for span in spans.values() for at in span if at):
             weeks |= {week} if weekday == 6 or not week else {week, week - 1}
-        w = self.read(derived.ATTENDANCE_WEEKS,
-                      {derived.column(cls, week): "int64" for cls in classes for week in sorted(weeks)})
+        w = self.read(
+            derived.ATTENDANCE_WEEKS,
+            {derived.column(cls, week): "int64" for cls in classes for week in sorted(weeks)},
+        )
 
         def through(cls: str, at: tuple[int, int] | None) -> ir.IntegerValue:
             if at is None:
@@ -229,34 +250,55 @@ class _Planner:
             return (v & m32) + (v >> 32)
 
         from_marks = w.select(
-            "school_urn", "pupil_key",
-            **{f"{cls}__{i}": (byte_sum(through(cls, spans[i][0]) - through(cls, spans[i][1]))
-                               if i in spans else ibis.literal(0, type="int64"))
-               for i in periods for cls in classes},
+            "school_urn",
+            "pupil_key",
+            **{
+                f"{cls}__{i}": (
+                    byte_sum(through(cls, spans[i][0]) - through(cls, spans[i][1]))
+                    if i in spans
+                    else ibis.literal(0, type="int64")
+                )
+                for i in periods
+                for cls in classes
+            },
         )
 
         # Schools that export only summaries: the rows whose dates overlap the period.
         s = self.read("attendance_summaries")
         s = s.anti_join(w.select("school_urn").distinct(), "school_urn")
-        overlap = {i: (s.period_start <= self.periods[i].end)
-                   & (s.period_end >= self.periods[i].start) for i in periods}
+        overlap = {
+            i: (s.period_start <= self.periods[i].end) & (s.period_end >= self.periods[i].start)
+            for i in periods
+        }
         from_summaries = s.group_by(KEYS).agg(
-            **{f"{cls}__{i}": s[cls].sum(where=overlap[i]).fill_null(0).cast("int64")
-               for i in periods for cls in classes}
+            **{
+                f"{cls}__{i}": s[cls].sum(where=overlap[i]).fill_null(0).cast("int64")
+                for i in periods
+                for cls in classes
+            }
         )
         facts = ibis.union(from_marks, from_summaries, distinct=False)
-        return _Facts(facts, tuple(
-            (i, _PeriodFacts(facts, i), facts[f"possible__{i}"] > 0) for i in periods))
+        return _Facts(
+            facts, tuple((i, _PeriodFacts(facts, i), facts[f"possible__{i}"] > 0) for i in periods)
+        )
 
     # -- termly teacher assessment -------------------------------------------------------------
 
     def _assessment_facts(self) -> _Facts:
         # Per pupil, the band of each subject in each term (a pupil judged twice in one term
         # counts with the higher band): pivoted by the store (derived.assessment_bands).
-        a = self.read(derived.ASSESSMENT_BANDS, {
-            derived.band_column(s, t): "int8" for s in d.SUBJECTS for t in TERM_ORDER})
-        bands = a.select(*KEYS, **{f"{s}_{t}": a[derived.band_column(s, t)].cast("int16")
-                                   for s in d.SUBJECTS for t in TERM_ORDER})
+        a = self.read(
+            derived.ASSESSMENT_BANDS,
+            {derived.band_column(s, t): "int8" for s in d.SUBJECTS for t in TERM_ORDER},
+        )
+        bands = a.select(
+            *KEYS,
+            **{
+                f"{s}_{t}": a[derived.band_column(s, t)].cast("int16")
+                for s in d.SUBJECTS
+                for t in TERM_ORDER
+            },
+        )
         rows = assessment_terms(self.terms, self.as_of)
         cols: dict[str, ir.Value] = {}
         periods = []
@@ -281,10 +323,19 @@ class _Planner:
                     *[(bands[f"{s}_{t}"].notnull(), TERM_ORDER[t]) for t in known]
                 ).cast("int16")
         facts = bands.select(*KEYS, **cols)
-        return _Facts(facts, tuple(
-            (i, _PeriodFacts(facts, i), functools.reduce(
-                operator.or_, [facts[f"{s}_latest__{i}"].notnull() for s in d.SUBJECTS]))
-            for i in periods))
+        return _Facts(
+            facts,
+            tuple(
+                (
+                    i,
+                    _PeriodFacts(facts, i),
+                    functools.reduce(
+                        operator.or_, [facts[f"{s}_latest__{i}"].notnull() for s in d.SUBJECTS]
+                    ),
+                )
+                for i in periods
+            ),
+        )
 
     # -- statutory and transition (the year only) -------------------------------------------
 
@@ -300,22 +351,22 @@ class _Planner:
         def text(measure):
             return s.value_text.max(where=s.measure == measure)
 
-        return self._year_only(s.group_by(KEYS).agg(
-            gld=text("EYFS_GLD"),
-            phonics=num("PHONICS_Y1"),
-            phonics_n=s.count(where=s.measure == "PHONICS_Y1"),
-            ks2_read=num("KS2_READ"),
-            ks2_mat=num("KS2_MAT"),
-            ks2_writ=text("KS2_WRIT_TA"),
-            ks2_n=s.count(where=s.measure.isin(("KS2_READ", "KS2_MAT", "KS2_WRIT_TA"))),
-            a8=num("KS4_ATT8"),
-        ))
+        return self._year_only(
+            s.group_by(KEYS).agg(
+                gld=text("EYFS_GLD"),
+                phonics=num("PHONICS_Y1"),
+                phonics_n=s.count(where=s.measure == "PHONICS_Y1"),
+                ks2_read=num("KS2_READ"),
+                ks2_mat=num("KS2_MAT"),
+                ks2_writ=text("KS2_WRIT_TA"),
+                ks2_n=s.count(where=s.measure.isin(("KS2_READ", "KS2_MAT", "KS2_WRIT_TA"))),
+                a8=num("KS4_ATT8"),
+            )
+        )
 
     def _transition_facts(self) -> _Facts:
         t = self.read("transitions")
-        return self._year_only(t.group_by(KEYS).agg(
-            leavers=t.count(), sustained=t.sustained.any()
-        ))
+        return self._year_only(t.group_by(KEYS).agg(leavers=t.count(), sustained=t.sustained.any()))
 
 
 def _uncast(op):
@@ -328,13 +379,17 @@ def _is_indicator(den: ir.Value) -> bool:
     """Is a denominator 1 for every pupil it counts (the literal 1, or 1-or-null)? Then its
     sum over pupils equals its count, and only the count is computed: one aggregate fewer
     per period for every share-of-pupils KPI."""
+
     def literal(op, value) -> bool:
         op = _uncast(op)
         return isinstance(op, ops.Literal) and op.value == value
 
     op = _uncast(den.op())
-    return literal(op, 1) or (isinstance(op, ops.IfElse) and literal(op.true_expr, 1)
-                              and literal(op.false_null_expr, None))
+    return literal(op, 1) or (
+        isinstance(op, ops.IfElse)
+        and literal(op.true_expr, 1)
+        and literal(op.false_null_expr, None)
+    )
 
 
 # Share-of-pupils quantities (0 or 1 per pupil) are summed three to a column: 16-bit fields
@@ -411,7 +466,9 @@ def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
                 mine[f"n{i}"] = ibis.ifelse(counted, 0, num.cast("int64"))
             else:
                 decimal = not _whole(num)
-                sums[f"n{i}__{period}"] = ibis.ifelse(counted, ibis.null("int64"), _summable(num, decimal))
+                sums[f"n{i}__{period}"] = ibis.ifelse(
+                    counted, ibis.null("int64"), _summable(num, decimal)
+                )
                 if decimal:
                     in_units.add(f"n{i}")
             total = f"s{dname}" if f"s{dname}__{period}" in sums else f"c{dname}"
@@ -419,24 +476,33 @@ def _family_cells(facts: _Facts, chars: ir.Table, kpis: list[d.KPI]):
         if layout is None:
             layout = names
         elif layout != names:
-            raise AssertionError("a family's KPIs must share denominators the same way in every period")
+            raise AssertionError(
+                "a family's KPIs must share denominators the same way in every period"
+            )
     # The flags of each period, PACK_FIELDS to a column (the same packing in every period).
     order = list(next(iter(flags.values())))
-    packed = tuple((f"p{j}", tuple(order[j * PACK_FIELDS:(j + 1) * PACK_FIELDS]))
-                   for j in range((len(order) + PACK_FIELDS - 1) // PACK_FIELDS))
+    packed = tuple(
+        (f"p{j}", tuple(order[j * PACK_FIELDS : (j + 1) * PACK_FIELDS]))
+        for j in range((len(order) + PACK_FIELDS - 1) // PACK_FIELDS)
+    )
     cols = dict(sums)
     for period, mine in flags.items():
         for name, fields in packed:
-            value = functools.reduce(operator.add, [
-                mine[f] * (PACK_LIMIT ** slot) for slot, f in enumerate(fields)])
+            value = functools.reduce(
+                operator.add, [mine[f] * (PACK_LIMIT**slot) for slot, f in enumerate(fields)]
+            )
             cols[f"{name}__{period}"] = value.cast("float64")
     nd = t.select(*KEYS, **cols)
     j = nd.left_join(chars, KEYS).select(
-        nd.school_urn, cell=chars.cell.fill_null(NO_CELL), **{c: nd[c] for c in cols})
+        nd.school_urn, cell=chars.cell.fill_null(NO_CELL), **{c: nd[c] for c in cols}
+    )
     # Sums of no value are 0, not null, so the numpy side reads the columns as they are.
     aggs = {c: j[c].sum().fill_null(0) for c in cols}
     aggs["pupil_rows"] = j.count()  # for the packing's overflow check
-    return (j.group_by("school_urn", "cell").agg(**aggs), layout,
-            [period for period, _view, _present in facts.periods], packed, frozenset(in_units))
-
-
+    return (
+        j.group_by("school_urn", "cell").agg(**aggs),
+        layout,
+        [period for period, _view, _present in facts.periods],
+        packed,
+        frozenset(in_units),
+    )

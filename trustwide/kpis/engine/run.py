@@ -67,7 +67,9 @@ class _Block:
 def _unpacked(table: pa.Table, step: _Step, cols: list[str], rows: np.ndarray) -> np.ndarray:
     """The step's quantities for these rows of its cells table, unpacked: (periods x cols,
     rows), period-major, in row order."""
-    field = {name: (packed, slot) for packed, names in step.packed for slot, name in enumerate(names)}
+    field = {
+        name: (packed, slot) for packed, names in step.packed for slot, name in enumerate(names)
+    }
     values = np.empty((len(step.periods) * len(cols), len(rows)))
     cache: dict[str, np.ndarray] = {}
     for i, (p, c) in enumerate((p, c) for p in step.periods for c in cols):
@@ -82,8 +84,14 @@ def _unpacked(table: pa.Table, step: _Step, cols: list[str], rows: np.ndarray) -
     return values
 
 
-def _group_sums(school: np.ndarray, cell: np.ndarray, values: np.ndarray, n_schools: int,
-                member: np.ndarray, chunk: int = 128) -> np.ndarray:
+def _group_sums(
+    school: np.ndarray,
+    cell: np.ndarray,
+    values: np.ndarray,
+    n_schools: int,
+    member: np.ndarray,
+    chunk: int = 128,
+) -> np.ndarray:
     """(schools, groups, columns) sums. `school` and `cell` are sorted by school; `values`
     (columns x rows) are in the same order. Each row (one school and cell code) counts in
     every group its cell is in: a stacked matrix product per chunk of schools,
@@ -106,35 +114,66 @@ def _group_sums(school: np.ndarray, cell: np.ndarray, values: np.ndarray, n_scho
         groups = np.zeros((last - first, width, n_groups))
         groups[local, at] = member[cell[part]]
         # (schools, groups, cells) @ (schools, cells, columns)
-        out[school[starts[first:last]]] = np.matmul(groups.transpose(0, 2, 1),
-                                                    stacked.transpose(1, 2, 0))
+        out[school[starts[first:last]]] = np.matmul(
+            groups.transpose(0, 2, 1), stacked.transpose(1, 2, 0)
+        )
     return out
 
 
 class _Run:
     @classmethod
-    def create(cls, *, store_root, trust_id, academic_year, school_hubs, terms,
-               backend="duckdb", as_of=None, kpis=None, connection=None, batch_schools=None):
+    def create(
+        cls,
+        *,
+        store_root,
+        trust_id,
+        academic_year,
+        school_hubs,
+        terms,
+        backend="duckdb",
+        as_of=None,
+        kpis=None,
+        connection=None,
+        batch_schools=None,
+    ):
         selected = d.engine_kpis(kpis)
         term_periods = normalise_terms(academic_year, terms)
         cut = resolve_as_of(academic_year, as_of)
         names = {"characteristics"} | {ds for k in selected for ds in FAMILY_DATASETS[k.family]}
-        stale = AnalyticsStore(store_root).stale_derived(trust_id, academic_year, school_hubs,
-                                                         names=sorted(names))
+        stale = AnalyticsStore(store_root).stale_derived(
+            trust_id, academic_year, school_hubs, names=sorted(names)
+        )
         if stale:
             raise StaleDerivedData(
                 f"the store's shards of trust {trust_id}, {academic_year}/{academic_year + 1}, "
                 f"are missing or older than the school files they come from {stale}; "
-                "AnalyticsStore.ensure_derived rebuilds them (the KPI refresh calls it)")
+                "AnalyticsStore.ensure_derived rebuilds them (the KPI refresh calls it)"
+            )
         return cls(
-            store_root=Path(store_root), trust_id=str(trust_id), academic_year=academic_year,
-            school_hubs=school_hubs, terms=term_periods, as_of=cut, kpis=selected,
+            store_root=Path(store_root),
+            trust_id=str(trust_id),
+            academic_year=academic_year,
+            school_hubs=school_hubs,
+            terms=term_periods,
+            as_of=cut,
+            kpis=selected,
             backend=_Backend(backend, connection),
             batch_schools=batch_schools or BATCH_SCHOOLS,
         )
 
-    def __init__(self, *, store_root, trust_id, academic_year, school_hubs, terms, as_of,
-                 kpis, backend, batch_schools):
+    def __init__(
+        self,
+        *,
+        store_root,
+        trust_id,
+        academic_year,
+        school_hubs,
+        terms,
+        as_of,
+        kpis,
+        backend,
+        batch_schools,
+    ):
         self.root = store_root
         self.trust_id = trust_id
         self.year = academic_year
@@ -166,8 +205,13 @@ class _Run:
         self.group_names = pa.array([all_groups[i] for i in self.group_perm], pa.string())
         self.gaps = [(GROUPS.index(a), GROUPS.index(b)) for a, b in d.GAPS.values()]
 
-        self.plan = _plan(backend, year=academic_year, terms=tuple(terms), as_of=as_of,
-                          kpis=tuple(d.engine_kpis(self.kpi_codes)))
+        self.plan = _plan(
+            backend,
+            year=academic_year,
+            terms=tuple(terms),
+            as_of=as_of,
+            kpis=tuple(d.engine_kpis(self.kpi_codes)),
+        )
         # Hub and trust sums, per family: (hubs or 1, periods, groups, value columns).
         self.hub_sums: dict[str, np.ndarray] = {}
         self.trust_sums: dict[str, np.ndarray] = {}
@@ -196,8 +240,9 @@ class _Run:
             if end < n:
                 # Back off to the last shard boundary inside the batch, if there is one.
                 cut = end
-                while cut > start + 1 and (derived.shard_of(self.urns[cut - 1])
-                                           == derived.shard_of(self.urns[cut])):
+                while cut > start + 1 and (
+                    derived.shard_of(self.urns[cut - 1]) == derived.shard_of(self.urns[cut])
+                ):
                     cut -= 1
                 if cut > start + 1:
                     end = cut
@@ -222,8 +267,13 @@ class _Run:
         for dataset, columns in self.plan.datasets.items():
             names[dataset] = f"kpi_{dataset}_{run}"
             # A shard holds other schools of the trust too: keep the batch's.
-            be.register_files(names[dataset], self.files(dataset, urns),
-                              self.root / derived.SHARDS_DIR / dataset, columns, schools=urns)
+            be.register_files(
+                names[dataset],
+                self.files(dataset, urns),
+                self.root / derived.SHARDS_DIR / dataset,
+                columns,
+                schools=urns,
+            )
         for role, table in self.plan.lookups.items():
             names[role] = f"kpi_{role}_{run}"
             be.register_table(names[role], table)
@@ -251,7 +301,9 @@ class _Run:
         for family, (table, step) in cells.items():
             cols = sorted({c for trio in step.layout for c in trio})
             self.columns[family] = cols
-            self.units[family] = np.array([SUM_UNITS if c in step.in_units else 1 for c in cols], np.float64)
+            self.units[family] = np.array(
+                [SUM_UNITS if c in step.in_units else 1 for c in cols], np.float64
+            )
             periods = np.array(step.periods, np.int64)
             sums = np.zeros((n_s, n_p, len(GROUPS), len(cols)))
             if table.num_rows:
@@ -271,8 +323,11 @@ class _Run:
                 if len(rows) and table["pupil_rows"].to_numpy()[rows].max() >= PACK_LIMIT:
                     raise ValueError("a school has 65,536 or more pupils in one cell")
                 values = _unpacked(table, step, cols, rows)
-                sums[:, periods] = _group_sums(school, cell, values, n_s, member).reshape(
-                    n_s, len(GROUPS), len(periods), len(cols)).transpose(0, 2, 1, 3)
+                sums[:, periods] = (
+                    _group_sums(school, cell, values, n_s, member)
+                    .reshape(n_s, len(GROUPS), len(periods), len(cols))
+                    .transpose(0, 2, 1, 3)
+                )
             self._accumulate(family, batch, sums)
             offset = self.school_offset + batch.start
             blocks += self._blocks(family, "school", sums, offset)
@@ -287,15 +342,18 @@ class _Run:
         if len(has):
             by_hub = has[np.argsort(hub[has], kind="stable")]
             starts = np.flatnonzero(np.r_[True, np.diff(hub[by_hub]) != 0])
-            self.hub_sums[family][hub[by_hub[starts]]] += np.add.reduceat(sums[by_hub], starts, axis=0)
+            self.hub_sums[family][hub[by_hub[starts]]] += np.add.reduceat(
+                sums[by_hub], starts, axis=0
+            )
         self.trust_sums[family] += sums.sum(axis=0, keepdims=True)
 
     def rollup_blocks(self) -> list[_Block]:
         blocks = []
         for family in self.trust_sums:
             blocks += self._blocks(family, "hub", self.hub_sums[family], 0)
-            blocks += self._blocks(family, "trust", self.trust_sums[family],
-                                   len(self.scope_names) - 1)
+            blocks += self._blocks(
+                family, "trust", self.trust_sums[family], len(self.scope_names) - 1
+            )
         return blocks
 
     def _blocks(self, family: str, level: str, sums: np.ndarray, scope_offset: int):
@@ -338,11 +396,18 @@ class _Run:
         n = len(kpi)
         gap = group >= n_g
         plain = np.flatnonzero(~gap)
-        num, den, cnt, sup, bad, value = (np.zeros(n), np.zeros(n), np.zeros(n),
-                                          np.ones(n, bool), np.ones(n, bool), np.zeros(n))
+        num, den, cnt, sup, bad, value = (
+            np.zeros(n),
+            np.zeros(n),
+            np.zeros(n),
+            np.ones(n, bool),
+            np.ones(n, bool),
+            np.zeros(n),
+        )
         hidden = np.ones(n, bool)
-        (num[plain], den[plain], cnt[plain], sup[plain], bad[plain],
-         value[plain]) = quantities(plain, group[plain])
+        (num[plain], den[plain], cnt[plain], sup[plain], bad[plain], value[plain]) = quantities(
+            plain, group[plain]
+        )
         hidden[plain] = sup[plain]
         gaps = np.flatnonzero(gap)
         if len(gaps):
@@ -357,13 +422,22 @@ class _Run:
         out = []
         for j, k in enumerate(fam):
             part = slice(bounds[j], bounds[j + 1])
-            out.append(_Block(
-                kpi=self.kpi_codes.index(k.code), level=_LEVELS.index(level),
-                scope=scope[part] + scope_offset, period=p_out[part], group=g_out[part],
-                value=value[part], value_null=bad[part], numerator=num[part],
-                denominator=den[part], count_null=hidden[part],
-                pupils=cnt[part].astype(np.int64), suppressed=sup[part],
-            ))
+            out.append(
+                _Block(
+                    kpi=self.kpi_codes.index(k.code),
+                    level=_LEVELS.index(level),
+                    scope=scope[part] + scope_offset,
+                    period=p_out[part],
+                    group=g_out[part],
+                    value=value[part],
+                    value_null=bad[part],
+                    numerator=num[part],
+                    denominator=den[part],
+                    count_null=hidden[part],
+                    pupils=cnt[part].astype(np.int64),
+                    suppressed=sup[part],
+                )
+            )
         return out
 
     def _layout(self, family: str):
@@ -385,17 +459,18 @@ class _Run:
         kpi = np.repeat([b.kpi for b in blocks], sizes)
         level = np.repeat([b.level for b in blocks], sizes)
         count_null = cat("count_null")
-        return pa.table({
-            "kpi_code": pa.array(self.kpi_codes, pa.string()).take(kpi),
-            "level": pa.array(_LEVELS, pa.string()).take(level),
-            "scope_id": self.scope_names.take(cat("scope")),
-            "period": self.period_names.take(cat("period")),
-            "group": self.group_names.take(cat("group")),
-            "value": pa.array(cat("value"), pa.float64(), mask=cat("value_null")),
-            "numerator": pa.array(cat("numerator"), pa.float64(), mask=count_null),
-            "denominator": pa.array(cat("denominator"), pa.float64(), mask=count_null),
-            "pupils": pa.array(cat("pupils"), pa.int64()),
-            "suppressed": pa.array(cat("suppressed"), pa.bool_()),
-        }, schema=RESULT_SCHEMA)
-
-
+        return pa.table(
+            {
+                "kpi_code": pa.array(self.kpi_codes, pa.string()).take(kpi),
+                "level": pa.array(_LEVELS, pa.string()).take(level),
+                "scope_id": self.scope_names.take(cat("scope")),
+                "period": self.period_names.take(cat("period")),
+                "group": self.group_names.take(cat("group")),
+                "value": pa.array(cat("value"), pa.float64(), mask=cat("value_null")),
+                "numerator": pa.array(cat("numerator"), pa.float64(), mask=count_null),
+                "denominator": pa.array(cat("denominator"), pa.float64(), mask=count_null),
+                "pupils": pa.array(cat("pupils"), pa.int64()),
+                "suppressed": pa.array(cat("suppressed"), pa.bool_()),
+            },
+            schema=RESULT_SCHEMA,
+        )

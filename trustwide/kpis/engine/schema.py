@@ -28,26 +28,43 @@ RESULT_SCHEMA = pa.schema(
 # Columns read from each dataset (docs/DATA.md) with the types we compute in.
 STORE_COLUMNS: dict[str, dict[str, str]] = {
     "characteristics": {
-        "school_urn": "int32", "academic_year": "int16", "pupil_key": "string",
-        "year_group": "int8", "sex": "string", "disadvantaged": "boolean", "sen": "string",
+        "school_urn": "int32",
+        "academic_year": "int16",
+        "pupil_key": "string",
+        "year_group": "int8",
+        "sex": "string",
+        "disadvantaged": "boolean",
+        "sen": "string",
         "eal": "boolean",
     },
     # Derived from the marks by the store (trustwide.data.derived); the week columns a plan
     # needs are added per plan (see _Planner.read).
     "attendance_weeks": {"school_urn": "int32", "pupil_key": "string"},
     "attendance_summaries": {
-        "school_urn": "int32", "academic_year": "int16", "pupil_key": "string",
-        "period_start": "date", "period_end": "date", "possible": "int32", "present": "int32",
-        "authorised": "int32", "unauthorised": "int32",
+        "school_urn": "int32",
+        "academic_year": "int16",
+        "pupil_key": "string",
+        "period_start": "date",
+        "period_end": "date",
+        "possible": "int32",
+        "present": "int32",
+        "authorised": "int32",
+        "unauthorised": "int32",
     },
     # Pivoted by the store (trustwide.data.derived); the band columns are added per plan.
     "assessment_bands": {"school_urn": "int32", "academic_year": "int16", "pupil_key": "string"},
     "statutory": {
-        "school_urn": "int32", "academic_year": "int16", "pupil_key": "string",
-        "measure": "string", "value_num": "float64", "value_text": "string",
+        "school_urn": "int32",
+        "academic_year": "int16",
+        "pupil_key": "string",
+        "measure": "string",
+        "value_num": "float64",
+        "value_text": "string",
     },
     "transitions": {
-        "school_urn": "int32", "academic_year": "int16", "pupil_key": "string",
+        "school_urn": "int32",
+        "academic_year": "int16",
+        "pupil_key": "string",
         "sustained": "boolean",
     },
 }
@@ -82,4 +99,3 @@ _LEVELS = ("hub", "school", "trust")  # sorted, as the result is
 
 class StaleDerivedData(RuntimeError):
     """The store's shards (trustwide.data.derived) do not match the school files."""
-

@@ -59,10 +59,16 @@ def teaching_at_least_good(
     for (level, scope, period), (good_n, n) in sorted(counts.items()):
         sup = n < kpi.min_group_size
         for key, val in (
-            ("kpi_code", kpi.code), ("level", level), ("scope_id", scope), ("period", period),
-            ("group", "all"), ("value", None if sup else good_n / n * 100.0),
+            ("kpi_code", kpi.code),
+            ("level", level),
+            ("scope_id", scope),
+            ("period", period),
+            ("group", "all"),
+            ("value", None if sup else good_n / n * 100.0),
             ("numerator", None if sup else float(good_n)),
-            ("denominator", None if sup else float(n)), ("pupils", n), ("suppressed", sup),
+            ("denominator", None if sup else float(n)),
+            ("pupils", n),
+            ("suppressed", sup),
         ):
             rows[key].append(val)
     return pa.table(rows, schema=RESULT_SCHEMA)

@@ -13,8 +13,14 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def kwargs(store):
-    return dict(store_root=store, trust_id=f.TRUST, academic_year=f.YEAR,
-                school_hubs=f.SCHOOL_HUBS, terms=f.TERMS, as_of=f.AS_OF)
+    return dict(
+        store_root=store,
+        trust_id=f.TRUST,
+        academic_year=f.YEAR,
+        school_hubs=f.SCHOOL_HUBS,
+        terms=f.TERMS,
+        as_of=f.AS_OF,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +30,11 @@ def result(kwargs):
 
 def row(table, kpi, level, scope, period, group="all"):
     """The single result row for a key, as a dict (None if absent)."""
-    hits = [r for r in table.to_pylist()
-            if (r["kpi_code"], r["level"], r["scope_id"], r["period"], r["group"])
-            == (kpi, level, str(scope), period, group)]
+    hits = [
+        r
+        for r in table.to_pylist()
+        if (r["kpi_code"], r["level"], r["scope_id"], r["period"], r["group"])
+        == (kpi, level, str(scope), period, group)
+    ]
     assert len(hits) <= 1
     return hits[0] if hits else None

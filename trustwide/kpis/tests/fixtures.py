@@ -52,8 +52,7 @@ A01_SPRING_W2 = ["I", "I"] + ["/"] * 8
 A01_OUTSIDE_TERM = (date(2025, 12, 22), "I")  # after autumn ends: only ytd and year
 
 B_PUPILS = [f"b{i:02d}" for i in range(1, 11)]
-B_AUTUMN = {p: (["I", "I"] + ["/"] * 18 if p in ("b01", "b02", "b03") else P20)
-            for p in B_PUPILS}
+B_AUTUMN = {p: (["I", "I"] + ["/"] * 18 if p in ("b01", "b02", "b03") else P20) for p in B_PUPILS}
 
 # School C summaries: (pupil, start, end, possible, present, authorised, unauthorised, nc)
 C_SUMMARIES = [
@@ -81,19 +80,45 @@ READING = {
     "a12": {"autumn": "WTS", "spring": "WTS", "summer": "WTS"},
 }
 
-PHONICS = {"a01": 32, "a02": 31, "a03": 40, "a04": 35, "a05": 20, "a06": 32, "a07": 33,
-           "a08": None, "a09": 39, "a10": 10}
+PHONICS = {
+    "a01": 32,
+    "a02": 31,
+    "a03": 40,
+    "a04": 35,
+    "a05": 20,
+    "a06": 32,
+    "a07": 33,
+    "a08": None,
+    "a09": 39,
+    "a10": 10,
+}
 GLD = {f"a{i:02d}": ("Y" if i <= 7 else "N") for i in range(1, 11)}
 # KS2: pupil -> (reading score or text code, maths score, writing TA or None)
 KS2 = {
-    "b01": (105, 110, "EXS"), "b02": (112, 115, "GDS"), "b03": (99, 104, "EXS"),
-    "b04": ("A", 100, "EXS"), "b05": (100, 100, "WTS"), "b06": (100, 100, "GDS"),
-    "b07": (110, 110, "GDS"), "b08": (101, 101, None), "b09": (108, 108, "EXS"),
+    "b01": (105, 110, "EXS"),
+    "b02": (112, 115, "GDS"),
+    "b03": (99, 104, "EXS"),
+    "b04": ("A", 100, "EXS"),
+    "b05": (100, 100, "WTS"),
+    "b06": (100, 100, "GDS"),
+    "b07": (110, 110, "GDS"),
+    "b08": (101, 101, None),
+    "b09": (108, 108, "EXS"),
     "b10": (120, 99, "GDS"),
 }
 A8 = {"b01": 40.0, "b02": 50.5, "b03": 60.0, "b04": 30.0, "b05": 45.0}
-SUSTAINED = {"b01": True, "b02": True, "b03": True, "b04": True, "b05": True, "b06": True,
-             "b07": True, "b08": False, "b09": False, "b10": None}
+SUSTAINED = {
+    "b01": True,
+    "b02": True,
+    "b03": True,
+    "b04": True,
+    "b05": True,
+    "b06": True,
+    "b07": True,
+    "b08": False,
+    "b09": False,
+    "b10": None,
+}
 
 
 def weekdays(start: date):
@@ -119,25 +144,53 @@ def characteristics():
     rows = []
     for i in range(1, 13):
         p = f"a{i:02d}"
-        rows.append(dict(
-            school_urn=A, pupil_key=p, year_group=4, sex="F" if i % 2 else "M",
-            disadvantaged=i <= 6, fsm=i <= 3, sen="E" if i == 1 else ("K" if i <= 4 else "N"),
-            eal=i <= 2, prior_band=None,
-            joined_on=date(2025, 11, 3) if p == "a11" else date(2021, 9, 1),
-            left_on=date(2025, 9, 10) if p == "a12" else None,
-        ))
+        rows.append(
+            dict(
+                school_urn=A,
+                pupil_key=p,
+                year_group=4,
+                sex="F" if i % 2 else "M",
+                disadvantaged=i <= 6,
+                fsm=i <= 3,
+                sen="E" if i == 1 else ("K" if i <= 4 else "N"),
+                eal=i <= 2,
+                prior_band=None,
+                joined_on=date(2025, 11, 3) if p == "a11" else date(2021, 9, 1),
+                left_on=date(2025, 9, 10) if p == "a12" else None,
+            )
+        )
     for i, p in enumerate(B_PUPILS, start=1):
-        rows.append(dict(
-            school_urn=B, pupil_key=p, year_group=6 if i <= 5 else 11, sex="F" if i % 2 else "M",
-            disadvantaged=i <= 3, fsm=False, sen="N", eal=False, prior_band="middle",
-            joined_on=date(2020, 9, 1), left_on=None,
-        ))
+        rows.append(
+            dict(
+                school_urn=B,
+                pupil_key=p,
+                year_group=6 if i <= 5 else 11,
+                sex="F" if i % 2 else "M",
+                disadvantaged=i <= 3,
+                fsm=False,
+                sen="N",
+                eal=False,
+                prior_band="middle",
+                joined_on=date(2020, 9, 1),
+                left_on=None,
+            )
+        )
     for i in range(1, 6):
-        rows.append(dict(
-            school_urn=C, pupil_key=f"c{i:02d}", year_group=2, sex="F", disadvantaged=i == 1,
-            fsm=False, sen="N", eal=False, prior_band=None, joined_on=date(2020, 9, 1),
-            left_on=None,
-        ))
+        rows.append(
+            dict(
+                school_urn=C,
+                pupil_key=f"c{i:02d}",
+                year_group=2,
+                sex="F",
+                disadvantaged=i == 1,
+                fsm=False,
+                sen="N",
+                eal=False,
+                prior_band=None,
+                joined_on=date(2020, 9, 1),
+                left_on=None,
+            )
+        )
     return rows
 
 
@@ -146,8 +199,7 @@ def marks():
 
     def add(school, pupil, start, codes):
         for day, sess, code in sessions(start, codes):
-            rows.append(dict(school_urn=school, pupil_key=pupil, date=day, session=sess,
-                             code=code))
+            rows.append(dict(school_urn=school, pupil_key=pupil, date=day, session=sess, code=code))
 
     for p, codes in A_AUTUMN.items():
         add(A, p, AUTUMN_START, codes)
@@ -155,8 +207,15 @@ def marks():
     add(A, A_LEAVER[0], A_LEAVER[1], A_LEAVER[2])
     add(A, "a01", SPRING_WEEK1, A01_SPRING_W1)
     add(A, "a01", SPRING_WEEK2, A01_SPRING_W2)
-    rows.append(dict(school_urn=A, pupil_key="a01", date=A01_OUTSIDE_TERM[0], session="AM",
-                     code=A01_OUTSIDE_TERM[1]))
+    rows.append(
+        dict(
+            school_urn=A,
+            pupil_key="a01",
+            date=A01_OUTSIDE_TERM[0],
+            session="AM",
+            code=A01_OUTSIDE_TERM[1],
+        )
+    )
     for p, codes in B_AUTUMN.items():
         add(B, p, AUTUMN_START, codes)
     return rows
@@ -164,14 +223,33 @@ def marks():
 
 def summaries():
     rows = [
-        dict(school_urn=C, pupil_key=p, period_start=s, period_end=e, possible=pos,
-             present=pre, authorised=au, unauthorised=un, not_counted=nc)
+        dict(
+            school_urn=C,
+            pupil_key=p,
+            period_start=s,
+            period_end=e,
+            possible=pos,
+            present=pre,
+            authorised=au,
+            unauthorised=un,
+            not_counted=nc,
+        )
         for p, s, e, pos, pre, au, un, nc in C_SUMMARIES
     ]
     # Must be ignored: school A has marks.
-    rows.append(dict(school_urn=A, pupil_key="a01", period_start=date(2025, 9, 1),
-                     period_end=date(2025, 12, 19), possible=999, present=0, authorised=999,
-                     unauthorised=0, not_counted=0))
+    rows.append(
+        dict(
+            school_urn=A,
+            pupil_key="a01",
+            period_start=date(2025, 9, 1),
+            period_end=date(2025, 12, 19),
+            possible=999,
+            present=0,
+            authorised=999,
+            unauthorised=0,
+            not_counted=0,
+        )
+    )
     return rows
 
 
@@ -182,11 +260,27 @@ def assessments():
             for term, j in by_term.items():
                 if subject == "maths" and p == "a02" and term == "summer":
                     j = "WTS"
-                rows.append(dict(school_urn=A, pupil_key=p, term=term, subject=subject,
-                                 judgement=j, score=None))
+                rows.append(
+                    dict(
+                        school_urn=A,
+                        pupil_key=p,
+                        term=term,
+                        subject=subject,
+                        judgement=j,
+                        score=None,
+                    )
+                )
     # A score-only row is not a judgement and is ignored.
-    rows.append(dict(school_urn=A, pupil_key="a01", term="summer", subject="reading",
-                     judgement=None, score=104.0))
+    rows.append(
+        dict(
+            school_urn=A,
+            pupil_key="a01",
+            term="summer",
+            subject="reading",
+            judgement=None,
+            score=104.0,
+        )
+    )
     return rows
 
 
@@ -194,11 +288,14 @@ def statutory():
     rows = []
 
     def add(school, p, measure, num=None, text=None):
-        rows.append(dict(school_urn=school, pupil_key=p, measure=measure, value_num=num,
-                         value_text=text))
+        rows.append(
+            dict(school_urn=school, pupil_key=p, measure=measure, value_num=num, value_text=text)
+        )
 
     for p, mark in PHONICS.items():
-        add(A, p, "PHONICS_Y1", None if mark is None else float(mark), "A" if mark is None else None)
+        add(
+            A, p, "PHONICS_Y1", None if mark is None else float(mark), "A" if mark is None else None
+        )
     for p, g in GLD.items():
         add(A, p, "EYFS_GLD", text=g)
     for p, (r, m, w) in KS2.items():
@@ -215,35 +312,81 @@ def statutory():
 
 
 def transitions():
-    return [dict(school_urn=B, pupil_key=p, from_phase="secondary", destination="sixth form",
-                 destination_urn=None, sustained=s) for p, s in SUSTAINED.items()]
+    return [
+        dict(
+            school_urn=B,
+            pupil_key=p,
+            from_phase="secondary",
+            destination="sixth form",
+            destination_urn=None,
+            sustained=s,
+        )
+        for p, s in SUSTAINED.items()
+    ]
 
 
 SCHEMAS = {
-    "characteristics": [("pupil_key", pa.string()), ("year_group", pa.int8()),
-                        ("sex", pa.string()), ("disadvantaged", pa.bool_()), ("fsm", pa.bool_()),
-                        ("sen", pa.string()), ("eal", pa.bool_()), ("prior_band", pa.string()),
-                        ("joined_on", pa.date32()), ("left_on", pa.date32())],
-    "attendance_marks": [("pupil_key", pa.string()), ("date", pa.date32()),
-                         ("session", pa.string()), ("code", pa.string())],
-    "attendance_summaries": [("pupil_key", pa.string()), ("period_start", pa.date32()),
-                             ("period_end", pa.date32()), ("possible", pa.int32()),
-                             ("present", pa.int32()), ("authorised", pa.int32()),
-                             ("unauthorised", pa.int32()), ("not_counted", pa.int32())],
-    "assessments": [("pupil_key", pa.string()), ("term", pa.string()), ("subject", pa.string()),
-                    ("judgement", pa.string()), ("score", pa.float64())],
-    "statutory": [("pupil_key", pa.string()), ("measure", pa.string()),
-                  ("value_num", pa.float64()), ("value_text", pa.string())],
-    "transitions": [("pupil_key", pa.string()), ("from_phase", pa.string()),
-                    ("destination", pa.string()), ("destination_urn", pa.int32()),
-                    ("sustained", pa.bool_())],
+    "characteristics": [
+        ("pupil_key", pa.string()),
+        ("year_group", pa.int8()),
+        ("sex", pa.string()),
+        ("disadvantaged", pa.bool_()),
+        ("fsm", pa.bool_()),
+        ("sen", pa.string()),
+        ("eal", pa.bool_()),
+        ("prior_band", pa.string()),
+        ("joined_on", pa.date32()),
+        ("left_on", pa.date32()),
+    ],
+    "attendance_marks": [
+        ("pupil_key", pa.string()),
+        ("date", pa.date32()),
+        ("session", pa.string()),
+        ("code", pa.string()),
+    ],
+    "attendance_summaries": [
+        ("pupil_key", pa.string()),
+        ("period_start", pa.date32()),
+        ("period_end", pa.date32()),
+        ("possible", pa.int32()),
+        ("present", pa.int32()),
+        ("authorised", pa.int32()),
+        ("unauthorised", pa.int32()),
+        ("not_counted", pa.int32()),
+    ],
+    "assessments": [
+        ("pupil_key", pa.string()),
+        ("term", pa.string()),
+        ("subject", pa.string()),
+        ("judgement", pa.string()),
+        ("score", pa.float64()),
+    ],
+    "statutory": [
+        ("pupil_key", pa.string()),
+        ("measure", pa.string()),
+        ("value_num", pa.float64()),
+        ("value_text", pa.string()),
+    ],
+    "transitions": [
+        ("pupil_key", pa.string()),
+        ("from_phase", pa.string()),
+        ("destination", pa.string()),
+        ("destination_urn", pa.int32()),
+        ("sustained", pa.bool_()),
+    ],
 }
 
 
 def write_dataset(root: Path, dataset: str, rows: list[dict], *, trust=TRUST, year=YEAR):
     """Write rows as the store does: one file per school partition, contract columns."""
-    schema = pa.schema([("school_urn", pa.int32()), ("academic_year", pa.int16()),
-                        ("batch_id", pa.string()), *SCHEMAS[dataset]])
+    schema = pa.schema(
+        [
+            ("school_urn", pa.int32()),
+            ("academic_year", pa.int16()),
+            ("batch_id", pa.string()),
+            *SCHEMAS[dataset],
+        ]
+    )
     by_school: dict[int, list[dict]] = {}
     for r in rows:
         by_school.setdefault(r["school_urn"], []).append(r)
@@ -264,9 +407,12 @@ def build_store(root: Path) -> Path:
     write_dataset(root, "statutory", statutory())
     write_dataset(root, "transitions", transitions())
     # Another trust's data in the same store must never be read.
-    write_dataset(root, "attendance_marks",
-                  [dict(school_urn=A, pupil_key="zz", date=date(2025, 9, 8), session="AM",
-                        code="O")], trust=8)
+    write_dataset(
+        root,
+        "attendance_marks",
+        [dict(school_urn=A, pupil_key="zz", date=date(2025, 9, 8), session="AM", code="O")],
+        trust=8,
+    )
     # The marks were written around the store: derive its weekly counts as an import would.
     for trust in (TRUST, 8):
         AnalyticsStore(root).ensure_derived(trust, YEAR)

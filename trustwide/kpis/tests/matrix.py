@@ -3,7 +3,10 @@ from tests.matrix import ALL_ROLES, Entry, t_kwargs
 # Administrators, finance staff and clerks have no KPI pages (people; plans' costs and risks;
 # governance); the safeguarding lead and SENCO read their school's data.
 KPI_VIEWERS = ALL_ROLES - {
-    "trust_administrator", "trust_finance_officer", "school_business_manager", "clerk_to_governors",
+    "trust_administrator",
+    "trust_finance_officer",
+    "school_business_manager",
+    "clerk_to_governors",
 }
 TARGET_SETTERS = {"trust_leader", "trust_data_manager"}
 

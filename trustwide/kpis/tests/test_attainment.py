@@ -25,7 +25,8 @@ def test_ta_expected_and_greater_depth_year(result):
     r = row(result, "ta_expected_reading", "school", A, "year")
     assert (r["numerator"], r["denominator"]) == (expected, 12)
     assert row(result, "ta_greater_depth_reading", "school", A, "year")["value"] == (
-        pytest.approx(gds / 12 * 100))
+        pytest.approx(gds / 12 * 100)
+    )
 
 
 def test_ta_latest_term_in_period(result):
@@ -73,10 +74,14 @@ def test_statutory(result):
     assert row(result, "phonics_y1", "school", A, "year")["value"] == 60.0
     assert row(result, "eyfs_gld", "school", A, "year")["value"] == 70.0
     ks2 = [(r_, m, w) for r_, m, w in f.KS2.values()]
-    exp = sum(1 for r_, m, w in ks2 if not isinstance(r_, str) and r_ >= 100 and m >= 100
-              and w in ("EXS", "GDS"))
-    high = sum(1 for r_, m, w in ks2 if not isinstance(r_, str) and r_ >= 110 and m >= 110
-               and w == "GDS")
+    exp = sum(
+        1
+        for r_, m, w in ks2
+        if not isinstance(r_, str) and r_ >= 100 and m >= 100 and w in ("EXS", "GDS")
+    )
+    high = sum(
+        1 for r_, m, w in ks2 if not isinstance(r_, str) and r_ >= 110 and m >= 110 and w == "GDS"
+    )
     assert (exp, high) == (5, 2)
     assert row(result, "ks2_rwm_expected", "school", B, "year")["value"] == 50.0
     assert row(result, "ks2_rwm_higher", "school", B, "year")["value"] == 20.0

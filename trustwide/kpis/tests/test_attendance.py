@@ -50,9 +50,11 @@ def test_code_classes_and_rates_school_a_autumn(result):
     assert (r["numerator"], r["denominator"], r["pupils"]) == (41, 216, 12)
     assert r["value"] == pytest.approx(41 / 216 * 100)
     assert row(result, "authorised_absence", "school", A, "autumn")["value"] == pytest.approx(
-        25 / 216 * 100)
+        25 / 216 * 100
+    )
     assert row(result, "unauthorised_absence", "school", A, "autumn")["value"] == pytest.approx(
-        16 / 216 * 100)
+        16 / 216 * 100
+    )
 
 
 def test_persistent_and_severe_thresholds_school_a(result):
@@ -74,17 +76,21 @@ def test_boundaries_exactly(tmp_path):
         exact = i < 5
         codes = (["/"] * 18 + ["I", "I"]) if exact else (["/"] * 19 + ["I", "I"])
         for day, sess, code in f.sessions(date(2025, 9, 8), codes):
-            rows.append(dict(school_urn=urn, pupil_key=f"p{i}", date=day, session=sess,
-                             code=code))
+            rows.append(dict(school_urn=urn, pupil_key=f"p{i}", date=day, session=sess, code=code))
         codes = (["/"] * 10 + ["O"] * 10) if exact else (["/"] * 11 + ["O"] * 10)
         for day, sess, code in f.sessions(date(2026, 1, 5), codes):
-            rows.append(dict(school_urn=urn, pupil_key=f"p{i}", date=day, session=sess,
-                             code=code))
+            rows.append(dict(school_urn=urn, pupil_key=f"p{i}", date=day, session=sess, code=code))
     f.write_dataset(tmp_path, "attendance_marks", rows)
     AnalyticsStore(tmp_path).ensure_derived(f.TRUST, f.YEAR)  # as an import does
-    out = compute_kpis(store_root=tmp_path, trust_id=f.TRUST, academic_year=f.YEAR,
-                       school_hubs={urn: None}, terms=f.TERMS, as_of=date(2026, 8, 31),
-                       kpis=["attendance"])
+    out = compute_kpis(
+        store_root=tmp_path,
+        trust_id=f.TRUST,
+        academic_year=f.YEAR,
+        school_hubs={urn: None},
+        terms=f.TERMS,
+        as_of=date(2026, 8, 31),
+        kpis=["attendance"],
+    )
     assert row(out, "persistent_absence", "school", urn, "autumn")["value"] == 50.0
     assert row(out, "severe_absence", "school", urn, "autumn")["value"] == 0.0
     assert row(out, "severe_absence", "school", urn, "spring")["value"] == 50.0
@@ -144,8 +150,9 @@ def test_groups_suppression_and_gaps(result):
     s = row(result, "persistent_absence", "school", A, "autumn", "disadvantaged")
     assert s["suppressed"] and s["value"] is None and s["numerator"] is None
     assert s["pupils"] == 6
-    assert row(result, "persistent_absence", "school", A, "autumn",
-               "disadvantaged_gap")["suppressed"]
+    assert row(result, "persistent_absence", "school", A, "autumn", "disadvantaged_gap")[
+        "suppressed"
+    ]
     # SEN: a01 EHC plan, a02-a04 SEN support = 4 pupils (< 5): suppressed, and so the gap
     assert row(result, "overall_absence", "school", A, "autumn", "sen")["suppressed"]
     sen_gap = row(result, "overall_absence", "school", A, "autumn", "sen_gap")
@@ -158,7 +165,8 @@ def test_groups_suppression_and_gaps(result):
     girls = [p for i, p in enumerate(AUTUMN_A, start=1) if i % 2]
     pg, ag, ug = _sums(girls)
     assert row(result, "overall_absence", "school", A, "autumn", "girls")["value"] == (
-        pytest.approx((ag + ug) / pg * 100))
+        pytest.approx((ag + ug) / pg * 100)
+    )
 
 
 def test_other_trust_never_read(result):

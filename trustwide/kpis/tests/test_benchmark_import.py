@@ -19,10 +19,12 @@ from trustwide.kpis.performance_tables import (
     read_performance_table,
 )
 
-DATA = Path(os.environ.get(
-    "TRUSTWIDE_PERFORMANCE_TABLES_DIR",
-    Path(__file__).resolve().parents[4] / "shared" / "data" / "dfe_performance_tables_2018_19",
-))
+DATA = Path(
+    os.environ.get(
+        "TRUSTWIDE_PERFORMANCE_TABLES_DIR",
+        Path(__file__).resolve().parents[4] / "shared" / "data" / "dfe_performance_tables_2018_19",
+    )
+)
 needs_data = pytest.mark.skipif(not DATA.exists(), reason=f"real DfE files not found at {DATA}")
 
 
@@ -47,11 +49,21 @@ def test_real_ks4_destinations_file_is_read_national_and_la_rows_recognised_name
 
 @needs_data
 def test_real_destinations_import_loads_sustained_destinations_and_says_what(db, capsys):
-    call_command("benchmarks", "import", "--year", "2018", "--measures", str(DATA / "england_ks4-pupdest.csv"),
-                 "--census", str(DATA / "england_census.csv"))
+    call_command(
+        "benchmarks",
+        "import",
+        "--year",
+        "2018",
+        "--measures",
+        str(DATA / "england_ks4-pupdest.csv"),
+        "--census",
+        str(DATA / "england_census.csv"),
+    )
     out = capsys.readouterr().out
-    assert out.startswith("2018/19 (performance tables format): measures found: KS4 destinations; "
-                          "loaded transition_sustained from OVERALL_DESTPER")
+    assert out.startswith(
+        "2018/19 (performance tables format): measures found: KS4 destinations; "
+        "loaded transition_sustained from OVERALL_DESTPER"
+    )
     assert "national rows: transition_sustained: all 94" in out
     assert "descriptive columns ignored: ICLOSE, SCHNAME, NFTYPE" in out
     stored = SchoolPerformance.objects.filter(kpi_code="transition_sustained", academic_year=2018)
@@ -63,10 +75,16 @@ def test_real_destinations_import_loads_sustained_destinations_and_says_what(db,
 
 @needs_data
 def test_real_absence_import_keeps_markers_and_national_rows_out_of_schools(db):
-    result = import_performance_tables(academic_year=2018, measures_path=DATA / "england_abs.csv",
-                                       census_path=DATA / "england_census.csv")
+    result = import_performance_tables(
+        academic_year=2018,
+        measures_path=DATA / "england_abs.csv",
+        census_path=DATA / "england_census.csv",
+    )
     assert result["national"]["overall_absence"] == {
-        "primary": Value(number=4.0), "secondary": Value(number=5.5), "special": Value(number=10.1)}
+        "primary": Value(number=4.0),
+        "secondary": Value(number=5.5),
+        "special": Value(number=10.1),
+    }
     assert result["families"] == ["absence"] and result["year"] == 2018
     assert not SchoolPerformance.objects.filter(urn=0).exists()
 
@@ -91,7 +109,9 @@ def test_tidy_file_is_read_by_geographic_level_with_markers_and_year(tmp_path, d
     assert table.national["all"]["sess_overall_percent"] == Value(number=6.9)
     assert set(table.local_authorities) == {"841"} and len(table.other) == 1  # the regional row
     assert set(table.schools) == {114001, 114002, 114003}
-    assert {"country_name", "region_name", "la_name", "school_name", "phase_type_grouping"} <= set(table.ignored)
+    assert {"country_name", "region_name", "la_name", "school_name", "phase_type_grouping"} <= set(
+        table.ignored
+    )
     beta, gamma = table.schools[114002].values, table.schools[114003].values
     assert beta["sess_overall_percent"] == Value(marker=Marker.C)
     assert beta["enrolments_pa_10_exact_percent"] == Value(marker=Marker.Z)
@@ -100,18 +120,26 @@ def test_tidy_file_is_read_by_geographic_level_with_markers_and_year(tmp_path, d
 
     result = import_performance_tables(measures_path=path)
     assert result["year"] == 2024 and result["kpis"] == ["overall_absence", "persistent_absence"]
-    stored = {(r.urn, r.kpi_code): (r.phase, r.value, r.marker) for r in SchoolPerformance.objects.all()}
+    stored = {
+        (r.urn, r.kpi_code): (r.phase, r.value, r.marker) for r in SchoolPerformance.objects.all()
+    }
     assert stored == {
-        (114001, "overall_absence"): ("primary", 4.2, ""), (114001, "persistent_absence"): ("primary", 10.5, ""),
-        (114002, "overall_absence"): ("secondary", None, "c"), (114002, "persistent_absence"): ("secondary", None, "z"),
-        (114003, "overall_absence"): ("primary", 0.0, ""), (114003, "persistent_absence"): ("primary", None, "x"),
+        (114001, "overall_absence"): ("primary", 4.2, ""),
+        (114001, "persistent_absence"): ("primary", 10.5, ""),
+        (114002, "overall_absence"): ("secondary", None, "c"),
+        (114002, "persistent_absence"): ("secondary", None, "z"),
+        (114003, "overall_absence"): ("primary", 0.0, ""),
+        (114003, "persistent_absence"): ("primary", None, "x"),
     }
 
 
 def test_tidy_file_with_a_bad_cell_names_file_line_and_column_and_writes_nothing(tmp_path, db):
     path = tmp_path / "bad.csv"
     path.write_text(TIDY.replace("4.2,10.5", "4.2,ten"), encoding="utf-8")
-    with pytest.raises(PerformanceTableError, match=r"'ten' in bad.csv line 5 column enrolments_pa_10_exact_percent"):
+    with pytest.raises(
+        PerformanceTableError,
+        match=r"'ten' in bad.csv line 5 column enrolments_pa_10_exact_percent",
+    ):
         import_performance_tables(measures_path=path)
     assert not SchoolPerformance.objects.exists()
 
@@ -126,11 +154,20 @@ def test_tidy_year_disagreeing_with_year_given_is_refused(tmp_path, db):
 
 def test_file_with_no_benchmarked_measure_says_what_it_found(tmp_path, db):
     path = tmp_path / "ks2.csv"
-    path.write_text("RECTYPE,LEA,ESTAB,URN,SCHNAME,PCODE,TOWN,PTRWM_EXP\n"
-                    "1,201,3614,100000,Sir John Cass,EC3A 5DE,London,71%\n"
-                    "7,,,,,,,65%\n", encoding="utf-8")
+    path.write_text(
+        "RECTYPE,LEA,ESTAB,URN,SCHNAME,PCODE,TOWN,PTRWM_EXP\n"
+        "1,201,3614,100000,Sir John Cass,EC3A 5DE,London,71%\n"
+        "7,,,,,,,65%\n",
+        encoding="utf-8",
+    )
     table = read_performance_table(path)
-    assert table.ignored == ["SCHNAME", "PCODE", "TOWN"] and table.national["state-funded"]["PTRWM_EXP"].number == 65
-    with pytest.raises(PerformanceTableError, match=r"ks2.csv: no measure Trustwide benchmarks against "
-                                                    r"\(measures found: KS2;"):
+    assert (
+        table.ignored == ["SCHNAME", "PCODE", "TOWN"]
+        and table.national["state-funded"]["PTRWM_EXP"].number == 65
+    )
+    with pytest.raises(
+        PerformanceTableError,
+        match=r"ks2.csv: no measure Trustwide benchmarks against "
+        r"\(measures found: KS2;",
+    ):
         import_performance_tables(measures_path=path, academic_year=2018)

@@ -21,10 +21,12 @@ from trustwide.kpis.performance_tables import (
 
 # The real DfE files: beside the repository (../shared/data) or where
 # TRUSTWIDE_PERFORMANCE_TABLES_DIR says (.ci/run sets it for a clone made elsewhere).
-DATA = Path(os.environ.get(
-    "TRUSTWIDE_PERFORMANCE_TABLES_DIR",
-    Path(__file__).resolve().parents[4] / "shared" / "data" / "dfe_performance_tables_2018_19",
-))
+DATA = Path(
+    os.environ.get(
+        "TRUSTWIDE_PERFORMANCE_TABLES_DIR",
+        Path(__file__).resolve().parents[4] / "shared" / "data" / "dfe_performance_tables_2018_19",
+    )
+)
 needs_data = pytest.mark.skipif(not DATA.exists(), reason=f"real DfE files not found at {DATA}")
 
 
@@ -93,11 +95,20 @@ def test_percentile_rank_known_cases():
 
 
 def test_similar_schools_nearest_by_disadvantage():
-    points = [SchoolPoint(urn=i, phase="primary", fsm_ever_pct=float(i), value=float(i))
-              for i in range(1, 301)]
+    points = [
+        SchoolPoint(urn=i, phase="primary", fsm_ever_pct=float(i), value=float(i))
+        for i in range(1, 301)
+    ]
     points.append(SchoolPoint(urn=999, phase="secondary", fsm_ever_pct=50.0, value=1.0))
-    out = place(value=50.0, phase="primary", fsm_ever_pct=50.0, points=points,
-                better="higher", exclude_urn=50, similar_n=10)
+    out = place(
+        value=50.0,
+        phase="primary",
+        fsm_ever_pct=50.0,
+        points=points,
+        better="higher",
+        exclude_urn=50,
+        similar_n=10,
+    )
     assert out["national"].n == 299  # other primaries only
     assert out["similar"].n == 10
     # nearest 10 to 50% (50 itself excluded): 45..49 and 51..55 -> value beats 5 of 10
@@ -107,8 +118,14 @@ def test_similar_schools_nearest_by_disadvantage():
 @needs_data
 def test_place_real_school(absence, census):
     points = points_from_tables(measures=absence, column="PERCTOT", census=census)
-    out = place(value=2.6, phase="primary", fsm_ever_pct=16.2, points=points,
-                better="lower", exclude_urn=100000)
+    out = place(
+        value=2.6,
+        phase="primary",
+        fsm_ever_pct=16.2,
+        points=points,
+        better="lower",
+        exclude_urn=100000,
+    )
     # 2.6% overall absence is well below the primary national 4.0%: high percentile
     assert out["national"].percentile > 90
     assert out["national"].n > 15000
@@ -135,9 +152,12 @@ def test_benchmarks_2018_match_the_real_nat_rows(absence):
 
 def test_benchmark_lookup_preferences():
     m = lookup(measure="overall_absence", academic_year=2023)
-    assert m.value == 7.2 and m.row.basis == "daily" and m.row.verified  # over census 7.1 unverified
-    m = lookup(measure="overall_absence", academic_year=2023, allow_unverified=True,
-               period="autumn")
+    assert (
+        m.value == 7.2 and m.row.basis == "daily" and m.row.verified
+    )  # over census 7.1 unverified
+    m = lookup(
+        measure="overall_absence", academic_year=2023, allow_unverified=True, period="autumn"
+    )
     assert m.value == 6.69  # census beats daily 6.7 when both are verified
     m = lookup(measure="phonics_y1", academic_year=2025)
     assert m.row.academic_year == 2024 and not m.exact and "no 2025/26 figure" in m.explanation
@@ -145,19 +165,26 @@ def test_benchmark_lookup_preferences():
     assert m.row.phase == "all" and "for all phases" in m.explanation
     m = lookup(measure="ks4_attainment8", academic_year=2023)
     assert not m.row.verified and "UNVERIFIED" in m.explanation
-    assert lookup(measure="ks4_attainment8", academic_year=2023, allow_unverified=False
-                  ).row.academic_year == 2022
+    assert (
+        lookup(
+            measure="ks4_attainment8", academic_year=2023, allow_unverified=False
+        ).row.academic_year
+        == 2022
+    )
     assert lookup(measure="no_such_measure", academic_year=2023) is None
 
 
 def test_teaching_at_least_good():
-    terms = [("autumn", date(2025, 9, 1), date(2025, 12, 19)),
-             ("spring", date(2026, 1, 5), date(2026, 3, 27))]
+    terms = [
+        ("autumn", date(2025, 9, 1), date(2025, 12, 19)),
+        ("spring", date(2026, 1, 5), date(2026, 3, 27)),
+    ]
     records = [(100001, "H1", date(2025, 10, 1), g) for g in (True, True, True, False, True)]
     records += [(100002, "H1", date(2026, 1, 20), True), (100002, "H1", date(2026, 1, 21), False)]
     records += [(100003, None, date(2024, 10, 1), True)]  # previous year: ignored
-    out = teaching_at_least_good(records, trust_id=7, academic_year=2025, terms=terms,
-                                 as_of=date(2026, 1, 31))
+    out = teaching_at_least_good(
+        records, trust_id=7, academic_year=2025, terms=terms, as_of=date(2026, 1, 31)
+    )
     assert out.schema == RESULT_SCHEMA
     rows = {(r["level"], r["scope_id"], r["period"]): r for r in out.to_pylist()}
     assert rows[("school", "100001", "autumn")]["value"] == 80.0  # 4 of 5

@@ -14,9 +14,19 @@ from trustwide.planning.tests.factories import plan_for
 
 
 def _stored(world, year, code, value, *, suppressed=False, period="ytd"):
-    KpiValue.objects.create(trust=world.trust_a, academic_year=year, kpi_code=code, level="school",
-                            school=world.school_a1, period=period, group="all", value=None if suppressed else value,
-                            pupils=40, suppressed=suppressed, computed_at=timezone.now())
+    KpiValue.objects.create(
+        trust=world.trust_a,
+        academic_year=year,
+        kpi_code=code,
+        level="school",
+        school=world.school_a1,
+        period=period,
+        group="all",
+        value=None if suppressed else value,
+        pupils=40,
+        suppressed=suppressed,
+        computed_at=timezone.now(),
+    )
 
 
 def test_bound_criteria_are_met_or_not_from_data(world, login):
@@ -26,12 +36,23 @@ def test_bound_criteria_are_met_or_not_from_data(world, login):
     crit = SuccessCriterion.objects.get(priority__plan=plan)
     crit.kpi_code, crit.target = "ta_expected_reading", "72"
     crit.save()
-    lower = SuccessCriterion.objects.create(priority=crit.priority, description="Absence falls to 5%", measure="%",
-                                            target="5", kpi_code="overall_absence")
-    suppressed = SuccessCriterion.objects.create(priority=crit.priority, description="PA falls to 10%", measure="%",
-                                                 target="10", kpi_code="persistent_absence")
-    missing = SuccessCriterion.objects.create(priority=crit.priority, description="GLD 70%", measure="%",
-                                              target="70", kpi_code="eyfs_gld")
+    lower = SuccessCriterion.objects.create(
+        priority=crit.priority,
+        description="Absence falls to 5%",
+        measure="%",
+        target="5",
+        kpi_code="overall_absence",
+    )
+    suppressed = SuccessCriterion.objects.create(
+        priority=crit.priority,
+        description="PA falls to 10%",
+        measure="%",
+        target="10",
+        kpi_code="persistent_absence",
+    )
+    missing = SuccessCriterion.objects.create(
+        priority=crit.priority, description="GLD 70%", measure="%", target="70", kpi_code="eyfs_gld"
+    )
     _stored(world, year, "ta_expected_reading", 74.0)
     _stored(world, year, "overall_absence", 5.6)  # lower is better: 5.6 > 5 is not met
     _stored(world, year, "persistent_absence", None, suppressed=True)
@@ -53,11 +74,20 @@ def test_teaching_at_least_good_comes_from_lesson_observations(world):
     autumn = year.terms.get(name="autumn")
     day = autumn.starts_on + datetime.timedelta(days=14)
     for i, good in enumerate([True, True, True, False, True, False]):
-        MonitoringRecord.objects.create(activity=activity, carried_out_on=day + datetime.timedelta(days=i),
-                                        findings="seen", good_or_better=good)
+        MonitoringRecord.objects.create(
+            activity=activity,
+            carried_out_on=day + datetime.timedelta(days=i),
+            findings="seen",
+            good_or_better=good,
+        )
     kpis_refresh(trust=world.trust_a, academic_year=year.start_year, as_of=autumn.ends_on)
-    row = KpiValue.objects.get(kpi_code="teaching_at_least_good", level="school", school=world.school_a1,
-                               period="autumn", group="all")
+    row = KpiValue.objects.get(
+        kpi_code="teaching_at_least_good",
+        level="school",
+        school=world.school_a1,
+        period="autumn",
+        group="all",
+    )
     assert (row.numerator, row.denominator, row.pupils) == (4, 6, 6)
     assert abs(row.value - 100 * 4 / 6) < 1e-9
 

@@ -16,9 +16,11 @@ from trustwide.kpis.tests.fixtures import write_dataset
 TRUST, YEAR = 9, 2025
 URNS = [100101, 100102, 100103, 100104, 100105]
 HUBS = {100101: "H1", 100102: "H1", 100103: "H2", 100104: "H2", 100105: None}
-TERMS = [("autumn", date(2025, 9, 1), date(2025, 12, 19)),
-         ("spring", date(2026, 1, 5), date(2026, 3, 27)),
-         ("summer", date(2026, 4, 13), date(2026, 7, 22))]
+TERMS = [
+    ("autumn", date(2025, 9, 1), date(2025, 12, 19)),
+    ("spring", date(2026, 1, 5), date(2026, 3, 27)),
+    ("summer", date(2026, 4, 13), date(2026, 7, 22)),
+]
 PUPILS = 1_500  # per school, all in year 11 with the same characteristics: one big cell each
 
 
@@ -32,11 +34,30 @@ def rows(seed_order: int):
         keys = [f"{urn}-{i:05d}" for i in range(PUPILS)]
         order = np.random.default_rng(seed_order * 1000 + urn % 1000).permutation(PUPILS)
         for i in order.tolist():
-            chars.append(dict(school_urn=urn, pupil_key=keys[i], year_group=11, sex="F",
-                              disadvantaged=False, fsm=False, sen="N", eal=False,
-                              prior_band="middle", joined_on=date(2020, 9, 1), left_on=None))
-            results.append(dict(school_urn=urn, pupil_key=keys[i], measure="KS4_ATT8",
-                                value_num=float(a8[i]), value_text=None))
+            chars.append(
+                dict(
+                    school_urn=urn,
+                    pupil_key=keys[i],
+                    year_group=11,
+                    sex="F",
+                    disadvantaged=False,
+                    fsm=False,
+                    sen="N",
+                    eal=False,
+                    prior_band="middle",
+                    joined_on=date(2020, 9, 1),
+                    left_on=None,
+                )
+            )
+            results.append(
+                dict(
+                    school_urn=urn,
+                    pupil_key=keys[i],
+                    measure="KS4_ATT8",
+                    value_num=float(a8[i]),
+                    value_text=None,
+                )
+            )
     return chars, results
 
 
@@ -49,8 +70,16 @@ def store(root, seed_order):
 
 
 def a8_rows(root, **kw):
-    table = compute_kpis(store_root=root, trust_id=TRUST, academic_year=YEAR, school_hubs=HUBS,
-                         terms=TERMS, as_of=date(2026, 7, 31), kpis=["statutory"], **kw)
+    table = compute_kpis(
+        store_root=root,
+        trust_id=TRUST,
+        academic_year=YEAR,
+        school_hubs=HUBS,
+        terms=TERMS,
+        as_of=date(2026, 7, 31),
+        kpis=["statutory"],
+        **kw,
+    )
     return [r for r in table.to_pylist() if r["kpi_code"] == "ks4_attainment8"]
 
 

@@ -24,10 +24,19 @@ def _days(n):
 
 
 def _import(world, dataset, text, capture):
-    batch = import_batch_create(actor=None, actor_label="test", trust=world.trust_a, school=world.school_a1,
-                                dataset=dataset, academic_year=YEAR, file_name=f"{dataset}.csv")
+    batch = import_batch_create(
+        actor=None,
+        actor_label="test",
+        trust=world.trust_a,
+        school=world.school_a1,
+        dataset=dataset,
+        academic_year=YEAR,
+        file_name=f"{dataset}.csv",
+    )
     with capture(execute=True):
-        batch = import_batch_run(batch=batch, source=text.encode(), today=datetime.date(2026, 8, 31))
+        batch = import_batch_run(
+            batch=batch, source=text.encode(), today=datetime.date(2026, 8, 31)
+        )
     assert batch.status == ImportStatus.STORED, batch.errors
     return batch
 
@@ -57,8 +66,15 @@ def six_pupils(world, django_capture_on_commit_callbacks):
 
 def _value(world, kpi, level="school", group="all", period="year"):
     filters = {"school": world.school_a1} if level == "school" else {}
-    return KpiValue.objects.get(trust=world.trust_a, academic_year=YEAR, kpi_code=kpi, level=level,
-                                period=period, group=group, **filters)
+    return KpiValue.objects.get(
+        trust=world.trust_a,
+        academic_year=YEAR,
+        kpi_code=kpi,
+        level=level,
+        period=period,
+        group=group,
+        **filters,
+    )
 
 
 def test_import_recomputes_the_stored_values(six_pupils):
@@ -88,9 +104,22 @@ def test_refresh_command_replaces_values(six_pupils):
 
 
 def _stored(world):
-    return sorted(KpiValue.objects.filter(trust=world.trust_a, academic_year=YEAR).values_list(
-        "kpi_code", "level", "school_id", "hub_id", "period", "group", "value", "numerator", "denominator",
-        "pupils", "suppressed"), key=repr)
+    return sorted(
+        KpiValue.objects.filter(trust=world.trust_a, academic_year=YEAR).values_list(
+            "kpi_code",
+            "level",
+            "school_id",
+            "hub_id",
+            "period",
+            "group",
+            "value",
+            "numerator",
+            "denominator",
+            "pupils",
+            "suppressed",
+        ),
+        key=repr,
+    )
 
 
 def test_refresh_streams_batches_without_changing_values(six_pupils, monkeypatch):
@@ -119,7 +148,9 @@ def test_refresh_streams_batches_without_changing_values(six_pupils, monkeypatch
     assert rows == len(whole) and _stored(world) == whole
 
 
-def test_refresh_rebuilds_shards_and_reads_again_when_files_change_under_it(six_pupils, monkeypatch):
+def test_refresh_rebuilds_shards_and_reads_again_when_files_change_under_it(
+    six_pupils, monkeypatch
+):
     """Files loaded around the store between the shard check and the read make the engine
     refuse; the refresh then brings the shards up to date and reads again."""
     from trustwide.kpis import services

@@ -19,8 +19,10 @@ def test_engine_matches_hand_written_sql(kwargs):
     assert engine.equals(reference)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None,
-                    reason="pyspark is not installed (pip install -e '.[spark]')")
+@pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None,
+    reason="pyspark is not installed (pip install -e '.[spark]')",
+)
 def test_duckdb_and_pyspark_give_identical_rows(kwargs, result):
     import ibis
 
@@ -42,16 +44,29 @@ def test_reference_from_weekly_counts_matches_the_one_from_marks(kwargs):
     assert run_reference(source="weeks", **kwargs).equals(from_marks)
 
 
-@pytest.mark.parametrize("terms, as_of", [
-    # Terms that start and end mid-week, and cut-off days inside a week: the weekly counts
-    # are split by weekday, so every boundary still falls on the right day.
-    ([("autumn", date(2025, 9, 3), date(2025, 12, 17)),
-      ("spring", date(2026, 1, 7), date(2026, 3, 26)),
-      ("summer", date(2026, 4, 15), date(2026, 7, 21))], date(2025, 9, 9)),
-    ([("autumn", date(2025, 9, 10), date(2025, 11, 5)),
-      ("spring", date(2025, 11, 6), date(2026, 1, 6))], date(2026, 1, 7)),
-    ([("summer", date(2026, 4, 13), date(2026, 7, 22))], date(2025, 12, 22)),
-])
+@pytest.mark.parametrize(
+    "terms, as_of",
+    [
+        # Terms that start and end mid-week, and cut-off days inside a week: the weekly counts
+        # are split by weekday, so every boundary still falls on the right day.
+        (
+            [
+                ("autumn", date(2025, 9, 3), date(2025, 12, 17)),
+                ("spring", date(2026, 1, 7), date(2026, 3, 26)),
+                ("summer", date(2026, 4, 15), date(2026, 7, 21)),
+            ],
+            date(2025, 9, 9),
+        ),
+        (
+            [
+                ("autumn", date(2025, 9, 10), date(2025, 11, 5)),
+                ("spring", date(2025, 11, 6), date(2026, 1, 6)),
+            ],
+            date(2026, 1, 7),
+        ),
+        ([("summer", date(2026, 4, 13), date(2026, 7, 22))], date(2025, 12, 22)),
+    ],
+)
 def test_engine_matches_marks_for_any_term_dates_and_cut_off(kwargs, terms, as_of):
     args = {**kwargs, "terms": terms, "as_of": as_of}
     engine = compute_kpis(kpis=["attendance"], **args)
@@ -65,8 +80,9 @@ def test_batches_follow_the_weekly_count_shards_and_do_not_change_rows(kwargs, r
 
     # 10 schools in each of three shards, batches of up to 25: cut where a shard ends.
     urns = [100_000 + SHARD_URNS * k + i for k in range(1, 4) for i in range(10)]
-    run = _Run.create(**{**kwargs, "school_hubs": dict.fromkeys(urns)}, kpis=["statutory"],
-                      batch_schools=25)
+    run = _Run.create(
+        **{**kwargs, "school_hubs": dict.fromkeys(urns)}, kpis=["statutory"], batch_schools=25
+    )
     try:
         slices = run.batch_slices()
     finally:

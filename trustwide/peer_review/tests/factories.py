@@ -28,20 +28,38 @@ def review_for(school: School, *, reviewer_user=None, status=ReviewStatus.DRAFTE
         return existing
     year = school.trust.academic_years.get(is_current=True)
     triad = Triad.objects.filter(academic_year=year).first() or Triad.objects.create(
-        trust=school.trust, academic_year=year, number=1)
+        trust=school.trust, academic_year=year, number=1
+    )
     others = list(School.objects.filter(trust=school.trust).exclude(pk=school.pk)[:2])
     triad.schools.add(school, *others)
     today = timezone.localdate()
     review = Review.objects.create(
-        school=school, academic_year=year, triad=triad, term=0, visit_on=today,
-        access_from=today - datetime.timedelta(days=14), access_until=today + datetime.timedelta(days=21),
-        focus="Reading in key stage 2", status=status,
+        school=school,
+        academic_year=year,
+        triad=triad,
+        term=0,
+        visit_on=today,
+        access_from=today - datetime.timedelta(days=14),
+        access_until=today + datetime.timedelta(days=21),
+        focus="Reading in key stage 2",
+        status=status,
     )
-    Reviewer.objects.create(review=review, user=reviewer_user, name=str(reviewer_user or "A reviewer"),
-                            from_school=others[0] if others else None)
-    finding = Finding.objects.create(review=review, area_name="Reading", findings="Phonics is consistent.")
-    ReviewAction.objects.create(review=review, finding=finding, what="Train Year 3 staff in fluency",
-                                owner_name="English lead", due_on=today + datetime.timedelta(days=60))
+    Reviewer.objects.create(
+        review=review,
+        user=reviewer_user,
+        name=str(reviewer_user or "A reviewer"),
+        from_school=others[0] if others else None,
+    )
+    finding = Finding.objects.create(
+        review=review, area_name="Reading", findings="Phonics is consistent."
+    )
+    ReviewAction.objects.create(
+        review=review,
+        finding=finding,
+        what="Train Year 3 staff in fluency",
+        owner_name="English lead",
+        due_on=today + datetime.timedelta(days=60),
+    )
     return review
 
 
@@ -50,15 +68,28 @@ def deployment_for(school: School, user) -> Deployment:
     if existing:
         return existing
     year = school.trust.academic_years.get(is_current=True)
-    expertise = Expertise.objects.filter(trust=school.trust, user=user).first() or Expertise.objects.create(
-        trust=school.trust, user=user, subjects="reading", days_per_term=5)
-    return Deployment.objects.create(expertise=expertise, to_school=school, academic_year=year, term=0, days=2,
-                                     purpose="Reading fluency coaching")
+    expertise = Expertise.objects.filter(
+        trust=school.trust, user=user
+    ).first() or Expertise.objects.create(
+        trust=school.trust, user=user, subjects="reading", days_per_term=5
+    )
+    return Deployment.objects.create(
+        expertise=expertise,
+        to_school=school,
+        academic_year=year,
+        term=0,
+        days=2,
+        purpose="Reading fluency coaching",
+    )
 
 
 def non_negotiable_for(trust) -> NonNegotiable:
     return NonNegotiable.objects.filter(trust=trust).first() or NonNegotiable.objects.create(
-        trust=trust, category="targeted", kind="strategy", text="Daily phonics for every pupil in Key Stage 1")
+        trust=trust,
+        category="targeted",
+        kind="strategy",
+        text="Daily phonics for every pupil in Key Stage 1",
+    )
 
 
 def collaboration_for(school: School) -> CollaborationPlan:
@@ -67,7 +98,13 @@ def collaboration_for(school: School) -> CollaborationPlan:
     if existing:
         return existing
     plan = CollaborationPlan.objects.create(
-        trust=school.trust, title="Reading together", purpose="Better reading", mutuality="Both gain",
-        change="Fluency lessons", pace="Termly milestones", prioritisation="Reading is the first priority")
+        trust=school.trust,
+        title="Reading together",
+        purpose="Better reading",
+        mutuality="Both gain",
+        change="Fluency lessons",
+        pace="Termly milestones",
+        prioritisation="Reading is the first priority",
+    )
     plan.schools.set([school, *School.objects.filter(trust=school.trust).exclude(pk=school.pk)[:1]])
     return plan

@@ -13,14 +13,23 @@ from .factories import deployment_for, review_for
 
 
 def _many_reviews(world, n_schools=12):
-    schools = [world.school_a1, world.school_a2] + [make_school(world.trust_a, world.hub_1) for _ in range(n_schools - 2)]
+    schools = [world.school_a1, world.school_a2] + [
+        make_school(world.trust_a, world.hub_1) for _ in range(n_schools - 2)
+    ]
     year = world.trust_a.academic_years.get(is_current=True)
-    groups = [schools[i:i + 3] for i in range(0, len(schools), 3)]
-    reviews = services.rota_create(actor=None, actor_label="test", trust=world.trust_a, academic_year=year, groups=groups)
+    groups = [schools[i : i + 3] for i in range(0, len(schools), 3)]
+    reviews = services.rota_create(
+        actor=None, actor_label="test", trust=world.trust_a, academic_year=year, groups=groups
+    )
     for r in reviews:
         f = Finding.objects.create(review=r, area_name="Reading", findings="Notes")
-        ReviewAction.objects.create(review=r, finding=f, what="Do it", owner_name="Lead",
-                                    due_on=timezone.localdate() - datetime.timedelta(days=1))
+        ReviewAction.objects.create(
+            review=r,
+            finding=f,
+            what="Do it",
+            owner_name="Lead",
+            due_on=timezone.localdate() - datetime.timedelta(days=1),
+        )
     services.support_assess(actor=None, actor_label="test", trust=world.trust_a)
     return reviews
 
@@ -38,8 +47,12 @@ def test_overview_query_count_does_not_grow_with_rows(world, login, django_asser
     Review.objects.all().delete()
     Triad.objects.all().delete()
     _many_reviews_rows = services.rota_create(
-        actor=None, actor_label="t", trust=world.trust_a, academic_year=world.trust_a.academic_years.get(is_current=True),
-        groups=[list(world.trust_a.schools.all())[i:i + 3] for i in range(0, 12, 3)])
+        actor=None,
+        actor_label="t",
+        trust=world.trust_a,
+        academic_year=world.trust_a.academic_years.get(is_current=True),
+        groups=[list(world.trust_a.schools.all())[i : i + 3] for i in range(0, 12, 3)],
+    )
     assert len(_many_reviews_rows) == 12
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
@@ -50,13 +63,19 @@ def test_overview_query_count_does_not_grow_with_rows(world, login, django_asser
 def test_review_page_and_write_flow(world, login):
     review = review_for(world.school_a1, reviewer_user=world.users["peer_reviewer"])
     client = login(world.users["peer_reviewer"])
-    page = client.get(reverse("peer_review:review-detail", kwargs={"pk": review.pk})).content.decode()
+    page = client.get(
+        reverse("peer_review:review-detail", kwargs={"pk": review.pk})
+    ).content.decode()
     assert "Reading in key stage 2" in page and "Add findings" in page
-    response = client.post(reverse("peer_review:action-create", kwargs={"pk": review.pk}),
-                           {"what": "Model fluency", "owner_name": "Lead", "due_on": "2030-01-01"})
+    response = client.post(
+        reverse("peer_review:action-create", kwargs={"pk": review.pk}),
+        {"what": "Model fluency", "owner_name": "Lead", "due_on": "2030-01-01"},
+    )
     assert response.status_code == 302
     assert review.actions.filter(what="Model fluency").exists()
-    bad = client.post(reverse("peer_review:finding-create", kwargs={"pk": review.pk}), {"findings": "x"})
+    bad = client.post(
+        reverse("peer_review:finding-create", kwargs={"pk": review.pk}), {"findings": "x"}
+    )
     assert bad.status_code == 400 and "Choose an SEF area" in bad.content.decode()
 
 
@@ -64,11 +83,19 @@ def test_review_page_query_cap(world, login, django_assert_max_num_queries):
     review = review_for(world.school_a1, reviewer_user=world.users["peer_reviewer"])
     for i in range(15):
         f = Finding.objects.create(review=review, area_name=f"Area {i}", findings="Notes")
-        ReviewAction.objects.create(review=review, finding=f, what=f"Action {i}", owner_name="Lead",
-                                    due_on=timezone.localdate())
+        ReviewAction.objects.create(
+            review=review,
+            finding=f,
+            what=f"Action {i}",
+            owner_name="Lead",
+            due_on=timezone.localdate(),
+        )
     client = login(world.users["trust_leader"])
     with django_assert_max_num_queries(30):
-        assert client.get(reverse("peer_review:review-detail", kwargs={"pk": review.pk})).status_code == 200
+        assert (
+            client.get(reverse("peer_review:review-detail", kwargs={"pk": review.pk})).status_code
+            == 200
+        )
 
 
 def test_rota_page_proposes_and_saves(world, login):
@@ -98,5 +125,7 @@ def test_school_page_shows_deployments_on_both_schools(world, login):
 
 def test_report_pdf(world, login):
     review = review_for(world.school_a1)
-    response = login(world.users["trust_leader"]).get(reverse("peer_review:report-pdf", kwargs={"pk": review.pk}))
+    response = login(world.users["trust_leader"]).get(
+        reverse("peer_review:report-pdf", kwargs={"pk": review.pk})
+    )
     assert response.status_code == 200 and response.content[:4] == b"%PDF"

@@ -18,8 +18,15 @@ from trustwide.peer_review.rota import (
 
 def random_trust(rng, n):
     hubs = rng.randint(1, 4)
-    return [SchoolInfo(i, rng.randint(1, hubs), rng.choice(["primary", "primary", "secondary", "special"]),
-                       rng.uniform(-4, -1)) for i in range(1, n + 1)]
+    return [
+        SchoolInfo(
+            i,
+            rng.randint(1, hubs),
+            rng.choice(["primary", "primary", "secondary", "special"]),
+            rng.uniform(-4, -1),
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -34,10 +41,16 @@ def test_rota_properties_on_random_trusts(seed):
         rng.shuffle(order)
         at = 0
         for size in group_sizes(n):
-            last_year.append(order[at:at + size])
+            last_year.append(order[at : at + size])
             at += size
-    groups = propose_triads(schools, hubs=rng.choice(["mix", "together", "any"]), phases="any",
-                            last_year=last_year, seed=seed, restarts=3)
+    groups = propose_triads(
+        schools,
+        hubs=rng.choice(["mix", "together", "any"]),
+        phases="any",
+        last_year=last_year,
+        seed=seed,
+        restarts=3,
+    )
     # Every school in exactly one group.
     flat = [s for g in groups for s in g]
     assert sorted(flat) == sorted(ids)
@@ -48,7 +61,9 @@ def test_rota_properties_on_random_trusts(seed):
     for v in visits:
         assert v.school not in v.reviewers, "never by itself"
         assert v.reviewers, "always by someone"
-        assert all(group_of[r] == group_of[v.school] for r in v.reviewers), "reviewers only from its triad"
+        assert all(group_of[r] == group_of[v.school] for r in v.reviewers), (
+            "reviewers only from its triad"
+        )
         assert v.term in (0, 1, 2)
     # Each school reviews every other school of its group during the year.
     for g in groups:
@@ -86,6 +101,16 @@ def test_bad_rotas_are_refused_with_the_reason():
     assert "Cedar is not reviewed this year." in rota_problems(groups, unreviewed, [1, 2, 3], names)
     itself = [Visit(1, 0, (1, 2)), Visit(2, 1, (1, 3)), Visit(3, 2, (1, 2))]
     assert "Ash would review itself." in rota_problems(groups, itself, [1, 2, 3], names)
-    outsider = rota_problems([[1, 2, 3], [4, 5]], [Visit(1, 0, (4,)), Visit(2, 0, (1,)), Visit(3, 0, (1,)),
-                                                     Visit(4, 0, (5,)), Visit(5, 0, (4,))], [1, 2, 3, 4, 5], names)
+    outsider = rota_problems(
+        [[1, 2, 3], [4, 5]],
+        [
+            Visit(1, 0, (4,)),
+            Visit(2, 0, (1,)),
+            Visit(3, 0, (1,)),
+            Visit(4, 0, (5,)),
+            Visit(5, 0, (4,)),
+        ],
+        [1, 2, 3, 4, 5],
+        names,
+    )
     assert "school 4 reviews Ash but is not in its triad." in outsider

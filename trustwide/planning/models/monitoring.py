@@ -17,9 +17,13 @@ class MonitoringScale(models.Model):
     """The trust's chosen scale for lesson observation judgements, best grade first; the top
     `good_or_better_count` grades count as "at least good"."""
 
-    trust = models.OneToOneField("trusts.Trust", on_delete=models.CASCADE, related_name="monitoring_scale")
+    trust = models.OneToOneField(
+        "trusts.Trust", on_delete=models.CASCADE, related_name="monitoring_scale"
+    )
     grades = models.JSONField(default=list)
-    good_or_better_count = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    good_or_better_count = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1)]
+    )
 
     scope_trust_path = "trust"
     view_permission = "monitoring.view"
@@ -31,14 +35,18 @@ class MonitoringScale(models.Model):
         return grade in self.grades[: self.good_or_better_count]
 
     def clean(self):
-        if not isinstance(self.grades, list) or len(self.grades) < 2 or not all(
-            isinstance(g, str) and g.strip() for g in self.grades
+        if (
+            not isinstance(self.grades, list)
+            or len(self.grades) < 2
+            or not all(isinstance(g, str) and g.strip() for g in self.grades)
         ):
             raise ValidationError({"grades": "Give at least two grades, best first."})
         if len(set(self.grades)) != len(self.grades):
             raise ValidationError({"grades": "Each grade appears once."})
         if self.good_or_better_count and self.good_or_better_count >= len(self.grades):
-            raise ValidationError({"good_or_better_count": "At least one grade must be below good."})
+            raise ValidationError(
+                {"good_or_better_count": "At least one grade must be below good."}
+            )
 
     def audit_scope(self):
         return self.trust_id, None
@@ -55,16 +63,26 @@ class ActivityKind(models.TextChoices):
 
 
 class MonitoringActivity(models.Model):
-    plan = models.ForeignKey("planning.SchoolPlan", on_delete=models.CASCADE, related_name="activities")
+    plan = models.ForeignKey(
+        "planning.SchoolPlan", on_delete=models.CASCADE, related_name="activities"
+    )
     kind = models.CharField(max_length=30, choices=ActivityKind.choices)
-    focus = models.CharField(max_length=300, help_text="What is looked at, e.g. Year 5 reading lessons.")
+    focus = models.CharField(
+        max_length=300, help_text="What is looked at, e.g. Year 5 reading lessons."
+    )
     term = models.ForeignKey("trusts.Term", on_delete=models.CASCADE, related_name="+")
-    planned_on = models.DateField(null=True, blank=True, help_text="Leave empty if only the term is fixed.")
+    planned_on = models.DateField(
+        null=True, blank=True, help_text="Leave empty if only the term is fixed."
+    )
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     priority = models.ForeignKey(
-        "planning.Priority", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities",
+        "planning.Priority",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
         help_text="The priority this activity tests.",
     )
     cancelled = models.BooleanField(default=False)
@@ -86,9 +104,17 @@ class MonitoringActivity(models.Model):
 
     def clean(self):
         errors = {}
-        if self.term_id and self.plan_id and self.term.academic_year_id != self.plan.academic_year_id:
+        if (
+            self.term_id
+            and self.plan_id
+            and self.term.academic_year_id != self.plan.academic_year_id
+        ):
             errors["term"] = "Choose a term of the plan's academic year."
-        elif self.term_id and self.planned_on and not (self.term.starts_on <= self.planned_on <= self.term.ends_on):
+        elif (
+            self.term_id
+            and self.planned_on
+            and not (self.term.starts_on <= self.planned_on <= self.term.ends_on)
+        ):
             errors["planned_on"] = f"The date is outside the {self.term}."
         if self.priority_id and self.plan_id and self.priority.plan_id != self.plan_id:
             errors["priority"] = "Choose a priority of this plan."
@@ -108,16 +134,23 @@ class MonitoringRecord(models.Model):
     whether that grade counted as "at least good" is kept with it, so a later change of
     scale does not rewrite history."""
 
-    activity = models.ForeignKey(MonitoringActivity, on_delete=models.CASCADE, related_name="records")
+    activity = models.ForeignKey(
+        MonitoringActivity, on_delete=models.CASCADE, related_name="records"
+    )
     carried_out_on = models.DateField()
     findings = models.TextField()
     judgement = models.CharField(max_length=60, blank=True)
     good_or_better = models.BooleanField(null=True, blank=True)
     next_steps = models.TextField(blank=True)
-    evidence_link = models.URLField(blank=True, help_text="Link to notes, photos or the shared folder.")
+    evidence_link = models.URLField(
+        blank=True, help_text="Link to notes, photos or the shared folder."
+    )
     evidence_note = models.CharField(max_length=300, blank=True)
     evidence_file = models.FileField(
-        upload_to=monitoring_upload_to, blank=True, max_length=300, validators=evidence_validators(),
+        upload_to=monitoring_upload_to,
+        blank=True,
+        max_length=300,
+        validators=evidence_validators(),
         help_text="Notes, a photo or a scan of the evidence (no pupil names).",
     )
     recorded_by = models.ForeignKey(

@@ -6,15 +6,29 @@ from django.db import models
 
 
 class StaffObjective(models.Model):
-    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="staff_objectives")
-    academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_objectives")
+    school = models.ForeignKey(
+        "trusts.School", on_delete=models.CASCADE, related_name="staff_objectives"
+    )
+    academic_year = models.ForeignKey(
+        "trusts.AcademicYear", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_objectives"
+    )
     text = models.TextField()
     priority = models.ForeignKey(
-        "planning.Priority", on_delete=models.SET_NULL, null=True, blank=True, related_name="staff_objectives"
+        "planning.Priority",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_objectives",
     )
     criterion = models.ForeignKey(
-        "planning.SuccessCriterion", on_delete=models.SET_NULL, null=True, blank=True, related_name="staff_objectives"
+        "planning.SuccessCriterion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_objectives",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -36,7 +50,9 @@ class StaffObjective(models.Model):
         if self.criterion_id and not self.priority_id:
             self.priority_id = self.criterion.priority_id
         if self.criterion_id and self.criterion.priority_id != self.priority_id:
-            raise ValidationError({"criterion": "That success criterion belongs to another priority."})
+            raise ValidationError(
+                {"criterion": "That success criterion belongs to another priority."}
+            )
         if self.priority_id and self.school_id and self.priority.plan.school_id != self.school_id:
             raise ValidationError({"priority": "Cite a priority of this school's plan."})
 

@@ -22,7 +22,9 @@ class PlanStatus(models.TextChoices):
 
 class SchoolPlan(models.Model):
     school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="plans")
-    academic_year = models.ForeignKey("trusts.AcademicYear", on_delete=models.CASCADE, related_name="school_plans")
+    academic_year = models.ForeignKey(
+        "trusts.AcademicYear", on_delete=models.CASCADE, related_name="school_plans"
+    )
     kind = models.CharField(max_length=3, choices=PlanKind.choices, default=PlanKind.SIP)
     title = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
@@ -34,7 +36,9 @@ class SchoolPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     agreed_on = models.DateField(null=True, blank=True)
-    agreed_meeting = models.CharField(max_length=200, blank=True, help_text="e.g. LGC meeting, autumn 1.")
+    agreed_meeting = models.CharField(
+        max_length=200, blank=True, help_text="e.g. LGC meeting, autumn 1."
+    )
     smart_override_reason = models.TextField(blank=True)
     smart_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -46,12 +50,18 @@ class SchoolPlan(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     board_meeting = models.ForeignKey(
-        "governance.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "governance.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The trust board meeting that agreed the plan.",
     )
     started_at = models.DateTimeField(null=True, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
-    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_school_path = "school"
@@ -61,22 +71,34 @@ class SchoolPlan(models.Model):
     class Meta:
         ordering = ["school", "-academic_year__start_year", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "academic_year", "kind"], name="school_plan_one_per_kind_year"),
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "kind"], name="school_plan_one_per_kind_year"
+            ),
         ]
 
     def __str__(self):
-        return self.title or f"{self.get_kind_short()} {self.academic_year.label} {self.school.name}"
+        return (
+            self.title or f"{self.get_kind_short()} {self.academic_year.label} {self.school.name}"
+        )
 
     def get_kind_short(self) -> str:
         return "SIP" if self.kind == PlanKind.SIP else "BDP"
 
     @property
     def is_agreed(self) -> bool:
-        return self.status in (PlanStatus.AGREED, PlanStatus.SIGNED_OFF, PlanStatus.IN_PROGRESS,
-                               PlanStatus.EVALUATED)
+        return self.status in (
+            PlanStatus.AGREED,
+            PlanStatus.SIGNED_OFF,
+            PlanStatus.IN_PROGRESS,
+            PlanStatus.EVALUATED,
+        )
 
     def clean(self):
-        if self.academic_year_id and self.school_id and self.academic_year.trust_id != self.school.trust_id:
+        if (
+            self.academic_year_id
+            and self.school_id
+            and self.academic_year.trust_id != self.school.trust_id
+        ):
             raise ValidationError({"academic_year": "That academic year belongs to another trust."})
 
     def audit_scope(self):
@@ -87,10 +109,14 @@ class Priority(models.Model):
     plan = models.ForeignKey(SchoolPlan, on_delete=models.CASCADE, related_name="priorities")
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     title = models.CharField(max_length=300)
-    rationale = models.TextField(blank=True, help_text="Why: what the self-evaluation and data show.")
+    rationale = models.TextField(
+        blank=True, help_text="Why: what the self-evaluation and data show."
+    )
     intended_outcomes = models.TextField(blank=True, help_text="What will be different for pupils.")
     trust_priorities = models.ManyToManyField(
-        "planning.TrustPriority", blank=True, related_name="school_priorities",
+        "planning.TrustPriority",
+        blank=True,
+        related_name="school_priorities",
     )
     # Codes of self-evaluation framework areas (areas for development) this priority answers.
     # Stored as codes so planning does not depend on the evaluation app.
@@ -100,7 +126,9 @@ class Priority(models.Model):
     )
     from_pocket_guide = models.BooleanField(default=False)
     impact_statement = models.TextField(blank=True, help_text="Written when the plan is evaluated.")
-    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     scope_school_path = "plan__school"
     scope_trust_path = "plan__school__trust"
@@ -131,7 +159,11 @@ class ActionStatus(models.TextChoices):
 
 
 OPEN_ACTION_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
-money = dict(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"), "Costs cannot be negative.")])
+money = dict(
+    max_digits=10,
+    decimal_places=2,
+    validators=[MinValueValidator(Decimal("0"), "Costs cannot be negative.")],
+)
 
 
 class Action(models.Model):
@@ -140,21 +172,34 @@ class Action(models.Model):
     how = models.TextField("How", blank=True)
     why = models.TextField("Why", blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_actions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
     )
     supporters = models.CharField(max_length=300, blank=True, help_text="Who else is involved.")
     starts_on = models.DateField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
     cost = models.DecimalField("Planned cost (£)", default=Decimal("0"), **money)
     spent = models.DecimalField("Spent so far (£)", default=Decimal("0"), **money)
-    budget_line = models.CharField(max_length=100, blank=True, help_text="e.g. Pupil premium, CPD, Resources.")
+    budget_line = models.CharField(
+        max_length=100, blank=True, help_text="e.g. Pupil premium, CPD, Resources."
+    )
     staff_days = models.DecimalField(
-        "Staff time (days)", max_digits=6, decimal_places=1, default=Decimal("0"),
+        "Staff time (days)",
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"), "Staff time cannot be negative.")],
     )
-    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED)
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
     progress_note = models.TextField(blank=True)
-    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     scope_school_path = "priority__plan__school"
     scope_trust_path = "priority__plan__school__trust"
@@ -195,7 +240,11 @@ class Milestone(models.Model):
         return self.description[:120]
 
     def clean(self):
-        if self.term_id and self.priority_id and self.term.academic_year_id != self.priority.plan.academic_year_id:
+        if (
+            self.term_id
+            and self.priority_id
+            and self.term.academic_year_id != self.priority.plan.academic_year_id
+        ):
             raise ValidationError({"term": "Choose a term of the plan's academic year."})
 
     def audit_scope(self):
@@ -226,9 +275,17 @@ def parse_number(value: str) -> Decimal | None:
 
 class SuccessCriterion(models.Model):
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="criteria")
-    description = models.CharField(max_length=500, help_text="What success looks like, with a number.")
-    measure = models.CharField(max_length=200, blank=True, help_text="What is counted, e.g. % of pupils at expected standard in reading.")
-    measure_kind = models.CharField(max_length=20, choices=MeasureKind.choices, default=MeasureKind.PERCENTAGE)
+    description = models.CharField(
+        max_length=500, help_text="What success looks like, with a number."
+    )
+    measure = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What is counted, e.g. % of pupils at expected standard in reading.",
+    )
+    measure_kind = models.CharField(
+        max_length=20, choices=MeasureKind.choices, default=MeasureKind.PERCENTAGE
+    )
     baseline = models.CharField(max_length=60, blank=True)
     target = models.CharField(max_length=60, blank=True)
     target_date = models.DateField(null=True, blank=True)
@@ -255,7 +312,9 @@ class SuccessCriterion(models.Model):
             if self.target and parse_number(self.target) is None:
                 errors["target"] = "The measure is numeric: give the target as a number, e.g. 75."
             if self.baseline and parse_number(self.baseline) is None:
-                errors["baseline"] = "The measure is numeric: give the baseline as a number, e.g. 62."
+                errors["baseline"] = (
+                    "The measure is numeric: give the baseline as a number, e.g. 62."
+                )
         if self.measure_kind == MeasureKind.PERCENTAGE:
             for name in ("target", "baseline"):
                 number = parse_number(getattr(self, name))

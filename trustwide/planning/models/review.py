@@ -21,13 +21,23 @@ class RatedKind(models.TextChoices):
 
 class RagRating(models.Model):
     # The plan is stored as well as the rated thing, so roll-ups group without joins.
-    plan = models.ForeignKey("planning.SchoolPlan", on_delete=models.CASCADE, related_name="ratings")
+    plan = models.ForeignKey(
+        "planning.SchoolPlan", on_delete=models.CASCADE, related_name="ratings"
+    )
     term = models.ForeignKey("trusts.Term", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=RatedKind.choices)
-    priority = models.ForeignKey("planning.Priority", on_delete=models.CASCADE, null=True, blank=True, related_name="ratings")
-    action = models.ForeignKey("planning.Action", on_delete=models.CASCADE, null=True, blank=True, related_name="ratings")
+    priority = models.ForeignKey(
+        "planning.Priority", on_delete=models.CASCADE, null=True, blank=True, related_name="ratings"
+    )
+    action = models.ForeignKey(
+        "planning.Action", on_delete=models.CASCADE, null=True, blank=True, related_name="ratings"
+    )
     criterion = models.ForeignKey(
-        "planning.SuccessCriterion", on_delete=models.CASCADE, null=True, blank=True, related_name="ratings"
+        "planning.SuccessCriterion",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ratings",
     )
     rating = models.CharField(max_length=10, choices=Rag.choices)
     commentary = models.TextField(blank=True)
@@ -47,10 +57,25 @@ class RagRating(models.Model):
     class Meta:
         ordering = ["plan", "term__academic_year__start_year", "term__number", "kind", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["term", "priority"], condition=Q(kind="priority"), name="rag_one_per_priority_term"),
-            models.UniqueConstraint(fields=["term", "action"], condition=Q(kind="action"), name="rag_one_per_action_term"),
-            models.UniqueConstraint(fields=["term", "criterion"], condition=Q(kind="criterion"), name="rag_one_per_criterion_term"),
-            models.CheckConstraint(condition=Q(rating__in=["red", "amber", "green", "blue"]), name="rag_rating_on_scale"),
+            models.UniqueConstraint(
+                fields=["term", "priority"],
+                condition=Q(kind="priority"),
+                name="rag_one_per_priority_term",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "action"],
+                condition=Q(kind="action"),
+                name="rag_one_per_action_term",
+            ),
+            models.UniqueConstraint(
+                fields=["term", "criterion"],
+                condition=Q(kind="criterion"),
+                name="rag_one_per_criterion_term",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__in=["red", "amber", "green", "blue"]),
+                name="rag_rating_on_scale",
+            ),
         ]
         indexes = [models.Index(fields=["term", "kind"])]
 
@@ -59,7 +84,11 @@ class RagRating(models.Model):
 
     @property
     def subject_id(self):
-        return {"priority": self.priority_id, "action": self.action_id, "criterion": self.criterion_id}[self.kind]
+        return {
+            "priority": self.priority_id,
+            "action": self.action_id,
+            "criterion": self.criterion_id,
+        }[self.kind]
 
     def validate_constraints(self, exclude=None):
         # Check only the uniqueness rule for this kind of rating (each is a query); the scale
@@ -76,13 +105,27 @@ class RagRating(models.Model):
             raise ValidationError(errors)
 
     def clean(self):
-        set_fields = [name for name in ("priority", "action", "criterion") if getattr(self, f"{name}_id")]
+        set_fields = [
+            name for name in ("priority", "action", "criterion") if getattr(self, f"{name}_id")
+        ]
         if set_fields != [self.kind]:
-            raise ValidationError("A rating is for exactly one priority, action or success criterion.")
-        if self.term_id and self.plan_id and self.term.academic_year_id != self.plan.academic_year_id:
+            raise ValidationError(
+                "A rating is for exactly one priority, action or success criterion."
+            )
+        if (
+            self.term_id
+            and self.plan_id
+            and self.term.academic_year_id != self.plan.academic_year_id
+        ):
             raise ValidationError({"term": "Choose a term of the plan's academic year."})
-        if self.kind == RatedKind.PRIORITY and not self.is_derived and not self.override_reason.strip():
-            raise ValidationError({"override_reason": "Give a reason for overriding the derived rating."})
+        if (
+            self.kind == RatedKind.PRIORITY
+            and not self.is_derived
+            and not self.override_reason.strip()
+        ):
+            raise ValidationError(
+                {"override_reason": "Give a reason for overriding the derived rating."}
+            )
 
     def audit_scope(self):
         return self.plan.school.trust_id, self.plan.school_id

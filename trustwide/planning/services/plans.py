@@ -34,8 +34,15 @@ def _plan_of(instance) -> SchoolPlan:
 def _create_in_plan(*, actor, in_plan: SchoolPlan, model, actor_label=None, **fields):
     require_plan_edit(actor, in_plan)
     instance = audited_create(actor=actor, actor_label=actor_label, model=model, **fields)
-    note_edit_after_agreement(actor=actor, plan=in_plan, verb="added", instance=instance, before=None,
-                              after=snapshot(instance), actor_label=actor_label)
+    note_edit_after_agreement(
+        actor=actor,
+        plan=in_plan,
+        verb="added",
+        instance=instance,
+        before=None,
+        after=snapshot(instance),
+        actor_label=actor_label,
+    )
     return instance
 
 
@@ -46,30 +53,62 @@ def _update_in_plan(*, actor, instance, actor_label=None, **changes):
     audited_update(actor=actor, actor_label=actor_label, instance=instance, **changes)
     old, new = changed_only(before, snapshot(instance))
     if new:
-        note_edit_after_agreement(actor=actor, plan=plan, verb="changed", instance=instance, before=old,
-                                  after=new, actor_label=actor_label)
+        note_edit_after_agreement(
+            actor=actor,
+            plan=plan,
+            verb="changed",
+            instance=instance,
+            before=old,
+            after=new,
+            actor_label=actor_label,
+        )
     return instance
 
 
 def _delete_in_plan(*, actor, instance, actor_label=None) -> None:
     plan = _plan_of(instance)
     require_plan_edit(actor, plan)
-    note_edit_after_agreement(actor=actor, plan=plan, verb="removed", instance=instance,
-                              before=snapshot(instance), after=None, actor_label=actor_label)
+    note_edit_after_agreement(
+        actor=actor,
+        plan=plan,
+        verb="removed",
+        instance=instance,
+        before=snapshot(instance),
+        after=None,
+        actor_label=actor_label,
+    )
     audited_delete(actor=actor, actor_label=actor_label, instance=instance)
 
 
 # Plans ---------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def plan_create(*, actor, school, academic_year: AcademicYear, kind: str, title: str = "",
-                prefill: bool = True, actor_label=None) -> SchoolPlan:
+def plan_create(
+    *,
+    actor,
+    school,
+    academic_year: AcademicYear,
+    kind: str,
+    title: str = "",
+    prefill: bool = True,
+    actor_label=None,
+) -> SchoolPlan:
     """A new draft plan; the year's pocket guide priorities for this kind of plan are pre-filled."""
     require(rules.may_edit_plans(actor, school), rules.PLAN_CREATE_REFUSED)
     if SchoolPlan.objects.filter(school=school, academic_year=academic_year, kind=kind).exists():
-        raise ValidationError({"kind": f"This school already has that plan for {academic_year.label}."})
-    plan = audited_create(actor=actor, actor_label=actor_label, model=SchoolPlan, school=school,
-                          academic_year=academic_year, kind=kind, title=title)
+        raise ValidationError(
+            {"kind": f"This school already has that plan for {academic_year.label}."}
+        )
+    plan = audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=SchoolPlan,
+        school=school,
+        academic_year=academic_year,
+        kind=kind,
+        title=title,
+    )
     if prefill:
         prefill_from_pocket_guide(actor=actor, plan=plan, actor_label=actor_label)
     return plan
@@ -78,23 +117,35 @@ def plan_create(*, actor, school, academic_year: AcademicYear, kind: str, title:
 def prefill_from_pocket_guide(*, actor, plan: SchoolPlan, actor_label=None) -> list[Priority]:
     items = (
         PocketGuideItem.objects.filter(
-            guide__academic_year=plan.academic_year, guide__strategic_plan__trust_id=plan.school.trust_id,
+            guide__academic_year=plan.academic_year,
+            guide__strategic_plan__trust_id=plan.school.trust_id,
             plan_kind=plan.kind,
         )
         .select_related("priority")
         .order_by("priority__number")
     )
-    already = set(plan.priorities.filter(trust_priorities__isnull=False).values_list("trust_priorities", flat=True))
-    number = (max((p.number for p in plan.priorities.all()), default=0))
+    already = set(
+        plan.priorities.filter(trust_priorities__isnull=False).values_list(
+            "trust_priorities", flat=True
+        )
+    )
+    number = max((p.number for p in plan.priorities.all()), default=0)
     created = []
     for item in items:
         if item.priority_id in already:
             continue
         number += 1
         priority = audited_create(
-            actor=actor, actor_label=actor_label, model=Priority, plan=plan, number=number,
-            title=f"{item.priority.title}: {item.headline}" if item.headline else item.priority.title,
-            intended_outcomes=item.priority.long_term_goal, from_pocket_guide=True,
+            actor=actor,
+            actor_label=actor_label,
+            model=Priority,
+            plan=plan,
+            number=number,
+            title=f"{item.priority.title}: {item.headline}"
+            if item.headline
+            else item.priority.title,
+            intended_outcomes=item.priority.long_term_goal,
+            from_pocket_guide=True,
         )
         priority.trust_priorities.add(item.priority)
         created.append(priority)
@@ -106,17 +157,24 @@ def plan_update(*, actor, plan: SchoolPlan, actor_label=None, **changes) -> Scho
     allowed = {"title"}
     bad = set(changes) - allowed
     if bad:
-        raise ValueError(f"plan_update changes only {allowed}; use the workflow services for {bad}.")
+        raise ValueError(
+            f"plan_update changes only {allowed}; use the workflow services for {bad}."
+        )
     return audited_update(actor=actor, actor_label=actor_label, instance=plan, **changes)
 
 
 # Priorities, actions, milestones, success criteria -------------------------------------------
 
+
 @transaction.atomic
-def priority_create(*, actor, plan: SchoolPlan, trust_priorities=(), actor_label=None, **fields) -> Priority:
+def priority_create(
+    *, actor, plan: SchoolPlan, trust_priorities=(), actor_label=None, **fields
+) -> Priority:
     if "number" not in fields or fields["number"] is None:
         fields["number"] = (max((p.number for p in plan.priorities.all()), default=0)) + 1
-    priority = _create_in_plan(actor=actor, in_plan=plan, model=Priority, plan=plan, actor_label=actor_label, **fields)
+    priority = _create_in_plan(
+        actor=actor, in_plan=plan, model=Priority, plan=plan, actor_label=actor_label, **fields
+    )
     _set_trust_priorities(priority, trust_priorities)
     return priority
 
@@ -125,12 +183,16 @@ def _set_trust_priorities(priority: Priority, trust_priorities) -> None:
     trust_priorities = list(trust_priorities or [])
     for tp in trust_priorities:
         if tp.strategic_plan.trust_id != priority.plan.school.trust_id:
-            raise ValidationError({"trust_priorities": "Link priorities of this school's trust only."})
+            raise ValidationError(
+                {"trust_priorities": "Link priorities of this school's trust only."}
+            )
     priority.trust_priorities.set(trust_priorities)
 
 
 @transaction.atomic
-def priority_update(*, actor, priority: Priority, trust_priorities=None, actor_label=None, **changes) -> Priority:
+def priority_update(
+    *, actor, priority: Priority, trust_priorities=None, actor_label=None, **changes
+) -> Priority:
     _update_in_plan(actor=actor, instance=priority, actor_label=actor_label, **changes)
     if trust_priorities is not None:
         before = sorted(priority.trust_priorities.values_list("pk", flat=True))
@@ -139,11 +201,23 @@ def priority_update(*, actor, priority: Priority, trust_priorities=None, actor_l
         if before != after:
             from trustwide.audit.services import record_event
 
-            record_event(actor=actor, actor_label=actor_label, action=AuditAction.UPDATE, instance=priority,
-                         before={"trust_priorities": before}, after={"trust_priorities": after})
-            note_edit_after_agreement(actor=actor, plan=priority.plan, verb="changed", instance=priority,
-                                      before={"trust_priorities": before}, after={"trust_priorities": after},
-                                      actor_label=actor_label)
+            record_event(
+                actor=actor,
+                actor_label=actor_label,
+                action=AuditAction.UPDATE,
+                instance=priority,
+                before={"trust_priorities": before},
+                after={"trust_priorities": after},
+            )
+            note_edit_after_agreement(
+                actor=actor,
+                plan=priority.plan,
+                verb="changed",
+                instance=priority,
+                before={"trust_priorities": before},
+                after={"trust_priorities": after},
+                actor_label=actor_label,
+            )
     return priority
 
 
@@ -154,13 +228,20 @@ def priority_delete(*, actor, priority: Priority, actor_label=None) -> None:
     if citing:
         raise ValidationError(
             f"{citing} staff appraisal objective{'s' if citing != 1 else ''} cite{'s' if citing == 1 else ''} "
-            "this priority: change or remove them first (Staff appraisal objectives on the plan page).")
+            "this priority: change or remove them first (Staff appraisal objectives on the plan page)."
+        )
     _delete_in_plan(actor=actor, instance=priority, actor_label=actor_label)
 
 
 def action_create(*, actor, priority: Priority, actor_label=None, **fields) -> Action:
-    return _create_in_plan(actor=actor, in_plan=priority.plan, model=Action, priority=priority,
-                           actor_label=actor_label, **fields)
+    return _create_in_plan(
+        actor=actor,
+        in_plan=priority.plan,
+        model=Action,
+        priority=priority,
+        actor_label=actor_label,
+        **fields,
+    )
 
 
 def action_update(*, actor, action: Action, actor_label=None, **changes) -> Action:
@@ -171,20 +252,39 @@ def action_delete(*, actor, action: Action, actor_label=None) -> None:
     _delete_in_plan(actor=actor, instance=action, actor_label=actor_label)
 
 
-def action_progress_update(*, actor, action: Action, status: str, spent=None, progress_note: str | None = None,
-                           actor_label=None) -> Action:
+def action_progress_update(
+    *,
+    actor,
+    action: Action,
+    status: str,
+    spent=None,
+    progress_note: str | None = None,
+    actor_label=None,
+) -> Action:
     require(rules.may_update_progress(actor, action), rules.PROGRESS_REFUSED)
     changes = {"status": status}
     if spent is not None:
         changes["spent"] = spent
     if progress_note is not None:
         changes["progress_note"] = progress_note
-    return audited_update(actor=actor, actor_label=actor_label, instance=action, action=AuditAction.PROGRESS, **changes)
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=action,
+        action=AuditAction.PROGRESS,
+        **changes,
+    )
 
 
 def milestone_create(*, actor, priority: Priority, actor_label=None, **fields) -> Milestone:
-    return _create_in_plan(actor=actor, in_plan=priority.plan, model=Milestone, priority=priority,
-                           actor_label=actor_label, **fields)
+    return _create_in_plan(
+        actor=actor,
+        in_plan=priority.plan,
+        model=Milestone,
+        priority=priority,
+        actor_label=actor_label,
+        **fields,
+    )
 
 
 def milestone_update(*, actor, milestone: Milestone, actor_label=None, **changes) -> Milestone:
@@ -196,11 +296,19 @@ def milestone_delete(*, actor, milestone: Milestone, actor_label=None) -> None:
 
 
 def criterion_create(*, actor, priority: Priority, actor_label=None, **fields) -> SuccessCriterion:
-    return _create_in_plan(actor=actor, in_plan=priority.plan, model=SuccessCriterion, priority=priority,
-                           actor_label=actor_label, **fields)
+    return _create_in_plan(
+        actor=actor,
+        in_plan=priority.plan,
+        model=SuccessCriterion,
+        priority=priority,
+        actor_label=actor_label,
+        **fields,
+    )
 
 
-def criterion_update(*, actor, criterion: SuccessCriterion, actor_label=None, **changes) -> SuccessCriterion:
+def criterion_update(
+    *, actor, criterion: SuccessCriterion, actor_label=None, **changes
+) -> SuccessCriterion:
     return _update_in_plan(actor=actor, instance=criterion, actor_label=actor_label, **changes)
 
 
@@ -209,6 +317,7 @@ def criterion_delete(*, actor, criterion: SuccessCriterion, actor_label=None) ->
 
 
 # Copy into next year -------------------------------------------------------------------------
+
 
 def _shift_year(day: datetime.date | None, years: int = 1) -> datetime.date | None:
     if day is None:
@@ -220,52 +329,107 @@ def _shift_year(day: datetime.date | None, years: int = 1) -> datetime.date | No
 
 
 @transaction.atomic
-def plan_copy_to_next_year(*, actor, plan: SchoolPlan, prefill: bool = True, actor_label=None) -> SchoolPlan:
+def plan_copy_to_next_year(
+    *, actor, plan: SchoolPlan, prefill: bool = True, actor_label=None
+) -> SchoolPlan:
     """A draft plan for the following year with the same priorities, criteria (dates moved on a
     year) and milestones, carrying forward every action not complete or dropped."""
     require(rules.may_edit_plans(actor, plan.school), rules.PLAN_CREATE_REFUSED)
-    next_year = AcademicYear.objects.filter(
-        trust_id=plan.school.trust_id, start_year=plan.academic_year.start_year + 1
-    ).prefetch_related("terms").first()
+    next_year = (
+        AcademicYear.objects.filter(
+            trust_id=plan.school.trust_id, start_year=plan.academic_year.start_year + 1
+        )
+        .prefetch_related("terms")
+        .first()
+    )
     if next_year is None:
         raise ValidationError(
             f"The academic year {year_label(plan.academic_year.start_year + 1)} "
             "does not exist yet: ask a trust administrator to add it."
         )
-    if SchoolPlan.objects.filter(school=plan.school, academic_year=next_year, kind=plan.kind).exists():
-        raise ValidationError(f"This school already has a {plan.get_kind_short()} for {next_year.label}.")
-    new_plan = audited_create(actor=actor, actor_label=actor_label, model=SchoolPlan, school=plan.school,
-                              academic_year=next_year, kind=plan.kind,
-                              title=plan.title.replace(plan.academic_year.label, next_year.label),
-                              copied_from=plan)
+    if SchoolPlan.objects.filter(
+        school=plan.school, academic_year=next_year, kind=plan.kind
+    ).exists():
+        raise ValidationError(
+            f"This school already has a {plan.get_kind_short()} for {next_year.label}."
+        )
+    new_plan = audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=SchoolPlan,
+        school=plan.school,
+        academic_year=next_year,
+        kind=plan.kind,
+        title=plan.title.replace(plan.academic_year.label, next_year.label),
+        copied_from=plan,
+    )
     terms = {t.name: t for t in next_year.terms.all()}
-    priorities = plan.priorities.prefetch_related("trust_priorities", "actions", "criteria", "milestones__term")
+    priorities = plan.priorities.prefetch_related(
+        "trust_priorities", "actions", "criteria", "milestones__term"
+    )
     for old in priorities:
         new = audited_create(
-            actor=actor, actor_label=actor_label, model=Priority, plan=new_plan, number=old.number, title=old.title,
-            rationale=old.rationale, intended_outcomes=old.intended_outcomes, sef_area_codes=old.sef_area_codes,
-            lead_id=old.lead_id, from_pocket_guide=old.from_pocket_guide, carried_from=old,
+            actor=actor,
+            actor_label=actor_label,
+            model=Priority,
+            plan=new_plan,
+            number=old.number,
+            title=old.title,
+            rationale=old.rationale,
+            intended_outcomes=old.intended_outcomes,
+            sef_area_codes=old.sef_area_codes,
+            lead_id=old.lead_id,
+            from_pocket_guide=old.from_pocket_guide,
+            carried_from=old,
         )
         new.trust_priorities.set(old.trust_priorities.all())
         for c in old.criteria.all():
-            audited_create(actor=actor, actor_label=actor_label, model=SuccessCriterion, priority=new,
-                           description=c.description, measure=c.measure, measure_kind=c.measure_kind,
-                           baseline=c.baseline, target=c.target, target_date=_shift_year(c.target_date),
-                           owner_id=c.owner_id, kpi_code=c.kpi_code)
+            audited_create(
+                actor=actor,
+                actor_label=actor_label,
+                model=SuccessCriterion,
+                priority=new,
+                description=c.description,
+                measure=c.measure,
+                measure_kind=c.measure_kind,
+                baseline=c.baseline,
+                target=c.target,
+                target_date=_shift_year(c.target_date),
+                owner_id=c.owner_id,
+                kpi_code=c.kpi_code,
+            )
         for m in old.milestones.all():
             if m.term.name in terms and not m.achieved:
-                audited_create(actor=actor, actor_label=actor_label, model=Milestone, priority=new,
-                               term=terms[m.term.name], description=m.description)
+                audited_create(
+                    actor=actor,
+                    actor_label=actor_label,
+                    model=Milestone,
+                    priority=new,
+                    term=terms[m.term.name],
+                    description=m.description,
+                )
         for a in old.actions.all():
             if a.status not in OPEN_ACTION_STATUSES:
                 continue
             audited_create(
-                actor=actor, actor_label=actor_label, model=Action, priority=new, what=a.what, how=a.how,
-                why=a.why, owner_id=a.owner_id, supporters=a.supporters, starts_on=next_year.starts_on,
+                actor=actor,
+                actor_label=actor_label,
+                model=Action,
+                priority=new,
+                what=a.what,
+                how=a.how,
+                why=a.why,
+                owner_id=a.owner_id,
+                supporters=a.supporters,
+                starts_on=next_year.starts_on,
                 due_on=max(_shift_year(a.due_on) or next_year.starts_on, next_year.starts_on)
-                if a.due_on else None,
-                cost=max(a.cost - a.spent, 0), budget_line=a.budget_line, staff_days=a.staff_days,
-                status=a.status, progress_note=f"Carried forward from {plan.academic_year.label}.",
+                if a.due_on
+                else None,
+                cost=max(a.cost - a.spent, 0),
+                budget_line=a.budget_line,
+                staff_days=a.staff_days,
+                status=a.status,
+                progress_note=f"Carried forward from {plan.academic_year.label}.",
                 carried_from=a,
             )
     if prefill:
@@ -275,30 +439,67 @@ def plan_copy_to_next_year(*, actor, plan: SchoolPlan, prefill: bool = True, act
 
 # Staff objectives ----------------------------------------------------------------------------
 
-def staff_objective_create(*, actor, school, academic_year, user, text: str, priority=None, criterion=None,
-                           actor_label=None) -> StaffObjective:
+
+def staff_objective_create(
+    *,
+    actor,
+    school,
+    academic_year,
+    user,
+    text: str,
+    priority=None,
+    criterion=None,
+    actor_label=None,
+) -> StaffObjective:
     require(rules.may_edit_plans(actor, school), rules.OBJECTIVES_REFUSED)
-    if not user.memberships.filter(school=school).exists() and not user.memberships.filter(
-        hub_id=school.hub_id, hub__isnull=False
-    ).exists():
+    if (
+        not user.memberships.filter(school=school).exists()
+        and not user.memberships.filter(hub_id=school.hub_id, hub__isnull=False).exists()
+    ):
         raise ValidationError({"user": "Choose a member of this school's staff."})
-    return audited_create(actor=actor, actor_label=actor_label, model=StaffObjective, school=school,
-                          academic_year=academic_year, user=user, text=text, priority=priority,
-                          criterion=criterion, created_by=actor)
+    return audited_create(
+        actor=actor,
+        actor_label=actor_label,
+        model=StaffObjective,
+        school=school,
+        academic_year=academic_year,
+        user=user,
+        text=text,
+        priority=priority,
+        criterion=criterion,
+        created_by=actor,
+    )
 
 
-def staff_objective_update(*, actor, objective: StaffObjective, user, text: str, priority=None, criterion=None,
-                           actor_label=None) -> StaffObjective:
+def staff_objective_update(
+    *,
+    actor,
+    objective: StaffObjective,
+    user,
+    text: str,
+    priority=None,
+    criterion=None,
+    actor_label=None,
+) -> StaffObjective:
     """Change an appraisal objective: its wording, whose it is, or what it cites (a priority or
     success criterion of the same school's plan, checked by the model)."""
     school = objective.school
     require(rules.may_edit_plans(actor, school), rules.OBJECTIVES_REFUSED)
-    if user.pk != objective.user_id and not user.memberships.filter(school=school).exists() and not (
-        user.memberships.filter(hub_id=school.hub_id, hub__isnull=False).exists()
+    if (
+        user.pk != objective.user_id
+        and not user.memberships.filter(school=school).exists()
+        and not (user.memberships.filter(hub_id=school.hub_id, hub__isnull=False).exists())
     ):
         raise ValidationError({"user": "Choose a member of this school's staff."})
-    return audited_update(actor=actor, actor_label=actor_label, instance=objective, user=user, text=text,
-                          priority=priority, criterion=criterion)
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=objective,
+        user=user,
+        text=text,
+        priority=priority,
+        criterion=criterion,
+    )
 
 
 def staff_objective_delete(*, actor, objective: StaffObjective, actor_label=None) -> None:

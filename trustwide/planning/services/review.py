@@ -52,16 +52,28 @@ def _save(*, actor, plan, term, subject, values: dict, existing: dict, actor_lab
     kind = _kind_of(subject)
     current = existing.get((kind, subject.pk))
     if current is None:
-        rating = audited_create(actor=actor, actor_label=actor_label, model=RagRating, plan=plan, term=term,
-                                kind=kind, **{kind: subject}, rated_by=actor, **values)
+        rating = audited_create(
+            actor=actor,
+            actor_label=actor_label,
+            model=RagRating,
+            plan=plan,
+            term=term,
+            kind=kind,
+            **{kind: subject},
+            rated_by=actor,
+            **values,
+        )
         existing[(kind, subject.pk)] = rating
         return rating
-    return audited_update(actor=actor, actor_label=actor_label, instance=current, rated_by=actor, **values)
+    return audited_update(
+        actor=actor, actor_label=actor_label, instance=current, rated_by=actor, **values
+    )
 
 
 @transaction.atomic
-def termly_review_save(*, actor, plan: SchoolPlan, term, entries: list[RatingInput], actor_label=None,
-                       today=None) -> list[RagRating]:
+def termly_review_save(
+    *, actor, plan: SchoolPlan, term, entries: list[RatingInput], actor_label=None, today=None
+) -> list[RagRating]:
     """Save a term's ratings for a plan in one go. Every entry is checked first; if any is
     wrong, a ValidationError names each problem and nothing is saved."""
     require(rules.may_rag_rate(actor, plan.school), rules.RAG_RATE_REFUSED)
@@ -83,15 +95,19 @@ def termly_review_save(*, actor, plan: SchoolPlan, term, entries: list[RatingInp
             continue
         if kind == RatedKind.ACTION:
             problem = rag.action_rating_problem(
-                entry.rating, due_on=entry.subject.due_on,
-                complete=entry.subject.status == ActionStatus.COMPLETE, on=on,
+                entry.rating,
+                due_on=entry.subject.due_on,
+                complete=entry.subject.status == ActionStatus.COMPLETE,
+                on=on,
             )
             if problem:
                 errors[key] = problem
                 continue
         if kind == RatedKind.PRIORITY:
             if entry.rating and not entry.override_reason.strip():
-                errors[key] = "Give a reason for overriding the derived rating, or leave it to be derived."
+                errors[key] = (
+                    "Give a reason for overriding the derived rating, or leave it to be derived."
+                )
                 continue
             priority_entries.append(entry)
         else:
@@ -99,13 +115,29 @@ def termly_review_save(*, actor, plan: SchoolPlan, term, entries: list[RatingInp
     if errors:
         raise ValidationError(errors)
 
-    existing = {(r.kind, r.subject_id): r for r in RagRating.objects.filter(plan=plan, term=term).select_related("action", "criterion")}
+    existing = {
+        (r.kind, r.subject_id): r
+        for r in RagRating.objects.filter(plan=plan, term=term).select_related(
+            "action", "criterion"
+        )
+    }
     saved = []
     for entry in child_entries:
-        saved.append(_save(actor=actor, plan=plan, term=term, subject=entry.subject, existing=existing,
-                           actor_label=actor_label,
-                           values={"rating": entry.rating, "commentary": entry.commentary,
-                                   "evidence": entry.evidence}))
+        saved.append(
+            _save(
+                actor=actor,
+                plan=plan,
+                term=term,
+                subject=entry.subject,
+                existing=existing,
+                actor_label=actor_label,
+                values={
+                    "rating": entry.rating,
+                    "commentary": entry.commentary,
+                    "evidence": entry.evidence,
+                },
+            )
+        )
     # Priorities last, derived from the children as they now stand.
     by_priority: dict[int, list[str]] = {}
     for r in existing.values():
@@ -116,14 +148,27 @@ def termly_review_save(*, actor, plan: SchoolPlan, term, entries: list[RatingInp
     for entry in priority_entries:
         derived = rag.derive(by_priority.get(entry.subject.pk, []))
         if entry.rating:
-            values = {"rating": entry.rating, "is_derived": False, "override_reason": entry.override_reason.strip()}
+            values = {
+                "rating": entry.rating,
+                "is_derived": False,
+                "override_reason": entry.override_reason.strip(),
+            }
         elif derived:
             values = {"rating": derived, "is_derived": True, "override_reason": ""}
         else:
             continue  # nothing rated under it yet
         values.update(commentary=entry.commentary, evidence=entry.evidence)
-        saved.append(_save(actor=actor, plan=plan, term=term, subject=entry.subject, existing=existing,
-                           actor_label=actor_label, values=values))
+        saved.append(
+            _save(
+                actor=actor,
+                plan=plan,
+                term=term,
+                subject=entry.subject,
+                existing=existing,
+                actor_label=actor_label,
+                values=values,
+            )
+        )
     return saved
 
 

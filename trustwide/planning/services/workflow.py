@@ -24,7 +24,9 @@ from ..smart import priority_problems, success_criterion_problems
 def _require_status(plan: SchoolPlan, *allowed: str, doing: str) -> None:
     if plan.status not in allowed:
         names = " or ".join(PlanStatus(s).label.lower() for s in allowed)
-        raise ValidationError(f"Only a plan that is {names} can be {doing}; this one is {plan.get_status_display().lower()}.")
+        raise ValidationError(
+            f"Only a plan that is {names} can be {doing}; this one is {plan.get_status_display().lower()}."
+        )
 
 
 def failing_criteria(plan: SchoolPlan) -> list[tuple[SuccessCriterion, list]]:
@@ -44,16 +46,24 @@ def plan_submit(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
     if bare:
         # Not overridable: the override accepts imperfect wording, not a priority nobody can judge.
         names = "; ".join(f"priority {p.number} '{p.title[:60]}'" for p in bare)
-        raise ValidationError(f"Every priority needs at least one success criterion; add one to {names}.")
+        raise ValidationError(
+            f"Every priority needs at least one success criterion; add one to {names}."
+        )
     failing = failing_criteria(plan)
     if failing and not plan.smart_override_reason:
         raise ValidationError(
             f"{len(failing)} success criteri{'on is' if len(failing) == 1 else 'a are'} not SMART yet. "
             "Fix them, or ask a headteacher or trust leader to override the check with a reason."
         )
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.SUBMIT,
-                          status=PlanStatus.SUBMITTED, submitted_at=timezone.now(),
-                          submitted_by=actor if actor is not None else None)
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        action=AuditAction.SUBMIT,
+        status=PlanStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=actor if actor is not None else None,
+    )
 
 
 @transaction.atomic
@@ -62,13 +72,24 @@ def plan_smart_override(*, actor, plan: SchoolPlan, reason: str, actor_label=Non
     _require_status(plan, PlanStatus.DRAFT, PlanStatus.SUBMITTED, doing="given a SMART override")
     reason = (reason or "").strip()
     if len(reason) < 10:
-        raise ValidationError({"reason": "Give the reason for overriding the SMART check (a sentence)."})
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.OVERRIDE_SMART,
-                          smart_override_reason=reason, smart_override_by=actor, smart_override_at=timezone.now())
+        raise ValidationError(
+            {"reason": "Give the reason for overriding the SMART check (a sentence)."}
+        )
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        action=AuditAction.OVERRIDE_SMART,
+        smart_override_reason=reason,
+        smart_override_by=actor,
+        smart_override_at=timezone.now(),
+    )
 
 
 @transaction.atomic
-def plan_agree(*, actor, plan: SchoolPlan, meeting: str, agreed_on: datetime.date, actor_label=None) -> SchoolPlan:
+def plan_agree(
+    *, actor, plan: SchoolPlan, meeting: str, agreed_on: datetime.date, actor_label=None
+) -> SchoolPlan:
     """A local governor records that the governing committee agreed the plan, at which meeting."""
     require(rules.may_agree_plan(actor, plan.school), rules.AGREE_REFUSED)
     _require_status(plan, PlanStatus.SUBMITTED, doing="agreed")
@@ -81,9 +102,16 @@ def plan_agree(*, actor, plan: SchoolPlan, meeting: str, agreed_on: datetime.dat
         errors["agreed_on"] = "The meeting date is in the future."
     if errors:
         raise ValidationError(errors)
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.AGREE,
-                          status=PlanStatus.AGREED, agreed_by=actor, agreed_on=agreed_on,
-                          agreed_meeting=meeting.strip())
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        action=AuditAction.AGREE,
+        status=PlanStatus.AGREED,
+        agreed_by=actor,
+        agreed_on=agreed_on,
+        agreed_meeting=meeting.strip(),
+    )
 
 
 @transaction.atomic
@@ -93,12 +121,28 @@ def plan_return(*, actor, plan: SchoolPlan, reason: str, actor_label=None) -> Sc
     _require_status(plan, PlanStatus.SUBMITTED, doing="returned to draft")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the plan goes back to draft."})
-    plan = audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.RETURN_TO_DRAFT,
-                          status=PlanStatus.DRAFT)
-    PlanReturn.objects.create(plan=plan, stage=ReturnStage.GOVERNORS, reason=reason.strip(), returned_by=actor,
-                              returned_by_label=actor_label or "")
-    record_event(actor=actor, actor_label=actor_label, action=AuditAction.COMMENT, instance=plan,
-                 before=None, after={"reason": reason.strip()})
+    plan = audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        action=AuditAction.RETURN_TO_DRAFT,
+        status=PlanStatus.DRAFT,
+    )
+    PlanReturn.objects.create(
+        plan=plan,
+        stage=ReturnStage.GOVERNORS,
+        reason=reason.strip(),
+        returned_by=actor,
+        returned_by_label=actor_label or "",
+    )
+    record_event(
+        actor=actor,
+        actor_label=actor_label,
+        action=AuditAction.COMMENT,
+        instance=plan,
+        before=None,
+        after={"reason": reason.strip()},
+    )
     return plan
 
 
@@ -107,12 +151,16 @@ def plan_start(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
     """Kept for callers of the old chain. A plan now goes into progress only when the trust has
     signed it off and the board's agreement is recorded (services/signoff.py), so this refuses."""
     require(rules.may_lead_plan(actor, plan.school), rules.START_REFUSED)
-    raise ValidationError("A plan goes into progress when the trust has signed it off and the trust board's "
-                          f"agreement is recorded; this one is {plan.get_status_display().lower()}.")
+    raise ValidationError(
+        "A plan goes into progress when the trust has signed it off and the trust board's "
+        f"agreement is recorded; this one is {plan.get_status_display().lower()}."
+    )
 
 
 @transaction.atomic
-def plan_evaluate(*, actor, plan: SchoolPlan, impact_statements: dict[int, str], actor_label=None) -> SchoolPlan:
+def plan_evaluate(
+    *, actor, plan: SchoolPlan, impact_statements: dict[int, str], actor_label=None
+) -> SchoolPlan:
     """Close the year: an impact statement for every priority, then the plan is evaluated."""
     require(rules.may_lead_plan(actor, plan.school), rules.EVALUATE_REFUSED)
     _require_status(plan, PlanStatus.IN_PROGRESS, doing="evaluated")
@@ -123,7 +171,17 @@ def plan_evaluate(*, actor, plan: SchoolPlan, impact_statements: dict[int, str],
             {f"impact_{p.pk}": "Write the impact statement for this priority." for p in missing}
         )
     for priority in priorities:
-        audited_update(actor=actor, actor_label=actor_label, instance=priority,
-                       impact_statement=impact_statements[priority.pk].strip())
-    return audited_update(actor=actor, actor_label=actor_label, instance=plan, action=AuditAction.EVALUATE,
-                          status=PlanStatus.EVALUATED, evaluated_at=timezone.now())
+        audited_update(
+            actor=actor,
+            actor_label=actor_label,
+            instance=priority,
+            impact_statement=impact_statements[priority.pk].strip(),
+        )
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=plan,
+        action=AuditAction.EVALUATE,
+        status=PlanStatus.EVALUATED,
+        evaluated_at=timezone.now(),
+    )

@@ -15,9 +15,13 @@ def rag_badge(value, note=""):
         return mark_safe('<span class="muted">–</span>')  # noqa: S308 - a constant
     derived = getattr(value, "is_derived", False)
     title = note or ("derived" if derived else "")
-    return format_html('<span class="rag rag-{}"{}>{}{}</span>', rating,
-                       format_html(' title="{}"', title) if title else "", LABELS.get(rating, rating),
-                       "*" if getattr(value, "kind", "") == "priority" and not derived else "")
+    return format_html(
+        '<span class="rag rag-{}"{}>{}{}</span>',
+        rating,
+        format_html(' title="{}"', title) if title else "",
+        LABELS.get(rating, rating),
+        "*" if getattr(value, "kind", "") == "priority" and not derived else "",
+    )
 
 
 @register.filter

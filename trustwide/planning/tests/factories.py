@@ -25,13 +25,27 @@ def strategic_plan(trust) -> StrategicPlan:
     if plan:
         return plan
     year = trust.academic_years.get(is_current=True)
-    plan = StrategicPlan.objects.create(trust=trust, title=f"MSP {trust.name}", first_year=year.start_year)
-    tp = TrustPriority.objects.create(strategic_plan=plan, number=1, code="MSP1", title="Removing disadvantage",
-                                      theme="SMART learners")
-    TrustPriority.objects.create(strategic_plan=plan, number=10, code="MSP10", title="Robust policy framework",
-                                 theme="Business improvement")
+    plan = StrategicPlan.objects.create(
+        trust=trust, title=f"MSP {trust.name}", first_year=year.start_year
+    )
+    tp = TrustPriority.objects.create(
+        strategic_plan=plan,
+        number=1,
+        code="MSP1",
+        title="Removing disadvantage",
+        theme="SMART learners",
+    )
+    TrustPriority.objects.create(
+        strategic_plan=plan,
+        number=10,
+        code="MSP10",
+        title="Robust policy framework",
+        theme="Business improvement",
+    )
     guide = PocketGuide.objects.create(strategic_plan=plan, academic_year=year)
-    PocketGuideItem.objects.create(guide=guide, priority=tp, headline="Good progress for ALL", focus_learning=True)
+    PocketGuideItem.objects.create(
+        guide=guide, priority=tp, headline="Good progress for ALL", focus_learning=True
+    )
     return plan
 
 
@@ -40,19 +54,33 @@ def plan_for(school, *, owner=None, kind="sip", status="draft") -> SchoolPlan:
     plan = SchoolPlan.objects.filter(school=school, academic_year=year, kind=kind).first()
     if plan:
         return plan
-    plan = SchoolPlan.objects.create(school=school, academic_year=year, kind=kind, status=status,
-                                     title=f"SIP {school.name}")
+    plan = SchoolPlan.objects.create(
+        school=school, academic_year=year, kind=kind, status=status, title=f"SIP {school.name}"
+    )
     priority = Priority.objects.create(plan=plan, number=1, title="Close the reading gap")
-    Action.objects.create(priority=priority, what="Phonics catch-up", owner=owner, cost=Decimal("1200"),
-                          budget_line="Pupil premium", starts_on=year.starts_on,
-                          due_on=year.starts_on + datetime.timedelta(days=200))
-    SuccessCriterion.objects.create(priority=priority, description="Reading at expected rises from 60% to 72%",
-                                    measure="% at expected standard", baseline="60", target="72",
-                                    target_date=year.ends_on, owner=owner)
+    Action.objects.create(
+        priority=priority,
+        what="Phonics catch-up",
+        owner=owner,
+        cost=Decimal("1200"),
+        budget_line="Pupil premium",
+        starts_on=year.starts_on,
+        due_on=year.starts_on + datetime.timedelta(days=200),
+    )
+    SuccessCriterion.objects.create(
+        priority=priority,
+        description="Reading at expected rises from 60% to 72%",
+        measure="% at expected standard",
+        baseline="60",
+        target="72",
+        target_date=year.ends_on,
+        owner=owner,
+    )
     term = year.terms.first()
     Milestone.objects.create(priority=priority, term=term, description="Baseline assessments done")
-    MonitoringActivity.objects.create(plan=plan, kind="lesson_observation", focus="Year 3 reading", term=term,
-                                      priority=priority)
+    MonitoringActivity.objects.create(
+        plan=plan, kind="lesson_observation", focus="Year 3 reading", term=term, priority=priority
+    )
     return plan
 
 

@@ -10,11 +10,15 @@ def roles_with(perm: str) -> set[str]:
     return {role for role, perms in ROLE_PERMISSIONS.items() if perm in perms}
 
 
-def statuses(allowed: set[str], *, visible: str, method: str = "get", extra: dict | None = None) -> dict:
+def statuses(
+    allowed: set[str], *, visible: str, method: str = "get", extra: dict | None = None
+) -> dict:
     """Allowed roles succeed; roles that can see the object but not do this get 403; the rest 404."""
     success = 302 if method == "post" else 200
     seen = roles_with(visible)
-    result = {role: (success if role in allowed else 403 if role in seen else 404) for role in ALL_ROLES}
+    result = {
+        role: (success if role in allowed else 403 if role in seen else 404) for role in ALL_ROLES
+    }
     result.update(extra or {})
     return result
 
@@ -33,8 +37,12 @@ def _objective(world, target):
     priority = first(plan, "priority")
     objective = StaffObjective.objects.filter(priority=priority).first()
     return objective or StaffObjective.objects.create(
-        school=plan.school, academic_year=plan.academic_year, user=next(iter(world.users.values())),
-        text="Raise attendance in my class", priority=priority)
+        school=plan.school,
+        academic_year=plan.academic_year,
+        user=next(iter(world.users.values())),
+        text="Raise attendance in my class",
+        priority=priority,
+    )
 
 
 def _record_with_file(world, target):
@@ -46,7 +54,9 @@ def _record_with_file(world, target):
     from trustwide.planning.models import MonitoringRecord
 
     activity = _plan(world, target).activities.first()
-    record = MonitoringRecord(activity=activity, carried_out_on=datetime.date.today(), findings="Seen in class")
+    record = MonitoringRecord(
+        activity=activity, carried_out_on=datetime.date.today(), findings="Seen in class"
+    )
     record.evidence_file.save("walk-notes.txt", ContentFile(b"Learning walk notes"), save=True)
     return record
 
@@ -85,13 +95,22 @@ def _msp_version(world, target):
 
     plan = strategic_plan(target.trust)
     return MspVersion.objects.filter(strategic_plan=plan).first() or MspVersion.objects.create(
-        strategic_plan=plan, number=1, label="First draft", consultation_open=True,
-        snapshot={"title": plan.title, "priorities": [{"code": "MSP1", "title": "Removing disadvantage"}]})
+        strategic_plan=plan,
+        number=1,
+        label="First draft",
+        consultation_open=True,
+        snapshot={
+            "title": plan.title,
+            "priorities": [{"code": "MSP1", "title": "Removing disadvantage"}],
+        },
+    )
 
 
 def _msp_comment(world, target):
     version = _msp_version(world, target)
-    return version.comments.first() or version.comments.create(priority_code="MSP1", text="A comment")
+    return version.comments.first() or version.comments.create(
+        priority_code="MSP1", text="A comment"
+    )
 
 
 def _publication(world, target, token=None):
@@ -99,8 +118,9 @@ def _publication(world, target, token=None):
 
     strategic_plan(target.trust)
     year = target.trust.academic_years.get(is_current=True)
-    publication, _ = GuidePublication.objects.get_or_create(trust=target.trust, academic_year=year, kind="msp",
-                                                            school=None)
+    publication, _ = GuidePublication.objects.get_or_create(
+        trust=target.trust, academic_year=year, kind="msp", school=None
+    )
     if token and publication.public_token != token:
         publication.public_token = token
         publication.save()
@@ -119,33 +139,61 @@ school_edit_page = trust_statuses(PLAN_EDIT)
 
 MATRIX = {
     "planning:strategic-plan": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
-    "planning:strategic-plan-edit": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
-    "planning:trust-priority-create": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
+    "planning:strategic-plan-edit": Entry(
+        kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)
+    ),
+    "planning:trust-priority-create": Entry(
+        kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)
+    ),
     "planning:trust-priority-edit": Entry(
-        kwargs=trust_priority_kwargs, ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+        kwargs=trust_priority_kwargs, ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)
+    ),
     "planning:msp-versions": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
-    "planning:msp-version-issue": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
-    "planning:msp-version": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
-                                  ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW)),
-    "planning:msp-version-compare": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
-                                          ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW)),
-    "planning:msp-version-approve": Entry(kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
-                                          ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
-    "planning:msp-comment-answer": Entry(kwargs=lambda w, t: {"pk": _msp_comment(w, t).pk},
-                                         ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)),
+    "planning:msp-version-issue": Entry(
+        kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)
+    ),
+    "planning:msp-version": Entry(
+        kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+        ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW),
+    ),
+    "planning:msp-version-compare": Entry(
+        kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+        ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW),
+    ),
+    "planning:msp-version-approve": Entry(
+        kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+        ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW),
+    ),
+    "planning:msp-comment-answer": Entry(
+        kwargs=lambda w, t: {"pk": _msp_comment(w, t).pk},
+        ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW),
+    ),
     # Publishing redirects back to the guide (a refusal, e.g. already published, is a message).
-    "planning:pocket-guide-publish": Entry(kwargs=trust_slug_with_plan, method="post",
-                                           ok=trust_statuses(TRUST_LEADERS, method="post")),
+    "planning:pocket-guide-publish": Entry(
+        kwargs=trust_slug_with_plan, method="post", ok=trust_statuses(TRUST_LEADERS, method="post")
+    ),
     "planning:school-pocket-guide-publish": Entry(
-        kwargs=lambda w, t: {"pk": t.school.pk, "kind": "sip"}, method="post",
-        ok=trust_statuses(roles_with(Perm.PLAN_SUBMIT), method="post")),
-    "planning:guide-public-link": Entry(kwargs=lambda w, t: {"pk": _publication(w, t).pk}, method="post",
-                                        ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW, method="post")),
-    "planning:public-pocket-guide": Entry(kwargs=lambda w, t: {"token": _publication(w, t, "tok-" + t.trust.slug)
-                                                               .public_token}, public=True, anonymous=200),
+        kwargs=lambda w, t: {"pk": t.school.pk, "kind": "sip"},
+        method="post",
+        ok=trust_statuses(roles_with(Perm.PLAN_SUBMIT), method="post"),
+    ),
+    "planning:guide-public-link": Entry(
+        kwargs=lambda w, t: {"pk": _publication(w, t).pk},
+        method="post",
+        ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW, method="post"),
+    ),
+    "planning:public-pocket-guide": Entry(
+        kwargs=lambda w, t: {"token": _publication(w, t, "tok-" + t.trust.slug).public_token},
+        public=True,
+        anonymous=200,
+    ),
     "planning:pocket-guide": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
-    "planning:pocket-guide-edit": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)),
-    "planning:monitoring-scale": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=trust_statuses(TRUST_LEADERS)),
+    "planning:pocket-guide-edit": Entry(
+        kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)
+    ),
+    "planning:monitoring-scale": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok=trust_statuses(TRUST_LEADERS)
+    ),
     "planning:rollup": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(PLAN_VIEW)),
     "planning:school-pocket-guide": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
     "planning:school-pocket-guide-pdf": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
@@ -156,25 +204,41 @@ MATRIX = {
     "planning:plan-pdf": Entry(kwargs=plan_kwargs, ok=view_plan),
     "planning:plan-xlsx": Entry(kwargs=plan_kwargs, ok=view_plan),
     "planning:plan-submit": Entry(
-        kwargs=plan_kwargs, method="post",
-        ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW, method="post")),
+        kwargs=plan_kwargs,
+        method="post",
+        ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW, method="post"),
+    ),
     "planning:plan-override-smart": Entry(
-        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_OVERRIDE_SMART), visible=Perm.PLAN_VIEW)),
-    "planning:plan-agree": Entry(kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_AGREE), visible=Perm.PLAN_VIEW)),
+        kwargs=plan_kwargs,
+        ok=statuses(roles_with(Perm.PLAN_OVERRIDE_SMART), visible=Perm.PLAN_VIEW),
+    ),
+    "planning:plan-agree": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_AGREE), visible=Perm.PLAN_VIEW)
+    ),
     "planning:plan-return": Entry(
         kwargs=plan_kwargs,
-        ok=statuses(roles_with(Perm.PLAN_AGREE) | roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)),
+        ok=statuses(
+            roles_with(Perm.PLAN_AGREE) | roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW
+        ),
+    ),
     "planning:plan-sign-off": Entry(
-        kwargs=plan_kwargs, method="post",
-        ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW, method="post")),
+        kwargs=plan_kwargs,
+        method="post",
+        ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW, method="post"),
+    ),
     "planning:plan-trust-return": Entry(
-        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW)),
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW)
+    ),
     "planning:plan-board-agree": Entry(
-        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW)),
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SIGN_OFF), visible=Perm.PLAN_VIEW)
+    ),
     "planning:plan-evaluate": Entry(
-        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)),
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.PLAN_SUBMIT), visible=Perm.PLAN_VIEW)
+    ),
     "planning:plan-copy": Entry(kwargs=plan_kwargs, ok=edit_plan),
-    "planning:termly-review": Entry(kwargs=plan_kwargs, ok=statuses(roles_with(Perm.RAG_RATE), visible=Perm.PLAN_VIEW)),
+    "planning:termly-review": Entry(
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.RAG_RATE), visible=Perm.PLAN_VIEW)
+    ),
     "planning:objective-create": Entry(kwargs=plan_kwargs, ok=edit_plan),
     "planning:priority-create": Entry(kwargs=plan_pk_kwargs, ok=edit_plan),
     "planning:priority-edit": Entry(kwargs=item_kwargs("priority"), ok=edit_plan),
@@ -182,7 +246,8 @@ MATRIX = {
     "planning:action-edit": Entry(kwargs=item_kwargs("actions"), ok=edit_plan),
     # Leaders update any action; a teacher only the action they own (the teacher owns this one).
     "planning:action-progress": Entry(
-        kwargs=item_kwargs("actions"), ok=statuses(PLAN_EDIT | {"teacher"}, visible=Perm.PLAN_VIEW)),
+        kwargs=item_kwargs("actions"), ok=statuses(PLAN_EDIT | {"teacher"}, visible=Perm.PLAN_VIEW)
+    ),
     "planning:criterion-create": Entry(kwargs=priority_pk, ok=edit_plan),
     "planning:criterion-edit": Entry(kwargs=item_kwargs("criteria"), ok=edit_plan),
     "planning:milestone-create": Entry(kwargs=priority_pk, ok=edit_plan),
@@ -190,18 +255,25 @@ MATRIX = {
     # The confirmation page (the POST that deletes is tested in test_plans.py).
     "planning:objective-edit": Entry(kwargs=lambda w, t: {"pk": _objective(w, t).pk}, ok=edit_plan),
     "planning:item-delete": Entry(
-        kwargs=lambda w, t: {"kind": "milestone", "pk": first(_plan(w, t), "milestones").pk}, ok=edit_plan),
+        kwargs=lambda w, t: {"kind": "milestone", "pk": first(_plan(w, t), "milestones").pk},
+        ok=edit_plan,
+    ),
     "planning:monitoring-schedule": Entry(
-        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW)),
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW)
+    ),
     "planning:monitoring-calendar": Entry(
-        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW)),
+        kwargs=plan_kwargs, ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW)
+    ),
     "planning:activity-create": Entry(kwargs=plan_pk_kwargs, ok=edit_plan),
     "planning:activity-edit": Entry(
-        kwargs=lambda w, t: {"pk": _plan(w, t).activities.first().pk}, ok=edit_plan),
+        kwargs=lambda w, t: {"pk": _plan(w, t).activities.first().pk}, ok=edit_plan
+    ),
     "planning:record-create": Entry(
         kwargs=lambda w, t: {"pk": _plan(w, t).activities.first().pk},
-        ok=statuses(roles_with(Perm.MONITORING_RECORD), visible=Perm.PLAN_VIEW)),
+        ok=statuses(roles_with(Perm.MONITORING_RECORD), visible=Perm.PLAN_VIEW),
+    ),
     "planning:record-evidence": Entry(
         kwargs=lambda w, t: {"pk": _record_with_file(w, t).pk},
-        ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW)),
+        ok=statuses(roles_with(Perm.MONITORING_VIEW), visible=Perm.PLAN_VIEW),
+    ),
 }

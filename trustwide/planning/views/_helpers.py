@@ -12,8 +12,10 @@ from ..models import SchoolPlan
 
 
 def get_plan(user, pk: int, *, queryset=None) -> SchoolPlan:
-    queryset = queryset if queryset is not None else SchoolPlan.objects.select_related(
-        "school__trust", "school__hub", "academic_year"
+    queryset = (
+        queryset
+        if queryset is not None
+        else SchoolPlan.objects.select_related("school__trust", "school__hub", "academic_year")
     )
     return get_object_or_404_for(user, Perm.PLAN_VIEW, queryset, pk=pk)
 
@@ -21,8 +23,9 @@ def get_plan(user, pk: int, *, queryset=None) -> SchoolPlan:
 def get_plan_item(user, model, pk: int, *, related: tuple = ()):
     """A priority, action, criterion or milestone the user may see (404 otherwise)."""
     path = "plan" if model.__name__ == "Priority" else "priority__plan"
-    queryset = model.objects.select_related(f"{path}__school__trust", f"{path}__school__hub",
-                                            f"{path}__academic_year", *related)
+    queryset = model.objects.select_related(
+        f"{path}__school__trust", f"{path}__school__hub", f"{path}__academic_year", *related
+    )
     return get_object_or_404_for(user, Perm.PLAN_VIEW, queryset, pk=pk)
 
 

@@ -34,7 +34,11 @@ def _schedule_url(plan) -> str:
 def _teaching_summary(activities) -> dict:
     judged = [r for a in activities for r in a.records.all() if r.good_or_better is not None]
     good = sum(1 for r in judged if r.good_or_better)
-    return {"judged": len(judged), "good": good, "percent": round(100 * good / len(judged)) if judged else None}
+    return {
+        "judged": len(judged),
+        "good": good,
+        "percent": round(100 * good / len(judged)) if judged else None,
+    }
 
 
 class MonitoringScheduleView(ScopedViewMixin, View):
@@ -46,13 +50,19 @@ class MonitoringScheduleView(ScopedViewMixin, View):
             a.overdue = selectors.activity_is_overdue(a, today)
         terms = list(plan.academic_year.terms.all())
         by_term = [(t, [a for a in activities if a.term_id == t.pk]) for t in terms]
-        return render(request, "planning/monitoring_schedule.html", {
-            "plan": plan, "by_term": by_term, "today": today,
-            "overdue_count": sum(1 for a in activities if a.overdue),
-            "can_edit": rules.may_edit_plans(request.user, plan.school),
-            "can_record": rules.may_record_monitoring(request.user, plan.school),
-            "teaching": _teaching_summary(activities),
-        })
+        return render(
+            request,
+            "planning/monitoring_schedule.html",
+            {
+                "plan": plan,
+                "by_term": by_term,
+                "today": today,
+                "overdue_count": sum(1 for a in activities if a.overdue),
+                "can_edit": rules.may_edit_plans(request.user, plan.school),
+                "can_record": rules.may_record_monitoring(request.user, plan.school),
+                "teaching": _teaching_summary(activities),
+            },
+        )
 
 
 class MonitoringCalendarView(ScopedViewMixin, View):
@@ -66,7 +76,9 @@ class MonitoringCalendarView(ScopedViewMixin, View):
         try:
             first = datetime.date(int(wanted[:4]), int(wanted[5:7]), 1)
         except ValueError:
-            first = today.replace(day=1) if year.starts_on <= today <= year.ends_on else year.starts_on
+            first = (
+                today.replace(day=1) if year.starts_on <= today <= year.ends_on else year.starts_on
+            )
         activities = selectors.activities_for_plan(plan)
         by_day: dict = {}
         for a in activities:
@@ -77,12 +89,27 @@ class MonitoringCalendarView(ScopedViewMixin, View):
             weeks.append([(day, day.month == first.month, by_day.get(day, [])) for day in week])
         prev_month = (first - datetime.timedelta(days=1)).replace(day=1)
         next_month = (first + datetime.timedelta(days=32)).replace(day=1)
-        return render(request, "planning/monitoring_calendar.html", {
-            "plan": plan, "weeks": weeks, "month": first, "today": today,
-            "prev_month": prev_month if prev_month >= year.starts_on.replace(day=1) else None,
-            "next_month": next_month if next_month <= year.ends_on else None,
-            "day_names": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-        })
+        return render(
+            request,
+            "planning/monitoring_calendar.html",
+            {
+                "plan": plan,
+                "weeks": weeks,
+                "month": first,
+                "today": today,
+                "prev_month": prev_month if prev_month >= year.starts_on.replace(day=1) else None,
+                "next_month": next_month if next_month <= year.ends_on else None,
+                "day_names": [
+                    "Monday",
+                    "Tuesday",
+                    "Wednesday",
+                    "Thursday",
+                    "Friday",
+                    "Saturday",
+                    "Sunday",
+                ],
+            },
+        )
 
 
 class ActivityFormView(ScopedViewMixin, View):
@@ -95,14 +122,21 @@ class ActivityFormView(ScopedViewMixin, View):
     def handle(self, request, pk, plan_pk):
         if pk:
             activity = get_object_or_404_for(
-                request.user, Perm.PLAN_VIEW,
-                MonitoringActivity.objects.select_related("plan__school__trust", "plan__academic_year"), pk=pk)
+                request.user,
+                Perm.PLAN_VIEW,
+                MonitoringActivity.objects.select_related(
+                    "plan__school__trust", "plan__academic_year"
+                ),
+                pk=pk,
+            )
             plan = activity.plan
             instance = MonitoringActivity.objects.select_related("plan__academic_year").get(pk=pk)
         else:
             activity, plan = None, get_plan(request.user, plan_pk)
             instance = MonitoringActivity(plan=plan)
-        deny_unless(rules.may_edit_plans(request.user, plan.school), rules.MONITORING_SCHEDULE_REFUSED)
+        deny_unless(
+            rules.may_edit_plans(request.user, plan.school), rules.MONITORING_SCHEDULE_REFUSED
+        )
         form = ActivityForm(request.POST or None, instance=instance, plan=plan)
 
         def save(form):
@@ -113,9 +147,18 @@ class ActivityFormView(ScopedViewMixin, View):
                 services.activity_create(actor=request.user, plan=plan, **data)
 
         url = _schedule_url(plan)
-        return form_page(request, form, save, success_url=url, context={
-            "title": "Edit monitoring activity" if activity else "Add a monitoring activity",
-            "subtitle": str(plan), "back_url": url, "back": "Monitoring schedule"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=url,
+            context={
+                "title": "Edit monitoring activity" if activity else "Add a monitoring activity",
+                "subtitle": str(plan),
+                "back_url": url,
+                "back": "Monitoring schedule",
+            },
+        )
 
 
 class RecordCreateView(ScopedViewMixin, View):
@@ -127,14 +170,25 @@ class RecordCreateView(ScopedViewMixin, View):
 
     def handle(self, request, pk):
         activity = get_object_or_404_for(
-            request.user, Perm.PLAN_VIEW,
-            MonitoringActivity.objects.select_related("plan__school__trust", "plan__academic_year", "term", "priority"),
-            pk=pk)
+            request.user,
+            Perm.PLAN_VIEW,
+            MonitoringActivity.objects.select_related(
+                "plan__school__trust", "plan__academic_year", "term", "priority"
+            ),
+            pk=pk,
+        )
         plan = activity.plan
-        deny_unless(rules.may_record_monitoring(request.user, plan.school), rules.MONITORING_RECORD_REFUSED)
+        deny_unless(
+            rules.may_record_monitoring(request.user, plan.school), rules.MONITORING_RECORD_REFUSED
+        )
         scale = services.scale_for_trust(plan.school.trust_id)
-        form = RecordForm(request.POST or None, request.FILES or None, activity=activity, scale=scale,
-                          initial={"carried_out_on": min(timezone.localdate(), activity.due_by)})
+        form = RecordForm(
+            request.POST or None,
+            request.FILES or None,
+            activity=activity,
+            scale=scale,
+            initial={"carried_out_on": min(timezone.localdate(), activity.due_by)},
+        )
 
         def save(form):
             services.record_create(actor=request.user, activity=activity, **form.cleaned_data)
@@ -143,9 +197,21 @@ class RecordCreateView(ScopedViewMixin, View):
         intro = f"Tests priority {activity.priority}." if activity.priority else ""
         if activity.kind == ActivityKind.LESSON_OBSERVATION:
             intro += f" Judge on the trust's scale: {', '.join(scale.grades)}."
-        return form_page(request, form, save, success_url=url, success_message="Monitoring recorded.", context={
-            "title": f"Record: {activity.get_kind_display()}", "subtitle": activity.focus, "intro": intro.strip(),
-            "back_url": url, "back": "Monitoring schedule", "multipart": True})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=url,
+            success_message="Monitoring recorded.",
+            context={
+                "title": f"Record: {activity.get_kind_display()}",
+                "subtitle": activity.focus,
+                "intro": intro.strip(),
+                "back_url": url,
+                "back": "Monitoring schedule",
+                "multipart": True,
+            },
+        )
 
 
 class RecordEvidenceFileView(ScopedViewMixin, View):
@@ -153,11 +219,23 @@ class RecordEvidenceFileView(ScopedViewMixin, View):
 
     def get(self, request, pk):
         record = get_object_or_404_for(
-            request.user, Perm.PLAN_VIEW,
-            MonitoringRecord.objects.select_related("activity__plan__school__trust"), pk=pk)
-        deny_unless(rules.may_view_monitoring(request.user, record.activity.plan.school), rules.MONITORING_HIDDEN)
+            request.user,
+            Perm.PLAN_VIEW,
+            MonitoringRecord.objects.select_related("activity__plan__school__trust"),
+            pk=pk,
+        )
+        deny_unless(
+            rules.may_view_monitoring(request.user, record.activity.plan.school),
+            rules.MONITORING_HIDDEN,
+        )
         if not record.evidence_file:
             raise Http404("This record has no evidence file.")
-        content_type = mimetypes.guess_type(record.evidence_file_name)[0] or "application/octet-stream"
-        return FileResponse(record.evidence_file.open("rb"), as_attachment=True,
-                            filename=record.evidence_file_name, content_type=content_type)
+        content_type = (
+            mimetypes.guess_type(record.evidence_file_name)[0] or "application/octet-stream"
+        )
+        return FileResponse(
+            record.evidence_file.open("rb"),
+            as_attachment=True,
+            filename=record.evidence_file_name,
+            content_type=content_type,
+        )

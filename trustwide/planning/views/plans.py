@@ -50,13 +50,24 @@ def plan_url(plan) -> str:
 
 class PlanListView(ScopedViewMixin, View):
     def get(self, request, pk):
-        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+        school = get_object_or_404_for(
+            request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+        )
         deny_unless(rules.may_view_plans(request.user, school), rules.PLANS_HIDDEN)
-        plans = list(SchoolPlan.objects.filter(school=school).select_related("academic_year")
-                     .order_by("-academic_year__start_year", "kind"))
-        return render(request, "planning/plan_list.html", {
-            "school": school, "plans": plans, "can_create": rules.may_edit_plans(request.user, school),
-        })
+        plans = list(
+            SchoolPlan.objects.filter(school=school)
+            .select_related("academic_year")
+            .order_by("-academic_year__start_year", "kind")
+        )
+        return render(
+            request,
+            "planning/plan_list.html",
+            {
+                "school": school,
+                "plans": plans,
+                "can_create": rules.may_edit_plans(request.user, school),
+            },
+        )
 
 
 class PlanCreateView(ScopedViewMixin, View):
@@ -67,19 +78,34 @@ class PlanCreateView(ScopedViewMixin, View):
         return self.handle(request, pk)
 
     def handle(self, request, pk):
-        school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+        school = get_object_or_404_for(
+            request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+        )
         deny_unless(rules.may_edit_plans(request.user, school), rules.PLAN_CREATE_REFUSED)
         form = PlanCreateForm(request.POST or None, school=school)
         created = {}
 
         def save(form):
             created["plan"] = services.plan_create(
-                actor=request.user, school=school, academic_year=form.cleaned_data["academic_year"],
-                kind=form.cleaned_data["kind"], title=form.cleaned_data["title"])
+                actor=request.user,
+                school=school,
+                academic_year=form.cleaned_data["academic_year"],
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+            )
 
-        response = form_page(request, form, save, success_url="/", context={
-            "title": f"New plan for {school.name}", "back_url": reverse("planning:plan-list", args=[pk]),
-            "back": "Plans", "intro": "The trust's pocket guide priorities for the year are filled in for you."})
+        response = form_page(
+            request,
+            form,
+            save,
+            success_url="/",
+            context={
+                "title": f"New plan for {school.name}",
+                "back_url": reverse("planning:plan-list", args=[pk]),
+                "back": "Plans",
+                "intro": "The trust's pocket guide priorities for the year are filled in for you.",
+            },
+        )
         if created:
             return redirect(plan_url(created["plan"]))
         return response
@@ -92,13 +118,19 @@ def _attach_ratings(plan, terms):
     bound = [c for p in plan.priorities.all() for c in p.criteria.all() if c.kpi_code]
     data_statuses = hooks.criterion_data_statuses(plan, bound) if bound else {}
     for priority in plan.priorities.all():
-        priority.rag_terms = [table.get((RatedKind.PRIORITY, priority.pk), {}).get(t.pk) for t in terms]
+        priority.rag_terms = [
+            table.get((RatedKind.PRIORITY, priority.pk), {}).get(t.pk) for t in terms
+        ]
         priority.rag_pairs = list(zip(terms, priority.rag_terms, strict=True))
         child_latest = []
         for action in priority.actions.all():
-            action.rag_terms = [table.get((RatedKind.ACTION, action.pk), {}).get(t.pk) for t in terms]
+            action.rag_terms = [
+                table.get((RatedKind.ACTION, action.pk), {}).get(t.pk) for t in terms
+            ]
         for criterion in priority.criteria.all():
-            criterion.rag_terms = [table.get((RatedKind.CRITERION, criterion.pk), {}).get(t.pk) for t in terms]
+            criterion.rag_terms = [
+                table.get((RatedKind.CRITERION, criterion.pk), {}).get(t.pk) for t in terms
+            ]
             criterion.smart_problems = smart.get(criterion.pk, [])
             criterion.data_status = data_statuses.get(criterion.pk)
         for item in list(priority.actions.all()) + list(priority.criteria.all()):
@@ -125,14 +157,31 @@ class PlanDetailView(ScopedViewMixin, View):
             for a in p.actions.all():
                 a.overdue = a.is_overdue(today)
                 a.can_update = perms["edit"] or (perms["update"] and a.owner_id == user.pk)
-        history = list(object_history(instance=plan)[:25]) if perms["history"] or perms["agree"] else None
-        return render(request, "planning/plan_detail.html", {
-            "plan": plan, "school": school, "terms": terms, "priorities": priorities, "costs": costs,
-            "cost_total": cost_total, "failing": failing, "perms": perms, "history": history,
-            "editable": perms["edit"] and plan.status != PlanStatus.EVALUATED, "rule": rag.DERIVATION_RULE,
-            "objectives": selectors.objectives_for_plan(plan), "today": today, "statuses": PlanStatus.choices,
-            "returns": selectors.plan_returns(plan), "bare": selectors.priorities_without_criteria(priorities),
-        })
+        history = (
+            list(object_history(instance=plan)[:25]) if perms["history"] or perms["agree"] else None
+        )
+        return render(
+            request,
+            "planning/plan_detail.html",
+            {
+                "plan": plan,
+                "school": school,
+                "terms": terms,
+                "priorities": priorities,
+                "costs": costs,
+                "cost_total": cost_total,
+                "failing": failing,
+                "perms": perms,
+                "history": history,
+                "editable": perms["edit"] and plan.status != PlanStatus.EVALUATED,
+                "rule": rag.DERIVATION_RULE,
+                "objectives": selectors.objectives_for_plan(plan),
+                "today": today,
+                "statuses": PlanStatus.choices,
+                "returns": selectors.plan_returns(plan),
+                "bare": selectors.priorities_without_criteria(priorities),
+            },
+        )
 
 
 class PlanEditView(ScopedViewMixin, View):
@@ -146,9 +195,15 @@ class PlanEditView(ScopedViewMixin, View):
         plan = get_plan(request.user, pk)
         require_edit(request.user, plan)
         form = PlanTitleForm(request.POST or None, initial={"title": plan.title})
-        return form_page(request, form, lambda f: services.plan_update(actor=request.user, plan=plan, title=f.cleaned_data["title"]),
-                         success_url=plan_url(plan), context={"title": "Rename the plan", "back_url": plan_url(plan),
-                                                              "back": str(plan)})
+        return form_page(
+            request,
+            form,
+            lambda f: services.plan_update(
+                actor=request.user, plan=plan, title=f.cleaned_data["title"]
+            ),
+            success_url=plan_url(plan),
+            context={"title": "Rename the plan", "back_url": plan_url(plan), "back": str(plan)},
+        )
 
 
 class PriorityFormView(ScopedViewMixin, View):
@@ -172,13 +227,28 @@ class PriorityFormView(ScopedViewMixin, View):
         def save(form):
             tps = list(form.cleaned_data["trust_priorities"].select_related("strategic_plan"))
             if priority:
-                services.priority_update(actor=request.user, priority=priority, trust_priorities=tps,
-                                         **form.service_fields())
+                services.priority_update(
+                    actor=request.user,
+                    priority=priority,
+                    trust_priorities=tps,
+                    **form.service_fields(),
+                )
             else:
-                services.priority_create(actor=request.user, plan=plan, trust_priorities=tps, **form.service_fields())
+                services.priority_create(
+                    actor=request.user, plan=plan, trust_priorities=tps, **form.service_fields()
+                )
 
-        return form_page(request, form, save, success_url=plan_url(plan), context={
-            "title": "Edit priority" if priority else "Add a priority", "back_url": plan_url(plan), "back": str(plan)})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=plan_url(plan),
+            context={
+                "title": "Edit priority" if priority else "Add a priority",
+                "back_url": plan_url(plan),
+                "back": str(plan),
+            },
+        )
 
 
 def _child_form_view(model, form_class, create_service, update_service, noun, form_kwargs):
@@ -212,19 +282,48 @@ def _child_form_view(model, form_class, create_service, update_service, noun, fo
                     create_service(actor=request.user, priority=priority, **data)
 
             label = model._meta.verbose_name
-            return form_page(request, form, save, success_url=plan_url(plan) + f"#priority-{priority.pk}", context={
-                "title": f"Edit {label}" if item else f"Add {'an' if label[0] in 'aeiou' else 'a'} {label}",
-                "subtitle": f"Priority {priority}", "back_url": plan_url(plan), "back": str(plan)})
+            return form_page(
+                request,
+                form,
+                save,
+                success_url=plan_url(plan) + f"#priority-{priority.pk}",
+                context={
+                    "title": f"Edit {label}"
+                    if item
+                    else f"Add {'an' if label[0] in 'aeiou' else 'a'} {label}",
+                    "subtitle": f"Priority {priority}",
+                    "back_url": plan_url(plan),
+                    "back": str(plan),
+                },
+            )
 
     return ChildFormView
 
 
-ActionFormView = _child_form_view(Action, ActionForm, services.action_create, services.action_update, "action",
-                                  lambda plan: {"school": plan.school})
-CriterionFormView = _child_form_view(SuccessCriterion, CriterionForm, services.criterion_create,
-                                     services.criterion_update, "criterion", lambda plan: {"school": plan.school})
-MilestoneFormView = _child_form_view(Milestone, MilestoneForm, services.milestone_create, services.milestone_update,
-                                     "milestone", lambda plan: {"plan": plan})
+ActionFormView = _child_form_view(
+    Action,
+    ActionForm,
+    services.action_create,
+    services.action_update,
+    "action",
+    lambda plan: {"school": plan.school},
+)
+CriterionFormView = _child_form_view(
+    SuccessCriterion,
+    CriterionForm,
+    services.criterion_create,
+    services.criterion_update,
+    "criterion",
+    lambda plan: {"school": plan.school},
+)
+MilestoneFormView = _child_form_view(
+    Milestone,
+    MilestoneForm,
+    services.milestone_create,
+    services.milestone_update,
+    "milestone",
+    lambda plan: {"plan": plan},
+)
 
 
 class ActionProgressView(ScopedViewMixin, View):
@@ -237,14 +336,27 @@ class ActionProgressView(ScopedViewMixin, View):
     def handle(self, request, pk):
         action = get_plan_item(request.user, Action, pk)
         deny_unless(rules.may_update_progress(request.user, action), rules.PROGRESS_REFUSED)
-        form = ActionProgressForm(request.POST or None, instance=Action.objects.select_related("priority__plan").get(pk=pk))
+        form = ActionProgressForm(
+            request.POST or None,
+            instance=Action.objects.select_related("priority__plan").get(pk=pk),
+        )
 
         def save(form):
             services.action_progress_update(actor=request.user, action=action, **form.cleaned_data)
 
         plan = action.priority.plan
-        return form_page(request, form, save, success_url=plan_url(plan), context={
-            "title": "Update progress", "subtitle": action.what, "back_url": plan_url(plan), "back": str(plan)})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=plan_url(plan),
+            context={
+                "title": "Update progress",
+                "subtitle": action.what,
+                "back_url": plan_url(plan),
+                "back": str(plan),
+            },
+        )
 
 
 DELETABLE = {
@@ -270,8 +382,11 @@ class ItemDeleteView(ScopedViewMixin, View):
 
     def get(self, request, kind, pk):
         model, _, item, plan = self._item(request, kind, pk)
-        return render(request, "planning/item_delete.html", {
-            "item": item, "plan": plan, "noun": model._meta.verbose_name})
+        return render(
+            request,
+            "planning/item_delete.html",
+            {"item": item, "plan": plan, "noun": model._meta.verbose_name},
+        )
 
     def post(self, request, kind, pk):
         model, delete, item, plan = self._item(request, kind, pk)
@@ -285,6 +400,7 @@ class ItemDeleteView(ScopedViewMixin, View):
 
 
 # Workflow -------------------------------------------------------------------------------------
+
 
 def _transition(request, pk, rule, service, done_message, denied_message):
     plan = get_plan(request.user, pk)
@@ -300,14 +416,26 @@ def _transition(request, pk, rule, service, done_message, denied_message):
 
 class PlanSubmitView(ScopedViewMixin, View):
     def post(self, request, pk):
-        return _transition(request, pk, rules.may_lead_plan, services.plan_submit, "Plan submitted to governors.",
-                           rules.SUBMIT_REFUSED)
+        return _transition(
+            request,
+            pk,
+            rules.may_lead_plan,
+            services.plan_submit,
+            "Plan submitted to governors.",
+            rules.SUBMIT_REFUSED,
+        )
 
 
 class PlanSignOffView(ScopedViewMixin, View):
     def post(self, request, pk):
-        return _transition(request, pk, rules.may_sign_off, services.plan_sign_off,
-                           "Signed off. Record the trust board's agreement when it has met.", rules.SIGN_OFF_REFUSED)
+        return _transition(
+            request,
+            pk,
+            rules.may_sign_off,
+            services.plan_sign_off,
+            "Signed off. Record the trust board's agreement when it has met.",
+            rules.SIGN_OFF_REFUSED,
+        )
 
 
 class _PlanFormView(ScopedViewMixin, View):
@@ -332,10 +460,20 @@ class _PlanFormView(ScopedViewMixin, View):
         plan = get_plan(request.user, pk)
         deny_unless(type(self).rule(request.user, plan.school), self.denied)
         form = self.form(request, plan)
-        return form_page(request, form, lambda f: self.save(request, plan, f), success_url=plan_url(plan),
-                         context={"title": self.title, "subtitle": str(plan), "intro": self.intro,
-                                  "back_url": plan_url(plan), "back": str(plan)},
-                         success_message=f"{self.title}: done.")
+        return form_page(
+            request,
+            form,
+            lambda f: self.save(request, plan, f),
+            success_url=plan_url(plan),
+            context={
+                "title": self.title,
+                "subtitle": str(plan),
+                "intro": self.intro,
+                "back_url": plan_url(plan),
+                "back": str(plan),
+            },
+            success_message=f"{self.title}: done.",
+        )
 
 
 class PlanSmartOverrideView(_PlanFormView):
@@ -345,10 +483,14 @@ class PlanSmartOverrideView(_PlanFormView):
     intro = "The plan may then go to governors although some success criteria are not SMART. Your name and reason are recorded."
 
     def form(self, request, plan):
-        return SmartOverrideForm(request.POST or None, initial={"reason": plan.smart_override_reason})
+        return SmartOverrideForm(
+            request.POST or None, initial={"reason": plan.smart_override_reason}
+        )
 
     def save(self, request, plan, form):
-        services.plan_smart_override(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
+        services.plan_smart_override(
+            actor=request.user, plan=plan, reason=form.cleaned_data["reason"]
+        )
 
 
 class PlanAgreeView(_PlanFormView):
@@ -361,8 +503,12 @@ class PlanAgreeView(_PlanFormView):
         return AgreeForm(request.POST or None, initial={"agreed_on": timezone.localdate()})
 
     def save(self, request, plan, form):
-        services.plan_agree(actor=request.user, plan=plan, meeting=form.cleaned_data["meeting"],
-                            agreed_on=form.cleaned_data["agreed_on"])
+        services.plan_agree(
+            actor=request.user,
+            plan=plan,
+            meeting=form.cleaned_data["meeting"],
+            agreed_on=form.cleaned_data["agreed_on"],
+        )
 
 
 class PlanReturnView(_PlanFormView):
@@ -387,7 +533,9 @@ class PlanTrustReturnView(_PlanFormView):
         return ReturnForm(request.POST or None)
 
     def save(self, request, plan, form):
-        services.plan_return_by_trust(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
+        services.plan_return_by_trust(
+            actor=request.user, plan=plan, reason=form.cleaned_data["reason"]
+        )
 
 
 class PlanBoardAgreeView(_PlanFormView):
@@ -400,7 +548,9 @@ class PlanBoardAgreeView(_PlanFormView):
         return BoardAgreeForm(request.POST or None, meetings=selectors.board_meetings_for(plan))
 
     def save(self, request, plan, form):
-        services.plan_board_agree(actor=request.user, plan=plan, meeting=form.cleaned_data["meeting"])
+        services.plan_board_agree(
+            actor=request.user, plan=plan, meeting=form.cleaned_data["meeting"]
+        )
 
 
 class PlanEvaluateView(_PlanFormView):
@@ -420,8 +570,12 @@ class PlanCopyView(ScopedViewMixin, View):
     def get(self, request, pk):
         plan = get_plan(request.user, pk)
         require_edit(request.user, plan)
-        open_actions = Action.objects.filter(priority__plan=plan, status__in=("not_started", "in_progress")).count()
-        return render(request, "planning/plan_copy.html", {"plan": plan, "open_actions": open_actions})
+        open_actions = Action.objects.filter(
+            priority__plan=plan, status__in=("not_started", "in_progress")
+        ).count()
+        return render(
+            request, "planning/plan_copy.html", {"plan": plan, "open_actions": open_actions}
+        )
 
     def post(self, request, pk):
         plan = get_plan(request.user, pk)
@@ -431,7 +585,10 @@ class PlanCopyView(ScopedViewMixin, View):
         except ValidationError as exc:
             messages_from(request, exc)
             return redirect(plan_url(plan))
-        messages.success(request, f"Copied into {new_plan.academic_year.label}, with open actions carried forward.")
+        messages.success(
+            request,
+            f"Copied into {new_plan.academic_year.label}, with open actions carried forward.",
+        )
         return redirect(plan_url(new_plan))
 
 
@@ -450,13 +607,29 @@ class StaffObjectiveCreateView(ScopedViewMixin, View):
         def save(form):
             data = form.cleaned_data
             services.staff_objective_create(
-                actor=request.user, school=plan.school, academic_year=plan.academic_year, user=data["user"],
-                text=data["text"], priority=data["priority"] or (data["criterion"].priority if data["criterion"] else None),
-                criterion=data["criterion"])
+                actor=request.user,
+                school=plan.school,
+                academic_year=plan.academic_year,
+                user=data["user"],
+                text=data["text"],
+                priority=data["priority"]
+                or (data["criterion"].priority if data["criterion"] else None),
+                criterion=data["criterion"],
+            )
 
-        return form_page(request, form, save, success_url=plan_url(plan) + "#objectives", context={
-            "title": "Add a staff appraisal objective", "subtitle": str(plan), "back_url": plan_url(plan),
-            "back": str(plan), "intro": "An appraisal objective that cites a priority or success criterion of this plan."})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=plan_url(plan) + "#objectives",
+            context={
+                "title": "Add a staff appraisal objective",
+                "subtitle": str(plan),
+                "back_url": plan_url(plan),
+                "back": str(plan),
+                "intro": "An appraisal objective that cites a priority or success criterion of this plan.",
+            },
+        )
 
 
 class StaffObjectiveEditView(ScopedViewMixin, View):
@@ -470,17 +643,38 @@ class StaffObjectiveEditView(ScopedViewMixin, View):
         objective = get_plan_item(request.user, StaffObjective, pk, related=("user", "criterion"))
         plan = plan_of(objective)
         require_edit(request.user, plan)
-        form = StaffObjectiveForm(request.POST or None, plan=plan, initial={
-            "user": objective.user_id, "text": objective.text, "priority": objective.priority_id,
-            "criterion": objective.criterion_id})
+        form = StaffObjectiveForm(
+            request.POST or None,
+            plan=plan,
+            initial={
+                "user": objective.user_id,
+                "text": objective.text,
+                "priority": objective.priority_id,
+                "criterion": objective.criterion_id,
+            },
+        )
 
         def save(form):
             data = form.cleaned_data
             services.staff_objective_update(
-                actor=request.user, objective=objective, user=data["user"], text=data["text"],
-                priority=data["priority"] or (data["criterion"].priority if data["criterion"] else None),
-                criterion=data["criterion"])
+                actor=request.user,
+                objective=objective,
+                user=data["user"],
+                text=data["text"],
+                priority=data["priority"]
+                or (data["criterion"].priority if data["criterion"] else None),
+                criterion=data["criterion"],
+            )
 
-        return form_page(request, form, save, success_url=plan_url(plan) + "#objectives", context={
-            "title": "Edit a staff appraisal objective", "subtitle": str(plan), "back_url": plan_url(plan),
-            "back": str(plan)})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=plan_url(plan) + "#objectives",
+            context={
+                "title": "Edit a staff appraisal objective",
+                "subtitle": str(plan),
+                "back_url": plan_url(plan),
+                "back": str(plan),
+            },
+        )

@@ -42,24 +42,47 @@ def _rows(plan, term, terms, posted=None, errors=None):
         saved = table.get((kind, obj.pk), {}).get(term.pk)
         before = table.get((kind, obj.pk), {}).get(previous_term.pk) if previous_term else None
         if posted is not None:
-            values = {"rating": posted.get(f"r_{key}", ""), "commentary": posted.get(f"c_{key}", ""),
-                      "evidence": posted.get(f"e_{key}", ""), "reason": posted.get(f"o_{key}", "")}
+            values = {
+                "rating": posted.get(f"r_{key}", ""),
+                "commentary": posted.get(f"c_{key}", ""),
+                "evidence": posted.get(f"e_{key}", ""),
+                "reason": posted.get(f"o_{key}", ""),
+            }
         else:
             values = {
-                "rating": (saved.rating if saved and not (kind == RatedKind.PRIORITY and saved.is_derived) else "")
-                if saved else "",
-                "commentary": saved.commentary if saved else "", "evidence": saved.evidence if saved else "",
+                "rating": (
+                    saved.rating
+                    if saved and not (kind == RatedKind.PRIORITY and saved.is_derived)
+                    else ""
+                )
+                if saved
+                else "",
+                "commentary": saved.commentary if saved else "",
+                "evidence": saved.evidence if saved else "",
                 "reason": saved.override_reason if saved else "",
             }
-        rows.append({"kind": kind, "obj": obj, "key": key, "label": label, "extra": extra, "saved": saved,
-                     "previous": before, "error": errors.get(key), **values})
+        rows.append(
+            {
+                "kind": kind,
+                "obj": obj,
+                "key": key,
+                "label": label,
+                "extra": extra,
+                "saved": saved,
+                "previous": before,
+                "error": errors.get(key),
+                **values,
+            }
+        )
 
     for priority in plan.priorities.all():
         row(RatedKind.PRIORITY, priority, f"{priority.number}. {priority.title}")
         for action in priority.actions.all():
             extra = ""
             if action.is_overdue(on):
-                extra = f"Overdue: due {action.due_on:%d/%m/%Y}, {action.get_status_display().lower()}"
+                extra = (
+                    f"Overdue: due {action.due_on:%d/%m/%Y}, {action.get_status_display().lower()}"
+                )
             elif action.due_on:
                 extra = f"Due {action.due_on:%d/%m/%Y}, {action.get_status_display().lower()}"
             row(RatedKind.ACTION, action, action.what, extra)
@@ -77,10 +100,20 @@ class TermlyReviewView(ScopedViewMixin, View):
         return plan, terms, _term(plan, request, terms)
 
     def _render(self, request, plan, terms, term, rows, status=200, errors=None):
-        return render(request, "planning/termly_review.html", {
-            "plan": plan, "terms": terms, "term": term, "rows": rows, "choices": Rag.choices,
-            "rule": rag.DERIVATION_RULE, "errors": errors,
-        }, status=status)
+        return render(
+            request,
+            "planning/termly_review.html",
+            {
+                "plan": plan,
+                "terms": terms,
+                "term": term,
+                "rows": rows,
+                "choices": Rag.choices,
+                "rule": rag.DERIVATION_RULE,
+                "errors": errors,
+            },
+            status=status,
+        )
 
     def get(self, request, pk):
         plan, terms, term = self._plan(request, pk)
@@ -90,16 +123,22 @@ class TermlyReviewView(ScopedViewMixin, View):
         plan, terms, term = self._plan(request, pk)
         entries = []
         for priority in plan.priorities.all():
-            subjects = [(RatedKind.PRIORITY, priority)] + [(RatedKind.ACTION, a) for a in priority.actions.all()] + [
-                (RatedKind.CRITERION, c) for c in priority.criteria.all()]
+            subjects = (
+                [(RatedKind.PRIORITY, priority)]
+                + [(RatedKind.ACTION, a) for a in priority.actions.all()]
+                + [(RatedKind.CRITERION, c) for c in priority.criteria.all()]
+            )
             for kind, obj in subjects:
                 key = f"{kind}_{obj.pk}"
-                entries.append(services.RatingInput(
-                    subject=obj, rating=request.POST.get(f"r_{key}", "").strip() or None,
-                    commentary=request.POST.get(f"c_{key}", "").strip(),
-                    evidence=request.POST.get(f"e_{key}", "").strip(),
-                    override_reason=request.POST.get(f"o_{key}", "").strip(),
-                ))
+                entries.append(
+                    services.RatingInput(
+                        subject=obj,
+                        rating=request.POST.get(f"r_{key}", "").strip() or None,
+                        commentary=request.POST.get(f"c_{key}", "").strip(),
+                        evidence=request.POST.get(f"e_{key}", "").strip(),
+                        override_reason=request.POST.get(f"o_{key}", "").strip(),
+                    )
+                )
         # Actions and criteria come before priorities, so priorities derive from fresh ratings.
         try:
             services.termly_review_save(actor=request.user, plan=plan, term=term, entries=entries)

@@ -47,17 +47,25 @@ class StrategicPlanView(ScopedViewMixin, View):
         if plan:
             for p in plan.priorities.all():
                 themes.setdefault(p.theme, []).append(p)
-        return render(request, "planning/strategic_plan.html", {
-            "trust": trust, "plan": plan, "themes": themes,
-            "can_edit": rules.may_edit_strategic_plan(request.user, trust.pk),
-            "guides": list(plan.pocket_guides.select_related("academic_year")) if plan else [],
-        })
+        return render(
+            request,
+            "planning/strategic_plan.html",
+            {
+                "trust": trust,
+                "plan": plan,
+                "themes": themes,
+                "can_edit": rules.may_edit_strategic_plan(request.user, trust.pk),
+                "guides": list(plan.pocket_guides.select_related("academic_year")) if plan else [],
+            },
+        )
 
 
 class StrategicPlanEditView(ScopedViewMixin, View):
     def dispatch_trust(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED)
+        deny_unless(
+            rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED
+        )
         return trust, selectors.current_strategic_plan(user=request.user, trust=trust)
 
     def get(self, request, slug):
@@ -68,7 +76,9 @@ class StrategicPlanEditView(ScopedViewMixin, View):
 
     def handle(self, request, slug):
         trust, plan = self.dispatch_trust(request, slug)
-        form = StrategicPlanForm(request.POST or None, instance=type(plan).objects.get(pk=plan.pk) if plan else None)
+        form = StrategicPlanForm(
+            request.POST or None, instance=type(plan).objects.get(pk=plan.pk) if plan else None
+        )
 
         def save(form):
             data = {k: form.cleaned_data[k] for k in StrategicPlanForm.Meta.fields}
@@ -77,23 +87,38 @@ class StrategicPlanEditView(ScopedViewMixin, View):
             else:
                 services.strategic_plan_create(actor=request.user, trust=trust, **data)
 
-        return form_page(request, form, save, success_url=reverse("planning:strategic-plan", args=[slug]),
-                         context={"title": "Edit the strategic plan" if plan else "Start the strategic plan",
-                                  "back_url": reverse("planning:strategic-plan", args=[slug]), "back": "Strategic plan"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=reverse("planning:strategic-plan", args=[slug]),
+            context={
+                "title": "Edit the strategic plan" if plan else "Start the strategic plan",
+                "back_url": reverse("planning:strategic-plan", args=[slug]),
+                "back": "Strategic plan",
+            },
+        )
 
 
 class TrustPriorityFormView(ScopedViewMixin, View):
     def _objects(self, request, slug=None, pk=None):
         if pk is not None:
             priority = get_object_or_404_for(
-                request.user, Perm.STRATEGIC_PLAN_VIEW,
-                TrustPriority.objects.select_related("strategic_plan__trust").prefetch_related("indicators"), pk=pk)
+                request.user,
+                Perm.STRATEGIC_PLAN_VIEW,
+                TrustPriority.objects.select_related("strategic_plan__trust").prefetch_related(
+                    "indicators"
+                ),
+                pk=pk,
+            )
             trust, plan = priority.strategic_plan.trust, priority.strategic_plan
         else:
             trust = _trust(request, slug)
             plan = selectors.current_strategic_plan(user=request.user, trust=trust)
             priority = None
-        deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED)
+        deny_unless(
+            rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED
+        )
         if plan is None:
             raise Http404("Start the strategic plan first.")
         return trust, plan, priority
@@ -106,22 +131,44 @@ class TrustPriorityFormView(ScopedViewMixin, View):
 
     def handle(self, request, slug, pk):
         trust, plan, priority = self._objects(request, slug, pk)
-        instance = TrustPriority.objects.prefetch_related("indicators").get(pk=priority.pk) if priority else TrustPriority(
-            strategic_plan=plan, number=(max((p.number for p in plan.priorities.all()), default=0) + 1))
+        instance = (
+            TrustPriority.objects.prefetch_related("indicators").get(pk=priority.pk)
+            if priority
+            else TrustPriority(
+                strategic_plan=plan,
+                number=(max((p.number for p in plan.priorities.all()), default=0) + 1),
+            )
+        )
         form = TrustPriorityForm(request.POST or None, instance=instance)
 
         def save(form):
             if priority:
-                services.trust_priority_update(actor=request.user, priority=priority, indicators=form.indicators(),
-                                               **form.model_fields())
+                services.trust_priority_update(
+                    actor=request.user,
+                    priority=priority,
+                    indicators=form.indicators(),
+                    **form.model_fields(),
+                )
             else:
-                services.trust_priority_create(actor=request.user, strategic_plan=plan, indicators=form.indicators(),
-                                               **form.model_fields())
+                services.trust_priority_create(
+                    actor=request.user,
+                    strategic_plan=plan,
+                    indicators=form.indicators(),
+                    **form.model_fields(),
+                )
 
         url = reverse("planning:strategic-plan", args=[trust.slug])
-        return form_page(request, form, save, success_url=url, context={
-            "title": f"Edit {priority.code}" if priority else "Add a trust priority", "back_url": url,
-            "back": "Strategic plan"})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=url,
+            context={
+                "title": f"Edit {priority.code}" if priority else "Add a trust priority",
+                "back_url": url,
+                "back": "Strategic plan",
+            },
+        )
 
 
 class PocketGuideView(ScopedViewMixin, View):
@@ -129,13 +176,26 @@ class PocketGuideView(ScopedViewMixin, View):
         trust = _trust(request, slug)
         year = _year(trust, request)
         guide = selectors.pocket_guide_for(trust=trust, academic_year=year)
-        return render(request, "planning/pocket_guide.html", {
-            "trust": trust, "year": year, "guide": guide, "groups": selectors.pocket_guide_groups(guide),
-            "years": list(trust.academic_years.all()),
-            "can_edit": rules.may_edit_strategic_plan(request.user, trust.pk),
-            "published": selectors.guide_publications(trust=trust, academic_year=year).get("msp"),
-            "schools": list(School.objects.filter(pk__in=school_ids(request.user, Perm.PLAN_VIEW), trust=trust)),
-        })
+        return render(
+            request,
+            "planning/pocket_guide.html",
+            {
+                "trust": trust,
+                "year": year,
+                "guide": guide,
+                "groups": selectors.pocket_guide_groups(guide),
+                "years": list(trust.academic_years.all()),
+                "can_edit": rules.may_edit_strategic_plan(request.user, trust.pk),
+                "published": selectors.guide_publications(trust=trust, academic_year=year).get(
+                    "msp"
+                ),
+                "schools": list(
+                    School.objects.filter(
+                        pk__in=school_ids(request.user, Perm.PLAN_VIEW), trust=trust
+                    )
+                ),
+            },
+        )
 
 
 class PocketGuideEditView(ScopedViewMixin, View):
@@ -147,7 +207,9 @@ class PocketGuideEditView(ScopedViewMixin, View):
 
     def handle(self, request, slug):
         trust = _trust(request, slug)
-        deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED)
+        deny_unless(
+            rules.may_edit_strategic_plan(request.user, trust.pk), rules.STRATEGIC_EDIT_REFUSED
+        )
         year = _year(trust, request)
         plan = selectors.current_strategic_plan(user=request.user, trust=trust)
         if plan is None:
@@ -156,43 +218,69 @@ class PocketGuideEditView(ScopedViewMixin, View):
         form = PocketGuideForm(request.POST or None, priorities=plan.priorities.all(), guide=guide)
 
         def save(form):
-            services.pocket_guide_save(actor=request.user, strategic_plan=plan, academic_year=year,
-                                       items=form.items(), introduction=form.cleaned_data["introduction"])
+            services.pocket_guide_save(
+                actor=request.user,
+                strategic_plan=plan,
+                academic_year=year,
+                items=form.items(),
+                introduction=form.cleaned_data["introduction"],
+            )
 
         url = reverse("planning:pocket-guide", args=[slug]) + f"?year={year.start_year}"
-        return form_page(request, form, save, template="planning/pocket_guide_form.html", success_url=url,
-                         context={"trust": trust, "year": year, "back_url": url})
+        return form_page(
+            request,
+            form,
+            save,
+            template="planning/pocket_guide_form.html",
+            success_url=url,
+            context={"trust": trust, "year": year, "back_url": url},
+        )
 
 
 def _school_pocket_guide_context(request, pk):
-    school = get_object_or_404_for(request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk)
+    school = get_object_or_404_for(
+        request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+    )
     deny_unless(rules.may_view_plans(request.user, school), rules.PLANS_HIDDEN)
     year = _year(school.trust, request)
     guide = selectors.pocket_guide_for(trust=school.trust, academic_year=year)
     plans = list(SchoolPlan.objects.filter(school=school, academic_year=year).order_by("kind"))
-    own = {plan.kind: [p for p in plan.priorities.all() if not p.from_pocket_guide] for plan in
-           SchoolPlan.objects.filter(pk__in=[p.pk for p in plans]).prefetch_related(
-               "priorities__trust_priorities")}
+    own = {
+        plan.kind: [p for p in plan.priorities.all() if not p.from_pocket_guide]
+        for plan in SchoolPlan.objects.filter(pk__in=[p.pk for p in plans]).prefetch_related(
+            "priorities__trust_priorities"
+        )
+    }
     return {
-        "published": selectors.guide_publications(trust=school.trust, academic_year=year, school=school),
+        "published": selectors.guide_publications(
+            trust=school.trust, academic_year=year, school=school
+        ),
         "can_publish": rules.may_publish_guide(request.user, school.trust, school),
-        "school": school, "trust": school.trust, "year": year, "guide": guide,
+        "school": school,
+        "trust": school.trust,
+        "year": year,
+        "guide": guide,
         "groups": selectors.pocket_guide_groups(guide),
-        "school_priorities": own.get(PlanKind.SIP, []), "business_priorities": own.get(PlanKind.BDP, []),
+        "school_priorities": own.get(PlanKind.SIP, []),
+        "business_priorities": own.get(PlanKind.BDP, []),
         "plans": plans,
     }
 
 
 class SchoolPocketGuideView(ScopedViewMixin, View):
     def get(self, request, pk):
-        return render(request, "planning/school_pocket_guide.html", _school_pocket_guide_context(request, pk))
+        return render(
+            request, "planning/school_pocket_guide.html", _school_pocket_guide_context(request, pk)
+        )
 
 
 class SchoolPocketGuidePdfView(ScopedViewMixin, View):
     def get(self, request, pk):
         context = _school_pocket_guide_context(request, pk)
         pdf = render_pdf("planning/pdf/pocket_guide.html", context, request=request)
-        return pdf_response(pdf, f"pocket-guide-{context['school'].urn}-{context['year'].start_year}.pdf")
+        return pdf_response(
+            pdf, f"pocket-guide-{context['school'].urn}-{context['year'].start_year}.pdf"
+        )
 
 
 class MonitoringScaleView(ScopedViewMixin, View):
@@ -206,18 +294,36 @@ class MonitoringScaleView(ScopedViewMixin, View):
         trust = _trust(request, slug, Perm.TRUST_VIEW)
         deny_unless(rules.may_edit_strategic_plan(request.user, trust.pk), rules.SCALE_REFUSED)
         scale = services.scale_for_trust(trust.pk)
-        form = ScaleForm(request.POST or None, initial={
-            "grades": "\n".join(scale.grades), "good_or_better_count": scale.good_or_better_count})
+        form = ScaleForm(
+            request.POST or None,
+            initial={
+                "grades": "\n".join(scale.grades),
+                "good_or_better_count": scale.good_or_better_count,
+            },
+        )
 
         def save(form):
-            services.monitoring_scale_save(actor=request.user, trust=trust, grades=form.grade_list(),
-                                           good_or_better_count=form.cleaned_data["good_or_better_count"])
+            services.monitoring_scale_save(
+                actor=request.user,
+                trust=trust,
+                grades=form.grade_list(),
+                good_or_better_count=form.cleaned_data["good_or_better_count"],
+            )
 
         url = reverse("planning:strategic-plan", args=[slug])
-        return form_page(request, form, save, success_url=url, context={
-            "title": "Lesson observation judgement scale", "back_url": url, "back": "Strategic plan",
-            "intro": "Lesson observations are judged on this scale. The top grades you choose count towards "
-                     "'% of teaching at least good'."})
+        return form_page(
+            request,
+            form,
+            save,
+            success_url=url,
+            context={
+                "title": "Lesson observation judgement scale",
+                "back_url": url,
+                "back": "Strategic plan",
+                "intro": "Lesson observations are judged on this scale. The top grades you choose count towards "
+                "'% of teaching at least good'.",
+            },
+        )
 
 
 class RollupView(ScopedViewMixin, View):
@@ -225,7 +331,11 @@ class RollupView(ScopedViewMixin, View):
         trust = _trust(request, slug, Perm.TRUST_VIEW)
         deny_unless(rules.may_view_rollup(request.user, trust), rules.TRUST_PLANS_HIDDEN)
         year = _year(trust, request)
-        terms = list(Term.objects.filter(academic_year=year).select_related("academic_year").order_by("number"))
+        terms = list(
+            Term.objects.filter(academic_year=year)
+            .select_related("academic_year")
+            .order_by("number")
+        )
         term = next((t for t in terms if request.GET.get("term") == t.name), None)
         if term is None:
             from django.utils import timezone
@@ -234,10 +344,22 @@ class RollupView(ScopedViewMixin, View):
             started = [t for t in terms if t.starts_on <= today]
             term = started[-1] if started else terms[0]
         rows, total, before = selectors.rollup(user=request.user, trust=trust, term=term)
-        overdue = selectors.overdue_actions_for(user=request.user, trust=trust, academic_year=year, limit=30)
-        return render(request, "planning/rollup.html", {
-            "trust": trust, "year": year, "terms": terms, "term": term, "rows": rows, "total": total,
-            "previous": before, "overdue": overdue, "rule": rag.DERIVATION_RULE,
-            "years": list(trust.academic_years.all()),
-        })
-
+        overdue = selectors.overdue_actions_for(
+            user=request.user, trust=trust, academic_year=year, limit=30
+        )
+        return render(
+            request,
+            "planning/rollup.html",
+            {
+                "trust": trust,
+                "year": year,
+                "terms": terms,
+                "term": term,
+                "rows": rows,
+                "total": total,
+                "previous": before,
+                "overdue": overdue,
+                "rule": rag.DERIVATION_RULE,
+                "years": list(trust.academic_years.all()),
+            },
+        )

@@ -83,9 +83,13 @@ def test_sso_session_is_not_asked_for_trustwides_second_factor(client, world, id
     client.logout()
     head.set_password("a-long-Passphrase-9")
     head.save()
-    client.post(reverse("accounts:login"), {"username": head.email, "password": "a-long-Passphrase-9"})
+    client.post(
+        reverse("accounts:login"), {"username": head.email, "password": "a-long-Passphrase-9"}
+    )
     response = client.get(reverse("accounts:home"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:mfa-enrol"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:mfa-enrol")
+    )
 
 
 def test_unknown_email_is_refused_and_no_account_is_created(client, world, idp, make_provider):

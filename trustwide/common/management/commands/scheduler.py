@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Start scheduled jobs when due (the weekly digest): every minute, or once with --once (cron)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Check once and exit (for a cron entry).")
+        parser.add_argument(
+            "--once", action="store_true", help="Check once and exit (for a cron entry)."
+        )
         parser.add_argument("--interval", type=int, default=60, help="Seconds between checks.")
 
     def handle(self, *args, once, interval, **options):

@@ -19,10 +19,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "paths", nargs="*",
+            "paths",
+            nargs="*",
             help=f"Framework files or folders (default: every file in {FRAMEWORKS_DIR}).",
         )
-        parser.add_argument("--check", action="store_true", help="Only validate the files; load nothing.")
+        parser.add_argument(
+            "--check", action="store_true", help="Only validate the files; load nothing."
+        )
 
     def handle(self, *args, paths, check, **options):
         files = []
@@ -41,7 +44,9 @@ class Command(BaseCommand):
             for path in files:
                 try:
                     definition = load_framework_file(path)
-                    self.stdout.write(f"{path.name}: valid ({definition.name}, version {definition.version})")
+                    self.stdout.write(
+                        f"{path.name}: valid ({definition.name}, version {definition.version})"
+                    )
                 except FrameworkFileError as error:
                     problems.append(str(error))
             if problems:

@@ -29,10 +29,12 @@ class Command(BaseCommand):
                 module.build(ctx)
             demo.set_demo_passwords()  # people the apps added (e.g. parent governors) too
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo trust '{ctx.trust.name}' built in {elapsed:.1f} s: "
-            f"{len(ctx.hubs)} hubs, {len(ctx.schools)} schools, {len(ctx.logins)} users."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo trust '{ctx.trust.name}' built in {elapsed:.1f} s: "
+                f"{len(ctx.hubs)} hubs, {len(ctx.schools)} schools, {len(ctx.logins)} users."
+            )
+        )
         self.stdout.write(f"\nDemo logins (every password: {demo.DEMO_PASSWORD})")
         self.stdout.write(
             "Two-step login (MFA) is OFF for the demo trust so these logins work with a password "
