@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
+from trustwide.audit.models import PupilAccessKind
+from trustwide.audit.services import record_pupil_access
 from trustwide.common.views import ScopedViewMixin
 from trustwide.trusts.models import Trust
 
@@ -59,6 +61,20 @@ def _trust(request, slug) -> Trust:
     return trust
 
 
+def _record_view(request, pupils, kind, description) -> None:
+    """Every view of a pupil's identity is in the access log (who has seen this pupil)."""
+    if pupils:
+        record_pupil_access(
+            actor=request.user,
+            trust_id=pupils[0].trust_id,
+            school_id=pupils[0].school_id,
+            kind=kind,
+            description=description,
+            pupil_keys=[p.pupil_key for p in pupils],
+            path=request.get_full_path(),
+        )
+
+
 def _pupil(request, pk):
     try:
         return rules.pupils_visible(request.user).get(pk=pk)
@@ -76,6 +92,9 @@ class DataProtectionView(ScopedViewMixin, View):
                 rules.pupils_visible(request.user).filter(
                     trust=trust, upn__iexact=form.cleaned_data["upn"].strip()
                 )
+            )
+            _record_view(
+                request, found, PupilAccessKind.ACCESS_LOG, "Data protection look-up by UPN"
             )
         rule = PupilRetentionRule.objects.filter(trust=trust).first()
         return render(
@@ -117,6 +136,9 @@ class PupilDataView(ScopedViewMixin, View):
     def get(self, request, pk):
         pupil = _pupil(request, pk)
         holding = erasure.pupil_holding(actor=request.user, pupil=pupil, record=False)
+        _record_view(
+            request, [pupil], PupilAccessKind.PUPIL_RECORD, "What Trustwide holds about the pupil"
+        )
         return render(
             request,
             "data/pupil_data.html",
@@ -134,6 +156,9 @@ class PupilDataExportView(ScopedViewMixin, View):
         if fmt not in {"json", "csv"}:
             raise Http404("Exports are .json or .csv.")
         holding = erasure.pupil_holding(actor=request.user, pupil=pupil)
+        _record_view(
+            request, [pupil], PupilAccessKind.SUBJECT_ACCESS, f"Subject access export (.{fmt})"
+        )
         body, kind = (
             (holding.as_json(), "application/json")
             if fmt == "json"

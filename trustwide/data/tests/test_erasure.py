@@ -271,9 +271,22 @@ def test_find_by_upn_and_subject_access_export(stored, login):
     assert reverse("data:pupil-data", kwargs={"pk": pupil.pk}) in page.content.decode()
     held = client.get(reverse("data:pupil-data", kwargs={"pk": pupil.pk})).content.decode()
     assert "attendance_marks" in held and "Erase this pupil" not in held
+    # Each look-up, the pupil's page and the export are in the access log, against this pupil.
+    from trustwide.audit.models import PupilAccessKind, PupilDataAccess
+
+    seen = list(
+        PupilDataAccess.objects.filter(pupils__pupil_key=pupil.pupil_key)
+        .order_by("pk")
+        .values_list("kind", "actor__email")
+    )
+    who = stored.user("school_data_manager").email
+    assert seen == [(PupilAccessKind.ACCESS_LOG, who), (PupilAccessKind.PUPIL_RECORD, who)]
 
     response = client.get(reverse("data:pupil-data-export", kwargs={"pk": pupil.pk, "fmt": "json"}))
     assert response["Content-Disposition"] == f'attachment; filename="pupil-{GONE}.json"'
+    assert PupilDataAccess.objects.filter(
+        kind=PupilAccessKind.SUBJECT_ACCESS, pupils__pupil_key=pupil.pupil_key
+    ).exists()
     data = json.loads(response.content)
     assert data["app_database"]["data.Pupil"]["upn"] == GONE
     assert data["app_database"]["data.Pupil"]["date_of_birth"] == "2016-01-01"
