@@ -38,3 +38,17 @@ RECORD_INSPECTION_REFUSED = (
 def may_record_inspection(user, school) -> bool:
     """School leaders (who write the SEF the inspection validates) and whoever edits the school."""
     return can(user, Perm.SCHOOL_EDIT, school) or can(user, Perm.SEF_EDIT, school)
+
+
+EDIT_CALENDAR_REFUSED = (
+    "Only the school's leaders and the trust's leaders and administrators change its term dates "
+    "and closure days."
+)
+
+
+def may_edit_calendar(user, trust, school=None) -> bool:
+    """The trust's dates (school None): whoever edits the trust's years. A school's own dates
+    and closure days: they too, and the school's leaders (who hold the SEF)."""
+    if may_edit_trust(user, trust):
+        return True
+    return school is not None and can(user, Perm.SEF_EDIT, school)
