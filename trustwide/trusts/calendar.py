@@ -102,6 +102,10 @@ class Calendar:
     def half_term_on(self, day: datetime.date) -> HalfTerm | None:
         return next((h for h in self.half_terms if h.contains(day)), None)
 
+    @property
+    def closure_days(self) -> list[ClosureDay]:
+        return sorted(self.closures.values(), key=lambda d: d.on)
+
     def closure_on(self, day: datetime.date) -> ClosureDay | None:
         return self.closures.get(day)
 
