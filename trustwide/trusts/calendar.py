@@ -145,7 +145,7 @@ def calendars_for(year: AcademicYear, schools) -> dict[int | None, Calendar]:
     """The trust's calendar (key None) and each school's, in three queries whatever the number
     of schools: each school falls back to the trust's term dates where it keeps none, and has
     the trust's closure days and its own."""
-    terms = list(Term.objects.filter(academic_year=year).order_by("number"))
+    terms = sorted(year.terms.all(), key=lambda t: t.number)  # prefetched terms: no query
     schools = list(schools)
     own: dict[int, dict[int, SchoolTerm]] = {}
     closures: dict[int | None, dict[datetime.date, ClosureDay]] = {None: {}}
