@@ -156,11 +156,20 @@ def test_closure_day_is_audited_and_term_dates_cannot_leave_it_outside(world):
     assert not term_dates_for(world.school_a2, year).is_school_day(D(2030, 9, 2))  # every school
     with pytest.raises(ValidationError, match="already a closure day"):
         years.closure_day_add(actor=admin, year=year, on=D(2030, 9, 2), reason="closure")
-    # Moving the autumn term's start past the INSET day is refused, naming the day.
-    later = with_change("autumn", 0, D(2030, 9, 3))
+    a2_day = years.closure_day_add(
+        actor=admin, year=year, school=world.school_a2, on=D(2030, 9, 3), reason="inset"
+    )
+    # Moving the autumn term's start past the INSET days is refused, naming each day (A2 is on
+    # the trust's dates, so its own INSET day would fall outside too).
+    later = with_change("autumn", 0, D(2030, 9, 4))
     with pytest.raises(ValidationError) as caught:
         years.terms_update(actor=admin, year=year, dates=later)
     assert "INSET day 02/09/2030: it falls outside the terms of 2030/31" in caught.value.messages[0]
+    assert (
+        f"INSET day 03/09/2030 ({world.school_a2.name}): it falls outside"
+        in (caught.value.messages[1])
+    )
+    years.closure_day_delete(actor=admin, day=a2_day)
     assert Term.objects.get(academic_year=year, name="autumn").starts_on == D(2030, 9, 2)
     with pytest.raises(PermissionDenied):
         years.closure_day_add(

@@ -119,13 +119,21 @@ def closure_problem(calendar, day: datetime.date, what: str = "") -> str | None:
     return None
 
 
-def _closures_still_in_term(calendar, days) -> None:
-    """After a change of term dates, every closure day of that calendar must still be in term."""
-    problems = [
-        p
-        for day in days
-        if (p := closure_problem(calendar, day.on, f"{day.get_reason_display()} {_fmt(day.on)}"))
-    ]
+def _closures_still_in_term(year: AcademicYear, school=None, *, every_school=False) -> None:
+    """After a change of term dates, each closure day (the school's; with every_school, the
+    trust's and every school's) must still be in term on its own calendar."""
+    days = ClosureDay.objects.filter(academic_year=year).select_related("school")
+    days = list(days if every_school else days.filter(school=school))
+    calendars = calendars_for(
+        year, list({d.school_id: d.school for d in days if d.school}.values())
+    )
+    problems = []
+    for day in days:
+        what = f"{day.get_reason_display()} {_fmt(day.on)}"
+        if day.school:
+            what += f" ({day.school.name})"
+        if p := closure_problem(calendars[day.school_id], day.on, what):
+            problems.append(p)
     if problems:
         raise ValidationError(
             {"__all__": [f"{p} Move or remove it on the closure days first." for p in problems]}
@@ -246,9 +254,7 @@ def terms_update(
             )
         elif any(getattr(term, k) != v for k, v in fields.items()):
             audited_update(actor=actor, instance=term, actor_label=actor_label, **fields)
-    _closures_still_in_term(
-        calendars_for(year, [])[None], ClosureDay.objects.filter(academic_year=year, school=None)
-    )
+    _closures_still_in_term(year, every_school=True)
     return year
 
 
@@ -353,9 +359,7 @@ def school_terms_set(
         elif any(getattr(row, k) != v for k, v in fields.items()):
             row = audited_update(actor=actor, instance=row, actor_label=actor_label, **fields)
         saved.append(row)
-    _closures_still_in_term(
-        term_dates_for(school, year), ClosureDay.objects.filter(academic_year=year, school=school)
-    )
+    _closures_still_in_term(year, school)
     return saved
 
 
@@ -367,9 +371,7 @@ def school_terms_clear(*, actor, school, year: AcademicYear, actor_label=None) -
     rows = list(SchoolTerm.objects.filter(school=school, term__academic_year=year))
     for row in rows:
         audited_delete(actor=actor, instance=row, actor_label=actor_label)
-    _closures_still_in_term(
-        term_dates_for(school, year), ClosureDay.objects.filter(academic_year=year, school=school)
-    )
+    _closures_still_in_term(year, school)
     return len(rows)
 
 
