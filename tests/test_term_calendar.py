@@ -328,3 +328,4 @@ def test_school_calendar_pages(world, login, client, django_assert_max_num_queri
     with django_assert_max_num_queries(12):
         body = client.get(years_page).content.decode()
     assert "Autumn 1 ends" in body and "six half-terms" in body
+    assert f'On their own term dates: <a href="{page}?year={START}">{a1.name}</a>' in body

@@ -119,14 +119,6 @@ class Calendar:
             and day not in self.closures
         )
 
-    def school_days(self, start: datetime.date, end: datetime.date) -> int:
-        """The number of days open to pupils from start to end inclusive."""
-        days, day = 0, start
-        while day <= end:
-            days += self.is_school_day(day)
-            day += datetime.timedelta(days=1)
-        return days
-
     def as_periods(self) -> list[tuple[str, datetime.date, datetime.date]]:
         """(term name, first day, last day): the KPI engine's term periods."""
         return [(t.name, t.starts_on, t.ends_on) for t in self.terms]

@@ -22,13 +22,21 @@ from . import rules, years
 from . import utils as academic
 from .calendar import term_dates_for
 from .forms import ClosureDayForm, TermDatesForm
-from .models import AcademicYear, ClosureDay, School, Trust, default_term_dates
+from .models import (
+    AcademicYear,
+    ClosureDay,
+    School,
+    SchoolTerm,
+    TermName,
+    Trust,
+    default_term_dates,
+)
 
 
 def _on_term_fields(save):
     """Term messages name the term ("spring") or its half-term ("spring_half"): show each on
     that term's start-date field, or its first half-term field."""
-    names = {name for name, *_ in default_term_dates(2000)}
+    names = set(TermName.values)
 
     def field(key):
         if key in names:
@@ -90,6 +98,16 @@ class AcademicYearListView(ScopedViewMixin, View):
                 ),
             )
         )
+        own = {}  # year -> the schools on their own term dates that year
+        for year_id, school_id, name in (
+            SchoolTerm.objects.filter(term__academic_year__trust=trust)
+            .values_list("term__academic_year_id", "school_id", "school__name")
+            .order_by("school__name")
+            .distinct()
+        ):
+            own.setdefault(year_id, []).append((school_id, name))
+        for year in rows:
+            year.own_dates_schools = own.get(year.pk, [])
         return render(request, "trusts/academic_years.html", {"trust": trust, "years": rows})
 
 
