@@ -121,6 +121,7 @@ class SchoolPerformance(models.Model):
     value = models.FloatField(null=True, blank=True)
     marker = models.CharField(max_length=10, blank=True)
     source_file = models.CharField(max_length=200)
+    school_name = models.CharField(max_length=200, blank=True)
 
     # Public national data: not scoped to a trust.
     scope_trust_path = None

@@ -101,6 +101,7 @@ def import_performance_tables(
                     value.number,
                     "" if value.is_number else value.marker.value,
                     name,
+                    school.name,
                 )
             )
     _insert(rows)
@@ -135,6 +136,7 @@ _FIELDS = (
     "value",
     "marker",
     "source_file",
+    "school_name",
 )
 
 

@@ -163,6 +163,7 @@ class SchoolRow:
     estab: str
     values: dict[str, Value | None]
     school_type: str | None = None
+    name: str = ""  # SCHNAME / school_name: kept so similar schools can be named
 
     @property
     def phase(self) -> str | None:
@@ -303,6 +304,7 @@ def read_performance_table(path: str | Path) -> PerformanceTable:
             estab=(row.get("ESTAB") or "").strip(),
             values=values,
             school_type=(row.get("SCHOOLTYPE") or "").strip() or None,
+            name=(row.get("SCHNAME") or "").strip()[:200],
         )
     return table
 
@@ -328,6 +330,7 @@ def _tidy_row(table: PerformanceTable, row: dict[str, str], values: dict, where:
             estab=laestab[3:],
             values=values,
             school_type=kind or None,
+            name=(row.get("school_name") or "").strip()[:200],
         )
     else:
         table.other.append(row)  # Regional and other levels DfE publishes

@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Q
 
 from trustwide.access import Perm, hub_ids, school_ids
 from trustwide.trusts.models import School
+from trustwide.trusts.utils import year_label
 
 from . import definitions as d
 from . import rules
@@ -517,18 +518,18 @@ def _points_version(code: str):
 @lru_cache(maxsize=64)
 def _population(code: str, version: tuple) -> dict:
     """Published values of the latest year for `code`: per phase, values sorted, and
-    (fsm %, value) pairs sorted by fsm % for the similar-schools window."""
+    (fsm %, value, urn, pupils on roll, name) sorted by fsm % for the similar-schools window."""
     latest = SchoolPerformance.objects.filter(kpi_code=code).aggregate(y=Max("academic_year"))["y"]
     by_phase: dict[str, list] = {}
-    for phase, value, fsm, urn, nor in SchoolPerformance.objects.filter(
+    for phase, value, fsm, urn, nor, name in SchoolPerformance.objects.filter(
         kpi_code=code, academic_year=latest, value__isnull=False
-    ).values_list("phase", "value", "fsm_ever_pct", "urn", "pupils_on_roll"):
-        by_phase.setdefault(phase, []).append((value, fsm, urn, nor))
+    ).values_list("phase", "value", "fsm_ever_pct", "urn", "pupils_on_roll", "school_name"):
+        by_phase.setdefault(phase, []).append((value, fsm, urn, nor, name))
     out = {"year": latest}
     for phase, items in by_phase.items():
         out[phase] = {
-            "sorted": sorted(v for v, _, _, _ in items),
-            "by_fsm": sorted(((f, v, u, n) for v, f, u, n in items if f is not None)),
+            "sorted": sorted(v for v, *_ in items),
+            "by_fsm": sorted((f, v, u, n, name) for v, f, u, n, name in items if f is not None),
         }
     return out
 
@@ -543,6 +544,71 @@ def _rank(sorted_values: list[float], value: float, better: str) -> float | None
     return 100.0 * (worse + 0.5 * ties) / len(sorted_values)
 
 
+@dataclass(frozen=True)
+class SimilarSchools:
+    """The published schools a school is compared with for one KPI (the latest year loaded)."""
+
+    year: int
+    phase: str
+    rows: list[tuple]  # (fsm %, value, urn, pupils on roll, name), closest first
+    sized: bool  # size (number on roll) refined the choice
+    description: str  # "the 100 primary schools with the closest % disadvantaged (...)"
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.year)
+
+
+def _population_for(kpi: d.KPI, school: School) -> dict | None:
+    version = _points_version(kpi.code)
+    if not version["n"]:
+        return None
+    return _population(kpi.code, (version["n"], version["last"]))
+
+
+def _similar(population: dict, school: School) -> SimilarSchools | None:
+    """The SIMILAR_N schools of the school's phase with the closest % disadvantaged, then
+    (of a shortlist SIZE_SHORTLIST times as long) the closest in size where sizes are known."""
+    phase_data = population.get(school.phase)
+    if school.percent_disadvantaged is None or not phase_data or not phase_data["by_fsm"]:
+        return None
+    fsm = float(school.percent_disadvantaged)
+    by_fsm = phase_data["by_fsm"]
+    centre = bisect.bisect_left(by_fsm, (fsm,))
+    wide = SIMILAR_N * SIZE_SHORTLIST
+    lo, hi = max(0, centre - wide), min(len(by_fsm), centre + wide)
+    window = sorted(
+        (p for p in by_fsm[lo:hi] if p[2] != school.urn), key=lambda p: (abs(p[0] - fsm), p[2])
+    )
+    size = school.pupils_on_roll or None
+    sized = size is not None and any(p[3] for p in window[:wide])
+    if sized:
+        # Closest % disadvantaged first (a shortlist of SIZE_SHORTLIST x N), then closest size
+        # (by ratio, so 200 vs 400 pupils is as far as 500 vs 1,000).
+        shortlist = [p for p in window[:wide] if p[3]]
+        window = sorted(
+            shortlist, key=lambda p: (abs(math.log(p[3] / size)), abs(p[0] - fsm), p[2])
+        )
+    window = window[:SIMILAR_N]
+    if not window:
+        return None
+    low, high = min(p[0] for p in window), max(p[0] for p in window)
+    what = f"the {len(window)} {school.phase} schools with the closest % disadvantaged ({low:g}-{high:g}%)"
+    if sized:
+        what += (
+            f" and size ({min(p[3] for p in window):,}-{max(p[3] for p in window):,} pupils, "
+            f"this school {size:,})"
+        )
+    return SimilarSchools(population["year"], school.phase, window, sized, what)
+
+
+def similar_schools(*, kpi: d.KPI, school: School) -> SimilarSchools | None:
+    """The named comparison schools behind a school's "similar schools" percentile. Published
+    school-level figures are public data; callers check the user may read the school's KPIs."""
+    population = _population_for(kpi, school)
+    return _similar(population, school) if population else None
+
+
 def place_school(
     *, kpi: d.KPI, value: float, school: School, academic_year: int | None = None
 ) -> dict[str, Placement]:
@@ -550,10 +616,9 @@ def place_school(
     the SIMILAR_N schools of its phase with the closest % disadvantaged (published figures of
     the latest year imported; same ranking as percentiles.percentile_rank). Each placement
     names that year, and says so when it is older than `academic_year`, the value's year."""
-    version = _points_version(kpi.code)
-    if not version["n"]:
+    population = _population_for(kpi, school)
+    if population is None:
         return {}
-    population = _population(kpi.code, (version["n"], version["last"]))
     year = population["year"]
     phase_data = population.get(school.phase)
     if not phase_data:
@@ -567,35 +632,13 @@ def place_school(
         compared_year=academic_year,
     )
     out = {"national": national}
-    if school.percent_disadvantaged is not None and phase_data["by_fsm"]:
-        fsm = float(school.percent_disadvantaged)
-        by_fsm = phase_data["by_fsm"]
-        centre = bisect.bisect_left(by_fsm, (fsm,))
-        wide = SIMILAR_N * SIZE_SHORTLIST
-        lo, hi = max(0, centre - wide), min(len(by_fsm), centre + wide)
-        window = sorted(by_fsm[lo:hi], key=lambda p: (abs(p[0] - fsm), p[2]))
-        size = school.pupils_on_roll or None
-        sized = size is not None and any(p[3] for p in window[:wide])
-        if sized:
-            # Closest % disadvantaged first (a shortlist of SIZE_SHORTLIST x N), then closest size
-            # (by ratio, so 200 vs 400 pupils is as far as 500 vs 1,000).
-            shortlist = [p for p in window[:wide] if p[3]]
-            window = sorted(
-                shortlist, key=lambda p: (abs(math.log(p[3] / size)), abs(p[0] - fsm), p[2])
-            )
-        window = window[:SIMILAR_N]
-        values = sorted(p[1] for p in window)
-        low, high = min(p[0] for p in window), max(p[0] for p in window)
-        what = f"the {len(values)} {school.phase} schools with the closest % disadvantaged ({low:g}-{high:g}%)"
-        if sized:
-            what += (
-                f" and size ({min(p[3] for p in window):,}-{max(p[3] for p in window):,} pupils, "
-                f"this school {size:,})"
-            )
+    similar = _similar(population, school)
+    if similar is not None:
+        values = sorted(p[1] for p in similar.rows)
         out["similar"] = Placement(
             _rank(values, value, kpi.better),
             len(values),
-            what,
+            similar.description,
             year=year,
             compared_year=academic_year,
         )

@@ -68,6 +68,7 @@ def test_real_destinations_import_loads_sustained_destinations_and_says_what(db,
     assert "descriptive columns ignored: ICLOSE, SCHNAME, NFTYPE" in out
     stored = SchoolPerformance.objects.filter(kpi_code="transition_sustained", academic_year=2018)
     assert stored.filter(urn=137181).get().value == 94.0
+    assert stored.filter(urn=137181).get().school_name  # SCHNAME kept to name similar schools
     assert stored.filter(marker="SUPP", value__isnull=True).exists()
     assert not stored.filter(marker="SUPP", value__isnull=False).exists()
     assert stored.filter(phase="secondary").count() > 2500
@@ -131,6 +132,8 @@ def test_tidy_file_is_read_by_geographic_level_with_markers_and_year(tmp_path, d
         (114003, "overall_absence"): ("primary", 0.0, ""),
         (114003, "persistent_absence"): ("primary", None, "x"),
     }
+    # Names are kept (not measures) so similar schools can be named on the page.
+    assert SchoolPerformance.objects.filter(urn=114002).first().school_name == "Beta School, Town"
 
 
 def test_tidy_file_with_a_bad_cell_names_file_line_and_column_and_writes_nothing(tmp_path, db):
