@@ -32,6 +32,7 @@ NO_HISTORY_PAGE = {
     "kpis.kpivalue",
     "kpis.kpirefresh",
     "kpis.schoolperformance",
+    "kpis.nationalfigure",
     "governance.calendartoken",
     # The pupil-data access log is read on the data protection page, never changed.
     "audit.pupildataaccess",

@@ -3,7 +3,8 @@ into SchoolPerformance, for percentiles.
 
 Markers (SUPP, NE, NA, NP, LOWCOV, SP, x, c, z) are stored as markers, never as numbers;
 national and LA rows are not schools and are not stored here: the national figures a file
-carries are returned (by KPI and phase) so the caller can report them. A file's phase comes
+carries are returned (by KPI and phase) and stored as kpis.NationalFigure (verified, the file
+named as source), which national.lookup reads beside the bundled figures. A file's phase comes
 from the census file when given (england_census.csv), else from the file's own school type.
 """
 
@@ -105,6 +106,7 @@ def import_performance_tables(
                 )
             )
     _insert(rows)
+    figures = _store_national(measures, columns, year, name)
     national = {
         COLUMN_KPIS[c]: {
             phase: values[c] for phase, values in measures.national.items() if values.get(c)
@@ -122,8 +124,58 @@ def import_performance_tables(
         "columns": columns,
         "ignored": measures.ignored,
         "national": national,
+        "national_stored": figures,
         "local_authorities": len(measures.local_authorities),
     }
+
+
+# The basis of a national figure by DfE column, for national.lookup's preference order.
+COLUMN_BASIS = {
+    "PERCTOT": "census",
+    "PPERSABS10": "census",
+    "sess_overall_percent": "census",
+    "enrolments_pa_10_exact_percent": "census",
+    "OVERALL_DESTPER": "destinations",
+}
+
+
+def _store_national(measures, columns: list[str], year: int, name: str) -> int:
+    """The file's national rows become national figures for the year (replacing those an
+    earlier import of the same year and measure wrote): DfE's own published figure, so
+    verified, with the file named as the source. The state-funded total is the "all phases"
+    figure."""
+    from . import national
+    from .models import NationalFigure
+
+    found: dict[tuple[str, str], NationalFigure] = {}
+    for phase, values in measures.national.items():
+        as_phase = "all" if phase in ("all", "state-funded") else phase
+        for column in columns:
+            value = values.get(column)
+            if value is None or not value.is_number:
+                continue
+            key = (COLUMN_KPIS[column], as_phase)
+            if key in found and phase == "state-funded":
+                continue  # an explicit all-phases row wins over the state-funded total
+            found[key] = NationalFigure(
+                measure=COLUMN_KPIS[column],
+                academic_year=year,
+                phase=as_phase,
+                value=value.number,
+                basis=COLUMN_BASIS.get(column, "census"),
+                source=f"DfE school-level file {name}, national row",
+                verified=True,
+                note=f"national row ({phase}) of {name}, column {column}",
+            )
+    NationalFigure.objects.filter(
+        academic_year=year,
+        measure__in={COLUMN_KPIS[c] for c in columns},
+        period="year",
+        group="all",
+    ).delete()
+    NationalFigure.objects.bulk_create(found.values())
+    transaction.on_commit(national.forget_imported)
+    return len(found)
 
 
 _FIELDS = (
@@ -168,6 +220,7 @@ def describe(result: dict) -> str:
         f"loaded {', '.join(result['kpis'])} from {', '.join(result['columns'])}: {result['rows']} published values "
         f"({result['markers']} suppression or other markers kept as markers); "
         f"{result['schools_without_phase']} schools without a known phase left out; "
-        f"national rows: {national}; {result['local_authorities']} local-authority rows recognised (not schools); "
+        f"national rows: {national} ({result['national_stored']} stored as national figures); "
+        f"{result['local_authorities']} local-authority rows recognised (not schools); "
         f"descriptive columns ignored: {ignored}."
     )

@@ -69,6 +69,11 @@ def test_real_destinations_import_loads_sustained_destinations_and_says_what(db,
     stored = SchoolPerformance.objects.filter(kpi_code="transition_sustained", academic_year=2018)
     assert stored.filter(urn=137181).get().value == 94.0
     assert stored.filter(urn=137181).get().school_name  # SCHNAME kept to name similar schools
+    from trustwide.kpis.national import lookup
+
+    match = lookup(measure="transition_sustained", academic_year=2018, phase="secondary")
+    assert match.value == 94.0 and match.row.verified
+    assert match.row.source == "DfE school-level file england_ks4-pupdest.csv, national row"
     assert stored.filter(marker="SUPP", value__isnull=True).exists()
     assert not stored.filter(marker="SUPP", value__isnull=False).exists()
     assert stored.filter(phase="secondary").count() > 2500
@@ -132,6 +137,20 @@ def test_tidy_file_is_read_by_geographic_level_with_markers_and_year(tmp_path, d
         (114003, "overall_absence"): ("primary", 0.0, ""),
         (114003, "persistent_absence"): ("primary", None, "x"),
     }
+    # The national row enters the national benchmarks (issue 18 item 2), with year, source and
+    # a verified flag; a DfE census-basis figure ranks above the bundled daily-data one.
+    from trustwide.kpis.national import lookup
+
+    assert result["national_stored"] == 2
+    match = lookup(measure="persistent_absence", academic_year=2024, phase="primary")
+    assert (match.value, match.row.verified, match.row.year_label) == (17.8, True, "2024/25")
+    assert "absence_tidy.csv" in match.row.source
+    # Importing the year again replaces, never duplicates.
+    import_performance_tables(measures_path=path)
+    assert lookup(measure="persistent_absence", academic_year=2024, phase="primary").value == 17.8
+    from trustwide.kpis.models import NationalFigure
+
+    assert NationalFigure.objects.filter(academic_year=2024).count() == 2
     # Names are kept (not measures) so similar schools can be named on the page.
     assert SchoolPerformance.objects.filter(urn=114002).first().school_name == "Beta School, Town"
 
