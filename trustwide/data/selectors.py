@@ -33,6 +33,22 @@ _POSSIBLE = ", ".join(f"'{c}'" for c in sorted(codes.ATTENDING | codes.ABSENT))
 _ABSENT = ", ".join(f"'{c}'" for c in sorted(codes.ABSENT))
 
 
+def roll_sizes(*, trust_id: int, urns, academic_year: int) -> dict[int, int]:
+    """School URN -> pupils on its roll for the year (the store's roster built from the
+    characteristics imports), read from Parquet metadata only: counts, no pupil data."""
+    import pyarrow.parquet as pq
+
+    from .services import analytics_store
+
+    store = analytics_store()
+    out: dict[int, int] = {}
+    with store.reading(trust_id):
+        for urn in urns:
+            for path in store.paths("pupils", trust_id, [urn], [academic_year]):
+                out[urn] = out.get(urn, 0) + pq.ParquetFile(path).metadata.num_rows
+    return out
+
+
 def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 

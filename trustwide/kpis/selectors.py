@@ -55,14 +55,19 @@ class Reading:
     last_year: float | None = None
     change: float | None = None
     percentiles: dict[str, Placement] = field(default_factory=dict)
+    # Set when the period asked for has no figure yet and the latest earlier one is shown:
+    # "summer term 2025/26". Its value is not rated against this period's target.
+    from_period: str = ""
 
     @property
     def display(self) -> str:
         if not self.computed:
             return "no data"
         if self.suppressed or self.value is None:
-            return self.kpi.too_few
-        return f"{self.value:.1f}{'%' if self.kpi.unit == '%' else ''}"
+            text = self.kpi.too_few
+        else:
+            text = f"{self.value:.1f}{'%' if self.kpi.unit == '%' else ''}"
+        return f"{text} ({self.from_period})" if self.from_period else text
 
     @property
     def count_text(self) -> str:
@@ -83,20 +88,78 @@ def _values(filters: Q, *, academic_year: int, period: str, groups, codes) -> li
             period=period,
             group__in=groups,
             kpi_code__in=codes,
-        ).only(
-            "kpi_code",
-            "school_id",
-            "hub_id",
-            "level",
-            "group",
-            "value",
-            "numerator",
-            "denominator",
-            "pupils",
-            "suppressed",
-            "academic_year",
-        )
+        ).only(*_VALUE_FIELDS)
     )
+
+
+_VALUE_FIELDS = (
+    "kpi_code",
+    "school_id",
+    "hub_id",
+    "level",
+    "group",
+    "value",
+    "numerator",
+    "denominator",
+    "pupils",
+    "suppressed",
+    "academic_year",
+)
+
+
+# Order of periods inside a year, for "the latest period that has data" (ytd is left out: at
+# the year's end it equals the full year, and mid-year it is what the year period shows).
+_PERIOD_RANK = {"autumn": 1, "spring": 2, "summer": 3, "ytd": 3.5, "year": 4}
+_PERIOD_WORDS = {
+    "autumn": "autumn term",
+    "spring": "spring term",
+    "summer": "summer term",
+    "year": "full year",
+}
+
+
+def period_label(academic_year: int, period: str) -> str:
+    return f"{_PERIOD_WORDS.get(period, period)} {year_label(academic_year)}"
+
+
+def _latest_before(filters: Q, *, academic_year: int, period: str, group: str, codes, key) -> dict:
+    """For each key (from `key(row)`) the value of the latest period before (academic_year,
+    period) that has one, looking back over this year and last: one query."""
+    if not codes:
+        return {}
+    asked = academic_year * 10 + _PERIOD_RANK.get(period, 4)
+    rows = KpiValue.objects.filter(
+        filters,
+        academic_year__in=[academic_year - 1, academic_year],
+        period__in=["autumn", "spring", "summer", "year"],
+        group=group,
+        kpi_code__in=list(codes),
+    ).only(*_VALUE_FIELDS, "period")
+    best: dict = {}
+    for row in rows:
+        rank = row.academic_year * 10 + _PERIOD_RANK[row.period]
+        if rank >= asked:
+            continue
+        k = key(row)
+        if k not in best or best[k][0] < rank:
+            best[k] = (rank, row)
+    return {k: row for k, (_, row) in best.items()}
+
+
+def _show_earlier(reading: Reading, row: KpiValue) -> Reading:
+    """Fill a reading that has no figure for the period asked with an earlier period's."""
+    reading.computed = True
+    reading.value, reading.numerator, reading.denominator = (
+        row.value,
+        row.numerator,
+        row.denominator,
+    )
+    reading.pupils, reading.suppressed = row.pupils, row.suppressed
+    reading.from_period = period_label(row.academic_year, row.period)
+    reading.target_rating = None
+    reading.national_rating = None
+    reading.change = None
+    return reading
 
 
 def _targets(
@@ -219,6 +282,14 @@ def school_readings(
     }
     targets = _targets(school.trust_id, academic_year, codes, group)
     phase = _benchmark_phase(school)
+    earlier = _latest_before(
+        Q(school_id__in=history),
+        academic_year=academic_year,
+        period=period,
+        group=group,
+        codes=[c for c in codes if c not in current],
+        key=lambda v: v.kpi_code,
+    )
     readings = []
     for code in codes:
         kpi = d.kpi_by_code(code)
@@ -239,8 +310,11 @@ def school_readings(
             period=period,
             group=group,
         )
+        if not reading.computed and code in earlier:
+            _show_earlier(reading, earlier[code])
         if (
             with_percentiles
+            and not reading.from_period
             and reading.value is not None
             and group == "all"
             and period in ("year", "ytd")
@@ -356,6 +430,15 @@ def trust_school_table(
     ):
         last[(successors.get(v.school_id, v.school_id), v.kpi_code)] = v
     targets = _targets(trust.pk, academic_year, codes, group)
+    missing = {code for code in codes for s in schools if (s.pk, code) not in current}
+    earlier = _latest_before(
+        Q(school_id__in=ids),
+        academic_year=academic_year,
+        period=period,
+        group=group,
+        codes=missing,
+        key=lambda v: (v.school_id, v.kpi_code),
+    )
     rows = []
     for school in schools:
         readings = {}
@@ -377,6 +460,8 @@ def trust_school_table(
                 period=period,
                 group=group,
             )
+            if not readings[code].computed and (school.pk, code) in earlier:
+                _show_earlier(readings[code], earlier[(school.pk, code)])
         rows.append(SchoolRow(school, readings))
     trust_readings = {}
     if rules.reads_trust_figures(user, trust.pk):
@@ -400,6 +485,14 @@ def trust_school_table(
                 codes=codes,
             )
         }
+        earlier_trust = _latest_before(
+            Q(trust=trust, level=Level.TRUST),
+            academic_year=academic_year,
+            period=period,
+            group=group,
+            codes=[c for c in codes if c not in now],
+            key=lambda v: v.kpi_code,
+        )
         for code in codes:
             trust_readings[code] = _fill(
                 Reading(d.kpi_by_code(code)),
@@ -412,6 +505,8 @@ def trust_school_table(
                 period=period,
                 group=group,
             )
+            if not trust_readings[code].computed and code in earlier_trust:
+                _show_earlier(trust_readings[code], earlier_trust[code])
     return rows, trust_readings
 
 

@@ -252,6 +252,7 @@ def kpi_target_set(
     kpi_code: str,
     target: float | None,
     group: str = "all",
+    actor_label=None,
 ):
     """Set (or with target=None remove) a trust default (school=None) or a school's own target."""
     from django.core.exceptions import ValidationError
@@ -282,12 +283,15 @@ def kpi_target_set(
     ).first()
     if target is None:
         if existing:
-            audited_delete(actor=actor, instance=existing)
+            audited_delete(actor=actor, actor_label=actor_label, instance=existing)
         return None
     if existing:
-        return audited_update(actor=actor, instance=existing, target=target)
+        return audited_update(
+            actor=actor, actor_label=actor_label, instance=existing, target=target
+        )
     return audited_create(
         actor=actor,
+        actor_label=actor_label,
         model=KpiTarget,
         trust=trust,
         school=school,

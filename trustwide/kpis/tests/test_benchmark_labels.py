@@ -16,7 +16,7 @@ def test_benchmarks_help_prints_instead_of_crashing(capsys):
     assert "% FSM ever" in out and "--census" in out
 
 
-def test_national_figure_names_its_year_as_an_academic_year():
+def test_national_figure_names_its_year_as_an_academic_year(db):
     match = lookup(measure="overall_absence", academic_year=2024, phase="primary")
     assert match is not None
     label = match.row.year_label
