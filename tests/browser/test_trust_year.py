@@ -16,6 +16,7 @@ from django.core.management import call_command
 from tests.browser.conftest import ARTIFACTS, assert_accessible
 from tests.browser.test_new_trust_people import _accept_invitation, _link_in_last_email_to
 from trustwide.audit.models import AuditEvent
+from trustwide.evaluation.models import SelfEvaluation
 from trustwide.planning.models import Action, SchoolPlan
 from trustwide.trusts.models import AcademicYear, Trust
 from trustwide.trusts.tests.gias_files import establishment, gias_bytes
@@ -170,6 +171,19 @@ def test_a_trust_sets_itself_up_and_turns_the_year(
     assert "Phonics catch-up for year 3" in before
     walk.shot(head, "head-plan-this-year")
 
+    # ... and starts this year's SEF, writing one area's summary.
+    head.goto(f"{live_server.url}/schools/{school.pk}/self-evaluation/new/")
+    head.get_by_role("button", name="Start").click()
+    head.wait_for_url(re.compile(r".*/self-evaluations/\d+/$"))
+    sef_url = head.url
+    head.get_by_role("link", name=re.compile(r"^Edit ")).first.click()
+    head.get_by_label("Evaluative summary").fill("Pupils read widely and well.")
+    _save(head, sef_url)
+    head.goto(sef_url)
+    sef_before = head.locator("main").inner_text()
+    assert "Pupils read widely and well." in sef_before
+    walk.shot(head, "head-sef-this-year")
+
     # The roll-over, in June as it were: listed first, done on confirmation.
     admin.goto(f"{live_server.url}/trusts/rowan/years/")
     admin.get_by_role("link", name="Turn of the year (roll-over)").click()
@@ -178,13 +192,14 @@ def test_a_trust_sets_itself_up_and_turns_the_year(
     ).is_visible()
     assert "Done" in admin.locator("#step-year").inner_text()  # added by hand above
     assert "To do" in admin.locator("#step-plans").inner_text()
+    assert "To do" in admin.locator("#step-sefs").inner_text()
     assert_accessible(admin, "rollover-survey")
     walk.shot(admin, "rollover-survey")
     admin.get_by_role("button", name=f"Turn over to {next_label}").click()
     admin.wait_for_url("**/trusts/rowan/roll-over/")
     assert admin.get_by_text(f"The roll-over to {next_label} is done.").is_visible()
     assert admin.get_by_text("as next year's draft: 1 created.").first.is_visible()
-    for key in ("year", "plans", "triads"):
+    for key in ("year", "sefs", "plans", "triads"):
         assert "Done" in admin.locator(f"#step-{key}").inner_text()
     assert admin.get_by_text(f"Nothing left to do for {next_label}.").is_visible()
     assert_accessible(admin, "rollover-done")
@@ -194,6 +209,13 @@ def test_a_trust_sets_itself_up_and_turns_the_year(
     head.goto(plan_url)
     assert head.locator("main").inner_text() == before
     walk.shot(head, "head-plan-this-year-after-rollover")
+    head.goto(sef_url)
+    assert head.locator("main").inner_text() == sef_before
+    next_sef = SelfEvaluation.objects.get(school=school, academic_year__start_year=this_start + 1)
+    head.goto(f"{live_server.url}/self-evaluations/{next_sef.pk}/")
+    assert head.get_by_text("Carried forward").first.is_visible()
+    assert head.get_by_text("Pupils read widely and well.").is_visible()
+    walk.shot(head, "head-sef-next-year-draft")
     following = AcademicYear.objects.get(trust=trust, start_year=this_start + 1)
     assert AcademicYear.objects.get(trust=trust, is_current=True).start_year == this_start
     new_plan = SchoolPlan.objects.get(school=school, academic_year=following)

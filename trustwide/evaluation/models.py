@@ -207,7 +207,7 @@ class AreaJudgement(models.Model):
     actions = models.TextField("actions for improvement", blank=True)
     carried_forward = models.BooleanField(
         default=False,
-        help_text="Copied from last year's SEF at the turn of the year and not edited since.",
+        help_text="Copied from an earlier SEF (e.g. at the turn of the year) and not edited since.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
