@@ -13,6 +13,7 @@ class AuditAction(models.TextChoices):
     END = "end", "Access ended"
     # The scope tree
     CLOSE = "close", "Closed (left the trust)"
+    ROLL_OVER = "roll_over", "Turned over to next year"
     # People
     INVITE = "invite", "Invitation sent"
     ACCEPT_INVITATION = "accept_invitation", "Invitation accepted"

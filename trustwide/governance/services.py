@@ -722,10 +722,23 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
     """Turn the trust's cycle into dated tasks per school and role for the year. Idempotent:
     tasks that exist already are kept (with their completion). Returns the number created."""
     _deny(actor, may_define_cycle(actor, trust), rules.CYCLE_REFUSED)
+    return _cycle_generate(
+        actor=actor,
+        trust=trust,
+        academic_year=academic_year,
+        schools=trust.schools.all(),
+        actor_label=actor_label,
+    )
+
+
+@transaction.atomic
+def _cycle_generate(*, actor, trust, academic_year, schools, actor_label=None) -> int:
+    """cycle_generate for the given schools, without the permission check: the trust's roll-over
+    checks its own rule first and passes the schools open next year."""
     if academic_year.trust_id != trust.pk:
         raise ValidationError("That academic year belongs to another trust.")
     terms = list(academic_year.terms.all())
-    schools = list(trust.schools.all())
+    schools = list(schools)
     items = list(trust.cycle_items.all())
     by_pk = {item.pk: item for item in items}
     existing = set()
@@ -759,6 +772,8 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
                         due_on=due_on,
                     )
                 )
+    if not new:
+        return 0  # nothing changed, nothing to record (a rerun of the roll-over)
     CycleTask.objects.bulk_create(new, batch_size=500)
     # One audit event for the batch: the generation itself.
     record_event(

@@ -38,3 +38,13 @@ RECORD_INSPECTION_REFUSED = (
 def may_record_inspection(user, school) -> bool:
     """School leaders (who write the SEF the inspection validates) and whoever edits the school."""
     return can(user, Perm.SCHOOL_EDIT, school) or can(user, Perm.SEF_EDIT, school)
+
+
+ROLL_OVER_REFUSED = "Only trust leaders and administrators turn the trust's year over."
+
+
+def may_roll_over(user, trust) -> bool:
+    """The turn of the year (trustwide.ops.rollover): whoever adds the trust's years. Checked
+    once for the whole roll-over; each app's copy then runs through its unchecked core, so the
+    apps' own rules (who edits a SEF or a plan) stay as they are."""
+    return may_edit_trust(user, trust)
