@@ -12,7 +12,7 @@ STALE_HOUR = 7  # local time: after the night's feed runs, before the school day
 def _run_due(period, now):
     from .tasks import run_due_sources
 
-    run_due_sources.enqueue()
+    run_due_sources.enqueue(now.isoformat())
 
 
 def _daily(now):

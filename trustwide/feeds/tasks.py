@@ -15,10 +15,13 @@ def run_source(source_id: int, trigger: str = "scheduler") -> str:
 
 
 @task()
-def run_due_sources() -> int:
+def run_due_sources(now_iso: str | None = None) -> int:
+    """Run the sources due at `now_iso` (the scheduler's moment; default: now)."""
+    import datetime
+
     from .runs import due_sources
 
-    due = due_sources()
+    due = due_sources(datetime.datetime.fromisoformat(now_iso) if now_iso else None)
     for source in due:
         run_source.enqueue(source.pk)
     return len(due)
