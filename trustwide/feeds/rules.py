@@ -5,7 +5,7 @@ trust level (trust data managers); a school's runs are seen by those who see its
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can_in_school, can_in_trust, school_ids
+from trustwide.access import Perm, can_in_trust, trust_ids
 
 MANAGE_REFUSED = "Only the trust's data managers set up MIS feeds."
 RUNS_REFUSED = "Your role does not see pupil-data imports, so it does not see feed runs."
@@ -15,12 +15,7 @@ def may_manage_feeds(user, trust) -> bool:
     return can_in_trust(user, Perm.DATA_IMPORT, trust.pk)
 
 
-def may_see_runs(user, school_id: int) -> bool:
-    return can_in_school(user, Perm.DATA_VIEW_IMPORTS, school_id)
-
-
 def may_see_trust_feeds(user, trust) -> bool:
-    """The trust's feeds page: runs of at least one of its schools, or managing them."""
-    return may_manage_feeds(user, trust) or bool(
-        school_ids(user, Perm.DATA_VIEW_IMPORTS) & set(trust.schools.values_list("pk", flat=True))
-    )
+    """The trust's feeds page: those who see imports of some of its schools (the page lists
+    only their schools' sources and runs)."""
+    return trust.pk in trust_ids(user, Perm.DATA_VIEW_IMPORTS)

@@ -226,23 +226,30 @@ def _import_file(job: _Run, path: Path, default_year: int) -> list[str]:
                 f"(URN {source.school.urn}), the school of this feed."
             ]
         year = header.academic_year
-    with transaction.atomic():
-        batch = import_batch_create(
-            actor=None,
-            actor_label=job.label,
-            trust=source.trust,
-            school=source.school,
-            dataset=dataset,
-            academic_year=year,
-            file_name=name,
-            upload=ContentFile(data, name=name),
-        )
-    batch = import_batch_run(batch=batch)
+    batch = _import(job, dataset=dataset, year=year, name=name, data=data)
     if batch.status != ImportStatus.STORED:
         more = f" ... and {batch.more_errors} more" if batch.more_errors else ""
         return [*(batch.errors or ["refused"]), *([more.strip()] if more else [])]
     job.stored(batch, dataset)
     return []
+
+
+def _import(job: _Run, *, dataset: str, year: int, name: str, data: bytes) -> ImportBatch:
+    """One file through the upload page's path: recorded (queued), then validated and stored
+    whole or refused whole (import_batch_run); the file is kept as the batch's upload, so
+    erasure and subject access find it like any uploaded file."""
+    with transaction.atomic():
+        batch = import_batch_create(
+            actor=None,
+            actor_label=job.label,
+            trust=job.source.trust,
+            school=job.source.school,
+            dataset=dataset,
+            academic_year=year,
+            file_name=name,
+            upload=ContentFile(data, name=name),
+        )
+    return import_batch_run(batch=batch)
 
 
 # -- Wonde -------------------------------------------------------------------------------------
@@ -282,18 +289,7 @@ def _run_wonde(job: _Run) -> str:
     if not files:
         return RunStatus.NOTHING_NEW
     for dataset, (name, data) in files.items():
-        with transaction.atomic():
-            batch = import_batch_create(
-                actor=None,
-                actor_label=job.label,
-                trust=source.trust,
-                school=source.school,
-                dataset=dataset,
-                academic_year=year,
-                file_name=name,
-                upload=ContentFile(data, name=name),
-            )
-        batch = import_batch_run(batch=batch)
+        batch = _import(job, dataset=dataset, year=year, name=name, data=data)
         if batch.status != ImportStatus.STORED:
             for message in batch.errors or ["refused"]:
                 job.error(f"{dataset}: {message}")
