@@ -15,6 +15,7 @@ commit as the upload page), and record the run.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import logging
 import re
@@ -52,6 +53,8 @@ from .models import FeedRun, FeedSource, RunStatus, SourceKind
 log = logging.getLogger("trustwide.feeds")
 
 SETTLE_SECONDS = 60
+# A run still "running" after this long was killed; a new run may start.
+RUN_HOURS_AT_MOST = 6
 PROCESSED, FAILED = "processed", "failed"
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_/](\d\d)(?!\d)")
 
@@ -81,6 +84,8 @@ class _Run:
         self.run = FeedRun.objects.create(
             source=source, started_at=timezone.now(), trigger=trigger[:200]
         )
+        # Marked at the start, so the next hour's scheduler does not start it again meanwhile.
+        FeedSource.objects.filter(pk=source.pk).update(last_run_at=self.run.started_at)
         self.rows: dict[str, int] = {}
         self.errors: list[str] = []
         self.error_count = 0
@@ -125,6 +130,13 @@ class _Run:
 def source_run(*, source: FeedSource, trigger: str = "scheduler") -> FeedRun:
     """Run one source now and return its recorded run (never raises for a source's fault)."""
     source = FeedSource.objects.select_related("trust", "school").get(pk=source.pk)
+    under_way = FeedRun.objects.filter(
+        source=source,
+        status=RunStatus.RUNNING,
+        started_at__gte=timezone.now() - datetime.timedelta(hours=RUN_HOURS_AT_MOST),
+    ).first()
+    if under_way is not None:  # run now while the scheduler's run goes on: one at a time
+        return under_way
     job = _Run(source, trigger)
     try:
         if source.kind == SourceKind.FOLDER:

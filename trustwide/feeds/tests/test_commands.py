@@ -57,3 +57,13 @@ def test_the_scheduler_runs_due_sources_once_per_interval(source, world):
     assert FeedRun.objects.count() == 1
     run_due(now + datetime.timedelta(hours=24, minutes=1))
     assert FeedRun.objects.count() == 2
+
+
+def test_a_source_already_running_is_not_started_twice(source, world):
+    under_way = FeedRun.objects.create(
+        source=source, started_at=timezone.now(), status=RunStatus.RUNNING
+    )
+
+    call_command("feeds", "run", "--source", str(source.pk))
+
+    assert list(FeedRun.objects.all()) == [under_way]
