@@ -123,6 +123,15 @@ class _Run:
                 },
             )
             if status in (RunStatus.FAILED, RunStatus.PARTLY_FAILED):
+                log.warning(
+                    "feed source %s (%s): run %s %s, %s error(s), first: %s",
+                    self.source.pk,
+                    self.source,
+                    run.pk,
+                    status,
+                    self.error_count,
+                    self.errors[0] if self.errors else "",
+                )
                 transaction.on_commit(lambda: notify.run_failed(run))
         return run
 
