@@ -52,6 +52,7 @@ class AuditAction(models.TextChoices):
     RECONCILE = "reconcile", "Reconciled with the analytics store"
     PUPIL_DATA_EXPORT = "pupil_data_export", "Pupil's data exported (subject access)"
     PUPIL_DATA_ERASE = "pupil_data_erase", "Pupil's data erased"
+    FEED_RUN = "feed_run", "MIS feed run"
     # Sign-in
     MFA_ENROL = "mfa_enrol", "Two-step login set up"
     MFA_RESET = "mfa_reset", "Two-step login reset"

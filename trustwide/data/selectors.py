@@ -1,6 +1,7 @@
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from trustwide.access import Perm, school_ids, trust_ids_at
 
@@ -128,3 +129,28 @@ def pupil_facts(*, user, school, academic_year: int, term) -> PupilFacts | None:
         finally:
             con.close()
     return facts
+
+
+def newest_stored_import(schools) -> dict[int, datetime.datetime]:
+    """School id -> when its newest stored import finished (files naming several schools
+    count for each school they held). A system read, for the feeds' stale-data warning."""
+    schools = list(schools)
+    newest: dict[int, datetime.datetime] = {}
+    stored = ImportBatch.objects.filter(status="stored", finished_at__isnull=False)
+    for school_id, finished in (
+        stored.filter(school__in=schools)
+        .values("school_id")
+        .annotate(last=Max("finished_at"))
+        .values_list("school_id", "last")
+    ):
+        newest[school_id] = finished
+    by_urn = {s.urn: s.pk for s in schools}
+    trusts = {s.trust_id for s in schools}
+    for urns, finished in stored.filter(school__isnull=True, trust_id__in=trusts).values_list(
+        "school_urns", "finished_at"
+    ):
+        for urn in urns or ():
+            pk = by_urn.get(urn)
+            if pk is not None and (pk not in newest or newest[pk] < finished):
+                newest[pk] = finished
+    return newest
