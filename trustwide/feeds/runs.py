@@ -204,10 +204,19 @@ def _run_folder(job: _Run) -> str:
         job.error(f"The folder {folder} does not exist or is not a folder.")
         return RunStatus.FAILED
     settled = time.time() - SETTLE_SECONDS
+    # The roll first: marks and results are checked against the school's roll for the year,
+    # so a characteristics file (or a CTF, which brings its pupils) dropped with them goes in
+    # before them.
     files = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.stat().st_mtime <= settled
+        (
+            p
+            for p in folder.iterdir()
+            if p.is_file() and not p.name.startswith(".") and p.stat().st_mtime <= settled
+        ),
+        key=lambda p: (
+            not p.name.lower().startswith("characteristics") and p.suffix.lower() != ".xml",
+            p.name,
+        ),
     )
     if not files:
         return RunStatus.NOTHING_NEW
