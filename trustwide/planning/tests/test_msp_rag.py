@@ -175,6 +175,14 @@ def test_override_needs_a_reason_like_a_school_priority(world):
     )
     rating.refresh_from_db()
     assert (rating.rating, rating.is_derived, rating.override_reason) == ("red", True, "")
+    events = AuditEvent.objects.filter(
+        object_type="planning.msprating", object_id=str(rating.pk)
+    ).order_by("pk")
+    assert [(e.action, e.after.get("is_derived")) for e in events] == [
+        ("create", True),
+        ("update", False),
+        ("update", True),
+    ]
 
 
 def test_only_trust_leaders_rate_and_only_their_own_trust(world):
