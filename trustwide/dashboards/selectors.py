@@ -419,7 +419,7 @@ def plan_rollup(*, user, trust: Trust, term: Term | None):
 
 
 def msp_rag(*, user, trust: Trust, term: Term | None):
-    """The strategic plan's RAG per priority for the term (stored ratings; two or three queries)."""
+    """The strategic plan's stored RAG per priority for the term (a fixed number of queries)."""
     from trustwide.planning.selectors import msp_rag_for_term
 
     return msp_rag_for_term(user=user, trust=trust, term=term)

@@ -1,7 +1,7 @@
 """What each standard agenda item shows, read from the other apps at the meeting's date:
-plan RAG (planning roll-up; at trust level also the strategic plan's RAG per priority), KPIs (kpis selectors), risks (risk register), policies due for
-review (policy register) and compliance tasks due (the annual cycle). Only what the viewer may
-see; never pupil names."""
+plan RAG (planning roll-up; the trust's own meetings also get the strategic plan's stored RAG per
+priority), KPIs (kpis selectors), risks (risk register), policies due for review (policy register)
+and compliance tasks due (the annual cycle). Only what the viewer may see; never pupil names."""
 
 from __future__ import annotations
 

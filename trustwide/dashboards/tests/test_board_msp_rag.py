@@ -3,6 +3,8 @@ a red or amber, and the change since last term; in HTML, PDF and Excel."""
 
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from trustwide.planning.tests.factories import msp_rated_two_terms
@@ -54,9 +56,6 @@ def test_board_report_msp_rows_cost_a_fixed_number_of_queries(
     client = login(world.user("trustee"))
     url = reverse("dashboards:board-report", kwargs={"slug": world.trust_a.slug})
     client.get(url, {"term": s["spring"].pk})  # warm the session
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         client.get(url, {"term": s["spring"].pk})
     plan = s["msp1"].strategic_plan
