@@ -457,6 +457,13 @@ def plan_rollup(*, user, trust: Trust, term: Term | None):
     return rollup(user=user, trust=trust, term=term)
 
 
+def msp_rag(*, user, trust: Trust, term: Term | None):
+    """The strategic plan's stored RAG per priority for the term (a fixed number of queries)."""
+    from trustwide.planning.selectors import msp_rag_for_term
+
+    return msp_rag_for_term(user=user, trust=trust, term=term)
+
+
 def school_rollup_row(*, user, school: School, term: Term | None):
     grouped, _total, before = plan_rollup(user=user, trust=school.trust, term=term)
     for kind, row in grouped:
