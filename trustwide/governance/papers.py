@@ -188,7 +188,16 @@ def as_dates(data: dict) -> dict:
             for row in item["rows"]
         ]
         items.append({**item, "rows": rows})
-    return {**data, "meeting": meeting, "items": items}
+    reports = [
+        {
+            **r,
+            "submitted_on": datetime.date.fromisoformat(r["submitted_on"])
+            if r["submitted_on"]
+            else None,
+        }
+        for r in data["reports"]
+    ]
+    return {**data, "meeting": meeting, "items": items, "reports": reports}
 
 
 def render_papers_pdf(data: dict) -> bytes:
