@@ -36,6 +36,7 @@ from .models import (
     GovernorVisit,
     Meeting,
     MeetingAction,
+    MeetingPapers,
     MeetingStatus,
     MinuteEntry,
     SkillRating,
@@ -298,6 +299,7 @@ def meeting_delete_blocker(meeting: Meeting) -> str | None:
     recorded = [
         label
         for label, qs in (
+            ("frozen papers", MeetingPapers.objects.filter(meeting=meeting)),
             ("minutes", meeting.minutes),
             ("attendance", meeting.attendance),
             ("actions", meeting.actions),

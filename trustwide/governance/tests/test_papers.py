@@ -49,6 +49,10 @@ def test_holding_freezes_the_papers_audited_with_the_pdf(held_setup):
     assert MeetingPapers.objects.filter(meeting=planned).count() == 1
     with pytest.raises(ValidationError):
         frozen.save()
+    # Set back to planned, it still cannot be deleted: its frozen papers are the record.
+    services.meeting_update(actor=governor, meeting=planned, status="planned")
+    with pytest.raises(ValidationError, match="frozen papers"):
+        services.meeting_delete(actor=world.user("trust_administrator"), meeting=planned)
 
 
 def test_a_later_rating_changes_a_new_meetings_papers_not_a_held_ones(held_setup, client, login):
