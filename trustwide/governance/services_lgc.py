@@ -4,7 +4,7 @@ transaction (the house pattern of services.py, kept apart to keep that module sm
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -27,13 +27,9 @@ from .models import (
     PriorityConflict,
     papers_upload_to,
 )
+from .services import _deny  # the one refusal helper of the app's services
 
 ALREADY_SUBMITTED = "This report was submitted to the board on {on:%d/%m/%Y}; it cannot change now."
-
-
-def _deny(actor, allowed: bool, message: str) -> None:
-    if actor is not None and not allowed:
-        raise PermissionDenied(message)
 
 
 def _refuse_if_submitted(report: LgcReport) -> None:
