@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     REMOVED_AFTER_AGREEMENT = "removed after agreement", "Removed after agreement"
     # Governance and the annual cycle
     HELD = "held", "Marked as held"
+    FREEZE_PAPERS = "freeze_papers", "Meeting papers frozen"
     ASSIGN = "assign", "Assigned"
     UPDATE_TASKS = "update_tasks", "Cycle tasks updated"
     REMOVE_TASKS = "remove_tasks", "Cycle tasks removed"

@@ -36,6 +36,7 @@ from .models import (
     GovernorVisit,
     Meeting,
     MeetingAction,
+    MeetingPapers,
     MeetingStatus,
     MinuteEntry,
     SkillRating,
@@ -254,13 +255,37 @@ def meeting_create(
             )
             else None,
         )
+    _after_status(actor, actor_label, meeting, MeetingStatus.PLANNED)
     return meeting
+
+
+def _after_status(actor, actor_label, meeting, was: str) -> None:
+    """A meeting just held gets its papers frozen; a new planned board meeting takes the
+    conflicts flagged by committees that found no board meeting (services_lgc)."""
+    from . import services_lgc
+
+    if meeting.status == MeetingStatus.HELD and was != MeetingStatus.HELD:
+        services_lgc.papers_freeze(actor=actor, meeting=meeting, actor_label=actor_label)
+    elif meeting.status == MeetingStatus.PLANNED and was == MeetingStatus.PLANNED:
+        services_lgc.attach_pending_conflicts(actor=actor, meeting=meeting, actor_label=actor_label)
 
 
 @transaction.atomic
 def meeting_update(*, actor, meeting, actor_label=None, **changes) -> Meeting:
     _deny(actor, may_change_meeting(actor, meeting), rules.MEETING_REFUSED)
-    return audited_update(actor=actor, actor_label=actor_label, instance=meeting, **changes)
+    was = meeting.status
+    held_on = changes.get("held_on", meeting.held_on)
+    if changes.get("status") == MeetingStatus.HELD != was and held_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "status": f"This meeting is dated {held_on:%d/%m/%Y}: it can be marked held on or "
+                "after that day, when its papers are frozen as they stand."
+            }
+        )
+    meeting = audited_update(actor=actor, actor_label=actor_label, instance=meeting, **changes)
+    if meeting.status != was:
+        _after_status(actor, actor_label, meeting, was)
+    return meeting
 
 
 def meeting_delete_blocker(meeting: Meeting) -> str | None:
@@ -274,6 +299,7 @@ def meeting_delete_blocker(meeting: Meeting) -> str | None:
     recorded = [
         label
         for label, qs in (
+            ("frozen papers", MeetingPapers.objects.filter(meeting=meeting)),
             ("minutes", meeting.minutes),
             ("attendance", meeting.attendance),
             ("actions", meeting.actions),
@@ -430,6 +456,7 @@ def attendance_record(*, actor, meeting, statuses: dict, actor_label=None) -> li
             action=AuditAction.HELD,
             status=MeetingStatus.HELD,
         )
+        _after_status(actor, actor_label, meeting, MeetingStatus.PLANNED)
     return saved
 
 
