@@ -1,4 +1,6 @@
 import datetime
+import os
+import threading
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Q, QuerySet
@@ -69,65 +71,98 @@ class PupilFacts:
 def pupil_facts(*, user, school, academic_year: int, term) -> PupilFacts | None:
     """Per-pupil attendance counts (year, the term, before the term) and latest reading, writing
     and maths judgements below expected, read with DuckDB from the school's Parquet partitions.
-    None when the user may not see the school's pupils (pupils.view)."""
+    None when the user may not see the school's pupils (pupils.view).
+
+    The facts of a school's year are worked out once per process and kept while the files they
+    came from are unchanged (keyed on each file's inode, size and modification time), so a
+    page that lists pupils does not re-aggregate a year of marks on every request."""
     from trustwide.access import can
 
     if not can(user, Perm.PUPILS_VIEW, school):
         return None
-    import duckdb
-
     from .services import analytics_store
 
     store = analytics_store()
-    con = duckdb.connect()
     # Under the store's read lock, listing included: an import or rollback swapping files in
     # (or removing an emptied partition) is never seen half-way.
     with store.reading(school.trust_id):
         marks = store.paths("attendance_marks", school.trust_id, [school.urn], [academic_year])
         chars = store.paths("characteristics", school.trust_id, [school.urn], [academic_year])
         assessed = store.paths("assessments", school.trust_id, [school.urn], [academic_year])
-        facts = PupilFacts(year_groups={}, has_marks=bool(marks), has_assessments=bool(assessed))
-        try:
-            if chars:
-                facts.year_groups = dict(
-                    con.execute(
-                        f"select pupil_key, year_group from read_parquet({_sql_list(chars)})"
-                    ).fetchall()
-                )
-            if marks and term is not None:
-                facts.attendance = con.execute(
-                    f"""
-                    select pupil_key,
-                      count(*) filter (where code in ({_POSSIBLE})) as possible,
-                      count(*) filter (where code in ({_ABSENT})) as absent,
-                      count(*) filter (where code in ({_POSSIBLE}) and date between ? and ?) as possible_term,
-                      count(*) filter (where code in ({_ABSENT}) and date between ? and ?) as absent_term,
-                      count(*) filter (where code in ({_POSSIBLE}) and date < ?) as possible_before,
-                      count(*) filter (where code in ({_ABSENT}) and date < ?) as absent_before
-                    from read_parquet({_sql_list(marks)}) group by pupil_key
-                """,
-                    [
-                        term.starts_on,
-                        term.ends_on,
-                        term.starts_on,
-                        term.ends_on,
-                        term.starts_on,
-                        term.starts_on,
-                    ],
+        files = (tuple(marks), tuple(chars), tuple(assessed))
+        key = (
+            files,
+            tuple(_identity(p) for group in files for p in group),
+            (term.starts_on, term.ends_on) if term is not None else None,
+        )
+        facts = _FACTS.get(key)
+        if facts is None:
+            facts = _read_facts(marks, chars, assessed, term)
+            with _FACTS_LOCK:
+                while len(_FACTS) >= _FACTS_KEPT:
+                    _FACTS.pop(next(iter(_FACTS)))
+                _FACTS[key] = facts
+    return facts
+
+
+# Facts of recently listed school years, per process (a few hundred KB each at most: pupil
+# keys, which are pseudonymous, and counts).
+_FACTS: dict = {}
+_FACTS_KEPT = 64
+_FACTS_LOCK = threading.Lock()
+
+
+def _identity(path: str) -> tuple:
+    stat = os.stat(path)
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _read_facts(marks, chars, assessed, term) -> PupilFacts:
+    import duckdb
+
+    con = duckdb.connect()
+    facts = PupilFacts(year_groups={}, has_marks=bool(marks), has_assessments=bool(assessed))
+    try:
+        if chars:
+            facts.year_groups = dict(
+                con.execute(
+                    f"select pupil_key, year_group from read_parquet({_sql_list(chars)})"
                 ).fetchall()
-            if assessed:
-                facts.below_expected = con.execute(f"""
-                    with latest as (
-                      select pupil_key, subject,
-                        arg_max(judgement, case term when 'autumn' then 1 when 'spring' then 2 else 3 end) as j
-                      from read_parquet({_sql_list(assessed)})
-                      where subject in ('reading', 'writing', 'maths') and judgement is not null
-                      group by pupil_key, subject)
-                    select pupil_key, string_agg(subject || ' ' || j, ', ' order by subject) as detail, count(*) as n
-                    from latest where j in ('PRE', 'WTS') group by pupil_key
-                """).fetchall()
-        finally:
-            con.close()
+            )
+        if marks and term is not None:
+            facts.attendance = con.execute(
+                f"""
+                select pupil_key,
+                  count(*) filter (where code in ({_POSSIBLE})) as possible,
+                  count(*) filter (where code in ({_ABSENT})) as absent,
+                  count(*) filter (where code in ({_POSSIBLE}) and date between ? and ?) as possible_term,
+                  count(*) filter (where code in ({_ABSENT}) and date between ? and ?) as absent_term,
+                  count(*) filter (where code in ({_POSSIBLE}) and date < ?) as possible_before,
+                  count(*) filter (where code in ({_ABSENT}) and date < ?) as absent_before
+                from read_parquet({_sql_list(marks)}) group by pupil_key
+            """,
+                [
+                    term.starts_on,
+                    term.ends_on,
+                    term.starts_on,
+                    term.ends_on,
+                    term.starts_on,
+                    term.starts_on,
+                ],
+            ).fetchall()
+        if assessed:
+            facts.below_expected = con.execute(f"""
+                with latest as (
+                  select pupil_key, subject,
+                    arg_max(judgement, case term when 'autumn' then 1 when 'spring' then 2 else 3 end) as j
+                  from read_parquet({_sql_list(assessed)})
+                  where subject in ('reading', 'writing', 'maths') and judgement is not null
+                  group by pupil_key, subject)
+                select pupil_key, string_agg(subject || ' ' || j, ', ' order by subject) as detail, count(*) as n
+                from latest where j in ('PRE', 'WTS') group by pupil_key
+            """).fetchall()
+    finally:
+        con.close()
     return facts
 
 

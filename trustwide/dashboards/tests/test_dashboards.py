@@ -256,6 +256,35 @@ def test_pupil_lists_shown_to_staff_allowed_to_see_pupils(world, login):
     )
 
 
+def test_pupil_lists_follow_a_new_import_of_the_same_files(world, login):
+    """Issue 20 item 5: the year's per-pupil facts are kept between requests while the files
+    are unchanged; a file written since (an import, rollback or erasure) is read again."""
+    import pyarrow.parquet as pq
+
+    from trustwide.data.services import analytics_store
+    from trustwide.data.store import DATA_FILE
+
+    _pupil_with_absence(world)
+    client = login(world.user("headteacher"))
+    url = reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"})
+    assert "50.0% of 4 sessions missed" in client.get(url).content.decode()
+    assert "50.0% of 4 sessions missed" in client.get(url).content.decode()
+    year = world.trust_a.academic_years.get(is_current=True)
+    path = (
+        analytics_store().partition_dir(
+            "attendance_marks", world.trust_a.pk, world.school_a1.urn, year.start_year
+        )
+        / DATA_FILE
+    )
+    marks = pq.read_table(path)
+    present = marks.set_column(
+        marks.schema.get_field_index("code"), "code", [["/", "\\", "/", "/"]]
+    )
+    pq.write_table(present, path)
+    body = client.get(url).content.decode()
+    assert "Zed Example" not in body and "50.0% of 4 sessions missed" not in body
+
+
 def _pupil_with_absence(world):
     """One Year 5 pupil who missed half their sessions, written straight to the store."""
     import pyarrow as pa
