@@ -2,13 +2,14 @@
 maths, the EBacc and Progress 8 (definitions.KS4 states each rule and its source).
 
 The store keeps one statutory row per pupil and subject, measure "KS4_<code>"
-(trustwide.data.schemas.KS4_SUBJECTS gives each code's element). Attainment 8's "best 3"
-slots are two window ranks per pupil, which DuckDB and PySpark both run:
+(trustwide.data.schemas.KS4_SUBJECTS gives each code's element). Everything is one GROUP BY
+per pupil; Attainment 8's "best 3" slots use arrays, which DuckDB and PySpark both run (window
+ranks were 5 times slower in DuckDB):
 
-1. rank within each bucket (English, maths, EBacc subjects) and within the sciences, by
-   points, best first; combined science is two rows (it fills two slots);
-2. the English qualification ranked second and the EBacc subjects ranked 4th or lower join
-   the open subjects, which are ranked again: the best 3 fill the open slots.
+1. the EBacc subjects' points (combined science twice: it fills two slots), sorted best
+   first: the first 3 fill the EBacc slots;
+2. the open subjects, the EBacc subjects beyond the first 3 and the English qualification not
+   in the English slot, sorted: the first 3 fill the open slots.
 
 Progress 8 needs DfE's Attainment 8 estimates by KS2 prior attainment for the year
 (a8_estimates.csv, loaded with its source); without them the pupil's p8 is null and no
@@ -30,9 +31,10 @@ from .schema import KEYS
 
 ESTIMATES_CSV = Path(__file__).resolve().parent.parent / "a8_estimates.csv"
 ESTIMATES_ROLE = "prior_estimates"  # the lookup's placeholder role (letters and _ only)
-ESTIMATES_SCHEMA = pa.schema(
-    [("ks2_low", pa.float64()), ("ks2_high", pa.float64()), ("a8_estimate", pa.float64())]
-)
+# Estimates by tenth of a KS2 point, so the pupils find theirs with an equality (hash) join:
+# key = floor(10 x prior attainment). An inequality join was a nested loop.
+ESTIMATES_SCHEMA = pa.schema([("prior_key", pa.int32()), ("a8_estimate", pa.float64())])
+KEY_SCALE = 10
 COMBINED_SCIENCE = KS4_SUBJECT_PREFIX + "COMB_SCI"
 SINGLE_SCIENCES = tuple(
     KS4_SUBJECT_PREFIX + c for c in ("BIOLOGY", "CHEMISTRY", "PHYSICS", "COMP_SCI")
@@ -66,8 +68,17 @@ def load_estimates(academic_year: int, path: Path | None = None) -> pa.Table:
     for (_lo, hi, _e), (lo2, _hi2, _e2) in zip(rows, rows[1:], strict=False):
         if lo2 < hi:
             raise ValueError(f"{path.name}: KS2 ranges overlap for {academic_year} at {lo2:g}")
-    cols = list(zip(*rows, strict=True)) if rows else [[], [], []]
-    return pa.Table.from_arrays([pa.array(c, pa.float64()) for c in cols], schema=ESTIMATES_SCHEMA)
+    keys, values = [], []
+    for lo, hi, estimate in rows:
+        first, last = round(lo * KEY_SCALE), round(hi * KEY_SCALE)
+        if abs(first - lo * KEY_SCALE) > 1e-6 or abs(last - hi * KEY_SCALE) > 1e-6:
+            raise ValueError(f"{path.name}: KS2 range {lo:g}-{hi:g} is not in tenths")
+        keys += range(first, last)
+        values += [estimate] * (last - first)
+    return pa.table(
+        {"prior_key": pa.array(keys, pa.int32()), "a8_estimate": pa.array(values, pa.float64())},
+        schema=ESTIMATES_SCHEMA,
+    )
 
 
 def ks4_facts(s: ir.Table, estimates: ir.Table) -> ir.Table:
@@ -87,53 +98,53 @@ def ks4_facts(s: ir.Table, estimates: ir.Table) -> ir.Table:
         (element == "open", "O"),
         else_=ibis.null("string"),
     )
-    base = s.select(
+    rows = s.select(
         *KEYS,
         "measure",
         value=s.value_num,
-        points=ibis.ifelse(entered, s.value_num.fill_null(0.0), ibis.null("float64")),
+        # Points negated: an ascending sort puts the best first.
+        neg=ibis.ifelse(entered, -s.value_num.fill_null(0.0), ibis.null("float64")),
         element=ibis.ifelse(entered, element, ibis.null("string")),
         bucket=ibis.ifelse(entered, bucket, ibis.null("string")),
-        copy=ibis.literal(0, type="int8"),
     )
-    second = base.filter(base.measure == COMBINED_SCIENCE).mutate(copy=ibis.literal(1, type="int8"))
-    rows = ibis.union(base, second, distinct=False)
-    order = [ibis.desc(rows.points), rows.measure, rows.copy]
-    rows = rows.mutate(
-        rank=ibis.row_number().over(group_by=[*KEYS, rows.bucket], order_by=order),
-        science_rank=ibis.row_number().over(group_by=[*KEYS, rows.element], order_by=order),
-    )
-    pool = ibis.cases(
-        ((rows.bucket == "E") & (rows.rank == 0), "E"),
-        (rows.bucket == "M", "M"),
-        ((rows.bucket == "B") & (rows.rank < 3), "B"),
-        (rows.bucket.notnull(), "O"),
-        else_=ibis.null("string"),
-    )
-    rows = rows.mutate(pool=pool)
-    rows = rows.mutate(
-        open_rank=ibis.row_number().over(
-            group_by=[*KEYS, rows.pool], order_by=[ibis.desc(rows.points), rows.measure, rows.copy]
-        )
-    )
-    first = rows.copy == 0
+    combined = rows.measure == COMBINED_SCIENCE
+
+    def collect(where) -> ir.ArrayValue:
+        return rows.neg.collect(where=where & rows.neg.notnull())
+
     p = rows.group_by(KEYS).agg(
-        subjects=rows.count(where=rows.bucket.notnull() & first),
-        n_english=rows.count(where=(rows.bucket == "E") & first),
-        eng_best=rows.points.max(where=rows.bucket == "E"),
-        maths=rows.points.max(where=rows.bucket == "M"),
-        ebacc=rows.points.sum(where=rows.pool == "B"),
-        open_=rows.points.sum(where=(rows.pool == "O") & (rows.open_rank < 3)),
-        science2=rows.points.sum(where=(rows.element == "science") & (rows.science_rank < 2)),
+        subjects=rows.count(where=rows.bucket.notnull()),
+        n_english=rows.count(where=rows.bucket == "E"),
+        eng_best=-rows.neg.min(where=rows.bucket == "E"),
+        eng_low=-rows.neg.max(where=rows.bucket == "E"),
+        maths=-rows.neg.min(where=rows.bucket == "M"),
+        ebacc_list=collect(rows.bucket == "B"),
+        open_list=collect(rows.bucket == "O"),
+        science_list=collect(rows.element == "science"),
+        combined_list=collect(combined),
         singles=rows.count(where=rows.measure.isin(SINGLE_SCIENCES) & rows.element.notnull()),
-        combined=rows.count(
-            where=(rows.measure == COMBINED_SCIENCE) & first & rows.element.notnull()
-        ),
-        humanities=rows.points.max(where=rows.element == "humanities"),
-        language=rows.points.max(where=rows.element == "language"),
+        combined=rows.count(where=combined & rows.element.notnull()),
+        humanities=-rows.neg.min(where=rows.element == "humanities"),
+        language=-rows.neg.min(where=rows.element == "language"),
         att8=rows.value.max(where=rows.measure == ATT8),
         prior=rows.value.max(where=rows.measure == PRIOR),
         has_att8=rows.count(where=(rows.measure == ATT8) & rows.value.notnull()),
+    )
+    # "Best n" slots without window functions: per pupil, the bucket's (negated) points as
+    # an array, sorted, the first n summed. Combined science is listed twice (two slots).
+    empty = ibis.literal([], type="array<float64>")
+    both_english = p.n_english >= 2
+    ebacc_sorted = p.ebacc_list.fill_null(empty).concat(p.combined_list.fill_null(empty)).sort()
+    # Open: the open subjects, the EBacc subjects beyond the best 3, and the other English.
+    other_english = ibis.ifelse(both_english, ibis.array([-p.eng_low]), empty)
+    open_sorted = p.open_list.fill_null(empty).concat(ebacc_sorted[3:]).concat(other_english).sort()
+    science_sorted = p.science_list.fill_null(empty).concat(p.combined_list.fill_null(empty)).sort()
+
+    def best(sorted_: ir.ArrayValue, n: int) -> ir.FloatingValue:
+        return -sorted_[:n].sums().fill_null(0.0)
+
+    p = p.mutate(
+        ebacc=best(ebacc_sorted, 3), open_=best(open_sorted, 3), science2=best(science_sorted, 2)
     )
     both_english = p.n_english >= 2
     science_entered = (p.combined > 0) | (p.singles >= 3)
@@ -161,7 +172,8 @@ def ks4_facts(s: ir.Table, estimates: ir.Table) -> ir.Table:
     )
     p = p.filter(has_subjects | (p.has_att8 > 0))
     e = estimates
-    j = p.left_join(e, (p.prior >= e.ks2_low) & (p.prior < e.ks2_high))
+    p = p.mutate(prior_key=(p.prior * KEY_SCALE + 1e-9).floor().cast("int32"))
+    j = p.left_join(e, p.prior_key == e.prior_key)
     return j.select(
         *KEYS,
         "subjects",
