@@ -118,7 +118,7 @@ for _code, _name, _value, _n, _cond, _rule in (
 ):
     KS2_AND_MTC.append(
         KPI(
-            code=f"ks2_expected_{_code}",
+            code=f"ks2_{_code}_expected",
             name=f"KS2 expected standard: {_name}",
             definition=f"Share of KS2 pupils with a {_name} result who reached the expected "
             f"standard: {_rule}." + _KS2_CODES,

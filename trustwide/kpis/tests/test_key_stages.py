@@ -286,10 +286,10 @@ def test_ks2_scaled_score_averages_and_each_subject(result):
     assert _mean(reading) == 103.75  # 8 pupils with a score; B and A left out
     assert _value(result, "ks2_average_maths", scope=P) == pytest.approx(103.0)
     # Expected standard: codes count in the denominator as not meeting it.
-    assert _value(result, "ks2_expected_reading", scope=P) == pytest.approx(60.0)  # 6 of 10
-    assert _value(result, "ks2_expected_maths", scope=P) == pytest.approx(70.0)
-    assert _value(result, "ks2_expected_writing", scope=P) == pytest.approx(70.0)
-    assert _value(result, "ks2_expected_gps", scope=P) == pytest.approx(40.0)
+    assert _value(result, "ks2_reading_expected", scope=P) == pytest.approx(60.0)  # 6 of 10
+    assert _value(result, "ks2_maths_expected", scope=P) == pytest.approx(70.0)
+    assert _value(result, "ks2_writing_expected", scope=P) == pytest.approx(70.0)
+    assert _value(result, "ks2_gps_expected", scope=P) == pytest.approx(40.0)
     # Maths average by group: q00-q04 disadvantaged (98, 100, 104, 110, 90) vs the rest.
     dis = _value(result, "ks2_average_maths", "disadvantaged", scope=P)
     assert dis == pytest.approx(100.4)
