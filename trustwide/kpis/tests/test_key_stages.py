@@ -324,3 +324,29 @@ def test_duckdb_and_pyspark_agree_on_key_stage_kpis(store, estimates_csv, result
     assert spark.num_rows == result.num_rows > 100
     for a, b in zip(spark.to_pylist(), result.to_pylist(), strict=True):
         assert a == b
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (f"{YEAR},104,106,50,src,true,", "overlap"),  # overlaps 105-107 below
+        (f"{YEAR},90.05,91,30,src,true,", "not in tenths"),
+        (f"{YEAR},90,91,30,,true,", "needs its source"),
+    ],
+)
+def test_estimates_file_is_checked(tmp_path, line, message):
+    path = tmp_path / "a8_estimates.csv"
+    header = "ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note"
+    path.write_text(f"{header}\n{YEAR},105,107,52,src,true,\n{line}\n")
+    with pytest.raises(ValueError, match=message):
+        ks4.load_estimates(YEAR, path)
+
+
+def test_estimates_are_keyed_by_tenth_of_a_point(tmp_path):
+    path = tmp_path / "a8_estimates.csv"
+    path.write_text(
+        "ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note\n"
+        f"{YEAR},104.5,105,50.25,src,true,\n{YEAR - 1},104.5,105,1,src,true,other year\n"
+    )
+    table = ks4.load_estimates(YEAR, path).to_pylist()
+    assert table == [{"prior_key": k, "a8_estimate": 50.25} for k in range(1045, 1050)]
