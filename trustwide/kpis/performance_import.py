@@ -26,6 +26,26 @@ COLUMN_KPIS = {
     "sess_overall_percent": "overall_absence",
     "enrolments_pa_10_exact_percent": "persistent_absence",
     "OVERALL_DESTPER": "transition_sustained",
+    # Key stage 2 (performance tables england_ks2final.csv; explore-education-statistics names).
+    "PTRWM_EXP": "ks2_rwm_expected",
+    "PTRWM_HIGH": "ks2_rwm_higher",
+    "PTREAD_EXP": "ks2_reading_expected",
+    "PTMAT_EXP": "ks2_maths_expected",
+    "PTWRITTA_EXP": "ks2_writing_expected",
+    "PTGPS_EXP": "ks2_gps_expected",
+    "READ_AVERAGE": "ks2_average_reading",
+    "MAT_AVERAGE": "ks2_average_maths",
+    "pt_rwm_met_expected_standard": "ks2_rwm_expected",
+    "avg_scaled_score_reading": "ks2_average_reading",
+    # Key stage 4 (performance tables england_ks4final.csv; explore-education-statistics names).
+    "ATT8SCR": "ks4_attainment8",
+    "P8MEA": "ks4_progress8",
+    "PTL2BASICS_94": "ks4_em_grade4",
+    "PTL2BASICS_95": "ks4_em_grade5",
+    "PTEBACC_E_PTQ_EE": "ks4_ebacc_entry",
+    "EBACCAPS": "ks4_ebacc_aps",
+    "avg_att8": "ks4_attainment8",
+    "avg_p8score": "ks4_progress8",
 }
 
 
@@ -136,6 +156,8 @@ COLUMN_BASIS = {
     "sess_overall_percent": "census",
     "enrolments_pa_10_exact_percent": "census",
     "OVERALL_DESTPER": "destinations",
+    **{c: "tests" for c, code in COLUMN_KPIS.items() if code.startswith("ks2_")},
+    **{c: "exams" for c, code in COLUMN_KPIS.items() if code.startswith("ks4_")},
 }
 
 

@@ -141,12 +141,21 @@ FAMILIES = {
     "census": {"NOR", "PNUMFSMEVER", "headcount", "percent_fsm_eligible"},
     "KS2": {
         "PTRWM_EXP",
+        "PTRWM_HIGH",
         "READ_AVERAGE",
         "MAT_AVERAGE",
         "pt_rwm_met_expected_standard",
         "avg_scaled_score_reading",
     },
-    "KS4": {"ATT8SCR", "P8MEA", "PTL2BASICS_94", "avg_att8", "avg_p8score"},
+    "KS4": {
+        "ATT8SCR",
+        "P8MEA",
+        "PTL2BASICS_94",
+        "PTL2BASICS_95",
+        "EBACCAPS",
+        "avg_att8",
+        "avg_p8score",
+    },
     "KS4 destinations": {"OVERALL_DEST", "OVERALL_DESTPER", "overall_sustained_percent"},
 }
 
