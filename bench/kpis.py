@@ -69,7 +69,23 @@ HOLIDAYS = [
     (date(2026, 5, 25), date(2026, 5, 29)),
 ]
 AS_OF = date(2026, 2, 13)
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: KS4 subject grades, KS2 GPS and the MTC in the statutory results
+KS4_BENCH_SUBJECTS = (
+    ("ENG_LANG", 1.0),
+    ("ENG_LIT", 0.94),
+    ("MATHS", 1.0),
+    ("COMB_SCI", 0.8),
+    ("BIOLOGY", 0.2),
+    ("CHEMISTRY", 0.2),
+    ("PHYSICS", 0.2),
+    ("HISTORY", 0.5),
+    ("GEOGRAPHY", 0.5),
+    ("FRENCH", 0.4),
+    ("ART", 0.3),
+    ("PE", 0.3),
+    ("BUSINESS", 0.3),
+    ("MUSIC", 0.2),
+)
 
 PRESENT_MIX = {
     "/": 0.955,
@@ -332,8 +348,18 @@ def _write_statutory(root, urn, n, keys, year_groups, rng, primary):
                 np.array(["PKF", "WTS", "EXS", "GDS"], object), n, p=[0.05, 0.23, 0.59, 0.13]
             ),
         )
+        add(y6, "KS2_GPS", nums=np.clip(rng.normal(105, 7, n), 80, 120).round())
+        add(year_groups == 4, "MTC", nums=np.clip(rng.normal(21, 4, n), 0, 25).round())
     else:
-        add(year_groups == 11, "KS4_ATT8", nums=np.clip(rng.normal(46, 15, n), 0, 90).round(1))
+        # KS4 subject grades (the ks4 family computes Attainment 8 from them): ten subjects a
+        # pupil, KS2 prior attainment for 95%.
+        y11 = year_groups == 11
+        level = rng.normal(4.6, 1.7, n)
+        for subject, share in KS4_BENCH_SUBJECTS:
+            grade = np.clip(np.round(level + rng.normal(0, 0.9, n)), 1, 9)
+            add(y11 & (rng.random(n) < share), "KS4_" + subject, nums=grade)
+        prior = np.clip(np.round(2 * (104 + 3.8 * (level - 4.6))) / 2, 80, 120)
+        add(y11 & (rng.random(n) < 0.95), "KS4_KS2_PRIOR", nums=prior)
     m = len(rec["pupil_key"])
     _write(
         root,

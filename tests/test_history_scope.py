@@ -32,10 +32,13 @@ NO_HISTORY_PAGE = {
     "kpis.kpivalue",
     "kpis.kpirefresh",
     "kpis.schoolperformance",
+    "kpis.nationalfigure",
     "governance.calendartoken",
     # The pupil-data access log is read on the data protection page, never changed.
     "audit.pupildataaccess",
     "audit.pupildataaccesspupil",
+    # A note that a school's stale-data email went out today (so it goes once a day).
+    "feeds.stalewarning",
 }
 
 
@@ -113,7 +116,24 @@ def _cases(world):
         ("risk A1", school_risk, reverse("risks:risk-detail", args=[school_risk.pk])),
         ("risk A2", other_risk, reverse("risks:risk-detail", args=[other_risk.pk])),
         ("trust risk", trust_risk, reverse("risks:risk-detail", args=[trust_risk.pk])),
+        *_feed_cases(world),
     ]
+
+
+def _feed_cases(world):
+    from trustwide.feeds.models import FeedRun, FeedSource
+
+    cases = []
+    for school in (world.school_a1, world.school_a2, world.school_b1):
+        source = FeedSource.objects.create(
+            trust=school.trust, school=school, kind="folder", folder="x"
+        )
+        run = FeedRun.objects.create(source=source, started_at=timezone.now())
+        cases += [
+            (f"feed of {school}", source, reverse("feeds:source-detail", args=[source.pk])),
+            (f"feed run of {school}", run, reverse("feeds:run-detail", args=[run.pk])),
+        ]
+    return cases
 
 
 def test_history_answers_like_the_objects_page_for_every_role(world, client):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "trustwide.risks",
     "trustwide.policies",
     "trustwide.governance",
+    "trustwide.feeds",
     "trustwide.ops",
     "trustwide.api",
     # django-ninja: its docs page then serves Swagger UI from our static files (CSP: no CDN).
@@ -235,6 +236,10 @@ TRUSTWIDE_DIGEST_HOUR = int(os.environ.get("TRUSTWIDE_DIGEST_HOUR", "7"))
 TRUSTWIDE_DATA_DIR = Path(os.environ.get("TRUSTWIDE_DATA_DIR", VAR_DIR / "data"))
 # An import "running" this long without finishing is taken as interrupted by the import sweep.
 TRUSTWIDE_IMPORT_STALE_MINUTES = int(os.environ.get("TRUSTWIDE_IMPORT_STALE_MINUTES", "30"))
+# MIS feeds (docs/DATA.md): folder sources are sub-folders of this folder, never other paths;
+# Wonde sources call this base address (UK schools; other regions have their own domain).
+TRUSTWIDE_FEED_ROOT = Path(os.environ.get("TRUSTWIDE_FEED_ROOT", VAR_DIR / "feeds"))
+TRUSTWIDE_WONDE_API_URL = os.environ.get("TRUSTWIDE_WONDE_API_URL", "https://api.wonde.com/v1.0/")
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -17,6 +17,7 @@ TRUSTWIDE_DATA_DIR = os.environ.get("TRUSTWIDE_DATA_DIR") or tempfile.mkdtemp(
     prefix="trustwide-data-"
 )
 MEDIA_ROOT = tempfile.mkdtemp(prefix="trustwide-media-")
+TRUSTWIDE_FEED_ROOT = tempfile.mkdtemp(prefix="trustwide-feeds-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

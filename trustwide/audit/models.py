@@ -13,6 +13,7 @@ class AuditAction(models.TextChoices):
     END = "end", "Access ended"
     # The scope tree
     CLOSE = "close", "Closed (left the trust)"
+    ROLL_OVER = "roll_over", "Turned over to next year"
     # People
     INVITE = "invite", "Invitation sent"
     ACCEPT_INVITATION = "accept_invitation", "Invitation accepted"
@@ -42,6 +43,7 @@ class AuditAction(models.TextChoices):
     REMOVED_AFTER_AGREEMENT = "removed after agreement", "Removed after agreement"
     # Governance and the annual cycle
     HELD = "held", "Marked as held"
+    FREEZE_PAPERS = "freeze_papers", "Meeting papers frozen"
     ASSIGN = "assign", "Assigned"
     UPDATE_TASKS = "update_tasks", "Cycle tasks updated"
     REMOVE_TASKS = "remove_tasks", "Cycle tasks removed"
@@ -51,6 +53,7 @@ class AuditAction(models.TextChoices):
     RECONCILE = "reconcile", "Reconciled with the analytics store"
     PUPIL_DATA_EXPORT = "pupil_data_export", "Pupil's data exported (subject access)"
     PUPIL_DATA_ERASE = "pupil_data_erase", "Pupil's data erased"
+    FEED_RUN = "feed_run", "MIS feed run"
     # Sign-in
     MFA_ENROL = "mfa_enrol", "Two-step login set up"
     MFA_RESET = "mfa_reset", "Two-step login reset"

@@ -149,6 +149,7 @@ def board_report_context(*, user, trust, year, term, hub_id=None, phase=None) ->
         "rollup_rows": rollup_rows,
         "rollup_total": total,
         "previous_term": previous,
+        "msp_cells": selectors.msp_rag(user=user, trust=trust, term=term),
         "matrix": matrix,
         "rule": rule,
         "schools_of_concern": selectors.schools_of_concern(
@@ -229,6 +230,24 @@ def board_report_xlsx(context: dict) -> bytes:
                 "Plan RAG",
                 ["School or hub", "Row", "Red", "Amber", "Green", "Blue", "Overdue actions"],
                 rollup,
+            ),
+            (
+                "MSP RAG",
+                ["Priority", "Rating", "Overridden", "Change since last term", "Driven by"],
+                [
+                    [
+                        f"{c.priority.code}: {c.priority.title}",
+                        c.rating.get_rating_display() if c.rating else "",
+                        c.rating.override_reason if c.rating and not c.rating.is_derived else "",
+                        c.change_label,
+                        "; ".join(
+                            f"{d['school']}: {d['plan_kind'].upper()} priority {d['number']}. "
+                            f"{d['title']} ({d['rating']})"
+                            for d in c.drivers
+                        ),
+                    ]
+                    for c in context["msp_cells"]
+                ],
             ),
             ("SEF matrix", sef_header, sef_rows),
             ("Schools of concern", ["School", "Why"], concern_rows),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from trustwide.access import Perm, hub_ids_at, restrict
 from trustwide.data.models import ImportBatch, ImportStatus
+from trustwide.data.selectors import roll_sizes
 from trustwide.kpis import definitions as kd
 from trustwide.kpis import selectors as kpi_selectors
 from trustwide.kpis.groups import GROUP_LABELS
@@ -25,7 +26,21 @@ from . import rules
 from .models import ConcernRule
 
 BIG_FIVE = kpi_selectors.BIG_FIVE
-STATUTORY = ("eyfs_gld", "phonics_y1", "ks2_rwm_expected", "ks2_rwm_higher", "ks4_attainment8")
+STATUTORY = (
+    "eyfs_gld",
+    "phonics_y1",
+    "mtc_average",
+    "ks2_rwm_expected",
+    "ks2_rwm_higher",
+    "ks2_average_reading",
+    "ks2_average_maths",
+    "ks4_attainment8",
+    "ks4_progress8",
+    "ks4_em_grade4",
+    "ks4_em_grade5",
+    "ks4_ebacc_entry",
+    "ks4_ebacc_aps",
+)
 HEADLINE = (*BIG_FIVE, *STATUTORY)
 TERM_PERIODS = ("autumn", "spring", "summer")
 GAP_GROUPS = ("disadvantaged_gap", "sen_gap")
@@ -76,14 +91,21 @@ YEAR_END_DATASETS = (
 class DatasetStatus:
     code: str
     label: str
-    state: str  # ok | late | missing | not_yet
+    state: str  # ok | late | missing | partial | not_yet | not_due
     last: datetime.datetime | None = None
+    detail: str = ""  # "152 of 340 pupils" for a partial roll
 
     @property
     def word(self) -> str:
-        return {"ok": "Imported", "late": "Late", "missing": "Missing", "not_yet": "Not yet"}[
-            self.state
-        ]
+        word = {
+            "ok": "Imported",
+            "late": "Late",
+            "missing": "Missing",
+            "partial": "Partial",
+            "not_yet": "Not yet",
+            "not_due": "Not due yet",
+        }[self.state]
+        return f"{word} ({self.detail})" if self.detail else word
 
 
 @dataclass
@@ -92,11 +114,19 @@ class Completeness:
 
     @property
     def problems(self) -> list[DatasetStatus]:
-        return [s for s in self.statuses if s.state in ("missing", "late")]
+        return [s for s in self.statuses if s.state in ("missing", "late", "partial")]
 
     @property
     def complete(self) -> bool:
         return not self.problems
+
+    @property
+    def not_due(self) -> list[DatasetStatus]:
+        return [s for s in self.statuses if s.state == "not_due"]
+
+
+# A roll below this share of the school's number on roll (GIAS) is "partial", not complete.
+PARTIAL_ROLL_SHARE = 0.9
 
 
 def data_completeness(
@@ -108,8 +138,11 @@ def data_completeness(
     now: datetime.datetime | None = None,
 ) -> dict[int, Completeness]:
     """Per school: which datasets have a stored import for the academic year, and whether the
-    latest is older than `late_after_days`. Two queries whatever the number of schools.
-    Reads only import metadata (dates, dataset names) of schools the caller already scoped."""
+    latest is older than `late_after_days`. Teacher assessments are "not due yet" until the
+    year's first term has ended; a roll short of the school's number on roll (GIAS) is
+    "partial" ("152 of 340 pupils"). Three queries whatever the number of schools, plus the
+    Parquet footers of the schools' rosters. Reads only import metadata and counts of schools
+    the caller already scoped."""
     now = now or timezone.now()
     late_before = now - datetime.timedelta(days=late_after_days)
     ids = [s.pk for s in schools]
@@ -136,17 +169,37 @@ def data_completeness(
             key = (school_id, row["dataset"])
             if school_id is not None and (key not in latest or latest[key] < row["last"]):
                 latest[key] = row["last"]
+    first_term = (
+        Term.objects.filter(academic_year__trust=trust, academic_year__start_year=academic_year)
+        .order_by("starts_on")
+        .first()
+    )
+    assessments_due = first_term is None or timezone.localdate(now) > first_term.ends_on
+    with_roll = [s for s in schools if s.pupils_on_roll and (s.pk, "characteristics") in latest]
+    rolls = (
+        roll_sizes(trust_id=trust.pk, urns=[s.urn for s in with_roll], academic_year=academic_year)
+        if with_roll
+        else {}
+    )
     out = {}
     for school in schools:
         statuses = []
         for code, datasets, label in REQUIRED_DATASETS + YEAR_END_DATASETS:
             dates = [latest[(school.pk, d)] for d in datasets if (school.pk, d) in latest]
             last = max(dates) if dates else None
+            detail = ""
             if (code, datasets, label) in YEAR_END_DATASETS:
                 state = "ok" if last else "not_yet"
+            elif last is None and code == "assessments" and not assessments_due:
+                state = "not_due"
             else:
                 state = "missing" if last is None else ("late" if last < late_before else "ok")
-            statuses.append(DatasetStatus(code, label, state, last))
+            if code == "characteristics" and last is not None and school in with_roll:
+                on_roll = rolls.get(school.urn, 0)
+                if 0 < on_roll < PARTIAL_ROLL_SHARE * school.pupils_on_roll:
+                    state = "partial"
+                    detail = f"{on_roll:,} of {school.pupils_on_roll:,} pupils"
+            statuses.append(DatasetStatus(code, label, state, last, detail))
         out[school.pk] = Completeness(statuses)
     return out
 
@@ -416,6 +469,13 @@ def plan_rollup(*, user, trust: Trust, term: Term | None):
     if term is None:
         return [], None, None
     return rollup(user=user, trust=trust, term=term)
+
+
+def msp_rag(*, user, trust: Trust, term: Term | None):
+    """The strategic plan's stored RAG per priority for the term (a fixed number of queries)."""
+    from trustwide.planning.selectors import msp_rag_for_term
+
+    return msp_rag_for_term(user=user, trust=trust, term=term)
 
 
 def school_rollup_row(*, user, school: School, term: Term | None):

@@ -8,6 +8,7 @@ import datetime
 import tempfile
 from pathlib import Path
 
+from trustwide.trusts import services as trust_services
 from trustwide.trusts.models import Phase
 
 from .generator import generate_trust
@@ -65,6 +66,25 @@ def build(ctx) -> None:
                         raise RuntimeError(
                             f"Demo import refused: {batch.file_name}: {batch.errors[:3]}"
                         )
+    _roll_as_imported(ctx, schools)
+
+
+def _roll_as_imported(ctx, schools) -> None:
+    """The demo schools' number on roll is the roll their data holds this year, as GIAS would
+    show for a real school, so "Data this year" reads complete rather than partial."""
+    from .selectors import roll_sizes
+
+    rolls = roll_sizes(
+        trust_id=ctx.trust.pk,
+        urns=[s.urn for s in schools],
+        academic_year=ctx.current_year.start_year,
+    )
+    for school in schools:
+        n = rolls.get(school.urn)
+        if n and n != school.pupils_on_roll:
+            trust_services.school_update(
+                actor=None, actor_label=ctx.actor_label, school=school, pupils_on_roll=n
+            )
 
 
 def _demo_today(year: int) -> datetime.date:

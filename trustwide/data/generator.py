@@ -732,20 +732,10 @@ class SchoolGenerator:
             add(6, "KS2_SCI_TA", lambda w: np.where(latent(w, "science") >= 0, "EXS", "HNM"))
         else:
             mean, sd = _latent_moments("secondary")
-            add(
-                11,
-                "KS4_ATT8",
-                lambda w: (
-                    np.clip(
-                        nat.KS4_2024["attainment8"]
-                        + 17.0 * (latent(w, "a8") + _cut("a8") - mean) / sd,
-                        0,
-                        90,
-                    )
-                    .round(1)
-                    .astype(str)
-                ),
-            )
+            who = np.flatnonzero(summer & (p["year_group"] == 11))
+            z = (latent(who, "a8") + _cut("a8") - mean) / sd
+            for i, measure, result in _ks4_results(rng, z):
+                rows.append((urn, upn[who[i]], measure, result))
         self._write_rows(year, "statutory", ["URN", "UPN", "Measure", "Result"], rows)
 
     def _write_transitions(self, year: int, leavers: dict) -> None:
@@ -896,6 +886,59 @@ def _scaled(x: np.ndarray) -> np.ndarray:
     raw = 100 + 7.8 * x / _latent_moments("primary")[1]
     score = np.where(x >= 0, np.maximum(np.round(raw), 100), np.minimum(np.round(raw), 99))
     return np.where(score < 80, "B", np.clip(score, 80, 120).astype(int).astype(str))
+
+
+# KS4 entry patterns (shares of pupils), loosely after DfE's: nearly all take both Englishes;
+# about 40% enter the EBacc (DOMAIN.md 2.2), so a language is taken by fewer than half.
+_KS4_OPEN = ("ART", "BUSINESS", "DT", "DRAMA", "FOOD", "MEDIA", "MUSIC", "PE", "RS", "SOCIOLOGY")
+_KS4_LANGUAGES = ("FRENCH", "SPANISH", "GERMAN")
+
+
+def _ks4_results(rng, z: np.ndarray) -> list[tuple[int, str, str]]:
+    """(pupil index, measure, result) of KS4 subject grades and KS2 prior attainment for
+    pupils of standardised attainment z: Attainment 8 averages about 46 (DOMAIN.md 2.2)."""
+    n = len(z)
+    out: list[tuple[int, str, str]] = []
+    level = 4.35 + 1.7 * z  # the pupil's typical grade
+
+    def grades(noise: float = 0.9) -> np.ndarray:
+        g = np.round(level + rng.normal(0, noise, n))
+        return np.where(g < 1, np.where(rng.random(n) < 0.5, "U", "1"), np.clip(g, 1, 9))
+
+    def add(mask: np.ndarray, measure: str, values: np.ndarray) -> None:
+        for i in np.flatnonzero(mask):
+            v = values[i]
+            out.append((int(i), "KS4_" + measure, v if isinstance(v, str) else f"{float(v):g}"))
+
+    def text(values: np.ndarray) -> np.ndarray:
+        return np.array([v if v == "U" else f"{float(v):g}" for v in values], dtype=object)
+
+    everyone = np.ones(n, bool)
+    add(everyone, "ENG_LANG", text(grades()))
+    add(rng.random(n) < 0.94, "ENG_LIT", text(grades()))
+    add(everyone, "MATHS", text(grades()))
+    triple = rng.random(n) < 0.12 + 0.2 * (z > 0.5)
+    for subject in ("BIOLOGY", "CHEMISTRY", "PHYSICS"):
+        add(triple, subject, text(grades()))
+    pair = np.clip(np.round(2 * (level + rng.normal(0, 0.8, n))) / 2, 1, 9)
+    add(~triple & (rng.random(n) < 0.97), "COMB_SCI", pair)
+    history = rng.random(n) < 0.5
+    add(history, "HISTORY", text(grades()))
+    add(~history | (rng.random(n) < 0.1), "GEOGRAPHY", text(grades()))
+    language = rng.random(n) < 0.25 + 0.3 * (z > 0)
+    which = rng.integers(0, len(_KS4_LANGUAGES), n)
+    for j, subject in enumerate(_KS4_LANGUAGES):
+        add(language & (which == j), subject, text(grades(1.1)))
+    add(rng.random(n) < 0.15, "COMP_SCI", text(grades()))
+    picks = rng.random((n, len(_KS4_OPEN))).argsort(axis=1)[:, :3]
+    for j, subject in enumerate(_KS4_OPEN):
+        add((picks == j).any(axis=1), subject, text(grades()))
+    points = np.array([4.0, 5.0, 6.0, 7.0, 8.5])  # DfE points of approved vocational grades
+    add(rng.random(n) < 0.2, "OTHER_1", points[np.clip(np.round(level - 2), 0, 4).astype(int)])
+    # KS2 prior attainment (mean reading and maths scaled score); none for a few pupils.
+    prior = np.clip(np.round(2 * (104 + 6.5 * z)) / 2, 80, 120)
+    add(rng.random(n) >= 0.05, "KS2_PRIOR", prior)
+    return out
 
 
 def _marks(x: np.ndarray, pass_mark: int, top: int, scale: float) -> np.ndarray:

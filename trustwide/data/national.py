@@ -87,6 +87,8 @@ EYFS_GLD_2024 = 67.7  # 2.3, 2023/24
 # ASSUMPTION: MTC is not in DOMAIN.md; national average about 20.6 of 25 in 2024.
 MTC_AVERAGE = 20.6
 KS4_2024 = {"attainment8": 45.9, "gap_disadvantaged": 15.5}  # 2.2 [UNVERIFIED A8]
+# 2022/23, all state-funded (DOMAIN.md 2.2; EES permalink af178607-099c-4aa0-a00a-08dbd1466a44).
+KS4_2023 = {"em_grade4": 64.8, "em_grade5": 45.0, "ebacc_entry": 39.3}
 
 TARGETS_2023_24 = {
     "absence": ABSENCE_2023_24,

@@ -302,5 +302,67 @@ MEASURES: dict[str, Measure] = {
             "KS2 science teacher assessment",
         ),
         Measure("KS4_ATT8", 0, 90, False, (), "Attainment 8 score"),
+        Measure(
+            "KS4_KS2_PRIOR",
+            80,
+            120,
+            False,
+            (),
+            "KS2 prior attainment (mean of the KS2 reading and maths scaled scores)",
+        ),
     )
 }
+
+# Key stage 4 results by subject: one statutory measure "KS4_<code>" per pupil and subject,
+# the grade's Attainment 8 points (GCSE 9-1; U = 0 points but entered; X = no result).
+# element: where the subject can count in Attainment 8 and the EBacc (DfE secondary
+# accountability measures): english, maths, science (EBacc sciences, with computer science),
+# humanities (history, geography), language, or open (any other approved qualification).
+KS4_ELEMENTS = ("english", "maths", "science", "humanities", "language", "open")
+KS4_SUBJECTS: dict[str, tuple[str, str]] = {
+    # code: (label, element)
+    "ENG_LANG": ("English language", "english"),
+    "ENG_LIT": ("English literature", "english"),
+    "MATHS": ("Mathematics", "maths"),
+    # Combined science (double award) fills two EBacc slots with the mean of its two grades
+    # (6-5 = 5.5 points in each slot).
+    "COMB_SCI": ("Combined science (double award)", "science"),
+    "BIOLOGY": ("Biology", "science"),
+    "CHEMISTRY": ("Chemistry", "science"),
+    "PHYSICS": ("Physics", "science"),
+    "COMP_SCI": ("Computer science", "science"),
+    "HISTORY": ("History", "humanities"),
+    "GEOGRAPHY": ("Geography", "humanities"),
+    "FRENCH": ("French", "language"),
+    "SPANISH": ("Spanish", "language"),
+    "GERMAN": ("German", "language"),
+    "OTHER_LANG": ("Another modern or ancient language", "language"),
+    "ART": ("Art and design", "open"),
+    "BUSINESS": ("Business", "open"),
+    "DT": ("Design and technology", "open"),
+    "DRAMA": ("Drama", "open"),
+    "FOOD": ("Food preparation and nutrition", "open"),
+    "MEDIA": ("Media studies", "open"),
+    "MUSIC": ("Music", "open"),
+    "PE": ("Physical education", "open"),
+    "RS": ("Religious studies", "open"),
+    "SOCIOLOGY": ("Sociology", "open"),
+    "STATISTICS": ("Statistics", "open"),
+    # Approved non-GCSE qualifications, with their DfE Attainment 8 points (e.g. 8.5).
+    "OTHER_1": ("Approved qualification 1 (non-GCSE)", "open"),
+    "OTHER_2": ("Approved qualification 2 (non-GCSE)", "open"),
+    "OTHER_3": ("Approved qualification 3 (non-GCSE)", "open"),
+}
+KS4_SUBJECT_PREFIX = "KS4_"
+for _code, (_label, _element) in KS4_SUBJECTS.items():
+    if _element not in KS4_ELEMENTS:
+        raise ImportError(f"KS4 subject {_code}: unknown element {_element!r}")
+    MEASURES[KS4_SUBJECT_PREFIX + _code] = Measure(
+        KS4_SUBJECT_PREFIX + _code,
+        0 if _code.startswith("OTHER_") else 1,
+        9,
+        # Whole grades, except combined science (mean of two) and other qualifications.
+        not (_code == "COMB_SCI" or _code.startswith("OTHER_")),
+        ("U", "X"),
+        f"KS4 {_label} grade",
+    )

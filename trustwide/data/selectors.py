@@ -1,6 +1,9 @@
+import datetime
+import os
+import threading
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from trustwide.access import Perm, school_ids, trust_ids_at
 
@@ -33,6 +36,22 @@ _POSSIBLE = ", ".join(f"'{c}'" for c in sorted(codes.ATTENDING | codes.ABSENT))
 _ABSENT = ", ".join(f"'{c}'" for c in sorted(codes.ABSENT))
 
 
+def roll_sizes(*, trust_id: int, urns, academic_year: int) -> dict[int, int]:
+    """School URN -> pupils on its roll for the year (the store's roster built from the
+    characteristics imports), read from Parquet metadata only: counts, no pupil data."""
+    import pyarrow.parquet as pq
+
+    from .services import analytics_store
+
+    store = analytics_store()
+    out: dict[int, int] = {}
+    with store.reading(trust_id):
+        for urn in urns:
+            for path in store.paths("pupils", trust_id, [urn], [academic_year]):
+                out[urn] = out.get(urn, 0) + pq.ParquetFile(path).metadata.num_rows
+    return out
+
+
 def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
@@ -52,63 +71,121 @@ class PupilFacts:
 def pupil_facts(*, user, school, academic_year: int, term) -> PupilFacts | None:
     """Per-pupil attendance counts (year, the term, before the term) and latest reading, writing
     and maths judgements below expected, read with DuckDB from the school's Parquet partitions.
-    None when the user may not see the school's pupils (pupils.view)."""
+    None when the user may not see the school's pupils (pupils.view).
+
+    The facts of a school's year are worked out once per process and kept while the files they
+    came from are unchanged (keyed on each file's inode, size and modification time), so a
+    page that lists pupils does not re-aggregate a year of marks on every request."""
     from trustwide.access import can
 
     if not can(user, Perm.PUPILS_VIEW, school):
         return None
-    import duckdb
-
     from .services import analytics_store
 
     store = analytics_store()
-    con = duckdb.connect()
     # Under the store's read lock, listing included: an import or rollback swapping files in
     # (or removing an emptied partition) is never seen half-way.
     with store.reading(school.trust_id):
         marks = store.paths("attendance_marks", school.trust_id, [school.urn], [academic_year])
         chars = store.paths("characteristics", school.trust_id, [school.urn], [academic_year])
         assessed = store.paths("assessments", school.trust_id, [school.urn], [academic_year])
-        facts = PupilFacts(year_groups={}, has_marks=bool(marks), has_assessments=bool(assessed))
-        try:
-            if chars:
-                facts.year_groups = dict(
-                    con.execute(
-                        f"select pupil_key, year_group from read_parquet({_sql_list(chars)})"
-                    ).fetchall()
-                )
-            if marks and term is not None:
-                facts.attendance = con.execute(
-                    f"""
-                    select pupil_key,
-                      count(*) filter (where code in ({_POSSIBLE})) as possible,
-                      count(*) filter (where code in ({_ABSENT})) as absent,
-                      count(*) filter (where code in ({_POSSIBLE}) and date between ? and ?) as possible_term,
-                      count(*) filter (where code in ({_ABSENT}) and date between ? and ?) as absent_term,
-                      count(*) filter (where code in ({_POSSIBLE}) and date < ?) as possible_before,
-                      count(*) filter (where code in ({_ABSENT}) and date < ?) as absent_before
-                    from read_parquet({_sql_list(marks)}) group by pupil_key
-                """,
-                    [
-                        term.starts_on,
-                        term.ends_on,
-                        term.starts_on,
-                        term.ends_on,
-                        term.starts_on,
-                        term.starts_on,
-                    ],
-                ).fetchall()
-            if assessed:
-                facts.below_expected = con.execute(f"""
-                    with latest as (
-                      select pupil_key, subject,
-                        arg_max(judgement, case term when 'autumn' then 1 when 'spring' then 2 else 3 end) as j
-                      from read_parquet({_sql_list(assessed)})
-                      where subject in ('reading', 'writing', 'maths') and judgement is not null
-                      group by pupil_key, subject)
-                    select pupil_key, string_agg(subject || ' ' || j, ', ' order by subject) as detail, count(*) as n
-                    from latest where j in ('PRE', 'WTS') group by pupil_key
-                """).fetchall()
-        finally:
-            con.close()
+        files = (tuple(marks), tuple(chars), tuple(assessed))
+        key = (
+            files,
+            tuple(_identity(p) for group in files for p in group),
+            (term.starts_on, term.ends_on) if term is not None else None,
+        )
+        facts = _FACTS.get(key)
+        if facts is None:
+            facts = _read_facts(marks, chars, assessed, term)
+            with _FACTS_LOCK:
+                while len(_FACTS) >= _FACTS_KEPT:
+                    _FACTS.pop(next(iter(_FACTS)))
+                _FACTS[key] = facts
     return facts
+
+
+# Facts of recently listed school years, per process (a few hundred KB each at most: pupil
+# keys, which are pseudonymous, and counts).
+_FACTS: dict = {}
+_FACTS_KEPT = 64
+_FACTS_LOCK = threading.Lock()
+
+
+def _identity(path: str) -> tuple:
+    stat = os.stat(path)
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _read_facts(marks, chars, assessed, term) -> PupilFacts:
+    import duckdb
+
+    con = duckdb.connect()
+    facts = PupilFacts(year_groups={}, has_marks=bool(marks), has_assessments=bool(assessed))
+    try:
+        if chars:
+            facts.year_groups = dict(
+                con.execute(
+                    f"select pupil_key, year_group from read_parquet({_sql_list(chars)})"
+                ).fetchall()
+            )
+        if marks and term is not None:
+            facts.attendance = con.execute(
+                f"""
+                select pupil_key,
+                  count(*) filter (where code in ({_POSSIBLE})) as possible,
+                  count(*) filter (where code in ({_ABSENT})) as absent,
+                  count(*) filter (where code in ({_POSSIBLE}) and date between ? and ?) as possible_term,
+                  count(*) filter (where code in ({_ABSENT}) and date between ? and ?) as absent_term,
+                  count(*) filter (where code in ({_POSSIBLE}) and date < ?) as possible_before,
+                  count(*) filter (where code in ({_ABSENT}) and date < ?) as absent_before
+                from read_parquet({_sql_list(marks)}) group by pupil_key
+            """,
+                [
+                    term.starts_on,
+                    term.ends_on,
+                    term.starts_on,
+                    term.ends_on,
+                    term.starts_on,
+                    term.starts_on,
+                ],
+            ).fetchall()
+        if assessed:
+            facts.below_expected = con.execute(f"""
+                with latest as (
+                  select pupil_key, subject,
+                    arg_max(judgement, case term when 'autumn' then 1 when 'spring' then 2 else 3 end) as j
+                  from read_parquet({_sql_list(assessed)})
+                  where subject in ('reading', 'writing', 'maths') and judgement is not null
+                  group by pupil_key, subject)
+                select pupil_key, string_agg(subject || ' ' || j, ', ' order by subject) as detail, count(*) as n
+                from latest where j in ('PRE', 'WTS') group by pupil_key
+            """).fetchall()
+    finally:
+        con.close()
+    return facts
+
+
+def newest_stored_import(schools) -> dict[int, datetime.datetime]:
+    """School id -> when its newest stored import finished (files naming several schools
+    count for each school they held). A system read, for the feeds' stale-data warning."""
+    schools = list(schools)
+    newest: dict[int, datetime.datetime] = {}
+    stored = ImportBatch.objects.filter(status="stored", finished_at__isnull=False)
+    for school_id, finished in (
+        stored.filter(school__in=schools)
+        .values("school_id")
+        .annotate(last=Max("finished_at"))
+        .values_list("school_id", "last")
+    ):
+        newest[school_id] = finished
+    by_urn = {s.urn: s.pk for s in schools}
+    trusts = {s.trust_id for s in schools}
+    for urns, finished in stored.filter(school__isnull=True, trust_id__in=trusts).values_list(
+        "school_urns", "finished_at"
+    ):
+        for urn in urns or ():
+            pk = by_urn.get(urn)
+            if pk is not None and (pk not in newest or newest[pk] < finished):
+                newest[pk] = finished
+    return newest

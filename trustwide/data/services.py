@@ -239,6 +239,7 @@ def _run(*, batch: ImportBatch, source, actor, today) -> ImportBatch:
         mapping=mapping,
         today=today,
         max_errors=MAX_ERRORS_KEPT,
+        roll=_roll(trust, batch.academic_year),
     )
     _set(batch, progress=60, encoding=result.encoding[:20], delimiter=result.delimiter[:8])
     if not result.ok:
@@ -265,6 +266,22 @@ def _run(*, batch: ImportBatch, source, actor, today) -> ImportBatch:
             meta={"import_batch": batch.pk, "file_name": batch.file_name},
         ),
     )
+
+
+def _roll(trust, academic_year: int):
+    """School URN -> the pupil keys on its roll for the year (the store's roster, which the
+    characteristics imports build). A CTF brings each pupil's basic details with their marks
+    and results, so it puts its own pupils on the roll and is not checked against this."""
+    store = analytics_store()
+
+    def on_roll(urn: int) -> frozenset[str]:
+        try:
+            table = store.read("pupils", trust.pk, urn, academic_year)
+        except FileNotFoundError:  # nothing imported for this school and year yet
+            return frozenset()
+        return frozenset(table.column("pupil_key").to_pylist())
+
+    return on_roll
 
 
 def _run_ctf(batch: ImportBatch, *, source, allowed: set[int], actor, today) -> ImportBatch:

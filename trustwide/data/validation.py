@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,12 +129,16 @@ def validate_file(
     mapping: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     max_errors: int = DEFAULT_MAX_ERRORS,
+    roll: Callable[[int], AbstractSet[str]] | None = None,
 ) -> ValidationResult:
     """Validate one uploaded file for `academic_year` (2025 = 2025/26).
 
     `mapping` maps a default header to the header used in this school's file. Nothing is
     written anywhere: pass `result.tables` to AnalyticsStore.write_batch when `result.ok`.
     A RawFile (string columns already read, as the CTF reader builds them) skips reading.
+    `roll(urn)` gives the pupil keys on a school's roll for the year: marks, assessments and
+    results for any other pupil are refused (the characteristics file is what puts a pupil
+    on the roll, so it is not checked).
     """
     if dataset not in IMPORT_DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {IMPORT_DATASETS}")
@@ -209,6 +214,8 @@ def validate_file(
     run.check_values()
     run.check_rows()
     run.check_duplicates()
+    if roll is not None and spec.name != "characteristics":
+        run.check_roll(trust_key, roll)
     result.error_count, result.errors = run.collect_errors(max_errors)
     if result.error_count == 0:
         key = trust_key.encode() if isinstance(trust_key, str) else trust_key
@@ -474,6 +481,40 @@ class _Run:
                 "left_on",
                 "is before the date joined",
                 "a leaving date on or after the joining date",
+            )
+
+    def check_roll(self, trust_key: bytes | str, roll: Callable[[int], AbstractSet[str]]) -> None:
+        """Each row's pupil must be on the roll of the row's school for the year (checked once
+        per distinct school and UPN)."""
+        ok = ~self._row_bad()
+        urn, upn = self.columns["school_urn"], self.columns["upn"]
+        rows = np.flatnonzero(ok)
+        if not len(rows):
+            return
+        width = len(upn.uniques)
+        pair = urn.idx[rows].astype(np.int64) * width + upn.idx[rows]
+        distinct, inverse = np.unique(pair, return_inverse=True)
+        rolls: dict[int, AbstractSet[str]] = {}
+        off = np.zeros(len(distinct), dtype=bool)
+        for i, value in enumerate(distinct.tolist()):
+            school, pupil = urn.parsed[value // width], upn.parsed[value % width]
+            if school not in rolls:
+                rolls[school] = roll(school)
+            off[i] = pupil_key(pupil, trust_key=trust_key) not in rolls[school]
+        hit = rows[off[inverse.reshape(-1)]]
+        if not len(hit):
+            return
+        year = self.parsers.academic_year
+        label = f"{year}/{(year + 1) % 100:02d}"
+        by_school: dict[int, list[int]] = {}
+        for r in hit.tolist():
+            by_school.setdefault(urn.parsed[urn.idx[r]], []).append(r)
+        for school, positions in sorted(by_school.items()):
+            self._add_rows(
+                np.array(positions, dtype=np.int64),
+                "upn",
+                f"is not on the roll of school {school} for {label}",
+                "a pupil in the school's characteristics (census) import for that year",
             )
 
     def _add_rows(self, row_pos: np.ndarray, name: str, problem: str, expected: str) -> None:

@@ -205,6 +205,10 @@ class AreaJudgement(models.Model):
     areas_for_development = models.TextField(blank=True)
     current_position = models.TextField(blank=True)
     actions = models.TextField("actions for improvement", blank=True)
+    carried_forward = models.BooleanField(
+        default=False,
+        help_text="Copied from an earlier SEF (e.g. at the turn of the year) and not edited since.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_trust_path = "sef__school__trust"

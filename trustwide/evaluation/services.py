@@ -347,6 +347,29 @@ def sef_create(
     """Start a SEF with one judgement per applicable area; from last year's SEF, copy its grades
     and text where the area (and, for grades, the framework) is the same."""
     _require_edit(actor, school)
+    return _sef_create(
+        actor=actor,
+        school=school,
+        academic_year=academic_year,
+        framework=framework,
+        start_from=start_from,
+        actor_label=actor_label,
+    )
+
+
+@transaction.atomic
+def _sef_create(
+    *,
+    actor,
+    school: School,
+    academic_year: AcademicYear,
+    framework: Framework,
+    start_from: SelfEvaluation | None = None,
+    actor_label=None,
+) -> SelfEvaluation:
+    """sef_create without the permission check: the core the trust's roll-over calls once it has
+    checked its own rule (trustwide.ops.rollover). Judgements copied from last year are marked
+    carried forward until someone edits them."""
     if academic_year.trust_id != school.trust_id:
         raise ValidationError({"academic_year": "That academic year belongs to another trust."})
     if framework.trust_id not in (None, school.trust_id):
@@ -384,6 +407,7 @@ def sef_create(
             fields = {name: getattr(old, name) for name in JUDGEMENT_TEXT_FIELDS}
             if same_codes and old.grade_code in {g.code for g in spec.scale_for(area.code).grades}:
                 fields["grade_code"] = old.grade_code
+            fields["carried_forward"] = any(fields.values())
         audited_create(
             actor=actor,
             actor_label=actor_label,
@@ -398,6 +422,12 @@ def sef_create(
 
 def sef_start_next_year(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluation:
     """Start next year's SEF from this one (same framework, newest version)."""
+    _require_edit(actor, sef.school)
+    return _sef_start_next_year(actor=actor, sef=sef, actor_label=actor_label)
+
+
+def _sef_start_next_year(*, actor, sef: SelfEvaluation, actor_label=None) -> SelfEvaluation:
+    """sef_start_next_year without the permission check (the roll-over's entry point)."""
     next_year = AcademicYear.objects.filter(
         trust_id=sef.school.trust_id, start_year=sef.academic_year.start_year + 1
     ).first()
@@ -413,7 +443,7 @@ def sef_start_next_year(*, actor, sef: SelfEvaluation, actor_label=None) -> Self
         ).first()
         or sef.framework
     )
-    return sef_create(
+    return _sef_create(
         actor=actor,
         school=sef.school,
         academic_year=next_year,
@@ -438,7 +468,14 @@ def judgement_update(
     check_area(spec, sef.school, judgement.area_code)
     if changes.get("grade_code"):
         check_grade(spec, judgement.area_code, changes["grade_code"])
-    return audited_update(actor=actor, actor_label=actor_label, instance=judgement, **changes)
+    # An edited judgement is this year's own, no longer last year's carried forward.
+    return audited_update(
+        actor=actor,
+        actor_label=actor_label,
+        instance=judgement,
+        carried_forward=False,
+        **changes,
+    )
 
 
 def judgement_set(

@@ -1,7 +1,7 @@
 """What each standard agenda item shows, read from the other apps at the meeting's date:
-plan RAG (planning roll-up), KPIs (kpis selectors), risks (risk register), policies due for
-review (policy register) and compliance tasks due (the annual cycle). Only what the viewer may
-see; never pupil names."""
+plan RAG (planning roll-up; the trust's own meetings also get the strategic plan's stored RAG per
+priority), KPIs (kpis selectors), risks (risk register), policies due for review (policy register)
+and compliance tasks due (the annual cycle). Only what the viewer may see; never pupil names."""
 
 from __future__ import annotations
 
@@ -144,6 +144,9 @@ def item_data(user, meeting, item) -> ItemData:
         ]
         data.rows, data.total = schools, (total if school is None else None)
         data.note = f"Ratings for {term}" + (f", change since {before}" if before else "") + "."
+        if school is None:  # the trust's own meetings also see the strategic plan's RAG
+            data.extra["msp"] = planning.msp_rag_for_term(user=user, trust=trust, term=term)
+            data.extra["msp_term"] = term
     elif item.kind == AgendaKind.KPIS:
         from trustwide.kpis import selectors as kpis
 

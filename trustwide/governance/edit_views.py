@@ -202,9 +202,21 @@ class MeetingEditView(ScopedViewMixin, View):
             form,
             save,
             success_url=url,
-            success_message="Meeting saved.",
+            success_message=_saved_message,
             context={"title": f"Edit meeting: {meeting}", "back_url": url, "back": str(meeting)},
         )
+
+
+def _saved_message(meeting) -> str:
+    papers = getattr(meeting, "papers", None) if meeting.status == "held" else None
+    if papers is not None and papers.no_papers:
+        return (
+            "Meeting saved and marked held. No papers were attached to this meeting; that is "
+            "recorded with it."
+        )
+    if papers is not None:
+        return "Meeting saved and marked held: its papers are frozen as they stand today."
+    return "Meeting saved."
 
 
 @_handle

@@ -6,7 +6,17 @@ from trustwide.access import Perm, trust_ids
 from trustwide.audit.history import all_by_view_permission
 
 from . import selectors
-from .models import Attendance, CycleItem, GovernorVisit, SkillRating, TrainingRecord
+from .models import (
+    Attendance,
+    CycleItem,
+    GovernorVisit,
+    LgcReport,
+    LgcReportReply,
+    MeetingPapers,
+    PriorityConflict,
+    SkillRating,
+    TrainingRecord,
+)
 
 
 def _own(model):
@@ -31,4 +41,7 @@ VISIBLE = {
     "governance.trainingrecord": _own(TrainingRecord),
     # Shown to whoever reads governance (visits) or the annual cycle (items).
     **all_by_view_permission(GovernorVisit, CycleItem),
+    # Reports to the board, their flags and replies, and frozen papers: whoever reads the
+    # governance of the committee's school (the board's papers: trust level).
+    **all_by_view_permission(LgcReport, PriorityConflict, LgcReportReply, MeetingPapers),
 }

@@ -160,6 +160,7 @@ class AgendaKind(models.TextChoices):
     KPIS = "kpis", "KPIs"
     RISKS = "risks", "Risk register"
     POLICIES_DUE = "policies_due", "Policies and compliance due"
+    LGC_CONFLICT = "lgc_conflict", "Trust priority flagged by a local governing committee"
     OTHER = "other", "Other business"
 
 
@@ -546,3 +547,164 @@ class CalendarToken(models.Model):
 
     def audit_scope(self):
         return None, None
+
+
+# Local governing committee reports to the board, and meeting papers frozen when held -----------
+
+
+class LgcReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted to the trust board"
+
+
+class LgcReport(models.Model):
+    """A local governing committee's termly report to the trust board. While a draft its
+    figures are read live (lgc.report_content); submitting stores them in `content`, so the
+    board reads what the committee sent."""
+
+    body = models.ForeignKey(GoverningBody, on_delete=models.CASCADE, related_name="lgc_reports")
+    term = models.ForeignKey("trusts.Term", on_delete=models.CASCADE, related_name="+")
+    summary = models.TextField(
+        blank=True, help_text="The committee's own account of the term for the board."
+    )
+    status = models.CharField(
+        max_length=10, choices=LgcReportStatus.choices, default=LgcReportStatus.DRAFT
+    )
+    content = models.JSONField(default=dict, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_school_path = "body__school"
+    scope_trust_path = "body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["-term__starts_on", "body__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "term"], name="lgc_report_one_per_term")
+        ]
+
+    def __str__(self):
+        return f"{self.body.name}: report to the board, {self.term}"
+
+    def clean(self):
+        if self.body_id and self.body.kind != BodyKind.LGC:
+            raise ValidationError(
+                {"body": "Only a local governing committee reports to the board."}
+            )
+        if self.body_id and self.term_id and self.term.academic_year.trust_id != self.body.trust_id:
+            raise ValidationError({"term": "Choose a term of the trust's calendar."})
+
+    def audit_scope(self):
+        return self.body.trust_id, self.body.school_id
+
+
+class PriorityConflict(models.Model):
+    """Governors' flag that a trust (MSP) priority is harming one of the school's priorities,
+    with their reasoning; on submission it becomes an item of the next board meeting."""
+
+    report = models.ForeignKey(LgcReport, on_delete=models.CASCADE, related_name="conflicts")
+    trust_priority = models.ForeignKey(
+        "planning.TrustPriority", on_delete=models.CASCADE, related_name="+"
+    )
+    school_priority = models.ForeignKey(
+        "planning.Priority", on_delete=models.CASCADE, related_name="+"
+    )
+    reasoning = models.TextField(
+        help_text="How the trust priority is harming the school's priority, and what you ask."
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_school_path = "report__body__school"
+    scope_trust_path = "report__body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["report", "pk"]
+
+    def __str__(self):
+        return f"{self.trust_priority.code} vs {self.school_priority}"
+
+    def clean(self):
+        if not self.reasoning.strip():
+            raise ValidationError(
+                {
+                    "reasoning": "Give the governors' reasoning: how the trust priority harms the school's."
+                }
+            )
+        if not self.report_id:
+            return
+        body = self.report.body
+        if self.school_priority_id and self.school_priority.plan.school_id != body.school_id:
+            raise ValidationError({"school_priority": "Choose a priority of this school's plans."})
+        if self.trust_priority_id and self.trust_priority.strategic_plan.trust_id != body.trust_id:
+            raise ValidationError({"trust_priority": "Choose a priority of this trust's plan."})
+
+    def audit_scope(self):
+        return self.report.body.trust_id, self.report.body.school_id
+
+
+class LgcReportReply(models.Model):
+    report = models.ForeignKey(LgcReport, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_school_path = "report__body__school"
+    scope_trust_path = "report__body__trust"
+    view_permission = "governance.view"
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+        verbose_name_plural = "LGC report replies"
+
+    def __str__(self):
+        return f"Reply to {self.report}"
+
+    def audit_scope(self):
+        return self.report.body.trust_id, self.report.body.school_id
+
+
+def papers_upload_to(instance, filename: str) -> str:
+    return f"meeting-papers/{instance.meeting.body.trust_id}/{filename}"
+
+
+class MeetingPapers(models.Model):
+    """A held meeting's papers as they stood when it was marked held: the data the papers page
+    renders (papers.build) and the PDF of the pack. Written once (services_lgc.papers_freeze),
+    never edited: the evidence minutes and decisions were taken on."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="papers")
+    data = models.JSONField(editable=False)
+    pdf = models.FileField(upload_to=papers_upload_to, blank=True, editable=False)
+    no_papers = models.BooleanField(default=False, editable=False)
+    frozen_at = models.DateTimeField(auto_now_add=True)
+    frozen_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_school_path = "meeting__body__school"
+    scope_trust_path = "meeting__body__trust"
+    view_permission = "governance.view"
+    scope_trust_wide = True
+
+    class Meta:
+        verbose_name_plural = "meeting papers"
+
+    def __str__(self):
+        return f"Papers of {self.meeting}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("A meeting's frozen papers cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def audit_scope(self):
+        return self.meeting.body.trust_id, self.meeting.body.school_id

@@ -10,8 +10,19 @@ import datetime
 from django.db.models import Q
 
 from trustwide.access import Perm, can, can_at, can_in_trust, holds_role_at, trust_ids
+from trustwide.accounts.roles import Role
 
-from .models import BodyMember, CycleTask, GoverningBody, Meeting, MeetingAction, TrainingRecord
+from .models import (
+    BodyKind,
+    BodyMember,
+    CycleTask,
+    GoverningBody,
+    LgcReport,
+    Meeting,
+    MeetingAction,
+    MemberRole,
+    TrainingRecord,
+)
 
 TRUST_REFUSED = "You may not see this trust's governance."
 SCHOOL_REFUSED = "You may not see this school's governance."
@@ -29,6 +40,13 @@ CYCLE_VIEW_REFUSED = "The cycle is for trust leaders and trustees."
 CYCLE_REFUSED = "Only trust leaders define and generate the annual cycle."
 COMPLETE_REFUSED = "This task is for someone else."
 ASSIGN_REFUSED = "Only trust leaders and the school's leaders assign tasks."
+REPORT_DRAFT_REFUSED = "Only the school's local governors and the clerk to its governors draft its report to the board."
+REPORT_SUBMIT_REFUSED = (
+    "Only the chair or vice-chair of the local governing committee, or its clerk, submits its report "
+    "to the board."
+)
+REPORT_REPLY_REFUSED = "Only trustees (members of the trust board) reply to a committee's report."
+BOARD_REPORTS_REFUSED = "The committees' reports side by side are for the trust board and leaders."
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -152,3 +170,86 @@ def may_assign_at(user, trust_id: int, school=None) -> bool:
 
 def may_assign(user, task: CycleTask) -> bool:
     return may_assign_at(user, task.trust_id, task.school if task.school_id else None)
+
+
+# Local governing committee reports to the board ----------------------------------------------
+
+
+def _current_member(user, body, roles=None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    today = datetime.date.today()
+    qs = BodyMember.objects.filter(user=user, body=body).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today
+    )
+    if roles is not None:
+        qs = qs.filter(role__in=roles)
+    return qs.exists()
+
+
+def _clerk_of(user, body) -> bool:
+    return holds_role_at(
+        user,
+        Perm.GOVERNANCE_EDIT,
+        Role.CLERK_TO_GOVERNORS,
+        trust_id=body.trust_id,
+        school=body.school,
+    )
+
+
+def may_draft_report(user, body: GoverningBody) -> bool:
+    """A committee's report is drafted by its governors and its clerk: a current member of the
+    committee (any role, the clerk included), or whoever holds the local governor or clerk role
+    at its school."""
+    if body.kind != BodyKind.LGC:
+        return False
+    return (
+        _current_member(user, body)
+        or holds_role_at(
+            user,
+            Perm.GOVERNANCE_EDIT,
+            Role.LOCAL_GOVERNOR,
+            trust_id=body.trust_id,
+            school=body.school,
+        )
+        or _clerk_of(user, body)
+    )
+
+
+def may_submit_report(user, report: LgcReport) -> bool:
+    """The chair speaks for the committee: its chair or vice-chair submits, or its clerk (a
+    member with the clerk's role, or the clerk to governors at the school)."""
+    body = report.body
+    return _current_member(
+        user, body, roles=[MemberRole.CHAIR, MemberRole.VICE_CHAIR, MemberRole.CLERK]
+    ) or _clerk_of(user, body)
+
+
+def may_see_board_reports(user, trust) -> bool:
+    """All schools' reports side by side: governance readers at trust level (trustees,
+    leaders)."""
+    return sees_whole_trust(user, trust)
+
+
+def may_reply_to_report(user, report: LgcReport) -> bool:
+    """Trustees reply: the trustee role in the trust, or a current member of its board."""
+    trust_id = report.body.trust_id
+    if holds_role_at(user, Perm.GOVERNANCE_VIEW, Role.TRUSTEE, trust_id=trust_id):
+        return True
+    board = GoverningBody.objects.filter(trust_id=trust_id, kind=BodyKind.BOARD).first()
+    return board is not None and _current_member(user, board)
+
+
+# Meeting papers ----------------------------------------------------------------------------------
+
+PACK_PERMS = (Perm.PLAN_VIEW, Perm.KPI_VIEW, Perm.RISK_VIEW, Perm.POLICY_VIEW)
+
+
+def sees_frozen_pack(user, meeting: Meeting) -> bool:
+    """The stored PDF holds every figure the meeting saw: it goes to readers who may see all of
+    them where the body sits; others get the frozen papers less what they may not see."""
+    body = meeting.body
+    return all(
+        can_at(user, perm, trust_id=body.trust_id, school=body.school if body.school_id else None)
+        for perm in PACK_PERMS
+    )

@@ -308,3 +308,15 @@ def meetings_of_member(user, since: datetime.date) -> list[Meeting]:
         .select_related("body")
         .order_by("held_on")
     )
+
+
+def terms_of_office_at_turn(trust, last_day: datetime.date) -> tuple[int, int]:
+    """(continuing, ending) terms of office on the trust's governing bodies at the end of the
+    academic year ending on `last_day`: those that run into next year (or have no end date),
+    and those that end in the year's last twelve months, so the clerk can reappoint."""
+    members = BodyMember.objects.filter(body__trust=trust, starts_on__lte=last_day)
+    continuing = members.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=last_day)).count()
+    ending = members.filter(
+        ends_on__gt=last_day - datetime.timedelta(days=365), ends_on__lte=last_day
+    ).count()
+    return continuing, ending

@@ -37,6 +37,7 @@ from .models import (
     GovernorVisit,
     Meeting,
     MeetingAction,
+    MeetingPapers,
     MeetingStatus,
     MinuteEntry,
     SkillRating,
@@ -255,13 +256,37 @@ def meeting_create(
             )
             else None,
         )
+    _after_status(actor, actor_label, meeting, MeetingStatus.PLANNED)
     return meeting
+
+
+def _after_status(actor, actor_label, meeting, was: str) -> None:
+    """A meeting just held gets its papers frozen; a new planned board meeting takes the
+    conflicts flagged by committees that found no board meeting (services_lgc)."""
+    from . import services_lgc
+
+    if meeting.status == MeetingStatus.HELD and was != MeetingStatus.HELD:
+        services_lgc.papers_freeze(actor=actor, meeting=meeting, actor_label=actor_label)
+    elif meeting.status == MeetingStatus.PLANNED and was == MeetingStatus.PLANNED:
+        services_lgc.attach_pending_conflicts(actor=actor, meeting=meeting, actor_label=actor_label)
 
 
 @transaction.atomic
 def meeting_update(*, actor, meeting, actor_label=None, **changes) -> Meeting:
     _deny(actor, may_change_meeting(actor, meeting), rules.MEETING_REFUSED)
-    return audited_update(actor=actor, actor_label=actor_label, instance=meeting, **changes)
+    was = meeting.status
+    held_on = changes.get("held_on", meeting.held_on)
+    if changes.get("status") == MeetingStatus.HELD != was and held_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "status": f"This meeting is dated {held_on:%d/%m/%Y}: it can be marked held on or "
+                "after that day, when its papers are frozen as they stand."
+            }
+        )
+    meeting = audited_update(actor=actor, actor_label=actor_label, instance=meeting, **changes)
+    if meeting.status != was:
+        _after_status(actor, actor_label, meeting, was)
+    return meeting
 
 
 def meeting_delete_blocker(meeting: Meeting) -> str | None:
@@ -275,6 +300,7 @@ def meeting_delete_blocker(meeting: Meeting) -> str | None:
     recorded = [
         label
         for label, qs in (
+            ("frozen papers", MeetingPapers.objects.filter(meeting=meeting)),
             ("minutes", meeting.minutes),
             ("attendance", meeting.attendance),
             ("actions", meeting.actions),
@@ -431,6 +457,7 @@ def attendance_record(*, actor, meeting, statuses: dict, actor_label=None) -> li
             action=AuditAction.HELD,
             status=MeetingStatus.HELD,
         )
+        _after_status(actor, actor_label, meeting, MeetingStatus.PLANNED)
     return saved
 
 
@@ -720,9 +747,22 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
     """Turn the trust's cycle into dated tasks per school and role for the year. Idempotent:
     tasks that exist already are kept (with their completion). Returns the number created."""
     _deny(actor, may_define_cycle(actor, trust), rules.CYCLE_REFUSED)
+    return _cycle_generate(
+        actor=actor,
+        trust=trust,
+        academic_year=academic_year,
+        schools=trust.schools.all(),
+        actor_label=actor_label,
+    )
+
+
+@transaction.atomic
+def _cycle_generate(*, actor, trust, academic_year, schools, actor_label=None) -> int:
+    """cycle_generate for the given schools, without the permission check: the trust's roll-over
+    checks its own rule first and passes the schools open next year."""
     if academic_year.trust_id != trust.pk:
         raise ValidationError("That academic year belongs to another trust.")
-    schools = list(trust.schools.all())
+    schools = list(schools)
     calendars = calendars_for(academic_year, schools)
     items = list(trust.cycle_items.all())
     by_pk = {item.pk: item for item in items}
@@ -754,6 +794,8 @@ def cycle_generate(*, actor, trust, academic_year, actor_label=None) -> int:
                     due_on=due_on,
                 )
             )
+    if not new:
+        return 0  # nothing changed, nothing to record (a rerun of the roll-over)
     CycleTask.objects.bulk_create(new, batch_size=500)
     # One audit event for the batch: the generation itself.
     record_event(

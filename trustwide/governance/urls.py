@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import edit_views, views
+from . import edit_views, lgc_views, views
 
 app_name = "governance"
 urlpatterns = [
@@ -108,6 +108,39 @@ urlpatterns = [
         "governance-training/<int:pk>/delete/",
         edit_views.TrainingDeleteView.as_view(),
         name="training-delete",
+    ),
+    path(
+        "governing-bodies/<int:pk>/lgc-reports/new/",
+        lgc_views.LgcReportCreateView.as_view(),
+        name="lgc-report-create",
+    ),
+    path(
+        "lgc-reports/<int:pk>/", lgc_views.LgcReportDetailView.as_view(), name="lgc-report-detail"
+    ),
+    path(
+        "lgc-reports/<int:pk>/edit/", lgc_views.LgcReportEditView.as_view(), name="lgc-report-edit"
+    ),
+    path(
+        "lgc-reports/<int:pk>/conflicts/new/",
+        lgc_views.ConflictAddView.as_view(),
+        name="lgc-conflict-add",
+    ),
+    path(
+        "lgc-reports/<int:pk>/submit/",
+        lgc_views.LgcReportSubmitView.as_view(),
+        name="lgc-report-submit",
+    ),
+    path("lgc-reports/<int:pk>/reply/", lgc_views.ReplyView.as_view(), name="lgc-report-reply"),
+    path(
+        "trusts/<slug:slug>/governance/lgc-reports/",
+        lgc_views.BoardReportsView.as_view(),
+        name="board-reports",
+    ),
+    path("meetings/<int:pk>/papers/", lgc_views.MeetingPapersView.as_view(), name="meeting-papers"),
+    path(
+        "meetings/<int:pk>/papers.pdf",
+        lgc_views.MeetingPapersPdfView.as_view(),
+        name="meeting-papers-pdf",
     ),
     path("my/tasks/", views.MyTasksView.as_view(), name="my-tasks"),
     path("my/tasks/<int:pk>/done/", views.TaskCompleteView.as_view(), name="task-complete"),

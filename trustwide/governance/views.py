@@ -20,7 +20,7 @@ from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 from trustwide.trusts.utils import academic_start_year, year_label
 
-from . import agenda, ical, rules, selectors, services
+from . import agenda, ical, papers, rules, selectors, services
 from .forms import (
     ActionForm,
     AgendaItemForm,
@@ -175,6 +175,8 @@ class BodyDetailView(ScopedViewMixin, View):
                 "members_now": picture.members[body.pk],
                 "year_label": year_label(start),
                 "can_manage": rules.may_manage(request.user, body.trust),
+                "can_draft_report": rules.may_draft_report(request.user, body),
+                "lgc_reports": list(body.lgc_reports.select_related("term__academic_year")),
                 "open_actions": list(
                     MeetingAction.objects.filter(
                         meeting__body=body, status=GovActionStatus.OPEN
@@ -240,10 +242,18 @@ class MeetingDetailView(ScopedViewMixin, View):
         by_item = {}
         for m in minutes:
             by_item.setdefault(m.agenda_item_id, []).append(m)
-        sections = [
-            (item, agenda.item_data(request.user, meeting, item), by_item.get(item.pk, []))
-            for item in items
-        ]
+        data, frozen = papers.frozen_for(request.user, meeting)
+        if frozen is not None:  # a held meeting shows the figures it saw (papers.py)
+            saw = {(p["number"], p["kind"]): p for p in papers.as_dates(data)["items"]}
+            sections = [
+                (item, saw.get((item.number, item.kind)), by_item.get(item.pk, []))
+                for item in items
+            ]
+        else:
+            sections = [
+                (item, agenda.item_data(request.user, meeting, item), by_item.get(item.pk, []))
+                for item in items
+            ]
         members = list(meeting.body.members.select_related("user"))
         marks = {a.user_id: a for a in meeting.attendance.all()}
         return render(
@@ -261,6 +271,7 @@ class MeetingDetailView(ScopedViewMixin, View):
                 "today": timezone.localdate(),
                 "can_record": rules.may_record(request.user, meeting.body),
                 "can_manage": rules.may_manage(request.user, meeting.body.trust),
+                "frozen": frozen,
             },
         )
 

@@ -20,8 +20,13 @@ period):
 - assessment: for each subject in SUBJECTS, ``<s>_latest`` (band of the latest judgement in
   the period: PRE 0, WTS 1, EXS 2, GDS 3), ``<s>_latest_order`` (1 autumn, 2 spring,
   3 summer), ``<s>_first`` and ``<s>_first_order`` (the first judgement in the academic year);
-- statutory (period 'year' only): gld, phonics, phonics_n, ks2_read, ks2_mat, ks2_writ,
-  ks2_n, a8;
+- statutory (period 'year' only): gld, phonics, phonics_n, ks2_read, ks2_mat, ks2_gps,
+  ks2_writ, ks2_n (any KS2 result), ks2_read_n, ks2_mat_n, ks2_gps_n, ks2_writ_n (a result in
+  that subject, score or code), mtc (numeric multiplication tables check score);
+- ks4 (period 'year' only; built from the KS4_<subject> grades, engine/ks4.py): a8, a8_english,
+  a8_maths, a8_ebacc, a8_open, subjects (KS4 subject results), eng_best, maths, ebacc_entered,
+  ebacc_points, p8_points (A8 minus its estimate; null without KS2 prior attainment or an
+  estimate for it);
 - transition (period 'year' only): leavers, sustained.
 """
 
@@ -126,7 +131,7 @@ class KPI:
     min_group_size: int
     min_group_reason: str
     source: str
-    family: str  # attendance | assessment | statutory | transition | teaching
+    family: str  # attendance | assessment | statutory | ks4 | transition | teaching
     periods: tuple[str, ...] = ALL_PERIODS
     measure: Measure | None = field(default=None, compare=False, repr=False)
     # What n counts (KpiValue.pupils holds it): 'pupils', or 'observations' for teaching quality.
@@ -430,10 +435,6 @@ def _m_ks2(score, writing):
     return m
 
 
-def _m_a8(f):
-    return f.a8, _when(f.a8.notnull(), _one())
-
-
 def _m_sustained(f):
     return _flag(f.sustained), _when(f.leavers > 0, _one())
 
@@ -507,23 +508,6 @@ STATUTORY = [
         measure=_m_ks2(110, ("GDS",)),
     ),
     KPI(
-        code="ks4_attainment8",
-        name="KS4 average Attainment 8",
-        definition="Average Attainment 8 score (0-90; English and maths double weighted) of "
-        "pupils with a KS4_ATT8 result.",
-        numerator="sum of Attainment 8 scores",
-        denominator="pupils with a KS4_ATT8 score",
-        unit="points",
-        better="higher",
-        min_group_size=SESSION_RATE_MIN,
-        min_group_reason="5: an average of scores, like DfE's small-cohort rule; below 5 it "
-        "describes individuals.",
-        source=A8_SOURCE,
-        family="statutory",
-        periods=YEAR_ONLY,
-        measure=_m_a8,
-    ),
-    KPI(
         code="transition_sustained",
         name="Sustained next phase",
         definition="Share of leavers whose destination in the next phase was recorded as "
@@ -540,6 +524,12 @@ STATUTORY = [
         measure=_m_sustained,
     ),
 ]
+
+# Key stage 2 subjects, the multiplication tables check and key stage 4 are defined in
+# trustwide/kpis/key_stages.py, which builds on the helpers above (so it is imported here).
+from trustwide.kpis.key_stages import KS2_AND_MTC, KS4  # noqa: E402
+
+STATUTORY += KS2_AND_MTC
 
 TEACHING = KPI(
     code="teaching_at_least_good",
@@ -558,9 +548,9 @@ TEACHING = KPI(
     count_unit="observations",
 )
 
-KPIS: tuple[KPI, ...] = (*ATTENDANCE, *ASSESSMENT, *STATUTORY, TEACHING)
+KPIS: tuple[KPI, ...] = (*ATTENDANCE, *ASSESSMENT, *STATUTORY, *KS4, TEACHING)
 _BY_CODE = {k.code: k for k in KPIS}
-FAMILIES = ("attendance", "assessment", "statutory", "transition")
+FAMILIES = ("attendance", "assessment", "statutory", "ks4", "transition")
 
 GAPS = {
     # gap group: (group minus, other group); value = first - second

@@ -121,6 +121,7 @@ class SchoolPerformance(models.Model):
     value = models.FloatField(null=True, blank=True)
     marker = models.CharField(max_length=10, blank=True)
     source_file = models.CharField(max_length=200)
+    school_name = models.CharField(max_length=200, blank=True)
 
     # Public national data: not scoped to a trust.
     scope_trust_path = None
@@ -135,3 +136,34 @@ class SchoolPerformance(models.Model):
 
     def __str__(self):
         return f"{self.urn} {self.kpi_code} {self.academic_year}: {self.value if self.value is not None else self.marker}"
+
+
+class NationalFigure(models.Model):
+    """A national figure read from the national rows of a DfE school-level file when it is
+    imported (`trustwide benchmarks import`); the bundled national_benchmarks.csv holds the
+    figures taken from DOMAIN.md. Both are read by national.lookup. Public data: not scoped."""
+
+    measure = models.CharField(max_length=60)
+    academic_year = models.PositiveSmallIntegerField()
+    period = models.CharField(max_length=10, default="year")
+    phase = models.CharField(max_length=30)
+    group = models.CharField(max_length=30, default="all")
+    value = models.FloatField()
+    unit = models.CharField(max_length=10, default="%")
+    basis = models.CharField(max_length=30)
+    source = models.CharField(max_length=300)
+    verified = models.BooleanField(default=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    scope_trust_path = None
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "academic_year", "period", "phase", "group"],
+                name="one_imported_national_figure",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.academic_year} {self.phase}: {self.value}"

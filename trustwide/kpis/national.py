@@ -11,6 +11,7 @@ not the same as disadvantaged. Gap rows use our sign: disadvantaged minus not di
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -81,6 +82,49 @@ def load_benchmarks(path: str | None = None) -> tuple[Benchmark, ...]:
         )
 
 
+# Imported national figures (kpis.NationalFigure) change once a year, at an import; each process
+# re-reads them at most every IMPORTED_TTL seconds (and at once after an import it made).
+IMPORTED_TTL = 300.0
+_imported: dict = {"at": None, "rows": ()}
+
+
+def imported_benchmarks() -> tuple[Benchmark, ...]:
+    """National figures read from DfE files' national rows, newest first."""
+    now = time.monotonic()
+    if _imported["at"] is None or now - _imported["at"] > IMPORTED_TTL:
+        from .models import NationalFigure
+
+        _imported["rows"] = tuple(
+            Benchmark(
+                measure=f.measure,
+                academic_year=f.academic_year,
+                period=f.period,
+                phase=f.phase,
+                group=f.group,
+                value=f.value,
+                unit=f.unit,
+                basis=f.basis,
+                source=f.source,
+                verified=f.verified,
+                note=f.note,
+            )
+            for f in NationalFigure.objects.order_by("-academic_year", "measure", "phase")
+        )
+        _imported["at"] = now
+    return _imported["rows"]
+
+
+def forget_imported() -> None:
+    """Called after an import writes national figures, so this process reads them at once."""
+    _imported["at"] = None
+
+
+def all_benchmarks() -> tuple[Benchmark, ...]:
+    """The bundled figures, then those imported from DfE files (for the same measure, year,
+    phase and group an imported figure ranks with the bundled one by verification and basis)."""
+    return load_benchmarks() + imported_benchmarks()
+
+
 def lookup(
     *,
     measure: str,
@@ -98,7 +142,7 @@ def lookup(
     pre-pandemic one for the phase); the asked phase over 'all' phases; verified over
     unverified; census/test statistics over daily data; file order.
     """
-    rows = rows if rows is not None else load_benchmarks()
+    rows = rows if rows is not None else all_benchmarks()
     candidates = [
         r
         for r in rows

@@ -3,7 +3,8 @@ into SchoolPerformance, for percentiles.
 
 Markers (SUPP, NE, NA, NP, LOWCOV, SP, x, c, z) are stored as markers, never as numbers;
 national and LA rows are not schools and are not stored here: the national figures a file
-carries are returned (by KPI and phase) so the caller can report them. A file's phase comes
+carries are returned (by KPI and phase) and stored as kpis.NationalFigure (verified, the file
+named as source), which national.lookup reads beside the bundled figures. A file's phase comes
 from the census file when given (england_census.csv), else from the file's own school type.
 """
 
@@ -25,6 +26,26 @@ COLUMN_KPIS = {
     "sess_overall_percent": "overall_absence",
     "enrolments_pa_10_exact_percent": "persistent_absence",
     "OVERALL_DESTPER": "transition_sustained",
+    # Key stage 2 (performance tables england_ks2final.csv; explore-education-statistics names).
+    "PTRWM_EXP": "ks2_rwm_expected",
+    "PTRWM_HIGH": "ks2_rwm_higher",
+    "PTREAD_EXP": "ks2_reading_expected",
+    "PTMAT_EXP": "ks2_maths_expected",
+    "PTWRITTA_EXP": "ks2_writing_expected",
+    "PTGPS_EXP": "ks2_gps_expected",
+    "READ_AVERAGE": "ks2_average_reading",
+    "MAT_AVERAGE": "ks2_average_maths",
+    "pt_rwm_met_expected_standard": "ks2_rwm_expected",
+    "avg_scaled_score_reading": "ks2_average_reading",
+    # Key stage 4 (performance tables england_ks4final.csv; explore-education-statistics names).
+    "ATT8SCR": "ks4_attainment8",
+    "P8MEA": "ks4_progress8",
+    "PTL2BASICS_94": "ks4_em_grade4",
+    "PTL2BASICS_95": "ks4_em_grade5",
+    "PTEBACC_E_PTQ_EE": "ks4_ebacc_entry",
+    "EBACCAPS": "ks4_ebacc_aps",
+    "avg_att8": "ks4_attainment8",
+    "avg_p8score": "ks4_progress8",
 }
 
 
@@ -101,9 +122,11 @@ def import_performance_tables(
                     value.number,
                     "" if value.is_number else value.marker.value,
                     name,
+                    school.name,
                 )
             )
     _insert(rows)
+    figures = _store_national(measures, columns, year, name)
     national = {
         COLUMN_KPIS[c]: {
             phase: values[c] for phase, values in measures.national.items() if values.get(c)
@@ -121,8 +144,60 @@ def import_performance_tables(
         "columns": columns,
         "ignored": measures.ignored,
         "national": national,
+        "national_stored": figures,
         "local_authorities": len(measures.local_authorities),
     }
+
+
+# The basis of a national figure by DfE column, for national.lookup's preference order.
+COLUMN_BASIS = {
+    "PERCTOT": "census",
+    "PPERSABS10": "census",
+    "sess_overall_percent": "census",
+    "enrolments_pa_10_exact_percent": "census",
+    "OVERALL_DESTPER": "destinations",
+    **{c: "tests" for c, code in COLUMN_KPIS.items() if code.startswith("ks2_")},
+    **{c: "exams" for c, code in COLUMN_KPIS.items() if code.startswith("ks4_")},
+}
+
+
+def _store_national(measures, columns: list[str], year: int, name: str) -> int:
+    """The file's national rows become national figures for the year (replacing those an
+    earlier import of the same year and measure wrote): DfE's own published figure, so
+    verified, with the file named as the source. The state-funded total is the "all phases"
+    figure."""
+    from . import national
+    from .models import NationalFigure
+
+    found: dict[tuple[str, str], NationalFigure] = {}
+    for phase, values in measures.national.items():
+        as_phase = "all" if phase in ("all", "state-funded") else phase
+        for column in columns:
+            value = values.get(column)
+            if value is None or not value.is_number:
+                continue
+            key = (COLUMN_KPIS[column], as_phase)
+            if key in found and phase == "state-funded":
+                continue  # an explicit all-phases row wins over the state-funded total
+            found[key] = NationalFigure(
+                measure=COLUMN_KPIS[column],
+                academic_year=year,
+                phase=as_phase,
+                value=value.number,
+                basis=COLUMN_BASIS.get(column, "census"),
+                source=f"DfE school-level file {name}, national row",
+                verified=True,
+                note=f"national row ({phase}) of {name}, column {column}",
+            )
+    NationalFigure.objects.filter(
+        academic_year=year,
+        measure__in={COLUMN_KPIS[c] for c in columns},
+        period="year",
+        group="all",
+    ).delete()
+    NationalFigure.objects.bulk_create(found.values())
+    transaction.on_commit(national.forget_imported)
+    return len(found)
 
 
 _FIELDS = (
@@ -135,6 +210,7 @@ _FIELDS = (
     "value",
     "marker",
     "source_file",
+    "school_name",
 )
 
 
@@ -166,6 +242,7 @@ def describe(result: dict) -> str:
         f"loaded {', '.join(result['kpis'])} from {', '.join(result['columns'])}: {result['rows']} published values "
         f"({result['markers']} suppression or other markers kept as markers); "
         f"{result['schools_without_phase']} schools without a known phase left out; "
-        f"national rows: {national}; {result['local_authorities']} local-authority rows recognised (not schools); "
+        f"national rows: {national} ({result['national_stored']} stored as national figures); "
+        f"{result['local_authorities']} local-authority rows recognised (not schools); "
         f"descriptive columns ignored: {ignored}."
     )

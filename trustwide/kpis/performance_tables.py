@@ -141,12 +141,21 @@ FAMILIES = {
     "census": {"NOR", "PNUMFSMEVER", "headcount", "percent_fsm_eligible"},
     "KS2": {
         "PTRWM_EXP",
+        "PTRWM_HIGH",
         "READ_AVERAGE",
         "MAT_AVERAGE",
         "pt_rwm_met_expected_standard",
         "avg_scaled_score_reading",
     },
-    "KS4": {"ATT8SCR", "P8MEA", "PTL2BASICS_94", "avg_att8", "avg_p8score"},
+    "KS4": {
+        "ATT8SCR",
+        "P8MEA",
+        "PTL2BASICS_94",
+        "PTL2BASICS_95",
+        "EBACCAPS",
+        "avg_att8",
+        "avg_p8score",
+    },
     "KS4 destinations": {"OVERALL_DEST", "OVERALL_DESTPER", "overall_sustained_percent"},
 }
 
@@ -163,6 +172,7 @@ class SchoolRow:
     estab: str
     values: dict[str, Value | None]
     school_type: str | None = None
+    name: str = ""  # SCHNAME / school_name: kept so similar schools can be named
 
     @property
     def phase(self) -> str | None:
@@ -303,6 +313,7 @@ def read_performance_table(path: str | Path) -> PerformanceTable:
             estab=(row.get("ESTAB") or "").strip(),
             values=values,
             school_type=(row.get("SCHOOLTYPE") or "").strip() or None,
+            name=(row.get("SCHNAME") or "").strip()[:200],
         )
     return table
 
@@ -328,6 +339,7 @@ def _tidy_row(table: PerformanceTable, row: dict[str, str], values: dict, where:
             estab=laestab[3:],
             values=values,
             school_type=kind or None,
+            name=(row.get("school_name") or "").strip()[:200],
         )
     else:
         table.other.append(row)  # Regional and other levels DfE publishes

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 # How far worse than the reference still counts as amber, in the KPI's own unit.
 # Absence moves in small steps (one point of overall absence is a lot), attainment in larger.
 TOLERANCE_BY_FAMILY = {"attendance": 1.0}
+# Scores per subject (Progress 8 runs about -3 to +3, EBacc points 0-9): 3 would never flag.
+TOLERANCE_BY_KPI = {"ks4_progress8": 0.5, "ks4_ebacc_aps": 0.5}
 DEFAULT_TOLERANCE = 3.0
 
 
@@ -22,7 +24,7 @@ class Rating:
 
 
 def tolerance_for(kpi) -> float:
-    return TOLERANCE_BY_FAMILY.get(kpi.family, DEFAULT_TOLERANCE)
+    return TOLERANCE_BY_KPI.get(kpi.code, TOLERANCE_BY_FAMILY.get(kpi.family, DEFAULT_TOLERANCE))
 
 
 def rate(*, value: float | None, reference: float | None, kpi, against: str) -> Rating | None:

@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Q
 
 from trustwide.access import Perm, hub_ids, school_ids
 from trustwide.trusts.models import School
+from trustwide.trusts.utils import year_label
 
 from . import definitions as d
 from . import rules
@@ -54,14 +55,19 @@ class Reading:
     last_year: float | None = None
     change: float | None = None
     percentiles: dict[str, Placement] = field(default_factory=dict)
+    # Set when the period asked for has no figure yet and the latest earlier one is shown:
+    # "summer term 2025/26". Its value is not rated against this period's target.
+    from_period: str = ""
 
     @property
     def display(self) -> str:
         if not self.computed:
             return "no data"
         if self.suppressed or self.value is None:
-            return self.kpi.too_few
-        return f"{self.value:.1f}{'%' if self.kpi.unit == '%' else ''}"
+            text = self.kpi.too_few
+        else:
+            text = f"{self.value:.1f}{'%' if self.kpi.unit == '%' else ''}"
+        return f"{text} ({self.from_period})" if self.from_period else text
 
     @property
     def count_text(self) -> str:
@@ -82,20 +88,78 @@ def _values(filters: Q, *, academic_year: int, period: str, groups, codes) -> li
             period=period,
             group__in=groups,
             kpi_code__in=codes,
-        ).only(
-            "kpi_code",
-            "school_id",
-            "hub_id",
-            "level",
-            "group",
-            "value",
-            "numerator",
-            "denominator",
-            "pupils",
-            "suppressed",
-            "academic_year",
-        )
+        ).only(*_VALUE_FIELDS)
     )
+
+
+_VALUE_FIELDS = (
+    "kpi_code",
+    "school_id",
+    "hub_id",
+    "level",
+    "group",
+    "value",
+    "numerator",
+    "denominator",
+    "pupils",
+    "suppressed",
+    "academic_year",
+)
+
+
+# Order of periods inside a year, for "the latest period that has data" (ytd is left out: at
+# the year's end it equals the full year, and mid-year it is what the year period shows).
+_PERIOD_RANK = {"autumn": 1, "spring": 2, "summer": 3, "ytd": 3.5, "year": 4}
+_PERIOD_WORDS = {
+    "autumn": "autumn term",
+    "spring": "spring term",
+    "summer": "summer term",
+    "year": "full year",
+}
+
+
+def period_label(academic_year: int, period: str) -> str:
+    return f"{_PERIOD_WORDS.get(period, period)} {year_label(academic_year)}"
+
+
+def _latest_before(filters: Q, *, academic_year: int, period: str, group: str, codes, key) -> dict:
+    """For each key (from `key(row)`) the value of the latest period before (academic_year,
+    period) that has one, looking back over this year and last: one query."""
+    if not codes:
+        return {}
+    asked = academic_year * 10 + _PERIOD_RANK.get(period, 4)
+    rows = KpiValue.objects.filter(
+        filters,
+        academic_year__in=[academic_year - 1, academic_year],
+        period__in=["autumn", "spring", "summer", "year"],
+        group=group,
+        kpi_code__in=list(codes),
+    ).only(*_VALUE_FIELDS, "period")
+    best: dict = {}
+    for row in rows:
+        rank = row.academic_year * 10 + _PERIOD_RANK[row.period]
+        if rank >= asked:
+            continue
+        k = key(row)
+        if k not in best or best[k][0] < rank:
+            best[k] = (rank, row)
+    return {k: row for k, (_, row) in best.items()}
+
+
+def _show_earlier(reading: Reading, row: KpiValue) -> Reading:
+    """Fill a reading that has no figure for the period asked with an earlier period's."""
+    reading.computed = True
+    reading.value, reading.numerator, reading.denominator = (
+        row.value,
+        row.numerator,
+        row.denominator,
+    )
+    reading.pupils, reading.suppressed = row.pupils, row.suppressed
+    reading.from_period = period_label(row.academic_year, row.period)
+    reading.target_rating = None
+    reading.national_rating = None
+    reading.change = None
+    return reading
 
 
 def _targets(
@@ -218,6 +282,14 @@ def school_readings(
     }
     targets = _targets(school.trust_id, academic_year, codes, group)
     phase = _benchmark_phase(school)
+    earlier = _latest_before(
+        Q(school_id__in=history),
+        academic_year=academic_year,
+        period=period,
+        group=group,
+        codes=[c for c in codes if c not in current],
+        key=lambda v: v.kpi_code,
+    )
     readings = []
     for code in codes:
         kpi = d.kpi_by_code(code)
@@ -238,8 +310,11 @@ def school_readings(
             period=period,
             group=group,
         )
+        if not reading.computed and code in earlier:
+            _show_earlier(reading, earlier[code])
         if (
             with_percentiles
+            and not reading.from_period
             and reading.value is not None
             and group == "all"
             and period in ("year", "ytd")
@@ -355,6 +430,15 @@ def trust_school_table(
     ):
         last[(successors.get(v.school_id, v.school_id), v.kpi_code)] = v
     targets = _targets(trust.pk, academic_year, codes, group)
+    missing = {code for code in codes for s in schools if (s.pk, code) not in current}
+    earlier = _latest_before(
+        Q(school_id__in=ids),
+        academic_year=academic_year,
+        period=period,
+        group=group,
+        codes=missing,
+        key=lambda v: (v.school_id, v.kpi_code),
+    )
     rows = []
     for school in schools:
         readings = {}
@@ -376,6 +460,8 @@ def trust_school_table(
                 period=period,
                 group=group,
             )
+            if not readings[code].computed and (school.pk, code) in earlier:
+                _show_earlier(readings[code], earlier[(school.pk, code)])
         rows.append(SchoolRow(school, readings))
     trust_readings = {}
     if rules.reads_trust_figures(user, trust.pk):
@@ -399,6 +485,14 @@ def trust_school_table(
                 codes=codes,
             )
         }
+        earlier_trust = _latest_before(
+            Q(trust=trust, level=Level.TRUST),
+            academic_year=academic_year,
+            period=period,
+            group=group,
+            codes=[c for c in codes if c not in now],
+            key=lambda v: v.kpi_code,
+        )
         for code in codes:
             trust_readings[code] = _fill(
                 Reading(d.kpi_by_code(code)),
@@ -411,6 +505,8 @@ def trust_school_table(
                 period=period,
                 group=group,
             )
+            if not trust_readings[code].computed and code in earlier_trust:
+                _show_earlier(trust_readings[code], earlier_trust[code])
     return rows, trust_readings
 
 
@@ -517,18 +613,18 @@ def _points_version(code: str):
 @lru_cache(maxsize=64)
 def _population(code: str, version: tuple) -> dict:
     """Published values of the latest year for `code`: per phase, values sorted, and
-    (fsm %, value) pairs sorted by fsm % for the similar-schools window."""
+    (fsm %, value, urn, pupils on roll, name) sorted by fsm % for the similar-schools window."""
     latest = SchoolPerformance.objects.filter(kpi_code=code).aggregate(y=Max("academic_year"))["y"]
     by_phase: dict[str, list] = {}
-    for phase, value, fsm, urn, nor in SchoolPerformance.objects.filter(
+    for phase, value, fsm, urn, nor, name in SchoolPerformance.objects.filter(
         kpi_code=code, academic_year=latest, value__isnull=False
-    ).values_list("phase", "value", "fsm_ever_pct", "urn", "pupils_on_roll"):
-        by_phase.setdefault(phase, []).append((value, fsm, urn, nor))
+    ).values_list("phase", "value", "fsm_ever_pct", "urn", "pupils_on_roll", "school_name"):
+        by_phase.setdefault(phase, []).append((value, fsm, urn, nor, name))
     out = {"year": latest}
     for phase, items in by_phase.items():
         out[phase] = {
-            "sorted": sorted(v for v, _, _, _ in items),
-            "by_fsm": sorted(((f, v, u, n) for v, f, u, n in items if f is not None)),
+            "sorted": sorted(v for v, *_ in items),
+            "by_fsm": sorted((f, v, u, n, name) for v, f, u, n, name in items if f is not None),
         }
     return out
 
@@ -543,6 +639,71 @@ def _rank(sorted_values: list[float], value: float, better: str) -> float | None
     return 100.0 * (worse + 0.5 * ties) / len(sorted_values)
 
 
+@dataclass(frozen=True)
+class SimilarSchools:
+    """The published schools a school is compared with for one KPI (the latest year loaded)."""
+
+    year: int
+    phase: str
+    rows: list[tuple]  # (fsm %, value, urn, pupils on roll, name), closest first
+    sized: bool  # size (number on roll) refined the choice
+    description: str  # "the 100 primary schools with the closest % disadvantaged (...)"
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.year)
+
+
+def _population_for(kpi: d.KPI, school: School) -> dict | None:
+    version = _points_version(kpi.code)
+    if not version["n"]:
+        return None
+    return _population(kpi.code, (version["n"], version["last"]))
+
+
+def _similar(population: dict, school: School) -> SimilarSchools | None:
+    """The SIMILAR_N schools of the school's phase with the closest % disadvantaged, then
+    (of a shortlist SIZE_SHORTLIST times as long) the closest in size where sizes are known."""
+    phase_data = population.get(school.phase)
+    if school.percent_disadvantaged is None or not phase_data or not phase_data["by_fsm"]:
+        return None
+    fsm = float(school.percent_disadvantaged)
+    by_fsm = phase_data["by_fsm"]
+    centre = bisect.bisect_left(by_fsm, (fsm,))
+    wide = SIMILAR_N * SIZE_SHORTLIST
+    lo, hi = max(0, centre - wide), min(len(by_fsm), centre + wide)
+    window = sorted(
+        (p for p in by_fsm[lo:hi] if p[2] != school.urn), key=lambda p: (abs(p[0] - fsm), p[2])
+    )
+    size = school.pupils_on_roll or None
+    sized = size is not None and any(p[3] for p in window[:wide])
+    if sized:
+        # Closest % disadvantaged first (a shortlist of SIZE_SHORTLIST x N), then closest size
+        # (by ratio, so 200 vs 400 pupils is as far as 500 vs 1,000).
+        shortlist = [p for p in window[:wide] if p[3]]
+        window = sorted(
+            shortlist, key=lambda p: (abs(math.log(p[3] / size)), abs(p[0] - fsm), p[2])
+        )
+    window = window[:SIMILAR_N]
+    if not window:
+        return None
+    low, high = min(p[0] for p in window), max(p[0] for p in window)
+    what = f"the {len(window)} {school.phase} schools with the closest % disadvantaged ({low:g}-{high:g}%)"
+    if sized:
+        what += (
+            f" and size ({min(p[3] for p in window):,}-{max(p[3] for p in window):,} pupils, "
+            f"this school {size:,})"
+        )
+    return SimilarSchools(population["year"], school.phase, window, sized, what)
+
+
+def similar_schools(*, kpi: d.KPI, school: School) -> SimilarSchools | None:
+    """The named comparison schools behind a school's "similar schools" percentile. Published
+    school-level figures are public data; callers check the user may read the school's KPIs."""
+    population = _population_for(kpi, school)
+    return _similar(population, school) if population else None
+
+
 def place_school(
     *, kpi: d.KPI, value: float, school: School, academic_year: int | None = None
 ) -> dict[str, Placement]:
@@ -550,10 +711,9 @@ def place_school(
     the SIMILAR_N schools of its phase with the closest % disadvantaged (published figures of
     the latest year imported; same ranking as percentiles.percentile_rank). Each placement
     names that year, and says so when it is older than `academic_year`, the value's year."""
-    version = _points_version(kpi.code)
-    if not version["n"]:
+    population = _population_for(kpi, school)
+    if population is None:
         return {}
-    population = _population(kpi.code, (version["n"], version["last"]))
     year = population["year"]
     phase_data = population.get(school.phase)
     if not phase_data:
@@ -567,35 +727,13 @@ def place_school(
         compared_year=academic_year,
     )
     out = {"national": national}
-    if school.percent_disadvantaged is not None and phase_data["by_fsm"]:
-        fsm = float(school.percent_disadvantaged)
-        by_fsm = phase_data["by_fsm"]
-        centre = bisect.bisect_left(by_fsm, (fsm,))
-        wide = SIMILAR_N * SIZE_SHORTLIST
-        lo, hi = max(0, centre - wide), min(len(by_fsm), centre + wide)
-        window = sorted(by_fsm[lo:hi], key=lambda p: (abs(p[0] - fsm), p[2]))
-        size = school.pupils_on_roll or None
-        sized = size is not None and any(p[3] for p in window[:wide])
-        if sized:
-            # Closest % disadvantaged first (a shortlist of SIZE_SHORTLIST x N), then closest size
-            # (by ratio, so 200 vs 400 pupils is as far as 500 vs 1,000).
-            shortlist = [p for p in window[:wide] if p[3]]
-            window = sorted(
-                shortlist, key=lambda p: (abs(math.log(p[3] / size)), abs(p[0] - fsm), p[2])
-            )
-        window = window[:SIMILAR_N]
-        values = sorted(p[1] for p in window)
-        low, high = min(p[0] for p in window), max(p[0] for p in window)
-        what = f"the {len(values)} {school.phase} schools with the closest % disadvantaged ({low:g}-{high:g}%)"
-        if sized:
-            what += (
-                f" and size ({min(p[3] for p in window):,}-{max(p[3] for p in window):,} pupils, "
-                f"this school {size:,})"
-            )
+    similar = _similar(population, school)
+    if similar is not None:
+        values = sorted(p[1] for p in similar.rows)
         out["similar"] = Placement(
             _rank(values, value, kpi.better),
             len(values),
-            what,
+            similar.description,
             year=year,
             compared_year=academic_year,
         )

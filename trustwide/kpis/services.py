@@ -311,6 +311,7 @@ def kpi_target_set(
     kpi_code: str,
     target: float | None,
     group: str = "all",
+    actor_label=None,
 ):
     """Set (or with target=None remove) a trust default (school=None) or a school's own target."""
     from django.core.exceptions import ValidationError
@@ -341,12 +342,15 @@ def kpi_target_set(
     ).first()
     if target is None:
         if existing:
-            audited_delete(actor=actor, instance=existing)
+            audited_delete(actor=actor, actor_label=actor_label, instance=existing)
         return None
     if existing:
-        return audited_update(actor=actor, instance=existing, target=target)
+        return audited_update(
+            actor=actor, actor_label=actor_label, instance=existing, target=target
+        )
     return audited_create(
         actor=actor,
+        actor_label=actor_label,
         model=KpiTarget,
         trust=trust,
         school=school,
@@ -356,3 +360,43 @@ def kpi_target_set(
         target=target,
         set_by=actor,
     )
+
+
+@transaction.atomic
+def _targets_carry_forward(
+    *, actor, trust, from_year: int, to_year: int, school_ids, actor_label=None
+) -> tuple[int, int]:
+    """Copy this year's trust defaults and the listed schools' own targets to next year, without
+    the permission check (the trust's roll-over checks its own rule first). A target already
+    set for next year is kept. Returns (created, already there)."""
+    from trustwide.audit.services import audited_create
+
+    from .models import KpiTarget
+
+    school_ids = set(school_ids)
+    have = set(
+        KpiTarget.objects.filter(trust=trust, academic_year=to_year).values_list(
+            "school_id", "kpi_code", "group"
+        )
+    )
+    created = existing = 0
+    for old in KpiTarget.objects.filter(trust=trust, academic_year=from_year).order_by("pk"):
+        if old.school_id is not None and old.school_id not in school_ids:
+            continue
+        if (old.school_id, old.kpi_code, old.group) in have:
+            existing += 1
+            continue
+        audited_create(
+            actor=actor,
+            actor_label=actor_label,
+            model=KpiTarget,
+            trust=trust,
+            school_id=old.school_id,
+            academic_year=to_year,
+            kpi_code=old.kpi_code,
+            group=old.group,
+            target=old.target,
+            set_by=actor,
+        )
+        created += 1
+    return created, existing

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
@@ -60,6 +61,24 @@ class SchoolKpiView(ScopedViewMixin, View):
         }
         template = "kpis/partials/_readings.html" if request.htmx else "kpis/school_kpis.html"
         return render(request, template, context)
+
+
+class SimilarSchoolsView(ScopedViewMixin, View):
+    """The published schools behind a school's "similar schools" percentile for one KPI, named
+    (public DfE school-level figures), for anyone who reads the school's KPIs."""
+
+    def get(self, request, pk, code):
+        school = get_object_or_404_for(
+            request.user, Perm.KPI_VIEW, School.objects.select_related("trust"), pk=pk
+        )
+        try:
+            kpi = d.kpi_by_code(code)
+        except KeyError:
+            raise Http404("No such KPI.") from None
+        similar = selectors.similar_schools(kpi=kpi, school=school)
+        rows = sorted(similar.rows, key=lambda r: r[4] or "") if similar else []
+        context = {"school": school, "kpi": kpi, "similar": similar, "rows": rows}
+        return render(request, "kpis/similar_schools.html", context)
 
 
 class _TargetsView(ScopedViewMixin, View):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from trustwide.access import Perm, restrict, school_ids
 from trustwide.trusts import utils as academic
+from trustwide.trusts.inspections import read_inspection
 from trustwide.trusts.models import AcademicYear, School, Trust
 
 from . import rota as rota_rules
@@ -504,3 +505,32 @@ def review_counts(reviews: list[Review]) -> dict[str, int]:
     overdue = sum(1 for r in reviews if r.status == ReviewStatus.PLANNED and r.visit_on < today)
     due = sum(1 for r in reviews if r.status == ReviewStatus.PLANNED and r.visit_on >= today)
     return {"done": done, "overdue": overdue, "due": due, "total": len(reviews)}
+
+
+def school_infos(trust, schools) -> list[rota_rules.SchoolInfo]:
+    """Strength for balancing: the latest support points (fewer is stronger), else the inspection."""
+    points = {}
+    for a in SupportAssessment.objects.filter(school__trust=trust).order_by(
+        "school_id", "-assessed_on", "-pk"
+    ):
+        points.setdefault(a.school_id, a.points)
+    infos = []
+    for s in schools:
+        if s.pk in points:
+            strength = -float(points[s.pk])
+        else:
+            reading = read_inspection(s.latest_inspection)
+            strength = -((reading.strength if reading else None) or 2.5)
+        infos.append(rota_rules.SchoolInfo(s.pk, s.hub_id, s.phase, strength, s.name))
+    return infos
+
+
+def last_year_groups(trust, year) -> list[list[int]]:
+    if year is None:
+        return []
+    return [
+        [s.pk for s in t.schools.all()]
+        for t in Triad.objects.filter(
+            trust=trust, academic_year__start_year=year.start_year - 1
+        ).prefetch_related("schools")
+    ]

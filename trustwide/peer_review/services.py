@@ -206,9 +206,34 @@ def rota_create(
     """Form the year's triads and their reviews. Refused, with the reasons, if any school of the
     trust would go unreviewed, review itself, or be reviewed from outside its triad."""
     require(rules.may_form_rota(actor, trust.pk), rules.ROTA_REFUSED)
+    return _rota_create(
+        actor=actor,
+        trust=trust,
+        academic_year=academic_year,
+        groups=groups,
+        schools=School.objects.filter(trust=trust),
+        visits=visits,
+        actor_label=actor_label,
+    )
+
+
+@transaction.atomic
+def _rota_create(
+    *,
+    actor,
+    trust: Trust,
+    academic_year: AcademicYear,
+    groups: list[list[School]],
+    schools,
+    visits: list[rota_rules.Visit] | None = None,
+    actor_label=None,
+) -> list[Review]:
+    """rota_create over the given schools (each must be reviewed), without the permission
+    check: the trust's roll-over checks its own rule first and passes the schools open next
+    year."""
     if academic_year.trust_id != trust.pk:
         raise ValidationError({"academic_year": "That academic year belongs to another trust."})
-    schools = list(School.objects.filter(trust=trust))
+    schools = list(schools)
     for group in groups:
         for s in group:
             if s.trust_id != trust.pk:

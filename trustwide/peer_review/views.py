@@ -17,7 +17,6 @@ from trustwide.access import (
 )
 from trustwide.common.exports import pdf_response, render_pdf
 from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
-from trustwide.trusts.inspections import read_inspection
 from trustwide.trusts.models import School, Trust
 
 from . import forms, rules, selectors, services
@@ -146,10 +145,10 @@ class RotaView(ScopedViewMixin, View):
         count = max(1, len(rota_rules.group_sizes(len(schools)))) if len(schools) >= 2 else 1
         if "propose" in request.GET and options.is_valid() and len(schools) >= 2:
             groups = rota_rules.propose_triads(
-                selectors_school_infos(trust, schools),
+                selectors.school_infos(trust, schools),
                 hubs=options.cleaned_data["hubs"],
                 phases=options.cleaned_data["phases"],
-                last_year=last_year_groups(trust, year),
+                last_year=selectors.last_year_groups(trust, year),
                 seed=year.start_year,
             )
             initial = {sid: n for n, g in enumerate(groups, start=1) for sid in g}
@@ -191,39 +190,6 @@ class RotaView(ScopedViewMixin, View):
         return self._render(
             request, trust, year, schools, forms.RotaOptionsForm(), form, status=400
         )
-
-
-def selectors_school_infos(trust, schools) -> list[rota_rules.SchoolInfo]:
-    """Strength for balancing: the latest support points (fewer is stronger), else the inspection."""
-    from .models import SupportAssessment
-
-    points = {}
-    for a in SupportAssessment.objects.filter(school__trust=trust).order_by(
-        "school_id", "-assessed_on", "-pk"
-    ):
-        points.setdefault(a.school_id, a.points)
-    infos = []
-    for s in schools:
-        if s.pk in points:
-            strength = -float(points[s.pk])
-        else:
-            reading = read_inspection(s.latest_inspection)
-            strength = -((reading.strength if reading else None) or 2.5)
-        infos.append(rota_rules.SchoolInfo(s.pk, s.hub_id, s.phase, strength, s.name))
-    return infos
-
-
-def last_year_groups(trust, year) -> list[list[int]]:
-    from .models import Triad
-
-    if year is None:
-        return []
-    return [
-        [s.pk for s in t.schools.all()]
-        for t in Triad.objects.filter(
-            trust=trust, academic_year__start_year=year.start_year - 1
-        ).prefetch_related("schools")
-    ]
 
 
 class ExternalReviewCreateView(ScopedViewMixin, View):

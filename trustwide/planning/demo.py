@@ -109,6 +109,29 @@ def build(ctx) -> None:
         )
     for i, school in enumerate(ctx.schools):
         _school(ctx, i, school, msp, today)
+    _rate_strategic_plan(ctx, strategic, today)
+
+
+def _rate_strategic_plan(ctx, strategic, today) -> None:
+    """The trust rates its strategic plan for every term that has started, after the schools:
+    derived from their priorities, the central team's actions green (amber on every fourth)."""
+    priorities = list(strategic.priorities.prefetch_related("indicators"))
+    for year in (ctx.previous_year, ctx.current_year):
+        for term in year.terms.select_related("academic_year").order_by("number"):
+            if term.starts_on > today:
+                continue
+            services.msp_termly_review_save(
+                actor=None,
+                actor_label=ctx.actor_label,
+                strategic_plan=strategic,
+                term=term,
+                entries=[
+                    services.MspRatingInput(
+                        p, central_rating="amber" if p.number % 4 == 0 else "green"
+                    )
+                    for p in priorities
+                ],
+            )
 
 
 def _people(ctx, i):

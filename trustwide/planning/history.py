@@ -11,6 +11,7 @@ from .models import (
     MonitoringActivity,
     MonitoringRecord,
     MonitoringScale,
+    MspRating,
     MspVersion,
     PlanReturn,
     PocketGuide,
@@ -45,4 +46,5 @@ VISIBLE = all_by_view_permission(
     MspVersion,
     ConsultationComment,
     GuidePublication,
+    MspRating,
 )

@@ -31,6 +31,34 @@ def is_valid(rating: str) -> bool:
     return rating in ORDER
 
 
+OVERRIDE_REASON_MISSING = (
+    "Give a reason for overriding the derived rating, or leave it to be derived."
+)
+
+
+def override_problem(rating: str | None, reason: str) -> str | None:
+    """The one override rule, for school priorities and strategic plan priorities alike: an
+    empty rating means "use the derived one"; any other must be on the scale and give a reason."""
+    if rating in (None, ""):
+        return None
+    if not is_valid(rating):
+        return f"'{rating}' is not on the RAG scale (red, amber, green, blue)."
+    if not (reason or "").strip():
+        return OVERRIDE_REASON_MISSING
+    return None
+
+
+def rating_values(override: str | None, reason: str, derived: str | None) -> dict | None:
+    """What a priority's stored rating becomes: the override with its reason, else the derived
+    rating; None when there is neither (nothing rated under it yet). Check the override with
+    `override_problem` first."""
+    if override:
+        return {"rating": override, "is_derived": False, "override_reason": reason.strip()}
+    if derived:
+        return {"rating": derived, "is_derived": True, "override_reason": ""}
+    return None
+
+
 def derive(child_ratings: Iterable[str | None]) -> str | None:
     ratings = [r for r in child_ratings if r]
     for r in ratings:

@@ -40,6 +40,7 @@ PUBLISH_REFUSED = (
 )
 PUBLIC_LINK_REFUSED = "Only trust leaders share or revoke a public link."
 RAG_RATE_REFUSED = "You may not RAG-rate this plan."
+MSP_RATE_REFUSED = "Only trust leaders RAG-rate the strategic plan."
 MONITORING_HIDDEN = "You may not see this school's monitoring."
 MONITORING_SCHEDULE_REFUSED = "Only school leaders change the monitoring schedule."
 MONITORING_RECORD_REFUSED = "You may not record monitoring here."
@@ -144,6 +145,12 @@ def may_view_rollup(user, trust) -> bool:
 def may_edit_strategic_plan(user, trust_id: int) -> bool:
     """The strategic plan, its pocket guides and the judgement scale: trust leaders."""
     return actor_can_in_trust(user, Perm.STRATEGIC_PLAN_EDIT, trust_id)
+
+
+def may_rate_msp(user, trust_id: int) -> bool:
+    """The termly RAG of the strategic plan, and overriding it: RAG rating held at trust level
+    (trust leaders)."""
+    return actor_can_in_trust(user, Perm.RAG_RATE, trust_id)
 
 
 def may_comment_on_msp(user, trust) -> bool:

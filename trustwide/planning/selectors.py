@@ -392,3 +392,107 @@ def teaching_judgements(
 
 def school_kind_label(kind: str) -> str:
     return "SIP" if kind == PlanKind.SIP else "BDP"
+
+
+# The strategic plan's termly RAG ------------------------------------------------------------
+
+
+@dataclass
+class MspRagCell:
+    """One trust priority in one term: the stored rating, the previous term's, and the evidence
+    the viewer may see (drivers at schools outside their view are only counted)."""
+
+    priority: TrustPriority
+    term: Term
+    rating: object = None  # MspRating | None
+    previous: object = None  # MspRating of the term before | None
+    drivers: list = field(default_factory=list)
+    hidden_drivers: int = 0
+
+    @property
+    def change(self) -> str:
+        """'improved', 'declined', 'same', 'new' (first rating) or '' (not rated)."""
+        if self.rating is None:
+            return ""
+        if self.previous is None:
+            return "new"
+        now, before = rag.ORDER[self.rating.rating], rag.ORDER[self.previous.rating]
+        return "improved" if now > before else "declined" if now < before else "same"
+
+    @property
+    def set_centrally(self) -> bool:
+        """Red or amber with no school priority red or amber behind it."""
+        return bool(
+            self.rating
+            and self.rating.rating in (rag.RED, rag.AMBER)
+            and not self.rating.evidence.get("drivers")
+        )
+
+    @property
+    def change_label(self) -> str:
+        before = self.previous.get_rating_display().lower() if self.previous else ""
+        return {
+            "improved": f"Improved from {before}",
+            "declined": f"Declined from {before}",
+            "same": "No change",
+            "new": "First rating",
+        }.get(self.change, "Not rated")
+
+
+def _msp_cells(user, priorities, terms: list[Term], before: Term | None) -> dict:
+    """(priority id, term id) -> MspRagCell, from one query of ratings (and one for the viewer's
+    schools)."""
+    from trustwide.access.scope import school_ids
+
+    from .models import MspRating
+
+    wanted = [t.pk for t in terms] + ([before.pk] if before else [])
+    stored = {
+        (r.trust_priority_id, r.term_id): r
+        for r in MspRating.objects.filter(
+            trust_priority__in=[p.pk for p in priorities], term_id__in=wanted
+        ).select_related("rated_by")
+    }
+    visible = school_ids(user, Perm.PLAN_VIEW) if stored else set()
+    cells = {}
+    for p in priorities:
+        previous_term = before
+        for term in terms:
+            rating = stored.get((p.pk, term.pk))
+            previous = stored.get((p.pk, previous_term.pk)) if previous_term else None
+            drivers = (rating.evidence.get("drivers", []) if rating else []) or []
+            shown = [d for d in drivers if d.get("school_id") in visible]
+            cells[(p.pk, term.pk)] = MspRagCell(
+                p, term, rating, previous, shown, len(drivers) - len(shown)
+            )
+            previous_term = term
+    return cells
+
+
+def msp_rag_grid(*, user, strategic_plan, academic_year) -> tuple[list[Term], dict]:
+    """The year's terms and, per priority id, a cell per term: the stored rating with its change and
+    evidence: the strategic plan page. A fixed number of queries."""
+    terms = list(
+        Term.objects.filter(academic_year=academic_year)
+        .select_related("academic_year")
+        .order_by("number")
+    )
+    if not terms:
+        return [], {}
+    before = previous_term(terms[0])
+    priorities = list(strategic_plan.priorities.all())
+    cells = _msp_cells(user, priorities, terms, before)
+    return terms, {p.pk: [cells[(p.pk, t.pk)] for t in terms] for p in priorities}
+
+
+def msp_rag_for_term(*, user, trust, term: Term | None) -> list[MspRagCell]:
+    """Each priority of the trust's strategic plan rated for one term (board report, board
+    agenda): rating, change since the previous term, drivers of a red or amber."""
+    if term is None:
+        return []
+    plan = strategic_plans_for(user=user, trust=trust).first()
+    if plan is None:
+        return []
+    priorities = list(plan.priorities.all())
+    cells = _msp_cells(user, priorities, [term], previous_term(term))
+    return [cells[(p.pk, term.pk)] for p in priorities]

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import consultation, exports, monitoring, plans, publishing, review, strategic
+from .views import (
+    consultation,
+    exports,
+    monitoring,
+    msp_review,
+    plans,
+    publishing,
+    review,
+    strategic,
+)
 
 app_name = "planning"
 urlpatterns = [
@@ -19,6 +28,11 @@ urlpatterns = [
         "trusts/<slug:slug>/strategic-plan/priorities/new/",
         strategic.TrustPriorityFormView.as_view(),
         name="trust-priority-create",
+    ),
+    path(
+        "trusts/<slug:slug>/strategic-plan/rag/",
+        msp_review.MspTermlyReviewView.as_view(),
+        name="msp-termly-review",
     ),
     path(
         "trusts/<slug:slug>/strategic-plan/versions/",

@@ -52,3 +52,13 @@ def may_edit_calendar(user, trust, school=None) -> bool:
     if may_edit_trust(user, trust):
         return True
     return school is not None and can(user, Perm.SEF_EDIT, school)
+
+
+ROLL_OVER_REFUSED = "Only trust leaders and administrators turn the trust's year over."
+
+
+def may_roll_over(user, trust) -> bool:
+    """The turn of the year (trustwide.ops.rollover): whoever adds the trust's years. Checked
+    once for the whole roll-over; each app's copy then runs through its unchecked core, so the
+    apps' own rules (who edits a SEF or a plan) stay as they are."""
+    return may_edit_trust(user, trust)

@@ -98,8 +98,16 @@ def test_suppressed_groups_are_shown_as_suppressed(world, login):
 
 
 def test_data_completeness_flags_the_school_missing_a_dataset(world, login):
+    from trustwide.trusts.models import Term
+
     year = current_start_year(world)
     now = timezone.now()
+    # The year's first term has ended (before it ends, assessments are "not due yet").
+    first = Term.objects.filter(academic_year__trust=world.trust_a, academic_year__start_year=year)
+    first.filter(name="autumn").update(
+        starts_on=timezone.localdate() - datetime.timedelta(days=90),
+        ends_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
     for school in (world.school_a1, world.school_a2):
         for dataset in ("characteristics", "attendance_marks", "assessments"):
             if school == world.school_a2 and dataset == "assessments":
@@ -248,6 +256,35 @@ def test_pupil_lists_shown_to_staff_allowed_to_see_pupils(world, login):
     )
 
 
+def test_pupil_lists_follow_a_new_import_of_the_same_files(world, login):
+    """Issue 20 item 5: the year's per-pupil facts are kept between requests while the files
+    are unchanged; a file written since (an import, rollback or erasure) is read again."""
+    import pyarrow.parquet as pq
+
+    from trustwide.data.services import analytics_store
+    from trustwide.data.store import DATA_FILE
+
+    _pupil_with_absence(world)
+    client = login(world.user("headteacher"))
+    url = reverse("dashboards:year-group", kwargs={"pk": world.school_a1.pk, "group": "year_5"})
+    assert "50.0% of 4 sessions missed" in client.get(url).content.decode()
+    assert "50.0% of 4 sessions missed" in client.get(url).content.decode()
+    year = world.trust_a.academic_years.get(is_current=True)
+    path = (
+        analytics_store().partition_dir(
+            "attendance_marks", world.trust_a.pk, world.school_a1.urn, year.start_year
+        )
+        / DATA_FILE
+    )
+    marks = pq.read_table(path)
+    present = marks.set_column(
+        marks.schema.get_field_index("code"), "code", [["/", "\\", "/", "/"]]
+    )
+    pq.write_table(present, path)
+    body = client.get(url).content.decode()
+    assert "Zed Example" not in body and "50.0% of 4 sessions missed" not in body
+
+
 def _pupil_with_absence(world):
     """One Year 5 pupil who missed half their sessions, written straight to the store."""
     import pyarrow as pa
@@ -291,3 +328,97 @@ def _pupil_with_absence(world):
         from trustwide.data.store import DATA_FILE
 
         pq.write_table(table, folder / DATA_FILE)
+
+
+def test_first_week_of_autumn_shows_last_years_figures_named_and_assessments_not_due(world, login):
+    """Issue 18 item 4: in the first week of the autumn term a KPI with no figure yet shows the
+    latest period that has one, named, instead of "no data"; assessments are not due yet;
+    a roll short of the school's number on roll is partial, not complete."""
+    from trustwide.trusts.models import Term
+
+    year = current_start_year(world)
+    kpi(world, world.school_a1, "progress_expected_maths", 71.0, year=year - 1, period="summer")
+    kpi(world, world.school_a1, "progress_expected_maths", 74.0, year=year - 1)  # the full year
+    kpi(world, world.school_a1, "overall_absence", 5.5)  # this year's, already computed
+    kpi(world, None, "progress_expected_maths", 70.2, year=year - 1, level="trust")
+    board = selectors.trust_dashboard(
+        user=world.user("trust_leader"), trust=world.trust_a, academic_year=year
+    )
+    row = next(r for r in board.rows if r.school.pk == world.school_a1.pk)
+    maths = row.readings["progress_expected_maths"]
+    assert (maths.value, maths.from_period) == (74.0, f"full year {year - 1}/{year % 100:02d}")
+    assert maths.display == f"74.0% (full year {year - 1}/{year % 100:02d})"
+    assert maths.target_rating is None  # last year's figure is not rated against this year's target
+    assert row.readings["overall_absence"].from_period == ""
+    assert board.trust_readings["progress_expected_maths"].value == 70.2
+    # A school with nothing in either year still says so.
+    other = next(r for r in board.rows if r.school.pk == world.school_a2.pk)
+    assert other.readings["progress_expected_maths"].display == "no data"
+    body = (
+        login(world.user("trust_leader"))
+        .get(reverse("dashboards:trust-dashboard", kwargs={"slug": world.trust_a.slug}))
+        .content.decode()
+    )
+    assert f"74.0% (full year {year - 1}/{year % 100:02d})" in body
+
+    # Data this year, three days into the autumn term.
+    autumn = Term.objects.get(
+        academic_year__trust=world.trust_a, academic_year__start_year=year, name="autumn"
+    )
+    now = timezone.make_aware(
+        datetime.datetime.combine(autumn.starts_on + datetime.timedelta(days=3), datetime.time(9))
+    )
+    for dataset in ("characteristics", "attendance_marks"):
+        ImportBatch.objects.create(
+            trust=world.trust_a,
+            school=world.school_a1,
+            dataset=dataset,
+            academic_year=year,
+            file_name="f.csv",
+            status=ImportStatus.STORED,
+            created_at=now,
+        )
+    status = selectors.data_completeness(
+        trust=world.trust_a, schools=[world.school_a1], academic_year=year, now=now
+    )[world.school_a1.pk]
+    states = {s.code: s.state for s in status.statuses}
+    assert states["assessments"] == "not_due" and status.complete
+    # After the autumn term, missing assessments are missing.
+    later = now + datetime.timedelta(days=130)
+    ImportBatch.objects.update(created_at=later)
+    status = selectors.data_completeness(
+        trust=world.trust_a, schools=[world.school_a1], academic_year=year, now=later
+    )[world.school_a1.pk]
+    assert [s.code for s in status.problems] == ["assessments"]
+    # 2 pupils on the roll in the store against 340 on roll (GIAS): partial, with the counts.
+    from trustwide.data.services import analytics_store
+    from trustwide.data.validation import validate_file
+
+    result = validate_file(
+        (
+            "URN,UPN,Surname,Forename,DOB,Year group,Sex,Disadvantaged,FSM,SEN,EAL\n"
+            f"{world.school_a1.urn},A123456789012,Jones,Sian,03/05/2016,4,F,N,N,N,N\n"
+            f"{world.school_a1.urn},B123456789012,Khan,Omar,14/11/2015,5,M,N,N,N,N\n"
+        ).encode(),
+        dataset="characteristics",
+        file_name="roll.csv",
+        academic_year=year,
+        allowed_school_urns=[world.school_a1.urn],
+        trust_key="k",
+        today=autumn.starts_on,
+    )
+    assert result.ok, result.errors
+    analytics_store().write_batch(
+        dataset="characteristics",
+        trust_id=world.trust_a.pk,
+        academic_year=year,
+        tables=result.tables,
+    )
+    world.school_a1.pupils_on_roll = 340
+    world.school_a1.save()
+    status = selectors.data_completeness(
+        trust=world.trust_a, schools=[world.school_a1], academic_year=year, now=later
+    )[world.school_a1.pk]
+    roll = next(s for s in status.statuses if s.code == "characteristics")
+    assert (roll.state, roll.word) == ("partial", "Partial (2 of 340 pupils)")
+    assert not status.complete

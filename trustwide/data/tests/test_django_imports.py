@@ -154,9 +154,69 @@ def test_disallowed_file_type_is_refused(years, login):
     assert response.status_code == 400 and "is not a CSV or Excel file" in response.content.decode()
 
 
+def test_marks_for_a_pupil_not_on_the_roll_are_refused_naming_file_row_and_pupil(
+    years, login, django_capture_on_commit_callbacks
+):
+    """Issue 18: a pupil who is not on the school's roll for the year does not appear from
+    nowhere in its figures; the whole file is refused and nothing is stored."""
+    world = years
+    client = login(world.user("school_data_manager"))
+    upload(
+        client,
+        world,
+        characteristics_csv(world.school_a1.urn),
+        dataset="characteristics",
+        name="roll.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
+    stranger = (
+        "URN,UPN,Date,Session,Code\n"
+        f"{world.school_a1.urn},A123456789012,08/09/2025,AM,/\n"
+        f"{world.school_a1.urn},C123456789012,08/09/2025,AM,O\n"
+    ).encode()
+    upload(
+        client,
+        world,
+        stranger,
+        dataset="attendance_marks",
+        name="marks.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
+    batch = ImportBatch.objects.get(dataset="attendance_marks")
+    assert batch.status == ImportStatus.FAILED
+    assert batch.errors == [
+        f"marks.csv row 3, column 'UPN': 'C123456789012' is not on the roll of school "
+        f"{world.school_a1.urn} for 2025/26 (a pupil in the school's characteristics (census) "
+        "import for that year)"
+    ]
+    assert analytics_store().paths("attendance_marks", world.trust_a.pk) == []
+    # The same pupils' marks are taken once the pupil is on the roll.
+    upload(
+        client,
+        world,
+        stranger.replace(b"C123456789012", b"B123456789012"),
+        dataset="attendance_marks",
+        name="marks-fixed.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert ImportBatch.objects.get(file_name="marks-fixed.csv").status == ImportStatus.STORED
+
+
 def test_rollback_removes_the_batch_as_a_whole(years, login, django_capture_on_commit_callbacks):
     world = years
     client = login(world.user("school_data_manager"))
+    upload(
+        client,
+        world,
+        characteristics_csv(world.school_a1.urn),
+        dataset="characteristics",
+        name="roll.csv",
+        school=world.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
     upload(
         client,
         world,
@@ -175,7 +235,7 @@ def test_rollback_removes_the_batch_as_a_whole(years, login, django_capture_on_c
         school=world.school_a1,
         capture=django_capture_on_commit_callbacks,
     )
-    first, second = ImportBatch.objects.order_by("pk")
+    first, second = ImportBatch.objects.filter(dataset="attendance_marks").order_by("pk")
     assert (first.status, second.status) == (ImportStatus.STORED, ImportStatus.STORED), (
         first.errors,
         second.errors,

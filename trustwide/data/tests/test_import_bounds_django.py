@@ -78,8 +78,28 @@ def test_overpacked_xlsx_is_refused_by_the_form_before_anything_is_unpacked(year
     assert not ImportBatch.objects.exists()
 
 
+def roll(urn: int, rows: int) -> bytes:
+    lines = [
+        "URN,UPN,Surname,Forename,DOB,Year group,Sex,Disadvantaged,FSM,SEN,EAL,Prior attainment,"
+        "Date joined,Date left"
+    ] + [
+        f"{urn},A{100000000000 + i:012d},Pupil,Number {i},03/05/2016,4,F,N,N,N,N,middle,01/09/2020,"
+        for i in range(rows)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def test_utf16_upload_is_stored(years, login, django_capture_on_commit_callbacks):
     client = login(years.user("school_data_manager"))
+    upload(
+        client,
+        years,
+        roll(years.school_a1.urn, 3),
+        dataset="characteristics",
+        name="roll.csv",
+        school=years.school_a1,
+        capture=django_capture_on_commit_callbacks,
+    )
     upload(
         client,
         years,
@@ -89,7 +109,8 @@ def test_utf16_upload_is_stored(years, login, django_capture_on_commit_callbacks
         school=years.school_a1,
         capture=django_capture_on_commit_callbacks,
     )
-    batch = ImportBatch.objects.get()
+    assert ImportBatch.objects.get(dataset="characteristics").status == ImportStatus.STORED
+    batch = ImportBatch.objects.get(dataset="attendance_marks")
     assert batch.status == ImportStatus.STORED, batch.errors
     assert (batch.rows, batch.encoding) == (3, "utf-16")
 

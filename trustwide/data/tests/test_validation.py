@@ -197,6 +197,17 @@ def test_characteristics_bad_values(validate):
         ("EYFS_GLD", "Y", True),
         ("EYFS_GLD", "3", False),
         ("KS2_WRIT_TA", "GDS", True),
+        # KS4 subject grades: whole grades 1-9, U (entered, 0 points) or X (no result).
+        ("KS4_MATHS", "9", True),
+        ("KS4_MATHS", "0", False),
+        ("KS4_MATHS", "5.5", False),
+        ("KS4_ENG_LIT", "U", True),
+        ("KS4_ENG_LANG", "X", True),
+        ("KS4_ENG_LANG", "C", False),
+        ("KS4_COMB_SCI", "5.5", True),  # the mean of a double award's two grades
+        ("KS4_OTHER_1", "8.5", True),  # an approved qualification's DfE points
+        ("KS4_KS2_PRIOR", "104.5", True),
+        ("KS4_KS2_PRIOR", "79", False),
     ],
 )
 def test_statutory_ranges(validate, measure, value, ok):

@@ -1,6 +1,6 @@
 """Permission-matrix entries for every governance URL (see tests/matrix.py)."""
 
-from tests.matrix import ALL_ROLES, Entry, t_kwargs
+from tests.matrix import ALL_ROLES, TRUST_ROLES, Entry, t_kwargs
 from trustwide.access.policy import ROLE_PERMISSIONS, Perm
 
 from .factories import (
@@ -16,6 +16,7 @@ from .factories import (
     world_training,
     world_visit,
 )
+from .lgc_factories import world_report, world_submitted_report
 
 
 def roles_with(perm: str) -> set[str]:
@@ -29,6 +30,12 @@ EDITORS = roles_with(
 MANAGERS = {"trust_leader", "trust_administrator"}
 # Who names the person for a school's cycle task: trust leaders and the school's leaders.
 ASSIGNERS = {"trust_leader", "executive_headteacher", "headteacher", "senior_leader"}
+# Reports to the board (rules.may_*_report): the school's governors and clerk draft; the chair
+# or the clerk submits (the world's governor is an ordinary member); trustees reply; trust-level
+# governance readers see every school's report side by side.
+DRAFTERS = {"local_governor", "clerk_to_governors"}
+SUBMITTERS = {"clerk_to_governors"}
+BOARD_READERS = set(TRUST_ROLES) & VIEWERS
 
 
 def all_403(allowed, method="get"):
@@ -134,6 +141,21 @@ MATRIX = {
     "governance:trust-tasks": Entry(
         kwargs=t_kwargs(slug="trust.slug"), ok=all_403({"trust_leader"})
     ),
+    "governance:lgc-report-create": Entry(kwargs=body_kwargs, ok=on_object(DRAFTERS)),
+    "governance:lgc-report-detail": Entry(kwargs=pk_of(world_report), ok=on_object(VIEWERS)),
+    "governance:lgc-report-edit": Entry(kwargs=pk_of(world_report), ok=on_object(DRAFTERS)),
+    "governance:lgc-conflict-add": Entry(kwargs=pk_of(world_report), ok=on_object(DRAFTERS)),
+    "governance:lgc-report-submit": Entry(
+        method="post", kwargs=pk_of(world_report), ok=on_object(SUBMITTERS, "post")
+    ),
+    "governance:lgc-report-reply": Entry(
+        kwargs=pk_of(world_submitted_report), ok=on_object({"trustee"})
+    ),
+    "governance:board-reports": Entry(
+        kwargs=t_kwargs(slug="trust.slug"), ok=all_403(BOARD_READERS)
+    ),
+    "governance:meeting-papers": Entry(kwargs=meeting_kwargs, ok=on_object(VIEWERS)),
+    "governance:meeting-papers-pdf": Entry(kwargs=meeting_kwargs, ok=on_object(VIEWERS)),
     "governance:calendar-feed": Entry(
         public=True,
         anonymous=200,

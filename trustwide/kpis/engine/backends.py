@@ -124,6 +124,7 @@ class _Backend:
                 pa.string(): "string",
                 pa.date32(): "date",
                 pa.bool_(): "boolean",
+                pa.float64(): "float64",
             }
             ddl = ", ".join(f"`{f.name}` {types[arrow_names[f.type]]}" for f in table.schema)
             df = self.con._session.createDataFrame(

@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from trustwide.data import derived
+from trustwide.data.schemas import KS4_SUBJECT_PREFIX
 from trustwide.kpis import definitions as d
 from trustwide.kpis.groups import NO_CELL, cell_code
 from trustwide.kpis.periods import (
@@ -24,9 +25,11 @@ from trustwide.kpis.periods import (
     build_periods,
 )
 
+from . import ks4
 from .backends import (
     _Backend,
 )
+from .ks4 import ks4_facts
 from .schema import (
     KEYS,
     STORE_COLUMNS,
@@ -97,9 +100,12 @@ def _plan(
                     as_of,
                 )
             )
+    lookups = {r: t for p in parts for r, t in p.lookups.items()}
+    if ks4.ESTIMATES_ROLE in lookups:  # a reference file: read per run, not cached
+        lookups[ks4.ESTIMATES_ROLE] = ks4.load_estimates(year)
     return _Plan(
         steps=tuple(s for p in parts for s in p.steps),
-        lookups={r: t for p in parts for r, t in p.lookups.items()},
+        lookups=lookups,
         datasets={ds: cols for p in parts for ds, cols in p.datasets.items()},
     )
 
@@ -176,6 +182,7 @@ class _Planner:
             "attendance": self._attendance_facts,
             "assessment": self._assessment_facts,
             "statutory": self._statutory_facts,
+            "ks4": self._ks4_facts,
             "transition": self._transition_facts,
         }
         facts = builders[family]()
@@ -351,18 +358,32 @@ class _Planner:
         def text(measure):
             return s.value_text.max(where=s.measure == measure)
 
+        def count(measure):
+            return s.count(where=s.measure == measure)
+
+        # KS4 rows are the ks4 family's (engine/ks4.py).
+        s = s.filter(~s.measure.startswith(KS4_SUBJECT_PREFIX))
         return self._year_only(
             s.group_by(KEYS).agg(
                 gld=text("EYFS_GLD"),
                 phonics=num("PHONICS_Y1"),
-                phonics_n=s.count(where=s.measure == "PHONICS_Y1"),
+                phonics_n=count("PHONICS_Y1"),
                 ks2_read=num("KS2_READ"),
                 ks2_mat=num("KS2_MAT"),
+                ks2_gps=num("KS2_GPS"),
                 ks2_writ=text("KS2_WRIT_TA"),
                 ks2_n=s.count(where=s.measure.isin(("KS2_READ", "KS2_MAT", "KS2_WRIT_TA"))),
-                a8=num("KS4_ATT8"),
+                ks2_read_n=count("KS2_READ"),
+                ks2_mat_n=count("KS2_MAT"),
+                ks2_gps_n=count("KS2_GPS"),
+                ks2_writ_n=count("KS2_WRIT_TA"),
+                mtc=num("MTC"),
             )
         )
+
+    def _ks4_facts(self) -> _Facts:
+        estimates = self.lookup(ks4.ESTIMATES_ROLE, ks4.load_estimates(self.year))
+        return self._year_only(ks4_facts(self.read("statutory"), estimates))
 
     def _transition_facts(self) -> _Facts:
         t = self.read("transitions")

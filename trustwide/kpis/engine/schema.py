@@ -77,6 +77,7 @@ FAMILY_DATASETS = {
     "attendance": ("attendance_weeks", "attendance_summaries"),
     "assessment": ("assessment_bands",),
     "statutory": ("statutory",),
+    "ks4": ("statutory",),
     "transition": ("transitions",),
 }
 

@@ -13,6 +13,10 @@ TARGET_SETTERS = {"trust_leader", "trust_data_manager"}
 MATRIX = {
     "kpis:definitions": Entry(ok=KPI_VIEWERS, denied=403, listing=True),
     "kpis:school-kpis": Entry(kwargs=t_kwargs(pk="school.pk"), ok=KPI_VIEWERS),
+    "kpis:similar-schools": Entry(
+        kwargs=lambda world, target: {"pk": target.school.pk, "code": "overall_absence"},
+        ok=KPI_VIEWERS,
+    ),
     "kpis:school-targets": Entry(
         kwargs=t_kwargs(pk="school.pk"),
         ok={**{r: 403 for r in KPI_VIEWERS}, **{r: 200 for r in TARGET_SETTERS}},

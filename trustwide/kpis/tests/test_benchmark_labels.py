@@ -16,7 +16,7 @@ def test_benchmarks_help_prints_instead_of_crashing(capsys):
     assert "% FSM ever" in out and "--census" in out
 
 
-def test_national_figure_names_its_year_as_an_academic_year():
+def test_national_figure_names_its_year_as_an_academic_year(db):
     match = lookup(measure="overall_absence", academic_year=2024, phase="primary")
     assert match is not None
     label = match.row.year_label
@@ -175,3 +175,66 @@ def test_similar_schools_are_closest_in_disadvantage_then_in_size(world):
         "similar"
     ]
     assert unsized.percentile == 100.0 and "size" not in unsized.comparison
+
+
+def test_similar_schools_page_names_the_schools_compared_with(world, login):
+    """Issue 18 item 3: the page names the similar schools behind the percentile, from the
+    published figures (names kept from the file), and leaves the school itself out."""
+    from django.urls import reverse
+
+    from trustwide.kpis.models import SchoolPerformance
+
+    school = world.school_a1
+    school.phase, school.percent_disadvantaged, school.pupils_on_roll = "primary", 30, 0
+    school.save()
+    SchoolPerformance.objects.bulk_create(
+        [
+            SchoolPerformance(
+                academic_year=2023,
+                urn=500000 + i,
+                phase="primary",
+                fsm_ever_pct=30.0 + i,
+                kpi_code="overall_absence",
+                value=4.0 + i / 10,
+                source_file="england_abs.csv",
+                school_name=f"Published School {i}",
+            )
+            for i in range(3)
+        ]
+        + [
+            SchoolPerformance(
+                academic_year=2023,
+                urn=school.urn,
+                phase="primary",
+                fsm_ever_pct=30.0,
+                kpi_code="overall_absence",
+                value=5.0,
+                source_file="england_abs.csv",
+                school_name="Our own published row",
+            ),
+            SchoolPerformance(
+                academic_year=2023,
+                urn=600000,
+                phase="secondary",
+                fsm_ever_pct=30.0,
+                kpi_code="overall_absence",
+                value=5.0,
+                source_file="england_abs.csv",
+                school_name="A Secondary School",
+            ),
+        ]
+    )
+    client = login(world.user("trust_leader"))
+    url = reverse("kpis:similar-schools", kwargs={"pk": school.pk, "code": "overall_absence"})
+    body = client.get(url).content.decode()
+    for i in range(3):
+        assert f"Published School {i}" in body
+    assert "Our own published row" not in body and "A Secondary School" not in body
+    assert "3 similar schools, 2023/24 figures" in body
+    # An unknown KPI is 404; another trust's school is 404.
+    bad = reverse("kpis:similar-schools", kwargs={"pk": school.pk, "code": "no_such_kpi"})
+    assert client.get(bad).status_code == 404
+    other = reverse(
+        "kpis:similar-schools", kwargs={"pk": world.school_b1.pk, "code": "overall_absence"}
+    )
+    assert client.get(other).status_code == 404

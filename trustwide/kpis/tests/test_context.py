@@ -141,7 +141,7 @@ def test_benchmarks_csv_shape_and_flags():
 
 
 @needs_data
-def test_benchmarks_2018_match_the_real_nat_rows(absence):
+def test_benchmarks_2018_match_the_real_nat_rows(absence, db):
     for phase in ("primary", "secondary", "special"):
         m = lookup(measure="overall_absence", academic_year=2018, phase=phase)
         assert m.exact and m.row.verified
@@ -150,7 +150,7 @@ def test_benchmarks_2018_match_the_real_nat_rows(absence):
         assert Value(number=p.value) == absence.national[phase]["PPERSABS10"]
 
 
-def test_benchmark_lookup_preferences():
+def test_benchmark_lookup_preferences(db):
     m = lookup(measure="overall_absence", academic_year=2023)
     assert (
         m.value == 7.2 and m.row.basis == "daily" and m.row.verified

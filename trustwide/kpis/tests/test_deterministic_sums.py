@@ -77,7 +77,7 @@ def a8_rows(root, **kw):
         school_hubs=HUBS,
         terms=TERMS,
         as_of=date(2026, 7, 31),
-        kpis=["statutory"],
+        kpis=["ks4"],
         **kw,
     )
     return [r for r in table.to_pylist() if r["kpi_code"] == "ks4_attainment8"]

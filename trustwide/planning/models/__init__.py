@@ -6,6 +6,7 @@ from .monitoring import (
     MonitoringRecord,
     MonitoringScale,
 )
+from .msp_review import MspRating
 from .objectives import StaffObjective
 from .plans import (
     NUMERIC_MEASURES,
@@ -43,6 +44,7 @@ __all__ = [
     "GuideKind",
     "GuidePublication",
     "ConsultationComment",
+    "MspRating",
     "MspVersion",
     "IndicatorStage",
     "MeasureKind",

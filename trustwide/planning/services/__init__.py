@@ -16,6 +16,7 @@ from .monitoring import (
     record_create,
     scale_for_trust,
 )
+from .msp_review import MspRatingInput, msp_termly_review_save
 from .plans import (
     action_create,
     action_delete,
@@ -59,6 +60,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "MspRatingInput",
     "RatingInput",
     "action_create",
     "action_delete",
@@ -78,6 +80,7 @@ __all__ = [
     "msp_comment_answer",
     "msp_compare",
     "msp_snapshot",
+    "msp_termly_review_save",
     "msp_version_approve",
     "msp_version_issue",
     "plan_agree",

@@ -335,6 +335,15 @@ def plan_copy_to_next_year(
     """A draft plan for the following year with the same priorities, criteria (dates moved on a
     year) and milestones, carrying forward every action not complete or dropped."""
     require(rules.may_edit_plans(actor, plan.school), rules.PLAN_CREATE_REFUSED)
+    return _plan_copy_to_next_year(actor=actor, plan=plan, prefill=prefill, actor_label=actor_label)
+
+
+@transaction.atomic
+def _plan_copy_to_next_year(
+    *, actor, plan: SchoolPlan, prefill: bool = True, actor_label=None
+) -> SchoolPlan:
+    """plan_copy_to_next_year without the permission check: the core the trust's roll-over
+    calls once it has checked its own rule (trustwide.ops.rollover)."""
     next_year = (
         AcademicYear.objects.filter(
             trust_id=plan.school.trust_id, start_year=plan.academic_year.start_year + 1

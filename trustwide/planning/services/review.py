@@ -104,10 +104,9 @@ def termly_review_save(
                 errors[key] = problem
                 continue
         if kind == RatedKind.PRIORITY:
-            if entry.rating and not entry.override_reason.strip():
-                errors[key] = (
-                    "Give a reason for overriding the derived rating, or leave it to be derived."
-                )
+            problem = rag.override_problem(entry.rating, entry.override_reason)
+            if problem:
+                errors[key] = problem
                 continue
             priority_entries.append(entry)
         else:
@@ -147,15 +146,8 @@ def termly_review_save(
             by_priority.setdefault(_priority_id(r, "criterion"), []).append(r.rating)
     for entry in priority_entries:
         derived = rag.derive(by_priority.get(entry.subject.pk, []))
-        if entry.rating:
-            values = {
-                "rating": entry.rating,
-                "is_derived": False,
-                "override_reason": entry.override_reason.strip(),
-            }
-        elif derived:
-            values = {"rating": derived, "is_derived": True, "override_reason": ""}
-        else:
+        values = rag.rating_values(entry.rating, entry.override_reason, derived)
+        if values is None:
             continue  # nothing rated under it yet
         values.update(commentary=entry.commentary, evidence=entry.evidence)
         saved.append(

@@ -87,3 +87,44 @@ def plan_for(school, *, owner=None, kind="sip", status="draft") -> SchoolPlan:
 def first(plan, related):
     priority = plan.priorities.first()
     return getattr(priority, related).first() if related != "priority" else priority
+
+
+def msp_rated_two_terms(world) -> dict:
+    """MSP1 cited by a priority at A1 and at A2. Autumn: A1 green, A2 red (MSP1 derived red);
+    spring: A1 green, A2 amber (MSP1 derived amber, improved). MSP10: central team green both."""
+    from trustwide.planning import services
+
+    year = world.trust_a.academic_years.get(is_current=True)
+    autumn, spring = list(year.terms.order_by("number"))[:2]
+    msp = strategic_plan(world.trust_a)
+    msp1, msp10 = list(msp.priorities.order_by("number"))
+    leader = world.user("trust_leader")
+    ratings = {"A1 Primary": ("green", "green"), "A2 Primary": ("red", "amber")}
+    for school in (world.school_a1, world.school_a2):
+        plan = SchoolPlan.objects.create(
+            school=school, academic_year=year, status="in_progress", title=f"SIP {school.name}"
+        )
+        priority = Priority.objects.create(plan=plan, number=1, title=f"Reading at {school.name}")
+        priority.trust_priorities.add(msp1)
+        action = Action.objects.create(priority=priority, what="Catch-up", due_on=year.ends_on)
+        for term, rating in zip((autumn, spring), ratings[school.name], strict=True):
+            services.termly_review_save(
+                actor=leader,
+                plan=plan,
+                term=term,
+                entries=[
+                    services.RatingInput(action, rating),
+                    services.RatingInput(priority, None),
+                ],
+            )
+    for term in (autumn, spring):
+        services.msp_termly_review_save(
+            actor=leader,
+            strategic_plan=msp,
+            term=term,
+            entries=[
+                services.MspRatingInput(msp1),
+                services.MspRatingInput(msp10, central_rating="green"),
+            ],
+        )
+    return {"year": year, "autumn": autumn, "spring": spring, "msp1": msp1, "msp10": msp10}

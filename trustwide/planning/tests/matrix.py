@@ -148,6 +148,10 @@ MATRIX = {
     "planning:trust-priority-edit": Entry(
         kwargs=trust_priority_kwargs, ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW)
     ),
+    # Only trust leaders rate the strategic plan termly (RAG rating held at trust level).
+    "planning:msp-termly-review": Entry(
+        kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)
+    ),
     "planning:msp-versions": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
     "planning:msp-version-issue": Entry(
         kwargs=trust_slug_with_plan, ok=trust_statuses(TRUST_LEADERS)

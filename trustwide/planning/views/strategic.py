@@ -12,9 +12,9 @@ from trustwide.access.scope import school_ids
 from trustwide.common.exports import pdf_response, render_pdf
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
-from trustwide.trusts.utils import default_year
+from trustwide.trusts.utils import chosen_year, default_year
 
-from .. import rag, rules, selectors, services
+from .. import msp_rag, rag, rules, selectors, services
 from ..forms import PocketGuideForm, ScaleForm, StrategicPlanForm, TrustPriorityForm
 from ..models import PlanKind, SchoolPlan, TrustPriority
 
@@ -47,6 +47,13 @@ class StrategicPlanView(ScopedViewMixin, View):
         if plan:
             for p in plan.priorities.all():
                 themes.setdefault(p.theme, []).append(p)
+        years = list(trust.academic_years.all())
+        year = chosen_year(years, request.GET.get("year"))
+        terms, rag_cells = (
+            selectors.msp_rag_grid(user=request.user, strategic_plan=plan, academic_year=year)
+            if plan and year
+            else ([], {})
+        )
         return render(
             request,
             "planning/strategic_plan.html",
@@ -55,7 +62,13 @@ class StrategicPlanView(ScopedViewMixin, View):
                 "plan": plan,
                 "themes": themes,
                 "can_edit": rules.may_edit_strategic_plan(request.user, trust.pk),
+                "can_rate": rules.may_rate_msp(request.user, trust.pk),
                 "guides": list(plan.pocket_guides.select_related("academic_year")) if plan else [],
+                "year": year,
+                "years": years,
+                "terms": terms,
+                "rag_cells": rag_cells,
+                "rag_rule": msp_rag.RULE,
             },
         )
 

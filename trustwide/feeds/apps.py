@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FeedsConfig(AppConfig):
+    name = "trustwide.feeds"
+    label = "feeds"
+    verbose_name = "MIS feeds"

@@ -1,0 +1,352 @@
+"""Key stage 4 and key stage 2 KPIs on hand-built pupils, with the answers worked out here.
+
+Trust 9, 2023/24. School S (300001) has Year 11 pupils built from five profiles; school P
+(300002) has Year 6 KS2 results and Year 4 multiplication tables checks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from datetime import date
+
+import pytest
+
+from trustwide.data.store import AnalyticsStore
+from trustwide.kpis.engine import compute_kpis, ks4
+from trustwide.kpis.tests import fixtures as f
+from trustwide.kpis.tests.conftest import row
+
+TRUST, YEAR = 9, 2023
+S, P = 300001, 300002
+TERMS = [
+    ("autumn", date(2023, 9, 4), date(2023, 12, 20)),
+    ("spring", date(2024, 1, 3), date(2024, 3, 28)),
+    ("summer", date(2024, 4, 15), date(2024, 7, 23)),
+]
+ARGS = dict(
+    trust_id=TRUST,
+    academic_year=YEAR,
+    school_hubs={S: "H", P: "H"},
+    terms=TERMS,
+    as_of=date(2024, 8, 31),
+    kpis=["statutory", "ks4"],
+)
+
+# Profiles: grades by subject code (KS4_<code>), the KS2 prior attainment, and the worked
+# Attainment 8 with its elements (english, maths, ebacc, open) and EBacc points.
+PROFILES = {
+    # Both Englishes: the higher (7) double weighted, language 6 free for the open slots.
+    # EBacc: biology 7, physics 6, chemistry 5 (history 4 and French 3 left for open).
+    # Open: art 8, English language 6, history 4 (French 3 and PE 2 not counted).
+    # EBacc points: English 7 + maths 5 + best two sciences 7 + 6 + history 4 + French 3 = 32.
+    "p1": {
+        "grades": {
+            "ENG_LANG": 6,
+            "ENG_LIT": 7,
+            "MATHS": 5,
+            "PHYSICS": 6,
+            "CHEMISTRY": 5,
+            "BIOLOGY": 7,
+            "HISTORY": 4,
+            "FRENCH": 3,
+            "ART": 8,
+            "PE": 2,
+        },
+        "prior": 105.0,
+        "elements": (14.0, 10.0, 18.0, 18.0),
+        "ebacc_points": 32.0,
+    },
+    # One English only: 4 counted once. Combined science 4.5 fills two EBacc slots, geography
+    # U is the third (0 points). Open: the approved qualification 8.5 and business 5.
+    # EBacc points: no English (both not taken) + maths 4 + combined 4.5 x 2 + geography 0 = 13.
+    "p2": {
+        "grades": {
+            "ENG_LANG": 4,
+            "MATHS": 4,
+            "COMB_SCI": 4.5,
+            "GEOGRAPHY": "U",
+            "BUSINESS": 5,
+            "OTHER_1": 8.5,
+        },
+        "prior": 95.0,
+        "elements": (4.0, 8.0, 9.0, 13.5),
+        "ebacc_points": 13.0,
+    },
+    # English literature 5 and maths 3: no prior attainment (left out of Progress 8).
+    "p3": {
+        "grades": {"ENG_LIT": 5, "MATHS": 3},
+        "prior": None,
+        "elements": (5.0, 6.0, 0.0, 0.0),
+        "ebacc_points": 3.0,
+    },
+    # No subject grades, only an Attainment 8 total: in Attainment 8 and Progress 8 only.
+    "p4": {"grades": {}, "att8": 40.0, "prior": 100.0},
+    # English language X (no result, not an entry): literature 5 counts once.
+    "p5": {
+        "grades": {"ENG_LANG": "X", "ENG_LIT": 5, "MATHS": 6},
+        "prior": 110.0,  # no estimate for 110: left out of Progress 8
+        "elements": (5.0, 12.0, 0.0, 0.0),
+        "ebacc_points": 6.0,
+    },
+}
+A8 = {k: sum(v["elements"]) if "elements" in v else v["att8"] for k, v in PROFILES.items()}
+# Disadvantaged: p1 x3, p2 x3, p3 x2, p4 x2, p5 x2 (12 pupils, 10 with subject results).
+# Not disadvantaged: p1 x10.
+DISADVANTAGED = {"p1": 3, "p2": 3, "p3": 2, "p4": 2, "p5": 2}
+OTHERS = {"p1": 10}
+# Estimates [low, high) -> A8, written for the test (not DfE figures).
+ESTIMATES = [(104.0, 106.0, 50.0), (94.0, 96.0, 36.0), (99.0, 101.0, 45.0)]
+
+# KS2 (school P, Year 6): reading (score or code), maths, writing TA, GPS.
+KS2 = [
+    (100, 98, "EXS", 100),
+    (110, 100, "GDS", 100),
+    (95, 104, "EXS", 100),
+    ("B", 110, "WTS", 100),
+    (120, 90, "GDS", 99),
+    (105, 100, "EXS", 99),
+    (99, 115, "EXS", 99),
+    (101, 102, "WTS", 99),
+    ("A", 99, "PKF", 99),
+    (100, 112, "EXS", 99),
+]
+# MTC (Year 4): r01-r05 disadvantaged, r06-r11 not; r11 absent.
+MTC = [25, 25, 25, 24, 20, 18, 25, 10, 22, 25, "A"]
+
+
+def _pupils():
+    chars, results = [], []
+
+    def add(urn, key, year_group, disadvantaged, measure, value):
+        num = float(value) if isinstance(value, int | float) else None
+        text = None if num is not None else value
+        results.append(
+            dict(school_urn=urn, pupil_key=key, measure=measure, value_num=num, value_text=text)
+        )
+
+    def pupil(urn, key, year_group, disadvantaged):
+        chars.append(
+            dict(
+                school_urn=urn,
+                pupil_key=key,
+                year_group=year_group,
+                sex="F",
+                disadvantaged=disadvantaged,
+                fsm=disadvantaged,
+                sen="N",
+                eal=False,
+                prior_band=None,
+                joined_on=date(2019, 9, 1),
+                left_on=None,
+            )
+        )
+
+    for disadvantaged, copies in ((True, DISADVANTAGED), (False, OTHERS)):
+        for name, n in copies.items():
+            prof = PROFILES[name]
+            for i in range(n):
+                key = f"{name}{'d' if disadvantaged else 'o'}{i}"
+                pupil(S, key, 11, disadvantaged)
+                for code, grade in prof["grades"].items():
+                    add(S, key, 11, disadvantaged, f"KS4_{code}", grade)
+                if "att8" in prof:
+                    add(S, key, 11, disadvantaged, "KS4_ATT8", prof["att8"])
+                if prof["prior"] is not None:
+                    add(S, key, 11, disadvantaged, "KS4_KS2_PRIOR", prof["prior"])
+    for i, (r, m, w, g) in enumerate(KS2):
+        key = f"q{i:02d}"
+        pupil(P, key, 6, i < 5)
+        for measure, value in (("KS2_READ", r), ("KS2_MAT", m), ("KS2_WRIT_TA", w)):
+            add(P, key, 6, i < 5, measure, value)
+        add(P, key, 6, i < 5, "KS2_GPS", g)
+    for i, score in enumerate(MTC):
+        key = f"r{i + 1:02d}"
+        pupil(P, key, 4, i < 5)
+        add(P, key, 4, i < 5, "MTC", score)
+    return chars, results
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ks_store")
+    chars, results = _pupils()
+    f.write_dataset(root, "characteristics", chars, trust=TRUST, year=YEAR)
+    f.write_dataset(root, "statutory", results, trust=TRUST, year=YEAR)
+    AnalyticsStore(root).ensure_derived(TRUST, YEAR)
+    return root
+
+
+@pytest.fixture(scope="module")
+def estimates_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("estimates") / "a8_estimates.csv"
+    lines = ["ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note"]
+    lines += [f"{YEAR},{lo},{hi},{e},test figures,true," for lo, hi, e in ESTIMATES]
+    lines.append(f"{YEAR},110,112,1.0,unverified must be ignored,false,")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def result(store, estimates_csv):
+    mp = pytest.MonkeyPatch()
+    mp.setattr(ks4, "ESTIMATES_CSV", estimates_csv)
+    try:
+        return compute_kpis(store_root=store, **ARGS)
+    finally:
+        mp.undo()
+
+
+def _value(result, kpi, group="all", scope=S):
+    r = row(result, kpi, "school", scope, "year", group)
+    assert r is not None, (kpi, group)
+    assert not r["suppressed"], (kpi, group, r)
+    return r["value"]
+
+
+def _mean(values):
+    return sum(values) / len(values)
+
+
+def test_attainment8_buckets_and_double_weighting():
+    # Worked by hand in PROFILES; the helper sums agree with the totals used below.
+    assert A8 == {"p1": 60.0, "p2": 34.5, "p3": 11.0, "p4": 40.0, "p5": 17.0}
+
+
+def test_attainment8_elements_and_total(result):
+    # Not disadvantaged: all p1 -> exactly p1's elements.
+    for kpi, expected in zip(
+        ("ks4_a8_english", "ks4_a8_maths", "ks4_a8_ebacc", "ks4_a8_open"),
+        PROFILES["p1"]["elements"],
+        strict=True,
+    ):
+        assert _value(result, kpi, "not_disadvantaged") == pytest.approx(expected)
+    assert _value(result, "ks4_attainment8", "not_disadvantaged") == pytest.approx(60.0)
+    # Disadvantaged: 12 pupils (p4's total counts in Attainment 8).
+    dis = [A8[p] for p, n in DISADVANTAGED.items() for _ in range(n)]
+    assert len(dis) == 12 and sum(dis) == pytest.approx(419.5)
+    assert _value(result, "ks4_attainment8", "disadvantaged") == pytest.approx(419.5 / 12)
+    # English element over the 10 disadvantaged pupils with subject grades: 3x14 + 3x4 + 2x5 + 2x5.
+    assert _value(result, "ks4_a8_english", "disadvantaged") == pytest.approx(74 / 10)
+    # All pupils: 22 in Attainment 8.
+    a8 = row(result, "ks4_attainment8", "school", S, "year")
+    assert (a8["pupils"], a8["value"]) == (22, pytest.approx((419.5 + 600) / 22))
+    # The gap, in points.
+    assert _value(result, "ks4_attainment8", "disadvantaged_gap") == pytest.approx(
+        419.5 / 12 - 60.0
+    )
+
+
+def test_english_and_maths_grade_4_and_5(result):
+    # p1 (English 7, maths 5) both; p2 (language 4, maths 4) grade 4 only; p3 (maths 3) none;
+    # p5 (literature 5 only, maths 6) both: either English counts. p4 has no grades.
+    assert _value(result, "ks4_em_grade4", "disadvantaged") == pytest.approx(80.0)  # 8 of 10
+    assert _value(result, "ks4_em_grade5", "disadvantaged") == pytest.approx(50.0)  # 5 of 10
+    assert _value(result, "ks4_em_grade4") == pytest.approx(90.0)  # 18 of 20
+    assert _value(result, "ks4_em_grade4", "disadvantaged_gap") == pytest.approx(-20.0)
+    r = row(result, "ks4_em_grade5", "school", S, "year")
+    assert (r["numerator"], r["denominator"]) == (15, 20)
+
+
+def test_ebacc_entry_and_average_point_score(result):
+    # Only p1 enters every pillar (p2: one English; p3, p5: no science, humanities, language).
+    assert _value(result, "ks4_ebacc_entry", "disadvantaged") == pytest.approx(30.0)
+    assert _value(result, "ks4_ebacc_entry", "not_disadvantaged") == pytest.approx(100.0)
+    points = [
+        PROFILES[p]["ebacc_points"] for p, n in DISADVANTAGED.items() if p != "p4" for _ in range(n)
+    ]
+    assert sum(points) == 153.0
+    assert _value(result, "ks4_ebacc_aps", "disadvantaged") == pytest.approx(153 / 6 / 10)
+    assert _value(result, "ks4_ebacc_aps", "not_disadvantaged") == pytest.approx(32 / 6)
+    assert _value(result, "ks4_ebacc_aps", "disadvantaged_gap") == pytest.approx(2.55 - 32 / 6)
+
+
+def test_progress8_uses_estimates_and_leaves_out_pupils_without_ks2(result):
+    # p1: (60 - 50) / 10 = 1.0; p2: (34.5 - 36) / 10 = -0.15; p4: (40 - 45) / 10 = -0.5;
+    # p3 has no KS2 result and p5 no (verified) estimate for 110: both left out.
+    r = row(result, "ks4_progress8", "school", S, "year", "disadvantaged")
+    assert r["pupils"] == 8
+    assert r["value"] == pytest.approx((3 * 1.0 + 3 * -0.15 + 2 * -0.5) / 8)
+    assert _value(result, "ks4_progress8", "not_disadvantaged") == pytest.approx(1.0)
+    assert _value(result, "ks4_progress8", "disadvantaged_gap") == pytest.approx(1.55 / 8 - 1.0)
+
+
+def test_no_progress8_without_estimates_for_the_year(store, tmp_path, monkeypatch):
+    empty = tmp_path / "a8_estimates.csv"
+    empty.write_text("ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note\n")
+    monkeypatch.setattr(ks4, "ESTIMATES_CSV", empty)
+    out = compute_kpis(store_root=store, **ARGS)
+    codes = set(out["kpi_code"].to_pylist())
+    assert "ks4_attainment8" in codes and "ks4_progress8" not in codes
+
+
+def test_ks2_scaled_score_averages_and_each_subject(result):
+    reading = [r for r, _m, _w, _g in KS2 if not isinstance(r, str)]
+    assert _value(result, "ks2_average_reading", scope=P) == pytest.approx(_mean(reading))
+    assert _mean(reading) == 103.75  # 8 pupils with a score; B and A left out
+    assert _value(result, "ks2_average_maths", scope=P) == pytest.approx(103.0)
+    # Expected standard: codes count in the denominator as not meeting it.
+    assert _value(result, "ks2_reading_expected", scope=P) == pytest.approx(60.0)  # 6 of 10
+    assert _value(result, "ks2_maths_expected", scope=P) == pytest.approx(70.0)
+    assert _value(result, "ks2_writing_expected", scope=P) == pytest.approx(70.0)
+    assert _value(result, "ks2_gps_expected", scope=P) == pytest.approx(40.0)
+    # Maths average by group: q00-q04 disadvantaged (98, 100, 104, 110, 90) vs the rest.
+    dis = _value(result, "ks2_average_maths", "disadvantaged", scope=P)
+    assert dis == pytest.approx(100.4)
+    assert _value(result, "ks2_average_maths", "disadvantaged_gap", scope=P) == pytest.approx(
+        100.4 - 105.6
+    )
+
+
+def test_multiplication_tables_check(result):
+    # 10 pupils took it (r11 absent): mean 219 / 10; 5 scored 25.
+    assert _value(result, "mtc_average", scope=P) == pytest.approx(21.9)
+    full = row(result, "mtc_full_marks", "school", P, "year")
+    assert (full["numerator"], full["denominator"], full["value"]) == (5, 10, 50.0)
+    assert _value(result, "mtc_average", "disadvantaged_gap", scope=P) == pytest.approx(23.8 - 20.0)
+    # 5 disadvantaged pupils: below 10 for a share, so that group is suppressed.
+    assert row(result, "mtc_full_marks", "school", P, "year", "disadvantaged")["suppressed"]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None,
+    reason="pyspark is not installed (pip install -e '.[spark]')",
+)
+def test_duckdb_and_pyspark_agree_on_key_stage_kpis(store, estimates_csv, result, monkeypatch):
+    import ibis
+
+    from trustwide.kpis.engine import spark_session
+
+    os.environ.setdefault("PYSPARK_PYTHON", "python")
+    monkeypatch.setattr(ks4, "ESTIMATES_CSV", estimates_csv)
+    con = ibis.pyspark.connect(spark_session())
+    spark = compute_kpis(store_root=store, backend="pyspark", connection=con, **ARGS)
+    assert spark.num_rows == result.num_rows > 100
+    for a, b in zip(spark.to_pylist(), result.to_pylist(), strict=True):
+        assert a == b
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (f"{YEAR},104,106,50,src,true,", "overlap"),  # overlaps 105-107 below
+        (f"{YEAR},90.05,91,30,src,true,", "not in tenths"),
+        (f"{YEAR},90,91,30,,true,", "needs its source"),
+    ],
+)
+def test_estimates_file_is_checked(tmp_path, line, message):
+    path = tmp_path / "a8_estimates.csv"
+    header = "ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note"
+    path.write_text(f"{header}\n{YEAR},105,107,52,src,true,\n{line}\n")
+    with pytest.raises(ValueError, match=message):
+        ks4.load_estimates(YEAR, path)
+
+
+def test_estimates_are_keyed_by_tenth_of_a_point(tmp_path):
+    path = tmp_path / "a8_estimates.csv"
+    path.write_text(
+        "ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note\n"
+        f"{YEAR},104.5,105,50.25,src,true,\n{YEAR - 1},104.5,105,1,src,true,other year\n"
+    )
+    table = ks4.load_estimates(YEAR, path).to_pylist()
+    assert table == [{"prior_key": k, "a8_estimate": 50.25} for k in range(1045, 1050)]
