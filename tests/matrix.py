@@ -7,6 +7,7 @@ Each app declares its entries in a `MATRIX` dict: this file's FOUNDATION, and
 
 from __future__ import annotations
 
+import datetime
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,28 @@ SCHOOL_ROLES = frozenset(
         "senco",
     }
 )
+
+
+CALENDAR_EDITORS = frozenset(
+    {"trust_leader", "trust_administrator", "executive_headteacher", "headteacher", "senior_leader"}
+)
+
+
+def _school_year(world, target) -> dict:
+    return {"pk": target.school.pk, "year_pk": target.trust.academic_years.first().pk}
+
+
+def _closure_day(target):
+    """A closure day of the target school on the first weekday of its trust's first term."""
+    from trustwide.trusts.models import ClosureDay
+
+    year = target.trust.academic_years.first()
+    day = year.terms.order_by("number").first().starts_on
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return ClosureDay.objects.get_or_create(
+        academic_year=year, school=target.school, on=day, defaults={"reason": "inset"}
+    )[0]
 
 
 @dataclass(frozen=True)
@@ -198,6 +221,22 @@ FOUNDATION: dict[str, Entry] = {
         ok={"trust_leader", "trust_administrator"},
         denied=403,
     ),
+    "trusts:closure-add": Entry(
+        kwargs=lambda w, t: {"year_pk": t.trust.academic_years.first().pk},
+        ok={"trust_leader", "trust_administrator"},
+        denied=403,
+    ),
+    "trusts:closure-delete": Entry(
+        kwargs=lambda w, t: {"pk": _closure_day(t).pk},
+        ok=CALENDAR_EDITORS,
+        denied=403,
+    ),
+    "trusts:school-calendar": Entry(
+        kwargs=t_kwargs(pk="school.pk"), ok=CALENDAR_EDITORS, denied=403
+    ),
+    "trusts:school-terms": Entry(kwargs=_school_year, ok=CALENDAR_EDITORS, denied=403),
+    "trusts:school-terms-clear": Entry(kwargs=_school_year, ok=CALENDAR_EDITORS, denied=403),
+    "trusts:school-closure-add": Entry(kwargs=_school_year, ok=CALENDAR_EDITORS, denied=403),
     "trusts:inspection-add": Entry(
         kwargs=t_kwargs(pk="school.pk"),
         ok={

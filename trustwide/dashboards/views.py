@@ -13,6 +13,7 @@ from trustwide.common.exports import pdf_response, render_pdf, xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.kpis import definitions as kd
 from trustwide.kpis.groups import GROUP_LABELS, YEAR_GROUPS
+from trustwide.trusts.calendar import term_dates_for
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
 from trustwide.trusts.utils import chosen_year, current_term, current_year, year_label
 
@@ -282,7 +283,7 @@ class YearGroupView(ScopedViewMixin, View):
             group=group,
             with_percentiles=False,
         )
-        term = current_term(year.terms.all() if year else ())
+        term = current_term(term_dates_for(school, year).terms)  # on the school's own dates
         lists = pupil_lists(
             user=request.user,
             school=school,

@@ -46,9 +46,10 @@ def _term(trust, on: datetime.date):
     return term
 
 
-def _due_until(trust, held_on: datetime.date) -> tuple[datetime.date, str]:
-    """The end of the term the meeting falls in (or of the next term, if held in a holiday);
-    60 days on when the trust has no term dates that far."""
+def _due_until(trust, held_on: datetime.date, school=None) -> tuple[datetime.date, str]:
+    """The end of the term the meeting falls in (or of the next term, if held in a holiday),
+    on the school's own term dates for a school's committee; 60 days on when the trust has no
+    term dates that far."""
     from trustwide.trusts.models import Term
 
     term = (
@@ -57,6 +58,11 @@ def _due_until(trust, held_on: datetime.date) -> tuple[datetime.date, str]:
         .order_by("ends_on")
         .first()
     )
+    if term is not None and school is not None:
+        from trustwide.trusts.calendar import term_dates_for
+
+        own = term_dates_for(school, term.academic_year).terms
+        term = next((t for t in own if t.ends_on >= held_on), term)
     if term is None:
         until = held_on + datetime.timedelta(days=60)
         return until, f"by {until:%d/%m/%Y}"
@@ -75,7 +81,7 @@ def _policies_due(user, meeting, school, data: ItemData) -> None:
 
     trust = meeting.body.trust
     held_on = meeting.held_on
-    until, when = _due_until(trust, held_on)
+    until, when = _due_until(trust, held_on, school)
     if school is not None:
         allowed = policy_rules.may_see_school_register(user, school)
     else:

@@ -20,13 +20,21 @@ def _clamp(year: int, month: int, day: int) -> datetime.date:
     return datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
-def weekday_on_or_before(day: datetime.date, floor: datetime.date | None = None) -> datetime.date:
+def weekday_on_or_before(
+    day: datetime.date, floor: datetime.date | None = None, closed=frozenset()
+) -> datetime.date:
+    """The day, or the last working day before it (not a weekend, not a closure day); the
+    first after it when that would fall before `floor`."""
+
+    def shut(d):
+        return d.weekday() >= 5 or d in closed
+
     moved = day
-    while moved.weekday() >= 5:
+    while shut(moved):
         moved -= datetime.timedelta(days=1)
     if floor is not None and moved < floor:
         moved = day
-        while moved.weekday() >= 5:
+        while shut(moved):
             moved += datetime.timedelta(days=1)
     return moved
 
@@ -34,20 +42,38 @@ def weekday_on_or_before(day: datetime.date, floor: datetime.date | None = None)
 ACADEMIC_MONTHS = [9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8]
 
 
-def due_dates(item: CycleItem, academic_year, terms) -> list[datetime.date]:
-    """The dates an item falls on in an academic year (terms: that year's Term rows)."""
+def due_dates(item: CycleItem, academic_year, terms, closed=frozenset()) -> list[datetime.date]:
+    """The dates an item falls on in an academic year (terms: that year's terms as the school
+    has them; closed: its closure days, which are passed over like weekends)."""
     start = academic_year.start_year
     if item.frequency == Frequency.ONCE:
         day = _clamp(calendar_year_of(item.month, start), item.month, item.day)
-        return [weekday_on_or_before(day, floor=day.replace(day=1))]
+        return [weekday_on_or_before(day, floor=day.replace(day=1), closed=closed)]
     if item.frequency == Frequency.MONTHLY:
         days = [_clamp(calendar_year_of(m, start), m, item.day) for m in ACADEMIC_MONTHS]
-        return [weekday_on_or_before(d, floor=d.replace(day=1)) for d in days]
+        return [weekday_on_or_before(d, floor=d.replace(day=1), closed=closed) for d in days]
     dates = []
     for term in sorted(terms, key=lambda t: t.starts_on):
         day = max(term.starts_on, term.ends_on - datetime.timedelta(days=item.days_before_term_end))
-        dates.append(weekday_on_or_before(day, floor=term.starts_on))
+        dates.append(weekday_on_or_before(day, floor=term.starts_on, closed=closed))
     return dates
+
+
+def schedule(item: CycleItem, academic_year, calendars, schools):
+    """(school or None, due date, occurrence) of each task of the item in the year. calendars:
+    trusts.calendar.calendars_for(year, schools); a per-school item falls on each school's own
+    calendar (its term dates, its closure days), a trust item on the trust's."""
+    for school in schools if item.per_school else [None]:
+        cal = calendars[school.pk if school else None]
+        for due_on in due_dates(item, academic_year, cal.terms, closed=cal.closures):
+            yield school, due_on, occurrence(item, due_on, cal.terms)
+
+
+def task_occurrence(item: CycleItem, day: datetime.date, school_id, calendars) -> object:
+    """occurrence() on the calendar of the task's school (the trust's for a trust task or a
+    school no longer listed)."""
+    cal = calendars.get(school_id) or calendars[None]
+    return occurrence(item, day, cal.terms)
 
 
 def occurrence(item: CycleItem, day: datetime.date, terms) -> object:

@@ -19,6 +19,7 @@ from trustwide.audit.services import (
     record_event,
     snapshot,
 )
+from trustwide.trusts.calendar import calendars_for
 from trustwide.trusts.models import AcademicYear
 
 from . import cycle, rules, selectors
@@ -644,38 +645,35 @@ def _redate_open_tasks(
     """Replace the item's open tasks in a year by tasks on its new dates. A completed task
     covers its occurrence (no second task for it); a named assignee carries over to the new
     task of the same school and occurrence unless the role changed. Returns (removed, created)."""
-    terms = list(year.terms.all())
+    calendars = calendars_for(year, schools)
     tasks = list(item.tasks.filter(academic_year=year))
-    done = {(t.school_id, cycle.occurrence(item, t.due_on, terms)) for t in tasks if t.completed_on}
+
+    def task_key(t):
+        return (t.school_id, cycle.task_occurrence(item, t.due_on, t.school_id, calendars))
+
+    done = {task_key(t) for t in tasks if t.completed_on}
     taken = {(t.school_id, t.due_on) for t in tasks if t.completed_on}
     assignees = (
-        {}
-        if role_changed
-        else {
-            (t.school_id, cycle.occurrence(item, t.due_on, terms)): t.assignee_id
-            for t in tasks
-            if not t.completed_on
-        }
+        {} if role_changed else {task_key(t): t.assignee_id for t in tasks if not t.completed_on}
     )
     removed, _ = item.tasks.filter(academic_year=year, completed_on__isnull=True).delete()
     new = []
-    for due_on in cycle.due_dates(item, year, terms):
-        for school in schools if item.per_school else [None]:
-            key = (school.pk if school else None, cycle.occurrence(item, due_on, terms))
-            if key in done or (key[0], due_on) in taken:
-                continue
-            new.append(
-                CycleTask(
-                    item=item,
-                    trust_id=item.trust_id,
-                    academic_year=year,
-                    school=school,
-                    role=item.role,
-                    title=item.title,
-                    due_on=due_on,
-                    assignee_id=assignees.get(key),
-                )
+    for school, due_on, occurrence in cycle.schedule(item, year, calendars, schools):
+        key = (school.pk if school else None, occurrence)
+        if key in done or (key[0], due_on) in taken:
+            continue
+        new.append(
+            CycleTask(
+                item=item,
+                trust_id=item.trust_id,
+                academic_year=year,
+                school=school,
+                role=item.role,
+                title=item.title,
+                due_on=due_on,
+                assignee_id=assignees.get(key),
             )
+        )
     CycleTask.objects.bulk_create(new, batch_size=500)
     return removed, len(new)
 
@@ -764,8 +762,8 @@ def _cycle_generate(*, actor, trust, academic_year, schools, actor_label=None) -
     checks its own rule first and passes the schools open next year."""
     if academic_year.trust_id != trust.pk:
         raise ValidationError("That academic year belongs to another trust.")
-    terms = list(academic_year.terms.all())
     schools = list(schools)
+    calendars = calendars_for(academic_year, schools)
     items = list(trust.cycle_items.all())
     by_pk = {item.pk: item for item in items}
     existing = set()
@@ -775,30 +773,27 @@ def _cycle_generate(*, actor, trust, academic_year, schools, actor_label=None) -
     ).values_list("item_id", "school_id", "due_on", "completed_on"):
         existing.add((item_id, school_id, due_on))
         if completed_on and item_id in by_pk:
-            done.add((item_id, school_id, cycle.occurrence(by_pk[item_id], due_on, terms)))
+            occurrence = cycle.task_occurrence(by_pk[item_id], due_on, school_id, calendars)
+            done.add((item_id, school_id, occurrence))
     new = []
     for item in items:
-        for due_on in cycle.due_dates(item, academic_year, terms):
-            for school in schools if item.per_school else [None]:
-                school_id = school.pk if school else None
-                key = (item.pk, school_id, due_on)
-                if (
-                    key in existing
-                    or (item.pk, school_id, cycle.occurrence(item, due_on, terms)) in done
-                ):
-                    continue
-                existing.add(key)
-                new.append(
-                    CycleTask(
-                        item=item,
-                        trust=trust,
-                        academic_year=academic_year,
-                        school=school,
-                        role=item.role,
-                        title=item.title,
-                        due_on=due_on,
-                    )
+        for school, due_on, occurrence in cycle.schedule(item, academic_year, calendars, schools):
+            school_id = school.pk if school else None
+            key = (item.pk, school_id, due_on)
+            if key in existing or (item.pk, school_id, occurrence) in done:
+                continue
+            existing.add(key)
+            new.append(
+                CycleTask(
+                    item=item,
+                    trust=trust,
+                    academic_year=academic_year,
+                    school=school,
+                    role=item.role,
+                    title=item.title,
+                    due_on=due_on,
                 )
+            )
     if not new:
         return 0  # nothing changed, nothing to record (a rerun of the roll-over)
     CycleTask.objects.bulk_create(new, batch_size=500)

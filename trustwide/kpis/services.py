@@ -12,28 +12,51 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection, transaction
 from django.utils import timezone
 
 from trustwide.data.services import analytics_store
 from trustwide.planning.selectors import teaching_judgements
-from trustwide.trusts.models import AcademicYear, School
+from trustwide.trusts.calendar import calendars_for, term_dates_for, year_of
+from trustwide.trusts.models import School
 
 from .engine import StaleDerivedData, iter_kpis, teaching_at_least_good
 from .models import KpiRefresh, KpiValue, Level
 
 
-def _terms(trust, academic_year: int) -> list[tuple[str, datetime.date, datetime.date]]:
-    year = (
-        AcademicYear.objects.filter(trust=trust, start_year=academic_year)
-        .prefetch_related("terms")
-        .first()
-    )
+def _terms(
+    trust, academic_year: int, school=None
+) -> list[tuple[str, datetime.date, datetime.date]]:
+    """The term periods of the trust's year (the school's own, when given and it keeps them);
+    typical dates when the trust has not added the year."""
+    year = year_of(trust, academic_year)
     if year is None:
         from trustwide.trusts.models import default_term_dates
 
         return [(str(name), start, end) for name, start, end in default_term_dates(academic_year)]
-    return [(t.name, t.starts_on, t.ends_on) for t in year.terms.all()]
+    return term_dates_for(school, year).as_periods()
+
+
+def _own_term_groups(trust, academic_year: int) -> dict[tuple, set[int]]:
+    """Schools that keep their own term dates, by those dates: {term periods: URNs}."""
+    year = year_of(trust, academic_year)
+    if year is None:
+        return {}
+    groups: dict[tuple, set[int]] = {}
+    for school_id, calendar in calendars_for(year, School.objects.filter(trust=trust)).items():
+        if school_id is not None and calendar.own_dates:
+            groups.setdefault(tuple(calendar.as_periods()), set()).add(calendar.school.urn)
+    return groups
+
+
+def _school_rows(table: pa.Table, urns: set[int], keep: bool) -> pa.Table:
+    """The table without (keep False) or with only (keep True) the school rows of `urns`."""
+    mine = pc.and_(
+        pc.equal(table["level"], Level.SCHOOL.value),
+        pc.is_in(table["scope_id"], value_set=pa.array([str(u) for u in urns], pa.string())),
+    )
+    return table.filter(mine if keep else pc.invert(mine))
 
 
 # Rows per bulk insert: Django model instances are built one chunk at a time.
@@ -99,13 +122,31 @@ def kpis_refresh(
         datetime.date(academic_year, 9, 1),
         datetime.date(academic_year + 1, 8, 31),
     )
-    teaching = teaching_at_least_good(
-        teaching_judgements(trust_id=trust.pk, start=year_start, end=year_end),
-        trust_id=trust.pk,
-        academic_year=academic_year,
-        terms=terms,
-        as_of=as_of,
+    # Schools on their own term dates: their school rows come from a run on their dates; the
+    # hub and trust rows keep the trust's dates (see docs/KPIS.md).
+    own = _own_term_groups(trust, academic_year)
+    own_urns = set().union(*own.values())
+    judgements = list(teaching_judgements(trust_id=trust.pk, start=year_start, end=year_end))
+    teaching = _school_rows(
+        teaching_at_least_good(
+            judgements,
+            trust_id=trust.pk,
+            academic_year=academic_year,
+            terms=terms,
+            as_of=as_of,
+        ),
+        own_urns,
+        keep=False,
     )
+    for periods, urns in own.items():
+        mine = teaching_at_least_good(
+            [j for j in judgements if int(j[0]) in urns],
+            trust_id=trust.pk,
+            academic_year=academic_year,
+            terms=list(periods),
+            as_of=as_of,
+        )
+        teaching = pa.concat_tables([teaching, _school_rows(mine, urns, keep=True)])
     clean_spool_dirs()
     with _spool_dir() as spool_dir:
         spool = Path(spool_dir) / "values.arrow"
@@ -121,13 +162,8 @@ def kpis_refresh(
             try:
                 # Under the store's lock: an import swapping files in is never half seen.
                 with store.reading(trust.pk):
-                    for table in iter_kpis(
-                        store_root=store.root,
-                        trust_id=trust.pk,
-                        academic_year=academic_year,
-                        school_hubs={urn: hub for _, urn, hub in schools},
-                        terms=terms,
-                        as_of=as_of,
+                    for table in _engine_tables(
+                        store.root, trust, academic_year, schools, terms, own, as_of
                     ):
                         if writer is None:
                             writer = pa.ipc.new_file(str(spool), table.schema)
@@ -163,6 +199,29 @@ def kpis_refresh(
                     trigger=trigger[:100],
                 )
     return rows
+
+
+def _engine_tables(root, trust, academic_year, schools, terms, own, as_of):
+    """The engine's tables on the trust's term dates, then the school rows of each group of
+    schools on their own dates (each group in a run of its own)."""
+    school_hubs = {urn: hub for _, urn, hub in schools}
+    own_urns = set().union(*own.values())
+    runs = [(terms, school_hubs, None)] + [
+        (list(periods), {u: school_hubs[u] for u in urns}, urns) for periods, urns in own.items()
+    ]
+    for run_terms, hubs, urns in runs:
+        for table in iter_kpis(
+            store_root=root,
+            trust_id=trust.pk,
+            academic_year=academic_year,
+            school_hubs=hubs,
+            terms=run_terms,
+            as_of=as_of,
+        ):
+            if urns is not None:
+                yield _school_rows(table, urns, keep=True)
+            else:
+                yield _school_rows(table, own_urns, keep=False) if own_urns else table
 
 
 def _chunks(batch: pa.RecordBatch, size: int):

@@ -3,7 +3,7 @@ from django import forms
 from trustwide.common.forms import DateField, ModelForm
 
 from . import gias, inspections
-from .models import Hub, Phase, School, TermName
+from .models import ClosureReason, Hub, Phase, School, TermName
 
 SCHOOL_FIELDS = [
     "name",
@@ -147,10 +147,15 @@ class InspectionForm(forms.Form):
         }
 
 
-class TermDatesForm(forms.Form):
-    """The three terms' dates; with `start_year` shown, for adding a year."""
+STRUCTURES = [("terms", "Three terms"), ("half_terms", "Six half-terms (autumn 1 and 2, ...)")]
 
-    def __init__(self, *args, add_year: bool = False, **kwargs):
+
+class TermDatesForm(forms.Form):
+    """The three terms' dates and their half-term breaks; with `start_year` shown, for adding a
+    year; with `structure` shown (the trust's years), three terms or six half-terms. The break
+    fields are needed only with six half-terms (the service says which is missing)."""
+
+    def __init__(self, *args, add_year: bool = False, structure: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if add_year:
             self.fields["start_year"] = forms.IntegerField(
@@ -158,12 +163,54 @@ class TermDatesForm(forms.Form):
                 min_value=2000,
                 max_value=2100,
             )
+        if structure:
+            self.fields["structure"] = forms.ChoiceField(
+                label="The year has",
+                choices=STRUCTURES,
+                widget=forms.RadioSelect,
+                required=False,
+                help_text="Left blank: as before (a new year: as the newest year).",
+            )
         for name, label in TermName.choices:
             self.fields[f"{name}_starts_on"] = DateField(label=f"{label} term starts")
+            self.fields[f"{name}_first_half_ends_on"] = DateField(
+                label=f"{label} 1 ends (last day before half-term)", required=False
+            )
+            self.fields[f"{name}_second_half_starts_on"] = DateField(
+                label=f"{label} 2 starts (first day after half-term)", required=False
+            )
             self.fields[f"{name}_ends_on"] = DateField(label=f"{label} term ends")
 
+    @property
+    def half_terms(self) -> bool | None:
+        chosen = self.cleaned_data.get("structure")
+        return None if not chosen else chosen == "half_terms"
+
     def dates(self) -> dict:
+        c = self.cleaned_data
         return {
-            name: (self.cleaned_data[f"{name}_starts_on"], self.cleaned_data[f"{name}_ends_on"])
+            name: (
+                c[f"{name}_starts_on"],
+                c[f"{name}_ends_on"],
+                c.get(f"{name}_first_half_ends_on"),
+                c.get(f"{name}_second_half_starts_on"),
+            )
             for name, _ in TermName.choices
         }
+
+    @staticmethod
+    def initial_from(terms, half_terms: bool | None = None) -> dict:
+        """Initial values from (name, starts, ends[, first half ends, second half starts])."""
+        initial = {} if half_terms is None else {"structure": STRUCTURES[half_terms][0]}
+        for name, starts_on, ends_on, *half in terms:
+            initial[f"{name}_starts_on"], initial[f"{name}_ends_on"] = starts_on, ends_on
+            if half and half[0]:
+                initial[f"{name}_first_half_ends_on"] = half[0]
+                initial[f"{name}_second_half_starts_on"] = half[1]
+        return initial
+
+
+class ClosureDayForm(forms.Form):
+    on = DateField(label="Date")
+    reason = forms.ChoiceField(choices=ClosureReason.choices)
+    note = forms.CharField(max_length=200, required=False, help_text="For example: staff training")

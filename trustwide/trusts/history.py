@@ -2,6 +2,18 @@
 
 from trustwide.audit.history import all_by_view_permission
 
-from .models import AcademicYear, Hub, Inspection, School, SchoolLink, Term, Trust
+from .models import (
+    AcademicYear,
+    ClosureDay,
+    Hub,
+    Inspection,
+    School,
+    SchoolLink,
+    SchoolTerm,
+    Term,
+    Trust,
+)
 
-VISIBLE = all_by_view_permission(Trust, Hub, School, SchoolLink, Inspection, AcademicYear, Term)
+VISIBLE = all_by_view_permission(
+    Trust, Hub, School, SchoolLink, Inspection, AcademicYear, Term, SchoolTerm, ClosureDay
+)

@@ -311,6 +311,11 @@ class AcademicYear(models.Model):
         validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     is_current = models.BooleanField(default=False)
+    half_terms = models.BooleanField(
+        "six half-terms",
+        default=False,
+        help_text="Each term is split in two at its half-term break (autumn 1 and 2, ...).",
+    )
 
     scope_trust_path = "trust"
     view_permission = "trust.view"
@@ -358,11 +363,21 @@ TERM_ORDER = {TermName.AUTUMN: 1, TermName.SPRING: 2, TermName.SUMMER: 3}
 
 
 class Term(models.Model):
+    """A term of the trust's calendar: the unit of termly reporting (RAG, reviews, milestones,
+    KPI periods). Its half-term break splits it into two half-terms when the year has six; a
+    school on its own dates keeps this Term and overrides only the dates (SchoolTerm)."""
+
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
     name = models.CharField(max_length=10, choices=TermName.choices)
     number = models.PositiveSmallIntegerField(editable=False)
     starts_on = models.DateField()
     ends_on = models.DateField()
+    first_half_ends_on = models.DateField(
+        "first half-term ends", null=True, blank=True, help_text="The last day before half-term."
+    )
+    second_half_starts_on = models.DateField(
+        "second half-term starts", null=True, blank=True, help_text="The first day after it."
+    )
 
     scope_trust_path = "academic_year__trust"
     view_permission = "trust.view"
@@ -410,3 +425,80 @@ def default_term_dates(start_year: int) -> list[tuple[str, datetime.date, dateti
         (TermName.SPRING, spring_start, datetime.date(start_year + 1, 4, 2)),
         (TermName.SUMMER, summer_start, datetime.date(start_year + 1, 7, 22)),
     ]
+
+
+class SchoolTerm(models.Model):
+    """A school's own dates for one of the trust's terms (schools in other local authorities
+    have other dates). The term stays the trust's Term: only its dates differ at this school.
+    Read through trusts.calendar.term_dates_for, never directly."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="own_terms")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="school_dates")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    first_half_ends_on = models.DateField("first half-term ends", null=True, blank=True)
+    second_half_starts_on = models.DateField("second half-term starts", null=True, blank=True)
+
+    scope_school_path = "school"
+    scope_trust_path = "school__trust"
+    view_permission = "school.view"
+
+    class Meta:
+        ordering = ["school", "term__academic_year", "term__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "term"], name="school_term_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.term} at {self.school}"
+
+    def audit_scope(self):
+        return self.school.trust_id, self.school_id
+
+
+class ClosureReason(models.TextChoices):
+    INSET = "inset", "INSET day"
+    BANK_HOLIDAY = "bank_holiday", "Bank holiday"
+    CLOSURE = "closure", "Closure"
+
+
+class ClosureDay(models.Model):
+    """A day in term when the school is closed to pupils. With no school it applies to every
+    school of the trust (on the trust's dates or their own); a school's row to that school."""
+
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="closure_days"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="closure_days"
+    )
+    on = models.DateField("date")
+    reason = models.CharField(max_length=20, choices=ClosureReason.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    scope_school_path = "school"
+    scope_trust_path = "academic_year__trust"
+    scope_trust_wide = True  # a trust's closure day (no school) belongs to every school
+    scope_trust_wide_readers = ("trust", "hub", "school")
+    view_permission = "school.view"
+
+    class Meta:
+        ordering = ["academic_year", "on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academic_year", "on"],
+                condition=models.Q(school__isnull=True),
+                name="closure_day_unique_in_trust",
+            ),
+            models.UniqueConstraint(
+                fields=["academic_year", "school", "on"],
+                condition=models.Q(school__isnull=False),
+                name="closure_day_unique_in_school",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.on:%d/%m/%Y}"
+
+    def audit_scope(self):
+        return self.academic_year.trust_id, self.school_id

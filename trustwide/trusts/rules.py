@@ -40,6 +40,20 @@ def may_record_inspection(user, school) -> bool:
     return can(user, Perm.SCHOOL_EDIT, school) or can(user, Perm.SEF_EDIT, school)
 
 
+EDIT_CALENDAR_REFUSED = (
+    "Only the school's leaders and the trust's leaders and administrators change its term dates "
+    "and closure days."
+)
+
+
+def may_edit_calendar(user, trust, school=None) -> bool:
+    """The trust's dates (school None): whoever edits the trust's years. A school's own dates
+    and closure days: they too, and the school's leaders (who hold the SEF)."""
+    if may_edit_trust(user, trust):
+        return True
+    return school is not None and can(user, Perm.SEF_EDIT, school)
+
+
 ROLL_OVER_REFUSED = "Only trust leaders and administrators turn the trust's year over."
 
 

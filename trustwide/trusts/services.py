@@ -341,9 +341,12 @@ def academic_year_create(
     trust: Trust,
     start_year: int,
     is_current: bool = False,
-    term_dates: list[tuple[str, datetime.date, datetime.date]] | None = None,
+    term_dates: list[tuple] | None = None,
     actor_label=None,
+    half_terms: bool = False,
 ) -> AcademicYear:
+    """The year and its three terms: term_dates rows are (name, starts, ends) or, with the
+    half-term break, (name, starts, ends, first half ends, second half starts)."""
     if actor is not None:
         require(rules.may_edit_trust(actor, trust), rules.EDIT_TRUST_REFUSED)
     if is_current:
@@ -355,9 +358,10 @@ def academic_year_create(
         trust=trust,
         start_year=start_year,
         is_current=is_current,
+        half_terms=half_terms,
         actor_label=actor_label,
     )
-    for name, starts_on, ends_on in term_dates or default_term_dates(start_year):
+    for name, starts_on, ends_on, *half in term_dates or default_term_dates(start_year):
         audited_create(
             actor=actor,
             model=Term,
@@ -365,6 +369,8 @@ def academic_year_create(
             name=name,
             starts_on=starts_on,
             ends_on=ends_on,
+            first_half_ends_on=half[0] if half else None,
+            second_half_starts_on=half[1] if half else None,
             number=0,
             actor_label=actor_label,
         )

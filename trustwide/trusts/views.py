@@ -1,7 +1,5 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -11,12 +9,11 @@ from trustwide.accounts import links
 from trustwide.accounts import rules as people_rules
 from trustwide.audit import rules as audit_rules
 from trustwide.audit.selectors import object_history
-from trustwide.common.views import ScopedViewMixin, deny_unless, form_page, messages_from
+from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 
-from . import inspections, rules, selectors, services, years
-from . import utils as academic
-from .forms import InspectionForm, SchoolFilterForm, SchoolProfileForm, TermDatesForm
-from .models import AcademicYear, Hub, School, TermName, Trust, default_term_dates
+from . import inspections, rules, selectors, services
+from .forms import InspectionForm, SchoolFilterForm, SchoolProfileForm
+from .models import Hub, School, Trust
 
 
 class TrustDetailView(ScopedViewMixin, View):
@@ -113,8 +110,16 @@ class SchoolDetailView(ScopedViewMixin, View):
             if audit_rules.may_see_history(user, school)
             else None,
             "section_links": links.school_links(user, school),
+            "calendar_url": _calendar_url(user, school),
         }
         return render(request, "trusts/school_detail.html", context)
+
+
+def _calendar_url(user, school) -> str | None:
+    """The school's calendar page (its current year) for those who edit it."""
+    if not rules.may_edit_calendar(user, school.trust, school):
+        return None
+    return reverse("trusts:school-calendar", args=[school.pk])
 
 
 class SchoolUpdateView(ScopedViewMixin, View):
@@ -192,121 +197,3 @@ class InspectionCreateView(ScopedViewMixin, View):
             back_url=url,
             context={"back": school.name, "alternatives": others},
         )
-
-
-def _on_term_fields(save):
-    """Term messages name the term ("spring"): show each on that term's start-date field."""
-
-    def wrapped(form):
-        try:
-            return save(form)
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                raise
-            raise ValidationError(
-                {
-                    (f"{k}_starts_on" if k in dict(TermName.choices) else k): v
-                    for k, v in exc.error_dict.items()
-                }
-            ) from exc
-
-    return wrapped
-
-
-def _years_trust(request, slug):
-    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    deny_unless(rules.may_edit_trust(request.user, trust), rules.EDIT_TRUST_REFUSED)
-    return trust
-
-
-def _year(request, pk):
-    year = get_object_or_404_for(
-        request.user, Perm.TRUST_VIEW, AcademicYear.objects.select_related("trust"), pk=pk
-    )
-    deny_unless(rules.may_edit_trust(request.user, year.trust), rules.EDIT_TRUST_REFUSED)
-    return year
-
-
-class AcademicYearListView(ScopedViewMixin, View):
-    def get(self, request, slug):
-        trust = _years_trust(request, slug)
-        years = list(trust.academic_years.prefetch_related("terms"))
-        return render(request, "trusts/academic_years.html", {"trust": trust, "years": years})
-
-
-class AcademicYearCreateView(ScopedViewMixin, View):
-    def get(self, request, slug):
-        return self.handle(request, slug)
-
-    def post(self, request, slug):
-        return self.handle(request, slug)
-
-    def handle(self, request, slug):
-        trust = _years_trust(request, slug)
-        newest = trust.academic_years.order_by("-start_year").first()
-        start_year = newest.start_year + 1 if newest else academic.current_academic_start_year()
-        initial = {"start_year": start_year}
-        for name, starts_on, ends_on in default_term_dates(start_year):
-            initial[f"{name}_starts_on"], initial[f"{name}_ends_on"] = starts_on, ends_on
-        form = TermDatesForm(request.POST or None, initial=initial, add_year=True)
-        url = reverse("trusts:year-list", args=[trust.slug])
-        return form_page(
-            request,
-            form,
-            _on_term_fields(
-                lambda f: years.academic_year_add(
-                    actor=request.user,
-                    trust=trust,
-                    start_year=f.cleaned_data["start_year"],
-                    dates=f.dates(),
-                )
-            ),
-            success_url=url,
-            success_message=lambda y: f"Academic year {y.label} added with its terms.",
-            title="Add an academic year",
-            back_url=url,
-            context={"back": "Academic years"},
-        )
-
-
-class TermDatesView(ScopedViewMixin, View):
-    def get(self, request, pk):
-        return self.handle(request, pk)
-
-    def post(self, request, pk):
-        return self.handle(request, pk)
-
-    def handle(self, request, pk):
-        year = _year(request, pk)
-        initial = {}
-        for term in year.terms.all():
-            initial[f"{term.name}_starts_on"], initial[f"{term.name}_ends_on"] = (
-                term.starts_on,
-                term.ends_on,
-            )
-        form = TermDatesForm(request.POST or None, initial=initial)
-        url = reverse("trusts:year-list", args=[year.trust.slug])
-        return form_page(
-            request,
-            form,
-            _on_term_fields(
-                lambda f: years.terms_update(actor=request.user, year=year, dates=f.dates())
-            ),
-            success_url=url,
-            success_message=f"Term dates for {year.label} saved.",
-            title=f"Term dates {year.label}",
-            back_url=url,
-            context={"back": "Academic years"},
-        )
-
-
-class AcademicYearMakeCurrentView(ScopedViewMixin, View):
-    def post(self, request, pk):
-        year = _year(request, pk)
-        try:
-            years.academic_year_make_current(actor=request.user, year=year)
-        except ValidationError as exc:
-            messages_from(request, exc)
-        else:
-            messages.success(request, f"{year.label} is now the current academic year.")
-        return redirect("trusts:year-list", year.trust.slug)

@@ -170,3 +170,35 @@ def test_refresh_rebuilds_shards_and_reads_again_when_files_change_under_it(
     monkeypatch.setattr(services, "iter_kpis", stale_once)
     services.kpis_refresh(trust=world.trust_a, academic_year=YEAR)
     assert len(calls) == 2 and _stored(world) == whole
+
+
+def test_a_school_on_its_own_term_dates_gets_its_own_term_periods(six_pupils):
+    """School A1's local authority starts the autumn term on 10 September: A1's autumn figures
+    count from then (its own dates); the trust's row keeps the trust's dates (from 2 September)."""
+    from trustwide.kpis.services import kpis_refresh
+    from trustwide.trusts import years
+    from trustwide.trusts.models import AcademicYear
+
+    world = six_pupils
+    D = datetime.date
+    year = AcademicYear.objects.get(trust=world.trust_a, start_year=YEAR)
+    trust_autumn = _value(world, "overall_absence", period="autumn")
+    assert (trust_autumn.numerator, trust_autumn.denominator) == (5, 60)
+    years.school_terms_set(
+        actor=None,
+        actor_label="test",
+        school=world.school_a1,
+        year=year,
+        dates={
+            "autumn": (D(2025, 9, 10), D(2025, 12, 19)),
+            "spring": (D(2026, 1, 5), D(2026, 4, 2)),
+            "summer": (D(2026, 4, 20), D(2026, 7, 22)),
+        },
+    )
+    kpis_refresh(trust=world.trust_a, academic_year=YEAR)
+    # 10-12 September: 6 pupils x 6 sessions; pupil 0 ill on the morning of the 10th only.
+    own = _value(world, "overall_absence", period="autumn")
+    assert (own.numerator, own.denominator) == (1, 36)
+    assert _value(world, "overall_absence").denominator == 60  # the whole year is unchanged
+    trust = _value(world, "overall_absence", level="trust", period="autumn")
+    assert (trust.numerator, trust.denominator) == (5, 60)

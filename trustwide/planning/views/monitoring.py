@@ -14,6 +14,7 @@ from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
+from trustwide.trusts.calendar import term_dates_for
 
 from .. import rules, selectors, services
 from ..forms import ActivityForm, RecordForm
@@ -48,7 +49,7 @@ class MonitoringScheduleView(ScopedViewMixin, View):
         activities = selectors.activities_for_plan(plan)
         for a in activities:
             a.overdue = selectors.activity_is_overdue(a, today)
-        terms = list(plan.academic_year.terms.all())
+        terms = term_dates_for(plan.school, plan.academic_year).terms  # the school's dates
         by_term = [(t, [a for a in activities if a.term_id == t.pk]) for t in terms]
         return render(
             request,

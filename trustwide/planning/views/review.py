@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.common.views import ScopedViewMixin, deny_unless
+from trustwide.trusts.calendar import term_dates_for
 from trustwide.trusts.utils import current_term
 
 from .. import rag, rules, selectors, services
@@ -24,7 +25,9 @@ def _term(plan, request, terms):
             if t.name == wanted:
                 return t
         raise Http404("No such term.")
-    return current_term(terms)
+    # The term under way on the school's own dates (it may keep other dates than the trust's).
+    under_way = current_term(term_dates_for(plan.school, plan.academic_year).terms)
+    return next((t for t in terms if under_way and t.pk == under_way.pk), current_term(terms))
 
 
 def _rows(plan, term, terms, posted=None, errors=None):
