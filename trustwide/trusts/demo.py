@@ -22,6 +22,7 @@ from trustwide.accounts.services import membership_create, user_get_or_create
 
 from . import services, years
 from .models import AcademyType, Hub, MfaPolicy, Phase, School, Trust
+from .setup import trust_start
 from .utils import current_academic_start_year
 
 DEMO_PASSWORD = "demo-trustwide-2026"
@@ -172,37 +173,22 @@ def build_trust(*, seed: int = 2026, schools: int = 12, hubs: int = 3) -> DemoCo
     people = _plan_people(rng, seed, schools=schools, hubs=hubs)
     start = current_academic_start_year()
 
+    # Staff (the administrator too) have been in post since a year before this year began.
+    staff_start = datetime.date(start, 9, 1) - datetime.timedelta(days=365)
     # What `trustwide createtrust` does.
-    trust = services.trust_create(
-        actor=None,
+    admin_entry = next(p for p in people if p["key"] == "trust_admin")
+    trust, current_year, admin = trust_start(
         actor_label=ACTOR,
         name="Larkspur Valley Learning Trust",
         slug=DEMO_TRUST_SLUG,
+        admin_email=admin_entry["email"],
+        admin_name=admin_entry["name"],
+        admin_job_title=admin_entry["title"],
+        admin_starts_on=staff_start,
         companies_house_number="00000000",
         # Off so the printed demo logins work with a password alone (a real trust's default
         # requires two-step login for pupil-data and trust roles).
         mfa_policy=MfaPolicy.OFF,
-    )
-    current_year = services.academic_year_create(
-        actor=None, actor_label=ACTOR, trust=trust, start_year=start, is_current=True
-    )
-    staff_start = current_year.starts_on - datetime.timedelta(days=365)
-    admin_entry = next(p for p in people if p["key"] == "trust_admin")
-    admin = user_get_or_create(
-        actor=None,
-        actor_label=ACTOR,
-        trust=trust,
-        email=admin_entry["email"],
-        full_name=admin_entry["name"],
-        job_title=admin_entry["title"],
-    )
-    membership_create(
-        actor=None,
-        actor_label=ACTOR,
-        user=admin,
-        role=Role.TRUST_ADMINISTRATOR,
-        trust=trust,
-        starts_on=staff_start,
     )
 
     # The administrator's work, through the pages' services.
