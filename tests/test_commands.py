@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from trustwide.accounts.models import Membership, User
 from trustwide.accounts.roles import Role
 from trustwide.audit.models import AuditEvent
+from trustwide.data.models import ImportBatch
 from trustwide.trusts.models import School, Trust
 
 
@@ -26,12 +27,31 @@ def test_demo_is_deterministic_resets_and_has_every_role():
     emails = sorted(User.objects.values_list("email", flat=True))
     for email in emails:
         assert email in first, "every login is printed"
-    # Staff came through the bulk-add service, as an administrator's CSV would (audited).
+    # The trust starts as `createtrust` starts one (no actor); its administrator does the rest
+    # through the pages' services, so the audit trail names them.
+    admin = Membership.objects.get(role=Role.TRUST_ADMINISTRATOR).user
+    trust = Trust.objects.get()
+    created = AuditEvent.objects.filter(action="create", object_id=str(trust.pk))
+    assert created.get(object_type="trusts.trust").actor_id is None
+    for model, count in [("trusts.hub", 2), ("trusts.school", 4), ("trusts.inspection", 4)]:
+        events = AuditEvent.objects.filter(action="create", object_type=model)
+        if model == "trusts.inspection":  # each school's last inspection before report cards
+            events = events.filter(after__framework="ofsted-eif-2019")
+        assert events.count() == count and {e.actor_id for e in events} == {admin.pk}, model
+    last_year = AuditEvent.objects.get(
+        action="create", object_type="trusts.academicyear", after__is_current=False
+    )
+    assert last_year.actor_id == admin.pk
+    # Staff came through the bulk-add service, as the administrator's CSV would (audited).
     bulk = AuditEvent.objects.get(action="bulk_add")
-    assert bulk.actor_label == "demo builder" and bulk.after["invited"] == 0
-    # Five trust roles, a head and a chair of governors per school, five more roles in the first school,
-    # and the five roles added in issue 16 (executive headteachers are hub roles, added one by one).
-    assert bulk.after["rows"] == 5 + 2 * 4 + 5 + 5
+    assert bulk.actor_id == admin.pk and bulk.after["invited"] == 0
+    # Four trust roles besides the administrator, a head and a chair of governors per school,
+    # five more roles in the first school, and the five roles added in issue 16 (executive
+    # headteachers are hub roles, added one by one).
+    assert bulk.after["rows"] == 4 + 2 * 4 + 5 + 5
+    # Pupil data came through the importers, uploaded by the data managers.
+    uploaders = set(ImportBatch.objects.values_list("uploaded_by__memberships__role", flat=True))
+    assert uploaders == {Role.SCHOOL_DATA_MANAGER, Role.TRUST_DATA_MANAGER}
     second = _demo(seed=7, schools=4, hubs=2)
     assert Trust.objects.count() == 1 and School.objects.count() == 4, "re-running resets, not adds"
     assert sorted(User.objects.values_list("email", flat=True)) == emails

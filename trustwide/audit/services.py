@@ -56,8 +56,12 @@ def _scope_of(instance) -> tuple[int | None, int | None]:
     return scope()
 
 
+# AuditAction.values builds a new list on every access; every audited write checks its verb.
+_ACTIONS = frozenset(AuditAction.values)
+
+
 def _check_action(action) -> None:
-    if action not in AuditAction.values:
+    if action not in _ACTIONS:
         raise ValueError(
             f"Unknown audit action {action!r}: add it to audit.models.AuditAction first."
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import duckdb
@@ -37,6 +38,27 @@ def test_deterministic_whatever_the_number_of_processes(tmp_path):
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     generate_trust(tmp_path / "c", processes=1, **{**kw, "seed": 8})
     assert digest(tmp_path / "a") != digest(tmp_path / "c")
+
+
+def test_register_stopped_part_way_keeps_the_same_rows_up_to_that_day(tmp_path):
+    """A register exported in December: the rows up to that day are the whole year's rows, and
+    nothing after it is written; the other files do not change."""
+    kw = dict(seed=3, schools=2, pupils_per_school=40, academic_years=1, start_year=2023)
+    generate_trust(tmp_path / "whole", processes=1, **kw)
+    generate_trust(tmp_path / "part", processes=1, marks_until=dt.date(2023, 12, 6), **kw)
+    for whole in sorted((tmp_path / "whole").rglob("*.csv")):
+        part = tmp_path / "part" / whole.relative_to(tmp_path / "whole")
+        if whole.name != "attendance_marks.csv":
+            assert part.read_bytes() == whole.read_bytes(), whole.name
+            continue
+        header, *rows = whole.read_text().splitlines()
+        kept = [
+            r
+            for r in rows
+            if r.split(",")[2][6:] + r.split(",")[2][3:5] + r.split(",")[2][:2] <= "20231206"
+        ]
+        assert 0 < len(kept) < len(rows)
+        assert part.read_text().splitlines() == [header, *kept]
 
 
 def test_generated_files_load_through_the_importers(tmp_path):

@@ -6,11 +6,8 @@ from django.db import transaction
 
 from trustwide.accounts.invitations import invitation_send
 from trustwide.accounts.models import User
-from trustwide.accounts.roles import Role
-from trustwide.accounts.services import membership_create, user_get_or_create
 from trustwide.trusts.models import Trust
-from trustwide.trusts.services import academic_year_create, trust_create
-from trustwide.trusts.utils import current_academic_start_year
+from trustwide.trusts.setup import trust_start
 
 
 class Command(BaseCommand):
@@ -48,28 +45,13 @@ class Command(BaseCommand):
         label = "trustwide createtrust"
         link = None
         with transaction.atomic():
-            trust = trust_create(actor=None, actor_label=label, name=name, slug=slug)
-            academic_year_create(
-                actor=None,
+            trust, _, admin = trust_start(
                 actor_label=label,
-                trust=trust,
-                start_year=current_academic_start_year(),
-                is_current=True,
-            )
-            admin = user_get_or_create(
-                actor=None,
-                actor_label=label,
-                trust=trust,
-                email=admin_email,
-                full_name=admin_name,
-                password=admin_password or None,
-            )
-            membership_create(
-                actor=None,
-                actor_label=label,
-                user=admin,
-                role=Role.TRUST_ADMINISTRATOR,
-                trust=trust,
+                name=name,
+                slug=slug,
+                admin_email=admin_email,
+                admin_name=admin_name,
+                admin_password=admin_password or None,
             )
             if not admin_password and not admin.has_usable_password():
                 # The email is sent on commit (the console backend prints it).
