@@ -47,6 +47,8 @@ class AuditAction(models.TextChoices):
     ASSIGN = "assign", "Assigned"
     UPDATE_TASKS = "update_tasks", "Cycle tasks updated"
     REMOVE_TASKS = "remove_tasks", "Cycle tasks removed"
+    COMPLETE_STEP = "complete_step", "Cycle step done in the product"
+    SCRUTINISE = "scrutinise", "Scrutinised by governors"
     # Pupil data
     IMPORT = "import", "Imported"
     ROLLBACK = "rollback", "Rolled back"

@@ -11,76 +11,168 @@ from django.utils import timezone
 
 from trustwide.accounts.roles import Role
 from trustwide.accounts.services import membership_create, user_get_or_create
+from trustwide.audit.models import AuditAction
+from trustwide.audit.services import audited_update
+from trustwide.common import steps
 
 from . import services
 from .cycle import weekday_on_or_before
 from .models import STANDARD_ITEMS, AgendaKind, CycleCategory, Frequency, GoverningBody
 from .skills import SKILLS
 
+# Seed 004's review cycle ("Our Review Cycle" and "Roles and Responsibilities"). A line with an
+# event (common/steps.py) completes when the step is done in the product; the others are ticked.
 CYCLE = [
-    # title, category, role, per school, frequency, month, day
+    # title, category, role, per school, frequency, month, day, event
     (
-        "Draft the trust strategic plan update",
+        "1st draft of the MSP for consultation with the board, LGCs and headteachers",
         CycleCategory.PLANNING,
         Role.TRUST_LEADER,
         False,
         Frequency.ONCE,
         4,
         15,
+        steps.MSP_DRAFT_ISSUED,
     ),
     (
-        "Publish the pocket guide",
+        "2nd draft of the MSP back to the board, LGCs and headteachers for final comment",
         CycleCategory.PLANNING,
         Role.TRUST_LEADER,
         False,
         Frequency.ONCE,
         5,
-        20,
+        10,
+        steps.MSP_DRAFT_ISSUED,
     ),
     (
-        "Draft the school improvement plan",
+        "MSP pocket guide published and emailed to all staff",
+        CycleCategory.PLANNING,
+        Role.TRUST_LEADER,
+        False,
+        Frequency.ONCE,
+        5,
+        31,
+        steps.MSP_GUIDE_PUBLISHED,
+    ),
+    (
+        "Trust board approves the MSP (recorded against its meeting)",
+        CycleCategory.GOVERNANCE,
+        Role.TRUST_LEADER,
+        False,
+        Frequency.ONCE,
+        7,
+        15,
+        steps.MSP_APPROVED,
+    ),
+    (
+        "School improvement priorities pocket guide published",
         CycleCategory.PLANNING,
         Role.HEADTEACHER,
         True,
         Frequency.ONCE,
-        6,
-        30,
+        7,
+        10,
+        steps.SIP_GUIDE_PUBLISHED,
     ),
     (
-        "Agree and sign off the school plan",
+        "Business plan priorities pocket guide published",
+        CycleCategory.PLANNING,
+        Role.HEADTEACHER,
+        True,
+        Frequency.ONCE,
+        7,
+        10,
+        steps.BDP_GUIDE_PUBLISHED,
+    ),
+    (
+        "1st draft SDP and BDP sent to governors",
+        CycleCategory.PLANNING,
+        Role.HEADTEACHER,
+        True,
+        Frequency.ONCE,
+        7,
+        20,
+        steps.PLAN_SUBMITTED,
+    ),
+    (
+        "Staff reminded of the MAT and SDP priorities (pocket guides)",
+        CycleCategory.PLANNING,
+        Role.HEADTEACHER,
+        True,
+        Frequency.ONCE,
+        9,
+        10,
+        "",
+    ),
+    (
+        "Local governors agree the SDP and BDP (SMART check)",
         CycleCategory.GOVERNANCE,
         Role.LOCAL_GOVERNOR,
         True,
         Frequency.ONCE,
         9,
         30,
+        steps.PLAN_AGREED_BY_GOVERNORS,
     ),
     (
-        "Set appraisal targets linked to the plan and last year's evaluation",
+        "CEO signs off the SDP and BDP",
+        CycleCategory.GOVERNANCE,
+        Role.TRUST_LEADER,
+        True,
+        Frequency.ONCE,
+        9,
+        30,
+        steps.PLAN_SIGNED_OFF,
+    ),
+    (
+        "Trust board agrees the SDP and BDP",
+        CycleCategory.GOVERNANCE,
+        Role.TRUST_LEADER,
+        True,
+        Frequency.ONCE,
+        10,
+        20,
+        steps.PLAN_BOARD_AGREED,
+    ),
+    (
+        "Appraisal targets linked to the SDP, BDP and MSP",
         CycleCategory.PEOPLE,
         Role.HEADTEACHER,
         True,
         Frequency.ONCE,
         10,
         31,
+        "",
     ),
     (
-        "Termly RAG report to governors",
+        "Staff evaluate their STAR projects for appraisal",
+        CycleCategory.PEOPLE,
+        Role.HEADTEACHER,
+        True,
+        Frequency.ONCE,
+        10,
+        31,
+        "",
+    ),
+    (
+        "Year-end review of last year's SDP sent to governors (exams analysis)",
         CycleCategory.GOVERNANCE,
         Role.HEADTEACHER,
         True,
-        Frequency.TERMLY,
-        None,
-        1,
+        Frequency.ONCE,
+        10,
+        20,
+        steps.YEAR_END_REVIEW_SUBMITTED,
     ),
     (
-        "Termly RAG roll-up to the board",
+        "Governors scrutinise the year-end review, then on to the board",
         CycleCategory.GOVERNANCE,
-        Role.TRUST_LEADER,
-        False,
-        Frequency.TERMLY,
-        None,
-        1,
+        Role.LOCAL_GOVERNOR,
+        True,
+        Frequency.ONCE,
+        11,
+        15,
+        steps.YEAR_END_REVIEW_SCRUTINISED,
     ),
     (
         "Monthly compliance check (single central record, health and safety)",
@@ -90,15 +182,47 @@ CYCLE = [
         Frequency.MONTHLY,
         None,
         5,
+        "",
     ),
     (
-        "Mid-year review of the plan",
+        "Termly RAG of the SDP and BDP",
+        CycleCategory.GOVERNANCE,
+        Role.HEADTEACHER,
+        True,
+        Frequency.TERMLY,
+        None,
+        1,
+        steps.TERMLY_RAG_DONE,
+    ),
+    (
+        "Termly RAG of the MSP",
+        CycleCategory.GOVERNANCE,
+        Role.TRUST_LEADER,
+        False,
+        Frequency.TERMLY,
+        None,
+        1,
+        steps.MSP_RAG_DONE,
+    ),
+    (
+        "LGC report to the trust board",
+        CycleCategory.GOVERNANCE,
+        Role.LOCAL_GOVERNOR,
+        True,
+        Frequency.TERMLY,
+        None,
+        1,
+        steps.LGC_REPORT_SUBMITTED,
+    ),
+    (
+        "Mid-year review of the SDP, to inform next year's MSP",
         CycleCategory.PLANNING,
         Role.HEADTEACHER,
         True,
         Frequency.ONCE,
         3,
         15,
+        steps.MID_YEAR_REVIEW_SUBMITTED,
     ),
     (
         "Review the child protection policy",
@@ -108,6 +232,7 @@ CYCLE = [
         Frequency.ONCE,
         9,
         15,
+        "",
     ),
 ]
 
@@ -308,7 +433,7 @@ def build(ctx) -> None:
             skill="safeguarding",
         )
     # The annual cycle, expanded for the current year.
-    for title, category, role, per_school, frequency, month, day in CYCLE:
+    for title, category, role, per_school, frequency, month, day, event in CYCLE:
         services.cycle_item_create(
             actor=None,
             actor_label=label,
@@ -320,6 +445,7 @@ def build(ctx) -> None:
             frequency=frequency,
             month=month,
             day=day,
+            event=event,
         )
     services.cycle_generate(
         actor=None, actor_label=label, trust=trust, academic_year=ctx.current_year
@@ -329,6 +455,16 @@ def build(ctx) -> None:
 
     for task in CycleTask.objects.filter(
         trust=trust, due_on__lt=today - datetime.timedelta(days=7)
-    ):
-        if rng.random() < 0.85:
+    ).select_related("item"):
+        if rng.random() >= 0.85:
+            continue
+        if task.item.event:  # a step of the product the demo did before its cycle existed
+            audited_update(
+                actor=None,
+                actor_label=label,
+                instance=task,
+                action=AuditAction.COMPLETE_STEP,
+                completed_on=task.due_on,
+            )
+        else:
             services.task_complete(actor=None, actor_label=label, task=task, on=task.due_on)

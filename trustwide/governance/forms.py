@@ -256,6 +256,7 @@ class CycleItemForm(ModelForm):
             "month",
             "day",
             "days_before_term_end",
+            "event",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from trustwide.accounts.roles import Role
+from trustwide.common import steps
 
 User = settings.AUTH_USER_MODEL
 
@@ -463,6 +464,14 @@ class CycleItem(models.Model):
     days_before_term_end = models.PositiveSmallIntegerField(
         default=10, help_text="For termly items."
     )
+    # A step done in the product (common/steps.py): its tasks complete when it is done there,
+    # not by ticking. Without one, a task is ticked by hand.
+    event = models.CharField(
+        max_length=40,
+        blank=True,
+        choices=steps.EVENT_CHOICES,
+        help_text="The step in the product that completes this task (leave empty to tick by hand).",
+    )
 
     scope_trust_path = "trust"
     view_permission = "strategic_plan.view"
@@ -476,6 +485,8 @@ class CycleItem(models.Model):
     def clean(self):
         if self.frequency == Frequency.ONCE and not self.month:
             raise ValidationError({"month": "Choose the month of a once-a-year item."})
+        if self.event and steps.scope_problem(self.event, self.per_school):
+            raise ValidationError({"per_school": steps.scope_problem(self.event, self.per_school)})
 
     def audit_scope(self):
         return self.trust_id, None
@@ -528,6 +539,15 @@ class CycleTask(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.due_on:%d/%m/%Y})"
+
+    @property
+    def event(self) -> str:
+        return self.item.event if self.item_id and self.item else ""
+
+    @property
+    def page_url(self) -> str:
+        """The page where the step is done (select_related item, trust and school)."""
+        return steps.page_url(self.event, self.trust, self.school) if self.event else ""
 
     def audit_scope(self):
         return self.trust_id, self.school_id

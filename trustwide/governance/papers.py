@@ -10,6 +10,8 @@ import datetime
 from django.urls import reverse
 
 from trustwide.access import Perm, can
+from trustwide.planning.models import PlanReview, ReviewKind, ReviewStatus
+from trustwide.trusts.utils import academic_start_year
 
 from . import agenda, lgc
 from .models import AgendaKind, LgcReport, LgcReportStatus, MeetingPapers
@@ -100,6 +102,36 @@ def _reports(meeting) -> list[dict]:
     return out
 
 
+def _reviews(meeting) -> list[dict]:
+    """Year-end plan reviews for the meeting (seed 004, October): a local governing
+    committee's meeting has its school's reviews sent for scrutiny; the board's has last
+    year's reviews the committees have scrutinised."""
+    reviews = PlanReview.objects.filter(
+        kind=ReviewKind.YEAR_END, plan__school__trust_id=meeting.body.trust_id
+    ).select_related("plan__school", "plan__academic_year")
+    if meeting.body.school_id:
+        reviews = reviews.filter(
+            plan__school_id=meeting.body.school_id, status=ReviewStatus.SUBMITTED
+        )
+    else:
+        reviews = reviews.filter(
+            status=ReviewStatus.SCRUTINISED,
+            plan__academic_year__start_year=academic_start_year(meeting.held_on) - 1,
+        )
+    return [
+        {
+            "school": r.plan.school.name,
+            "school_id": r.plan.school_id,
+            "title": f"{r.plan.title} ({r.plan.academic_year.label})",
+            "status": r.get_status_display(),
+            "conclusions": r.conclusions,
+            "scrutiny": r.scrutiny_notes,
+            "url": reverse("planning:review-detail", args=[r.pk]),
+        }
+        for r in reviews.order_by("plan__school__name", "plan__kind")
+    ]
+
+
 def build(user, meeting) -> dict:
     """The papers as `user` sees them today."""
     items = []
@@ -126,11 +158,12 @@ def build(user, meeting) -> dict:
         },
         "items": items,
         "reports": _reports(meeting),
+        "reviews": _reviews(meeting),
     }
 
 
 def has_papers(data: dict) -> bool:
-    return bool(data["items"] or data["reports"])
+    return bool(data["items"] or data["reports"] or data.get("reviews"))
 
 
 def _for_reader(user, meeting, data: dict) -> dict:
@@ -149,7 +182,12 @@ def _for_reader(user, meeting, data: dict) -> dict:
     for report in data["reports"]:
         school = schools.get(report["school_id"])
         reports.append({**report, "content": lgc.content_for(user, school, report["content"])})
-    return {**data, "items": items, "reports": reports}
+    reviews = [
+        r
+        for r in data.get("reviews", [])
+        if (school := schools.get(r["school_id"])) is not None and can(user, Perm.PLAN_VIEW, school)
+    ]
+    return {**data, "items": items, "reports": reports, "reviews": reviews}
 
 
 def frozen_for(user, meeting) -> tuple[dict | None, MeetingPapers | None]:

@@ -812,6 +812,11 @@ def _cycle_generate(*, actor, trust, academic_year, schools, actor_label=None) -
 @transaction.atomic
 def task_complete(*, actor, task: CycleTask, on=None, actor_label=None) -> CycleTask:
     _deny(actor, may_complete(actor, task), rules.COMPLETE_REFUSED)
+    if task.event:
+        raise ValidationError(
+            f"'{task.title}' is done in the product, not by ticking: it completes when the step "
+            "is done on its page."
+        )
     return audited_update(
         actor=actor,
         actor_label=actor_label,

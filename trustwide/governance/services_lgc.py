@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_update, record_event, snapshot
+from trustwide.common import steps
 
 from . import lgc, papers, rules
 from .models import (
@@ -153,6 +154,13 @@ def report_submit(
         submitted_at=timezone.now(),
         submitted_by=actor,
     )
+    steps.step_done(
+        trust=report.body.trust,
+        school=report.body.school,
+        event=steps.LGC_REPORT_SUBMITTED,
+        actor=actor,
+        actor_label=actor_label,
+    )
     meeting = next_board_meeting(report.body.trust)
     if meeting is not None:
         for conflict in report.conflicts.select_related("trust_priority", "school_priority"):
@@ -208,6 +216,13 @@ def papers_freeze(*, actor, meeting: Meeting, actor_label=None) -> MeetingPapers
         instance=frozen,
         before=None,
         after=snapshot(frozen),
+        actor_label=actor_label,
+    )
+    steps.step_done(
+        trust=meeting.body.trust,
+        school=meeting.body.school,
+        event=steps.MEETING_PAPERS_FROZEN,
+        actor=actor,
         actor_label=actor_label,
     )
     return frozen

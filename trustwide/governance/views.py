@@ -571,7 +571,7 @@ class MyTasksView(ScopedViewMixin, View):
         )
         if not show_done:
             tasks = tasks.filter(completed_on__isnull=True)
-        tasks = list(tasks.select_related("school", "item").order_by("due_on")[:300])
+        tasks = list(tasks.select_related("school", "item", "trust").order_by("due_on")[:300])
         return render(
             request,
             "governance/my_tasks.html",

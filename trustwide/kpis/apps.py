@@ -15,7 +15,9 @@ class KpisConfig(AppConfig):
 
         from trustwide.planning import hooks
 
-        from .criteria import criterion_statuses
+        from .criteria import criterion_statuses, statutory_results
 
         if criterion_statuses not in hooks.criterion_status_providers:
             hooks.criterion_status_providers.append(criterion_statuses)
+        if statutory_results not in hooks.review_results_providers:
+            hooks.review_results_providers.append(statutory_results)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from trustwide.planning.hooks import DataStatus
+from trustwide.planning.hooks import DataStatus, ResultLine
 
 from . import definitions as d
 from .models import KpiValue
+from .selectors import school_readings
 
 
 def _number(text: str) -> float | None:
@@ -73,3 +74,20 @@ def criterion_statuses(
             met,
         )
     return out
+
+
+def statutory_results(school, start_year: int) -> list:
+    """The school's statutory results of the academic year against national, for the plan's
+    year-end review (planning/hooks.review_results_providers)."""
+    codes = [k.code for k in d.KPIS if k.family == "statutory"]
+    lines = []
+    for reading in school_readings(
+        school=school, academic_year=start_year, codes=codes, with_percentiles=False
+    ):
+        if not reading.computed:
+            continue
+        national = ""
+        if reading.national is not None:
+            national = f"{reading.national.value:.1f}{'%' if reading.kpi.unit == '%' else ''}"
+        lines.append(ResultLine(reading.kpi.name, reading.display, national))
+    return lines

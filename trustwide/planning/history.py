@@ -14,6 +14,7 @@ from .models import (
     MspRating,
     MspVersion,
     PlanReturn,
+    PlanReview,
     PocketGuide,
     PocketGuideItem,
     Priority,
@@ -47,4 +48,5 @@ VISIBLE = all_by_view_permission(
     ConsultationComment,
     GuidePublication,
     MspRating,
+    PlanReview,
 )

@@ -25,3 +25,27 @@ def criterion_data_statuses(plan, criteria) -> dict[int, DataStatus]:
     for provider in criterion_status_providers:
         statuses.update(provider(plan, criteria))
     return statuses
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    label: str  # e.g. "KS2 reading, writing and maths at the expected standard"
+    school: str  # the school's figure as shown, e.g. "62.0%" or "fewer than 5 pupils"
+    national: str  # the national figure as shown, or "" when there is none
+
+
+# Callables (school, start_year) -> [ResultLine]: the statutory results of a school's academic
+# year against national, for the year-end review. The KPI app registers one.
+review_results_providers: list[Callable] = []
+
+# Callables (school, start_year) -> [(heading, text)]: more evidence for a school's mid-year
+# review, e.g. STAR project impacts once a STAR app exists (it registers here; none does yet).
+review_evidence_providers: list[Callable] = []
+
+
+def review_results(school, start_year: int) -> list[ResultLine]:
+    return [line for p in review_results_providers for line in p(school, start_year)]
+
+
+def review_evidence(school, start_year: int) -> list[tuple[str, str]]:
+    return [item for p in review_evidence_providers for item in p(school, start_year)]

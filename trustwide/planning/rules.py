@@ -18,6 +18,8 @@ PLAN_CREATE_REFUSED = "Only school leaders create plans for this school."
 OBJECTIVES_REFUSED = "Only school leaders set appraisal objectives here."
 PROGRESS_REFUSED = "Only the action's owner or a leader updates its progress."
 SUBMIT_REFUSED = "Only the headteacher or senior leaders submit the plan."
+REVIEW_REFUSED = "Only the headteacher, senior leaders or trust leaders write the plan's reviews."
+SCRUTINY_REFUSED = "Only local governors record their scrutiny of the year-end review."
 START_REFUSED = "Only the headteacher or senior leaders start the plan."
 EVALUATE_REFUSED = "Only the headteacher or senior leaders evaluate the plan."
 SMART_OVERRIDE_REFUSED = (
@@ -71,6 +73,12 @@ def may_update_progress(user, action) -> bool:
 def may_lead_plan(user, school) -> bool:
     """Submit, start and evaluate the plan (headteacher and senior leaders)."""
     return actor_can(user, Perm.PLAN_SUBMIT, school)
+
+
+def may_write_review(user, school) -> bool:
+    """Start, write and submit a plan's year-end or mid-year review: school leaders, and trust
+    leaders (seed 004: impact statements by the headteacher or the trust's leaders)."""
+    return may_lead_plan(user, school) or may_sign_off(user, school)
 
 
 def may_agree_plan(user, school) -> bool:

@@ -5,6 +5,7 @@ from .views import (
     exports,
     monitoring,
     msp_review,
+    plan_reviews,
     plans,
     publishing,
     review,
@@ -43,6 +44,24 @@ urlpatterns = [
         "trusts/<slug:slug>/strategic-plan/versions/new/",
         consultation.MspVersionIssueView.as_view(),
         name="msp-version-issue",
+    ),
+    path("schools/<int:pk>/reviews/", plan_reviews.ReviewListView.as_view(), name="reviews"),
+    path(
+        "plans/<int:pk>/reviews/<str:kind>/start/",
+        plan_reviews.ReviewStartView.as_view(),
+        name="review-start",
+    ),
+    path("plan-reviews/<int:pk>/", plan_reviews.ReviewDetailView.as_view(), name="review-detail"),
+    path("plan-reviews/<int:pk>/edit/", plan_reviews.ReviewEditView.as_view(), name="review-edit"),
+    path(
+        "plan-reviews/<int:pk>/submit/",
+        plan_reviews.ReviewSubmitView.as_view(),
+        name="review-submit",
+    ),
+    path(
+        "plan-reviews/<int:pk>/scrutinise/",
+        plan_reviews.ReviewScrutiniseView.as_view(),
+        name="review-scrutinise",
     ),
     path("msp-versions/<int:pk>/", consultation.MspVersionView.as_view(), name="msp-version"),
     path(

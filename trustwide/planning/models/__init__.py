@@ -8,6 +8,7 @@ from .monitoring import (
 )
 from .msp_review import MspRating
 from .objectives import StaffObjective
+from .plan_review import PlanReview, ReviewKind, ReviewStatus
 from .plans import (
     NUMERIC_MEASURES,
     OPEN_ACTION_STATUSES,
@@ -54,6 +55,9 @@ __all__ = [
     "MonitoringScale",
     "PlanKind",
     "PlanReturn",
+    "PlanReview",
+    "ReviewKind",
+    "ReviewStatus",
     "PlanStatus",
     "ReturnStage",
     "PocketGuide",

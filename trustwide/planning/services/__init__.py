@@ -17,6 +17,7 @@ from .monitoring import (
     scale_for_trust,
 )
 from .msp_review import MspRatingInput, msp_termly_review_save
+from .plan_reviews import review_scrutinise, review_start, review_submit, review_update
 from .plans import (
     action_create,
     action_delete,
@@ -60,6 +61,10 @@ from .workflow import (
 )
 
 __all__ = [
+    "review_scrutinise",
+    "review_start",
+    "review_submit",
+    "review_update",
     "MspRatingInput",
     "RatingInput",
     "action_create",

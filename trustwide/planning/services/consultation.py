@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_update
+from trustwide.common import steps
 from trustwide.common.services import require
 
 from .. import rules
@@ -96,6 +97,13 @@ def msp_version_issue(
         action=AuditAction.ISSUE_VERSION,
         label=label,
     )
+    if for_consultation:
+        steps.step_done(
+            trust=strategic_plan.trust,
+            event=steps.MSP_DRAFT_ISSUED,
+            actor=actor,
+            actor_label=actor_label,
+        )
     return version
 
 
@@ -181,7 +189,7 @@ def msp_version_approve(*, actor, version: MspVersion, meeting, actor_label=None
         raise ValidationError({"meeting": f"'{meeting}' is not a meeting of this trust's board."})
     if meeting.status != HELD or meeting.held_on > timezone.localdate():
         raise ValidationError({"meeting": f"'{meeting}' has not been held yet."})
-    return audited_update(
+    version = audited_update(
         actor=actor,
         actor_label=actor_label,
         instance=version,
@@ -190,6 +198,10 @@ def msp_version_approve(*, actor, version: MspVersion, meeting, actor_label=None
         board_meeting=meeting,
         consultation_open=False,
     )
+    steps.step_done(
+        trust=plan.trust, event=steps.MSP_APPROVED, actor=actor, actor_label=actor_label
+    )
+    return version
 
 
 def msp_compare(older: dict, newer: dict) -> dict:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from trustwide.audit.services import audited_create, audited_update
+from trustwide.common import steps
 from trustwide.common.services import require
 
 from .. import msp_rag, rag, rules
@@ -111,4 +112,11 @@ def msp_termly_review_save(
             saved.append(
                 audited_update(actor=actor, actor_label=actor_label, instance=current, **values)
             )
+    if saved:
+        steps.step_done(
+            trust=strategic_plan.trust,
+            event=steps.MSP_RAG_DONE,
+            actor=actor,
+            actor_label=actor_label,
+        )
     return saved

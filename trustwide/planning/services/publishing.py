@@ -14,6 +14,7 @@ from django.urls import reverse
 from trustwide.accounts.models import Membership
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_update, record_event
+from trustwide.common import steps
 from trustwide.common.services import require
 
 from .. import rules
@@ -45,6 +46,13 @@ def _email(publication: GuidePublication, subject: str, intro: str) -> int:
         if u.email
     ]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+GUIDE_STEPS = {
+    GuideKind.MSP: steps.MSP_GUIDE_PUBLISHED,
+    GuideKind.SIP: steps.SIP_GUIDE_PUBLISHED,
+    GuideKind.BDP: steps.BDP_GUIDE_PUBLISHED,
+}
 
 
 @transaction.atomic
@@ -96,6 +104,13 @@ def pocket_guide_publish(
         instance=publication,
         before=None,
         after={"kind": kind, "school": school.pk if school else None},
+    )
+    steps.step_done(
+        trust=trust,
+        school=school,
+        event=GUIDE_STEPS[kind],
+        actor=actor,
+        actor_label=actor_label,
     )
     transaction.on_commit(
         lambda: _email(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustwide.audit.services import audited_create, audited_update
+from trustwide.common import steps
 from trustwide.common.services import require
 
 from .. import rag, rules
@@ -161,6 +162,13 @@ def termly_review_save(
                 values=values,
             )
         )
+    steps.step_done(
+        trust=plan.school.trust,
+        school=plan.school,
+        event=steps.TERMLY_RAG_DONE,
+        actor=actor,
+        actor_label=actor_label,
+    )
     return saved
 
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_update, record_event
+from trustwide.common import steps
 from trustwide.common.services import require
 
 from .. import rules
 from ..models import PlanReturn, PlanStatus, ReturnStage, SchoolPlan
-from .workflow import _require_status
+from .workflow import _require_status, _step
 
 BOARD_KIND = "board"  # governance BodyKind.BOARD; governance imports planning, so not imported here
 HELD = "held"  # governance MeetingStatus.HELD
@@ -26,7 +27,7 @@ HELD = "held"  # governance MeetingStatus.HELD
 def plan_sign_off(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
     require(rules.may_sign_off(actor, plan.school), rules.SIGN_OFF_REFUSED)
     _require_status(plan, PlanStatus.AGREED, doing="signed off")
-    return audited_update(
+    plan = audited_update(
         actor=actor,
         actor_label=actor_label,
         instance=plan,
@@ -35,6 +36,8 @@ def plan_sign_off(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
         signed_off_by=actor,
         signed_off_at=timezone.now(),
     )
+    _step(plan, steps.PLAN_SIGNED_OFF, actor, actor_label)
+    return plan
 
 
 @transaction.atomic
@@ -99,7 +102,7 @@ def plan_board_agree(*, actor, plan: SchoolPlan, meeting, actor_label=None) -> S
                 "marked as held."
             }
         )
-    return audited_update(
+    plan = audited_update(
         actor=actor,
         actor_label=actor_label,
         instance=plan,
@@ -108,3 +111,5 @@ def plan_board_agree(*, actor, plan: SchoolPlan, meeting, actor_label=None) -> S
         board_meeting=meeting,
         started_at=timezone.now(),
     )
+    _step(plan, steps.PLAN_BOARD_AGREED, actor, actor_label)
+    return plan

@@ -14,11 +14,23 @@ from django.utils import timezone
 
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_update, record_event
+from trustwide.common import steps
 from trustwide.common.services import require
 
 from .. import rules
 from ..models import PlanReturn, PlanStatus, ReturnStage, SchoolPlan, SuccessCriterion
 from ..smart import priority_problems, success_criterion_problems
+
+
+def _step(plan: SchoolPlan, event: str, actor, actor_label) -> None:
+    """The annual cycle's step for the plan's school is done (common/steps.py)."""
+    steps.step_done(
+        trust=plan.school.trust,
+        school=plan.school,
+        event=event,
+        actor=actor,
+        actor_label=actor_label,
+    )
 
 
 def _require_status(plan: SchoolPlan, *allowed: str, doing: str) -> None:
@@ -55,7 +67,7 @@ def plan_submit(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
             f"{len(failing)} success criteri{'on is' if len(failing) == 1 else 'a are'} not SMART yet. "
             "Fix them, or ask a headteacher or trust leader to override the check with a reason."
         )
-    return audited_update(
+    plan = audited_update(
         actor=actor,
         actor_label=actor_label,
         instance=plan,
@@ -64,6 +76,8 @@ def plan_submit(*, actor, plan: SchoolPlan, actor_label=None) -> SchoolPlan:
         submitted_at=timezone.now(),
         submitted_by=actor if actor is not None else None,
     )
+    _step(plan, steps.PLAN_SUBMITTED, actor, actor_label)
+    return plan
 
 
 @transaction.atomic
@@ -102,7 +116,7 @@ def plan_agree(
         errors["agreed_on"] = "The meeting date is in the future."
     if errors:
         raise ValidationError(errors)
-    return audited_update(
+    plan = audited_update(
         actor=actor,
         actor_label=actor_label,
         instance=plan,
@@ -112,6 +126,8 @@ def plan_agree(
         agreed_on=agreed_on,
         agreed_meeting=meeting.strip(),
     )
+    _step(plan, steps.PLAN_AGREED_BY_GOVERNORS, actor, actor_label)
+    return plan
 
 
 @transaction.atomic

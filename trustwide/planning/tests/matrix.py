@@ -65,6 +65,22 @@ def _plan(world, target):
     return plan_for(target.school, owner=world.users["teacher"] if target.in_scope else None)
 
 
+REVIEW_WRITERS = roles_with(Perm.PLAN_SUBMIT) | roles_with(Perm.PLAN_SIGN_OFF)
+
+
+def _review(world, target):
+    """A mid-year review of the target school's plan (drafts stay drafts: a matrix POST to submit
+    is refused with a message, not a state change)."""
+    from trustwide.planning.models import PlanReview
+
+    plan = _plan(world, target)
+    return PlanReview.objects.get_or_create(plan=plan, kind="mid_year")[0]
+
+
+def review_kwargs(world, target):
+    return {"pk": _review(world, target).pk}
+
+
 def plan_kwargs(world, target):
     return {"pk": _plan(world, target).pk}
 
@@ -202,6 +218,24 @@ MATRIX = {
     "planning:school-pocket-guide": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
     "planning:school-pocket-guide-pdf": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
     "planning:plan-list": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
+    "planning:reviews": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_page),
+    "planning:review-start": Entry(
+        kwargs=lambda w, t: {"pk": _plan(w, t).pk, "kind": "mid_year"},
+        method="post",
+        ok=statuses(REVIEW_WRITERS, visible=Perm.PLAN_VIEW, method="post"),
+    ),
+    "planning:review-detail": Entry(kwargs=review_kwargs, ok=view_plan),
+    "planning:review-edit": Entry(
+        kwargs=review_kwargs, ok=statuses(REVIEW_WRITERS, visible=Perm.PLAN_VIEW)
+    ),
+    "planning:review-submit": Entry(
+        kwargs=review_kwargs,
+        method="post",
+        ok=statuses(REVIEW_WRITERS, visible=Perm.PLAN_VIEW, method="post"),
+    ),
+    "planning:review-scrutinise": Entry(
+        kwargs=review_kwargs, ok=statuses(roles_with(Perm.PLAN_AGREE), visible=Perm.PLAN_VIEW)
+    ),
     "planning:plan-create": Entry(kwargs=t_kwargs(pk="school.pk"), ok=school_edit_page),
     "planning:plan-detail": Entry(kwargs=plan_kwargs, ok=view_plan),
     "planning:plan-edit": Entry(kwargs=plan_kwargs, ok=edit_plan),

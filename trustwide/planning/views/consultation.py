@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
+from trustwide.trusts.utils import academic_start_year
 
-from .. import rules, selectors, services
+from .. import reviews, rules, selectors, services
 from ..forms import BoardAgreeForm, MspAnswerForm, MspCommentForm, MspVersionIssueForm
 from ..models import ConsultationComment, MspVersion
 from .strategic import _trust
@@ -120,6 +122,13 @@ class MspVersionView(ScopedViewMixin, View):
                 "rows": rows,
                 "latest": latest,
                 "superseded": latest.number != version.number,
+                # Mid-year reviews of the year the version was issued in (March before an
+                # April draft) are the draft's inputs.
+                "inputs": reviews.mid_year_inputs(
+                    request.user,
+                    trust.pk,
+                    academic_start_year(timezone.localtime(version.issued_at).date()),
+                ),
                 "failed_form": failed_form,
                 "can_comment": version.consultation_open
                 and latest.number == version.number

@@ -1,0 +1,113 @@
+"""Read side of the year-end and mid-year reviews: the review as a report (each priority's
+success criteria with baseline, target and what the data says; its termly RAG history; the
+impact statement; statutory results against national), and the mid-year conclusions that feed
+next year's strategic plan draft. Callers have checked plan.view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trustwide.access import Perm, restrict
+
+from . import hooks
+from .models import (
+    PlanReview,
+    Priority,
+    RagRating,
+    RatedKind,
+    ReviewKind,
+    ReviewStatus,
+    SchoolPlan,
+)
+
+
+@dataclass
+class PriorityOutcome:
+    priority: Priority
+    criteria: list  # [(criterion, DataStatus | None)]
+    rag_history: list  # [(term label, rating label)]
+    impact: str
+
+
+@dataclass
+class ReviewReport:
+    review: PlanReview
+    outcomes: list[PriorityOutcome]
+    results: list = field(default_factory=list)  # [hooks.ResultLine]
+    evidence: list = field(default_factory=list)  # [(heading, text)]
+
+
+def review_report(review: PlanReview) -> ReviewReport:
+    plan = review.plan
+    priorities = list(plan.priorities.prefetch_related("criteria").order_by("number"))
+    criteria = [c for p in priorities for c in p.criteria.all()]
+    statuses = hooks.criterion_data_statuses(plan, criteria)
+    history: dict[int, list] = {}
+    for r in (
+        RagRating.objects.filter(plan=plan, kind=RatedKind.PRIORITY)
+        .select_related("term")
+        .order_by("term__starts_on")
+    ):
+        history.setdefault(r.priority_id, []).append((r.term.name, r.get_rating_display()))
+    outcomes = [
+        PriorityOutcome(
+            priority=p,
+            criteria=[(c, statuses.get(c.pk)) for c in p.criteria.all()],
+            rag_history=history.get(p.pk, []),
+            impact=review.impacts.get(str(p.pk), ""),
+        )
+        for p in priorities
+    ]
+    start_year = plan.academic_year.start_year
+    report = ReviewReport(review=review, outcomes=outcomes)
+    if review.kind == ReviewKind.YEAR_END:
+        report.results = hooks.review_results(plan.school, start_year)
+    else:
+        report.evidence = hooks.review_evidence(plan.school, start_year)
+    return report
+
+
+def school_reviews(school) -> list[tuple[SchoolPlan, PlanReview | None, PlanReview | None]]:
+    """The school's plans, newest first, each with its mid-year and year-end review (or None)."""
+    plans = list(
+        SchoolPlan.objects.filter(school=school)
+        .select_related("academic_year")
+        .order_by("-academic_year__start_year", "kind")
+    )
+    by_plan: dict[int, dict] = {p.pk: {} for p in plans}
+    for review in PlanReview.objects.filter(plan__in=plans):
+        by_plan[review.plan_id][review.kind] = review
+    return [
+        (p, by_plan[p.pk].get(ReviewKind.MID_YEAR), by_plan[p.pk].get(ReviewKind.YEAR_END))
+        for p in plans
+    ]
+
+
+def mid_year_inputs(user, trust_id: int, start_year: int) -> list[PlanReview]:
+    """Submitted mid-year reviews of the trust's school plans in an academic year, those of
+    plans the user may read: their conclusions are the inputs of the next strategic plan draft
+    (a draft review is not)."""
+    return list(
+        restrict(PlanReview.objects.all(), user, Perm.PLAN_VIEW)
+        .filter(
+            kind=ReviewKind.MID_YEAR,
+            status__in=[ReviewStatus.SUBMITTED, ReviewStatus.SCRUTINISED],
+            plan__school__trust_id=trust_id,
+            plan__academic_year__start_year=start_year,
+        )
+        .select_related("plan__school")
+        .order_by("plan__school__name", "plan__kind")
+    )
+
+
+def awaiting_scrutiny(school_id: int) -> list[PlanReview]:
+    """The school's year-end reviews sent to governors and not yet scrutinised."""
+    return list(
+        PlanReview.objects.filter(
+            kind=ReviewKind.YEAR_END,
+            status=ReviewStatus.SUBMITTED,
+            plan__school_id=school_id,
+        )
+        .select_related("plan__academic_year")
+        .order_by("plan__kind")
+    )
