@@ -19,3 +19,9 @@ class KpisConfig(AppConfig):
 
         if criterion_statuses not in hooks.criterion_status_providers:
             hooks.criterion_status_providers.append(criterion_statuses)
+
+        from .groups import GROUP_LABELS
+
+        hooks.criterion_group_labels.update(
+            (code, label) for code, label in GROUP_LABELS.items() if code != "all"
+        )
