@@ -91,16 +91,19 @@ def build_grid(counts, term: str) -> Grid:
     return Grid(term=term, previous=previous, year_groups=years, rows=rows)
 
 
-def _chosen_term(request, year, counts) -> str:
-    """?term= if valid; else the term under way if it has judgements; else the latest that has."""
-    wanted = request.GET.get("term")
+def chosen_term(wanted, terms, counts, today=None) -> tuple[str, bool]:
+    """(term, is_fallback): `wanted` if a term name; else the term under way (of the year's
+    Term rows) if it has judgements; else the latest term that has, flagged as a fallback so
+    the page says so."""
     if wanted in data_tracking.TERMS:
-        return wanted
-    under_way = current_term(year.terms.all())
+        return wanted, False
+    under_way = current_term(terms, today)
     with_data = [t for t in data_tracking.TERMS if any(c.term == t for c in counts)]
     if under_way is not None and (under_way.name in with_data or not with_data):
-        return under_way.name
-    return with_data[-1] if with_data else data_tracking.TERMS[0]
+        return under_way.name, False
+    if with_data:
+        return with_data[-1], under_way is not None
+    return data_tracking.TERMS[0], False
 
 
 class TrackingView(ScopedViewMixin, View):
@@ -117,7 +120,7 @@ class TrackingView(ScopedViewMixin, View):
         )
         if counts is None:  # _school_for has checked kpi.view; kept for the selector's own check
             raise Http404("No such school.")
-        term = _chosen_term(request, year, counts)
+        term, fallback = chosen_term(request.GET.get("term"), year.terms.all(), counts)
         grid = build_grid(counts, term)
         context = {
             "school": school,
@@ -127,6 +130,7 @@ class TrackingView(ScopedViewMixin, View):
             "grid": grid,
             "year_headers": [(n, year_label(n)) for n in grid.year_groups],
             "sees_pupils": rules.sees_tracking_pupils(request.user, school),
+            "fallback": fallback,
             "min_n": PUPIL_SHARE_MIN,
         }
         return render(request, "dashboards/tracking.html", context)

@@ -170,3 +170,19 @@ def test_school_dashboard_links_to_tracking(world, login):
     assert (
         reverse("dashboards:tracking", kwargs={"pk": world.school_a1.pk}) in body.content.decode()
     )
+
+
+def test_without_a_term_the_page_shows_the_latest_term_with_judgements(world):
+    from trustwide.dashboards.tracking import chosen_term
+    from trustwide.data.tracking import TrackingCount
+
+    terms = list(world.trust_a.academic_years.get(is_current=True).terms.order_by("number"))
+    autumn, spring, summer = terms
+    counts = [TrackingCount("reading", 3, "autumn", 5, 10)]
+    in_summer = summer.starts_on
+    # Summer under way, only autumn judged: autumn, said to be a fallback.
+    assert chosen_term(None, terms, counts, in_summer) == ("autumn", True)
+    counts.append(TrackingCount("reading", 3, "summer", 6, 10))
+    assert chosen_term(None, terms, counts, in_summer) == ("summer", False)
+    assert chosen_term("spring", terms, counts, in_summer) == ("spring", False)
+    assert chosen_term(None, terms, [], spring.starts_on) == ("spring", False)  # nothing yet
