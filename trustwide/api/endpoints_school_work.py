@@ -79,6 +79,7 @@ def plan_detail(request, plan_id: Id):
                     "target": c.target,
                     "target_date": c.target_date,
                     "kpi_code": c.kpi_code,
+                    "kpi_group": c.kpi_group,
                     "rag": rag(RatedKind.CRITERION, c.pk),
                 }
                 for c in p.criteria.all()

@@ -149,6 +149,7 @@ class CriterionOut(Schema):
     target: str
     target_date: datetime.date | None
     kpi_code: str
+    kpi_group: str  # the KPI's pupil group or gap ('' = all pupils)
     rag: list[TermRag]
 
 

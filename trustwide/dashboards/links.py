@@ -34,6 +34,13 @@ def school_links(user, school):
                 "Priorities from data",
             )
         )
+    if rules.sees_tracking(user, school):
+        links.append(
+            (
+                reverse("dashboards:tracking", kwargs={"pk": school.pk}),
+                "In-year tracking (teacher assessment)",
+            )
+        )
     if rules.sees_head_report(user, school):
         links.append(
             (

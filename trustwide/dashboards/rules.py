@@ -63,3 +63,17 @@ def may_edit_commentary(user, school) -> bool:
 def commentary_schools(user) -> set[int]:
     """Schools whose commentary the user writes as one of its own leaders (for the home page)."""
     return school_ids_at(user, Perm.PLAN_EDIT) & school_ids_at(user, Perm.REPORT_VIEW)
+
+
+TRACKING_PUPILS_REFUSED = "Only staff allowed to see pupils see which pupils are not on track."
+
+
+def sees_tracking(user, school) -> bool:
+    """The in-year tracking grid (counts and shares, no pupils): whoever sees the school's KPIs."""
+    return kpi_rules.may_view_kpis(user, school)
+
+
+def sees_tracking_pupils(user, school) -> bool:
+    """The pupils behind a tracking cell: staff holding pupils.view at the school (never
+    governors, trustees or peer reviewers)."""
+    return can(user, Perm.PUPILS_VIEW, school)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tracking, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -25,6 +25,12 @@ urlpatterns = [
     ),
     path(
         "schools/<int:pk>/dashboard/<slug:group>/", views.YearGroupView.as_view(), name="year-group"
+    ),
+    path("schools/<int:pk>/tracking/", tracking.TrackingView.as_view(), name="tracking"),
+    path(
+        "schools/<int:pk>/tracking/<int:year_group>/<str:subject>/",
+        tracking.TrackingPupilsView.as_view(),
+        name="tracking-pupils",
     ),
     path("schools/<int:pk>/concerns/", views.SchoolConcernsView.as_view(), name="school-concerns"),
     path(

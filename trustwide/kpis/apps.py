@@ -21,3 +21,9 @@ class KpisConfig(AppConfig):
             hooks.criterion_status_providers.append(criterion_statuses)
         if statutory_results not in hooks.review_results_providers:
             hooks.review_results_providers.append(statutory_results)
+
+        from .groups import GROUP_LABELS
+
+        hooks.criterion_group_labels.update(
+            (code, label) for code, label in GROUP_LABELS.items() if code != "all"
+        )

@@ -8,6 +8,7 @@ import datetime
 from trustwide.planning.hooks import DataStatus, ResultLine
 
 from . import definitions as d
+from .groups import GROUP_LABELS
 from .models import KpiValue
 from .selectors import school_readings
 
@@ -19,23 +20,39 @@ def _number(text: str) -> float | None:
         return None
 
 
+GAPS = {
+    "disadvantaged_gap": ("disadvantaged pupils", "pupils not disadvantaged"),
+    "sen_gap": ("pupils with SEN", "pupils without SEN"),
+}
+
+
+def gap_shortfall(value: float, better: str) -> float:
+    """How far the group is behind the others, in the KPI's unit (negative: ahead). A stored gap
+    is group minus others, so for a higher-is-better KPI the shortfall is minus the gap, for a
+    lower-is-better KPI (absence) the gap itself."""
+    return -value if better == "higher" else value
+
+
 def criterion_statuses(
     plan, criteria, *, today: datetime.date | None = None
 ) -> dict[int, DataStatus]:
     """For each criterion with a known KPI code: the school's latest value for the plan's year
-    (full year once the year is over, else year to date), all pupils, against the criterion's
-    numeric target in the KPI's better direction. One query for all criteria."""
+    (full year once the year is over, else year to date) for the criterion's pupil group (all
+    pupils when blank), against its numeric target in the KPI's better direction. A gap
+    criterion is met when the group's shortfall (gap_shortfall) is at most the target. One
+    query for all criteria."""
     today = today or datetime.date.today()
     year = plan.academic_year.start_year
     period = "year" if today > datetime.date(year + 1, 8, 31) else "ytd"
     codes = {c.kpi_code for c in criteria if c.kpi_code}
+    wanted = {c.kpi_group or "all" for c in criteria if c.kpi_code}
     values = {
-        v.kpi_code: v
+        (v.kpi_code, v.group): v
         for v in KpiValue.objects.filter(
             school_id=plan.school_id,
             academic_year=year,
             period=period,
-            group="all",
+            group__in=wanted,
             kpi_code__in=codes,
         )
     }
@@ -48,32 +65,50 @@ def criterion_statuses(
                 "Unknown KPI", f"'{criterion.kpi_code}' is not a Trustwide KPI code.", None
             )
             continue
-        row = values.get(kpi.code)
-        unit = "%" if kpi.unit == "%" else f" {kpi.unit}"
-        if row is None:
+        group = criterion.kpi_group or "all"
+        if group not in GROUP_LABELS:
             out[criterion.pk] = DataStatus(
-                "No data yet", f"No {kpi.name.lower()} figure for {period} yet.", None
+                "Unknown group", f"'{group}' is not a Trustwide pupil group.", None
             )
             continue
-        if row.suppressed or row.value is None:
-            out[criterion.pk] = DataStatus(
-                f"Too few {kpi.count_unit}", f"{kpi.too_few.capitalize()}: not shown.", None
-            )
-            continue
-        target = _number(criterion.target)
-        detail = f"{kpi.name} {period}: {row.value:.1f}{unit} ({row.pupils} {kpi.count_unit})"
+        out[criterion.pk] = _status(kpi, group, values.get((kpi.code, group)), criterion, period)
+    return out
+
+
+def _status(kpi, group: str, row, criterion, period: str) -> DataStatus:
+    unit = "%" if kpi.unit == "%" else f" {kpi.unit}"
+    name = kpi.name if group == "all" else f"{kpi.name}, {GROUP_LABELS[group].lower()}"
+    if row is None:
+        return DataStatus("No data yet", f"No {name.lower()} figure for {period} yet.", None)
+    if row.suppressed or row.value is None:
+        return DataStatus(
+            f"Too few {kpi.count_unit}", f"{kpi.too_few.capitalize()}: not shown.", None
+        )
+    target = _number(criterion.target)
+    if group in GAPS:
+        points = " pp" if kpi.unit == "%" else unit
+        shortfall = gap_shortfall(row.value, kpi.better)
+        who, others = GAPS[group]
+        position = "behind" if shortfall > 0 else "level with or ahead of"
+        detail = (
+            f"{name} {period}: {row.value:+.1f}{points}, {who} {abs(shortfall):.1f}{points} "
+            f"{position} {others}"
+        )
         if target is None:
-            out[criterion.pk] = DataStatus(
-                "Figure only", detail + "; the target is not a number.", None
-            )
-            continue
-        met = row.value >= target if kpi.better == "higher" else row.value <= target
-        out[criterion.pk] = DataStatus(
+            return DataStatus("Figure only", detail + "; the target is not a number.", None)
+        met = shortfall <= target
+        return DataStatus(
             "Met from data" if met else "Not yet met",
-            f"{detail} against target {target:g}{unit}.",
+            f"{detail}, against a gap of at most {target:g}{points}.",
             met,
         )
-    return out
+    detail = f"{name} {period}: {row.value:.1f}{unit} ({row.pupils} {kpi.count_unit})"
+    if target is None:
+        return DataStatus("Figure only", detail + "; the target is not a number.", None)
+    met = row.value >= target if kpi.better == "higher" else row.value <= target
+    return DataStatus(
+        "Met from data" if met else "Not yet met", f"{detail} against target {target:g}{unit}.", met
+    )
 
 
 def statutory_results(school, start_year: int) -> list:

@@ -9,6 +9,7 @@ from trustwide.accounts.models import User
 from trustwide.common.files import EVIDENCE_ACCEPT, EVIDENCE_HELP, evidence_validators
 from trustwide.common.forms import DateField, DateInput, ModelForm
 
+from . import hooks
 from .models import (
     Action,
     ActionStatus,
@@ -300,6 +301,7 @@ class CriterionForm(ModelForm):
             "target_date",
             "owner",
             "kpi_code",
+            "kpi_group",
         ]
         widgets = {"target_date": DateInput()}
         field_classes = {"owner": UserChoiceField}
@@ -310,6 +312,16 @@ class CriterionForm(ModelForm):
         self.fields[
             "kpi_code"
         ].help_text = "Optional: the KPI this criterion is measured by, so its status can be computed from data."
+        groups = [("", "All pupils"), *hooks.criterion_group_labels.items()]
+        if self.instance.kpi_group and self.instance.kpi_group not in dict(groups):
+            groups.append((self.instance.kpi_group, self.instance.kpi_group))
+        self.fields["kpi_group"] = forms.ChoiceField(
+            label="KPI pupil group",
+            choices=groups,
+            required=False,
+            help_text="Optional: the pupil group the KPI is read for. For a gap, the target is "
+            "the largest gap allowed, in the KPI's unit (e.g. 5 for 5 percentage points).",
+        )
 
 
 class MilestoneForm(ModelForm):

@@ -1,7 +1,8 @@
 """Extension points other apps plug into, so planning never imports them.
 
 `criterion_status_providers`: callables (plan, criteria) -> {criterion pk: DataStatus}; the KPI
-app registers one that reads computed KPI values for criteria bound to a KPI.
+app registers one that reads computed KPI values for criteria bound to a KPI (and pupil group).
+`criterion_group_labels`: the pupil groups such a criterion may name (filled by the KPI app).
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ class DataStatus:
 
 
 criterion_status_providers: list[Callable] = []
+
+# Pupil groups (and gaps) a KPI-bound criterion may name: code -> label. The KPI app fills it
+# from kpis.groups.GROUP_LABELS; blank on a criterion means all pupils.
+criterion_group_labels: dict[str, str] = {}
 
 
 def criterion_data_statuses(plan, criteria) -> dict[int, DataStatus]:

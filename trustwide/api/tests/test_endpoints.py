@@ -331,6 +331,8 @@ def test_plan_with_priorities_criteria_and_termly_rag(world, client, tokens):
 
     plan = plan_for(world.school_a1)
     criterion = first(plan, "criteria")
+    criterion.kpi_code, criterion.kpi_group = "ta_expected_reading", "disadvantaged_gap"
+    criterion.save()
     term = plan.academic_year.terms.order_by("number").first()
     RagRating.objects.create(
         plan=plan, term=term, kind="criterion", criterion=criterion, rating="amber"
@@ -342,6 +344,7 @@ def test_plan_with_priorities_criteria_and_termly_rag(world, client, tokens):
         "60",
         "72",
     )
+    assert (c["kpi_code"], c["kpi_group"]) == ("ta_expected_reading", "disadvantaged_gap")
     assert c["rag"][0] == {"term": term.name, "rating": "amber"} and all(
         r["rating"] is None for r in c["rag"][1:]
     )

@@ -1,4 +1,5 @@
 from tests.matrix import ALL_ROLES, Entry, t_kwargs
+from trustwide.access.policy import ROLE_PERMISSIONS
 
 # Administrators, finance staff and clerks have no KPI pages (people; plans' costs and risks;
 # governance); the safeguarding lead and SENCO read their school's data.
@@ -16,6 +17,9 @@ REPORT_READERS = TRUST_WIDE | {
     "local_governor",
 }
 PLAN_EDITORS = {"executive_headteacher", "headteacher", "senior_leader"}
+PUPIL_VIEWERS = {
+    role for role, perms in ROLE_PERMISSIONS.items() if "pupils.view" in perms
+} & KPI_VIEWERS
 school = t_kwargs(pk="school.pk")
 trust = t_kwargs(slug="trust.slug")
 
@@ -31,6 +35,12 @@ MATRIX = {
         kwargs=lambda w, t: {"pk": t.school.pk, "group": "year_5"}, ok=KPI_VIEWERS
     ),
     "dashboards:school-concerns": Entry(kwargs=school, ok=KPI_VIEWERS),
+    "dashboards:tracking": Entry(kwargs=school, ok=KPI_VIEWERS),
+    # The pupils behind a tracking cell: pupils.view (governors, trustees: 403).
+    "dashboards:tracking-pupils": Entry(
+        kwargs=lambda w, t: {"pk": t.school.pk, "year_group": 3, "subject": "reading"},
+        ok={**{r: 403 for r in KPI_VIEWERS}, **{r: 200 for r in PUPIL_VIEWERS}},
+    ),
     "dashboards:concern-to-priority": Entry(
         kwargs=school,
         method="post",

@@ -294,6 +294,9 @@ class SuccessCriterion(models.Model):
     )
     # Optional binding to a KPI code, so status can later be computed from data.
     kpi_code = models.CharField("KPI code", max_length=100, blank=True)
+    # The pupil group (or gap) of the bound KPI; blank = all pupils. Codes are the KPI app's
+    # groups (offered through planning.hooks.criterion_group_labels).
+    kpi_group = models.CharField("KPI pupil group", max_length=30, blank=True)
 
     scope_school_path = "priority__plan__school"
     scope_trust_path = "priority__plan__school__trust"
@@ -320,6 +323,10 @@ class SuccessCriterion(models.Model):
                 number = parse_number(getattr(self, name))
                 if number is not None and not (0 <= number <= 100) and name not in errors:
                     errors[name] = "A percentage is between 0 and 100."
+        if self.kpi_group and not self.kpi_code:
+            errors["kpi_group"] = (
+                "Give the KPI code the pupil group applies to, or clear the group."
+            )
         if errors:
             raise ValidationError(errors)
 

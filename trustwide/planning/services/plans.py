@@ -406,6 +406,7 @@ def _plan_copy_to_next_year(
                 target_date=_shift_year(c.target_date),
                 owner_id=c.owner_id,
                 kpi_code=c.kpi_code,
+                kpi_group=c.kpi_group,
             )
         for m in old.milestones.all():
             if m.term.name in terms and not m.achieved:
