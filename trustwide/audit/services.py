@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
+from trustwide.common.pdfs import bump_data_version
 from trustwide.common.request_context import current_client_request_id, current_request_id
 
 from .models import AuditAction, AuditEvent, PupilDataAccess, PupilDataAccessPupil
@@ -76,6 +77,9 @@ def record_event(
     _check_action(action)
     trust_id, school_id = scope or _scope_of(instance)
     label = actor_label or (str(actor) if actor is not None else "system")
+    # Every audited write may change what a report shows: cached PDFs of the trust are keyed on
+    # this counter, bumped in the write's own transaction.
+    bump_data_version(trust_id)
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=label[:200],

@@ -15,6 +15,7 @@ import pyarrow as pa
 from django.db import connection, transaction
 from django.utils import timezone
 
+from trustwide.common.pdfs import bump_data_version
 from trustwide.data.services import analytics_store
 from trustwide.planning.selectors import teaching_judgements
 from trustwide.trusts.models import AcademicYear, School
@@ -154,6 +155,7 @@ def kpis_refresh(
                             _value_rows(chunk, trust.pk, academic_year, school_by_urn, started_at)
                         )
                         rows += chunk.num_rows
+                bump_data_version(trust.pk)  # reports showing these values render afresh
                 KpiRefresh.objects.create(
                     trust=trust,
                     academic_year=academic_year,
