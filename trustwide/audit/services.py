@@ -57,6 +57,20 @@ def _scope_of(instance) -> tuple[int | None, int | None]:
     return scope()
 
 
+# Events that change nothing a report shows, so they leave cached report PDFs valid.
+NOT_SHOWN_IN_REPORTS = frozenset(
+    {
+        AuditAction.SSO_LOGIN,
+        AuditAction.SSO_REFUSED,
+        AuditAction.MFA_ENROL,
+        AuditAction.MFA_RESET,
+        AuditAction.API_TOKEN_CREATE,
+        AuditAction.API_TOKEN_REVOKE,
+        AuditAction.PUPIL_DATA_EXPORT,
+    }
+)
+
+
 def _check_action(action) -> None:
     if action not in AuditAction.values:
         raise ValueError(
@@ -77,9 +91,10 @@ def record_event(
     _check_action(action)
     trust_id, school_id = scope or _scope_of(instance)
     label = actor_label or (str(actor) if actor is not None else "system")
-    # Every audited write may change what a report shows: cached PDFs of the trust are keyed on
-    # this counter, bumped in the write's own transaction.
-    bump_data_version(trust_id)
+    # An audited write may change what a report shows: cached PDFs of the trust are keyed on
+    # this counter, bumped in the write's own transaction (sign-ins and the like change nothing).
+    if action not in NOT_SHOWN_IN_REPORTS:
+        bump_data_version(trust_id)
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=label[:200],

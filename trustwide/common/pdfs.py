@@ -121,6 +121,15 @@ def render_pdf_job(pdf_id: int) -> str:
     return "ready"
 
 
+@task()
+def prune_pdfs() -> int:
+    """Delete cached PDFs of earlier days (their keys hold the day, so none is asked for again)
+    and failed or abandoned renders; hourly from the scheduler (common/schedule.py)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    deleted, _ = RenderedPdf.objects.filter(created_at__lt=today).delete()
+    return deleted
+
+
 def _start(row: RenderedPdf) -> None:
     render_pdf_job.enqueue(row.pk)
 

@@ -276,22 +276,29 @@ class ExternalReviewCreateView(ScopedViewMixin, View):
 # --------------------------------------------------------------------------- reviews
 
 
+def _report_context(review) -> dict:
+    """The review, its findings with grade labels, actions and reviewers (page and PDF)."""
+    findings = list(review.findings.all())
+    labels = selectors.grade_labels(review) if findings else {}
+    for f in findings:
+        f.school_grade_label = labels.get(f.school_grade_code, f.school_grade_code)
+        f.grade_label = labels.get(f.grade_code, f.grade_code)
+    return {
+        "review": review,
+        "school": review.school,
+        "findings": findings,
+        "actions": list(review.actions.all()),
+        "reviewers": list(review.reviewers.all()),
+    }
+
+
 class ReviewDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         user = request.user
         review = get_review(user, pk)
         school = review.school
-        findings = list(review.findings.all())
-        labels = selectors.grade_labels(review) if findings else {}
-        for f in findings:
-            f.school_grade_label = labels.get(f.school_grade_code, f.school_grade_code)
-            f.grade_label = labels.get(f.grade_code, f.grade_code)
         context = {
-            "review": review,
-            "school": school,
-            "findings": findings,
-            "actions": list(review.actions.all()),
-            "reviewers": list(review.reviewers.all()),
+            **_report_context(review),
             "pack": selectors.pre_visit_pack(user=user, review=review),
             "can_write": rules.may_write_findings(user, review)
             and review.status != ReviewStatus.AGREED,
@@ -450,21 +457,9 @@ def report_pdf(user, *, review: int):
     """The review report as PDF, built in the task worker (common.pdfs) with the requester's
     access."""
     review = get_review(user, review)
-    findings = list(review.findings.all())
-    labels = selectors.grade_labels(review) if findings else {}
-    for f in findings:
-        f.school_grade_label = labels.get(f.school_grade_code, f.school_grade_code)
-        f.grade_label = labels.get(f.grade_code, f.grade_code)
-    context = {
-        "review": review,
-        "school": review.school,
-        "findings": findings,
-        "actions": list(review.actions.all()),
-        "reviewers": list(review.reviewers.all()),
-    }
     return (
         "peer_review/pdf/report.html",
-        context,
+        _report_context(review),
         f"review-{review.school.urn}-{review.visit_on:%Y%m%d}.pdf",
     )
 

@@ -151,3 +151,18 @@ def test_a_render_whose_requester_lost_access_meanwhile_fails_and_is_not_served(
     assert pdfs.render_pdf_job.call(row.pk) == "failed"
     row.refresh_from_db()
     assert row.status == "failed" and row.pdf is None
+
+
+def test_the_hourly_prune_deletes_earlier_days_pdfs_only(world, login):
+    import datetime
+
+    from django.utils import timezone
+
+    login(world.user("trust_leader")).get(_board_url(world))
+    login(world.user("executive_headteacher")).get(_board_url(world))
+    old, today = RenderedPdf.objects.order_by("pk")
+    RenderedPdf.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    assert pdfs.prune_pdfs.call() == 1
+    assert list(RenderedPdf.objects.values_list("pk", flat=True)) == [today.pk]
