@@ -157,18 +157,25 @@ def serve(
     )
     row = RenderedPdf.objects.filter(key=key).first()
     if row is None:
-        row, created = RenderedPdf.objects.get_or_create(
-            key=key,
-            defaults={
-                "slot": slot,
-                "builder": builder,
-                "params": params,
-                "trust_id": trust_id,
-                "audience": audience,
-                "requested_by": request.user,
-            },
+        # Requests that meet here at once make one row (the key is unique); a request that
+        # finds the row of another user joins it. (The same user twice in the same instant
+        # may start it twice: the second render is wasted work, never a wrong file.)
+        RenderedPdf.objects.bulk_create(
+            [
+                RenderedPdf(
+                    key=key,
+                    slot=slot,
+                    builder=builder,
+                    params=params,
+                    trust_id=trust_id,
+                    audience=audience,
+                    requested_by=request.user,
+                )
+            ],
+            ignore_conflicts=True,
         )
-        if created:
+        row = RenderedPdf.objects.get(key=key)
+        if row.requested_by_id == request.user.pk and row.status == row.Status.PENDING:
             _start(row)
             row.refresh_from_db()
     elif row.status == RenderedPdf.Status.FAILED and request.GET.get("retry"):

@@ -23,10 +23,12 @@ def board_report(user, *, trust: int, year: int | None, term: int | None):
     trust = get_object_or_404_for(user, Perm.TRUST_VIEW, Trust, pk=trust)
     if not rules.sees_trust_dashboard(user, trust, Perm.REPORT_VIEW):
         raise PermissionDenied(rules.TRUST_PAGES_HIDDEN)
-    year = AcademicYear.objects.get(pk=year, trust=trust) if year is not None else None
-    context = reports.board_report_context(
-        user=user, trust=trust, year=year, term=_term(trust.pk, term)
-    )
+    term = _term(trust.pk, term)
+    if term is not None and term.academic_year_id == year:
+        year = term.academic_year
+    elif year is not None:
+        year = AcademicYear.objects.get(pk=year, trust=trust)
+    context = reports.board_report_context(user=user, trust=trust, year=year, term=term)
     name = f"{trust.slug}-board-report-{context['year_label'].replace('/', '-')}.pdf"
     return "dashboards/pdf/board_report.html", context, name
 
