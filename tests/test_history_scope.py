@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 
 # Models with no page of their own, hence no history page (404 for everyone).
 NO_HISTORY_PAGE = {
+    "common.dataversion",
+    "common.renderedpdf",
     "common.scheduledrun",
     "common.taskworker",
     "accounts.user",

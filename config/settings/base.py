@@ -227,6 +227,10 @@ TASKS = {
     }
 }
 
+# Who a cached report PDF is for: a function of the user that is equal for users who see the same
+# reports (trustwide.common.pdfs keys cached PDFs on it).
+TRUSTWIDE_PDF_AUDIENCE = "trustwide.access.audience"
+
 # The weekly email digest of due and overdue tasks: sent by the scheduler (`trustwide
 # scheduler`, started by `trustwide serve`) from this weekday (0 = Monday) and hour, local time.
 TRUSTWIDE_DIGEST_WEEKDAY = int(os.environ.get("TRUSTWIDE_DIGEST_WEEKDAY", "0"))

@@ -6,6 +6,7 @@ from .policy import Perm, role_has
 from .scope import (
     actor_can,
     actor_can_in_trust,
+    audience,
     can,
     can_at,
     can_in_school,
@@ -27,6 +28,7 @@ __all__ = [
     "Perm",
     "actor_can",
     "actor_can_in_trust",
+    "audience",
     "can",
     "can_at",
     "can_in_school",

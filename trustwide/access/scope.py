@@ -15,6 +15,7 @@ absent, so views answer 404 for them and lists, counts and searches never show t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -58,6 +59,14 @@ def _grants(user) -> list[Grant]:
 def forget_cached_grants(user) -> None:
     if hasattr(user, "_trustwide_grants"):
         del user._trustwide_grants
+
+
+def audience(user) -> str:
+    """Who a rendered page is for, as far as access goes: a digest of the user's active grants.
+    Every scope decision here reads only these grants, so two users with the same audience see
+    the same report; a cached PDF is keyed on it and never served to another audience."""
+    grants = sorted((g.role, g.trust_id, g.hub_id or 0, g.school_id or 0) for g in _grants(user))
+    return hashlib.sha256(repr(grants).encode()).hexdigest()[:32]
 
 
 def grants_with(user, perm: str) -> list[Grant]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
+from trustwide.common.pdfs import bump_data_version
 from trustwide.common.request_context import current_client_request_id, current_request_id
 
 from .models import AuditAction, AuditEvent, PupilDataAccess, PupilDataAccessPupil
@@ -58,6 +59,18 @@ def _scope_of(instance) -> tuple[int | None, int | None]:
 
 # AuditAction.values builds a new list on every access; every audited write checks its verb.
 _ACTIONS = frozenset(AuditAction.values)
+# Events that change nothing a report shows, so they leave cached report PDFs valid.
+NOT_SHOWN_IN_REPORTS = frozenset(
+    {
+        AuditAction.SSO_LOGIN,
+        AuditAction.SSO_REFUSED,
+        AuditAction.MFA_ENROL,
+        AuditAction.MFA_RESET,
+        AuditAction.API_TOKEN_CREATE,
+        AuditAction.API_TOKEN_REVOKE,
+        AuditAction.PUPIL_DATA_EXPORT,
+    }
+)
 
 
 def _check_action(action) -> None:
@@ -80,6 +93,10 @@ def record_event(
     _check_action(action)
     trust_id, school_id = scope or _scope_of(instance)
     label = actor_label or (str(actor) if actor is not None else "system")
+    # An audited write may change what a report shows: cached PDFs of the trust are keyed on
+    # this counter, bumped in the write's own transaction (sign-ins and the like change nothing).
+    if action not in NOT_SHOWN_IN_REPORTS:
+        bump_data_version(trust_id)
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=label[:200],

@@ -11,14 +11,26 @@ from collections.abc import Iterable, Sequence
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+_pdf_renders = 0
+
+
+def pdf_render_count() -> int:
+    """PDFs rendered (WeasyPrint runs) by this process so far, for tests and benchmarks."""
+    return _pdf_renders
+
 
 def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
+    """The one place WeasyPrint runs. Report templates (see common.pdfs) carry their stylesheet
+    inline and are rendered without a request, so they fetch nothing."""
+    global _pdf_renders
     from weasyprint import HTML
 
     html = render_to_string(template_name, context, request=request)
-    return HTML(
+    pdf = HTML(
         string=html, base_url=request.build_absolute_uri("/") if request else None
     ).write_pdf()
+    _pdf_renders += 1
+    return pdf
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:

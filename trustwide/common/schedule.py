@@ -74,3 +74,13 @@ def run_due(now: datetime.datetime | None = None) -> list[tuple[str, str]]:
             continue
         started.append((job.name, period))
     return started
+
+
+def _prune_pdfs(period, now):
+    from .pdfs import prune_pdfs
+
+    prune_pdfs.enqueue()
+
+
+# Cached PDFs are keyed on the day: earlier days' files are never served again.
+JOBS = [Job("prune-cached-pdfs", hourly(), _prune_pdfs)]

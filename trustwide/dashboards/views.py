@@ -3,13 +3,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.audit.models import PupilAccessKind
 from trustwide.audit.services import record_pupil_access
-from trustwide.common.exports import pdf_response, render_pdf, xlsx_response
+from trustwide.common import pdfs
+from trustwide.common.exports import xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.kpis import definitions as kd
 from trustwide.kpis.groups import GROUP_LABELS, YEAR_GROUPS
@@ -399,12 +399,19 @@ class HeadReportView(ScopedViewMixin, View):
 
 
 class HeadReportPdfView(ScopedViewMixin, View):
+    """Rendered in the task worker and cached (common.pdfs); access checked here first."""
+
     def get(self, request, pk):
-        school, context = _head_report(request, pk)
-        pdf = render_pdf("dashboards/pdf/head_report.html", context, request=request)
-        term = context["term"]
-        name = f"{slugify(school.name)}-head-report-{slugify(str(term)) if term else 'no-term'}.pdf"
-        return pdf_response(pdf, name)
+        school = _school_for(request, pk, Perm.REPORT_VIEW)
+        term, _form, _terms = _term(request, school.trust, current_year(school.trust))
+        return pdfs.serve(
+            request,
+            builder="trustwide.dashboards.pdfs.head_report",
+            params={"school": school.pk, "term": term.pk if term else None},
+            trust_id=school.trust_id,
+            title=f"Head's report: {school.name}",
+            back_url=reverse("dashboards:head-report", args=[school.pk]),
+        )
 
 
 class CommentaryEditView(ScopedViewMixin, View):
@@ -454,13 +461,19 @@ class CommentaryEditView(ScopedViewMixin, View):
 # --------------------------------------------------------------------------- board report
 
 
-def _board(request, slug):
-    trust = _trust_for(request, slug, Perm.REPORT_VIEW)
+def _board_period(request, trust):
+    """(year, term, term form) of the board report: the term asked for, else the current one."""
     years = _years(trust)
     year = chosen_year(years, None)
     term, form, _terms = _term(request, trust, year)
     if term is not None and year is not None and term.academic_year_id != year.pk:
         year = next((y for y in years if y.pk == term.academic_year_id), year)
+    return year, term, form
+
+
+def _board(request, slug):
+    trust = _trust_for(request, slug, Perm.REPORT_VIEW)
+    year, term, form = _board_period(request, trust)
     context = reports.board_report_context(user=request.user, trust=trust, year=year, term=term)
     context["term_form"] = form
     return trust, context
@@ -473,11 +486,22 @@ class BoardReportView(ScopedViewMixin, View):
 
 
 class BoardReportPdfView(ScopedViewMixin, View):
+    """Rendered in the task worker and cached (common.pdfs); access checked here first."""
+
     def get(self, request, slug):
-        trust, context = _board(request, slug)
-        pdf = render_pdf("dashboards/pdf/board_report.html", context, request=request)
-        return pdf_response(
-            pdf, f"{trust.slug}-board-report-{context['year_label'].replace('/', '-')}.pdf"
+        trust = _trust_for(request, slug, Perm.REPORT_VIEW)
+        year, term, _form = _board_period(request, trust)
+        return pdfs.serve(
+            request,
+            builder="trustwide.dashboards.pdfs.board_report",
+            params={
+                "trust": trust.pk,
+                "year": year.pk if year else None,
+                "term": term.pk if term else None,
+            },
+            trust_id=trust.pk,
+            title=f"Board report: {trust.name}",
+            back_url=reverse("dashboards:board-report", args=[trust.slug]),
         )
 
 

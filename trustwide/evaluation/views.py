@@ -17,7 +17,8 @@ from django.utils.text import slugify
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
-from trustwide.common.exports import docx_response, pdf_response, render_pdf, xlsx_response
+from trustwide.common import pdfs
+from trustwide.common.exports import docx_response, xlsx_response
 from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Trust
 from trustwide.trusts.selectors import hubs_for
@@ -59,7 +60,10 @@ def _school(request, pk, rule) -> School:
 
 def _sef(request, pk, rule, *, details: bool = False) -> SelfEvaluation:
     """The SEF if the user sees its school (else 404) and `rule(user, school)` allows (else 403)."""
-    user = request.user
+    return _sef_for(request.user, pk, rule, details=details)
+
+
+def _sef_for(user, pk, rule, *, details: bool = False) -> SelfEvaluation:
     queryset = selectors.sef_queryset()
     sef = get_object_or_404_for(user, Perm.SCHOOL_VIEW, queryset, pk=pk)
     deny_unless(rule(user, sef.school), rules.SEF_REFUSED)
@@ -429,12 +433,24 @@ class ValidationCreateView(ScopedViewMixin, View):
         return self._render(request, sef, judgement, spec, form, status=400)
 
 
+def sef_pdf(user, *, sef: int):
+    """The SEF as PDF, built in the task worker (common.pdfs) with the requester's access."""
+    sef = _sef_for(user, sef, rules.may_view_sef, details=True)
+    context = exports.sef_export_context(sef)
+    return "evaluation/print/sef.html", context, exports.sef_filename(sef, "pdf")
+
+
 class SefPdfView(ScopedViewMixin, View):
     def get(self, request, pk):
-        sef = _sef(request, pk, rules.may_view_sef, details=True)
-        context = exports.sef_export_context(sef)
-        pdf = render_pdf("evaluation/print/sef.html", context, request=request)
-        return pdf_response(pdf, exports.sef_filename(sef, "pdf"))
+        sef = _sef(request, pk, rules.may_view_sef)
+        return pdfs.serve(
+            request,
+            builder="trustwide.evaluation.views.sef_pdf",
+            params={"sef": sef.pk},
+            trust_id=sef.school.trust_id,
+            title=f"Self-evaluation: {sef.school.name}",
+            back_url=_back_to_sef(sef),
+        )
 
 
 class SefDocxView(ScopedViewMixin, View):

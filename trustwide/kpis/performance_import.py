@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from trustwide.common.pdfs import bump_data_version
 from trustwide.trusts.utils import year_label
 
 from .models import SchoolPerformance
@@ -127,6 +128,7 @@ def import_performance_tables(
             )
     _insert(rows)
     figures = _store_national(measures, columns, year, name)
+    bump_data_version(None)  # national figures: every trust's reports render afresh
     national = {
         COLUMN_KPIS[c]: {
             phase: values[c] for phase, values in measures.national.items() if values.get(c)

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from django.db import connection, transaction
 from django.utils import timezone
 
+from trustwide.common.pdfs import bump_data_version
 from trustwide.data.services import analytics_store
 from trustwide.planning.selectors import teaching_judgements
 from trustwide.trusts.calendar import calendars_for, term_dates_for, year_of
@@ -190,6 +191,7 @@ def kpis_refresh(
                             _value_rows(chunk, trust.pk, academic_year, school_by_urn, started_at)
                         )
                         rows += chunk.num_rows
+                bump_data_version(trust.pk)  # reports showing these values render afresh
                 KpiRefresh.objects.create(
                     trust=trust,
                     academic_year=academic_year,

@@ -15,7 +15,7 @@ from trustwide.access import (
     restrict,
     school_ids,
 )
-from trustwide.common.exports import pdf_response, render_pdf
+from trustwide.common import pdfs
 from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
@@ -242,22 +242,29 @@ class ExternalReviewCreateView(ScopedViewMixin, View):
 # --------------------------------------------------------------------------- reviews
 
 
+def _report_context(review) -> dict:
+    """The review, its findings with grade labels, actions and reviewers (page and PDF)."""
+    findings = list(review.findings.all())
+    labels = selectors.grade_labels(review) if findings else {}
+    for f in findings:
+        f.school_grade_label = labels.get(f.school_grade_code, f.school_grade_code)
+        f.grade_label = labels.get(f.grade_code, f.grade_code)
+    return {
+        "review": review,
+        "school": review.school,
+        "findings": findings,
+        "actions": list(review.actions.all()),
+        "reviewers": list(review.reviewers.all()),
+    }
+
+
 class ReviewDetailView(ScopedViewMixin, View):
     def get(self, request, pk):
         user = request.user
         review = get_review(user, pk)
         school = review.school
-        findings = list(review.findings.all())
-        labels = selectors.grade_labels(review) if findings else {}
-        for f in findings:
-            f.school_grade_label = labels.get(f.school_grade_code, f.school_grade_code)
-            f.grade_label = labels.get(f.grade_code, f.grade_code)
         context = {
-            "review": review,
-            "school": school,
-            "findings": findings,
-            "actions": list(review.actions.all()),
-            "reviewers": list(review.reviewers.all()),
+            **_report_context(review),
             "pack": selectors.pre_visit_pack(user=user, review=review),
             "can_write": rules.may_write_findings(user, review)
             and review.status != ReviewStatus.AGREED,
@@ -412,26 +419,28 @@ class ReportEditView(_WriteView):
         )
 
 
+def report_pdf(user, *, review: int):
+    """The review report as PDF, built in the task worker (common.pdfs) with the requester's
+    access."""
+    review = get_review(user, review)
+    return (
+        "peer_review/pdf/report.html",
+        _report_context(review),
+        f"review-{review.school.urn}-{review.visit_on:%Y%m%d}.pdf",
+    )
+
+
 class ReportPdfView(ScopedViewMixin, View):
     def get(self, request, pk):
         review = get_review(request.user, pk)
-        findings = list(review.findings.all())
-        labels = selectors.grade_labels(review) if findings else {}
-        for f in findings:
-            f.school_grade_label = labels.get(f.school_grade_code, f.school_grade_code)
-            f.grade_label = labels.get(f.grade_code, f.grade_code)
-        pdf = render_pdf(
-            "peer_review/pdf/report.html",
-            {
-                "review": review,
-                "school": review.school,
-                "findings": findings,
-                "actions": list(review.actions.all()),
-                "reviewers": list(review.reviewers.all()),
-            },
-            request=request,
+        return pdfs.serve(
+            request,
+            builder="trustwide.peer_review.views.report_pdf",
+            params={"review": review.pk},
+            trust_id=review.school.trust_id,
+            title=f"Review of {review.school.name}",
+            back_url=reverse("peer_review:review-detail", kwargs={"pk": review.pk}),
         )
-        return pdf_response(pdf, f"review-{review.school.urn}-{review.visit_on:%Y%m%d}.pdf")
 
 
 class ReportAgreeView(ScopedViewMixin, View):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
-from trustwide.common.exports import build_xlsx, pdf_response, render_pdf, xlsx_response
+from trustwide.common import pdfs
+from trustwide.common.exports import build_xlsx, xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
@@ -21,16 +22,24 @@ from .models import Risk
 
 
 def _school(request, pk) -> School:
+    return _school_for(request.user, pk)
+
+
+def _school_for(user, pk) -> School:
     school = get_object_or_404_for(
-        request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+        user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
     )
-    deny_unless(rules.may_see_school_register(request.user, school), rules.SCHOOL_REGISTER_REFUSED)
+    deny_unless(rules.may_see_school_register(user, school), rules.SCHOOL_REGISTER_REFUSED)
     return school
 
 
 def _trust(request, slug) -> Trust:
-    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
-    deny_unless(rules.may_see_trust_register(request.user, trust), rules.TRUST_REGISTER_REFUSED)
+    return _trust_for(request.user, slug=slug)
+
+
+def _trust_for(user, **lookup) -> Trust:
+    trust = get_object_or_404_for(user, Perm.TRUST_VIEW, Trust, **lookup)
+    deny_unless(rules.may_see_trust_register(user, trust), rules.TRUST_REGISTER_REFUSED)
     return trust
 
 
@@ -333,56 +342,84 @@ def _row(r: Risk) -> list:
     ]
 
 
-def _export(request, fmt, *, title, sheets, context, template, filename):
-    if fmt == "xlsx":
-        return xlsx_response(
-            build_xlsx([(name, HEADER, [_row(r) for r in risks]) for name, risks in sheets]),
-            f"{filename}.xlsx",
-        )
-    if fmt == "pdf":
-        pdf = render_pdf(
-            template,
-            {**context, "title": title, "generated": timezone.localdate()},
-            request=request,
-        )
-        return pdf_response(pdf, f"{filename}.pdf")
-    raise Http404("Unknown format.")
+def _school_export(user, school) -> dict:
+    risks = selectors.school_register(school)
+    return {
+        "title": f"Risk register: {school.name}",
+        "sheets": [("School risks", risks)],
+        "context": {"school": school, "risks": risks, "heatmap": selectors.heatmap(risks)},
+        "filename": f"risk-register-{school.urn}",
+    }
+
+
+def _trust_export(user, trust) -> dict:
+    schools = selectors.register_schools(user, trust)
+    own, rolled, threshold = selectors.trust_register(trust, schools)
+    hm, summary = selectors.schools_heatmap(trust, schools)
+    return {
+        "title": f"Trust risk register: {trust.name}",
+        "sheets": [("Trust risks", own), (f"School risks {threshold}+", rolled)],
+        "context": {
+            "trust": trust,
+            "own": own,
+            "rolled": rolled,
+            "threshold": threshold,
+            "heatmap": hm,
+            "summary": summary,
+        },
+        "filename": f"trust-risk-register-{trust.slug}",
+    }
+
+
+def _pdf(export: dict):
+    context = {**export["context"], "title": export["title"], "generated": timezone.localdate()}
+    return "risks/pdf/register.html", context, f"{export['filename']}.pdf"
+
+
+def school_register_pdf(user, *, school: int):
+    """Built in the task worker (common.pdfs) with the requester's access."""
+    return _pdf(_school_export(user, _school_for(user, school)))
+
+
+def trust_register_pdf(user, *, trust: int):
+    """Built in the task worker (common.pdfs) with the requester's access."""
+    return _pdf(_trust_export(user, _trust_for(user, pk=trust)))
+
+
+def _xlsx(export: dict):
+    sheets = [(name, HEADER, [_row(r) for r in risks]) for name, risks in export["sheets"]]
+    return xlsx_response(build_xlsx(sheets), f"{export['filename']}.xlsx")
 
 
 class SchoolExportView(ScopedViewMixin, View):
     def get(self, request, pk, fmt):
         school = _school(request, pk)
-        risks = selectors.school_register(school)
-        return _export(
+        if fmt == "xlsx":
+            return _xlsx(_school_export(request.user, school))
+        if fmt != "pdf":
+            raise Http404("Unknown format.")
+        return pdfs.serve(
             request,
-            fmt,
+            builder="trustwide.risks.views.school_register_pdf",
+            params={"school": school.pk},
+            trust_id=school.trust_id,
             title=f"Risk register: {school.name}",
-            sheets=[("School risks", risks)],
-            context={"school": school, "risks": risks, "heatmap": selectors.heatmap(risks)},
-            template="risks/pdf/register.html",
-            filename=f"risk-register-{school.urn}",
+            back_url=reverse("risks:school-register", args=[school.pk]),
         )
 
 
 class TrustExportView(ScopedViewMixin, View):
     def get(self, request, slug, fmt):
         trust = _trust(request, slug)
-        schools = selectors.register_schools(request.user, trust)
-        own, rolled, threshold = selectors.trust_register(trust, schools)
-        hm, summary = selectors.schools_heatmap(trust, schools)
-        return _export(
+        if fmt == "xlsx":
+            return _xlsx(_trust_export(request.user, trust))
+        if fmt != "pdf":
+            raise Http404("Unknown format.")
+        return pdfs.serve(
             request,
-            fmt,
+            builder="trustwide.risks.views.trust_register_pdf",
+            params={"trust": trust.pk},
+            trust_id=trust.pk,
             title=f"Trust risk register: {trust.name}",
-            sheets=[("Trust risks", own), (f"School risks {threshold}+", rolled)],
-            context={
-                "trust": trust,
-                "own": own,
-                "rolled": rolled,
-                "threshold": threshold,
-                "heatmap": hm,
-                "summary": summary,
-            },
-            template="risks/pdf/register.html",
-            filename=f"trust-risk-register-{trust.slug}",
+            back_url=reverse("risks:trust-register", args=[trust.slug]),
         )

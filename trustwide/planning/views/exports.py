@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from trustwide.common.exports import build_xlsx, pdf_response, render_pdf, xlsx_response
+from trustwide.access import Perm, get_object_or_404_for
+from trustwide.common import pdfs
+from trustwide.common.exports import build_xlsx, xlsx_response
 from trustwide.common.views import ScopedViewMixin
 
 from .. import selectors
+from ..models import SchoolPlan
 from .plans import _attach_ratings
 
 
 def _plan_context(request, pk):
-    plan = selectors.plan_with_contents(user=request.user, pk=pk)
+    return plan_context(request.user, pk)
+
+
+def plan_context(user, pk) -> dict:
+    plan = selectors.plan_with_contents(user=user, pk=pk)
     terms = list(plan.academic_year.terms.all())
     _attach_ratings(plan, terms)
     costs, total = selectors.plan_costs(plan)
@@ -34,11 +42,25 @@ def _filename(plan, ext: str) -> str:
     )
 
 
+def plan_pdf(user, *, plan: int):
+    """The plan as PDF, built in the task worker (common.pdfs) with the requester's access."""
+    context = plan_context(user, plan)
+    return "planning/pdf/plan.html", context, _filename(context["plan"], "pdf")
+
+
 class PlanPdfView(ScopedViewMixin, View):
     def get(self, request, pk):
-        context = _plan_context(request, pk)
-        pdf = render_pdf("planning/pdf/plan.html", context, request=request)
-        return pdf_response(pdf, _filename(context["plan"], "pdf"))
+        plan = get_object_or_404_for(
+            request.user, Perm.PLAN_VIEW, SchoolPlan.objects.select_related("school"), pk=pk
+        )
+        return pdfs.serve(
+            request,
+            builder="trustwide.planning.views.exports.plan_pdf",
+            params={"plan": plan.pk},
+            trust_id=plan.school.trust_id,
+            title=str(plan),
+            back_url=reverse("planning:plan-detail", args=[plan.pk]),
+        )
 
 
 def _rating_cells(item, terms):

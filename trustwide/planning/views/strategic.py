@@ -9,7 +9,7 @@ from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.access.scope import school_ids
-from trustwide.common.exports import pdf_response, render_pdf
+from trustwide.common import pdfs
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
 from trustwide.trusts.utils import chosen_year, default_year
@@ -250,12 +250,20 @@ class PocketGuideEditView(ScopedViewMixin, View):
         )
 
 
-def _school_pocket_guide_context(request, pk):
+def _pocket_guide_school(user, pk) -> School:
     school = get_object_or_404_for(
-        request.user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
+        user, Perm.SCHOOL_VIEW, School.objects.select_related("trust"), pk=pk
     )
-    deny_unless(rules.may_view_plans(request.user, school), rules.PLANS_HIDDEN)
-    year = _year(school.trust, request)
+    deny_unless(rules.may_view_plans(user, school), rules.PLANS_HIDDEN)
+    return school
+
+
+def _school_pocket_guide_context(request, pk):
+    school = _pocket_guide_school(request.user, pk)
+    return school_pocket_guide_context(request.user, school, _year(school.trust, request))
+
+
+def school_pocket_guide_context(user, school, year) -> dict:
     guide = selectors.pocket_guide_for(trust=school.trust, academic_year=year)
     plans = list(SchoolPlan.objects.filter(school=school, academic_year=year).order_by("kind"))
     own = {
@@ -268,7 +276,7 @@ def _school_pocket_guide_context(request, pk):
         "published": selectors.guide_publications(
             trust=school.trust, academic_year=year, school=school
         ),
-        "can_publish": rules.may_publish_guide(request.user, school.trust, school),
+        "can_publish": rules.may_publish_guide(user, school.trust, school),
         "school": school,
         "trust": school.trust,
         "year": year,
@@ -287,12 +295,29 @@ class SchoolPocketGuideView(ScopedViewMixin, View):
         )
 
 
+def pocket_guide_pdf(user, *, school: int, year: int):
+    """The school's pocket guide as PDF, built in the task worker (common.pdfs)."""
+    school = _pocket_guide_school(user, school)
+    year = AcademicYear.objects.get(pk=year, trust=school.trust)
+    context = school_pocket_guide_context(user, school, year)
+    return (
+        "planning/pdf/pocket_guide.html",
+        context,
+        f"pocket-guide-{school.urn}-{year.start_year}.pdf",
+    )
+
+
 class SchoolPocketGuidePdfView(ScopedViewMixin, View):
     def get(self, request, pk):
-        context = _school_pocket_guide_context(request, pk)
-        pdf = render_pdf("planning/pdf/pocket_guide.html", context, request=request)
-        return pdf_response(
-            pdf, f"pocket-guide-{context['school'].urn}-{context['year'].start_year}.pdf"
+        school = _pocket_guide_school(request.user, pk)
+        year = _year(school.trust, request)
+        return pdfs.serve(
+            request,
+            builder="trustwide.planning.views.strategic.pocket_guide_pdf",
+            params={"school": school.pk, "year": year.pk},
+            trust_id=school.trust_id,
+            title=f"Pocket guide: {school.name}",
+            back_url=reverse("planning:school-pocket-guide", args=[school.pk]),
         )
 
 
