@@ -349,7 +349,8 @@ STAR_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SENCO: _STAR_SCHOOL_STAFF,
 }
 ROLE_PERMISSIONS = {
-    role: perms | STAR_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+    role: perms | STAR_PERMISSIONS.get(role, frozenset())
+    for role, perms in ROLE_PERMISSIONS.items()
 }
 
 
