@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
-from trustwide.accounts.models import Membership, User
+from trustwide.accounts.models import User
 from trustwide.common.forms import ModelForm
 
+from . import selectors
 from .models import NO_PUPIL_NAMES, ImpactRating, StarProject
 
 
@@ -16,12 +17,6 @@ class PersonChoiceField(forms.ModelChoiceField):
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.full_name or obj.email
-
-
-def school_people(school):
-    """People with a current role at the school (the services check each is on its staff)."""
-    members = Membership.objects.active().filter(school=school)
-    return User.objects.filter(pk__in=members.values("user_id")).order_by("full_name")
 
 
 def _rows(n):
@@ -56,7 +51,7 @@ class StarProjectForm(ModelForm):
         from trustwide.planning.models import Priority, StaffObjective
 
         self.instance.school = school
-        people = school_people(school)
+        people = selectors.school_staff(school)
         self.fields["members"].queryset = people
         if self.instance.pk:
             self.initial.setdefault("members", [m.user_id for m in self.instance.team.all()])

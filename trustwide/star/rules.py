@@ -15,8 +15,8 @@ messages. Views, services, selectors and links ask here; scope is answered by tr
 
 from __future__ import annotations
 
-from trustwide.access import Perm, can, trust_ids, trust_ids_at
-from trustwide.accounts.roles import ScopeLevel
+from trustwide.access import Perm, can, role_has, trust_ids, trust_ids_at
+from trustwide.accounts.roles import Role, ScopeLevel
 
 SCHOOL_REFUSED = "STAR projects are read by the school's staff and leaders."
 RUN_REFUSED = "Only the school's staff start STAR projects here."
@@ -45,6 +45,11 @@ def may_start_project(user, school) -> bool:
 def may_edit_school_projects(user, school) -> bool:
     """Any project of the school, and choosing who leads one: the school's leaders."""
     return can(user, Perm.STAR_LEAD, school)
+
+
+def staff_roles() -> set[str]:
+    """The roles whose holders may lead or join a project where their role is held."""
+    return {role.value for role in Role if role_has(role, Perm.STAR_RUN)}
 
 
 def is_school_staff(user, school) -> bool:

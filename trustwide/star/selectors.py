@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from trustwide.access import Perm, restrict
 from trustwide.trusts.models import School
 
+from . import rules
 from .models import ImpactRating, StarProject, StarStatus, StarTeamMember
 
 
@@ -41,6 +42,20 @@ def school_projects(school) -> list[StarProject]:
             "-academic_year__start_year", "status", "title", "pk"
         )
     )
+
+
+def school_staff(school) -> QuerySet:
+    """The people who may lead or join a project at the school: a current staff role there, or
+    (an executive headteacher) at its hub. The services check each choice again."""
+    from django.db.models import Q
+
+    from trustwide.accounts.models import Membership, User
+
+    roles = Membership.objects.active().filter(
+        Q(school=school) | Q(hub_id=school.hub_id, hub__isnull=False),
+        role__in=rules.staff_roles(),
+    )
+    return User.objects.filter(pk__in=roles.values("user_id")).order_by("full_name")
 
 
 def exemplars(trust) -> list[StarProject]:

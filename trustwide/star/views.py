@@ -166,16 +166,21 @@ class ProjectEditView(ScopedViewMixin, View):
         )
 
 
+def _transition(request, project, service, done: str):
+    """A one-button change on the project page: the service runs, or its refusal is shown."""
+    try:
+        service(actor=request.user, project=project)
+    except ValidationError as exc:
+        messages_from(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(_project_url(project))
+
+
 class ProjectStartView(ScopedViewMixin, View):
     def post(self, request, pk):
         project = _editable(request, pk)
-        try:
-            services.star_project_start(actor=request.user, project=project)
-        except ValidationError as exc:
-            messages_from(request, exc)
-        else:
-            messages.success(request, "The project is running.")
-        return redirect(_project_url(project))
+        return _transition(request, project, services.star_project_start, "The project is running.")
 
 
 class ProjectEvaluateView(ScopedViewMixin, View):
@@ -256,13 +261,12 @@ class ProjectWithdrawExemplarView(ScopedViewMixin, View):
     def post(self, request, pk):
         project = _project(request, pk)
         deny_unless(rules.may_mark_exemplary(request.user, project), rules.EXEMPLARY_REFUSED)
-        try:
-            services.star_project_withdraw_exemplar(actor=request.user, project=project)
-        except ValidationError as exc:
-            messages_from(request, exc)
-        else:
-            messages.success(request, "Withdrawn from the trust's exemplars.")
-        return redirect(_project_url(project))
+        return _transition(
+            request,
+            project,
+            services.star_project_withdraw_exemplar,
+            "Withdrawn from the trust's exemplars.",
+        )
 
 
 class ProjectDeleteView(ScopedViewMixin, View):

@@ -210,6 +210,7 @@ def test_a_teacher_starts_a_project_on_the_page_and_runs_it(world, client):
     url = reverse("star:project-create", args=[world.school_a1.pk])
     form = client.get(url).content.decode()
     assert 'name="lead"' not in form  # a teacher leads their own project
+    assert "Middle Leader" in form and "Local Governor" not in form  # staff to choose from
     response = client.post(
         url,
         {
