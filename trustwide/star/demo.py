@@ -88,6 +88,7 @@ def _class_teacher(ctx, i, school):
         school=school,
         starts_on=ctx.current_year.starts_on - datetime.timedelta(days=365),
     )
+    ctx.logins.append(("Class teacher", school.name, user.email))
     return user
 
 

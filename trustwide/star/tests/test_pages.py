@@ -251,3 +251,22 @@ def test_school_and_trust_pages_link_to_star(world, client):
         reverse("trusts:school-detail", args=[world.school_a1.pk])
     ).content.decode()
     assert reverse("star:school-projects", args=[world.school_a1.pk]) not in school_page
+
+
+def test_home_page_asks_the_team_to_evaluate_last_years_running_project(world, client):
+    last = priority_of(world.school_a1).plan.academic_year
+    last_year = type(last).objects.create(trust=world.trust_a, start_year=last.start_year - 1)
+    make_project(
+        world.school_a1,
+        lead=world.user("teacher"),
+        members=[world.user("middle_leader")],
+        title="Quizzes from last year",
+        status="running",
+        year=last_year,
+    )
+    make_project(world.school_a1, lead=world.user("teacher"), title="This year's", status="running")
+    for role, shown in (("teacher", True), ("middle_leader", True), ("senco", False)):
+        client.force_login(world.user(role))
+        body = client.get(reverse("accounts:home")).content.decode()
+        assert ("Evaluate your STAR project: Quizzes from last year" in body) is shown, role
+        assert "This year&#x27;s" not in body and "This year's" not in body
