@@ -4,30 +4,18 @@ a teacher at another school reads it on the trust's exemplars page. axe-core on 
 
 import pytest
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.world import grant, make_user
 from trustwide.star.models import StarProject
 from trustwide.star.tests.factories import priority_of
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a-long-browser-password"
-
-
-def _log_in(page, live_server, user):
-    user.set_password(PASSWORD)
-    user.save()
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_star_project_from_intent_to_published_exemplar(live_server, page, world):
     priority = priority_of(world.school_a1)
     teacher = world.user("teacher")
-    _log_in(page, live_server, teacher)
+    log_in(page, live_server, teacher)
     page.goto(f"{live_server.url}/schools/{world.school_a1.pk}/")
     page.get_by_role("link", name="STAR projects").click()
     assert_accessible(page, "star-school-projects")
@@ -56,7 +44,7 @@ def test_a_star_project_from_intent_to_published_exemplar(live_server, page, wor
     page.wait_for_url(f"{live_server.url}/star/{project.pk}/")
     assert page.get_by_text("Evaluation recorded.").is_visible()
 
-    _log_in(page, live_server, world.user("headteacher"))
+    log_in(page, live_server, world.user("headteacher"))
     page.goto(f"{live_server.url}/star/{project.pk}/")
     page.get_by_role("link", name="Mark exemplary").click()
     assert_accessible(page, "star-mark-exemplary")
@@ -69,14 +57,14 @@ def test_a_star_project_from_intent_to_published_exemplar(live_server, page, wor
 
     other = make_user("a2_teacher")
     grant(other, "teacher", trust=world.trust_a, school=world.school_a2)
-    _log_in(page, live_server, other)
+    log_in(page, live_server, other)
     page.goto(f"{live_server.url}/trusts/{world.trust_a.slug}/")
     page.get_by_role("link", name="STAR best-practice exemplars").click()
     assert page.get_by_role("heading", name="Retrieval quizzes in Year 5 maths").is_visible()
     assert page.get_by_text("Simple, honest measures; any school can use it.").is_visible()
     assert_accessible(page, "star-exemplars")
 
-    _log_in(page, live_server, world.user("trust_leader"))
+    log_in(page, live_server, world.user("trust_leader"))
     page.goto(f"{live_server.url}/trusts/{world.trust_a.slug}/")
     page.get_by_role("link", name="STAR projects: participation and impact").click()
     assert_accessible(page, "star-overview")

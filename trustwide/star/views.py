@@ -51,6 +51,16 @@ def _editable(request, pk) -> StarProject:
     return project
 
 
+class _FormPage(ScopedViewMixin, View):
+    """A page whose GET shows a form and whose POST submits it: both go through handle()."""
+
+    def get(self, request, pk):
+        return self.handle(request, pk)
+
+    def post(self, request, pk):
+        return self.handle(request, pk)
+
+
 def _project_url(project) -> str:
     return reverse("star:project-detail", args=[project.pk])
 
@@ -88,13 +98,7 @@ class ProjectDetailView(ScopedViewMixin, View):
         )
 
 
-class ProjectCreateView(ScopedViewMixin, View):
-    def get(self, request, pk):
-        return self.handle(request, pk)
-
-    def post(self, request, pk):
-        return self.handle(request, pk)
-
+class ProjectCreateView(_FormPage):
     def handle(self, request, pk):
         school = _school(request, pk)
         deny_unless(rules.may_start_project(request.user, school), rules.RUN_REFUSED)
@@ -126,13 +130,7 @@ class ProjectCreateView(ScopedViewMixin, View):
         )
 
 
-class ProjectEditView(ScopedViewMixin, View):
-    def get(self, request, pk):
-        return self.handle(request, pk)
-
-    def post(self, request, pk):
-        return self.handle(request, pk)
-
+class ProjectEditView(_FormPage):
     def handle(self, request, pk):
         project = _editable(request, pk)
         url = _project_url(project)
@@ -183,13 +181,7 @@ class ProjectStartView(ScopedViewMixin, View):
         return _transition(request, project, services.star_project_start, "The project is running.")
 
 
-class ProjectEvaluateView(ScopedViewMixin, View):
-    def get(self, request, pk):
-        return self.handle(request, pk)
-
-    def post(self, request, pk):
-        return self.handle(request, pk)
-
+class ProjectEvaluateView(_FormPage):
     def handle(self, request, pk):
         project = _editable(request, pk)
         url = _project_url(project)
@@ -222,13 +214,7 @@ class ProjectEvaluateView(ScopedViewMixin, View):
         )
 
 
-class ProjectExemplaryView(ScopedViewMixin, View):
-    def get(self, request, pk):
-        return self.handle(request, pk)
-
-    def post(self, request, pk):
-        return self.handle(request, pk)
-
+class ProjectExemplaryView(_FormPage):
     def handle(self, request, pk):
         project = _project(request, pk)
         deny_unless(rules.may_mark_exemplary(request.user, project), rules.EXEMPLARY_REFUSED)
@@ -269,13 +255,7 @@ class ProjectWithdrawExemplarView(ScopedViewMixin, View):
         )
 
 
-class ProjectDeleteView(ScopedViewMixin, View):
-    def get(self, request, pk):
-        return self.handle(request, pk)
-
-    def post(self, request, pk):
-        return self.handle(request, pk)
-
+class ProjectDeleteView(_FormPage):
     def handle(self, request, pk):
         project = _editable(request, pk)
         blocker = (
