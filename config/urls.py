@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("trustwide.risks.urls")),
     path("", include("trustwide.policies.urls")),
     path("", include("trustwide.governance.urls")),
+    path("", include("trustwide.star.urls")),
     path("", include("trustwide.ops.urls")),
     path("", include("trustwide.feeds.urls")),
     path("", include("trustwide.api.urls")),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "trustwide.risks",
     "trustwide.policies",
     "trustwide.governance",
+    "trustwide.star",
     "trustwide.feeds",
     "trustwide.ops",
     "trustwide.api",

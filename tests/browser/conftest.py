@@ -60,3 +60,18 @@ def assert_accessible(page, name: str) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in violations
     )
+
+
+BROWSER_PASSWORD = "a-long-browser-password"
+
+
+def log_in(page, live_server, user) -> None:
+    """Sign `user` in through the login page (any earlier session is dropped first)."""
+    user.set_password(BROWSER_PASSWORD)
+    user.save()
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(BROWSER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")

@@ -5,7 +5,7 @@ the committee's meeting is marked held and its papers keep the rating it saw."""
 
 import pytest
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from trustwide.governance.tests.factories import lgc, meeting
 from trustwide.governance.tests.lgc_factories import (
     chair_of,
@@ -17,18 +17,6 @@ from trustwide.governance.tests.lgc_factories import (
 )
 
 pytestmark = pytest.mark.browser
-PASSWORD = "a-long-browser-password"
-
-
-def _log_in(page, live_server, user):
-    user.set_password(PASSWORD)
-    user.save()
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_report_to_the_board_and_frozen_papers(live_server, page, world):
@@ -42,7 +30,7 @@ def test_report_to_the_board_and_frozen_papers(live_server, page, world):
     board_meeting = planned_board_meeting(world.trust_a)
     lgc_meeting = meeting(body, status="planned")
 
-    _log_in(page, live_server, governor)
+    log_in(page, live_server, governor)
     page.goto(f"{live_server.url}/governing-bodies/{body.pk}/")
     page.get_by_role("link", name="Start a report to the board").click()
     page.get_by_label("Summary").fill("Reading is improving; the assessment week clashes.")
@@ -74,7 +62,7 @@ def test_report_to_the_board_and_frozen_papers(live_server, page, world):
     assert_accessible(page, "meeting-papers-frozen")
 
     trustee = world.user("trustee")
-    _log_in(page, live_server, trustee)
+    log_in(page, live_server, trustee)
     page.goto(f"{live_server.url}/trusts/{world.trust_a.slug}/governance/lgc-reports/")
     assert page.get_by_text("Reading is improving").is_visible()
     assert_accessible(page, "board-reports")

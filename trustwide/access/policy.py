@@ -63,6 +63,11 @@ class Perm:
     # Policy register
     POLICY_VIEW = "policy.view"
     POLICY_EDIT = "policy.edit"
+    # STAR projects (staff action research): read them and the trust's exemplars; run one at
+    # one's school; oversee a school's projects and mark the exemplary ones.
+    STAR_VIEW = "star.view"
+    STAR_RUN = "star.run"
+    STAR_LEAD = "star.lead"
 
 
 # What each permission lets a person do, in words for the People page (every Perm has one;
@@ -115,6 +120,9 @@ PERM_LABELS: dict[str, tuple[str, str]] = {
     ),
     Perm.POLICY_VIEW: ("Risks, governance and policies", "read policies"),
     Perm.POLICY_EDIT: ("Risks, governance and policies", "edit policies"),
+    Perm.STAR_VIEW: ("STAR projects", "read STAR projects and the trust's exemplars"),
+    Perm.STAR_RUN: ("STAR projects", "run a STAR project at their school"),
+    Perm.STAR_LEAD: ("STAR projects", "oversee a school's STAR projects, mark exemplars"),
 }
 
 P = Perm
@@ -317,6 +325,32 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Safeguarding and SEND leads work with named pupils in their school.
     Role.SAFEGUARDING_LEAD: frozenset(_PUPIL_LEAD | {P.POLICY_VIEW}),
     Role.SENCO: frozenset(_PUPIL_LEAD),
+}
+
+# STAR projects are staff work: every member of staff reads them and the trust's published
+# exemplars; school staff run them; school and trust leaders oversee them and choose the
+# exemplars. Governors, trustees, peer reviewers and clerks are not staff here.
+_STAR_STAFF = frozenset({P.STAR_VIEW})
+_STAR_SCHOOL_STAFF = frozenset({P.STAR_VIEW, P.STAR_RUN})
+_STAR_LEADERS = frozenset({P.STAR_VIEW, P.STAR_RUN, P.STAR_LEAD})
+STAR_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.TRUST_LEADER: frozenset({P.STAR_VIEW, P.STAR_LEAD}),
+    Role.TRUST_DATA_MANAGER: _STAR_STAFF,
+    Role.TRUST_ADMINISTRATOR: _STAR_STAFF,
+    Role.TRUST_FINANCE_OFFICER: _STAR_STAFF,
+    Role.EXECUTIVE_HEADTEACHER: _STAR_LEADERS,
+    Role.HEADTEACHER: _STAR_LEADERS,
+    Role.SENIOR_LEADER: _STAR_LEADERS,
+    Role.MIDDLE_LEADER: _STAR_SCHOOL_STAFF,
+    Role.TEACHER: _STAR_SCHOOL_STAFF,
+    Role.SCHOOL_DATA_MANAGER: _STAR_SCHOOL_STAFF,
+    Role.SCHOOL_BUSINESS_MANAGER: _STAR_SCHOOL_STAFF,
+    Role.SAFEGUARDING_LEAD: _STAR_SCHOOL_STAFF,
+    Role.SENCO: _STAR_SCHOOL_STAFF,
+}
+ROLE_PERMISSIONS = {
+    role: perms | STAR_PERMISSIONS.get(role, frozenset())
+    for role, perms in ROLE_PERMISSIONS.items()
 }
 
 

@@ -41,6 +41,9 @@ class AuditAction(models.TextChoices):
     ADDED_AFTER_AGREEMENT = "added after agreement", "Added after agreement"
     CHANGED_AFTER_AGREEMENT = "changed after agreement", "Changed after agreement"
     REMOVED_AFTER_AGREEMENT = "removed after agreement", "Removed after agreement"
+    # STAR projects
+    MARK_EXEMPLARY = "mark exemplary", "Marked exemplary (published to the trust)"
+    WITHDRAW_EXEMPLAR = "withdraw exemplar", "Withdrawn from the exemplars"
     # Governance and the annual cycle
     HELD = "held", "Marked as held"
     FREEZE_PAPERS = "freeze_papers", "Meeting papers frozen"

@@ -1,0 +1,1 @@
+from tests.conftest import login, world  # noqa: F401
