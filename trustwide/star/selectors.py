@@ -143,3 +143,22 @@ def overview_years(trust) -> QuerySet:
     from trustwide.trusts.models import AcademicYear
 
     return AcademicYear.objects.filter(trust=trust).order_by("-start_year")
+
+
+def review_evidence(school, start_year: int) -> list[tuple[str, str]]:
+    """The school's evaluated STAR projects of the year as evidence for its mid-year review
+    (planning/hooks.review_evidence_providers): the priority each serves and its impact. The
+    review page is read only by those who may read the school's plans."""
+    projects = (
+        StarProject.objects.filter(
+            school=school, academic_year__start_year=start_year, status=StarStatus.EVALUATED
+        )
+        .select_related("priority")
+        .order_by("priority__number", "title")
+    )
+    out = []
+    for p in projects:
+        serves = f"priority {p.priority.number}; " if p.priority is not None else ""
+        rating = p.get_impact_rating_display().lower() if p.impact_rating else "not rated"
+        out.append((f"STAR: {p.title} ({serves}impact {rating})", p.impact))
+    return out

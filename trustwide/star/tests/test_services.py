@@ -255,3 +255,24 @@ def test_a_team_member_edits_but_a_colleague_does_not(world):
     with pytest.raises(PermissionDenied):  # a team member does not hand the lead to someone else
         services.star_project_update(actor=middle, project=project, lead=middle)
     assert StarProject.objects.get(pk=project.pk).lead == teacher
+
+
+def test_evaluated_projects_are_evidence_on_the_schools_mid_year_review(world):
+    """Issue 17 item 7: the March review of the SDP carries the STAR impacts of the year."""
+    from trustwide.planning import hooks
+
+    evaluated = make_project(
+        world.school_a1, lead=world.user("teacher"), status="evaluated", title="Quizzes"
+    )
+    make_project(world.school_a1, lead=world.user("teacher"), status="running", title="Running")
+    make_project(world.school_a2, lead=world.user("teacher"), status="evaluated", title="Other")
+    year = evaluated.academic_year.start_year
+    evidence = hooks.review_evidence(world.school_a1, year)
+    assert evidence == [
+        (
+            f"STAR: Quizzes (priority {evaluated.priority.number}; impact "
+            f"{evaluated.get_impact_rating_display().lower()})",
+            "Recall 58% to 81%.",
+        )
+    ]
+    assert hooks.review_evidence(world.school_a1, year - 1) == []
