@@ -127,16 +127,26 @@ def _latest_before(filters: Q, *, academic_year: int, period: str, group: str, c
     period) that has one, looking back over this year and last: one query."""
     if not codes:
         return {}
-    asked = academic_year * 10 + _PERIOD_RANK.get(period, 4)
     rows = KpiValue.objects.filter(
         filters,
         academic_year__in=[academic_year - 1, academic_year],
-        period__in=["autumn", "spring", "summer", "year"],
+        period__in=list(_EARLIER_PERIODS),
         group=group,
         kpi_code__in=list(codes),
     ).only(*_VALUE_FIELDS, "period")
+    return _pick_latest_before(rows, academic_year=academic_year, period=period, key=key)
+
+
+_EARLIER_PERIODS = ("autumn", "spring", "summer", "year")
+
+
+def _pick_latest_before(rows, *, academic_year: int, period: str, key) -> dict:
+    """Of `rows` (this year's and last year's), per key the latest period before the one asked."""
+    asked = academic_year * 10 + _PERIOD_RANK.get(period, 4)
     best: dict = {}
     for row in rows:
+        if row.period not in _EARLIER_PERIODS:
+            continue
         rank = row.academic_year * 10 + _PERIOD_RANK[row.period]
         if rank >= asked:
             continue
@@ -144,6 +154,20 @@ def _latest_before(filters: Q, *, academic_year: int, period: str, group: str, c
         if k not in best or best[k][0] < rank:
             best[k] = (rank, row)
     return {k: row for k, (_, row) in best.items()}
+
+
+def _two_years(filters: Q, *, academic_year: int, period: str, group: str, codes) -> list:
+    """This year's and last year's values for the period asked and for the periods a missing
+    figure falls back to, in one query (the trust table reads them per school at once)."""
+    return list(
+        KpiValue.objects.filter(
+            filters,
+            academic_year__in=[academic_year - 1, academic_year],
+            period__in=sorted({period, *_EARLIER_PERIODS}),
+            group=group,
+            kpi_code__in=list(codes),
+        ).only(*_VALUE_FIELDS, "period")
+    )
 
 
 def _show_earlier(reading: Reading, row: KpiValue) -> Reading:
@@ -407,36 +431,28 @@ def trust_school_table(
         schools = schools.filter(phase=phase)
     schools = list(schools)
     ids = [s.pk for s in schools]
-    current, last = {}, {}
-    for v in _values(
-        Q(school_id__in=ids),
-        academic_year=academic_year,
-        period=period,
-        groups=[group],
-        codes=codes,
-    ):
-        current[(v.school_id, v.kpi_code)] = v
     successors = predecessors_of(ids)
-    # Predecessors first, so a school's own value wins where both were stored.
-    for v in sorted(
-        _values(
-            Q(school_id__in=[*successors, *ids]),
-            academic_year=academic_year - 1,
-            period=period,
-            groups=[group],
-            codes=codes,
-        ),
-        key=lambda v: v.school_id not in successors,
-    ):
-        last[(successors.get(v.school_id, v.school_id), v.kpi_code)] = v
-    targets = _targets(trust.pk, academic_year, codes, group)
-    missing = {code for code in codes for s in schools if (s.pk, code) not in current}
-    earlier = _latest_before(
-        Q(school_id__in=ids),
+    values = _two_years(
+        Q(school_id__in=[*successors, *ids]),
         academic_year=academic_year,
         period=period,
         group=group,
-        codes=missing,
+        codes=codes,
+    )
+    current, last = {}, {}
+    # Predecessors first, so a school's own value wins where both were stored.
+    for v in sorted(values, key=lambda v: v.school_id not in successors):
+        if v.period != period:
+            continue
+        if v.academic_year == academic_year and v.school_id not in successors:
+            current[(v.school_id, v.kpi_code)] = v
+        elif v.academic_year == academic_year - 1:
+            last[(successors.get(v.school_id, v.school_id), v.kpi_code)] = v
+    targets = _targets(trust.pk, academic_year, codes, group)
+    earlier = _pick_latest_before(
+        (v for v in values if v.school_id not in successors),
+        academic_year=academic_year,
+        period=period,
         key=lambda v: (v.school_id, v.kpi_code),
     )
     rows = []
@@ -465,33 +481,25 @@ def trust_school_table(
         rows.append(SchoolRow(school, readings))
     trust_readings = {}
     if rules.reads_trust_figures(user, trust.pk):
-        now = {
-            v.kpi_code: v
-            for v in _values(
-                Q(trust=trust, level=Level.TRUST),
-                academic_year=academic_year,
-                period=period,
-                groups=[group],
-                codes=codes,
-            )
-        }
-        before = {
-            v.kpi_code: v
-            for v in _values(
-                Q(trust=trust, level=Level.TRUST),
-                academic_year=academic_year - 1,
-                period=period,
-                groups=[group],
-                codes=codes,
-            )
-        }
-        earlier_trust = _latest_before(
+        at_trust = _two_years(
             Q(trust=trust, level=Level.TRUST),
             academic_year=academic_year,
             period=period,
             group=group,
-            codes=[c for c in codes if c not in now],
-            key=lambda v: v.kpi_code,
+            codes=codes,
+        )
+        now = {
+            v.kpi_code: v
+            for v in at_trust
+            if v.academic_year == academic_year and v.period == period
+        }
+        before = {
+            v.kpi_code: v
+            for v in at_trust
+            if v.academic_year == academic_year - 1 and v.period == period
+        }
+        earlier_trust = _pick_latest_before(
+            at_trust, academic_year=academic_year, period=period, key=lambda v: v.kpi_code
         )
         for code in codes:
             trust_readings[code] = _fill(
