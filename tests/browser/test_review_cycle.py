@@ -64,7 +64,7 @@ class Walk:
         path = SHOTS / f"{len(self.rows) + 1:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         shown = resolve(urlparse(page.url).path).view_name
-        where = done_on if shown in done_on else f"{done_on} (shot: {shown})"
+        where = done_on if shown in done_on.split(", ") else f"{done_on} (shot: {shown})"
         self.rows.append((step, role, where, path.name))
 
     def write(self) -> None:
