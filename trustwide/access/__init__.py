@@ -4,6 +4,7 @@ commands all ask here."""
 
 from .policy import Perm, role_has
 from .scope import (
+    RoleReader,
     actor_can,
     actor_can_in_trust,
     audience,
@@ -26,6 +27,7 @@ from .scope import (
 
 __all__ = [
     "Perm",
+    "RoleReader",
     "actor_can",
     "actor_can_in_trust",
     "audience",

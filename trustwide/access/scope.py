@@ -56,6 +56,30 @@ def _grants(user) -> list[Grant]:
     return grants
 
 
+class RoleReader:
+    """Reads as one role at one place of the scope tree, for records kept on behalf of a body
+    rather than of a person: a meeting's papers are frozen as the committee sees them, whoever
+    marks the meeting held (a clerk holds none of the read permissions the papers need). It is
+    not a user: it never signs in, owns nothing and is never an actor of a write."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_superuser = False
+    is_staff = False
+    pk = id = None
+
+    def __init__(self, role: str, level: str, *, trust_id: int, hub_id=None, school_id=None):
+        self.role = role
+        self._trustwide_grants = (
+            timezone.localdate(),
+            [Grant(role, level, trust_id, hub_id, school_id)],
+        )
+
+    def __str__(self) -> str:
+        return f"as a {self.role.replace('_', ' ')}"
+
+
 def forget_cached_grants(user) -> None:
     if hasattr(user, "_trustwide_grants"):
         del user._trustwide_grants

@@ -132,6 +132,25 @@ def _reviews(meeting) -> list[dict]:
     ]
 
 
+def body_reader(meeting):
+    """Who the frozen papers are built for: the meeting's own body (a local governor of the
+    school for a local governing committee, a trustee for the board and its committees), so
+    the evidence kept does not depend on who marked the meeting held."""
+    from trustwide.access import RoleReader
+    from trustwide.accounts.roles import Role, ScopeLevel
+
+    body = meeting.body
+    if body.school_id:
+        return RoleReader(
+            Role.LOCAL_GOVERNOR,
+            ScopeLevel.SCHOOL,
+            trust_id=body.trust_id,
+            hub_id=body.school.hub_id,
+            school_id=body.school_id,
+        )
+    return RoleReader(Role.TRUSTEE, ScopeLevel.TRUST, trust_id=body.trust_id)
+
+
 def build(user, meeting) -> dict:
     """The papers as `user` sees them today."""
     items = []

@@ -189,15 +189,16 @@ def reply_add(*, actor, report: LgcReport, text: str, actor_label=None) -> LgcRe
 
 
 def papers_freeze(*, actor, meeting: Meeting, actor_label=None) -> MeetingPapers | None:
-    """Store the papers of a meeting just marked held, as the person who held it sees them, with
-    the PDF of the pack. Called inside the service that marks the meeting held (one
+    """Store the papers of a meeting just marked held, as the meeting's body sees them (its
+    governors, or the trustees: papers.body_reader), whoever marked it held, with the PDF of
+    the pack. Called inside the service that marks the meeting held (one
     transaction). Written once: a meeting held again keeps its first papers. A meeting marked
     held by the system (demo data, imports: no person) is not frozen, its papers page says so.
     A meeting with no papers is held all the same (it took place; refusing would not make papers
     appear and would block its attendance) and the record says no papers were attached."""
     if actor is None or MeetingPapers.objects.filter(meeting=meeting).exists():
         return None
-    data = papers.build(actor, meeting)
+    data = papers.build(papers.body_reader(meeting), meeting)
     empty = not papers.has_papers(data)
     name = ""
     if not empty:

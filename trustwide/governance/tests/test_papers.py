@@ -55,6 +55,19 @@ def test_holding_freezes_the_papers_audited_with_the_pdf(held_setup):
         services.meeting_delete(actor=world.user("trust_administrator"), meeting=planned)
 
 
+def test_papers_held_by_the_clerk_keep_the_committees_evidence(held_setup):
+    """The clerk to governors holds none of the read permissions the papers need (plans, KPIs,
+    risks); the papers are frozen as the committee sees them, whoever marks the meeting held."""
+    world, governor, body, term, prio, planned = held_setup
+    clerk = world.user("clerk_to_governors")
+    services.meeting_update(actor=clerk, meeting=planned, status="held")
+    frozen = MeetingPapers.objects.get(meeting=planned)
+    assert frozen.frozen_by == clerk
+    assert _priorities(frozen.data)["red"] == 1
+    notes = " ".join(i["note"] or "" for i in frozen.data["items"])
+    assert "You may not see" not in notes
+
+
 def test_a_later_rating_changes_a_new_meetings_papers_not_a_held_ones(held_setup, client, login):
     world, governor, body, term, prio, planned = held_setup
     services.meeting_update(actor=governor, meeting=planned, status="held")
