@@ -47,8 +47,13 @@ KEY_STAGES = [("ks4", "Key stage 4 (GCSE)"), ("ks2", "Key stage 2")]
 class SubjectResultsForm(forms.Form):
     """Year, key stage and (on the trust grid) the KS4 figure each cell shows."""
 
-    year = forms.TypedChoiceField(coerce=int, label="Academic year")
-    key_stage = forms.ChoiceField(choices=KEY_STAGES, initial="ks4", label="Key stage")
+    # Not required: a link naming only the key stage keeps the default year, and vice versa.
+    year = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Academic year"
+    )
+    key_stage = forms.ChoiceField(
+        choices=KEY_STAGES, initial="ks4", required=False, label="Key stage"
+    )
     figure = forms.ChoiceField(
         choices=[],
         initial="grade4",

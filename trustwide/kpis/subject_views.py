@@ -28,8 +28,8 @@ def _choices(request, trust, *, with_figure: bool):
         form.fields.pop("figure")
     key_stage, figure = "ks4", "grade4"
     if form.is_valid():
-        year = form.cleaned_data["year"]
-        key_stage = form.cleaned_data["key_stage"]
+        year = form.cleaned_data["year"] or year
+        key_stage = form.cleaned_data["key_stage"] or "ks4"
         figure = form.cleaned_data.get("figure") or "grade4"
     return form, year, key_stage, figure
 
