@@ -35,9 +35,13 @@ _FIGURE_NAMES = dict(KS4_FIGURES)
 # Key stage 2: (label, KPI code) rows, read as stored KPI values.
 KS2_ROWS = (
     ("Reading: expected standard", "ks2_reading_expected"),
+    ("Reading: higher standard", "ks2_reading_higher"),
     ("Writing: expected standard", "ks2_writing_expected"),
+    ("Writing: greater depth", "ks2_writing_higher"),
     ("Maths: expected standard", "ks2_maths_expected"),
+    ("Maths: higher standard", "ks2_maths_higher"),
     ("Grammar, punctuation and spelling: expected standard", "ks2_gps_expected"),
+    ("Grammar, punctuation and spelling: higher standard", "ks2_gps_higher"),
     ("Reading, writing and maths: expected standard", "ks2_rwm_expected"),
     ("Reading, writing and maths: higher standard", "ks2_rwm_higher"),
     ("Reading: average scaled score", "ks2_average_reading"),
