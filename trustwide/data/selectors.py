@@ -189,3 +189,73 @@ def newest_stored_import(schools) -> dict[int, datetime.datetime]:
             if pk is not None and (pk not in newest or newest[pk] < finished):
                 newest[pk] = finished
     return newest
+
+
+# --------------------------------------------------------------------------- subject results
+
+
+@dataclass(frozen=True)
+class SubjectTotals:
+    """Counts for one KS4 subject in one year, for a school (urn) or the whole trust (urn
+    None): entries (a grade or U; X is no result), the sum of their points (U = 0) and how
+    many reached grade 4, 5 and 7. Counts only: no pupil leaves the selector."""
+
+    urn: int | None
+    academic_year: int
+    subject: str  # schemas.KS4_SUBJECTS code, e.g. "HISTORY"
+    entries: int
+    points: float
+    grade4: int
+    grade5: int
+    grade7: int
+
+
+def ks4_subject_totals(*, trust_id: int, years) -> list[SubjectTotals]:
+    """KS4 subject totals of every school of the trust's store and of the trust as a whole, for
+    the years asked: one DuckDB query over the statutory partitions (GROUPING SETS), counts
+    only. A system read like roll_sizes: the caller (kpis.subjects) decides who sees which
+    school and suppresses small groups."""
+    import duckdb
+
+    from .schemas import KS4_SUBJECT_PREFIX, KS4_SUBJECTS
+    from .services import analytics_store
+
+    measures = ", ".join(f"'{KS4_SUBJECT_PREFIX}{code}'" for code in KS4_SUBJECTS)
+    store = analytics_store()
+    with store.reading(trust_id):
+        paths = store.paths("statutory", trust_id, None, years)
+        if not paths:
+            return []
+        con = duckdb.connect()
+        try:
+            rows = con.execute(f"""
+                with entered as (
+                  select school_urn, academic_year, measure,
+                    case when value_text = 'U' then 0.0 else value_num end as points
+                  from read_parquet({_sql_list(paths)})
+                  where measure in ({measures})
+                    and (value_num is not null or value_text = 'U'))
+                select school_urn, academic_year, measure, grouping(school_urn) as whole_trust,
+                  count(*), sum(points),
+                  count(*) filter (where points >= 4), count(*) filter (where points >= 5),
+                  count(*) filter (where points >= 7)
+                from entered
+                group by grouping sets ((school_urn, academic_year, measure),
+                                        (academic_year, measure))
+            """).fetchall()
+        finally:
+            con.close()
+    prefix = len(KS4_SUBJECT_PREFIX)
+    return [
+        SubjectTotals(
+            urn=None if whole else int(urn),
+            academic_year=int(year),
+            subject=measure[prefix:],
+            entries=int(n),
+            points=float(points),
+            grade4=int(g4),
+            grade5=int(g5),
+            grade7=int(g7),
+        )
+        for urn, year, measure, whole, n, points, g4, g5, g7 in rows
+    ]

@@ -82,58 +82,43 @@ _WHY_AVERAGE = (
     "5: an average of scores, like DfE's small-cohort rule; below 5 it describes individuals."
 )
 _KS2_CODES = " A missing result or a non-score code (B, A, T ...) counts as not meeting it."
-for _code, _name, _value, _n, _cond, _rule in (
-    (
-        "reading",
-        "reading",
-        "ks2_read",
-        "ks2_read_n",
-        lambda v: v >= 100,
-        "a reading test scaled score of 100 or more",
-    ),
-    (
-        "maths",
-        "maths",
-        "ks2_mat",
-        "ks2_mat_n",
-        lambda v: v >= 100,
-        "a maths test scaled score of 100 or more",
-    ),
-    (
-        "writing",
-        "writing",
-        "ks2_writ",
-        "ks2_writ_n",
-        lambda v: v.isin(("EXS", "GDS")),
-        "a writing teacher assessment of EXS or GDS",
-    ),
-    (
-        "gps",
-        "grammar, punctuation and spelling",
-        "ks2_gps",
-        "ks2_gps_n",
-        lambda v: v >= 100,
-        "a grammar, punctuation and spelling test scaled score of 100 or more",
-    ),
+# Each subject's expected and higher standard (DfE: 100+ expected and 110+ "high score" in the
+# tests; EXS or GDS and GDS, working at greater depth, in writing), over the same pupils.
+_SUBJECT = {  # code: (name, value column, count column, test or teacher assessment)
+    "reading": ("reading", "ks2_read", "ks2_read_n", "test"),
+    "maths": ("maths", "ks2_mat", "ks2_mat_n", "test"),
+    "writing": ("writing", "ks2_writ", "ks2_writ_n", "ta"),
+    "gps": ("grammar, punctuation and spelling", "ks2_gps", "ks2_gps_n", "test"),
+}
+for _standard, _word, _numerator, _score, _levels in (
+    ("expected", "expected", "pupils meeting the standard", 100, ("EXS", "GDS")),
+    ("higher", "higher", "pupils at the higher standard", 110, ("GDS",)),
 ):
-    KS2_AND_MTC.append(
-        KPI(
-            code=f"ks2_{_code}_expected",
-            name=f"KS2 expected standard: {_name}",
-            definition=f"Share of KS2 pupils with a {_name} result who reached the expected "
-            f"standard: {_rule}." + _KS2_CODES,
-            numerator="pupils meeting the standard",
-            denominator=f"pupils with a KS2 {_name} result (score or code)",
-            unit="%",
-            better="higher",
-            min_group_size=PUPIL_SHARE_MIN,
-            min_group_reason=WHY_SHARE,
-            source=DFE_KS2,
-            family="statutory",
-            periods=YEAR_ONLY,
-            measure=_m_meets(_value, _n, _cond),
+    for _code, (_name, _value, _n, _kind) in _SUBJECT.items():
+        if _kind == "test":
+            _rule = f"a {_name} test scaled score of {_score} or more"
+            _cond = lambda v, s=_score: v >= s  # noqa: E731
+        else:
+            _rule = f"a {_name} teacher assessment of {' or '.join(_levels)}"
+            _cond = lambda v, levels=_levels: v.isin(levels)  # noqa: E731
+        KS2_AND_MTC.append(
+            KPI(
+                code=f"ks2_{_code}_{_standard}",
+                name=f"KS2 {_word} standard: {_name}",
+                definition=f"Share of KS2 pupils with a {_name} result who reached the {_word} "
+                f"standard: {_rule}." + _KS2_CODES,
+                numerator=_numerator,
+                denominator=f"pupils with a KS2 {_name} result (score or code)",
+                unit="%",
+                better="higher",
+                min_group_size=PUPIL_SHARE_MIN,
+                min_group_reason=WHY_SHARE,
+                source=DFE_KS2,
+                family="statutory",
+                periods=YEAR_ONLY,
+                measure=_m_meets(_value, _n, _cond),
+            )
         )
-    )
 for _code, _name, _value in (("reading", "reading", "ks2_read"), ("maths", "maths", "ks2_mat")):
     KS2_AND_MTC.append(
         KPI(

@@ -41,3 +41,29 @@ def may_set_targets(user, trust, school=None) -> bool:
         if school is not None
         else may_set_trust_targets(user, trust.pk)
     )
+
+
+SUBJECT_RESULTS_HIDDEN = "Your role does not see results in this trust."
+
+
+def may_view_subject_results(user, school) -> bool:
+    """A school's results by subject are aggregates (no pupil in them): whoever reads its KPIs."""
+    return may_view_kpis(user, school)
+
+
+def sees_subject_results_in_trust(user, trust_id: int) -> bool:
+    """The trust's results-by-subject page lists the schools the user reads KPIs for: trust
+    leaders see every school, an executive headteacher their hub's, a school role its own."""
+    from trustwide.access import restrict
+    from trustwide.trusts.models import School
+
+    if can_in_trust(user, Perm.KPI_VIEW, trust_id):  # no query for trust-level readers
+        return True
+    return restrict(School.objects.filter(trust_id=trust_id), user, Perm.KPI_VIEW).exists()
+
+
+def sees_trust_subject_averages(user, trust_id: int) -> bool:
+    """The trust's average beside a school's subject results (the comparison a subject leader
+    needs, seed 002/004) is an aggregate over all the trust's pupils, suppressed below the same
+    group sizes as every KPI: shown to anyone who reads a school's results in the trust."""
+    return sees_subject_results_in_trust(user, trust_id)

@@ -479,43 +479,71 @@ def trust_school_table(
             if not readings[code].computed and (school.pk, code) in earlier:
                 _show_earlier(readings[code], earlier[(school.pk, code)])
         rows.append(SchoolRow(school, readings))
-    trust_readings = {}
-    if rules.reads_trust_figures(user, trust.pk):
-        at_trust = _two_years(
-            Q(trust=trust, level=Level.TRUST),
+    trust_readings = (
+        trust_level_readings(
+            trust=trust,
             academic_year=academic_year,
             period=period,
             group=group,
             codes=codes,
+            targets=targets,
         )
-        now = {
-            v.kpi_code: v
-            for v in at_trust
-            if v.academic_year == academic_year and v.period == period
-        }
-        before = {
-            v.kpi_code: v
-            for v in at_trust
-            if v.academic_year == academic_year - 1 and v.period == period
-        }
-        earlier_trust = _pick_latest_before(
-            at_trust, academic_year=academic_year, period=period, key=lambda v: v.kpi_code
-        )
-        for code in codes:
-            trust_readings[code] = _fill(
-                Reading(d.kpi_by_code(code)),
-                row=now.get(code),
-                last=before.get(code),
-                target=targets.get((None, code)),
-                target_source="trust default",
-                phase="all",
-                academic_year=academic_year,
-                period=period,
-                group=group,
-            )
-            if not trust_readings[code].computed and code in earlier_trust:
-                _show_earlier(trust_readings[code], earlier_trust[code])
+        if rules.reads_trust_figures(user, trust.pk)
+        else {}
+    )
     return rows, trust_readings
+
+
+def trust_level_readings(
+    *,
+    trust,
+    academic_year: int,
+    period: str = "year",
+    group: str = "all",
+    codes,
+    targets: dict | None = None,
+) -> dict[str, Reading]:
+    """The trust's own readings (level trust) for `codes`, with last year, the earlier period a
+    missing figure falls back to and the national figure: one query for the values (plus the
+    targets when not given). The caller has decided the user may see them
+    (rules.reads_trust_figures, or rules.sees_trust_subject_averages beside a school)."""
+    codes = list(codes)
+    if targets is None:
+        targets = _targets(trust.pk, academic_year, codes, group)
+    at_trust = _two_years(
+        Q(trust=trust, level=Level.TRUST),
+        academic_year=academic_year,
+        period=period,
+        group=group,
+        codes=codes,
+    )
+    now = {
+        v.kpi_code: v for v in at_trust if v.academic_year == academic_year and v.period == period
+    }
+    before = {
+        v.kpi_code: v
+        for v in at_trust
+        if v.academic_year == academic_year - 1 and v.period == period
+    }
+    earlier_trust = _pick_latest_before(
+        at_trust, academic_year=academic_year, period=period, key=lambda v: v.kpi_code
+    )
+    readings = {}
+    for code in codes:
+        readings[code] = _fill(
+            Reading(d.kpi_by_code(code)),
+            row=now.get(code),
+            last=before.get(code),
+            target=targets.get((None, code)),
+            target_source="trust default",
+            phase="all",
+            academic_year=academic_year,
+            period=period,
+            group=group,
+        )
+        if not readings[code].computed and code in earlier_trust:
+            _show_earlier(readings[code], earlier_trust[code])
+    return readings
 
 
 def hub_values_visible(user) -> set[int]:

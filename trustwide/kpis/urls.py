@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import subject_views, views
 
 app_name = "kpis"
 urlpatterns = [
@@ -13,4 +13,14 @@ urlpatterns = [
     ),
     path("schools/<int:pk>/kpi-targets/", views.SchoolTargetsView.as_view(), name="school-targets"),
     path("trusts/<slug:slug>/kpi-targets/", views.TrustTargetsView.as_view(), name="trust-targets"),
+    path(
+        "trusts/<slug:slug>/results-by-subject/",
+        subject_views.TrustSubjectResultsView.as_view(),
+        name="trust-subjects",
+    ),
+    path(
+        "schools/<int:pk>/results-by-subject/",
+        subject_views.SchoolSubjectResultsView.as_view(),
+        name="school-subjects",
+    ),
 ]

@@ -22,4 +22,8 @@ MATRIX = {
         ok={**{r: 403 for r in KPI_VIEWERS}, **{r: 200 for r in TARGET_SETTERS}},
     ),
     "kpis:trust-targets": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=TARGET_SETTERS, denied=403),
+    # Results by subject: aggregates only. The trust grid lists the schools a role reads KPIs
+    # for (a school role sees its own school's column); the others see the trust but not this.
+    "kpis:trust-subjects": Entry(kwargs=t_kwargs(slug="trust.slug"), ok=KPI_VIEWERS, denied=403),
+    "kpis:school-subjects": Entry(kwargs=t_kwargs(pk="school.pk"), ok=KPI_VIEWERS),
 }

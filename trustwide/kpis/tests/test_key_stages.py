@@ -298,6 +298,16 @@ def test_ks2_scaled_score_averages_and_each_subject(result):
     )
 
 
+def test_ks2_higher_standard_by_subject(result):
+    # Reading 110+: q01 (110) and q04 (120) of 10 with a result (B and A count, not meeting it).
+    assert _value(result, "ks2_reading_higher", scope=P) == pytest.approx(20.0)
+    # Maths 110+: q03 (110), q06 (115), q09 (112); 90-104 are not.
+    assert _value(result, "ks2_maths_higher", scope=P) == pytest.approx(30.0)
+    # Writing at greater depth: q01 and q04 (GDS); EXS, WTS and PKF are not.
+    assert _value(result, "ks2_writing_higher", scope=P) == pytest.approx(20.0)
+    assert _value(result, "ks2_gps_higher", scope=P) == pytest.approx(0.0)  # 99-100 only
+
+
 def test_multiplication_tables_check(result):
     # 10 pupils took it (r11 absent): mean 219 / 10; 5 scored 25.
     assert _value(result, "mtc_average", scope=P) == pytest.approx(21.9)
