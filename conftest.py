@@ -10,3 +10,12 @@ def _isolated_data_dir(settings, tmp_path):
     """Each test gets its own Parquet store and media folder."""
     settings.TRUSTWIDE_DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached pages are keyed on ids and data versions,
+    which a rolled-back test database hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()
