@@ -62,7 +62,6 @@ def pupil_facts(*, user, school, academic_year: int, term) -> PupilFacts | None:
     from .services import analytics_store
 
     store = analytics_store()
-    con = duckdb.connect()
     # Under the store's read lock, listing included: an import or rollback swapping files in
     # (or removing an emptied partition) is never seen half-way.
     with store.reading(school.trust_id):
@@ -70,6 +69,9 @@ def pupil_facts(*, user, school, academic_year: int, term) -> PupilFacts | None:
         chars = store.paths("characteristics", school.trust_id, [school.urn], [academic_year])
         assessed = store.paths("assessments", school.trust_id, [school.urn], [academic_year])
         facts = PupilFacts(year_groups={}, has_marks=bool(marks), has_assessments=bool(assessed))
+        if not (chars or marks or assessed):
+            return facts  # nothing stored for the year: no DuckDB connection to open
+        con = duckdb.connect()
         try:
             if chars:
                 facts.year_groups = dict(
