@@ -21,3 +21,12 @@ def _fresh_national_figures():
     national.forget_imported()
     yield
     national.forget_imported()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached pages are keyed on ids and data versions,
+    which a rolled-back test database hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -13,12 +13,16 @@ median of --runs requests of:
   - the trust dashboard (all schools),
   - a school dashboard,
   - the board report HTML (all schools),
+  - the home page (the trust leader's "needs your attention" items) and a year-group page,
+  - the plan roll-up, the trust risk register and the peer review overview,
   - the board report PDF for one hub (half the schools, 50 at the default size),
   - the board report PDF for the whole trust, cold (the data version bumped before each run, so
     each request renders; tasks run inside the request) and cached (a plain download).
 
 Targets (issue 7): trust dashboard <= 300 ms and <= 20 queries; school dashboard <= 200 ms;
-board report PDF for 50 schools <= 15 s. The last line printed is one JSON object.
+board report PDF for 50 schools <= 15 s; issue 20 (warm, median, at 100 schools): trust
+dashboard < 80 ms, board report HTML < 150 ms, home < 50 ms, year-group page < 40 ms, printed
+with the machine's load average (the machine is shared: read the figures with it). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -248,7 +252,24 @@ def main() -> None:
         "board_report_html": (
             leader_client,
             reverse("dashboards:board-report", args=[trust.slug]),
-            3,
+            args.runs,
+        ),
+        "home": (leader_client, reverse("accounts:home"), args.runs),
+        "year_group": (
+            leader_client,
+            reverse("dashboards:year-group", args=[school.pk, "year_5"]),
+            args.runs,
+        ),
+        "plan_rollup": (leader_client, reverse("planning:rollup", args=[trust.slug]), args.runs),
+        "trust_risks": (
+            leader_client,
+            reverse("risks:trust-register", args=[trust.slug]),
+            args.runs,
+        ),
+        "peer_review_overview": (
+            leader_client,
+            reverse("peer_review:overview", args=[trust.slug]),
+            args.runs,
         ),
         "board_report_pdf_hub": (
             eht_client,
@@ -275,7 +296,25 @@ def main() -> None:
         "board_report_pdf_50_schools_ms": 15000,
         "board_report_pdf_cold_ms": 3000,
         "board_report_pdf_cached_ms": 50,
+        # issue 20: trust-wide pages that do not grow with schools, home and year group
+        "trust_dashboard_issue20_ms": 80,
+        "board_report_html_ms": 150,
+        "home_ms": 50,
+        "year_group_ms": 40,
     }
+    load = os.getloadavg()
+    print(f"machine load (1, 5, 15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    for name, target in (
+        ("trust_dashboard", 80),
+        ("board_report_html", 150),
+        ("home", 50),
+        ("year_group", 40),
+    ):
+        r = results[name]
+        verdict = "met" if r["ms"] < target else "NOT met"
+        print(
+            f"target {name:18s} < {target:3d} ms: {r['ms']:7.1f} ms, {r['queries']} queries ({verdict})"
+        )
     out = {
         "schools": args.schools,
         "kpi_values": n_values,
@@ -295,7 +334,12 @@ def main() -> None:
             "board_report_pdf_50_schools": results["board_report_pdf_hub"]["ms"] <= 15000,
             "board_report_pdf_cold_ms": cold["ms"] <= 3000,
             "board_report_pdf_cached_ms": results["board_report_pdf_cached"]["ms"] <= 50,
+            "trust_dashboard_issue20_ms": results["trust_dashboard"]["ms"] < 80,
+            "board_report_html_ms": results["board_report_html"]["ms"] < 150,
+            "home_ms": results["home"]["ms"] < 50,
+            "year_group_ms": results["year_group"]["ms"] < 40,
         },
+        "load_average": [round(x, 2) for x in load],
     }
     print(json.dumps(out))
 

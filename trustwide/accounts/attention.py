@@ -2,6 +2,11 @@
 
 Each domain app may offer `attention.items(user) -> list[Attention]`; this module gathers them,
 so the home page grows with the product without knowing every app.
+
+Gathering asks every app (many small queries), so the home page reads the items through
+`cached_items_for`: per user, keyed on the data versions of the user's trusts (bumped by every
+audited write and KPI refresh, so an item a write creates or settles shows at once), the user's
+active memberships and the day (items fall due with the date). Never shared between users.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from trustwide.common.extensions import app_modules
+from trustwide.common.pagecache import per_user, versions_of
 
 from . import rules
 
@@ -66,3 +72,26 @@ def items_for(user) -> list[Attention]:
         items.extend(module.items(user))
     order = {"overdue": 0, "due": 1, "info": 2}
     return sorted(items, key=lambda item: order.get(item.severity, 3))
+
+
+def cached_items_for(user, memberships) -> list[Attention]:
+    """items_for(user), from the cache while nothing it depends on changed. `memberships`: the
+    user's active memberships (the home page has them already)."""
+    members = sorted(
+        (
+            m.pk,
+            m.role,
+            m.trust_id,
+            m.hub_id or 0,
+            m.school_id or 0,
+            str(m.starts_on),
+            str(m.ends_on),
+        )
+        for m in memberships
+    )
+    parts = (
+        members,
+        versions_of(m.trust_id for m in memberships),
+        timezone.localdate().isoformat(),
+    )
+    return per_user("attention", user_id=user.pk, parts=parts, build=lambda: items_for(user))

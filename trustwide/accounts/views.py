@@ -66,7 +66,7 @@ class HomeView(ScopedViewMixin, View):
         context = {
             "memberships": memberships,
             "schools": schools,
-            "attention": attention.items_for(user),
+            "attention": attention.cached_items_for(user, memberships),
         }
         return render(request, "accounts/home.html", context)
 

@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.audit.models import PupilAccessKind
 from trustwide.audit.services import record_pupil_access
-from trustwide.common import pdfs
+from trustwide.common import pagecache, pdfs
 from trustwide.common.exports import xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.kpis import definitions as kd
@@ -29,7 +31,9 @@ from .pupils import pupil_lists
 
 
 def _trust_for(request, slug, perm=Perm.KPI_VIEW) -> Trust:
-    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
+    # With its data version: trust-wide pages are cached on it (common.pagecache).
+    trusts = pagecache.with_versions(Trust.objects.all())
+    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, trusts, slug=slug)
     deny_unless(rules.sees_trust_dashboard(request.user, trust, perm), rules.TRUST_PAGES_HIDDEN)
     return trust
 
@@ -70,33 +74,47 @@ class TrustDashboardView(ScopedViewMixin, View):
         year = chosen_year(years, data.get("year"))
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": trust})
-        dashboard = selectors.trust_dashboard(
-            user=request.user,
-            trust=trust,
-            academic_year=year.start_year,
-            hub_id=data.get("hub"),
-            phase=data.get("phase") or None,
-            sort=data.get("sort") or "school",
-            direction=data.get("dir") or "asc",
-        )
         query = request.GET.copy()
         for key in ("sort", "dir"):
             query.pop(key, None)
+        filters = {
+            "year": year.start_year,
+            "hub": data.get("hub"),
+            "phase": data.get("phase") or None,
+            "sort": data.get("sort") or "school",
+            "dir": data.get("dir") or "asc",
+            "base_query": query.urlencode(),
+        }
+
+        def table() -> str:
+            dashboard = selectors.trust_dashboard(
+                user=request.user,
+                trust=trust,
+                academic_year=year.start_year,
+                hub_id=filters["hub"],
+                phase=filters["phase"],
+                sort=filters["sort"],
+                direction=filters["dir"],
+            )
+            return render_to_string(
+                "dashboards/partials/_trust_table.html",
+                {"dashboard": dashboard, "year": year, "base_query": filters["base_query"]},
+            )
+
+        # The per-school rows are the page's cost: kept per viewer's grants and data version.
+        table_html = pagecache.cached_html(
+            "trust-dashboard", trust=trust, user=request.user, params=filters, render=table
+        )
+        if request.htmx:
+            return HttpResponse(table_html)
         context = {
             "trust": trust,
             "form": form,
-            "dashboard": dashboard,
-            "year": year,
+            "table_html": table_html,
             "show_hub_filter": len(hubs) > 1,
-            "base_query": query.urlencode(),
             "can_see_board_report": rules.sees_board_report(request.user, trust),
         }
-        template = (
-            "dashboards/partials/_trust_table.html"
-            if request.htmx
-            else "dashboards/trust_dashboard.html"
-        )
-        return render(request, template, context)
+        return render(request, "dashboards/trust_dashboard.html", context)
 
 
 class TrustConcernsView(ScopedViewMixin, View):
@@ -481,7 +499,26 @@ def _board(request, slug):
 
 class BoardReportView(ScopedViewMixin, View):
     def get(self, request, slug):
-        _trust, context = _board(request, slug)
+        trust = _trust_for(request, slug, Perm.REPORT_VIEW)
+        year, term, form = _board_period(request, trust)
+
+        def body() -> str:
+            context = reports.board_report_context(
+                user=request.user, trust=trust, year=year, term=term
+            )
+            return render_to_string("dashboards/includes/_board_body.html", context)
+
+        # Every school's rows, the roll-up and the SEF matrix: kept per audience and data version.
+        params = {"year": year.pk if year else None, "term": term.pk if term else None}
+        context = {
+            "trust": trust,
+            "term": term,
+            "term_form": form,
+            "year_label": year_label(year.start_year if year else timezone.localdate().year),
+            "body_html": pagecache.cached_html(
+                "board-report", trust=trust, user=request.user, params=params, render=body
+            ),
+        }
         return render(request, "dashboards/board_report.html", context)
 
 

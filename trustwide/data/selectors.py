@@ -118,10 +118,12 @@ def _identity(path: str) -> tuple:
 
 
 def _read_facts(marks, chars, assessed, term) -> PupilFacts:
+    facts = PupilFacts(year_groups={}, has_marks=bool(marks), has_assessments=bool(assessed))
+    if not (chars or marks or assessed):
+        return facts  # nothing stored for the year: no DuckDB connection to open
     import duckdb
 
     con = duckdb.connect()
-    facts = PupilFacts(year_groups={}, has_marks=bool(marks), has_assessments=bool(assessed))
     try:
         if chars:
             facts.year_groups = dict(

@@ -19,12 +19,14 @@ from . import rota as rota_rules
 from . import rules
 from . import support as support_rules
 from .models import (
+    TERM_LABELS,
     CollaborationPlan,
     Deployment,
     Expertise,
     NonNegotiable,
     Review,
     ReviewAction,
+    ReviewKind,
     ReviewStatus,
     SupportAssessment,
     Triad,
@@ -534,3 +536,40 @@ def last_year_groups(trust, year) -> list[list[int]]:
             trust=trust, academic_year__start_year=year.start_year - 1
         ).prefetch_related("schools")
     ]
+
+
+def overview(*, user, trust, year) -> dict:
+    """The per-school parts of the overview: rota calendar, reviews done and due, open review
+    actions by school, givers and takers, deployments by school."""
+    reviews = list(reviews_for(user=user, trust=trust, academic_year=year)) if year else []
+    triads = triads_for(user=user, trust=trust, academic_year=year) if year else []
+    latest = latest_assessments(user=user, trust=trust)
+    givers = [a for a in latest.values() if a.capacity in (support_rules.GIVER, support_rules.BOTH)]
+    takers = [a for a in latest.values() if a.capacity in (support_rules.TAKER, support_rules.BOTH)]
+    deployments = deployments_for(user=user, trust=trust, academic_year=year)
+    by_school: dict = {}
+    for d in deployments:
+        row = by_school.setdefault(
+            d.to_school_id, {"school": d.to_school, "in_days": 0, "count": 0}
+        )
+        row["in_days"] += d.days
+        row["count"] += 1
+    return {
+        "calendar": rota_calendar(triads, reviews),
+        "terms": TERM_LABELS,
+        "external": [r for r in reviews if r.kind == ReviewKind.EXTERNAL],
+        "counts": review_counts(reviews),
+        "open_actions": open_actions_by_school(user=user, trust=trust, academic_year=year),
+        "givers": sorted(givers, key=lambda a: a.school.name),
+        "takers": sorted(takers, key=lambda a: a.school.name),
+        "hub_map": _hub_map(latest.values()),
+        "deployments_by_school": sorted(by_school.values(), key=lambda r: r["school"].name),
+    }
+
+
+def _hub_map(assessments) -> list[tuple[str, list]]:
+    """Givers and takers grouped by hub: the trust's map of where capacity is."""
+    hubs: dict[str, list] = {}
+    for a in sorted(assessments, key=lambda a: a.school.name):
+        hubs.setdefault(a.school.hub.name if a.school.hub_id else "No hub", []).append(a)
+    return sorted(hubs.items())

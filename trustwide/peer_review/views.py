@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import View
 
@@ -15,18 +16,18 @@ from trustwide.access import (
     restrict,
     school_ids,
 )
-from trustwide.common import pdfs
+from trustwide.common import pagecache, pdfs
 from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
 from . import forms, rules, selectors, services
 from . import rota as rota_rules
 from . import support as support_rules
-from .models import TERM_LABELS, Deployment, Expertise, ReviewAction, ReviewKind, ReviewStatus
+from .models import Deployment, Expertise, ReviewAction, ReviewStatus
 
 
-def get_trust(user, slug) -> Trust:
-    return get_object_or_404_for(user, Perm.TRUST_VIEW, Trust, slug=slug)
+def get_trust(user, slug, trusts=Trust) -> Trust:
+    return get_object_or_404_for(user, Perm.TRUST_VIEW, trusts, slug=slug)
 
 
 def get_review(user, pk):
@@ -46,55 +47,29 @@ class OverviewView(ScopedViewMixin, View):
 
     def get(self, request, slug):
         user = request.user
-        trust = get_trust(user, slug)
+        trust = get_trust(user, slug, pagecache.with_versions(Trust.objects.all()))
         deny_unless(rules.may_read_in_trust(user, trust), rules.PEER_REVIEW_HIDDEN)
         year = selectors.chosen_year(trust, request.GET.get("year"))
-        reviews = (
-            list(selectors.reviews_for(user=user, trust=trust, academic_year=year)) if year else []
-        )
-        triads = selectors.triads_for(user=user, trust=trust, academic_year=year) if year else []
-        latest = selectors.latest_assessments(user=user, trust=trust)
-        givers = [
-            a for a in latest.values() if a.capacity in (support_rules.GIVER, support_rules.BOTH)
-        ]
-        takers = [
-            a for a in latest.values() if a.capacity in (support_rules.TAKER, support_rules.BOTH)
-        ]
-        deployments = selectors.deployments_for(user=user, trust=trust, academic_year=year)
-        by_school: dict = {}
-        for d in deployments:
-            row = by_school.setdefault(
-                d.to_school_id, {"school": d.to_school, "in_days": 0, "count": 0}
-            )
-            row["in_days"] += d.days
-            row["count"] += 1
         context = {
             "trust": trust,
             "year": year,
             "years": selectors.trust_years(trust),
-            "calendar": selectors.rota_calendar(triads, reviews),
-            "terms": TERM_LABELS,
-            "external": [r for r in reviews if r.kind == ReviewKind.EXTERNAL],
-            "counts": selectors.review_counts(reviews),
-            "open_actions": selectors.open_actions_by_school(
-                user=user, trust=trust, academic_year=year
-            ),
-            "givers": sorted(givers, key=lambda a: a.school.name),
-            "takers": sorted(takers, key=lambda a: a.school.name),
-            "hub_map": _hub_map(latest.values()),
-            "deployments_by_school": sorted(by_school.values(), key=lambda r: r["school"].name),
             "can_manage": rules.may_form_rota(user, trust.pk),
             "can_arrange_external": bool(_managed_schools(user, trust)),
         }
+
+        def body() -> str:
+            return render_to_string(
+                "peer_review/_overview_body.html",
+                {**context, **selectors.overview(user=user, trust=trust, year=year)},
+            )
+
+        # Every school's reviews, actions and deployments: per viewer's grants and data version.
+        params = {"year": year.pk if year else None, "can_manage": context["can_manage"]}
+        context["body_html"] = pagecache.cached_html(
+            "peer-review-overview", trust=trust, user=user, params=params, render=body
+        )
         return render(request, "peer_review/overview.html", context)
-
-
-def _hub_map(assessments) -> list[tuple[str, list]]:
-    """Givers and takers grouped by hub: the trust's map of where capacity is."""
-    hubs: dict[str, list] = {}
-    for a in sorted(assessments, key=lambda a: a.school.name):
-        hubs.setdefault(a.school.hub.name if a.school.hub_id else "No hub", []).append(a)
-    return sorted(hubs.items())
 
 
 def _managed_schools(user, trust):

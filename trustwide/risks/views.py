@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
-from trustwide.common import pdfs
+from trustwide.common import pagecache, pdfs
 from trustwide.common.exports import build_xlsx, xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
@@ -33,12 +34,12 @@ def _school_for(user, pk) -> School:
     return school
 
 
-def _trust(request, slug) -> Trust:
-    return _trust_for(request.user, slug=slug)
+def _trust(request, slug, trusts=Trust) -> Trust:
+    return _trust_for(request.user, trusts, slug=slug)
 
 
-def _trust_for(user, **lookup) -> Trust:
-    trust = get_object_or_404_for(user, Perm.TRUST_VIEW, Trust, **lookup)
+def _trust_for(user, trusts=Trust, **lookup) -> Trust:
+    trust = get_object_or_404_for(user, Perm.TRUST_VIEW, trusts, **lookup)
     deny_unless(rules.may_see_trust_register(user, trust), rules.TRUST_REGISTER_REFUSED)
     return trust
 
@@ -79,25 +80,31 @@ class SchoolRegisterView(ScopedViewMixin, View):
 
 class TrustRegisterView(ScopedViewMixin, View):
     def get(self, request, slug):
-        trust = _trust(request, slug)
+        trust = _trust(request, slug, pagecache.with_versions(Trust.objects.all()))
         schools = selectors.register_schools(request.user, trust)
-        own, rolled, threshold = selectors.trust_register(trust, schools)
-        hm, summary = selectors.schools_heatmap(trust, schools)
-        return render(
-            request,
-            "risks/trust_register.html",
-            {
-                "trust": trust,
-                "own": own,
-                "rolled": rolled,
-                "threshold": threshold,
-                "heatmap": hm,
-                "summary": summary,
-                "can_edit": rules.may_edit(request.user, trust=trust),
-                "today": timezone.localdate(),
-                "limited": schools is not None,
-            },
+        context = {
+            "trust": trust,
+            "can_edit": rules.may_edit(request.user, trust=trust),
+            "today": timezone.localdate(),
+            "limited": schools is not None,
+        }
+
+        def body() -> str:
+            own, rolled, threshold = selectors.trust_register(trust, schools)
+            hm, summary = selectors.schools_heatmap(trust, schools)
+            more = {"own": own, "rolled": rolled, "heatmap": hm, "summary": summary}
+            return render_to_string(
+                "risks/partials/_trust_register_body.html",
+                {**context, **more, "threshold": threshold},
+            )
+
+        # Every school's rows: kept per audience (which schools, may edit) and data version.
+        params = {"schools": sorted(schools) if schools is not None else None}
+        params["can_edit"] = context["can_edit"]
+        context["body_html"] = pagecache.cached_html(
+            "trust-risks", trust=trust, user=request.user, params=params, render=body
         )
+        return render(request, "risks/trust_register.html", context)
 
 
 class RiskDetailView(ScopedViewMixin, View):

@@ -1,4 +1,7 @@
 from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -20,3 +23,36 @@ def aria_sort(code: str, dashboard) -> str:
     if dashboard.sort != code:
         return "none"
     return "descending" if dashboard.direction == "desc" else "ascending"
+
+
+def _rag(rating) -> str:
+    if not rating:
+        return ""
+    return format_html(
+        '<span class="rag rag-{}" title="{}">{}</span>', rating.colour, rating.rule, rating.label
+    )
+
+
+@register.simple_tag
+def reading_cell(readings, code):
+    """One KPI cell of the trust tables: the same HTML as includes/_reading_cell.html, built in
+    Python because a template include per cell was most of a 100-school table's render time."""
+    r = readings.get(code) if readings else None
+    if not r:
+        return mark_safe('<td class="num">–</td>')
+    parts = [conditional_escape(r.display)]
+    if r.computed:
+        change = ""
+        if r.change is not None:
+            sign = "+" if r.change > 0 else ""
+            change = format_html("; {}{} on last year", sign, floatformat(r.change, 1))
+        parts.append(format_html('<span class="cell-meta">{}{}</span>', r.n_label, change))
+    if r.target_rating:
+        parts.append(
+            format_html('\n<span class="cell-meta">target {}</span>', _rag(r.target_rating))
+        )
+    if r.national_rating:
+        parts.append(
+            format_html('\n<span class="cell-meta">national {}</span>', _rag(r.national_rating))
+        )
+    return format_html('<td class="num">{}</td>', mark_safe("".join(parts)))  # noqa: S308

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.access.scope import school_ids
-from trustwide.common import pdfs
+from trustwide.common import pagecache, pdfs
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
 from trustwide.trusts.utils import chosen_year, default_year
@@ -19,8 +20,8 @@ from ..forms import PocketGuideForm, ScaleForm, StrategicPlanForm, TrustPriority
 from ..models import PlanKind, SchoolPlan, TrustPriority
 
 
-def _trust(request, slug, perm=Perm.STRATEGIC_PLAN_VIEW) -> Trust:
-    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, Trust, slug=slug)
+def _trust(request, slug, perm=Perm.STRATEGIC_PLAN_VIEW, trusts=Trust) -> Trust:
+    trust = get_object_or_404_for(request.user, Perm.TRUST_VIEW, trusts, slug=slug)
     deny_unless(rules.may_view_in_trust(request.user, trust, perm), rules.TRUST_PAGE_HIDDEN)
     return trust
 
@@ -366,7 +367,8 @@ class MonitoringScaleView(ScopedViewMixin, View):
 
 class RollupView(ScopedViewMixin, View):
     def get(self, request, slug):
-        trust = _trust(request, slug, Perm.TRUST_VIEW)
+        trusts = pagecache.with_versions(Trust.objects.all())
+        trust = _trust(request, slug, Perm.TRUST_VIEW, trusts)
         deny_unless(rules.may_view_rollup(request.user, trust), rules.TRUST_PLANS_HIDDEN)
         year = _year(trust, request)
         terms = list(
@@ -381,23 +383,26 @@ class RollupView(ScopedViewMixin, View):
             today = timezone.localdate()
             started = [t for t in terms if t.starts_on <= today]
             term = started[-1] if started else terms[0]
-        rows, total, before = selectors.rollup(user=request.user, trust=trust, term=term)
-        overdue = selectors.overdue_actions_for(
-            user=request.user, trust=trust, academic_year=year, limit=30
-        )
-        return render(
-            request,
-            "planning/rollup.html",
-            {
-                "trust": trust,
-                "year": year,
-                "terms": terms,
-                "term": term,
-                "rows": rows,
-                "total": total,
-                "previous": before,
-                "overdue": overdue,
-                "rule": rag.DERIVATION_RULE,
-                "years": list(trust.academic_years.all()),
-            },
-        )
+
+        def body() -> str:
+            rows, total, before = selectors.rollup(user=request.user, trust=trust, term=term)
+            overdue = selectors.overdue_actions_for(
+                user=request.user, trust=trust, academic_year=year, limit=30
+            )
+            context = {"term": term, "rows": rows, "total": total, "previous": before}
+            context.update(overdue=overdue, rule=rag.DERIVATION_RULE)
+            return render_to_string("planning/partials/_rollup_body.html", context)
+
+        # Every school's ratings: kept per viewer's grants, term and data version.
+        params = {"year": year.pk, "term": term.pk}
+        context = {
+            "trust": trust,
+            "year": year,
+            "terms": terms,
+            "term": term,
+            "years": list(trust.academic_years.all()),
+            "body_html": pagecache.cached_html(
+                "plan-rollup", trust=trust, user=request.user, params=params, render=body
+            ),
+        }
+        return render(request, "planning/rollup.html", context)
