@@ -122,21 +122,6 @@ def period_label(academic_year: int, period: str) -> str:
     return f"{_PERIOD_WORDS.get(period, period)} {year_label(academic_year)}"
 
 
-def _latest_before(filters: Q, *, academic_year: int, period: str, group: str, codes, key) -> dict:
-    """For each key (from `key(row)`) the value of the latest period before (academic_year,
-    period) that has one, looking back over this year and last: one query."""
-    if not codes:
-        return {}
-    rows = KpiValue.objects.filter(
-        filters,
-        academic_year__in=[academic_year - 1, academic_year],
-        period__in=list(_EARLIER_PERIODS),
-        group=group,
-        kpi_code__in=list(codes),
-    ).only(*_VALUE_FIELDS, "period")
-    return _pick_latest_before(rows, academic_year=academic_year, period=period, key=key)
-
-
 _EARLIER_PERIODS = ("autumn", "spring", "summer", "year")
 
 
@@ -279,39 +264,33 @@ def school_readings(
 ) -> list[Reading]:
     """Every KPI (or `codes`) for one school. The caller has checked KPI_VIEW on the school."""
     codes = list(codes or [k.code for k in d.KPIS])
-    current = {
-        v.kpi_code: v
-        for v in _values(
-            Q(school=school),
+    # Last year reads through URN links: a school that converted last year compares with its
+    # predecessor. This year, last year and the periods a missing figure falls back to: one query.
+    history = school_history_ids(school)
+    values = sorted(
+        _two_years(
+            Q(school_id__in=history),
             academic_year=academic_year,
             period=period,
-            groups=[group],
+            group=group,
             codes=codes,
-        )
-    }
-    # Last year reads through URN links: a school that converted last year compares with its predecessor.
-    history = school_history_ids(school)
-    last = {
+        ),
+        key=lambda v: history.index(v.school_id),  # the school's own rows last: they win
+    )
+    current = {
         v.kpi_code: v
-        for v in sorted(
-            _values(
-                Q(school_id__in=history),
-                academic_year=academic_year - 1,
-                period=period,
-                groups=[group],
-                codes=codes,
-            ),
-            key=lambda v: history.index(v.school_id),
-        )
+        for v in values
+        if v.school_id == school.pk and v.academic_year == academic_year and v.period == period
+    }
+    last = {
+        v.kpi_code: v for v in values if v.academic_year == academic_year - 1 and v.period == period
     }
     targets = _targets(school.trust_id, academic_year, codes, group)
     phase = _benchmark_phase(school)
-    earlier = _latest_before(
-        Q(school_id__in=history),
+    earlier = _pick_latest_before(
+        reversed(values),  # own rows first: on a tie of periods the first row wins
         academic_year=academic_year,
         period=period,
-        group=group,
-        codes=[c for c in codes if c not in current],
         key=lambda v: v.kpi_code,
     )
     readings = []
