@@ -163,9 +163,14 @@ def test_serve_runs_processes_restarts_the_worker_and_stops_them_all(tmp_path):
         assert _get(f"{base}{script}")[0] == 200, "htmx is served too"
 
         # Web server master + 2 gunicorn workers, task worker, scheduler.
+        # The login page answers as soon as one gunicorn worker is up; the second may still
+        # be booting on a busy machine, so wait for it rather than count at once.
         worker = _wait(lambda: _task_worker(parent), 30, "the task worker")
-        children = parent.children(recursive=True)
-        assert len(children) >= 5, [c.cmdline() for c in children]
+        children = _wait(
+            lambda: (c := parent.children(recursive=True)) and len(c) >= 5 and c,
+            60,
+            "the web server master, 2 web workers, the task worker and the scheduler",
+        )
         assert any(c.cmdline()[-1:] == ["scheduler"] for c in children)
 
         # kill -9 the task worker in the middle of a task: serve restarts it, says so, and the
