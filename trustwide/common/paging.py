@@ -61,6 +61,13 @@ class Page:
         return self.total if self.show_all else min(self.number * self.per_page, self.total)
 
 
+def caption_range(page: Page) -> str:
+    """What a table's caption adds when it shows one page: ", 26 to 50 of 62"."""
+    if page.show_all or not page.needed:
+        return ""
+    return f", {page.first} to {page.last} of {page.total}"
+
+
 def page_key(value: str | None) -> str:
     """The page parameter as it decides what is shown: a number, or "all"."""
     value = (value or "").strip().lower()
