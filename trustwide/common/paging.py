@@ -83,6 +83,12 @@ def without(query, *names: str) -> str:
     return urlencode(pairs)
 
 
+def link_with(query, **values: str) -> str:
+    """A link to this page with `values` set and every other parameter of `query` kept."""
+    kept = without(query, *values)
+    return f"?{kept}{'&' if kept else ''}{urlencode(values)}"
+
+
 def page_of(
     rows: Sequence,
     value: str | None,
