@@ -83,9 +83,10 @@ def without(query, *names: str) -> str:
     return urlencode(pairs)
 
 
-def link_with(query, **values: str) -> str:
-    """A link to this page with `values` set and every other parameter of `query` kept."""
-    kept = without(query, *values)
+def link_with(query, drop: tuple[str, ...] = (), **values: str) -> str:
+    """A link to this page with `values` set, the parameters `drop` left out and every other
+    parameter of `query` kept."""
+    kept = without(query, *drop, *values)
     return f"?{kept}{'&' if kept else ''}{urlencode(values)}"
 
 

@@ -109,11 +109,13 @@ class TrustDashboardView(ScopedViewMixin, View):
                 target="trust-table",
             )
             context = {"dashboard": dashboard, "page": page, "year": year, "base_query": base}
-            plain = paging.without(request.GET, "sort", "dir", "page", "attention")
-            context["attention_off_url"] = (
-                f"?{plain}{'&' if plain else ''}sort={dashboard.sort}&dir={dashboard.direction}"
+            order = {"sort": dashboard.sort, "dir": dashboard.direction}
+            context["attention_url"] = paging.link_with(
+                request.GET, ("page",), attention="on", **order
             )
-            context["attention_url"] = f"{context['attention_off_url']}&attention=on"
+            context["attention_off_url"] = paging.link_with(
+                request.GET, ("page", "attention"), **order
+            )
             return render_to_string("dashboards/partials/_trust_table.html", context)
 
         # The per-school rows are the page's cost: kept per viewer's grants and data version.
