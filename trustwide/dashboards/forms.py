@@ -25,6 +25,9 @@ class TrustDashboardFilterForm(forms.Form):
     year = forms.TypedChoiceField(label="Academic year", coerce=int, required=False)
     hub = forms.TypedChoiceField(label="Hub", coerce=int, required=False, empty_value=None)
     phase = forms.ChoiceField(label="Phase", required=False)
+    attention = forms.BooleanField(
+        label="Only schools needing attention (a red rating)", required=False
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     dir = forms.ChoiceField(
         choices=[("asc", "asc"), ("desc", "desc")], required=False, widget=forms.HiddenInput

@@ -213,6 +213,16 @@ class TrustRow:
     readings: dict
     completeness: Completeness | None
 
+    @property
+    def needs_attention(self) -> bool:
+        """A red rating against its target or national on any KPI shown."""
+        return any(
+            rating is not None and rating.colour == "red"
+            for r in self.readings.values()
+            if r is not None
+            for rating in (r.target_rating, r.national_rating)
+        )
+
 
 @dataclass
 class TrustDashboard:
@@ -224,6 +234,8 @@ class TrustDashboard:
     sort: str = "school"
     direction: str = "asc"
     late_after_days: int = 35
+    attention: int = 0  # schools (of those filtered by hub and phase) needing attention
+    attention_only: bool = False
 
 
 def trust_codes(trust: Trust, academic_year: int) -> list[str]:
@@ -273,7 +285,10 @@ def trust_dashboard(
     sort: str = "school",
     direction: str = "asc",
     rule: ConcernRule | None = None,
+    attention_only: bool = False,
 ) -> TrustDashboard:
+    """Every school row the user may see, sorted across all of them (a page shows a slice);
+    `attention_only` keeps the rows needing attention (TrustRow.needs_attention)."""
     codes = trust_codes(trust, academic_year)
     rows, trust_readings = kpi_selectors.trust_school_table(
         user=user,
@@ -291,6 +306,9 @@ def trust_dashboard(
         late_after_days=rule.late_after_days,
     )
     out = [TrustRow(r.school, r.readings, completeness.get(r.school.pk)) for r in rows]
+    flagged = [r for r in out if r.needs_attention]
+    if attention_only:
+        out = flagged
     if sort not in ("school", "hub", "data", *codes):
         sort = "school"
     # Values sort so that "asc" lists the weakest first whichever way the KPI points.
@@ -308,6 +326,8 @@ def trust_dashboard(
         sort,
         direction,
         rule.late_after_days,
+        len(flagged),
+        attention_only,
     )
 
 

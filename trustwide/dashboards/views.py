@@ -10,7 +10,7 @@ from django.views import View
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.audit.models import PupilAccessKind
 from trustwide.audit.services import record_pupil_access
-from trustwide.common import pagecache, pdfs
+from trustwide.common import pagecache, paging, pdfs
 from trustwide.common.exports import xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.kpis import definitions as kd
@@ -74,16 +74,16 @@ class TrustDashboardView(ScopedViewMixin, View):
         year = chosen_year(years, data.get("year"))
         if year is None:
             return render(request, "dashboards/no_year.html", {"trust": trust})
-        query = request.GET.copy()
-        for key in ("sort", "dir"):
-            query.pop(key, None)
         filters = {
             "year": year.start_year,
             "hub": data.get("hub"),
             "phase": data.get("phase") or None,
+            "attention": bool(data.get("attention")),
             "sort": data.get("sort") or "school",
             "dir": data.get("dir") or "asc",
-            "base_query": query.urlencode(),
+            # Sorting and filtering start again at the first page; the pager keeps the rest.
+            "base_query": paging.without(request.GET, "sort", "dir", "page"),
+            "page": paging.page_key(request.GET.get("page")),
         }
 
         def table() -> str:
@@ -95,11 +95,28 @@ class TrustDashboardView(ScopedViewMixin, View):
                 phase=filters["phase"],
                 sort=filters["sort"],
                 direction=filters["dir"],
+                attention_only=filters["attention"],
             )
-            return render_to_string(
-                "dashboards/partials/_trust_table.html",
-                {"dashboard": dashboard, "year": year, "base_query": filters["base_query"]},
+            base = filters["base_query"]
+            sorted_by = (
+                f"{base}{'&' if base else ''}sort={dashboard.sort}&dir={dashboard.direction}"
             )
+            page = paging.page_of(
+                dashboard.rows,
+                filters["page"],
+                base_query=sorted_by,
+                label="Pages of the schools table",
+                target="trust-table",
+            )
+            context = {"dashboard": dashboard, "page": page, "year": year, "base_query": base}
+            order = {"sort": dashboard.sort, "dir": dashboard.direction}
+            context["attention_url"] = paging.link_with(
+                request.GET, ("page",), attention="on", **order
+            )
+            context["attention_off_url"] = paging.link_with(
+                request.GET, ("page", "attention"), **order
+            )
+            return render_to_string("dashboards/partials/_trust_table.html", context)
 
         # The per-school rows are the page's cost: kept per viewer's grants and data version.
         table_html = pagecache.cached_html(

@@ -119,7 +119,8 @@ def open_actions_by_school(
         row[1] += 1
         if a.due_on < today:
             row[2] += 1
-    return sorted((tuple(v) for v in counts.values()), key=lambda r: r[0].name)
+    # The schools needing attention first: most overdue, then most open.
+    return sorted((tuple(v) for v in counts.values()), key=lambda r: (-r[2], -r[1], r[0].name))
 
 
 # --------------------------------------------------------------------------- pre-visit pack
@@ -567,9 +568,23 @@ def overview(*, user, trust, year) -> dict:
     }
 
 
-def _hub_map(assessments) -> list[tuple[str, list]]:
+@dataclass
+class HubCapacity:
+    """One hub's schools on the capacity map, and how many need more than universal support."""
+
+    hub: str
+    rows: list
+    intensive: int = 0
+    targeted: int = 0
+
+
+def _hub_map(assessments) -> list[HubCapacity]:
     """Givers and takers grouped by hub: the trust's map of where capacity is."""
-    hubs: dict[str, list] = {}
+    hubs: dict[str, HubCapacity] = {}
     for a in sorted(assessments, key=lambda a: a.school.name):
-        hubs.setdefault(a.school.hub.name if a.school.hub_id else "No hub", []).append(a)
-    return sorted(hubs.items())
+        name = a.school.hub.name if a.school.hub_id else "No hub"
+        group = hubs.setdefault(name, HubCapacity(name, []))
+        group.rows.append(a)
+        group.intensive += a.category == support_rules.INTENSIVE
+        group.targeted += a.category == support_rules.TARGETED
+    return [hubs[name] for name in sorted(hubs)]

@@ -16,7 +16,7 @@ from trustwide.access import (
     restrict,
     school_ids,
 )
-from trustwide.common import pagecache, pdfs
+from trustwide.common import pagecache, paging, pdfs
 from trustwide.common.views import ScopedViewMixin, add_errors, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
 
@@ -41,6 +41,15 @@ def trust_schools(trust: Trust):
 # --------------------------------------------------------------------------- trust view
 
 
+# Page parameter: (the overview's list, the pager's label, rows a page). A triad's row holds
+# three schools' visits, so fewer of them make a page.
+OVERVIEW_PAGERS = {
+    "triads": ("calendar", "Pages of the rota calendar", 10),
+    "actions": ("open_actions", "Pages of the open review actions", paging.PER_PAGE),
+    "deploys": ("deployments_by_school", "Pages of the deployments", paging.PER_PAGE),
+}
+
+
 class OverviewView(ScopedViewMixin, View):
     """Rota calendar, reviews done and due, open review actions by school, givers and takers,
     deployments by school."""
@@ -58,14 +67,31 @@ class OverviewView(ScopedViewMixin, View):
             "can_arrange_external": bool(_managed_schools(user, trust)),
         }
 
+        # Long tables a page at a time (each pager keeps the others' pages); hubs collapsed.
+        pages = {name: paging.page_key(request.GET.get(name)) for name in OVERVIEW_PAGERS}
+        bases = {name: paging.without(request.GET, name) for name in pages}
+        hubs_open = request.GET.get("hubs") == "open"
+
         def body() -> str:
-            return render_to_string(
-                "peer_review/_overview_body.html",
-                {**context, **selectors.overview(user=user, trust=trust, year=year)},
-            )
+            data = selectors.overview(user=user, trust=trust, year=year)
+            for name, (rows, label, per_page) in OVERVIEW_PAGERS.items():
+                data[f"{name}_page"] = paging.page_of(
+                    data[rows],
+                    pages[name],
+                    base_query=bases[name],
+                    param=name,
+                    per_page=per_page,
+                    label=label,
+                    target=f"overview-{name}",
+                )
+            schools_on_map = sum(len(g.rows) for g in data["hub_map"])
+            data["hubs_collapsed"] = schools_on_map > paging.PER_PAGE and not hubs_open
+            data["hubs_open_url"] = paging.link_with(request.GET, hubs="open")
+            return render_to_string("peer_review/_overview_body.html", {**context, **data})
 
         # Every school's reviews, actions and deployments: per viewer's grants and data version.
         params = {"year": year.pk if year else None, "can_manage": context["can_manage"]}
+        params.update(pages=pages, bases=bases, hubs_open=hubs_open)
         context["body_html"] = pagecache.cached_html(
             "peer-review-overview", trust=trust, user=user, params=params, render=body
         )

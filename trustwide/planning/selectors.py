@@ -234,6 +234,11 @@ class RollupRow:
     def priority_change(self) -> dict:
         return rag.change(self.previous_priorities, self.priorities)
 
+    @property
+    def needs_attention(self) -> bool:
+        """A red or amber priority, action or success criterion."""
+        return any(c["red"] or c["amber"] for c in (self.priorities, self.items))
+
     def add(self, other: RollupRow) -> None:
         for name in ("priorities", "items", "previous_items", "previous_priorities"):
             setattr(self, name, rag.add_counts(getattr(self, name), getattr(other, name)))
@@ -346,6 +351,30 @@ def rollup(
             if (r.school.hub.name if r.school.hub else "No hub") == hub_label
         )
     return grouped, total, before
+
+
+def rollup_schools(grouped, *, attention_only: bool = False) -> list[RollupRow]:
+    """The school rows of `rollup()` in hub order (the rows a page of the roll-up is cut from)."""
+    return [
+        r for level, r in grouped if level == "school" and (r.needs_attention or not attention_only)
+    ]
+
+
+def with_hub_rows(grouped, shown: list[RollupRow]) -> list[tuple[str, RollupRow]]:
+    """The school rows `shown` (a page), each hub's subtotal row before its first school."""
+    hub_of, hub = {}, None
+    for level, row in grouped:
+        if level == "hub":
+            hub = row
+        else:
+            hub_of[id(row)] = hub
+    out, last = [], None
+    for row in shown:
+        if hub_of[id(row)] is not last:
+            last = hub_of[id(row)]
+            out.append(("hub", last))
+        out.append(("school", row))
+    return out
 
 
 def overdue_actions_for(*, user, trust, academic_year, limit: int = 50) -> list[Action]:

@@ -198,6 +198,12 @@ def schools_heatmap(trust, schools: set[int] | None = None) -> tuple[Heatmap, li
     return heatmap(risks), sorted(summary.values(), key=lambda row: row["school"].name)
 
 
+def most_at_risk_first(summary: list[dict]) -> list[dict]:
+    """The per-school summary with the schools needing attention first: most high risks, then
+    medium, then risks worse since their last review; then by name."""
+    return sorted(summary, key=lambda r: (-r["High"], -r["Medium"], -r["up"], r["school"].name))
+
+
 def active_school_risks(school, limit: int = 10) -> list[Risk]:
     """For governance agendas: the school's active risks, highest first."""
     return list(

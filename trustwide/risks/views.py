@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
-from trustwide.common import pagecache, pdfs
+from trustwide.common import pagecache, paging, pdfs
 from trustwide.common.exports import build_xlsx, xlsx_response
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import School, Trust
@@ -78,6 +78,9 @@ class SchoolRegisterView(ScopedViewMixin, View):
         )
 
 
+ROLLED_CAPTION = "School risks at or above the threshold (rolled up from school registers)"
+
+
 class TrustRegisterView(ScopedViewMixin, View):
     def get(self, request, slug):
         trust = _trust(request, slug, pagecache.with_versions(Trust.objects.all()))
@@ -89,18 +92,40 @@ class TrustRegisterView(ScopedViewMixin, View):
             "limited": schools is not None,
         }
 
+        # Two long tables, each a page at a time; each pager keeps the other's page.
+        pages = {name: paging.page_key(request.GET.get(name)) for name in ("rolled", "bysch")}
+        bases = {name: paging.without(request.GET, name) for name in pages}
+
         def body() -> str:
             own, rolled, threshold = selectors.trust_register(trust, schools)
             hm, summary = selectors.schools_heatmap(trust, schools)
+            summary = selectors.most_at_risk_first(summary)
             more = {"own": own, "rolled": rolled, "heatmap": hm, "summary": summary}
+            more["rolled_page"] = paging.page_of(
+                rolled,
+                pages["rolled"],
+                base_query=bases["rolled"],
+                param="rolled",
+                label="Pages of the rolled-up school risks",
+                target="rolled-risks",
+            )
+            more["summary_page"] = paging.page_of(
+                summary,
+                pages["bysch"],
+                base_query=bases["bysch"],
+                param="bysch",
+                label="Pages of the active risks by school",
+                target="risks-by-school",
+            )
+            more["rolled_caption"] = ROLLED_CAPTION + paging.caption_range(more["rolled_page"])
             return render_to_string(
                 "risks/partials/_trust_register_body.html",
                 {**context, **more, "threshold": threshold},
             )
 
-        # Every school's rows: kept per audience (which schools, may edit) and data version.
+        # Every school's rows: kept per audience (which schools, may edit), pages and data version.
         params = {"schools": sorted(schools) if schools is not None else None}
-        params["can_edit"] = context["can_edit"]
+        params.update(can_edit=context["can_edit"], pages=pages, bases=bases)
         context["body_html"] = pagecache.cached_html(
             "trust-risks", trust=trust, user=request.user, params=params, render=body
         )

@@ -10,7 +10,7 @@ from django.views import View
 
 from trustwide.access import Perm, get_object_or_404_for
 from trustwide.access.scope import school_ids
-from trustwide.common import pagecache, pdfs
+from trustwide.common import pagecache, paging, pdfs
 from trustwide.common.views import ScopedViewMixin, deny_unless, form_page
 from trustwide.trusts.models import AcademicYear, School, Term, Trust
 from trustwide.trusts.utils import chosen_year, default_year
@@ -384,23 +384,43 @@ class RollupView(ScopedViewMixin, View):
             started = [t for t in terms if t.starts_on <= today]
             term = started[-1] if started else terms[0]
 
+        attention = bool(request.GET.get("attention"))
+        params = {
+            "year": year.pk,
+            "term": term.pk,
+            "attention": attention,
+            "base_query": paging.without(request.GET, "page"),
+            "page": paging.page_key(request.GET.get("page")),
+        }
+
         def body() -> str:
             rows, total, before = selectors.rollup(user=request.user, trust=trust, term=term)
+            schools = selectors.rollup_schools(rows)
+            flagged = selectors.rollup_schools(rows, attention_only=True)
+            page = paging.page_of(
+                flagged if attention else schools,
+                params["page"],
+                base_query=params["base_query"],
+                label="Pages of the roll-up",
+                target="rollup-body",
+            )
             overdue = selectors.overdue_actions_for(
                 user=request.user, trust=trust, academic_year=year, limit=30
             )
-            context = {"term": term, "rows": rows, "total": total, "previous": before}
-            context.update(overdue=overdue, rule=rag.DERIVATION_RULE)
+            context = {"term": term, "rows": selectors.with_hub_rows(rows, page.rows)}
+            context.update(total=total, previous=before, page=page, overdue=overdue)
+            context.update(rule=rag.DERIVATION_RULE, attention=attention, schools=len(schools))
+            context["attention_count"] = len(flagged)
             return render_to_string("planning/partials/_rollup_body.html", context)
 
-        # Every school's ratings: kept per viewer's grants, term and data version.
-        params = {"year": year.pk, "term": term.pk}
+        # Every school's ratings: kept per viewer's grants, term, filters, page and data version.
         context = {
             "trust": trust,
             "year": year,
             "terms": terms,
             "term": term,
             "years": list(trust.academic_years.all()),
+            "attention": attention,
             "body_html": pagecache.cached_html(
                 "plan-rollup", trust=trust, user=request.user, params=params, render=body
             ),
