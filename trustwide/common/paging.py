@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
+
 PER_PAGE = 25
 ALL = "all"
 
@@ -103,17 +105,20 @@ def page_of(
     """The page `value` ("2", "all", or anything else: the first page) of `rows`. A number past
     the last page shows the last page."""
     rows = list(rows)
-    total = len(rows)
-    count = max(1, -(-total // per_page))
+    paginator = Paginator(
+        rows, per_page
+    )  # Django's: counts and slices; a page past the end is the last
+    total, count = paginator.count, paginator.num_pages
     key = page_key(value)
-    number = 0 if key == ALL else min(int(key), count)
+    shown = rows if key == ALL else paginator.get_page(key)
+    number = 0 if key == ALL else shown.number
     prefix = f"?{base_query}&" if base_query else "?"
 
     def url(page: int | str) -> str:
         return f"{prefix}{param}={page}"
 
     page = Page(
-        rows=rows if number == 0 else rows[(number - 1) * per_page : number * per_page],
+        rows=list(shown) if number else rows,
         number=number,
         count=count,
         total=total,
