@@ -140,9 +140,14 @@ def parse_estimates(path: str | Path) -> ParsedEstimates:
     """Read DfE's published estimates table; raise EstimatesFileError listing every bad row."""
     path = Path(path)
     name = path.name
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        lines = [(reader.line_num, cells) for cells in reader]
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            lines = [(reader.line_num, cells) for cells in reader]
+    except UnicodeDecodeError as exc:
+        raise EstimatesFileError(
+            f"{name}: not UTF-8 text (byte {exc.start}); save the table as 'CSV UTF-8'"
+        ) from exc
     start, roles, header = _header(lines, name)
     errors: list[str] = []
 
@@ -275,7 +280,19 @@ def import_estimates(
         after={**snapshot(table), "rows": len(parsed.rows)},
         actor_label=actor_label,
     )
+    transaction.on_commit(lambda: _recompute(ks4_year, table.pk))
     return table, parsed
+
+
+def _recompute(ks4_year: int, table_id: int) -> None:
+    """Progress 8 changes for every trust with that year: recompute each in the background."""
+    from trustwide.trusts.models import AcademicYear
+
+    from .tasks import refresh_kpis
+
+    trusts = AcademicYear.objects.filter(start_year=ks4_year).values_list("trust_id", flat=True)
+    for trust_id in sorted(set(trusts)):
+        refresh_kpis.enqueue(trust_id, ks4_year, f"A8 estimates {table_id}")
 
 
 def describe(table: A8EstimateTable, parsed: ParsedEstimates) -> str:
@@ -292,7 +309,10 @@ def describe(table: A8EstimateTable, parsed: ParsedEstimates) -> str:
     ]
     if parsed.ignored:
         lines.append("Ignored: " + ", ".join(f"'{h}'" for h in parsed.ignored) + ".")
-    lines.append("Run `trustwide kpis refresh --year ...` for Progress 8 to use them.")
+    lines.append(
+        f"The KPIs of every trust with {year_label(table.ks4_year)} are being recomputed "
+        "in the background (`trustwide kpis refresh` does it at once)."
+    )
     return "\n".join(lines)
 
 
