@@ -59,7 +59,7 @@ def estimates_table(
     [low, high) in tenths of a point, the estimate, and DfE's minimum pupil Progress 8 score
     for the range (None where DfE gives none: scores are then not capped). Ranges must not
     overlap (a pupil matches one estimate at most)."""
-    rows = sorted(rows)
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
     for (_lo, hi, *_r), (lo2, *_r2) in zip(rows, rows[1:], strict=False):
         if lo2 < hi:
             raise ValueError(f"{name}: KS2 ranges overlap at {lo2:g}")
