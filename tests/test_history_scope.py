@@ -35,6 +35,9 @@ NO_HISTORY_PAGE = {
     "kpis.kpirefresh",
     "kpis.schoolperformance",
     "kpis.nationalfigure",
+    # DfE's Attainment 8 estimates: national data only `trustwide a8estimates` writes.
+    "kpis.a8estimatetable",
+    "kpis.a8estimate",
     "governance.calendartoken",
     # The pupil-data access log is read on the data protection page, never changed.
     "audit.pupildataaccess",

@@ -25,8 +25,8 @@ period):
   that subject, score or code), mtc (numeric multiplication tables check score);
 - ks4 (period 'year' only; built from the KS4_<subject> grades, engine/ks4.py): a8, a8_english,
   a8_maths, a8_ebacc, a8_open, subjects (KS4 subject results), eng_best, maths, ebacc_entered,
-  ebacc_points, p8_points (A8 minus its estimate; null without KS2 prior attainment or an
-  estimate for it);
+  ebacc_points, p8_points (A8 minus its estimate, raised to 10 x DfE's minimum pupil score for
+  the range when below it; null without KS2 prior attainment or an estimate for it);
 - transition (period 'year' only): leavers, sustained.
 """
 

@@ -33,7 +33,9 @@ EBACC_APS_SOURCE = "https://standards.esd.org.uk:443/?uri=metricType%2f10751"
 EM_SOURCE = "https://www.ssatuk.co.uk/blog/english-league-tables-counts/"
 P8_SOURCE = (
     "https://ffteducationdatalab.org.uk/?p=24199 ; no KS2 baseline, no Progress 8: "
-    "https://lessonslearned.com/baseline-for-progress-8"
+    "https://lessonslearned.com/baseline-for-progress-8 ; the cap (DfE's words, quoted): "
+    "https://www.naht.org.uk/news-and-opinion/news/structures-inspection-and-accountability-news/"
+    "progress-scores-2018-methodology-changed-to-reduce-the-impact-of-outliers/"
 )
 KS2_SUBJECT_SOURCE = (
     "https://explore-education-statistics.service.gov.uk/data-catalogue/data-set/"
@@ -261,11 +263,16 @@ KS4 += [
         "average Attainment 8 of pupils with the same KS2 prior attainment) / 10. Prior "
         "attainment is the mean of the pupil's KS2 reading and maths scaled scores "
         "(KS4_KS2_PRIOR). Pupils without KS2 results are left out of Progress 8 (they still "
-        "count in Attainment 8), as DfE does. The estimates are DfE's for the year, loaded in "
-        "trustwide/kpis/a8_estimates.csv with their source; no row exists for a year without "
-        "estimates (DfE published none for 2024/25 and 2025/26: those cohorts had no KS2 "
-        "tests). DfE's capping of extreme negative pupil scores is not applied.",
-        numerator="sum over pupils of Attainment 8 minus their estimate",
+        "count in Attainment 8), as DfE does. The estimates are DfE's table for the KS4 year, "
+        "imported with its source and marked verified (trustwide a8estimates import); no row "
+        "exists for a year without a verified table (DfE published none for 2024/25 and "
+        "2025/26: those cohorts had no KS2 tests). DfE's cap on extreme negative scores (from "
+        "2017/18): a pupil's score below the minimum DfE sets for their prior attainment group "
+        "counts as that minimum, as in DfE's headline figure; applied only where the imported "
+        "table gives the minimum scores. For a year whose table has none, scores are not "
+        "capped (DfE's unadjusted figure), and `trustwide a8estimates list` says so.",
+        numerator="sum over pupils of Attainment 8 minus their estimate (no less than 10 x "
+        "DfE's minimum score, where given)",
         denominator="10 x pupils with Attainment 8, KS2 prior attainment and an estimate",
         unit="points",
         better="higher",

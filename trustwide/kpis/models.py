@@ -7,6 +7,8 @@ from the same numbers and agree.
 from django.conf import settings
 from django.db import models
 
+from trustwide.trusts.utils import year_label
+
 
 class Level(models.TextChoices):
     SCHOOL = "school", "School"
@@ -167,3 +169,49 @@ class NationalFigure(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.academic_year} {self.phase}: {self.value}"
+
+
+class A8EstimateTable(models.Model):
+    """DfE's Attainment 8 estimates for one KS4 year, as imported from DfE's published table
+    (`trustwide a8estimates import`, kpis/a8_estimates.py); Progress 8 reads the verified one.
+    Importing a year again replaces its table. Public national data: not scoped to a trust."""
+
+    ks4_year = models.PositiveSmallIntegerField(
+        unique=True, help_text="Start year of the KS4 cohort's academic year (2023 = 2023/24)."
+    )
+    source = models.CharField(max_length=500)
+    verified = models.BooleanField(default=False)
+    source_file = models.CharField(max_length=200)
+    has_limits = models.BooleanField(
+        default=False, help_text="DfE's minimum pupil Progress 8 scores were given (the cap)."
+    )
+    imported_at = models.DateTimeField(auto_now=True)
+
+    scope_trust_path = None
+
+    def __str__(self):
+        return f"Attainment 8 estimates {year_label(self.ks4_year)}"
+
+    def audit_scope(self):
+        return None, None
+
+
+class A8Estimate(models.Model):
+    """One KS2 prior-attainment range [ks2_low, ks2_high) of a year's estimates."""
+
+    table = models.ForeignKey(A8EstimateTable, on_delete=models.CASCADE, related_name="rows")
+    prior_attainment_group = models.CharField(max_length=30, blank=True)
+    ks2_low = models.DecimalField(max_digits=5, decimal_places=1)
+    ks2_high = models.DecimalField(max_digits=5, decimal_places=1)
+    a8_estimate = models.FloatField()
+    p8_limit = models.FloatField(
+        null=True, blank=True, help_text="DfE's minimum pupil Progress 8 score for the range."
+    )
+
+    scope_trust_path = None
+
+    class Meta:
+        ordering = ["ks2_low"]
+
+    def __str__(self):
+        return f"{self.ks2_low}-{self.ks2_high}: {self.a8_estimate}"

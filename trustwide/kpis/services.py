@@ -22,6 +22,7 @@ from trustwide.planning.selectors import teaching_judgements
 from trustwide.trusts.calendar import calendars_for, term_dates_for, year_of
 from trustwide.trusts.models import School
 
+from .a8_estimates import estimate_rows
 from .engine import StaleDerivedData, iter_kpis, teaching_at_least_good
 from .models import KpiRefresh, KpiValue, Level
 
@@ -208,6 +209,7 @@ def _engine_tables(root, trust, academic_year, schools, terms, own, as_of):
     schools on their own dates (each group in a run of its own)."""
     school_hubs = {urn: hub for _, urn, hub in schools}
     own_urns = set().union(*own.values())
+    estimates = estimate_rows(academic_year)  # Progress 8: the year's verified DfE table
     runs = [(terms, school_hubs, None)] + [
         (list(periods), {u: school_hubs[u] for u in urns}, urns) for periods, urns in own.items()
     ]
@@ -219,6 +221,7 @@ def _engine_tables(root, trust, academic_year, schools, terms, own, as_of):
             school_hubs=hubs,
             terms=run_terms,
             as_of=as_of,
+            a8_estimates=estimates,
         ):
             if urns is not None:
                 yield _school_rows(table, urns, keep=True)

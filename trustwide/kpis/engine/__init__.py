@@ -90,6 +90,7 @@ def compute_kpis(
     kpis: list[str] | None = None,
     connection=None,
     batch_schools: int | None = None,
+    a8_estimates: Iterable[tuple[float, float, float, float | None]] | None = None,
 ) -> pa.Table:
     """Return one row per (kpi_code, level, scope_id, period, group); see RESULT_SCHEMA.
 
@@ -99,6 +100,9 @@ def compute_kpis(
     kpis: optional subset of KPI codes or family names ('attendance', ...); default all.
     connection: an existing Ibis DuckDB or PySpark backend to reuse (else one is opened).
     batch_schools: schools per batch (default BATCH_SCHOOLS); see the module docstring.
+    a8_estimates: DfE's Attainment 8 estimates for the year, (ks2_low, ks2_high, estimate,
+    minimum pupil Progress 8 score or None) per KS2 range (engine/ks4.estimates_table);
+    without them there is no Progress 8.
     Rows exist only where at least one pupil is in the KPI's population; they are sorted by
     kpi_code, level, scope_id, period and group.
     """
@@ -113,6 +117,7 @@ def compute_kpis(
         kpis=kpis,
         connection=connection,
         batch_schools=batch_schools or BATCH_SCHOOLS,
+        a8_estimates=a8_estimates,
     )
     try:
         schools = [block for blocks in run.batches() for block in blocks]

@@ -11,15 +11,16 @@ ranks were 5 times slower in DuckDB):
 2. the open subjects, the EBacc subjects beyond the first 3 and the English qualification not
    in the English slot, sorted: the first 3 fill the open slots.
 
-Progress 8 needs DfE's Attainment 8 estimates by KS2 prior attainment for the year
-(a8_estimates.csv, loaded with its source); without them the pupil's p8 is null and no
-Progress 8 row exists.
+Progress 8 needs DfE's Attainment 8 estimates by KS2 prior attainment for the year, given
+by the caller (the Django side reads the year's imported, verified table: kpis/a8_estimates.py);
+without them the pupil's p8 is null and no Progress 8 row exists. Where DfE's minimum pupil
+score (the cap on extreme negative scores) is given for a range, a pupil's score below it
+counts as the minimum.
 """
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
+from collections.abc import Iterable
 
 import ibis
 import ibis.expr.types as ir
@@ -29,11 +30,12 @@ from trustwide.data.schemas import KS4_SUBJECT_PREFIX, KS4_SUBJECTS
 
 from .schema import KEYS
 
-ESTIMATES_CSV = Path(__file__).resolve().parent.parent / "a8_estimates.csv"
 ESTIMATES_ROLE = "prior_estimates"  # the lookup's placeholder role (letters and _ only)
 # Estimates by tenth of a KS2 point, so the pupils find theirs with an equality (hash) join:
 # key = floor(10 x prior attainment). An inequality join was a nested loop.
-ESTIMATES_SCHEMA = pa.schema([("prior_key", pa.int32()), ("a8_estimate", pa.float64())])
+ESTIMATES_SCHEMA = pa.schema(
+    [("prior_key", pa.int32()), ("a8_estimate", pa.float64()), ("p8_limit", pa.float64())]
+)
 KEY_SCALE = 10
 COMBINED_SCIENCE = KS4_SUBJECT_PREFIX + "COMB_SCI"
 SINGLE_SCIENCES = tuple(
@@ -48,35 +50,33 @@ def _of(element: str) -> tuple[str, ...]:
     return tuple(KS4_SUBJECT_PREFIX + c for c, (_l, e) in KS4_SUBJECTS.items() if e == element)
 
 
-def load_estimates(academic_year: int, path: Path | None = None) -> pa.Table:
-    """DfE's Attainment 8 estimates for the year's KS4 cohort: [ks2_low, ks2_high) -> estimate.
+def estimates_table(
+    rows: Iterable[tuple[float, float, float, float | None]], name: str = "A8 estimates"
+) -> pa.Table:
+    """DfE's Attainment 8 estimates for one KS4 year as the engine's lookup.
 
-    The file's rows carry ks4_year (the academic year's start year), the KS2 prior-attainment
-    range, the estimate, its source and a verified flag; only verified rows are used. Ranges
-    of a year must not overlap (a pupil matches one estimate at most)."""
-    path = path or ESTIMATES_CSV
-    rows = []
-    if path.exists():
-        with path.open(newline="", encoding="utf-8") as fh:
-            for line, r in enumerate(csv.DictReader(fh), start=2):
-                if int(r["ks4_year"]) != academic_year or r["verified"].strip().lower() != "true":
-                    continue
-                if not r["source"].strip():
-                    raise ValueError(f"{path.name} line {line}: an estimate needs its source")
-                rows.append((float(r["ks2_low"]), float(r["ks2_high"]), float(r["a8_estimate"])))
-    rows.sort()
-    for (_lo, hi, _e), (lo2, _hi2, _e2) in zip(rows, rows[1:], strict=False):
+    rows: (ks2_low, ks2_high, a8_estimate, p8_limit): the KS2 prior-attainment range
+    [low, high) in tenths of a point, the estimate, and DfE's minimum pupil Progress 8 score
+    for the range (None where DfE gives none: scores are then not capped). Ranges must not
+    overlap (a pupil matches one estimate at most)."""
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
+    for (_lo, hi, *_r), (lo2, *_r2) in zip(rows, rows[1:], strict=False):
         if lo2 < hi:
-            raise ValueError(f"{path.name}: KS2 ranges overlap for {academic_year} at {lo2:g}")
-    keys, values = [], []
-    for lo, hi, estimate in rows:
+            raise ValueError(f"{name}: KS2 ranges overlap at {lo2:g}")
+    keys, values, limits = [], [], []
+    for lo, hi, estimate, limit in rows:
         first, last = round(lo * KEY_SCALE), round(hi * KEY_SCALE)
         if abs(first - lo * KEY_SCALE) > 1e-6 or abs(last - hi * KEY_SCALE) > 1e-6:
-            raise ValueError(f"{path.name}: KS2 range {lo:g}-{hi:g} is not in tenths")
+            raise ValueError(f"{name}: KS2 range {lo:g}-{hi:g} is not in tenths")
         keys += range(first, last)
-        values += [estimate] * (last - first)
+        values += [float(estimate)] * (last - first)
+        limits += [None if limit is None else float(limit)] * (last - first)
     return pa.table(
-        {"prior_key": pa.array(keys, pa.int32()), "a8_estimate": pa.array(values, pa.float64())},
+        {
+            "prior_key": pa.array(keys, pa.int32()),
+            "a8_estimate": pa.array(values, pa.float64()),
+            "p8_limit": pa.array(limits, pa.float64()),
+        },
         schema=ESTIMATES_SCHEMA,
     )
 
@@ -174,6 +174,10 @@ def ks4_facts(s: ir.Table, estimates: ir.Table) -> ir.Table:
     e = estimates
     p = p.mutate(prior_key=(p.prior * KEY_SCALE + 1e-9).floor().cast("int32"))
     j = p.left_join(e, p.prior_key == e.prior_key)
+    # Progress 8 x 10 (the division is the KPI's denominator, so sums stay exact). DfE's cap:
+    # a score below the range's minimum counts as the minimum (null limit: no cap).
+    raw = j.a8 - j.a8_estimate
+    floor = j.p8_limit * 10.0
     return j.select(
         *KEYS,
         "subjects",
@@ -186,6 +190,5 @@ def ks4_facts(s: ir.Table, estimates: ir.Table) -> ir.Table:
         "a8_open",
         "ebacc_entered",
         "ebacc_points",
-        # Progress 8 x 10 (the division is the KPI's denominator, so sums stay exact).
-        p8_points=j.a8 - j.a8_estimate,
+        p8_points=ibis.ifelse(floor.notnull() & (raw < floor), floor, raw),
     )

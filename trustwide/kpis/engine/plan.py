@@ -80,7 +80,13 @@ _PLANS_LOCK = threading.Lock()
 
 
 def _plan(
-    backend: _Backend, *, year: int, terms: tuple[Period, ...], as_of: date, kpis: tuple[d.KPI, ...]
+    backend: _Backend,
+    *,
+    year: int,
+    terms: tuple[Period, ...],
+    as_of: date,
+    kpis: tuple[d.KPI, ...],
+    estimates: pa.Table | None = None,
 ) -> _Plan:
     """The compiled plan for these parameters: cached per process (compiling with Ibis costs
     far more than running the small queries it produces), per family, so that e.g. the
@@ -101,8 +107,10 @@ def _plan(
                 )
             )
     lookups = {r: t for p in parts for r, t in p.lookups.items()}
-    if ks4.ESTIMATES_ROLE in lookups:  # a reference file: read per run, not cached
-        lookups[ks4.ESTIMATES_ROLE] = ks4.load_estimates(year)
+    if ks4.ESTIMATES_ROLE in lookups:  # the caller's, per run: not cached with the plan
+        lookups[ks4.ESTIMATES_ROLE] = (
+            estimates if estimates is not None else ks4.estimates_table(())
+        )
     return _Plan(
         steps=tuple(s for p in parts for s in p.steps),
         lookups=lookups,
@@ -382,7 +390,7 @@ class _Planner:
         )
 
     def _ks4_facts(self) -> _Facts:
-        estimates = self.lookup(ks4.ESTIMATES_ROLE, ks4.load_estimates(self.year))
+        estimates = self.lookup(ks4.ESTIMATES_ROLE, ks4.estimates_table(()))  # bound per run
         return self._year_only(ks4_facts(self.read("statutory"), estimates))
 
     def _transition_facts(self) -> _Facts:

@@ -21,6 +21,7 @@ from trustwide.kpis.periods import (
     resolve_as_of,
 )
 
+from . import ks4
 from .backends import (
     _Backend,
 )
@@ -135,6 +136,7 @@ class _Run:
         kpis=None,
         connection=None,
         batch_schools=None,
+        a8_estimates=None,
     ):
         selected = d.engine_kpis(kpis)
         term_periods = normalise_terms(academic_year, terms)
@@ -159,6 +161,7 @@ class _Run:
             kpis=selected,
             backend=_Backend(backend, connection),
             batch_schools=batch_schools or BATCH_SCHOOLS,
+            estimates=ks4.estimates_table(a8_estimates or ()),
         )
 
     def __init__(
@@ -173,6 +176,7 @@ class _Run:
         kpis,
         backend,
         batch_schools,
+        estimates=None,
     ):
         self.root = store_root
         self.trust_id = trust_id
@@ -211,6 +215,7 @@ class _Run:
             terms=tuple(terms),
             as_of=as_of,
             kpis=tuple(d.engine_kpis(self.kpi_codes)),
+            estimates=estimates,
         )
         # Hub and trust sums, per family: (hubs or 1, periods, groups, value columns).
         self.hub_sums: dict[str, np.ndarray] = {}

@@ -95,8 +95,16 @@ A8 = {k: sum(v["elements"]) if "elements" in v else v["att8"] for k, v in PROFIL
 # Not disadvantaged: p1 x10.
 DISADVANTAGED = {"p1": 3, "p2": 3, "p3": 2, "p4": 2, "p5": 2}
 OTHERS = {"p1": 10}
-# Estimates [low, high) -> A8, written for the test (not DfE figures).
-ESTIMATES = [(104.0, 106.0, 50.0), (94.0, 96.0, 36.0), (99.0, 101.0, 45.0)]
+# Estimates [low, high) -> A8, written for the test (not DfE figures); no minimum scores.
+ESTIMATES = [(104.0, 106.0, 50.0, None), (94.0, 96.0, 36.0, None), (99.0, 101.0, 45.0, None)]
+# The same with DfE-style minimum pupil Progress 8 scores (the cap on extreme negative scores),
+# and an estimate for p5's 110 so that p5 (Attainment 8 17) scores (17 - 51.5) / 10 = -3.45.
+CAPPED = [
+    (104.0, 106.0, 50.0, -2.0),
+    (94.0, 96.0, 36.0, -2.0),
+    (99.0, 101.0, 45.0, None),
+    (110.0, 110.5, 51.5, -2.5),
+]
 
 # KS2 (school P, Year 6): reading (score or code), maths, writing TA, GPS.
 KS2 = [
@@ -178,23 +186,8 @@ def store(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def estimates_csv(tmp_path_factory):
-    path = tmp_path_factory.mktemp("estimates") / "a8_estimates.csv"
-    lines = ["ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note"]
-    lines += [f"{YEAR},{lo},{hi},{e},test figures,true," for lo, hi, e in ESTIMATES]
-    lines.append(f"{YEAR},110,112,1.0,unverified must be ignored,false,")
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-@pytest.fixture(scope="module")
-def result(store, estimates_csv):
-    mp = pytest.MonkeyPatch()
-    mp.setattr(ks4, "ESTIMATES_CSV", estimates_csv)
-    try:
-        return compute_kpis(store_root=store, **ARGS)
-    finally:
-        mp.undo()
+def result(store):
+    return compute_kpis(store_root=store, a8_estimates=ESTIMATES, **ARGS)
 
 
 def _value(result, kpi, group="all", scope=S):
@@ -263,7 +256,7 @@ def test_ebacc_entry_and_average_point_score(result):
 
 def test_progress8_uses_estimates_and_leaves_out_pupils_without_ks2(result):
     # p1: (60 - 50) / 10 = 1.0; p2: (34.5 - 36) / 10 = -0.15; p4: (40 - 45) / 10 = -0.5;
-    # p3 has no KS2 result and p5 no (verified) estimate for 110: both left out.
+    # p3 has no KS2 result and p5 no estimate for 110: both left out.
     r = row(result, "ks4_progress8", "school", S, "year", "disadvantaged")
     assert r["pupils"] == 8
     assert r["value"] == pytest.approx((3 * 1.0 + 3 * -0.15 + 2 * -0.5) / 8)
@@ -271,13 +264,27 @@ def test_progress8_uses_estimates_and_leaves_out_pupils_without_ks2(result):
     assert _value(result, "ks4_progress8", "disadvantaged_gap") == pytest.approx(1.55 / 8 - 1.0)
 
 
-def test_no_progress8_without_estimates_for_the_year(store, tmp_path, monkeypatch):
-    empty = tmp_path / "a8_estimates.csv"
-    empty.write_text("ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note\n")
-    monkeypatch.setattr(ks4, "ESTIMATES_CSV", empty)
+def test_no_progress8_without_estimates_for_the_year(store):
     out = compute_kpis(store_root=store, **ARGS)
     codes = set(out["kpi_code"].to_pylist())
     assert "ks4_attainment8" in codes and "ks4_progress8" not in codes
+
+
+def test_progress8_caps_scores_below_dfes_minimum(store):
+    # Disadvantaged: p1 x3 (60 - 50) / 10 = +1.0, above its minimum -2.0: kept;
+    # p2 x3 (34.5 - 36) / 10 = -0.15, above -2.0: kept; p4 x2 -0.5 (no minimum given: kept);
+    # p5 x2 (17 - 51.5) / 10 = -3.45, below its minimum -2.5: counts as -2.5.
+    # (3 - 0.45 - 1 - 5) / 10 = -0.345; without the cap (3 - 0.45 - 1 - 6.9) / 10 = -0.535.
+    capped = compute_kpis(store_root=store, a8_estimates=CAPPED, **ARGS)
+    r = row(capped, "ks4_progress8", "school", S, "year", "disadvantaged")
+    assert r["pupils"] == 10
+    assert r["value"] == pytest.approx(-0.345)
+    uncapped = [(lo, hi, e, None) for lo, hi, e, _limit in CAPPED]
+    plain = compute_kpis(store_root=store, a8_estimates=uncapped, **ARGS)
+    r = row(plain, "ks4_progress8", "school", S, "year", "disadvantaged")
+    assert r["value"] == pytest.approx(-0.535)
+    # Attainment 8 itself is never capped.
+    assert _value(capped, "ks4_attainment8", "disadvantaged") == pytest.approx(419.5 / 12)
 
 
 def test_ks2_scaled_score_averages_and_each_subject(result):
@@ -322,41 +329,37 @@ def test_multiplication_tables_check(result):
     importlib.util.find_spec("pyspark") is None,
     reason="pyspark is not installed (pip install -e '.[spark]')",
 )
-def test_duckdb_and_pyspark_agree_on_key_stage_kpis(store, estimates_csv, result, monkeypatch):
+def test_duckdb_and_pyspark_agree_on_key_stage_kpis(store):
     import ibis
 
     from trustwide.kpis.engine import spark_session
 
     os.environ.setdefault("PYSPARK_PYTHON", "python")
-    monkeypatch.setattr(ks4, "ESTIMATES_CSV", estimates_csv)
     con = ibis.pyspark.connect(spark_session())
-    spark = compute_kpis(store_root=store, backend="pyspark", connection=con, **ARGS)
-    assert spark.num_rows == result.num_rows > 100
-    for a, b in zip(spark.to_pylist(), result.to_pylist(), strict=True):
+    # With the cap's minimum scores, so that both backends apply it.
+    duck = compute_kpis(store_root=store, a8_estimates=CAPPED, **ARGS)
+    spark = compute_kpis(
+        store_root=store, backend="pyspark", connection=con, a8_estimates=CAPPED, **ARGS
+    )
+    assert spark.num_rows == duck.num_rows > 100
+    for a, b in zip(spark.to_pylist(), duck.to_pylist(), strict=True):
         assert a == b
 
 
 @pytest.mark.parametrize(
-    ("line", "message"),
+    ("rows", "message"),
     [
-        (f"{YEAR},104,106,50,src,true,", "overlap"),  # overlaps 105-107 below
-        (f"{YEAR},90.05,91,30,src,true,", "not in tenths"),
-        (f"{YEAR},90,91,30,,true,", "needs its source"),
+        ([(105, 107, 52, None), (104, 106, 50, None)], "overlap at 105"),
+        ([(90.05, 91, 30, None)], "not in tenths"),
     ],
 )
-def test_estimates_file_is_checked(tmp_path, line, message):
-    path = tmp_path / "a8_estimates.csv"
-    header = "ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note"
-    path.write_text(f"{header}\n{YEAR},105,107,52,src,true,\n{line}\n")
+def test_estimates_are_checked(rows, message):
     with pytest.raises(ValueError, match=message):
-        ks4.load_estimates(YEAR, path)
+        ks4.estimates_table(rows)
 
 
-def test_estimates_are_keyed_by_tenth_of_a_point(tmp_path):
-    path = tmp_path / "a8_estimates.csv"
-    path.write_text(
-        "ks4_year,ks2_low,ks2_high,a8_estimate,source,verified,note\n"
-        f"{YEAR},104.5,105,50.25,src,true,\n{YEAR - 1},104.5,105,1,src,true,other year\n"
-    )
-    table = ks4.load_estimates(YEAR, path).to_pylist()
-    assert table == [{"prior_key": k, "a8_estimate": 50.25} for k in range(1045, 1050)]
+def test_estimates_are_keyed_by_tenth_of_a_point():
+    table = ks4.estimates_table([(104.5, 105, 50.25, -2.5)]).to_pylist()
+    assert table == [
+        {"prior_key": k, "a8_estimate": 50.25, "p8_limit": -2.5} for k in range(1045, 1050)
+    ]
