@@ -125,8 +125,8 @@ def _require_board_meeting(meeting, trust_id: int, year_end: datetime.date) -> N
     if meeting.held_on <= year_end:
         raise ValidationError(
             {
-                "meeting": f"'{meeting}' was held on {meeting.held_on:%d/%m/%Y}, before the year "
-                f"under review ended ({year_end:%d/%m/%Y}); choose a meeting held since."
+                "meeting": f"'{meeting}' was held before the year under review ended "
+                f"({year_end:%d/%m/%Y}); choose a board meeting held since."
             }
         )
 
