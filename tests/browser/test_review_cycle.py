@@ -52,6 +52,7 @@ from trustwide.planning.models import (
     Priority,
     SchoolPlan,
     StrategicPlan,
+    SuccessIndicator,
     TrustPriority,
 )
 from trustwide.star.models import StarProject
@@ -138,7 +139,7 @@ def _setup(world):
     trust, school = world.trust_a, world.school_a1
     this_year = academic_start_year(timezone.localdate())
     # The plan began last year, whose year-end review comes in the autumn.
-    make_year(trust, this_year - 1, current=False)
+    last_year = make_year(trust, this_year - 1, current=False)
     plan = StrategicPlan.objects.create(
         trust=trust, title="SMART strategic plan", first_year=this_year - 1
     )
@@ -149,6 +150,28 @@ def _setup(world):
         title="Removing disadvantage",
         theme="Learners",
         long_term_goal="Disadvantaged pupils achieve as well as their peers.",
+    )
+    # MSP1's success indicators, rated by the central team last summer (the year-end review's
+    # evidence).
+    indicators = [
+        SuccessIndicator.objects.create(priority=msp1, stage="y1_2", text=text, order=n)
+        for n, text in enumerate(
+            [
+                "Disadvantaged gap in reading below 10 points",
+                "Persistent absence of disadvantaged pupils below 15%",
+                "Every school runs a daily reading programme",
+            ]
+        )
+    ]
+    MspRating.objects.create(
+        trust_priority=msp1,
+        term=last_year.terms.order_by("starts_on").last(),
+        rating="amber",
+        is_derived=False,
+        override_reason="Attendance indicator missed.",
+        indicator_ratings=dict(
+            zip([str(i.pk) for i in indicators], ["green", "red", "green"], strict=True)
+        ),
     )
     msp2 = TrustPriority.objects.create(
         strategic_plan=plan,
@@ -357,6 +380,8 @@ def _october_to_march(s, walk, people, url, world, plan, prio):
     trustee.goto(review_url)
     expect(trustee.get_by_text("Presented to the trust board").first).to_be_visible()
     expect(trustee.get_by_text("rose from 52% to 58%")).to_be_visible()
+    indicator = trustee.get_by_role("row", name=re.compile("^Persistent absence"))
+    expect(indicator.get_by_role("cell", name="Red")).to_be_visible()
     walk.shot(
         trustee,
         "Year-end review of the MSP read by a trustee",

@@ -47,7 +47,9 @@ def review_report(review: PlanReview) -> ReviewReport:
     plan = review.plan
     priorities = list(plan.priorities.prefetch_related("criteria").order_by("number"))
     criteria = [c for p in priorities for c in p.criteria.all()]
-    statuses = hooks.criterion_data_statuses(plan, criteria)
+    # Only KPI-bound criteria have data (as on the plan page); the rest read "Not bound to a KPI".
+    bound = [c for c in criteria if c.kpi_code]
+    statuses = hooks.criterion_data_statuses(plan, bound) if bound else {}
     history: dict[int, list] = {}
     for r in (
         RagRating.objects.filter(plan=plan, kind=RatedKind.PRIORITY)
