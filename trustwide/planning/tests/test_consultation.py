@@ -258,3 +258,16 @@ def test_pages_draft_comment_answer_next_draft_compare_and_approve(world, login)
         == 302
     )
     assert MspVersion.objects.get(pk=v2.pk).board_meeting == meeting
+
+
+def test_an_approved_version_redrafted_next_cycle_reads_approved_not_superseded(world, login):
+    msp, v1 = first_draft(world)
+    ceo = world.user("trust_leader")
+    services.msp_version_approve(actor=ceo, version=v1, meeting=board_meeting(world.trust_a))
+    v2 = services.msp_version_issue(actor=ceo, strategic_plan=msp, label="First draft, next year")
+    from django.urls import reverse
+
+    page = login(world.user("trustee")).get(reverse("planning:msp-version", args=[v1.pk]))
+    text = page.content.decode()
+    assert "The board approved this version" in text and v2.label in text
+    assert "This draft has been superseded" not in text
