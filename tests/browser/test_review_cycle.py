@@ -11,7 +11,8 @@ school's rating); the committee reports to the board with a flagged conflict tha
 next board agenda; the committee's chair marks its meeting held and its papers stay as they
 were when a later rating changes (marked held by the clerk, the papers would keep no RAG: the
 freeze uses the permissions of whoever marks the meeting held). Setting up (trust, school, people, terms, the strategic plan's priorities,
-the governing bodies and their meetings) goes through test fixtures; every step is in the
+the governing bodies and their meetings, last year with MSP1's indicator ratings, two
+lines of the annual cycle) goes through test fixtures; every step is in the
 browser. A screenshot per step goes to TRUSTWIDE_SHOTS (if set) with steps.md listing them.
 
 Then October to March: a teacher runs a STAR project on the SDP priority and evaluates it

@@ -257,8 +257,6 @@ def test_a_submitted_mid_year_review_reads_submitted_and_unbound_criteria_are_no
     assert not plan.priorities.get(number=1).criteria.exclude(kpi_code="").exists()
     head = world.user("headteacher")
     review = services.review_submit(actor=head, review=written(world, plan, kind="mid_year"))
-    text = (
-        login(head).get(reverse("planning:review-detail", args=[review.pk])).content.decode()
-    )
+    text = login(head).get(reverse("planning:review-detail", args=[review.pk])).content.decode()
     assert "<strong>Submitted</strong>" in text and "Sent to governors" not in text
     assert "Not bound to a KPI" in text and "Unknown KPI" not in text
