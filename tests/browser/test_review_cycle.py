@@ -11,11 +11,18 @@ school's rating); the committee reports to the board with a flagged conflict tha
 next board agenda; the committee's chair marks its meeting held and its papers stay as they
 were when a later rating changes (marked held by the clerk, the papers would keep no RAG: the
 freeze uses the permissions of whoever marks the meeting held). Setting up (trust, school, people, terms, the strategic plan's priorities,
-the governing bodies and their meetings) goes through test fixtures; every step is in the
+the governing bodies and their meetings, last year with MSP1's indicator ratings, two
+lines of the annual cycle) goes through test fixtures; every step is in the
 browser. A screenshot per step goes to TRUSTWIDE_SHOTS (if set) with steps.md listing them.
 
-The cycle's later steps (STAR projects evaluated in October, the March mid-year review feeding
-the next MSP draft) are not in the product yet; the walk ends at the frozen papers."""
+Then October to March: a teacher runs a STAR project on the SDP priority and evaluates it
+(the cycle's "staff evaluate their STAR projects" line completes by itself), the headteacher
+marks it exemplary; the CEO writes the year-end review of last year's strategic plan, which is
+refused while an impact statement is empty and at a board meeting held before the year ended,
+then recorded as presented at a board meeting held since (its cycle line completes) and read
+by a trustee; in March the headteacher writes the SDP's mid-year review (the STAR project is
+its evidence); the CEO issues next year's first MSP draft, whose inputs show both reviews'
+conclusions."""
 
 from __future__ import annotations
 
@@ -33,16 +40,24 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, assert_accessible
+from tests.world import make_year
+from trustwide.common import steps
+from trustwide.governance import services as governance
+from trustwide.governance.models import CycleTask
 from trustwide.governance.tests.factories import board, lgc, meeting
 from trustwide.governance.tests.lgc_factories import chair_of, planned_board_meeting
 from trustwide.planning.models import (
     MspRating,
     MspVersion,
+    MspYearReview,
     Priority,
     SchoolPlan,
     StrategicPlan,
+    SuccessIndicator,
     TrustPriority,
 )
+from trustwide.star.models import StarProject
+from trustwide.trusts.utils import academic_start_year
 
 pytestmark = pytest.mark.browser
 
@@ -123,8 +138,11 @@ def _setup(world):
     before April, an LGC chaired by the local governor with its autumn meeting
     planned, and the trust board with two held meetings (summer, autumn) and one ahead."""
     trust, school = world.trust_a, world.school_a1
+    this_year = academic_start_year(timezone.localdate())
+    # The plan began last year, whose year-end review comes in the autumn.
+    last_year = make_year(trust, this_year - 1, current=False)
     plan = StrategicPlan.objects.create(
-        trust=trust, title="SMART strategic plan", first_year=timezone.localdate().year - 1
+        trust=trust, title="SMART strategic plan", first_year=this_year - 1
     )
     msp1 = TrustPriority.objects.create(
         strategic_plan=plan,
@@ -133,6 +151,28 @@ def _setup(world):
         title="Removing disadvantage",
         theme="Learners",
         long_term_goal="Disadvantaged pupils achieve as well as their peers.",
+    )
+    # MSP1's success indicators, rated by the central team last summer (the year-end review's
+    # evidence).
+    indicators = [
+        SuccessIndicator.objects.create(priority=msp1, stage="y1_2", text=text, order=n)
+        for n, text in enumerate(
+            [
+                "Disadvantaged gap in reading below 10 points",
+                "Persistent absence of disadvantaged pupils below 15%",
+                "Every school runs a daily reading programme",
+            ]
+        )
+    ]
+    MspRating.objects.create(
+        trust_priority=msp1,
+        term=last_year.terms.order_by("starts_on").last(),
+        rating="amber",
+        is_derived=False,
+        override_reason="Attendance indicator missed.",
+        indicator_ratings=dict(
+            zip([str(i.pk) for i in indicators], ["green", "red", "green"], strict=True)
+        ),
     )
     msp2 = TrustPriority.objects.create(
         strategic_plan=plan,
@@ -156,7 +196,49 @@ def _setup(world):
     autumn.title = "Board autumn meeting"
     autumn.save()
     upcoming = planned_board_meeting(trust)
+    # The board meeting the year-end review goes to: held since last year ended (31 August).
+    since = max(today - datetime.timedelta(days=7), datetime.date(this_year, 9, 1))
+    review_board = meeting(trust_board, held_on=since, items=False)
+    review_board.title = "Board meeting, year-end review"
+    review_board.save()
+    # Two lines of the annual cycle that complete by themselves when their step is done.
+    leader = world.user("trust_leader")
+    cycle = {
+        event: governance.cycle_item_create(
+            actor=leader,
+            trust=trust,
+            title=title,
+            role=role,
+            per_school=per_school,
+            month=month,
+            day=day,
+            event=event,
+        )
+        for title, role, per_school, month, day, event in (
+            (
+                "Staff evaluate their STAR projects",
+                "headteacher",
+                True,
+                10,
+                31,
+                steps.STAR_PROJECTS_EVALUATED,
+            ),
+            (
+                "Year-end review of last year's MSP presented to the trust board",
+                "trust_leader",
+                False,
+                11,
+                30,
+                steps.MSP_YEAR_REVIEW_PRESENTED,
+            ),
+        )
+    }
+    governance.cycle_generate(
+        actor=leader, trust=trust, academic_year=trust.academic_years.get(is_current=True)
+    )
     return {
+        "cycle": cycle,
+        "review_board": review_board,
         "msp1": msp1,
         "msp2": msp2,
         "body": body,
@@ -165,6 +247,191 @@ def _setup(world):
         "autumn_board": autumn,
         "next_board": upcoming,
     }
+
+
+def _task_done(item, school=None):
+    task = CycleTask.objects.get(item=item, school=school)
+    return task.completed_on is not None
+
+
+def _october_to_march(s, walk, people, url, world, plan, prio):
+    """STAR projects, the year-end review of last year's MSP and the March mid-year review
+    feeding next year's first MSP draft."""
+    slug, school = world.trust_a.slug, world.school_a1
+    star_line = s["cycle"][steps.STAR_PROJECTS_EVALUATED]
+    review_line = s["cycle"][steps.MSP_YEAR_REVIEW_PRESENTED]
+
+    # October: a teacher runs a STAR project on the SDP's priority and evaluates it.
+    teacher = people("teacher")
+    teacher.goto(f"{url}/schools/{school.pk}/star/")
+    teacher.get_by_role("link", name="Start a STAR project").click()
+    teacher.get_by_label("Title").fill("Daily reading for disadvantaged pupils in Year 4")
+    teacher.get_by_label("Priority").select_option(str(prio.pk))
+    teacher.get_by_label("Enquiry question").fill(
+        "Does 20 minutes of daily guided reading raise reading ages?"
+    )
+    teacher.get_by_label("Baseline").fill("Average reading age 8y1m for 12 pupils.")
+    teacher.get_by_label("Method").fill("Guided reading every morning for eight weeks.")
+    teacher.get_by_label("Measures").fill("Reading age test before and after.")
+    _saved(teacher, r".*/star/\d+/$")
+    project_url = teacher.url
+    teacher.get_by_role("button", name="Start the project").click()
+    expect(teacher.get_by_text("The project is running.")).to_be_visible()
+    walk.shot(
+        teacher,
+        "STAR project started on the SDP priority",
+        "teacher",
+        "star-started",
+        "star:project-create, star:project-start",
+    )
+    assert not _task_done(star_line, school)
+    teacher.get_by_role("link", name="Evaluate the impact").click()
+    teacher.get_by_label("Findings").fill("Reading ages rose for 10 of the 12 pupils.")
+    teacher.get_by_label("Impact statement").fill("Average reading age from 8y1m to 8y9m.")
+    teacher.get_by_label("Strong: clear gains on the baseline in the measures").check()
+    _saved(teacher, re.escape(project_url) + "$")
+    expect(teacher.get_by_text("Evaluation recorded.")).to_be_visible()
+    assert StarProject.objects.get(school=school).status == "evaluated"
+    assert _task_done(star_line, school), "the STAR line did not complete"
+    walk.shot(
+        teacher,
+        "STAR project evaluated (cycle line completes)",
+        "teacher",
+        "star-evaluated",
+        "star:project-evaluate",
+    )
+
+    # The headteacher marks it exemplary: published to the trust.
+    head = people("headteacher")
+    head.goto(project_url)
+    head.get_by_role("link", name="Mark exemplary").click()
+    head.get_by_label("What makes it exemplary").fill(
+        "A clear baseline and one honest measure; any school can repeat it."
+    )
+    head.get_by_role("button", name="Mark exemplary").click()
+    head.wait_for_url(re.compile(re.escape(project_url) + "$"))
+    expect(head.get_by_text("Published as a trust exemplar")).to_be_visible()
+    walk.shot(
+        head,
+        "STAR project marked exemplary",
+        "headteacher",
+        "star-exemplary",
+        "star:project-exemplary",
+    )
+
+    # October/November: the CEO's year-end review of last year's strategic plan.
+    ceo = people("trust_leader")
+    ceo.goto(f"{url}/trusts/{slug}/strategic-plan/")
+    ceo.get_by_role("link", name="Year-end reviews").click()
+    ceo.get_by_role("button", name="Start the year-end review").click()
+    ceo.wait_for_url(re.compile(r".*/msp-year-reviews/\d+/edit/$"))
+    review = MspYearReview.objects.get()
+    assert review.academic_year.start_year == plan.academic_year.start_year - 1
+    review_url = f"{url}/msp-year-reviews/{review.pk}/"
+    ceo.get_by_label("MSP1 outcome against its success indicators").fill(
+        "Two of three indicators met: the disadvantaged gap in reading closed by 4 points."
+    )
+    ceo.get_by_label("MSP1 impact statement").fill(
+        "Disadvantaged pupils at the expected standard in reading rose from 52% to 58%."
+    )
+    ceo.get_by_label("MSP2 outcome against its success indicators").fill(
+        "The assessment calendar is used by every school."
+    )
+    ceo.get_by_label("Conclusions").fill(
+        "Keep MSP1 and add attendance; MSP2 is done and becomes business as usual."
+    )
+    _saved(ceo, re.escape(review_url) + "$")
+    # Refused: MSP2 has no impact statement (nothing is recorded).
+    ceo.get_by_role("link", name="Record its presentation to the board").click()
+    ceo.get_by_label("Meeting").select_option(str(s["review_board"].pk))
+    ceo.get_by_role("button", name="Save").click()
+    expect(ceo.get_by_text("Write MSP2's impact statement.")).to_be_visible()
+    assert MspYearReview.objects.get().status == "draft"
+    walk.shot(
+        ceo,
+        "MSP year-end review refused: an empty impact statement",
+        "trust leader (CEO)",
+        "msp-review-refused",
+        "planning:msp-year-review-edit, planning:msp-year-review-present",
+    )
+    ceo.goto(f"{review_url}edit/")
+    ceo.get_by_label("MSP2 impact statement").fill(
+        "Teachers lost no teaching time to clashing assessment weeks."
+    )
+    _saved(ceo, re.escape(review_url) + "$")
+    # Refused again: the summer board met before the year under review ended.
+    ceo.get_by_role("link", name="Record its presentation to the board").click()
+    ceo.get_by_label("Meeting").select_option(str(s["summer_board"].pk))
+    ceo.get_by_role("button", name="Save").click()
+    expect(ceo.locator("#id_meeting_error")).to_contain_text("before the year under review ended")
+    ceo.get_by_label("Meeting").select_option(str(s["review_board"].pk))
+    _saved(ceo, re.escape(review_url) + "$")
+    expect(ceo.get_by_text("Presented to the board")).to_be_visible()
+    assert MspYearReview.objects.get().board_meeting_id == s["review_board"].pk
+    assert _task_done(review_line), "the year-end review line did not complete"
+    assert_accessible(ceo, "cycle-msp-year-review")
+    walk.shot(
+        ceo,
+        "MSP year-end review presented to the board (held meeting since the year ended)",
+        "trust leader (CEO)",
+        "msp-review-presented",
+        "planning:msp-year-review-edit, planning:msp-year-review-present",
+    )
+    trustee = people("trustee")
+    trustee.goto(review_url)
+    expect(trustee.get_by_text("Presented to the trust board").first).to_be_visible()
+    expect(trustee.get_by_text("rose from 52% to 58%")).to_be_visible()
+    indicator = trustee.get_by_role("row", name=re.compile("^Persistent absence"))
+    expect(indicator.get_by_role("cell", name="Red")).to_be_visible()
+    walk.shot(
+        trustee,
+        "Year-end review of the MSP read by a trustee",
+        "trustee",
+        "msp-review-trustee",
+        "planning:msp-year-review",
+    )
+
+    # March: the headteacher's mid-year review of the SDP, with the STAR impact as evidence.
+    head.goto(f"{url}/schools/{school.pk}/plans/")
+    head.get_by_role("link", name="Year-end and mid-year reviews").click()
+    head.get_by_role("button", name=f"Start the mid-year review of {plan}").click()
+    head.wait_for_url(re.compile(r".*/plan-reviews/\d+/edit/$"))
+    mid_url = head.url.removesuffix("edit/")
+    head.get_by_label(re.compile("^Impact: priority 1")).fill(
+        "Disadvantaged readers at the expected standard: 58% to 64% by the spring assessments."
+    )
+    head.get_by_label("Conclusions").fill(
+        "Daily guided reading works: make it a trust-wide strategy in next year's MSP."
+    )
+    _saved(head, re.escape(mid_url) + "$")
+    expect(head.get_by_text("Daily reading for disadvantaged pupils in Year 4")).to_be_visible()
+    head.get_by_role("button", name="Submit", exact=True).click()
+    expect(head.get_by_text("its conclusions are an input of next year")).to_be_visible()
+    walk.shot(
+        head,
+        "Mid-year review of the SDP submitted (STAR impact as evidence)",
+        "headteacher",
+        "mid-year-review",
+        "planning:review-start, planning:review-edit, planning:review-submit",
+    )
+
+    # April: the CEO issues next year's first MSP draft; both reviews are its inputs.
+    ceo.goto(f"{url}/trusts/{slug}/strategic-plan/versions/new/")
+    ceo.get_by_label("Label").fill("First draft (April), next year")
+    _saved(ceo, r".*/msp-versions/\d+/$")
+    expect(ceo.get_by_text("Open for consultation").first).to_be_visible()
+    inputs = ceo.locator("#inputs")
+    expect(inputs.get_by_text("make it a trust-wide strategy")).to_be_visible()
+    year_end = ceo.locator("#year-end-inputs")
+    expect(year_end.get_by_text("MSP2 is done and becomes business as usual")).to_be_visible()
+    assert_accessible(ceo, "cycle-msp-next-draft-inputs")
+    walk.shot(
+        ceo,
+        "Next year's first MSP draft with the reviews' conclusions as inputs",
+        "trust leader (CEO)",
+        "msp-next-draft-inputs",
+        "planning:msp-version-issue, planning:msp-version",
+    )
 
 
 def test_the_review_cycle_for_one_school(live_server, browser, world):
@@ -486,6 +753,7 @@ def test_the_review_cycle_for_one_school(live_server, browser, world):
             "papers-after-rating",
             "planning:termly-review, governance:meeting-papers",
         )
+        _october_to_march(s, walk, people, url, world, plan, prio)
     except Exception:
         ARTIFACTS.mkdir(exist_ok=True)
         for role, page in people.pages.items():

@@ -29,6 +29,7 @@ class AuditAction(models.TextChoices):
     ISSUE_VERSION = "issue version", "Version issued"
     ANSWER = "answer", "Answered"
     APPROVE_VERSION = "approve version", "Version approved"
+    PRESENT_TO_BOARD = "present to board", "Presented to the trust board"
     PUBLISH = "publish", "Published"
     SHARE_PUBLIC = "share public link", "Public link shared"
     REVOKE_PUBLIC = "revoke public link", "Public link revoked"

@@ -41,6 +41,8 @@ MEETING_PAPERS_FROZEN = "meeting_papers_frozen"
 YEAR_END_REVIEW_SUBMITTED = "year_end_review_submitted"
 YEAR_END_REVIEW_SCRUTINISED = "year_end_review_scrutinised"
 MID_YEAR_REVIEW_SUBMITTED = "mid_year_review_submitted"
+MSP_YEAR_REVIEW_PRESENTED = "msp_year_review_presented"
+STAR_PROJECTS_EVALUATED = "star_projects_evaluated"
 
 S, T = True, False
 STEPS: dict[str, Step] = {
@@ -62,6 +64,10 @@ STEPS: dict[str, Step] = {
         "Year-end review scrutinised by governors", "planning:reviews", S
     ),
     MID_YEAR_REVIEW_SUBMITTED: Step("Mid-year review submitted", "planning:reviews", S),
+    MSP_YEAR_REVIEW_PRESENTED: Step(
+        "Year-end review of the MSP presented to the board", "planning:msp-year-reviews", T, T
+    ),
+    STAR_PROJECTS_EVALUATED: Step("STAR projects evaluated", "star:school-projects", S),
 }
 
 EVENT_CHOICES = [(code, step.label) for code, step in STEPS.items()]

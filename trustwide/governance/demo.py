@@ -152,7 +152,17 @@ CYCLE = [
         Frequency.ONCE,
         10,
         31,
-        "",
+        steps.STAR_PROJECTS_EVALUATED,
+    ),
+    (
+        "Year-end review of last year's MSP presented to the trust board",
+        CycleCategory.GOVERNANCE,
+        Role.TRUST_LEADER,
+        False,
+        Frequency.ONCE,
+        11,
+        30,
+        steps.MSP_YEAR_REVIEW_PRESENTED,
     ),
     (
         "Year-end review of last year's SDP sent to governors (exams analysis)",

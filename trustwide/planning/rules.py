@@ -42,6 +42,9 @@ PUBLISH_REFUSED = (
 )
 PUBLIC_LINK_REFUSED = "Only trust leaders share or revoke a public link."
 RAG_RATE_REFUSED = "You may not RAG-rate this plan."
+MSP_REVIEW_REFUSED = (
+    "Only trust leaders write the strategic plan's year-end review and present it to the board."
+)
 MSP_RATE_REFUSED = "Only trust leaders RAG-rate the strategic plan."
 MONITORING_HIDDEN = "You may not see this school's monitoring."
 MONITORING_SCHEDULE_REFUSED = "Only school leaders change the monitoring schedule."

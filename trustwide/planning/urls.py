@@ -5,6 +5,7 @@ from .views import (
     exports,
     monitoring,
     msp_review,
+    msp_year_review,
     plan_reviews,
     plans,
     publishing,
@@ -44,6 +45,31 @@ urlpatterns = [
         "trusts/<slug:slug>/strategic-plan/versions/new/",
         consultation.MspVersionIssueView.as_view(),
         name="msp-version-issue",
+    ),
+    path(
+        "trusts/<slug:slug>/strategic-plan/year-reviews/",
+        msp_year_review.MspYearReviewListView.as_view(),
+        name="msp-year-reviews",
+    ),
+    path(
+        "trusts/<slug:slug>/strategic-plan/year-reviews/start/",
+        msp_year_review.MspYearReviewStartView.as_view(),
+        name="msp-year-review-start",
+    ),
+    path(
+        "msp-year-reviews/<int:pk>/",
+        msp_year_review.MspYearReviewView.as_view(),
+        name="msp-year-review",
+    ),
+    path(
+        "msp-year-reviews/<int:pk>/edit/",
+        msp_year_review.MspYearReviewEditView.as_view(),
+        name="msp-year-review-edit",
+    ),
+    path(
+        "msp-year-reviews/<int:pk>/present/",
+        msp_year_review.MspYearReviewPresentView.as_view(),
+        name="msp-year-review-present",
     ),
     path("schools/<int:pk>/reviews/", plan_reviews.ReviewListView.as_view(), name="reviews"),
     path(

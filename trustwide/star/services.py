@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import audited_create, audited_delete, audited_update
+from trustwide.common import steps
 from trustwide.common.services import require
 
 from . import rules
@@ -178,7 +179,7 @@ def star_project_evaluate(
         )
     values = {"findings": findings, "impact": impact, "impact_rating": impact_rating}
     _missing(values, TO_EVALUATE, "evaluate the project")
-    return audited_update(
+    project = audited_update(
         actor=actor,
         actor_label=actor_label,
         instance=project,
@@ -190,6 +191,27 @@ def star_project_evaluate(
         impact=impact.strip(),
         impact_rating=impact_rating,
     )
+    _step_if_all_evaluated(project, actor, actor_label)
+    return project
+
+
+def _step_if_all_evaluated(project: StarProject, actor, actor_label) -> None:
+    """The cycle's "staff evaluate their STAR projects" step is done for the school when its
+    last running project of this project's year or an earlier one is evaluated (a project of a
+    later year still running is next year's)."""
+    still_running = StarProject.objects.filter(
+        school_id=project.school_id,
+        status=StarStatus.RUNNING,
+        academic_year__start_year__lte=project.academic_year.start_year,
+    ).exists()
+    if not still_running:
+        steps.step_done(
+            trust=project.school.trust,
+            school=project.school,
+            event=steps.STAR_PROJECTS_EVALUATED,
+            actor=actor,
+            actor_label=actor_label,
+        )
 
 
 @transaction.atomic

@@ -6,35 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0005_pocket_guide_publication'),
-        ('trusts', '0004_inspection_kind_monitoring_visits'),
+        ("planning", "0005_pocket_guide_publication"),
+        ("trusts", "0004_inspection_kind_monitoring_visits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MspRating',
+            name="MspRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green'), ('blue', 'Blue (complete)')], max_length=10)),
-                ('derived', models.CharField(blank=True, choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green'), ('blue', 'Blue (complete)')], max_length=10)),
-                ('is_derived', models.BooleanField(default=True)),
-                ('override_reason', models.TextField(blank=True)),
-                ('central_rating', models.CharField(blank=True, choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green'), ('blue', 'Blue (complete)')], max_length=10, verbose_name="Central team's actions")),
-                ('indicator_ratings', models.JSONField(blank=True, default=dict)),
-                ('commentary', models.TextField(blank=True)),
-                ('evidence', models.JSONField(blank=True, default=dict)),
-                ('rated_at', models.DateTimeField(auto_now=True)),
-                ('rated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='trusts.term')),
-                ('trust_priority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='termly_ratings', to='planning.trustpriority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("red", "Red"),
+                            ("amber", "Amber"),
+                            ("green", "Green"),
+                            ("blue", "Blue (complete)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "derived",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("red", "Red"),
+                            ("amber", "Amber"),
+                            ("green", "Green"),
+                            ("blue", "Blue (complete)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("is_derived", models.BooleanField(default=True)),
+                ("override_reason", models.TextField(blank=True)),
+                (
+                    "central_rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("red", "Red"),
+                            ("amber", "Amber"),
+                            ("green", "Green"),
+                            ("blue", "Blue (complete)"),
+                        ],
+                        max_length=10,
+                        verbose_name="Central team's actions",
+                    ),
+                ),
+                ("indicator_ratings", models.JSONField(blank=True, default=dict)),
+                ("commentary", models.TextField(blank=True)),
+                ("evidence", models.JSONField(blank=True, default=dict)),
+                ("rated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "rated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="trusts.term",
+                    ),
+                ),
+                (
+                    "trust_priority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="termly_ratings",
+                        to="planning.trustpriority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'strategic plan RAG rating',
-                'ordering': ['trust_priority__number', 'term__starts_on'],
-                'constraints': [models.UniqueConstraint(fields=('term', 'trust_priority'), name='msp_rating_one_per_priority_term'), models.CheckConstraint(condition=models.Q(('rating__in', ['red', 'amber', 'green', 'blue'])), name='msp_rating_on_scale')],
+                "verbose_name": "strategic plan RAG rating",
+                "ordering": ["trust_priority__number", "term__starts_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("term", "trust_priority"), name="msp_rating_one_per_priority_term"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("rating__in", ["red", "amber", "green", "blue"])),
+                        name="msp_rating_on_scale",
+                    ),
+                ],
             },
         ),
     ]

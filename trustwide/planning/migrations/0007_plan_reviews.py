@@ -6,31 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0006_msp_termly_rag'),
+        ("planning", "0006_msp_termly_rag"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanReview',
+            name="PlanReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('year_end', 'Year-end review'), ('mid_year', 'Mid-year review')], max_length=10)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Sent to governors'), ('scrutinised', 'Scrutinised by governors, on to the board')], default='draft', max_length=12)),
-                ('impacts', models.JSONField(blank=True, default=dict)),
-                ('conclusions', models.TextField(blank=True, help_text="What the review concludes, to carry into next year's planning.")),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('scrutiny_notes', models.TextField(blank=True)),
-                ('scrutinised_at', models.DateTimeField(blank=True, null=True)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='planning.schoolplan')),
-                ('scrutinised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("year_end", "Year-end review"), ("mid_year", "Mid-year review")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Sent to governors"),
+                            ("scrutinised", "Scrutinised by governors, on to the board"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("impacts", models.JSONField(blank=True, default=dict)),
+                (
+                    "conclusions",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the review concludes, to carry into next year's planning.",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("scrutiny_notes", models.TextField(blank=True)),
+                ("scrutinised_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="planning.schoolplan",
+                    ),
+                ),
+                (
+                    "scrutinised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'kind'), name='plan_review_one_per_kind')],
+                "ordering": ["plan", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("plan", "kind"), name="plan_review_one_per_kind"
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0007_plan_reviews'),
+        ("planning", "0007_plan_reviews"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='successcriterion',
-            name='kpi_group',
-            field=models.CharField(blank=True, max_length=30, verbose_name='KPI pupil group'),
+            model_name="successcriterion",
+            name="kpi_group",
+            field=models.CharField(blank=True, max_length=30, verbose_name="KPI pupil group"),
         ),
     ]

@@ -7,6 +7,7 @@ from .monitoring import (
     MonitoringScale,
 )
 from .msp_review import MspRating
+from .msp_year_review import MspReviewStatus, MspYearReview
 from .objectives import StaffObjective
 from .plan_review import PlanReview, ReviewKind, ReviewStatus
 from .plans import (
@@ -46,6 +47,8 @@ __all__ = [
     "GuidePublication",
     "ConsultationComment",
     "MspRating",
+    "MspReviewStatus",
+    "MspYearReview",
     "MspVersion",
     "IndicatorStage",
     "MeasureKind",

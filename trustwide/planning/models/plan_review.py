@@ -54,5 +54,13 @@ class PlanReview(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.plan}"
 
+    @property
+    def status_label(self) -> str:
+        """A submitted mid-year review goes to nobody: it is "Submitted", not "Sent to
+        governors" (only the year-end review goes to governors)."""
+        if self.kind == ReviewKind.MID_YEAR and self.status == ReviewStatus.SUBMITTED:
+            return "Submitted"
+        return self.get_status_display()
+
     def audit_scope(self):
         return self.plan.school.trust_id, self.plan.school_id

@@ -17,6 +17,7 @@ from .monitoring import (
     scale_for_trust,
 )
 from .msp_review import MspRatingInput, msp_termly_review_save
+from .msp_year_review import msp_year_review_present, msp_year_review_start, msp_year_review_update
 from .plan_reviews import review_scrutinise, review_start, review_submit, review_update
 from .plans import (
     action_create,
@@ -86,6 +87,9 @@ __all__ = [
     "msp_compare",
     "msp_snapshot",
     "msp_termly_review_save",
+    "msp_year_review_present",
+    "msp_year_review_start",
+    "msp_year_review_update",
     "msp_version_approve",
     "msp_version_issue",
     "plan_agree",

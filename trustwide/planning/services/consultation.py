@@ -2,7 +2,8 @@
 
 The CEO issues a version (a frozen snapshot), optionally for consultation; commenters write per
 priority on the open version only; the CEO answers each comment and issues the next draft,
-which closes the previous one; the board approves the latest version at a held board meeting."""
+which closes the previous one; the board approves the latest version at a held board meeting.
+Next year's April draft redrafts the approved plan, fed by the year's reviews (reviews.py)."""
 
 from __future__ import annotations
 
@@ -60,7 +61,10 @@ def msp_version_issue(
     for_consultation: bool = True,
     actor_label=None,
 ) -> MspVersion:
-    """Freeze the plan as its next version. Issuing closes the consultation on earlier drafts."""
+    """Freeze the plan as its next version. Issuing closes the consultation on earlier drafts.
+    An approved plan is redrafted each year (seed 004: the MSP is a 'living' document, with a
+    first draft every April): the approved version stays approved, on record, until the board
+    approves a later one."""
     require(rules.may_edit_strategic_plan(actor, strategic_plan.trust_id), rules.MSP_ISSUE_REFUSED)
     label = (label or "").strip()
     if not label:
@@ -69,10 +73,6 @@ def msp_version_issue(
     if not snapshot["priorities"]:
         raise ValidationError("Add at least one trust priority before issuing a version.")
     previous = list(MspVersion.objects.select_for_update().filter(strategic_plan=strategic_plan))
-    if any(v.approved_at for v in previous):
-        raise ValidationError(
-            "The board has approved a version of this plan; it cannot be redrafted."
-        )
     for old in previous:
         if old.consultation_open:
             audited_update(

@@ -129,6 +129,20 @@ def _msp_comment(world, target):
     )
 
 
+def _msp_year_review(world, target):
+    """A draft year-end review of the target trust's strategic plan (a draft stays a draft: the
+    matrix only GETs its pages)."""
+    from trustwide.planning.models import MspYearReview
+
+    plan = strategic_plan(target.trust)
+    year = target.trust.academic_years.get(is_current=True)
+    return MspYearReview.objects.get_or_create(strategic_plan=plan, academic_year=year)[0]
+
+
+def msp_year_review_kwargs(world, target):
+    return {"pk": _msp_year_review(world, target).pk}
+
+
 def _publication(world, target, token=None):
     from trustwide.planning.models import GuidePublication
 
@@ -182,6 +196,23 @@ MATRIX = {
     ),
     "planning:msp-version-approve": Entry(
         kwargs=lambda w, t: {"pk": _msp_version(w, t).pk},
+        ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW),
+    ),
+    # The trust's year-end review of its strategic plan: read where the plan is read, written
+    # and presented to the board by trust leaders (starting without a year is a message).
+    "planning:msp-year-reviews": Entry(kwargs=trust_slug_with_plan, ok=trust_statuses(SP_VIEW)),
+    "planning:msp-year-review-start": Entry(
+        kwargs=trust_slug_with_plan, method="post", ok=trust_statuses(TRUST_LEADERS, method="post")
+    ),
+    "planning:msp-year-review": Entry(
+        kwargs=msp_year_review_kwargs, ok=statuses(SP_VIEW, visible=Perm.STRATEGIC_PLAN_VIEW)
+    ),
+    "planning:msp-year-review-edit": Entry(
+        kwargs=msp_year_review_kwargs,
+        ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW),
+    ),
+    "planning:msp-year-review-present": Entry(
+        kwargs=msp_year_review_kwargs,
         ok=statuses(TRUST_LEADERS, visible=Perm.STRATEGIC_PLAN_VIEW),
     ),
     "planning:msp-comment-answer": Entry(

@@ -193,8 +193,12 @@ def test_board_approves_the_latest_version_at_a_held_meeting(world):
     assert v2.approved_at and v2.board_meeting == meeting and not v2.consultation_open
     [event] = events(v2, "approve version")
     assert event.actor == ceo
-    with pytest.raises(ValidationError, match="cannot be redrafted"):
-        services.msp_version_issue(actor=ceo, strategic_plan=msp, label="Third draft")
+    with pytest.raises(ValidationError, match="already approved"):
+        services.msp_version_approve(actor=ceo, version=v2, meeting=meeting)
+    # Next year's first draft redrafts the approved plan; the approved version stays approved.
+    v3 = services.msp_version_issue(actor=ceo, strategic_plan=msp, label="First draft, next year")
+    assert v3.number == 3 and v3.consultation_open
+    assert MspVersion.objects.get(pk=v2.pk).approved_at == v2.approved_at
 
 
 def test_pages_draft_comment_answer_next_draft_compare_and_approve(world, login):
@@ -254,3 +258,16 @@ def test_pages_draft_comment_answer_next_draft_compare_and_approve(world, login)
         == 302
     )
     assert MspVersion.objects.get(pk=v2.pk).board_meeting == meeting
+
+
+def test_an_approved_version_redrafted_next_cycle_reads_approved_not_superseded(world, login):
+    msp, v1 = first_draft(world)
+    ceo = world.user("trust_leader")
+    services.msp_version_approve(actor=ceo, version=v1, meeting=board_meeting(world.trust_a))
+    v2 = services.msp_version_issue(actor=ceo, strategic_plan=msp, label="First draft, next year")
+    from django.urls import reverse
+
+    page = login(world.user("trustee")).get(reverse("planning:msp-version", args=[v1.pk]))
+    text = page.content.decode()
+    assert "The board approved this version" in text and v2.label in text
+    assert "This draft has been superseded" not in text

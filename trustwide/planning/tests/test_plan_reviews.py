@@ -246,3 +246,17 @@ def test_reviews_page_lists_the_schools_plans_with_start_buttons(world, login):
     assert reverse("planning:review-start", args=[plan.pk, "year_end"]) in page
     response = client.post(reverse("planning:review-start", args=[plan.pk, "year_end"]))
     assert response.status_code == 302 and plan.reviews.count() == 1
+
+
+def test_a_submitted_mid_year_review_reads_submitted_and_unbound_criteria_are_not_kpi_errors(
+    world, login
+):
+    """Found by the seed-004 walk: a submitted mid-year review said "Sent to governors" (it goes
+    to nobody), and a criterion bound to no KPI read "Unknown KPI ('' ...)"."""
+    plan = plan_for(world.school_a1)
+    assert not plan.priorities.get(number=1).criteria.exclude(kpi_code="").exists()
+    head = world.user("headteacher")
+    review = services.review_submit(actor=head, review=written(world, plan, kind="mid_year"))
+    text = login(head).get(reverse("planning:review-detail", args=[review.pk])).content.decode()
+    assert "<strong>Submitted</strong>" in text and "Sent to governors" not in text
+    assert "Not bound to a KPI" in text and "Unknown KPI" not in text

@@ -113,6 +113,7 @@ class MspVersionView(ScopedViewMixin, View):
             comments.setdefault(c.priority_code, []).append(c)
         latest = version.strategic_plan.versions.order_by("-number").first()
         rows = [(p, comments.get(p["code"], [])) for p in version.snapshot.get("priorities", [])]
+        issued_year = academic_start_year(timezone.localtime(version.issued_at).date())
         return render(
             request,
             "planning/msp_version.html",
@@ -124,11 +125,9 @@ class MspVersionView(ScopedViewMixin, View):
                 "superseded": latest.number != version.number,
                 # Mid-year reviews of the year the version was issued in (March before an
                 # April draft) are the draft's inputs.
-                "inputs": reviews.mid_year_inputs(
-                    request.user,
-                    trust.pk,
-                    academic_start_year(timezone.localtime(version.issued_at).date()),
-                ),
+                "inputs": reviews.mid_year_inputs(request.user, trust.pk, issued_year),
+                # October's year-end review of the year before, presented to the board.
+                "year_end_inputs": reviews.msp_year_inputs(trust.pk, issued_year),
                 "failed_form": failed_form,
                 "can_comment": version.consultation_open
                 and latest.number == version.number

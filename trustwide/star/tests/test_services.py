@@ -276,3 +276,42 @@ def test_evaluated_projects_are_evidence_on_the_schools_mid_year_review(world):
         )
     ]
     assert hooks.review_evidence(world.school_a1, year - 1) == []
+
+
+def test_evaluating_the_schools_last_running_project_completes_the_cycle_task(world):
+    """Seed 004's October line "Staff evaluate their STAR projects" completes when the school's
+    running projects (of the evaluated one's year or earlier) are all evaluated, not by ticking;
+    the audit row says who did it."""
+    from django.utils import timezone
+
+    from trustwide.common import steps
+    from trustwide.governance import services as governance
+    from trustwide.governance.models import CycleTask
+
+    leader = world.user("trust_leader")
+    item = governance.cycle_item_create(
+        actor=leader,
+        trust=world.trust_a,
+        title="Staff evaluate their STAR projects",
+        role="headteacher",
+        month=10,
+        day=31,
+        event=steps.STAR_PROJECTS_EVALUATED,
+    )
+    year = world.trust_a.academic_years.get(is_current=True)
+    governance.cycle_generate(actor=leader, trust=world.trust_a, academic_year=year)
+    task = CycleTask.objects.get(item=item, school=world.school_a1)
+    teacher = world.user("teacher")
+    first = make_project(world.school_a1, lead=teacher, status="running", title="Quizzes")
+    second = make_project(world.school_a1, lead=teacher, status="running", title="Phonics")
+    evaluation = dict(findings="Rose", impact="58% to 81%", impact_rating="strong")
+    services.star_project_evaluate(actor=teacher, project=first, **evaluation)
+    task.refresh_from_db()
+    assert task.completed_on is None  # "Phonics" is still running
+    services.star_project_evaluate(actor=teacher, project=second, **evaluation)
+    task.refresh_from_db()
+    assert (task.completed_on, task.completed_by) == (timezone.localdate(), teacher)
+    assert AuditEvent.objects.filter(
+        object_type="governance.cycletask", object_id=str(task.pk), action="complete_step"
+    ).exists()
+    assert CycleTask.objects.get(item=item, school=world.school_a2).completed_on is None
