@@ -26,21 +26,7 @@ from . import rules
 from .models import ConcernRule
 
 BIG_FIVE = kpi_selectors.BIG_FIVE
-STATUTORY = (
-    "eyfs_gld",
-    "phonics_y1",
-    "mtc_average",
-    "ks2_rwm_expected",
-    "ks2_rwm_higher",
-    "ks2_average_reading",
-    "ks2_average_maths",
-    "ks4_attainment8",
-    "ks4_progress8",
-    "ks4_em_grade4",
-    "ks4_em_grade5",
-    "ks4_ebacc_entry",
-    "ks4_ebacc_aps",
-)
+STATUTORY = kpi_selectors.STATUTORY
 HEADLINE = (*BIG_FIVE, *STATUTORY)
 TERM_PERIODS = ("autumn", "spring", "summer")
 GAP_GROUPS = ("disadvantaged_gap", "sen_gap")

@@ -15,12 +15,14 @@ class KpisConfig(AppConfig):
 
         from trustwide.planning import hooks
 
-        from .criteria import criterion_statuses, statutory_results
+        from .criteria import criterion_statuses, statutory_results, trust_statutory_results
 
         if criterion_statuses not in hooks.criterion_status_providers:
             hooks.criterion_status_providers.append(criterion_statuses)
         if statutory_results not in hooks.review_results_providers:
             hooks.review_results_providers.append(statutory_results)
+        if trust_statutory_results not in hooks.trust_results_providers:
+            hooks.trust_results_providers.append(trust_statutory_results)
 
         from .groups import GROUP_LABELS
 

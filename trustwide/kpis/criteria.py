@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime
 
-from trustwide.planning.hooks import DataStatus, ResultLine
+from trustwide.planning.hooks import DataStatus, ResultLine, TrustResultRow, TrustResults
 
 from . import definitions as d
 from .groups import GROUP_LABELS
 from .models import KpiValue
-from .selectors import school_readings
+from .selectors import STATUTORY, school_readings, trust_school_table
 
 
 def _number(text: str) -> float | None:
@@ -126,3 +126,54 @@ def statutory_results(school, start_year: int) -> list:
             national = f"{reading.national.value:.1f}{'%' if reading.kpi.unit == '%' else ''}"
         lines.append(ResultLine(reading.kpi.name, reading.display, national))
     return lines
+
+
+# The trust's results for its strategic plan's year-end review: statutory results, then attendance.
+TRUST_RESULT_CODES = (*STATUTORY, "overall_absence", "persistent_absence")
+
+
+def _shown(kpi, value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}{'%' if kpi.unit == '%' else ''}"
+
+
+def _result_row(who: str, reading) -> TrustResultRow:
+    national, note = "", ""
+    if reading.national is not None:
+        row = reading.national.row
+        unverified = "" if row.verified else ", unverified"
+        national = f"{_shown(reading.kpi, row.value)} ({row.year_label}{unverified})"
+        note = reading.national.explanation
+    rating = reading.national_rating
+    return TrustResultRow(
+        who=who,
+        figure=reading.display,
+        target=_shown(reading.kpi, reading.target),
+        national=national,
+        national_note=note,
+        rating=rating.label if rating else "",
+        rating_rule=rating.rule if rating else "",
+    )
+
+
+def trust_statutory_results(user, trust, start_year: int) -> list[TrustResults]:
+    """The trust's statutory results and attendance of the academic year against national, for
+    its strategic plan's year-end review (planning/hooks.trust_results_providers): per measure the
+    trust's figure (for those who read trust figures) and each school's the user may see, each
+    beside the national figure with its year and the target where set. Only measures with a
+    figure; a fixed number of queries whatever the number of schools (trust_school_table)."""
+    rows, at_trust = trust_school_table(
+        user=user, trust=trust, academic_year=start_year, codes=TRUST_RESULT_CODES
+    )
+    out = []
+    for code in TRUST_RESULT_CODES:
+        lines = []
+        trust_reading = at_trust.get(code)
+        if trust_reading is not None and trust_reading.computed and not trust_reading.from_period:
+            lines.append(_result_row("Trust", trust_reading))
+        for school_row in rows:
+            reading = school_row.readings[code]
+            if reading.computed and not reading.from_period:
+                lines.append(_result_row(school_row.school.name, reading))
+        if lines:
+            out.append(TrustResults(d.kpi_by_code(code).name, tuple(lines)))
+    return out

@@ -35,6 +35,23 @@ BIG_FIVE = (
     "persistent_absence",
     "transition_sustained",
 )
+# The statutory results a trust reports against national (the dashboards' headline rows, the
+# strategic plan's year-end review), shown where a school has a value.
+STATUTORY = (
+    "eyfs_gld",
+    "phonics_y1",
+    "mtc_average",
+    "ks2_rwm_expected",
+    "ks2_rwm_higher",
+    "ks2_average_reading",
+    "ks2_average_maths",
+    "ks4_attainment8",
+    "ks4_progress8",
+    "ks4_em_grade4",
+    "ks4_em_grade5",
+    "ks4_ebacc_entry",
+    "ks4_ebacc_aps",
+)
 BENCHMARK_PHASES = {"primary", "secondary", "special"}
 
 

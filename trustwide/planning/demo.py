@@ -2,7 +2,8 @@
 last year's evaluated SIP per school (monitoring and RAG in its summer term), and this
 year's SIP copied from it (open actions carried forward; monitoring and RAG in each term
 started so far), so every school has two terms of history, a BDP for some schools, in varied
-states: most in progress, one awaiting governors, one draft with criteria that are not SMART.
+states: most in progress, one awaiting governors, one draft with criteria that are not SMART;
+and the trust's year-end review of last year's strategic plan, presented to an autumn board.
 
 Everything is written through the services with actor=None and the demo's actor label."""
 
@@ -110,6 +111,74 @@ def build(ctx) -> None:
     for i, school in enumerate(ctx.schools):
         _school(ctx, i, school, msp, today)
     _rate_strategic_plan(ctx, strategic, today)
+    _review_last_year(ctx, strategic, today)
+
+
+# Outcome and impact by the priority's last rating of the year, for last year's MSP review.
+YEAR_OUTCOMES = {
+    "green": (
+        "Success indicators for the year met in most schools; the measures moved as planned.",
+        "Pupils in the schools that needed it most caught up: keep the approach, widen it.",
+    ),
+    "amber": (
+        "Some success indicators met; others slipped in the schools rated amber or red.",
+        "Gains where the work was led well; uneven elsewhere. Sharper central support needed.",
+    ),
+    "red": (
+        "Most success indicators not met this year.",
+        "Little change for pupils yet: the approach is rethought in the next draft.",
+    ),
+}
+
+
+def _review_last_year(ctx, strategic, today) -> None:
+    """October's year-end review of last year's MSP, written by the trust and presented to a
+    trust board meeting held that autumn; a written draft while the autumn meeting is still to
+    come, so the page always has content."""
+    from trustwide.governance import services as governance
+    from trustwide.governance.models import GoverningBody
+
+    from .models import MspRating
+
+    label, last_year = ctx.actor_label, ctx.previous_year
+    review = services.msp_year_review_start(
+        actor=None, actor_label=label, strategic_plan=strategic, academic_year=last_year
+    )
+    final = {
+        r.trust_priority_id: r.rating
+        for r in MspRating.objects.filter(
+            trust_priority__strategic_plan=strategic, term__academic_year=last_year
+        ).order_by("term__starts_on")
+    }
+    entries = {}
+    for p in strategic.priorities.all():
+        outcome, impact = YEAR_OUTCOMES.get(final.get(p.pk, ""), YEAR_OUTCOMES["amber"])
+        entries[p.pk] = {"outcome": f"{p.code}: {outcome}", "impact": impact}
+    services.msp_year_review_update(
+        actor=None,
+        actor_label=label,
+        review=review,
+        entries=entries,
+        conclusions="Keep the priorities whose indicators were met and widen what worked; "
+        "rethink those rated amber or red with the headteachers before the April draft.",
+    )
+    held_on = datetime.date(ctx.current_year.start_year, 10, 14)
+    if held_on >= today:
+        return
+    board = GoverningBody.objects.filter(
+        trust=ctx.trust, kind="board"
+    ).first() or governance.body_create(
+        actor=None, actor_label=label, trust=ctx.trust, kind="board", name="Trust board"
+    )
+    meeting = governance.meeting_create(
+        actor=None,
+        actor_label=label,
+        body=board,
+        held_on=held_on,
+        title=f"Trust board: review of {last_year.label}",
+        status="held",
+    )
+    services.msp_year_review_present(actor=None, actor_label=label, review=review, meeting=meeting)
 
 
 def _rate_strategic_plan(ctx, strategic, today) -> None:

@@ -54,3 +54,30 @@ def review_results(school, start_year: int) -> list[ResultLine]:
 
 def review_evidence(school, start_year: int) -> list[tuple[str, str]]:
     return [item for p in review_evidence_providers for item in p(school, start_year)]
+
+
+@dataclass(frozen=True)
+class TrustResultRow:
+    who: str  # "Trust" or the school's name
+    figure: str  # as shown, e.g. "62.0%" or "fewer than 5 pupils"
+    target: str  # the target as shown, or "" when none is set
+    national: str  # the national figure with its year, e.g. "61.0% (2025/26)", or ""
+    national_note: str  # which national figure was used (year, phase, source)
+    rating: str  # against national: "Green", "Amber", "Red" or ""
+    rating_rule: str  # the rule behind the rating, for the reader to check
+
+
+@dataclass(frozen=True)
+class TrustResults:
+    label: str  # the measure, e.g. "KS2 expected standard in reading, writing and maths"
+    rows: tuple[TrustResultRow, ...]  # the trust first (when the reader sees it), then schools
+
+
+# Callables (user, trust, start_year) -> [TrustResults]: the trust's statutory results and
+# attendance of an academic year against national, trust-wide and per school, as far as the user
+# may see them, for the strategic plan's year-end review. The KPI app registers one.
+trust_results_providers: list[Callable] = []
+
+
+def trust_results(user, trust, start_year: int) -> list[TrustResults]:
+    return [r for p in trust_results_providers for r in p(user, trust, start_year)]

@@ -135,8 +135,10 @@ class MspPriorityOutcome:
 
 def msp_year_review_report(user, review: MspYearReview) -> dict:
     """The review as a report: per trust priority, its success indicators with the last rating
-    they had in the year, its termly RAG through the year, the outcome and impact written; and
-    the schools' year-end reviews of that year (their exams analysis) the user may read."""
+    they had in the year, its termly RAG through the year, the outcome and impact written; the
+    trust's statutory results and attendance of the year against national, trust-wide and per
+    school as far as the user may see them (hooks.trust_results); and the schools' year-end
+    reviews of that year (their exams analysis) the user may read."""
     priorities = list(
         review.strategic_plan.priorities.prefetch_related("indicators").order_by("number")
     )
@@ -180,7 +182,10 @@ def msp_year_review_report(user, review: MspYearReview) -> dict:
         .select_related("plan__school")
         .order_by("plan__school__name", "plan__kind")
     )
-    return {"outcomes": outcomes, "school_reviews": school_reviews}
+    results = hooks.trust_results(
+        user, review.strategic_plan.trust, review.academic_year.start_year
+    )
+    return {"outcomes": outcomes, "results": results, "school_reviews": school_reviews}
 
 
 def msp_year_inputs(trust_id: int, start_year: int) -> list[MspYearReview]:

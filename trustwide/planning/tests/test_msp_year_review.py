@@ -13,11 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.world import make_year
+from tests.world import make_school, make_year
 from trustwide.audit.models import AuditEvent
 from trustwide.common import steps
 from trustwide.governance import services as governance
 from trustwide.governance.models import CycleTask
+from trustwide.kpis.models import KpiTarget, KpiValue, NationalFigure
+from trustwide.kpis.national import forget_imported
 from trustwide.planning import services
 from trustwide.planning.models import (
     MspRating,
@@ -277,3 +279,105 @@ def test_pages_start_write_and_present(world, login):
     assert review.status == MspReviewStatus.PRESENTED and review.board_meeting == meeting
     edit = client.get(response.url, follow=True)
     assert "no longer changes" in edit.content.decode()
+
+
+def _value(school, year, code, value, *, trust=None):
+    return KpiValue.objects.create(
+        trust=trust or school.trust,
+        academic_year=year,
+        kpi_code=code,
+        level="school" if school else "trust",
+        school=school,
+        period="year",
+        group="all",
+        value=value,
+        pupils=30,
+        computed_at=timezone.now(),
+    )
+
+
+def _national(code, year, value, phase):
+    NationalFigure.objects.create(
+        measure=code,
+        academic_year=year,
+        phase=phase,
+        value=value,
+        basis="tests",
+        source="Test national figures",
+    )
+
+
+def test_the_report_shows_statutory_results_against_national_with_the_year(world, login):
+    """October's report to the board: the trust's and each school's statutory results of the
+    reviewed year beside the national figure of that year (its year named) and the target,
+    on hand-built KPI values; each reader sees only the figures their role allows."""
+    review = written(world)
+    year = review.academic_year.start_year
+    label = review.academic_year.label
+    trust = world.trust_a
+    _value(None, year, "ks2_rwm_expected", 58.3, trust=trust)
+    _value(world.school_a1, year, "ks2_rwm_expected", 64.2)
+    _value(world.school_a2, year, "ks2_rwm_expected", 47.5)
+    _value(world.school_a1, year, "persistent_absence", 14.8)
+    _value(world.school_a1, year - 1, "ks2_rwm_expected", 99.0)  # last year: not this report
+    _national("ks2_rwm_expected", year, 61.9, "all")
+    _national("ks2_rwm_expected", year, 62.4, "primary")
+    KpiTarget.objects.create(
+        trust=trust, school=None, academic_year=year, kpi_code="ks2_rwm_expected", target=60.0
+    )
+    forget_imported()
+    url = reverse("planning:msp-year-review", args=[review.pk])
+    text = login(world.user("trust_leader")).get(url).content.decode()
+    section = text[text.index('id="results"') :]
+    assert f"Statutory results against national, {label}" in section
+    measure = section[section.index("KS2 expected standard in reading, writing and maths") :]
+    assert (
+        f'<th scope="row">Trust</th><td>58.3%</td><td>60.0%</td>'
+        f'<td title="{label} tests figure; source: Test national figures">61.9% ({label})</td>'
+    ) in measure
+
+    def row(who):
+        start = measure.index(f'<th scope="row">{who}</th>')
+        return measure[start : measure.index("</tr>", start)]
+
+    # A primary school is compared with the primary national figure of the year.
+    assert "<td>64.2%</td><td>60.0%</td>" in row("A1 Primary")
+    assert f"62.4% ({label})</td>" in row("A1 Primary") and "rag-green" in row("A1 Primary")
+    assert "<td>47.5%</td>" in row("A2 Primary") and "rag-red" in row("A2 Primary")
+    assert "99.0%" not in section
+    assert "Persistent absence" in section and "14.8%" in section
+
+    # A governor of A1 reads the review: A1's figures, neither A2's nor the trust's.
+    governed = login(world.user("local_governor")).get(url).content.decode()
+    governed = governed[governed.index('id="results"') :]
+    assert "A1 Primary</th><td>64.2%" in governed
+    assert "A2 Primary" not in governed and "58.3%" not in governed
+    # A trustee reads the trust's and every school's.
+    trustee = login(world.user("trustee")).get(url).content.decode()
+    assert "58.3%" in trustee and "47.5%" in trustee and "64.2%" in trustee
+
+
+def test_the_results_read_in_queries_that_do_not_grow_with_schools(world, login):
+    review = written(world)
+    year = review.academic_year.start_year
+    client = login(world.user("trust_leader"))
+    url = reverse("planning:msp-year-review", args=[review.pk])
+
+    def count():
+        forget_imported()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200
+        return len(queries), page.content.decode()
+
+    for school in (world.school_a1, world.school_a2):
+        _value(school, year, "ks2_rwm_expected", 60.0)
+    count()  # the first request of a session reads more (login bookkeeping)
+    few, _ = count()
+    for n in range(6):
+        school = make_school(world.trust_a, world.hub_1, name=f"Extra {n} Primary")
+        _value(school, year, "ks2_rwm_expected", 50.0 + n)
+        _value(school, year, "overall_absence", 5.0 + n)
+    many, text = count()
+    assert "Extra 5 Primary" in text and "10.0%" in text
+    assert many == few and many <= PAGE_QUERY_CAP
