@@ -48,7 +48,7 @@ class Concern:
 
 
 def _fmt(kpi, value) -> str:
-    return "–" if value is None else f"{value:.1f}{'%' if kpi.unit == '%' else ''}"
+    return "–" if value is None else kpi.format(value)
 
 
 def _worse_by(kpi, value, reference) -> float:

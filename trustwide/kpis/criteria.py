@@ -123,7 +123,7 @@ def statutory_results(school, start_year: int) -> list:
             continue
         national = ""
         if reading.national is not None:
-            national = f"{reading.national.value:.1f}{'%' if reading.kpi.unit == '%' else ''}"
+            national = reading.kpi.format(reading.national.value)
         lines.append(ResultLine(reading.kpi.name, reading.display, national))
     return lines
 
@@ -133,7 +133,7 @@ TRUST_RESULT_CODES = (*STATUTORY, "overall_absence", "persistent_absence")
 
 
 def _shown(kpi, value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}{'%' if kpi.unit == '%' else ''}"
+    return kpi.format(value)
 
 
 def _result_row(who: str, reading) -> TrustResultRow:

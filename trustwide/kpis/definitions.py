@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import ibis
 import ibis.expr.types as ir
@@ -136,6 +137,21 @@ class KPI:
     measure: Measure | None = field(default=None, compare=False, repr=False)
     # What n counts (KpiValue.pupils holds it): 'pupils', or 'observations' for teaching quality.
     count_unit: str = "pupils"
+    # Decimals shown: DfE publishes Progress 8 to 2 (-0.03 is not "-0.0"); the rest to 1.
+    decimals: int = 1
+
+    def number(self, value: float | None) -> str:
+        """The figure to this KPI's decimals, without its unit; "" for no value."""
+        if value is None:
+            return ""
+        # Half away from zero, as DfE rounds and Django's floatformat does (not Python's
+        # half-to-even on the binary float): 1.25 -> "1.3".
+        step = Decimal(1).scaleb(-self.decimals)
+        return str(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+    def format(self, value: float | None) -> str:
+        """The figure with its unit: "62.5%", "46.1", "-0.03"; "" for no value."""
+        return "" if value is None else f"{self.number(value)}{'%' if self.unit == '%' else ''}"
 
     @property
     def too_few(self) -> str:

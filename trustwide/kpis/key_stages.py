@@ -282,6 +282,7 @@ KS4 += [
         family="ks4",
         periods=YEAR_ONLY,
         measure=lambda f: (f.p8_points, _when(f.p8_points.notnull(), _literal(10))),
+        decimals=2,
     ),
     _em_kpi(4),
     _em_kpi(5),

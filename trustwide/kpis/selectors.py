@@ -83,7 +83,7 @@ class Reading:
         if self.suppressed or self.value is None:
             text = self.kpi.too_few
         else:
-            text = f"{self.value:.1f}{'%' if self.kpi.unit == '%' else ''}"
+            text = self.kpi.format(self.value)
         return f"{text} ({self.from_period})" if self.from_period else text
 
     @property
