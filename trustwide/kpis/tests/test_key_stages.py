@@ -1,7 +1,7 @@
 """Key stage 4 and key stage 2 KPIs on hand-built pupils, with the answers worked out here.
 
 Trust 9, 2023/24. School S (300001) has Year 11 pupils built from five profiles; school P
-(300002) has Year 6 KS2 results and Year 4 multiplication tables checks; school I (300003) has
+(300002) has Year 6 KS2 results and Year 4 multiplication tables checks; school INF (300003) has
 Year 2 key stage 1 teacher assessments (S and P have none).
 """
 
@@ -19,7 +19,7 @@ from trustwide.kpis.tests import fixtures as f
 from trustwide.kpis.tests.conftest import row
 
 TRUST, YEAR = 9, 2023
-S, P, I = 300001, 300002, 300003
+S, P, INF = 300001, 300002, 300003
 TERMS = [
     ("autumn", date(2023, 9, 4), date(2023, 12, 20)),
     ("spring", date(2024, 1, 3), date(2024, 3, 28)),
@@ -28,7 +28,7 @@ TERMS = [
 ARGS = dict(
     trust_id=TRUST,
     academic_year=YEAR,
-    school_hubs={S: "H", P: "H", I: "H"},
+    school_hubs={S: "H", P: "H", INF: "H"},
     terms=TERMS,
     as_of=date(2024, 8, 31),
     kpis=["statutory", "ks4"],
@@ -123,7 +123,7 @@ KS2 = [
 # MTC (Year 4): r01-r05 disadvantaged, r06-r11 not; r11 absent.
 MTC = [25, 25, 25, 24, 20, 18, 25, 10, 22, 25, "A"]
 
-# KS1 (school I, Year 2): reading, writing, maths and science TA by profile (None: no result).
+# KS1 (school INF, Year 2): reading, writing, maths and science TA by profile (None: no result).
 KS1_PROFILES = {
     "a": ("GDS", "GDS", "GDS", "EXS"),
     "b": ("EXS", "EXS", "EXS", "EXS"),
@@ -192,10 +192,12 @@ def _pupils():
         for name, n in copies.items():
             for i in range(n):
                 key = f"k{name}{'d' if disadvantaged else 'o'}{i}"
-                pupil(I, key, 2, disadvantaged)
-                for subject, value in zip(("READ", "WRIT", "MAT", "SCI"), KS1_PROFILES[name]):
+                pupil(INF, key, 2, disadvantaged)
+                for subject, value in zip(
+                    ("READ", "WRIT", "MAT", "SCI"), KS1_PROFILES[name], strict=True
+                ):
                     if value is not None:
-                        add(I, key, 2, disadvantaged, f"KS1_{subject}_TA", value)
+                        add(INF, key, 2, disadvantaged, f"KS1_{subject}_TA", value)
     return chars, results
 
 
@@ -352,38 +354,38 @@ def test_multiplication_tables_check(result):
 def test_ks1_expected_standard_by_subject_group_and_gap(result):
     # Reading: every pupil has a result. EXS or GDS: disadvantaged a1 b2 c2 = 5 of 10 (d WTS,
     # e absent, f disapplied and h PKF count as not meeting it); others a3 b3 c1 g2 = 9 of 10.
-    assert _value(result, "ks1_reading_expected", "disadvantaged", I) == pytest.approx(50.0)
-    assert _value(result, "ks1_reading_expected", "not_disadvantaged", I) == pytest.approx(90.0)
-    assert _value(result, "ks1_reading_expected", scope=I) == pytest.approx(70.0)  # 14 of 20
-    assert _value(result, "ks1_reading_expected", "disadvantaged_gap", I) == pytest.approx(-40.0)
+    assert _value(result, "ks1_reading_expected", "disadvantaged", INF) == pytest.approx(50.0)
+    assert _value(result, "ks1_reading_expected", "not_disadvantaged", INF) == pytest.approx(90.0)
+    assert _value(result, "ks1_reading_expected", scope=INF) == pytest.approx(70.0)  # 14 of 20
+    assert _value(result, "ks1_reading_expected", "disadvantaged_gap", INF) == pytest.approx(-40.0)
     # Maths: disadvantaged a1 b2 c2 d2 = 7 of 10, others all 10: 17 of 20.
-    assert _value(result, "ks1_maths_expected", scope=I) == pytest.approx(85.0)
-    assert _value(result, "ks1_maths_expected", "disadvantaged_gap", I) == pytest.approx(-30.0)
+    assert _value(result, "ks1_maths_expected", scope=INF) == pytest.approx(85.0)
+    assert _value(result, "ks1_maths_expected", "disadvantaged_gap", INF) == pytest.approx(-30.0)
     # Writing: the two g pupils have no writing result, so 18 pupils; EXS+ a4 b5 = 9.
-    writing = row(result, "ks1_writing_expected", "school", I, "year")
+    writing = row(result, "ks1_writing_expected", "school", INF, "year")
     assert (writing["numerator"], writing["denominator"]) == (9, 18)
     # 8 other pupils with a writing result: below 10, so that side and the gap are hidden.
-    assert row(result, "ks1_writing_expected", "school", I, "year", "not_disadvantaged")[
+    assert row(result, "ks1_writing_expected", "school", INF, "year", "not_disadvantaged")[
         "suppressed"
     ]
-    assert row(result, "ks1_writing_expected", "school", I, "year", "disadvantaged_gap")[
+    assert row(result, "ks1_writing_expected", "school", INF, "year", "disadvantaged_gap")[
         "suppressed"
     ]
     # Science: EXS only (HNM, A, D are not); g has no science result: a4 b5 c3 = 12 of 18.
-    science = row(result, "ks1_science_expected", "school", I, "year")
+    science = row(result, "ks1_science_expected", "school", INF, "year")
     assert (science["numerator"], science["denominator"]) == (12, 18)
 
 
 def test_ks1_greater_depth_and_combined(result):
     # Greater depth (GDS): reading a only, 4 of 20; maths a and c, 7 of 20; writing 4 of 18.
-    assert _value(result, "ks1_reading_greater_depth", scope=I) == pytest.approx(20.0)
-    assert _value(result, "ks1_maths_greater_depth", scope=I) == pytest.approx(35.0)
-    assert _value(result, "ks1_writing_greater_depth", scope=I) == pytest.approx(400 / 18)
+    assert _value(result, "ks1_reading_greater_depth", scope=INF) == pytest.approx(20.0)
+    assert _value(result, "ks1_maths_greater_depth", scope=INF) == pytest.approx(35.0)
+    assert _value(result, "ks1_writing_greater_depth", scope=INF) == pytest.approx(400 / 18)
     # Reading, writing and maths all EXS or GDS: a and b only (c writes WTS; g has no writing
     # result, which counts as not meeting it): disadvantaged 3 of 10, others 6 of 10.
-    rwm = row(result, "ks1_rwm_expected", "school", I, "year")
+    rwm = row(result, "ks1_rwm_expected", "school", INF, "year")
     assert (rwm["numerator"], rwm["denominator"], rwm["value"]) == (9, 20, 45.0)
-    assert _value(result, "ks1_rwm_expected", "disadvantaged_gap", I) == pytest.approx(-30.0)
+    assert _value(result, "ks1_rwm_expected", "disadvantaged_gap", INF) == pytest.approx(-30.0)
 
 
 def test_ks1_kpis_are_absent_not_zero_without_ks1_results(result):
@@ -391,7 +393,7 @@ def test_ks1_kpis_are_absent_not_zero_without_ks1_results(result):
     for code in ("ks1_reading_expected", "ks1_rwm_expected", "ks1_science_expected"):
         for scope in (S, P):
             assert row(result, code, "school", scope, "year") is None, (code, scope)
-    # The hub's figure is school I's alone (the others add no pupils).
+    # The hub's figure is school INF's alone (the others add no pupils).
     hub = row(result, "ks1_rwm_expected", "hub", "H", "year")
     assert (hub["numerator"], hub["denominator"]) == (9, 20)
 
