@@ -398,6 +398,16 @@ def test_ks1_kpis_are_absent_not_zero_without_ks1_results(result):
     assert (hub["numerator"], hub["denominator"]) == (9, 20)
 
 
+def test_ks1_compares_with_the_last_national_figure_labelled_unverified():
+    from trustwide.kpis.national import load_benchmarks, lookup
+
+    # KS1 is optional from 2023/24: a 2024/25 value is compared with 2022/23, the last national
+    # year, from a secondary source, so the label says so.
+    match = lookup(measure="ks1_reading_expected", academic_year=2024, rows=load_benchmarks())
+    assert match.value == 68.0
+    assert "2022/23" in match.explanation and "UNVERIFIED" in match.explanation
+
+
 @pytest.mark.skipif(
     importlib.util.find_spec("pyspark") is None,
     reason="pyspark is not installed (pip install -e '.[spark]')",
