@@ -38,6 +38,11 @@ MAX_ERRORS = 500
 MEASURE_CODES: dict[tuple[str, str, str, str], str] = {
     ("FSP", "GLD", "TA", ""): "EYFS_GLD",
     ("KS1", "PHO", "TT", ""): "PHONICS_Y1",
+    # KS1 teacher assessment, with the subject and component codes the KS2 rows use.
+    ("KS1", "ENG", "TA", "RD"): "KS1_READ_TA",
+    ("KS1", "ENG", "TA", "WRIT"): "KS1_WRIT_TA",
+    ("KS1", "MAT", "TA", ""): "KS1_MAT_TA",
+    ("KS1", "SCI", "TA", ""): "KS1_SCI_TA",
     ("KS2", "MTC", "TT", ""): "MTC",
     ("KS2", "ENG", "TT", "RD"): "KS2_READ",
     ("KS2", "MAT", "TT", ""): "KS2_MAT",

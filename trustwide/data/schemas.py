@@ -265,6 +265,18 @@ class Measure:
     label: str
 
 
+# KS1 teacher assessment outcomes, as DfE's "Key stage 1 and phonics screening check
+# attainment" statistics count them (explore-education-statistics data guidance, 2021/22:
+# met expected / higher standard, working towards, pre-key stage standards 1-4, foundations of
+# the expected standard, engagement model or below the pre-key stage standards, absent,
+# disapplied): GDS greater depth, EXS expected, WTS working towards, PK1-PK4 pre-key stage
+# standards (2018/19 on), PKF foundations (interim standards 2016-2018), BLW below the
+# pre-key stage standards, EM engagement model (2021 on), A absent, D disapplied.
+KS1_TA_CODES = ("GDS", "EXS", "WTS", "PK4", "PK3", "PK2", "PK1", "PKF", "BLW", "EM", "A", "D")
+# Science: has not met (HNM) or working at (EXS) the expected standard, absent, disapplied.
+KS1_SCI_CODES = ("EXS", "HNM", "A", "D")
+KS1_MEASURES = ("KS1_READ_TA", "KS1_WRIT_TA", "KS1_MAT_TA", "KS1_SCI_TA")
+
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
@@ -301,6 +313,17 @@ MEASURES: dict[str, Measure] = {
             ("HNM", "EXS", "A", "D"),
             "KS2 science teacher assessment",
         ),
+        # Key stage 1 teacher assessment (Year 2; statutory 2016-2023, optional since 2023/24):
+        # every outcome DfE's KS1 statistics report (KS1_TA_CODES).
+        *(
+            Measure(name, None, None, False, KS1_TA_CODES, f"KS1 {label} teacher assessment")
+            for name, label in (
+                ("KS1_READ_TA", "reading"),
+                ("KS1_WRIT_TA", "writing"),
+                ("KS1_MAT_TA", "maths"),
+            )
+        ),
+        Measure("KS1_SCI_TA", None, None, False, KS1_SCI_CODES, "KS1 science teacher assessment"),
         Measure("KS4_ATT8", 0, 90, False, (), "Attainment 8 score"),
         Measure(
             "KS4_KS2_PRIOR",

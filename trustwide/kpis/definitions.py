@@ -22,7 +22,9 @@ period):
   3 summer), ``<s>_first`` and ``<s>_first_order`` (the first judgement in the academic year);
 - statutory (period 'year' only): gld, phonics, phonics_n, ks2_read, ks2_mat, ks2_gps,
   ks2_writ, ks2_n (any KS2 result), ks2_read_n, ks2_mat_n, ks2_gps_n, ks2_writ_n (a result in
-  that subject, score or code), mtc (numeric multiplication tables check score);
+  that subject, score or code), mtc (numeric multiplication tables check score), ks1_read,
+  ks1_writ, ks1_mat, ks1_sci (KS1 teacher assessment codes), ks1_n (KS1 reading, writing or
+  maths results);
 - ks4 (period 'year' only; built from the KS4_<subject> grades, engine/ks4.py): a8, a8_english,
   a8_maths, a8_ebacc, a8_open, subjects (KS4 subject results), eng_best, maths, ebacc_entered,
   ebacc_points, p8_points (A8 minus its estimate, raised to 10 x DfE's minimum pupil score for
@@ -541,11 +543,11 @@ STATUTORY = [
     ),
 ]
 
-# Key stage 2 subjects, the multiplication tables check and key stage 4 are defined in
+# Key stage 1 and 2 subjects, the multiplication tables check and key stage 4 are defined in
 # trustwide/kpis/key_stages.py, which builds on the helpers above (so it is imported here).
-from trustwide.kpis.key_stages import KS2_AND_MTC, KS4  # noqa: E402
+from trustwide.kpis.key_stages import KS1, KS2_AND_MTC, KS4  # noqa: E402
 
-STATUTORY += KS2_AND_MTC
+STATUTORY += KS1 + KS2_AND_MTC
 
 TEACHING = KPI(
     code="teaching_at_least_good",

@@ -1,10 +1,13 @@
-"""Key stage 2 subjects, the multiplication tables check and key stage 4 KPIs.
+"""Key stage 1, key stage 2 subjects, the multiplication tables check and key stage 4 KPIs.
 
 Part of the KPI definitions (trustwide.kpis.definitions imports these lists into KPIS); the
 key stage 4 per-pupil facts they read are built in engine/ks4.py.
 """
 
 from __future__ import annotations
+
+import functools
+import operator
 
 import ibis
 import ibis.expr.types as ir
@@ -77,6 +80,104 @@ def _m_ks4_share(cond):
 
     return m
 
+
+# ----------------------------------------------------------------------------------------
+# Key stage 1 teacher assessment (Year 2), where a school still assesses it
+# ----------------------------------------------------------------------------------------
+
+# DfE's methodology and the outcomes its KS1 statistics count: each is a share of the
+# subject's eligible pupils, absent (A) and disapplied (D) included, so those pupils count in
+# the denominator as not meeting the standard (the data guidance gives the percentage of
+# pupils absent and disapplied beside the percentage meeting the expected standard).
+KS1_SOURCE = (
+    "https://explore-education-statistics.service.gov.uk/methodology/"
+    "key-stage-1-and-phonics-screening-check-attainment ; "
+    "https://explore-education-statistics.service.gov.uk/find-statistics/"
+    "key-stage-1-and-phonics-screening-check-attainment/2021-22/data-guidance ; optional since "
+    "2023/24: https://www.gov.uk/government/publications/pre-key-stage-1-standards/"
+    "pre-key-stage-1-pupils-working-below-the-national-curriculum-assessment-standard"
+)
+_KS1_CODES = (
+    " Every KS1 outcome counts in the denominator: working towards (WTS), the pre-key stage "
+    "standards (PK1-PK4, PKF), below them (BLW, EM), absent (A) and disapplied (D) count as "
+    "not meeting it, as in DfE's KS1 statistics (a share of eligible pupils). A school or year "
+    "with no KS1 results has no figure (KS1 assessment is optional since 2023/24)."
+)
+_KS1_SUBJECT = {"reading": "ks1_read", "writing": "ks1_writ", "maths": "ks1_mat"}
+
+
+def _m_ks1(value, levels):
+    """Share of pupils with a KS1 teacher assessment in the subject at one of levels."""
+
+    def m(f):
+        return _flag(f[value].isin(levels)), _when(f[value].notnull(), _one())
+
+    return m
+
+
+def _m_ks1_rwm(f):
+    met = functools.reduce(
+        operator.and_, [f[v].isin(("EXS", "GDS")) for v in _KS1_SUBJECT.values()]
+    )
+    return _flag(met), _when(f.ks1_n > 0, _one())
+
+
+def _ks1_kpi(code, name, definition, numerator, denominator, measure) -> KPI:
+    return KPI(
+        code=code,
+        name=name,
+        definition=definition + _KS1_CODES,
+        numerator=numerator,
+        denominator=denominator,
+        unit="%",
+        better="higher",
+        min_group_size=PUPIL_SHARE_MIN,
+        min_group_reason=WHY_SHARE,
+        source=KS1_SOURCE,
+        family="statutory",
+        periods=YEAR_ONLY,
+        measure=measure,
+    )
+
+
+KS1: list[KPI] = []
+for _standard, _word, _levels, _rule in (
+    ("expected", "expected standard", ("EXS", "GDS"), "EXS or GDS: greater depth included"),
+    ("greater_depth", "greater depth", ("GDS",), "GDS: greater depth within the standard"),
+):
+    for _name, _value in _KS1_SUBJECT.items():
+        KS1.append(
+            _ks1_kpi(
+                f"ks1_{_name}_{_standard}",
+                f"KS1 {_word}: {_name}",
+                f"Share of pupils with an end of key stage 1 {_name} teacher assessment who "
+                f"are working at the {_word} ({_rule}).",
+                f"pupils with KS1 {_name} TA {' or '.join(_levels)}",
+                f"pupils with a KS1 {_name} teacher assessment (any outcome)",
+                _m_ks1(_value, _levels),
+            )
+        )
+KS1 += [
+    _ks1_kpi(
+        "ks1_rwm_expected",
+        "KS1 expected standard in reading, writing and maths",
+        "Share of pupils with an end of key stage 1 teacher assessment who are working at the "
+        "expected standard or greater depth (EXS or GDS) in all of reading, writing and maths. "
+        "A subject without a result counts as not meeting it.",
+        "pupils at EXS or GDS in all three",
+        "pupils with a KS1 reading, writing or maths teacher assessment",
+        _m_ks1_rwm,
+    ),
+    _ks1_kpi(
+        "ks1_science_expected",
+        "KS1 expected standard: science",
+        "Share of pupils with an end of key stage 1 science teacher assessment working at the "
+        "expected standard (EXS; the other outcome is HNM, has not met it).",
+        "pupils with KS1 science TA EXS",
+        "pupils with a KS1 science teacher assessment (EXS, HNM, A or D)",
+        _m_ks1("ks1_sci", ("EXS",)),
+    ),
+]
 
 KS2_AND_MTC: list[KPI] = []
 # Key stage 2: each subject, average scaled scores and the multiplication tables check.

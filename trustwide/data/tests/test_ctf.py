@@ -167,6 +167,49 @@ def test_bad_values_name_the_pupil_the_element_and_what_was_expected():
     )
 
 
+PHONICS_C = b"<Result>36</Result><ResultDate>2025-06-13</ResultDate>\n          </StageAssessment>"
+
+
+def _with_ks1(writing: str) -> bytes:
+    """Pupil C (phonics this year) with KS1 teacher assessments in the same KeyStage KS1."""
+    element = (
+        "<StageAssessment><Locale>ENG</Locale><Year>2025</Year><Subject>{}</Subject>"
+        "<Method>TA</Method><Component>{}</Component><ResultStatus>F</ResultStatus>"
+        "<Result>{}</Result><ResultDate>2025-06-20</ResultDate></StageAssessment>"
+    )
+    added = "".join(
+        element.format(*e)
+        for e in (("ENG", "RD", "EXS"), ("ENG", "WRIT", writing), ("MAT", "", "GDS"))
+    )
+    added += element.format("SCI", "", "HNM")
+    data = fixture()
+    assert data.count(PHONICS_C) == 1
+    return data.replace(PHONICS_C, PHONICS_C + added.encode())
+
+
+def test_ks1_teacher_assessments_become_the_ks1_measures():
+    result = run(_with_ks1("WTS"))
+    assert result.ok, result.errors
+    rows = result.tables["statutory"][URN].to_pylist()
+    ks1 = {r["measure"]: r["value_text"] for r in rows if r["pupil_key"] == key(C)}
+    assert ks1 == {
+        "PHONICS_Y1": None,
+        "KS1_READ_TA": "EXS",
+        "KS1_WRIT_TA": "WTS",
+        "KS1_MAT_TA": "GDS",
+        "KS1_SCI_TA": "HNM",
+    }
+
+
+def test_a_bad_ks1_code_in_a_ctf_names_the_pupil_the_element_and_the_codes():
+    refused(
+        run(_with_ks1("EXP")),
+        "pupil C12345678901D, KS1/ENG/TA/WRIT, element StageAssessments/KeyStage/"
+        "StageAssessment/Result: 'EXP' is not a valid result for KS1_WRIT_TA",
+        "one of GDS, EXS, WTS, PK4, PK3, PK2, PK1, PKF, BLW, EM, A, D",
+    )
+
+
 def test_malformed_xml_is_refused_with_the_parser_position():
     data = fixture().replace(b"</Surname>", b"</Surnam>", 1)
     refused(run(data), "school.xml: the file is not well-formed XML (mismatched tag: line")

@@ -197,6 +197,13 @@ def test_characteristics_bad_values(validate):
         ("EYFS_GLD", "Y", True),
         ("EYFS_GLD", "3", False),
         ("KS2_WRIT_TA", "GDS", True),
+        # KS1 teacher assessment (optional since 2023/24): DfE's outcome codes only.
+        ("KS1_READ_TA", "GDS", True),
+        ("KS1_WRIT_TA", "pk4", True),
+        ("KS1_MAT_TA", "D", True),
+        ("KS1_SCI_TA", "HNM", True),
+        ("KS1_SCI_TA", "GDS", False),  # science has no greater depth
+        ("KS1_MAT_TA", "100", False),
         # KS4 subject grades: whole grades 1-9, U (entered, 0 points) or X (no result).
         ("KS4_MATHS", "9", True),
         ("KS4_MATHS", "0", False),
@@ -221,6 +228,33 @@ def test_statutory_ranges(validate, measure, value, ok):
         row = result.tables[URN].to_pylist()[0]
         assert row["measure"] == measure
         assert (row["value_num"] is None) == (not value.replace(".", "").isdigit())
+
+
+def test_a_bad_ks1_code_names_file_row_column_and_the_codes_expected(validate):
+    rows = [
+        [URN, upn(0), "KS1_READ_TA", "EXS"],
+        [URN, upn(1), "KS1_WRIT_TA", "EXP"],  # not a DfE code (EXS is)
+        [URN, upn(2), "KS1 SCI TA", "exs"],
+    ]
+    data = to_csv(["URN", "UPN", "Measure", "Result"], rows)
+    result = validate(data, dataset="statutory", file_name="ks1.csv")
+    assert not result.ok
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (3, "Result", "EXP")
+    text = error.message
+    assert text.startswith("ks1.csv row 3, column 'Result': 'EXP'"), text
+    assert "KS1_WRIT_TA" in text
+    assert "GDS, EXS, WTS, PK4, PK3, PK2, PK1, PKF, BLW, EM, A, D" in text
+
+
+def test_ks1_results_are_stored_as_codes(validate):
+    rows = [[URN, upn(0), m, v] for m, v in (("KS1_READ_TA", "gds"), ("KS1 sci ta", "HNM"))]
+    result = validate(to_csv(["URN", "UPN", "Measure", "Result"], rows), dataset="statutory")
+    assert result.ok, messages(result)
+    stored = {
+        (r["measure"], r["value_num"], r["value_text"]) for r in result.tables[URN].to_pylist()
+    }
+    assert stored == {("KS1_READ_TA", None, "GDS"), ("KS1_SCI_TA", None, "HNM")}
 
 
 def test_assessments(validate):

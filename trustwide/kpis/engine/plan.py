@@ -386,6 +386,11 @@ class _Planner:
                 ks2_gps_n=count("KS2_GPS"),
                 ks2_writ_n=count("KS2_WRIT_TA"),
                 mtc=num("MTC"),
+                ks1_read=text("KS1_READ_TA"),
+                ks1_writ=text("KS1_WRIT_TA"),
+                ks1_mat=text("KS1_MAT_TA"),
+                ks1_sci=text("KS1_SCI_TA"),
+                ks1_n=s.count(where=s.measure.isin(("KS1_READ_TA", "KS1_WRIT_TA", "KS1_MAT_TA"))),
             )
         )
 

@@ -1,7 +1,8 @@
 """Key stage 4 and key stage 2 KPIs on hand-built pupils, with the answers worked out here.
 
 Trust 9, 2023/24. School S (300001) has Year 11 pupils built from five profiles; school P
-(300002) has Year 6 KS2 results and Year 4 multiplication tables checks.
+(300002) has Year 6 KS2 results and Year 4 multiplication tables checks; school INF (300003) has
+Year 2 key stage 1 teacher assessments (S and P have none).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from trustwide.kpis.tests import fixtures as f
 from trustwide.kpis.tests.conftest import row
 
 TRUST, YEAR = 9, 2023
-S, P = 300001, 300002
+S, P, INF = 300001, 300002, 300003
 TERMS = [
     ("autumn", date(2023, 9, 4), date(2023, 12, 20)),
     ("spring", date(2024, 1, 3), date(2024, 3, 28)),
@@ -27,7 +28,7 @@ TERMS = [
 ARGS = dict(
     trust_id=TRUST,
     academic_year=YEAR,
-    school_hubs={S: "H", P: "H"},
+    school_hubs={S: "H", P: "H", INF: "H"},
     terms=TERMS,
     as_of=date(2024, 8, 31),
     kpis=["statutory", "ks4"],
@@ -122,6 +123,21 @@ KS2 = [
 # MTC (Year 4): r01-r05 disadvantaged, r06-r11 not; r11 absent.
 MTC = [25, 25, 25, 24, 20, 18, 25, 10, 22, 25, "A"]
 
+# KS1 (school INF, Year 2): reading, writing, maths and science TA by profile (None: no result).
+KS1_PROFILES = {
+    "a": ("GDS", "GDS", "GDS", "EXS"),
+    "b": ("EXS", "EXS", "EXS", "EXS"),
+    "c": ("EXS", "WTS", "GDS", "EXS"),
+    "d": ("WTS", "PK4", "EXS", "HNM"),
+    "e": ("A", "A", "A", "A"),  # absent: in the denominators, not meeting
+    "f": ("D", "D", "D", "D"),  # disapplied: likewise
+    "g": ("EXS", None, "EXS", None),  # no writing or science result
+    "h": ("PKF", "EM", "PK2", "HNM"),
+}
+# 10 disadvantaged and 10 not, so that both groups and the gap are shown.
+KS1_DISADVANTAGED = {"a": 1, "b": 2, "c": 2, "d": 2, "e": 1, "f": 1, "h": 1}
+KS1_OTHERS = {"a": 3, "b": 3, "c": 1, "d": 1, "g": 2}
+
 
 def _pupils():
     chars, results = [], []
@@ -172,6 +188,16 @@ def _pupils():
         key = f"r{i + 1:02d}"
         pupil(P, key, 4, i < 5)
         add(P, key, 4, i < 5, "MTC", score)
+    for disadvantaged, copies in ((True, KS1_DISADVANTAGED), (False, KS1_OTHERS)):
+        for name, n in copies.items():
+            for i in range(n):
+                key = f"k{name}{'d' if disadvantaged else 'o'}{i}"
+                pupil(INF, key, 2, disadvantaged)
+                for subject, value in zip(
+                    ("READ", "WRIT", "MAT", "SCI"), KS1_PROFILES[name], strict=True
+                ):
+                    if value is not None:
+                        add(INF, key, 2, disadvantaged, f"KS1_{subject}_TA", value)
     return chars, results
 
 
@@ -323,6 +349,63 @@ def test_multiplication_tables_check(result):
     assert _value(result, "mtc_average", "disadvantaged_gap", scope=P) == pytest.approx(23.8 - 20.0)
     # 5 disadvantaged pupils: below 10 for a share, so that group is suppressed.
     assert row(result, "mtc_full_marks", "school", P, "year", "disadvantaged")["suppressed"]
+
+
+def test_ks1_expected_standard_by_subject_group_and_gap(result):
+    # Reading: every pupil has a result. EXS or GDS: disadvantaged a1 b2 c2 = 5 of 10 (d WTS,
+    # e absent, f disapplied and h PKF count as not meeting it); others a3 b3 c1 g2 = 9 of 10.
+    assert _value(result, "ks1_reading_expected", "disadvantaged", INF) == pytest.approx(50.0)
+    assert _value(result, "ks1_reading_expected", "not_disadvantaged", INF) == pytest.approx(90.0)
+    assert _value(result, "ks1_reading_expected", scope=INF) == pytest.approx(70.0)  # 14 of 20
+    assert _value(result, "ks1_reading_expected", "disadvantaged_gap", INF) == pytest.approx(-40.0)
+    # Maths: disadvantaged a1 b2 c2 d2 = 7 of 10, others all 10: 17 of 20.
+    assert _value(result, "ks1_maths_expected", scope=INF) == pytest.approx(85.0)
+    assert _value(result, "ks1_maths_expected", "disadvantaged_gap", INF) == pytest.approx(-30.0)
+    # Writing: the two g pupils have no writing result, so 18 pupils; EXS+ a4 b5 = 9.
+    writing = row(result, "ks1_writing_expected", "school", INF, "year")
+    assert (writing["numerator"], writing["denominator"]) == (9, 18)
+    # 8 other pupils with a writing result: below 10, so that side and the gap are hidden.
+    assert row(result, "ks1_writing_expected", "school", INF, "year", "not_disadvantaged")[
+        "suppressed"
+    ]
+    assert row(result, "ks1_writing_expected", "school", INF, "year", "disadvantaged_gap")[
+        "suppressed"
+    ]
+    # Science: EXS only (HNM, A, D are not); g has no science result: a4 b5 c3 = 12 of 18.
+    science = row(result, "ks1_science_expected", "school", INF, "year")
+    assert (science["numerator"], science["denominator"]) == (12, 18)
+
+
+def test_ks1_greater_depth_and_combined(result):
+    # Greater depth (GDS): reading a only, 4 of 20; maths a and c, 7 of 20; writing 4 of 18.
+    assert _value(result, "ks1_reading_greater_depth", scope=INF) == pytest.approx(20.0)
+    assert _value(result, "ks1_maths_greater_depth", scope=INF) == pytest.approx(35.0)
+    assert _value(result, "ks1_writing_greater_depth", scope=INF) == pytest.approx(400 / 18)
+    # Reading, writing and maths all EXS or GDS: a and b only (c writes WTS; g has no writing
+    # result, which counts as not meeting it): disadvantaged 3 of 10, others 6 of 10.
+    rwm = row(result, "ks1_rwm_expected", "school", INF, "year")
+    assert (rwm["numerator"], rwm["denominator"], rwm["value"]) == (9, 20, 45.0)
+    assert _value(result, "ks1_rwm_expected", "disadvantaged_gap", INF) == pytest.approx(-30.0)
+
+
+def test_ks1_kpis_are_absent_not_zero_without_ks1_results(result):
+    # School P has KS2 results and S KS4, neither any KS1: no KS1 row at all, not 0%.
+    for code in ("ks1_reading_expected", "ks1_rwm_expected", "ks1_science_expected"):
+        for scope in (S, P):
+            assert row(result, code, "school", scope, "year") is None, (code, scope)
+    # The hub's figure is school INF's alone (the others add no pupils).
+    hub = row(result, "ks1_rwm_expected", "hub", "H", "year")
+    assert (hub["numerator"], hub["denominator"]) == (9, 20)
+
+
+def test_ks1_compares_with_the_last_national_figure_labelled_unverified():
+    from trustwide.kpis.national import load_benchmarks, lookup
+
+    # KS1 is optional from 2023/24: a 2024/25 value is compared with 2022/23, the last national
+    # year, from a secondary source, so the label says so.
+    match = lookup(measure="ks1_reading_expected", academic_year=2024, rows=load_benchmarks())
+    assert match.value == 68.0
+    assert "2022/23" in match.explanation and "UNVERIFIED" in match.explanation
 
 
 @pytest.mark.skipif(
