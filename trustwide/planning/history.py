@@ -13,6 +13,7 @@ from .models import (
     MonitoringScale,
     MspRating,
     MspVersion,
+    MspYearReview,
     PlanReturn,
     PlanReview,
     PocketGuide,
@@ -49,4 +50,5 @@ VISIBLE = all_by_view_permission(
     GuidePublication,
     MspRating,
     PlanReview,
+    MspYearReview,
 )
