@@ -3,12 +3,16 @@ each, read from selectors only, rendered as HTML, PDF (WeasyPrint) and, for the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils import timezone
 
+from trustwide.common import paging
 from trustwide.common.exports import build_xlsx
 from trustwide.kpis import rules as kpi_rules
 from trustwide.kpis.periods import PERIOD_CODES
 from trustwide.planning import rules as planning_rules
+from trustwide.planning import selectors as planning_selectors
 from trustwide.trusts.utils import current_year, year_label
 
 from . import charts, concerns, selectors
@@ -159,6 +163,32 @@ def board_report_context(*, user, trust, year, term, hub_id=None, phase=None) ->
         "trend_charts": trend_charts,
         "trust_level": kpi_rules.reads_trust_figures(user, trust.pk),
         "generated": timezone.now(),
+    }
+
+
+def board_report_page(context: dict, value: str | None, *, base_query: str) -> dict:
+    """The board report's HTML page: one page of schools (common.paging, 25 a page, "all" for
+    printing) in each school-by-school table (schools side by side, plan roll-up, SEF matrix), so
+    page 2 shows the same schools in each. Schools in the schools table's order, then any only
+    the roll-up or matrix holds (joined or left during the term). The trust row, the roll-up's
+    hub and trust totals and the schools of concern (the ones needing attention) stay whole on
+    every page; the PDF and Excel keep every row (board_report_context)."""
+    dashboard, matrix, grouped = context["dashboard"], context["matrix"], context["rollup_rows"]
+    rolled = planning_selectors.rollup_schools(grouped)
+    order: dict[int, None] = {}
+    for row in (*dashboard.rows, *rolled, *matrix.rows):
+        order.setdefault(row.school.pk, None)
+    page = paging.page_of(list(order), value, base_query=base_query, label="Pages of schools")
+    shown = set(page.rows)
+    return {
+        **context,
+        "page": page,
+        "page_end": replace(page, label="Pages of schools (end of report)"),
+        "school_rows": [r for r in dashboard.rows if r.school.pk in shown],
+        "rollup_page": planning_selectors.with_hub_rows(
+            grouped, [r for r in rolled if r.school.pk in shown]
+        ),
+        "matrix_rows": [r for r in matrix.rows if r.school.pk in shown],
     }
 
 

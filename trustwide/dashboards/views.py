@@ -519,14 +519,25 @@ class BoardReportView(ScopedViewMixin, View):
         trust = _trust_for(request, slug, Perm.REPORT_VIEW)
         year, term, form = _board_period(request, trust)
 
+        # The pager keeps the term (and anything else asked for); the page decides what is shown.
+        params = {
+            "year": year.pk if year else None,
+            "term": term.pk if term else None,
+            "base_query": paging.without(request.GET, "page"),
+            "page": paging.page_key(request.GET.get("page")),
+        }
+
         def body() -> str:
             context = reports.board_report_context(
                 user=request.user, trust=trust, year=year, term=term
             )
+            context = reports.board_report_page(
+                context, params["page"], base_query=params["base_query"]
+            )
             return render_to_string("dashboards/includes/_board_body.html", context)
 
-        # Every school's rows, the roll-up and the SEF matrix: kept per audience and data version.
-        params = {"year": year.pk if year else None, "term": term.pk if term else None}
+        # A page of schools' rows, the roll-up and the SEF matrix: kept per audience, page and
+        # data version.
         context = {
             "trust": trust,
             "term": term,
