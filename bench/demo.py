@@ -4,9 +4,10 @@
 
 Runs, in this process, `trustwide demo` into a fresh SQLite database in a temporary var
 directory (or the database DATABASE_URL names: give it a database of its own): first the
-default 12-school demo as a reference, then --schools/--hubs. For each build it prints the
-command's own per-step times, then wall and CPU seconds (CPU of every thread of this process,
-DuckDB's and Arrow's too) and the ratio to the reference; the machine's load average before
+default 12-school demo as a reference, then --schools/--hubs. For each build it prints wall
+and CPU seconds of each app's step and of the whole build (CPU of every thread of this
+process, DuckDB's and Arrow's too, and of the data generator's worker processes), and the
+ratios to the reference; the machine's load average before
 and after (the machine is shared: read the figures with it). Wall includes waiting for the
 disk (the pupil-data store fsyncs each file it writes). The target: the large build's wall
 time under 120 s. The last line printed is one JSON object.
@@ -30,27 +31,57 @@ TARGET_S = 120.0
 
 
 def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU of this process (every thread) and of its children that have ended (the data
+    generator's worker processes)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+
+
+def time_each_step(steps: dict) -> None:
+    """Wrap each app's demo.build to note its wall and CPU seconds in `steps`."""
+    from trustwide.common.extensions import app_modules
+
+    for module in app_modules("demo"):
+        build = getattr(module, "build", None)
+        if build is None or getattr(build, "timed", False):
+            continue
+
+        name = module.__name__.split(".")[1]
+
+        def timed(ctx, _build=build, _name=name):
+            wall, cpu = time.perf_counter(), cpu_seconds()
+            try:
+                return _build(ctx)
+            finally:
+                steps[_name] = (time.perf_counter() - wall, cpu_seconds() - cpu)
+
+        timed.timed = True
+        module.build = timed
 
 
 def build(schools: int, hubs: int) -> dict:
     from django.core.management import call_command
 
-    out = io.StringIO()
+    steps: dict = {}
+    time_each_step(steps)
     wall, cpu = time.perf_counter(), cpu_seconds()
-    call_command("demo", schools=schools, hubs=hubs, stdout=out)
+    call_command("demo", schools=schools, hubs=hubs, stdout=io.StringIO())
     figures = {
         "schools": schools,
         "hubs": hubs,
         "wall_s": round(time.perf_counter() - wall, 1),
         "cpu_s": round(cpu_seconds() - cpu, 1),
+        "steps": {name: [round(w, 1), round(c, 1)] for name, (w, c) in steps.items()},
     }
-    steps = [line for line in out.getvalue().splitlines() if line.startswith("  adding")]
-    print(f"demo --schools {schools} --hubs {hubs}")
-    for line in steps:
-        print(line)
-    print(f"  wall {figures['wall_s']} s, CPU {figures['cpu_s']} s")
+    print(f"demo --schools {schools} --hubs {hubs}: step, wall s, CPU s")
+    for name, (w, c) in steps.items():
+        print(f"  {name:<14} {w:6.1f} {c:6.1f}")
+    print(f"  {'total':<14} {figures['wall_s']:6.1f} {figures['cpu_s']:6.1f}")
     return figures
 
 
