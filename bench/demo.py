@@ -42,15 +42,17 @@ def cpu_seconds() -> float:
     )
 
 
-def time_each_step(steps: dict) -> None:
-    """Wrap each app's demo.build to note its wall and CPU seconds in `steps`."""
+STEPS: dict[str, tuple[float, float]] = {}  # the current build's steps: wall s, CPU s
+
+
+def time_each_step() -> None:
+    """Wrap each app's demo.build (once) to note its wall and CPU seconds in STEPS."""
     from trustwide.common.extensions import app_modules
 
     for module in app_modules("demo"):
         build = getattr(module, "build", None)
         if build is None or getattr(build, "timed", False):
             continue
-
         name = module.__name__.split(".")[1]
 
         def timed(ctx, _build=build, _name=name):
@@ -58,7 +60,7 @@ def time_each_step(steps: dict) -> None:
             try:
                 return _build(ctx)
             finally:
-                steps[_name] = (time.perf_counter() - wall, cpu_seconds() - cpu)
+                STEPS[_name] = (time.perf_counter() - wall, cpu_seconds() - cpu)
 
         timed.timed = True
         module.build = timed
@@ -67,8 +69,8 @@ def time_each_step(steps: dict) -> None:
 def build(schools: int, hubs: int) -> dict:
     from django.core.management import call_command
 
-    steps: dict = {}
-    time_each_step(steps)
+    STEPS.clear()
+    time_each_step()
     wall, cpu = time.perf_counter(), cpu_seconds()
     call_command("demo", schools=schools, hubs=hubs, stdout=io.StringIO())
     figures = {
@@ -76,10 +78,10 @@ def build(schools: int, hubs: int) -> dict:
         "hubs": hubs,
         "wall_s": round(time.perf_counter() - wall, 1),
         "cpu_s": round(cpu_seconds() - cpu, 1),
-        "steps": {name: [round(w, 1), round(c, 1)] for name, (w, c) in steps.items()},
+        "steps": {name: [round(w, 1), round(c, 1)] for name, (w, c) in STEPS.items()},
     }
     print(f"demo --schools {schools} --hubs {hubs}: step, wall s, CPU s")
-    for name, (w, c) in steps.items():
+    for name, (w, c) in STEPS.items():
         print(f"  {name:<14} {w:6.1f} {c:6.1f}")
     print(f"  {'total':<14} {figures['wall_s']:6.1f} {figures['cpu_s']:6.1f}")
     return figures
