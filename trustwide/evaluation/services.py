@@ -16,7 +16,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from trustwide.audit.models import AuditAction
-from trustwide.audit.services import audited_create, audited_delete, audited_update
+from trustwide.audit.services import (
+    audited_bulk_create,
+    audited_create,
+    audited_delete,
+    audited_update,
+)
 from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear, School, Trust
 
@@ -400,6 +405,7 @@ def _sef_create(
     if start_from is not None:
         previous = {j.area_code: j for j in start_from.judgements.all()}
     same_codes = start_from is not None and start_from.framework.code == framework.code
+    judgements = []
     for position, area in enumerate(applicable_areas(spec, school)):
         fields = {}
         old = previous.get(area.code)
@@ -408,15 +414,9 @@ def _sef_create(
             if same_codes and old.grade_code in {g.code for g in spec.scale_for(area.code).grades}:
                 fields["grade_code"] = old.grade_code
             fields["carried_forward"] = any(fields.values())
-        audited_create(
-            actor=actor,
-            actor_label=actor_label,
-            model=AreaJudgement,
-            sef=sef,
-            area_code=area.code,
-            position=position,
-            **fields,
-        )
+        judgements.append(AreaJudgement(sef=sef, area_code=area.code, position=position, **fields))
+    # Created together, with the audit rows audited_create would write for each.
+    audited_bulk_create(actor=actor, actor_label=actor_label, objects=judgements)
     return sef
 
 
@@ -748,6 +748,7 @@ def trust_self_review_create(
         framework=framework,
     )
     previous = {r.area_code: r for r in start_from.ratings.all()} if start_from else {}
+    ratings = []
     for position, area in enumerate(framework.spec.all_areas()):
         old = previous.get(area.code)
         fields = (
@@ -759,15 +760,10 @@ def trust_self_review_create(
             if old
             else {}
         )
-        audited_create(
-            actor=actor,
-            actor_label=actor_label,
-            model=TrustStatementRating,
-            review=review,
-            area_code=area.code,
-            position=position,
-            **fields,
+        ratings.append(
+            TrustStatementRating(review=review, area_code=area.code, position=position, **fields)
         )
+    audited_bulk_create(actor=actor, actor_label=actor_label, objects=ratings)
     return review
 
 

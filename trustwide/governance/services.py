@@ -13,6 +13,7 @@ from django.utils import timezone
 from trustwide.accounts.models import Membership
 from trustwide.audit.models import AuditAction
 from trustwide.audit.services import (
+    audited_bulk_create,
     audited_create,
     audited_delete,
     audited_update,
@@ -567,22 +568,19 @@ def skills_save(
         r.skill: r
         for r in SkillRating.objects.filter(trust=trust, user=user, start_year=start_year)
     }
+    new = []
     for skill, rating in ratings.items():
         if skill in existing:
             audited_update(
                 actor=actor, actor_label=actor_label, instance=existing[skill], rating=rating
             )
         else:
-            audited_create(
-                actor=actor,
-                actor_label=actor_label,
-                model=SkillRating,
-                trust=trust,
-                user=user,
-                start_year=start_year,
-                skill=skill,
-                rating=rating,
+            new.append(
+                SkillRating(
+                    trust=trust, user=user, start_year=start_year, skill=skill, rating=rating
+                )
             )
+    audited_bulk_create(actor=actor, actor_label=actor_label, objects=new)
     return len(ratings)
 
 

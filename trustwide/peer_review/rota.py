@@ -131,7 +131,9 @@ def propose_triads(
         for size in sizes:
             groups.append(order[at : at + size])
             at += size
-        current = cost(groups)
+        # A swap changes the cost of its two groups only: each group's cost is kept, and a
+        # swap is taken when it lowers the sum of those two (the total falls by as much).
+        parts = [cost([g]) for g in groups]
         improved = True
         while improved:
             improved = False
@@ -139,11 +141,12 @@ def propose_triads(
                 for i in range(len(groups[gi])):
                     for j in range(len(groups[gj])):
                         groups[gi][i], groups[gj][j] = groups[gj][j], groups[gi][i]
-                        trial = cost(groups)
-                        if trial < current - 1e-9:
-                            current, improved = trial, True
+                        ci, cj = cost([groups[gi]]), cost([groups[gj]])
+                        if ci + cj < parts[gi] + parts[gj] - 1e-9:
+                            parts[gi], parts[gj], improved = ci, cj, True
                         else:
                             groups[gi][i], groups[gj][j] = groups[gj][j], groups[gi][i]
+        current = cost(groups)
         if current < best_cost:
             best, best_cost = [sorted(g) for g in groups], current
     return sorted(best, key=lambda g: g[0])

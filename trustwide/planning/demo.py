@@ -431,7 +431,7 @@ def _progress_actions(ctx, plan, term, profile, *, final: bool, today=None) -> N
     rng = ctx.rng
     on = rag.review_date(term.ends_on, today or term.ends_on)
     done_rate = {"on_track": 0.9, "mixed": 0.7, "struggling": 0.35}[profile]
-    for priority in plan.priorities.all():
+    for priority in plan.priorities.prefetch_related("actions"):
         for action in priority.actions.all():
             if action.status in (ActionStatus.COMPLETE, ActionStatus.DROPPED):
                 continue
@@ -466,7 +466,7 @@ def _rate(ctx, plan, term, profile, today) -> None:
         "struggling": [0.45, 0.45, 0.1],
     }[profile]
     entries = []
-    for priority in plan.priorities.all():
+    for priority in plan.priorities.prefetch_related("actions", "criteria"):
         for action in priority.actions.all():
             if action.starts_on and action.starts_on > on:
                 continue

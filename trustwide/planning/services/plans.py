@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from trustwide.audit.models import AuditAction
-from trustwide.audit.services import audited_create, audited_delete, audited_update, snapshot
+from trustwide.audit.services import (
+    audited_bulk_create,
+    audited_create,
+    audited_delete,
+    audited_update,
+    snapshot,
+)
 from trustwide.common.services import require
 from trustwide.trusts.models import AcademicYear
 from trustwide.trusts.utils import year_label
@@ -373,30 +379,45 @@ def _plan_copy_to_next_year(
         copied_from=plan,
     )
     terms = {t.name: t for t in next_year.terms.all()}
-    priorities = plan.priorities.prefetch_related(
-        "trust_priorities", "actions", "criteria", "milestones__term"
-    )
-    for old in priorities:
-        new = audited_create(
-            actor=actor,
-            actor_label=actor_label,
-            model=Priority,
-            plan=new_plan,
-            number=old.number,
-            title=old.title,
-            rationale=old.rationale,
-            intended_outcomes=old.intended_outcomes,
-            sef_area_codes=old.sef_area_codes,
-            lead_id=old.lead_id,
-            from_pocket_guide=old.from_pocket_guide,
-            carried_from=old,
+    olds = list(
+        plan.priorities.prefetch_related(
+            "trust_priorities", "actions", "criteria", "milestones__term"
         )
-        new.trust_priorities.set(old.trust_priorities.all())
-        for c in old.criteria.all():
-            audited_create(
-                actor=actor,
-                actor_label=actor_label,
-                model=SuccessCriterion,
+    )
+    # Each kind of row is created together (audited_bulk_create: the audit rows audited_create
+    # writes), priorities first so the rows under them can point at them.
+    news = audited_bulk_create(
+        actor=actor,
+        actor_label=actor_label,
+        objects=[
+            Priority(
+                plan=new_plan,
+                number=old.number,
+                title=old.title,
+                rationale=old.rationale,
+                intended_outcomes=old.intended_outcomes,
+                sef_area_codes=old.sef_area_codes,
+                lead_id=old.lead_id,
+                from_pocket_guide=old.from_pocket_guide,
+                carried_from=old,
+            )
+            for old in olds
+        ],
+    )
+    links = Priority.trust_priorities.through
+    links.objects.bulk_create(
+        [
+            links(priority_id=new.pk, trustpriority_id=tp.pk)
+            for old, new in zip(olds, news, strict=True)
+            for tp in sorted(old.trust_priorities.all(), key=lambda tp: tp.pk)
+        ]
+    )
+    pairs = list(zip(olds, news, strict=True))
+    audited_bulk_create(
+        actor=actor,
+        actor_label=actor_label,
+        objects=[
+            SuccessCriterion(
                 priority=new,
                 description=c.description,
                 measure=c.measure,
@@ -408,23 +429,25 @@ def _plan_copy_to_next_year(
                 kpi_code=c.kpi_code,
                 kpi_group=c.kpi_group,
             )
-        for m in old.milestones.all():
-            if m.term.name in terms and not m.achieved:
-                audited_create(
-                    actor=actor,
-                    actor_label=actor_label,
-                    model=Milestone,
-                    priority=new,
-                    term=terms[m.term.name],
-                    description=m.description,
-                )
-        for a in old.actions.all():
-            if a.status not in OPEN_ACTION_STATUSES:
-                continue
-            audited_create(
-                actor=actor,
-                actor_label=actor_label,
-                model=Action,
+            for old, new in pairs
+            for c in old.criteria.all()
+        ],
+    )
+    audited_bulk_create(
+        actor=actor,
+        actor_label=actor_label,
+        objects=[
+            Milestone(priority=new, term=terms[m.term.name], description=m.description)
+            for old, new in pairs
+            for m in old.milestones.all()
+            if m.term.name in terms and not m.achieved
+        ],
+    )
+    audited_bulk_create(
+        actor=actor,
+        actor_label=actor_label,
+        objects=[
+            Action(
                 priority=new,
                 what=a.what,
                 how=a.how,
@@ -442,6 +465,11 @@ def _plan_copy_to_next_year(
                 progress_note=f"Carried forward from {plan.academic_year.label}.",
                 carried_from=a,
             )
+            for old, new in pairs
+            for a in old.actions.all()
+            if a.status in OPEN_ACTION_STATUSES
+        ],
+    )
     if prefill:
         prefill_from_pocket_guide(actor=actor, plan=new_plan, actor_label=actor_label)
     return new_plan

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustwide.audit.services import audited_create, audited_update
+from trustwide.audit.services import audited_bulk_create, audited_update
 from trustwide.common import steps
 from trustwide.common.services import require
 
@@ -49,26 +49,35 @@ def _plan_id_of(subject) -> int:
     return subject.plan_id if isinstance(subject, Priority) else subject.priority.plan_id
 
 
-def _save(*, actor, plan, term, subject, values: dict, existing: dict, actor_label) -> RagRating:
-    kind = _kind_of(subject)
-    current = existing.get((kind, subject.pk))
-    if current is None:
-        rating = audited_create(
-            actor=actor,
-            actor_label=actor_label,
-            model=RagRating,
-            plan=plan,
-            term=term,
-            kind=kind,
-            **{kind: subject},
-            rated_by=actor,
-            **values,
+def _save_all(*, actor, plan, term, lines, existing: dict, actor_label) -> list[RagRating]:
+    """Each (subject, values) line's rating for the term: an existing one updated (audited one
+    by one), new ones created together (audited_bulk_create: the same audit rows)."""
+    saved: list[RagRating | None] = []
+    new: list[tuple[int, RagRating]] = []
+    for subject, values in lines:
+        kind = _kind_of(subject)
+        current = existing.get((kind, subject.pk))
+        if current is not None:
+            saved.append(
+                audited_update(
+                    actor=actor, actor_label=actor_label, instance=current, rated_by=actor, **values
+                )
+            )
+            continue
+        new.append(
+            (
+                len(saved),
+                RagRating(
+                    plan=plan, term=term, kind=kind, **{kind: subject}, rated_by=actor, **values
+                ),
+            )
         )
-        existing[(kind, subject.pk)] = rating
-        return rating
-    return audited_update(
-        actor=actor, actor_label=actor_label, instance=current, rated_by=actor, **values
-    )
+        saved.append(None)
+    made = audited_bulk_create(actor=actor, actor_label=actor_label, objects=[r for _, r in new])
+    for (position, _), rating in zip(new, made, strict=True):
+        existing[(rating.kind, rating.subject_id)] = rating
+        saved[position] = rating
+    return saved
 
 
 @transaction.atomic
@@ -121,23 +130,24 @@ def termly_review_save(
             "action", "criterion"
         )
     }
-    saved = []
-    for entry in child_entries:
-        saved.append(
-            _save(
-                actor=actor,
-                plan=plan,
-                term=term,
-                subject=entry.subject,
-                existing=existing,
-                actor_label=actor_label,
-                values={
+    saved = _save_all(
+        actor=actor,
+        plan=plan,
+        term=term,
+        existing=existing,
+        actor_label=actor_label,
+        lines=[
+            (
+                entry.subject,
+                {
                     "rating": entry.rating,
                     "commentary": entry.commentary,
                     "evidence": entry.evidence,
                 },
             )
-        )
+            for entry in child_entries
+        ],
+    )
     # Priorities last, derived from the children as they now stand.
     by_priority: dict[int, list[str]] = {}
     for r in existing.values():
@@ -145,23 +155,22 @@ def termly_review_save(
             by_priority.setdefault(_priority_id(r, "action"), []).append(r.rating)
         elif r.kind == RatedKind.CRITERION:
             by_priority.setdefault(_priority_id(r, "criterion"), []).append(r.rating)
+    priority_lines = []
     for entry in priority_entries:
         derived = rag.derive(by_priority.get(entry.subject.pk, []))
         values = rag.rating_values(entry.rating, entry.override_reason, derived)
         if values is None:
             continue  # nothing rated under it yet
         values.update(commentary=entry.commentary, evidence=entry.evidence)
-        saved.append(
-            _save(
-                actor=actor,
-                plan=plan,
-                term=term,
-                subject=entry.subject,
-                existing=existing,
-                actor_label=actor_label,
-                values=values,
-            )
-        )
+        priority_lines.append((entry.subject, values))
+    saved += _save_all(
+        actor=actor,
+        plan=plan,
+        term=term,
+        existing=existing,
+        actor_label=actor_label,
+        lines=priority_lines,
+    )
     steps.step_done(
         trust=plan.school.trust,
         school=plan.school,
