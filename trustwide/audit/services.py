@@ -252,7 +252,10 @@ def audited_bulk_create(
     """audited_create for many new objects of one model: each is validated exactly as
     audited_create validates it (nothing is saved if any fails), then the objects are inserted
     together and their audit rows together. The rows are those audited_create would write one by
-    one, in the same order; each trust's data version is bumped once. Two of the objects that
+    one, in the order of `objects`; each trust's data version is bumped once. A service that
+    mixes kinds (a plan copy's priorities, actions and criteria; a termly review's updated and
+    new ratings) writes each call's rows together, so its audit trail lists them grouped by
+    call rather than interleaved as a one-by-one loop would: the same rows, another order. Two of the objects that
     break a unique rule together are refused by the database (IntegrityError; nothing saved).
 
     For models saved by Model.save() alone: a model that overrides save() (or inherits from a
