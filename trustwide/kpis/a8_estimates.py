@@ -22,6 +22,7 @@ expected; importing a year again replaces that year's table, audited.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -140,14 +141,17 @@ def parse_estimates(path: str | Path) -> ParsedEstimates:
     """Read DfE's published estimates table; raise EstimatesFileError listing every bad row."""
     path = Path(path)
     name = path.name
+    raw = path.read_bytes()
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            lines = [(reader.line_num, cells) for cells in reader]
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
         raise EstimatesFileError(
-            f"{name}: not UTF-8 text (byte {exc.start}); save the table as 'CSV UTF-8'"
+            f"{name} row {row}: not UTF-8 text (byte {exc.start} of the file); save the table "
+            "as 'CSV UTF-8'"
         ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = [(reader.line_num, cells) for cells in reader]
     start, roles, header = _header(lines, name)
     errors: list[str] = []
 
@@ -216,6 +220,14 @@ def parse_estimates(path: str | Path) -> ParsedEstimates:
             for prev, cur in zip(ordered, ordered[1:], strict=False):
                 if cur[2] < prev[3]:
                     bad(cur[0], "low", str(cur[2]), f"a range not overlapping row {prev[0]}'s")
+                elif cur[2] > prev[3]:
+                    # A gap would leave pupils whose KS2 score falls in it out of Progress 8.
+                    bad(
+                        cur[0],
+                        "low",
+                        str(cur[2]),
+                        f"{prev[3]}, where row {prev[0]}'s range ends (no gap between ranges)",
+                    )
             rows = [(g, lo, hi, e, lim) for _line, g, lo, hi, e, lim in parsed]
         else:
             for i, (_line, g, lo, _hi, e, lim) in enumerate(parsed):

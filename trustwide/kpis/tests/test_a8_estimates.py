@@ -98,6 +98,20 @@ def test_overlapping_ranges_and_a_file_without_the_columns_are_refused(tmp_path)
         parse_estimates(_write(tmp_path, text, "ranges.csv"))
     with pytest.raises(EstimatesFileError, match="no header row with an Attainment 8 estimate"):
         parse_estimates(_write(tmp_path, "URN,School,Progress 8\n1,A,0.1\n", "p8.csv"))
+    # A gap between ranges would leave pupils whose KS2 score falls in it without an estimate.
+    gap = "ks2_low,ks2_high,a8_estimate\n80,95,20\n96,100,40\n"
+    with pytest.raises(EstimatesFileError, match=r"gap.csv row 3, column 'ks2_low': expected 95"):
+        parse_estimates(_write(tmp_path, gap, "gap.csv"))
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_row(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(
+        ("ks2_low,ks2_high,a8_estimate\n" + "80,81,20\n" * 2000).encode()
+        + "90,91,40 £\n".encode("cp1252")
+    )
+    with pytest.raises(EstimatesFileError, match=r"latin.csv row 2002: not UTF-8 text"):
+        parse_estimates(path)
 
 
 @pytest.mark.django_db
