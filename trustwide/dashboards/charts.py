@@ -34,10 +34,11 @@ class Chart:
     key: str = ""
 
 
-def _fmt(value: float | None, unit: str) -> str:
+def _fmt(value: float | None, unit: str, decimals: int = 1) -> str:
+    """A figure to its KPI's decimals (Progress 8: 2), like KPI.format."""
     if value is None:
         return "–"
-    return f"{value:.1f}{'%' if unit == '%' else ''}"
+    return f"{value:.{decimals}f}{'%' if unit == '%' else ''}"
 
 
 def _short(label: str, size: int = 26) -> str:
@@ -73,6 +74,7 @@ def bar_chart(
     reference: tuple[str, float] | None = None,
     better: str = "higher",
     summary: str = "",
+    decimals: int = 1,
 ) -> Chart:
     """Horizontal bars, one per (label, value, note); a dashed reference line (national or
     target) labelled with its value. Missing values show their note instead of a bar."""
@@ -83,7 +85,7 @@ def bar_chart(
     label_w, plot_w, row_h = 190, 330, 24
     width, height = label_w + plot_w + 90, 30 + row_h * max(1, len(items)) + 24
     if not summary:
-        summary = _bar_summary(items, unit, reference, better)
+        summary = _bar_summary(items, unit, reference, better, decimals)
 
     def x(v: float) -> float:
         return label_w + (v - low) / span * plot_w
@@ -105,7 +107,9 @@ def bar_chart(
             f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 1):.1f}" height="{row_h - 8}" '
             f'fill="{SERIES_STYLES[0][0]}"/>'
         )
-        parts.append(f'<text x="{x1 + 4:.1f}" y="{y + 15}" fill="{INK}">{_fmt(value, unit)}</text>')
+        parts.append(
+            f'<text x="{x1 + 4:.1f}" y="{y + 15}" fill="{INK}">{_fmt(value, unit, decimals)}</text>'
+        )
     if reference:
         rx = x(reference[1])
         parts.append(
@@ -114,7 +118,7 @@ def bar_chart(
         )
         parts.append(
             f'<text x="{rx:.1f}" y="{height - 6}" text-anchor="middle" fill="{INK}">'
-            f"{escape(reference[0])} {_fmt(reference[1], unit)}</text>"
+            f"{escape(reference[0])} {_fmt(reference[1], unit, decimals)}</text>"
         )
     if low < 0:
         parts.append(
@@ -123,31 +127,29 @@ def bar_chart(
     parts.append(tail)
     columns = ["", "Value"] + ([reference[0]] if reference else [])
     rows = [
-        [label, _fmt(value, unit) if value is not None else (note or "no data")]
-        + ([_fmt(reference[1], unit)] if reference else [])
+        [label, _fmt(value, unit, decimals) if value is not None else (note or "no data")]
+        + ([_fmt(reference[1], unit, decimals)] if reference else [])
         for label, value, note in items
     ]
     return Chart(title, summary, mark_safe("".join(parts)), columns, rows)
 
 
-def _bar_summary(items, unit, reference, better) -> str:
+def _bar_summary(items, unit, reference, better, decimals=1) -> str:
     known = [(label, v) for label, v, _ in items if v is not None]
     if not known:
         return "No values to show."
     best = max(known, key=lambda p: p[1]) if better == "higher" else min(known, key=lambda p: p[1])
     worst = min(known, key=lambda p: p[1]) if better == "higher" else max(known, key=lambda p: p[1])
-    text = (
-        f"Best: {best[0]} at {_fmt(best[1], unit)}; lowest: {worst[0]} at {_fmt(worst[1], unit)}."
-    )
+    text = f"Best: {best[0]} at {_fmt(best[1], unit, decimals)}; lowest: {worst[0]} at {_fmt(worst[1], unit, decimals)}."
     if better == "lower":
-        text = f"Best (lowest): {best[0]} at {_fmt(best[1], unit)}; highest: {worst[0]} at {_fmt(worst[1], unit)}."
+        text = f"Best (lowest): {best[0]} at {_fmt(best[1], unit, decimals)}; highest: {worst[0]} at {_fmt(worst[1], unit, decimals)}."
     if reference:
         worse = [
             label
             for label, v in known
             if (v < reference[1] if better == "higher" else v > reference[1])
         ]
-        text += f" {len(worse)} of {len(known)} worse than {reference[0].lower()} ({_fmt(reference[1], unit)})."
+        text += f" {len(worse)} of {len(known)} worse than {reference[0].lower()} ({_fmt(reference[1], unit, decimals)})."
     return text
 
 
@@ -159,6 +161,7 @@ def line_chart(
     unit: str = "%",
     better: str = "higher",
     summary: str = "",
+    decimals: int = 1,
 ) -> Chart:
     """Up to three series over x_labels; points marked and the last point of each labelled."""
     values = [v for _, vs in series for v in vs if v is not None]
@@ -169,7 +172,7 @@ def line_chart(
     left, plot_w, plot_h, top_margin = 48, 420, 160, 16
     width, height = left + plot_w + 140, top_margin + plot_h + 40
     if not summary:
-        summary = _line_summary(x_labels, series, unit, better)
+        summary = _line_summary(x_labels, series, unit, better, decimals)
     step = plot_w / max(1, len(x_labels) - 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
@@ -211,21 +214,21 @@ def line_chart(
             px, py = xy(i, v)
             parts.append(
                 f'<text x="{px + 8:.1f}" y="{py + 4 + s * 12:.1f}" fill="{INK}">{escape(name[:18])} '
-                f"{_fmt(v, unit)}</text>"
+                f"{_fmt(v, unit, decimals)}</text>"
             )
     parts.append(tail)
     columns = ["", *x_labels]
-    rows = [[name, *[_fmt(v, unit) for v in vs]] for name, vs in series]
+    rows = [[name, *[_fmt(v, unit, decimals) for v in vs]] for name, vs in series]
     return Chart(title, summary, mark_safe("".join(parts)), columns, rows)
 
 
-def _line_summary(x_labels, series, unit, better) -> str:
+def _line_summary(x_labels, series, unit, better, decimals=1) -> str:
     bits = []
     for name, vs in series:
         points = [(x_labels[i], v) for i, v in enumerate(vs) if v is not None]
         if len(points) < 2:
             if points:
-                bits.append(f"{name}: {_fmt(points[0][1], unit)} in {points[0][0]} only")
+                bits.append(f"{name}: {_fmt(points[0][1], unit, decimals)} in {points[0][0]} only")
             continue
         (a_label, a), (b_label, b) = points[0], points[-1]
         moved = (
@@ -234,6 +237,6 @@ def _line_summary(x_labels, series, unit, better) -> str:
             else ("improved" if (b > a) == (better == "higher") else "worsened")
         )
         bits.append(
-            f"{name} {moved} from {_fmt(a, unit)} ({a_label}) to {_fmt(b, unit)} ({b_label})"
+            f"{name} {moved} from {_fmt(a, unit, decimals)} ({a_label}) to {_fmt(b, unit, decimals)} ({b_label})"
         )
     return ("; ".join(bits) + ".") if bits else "No values to show."

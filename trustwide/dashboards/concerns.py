@@ -76,7 +76,7 @@ def from_readings(readings, *, prefix: str = "") -> list[Concern]:
                         f"{prefix}national:{kpi.code}",
                         "national",
                         kpi,
-                        f"{kpi.name}: {worse:.1f} {unit} worse than national",
+                        f"{kpi.name}: {kpi.number(worse)} {unit} worse than national",
                         worse / tol,
                         [
                             f"{_fmt(kpi, r.value)} against national {_fmt(kpi, r.national.value)} "
@@ -93,7 +93,7 @@ def from_readings(readings, *, prefix: str = "") -> list[Concern]:
                         f"{prefix}target:{kpi.code}",
                         "target",
                         kpi,
-                        f"{kpi.name}: {worse:.1f} {unit} short of target",
+                        f"{kpi.name}: {kpi.number(worse)} {unit} short of target",
                         worse / tol,
                         [
                             f"{_fmt(kpi, r.value)} against target {_fmt(kpi, r.target)} ({r.target_source})",
@@ -109,7 +109,7 @@ def from_readings(readings, *, prefix: str = "") -> list[Concern]:
                         f"{prefix}trend:{kpi.code}",
                         "trend",
                         kpi,
-                        f"{kpi.name}: {worse:.1f} {unit} worse than last year",
+                        f"{kpi.name}: {kpi.number(worse)} {unit} worse than last year",
                         worse / tol,
                         [
                             f"{_fmt(kpi, r.value)} this year against {_fmt(kpi, r.last_year)} last year",
@@ -139,16 +139,18 @@ def from_group_values(values: dict, *, codes, school, academic_year: int) -> lis
             # Gaps are group minus others: for "higher is better" a more negative gap is worse.
             worse = _worse_by(kpi, row.value, reference)
             if worse >= tol:
-                against = f"national gap {reference:+.1f} {kpi.gap_unit}" if national else "no gap"
+                against = (
+                    f"national gap {kpi.signed(reference)} {kpi.gap_unit}" if national else "no gap"
+                )
                 out.append(
                     Concern(
                         f"gap:{code}:{gap}",
                         "gap",
                         kpi,
-                        f"{kpi.name}: {GROUP_LABELS[gap].split(' (')[0].lower()} of {row.value:+.1f} {kpi.gap_unit}",
+                        f"{kpi.name}: {GROUP_LABELS[gap].split(' (')[0].lower()} of {kpi.signed(row.value)} {kpi.gap_unit}",
                         worse / tol,
                         [
-                            f"Gap {row.value:+.1f} {kpi.gap_unit} against {against}",
+                            f"Gap {kpi.signed(row.value)} {kpi.gap_unit} against {against}",
                             f"{row.pupils} {kpi.count_unit} in the groups compared",
                         ],
                     )
@@ -166,7 +168,7 @@ def from_group_values(values: dict, *, codes, school, academic_year: int) -> lis
                         f"group:{code}:{group}",
                         "group",
                         kpi,
-                        f"{kpi.name}: {GROUP_LABELS[group].lower()} {worse:.1f} {kpi.gap_unit} behind all pupils",
+                        f"{kpi.name}: {GROUP_LABELS[group].lower()} {kpi.number(worse)} {kpi.gap_unit} behind all pupils",
                         worse / tol / 2,
                         [
                             f"{GROUP_LABELS[group]} {_fmt(kpi, row.value)} ({row.pupils} {kpi.count_unit}) against all pupils "

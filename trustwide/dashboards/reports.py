@@ -142,6 +142,7 @@ def board_report_context(*, user, trust, year, term, hub_id=None, phase=None) ->
                     series=[("Trust", [trend[kpi.code].get(y) for y in years])],
                     unit=kpi.unit,
                     better=kpi.better,
+                    decimals=kpi.decimals,
                 )
             )
     return {

@@ -237,6 +237,7 @@ def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
             title=f"{kpi.name} by pupil group",
             unit=kpi.unit,
             better=kpi.better,
+            decimals=kpi.decimals,
             reference=reference,
             items=[
                 (label, r.value, r.display if r.computed else "no data")
@@ -255,6 +256,7 @@ def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
                 series=series,
                 unit=kpi.unit,
                 better=kpi.better,
+                decimals=kpi.decimals,
             )
         )
     years = board.year_trend.get(board.code, {})
@@ -267,6 +269,7 @@ def _school_charts(board: selectors.SchoolDashboard) -> list[charts.Chart]:
                 series=[("School", [years[y] for y in ys])],
                 unit=kpi.unit,
                 better=kpi.better,
+                decimals=kpi.decimals,
             )
         )
     return out

@@ -91,7 +91,7 @@ def _status(kpi, group: str, row, criterion, period: str) -> DataStatus:
         who, others = GAPS[group]
         position = "behind" if shortfall > 0 else "level with or ahead of"
         detail = (
-            f"{name} {period}: {row.value:+.1f}{points}, {who} {abs(shortfall):.1f}{points} "
+            f"{name} {period}: {kpi.signed(row.value)}{points}, {who} {kpi.number(abs(shortfall))}{points} "
             f"{position} {others}"
         )
         if target is None:
@@ -102,7 +102,7 @@ def _status(kpi, group: str, row, criterion, period: str) -> DataStatus:
             f"{detail}, against a gap of at most {target:g}{points}.",
             met,
         )
-    detail = f"{name} {period}: {row.value:.1f}{unit} ({row.pupils} {kpi.count_unit})"
+    detail = f"{name} {period}: {kpi.number(row.value)}{unit} ({row.pupils} {kpi.count_unit})"
     if target is None:
         return DataStatus("Figure only", detail + "; the target is not a number.", None)
     met = row.value >= target if kpi.better == "higher" else row.value <= target

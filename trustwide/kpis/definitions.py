@@ -149,7 +149,13 @@ class KPI:
         # Half away from zero, as DfE rounds and Django's floatformat does (not Python's
         # half-to-even on the binary float): 1.25 -> "1.3".
         step = Decimal(1).scaleb(-self.decimals)
-        return str(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP))
+        rounded = Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP)
+        return str(abs(rounded) if rounded == 0 else rounded)  # never "-0.00"
+
+    def signed(self, value: float) -> str:
+        """A change or gap with its sign: "+0.04", "-1.3", "0.0"."""
+        text = self.number(value)
+        return f"+{text}" if Decimal(text) > 0 else text
 
     def format(self, value: float | None) -> str:
         """The figure with its unit: "62.5%", "46.1", "-0.03"; "" for no value."""

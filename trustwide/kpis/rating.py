@@ -38,7 +38,7 @@ def rate(*, value: float | None, reference: float | None, kpi, against: str) -> 
     colour = "green" if worse_by <= 0 else "amber" if worse_by < tol else "red"
     direction = "lower" if kpi.better == "higher" else "higher"
     rule = (
-        f"Against {against} {reference:.1f}: green if at or better, amber if up to {tol:g} {unit} "
+        f"Against {against} {kpi.number(reference)}: green if at or better, amber if up to {tol:g} {unit} "
         f"{direction}, red if {tol:g} or more {direction}."
     )
     return Rating(colour, rule)

@@ -1,5 +1,4 @@
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -44,8 +43,7 @@ def reading_cell(readings, code):
     if r.computed:
         change = ""
         if r.change is not None:
-            sign = "+" if r.change > 0 else ""
-            change = format_html("; {}{} on last year", sign, floatformat(r.change, 1))
+            change = format_html("; {} on last year", r.kpi.signed(r.change))
         parts.append(format_html('<span class="cell-meta">{}{}</span>', r.n_label, change))
     if r.target_rating:
         parts.append(

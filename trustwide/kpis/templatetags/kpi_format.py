@@ -9,3 +9,9 @@ register = template.Library()
 @register.filter
 def kpi_number(value, kpi) -> str:
     return kpi.number(value)
+
+
+@register.filter
+def kpi_signed(value, kpi) -> str:
+    """A change or gap with its sign, to the KPI's decimals: "+0.04", "-1.3"."""
+    return "" if value is None else kpi.signed(value)
