@@ -31,23 +31,3 @@ def test_signed_changes_and_no_negative_zero():
     assert (p8.signed(0.04), p8.signed(-0.034), p8.signed(0.001)) == ("+0.04", "-0.03", "0.00")
     assert p8.number(-0.004) == "0.00"
     assert kpi_by_code("overall_absence").signed(-0.04) == "0.0"
-
-
-def test_a_trust_table_cell_and_a_trend_chart_show_progress8_to_two_decimals():
-    from trustwide.dashboards import charts
-    from trustwide.dashboards.templatetags.dashboards_tags import reading_cell
-
-    p8 = kpi_by_code("ks4_progress8")
-    r = Reading(kpi=p8, value=-0.03, computed=True, pupils=120, change=0.04)
-    cell = str(reading_cell({"ks4_progress8": r}, "ks4_progress8"))
-    assert "-0.03" in cell and "+0.04 on last year" in cell
-    chart = charts.line_chart(
-        title="Trust KS4 Progress 8 by year",
-        x_labels=["2023/24", "2024/25"],
-        series=[("Trust", [0.12, -0.03])],
-        unit=p8.unit,
-        better=p8.better,
-        decimals=p8.decimals,
-    )
-    assert chart.rows == [["Trust", "0.12", "-0.03"]]
-    assert "from 0.12 (2023/24) to -0.03 (2024/25)" in chart.summary
