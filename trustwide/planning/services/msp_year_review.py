@@ -73,7 +73,7 @@ def msp_year_review_start(
 
 def _locked(review: MspYearReview) -> MspYearReview:
     review = (
-        MspYearReview.objects.select_for_update()
+        MspYearReview.objects.select_for_update(of=("self",))  # board_meeting is a nullable join
         .select_related("strategic_plan__trust", "academic_year", "board_meeting")
         .get(pk=review.pk)
     )
